@@ -1,0 +1,128 @@
+"""The ``newsbrief`` command line: operate the store, the news core and the bot."""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import logging
+import sys
+from pathlib import Path
+from typing import Callable, Sequence
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from summaries.config import ConfigError, Settings, load_settings
+from summaries.store import Store, StoreError
+
+__all__ = ["main", "build_parser"]
+
+console = Console()
+err_console = Console(stderr=True, soft_wrap=True)
+
+Handler = Callable[[argparse.Namespace, Settings], int]
+_COMMANDS: dict[str, Handler] = {}
+
+
+def command(name: str) -> Callable[[Handler], Handler]:
+    def register(fn: Handler) -> Handler:
+        _COMMANDS[name] = fn
+        return fn
+
+    return register
+
+
+def open_store(settings: Settings, *, readonly: bool = False) -> Store:
+    return Store(settings.storage.path, readonly=readonly)
+
+
+# -- commands ---------------------------------------------------------------------
+
+
+@command("ingest")
+def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
+    from summaries.ingest import article_files, ingest_paths
+
+    paths = [Path(p) for p in args.paths]
+    total = sum(1 for _ in article_files(paths))
+    with open_store(settings) as store:
+        if total >= 50 and console.is_terminal:
+            with Progress(
+                TextColumn("ingesting"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                console=err_console, transient=True,
+            ) as bar:
+                task = bar.add_task("ingest", total=total)
+                report = ingest_paths(store, paths, max_bytes=settings.storage.max_article_bytes,
+                                      progress=lambda n: bar.advance(task, n))
+        else:
+            report = ingest_paths(store, paths, max_bytes=settings.storage.max_article_bytes)
+    for where, reason in report.skipped:
+        err_console.print(f"skipped {where}: {reason}", markup=False, highlight=False)
+    console.print(report.line(), markup=False, highlight=False)
+    return 0
+
+
+@command("articles")
+def cmd_articles(args: argparse.Namespace, settings: Settings) -> int:
+    with open_store(settings, readonly=True) as store:
+        rows = store.latest_articles(args.limit, on_date=args.date)
+        total = store.article_count()
+    if not rows:
+        console.print("No articles stored yet. Add some with: newsbrief ingest PATH", markup=False)
+        return 0
+    table = Table("date", "source", "headline", "id", title=f"{len(rows)} of {total} articles, newest first")
+    for a in rows:
+        table.add_row(a["date"], a.get("source") or a.get("agency") or "", a["headline"], a["id"])
+    console.print(table)
+    return 0
+
+
+# -- parser -----------------------------------------------------------------------
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="newsbrief",
+        description="A Telegram news briefing service: stores articles, summarizes them, serves chats.",
+    )
+    parser.add_argument("--config", metavar="FILE", help="settings file (TOML); default: $NEWSBRIEF_CONFIG or the user config folder")
+    parser.add_argument("--db", metavar="PATH", help="database file, overriding [storage] path")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log more detail")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    p = sub.add_parser("ingest", help="store article files or folders", description="Parse, clean and store articles from files and folders (wire text, plain text, JSON, JSON Lines).")
+    p.add_argument("paths", nargs="+", metavar="PATH", help="a file or folder")
+
+    p = sub.add_parser("articles", help="list stored articles", description="List stored articles, newest first.")
+    p.add_argument("--limit", type=int, default=50, help="how many (default 50)")
+    p.add_argument("--date", metavar="YYYY-MM-DD", help="only this day")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    if not args.command:
+        parser.print_help()
+        return 2
+    try:
+        settings = load_settings(args.config)
+        if args.db:
+            settings = dataclasses.replace(
+                settings, storage=dataclasses.replace(settings.storage, path=Path(args.db).expanduser().resolve())
+            )
+        return _COMMANDS[args.command](args, settings)
+    except (ConfigError, StoreError) as exc:
+        err_console.print(f"newsbrief: error: {exc}", markup=False, highlight=False)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

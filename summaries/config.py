@@ -1,0 +1,314 @@
+"""Settings: loaded from a TOML file, every key optional, every value checked.
+
+A file that sets a few keys is valid; the rest take their defaults (the defaults are
+documented in ``config.example.toml``). Mistakes raise :class:`ConfigError` with one
+line naming the key and what is wrong. ``NEWSBRIEF_TELEGRAM_TOKEN`` overrides the token.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import os
+import re
+import tomllib
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import platformdirs
+
+__all__ = [
+    "ConfigError",
+    "Settings",
+    "StorageSettings",
+    "TelegramSettings",
+    "ScheduleSettings",
+    "SummarySettings",
+    "BriefingSettings",
+    "Source",
+    "load_settings",
+    "default_config_path",
+    "parse_time_of_day",
+    "parse_timezone",
+]
+
+TOKEN_ENV = "NEWSBRIEF_TELEGRAM_TOKEN"
+CONFIG_ENV = "NEWSBRIEF_CONFIG"
+
+
+class ConfigError(ValueError):
+    """An operator mistake in the configuration; the message is one line naming the key."""
+
+
+def default_config_path() -> Path:
+    """``$NEWSBRIEF_CONFIG``, else ``config.toml`` in the user's config folder."""
+    env = os.environ.get(CONFIG_ENV)
+    if env:
+        return Path(env)
+    return Path(platformdirs.user_config_dir("newsbrief")) / "config.toml"
+
+
+def default_database_path() -> Path:
+    return Path(platformdirs.user_data_dir("newsbrief")) / "newsbrief.json"
+
+
+def parse_time_of_day(value: str) -> dt.time:
+    """``"HH:MM"`` (24-hour clock) as a time; ValueError with a plain reason otherwise."""
+    m = re.fullmatch(r"\s*(\d{1,2})[:.h](\d{2})\s*", str(value))
+    if not m:
+        raise ValueError(f"{value!r} is not a time of day (use HH:MM, e.g. 07:30)")
+    hour, minute = int(m[1]), int(m[2])
+    if hour > 23 or minute > 59:
+        raise ValueError(f"{value!r} is not a time of day (hours 00-23, minutes 00-59, e.g. 07:30)")
+    return dt.time(hour, minute)
+
+
+def parse_timezone(value: str) -> ZoneInfo:
+    """An IANA time zone (``Europe/Berlin``, ``UTC``); ValueError with a plain reason otherwise."""
+    name = str(value).strip()
+    if not name or not re.fullmatch(r"[A-Za-z0-9_+\-/]+", name) or ".." in name or name.startswith("/"):
+        raise ValueError(f"{value!r} is not a time zone (use an IANA name such as Europe/Berlin)")
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        raise ValueError(f"{value!r} is not a known time zone (use an IANA name such as Europe/Berlin)") from None
+
+
+@dataclasses.dataclass(frozen=True)
+class StorageSettings:
+    path: Path = dataclasses.field(default_factory=default_database_path)
+    retention_days: int = 30
+    max_article_bytes: int = 5 * 1024 * 1024
+
+
+@dataclasses.dataclass(frozen=True)
+class TelegramSettings:
+    token: str = ""
+    api_base_url: str = "https://api.telegram.org/bot"
+    api_file_url: str = "https://api.telegram.org/file/bot"
+    mode: str = "polling"  # or "webhook"
+    webhook_url: str = ""
+    webhook_listen: str = "127.0.0.1"
+    webhook_port: int = 8443
+    admins_only_in_groups: bool = True
+    allowed_chats: tuple[int, ...] = ()
+    rate_limit_per_second: float = 30.0
+
+
+@dataclasses.dataclass(frozen=True)
+class ScheduleSettings:
+    timezone: str = "UTC"
+    digest_time: str = "08:00"
+    summarize_every_minutes: float = 15.0
+    grace_minutes: int = 180
+
+
+@dataclasses.dataclass(frozen=True)
+class SummarySettings:
+    sentences: int = 3
+    ratio: float = 0.0
+    max_chars: int = 900
+
+
+@dataclasses.dataclass(frozen=True)
+class BriefingSettings:
+    stories: int = 5
+
+
+@dataclasses.dataclass(frozen=True)
+class Source:
+    name: str
+    kind: str  # "folder", "file", "feed" or "page"
+    location: str  # a path for folders and files, a URL for feeds and pages
+    every_minutes: float = 0.0  # 0: every run of the scheduled job
+
+
+@dataclasses.dataclass(frozen=True)
+class Settings:
+    storage: StorageSettings = dataclasses.field(default_factory=StorageSettings)
+    telegram: TelegramSettings = dataclasses.field(default_factory=TelegramSettings)
+    schedule: ScheduleSettings = dataclasses.field(default_factory=ScheduleSettings)
+    summaries: SummarySettings = dataclasses.field(default_factory=SummarySettings)
+    briefing: BriefingSettings = dataclasses.field(default_factory=BriefingSettings)
+    sources: tuple[Source, ...] = ()
+    path: Path | None = None  # the file these settings came from, if any
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.schedule.timezone)
+
+    @property
+    def digest_time(self) -> dt.time:
+        return parse_time_of_day(self.schedule.digest_time)
+
+
+_SECTIONS = {
+    "storage": StorageSettings,
+    "telegram": TelegramSettings,
+    "schedule": ScheduleSettings,
+    "summaries": SummarySettings,
+    "briefing": BriefingSettings,
+}
+
+
+def _coerce(section: str, key: str, value: Any, default: Any, base: Path) -> Any:
+    where = f"[{section}] {key}"
+    if isinstance(default, bool):
+        if not isinstance(value, bool):
+            raise ConfigError(f"{where}: expected true or false, got {value!r}")
+        return value
+    if isinstance(default, int):
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ConfigError(f"{where}: expected a whole number, got {value!r}")
+        if value < 0:
+            raise ConfigError(f"{where}: must not be negative, got {value}")
+        return value
+    if isinstance(default, float):
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise ConfigError(f"{where}: expected a number, got {value!r}")
+        if value < 0:
+            raise ConfigError(f"{where}: must not be negative, got {value}")
+        return float(value)
+    if isinstance(default, Path):
+        if not isinstance(value, str) or not value.strip():
+            raise ConfigError(f"{where}: expected a file path, got {value!r}")
+        path = Path(os.path.expandvars(value)).expanduser()
+        return path if path.is_absolute() else base / path
+    if isinstance(default, tuple):
+        if not isinstance(value, list) or not all(isinstance(v, int) and not isinstance(v, bool) for v in value):
+            raise ConfigError(f"{where}: expected a list of chat ids (whole numbers), got {value!r}")
+        return tuple(value)
+    if not isinstance(value, str):
+        raise ConfigError(f"{where}: expected a string, got {value!r}")
+    return value
+
+
+def _check(settings: Settings) -> None:
+    s = settings
+    try:
+        parse_timezone(s.schedule.timezone)
+    except ValueError as exc:
+        raise ConfigError(f"[schedule] timezone: {exc}") from None
+    try:
+        parse_time_of_day(s.schedule.digest_time)
+    except ValueError as exc:
+        raise ConfigError(f"[schedule] digest_time: {exc}") from None
+    if s.schedule.summarize_every_minutes <= 0:
+        raise ConfigError("[schedule] summarize_every_minutes: must be more than 0")
+    if s.telegram.mode not in ("polling", "webhook"):
+        raise ConfigError(f"[telegram] mode: expected 'polling' or 'webhook', got {s.telegram.mode!r}")
+    if s.telegram.mode == "webhook" and not s.telegram.webhook_url:
+        raise ConfigError("[telegram] webhook_url: required when mode = 'webhook'")
+    for key in ("api_base_url", "api_file_url"):
+        url = getattr(s.telegram, key)
+        if not re.match(r"https?://[^\s/]+", url):
+            raise ConfigError(f"[telegram] {key}: {url!r} is not an http(s) URL")
+    if not 1 <= s.summaries.sentences <= 20:
+        raise ConfigError(f"[summaries] sentences: expected 1 to 20, got {s.summaries.sentences}")
+    if not 0 <= s.summaries.ratio < 1:
+        raise ConfigError(f"[summaries] ratio: expected a share from 0 (off) to below 1, got {s.summaries.ratio}")
+    if not 200 <= s.summaries.max_chars <= 4000:
+        raise ConfigError(f"[summaries] max_chars: expected 200 to 4000, got {s.summaries.max_chars}")
+    if not 1 <= s.briefing.stories <= 20:
+        raise ConfigError(f"[briefing] stories: expected 1 to 20, got {s.briefing.stories}")
+    if s.storage.retention_days < 1:
+        raise ConfigError("[storage] retention_days: must be at least 1")
+    parent = s.storage.path.parent
+    if parent.exists() and not parent.is_dir():
+        raise ConfigError(f"[storage] path: {parent} is not a folder")
+    if s.storage.path.is_dir():
+        raise ConfigError(f"[storage] path: {s.storage.path} is a folder, expected a file path")
+
+
+def _parse_sources(raw: Any, base: Path) -> tuple[Source, ...]:
+    if not isinstance(raw, list):
+        raise ConfigError("[[sources]]: expected a list of tables ([[sources]] entries)")
+    sources = []
+    names = set()
+    for i, entry in enumerate(raw, 1):
+        where = f"[[sources]] entry {i}"
+        if not isinstance(entry, dict):
+            raise ConfigError(f"{where}: expected a table")
+        unknown = set(entry) - {"name", "feed", "folder", "file", "page", "every_minutes"}
+        if unknown:
+            raise ConfigError(f"{where}: unknown key {sorted(unknown)[0]!r} (known: name, feed, folder, file, page, every_minutes)")
+        kinds = [k for k in ("feed", "folder", "file", "page") if k in entry]
+        if len(kinds) != 1:
+            raise ConfigError(f"{where}: set exactly one of feed, folder, file or page")
+        kind = kinds[0]
+        location = entry[kind]
+        if not isinstance(location, str) or not location.strip():
+            raise ConfigError(f"{where}: {kind} must be a non-empty string")
+        if kind in ("feed", "page"):
+            if not re.match(r"https?://[^\s/]+", location):
+                raise ConfigError(f"{where}: {kind} {location!r} is not an http(s) URL")
+        else:
+            path = Path(os.path.expandvars(location)).expanduser()
+            location = str(path if path.is_absolute() else base / path)
+        name = entry.get("name", location)
+        if not isinstance(name, str) or not name.strip():
+            raise ConfigError(f"{where}: name must be a non-empty string")
+        if name in names:
+            raise ConfigError(f"{where}: the name {name!r} is used twice")
+        names.add(name)
+        every = entry.get("every_minutes", 0)
+        if isinstance(every, bool) or not isinstance(every, (int, float)) or every < 0:
+            raise ConfigError(f"{where}: every_minutes must be a number of minutes >= 0")
+        sources.append(Source(name=name, kind=kind, location=location, every_minutes=float(every)))
+    return tuple(sources)
+
+
+def settings_from_dict(data: dict[str, Any], *, base: Path | None = None, path: Path | None = None) -> Settings:
+    """Settings from parsed TOML; unknown sections and keys are errors."""
+    base = base or Path.cwd()
+    sections: dict[str, Any] = {}
+    sources: tuple[Source, ...] = ()
+    for name, values in data.items():
+        if name == "sources":
+            sources = _parse_sources(values, base)
+            continue
+        if name not in _SECTIONS:
+            known = ", ".join([*_SECTIONS, "sources"])
+            raise ConfigError(f"[{name}]: unknown section (known: {known})")
+        if not isinstance(values, dict):
+            raise ConfigError(f"{name}: expected a [{name}] table")
+        cls = _SECTIONS[name]
+        defaults = cls()
+        fields = {f.name for f in dataclasses.fields(cls)}
+        kwargs = {}
+        for key, value in values.items():
+            if key not in fields:
+                raise ConfigError(f"[{name}] {key}: unknown key (known: {', '.join(sorted(fields))})")
+            kwargs[key] = _coerce(name, key, value, getattr(defaults, key), base)
+        sections[name] = cls(**kwargs)
+    settings = Settings(**sections, sources=sources, path=path)
+    token = os.environ.get(TOKEN_ENV)
+    if token:
+        settings = dataclasses.replace(settings, telegram=dataclasses.replace(settings.telegram, token=token.strip()))
+    _check(settings)
+    return settings
+
+
+def load_settings(path: Path | str | None = None) -> Settings:
+    """Settings from ``path``; with no path, from the default path if that file exists,
+    else the defaults. A named file that does not exist is an error."""
+    explicit = path is not None
+    path = Path(path) if explicit else default_config_path()
+    if not path.exists():
+        if explicit or os.environ.get(CONFIG_ENV):
+            raise ConfigError(f"{path}: config file not found")
+        return settings_from_dict({})
+    try:
+        with path.open("rb") as fh:
+            data = tomllib.load(fh)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML ({exc})") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read ({exc.strerror})") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path}: not UTF-8 text") from None
+    try:
+        return settings_from_dict(data, base=path.parent.resolve(), path=path)
+    except ConfigError as exc:
+        raise ConfigError(f"{path}: {exc}") from None

@@ -1,0 +1,381 @@
+"""The TinyDB store: one JSON file, written whole, atomically, by one process.
+
+TinyDB's default storage rewrites its file in place on every write: inserting articles
+one by one costs time quadratic in their number, and a crash mid-write leaves a broken
+file. This store instead
+
+* caches the database in memory and writes it once per batch (:meth:`Store.batch`);
+* writes to a temporary file, fsyncs it and renames it over the old one, so a kill at
+  any moment leaves either the old or the new database, never a torn one;
+* takes a lock file, so a second process that opens the same database for writing gets
+  :class:`StoreLocked` instead of a corrupted file (read-only opens take no lock);
+* keeps in-memory indexes for what the bot asks for often (article by id, latest
+  articles, summary of an article) so those are not full-table scans.
+
+A :class:`Store` is safe to share between the threads of one process: every method takes
+the store's lock, and code that works on a table directly does so inside ``batch()``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import sys
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable, Iterator
+
+import filelock
+from tinydb import TinyDB
+from tinydb.middlewares import CachingMiddleware
+from tinydb.storages import Storage
+from tinydb.table import Table
+
+from summaries.articles import Article
+
+__all__ = ["Store", "StoreError", "StoreLocked", "UpsertReport", "AtomicJSONStorage", "TABLES"]
+
+TABLES = ("articles", "summaries", "entities", "chats", "deliveries", "sources", "meta")
+SCHEMA_VERSION = 1
+
+
+class StoreError(RuntimeError):
+    """The database cannot be opened or written; the message says why and what was kept."""
+
+
+class StoreLocked(StoreError):
+    """Another process has the database open for writing."""
+
+
+class AtomicJSONStorage(Storage):
+    """TinyDB storage that replaces its file atomically: temp file, fsync, rename."""
+
+    def __init__(self, path: str | os.PathLike[str], readonly: bool = False) -> None:
+        self.path = Path(path)
+        self.readonly = readonly
+
+    def read(self) -> dict[str, dict[str, Any]] | None:
+        try:
+            with self.path.open("rb") as fh:
+                raw = fh.read()
+        except FileNotFoundError:
+            return None
+        if not raw.strip():
+            return None
+        try:
+            data = json.loads(raw)
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            raise StoreError(f"{self.path}: not a newsbrief database (invalid JSON: {exc})") from None
+        if not isinstance(data, dict):
+            raise StoreError(f"{self.path}: not a newsbrief database (top level is not an object)")
+        return data
+
+    def write(self, data: dict[str, dict[str, Any]]) -> None:
+        if self.readonly:
+            raise StoreError(f"{self.path}: opened read-only")
+        payload = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
+        tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
+        try:
+            with tmp.open("wb") as fh:
+                fh.write(payload)
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.replace(tmp, self.path)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                tmp.unlink()
+            raise
+        with contextlib.suppress(OSError):  # make the rename itself durable
+            dir_fd = os.open(self.path.parent, os.O_RDONLY)
+            try:
+                os.fsync(dir_fd)
+            finally:
+                os.close(dir_fd)
+
+    def close(self) -> None:
+        pass
+
+
+class _BatchCache(CachingMiddleware):
+    """CachingMiddleware that writes only when told to (:meth:`flush`)."""
+
+    WRITE_CACHE_SIZE = sys.maxsize
+
+    @property
+    def dirty(self) -> bool:
+        return self._cache_modified_count > 0
+
+
+@dataclass
+class UpsertReport:
+    """What a batch of articles did to the store."""
+
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    duplicates: list[tuple[str, str]] = field(default_factory=list)  # (article id, id it duplicates)
+
+
+class Store:
+    """The newsbrief database. Open with ``Store(path)`` or as a context manager."""
+
+    def __init__(self, path: str | os.PathLike[str], *, readonly: bool = False) -> None:
+        self.path = Path(path)
+        self.readonly = readonly
+        self._lock = threading.RLock()
+        self._depth = 0
+        self._file_lock: filelock.BaseFileLock | None = None
+        if not readonly:
+            try:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise StoreError(f"{self.path.parent}: cannot create the database folder ({exc.strerror})") from None
+            self._file_lock = filelock.FileLock(str(self.path) + ".lock", timeout=0)
+            try:
+                self._file_lock.acquire()
+            except filelock.Timeout:
+                raise StoreLocked(
+                    f"{self.path} is open for writing by another newsbrief process; "
+                    "stop it first (only one process may write the database)"
+                ) from None
+            except OSError as exc:
+                raise StoreError(f"{self.path}: cannot take the write lock ({exc.strerror})") from None
+        try:
+            self._open()
+        except BaseException:
+            self._release()
+            raise
+
+    # -- lifecycle -----------------------------------------------------------------
+
+    def _open(self) -> None:
+        self._cache = _BatchCache(AtomicJSONStorage)(self.path, readonly=self.readonly)
+        self.db = TinyDB(storage=lambda: self._cache)  # type: ignore[arg-type]
+        data = self._cache.read()  # loads the file once, raises StoreError if broken
+        self._rebuild_indexes()
+        if not self.readonly and not (data or {}).get("meta"):
+            with self.batch():
+                self.db.table("meta").insert({"schema": SCHEMA_VERSION})
+
+    def _rebuild_indexes(self) -> None:
+        self._article_doc: dict[str, int] = {}
+        self._hash_owner: dict[str, str] = {}
+        self._order: list[tuple[str, int, str]] | None = None
+        for doc in self.db.table("articles"):
+            self._index_article(doc, doc.doc_id)
+        self._summary_doc: dict[str, int] = {
+            doc["article_id"]: doc.doc_id for doc in self.db.table("summaries")
+        }
+
+    def _index_article(self, record: dict[str, Any], doc_id: int) -> None:
+        self._article_doc[record["id"]] = doc_id
+        self._hash_owner.setdefault(record["content_hash"], record["id"])
+        self._order = None
+
+    def _release(self) -> None:
+        if self._file_lock is not None and self._file_lock.is_locked:
+            self._file_lock.release()
+
+    def close(self) -> None:
+        with self._lock:
+            if not self.readonly and self._cache.dirty:
+                self._flush()
+            self._release()
+
+    def __enter__(self) -> "Store":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- batches -------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def batch(self) -> Iterator["Store"]:
+        """Group writes: the file is written once, when the outermost batch ends.
+
+        If the block raises, its changes are discarded and the database on disk is kept.
+        """
+        with self._lock:
+            self._depth += 1
+            try:
+                yield self
+            except BaseException:
+                self._depth -= 1
+                if self._depth == 0:
+                    self._reload()
+                raise
+            self._depth -= 1
+            if self._depth == 0 and self._cache.dirty:
+                self._flush()
+
+    def _flush(self) -> None:
+        if self.readonly:
+            raise StoreError(f"{self.path}: opened read-only, cannot write")
+        try:
+            self._cache.flush()
+        except OSError as exc:
+            self._reload()
+            raise StoreError(
+                f"{self.path}: could not write the database ({exc.strerror or exc}); "
+                "the last good copy on disk is kept and this batch was not saved"
+            ) from None
+
+    def _reload(self) -> None:
+        self._open()
+
+    @property
+    def lock(self) -> threading.RLock:
+        """The store's lock, for reading several tables consistently."""
+        return self._lock
+
+    def table(self, name: str) -> Table:
+        """A TinyDB table; write to it only inside :meth:`batch`."""
+        if name not in TABLES:
+            raise KeyError(f"unknown table {name!r} (known: {', '.join(TABLES)})")
+        return self.db.table(name)
+
+    # -- articles ------------------------------------------------------------------
+
+    def upsert_articles(self, articles: Iterable[Article]) -> UpsertReport:
+        """Store articles in one write: new ones added, changed ones updated, exact
+        duplicates of a stored story (same cleaned body) skipped."""
+        report = UpsertReport()
+        with self.batch():
+            table = self.table("articles")
+            new: dict[str, dict[str, Any]] = {}
+            changed: dict[str, dict[str, Any]] = {}
+            for article in articles:
+                record = article.to_record()
+                aid, chash = record["id"], record["content_hash"]
+                owner = self._hash_owner.get(chash)
+                if aid in new or aid in changed:
+                    report.duplicates.append((aid, aid))
+                    continue
+                if aid in self._article_doc:
+                    current = table.get(doc_id=self._article_doc[aid])
+                    if current is not None and current.get("content_hash") == chash and current.get("headline") == record["headline"]:
+                        report.unchanged.append(aid)
+                        continue
+                    record["ingested_at"] = current.get("ingested_at") if current else None
+                    changed[aid] = record
+                    report.updated.append(aid)
+                elif owner is not None and owner != aid:
+                    report.duplicates.append((aid, owner))
+                else:
+                    new[aid] = record
+                    self._hash_owner[chash] = aid
+                    report.added.append(aid)
+            if changed:
+                table.update(lambda doc: doc.update(changed[doc["id"]]), doc_ids=[self._article_doc[a] for a in changed])
+                for aid, record in changed.items():
+                    self._hash_owner.setdefault(record["content_hash"], aid)
+                self._order = None
+            if new:
+                seq = len(self._article_doc)
+                for i, record in enumerate(new.values()):
+                    record["seq"] = seq + i
+                doc_ids = table.insert_multiple(new.values())
+                for record, doc_id in zip(new.values(), doc_ids):
+                    self._index_article(record, doc_id)
+        return report
+
+    def get_article(self, article_id: str) -> dict[str, Any] | None:
+        with self._lock:
+            doc_id = self._article_doc.get(article_id)
+            if doc_id is None:
+                return None
+            doc = self.table("articles").get(doc_id=doc_id)
+            return dict(doc) if doc is not None else None
+
+    def article_ids(self) -> list[str]:
+        with self._lock:
+            return list(self._article_doc)
+
+    def article_count(self) -> int:
+        with self._lock:
+            return len(self._article_doc)
+
+    def _sorted(self) -> list[tuple[str, int, str]]:
+        if self._order is None:
+            table = self.table("articles")
+            rows = []
+            for aid, doc_id in self._article_doc.items():
+                doc = table.get(doc_id=doc_id)
+                if doc is not None:
+                    rows.append((doc["date"], doc.get("seq", 0), aid))
+            rows.sort(reverse=True)
+            self._order = rows
+        return self._order
+
+    def latest_articles(self, limit: int | None = None, *, on_date: str | None = None,
+                        since: str | None = None) -> list[dict[str, Any]]:
+        """Articles newest first (by date, then by order of arrival); ``on_date`` keeps one
+        day, ``since`` keeps that day and later (ISO dates)."""
+        with self._lock:
+            out = []
+            for date, _seq, aid in self._sorted():
+                if on_date is not None and date != on_date:
+                    if date < on_date:
+                        break
+                    continue
+                if since is not None and date < since:
+                    break
+                article = self.get_article(aid)
+                if article is not None:
+                    out.append(article)
+                if limit is not None and len(out) >= limit:
+                    break
+            return out
+
+    def iter_articles(self) -> Iterator[dict[str, Any]]:
+        """Every stored article (a snapshot, in order of arrival)."""
+        with self._lock:
+            docs = [dict(doc) for doc in self.table("articles")]
+        return iter(docs)
+
+    def remove_articles(self, article_ids: Iterable[str]) -> int:
+        """Delete articles and their summaries in one write; returns how many went."""
+        with self.batch():
+            ids = [a for a in set(article_ids) if a in self._article_doc]
+            if not ids:
+                return 0
+            self.table("articles").remove(doc_ids=[self._article_doc[a] for a in ids])
+            summary_docs = [self._summary_doc[a] for a in ids if a in self._summary_doc]
+            if summary_docs:
+                self.table("summaries").remove(doc_ids=summary_docs)
+            self._rebuild_indexes()
+            return len(ids)
+
+    # -- summaries -----------------------------------------------------------------
+
+    def put_summaries(self, records: Iterable[dict[str, Any]]) -> int:
+        """Store summaries (each a dict with at least ``article_id``), one per article,
+        replacing an older one; one write for the lot."""
+        with self.batch():
+            table = self.table("summaries")
+            updates: dict[str, dict[str, Any]] = {}
+            inserts: list[dict[str, Any]] = []
+            for record in records:
+                aid = record["article_id"]
+                if aid in self._summary_doc:
+                    updates[aid] = record
+                else:
+                    inserts.append(record)
+            if updates:
+                table.update(lambda doc: doc.update(updates[doc["article_id"]]),
+                             doc_ids=[self._summary_doc[a] for a in updates])
+            if inserts:
+                for record, doc_id in zip(inserts, table.insert_multiple(inserts)):
+                    self._summary_doc[record["article_id"]] = doc_id
+            return len(updates) + len(inserts)
+
+    def get_summary(self, article_id: str) -> dict[str, Any] | None:
+        with self._lock:
+            doc_id = self._summary_doc.get(article_id)
+            if doc_id is None:
+                return None
+            doc = self.table("summaries").get(doc_id=doc_id)
+            return dict(doc) if doc is not None else None
