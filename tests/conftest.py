@@ -1,0 +1,36 @@
+"""Shared fixtures: the seed article and small generated articles."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import seeds
+from summaries.articles import Article
+
+SEED_FILE = next(seeds.folder().glob("*.txt"))
+
+
+@pytest.fixture
+def seed_text() -> str:
+    return SEED_FILE.read_text(encoding="utf-8")
+
+
+@pytest.fixture
+def seed_path() -> Path:
+    return SEED_FILE
+
+
+def make_articles(n: int, *, date: str = "2025-07-01", start: int = 0) -> list[Article]:
+    """``n`` distinct small articles."""
+    return [
+        Article(
+            headline=f"Council approves plan number {i}",
+            body=f"The city council approved plan number {i} on Monday. The vote was {i % 7 + 3} to 2.",
+            date=date,
+            agency="TEST",
+            source="test",
+        )
+        for i in range(start, start + n)
+    ]
