@@ -18,7 +18,7 @@ from summaries.store import Store, StoreError
 
 __all__ = ["main", "build_parser"]
 
-console = Console()
+console = Console(soft_wrap=True)
 err_console = Console(stderr=True, soft_wrap=True)
 
 Handler = Callable[[argparse.Namespace, Settings], int]
@@ -78,6 +78,83 @@ def cmd_articles(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+@command("summarize")
+def cmd_summarize(args: argparse.Namespace, settings: Settings) -> int:
+    from summaries.pipeline import run_pipeline
+
+    with open_store(settings) as store:
+        if console.is_terminal:
+            with Progress(TextColumn("summarizing"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                          console=err_console, transient=True) as bar:
+                task = bar.add_task("summarize", total=None)
+                report = run_pipeline(store, settings, ingest=not args.no_ingest,
+                                      progress=lambda n: bar.advance(task, n))
+        else:
+            report = run_pipeline(store, settings, ingest=not args.no_ingest)
+    for where, reason in report.ingest.skipped:
+        err_console.print(f"skipped {where}: {reason}", markup=False, highlight=False)
+    for article_id, reason in report.failed:
+        err_console.print(f"could not summarize {article_id}: {reason}", markup=False, highlight=False)
+    console.print(report.line(), markup=False, highlight=False)
+    return 0
+
+
+@command("summary")
+def cmd_summary(args: argparse.Namespace, settings: Settings) -> int:
+    from summaries.briefing import find_articles, story_for
+
+    query = " ".join(args.query)
+    with open_store(settings, readonly=True) as store:
+        found = find_articles(store, query)
+        if not found:
+            err_console.print(f"No stored article matches {query!r}. List them with: newsbrief articles", markup=False)
+            return 1
+        story = story_for(store, found[0], settings.summaries)
+    console.print(f"{story.headline}\n{story.date} · {story.source}  [{story.article_id}]\n", markup=False, highlight=False)
+    for sentence in story.summary:
+        console.print(f"• {sentence}", markup=False, highlight=False)
+    if len(found) > 1:
+        console.print("\nOther matches: " + "; ".join(f"{a['headline']} [{a['id']}]" for a in found[1:]), markup=False, highlight=False)
+    return 0
+
+
+@command("brief")
+def cmd_brief(args: argparse.Namespace, settings: Settings) -> int:
+    from summaries.briefing import compose_briefing
+
+    with open_store(settings, readonly=True) as store:
+        briefing = compose_briefing(store, day=args.date or _today(settings), topics=args.topic or (),
+                                    limit=settings.briefing.stories, settings=settings.summaries)
+    if not briefing.stories:
+        topic = f" about {', '.join(briefing.topics)}" if briefing.topics else ""
+        console.print(f"No stories{topic} yet. Add articles with: newsbrief ingest PATH", markup=False)
+        return 0
+    title = f"Briefing for {briefing.day}" if not briefing.fallback else f"No stories on {briefing.day}; the latest instead"
+    console.print(title + "\n", markup=False, highlight=False, style="bold")
+    for i, story in enumerate(briefing.stories, 1):
+        console.print(f"{i}. {story.headline}", markup=False, highlight=False, style="bold")
+        console.print(f"   {story.date} · {story.source}" + (f" · {story.url}" if story.url else ""), markup=False, highlight=False)
+        for sentence in story.summary:
+            console.print(f"   {sentence}", markup=False, highlight=False)
+        console.print()
+    return 0
+
+
+def _today(settings: Settings) -> str:
+    import datetime as dt
+
+    return dt.datetime.now(settings.tz).date().isoformat()
+
+
+def _iso_date(value: str) -> str:
+    import datetime as dt
+
+    try:
+        return dt.date.fromisoformat(value).isoformat()
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a date (use YYYY-MM-DD, e.g. 2025-07-27)") from None
+
+
 # -- parser -----------------------------------------------------------------------
 
 
@@ -96,7 +173,18 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("articles", help="list stored articles", description="List stored articles, newest first.")
     p.add_argument("--limit", type=int, default=50, help="how many (default 50)")
-    p.add_argument("--date", metavar="YYYY-MM-DD", help="only this day")
+    p.add_argument("--date", metavar="YYYY-MM-DD", type=_iso_date, help="only this day")
+
+    p = sub.add_parser("summarize", help="run the summarization job once now",
+                       description="Ingest the configured sources, summarize every article that has no summary yet, index entities, prune old articles.")
+    p.add_argument("--no-ingest", action="store_true", help="only summarize what is stored")
+
+    p = sub.add_parser("summary", help="print an article's summary", description="Print the summary of a stored article, found by id or keywords.")
+    p.add_argument("query", nargs="+", metavar="ID|QUERY")
+
+    p = sub.add_parser("brief", help="print the briefing a chat would get", description="Print the day's top stories, each with headline, summary and source.")
+    p.add_argument("--date", metavar="YYYY-MM-DD", type=_iso_date, help="the day (default: today in the configured time zone)")
+    p.add_argument("--topic", metavar="WORD", action="append", help="only stories mentioning this word (repeatable)")
     return parser
 
 
@@ -104,7 +192,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     logging.basicConfig(
-        level=logging.DEBUG if args.verbose else logging.INFO,
+        level=logging.INFO if args.verbose else logging.WARNING,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
     if not args.command:

@@ -23,6 +23,7 @@ import json
 import os
 import sys
 import threading
+from datetime import datetime, timezone
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Iterator
@@ -275,8 +276,10 @@ class Store:
                 self._order = None
             if new:
                 seq = len(self._article_doc)
+                now = datetime.now(timezone.utc).isoformat(timespec="seconds")
                 for i, record in enumerate(new.values()):
                     record["seq"] = seq + i
+                    record["ingested_at"] = now
                 doc_ids = table.insert_multiple(new.values())
                 for record, doc_id in zip(new.values(), doc_ids):
                     self._index_article(record, doc_id)

@@ -1,0 +1,50 @@
+"""The newsbrief command line, run as a user would."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from bot.cli import main
+
+
+def run(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "bot.cli", *args], capture_output=True, text=True, timeout=120)
+
+
+def test_ingest_articles_summary_brief(tmp_path, seed_path, capsys):
+    db = str(tmp_path / "db.json")
+    (tmp_path / "bad.txt").write_bytes(b"")
+    assert main(["--db", db, "ingest", str(seed_path), str(tmp_path / "bad.txt")]) == 0
+    out, err = capsys.readouterr()
+    assert "1 added, 0 updated, 0 unchanged, 1 skipped" in out
+    assert "bad.txt: empty file" in err
+    assert main(["--db", db, "articles"]) == 0
+    assert "2025-07-27" in capsys.readouterr().out
+    assert main(["--db", db, "summarize"]) == 0
+    assert "summarized 1" in capsys.readouterr().out
+    assert main(["--db", db, "brief", "--date", "2025-07-27"]) == 0
+    out = capsys.readouterr().out
+    assert "Briefing for 2025-07-27" in out and "1. The top defence officials" in out and "ANI" in out
+    assert main(["--db", db, "summary", "Hegseth"]) == 0
+    assert "• The top defence officials" in capsys.readouterr().out
+    assert main(["--db", db, "summary", "no", "such", "thing"]) == 1
+    assert "No stored article matches" in capsys.readouterr().err
+
+
+def test_operator_mistakes_are_one_line_without_traceback(tmp_path):
+    config = tmp_path / "c.toml"
+    config.write_text('[schedule]\ndigest_time = "25:00"\n')
+    proc = run("--config", str(config), "articles")
+    assert proc.returncode == 2
+    assert proc.stderr.strip().splitlines() == [
+        f"newsbrief: error: {config}: [schedule] digest_time: '25:00' is not a time of day (hours 00-23, minutes 00-59, e.g. 07:30)"
+    ]
+    proc = run("--config", str(tmp_path / "missing.toml"), "articles")
+    assert proc.returncode == 2 and "config file not found" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_help_everywhere():
+    for args in ([], ["ingest"], ["brief"], ["summary"]):
+        proc = run(*args, "--help")
+        assert proc.returncode == 0 and "usage: newsbrief" in proc.stdout

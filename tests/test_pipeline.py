@@ -1,0 +1,182 @@
+"""The scheduled job: new articles only, poisoned articles, no overlap, pruning, briefings."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import threading
+import time
+
+import pytest
+from apscheduler.schedulers.background import BackgroundScheduler
+
+from conftest import make_articles
+from summaries import pipeline
+from summaries.briefing import compose_briefing, find_articles
+from summaries.config import Settings, Source
+from summaries.pipeline import PIPELINE_JOB_ID, run_pipeline, schedule_pipeline, summarize_pending
+from summaries.store import Store
+
+
+@pytest.fixture
+def store(tmp_path):
+    with Store(tmp_path / "db.json") as s:
+        yield s
+
+
+def settings_with(tmp_path, *folders) -> Settings:
+    return Settings(sources=tuple(Source(name=f.name, kind="folder", location=str(f)) for f in folders))
+
+
+def test_job_summarizes_new_articles_only(store, tmp_path, monkeypatch):
+    calls = []
+    real = pipeline.summarize_article
+    monkeypatch.setattr(pipeline, "summarize_article", lambda body, s: calls.append(body) or real(body, s))
+    store.upsert_articles(make_articles(4))
+    first = run_pipeline(store, Settings(), ingest=False)
+    assert len(first.summarized) == 4 and len(calls) == 4
+    second = run_pipeline(store, Settings(), ingest=False)
+    assert second.summarized == [] and len(calls) == 4
+    store.upsert_articles(make_articles(1, start=100))
+    third = run_pipeline(store, Settings(), ingest=False)
+    assert len(third.summarized) == 1 and len(calls) == 5
+
+
+def test_changed_settings_or_article_redo_the_summary(store):
+    store.upsert_articles(make_articles(2))
+    run_pipeline(store, Settings(), ingest=False)
+    longer = dataclasses.replace(Settings(), summaries=dataclasses.replace(Settings().summaries, sentences=1))
+    assert len(run_pipeline(store, longer, ingest=False).summarized) == 2
+    changed = dataclasses.replace(make_articles(1)[0], body="The council reversed the plan on Tuesday after protests.")
+    store.upsert_articles([changed])
+    assert run_pipeline(store, longer, ingest=False).summarized == [changed.id]
+
+
+def test_poisoned_article_is_skipped_and_the_rest_summarized(store, monkeypatch):
+    articles = make_articles(3)
+    store.upsert_articles(articles)
+    real = pipeline.summarize_article
+
+    def poisoned(body, settings):
+        if "number 1 " in body:
+            raise RuntimeError("poison")
+        return real(body, settings)
+
+    monkeypatch.setattr(pipeline, "summarize_article", poisoned)
+    report = run_pipeline(store, Settings(), ingest=False)
+    assert len(report.summarized) == 2
+    assert report.failed == [(articles[1].id, "RuntimeError: poison")]
+    assert store.get_summary(articles[0].id)["sentences"]
+    assert store.get_summary(articles[1].id) is None
+
+
+def test_runs_never_overlap(store, monkeypatch):
+    store.upsert_articles(make_articles(3))
+    started = threading.Event()
+    release = threading.Event()
+    real = pipeline.summarize_article
+
+    def slow(body, settings):
+        started.set()
+        release.wait(10)
+        return real(body, settings)
+
+    monkeypatch.setattr(pipeline, "summarize_article", slow)
+    results = []
+    worker = threading.Thread(target=lambda: results.append(run_pipeline(store, Settings(), ingest=False)))
+    worker.start()
+    assert started.wait(10)
+    assert run_pipeline(store, Settings(), ingest=False).overlapped
+    release.set()
+    worker.join(10)
+    assert len(results[0].summarized) == 3
+
+
+def test_scheduled_job_has_one_instance_and_replaces_on_reregister(store, monkeypatch):
+    store.upsert_articles(make_articles(2))
+    active = 0
+    peak = 0
+    runs = 0
+    lock = threading.Lock()
+
+    def job():
+        nonlocal active, peak, runs
+        with lock:
+            active += 1
+            peak = max(peak, active)
+        time.sleep(0.3)
+        run_pipeline(store, Settings(), ingest=False)
+        with lock:
+            active -= 1
+            runs += 1
+
+    scheduler = BackgroundScheduler(timezone=dt.timezone.utc)
+    scheduler.start()
+    try:
+        schedule_pipeline(scheduler, job, every_minutes=0.05 / 60)  # every 50 ms, slower job
+        schedule_pipeline(scheduler, job, every_minutes=0.05 / 60)  # re-registered: replaced
+        assert [j.id for j in scheduler.get_jobs()] == [PIPELINE_JOB_ID]
+        time.sleep(1.2)
+    finally:
+        scheduler.shutdown(wait=True)
+    assert runs >= 2
+    assert peak == 1
+    assert all(store.get_summary(a.id) for a in make_articles(2))
+
+
+def test_pipeline_ingests_configured_folders_and_reports_bad_files(store, tmp_path, seed_path):
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "seed.txt").write_bytes(seed_path.read_bytes())
+    (inbox / "broken.txt").write_bytes(b"\xff\xfe\x00garbage")
+    report = run_pipeline(store, settings_with(tmp_path, inbox))
+    assert len(report.ingest.added) == 1 and len(report.summarized) == 1
+    assert report.ingest.skipped[0][1].startswith("binary file")
+
+
+def test_default_source_is_the_seed_articles(store):
+    report = run_pipeline(store, Settings())
+    assert len(report.ingest.added) >= 1
+    assert any(a["date"] == "2025-07-27" for a in store.iter_articles())
+
+
+def test_prune_removes_old_articles_with_their_summaries(store):
+    store.upsert_articles(make_articles(2))
+    run_pipeline(store, Settings(), ingest=False)
+    ids = store.article_ids()
+    future = dt.date.today() + dt.timedelta(days=31)
+    report = run_pipeline(store, Settings(), ingest=False, today=future)
+    assert sorted(report.pruned) == sorted(ids)
+    assert store.article_count() == 0
+    assert all(store.get_summary(i) is None for i in ids)
+
+
+def test_seed_briefing_for_its_day(store):
+    run_pipeline(store, Settings())
+    briefing = compose_briefing(store, day="2025-07-27")
+    assert not briefing.fallback
+    story = briefing.stories[0]
+    assert story.headline.startswith("The top defence officials from India and the United States")
+    assert story.source == "ANI"
+    assert story.summary[0].startswith("The top defence officials")
+    assert len(story.summary) == 3
+
+
+def test_briefing_falls_back_to_latest_and_filters_topics(store):
+    run_pipeline(store, Settings())
+    store.upsert_articles(make_articles(2, date="2025-07-20"))
+    late = compose_briefing(store, day="2025-08-15")
+    assert late.fallback and late.stories[0].date == "2025-07-27"
+    assert [s.date for s in compose_briefing(store, day="2025-07-27", topics=["council"]).stories] == ["2025-07-20", "2025-07-20"]
+    assert compose_briefing(store, day="2025-07-27", topics=["Pentagon"]).stories[0].date == "2025-07-27"
+    assert compose_briefing(store, day="2025-07-27", topics=["cricket"]).stories == []
+    seed_id = compose_briefing(store, day="2025-07-27").stories[0].article_id
+    assert compose_briefing(store, day="2025-07-27", exclude=[seed_id], fallback=False).stories == []
+
+
+def test_find_articles_by_id_prefix_and_keywords(store):
+    run_pipeline(store, Settings())
+    seed = store.latest_articles(1)[0]
+    assert find_articles(store, seed["id"][:8])[0]["id"] == seed["id"]
+    assert find_articles(store, "Hegseth Pentagon")[0]["id"] == seed["id"]
+    assert find_articles(store, "zebra crossing") == []
