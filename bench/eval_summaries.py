@@ -1,0 +1,208 @@
+"""Score extractive summaries against reference summaries with ROUGE.
+
+Usage::
+
+    python bench/eval_summaries.py            # ../shared/eval/bbc-dev.jsonl
+    python bench/eval_summaries.py --large    # ../shared/eval/bbc-dev-large.jsonl
+    python bench/eval_summaries.py --data PATH [--data PATH ...]
+
+Each data file is JSON Lines with ``id``, ``category``, ``title``, ``text`` and
+``summary``.  The BBC references are *extractive and long* (about 40% of the
+article's sentences, machine-picked), so ROUGE recall rewards long summaries and
+methods that resemble the picker (it overlaps TextRank closely).  Every system is
+therefore scored twice: at 3 sentences (what a Telegram brief uses) and at the
+reference's own sentence count.  We report ROUGE-1/2/L F1 (``rouge-score``,
+``use_stemmer=True``), the mean summary length in characters and the throughput
+in articles per second (summarization only, one core, ROUGE excluded).
+
+Systems: ours (:func:`summaries.summarizer.summarize`), Lead-N (the first N
+sentences), and sumy's LexRank, TextRank, LSA and Luhn, all on the same offline
+tokenizer (:mod:`summaries.tokenizer`), English stemmer and stop words.
+
+The data files are read in place and never copied into the repository.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import time
+from pathlib import Path
+from typing import Callable, Iterable
+
+REPO = Path(__file__).resolve().parents[1]
+EVAL_DIR = REPO.parent / "shared" / "eval"
+DEV = EVAL_DIR / "bbc-dev.jsonl"
+LARGE = EVAL_DIR / "bbc-dev-large.jsonl"
+
+NOTE = (
+    "Note: the BBC references are extractive and long (~40% of each article's sentences,\n"
+    "machine-picked; they overlap TextRank closely), so ROUGE favours long summaries.\n"
+    "'@3' = 3 sentences per summary; '@ref' = the reference's sentence count."
+)
+
+Summarize = Callable[[str, int], list[str]]
+
+
+def load(path: Path) -> list[dict]:
+    rows = []
+    with path.open(encoding="utf-8") as fh:
+        for line in fh:
+            line = line.strip()
+            if line:
+                rows.append(json.loads(line))
+    return rows
+
+
+def systems(language: str = "english") -> dict[str, Summarize]:
+    from sumy.nlp.stemmers import Stemmer
+    from sumy.parsers.plaintext import PlaintextParser
+    from sumy.summarizers.lex_rank import LexRankSummarizer
+    from sumy.summarizers.lsa import LsaSummarizer
+    from sumy.summarizers.luhn import LuhnSummarizer
+    from sumy.summarizers.text_rank import TextRankSummarizer
+    from sumy.utils import get_stop_words
+
+    from summaries.summarizer import summarize
+    from summaries.tokenizer import get_tokenizer, split_sentences
+
+    tokenizer = get_tokenizer(language)
+    stemmer = Stemmer(language)
+    stop_words = get_stop_words(language)
+
+    def sumy_system(cls) -> Summarize:
+        engine = cls(stemmer)
+        engine.stop_words = stop_words
+
+        def run(text: str, k: int) -> list[str]:
+            document = PlaintextParser.from_string(text, tokenizer).document
+            return [str(s) for s in engine(document, k)]
+
+        return run
+
+    def lead(text: str, k: int) -> list[str]:
+        return split_sentences(text, language)[:k]
+
+    return {
+        "ours": lambda text, k: summarize(text, k, language=language),
+        "Lead": lead,
+        "LexRank": sumy_system(LexRankSummarizer),
+        "TextRank": sumy_system(TextRankSummarizer),
+        "LSA": sumy_system(LsaSummarizer),
+        "Luhn": sumy_system(LuhnSummarizer),
+    }
+
+
+def reference_count(summary: str) -> int:
+    from summaries.tokenizer import split_sentences
+
+    return max(1, len(split_sentences(summary)))
+
+
+def evaluate(
+    rows: list[dict], system: Summarize, counts: Iterable[int], scorer
+) -> dict[str, float]:
+    counts = list(counts)
+    outputs = []
+    start = time.perf_counter()
+    for row, k in zip(rows, counts):
+        outputs.append(system(row["text"], k))
+    elapsed = time.perf_counter() - start
+    r1 = r2 = rl = 0.0
+    chars = []
+    for row, out in zip(rows, outputs):
+        joined = "\n".join(out)
+        s = scorer.score(row["summary"], joined)
+        r1 += s["rouge1"].fmeasure
+        r2 += s["rouge2"].fmeasure
+        rl += s["rougeL"].fmeasure
+        chars.append(len(" ".join(out)))
+    n = max(1, len(rows))
+    return {
+        "R1": 100 * r1 / n,
+        "R2": 100 * r2 / n,
+        "RL": 100 * rl / n,
+        "chars": statistics.mean(chars) if chars else 0.0,
+        "aps": len(rows) / elapsed if elapsed > 0 else float("inf"),
+    }
+
+
+def run(path: Path, only: list[str] | None = None, limit: int | None = None) -> dict:
+    from rouge_score import rouge_scorer
+
+    rows = load(path)
+    if limit:
+        rows = rows[:limit]
+    scorer = rouge_scorer.RougeScorer(["rouge1", "rouge2", "rougeL"], use_stemmer=True)
+    ref_counts = [reference_count(r["summary"]) for r in rows]
+    table = {}
+    all_systems = systems()
+    # warm up (builds the tokenizer, stemmer caches are per-run anyway)
+    all_systems["ours"]("Warm up the tokenizer. It is built once per process.", 1)
+    for name, system in all_systems.items():
+        if only and name not in only:
+            continue
+        table[(name, "@3")] = evaluate(rows, system, [3] * len(rows), scorer)
+        table[(name, "@ref")] = evaluate(rows, system, ref_counts, scorer)
+    print(f"\n== {path.name}: {len(rows)} articles, reference mean "
+          f"{statistics.mean(len(r['summary']) for r in rows):.0f} chars, "
+          f"{statistics.mean(ref_counts):.1f} sentences ==")
+    print(NOTE)
+    header = f"{'system':<10} {'at':<5} {'R1':>6} {'R2':>6} {'RL':>6} {'chars':>7} {'art/s':>8}"
+    print(header)
+    print("-" * len(header))
+    for at in ("@3", "@ref"):
+        for name in all_systems:
+            if (name, at) not in table:
+                continue
+            m = table[(name, at)]
+            label = "Lead-3" if name == "Lead" and at == "@3" else ("Lead-N" if name == "Lead" else name)
+            print(f"{label:<10} {at:<5} {m['R1']:6.1f} {m['R2']:6.1f} {m['RL']:6.1f} "
+                  f"{m['chars']:7.0f} {m['aps']:8.0f}")
+    if all(("ours", "@3") in table and (b, "@3") in table for b in ("Lead", "LexRank")):
+        ours, lead, lex = table[("ours", "@3")], table[("Lead", "@3")], table[("LexRank", "@3")]
+        checks = {
+            "R2 >= Lead-3 + 3": ours["R2"] >= lead["R2"] + 3,
+            "RL >= Lead-3 + 3": ours["RL"] >= lead["RL"] + 3,
+            "R2 >= LexRank + 3": ours["R2"] >= lex["R2"] + 3,
+            "RL >= LexRank + 3": ours["RL"] >= lex["RL"] + 3,
+            "chars <= 1.25 x Lead-3": ours["chars"] <= 1.25 * lead["chars"],
+            "articles/s >= 100": ours["aps"] >= 100,
+        }
+        print(f"goal @3 (length ratio ours/Lead-3 = {ours['chars'] / lead['chars']:.2f}): "
+              + ", ".join(f"{k}: {'ok' if v else 'FAIL'}" for k, v in checks.items()))
+    return table
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--data", type=Path, action="append", help="JSONL file(s) to score")
+    parser.add_argument("--large", action="store_true", help=f"also score {LARGE.name}")
+    parser.add_argument("--only", nargs="*", help="systems to run (ours Lead LexRank TextRank LSA Luhn)")
+    parser.add_argument("--limit", type=int, help="score only the first N articles")
+    args = parser.parse_args(argv)
+
+    paths = list(args.data or [DEV])
+    if args.large and LARGE not in paths:
+        paths.append(LARGE)
+    try:
+        import rouge_score  # noqa: F401
+    except ImportError:
+        print("rouge-score is not installed: pip install 'newsbrief[bench]'", file=sys.stderr)
+        return 2
+    missing = [p for p in paths if not p.is_file()]
+    for p in missing:
+        print(f"evaluation data not found: {p} (it lives outside the repo in ../shared/eval/); skipping")
+    paths = [p for p in paths if p.is_file()]
+    if not paths:
+        return 0
+    for path in paths:
+        run(path, args.only, args.limit)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(REPO))
+    raise SystemExit(main())
