@@ -131,16 +131,51 @@ _VERBS = frozenset(
     become becomes became grow grows grew grown feel feels felt mean means meant hope hopes
     want wants need needs use uses look looks call calls plan plans face faces remain remains
     expect expects warn warns claim claims add adds urge urges argue argues believe believes
+    sit sits sat eat eats ate eaten drink drinks drank drunk drive drives drove driven fly flies
+    flew flown fight fights fought catch catches caught teach teaches taught write writes wrote
+    written speak speaks spoke spoken break breaks broke broken choose chooses chose chosen
+    steal steals stole stolen wear wears wore worn throw throws threw thrown draw draws drew drawn
+    shoot shoots shot hurt hurts cost costs quit quits spread spreads shut shuts bet bets beat
+    beats beaten bear bears bore born hide hides hid hidden lie lies lay lain ride rides rode
+    ridden ring rings rang rung sing sings sang sung sink sinks sank sunk swim swims swam swum
+    dig digs dug feed feeds fed flee flees fled forgive forgave forget forgets forgot forgotten
+    freeze froze frozen hang hangs hung hear hears heard lay lays laid lend lends lent light lit
+    seem seems shake shook shine shone sleep sleeps slept slide slid strike strikes struck swear
+    swore sworn sweep swept tear tore torn wake woke woken weep wept wind wound understand
+    understands understood undertake undertook withdraw withdrew withdrawn arise arose arisen
+    awake awoke bend bent bind bound bleed bled blow blew blown breed bred burn burnt deal deals
+    dealt dream dreamt lead leant leap leapt mistake mistook overcome overcame overtake overtook
+    prove proves read reads rebuild rebuilt seek sought sell shed split spin spun stick stuck
+    sting stung stink stank strive strove swing swung upset wed wet win wins won
     """.split()
 )
 _VERB_SUFFIX = re.compile(r"(?:ed|ing|ise|ize|ises|izes|ates|ated)$")
 
 
+_CONTRACTION = re.compile(r"(?:n['’]t|['’](?:ll|re|ve|d|m))$")
+_SUBJ_IS = frozenset(f"{p}{a}s" for p in ("it", "he", "she", "that", "there", "what", "who", "here") for a in "'’")
+_SUBJECTS = frozenset("i you he she it we they who which that".split())
+_NOT_BEFORE_VERB = frozenset(
+    """the a an of for in on at by with from into to and or but its his her their our my your
+    these those this many some all several few two three four five more most other such""".split()
+)
+
+
 def _verbish(words: Sequence[str]) -> bool:
+    """Whether a sentence plausibly has a finite verb (a cheap heuristic)."""
+    prev = ""
     for w in words:
         lw = w.lower()
-        if lw in _VERBS or (len(lw) > 4 and _VERB_SUFFIX.search(lw)):
+        if lw in _VERBS or (len(lw) > 3 and _VERB_SUFFIX.search(lw)):
             return True
+        if _CONTRACTION.search(lw) and not lw.endswith(("'s", "’s")) or lw in _SUBJ_IS:
+            return True  # "won't", "they'll", "it's"
+        if w.islower() and (
+            prev in _SUBJECTS  # "they refuse", "it aims"
+            or (len(lw) > 3 and lw.endswith("s") and not lw.endswith("ss") and prev and prev not in _NOT_BEFORE_VERB)
+        ):  # "the series portrays"
+            return True
+        prev = lw
     return False
 
 
@@ -183,10 +218,12 @@ MIN_WORDS = 6
 MIN_CHARS = 35
 
 
-def is_fragment(text: str) -> bool:
+def is_fragment(
+    text: str, *, min_words: int = MIN_WORDS, min_chars: int = MIN_CHARS, relaxed_verb: bool = False
+) -> bool:
     """Too short, no verb, lower-case start, unbalanced quotes, or no end mark."""
     words = _WORD.findall(text)
-    if len(words) < MIN_WORDS or len(text) < MIN_CHARS:
+    if len(words) < min_words or len(text) < min_chars:
         return True
     first = text.lstrip("\"'“‘([ ")[:1]
     if not first or first.islower():
@@ -197,7 +234,7 @@ def is_fragment(text: str) -> bool:
         return True
     if not _balanced(text):
         return True
-    return not _verbish(words)
+    return relaxed_verb is False and not _verbish(words)
 
 
 # --------------------------------------------------------------------------
@@ -235,7 +272,8 @@ class Candidate:
     text: str  # cleaned text (prefix/credit removed)
     sentence: Sentence  # the sumy sentence it came from
     junk: bool  # never usable
-    fragment: bool  # usable only when nothing better exists
+    fragment: bool  # fails the quality rules: not used while better ones exist
+    weak: bool  # a fragment even by relaxed rules (e.g. fewer than 3 words): never used
 
 
 def _candidates(document: ObjectDocumentModel) -> list[Candidate]:
@@ -252,7 +290,8 @@ def _candidates(document: ObjectDocumentModel) -> list[Candidate]:
             cleaned = clean_sentence(raw)
             junk = aside or not cleaned or is_junk_sentence(cleaned)
             fragment = junk or is_fragment(cleaned)
-            out.append(Candidate(index, cleaned, sentence, junk, fragment))
+            weak = fragment and (junk or is_fragment(cleaned, min_words=3, min_chars=12, relaxed_verb=True))
+            out.append(Candidate(index, cleaned, sentence, junk, fragment, weak))
             index += 1
     return out
 
@@ -317,6 +356,7 @@ class NewsSummarizer(AbstractSummarizer):
     length_power = 1.5
     redundancy = 0.05
     max_overlap = 0.6
+    max_sentences = 400
 
     def __init__(self, stemmer=None, language: str = "english") -> None:
         self.language = language
@@ -328,8 +368,11 @@ class NewsSummarizer(AbstractSummarizer):
     def __call__(self, document, sentences_count):
         cands = _candidates(document)
         count = _resolve_count(sentences_count, len(cands))
-        chosen = self.select(cands, count)
-        return tuple(c.sentence for c in sorted(chosen, key=lambda c: c.index))
+        chosen = sorted(self.select(cands, count), key=lambda c: c.index)
+        return tuple(
+            c.sentence if c.text == str(c.sentence) else Sentence(c.text, c.sentence._tokenizer)
+            for c in chosen
+        )
 
     # -- scoring -----------------------------------------------------------
 
@@ -394,10 +437,13 @@ class NewsSummarizer(AbstractSummarizer):
         if count <= 0 or not cands:
             return []
         usable = [c for c in cands if not c.fragment]
-        if not usable:
-            usable = [c for c in cands if not c.junk]
+        if not usable:  # a very short text: accept short complete sentences
+            usable = [c for c in cands if not c.weak]
         if not usable:
             return []
+        # news puts key facts first: on a book-length input only the opening
+        # stretch competes, which keeps the dense matrices small.
+        usable = usable[: self.max_sentences]
         score, overlap = self.rate(usable)
         chosen: list[int] = []
         left = set(range(len(usable)))
@@ -477,7 +523,8 @@ def summarize(
     cands = _candidates(build_document(text, language))
     count = sentences
     if ratio is not None:
-        count = min(sentences, max(1, round(ratio * len(cands))))
+        total = sum(1 for c in cands if not c.junk) or len(cands)
+        count = min(sentences, max(1, round(ratio * total)))
     ranked = engine.select(cands, count)
     if max_chars is not None:
         while len(ranked) > 1 and sum(len(c.text) for c in ranked) + len(ranked) - 1 > max_chars:
