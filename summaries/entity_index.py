@@ -1,0 +1,699 @@
+"""The entity index behind ``/who NAME``: who or what is this, according to the news we hold.
+
+One entry per real-world entity (person, organisation, place, event) with its canonical
+name, aliases, roles, the articles that mention it (with the sentence) and the entities
+mentioned alongside it. Built from :func:`summaries.entities.extract`, updated as
+articles arrive (:func:`index_articles`) and as old ones are pruned
+(:func:`forget_articles`), persisted in the store's ``entities`` table and served from
+memory (:func:`lookup`, :func:`format_card`).
+
+The ``entities`` table holds two kinds of documents:
+
+* ``{"k": "a:<article id>", "article": id, "date", "headline", "seq", "ents": {key: {...}}}``,
+  one per indexed article: what that article contributed to each entity (mention count,
+  names and surface forms, roles, the first sentence). This is the source of truth: it
+  makes re-indexing idempotent (an article's old contribution is taken out before its new
+  one goes in) and pruning exact.
+* ``{"k": "e:<key>", "entity": key, "name", "type", "aliases", "roles", "articles",
+  "mentions", "first_seen", "last_seen"}``, one per entity: a materialised summary for
+  other readers of the database. It is rewritten for every entity a batch touches.
+
+The in-memory index is loaded once per :class:`~summaries.store.Store` from the table and
+kept in sync by the functions here; if the store reloads its file (a failed batch), the
+index reloads too.
+"""
+
+from __future__ import annotations
+
+import heapq
+import logging
+import threading
+import weakref
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any, Iterable
+
+from rapidfuzz import fuzz, process
+
+from summaries import entities as ner
+from summaries.entities import EVENT, ORG, PERSON, PLACE, Extracted
+
+__all__ = [
+    "Mention",
+    "EntityCard",
+    "WhoResult",
+    "EntityIndex",
+    "index_articles",
+    "forget_articles",
+    "reindex_all",
+    "lookup",
+    "format_card",
+    "get_index",
+]
+
+log = logging.getLogger(__name__)
+
+MATCH_CUTOFF = 80  # rapidfuzz ratio for a typo to still count as the name
+SUGGEST_CUTOFF = 60
+SENTENCE_MAX = 400
+_TYPE_RANK = {PERSON: 0, ORG: 1, EVENT: 2, PLACE: 3}
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    date: str
+    headline: str
+    sentence: str
+    article_id: str
+
+
+@dataclass(slots=True)
+class EntityCard:
+    name: str
+    type: str
+    roles: list[str]
+    article_count: int
+    first_seen: str
+    last_seen: str
+    mentions: list[Mention]
+    co_mentions: list[tuple[str, int]]
+    aliases: list[str]
+
+
+@dataclass(slots=True)
+class WhoResult:
+    query: str
+    card: EntityCard | None = None
+    others: list[str] = field(default_factory=list)
+    suggestions: list[str] = field(default_factory=list)
+
+
+# -- in-memory structures --------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class _Article:
+    id: str
+    date: str
+    headline: str
+    seq: int
+    ents: dict[str, dict[str, Any]]  # key -> contribution (see module docstring)
+
+
+@dataclass(slots=True)
+class _Entity:
+    key: str
+    types: Counter = field(default_factory=Counter)
+    names: Counter = field(default_factory=Counter)
+    surfaces: Counter = field(default_factory=Counter)
+    roles: dict[str, dict[str, Any]] = field(default_factory=dict)  # folded -> {"text", "n", "dates"}
+    articles: set[str] = field(default_factory=set)
+    mentions: int = 0
+    co: Counter = field(default_factory=Counter)
+    last: str = ""
+    aliases: frozenset[str] = frozenset()  # folded lookup keys currently registered
+
+    @property
+    def type(self) -> str:
+        if not self.types:
+            return PERSON if self.key.startswith("p:") else ORG
+        return max(self.types.items(), key=lambda kv: (kv[1], -_TYPE_RANK.get(kv[0], 9)))[0]
+
+    @property
+    def name(self) -> str:
+        if not self.names:
+            return self.key[2:]
+        multi = self.key.startswith("p:")
+        return max(self.names.items(),
+                   key=lambda kv: ((len(kv[0].split()) > 1) if multi else 0, kv[1], len(kv[0]), kv[0]))[0]
+
+
+def _contribution(found: list[Extracted]) -> dict[str, Any]:
+    c: dict[str, Any] = {"t": Counter(), "n": 0, "names": Counter(), "surf": Counter(), "roles": [], "s": ""}
+    for f in found:
+        c["t"][f.type] += 1
+        c["n"] += 1
+        c["names"][f.name] += 1
+        c["surf"][f.surface] += 1
+        for r in f.roles:
+            if r not in c["roles"]:
+                c["roles"].append(r)
+        if not c["s"]:
+            c["s"] = f.sentence[:SENTENCE_MAX]
+    c["t"], c["names"], c["surf"] = dict(c["t"]), dict(c["names"]), dict(c["surf"])
+    return c
+
+
+def _merge_contribution(a: dict[str, Any], b: dict[str, Any]) -> dict[str, Any]:
+    out = {"t": dict(Counter(a["t"]) + Counter(b["t"])), "n": a["n"] + b["n"],
+           "names": dict(Counter(a["names"]) + Counter(b["names"])),
+           "surf": dict(Counter(a["surf"]) + Counter(b["surf"])),
+           "roles": a["roles"] + [r for r in b["roles"] if r not in a["roles"]], "s": a["s"] or b["s"]}
+    return out
+
+
+class EntityIndex:
+    """The index in memory. Not thread-safe by itself: the module functions hold the store's lock."""
+
+    def __init__(self) -> None:
+        self.entities: dict[str, _Entity] = {}
+        self.articles: dict[str, _Article] = {}
+        self.names: dict[str, set[str]] = {}  # folded alias -> entity keys
+        self.surnames: dict[str, set[str]] = {}  # folded last word -> multi-word person keys
+        self._choices: list[str] | None = None
+        self._cards: dict[tuple[str, int], EntityCard] = {}
+        self.dirty: set[str] = set()  # articles whose stored document is out of date
+        self._seq = 0
+        self.article_doc: dict[str, int] = {}
+        self.entity_doc: dict[str, int] = {}
+        self.db: Any = None
+
+    # -- building ------------------------------------------------------------------
+
+    @classmethod
+    def load(cls, store) -> "EntityIndex":
+        idx = cls()
+        idx.db = store.db
+        table = store.table("entities")
+        arts = []
+        for doc in table:
+            if "article" in doc:
+                idx.article_doc[doc["article"]] = doc.doc_id
+                arts.append(doc)
+            elif "entity" in doc:
+                idx.entity_doc[doc["entity"]] = doc.doc_id
+        arts.sort(key=lambda d: d.get("seq", 0))
+        for doc in arts:
+            idx._add(_Article(doc["article"], doc.get("date", ""), doc.get("headline", ""),
+                              doc.get("seq", 0), doc.get("ents", {})))
+        idx._seq = max((a.seq for a in idx.articles.values()), default=-1) + 1
+        idx.dirty.clear()
+        return idx
+
+    def _entity(self, key: str) -> _Entity:
+        ent = self.entities.get(key)
+        if ent is None:
+            ent = self.entities[key] = _Entity(key)
+        return ent
+
+    def _add(self, art: _Article) -> set[str]:
+        self.articles[art.id] = art
+        self.dirty.add(art.id)
+        for key, c in art.ents.items():
+            ent = self._entity(key)
+            ent.types.update(c["t"])
+            ent.names.update(c["names"])
+            ent.surfaces.update(c["surf"])
+            for role in c["roles"]:
+                rk = ner.fold(role)
+                slot = ent.roles.setdefault(rk, {"text": role, "n": 0, "dates": Counter()})
+                slot["n"] += 1
+                slot["dates"][art.date] += 1
+                if art.date >= max(slot["dates"]):
+                    slot["text"] = role
+            ent.articles.add(art.id)
+            ent.mentions += c["n"]
+            if art.date > ent.last:
+                ent.last = art.date
+        keys = list(art.ents)
+        for a in keys:
+            co = self.entities[a].co
+            for b in keys:
+                if a != b:
+                    co[b] += 1
+        touched = set(keys)
+        self._refresh(touched)
+        return touched
+
+    def _remove(self, aid: str) -> set[str]:
+        art = self.articles.pop(aid, None)
+        if art is None:
+            return set()
+        keys = list(art.ents)
+        for key, c in art.ents.items():
+            ent = self.entities.get(key)
+            if ent is None:
+                continue
+            ent.types.subtract(c["t"])
+            ent.names.subtract(c["names"])
+            ent.surfaces.subtract(c["surf"])
+            for counter in (ent.types, ent.names, ent.surfaces):
+                for k in [k for k, v in counter.items() if v <= 0]:
+                    del counter[k]
+            for role in c["roles"]:
+                rk = ner.fold(role)
+                slot = ent.roles.get(rk)
+                if slot:
+                    slot["n"] -= 1
+                    slot["dates"][art.date] -= 1
+                    if slot["dates"][art.date] <= 0:
+                        del slot["dates"][art.date]
+                    if slot["n"] <= 0:
+                        del ent.roles[rk]
+            ent.articles.discard(aid)
+            ent.mentions -= c["n"]
+            for b in keys:
+                if b != key:
+                    ent.co[b] -= 1
+                    if ent.co[b] <= 0:
+                        del ent.co[b]
+            if ent.last == art.date:
+                ent.last = max((self.articles[a].date for a in ent.articles), default="")
+        touched = set(keys)
+        self._refresh(touched)
+        return touched
+
+    def _refresh(self, keys: Iterable[str]) -> None:
+        """Re-register the lookup names of these entities; drop empty ones."""
+        self._cards.clear()  # names and counts shown on other cards may have changed
+        for key in keys:
+            ent = self.entities.get(key)
+            new: frozenset[str] = frozenset()
+            if ent is not None and ent.articles:
+                new = self._aliases_of(ent)
+            old = ent.aliases if ent is not None else frozenset()
+            for a in old - new:
+                bucket = self.names.get(a)
+                if bucket:
+                    bucket.discard(key)
+                    if not bucket:
+                        del self.names[a]
+                        self._choices = None
+            for a in new - old:
+                if a not in self.names:
+                    self._choices = None
+                self.names.setdefault(a, set()).add(key)
+            if ent is None:
+                continue
+            # surname map for persons with a full name
+            if key.startswith("p:"):
+                words = key[2:].split()
+                if len(words) > 1:
+                    bucket = self.surnames.setdefault(words[-1], set())
+                    if ent.articles:
+                        bucket.add(key)
+                    else:
+                        bucket.discard(key)
+                        if not bucket:
+                            del self.surnames[words[-1]]
+            ent.aliases = new
+            if not ent.articles:
+                del self.entities[key]
+
+    def _aliases_of(self, ent: _Entity) -> frozenset[str]:
+        out = {ner.fold(n) for n in ent.names} | {ner.fold(s) for s in ent.surfaces}
+        if ent.key.startswith("p:"):
+            for n in list(out):
+                words = n.split()
+                if len(words) > 1:
+                    out.add(words[-1])
+                    if len(words) > 2:
+                        out.add(f"{words[0]} {words[-1]}")
+        else:
+            for n in list(out):
+                first, _, rest = n.partition(" ")
+                if first in ("exercise", "operation", "mission") and rest:
+                    out.add(rest)
+            canon = ent.name
+            out.update(a for a, c in ner._ALIASES.items() if c == canon)
+        out.discard("")
+        return frozenset(out)
+
+    def _rename(self, src: str, dst: str) -> set[str]:
+        """Merge entity ``src`` into ``dst`` (a surname-only person into the full name)."""
+        moved = [self.articles[a] for a in self.entities[src].articles if a in self.articles]
+        touched = {src, dst}
+        for art in moved:
+            touched |= self._remove(art.id)
+            ents = dict(art.ents)
+            c = ents.pop(src)
+            ents[dst] = _merge_contribution(ents[dst], c) if dst in ents else c
+            touched |= self._add(_Article(art.id, art.date, art.headline, art.seq, ents))
+        return touched | {src}
+
+    # -- resolving names to entries ------------------------------------------------
+
+    def _resolve_person(self, name: str, local: dict[str, str]) -> str:
+        words = ner.fold(name).split()
+        if not words:
+            return "p:"
+        if len(words) > 1:
+            key = "p:" + " ".join(words)
+            if key in self.entities or key in local.values():
+                return key
+            others = [k for k in self.surnames.get(words[-1], ()) if k in self.entities]
+            others.sort(key=self._rank, reverse=True)
+            for other in others:
+                if any(ner._compatible(name, n) for n in self.entities[other].names if len(n.split()) > 1):
+                    return other
+            return key
+        # a surname alone: the full name given in this batch or in the index
+        word = words[0]
+        for key in local.values():
+            if key.split()[-1] == word and len(key.split()) > 1:
+                return key
+        cands = [k for k in self.surnames.get(word, ()) if k in self.entities]
+        if cands:
+            return max(cands, key=lambda k: (len(self.entities[k].articles), self.entities[k].last))
+        return "p:" + word
+
+    def resolve(self, found: list[Extracted]) -> dict[str, dict[str, Any]]:
+        """Entity keys for the mentions of one article, with the article's contribution to each."""
+        groups: dict[str, list[Extracted]] = {}
+        local: dict[str, str] = {}
+        persons = sorted({f.name for f in found if f.type == PERSON}, key=lambda n: -len(n.split()))
+        for name in persons:
+            local[name] = self._resolve_person(name, local)
+        for f in found:
+            if f.type == PERSON:
+                key = local[f.name]
+            else:
+                key = "n:" + ner.fold(f.name)
+            if len(key) > 2:
+                groups.setdefault(key, []).append(f)
+        return {k: _contribution(v) for k, v in groups.items()}
+
+    def index(self, aid: str, date: str, headline: str, found: list[Extracted]) -> set[str]:
+        touched = self._remove(aid)
+        ents = self.resolve(found)
+        art = _Article(aid, date, headline, self._seq, ents)
+        self._seq += 1
+        touched |= self._add(art)
+        # a new full name takes over entries that so far had only its surname
+        for key in list(ents):
+            words = key[2:].split()
+            if key.startswith("p:") and len(words) > 1:
+                single = "p:" + words[-1]
+                if single in self.entities and self.surnames.get(words[-1]) == {key}:
+                    touched |= self._rename(single, key)
+        return touched
+
+    # -- lookups -------------------------------------------------------------------
+
+    def _rank(self, key: str) -> tuple[int, str]:
+        ent = self.entities[key]
+        return len(ent.articles), ent.last
+
+    def candidates(self, query: str) -> tuple[list[tuple[float, str]], list[str]]:
+        """(score, key) best first for a typed name; and, when nothing matches, close names."""
+        forms = _query_forms(query)
+        scored: dict[str, float] = {}
+        for form in forms:
+            for key in self.names.get(form, ()):
+                ent = self.entities[key]
+                if form == ner.fold(ent.name):
+                    tier = 3.0
+                elif form in {ner.fold(s) for s in ent.surfaces}:
+                    tier = 2.0
+                else:
+                    tier = 1.0
+                scored[key] = max(scored.get(key, 0.0), tier)
+        if not scored and forms:
+            if self._choices is None:
+                self._choices = list(self.names)
+            for form in forms:
+                for alias, score, _ in process.extract(form, self._choices, scorer=fuzz.ratio,
+                                                       limit=8, score_cutoff=MATCH_CUTOFF):
+                    for key in self.names.get(alias, ()):
+                        scored[key] = max(scored.get(key, 0.0), score / 100.0)
+        ranked = sorted(scored, key=lambda k: (scored[k], *self._rank(k)), reverse=True)
+        if ranked:
+            return [(scored[k], k) for k in ranked], []
+        return [], self.suggest(forms[0] if forms else "")
+
+    def suggest(self, form: str, limit: int = 5) -> list[str]:
+        """Names close to ``form``: whole-name similarity, or one of its words close to a
+        name or surname ("Dixon" -> Ashutosh Dixit)."""
+        if not form or not self.names:
+            return []
+        if self._choices is None:
+            self._choices = list(self.names)
+        seen: dict[str, float] = {}
+        probes = [(form, SUGGEST_CUTOFF)] + [(w, 65) for w in form.split() if len(w) >= 3 and w != form]
+        for probe, cutoff in probes:
+            for alias, score, _ in process.extract(probe, self._choices, scorer=fuzz.ratio,
+                                                   limit=limit * 3, score_cutoff=cutoff):
+                for key in self.names.get(alias, ()):
+                    seen[key] = max(seen.get(key, 0.0), score)
+        ranked = sorted(seen, key=lambda k: (seen[k], *self._rank(k)), reverse=True)
+        names: list[str] = []
+        for k in ranked:
+            n = self.entities[k].name
+            if n not in names:
+                names.append(n)
+            if len(names) >= limit:
+                break
+        return names
+
+    def card(self, key: str, limit: int = 5) -> EntityCard:
+        cached = self._cards.get((key, limit))
+        if cached is not None:
+            return cached
+        ent = self.entities[key]
+        arts = [self.articles[a] for a in ent.articles if a in self.articles]
+        latest = heapq.nlargest(limit, arts, key=lambda a: (a.date, a.seq))
+        mentions = [Mention(a.date, a.headline, a.ents[key].get("s", ""), a.id) for a in latest]
+        dates = [a.date for a in arts]
+        roles = sorted(ent.roles.values(), key=lambda r: (r["n"], max(r["dates"]), len(r["text"])), reverse=True)
+        if roles:
+            recent = max(roles, key=lambda r: (max(r["dates"]), r["n"], len(r["text"])))
+            roles = [recent] + [r for r in roles if r is not recent]
+        co = [(self.entities[k].name, n) for k, n in
+              heapq.nlargest(8, ent.co.items(), key=lambda kv: (kv[1], self.entities[kv[0]].last if kv[0] in self.entities else ""))
+              if k in self.entities]
+        name = ent.name
+        aliases = [s for s, _ in sorted(ent.surfaces.items(), key=lambda kv: -kv[1]) if s != name][:8]
+        card = EntityCard(
+            name=name, type=ent.type, roles=[r["text"] for r in roles][:5],
+            article_count=len(arts), first_seen=min(dates, default=""), last_seen=max(dates, default=""),
+            mentions=mentions, co_mentions=co, aliases=aliases,
+        )
+        self._cards[(key, limit)] = card
+        return card
+
+    def who(self, query: str, limit: int = 5) -> WhoResult:
+        ranked, suggestions = self.candidates(query)
+        if not ranked:
+            return WhoResult(query=query, suggestions=suggestions)
+        best = ranked[0][1]
+        card = self.card(best, limit)
+        others: list[str] = []
+        for _, key in ranked[1:]:
+            n = self.entities[key].name
+            if n != card.name and n not in others:
+                others.append(n)
+            if len(others) >= 5:
+                break
+        return WhoResult(query=query, card=card, others=others)
+
+    # -- persistence ---------------------------------------------------------------
+
+    def article_doc_payload(self, aid: str) -> dict[str, Any]:
+        a = self.articles[aid]
+        return {"k": "a:" + aid, "article": aid, "date": a.date, "headline": a.headline, "seq": a.seq,
+                "ents": a.ents}
+
+    def entity_doc_payload(self, key: str) -> dict[str, Any]:
+        ent = self.entities[key]
+        name = ent.name
+        dates = [self.articles[a].date for a in ent.articles if a in self.articles]
+        roles = sorted(ent.roles.values(), key=lambda r: (r["n"], max(r["dates"]), len(r["text"])), reverse=True)
+        return {"k": "e:" + key, "entity": key, "name": name, "type": ent.type,
+                "aliases": [s for s, _ in ent.surfaces.most_common(8) if s != name],
+                "roles": [r["text"] for r in roles[:5]], "articles": len(ent.articles),
+                "mentions": ent.mentions, "first_seen": min(dates, default=""), "last_seen": max(dates, default="")}
+
+
+_TITLE_CI = {w.casefold() for w in ner._TITLE_WORDS}
+
+
+def _query_forms(query: str) -> list[str]:
+    """Folded forms of what a person typed: as is, without titles, as a known alias."""
+    text = " ".join(query.split())
+    forms = [ner.fold(text)]
+    words = text.split()
+    i = 0
+    while i < len(words) - 1 and words[i].rstrip(".").casefold() in _TITLE_CI:
+        i += 1
+    if i:
+        forms.append(ner.fold(" ".join(words[i:])))
+    canon, _ = ner.canonical_alias(text)
+    forms.append(ner.fold(canon))
+    out: list[str] = []
+    for f in forms:
+        if f and f not in out:
+            out.append(f)
+    return out
+
+
+# -- the store-level API ---------------------------------------------------------------
+
+_indexes: "weakref.WeakKeyDictionary[Any, EntityIndex]" = weakref.WeakKeyDictionary()
+_registry_lock = threading.Lock()
+
+
+def get_index(store) -> EntityIndex:
+    """The in-memory index of this store: loaded from its table once, reloaded if the
+    store re-read its file."""
+    with store.lock:
+        with _registry_lock:
+            idx = _indexes.get(store)
+        if idx is None or idx.db is not store.db:
+            idx = EntityIndex.load(store)
+            with _registry_lock:
+                _indexes[store] = idx
+        return idx
+
+
+def _drop(store) -> None:
+    with _registry_lock:
+        _indexes.pop(store, None)
+
+
+def _persist(store, idx: EntityIndex, articles_gone: set[str], keys: set[str]) -> None:
+    """Write what changed: the documents of new, re-indexed or rewritten articles, of
+    forgotten ones (removed), and of the entities touched."""
+    table = store.table("entities")
+    articles_touched = {a for a in idx.dirty if a in idx.articles}
+    idx.dirty.clear()
+    remove_ids = [idx.article_doc.pop(a) for a in articles_gone if a in idx.article_doc]
+    for key in keys:
+        if key not in idx.entities and key in idx.entity_doc:
+            remove_ids.append(idx.entity_doc.pop(key))
+    if remove_ids:
+        table.remove(doc_ids=remove_ids)
+    payloads: dict[str, dict[str, Any]] = {}
+    inserts: list[dict[str, Any]] = []
+    for aid in articles_touched:
+        p = idx.article_doc_payload(aid)
+        (payloads.__setitem__(p["k"], p) if aid in idx.article_doc else inserts.append(p))
+    for key in keys:
+        if key in idx.entities:
+            p = idx.entity_doc_payload(key)
+            (payloads.__setitem__(p["k"], p) if key in idx.entity_doc else inserts.append(p))
+    if payloads:
+        def replace(doc: dict[str, Any]) -> None:
+            new = payloads[doc["k"]]
+            doc.clear()
+            doc.update(new)
+
+        ids = [idx.article_doc[k[2:]] if k.startswith("a:") else idx.entity_doc[k[2:]] for k in payloads]
+        table.update(replace, doc_ids=ids)
+    if inserts:
+        for p, doc_id in zip(inserts, table.insert_multiple(inserts)):
+            if "article" in p:
+                idx.article_doc[p["article"]] = doc_id
+            else:
+                idx.entity_doc[p["entity"]] = doc_id
+
+
+def index_articles(store, articles: Iterable[dict[str, Any]]) -> int:
+    """Extract the entities of these article records and merge them into the index, in one
+    write. Re-indexing an article replaces its mentions. Returns how many were indexed."""
+    records = [a for a in articles if a and a.get("id")]
+    if not records:
+        return 0
+    # the model runs outside the store's lock, so lookups are not held up
+    found = ner.extract_many([(r.get("body") or "", r.get("hashtags") or ()) for r in records])
+    return index_extracted(store, [(r, f) for r, f in zip(records, found)])
+
+
+def index_extracted(store, items: Iterable[tuple[dict[str, Any], list[Extracted]]]) -> int:
+    """Merge already extracted mentions (``(article record, extract(...))`` pairs) into the
+    index and persist; :func:`index_articles` without the extraction."""
+    items = list(items)
+    with store.batch():
+        idx = get_index(store)
+        try:
+            touched: set[str] = set()
+            done: set[str] = set()
+            for record, found in items:
+                aid = record["id"]
+                touched |= idx.index(aid, record.get("date", ""), record.get("headline", ""), found)
+                done.add(aid)
+            _persist(store, idx, set(), touched)
+        except BaseException:
+            _drop(store)
+            raise
+    return len(done)
+
+
+def forget_articles(store, article_ids: Iterable[str]) -> int:
+    """Take these articles' mentions out of the index (pruning). Returns how many were indexed."""
+    ids = set(article_ids)
+    if not ids:
+        return 0
+    with store.batch():
+        idx = get_index(store)
+        try:
+            touched: set[str] = set()
+            gone = {a for a in ids if a in idx.articles}
+            for aid in gone:
+                touched |= idx._remove(aid)
+            _persist(store, idx, gone, touched)
+        except BaseException:
+            _drop(store)
+            raise
+    return len(gone)
+
+
+def reindex_all(store) -> int:
+    """Index every stored article (and forget entries of articles no longer stored)."""
+    records = list(store.iter_articles())
+    idx = get_index(store)
+    stale = set(idx.articles) - {r["id"] for r in records}
+    if stale:
+        forget_articles(store, stale)
+    return index_articles(store, records)
+
+
+def lookup(store, name: str, *, limit: int = 5) -> WhoResult:
+    """Who or what ``name`` is, from the index in memory: any alias, any case, a surname
+    alone or a small typo reaches the entry; the best ranked match is the card, others
+    are offered; with no match, the closest names are suggested."""
+    query = " ".join((name or "").split())
+    if not query:
+        return WhoResult(query=query)
+    with store.lock:
+        return get_index(store).who(query, limit)
+
+
+# -- text ------------------------------------------------------------------------------
+
+_TYPE_WORDS = {PERSON: "person", ORG: "organisation", PLACE: "place", EVENT: "event"}
+
+
+def format_card(result: WhoResult) -> str:
+    """Plain text for the CLI and the bot."""
+    if result.card is None:
+        if not result.query:
+            return "Who? Give a name, e.g. /who Narendra Modi"
+        lines = [f"No one called \"{result.query}\" in the news we hold."]
+        if result.suggestions:
+            lines.append("Did you mean: " + ", ".join(result.suggestions) + "?")
+        else:
+            lines.append("No similar names either; try a surname or another spelling.")
+        return "\n".join(lines)
+    c = result.card
+    span = c.first_seen if c.first_seen == c.last_seen else f"{c.first_seen} to {c.last_seen}"
+    n = c.article_count
+    lines = [f"{c.name} ({_TYPE_WORDS.get(c.type, c.type)})"]
+    if c.roles:
+        lines.append("Role: " + c.roles[0] + ("" if len(c.roles) == 1 else "; also " + "; ".join(c.roles[1:])))
+    lines.append(f"In {n} article{'s' if n != 1 else ''}, {span}")
+    if c.aliases:
+        lines.append("Also written: " + ", ".join(c.aliases))
+    if c.mentions:
+        lines.append("")
+        lines.append("Latest mentions:")
+        for m in c.mentions:
+            lines.append(f"- {m.date} {m.headline}")
+            if m.sentence:
+                lines.append(f"  \"{m.sentence}\"")
+    if c.co_mentions:
+        lines.append("")
+        lines.append("Mentioned with: " + ", ".join(f"{name} ({k})" for name, k in c.co_mentions))
+    if result.others:
+        lines.append("")
+        lines.append("Other matches: " + ", ".join(result.others))
+    return "\n".join(lines)
