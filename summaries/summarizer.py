@@ -88,10 +88,14 @@ _TRAILING_CREDIT = re.compile(
 _TEASER = re.compile(
     r"^\s*(?:also\s+read|read\s+also|read\s+more|also\s+see|also\s+watch|watch(?:\s+video)?|"
     r"related(?:\s+stories?|\s+news|\s+articles?)?|recommended|trending(?:\s+now)?|must\s+read|"
-    r"don'?t\s+miss|click\s+here|subscribe|follow\s+us|sign\s+up|advertisement)\b\s*[|:>\-–—]?",
+    r"don'?t\s+miss|click\s+here|subscribe|follow\s+us|sign\s+up|advertisement)\b\s*[|:>\-–—]",
     re.IGNORECASE,
 )
-_TEASER_ANYWHERE = re.compile(r"\b(?:also\s+read|read\s+more|click\s+here)\s*[|:]", re.IGNORECASE)
+_TEASER_ANYWHERE = re.compile(
+    r"\b(?:also\s+read|read\s+more|click\s+here)\s*[|:]|^\s*(?:also\s+read|read\s+more|click\s+here)\b|"
+    r"^\s*advertisement\s*$",
+    re.IGNORECASE,
+)
 _BYLINE = re.compile(
     r"^\s*\(?\s*(?:written\s+by|reported\s+by|edited\s+by|compiled\s+by|posted\s+by|"
     r"with\s+(?:inputs?|agency\s+inputs?)\s+from|inputs\s+from|"
