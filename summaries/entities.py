@@ -102,6 +102,21 @@ striker midfielder defender goalkeeper forward winger batter batsman bowler open
 player champion analyst economist author professor judge justice lawyer prosecutor commissioner
 adviser advisor aide deputy lawmaker legislator mp mla speaker official owner president-elect
 """.split())
+# Lower-case job nouns that, right before a full name, make it a person ("striker Erling Haaland").
+_LC_HEADS = frozenset("""
+coach striker midfielder defender goalkeeper forward winger batter batsman bowler opener captain
+skipper chairman chairwoman chairperson founder executive spokesperson spokesman advocate lawyer
+minister president director manager economist analyst actor actress singer author professor
+player champion leader governor secretary chief
+""".split())
+# Words of ministerial portfolios: an "organisation" made only of these, inside a title
+# ("External Affairs" in "External Affairs Minister"), is part of the title.
+_PORTFOLIO_WORDS = frozenset("""
+affairs external foreign home defence defense finance commerce industry health education
+railways agriculture law justice interior state treasury energy environment labour labor
+transport trade information broadcasting culture tourism power civil aviation urban rural
+development external homeland security war navy army air petroleum and of for the
+""".split())
 _ROLE_ABBREVIATIONS = {"PM": "Prime Minister", "CM": "Chief Minister", "VP": "Vice President",
                        "MoS": "Minister of State"}
 # Capitalised words that start sentences or lists but are not names.
@@ -339,26 +354,34 @@ def _title_person_spans(text: str) -> list[_Span]:
     n = len(toks)
     while i < n:
         word = toks[i][0]
-        if not _is_title(word) or _bare(word) not in _TITLE_HEADS and not (
-            i + 1 < n and _is_title(toks[i + 1][0])
-        ):
-            i += 1
-            continue
-        j = i
-        while j < n and _is_title(toks[j][0]):
-            j += 1
-        # the title must end on a head word ("Air Marshal", not "Air")
-        if _bare(toks[j - 1][0]) not in _TITLE_HEADS:
-            i = j
-            continue
+        lower = word in _LC_HEADS
+        if lower:
+            j = i + 1
+        else:
+            if not _is_title(word) or _bare(word) not in _TITLE_HEADS and not (
+                i + 1 < n and _is_title(toks[i + 1][0])
+            ):
+                i += 1
+                continue
+            j = i
+            while j < n and _is_title(toks[j][0]):
+                j += 1
+            # the title must end on a head word ("Air Marshal", not "Air")
+            if _bare(toks[j - 1][0]) not in _TITLE_HEADS:
+                i = j
+                continue
         k = j
         name_toks: list[tuple[str, int, int]] = []
         while k < n and len(name_toks) < 4:
-            w = _POSSESSIVE.sub("", toks[k][0])
-            if _NAME_TOKEN.match(w) and w not in _NOT_NAME and w not in _ORG_WORDS and not _is_title(w):
+            raw = toks[k][0]
+            if raw.endswith(".") and len(raw) > 2:
+                raw = raw.rstrip(".")  # "... Eknath Shinde." ends the sentence
+            w = _POSSESSIVE.sub("", raw)
+            if _NAME_TOKEN.match(w) and w not in _NOT_NAME and w not in _ORG_WORDS and not _is_title(w) \
+                    and w.casefold() not in _PLACES:
                 name_toks.append((w, toks[k][1], toks[k][1] + len(w)))
                 k += 1
-                if toks[k - 1][0] != w:  # possessive ends the name
+                if toks[k - 1][0] != w:  # a possessive or a full stop ends the name
                     break
             elif w in _PARTICLES and name_toks and k + 1 < n and _NAME_TOKEN.match(toks[k + 1][0]):
                 name_toks.append((w, toks[k][1], toks[k][2]))
@@ -367,6 +390,8 @@ def _title_person_spans(text: str) -> list[_Span]:
                 break
         while name_toks and (len(name_toks[-1][0].rstrip(".")) == 1 or name_toks[-1][0] in _PARTICLES):
             name_toks.pop()  # a name ends on a word, not an initial
+        if lower and len(name_toks) < 2:
+            name_toks = []
         if name_toks and (k >= n or toks[k][0] not in _ORG_WORDS):
             if not (len(name_toks) == 1 and name_toks[0][0].casefold() in _PLACES):
                 title = " ".join(_bare(t[0]) for t in toks[i:j])
@@ -654,8 +679,10 @@ def _finish(text: str, hashtags: Sequence[str], model_spans: list[_Span], *, mod
 
     results: list[Extracted] = []
     for sp, surface, roles in out_spans:
-        if sp.type in (ORG, PLACE) and sp.source in ("model", "caps"):
-            if any(a <= sp.start and sp.end <= b for a, b in role_cover) and sp.type == ORG:
+        if sp.type == ORG and sp.source in ("model", "caps"):
+            if any(a <= sp.start and sp.end <= b for a, b in role_cover) and all(
+                w.casefold() in _PORTFOLIO_WORDS for w in surface.split()
+            ):
                 continue  # "External Affairs" in "External Affairs Minister"
         words = surface.split()
         kind = sp.type
@@ -666,6 +693,10 @@ def _finish(text: str, hashtags: Sequence[str], model_spans: list[_Span], *, mod
             before = text[max(0, sp.start - 16):sp.start].split()
             if before and _DESIGNATION.match(before[-1].strip(",")):
                 continue
+        if kind == PERSON and len(words) == 1 and sp.source == "model":
+            before = text[max(0, sp.start - 8):sp.start].split()
+            if before and before[-1] in ("in", "near", "across", "around", "outside", "inside"):
+                kind = PLACE  # "forward posts in Ladakh": the small model calls it a person
         sidx = _in(sentences, sp.start)
         folded = fold(sp.name or surface)
         if folded in multi_tags or (sidx in hashtag_sentences and folded in single_tags):
@@ -682,7 +713,31 @@ def _finish(text: str, hashtags: Sequence[str], model_spans: list[_Span], *, mod
         sentence = " ".join(text[s_start:s_end].split())
         results.append(Extracted(name, kind, surface, sp.start, sp.end, sentence, roles))
 
-    return _corefer(results)
+    return _corefer(_surname_mentions(text, sentences, results))
+
+
+def _surname_mentions(text: str, sentences: Sequence[tuple[int, int]], found: list[Extracted]) -> list[Extracted]:
+    """Later mentions by surname that the model missed ("Modi thanked the forces")."""
+    surnames: dict[str, str] = {}
+    for f in found:
+        words = f.name.split()
+        if f.type == PERSON and len(words) >= 2 and len(words[-1]) > 2:
+            surnames.setdefault(words[-1], f.name)
+    if not surnames:
+        return found
+    taken = [(f.start, f.end) for f in found]
+    extra = []
+    pattern = re.compile(r"\b(" + "|".join(map(re.escape, surnames)) + r")\b(?!-)")
+    for m in pattern.finditer(text):
+        if any(a < m.end() and m.start() < b for a, b in taken):
+            continue
+        sidx = _in(sentences, m.start())
+        s_start, s_end = sentences[sidx] if sidx >= 0 else (0, len(text))
+        extra.append(Extracted(surnames[m.group(1)], PERSON, m.group(1), m.start(), m.end(),
+                               " ".join(text[s_start:s_end].split())))
+    if not extra:
+        return found
+    return sorted(found + extra, key=lambda f: f.start)
 
 
 def _corefer(found: list[Extracted]) -> list[Extracted]:

@@ -459,7 +459,7 @@ class EntityIndex:
             recent = max(roles, key=lambda r: (max(r["dates"]), r["n"], len(r["text"])))
             roles = [recent] + [r for r in roles if r is not recent]
         co = [(self.entities[k].name, n) for k, n in
-              heapq.nlargest(8, ent.co.items(), key=lambda kv: (kv[1], self.entities[kv[0]].last if kv[0] in self.entities else ""))
+              heapq.nlargest(8, ent.co.items(), key=lambda kv: (kv[1], self.entities[kv[0]].mentions if kv[0] in self.entities else 0))
               if k in self.entities]
         name = ent.name
         aliases = [s for s, _ in sorted(ent.surfaces.items(), key=lambda kv: -kv[1]) if s != name][:8]
