@@ -1,0 +1,173 @@
+"""Wiring: the python-telegram-bot Application with its handlers, rate limiter, digests
+and the scheduled summarization job."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import functools
+import logging
+from typing import Callable
+
+from telegram import LinkPreviewOptions, Update
+from telegram.constants import ParseMode
+from telegram.ext import (
+    Application,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    CommandHandler,
+    Defaults,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
+
+from bot import handlers
+from bot.chats import ChatBook
+from bot.deliveries import DeliveryLog
+from bot.digests import DeliveryRateLimiter, catch_up, rebuild_schedules
+from bot.services import Backoff, Services, utc_now
+from summaries.config import ConfigError, Settings
+from summaries.pipeline import run_pipeline, schedule_pipeline
+from summaries.store import Store
+
+__all__ = ["build_application", "on_startup", "on_shutdown", "run_bot", "TokenFilter", "NO_TOKEN"]
+
+log = logging.getLogger(__name__)
+
+NO_TOKEN = (
+    "no Telegram bot token: create a bot with @BotFather in Telegram (send it /newbot), then set "
+    "NEWSBRIEF_TELEGRAM_TOKEN=<token> or [telegram] token in the config file; "
+    "to try newsbrief without a token, run: newsbrief chat"
+)
+
+
+class TokenFilter(logging.Filter):
+    """Replaces the bot token in every log record (httpx logs request URLs, which carry it)."""
+
+    def __init__(self, token: str) -> None:
+        super().__init__()
+        self.token = token
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if self.token:
+            message = record.getMessage()
+            if self.token in message:
+                record.msg = message.replace(self.token, "<token>")
+                record.args = None
+        return True
+
+
+def protect_token(token: str) -> None:
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    token_filter = TokenFilter(token)
+    for handler in logging.getLogger().handlers:
+        if not any(isinstance(f, TokenFilter) for f in handler.filters):
+            handler.addFilter(token_filter)
+
+
+def build_application(
+    settings: Settings,
+    store: Store,
+    *,
+    token: str | None = None,
+    base_url: str | None = None,
+    base_file_url: str | None = None,
+    clock: Callable[[], dt.datetime] = utc_now,
+    backoff: Backoff | None = None,
+    summarize_job: bool = True,
+) -> Application:
+    """The bot, ready to run: handlers registered, services attached.
+
+    ``token``/``base_url`` default to the settings; tests and ``newsbrief chat`` point them
+    at the local Bot API server. Call :func:`on_startup` after ``initialize()`` when not
+    using ``run_polling`` (which calls it itself).
+    """
+    token = token or settings.telegram.token
+    if not token:
+        raise ConfigError(NO_TOKEN)
+    protect_token(token)
+    tg = settings.telegram
+    application = (
+        ApplicationBuilder()
+        .token(token)
+        .base_url(base_url or tg.api_base_url)
+        .base_file_url(base_file_url or tg.api_file_url)
+        .defaults(Defaults(parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True),
+                           tzinfo=dt.timezone.utc))
+        .rate_limiter(DeliveryRateLimiter(overall_max_rate=tg.rate_limit_per_second, overall_time_period=1,
+                                          group_max_rate=20, group_time_period=60, max_retries=5))
+        .concurrent_updates(True)
+        .post_init(on_startup)
+        .post_shutdown(on_shutdown)
+        .build()
+    )
+    chats = ChatBook(store, settings)
+    deliveries = DeliveryLog(store)
+    application.bot_data["services"] = Services(
+        settings=settings, store=store, chats=chats, deliveries=deliveries, clock=clock,
+        backoff=backoff or Backoff(),
+    )
+    application.bot_data["summarize_job"] = summarize_job
+    add_handlers(application)
+    return application
+
+
+def add_handlers(application: Application) -> None:
+    application.add_handler(TypeHandler(Update, handlers.check_allowed), group=-1)
+    for name, callback in (
+        ("start", handlers.start),
+        ("help", handlers.start),
+        ("brief", handlers.brief),
+        ("summary", handlers.summary),
+        ("who", handlers.who),
+        ("subscribe", handlers.subscribe),
+        ("unsubscribe", handlers.unsubscribe),
+        ("settings", handlers.settings_cmd),
+    ):
+        application.add_handler(CommandHandler(name, callback))
+    application.add_handler(CallbackQueryHandler(handlers.button))
+    application.add_handler(MessageHandler(filters.COMMAND, handlers.unknown_command))
+    application.add_handler(MessageHandler(filters.ChatType.PRIVATE & filters.TEXT & ~filters.COMMAND, handlers.plain_text))
+    application.add_error_handler(handlers.on_error)
+
+
+async def on_startup(application: Application) -> None:
+    """Register the command menu, rebuild digest schedules, catch up missed digests, and
+    schedule the summarization job."""
+    svc: Services = application.bot_data["services"]
+    try:
+        await application.bot.set_my_commands(handlers.bot_commands())
+    except Exception as exc:  # the menu is a nicety: never fail start-up for it
+        log.warning("could not register the command menu: %s", exc)
+    rebuild_schedules(application)
+    catch_up(application)
+    if application.bot_data.get("summarize_job"):
+        job = functools.partial(run_pipeline, svc.store, svc.settings)
+        schedule_pipeline(application.job_queue.scheduler, job, svc.settings.schedule.summarize_every_minutes)
+    application.job_queue.run_repeating(fold_deliveries, interval=600, first=600, name="fold-deliveries",
+                                        job_kwargs={"id": "fold-deliveries", "replace_existing": True})
+
+
+async def fold_deliveries(context) -> None:  # type: ignore[no-untyped-def]
+    svc: Services = context.application.bot_data["services"]
+    await asyncio.to_thread(svc.deliveries.fold)
+
+
+async def on_shutdown(application: Application) -> None:
+    svc: Services = application.bot_data["services"]
+    await asyncio.to_thread(svc.close)
+
+
+def run_bot(settings: Settings) -> None:
+    """``newsbrief run``: the bot with long polling (or a webhook), and the scheduled job."""
+    if not settings.telegram.token:
+        raise ConfigError(NO_TOKEN)
+    with Store(settings.storage.path) as store:
+        application = build_application(settings, store)
+        tg = settings.telegram
+        if tg.mode == "webhook":
+            application.run_webhook(listen=tg.webhook_listen, port=tg.webhook_port, webhook_url=tg.webhook_url,
+                                    allowed_updates=Update.ALL_TYPES)
+        else:
+            application.run_polling(allowed_updates=Update.ALL_TYPES)

@@ -1,0 +1,158 @@
+"""Chats and their preferences: subscription, digest time, time zone, length, topics.
+
+Kept in the store's ``chats`` table, one document per chat, mirrored in memory so that
+handlers never scan the table.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from typing import Any, Iterable
+from zoneinfo import ZoneInfo
+
+from summaries.config import Settings, parse_time_of_day, parse_timezone
+from summaries.store import Store
+
+__all__ = ["ChatPrefs", "ChatBook", "LENGTHS", "MAX_TOPICS", "next_delivery"]
+
+LENGTHS = ("short", "normal", "long")
+MAX_TOPICS = 10
+MAX_TOPIC_CHARS = 40
+
+
+@dataclasses.dataclass(frozen=True)
+class ChatPrefs:
+    """What one chat has asked for."""
+
+    chat_id: int
+    subscribed: bool = False
+    time: str = "08:00"  # HH:MM, the chat's local time
+    timezone: str = "UTC"
+    length: str = "normal"
+    topics: tuple[str, ...] = ()
+    chat_type: str = "private"
+    title: str = ""
+    since: str = ""  # when the chat last subscribed (ISO datetime, UTC)
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def local_time(self) -> dt.time:
+        """The digest time with its time zone, as the scheduler wants it."""
+        return parse_time_of_day(self.time).replace(tzinfo=self.tz)
+
+    def to_record(self) -> dict[str, Any]:
+        record = dataclasses.asdict(self)
+        record["topics"] = list(self.topics)
+        return record
+
+    @classmethod
+    def from_record(cls, record: dict[str, Any]) -> "ChatPrefs":
+        fields = {f.name for f in dataclasses.fields(cls)}
+        values = {k: v for k, v in record.items() if k in fields}
+        values["topics"] = tuple(values.get("topics") or ())
+        return cls(**values)
+
+
+def next_delivery(prefs: ChatPrefs, now: dt.datetime) -> dt.datetime:
+    """The next local datetime at the chat's digest time after ``now`` (DST-aware)."""
+    local_now = now.astimezone(prefs.tz)
+    hour_minute = parse_time_of_day(prefs.time)
+    day = local_now.date()
+    for _ in range(3):
+        candidate = dt.datetime.combine(day, hour_minute, tzinfo=prefs.tz)
+        # A time that does not exist on a spring-forward day is moved on by the gap.
+        candidate = candidate.astimezone(dt.timezone.utc).astimezone(prefs.tz)
+        if candidate > local_now:
+            return candidate
+        day += dt.timedelta(days=1)
+    raise AssertionError("unreachable")
+
+
+def last_due(prefs: ChatPrefs, now: dt.datetime) -> dt.datetime:
+    """The most recent local datetime at the chat's digest time at or before ``now``."""
+    local_now = now.astimezone(prefs.tz)
+    hour_minute = parse_time_of_day(prefs.time)
+    day = local_now.date()
+    for _ in range(3):
+        candidate = dt.datetime.combine(day, hour_minute, tzinfo=prefs.tz).astimezone(dt.timezone.utc).astimezone(prefs.tz)
+        if candidate <= local_now:
+            return candidate
+        day -= dt.timedelta(days=1)
+    raise AssertionError("unreachable")
+
+
+def clean_topics(words: Iterable[str]) -> tuple[str, ...]:
+    """Topic keywords as typed, trimmed, de-duplicated (any case), at most MAX_TOPICS."""
+    seen: dict[str, str] = {}
+    for word in words:
+        word = " ".join(word.split()).strip(" ,;")
+        if word and word.casefold() not in seen:
+            seen[word.casefold()] = word[:MAX_TOPIC_CHARS]
+    return tuple(seen.values())[:MAX_TOPICS]
+
+
+class ChatBook:
+    """The chats table, mirrored in memory. Every change is one store write."""
+
+    def __init__(self, store: Store, settings: Settings) -> None:
+        self.store = store
+        self.settings = settings
+        self._chats: dict[int, ChatPrefs] = {}
+        self._doc_ids: dict[int, int] = {}
+        with store.lock:
+            for doc in store.table("chats"):
+                prefs = ChatPrefs.from_record(doc)
+                self._chats[prefs.chat_id] = prefs
+                self._doc_ids[prefs.chat_id] = doc.doc_id
+
+    def defaults(self, chat_id: int, **extra: Any) -> ChatPrefs:
+        return ChatPrefs(chat_id=chat_id, time=self.settings.schedule.digest_time,
+                         timezone=self.settings.schedule.timezone, **extra)
+
+    def get(self, chat_id: int) -> ChatPrefs | None:
+        return self._chats.get(chat_id)
+
+    def get_or_default(self, chat_id: int, **extra: Any) -> ChatPrefs:
+        return self._chats.get(chat_id) or self.defaults(chat_id, **extra)
+
+    def subscribed(self) -> list[ChatPrefs]:
+        return [p for p in self._chats.values() if p.subscribed]
+
+    def __len__(self) -> int:
+        return len(self._chats)
+
+    def save(self, prefs: ChatPrefs) -> ChatPrefs:
+        """Store a chat's preferences (validated), replacing what it had."""
+        parse_time_of_day(prefs.time)
+        parse_timezone(prefs.timezone)
+        if prefs.length not in LENGTHS:
+            raise ValueError(f"length must be one of {', '.join(LENGTHS)}")
+        with self.store.batch():
+            table = self.store.table("chats")
+            doc_id = self._doc_ids.get(prefs.chat_id)
+            if doc_id is None:
+                self._doc_ids[prefs.chat_id] = table.insert(prefs.to_record())
+            else:
+                table.update(prefs.to_record(), doc_ids=[doc_id])
+            self._chats[prefs.chat_id] = prefs
+        return prefs
+
+    def save_many(self, prefs: Iterable[ChatPrefs]) -> None:
+        """Store many chats in one write (used by tests and load generators)."""
+        with self.store.batch():
+            for p in prefs:
+                self.save(p)
+
+    def migrate(self, old_id: int, new_id: int) -> ChatPrefs | None:
+        """A group became a supergroup: move its preferences to the new id."""
+        prefs = self._chats.get(old_id)
+        if prefs is None:
+            return None
+        with self.store.batch():
+            moved = self.save(dataclasses.replace(prefs, chat_id=new_id, chat_type="supergroup"))
+            self.save(dataclasses.replace(prefs, subscribed=False))
+        return moved

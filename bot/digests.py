@@ -1,0 +1,227 @@
+"""Daily digests: one job per subscribed chat at its local time, delivered exactly once.
+
+Jobs have deterministic names (``digest:<chat id>``) and replace an existing job of the
+same name, so re-subscribing or reloading never duplicates a digest. Schedules live in
+memory and are rebuilt from the chats table at start-up, when digests missed while the
+service was down are caught up once, within the grace period.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import datetime as dt
+import logging
+from typing import Any, Callable
+
+from telegram.error import ChatMigrated, Forbidden, NetworkError, RetryAfter, TelegramError
+from telegram.ext import AIORateLimiter, Application, ContextTypes
+
+from bot.chats import ChatPrefs, last_due
+from bot.deliveries import FAILED, RETRY, SENDING, SENT, SKIPPED
+from bot.render import Reply, render_briefing
+from bot.services import Services, services
+from summaries.briefing import compose_briefing
+
+__all__ = [
+    "DeliveryRateLimiter",
+    "schedule_digest",
+    "unschedule_digest",
+    "rebuild_schedules",
+    "catch_up",
+    "deliver_digest",
+    "send_reply",
+    "job_name",
+]
+
+log = logging.getLogger(__name__)
+
+
+class DeliveryRateLimiter(AIORateLimiter):
+    """AIORateLimiter that can run a hook right before a request leaves, after the limiter
+    let it through: pass ``rate_limit_args={"before_send": fn, "max_retries": n}``."""
+
+    async def process_request(self, callback, args, kwargs, endpoint, data, rate_limit_args):  # type: ignore[override]
+        before: Callable[[], None] | None = None
+        if isinstance(rate_limit_args, dict):
+            before = rate_limit_args.get("before_send")
+            rate_limit_args = rate_limit_args.get("max_retries")
+        if before is not None:
+            inner = callback
+
+            async def callback(*a: Any, **k: Any) -> Any:
+                before()
+                return await inner(*a, **k)
+
+        return await super().process_request(callback, args, kwargs, endpoint, data, rate_limit_args)
+
+
+def job_name(chat_id: int) -> str:
+    return f"digest:{chat_id}"
+
+
+def schedule_digest(app: Application, prefs: ChatPrefs) -> Any:
+    """(Re)schedule a chat's daily digest; removes it if the chat is not subscribed."""
+    unschedule_digest(app, prefs.chat_id)
+    if not prefs.subscribed:
+        return None
+    grace = int(services(app).settings.schedule.grace_minutes * 60)
+    name = job_name(prefs.chat_id)
+    return app.job_queue.run_daily(
+        digest_job,
+        time=prefs.local_time,
+        name=name,
+        chat_id=prefs.chat_id,
+        job_kwargs={"id": name, "replace_existing": True, "misfire_grace_time": max(1, grace), "coalesce": True},
+    )
+
+
+def unschedule_digest(app: Application, chat_id: int) -> None:
+    for job in app.job_queue.get_jobs_by_name(job_name(chat_id)):
+        job.schedule_removal()
+    for job in app.job_queue.get_jobs_by_name(f"digest-retry:{chat_id}"):
+        job.schedule_removal()
+
+
+def rebuild_schedules(app: Application) -> int:
+    """Schedule every subscribed chat from the chats table; returns how many."""
+    chats = services(app).chats.subscribed()
+    for prefs in chats:
+        schedule_digest(app, prefs)
+    log.info("scheduled digests for %d chats", len(chats))
+    return len(chats)
+
+
+def catch_up(app: Application) -> list[int]:
+    """Queue, once, each digest that fell due while the service was down and is still
+    within the grace period. Returns the chat ids queued."""
+    svc = services(app)
+    now = svc.clock()
+    grace = dt.timedelta(minutes=svc.settings.schedule.grace_minutes)
+    queued = []
+    for prefs in svc.chats.subscribed():
+        due = last_due(prefs, now)
+        day = due.date().isoformat()
+        if svc.deliveries.done(prefs.chat_id, day):
+            continue
+        since = prefs_since(prefs)
+        if since is not None and due < since:
+            continue  # subscribed after that day's time had passed
+        if now - due <= grace:
+            app.job_queue.run_once(digest_job, when=0.1 + 0.01 * len(queued), chat_id=prefs.chat_id,
+                                   name=f"digest-catch-up:{prefs.chat_id}", data={"day": day},
+                                   job_kwargs={"id": f"digest-catch-up:{prefs.chat_id}", "replace_existing": True})
+            queued.append(prefs.chat_id)
+        else:
+            log.info("digest for chat %s on %s missed by more than the grace period; dropped", prefs.chat_id, day)
+    if queued:
+        log.info("catching up %d missed digests", len(queued))
+    return queued
+
+
+def prefs_since(prefs: ChatPrefs) -> dt.datetime | None:
+    if not prefs.since:
+        return None
+    try:
+        return dt.datetime.fromisoformat(prefs.since)
+    except ValueError:
+        return None
+
+
+async def digest_job(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """The scheduled job: send this chat its digest for today (its local date)."""
+    job = context.job
+    svc = services(context)
+    prefs = svc.chats.get(job.chat_id)
+    if prefs is None:
+        return
+    day = (job.data or {}).get("day") if isinstance(job.data, dict) else None
+    day = day or svc.clock().astimezone(prefs.tz).date().isoformat()
+    await deliver_digest(context.application, job.chat_id, day)
+
+
+async def send_reply(app: Application, chat_id: int, reply: Reply, *,
+                     before_send: Callable[[], None] | None = None, **kwargs: Any) -> Any:
+    """Send one message, retrying network errors with backoff (RetryAfter is waited out
+    by the rate limiter). Forbidden and ChatMigrated are raised to the caller."""
+    backoff = services(app).backoff
+    rate_args: dict[str, Any] = {"max_retries": 5}
+    if before_send is not None:
+        rate_args["before_send"] = before_send
+    for attempt in range(backoff.tries):
+        try:
+            return await app.bot.send_message(chat_id, reply.text, reply_markup=reply.keyboard,
+                                              rate_limit_args=rate_args, **kwargs)
+        except (Forbidden, ChatMigrated):
+            raise
+        except (NetworkError, RetryAfter) as exc:  # TimedOut is a NetworkError
+            if attempt == backoff.tries - 1:
+                raise
+            wait = min(backoff.cap, backoff.base * 2**attempt)
+            log.info("sending to chat %s failed (%s); retrying in %.1fs", chat_id, exc, wait)
+            await asyncio.sleep(wait)
+    raise AssertionError("unreachable")
+
+
+async def deliver_digest(app: Application, chat_id: int, day: str) -> str:
+    """Send chat ``chat_id`` its digest for ``day`` unless it already had it.
+
+    Returns what happened: "sent", "already", "nothing-new", "unsubscribed", "migrated",
+    "failed" or "retry-later".
+    """
+    svc = services(app)
+    prefs = svc.chats.get(chat_id)
+    if prefs is None or not prefs.subscribed:
+        return "unsubscribed"
+    if svc.deliveries.done(chat_id, day):
+        log.info("digest for chat %s on %s already delivered; not sending again", chat_id, day)
+        return "already"
+    settings = svc.settings
+    briefing = await asyncio.to_thread(
+        compose_briefing, svc.store, day=day, topics=prefs.topics, limit=settings.briefing.stories,
+        exclude=svc.deliveries.sent_articles(chat_id), settings=settings.summaries,
+    )
+    if not briefing.stories:
+        svc.deliveries.mark(chat_id, day, SKIPPED)
+        log.info("no new stories for chat %s on %s; nothing sent", chat_id, day)
+        return "nothing-new"
+    ids = [s.article_id for s in briefing.stories]
+    replies = render_briefing(briefing, length=prefs.length, title="Your daily digest")
+    marked = False
+
+    def before_send() -> None:
+        nonlocal marked
+        if not marked:
+            svc.deliveries.mark(chat_id, day, SENDING, ids)
+            marked = True
+
+    try:
+        for reply in replies:
+            await send_reply(app, chat_id, reply, before_send=before_send)
+    except Forbidden as exc:
+        log.info("chat %s blocked or removed the bot (%s); unsubscribing it", chat_id, exc.message)
+        await asyncio.to_thread(svc.chats.save, dataclasses.replace(prefs, subscribed=False))
+        unschedule_digest(app, chat_id)
+        svc.deliveries.mark(chat_id, day, FAILED, ids if marked else [])
+        return "unsubscribed"
+    except ChatMigrated as exc:
+        new_id = exc.new_chat_id
+        log.info("chat %s became supergroup %s; moving its subscription", chat_id, new_id)
+        moved = await asyncio.to_thread(svc.chats.migrate, chat_id, new_id)
+        svc.deliveries.mark(chat_id, day, RETRY)  # Telegram refused it: not delivered
+        svc.deliveries.move_chat(chat_id, new_id)
+        unschedule_digest(app, chat_id)
+        if moved is not None:
+            schedule_digest(app, moved)
+            await deliver_digest(app, new_id, day)
+        return "migrated"
+    except TelegramError as exc:
+        log.warning("digest for chat %s on %s failed: %s; trying again in %.0fs", chat_id, day, exc,
+                    svc.backoff.retry_later_seconds)
+        svc.deliveries.mark(chat_id, day, RETRY)
+        app.job_queue.run_once(digest_job, when=svc.backoff.retry_later_seconds, chat_id=chat_id,
+                               name=f"digest-retry:{chat_id}", data={"day": day},
+                               job_kwargs={"id": f"digest-retry:{chat_id}", "replace_existing": True})
+        return "retry-later"
+    svc.deliveries.mark(chat_id, day, SENT, ids)
+    return "sent"

@@ -1,0 +1,423 @@
+"""Command and button handlers. Each is small: parse, ask the news core (off the event
+loop), render, reply. Bad input gets one line saying what is wrong, with an example."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import logging
+import re
+from typing import Any
+
+from telegram import BotCommand, Chat, InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.constants import ChatMemberStatus, ChatType
+from telegram.error import TelegramError
+from telegram.ext import ApplicationHandlerStop, ContextTypes
+
+from bot.chats import LENGTHS, MAX_TOPICS, ChatPrefs, clean_topics, next_delivery
+from bot.digests import schedule_digest, unschedule_digest
+from bot.render import Reply, callback_data, esc, render_briefing, render_sentences, render_story, render_who
+from bot.services import services
+from summaries.config import parse_time_of_day, parse_timezone
+
+__all__ = ["COMMANDS", "HELP"]
+
+log = logging.getLogger(__name__)
+
+COMMANDS = [
+    ("brief", "today's briefing, optionally on a topic"),
+    ("summary", "summarize an article (id or keywords), or reply to a message"),
+    ("who", "who or what is this, from the news"),
+    ("subscribe", "daily digest at your local time"),
+    ("unsubscribe", "stop the daily digest"),
+    ("settings", "digest time, time zone, length, topics"),
+    ("help", "what I can do"),
+]
+
+HELP = """<b>newsbrief</b> sends you short news briefings made from the articles it holds.
+
+/brief — today's top stories. <code>/brief climate</code> for one topic.
+/summary — the summary of a stored article: <code>/summary 3f2a9c1d</code> (an id) or <code>/summary defence talks</code> (keywords). Reply <code>/summary</code> to a long message to summarize it.
+/who — who or what that is, from the news: <code>/who Hegseth</code>
+/subscribe — a daily digest: <code>/subscribe 07:30 Europe/Berlin</code>
+/unsubscribe — stop the daily digest.
+/settings — see or change your digest: <code>/settings time 07:30</code>, <code>/settings timezone Asia/Kolkata</code>, <code>/settings length short</code>, <code>/settings topics climate, energy</code>, <code>/settings topics off</code>
+/help — this message."""
+
+MAX_SHOWN = 40  # characters of a bad value quoted back to the user
+_ID = re.compile(r"[0-9a-f]{16}")
+
+
+def shown(value: str) -> str:
+    value = " ".join(value.split())
+    return value if len(value) <= MAX_SHOWN else value[:MAX_SHOWN] + "…"
+
+
+async def reply(update: Update, message: Reply | str) -> None:
+    if isinstance(message, str):
+        message = Reply(message)
+    await update.effective_message.reply_text(message.text, reply_markup=message.keyboard, do_quote=False)
+
+
+def _prefs_for(update: Update, context: ContextTypes.DEFAULT_TYPE) -> ChatPrefs:
+    chat = update.effective_chat
+    return services(context).chats.get_or_default(chat.id, chat_type=chat.type, title=chat.title or "")
+
+
+async def may_change_settings(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
+    """In groups, only administrators may change the chat's digest (if so configured)."""
+    chat = update.effective_chat
+    if chat.type == ChatType.PRIVATE or not services(context).settings.telegram.admins_only_in_groups:
+        return True
+    message = update.effective_message
+    if message is not None and message.sender_chat is not None and message.sender_chat.id == chat.id:
+        return True  # an anonymous administrator
+    user = update.effective_user
+    if user is None:
+        return False
+    try:
+        member = await context.bot.get_chat_member(chat.id, user.id)
+    except TelegramError as exc:
+        log.info("could not check admin status in chat %s: %s", chat.id, exc)
+        return False
+    return member.status in (ChatMemberStatus.OWNER, ChatMemberStatus.ADMINISTRATOR)
+
+
+NOT_ADMIN = "Only group administrators can change this group's digest."
+
+
+# -- access ---------------------------------------------------------------------------
+
+
+async def check_allowed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Runs first: with an allow-list configured, other chats get one line and nothing else."""
+    allowed = services(context).settings.telegram.allowed_chats
+    chat = update.effective_chat
+    if not allowed or chat is None or chat.id in allowed:
+        return
+    if update.callback_query is not None:
+        await update.callback_query.answer("This bot is not available in this chat.")
+    elif update.effective_message is not None and chat.type == ChatType.PRIVATE:
+        await reply(update, "Sorry, this bot only serves the chats its operator has allowed.")
+    raise ApplicationHandlerStop
+
+
+# -- commands ---------------------------------------------------------------------------
+
+
+async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    await reply(update, HELP)
+
+
+async def brief(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    from summaries.briefing import compose_briefing
+
+    svc = services(context)
+    prefs = _prefs_for(update, context)
+    topic = " ".join(context.args or ())
+    if len(topic) > 100:
+        await reply(update, "That topic is too long. Try one or two words, e.g. /brief climate")
+        return
+    day = svc.clock().astimezone(prefs.tz).date().isoformat()
+    briefing = await asyncio.to_thread(
+        compose_briefing, svc.store, day=day, topics=[topic] if topic else (),
+        limit=svc.settings.briefing.stories, settings=svc.settings.summaries,
+    )
+    for message in render_briefing(briefing, length=prefs.length):
+        await reply(update, message)
+
+
+async def summary(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    from summaries.briefing import find_articles, story_for
+    from summaries.pipeline import summarize_article
+
+    svc = services(context)
+    message = update.effective_message
+    replied = message.reply_to_message
+    if replied is not None and not context.args:
+        text = replied.text or replied.caption or ""
+        if len(text.split()) < 8:
+            await reply(update, "That message is too short to summarize. Reply /summary to a longer text.")
+            return
+        sentences = await asyncio.to_thread(summarize_article, text[:200_000], svc.settings.summaries)
+        if not sentences:
+            await reply(update, "I could not find whole sentences to summarize in that message.")
+            return
+        await reply(update, render_sentences(sentences, title="Summary of the message"))
+        return
+    query = " ".join(context.args or ())
+    if not query:
+        await reply(update, "Usage: /summary ID or keywords, e.g. /summary defence talks — or reply /summary to a message.")
+        return
+    if len(query) > 300:
+        await reply(update, "That is too long for a search. Use an article id or a few keywords.")
+        return
+    if re.match(r"https?://", query):
+        await summarize_url(update, context, query)
+        return
+    found = await asyncio.to_thread(find_articles, svc.store, query)
+    if not found:
+        await reply(update, f"No stored article matches “{esc(shown(query))}”. Try other keywords, or /brief.")
+        return
+    story = await asyncio.to_thread(story_for, svc.store, found[0], svc.settings.summaries)
+    message_out = render_story(story)
+    if len(found) > 1:
+        rows = [[InlineKeyboardButton(a["headline"][:60], callback_data=callback_data("full", a["id"]))] for a in found[1:4]]
+        existing = list(message_out.keyboard.inline_keyboard) if message_out.keyboard else []
+        message_out.keyboard = InlineKeyboardMarkup([*existing, *rows])
+        message_out.text += "\n\n<i>Other matches below.</i>"
+    await reply(update, message_out)
+
+
+async def summarize_url(update: Update, context: ContextTypes.DEFAULT_TYPE, url: str) -> None:
+    try:
+        from summaries import sources  # type: ignore[attr-defined]
+    except ImportError:
+        await reply(update, "Summarizing web pages is not available in this version. Send /summary with keywords instead.")
+        return
+    svc = services(context)
+    try:
+        story = await asyncio.to_thread(sources.summarize_url, url, svc.settings)
+    except Exception as exc:  # the page's problem, told plainly
+        await reply(update, f"I could not summarize that page: {esc(shown(str(exc)))}")
+        return
+    await reply(update, render_story(story))
+
+
+async def who(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    name = " ".join(context.args or ())
+    if not name:
+        await reply(update, "Usage: /who NAME, e.g. /who Hegseth")
+        return
+    if len(name) > 100:
+        await reply(update, "That name is too long. Try a surname, e.g. /who Hegseth")
+        return
+    await reply(update, await who_card(context, name))
+
+
+async def who_card(context: ContextTypes.DEFAULT_TYPE, name: str) -> Reply:
+    try:
+        from summaries.entity_index import lookup
+    except ImportError:
+        return Reply("The entity index is not available in this version.")
+    result = await asyncio.to_thread(lookup, services(context).store, name)
+    return render_who(result)
+
+
+# -- subscriptions and settings ------------------------------------------------------------
+
+
+def parse_schedule_args(args: list[str], prefs: ChatPrefs) -> tuple[ChatPrefs, str | None]:
+    """``[HH:MM] [Area/City]`` in any order; returns new prefs or an error line."""
+    time, zone = prefs.time, prefs.timezone
+    for arg in args:
+        if re.fullmatch(r"\d{1,2}[:.h]\d{2}", arg):
+            try:
+                time = parse_time_of_day(arg).strftime("%H:%M")
+            except ValueError:
+                return prefs, f"“{esc(shown(arg))}” is not a time of day. Use 24-hour HH:MM, e.g. /subscribe 07:30 Europe/Berlin"
+        elif "/" in arg or arg.upper() in ("UTC", "GMT"):
+            try:
+                zone = parse_timezone(arg).key
+            except ValueError:
+                return prefs, f"“{esc(shown(arg))}” is not a time zone I know. Use Area/City, e.g. /subscribe 07:30 Europe/Berlin"
+        else:
+            return prefs, f"I don't understand “{esc(shown(arg))}”. Use a time and a time zone, e.g. /subscribe 07:30 Europe/Berlin"
+    return dataclasses.replace(prefs, time=time, timezone=zone), None
+
+
+def _when(prefs: ChatPrefs, svc: Any) -> str:
+    nxt = next_delivery(prefs, svc.clock())
+    return f"{nxt.strftime('%a %d %b %Y, %H:%M')} ({esc(prefs.timezone)}, {esc(nxt.tzname() or '')})"
+
+
+async def save_prefs(context: ContextTypes.DEFAULT_TYPE, prefs: ChatPrefs) -> ChatPrefs:
+    saved = await asyncio.to_thread(services(context).chats.save, prefs)
+    schedule_digest(context.application, saved)
+    return saved
+
+
+async def subscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    if not await may_change_settings(update, context):
+        await reply(update, NOT_ADMIN)
+        return
+    svc = services(context)
+    prefs, error = parse_schedule_args(list(context.args or ()), _prefs_for(update, context))
+    if error:
+        await reply(update, error)
+        return
+    since = prefs.since if prefs.subscribed else svc.clock().isoformat()
+    prefs = await save_prefs(context, dataclasses.replace(prefs, subscribed=True, since=since))
+    await reply(update, f"Subscribed: your daily digest comes at {prefs.time} {esc(prefs.timezone)}.\n"
+                        f"Next one: {_when(prefs, svc)}.\nChange it with /settings, stop it with /unsubscribe.")
+
+
+async def unsubscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    if not await may_change_settings(update, context):
+        await reply(update, NOT_ADMIN)
+        return
+    prefs = services(context).chats.get(update.effective_chat.id)
+    if prefs is None or not prefs.subscribed:
+        await reply(update, "This chat has no daily digest. /subscribe starts one.")
+        return
+    await asyncio.to_thread(services(context).chats.save, dataclasses.replace(prefs, subscribed=False))
+    unschedule_digest(context.application, prefs.chat_id)
+    await reply(update, "Unsubscribed: no more daily digests here. /subscribe brings them back.")
+
+
+def settings_view(prefs: ChatPrefs, svc: Any) -> Reply:
+    status = f"on, next {_when(prefs, svc)}" if prefs.subscribed else "off (/subscribe to start)"
+    topics = esc(", ".join(prefs.topics)) if prefs.topics else "all news"
+    text = (
+        "<b>Digest settings</b>\n"
+        f"Daily digest: {status}\n"
+        f"Time: {prefs.time} · Time zone: {esc(prefs.timezone)}\n"
+        f"Length: {prefs.length} · Topics: {topics}\n\n"
+        "Change with <code>/settings time 07:30</code>, <code>/settings timezone Europe/Berlin</code>, "
+        "<code>/settings length short</code>, <code>/settings topics climate, energy</code>."
+    )
+    rows = [
+        [InlineKeyboardButton(("• " if prefs.length == n else "") + n.capitalize(), callback_data=callback_data("set", "length", n))
+         for n in LENGTHS],
+    ]
+    if prefs.topics:
+        rows.append([InlineKeyboardButton("Clear topics", callback_data=callback_data("set", "topics", "off"))])
+    rows.append([InlineKeyboardButton("Unsubscribe" if prefs.subscribed else "Subscribe",
+                                      callback_data=callback_data("set", "sub", "off" if prefs.subscribed else "on"))])
+    return Reply(text, InlineKeyboardMarkup(rows))
+
+
+def apply_setting(prefs: ChatPrefs, key: str, value: str, now_iso: str) -> tuple[ChatPrefs, str | None]:
+    """Apply ``/settings KEY VALUE``; returns new prefs or an error line."""
+    key = key.lower()
+    if key == "time":
+        try:
+            return dataclasses.replace(prefs, time=parse_time_of_day(value).strftime("%H:%M")), None
+        except ValueError:
+            return prefs, f"“{esc(shown(value))}” is not a time of day. Use 24-hour HH:MM, e.g. /settings time 07:30"
+    if key in ("timezone", "tz", "zone"):
+        try:
+            return dataclasses.replace(prefs, timezone=parse_timezone(value).key), None
+        except ValueError:
+            return prefs, f"“{esc(shown(value))}” is not a time zone I know. Use Area/City, e.g. /settings timezone Europe/Berlin"
+    if key == "length":
+        if value.lower() not in LENGTHS:
+            return prefs, f"Length is short, normal or long, e.g. /settings length short"
+        return dataclasses.replace(prefs, length=value.lower()), None
+    if key in ("topics", "topic"):
+        if value.lower() in ("off", "none", "all", "clear", ""):
+            return dataclasses.replace(prefs, topics=()), None
+        topics = clean_topics(value.split(","))
+        if len(value.split(",")) > MAX_TOPICS:
+            return prefs, f"At most {MAX_TOPICS} topics, separated by commas, e.g. /settings topics climate, energy"
+        return dataclasses.replace(prefs, topics=topics), None
+    return prefs, (f"I don't know the setting “{esc(shown(key))}”. "
+                   "Use time, timezone, length or topics, e.g. /settings length short")
+
+
+async def settings_cmd(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    svc = services(context)
+    prefs = _prefs_for(update, context)
+    args = list(context.args or ())
+    if not args:
+        await reply(update, settings_view(prefs, svc))
+        return
+    if not await may_change_settings(update, context):
+        await reply(update, NOT_ADMIN)
+        return
+    if len(args) < 2 and args[0].lower() not in ("topics", "topic"):
+        await reply(update, "Usage: /settings KEY VALUE, e.g. /settings time 07:30 (keys: time, timezone, length, topics)")
+        return
+    new, error = apply_setting(prefs, args[0], " ".join(args[1:]), svc.clock().isoformat())
+    if error:
+        await reply(update, error)
+        return
+    new = await save_prefs(context, new)
+    await reply(update, settings_view(new, svc))
+
+
+# -- buttons ---------------------------------------------------------------------------
+
+
+async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Inline buttons. The payload is validated, never trusted: it names no chat, and
+    settings buttons act on the chat the button is in, for administrators only."""
+    from summaries.briefing import story_for
+
+    query = update.callback_query
+    data = query.data or ""
+    svc = services(context)
+    chat = query.message.chat if query.message is not None else None
+    kind, _, arg = data.partition(":")
+    if kind == "full" and _ID.fullmatch(arg):
+        article = await asyncio.to_thread(svc.store.get_article, arg)
+        if article is None:
+            await query.answer("That article is no longer stored.")
+            return
+        await query.answer()
+        story = await asyncio.to_thread(story_for, svc.store, article, svc.settings.summaries)
+        if chat is not None:
+            message = render_story(story)
+            await context.bot.send_message(chat.id, message.text, reply_markup=message.keyboard)
+        return
+    if kind == "who" and 0 < len(arg) <= 64:
+        await query.answer()
+        if chat is not None:
+            card = await who_card(context, arg)
+            await context.bot.send_message(chat.id, card.text, reply_markup=card.keyboard)
+        return
+    if kind == "set" and chat is not None:
+        key, _, value = arg.partition(":")
+        valid = (key == "length" and value in LENGTHS) or (key == "topics" and value == "off") or (key == "sub" and value in ("on", "off"))
+        if not valid:
+            await query.answer("This button has expired.")
+            return
+        if not await may_change_settings(update, context):
+            await query.answer(NOT_ADMIN, show_alert=True)
+            return
+        prefs = svc.chats.get_or_default(chat.id, chat_type=chat.type, title=chat.title or "")
+        if key == "length":
+            prefs = dataclasses.replace(prefs, length=value)
+        elif key == "topics":
+            prefs = dataclasses.replace(prefs, topics=())
+        else:
+            since = svc.clock().isoformat() if value == "on" and not prefs.subscribed else prefs.since
+            prefs = dataclasses.replace(prefs, subscribed=value == "on", since=since)
+        prefs = await save_prefs(context, prefs)
+        await query.answer("Saved.")
+        view = settings_view(prefs, svc)
+        try:
+            await query.edit_message_text(view.text, reply_markup=view.keyboard)
+        except TelegramError as exc:  # "message is not modified" and the like
+            log.debug("settings view not edited: %s", exc)
+        return
+    await query.answer("This button has expired.")
+
+
+# -- everything else ----------------------------------------------------------------------
+
+
+async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    message = update.effective_message
+    first = (message.text or "").split(maxsplit=1)[0] if message and message.text else ""
+    _, at, target = first.partition("@")
+    if at and target.lower() != (context.bot.username or "").lower():
+        return  # meant for another bot in the group
+    await reply(update, "I don't know that command. /help lists what I can do.")
+
+
+async def plain_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    await reply(update, "I answer commands. Try /brief for today's news, or /help.")
+
+
+async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    log.error("error while handling an update: %s", context.error, exc_info=context.error)
+    if isinstance(update, Update) and update.effective_message is not None:
+        try:
+            await update.effective_message.reply_text("Sorry, something went wrong on my side. Please try again in a moment.")
+        except TelegramError:
+            pass
+
+
+def bot_commands() -> list[BotCommand]:
+    return [BotCommand(name, description) for name, description in COMMANDS]

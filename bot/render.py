@@ -1,0 +1,204 @@
+"""Rendering for Telegram: HTML parse mode, every piece of text escaped, messages split
+under Telegram's 4,096-character limit at story boundaries."""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import re
+from dataclasses import dataclass
+from typing import Any, Iterable, Sequence
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from summaries.briefing import Briefing, Story
+
+__all__ = [
+    "Reply",
+    "esc",
+    "render_briefing",
+    "render_story",
+    "render_who",
+    "split_blocks",
+    "telegram_length",
+    "MESSAGE_LIMIT",
+    "callback_data",
+]
+
+MESSAGE_LIMIT = 4096
+CALLBACK_LIMIT = 64  # bytes
+
+
+@dataclass
+class Reply:
+    """One message to send: HTML text and an optional inline keyboard."""
+
+    text: str
+    keyboard: InlineKeyboardMarkup | None = None
+
+
+def esc(text: Any) -> str:
+    """Text made literal for Telegram's HTML parse mode."""
+    return html.escape(str(text), quote=False)
+
+
+def telegram_length(text: str) -> int:
+    """Length as Telegram counts it (UTF-16 code units); on raw HTML this is an upper
+    bound of the parsed text's length, so staying under the limit here is always safe."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+def callback_data(*parts: str) -> str:
+    """``kind:arg`` callback payload, cut to Telegram's 64-byte limit on a character boundary."""
+    data = ":".join(parts)
+    encoded = data.encode()[:CALLBACK_LIMIT]
+    return encoded.decode("utf-8", errors="ignore")
+
+
+def pretty_date(iso: str) -> str:
+    try:
+        return dt.date.fromisoformat(iso).strftime("%a %d %b %Y")
+    except ValueError:
+        return iso
+
+
+def _is_http_url(url: str) -> bool:
+    return bool(re.match(r"https?://[^\s<>\"]+$", url or ""))
+
+
+def fit(text: str, budget: int) -> str:
+    """``text`` escaped, cut at a word boundary (with "…") so the escaped form fits ``budget``."""
+    escaped = esc(text)
+    if telegram_length(escaped) <= budget:
+        return escaped
+    lo, hi = 0, len(text)
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if telegram_length(esc(text[:mid])) + 1 <= budget:
+            lo = mid
+        else:
+            hi = mid - 1
+    cut = text[:lo]
+    if " " in cut.strip():
+        cut = cut.rsplit(" ", 1)[0]
+    return esc(cut.rstrip(" ,;:")) + "…"
+
+
+def story_block(story: Story, number: int | None, length: str = "normal", limit: int = MESSAGE_LIMIT) -> str:
+    """One story as HTML: headline, date and source, summary; cut to fit ``limit``."""
+    sentences = list(story.summary)
+    if length == "short":
+        sentences = sentences[:1]
+    head = f"{number}. {story.headline}" if number is not None else story.headline
+    meta = " · ".join(x for x in (pretty_date(story.date), story.source, story.place) if x)
+    head_html, meta_html = fit(head, 600), fit(meta, 300)
+    frame = f"<b>{head_html}</b>\n<i>{meta_html}</i>\n"
+    return frame + fit(" ".join(sentences), limit - telegram_length(frame))
+
+
+def story_buttons(story: Story, number: int | None) -> list[InlineKeyboardButton]:
+    label = f"{number}. Full summary" if number is not None else "Full summary"
+    row = [InlineKeyboardButton(label, callback_data=callback_data("full", story.article_id))]
+    if _is_http_url(story.url):
+        row.append(InlineKeyboardButton("Open article", url=story.url))
+    return row
+
+
+def split_blocks(blocks: Sequence[tuple[str, list[InlineKeyboardButton] | None]], *, header: str = "",
+                 limit: int = MESSAGE_LIMIT) -> list[Reply]:
+    """Pack blocks into messages under ``limit``, never splitting a block; each message
+    carries the keyboard rows of its own blocks."""
+    replies: list[Reply] = []
+    text, rows = header, []
+    for block, row in blocks:
+        candidate = f"{text}\n\n{block}" if text else block
+        if text and telegram_length(candidate) > limit:
+            replies.append(Reply(text, InlineKeyboardMarkup(rows) if rows else None))
+            text, rows = block, []
+        else:
+            text = candidate
+        if row:
+            rows.append(row)
+    if text:
+        replies.append(Reply(text, InlineKeyboardMarkup(rows) if rows else None))
+    return replies
+
+
+def render_briefing(briefing: Briefing, *, length: str = "normal", title: str = "Your briefing") -> list[Reply]:
+    """A briefing as one or more messages, each story with its buttons."""
+    topic_note = f" about {', '.join(briefing.topics)}" if briefing.topics else ""
+    if not briefing.stories:
+        return [Reply(f"No stories{esc(topic_note)} yet. Try again later, or /brief without a topic.")]
+    header = f"<b>{esc(title)} · {esc(pretty_date(briefing.day))}</b>"
+    if briefing.fallback:
+        header += f"\n<i>Nothing new{esc(topic_note)} that day; here are the latest stories.</i>"
+    elif topic_note:
+        header += f"\n<i>Stories{esc(topic_note)}.</i>"
+    blocks = [
+        (story_block(story, i, length, MESSAGE_LIMIT - 200), story_buttons(story, i))
+        for i, story in enumerate(briefing.stories, 1)
+    ]
+    return split_blocks(blocks, header=header)
+
+
+def render_story(story: Story, *, note: str = "") -> Reply:
+    """One story with its full summary, for /summary and the Full summary button."""
+    block = story_block(story, None, "normal", MESSAGE_LIMIT - 100)
+    text = f"{esc(note)}\n\n{block}" if note else block
+    row = [InlineKeyboardButton("Open article", url=story.url)] if _is_http_url(story.url) else []
+    return Reply(text, InlineKeyboardMarkup([row]) if row else None)
+
+
+def render_sentences(sentences: Iterable[str], *, title: str = "Summary") -> Reply:
+    """Bulleted sentences under a bold title, cut to one message."""
+    head = f"<b>{esc(title)}</b>"
+    lines = [head]
+    for sentence in sentences:
+        line = f"• {fit(sentence, MESSAGE_LIMIT - telegram_length(head) - 4)}"
+        if telegram_length("\n".join([*lines, line])) > MESSAGE_LIMIT:
+            break
+        lines.append(line)
+    return Reply("\n".join(lines))
+
+
+def render_who(result: Any) -> Reply:
+    """An entity card (summaries.entity_index.WhoResult) as HTML, with buttons for the
+    other matches or the suggestions."""
+    card = getattr(result, "card", None)
+    buttons: list[list[InlineKeyboardButton]] = []
+    if card is None:
+        suggestions = list(getattr(result, "suggestions", []) or [])[:5]
+        text = f"I found nobody called <b>{esc(result.query)}</b> in the news I hold."
+        if suggestions:
+            text += "\nDid you mean one of these?"
+            buttons = [[InlineKeyboardButton(s[:60], callback_data=callback_data("who", s))] for s in suggestions]
+        return Reply(text, InlineKeyboardMarkup(buttons) if buttons else None)
+    lines = [f"<b>{esc(card.name)}</b> · {esc(card.type)}"]
+    roles = list(card.roles or [])
+    if roles:
+        lines.append("<i>" + esc("; ".join(roles[:3])) + "</i>")
+    span = pretty_date(card.first_seen)
+    if card.last_seen and card.last_seen != card.first_seen:
+        span += f" to {pretty_date(card.last_seen)}"
+    count = card.article_count
+    lines.append(f"In {count} article{'s' if count != 1 else ''}, {esc(span)}.")
+    mentions = list(card.mentions or [])[:3]
+    if mentions:
+        lines.append("")
+        lines.append("<b>Latest mentions</b>")
+        for m in mentions:
+            sentence = m.sentence if len(m.sentence) <= 400 else m.sentence[:400].rsplit(" ", 1)[0] + "…"
+            lines.append(f"• {esc(pretty_date(m.date))}, <i>{esc(m.headline)}</i>: “{esc(sentence)}”")
+    co = list(card.co_mentions or [])[:6]
+    if co:
+        lines.append("")
+        lines.append("<b>Often mentioned with</b>: " + esc(", ".join(f"{name} ({n})" for name, n in co)))
+    others = list(getattr(result, "others", []) or [])[:4]
+    if others:
+        lines.append("")
+        lines.append("Also matching: " + esc(", ".join(others)))
+        buttons = [[InlineKeyboardButton(o[:60], callback_data=callback_data("who", o))] for o in others]
+    text = "\n".join(lines)
+    if telegram_length(text) > MESSAGE_LIMIT:
+        text = "\n".join(lines[:3]) + "\n(Card shortened.)"
+    return Reply(text, InlineKeyboardMarkup(buttons) if buttons else None)

@@ -1,0 +1,51 @@
+"""What the bot's handlers and jobs share: settings, the store, chats, deliveries, a clock."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from telegram.ext import Application, CallbackContext
+
+from bot.chats import ChatBook
+from bot.deliveries import DeliveryLog
+from summaries.config import Settings
+from summaries.store import Store
+
+__all__ = ["Services", "services", "utc_now", "Backoff"]
+
+
+def utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
+
+
+@dataclass(frozen=True)
+class Backoff:
+    """Retries for network errors while sending: ``tries`` attempts, waiting ``base``,
+    ``2*base``, ... seconds (at most ``cap``) between them."""
+
+    tries: int = 5
+    base: float = 1.0
+    cap: float = 30.0
+    retry_later_seconds: float = 120.0  # a digest that still failed is tried again after this
+
+
+@dataclass
+class Services:
+    settings: Settings
+    store: Store
+    chats: ChatBook
+    deliveries: DeliveryLog
+    clock: Callable[[], dt.datetime] = utc_now
+    backoff: Backoff = field(default_factory=Backoff)
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def close(self) -> None:
+        self.deliveries.close()
+
+
+def services(context: CallbackContext[Any, Any, Any, Any] | Application[Any, Any, Any, Any, Any, Any]) -> Services:
+    """The Services of the running application."""
+    app = context if isinstance(context, Application) else context.application
+    return app.bot_data["services"]

@@ -1,0 +1,216 @@
+"""End-to-end: the real bot over HTTP through the local Bot API server."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import datetime as dt
+
+import pytest
+
+from botenv import TOKEN, UTC, BotEnv, Clock, start_bot, stop_bot
+from bot.local_api import LocalBotAPI
+from summaries.config import Settings
+from summaries.pipeline import run_pipeline
+from summaries.store import Store
+
+USER = 5001
+GROUP = -100200
+
+
+@pytest.fixture
+async def env(tmp_path):
+    api = LocalBotAPI(token=TOKEN)
+    api.start()
+    store = Store(tmp_path / "db.json")
+    settings = Settings()
+    run_pipeline(store, settings)
+    clock = Clock(dt.datetime(2025, 7, 27, 5, 0, tzinfo=UTC))
+    app = await start_bot(api, store, settings, clock)
+    yield BotEnv(api, app, store, clock, settings)
+    await stop_bot(app)
+    store.close()
+    api.stop()
+
+
+async def test_start_and_help_list_every_command(env):
+    (msg,) = await env.say(USER, "/start")
+    for command in ("/brief", "/summary", "/who", "/subscribe", "/unsubscribe", "/settings", "/help"):
+        assert command in msg["plain_text"]
+    assert [c["command"] for c in env.api.commands()] == ["brief", "summary", "who", "subscribe", "unsubscribe", "settings", "help"]
+    (msg,) = await env.say(USER, "/help")
+    assert "/subscribe 07:30 Europe/Berlin" in msg["plain_text"]
+
+
+async def test_brief_sends_todays_story_with_buttons(env):
+    (msg,) = await env.say(USER, "/brief")
+    text = msg["plain_text"]
+    assert "The top defence officials from India and the United States held key bilateral talks" in text
+    assert "Sun 27 Jul 2025 · ANI · New Delhi" in text
+    assert msg["parse_mode"] == "HTML"
+    assert msg["link_preview_options"]["is_disabled"] is True
+    buttons = [b for row in msg["reply_markup"]["inline_keyboard"] for b in row]
+    assert buttons[0]["callback_data"].startswith("full:")
+    before = len(env.api.sent(USER))
+    env.api.press_button(USER, msg["message_id"], buttons[0]["callback_data"])
+    full = (await env.api.async_wait_for_sent(USER, count=before + 1))[-1]
+    assert full["plain_text"].count(".") >= 3 and "Hegseth" in full["plain_text"]
+
+
+async def test_brief_on_a_later_day_falls_back_and_topics_filter(env):
+    env.clock.now = dt.datetime(2025, 8, 3, 9, 0, tzinfo=UTC)
+    (msg,) = await env.say(USER, "/brief")
+    assert "Nothing new that day; here are the latest stories." in msg["plain_text"]
+    (msg,) = await env.say(USER, "/brief cricket")
+    assert msg["plain_text"].startswith("No stories about cricket yet.")
+    (msg,) = await env.say(USER, "/brief Pentagon")
+    assert "held key bilateral talks" in msg["plain_text"]
+
+
+async def test_summary_by_keywords_id_and_reply(env):
+    (msg,) = await env.say(USER, "/summary Hegseth Pentagon")
+    assert "held key bilateral talks" in msg["plain_text"]
+    article_id = env.store.article_ids()[0]
+    (msg,) = await env.say(USER, f"/summary {article_id[:8]}")
+    assert "held key bilateral talks" in msg["plain_text"]
+    (msg,) = await env.say(USER, "/summary quantum zebra")
+    assert msg["plain_text"].startswith("No stored article matches “quantum zebra”")
+    (msg,) = await env.say(USER, "/summary")
+    assert msg["plain_text"].startswith("Usage: /summary")
+    long_text = (
+        "The city council voted on Monday to build a new bridge across the river. "
+        "The bridge will cost 40 million euros and open in 2028. "
+        "Opponents said the money should go to schools instead. "
+        "The mayor said the bridge would cut traffic in the old town by a third. "
+        "Construction is due to start next spring after a final review."
+    )
+    forwarded = await user_message(env, long_text)
+    (msg,) = await env.say(USER, "/summary", reply_to_message_id=forwarded["message_id"])
+    assert msg["plain_text"].startswith("Summary of the message")
+    assert "bridge" in msg["plain_text"]
+    short = await user_message(env, "ok thanks")
+    (msg,) = await env.say(USER, "/summary", reply_to_message_id=short["message_id"])
+    assert "too short to summarize" in msg["plain_text"]
+
+
+async def user_message(env, text):
+    """A plain message from the user (the bot answers it with a pointer to /help)."""
+    (pointer,) = await env.say(USER, text)
+    assert "/help" in pointer["plain_text"]
+    return env.api.history(USER)[-2]
+
+
+async def test_who_card_usage_and_no_match(env):
+    from summaries.entity_index import index_articles
+
+    await asyncio.to_thread(index_articles, env.store, list(env.store.iter_articles()))
+    (msg,) = await env.say(USER, "/who Hegseth")
+    assert msg["plain_text"].startswith("Pete Hegseth · person")
+    assert "Latest mentions" in msg["plain_text"]
+    (msg,) = await env.say(USER, "/who")
+    assert msg["plain_text"] == "Usage: /who NAME, e.g. /who Hegseth"
+    (msg,) = await env.say(USER, "/who Jaishankr")
+    assert "Jaishankar" in msg["plain_text"]
+    (msg,) = await env.say(USER, "/who Zorblax Quuxington")
+    assert msg["plain_text"].startswith("I found nobody called Zorblax Quuxington")
+
+
+async def test_unknown_command_and_plain_text_point_to_help(env):
+    (msg,) = await env.say(USER, "/frobnicate")
+    assert "/help" in msg["plain_text"]
+    (msg,) = await env.say(USER, "hello there")
+    assert "/help" in msg["plain_text"]
+
+
+async def test_group_commands_with_bot_name_and_admin_rule(env):
+    (msg,) = await env.say(GROUP, "/brief@newsbrief_bot", chat_type="group", chat_title="Team", user_id=7)
+    assert "held key bilateral talks" in msg["plain_text"]
+    env.api.send_text(GROUP, "/brief@someotherbot", user_id=7)
+    env.api.send_text(GROUP, "just chatting", user_id=7)
+    await env.settle(0.5)
+    assert len(env.api.sent(GROUP)) == 1  # neither answered
+    (msg,) = await env.say(GROUP, "/subscribe 07:30 Europe/Berlin", user_id=7)
+    assert msg["plain_text"] == "Only group administrators can change this group's digest."
+    assert env.svc.chats.get(GROUP) is None
+    env.api.set_member(GROUP, 8, "administrator")
+    (msg,) = await env.say(GROUP, "/subscribe@newsbrief_bot 07:30 Europe/Berlin", user_id=8)
+    assert msg["plain_text"].startswith("Subscribed: your daily digest comes at 07:30 Europe/Berlin.")
+
+
+async def test_subscribe_confirms_next_delivery_in_local_time(env):
+    env.clock.now = dt.datetime(2025, 7, 27, 5, 0, tzinfo=UTC)  # 10:30 in Kolkata
+    (msg,) = await env.say(USER, "/subscribe 07:30 Asia/Kolkata")
+    assert "Next one: Mon 28 Jul 2025, 07:30 (Asia/Kolkata, IST)" in msg["plain_text"]
+    prefs = env.svc.chats.get(USER)
+    assert prefs.subscribed and (prefs.time, prefs.timezone) == ("07:30", "Asia/Kolkata")
+    (job,) = env.app.job_queue.get_jobs_by_name(f"digest:{USER}")
+    fire = job.next_t.astimezone(UTC)
+    assert (fire.hour, fire.minute) == (2, 0)  # 07:30 IST is 02:00 UTC
+    # subscribing again replaces the job, never duplicates it
+    await env.say(USER, "/subscribe 06:00")
+    assert len(env.app.job_queue.get_jobs_by_name(f"digest:{USER}")) == 1
+    assert env.svc.chats.get(USER).timezone == "Asia/Kolkata"
+
+
+@pytest.mark.parametrize(
+    "command, expected",
+    [
+        ("/subscribe 25:00", "“25:00” is not a time of day. Use 24-hour HH:MM, e.g. /subscribe 07:30 Europe/Berlin"),
+        ("/subscribe 07:30 Mars/Base", "“Mars/Base” is not a time zone I know. Use Area/City, e.g. /subscribe 07:30 Europe/Berlin"),
+        ("/subscribe tomorrow", "I don't understand “tomorrow”. Use a time and a time zone, e.g. /subscribe 07:30 Europe/Berlin"),
+        ("/settings time 7pm", "“7pm” is not a time of day. Use 24-hour HH:MM, e.g. /settings time 07:30"),
+        ("/settings timezone Mars/Base", "“Mars/Base” is not a time zone I know. Use Area/City, e.g. /settings timezone Europe/Berlin"),
+        ("/settings length huge", "Length is short, normal or long, e.g. /settings length short"),
+        ("/settings colour blue", "I don't know the setting “colour”. Use time, timezone, length or topics, e.g. /settings length short"),
+    ],
+)
+async def test_bad_values_explain_and_change_nothing(env, command, expected):
+    await env.say(USER, "/subscribe 08:15 Europe/Paris")
+    before = env.svc.chats.get(USER)
+    (msg,) = await env.say(USER, command)
+    assert msg["plain_text"] == expected
+    assert env.svc.chats.get(USER) == before
+
+
+async def test_settings_commands_and_buttons(env):
+    (msg,) = await env.say(USER, "/settings")
+    assert "Daily digest: off" in msg["plain_text"]
+    await env.say(USER, "/subscribe 08:00 Europe/Berlin")
+    (msg,) = await env.say(USER, "/settings topics climate, Energy , climate")
+    assert "Topics: climate, Energy" in msg["plain_text"]
+    (msg,) = await env.say(USER, "/settings length short")
+    assert "Length: short" in msg["plain_text"]
+    env.api.press_button(USER, msg["message_id"], "set:length:long")
+    await env.settle(0.5)
+    assert env.svc.chats.get(USER).length == "long"
+    assert "Length: long" in env.api.sent(USER)[-1]["plain_text"]  # edited in place
+    env.api.press_button(USER, msg["message_id"], "set:topics:off")
+    await env.settle(0.5)
+    assert env.svc.chats.get(USER).topics == ()
+    (msg,) = await env.say(USER, "/unsubscribe")
+    assert msg["plain_text"].startswith("Unsubscribed")
+    assert not env.app.job_queue.get_jobs_by_name(f"digest:{USER}")
+
+
+async def test_forged_button_payloads_are_refused(env):
+    await env.say(USER, "/subscribe 08:00 Europe/Berlin")
+    (msg,) = await env.say(USER, "/brief")
+    before = env.svc.chats.get(USER)
+    for data in ("set:length:enormous", "set:sub:maybe", "full:../../etc", f"set:chat:{GROUP}", "x" * 64, "who:"):
+        env.api.press_button(USER, msg["message_id"], data, check=False)
+    await env.settle(0.8)
+    answers = [a.get("text") for a in env.api.callback_answers[-6:]]
+    assert answers.count("This button has expired.") == 6
+    assert env.svc.chats.get(USER) == before
+
+
+async def test_html_in_headlines_renders_literally(env):
+    from summaries.articles import Article
+
+    env.store.upsert_articles([Article(headline="Bank <b>raises</b> rates & cuts_fees <script>x</script>",
+                                       body="The bank raised rates on Sunday. Savers were pleased. Borrowers were not.",
+                                       date="2025-07-27", source="Wire & Co")])
+    run_pipeline(env.store, env.settings, ingest=False)
+    (msg,) = await env.say(USER, "/brief")
+    assert "Bank <b>raises</b> rates & cuts_fees <script>x</script>" in msg["plain_text"]
+    assert "Wire & Co" in msg["plain_text"]
