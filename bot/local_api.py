@@ -601,7 +601,8 @@ def _strip_text(text: str, entities: list[dict]) -> tuple[str, list[dict]]:
 
 # --------------------------------------------------------------------------- records
 class RequestRecord(NamedTuple):
-    """One Bot API call: method name as sent, normalised parameters, HTTP status (0 = dropped)."""
+    """One Bot API call: method name as sent, normalised parameters, HTTP status
+    (0 = dropped by a fault, 499 = getUpdates abandoned by its client)."""
 
     method: str
     params: dict
@@ -617,7 +618,8 @@ class _Fault:
     opts: dict = field(default_factory=dict)
 
 
-_DROP = object()
+_DROP = object()  # close the connection without answering
+_GONE = object()  # the client went away while its getUpdates was waiting
 
 
 class _Request(NamedTuple):
@@ -824,9 +826,11 @@ class LocalBotAPI:
                     break
                 self._busy.add(task)
                 try:
-                    result = await self._dispatch(request)
+                    result = await self._dispatch(request, reader.at_eof)
                 finally:
                     self._busy.discard(task)
+                if result is _GONE:
+                    break
                 if result is _DROP:
                     transport = writer.transport
                     transport.abort()
@@ -911,7 +915,7 @@ class LocalBotAPI:
     def _json(payload: dict) -> bytes:
         return json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
-    async def _dispatch(self, request: _Request) -> Any:
+    async def _dispatch(self, request: _Request, gone: Callable[[], bool] = lambda: False) -> Any:
         split = urlsplit(request.target)
         path = split.path
         match = re.fullmatch(r"/bot([^/]*)/([^/]*)", path)
@@ -944,7 +948,10 @@ class LocalBotAPI:
                 else:
                     raise self._fault_error(kind, opts, params)
             if key == "getupdates":
-                result = await self._get_updates(params)
+                result = await self._get_updates(params, gone)
+                if result is _GONE:
+                    self._record(method_name, params, 499)
+                    return _GONE
             else:
                 events: list[tuple[str, dict]] = []
                 with self._cond:
@@ -1284,7 +1291,8 @@ class LocalBotAPI:
 
     @property
     def requests(self) -> list[RequestRecord]:
-        """Every Bot API call so far: (method, params, http status); status 0 = dropped."""
+        """Every Bot API call so far: (method, params, http status); status 0 = dropped
+        by an injected fault, 499 = a getUpdates whose client hung up while it waited."""
         with self._lock:
             return list(self._requests)
 
@@ -1792,7 +1800,7 @@ class LocalBotAPI:
             if cid == chat["id"] and status in ("creator", "administrator")
         ]
 
-    async def _get_updates(self, p: dict) -> list:
+    async def _get_updates(self, p: dict, gone: Callable[[], bool] = lambda: False) -> Any:
         with self._lock:
             if self._webhook:
                 raise APIError(409, "Conflict: can't use getUpdates method while webhook is active; "
@@ -1822,15 +1830,22 @@ class LocalBotAPI:
                 assert self._wake is not None
                 wake = self._wake
                 if me["conflict"]:
+                    # a client that cancelled its poll (PTB does on shutdown) is not a second
+                    # bot instance: give its connection close a moment to arrive
+                    await asyncio.sleep(0.05)
+                    if gone():
+                        return _GONE
                     raise APIError(409, "Conflict: terminated by other getUpdates request; "
                                         "make sure that only one bot instance is running")
+                if gone():
+                    return _GONE
                 with self._lock:
                     batch = copy.deepcopy(list(self._updates)[:limit])
                 remaining = deadline - loop.time()
                 if batch or remaining <= 0 or self._stopping:
                     return batch
                 try:
-                    await asyncio.wait_for(wake.wait(), remaining)
+                    await asyncio.wait_for(wake.wait(), min(remaining, 0.5))
                 except asyncio.TimeoutError:
                     pass
         finally:
