@@ -140,6 +140,33 @@ def cmd_brief(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+@command("who")
+def cmd_who(args: argparse.Namespace, settings: Settings) -> int:
+    from summaries.entity_index import format_card, lookup
+
+    name = " ".join(args.name)
+    with open_store(settings, readonly=True) as store:
+        result = lookup(store, name)
+    console.print(format_card(result), markup=False, highlight=False)
+    return 0 if result.card is not None else 1
+
+
+@command("run")
+def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.app import run_bot
+
+    logging.getLogger().setLevel(logging.INFO)
+    run_bot(settings)
+    return 0
+
+
+@command("chat")
+def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.console import run_console
+
+    return run_console(settings)
+
+
 def _today(settings: Settings) -> str:
     import datetime as dt
 
@@ -185,6 +212,14 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("brief", help="print the briefing a chat would get", description="Print the day's top stories, each with headline, summary and source.")
     p.add_argument("--date", metavar="YYYY-MM-DD", type=_iso_date, help="the day (default: today in the configured time zone)")
     p.add_argument("--topic", metavar="WORD", action="append", help="only stories mentioning this word (repeatable)")
+
+    p = sub.add_parser("who", help="who or what is NAME, from the stored news", description="Print the entity card for a person, organisation, place or event.")
+    p.add_argument("name", nargs="+", metavar="NAME")
+
+    sub.add_parser("run", help="run the Telegram bot and the scheduled job",
+                   description="Run the bot (long polling, or a webhook per config) with the scheduled summarization job. Needs a bot token.")
+    sub.add_parser("chat", help="chat with the bot in this terminal (no token needed)",
+                   description="Start a local Bot API server and the real bot on the configured database, and chat with it here.")
     return parser
 
 

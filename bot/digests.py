@@ -179,7 +179,7 @@ async def deliver_digest(app: Application, chat_id: int, day: str) -> str:
     settings = svc.settings
     briefing = await asyncio.to_thread(
         compose_briefing, svc.store, day=day, topics=prefs.topics, limit=settings.briefing.stories,
-        exclude=svc.deliveries.sent_articles(chat_id), settings=settings.summaries,
+        exclude=svc.deliveries.sent_articles(chat_id), settings=svc.summary_settings(prefs.length),
     )
     if not briefing.stories:
         svc.deliveries.mark(chat_id, day, SKIPPED)

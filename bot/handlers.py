@@ -121,7 +121,7 @@ async def brief(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     day = svc.clock().astimezone(prefs.tz).date().isoformat()
     briefing = await asyncio.to_thread(
         compose_briefing, svc.store, day=day, topics=[topic] if topic else (),
-        limit=svc.settings.briefing.stories, settings=svc.settings.summaries,
+        limit=svc.settings.briefing.stories, settings=svc.summary_settings(prefs.length),
     )
     for message in render_briefing(briefing, length=prefs.length):
         await reply(update, message)
@@ -159,7 +159,7 @@ async def summary(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if not found:
         await reply(update, f"No stored article matches “{esc(shown(query))}”. Try other keywords, or /brief.")
         return
-    story = await asyncio.to_thread(story_for, svc.store, found[0], svc.settings.summaries)
+    story = await asyncio.to_thread(story_for, svc.store, found[0], svc.summary_settings("full"))
     message_out = render_story(story)
     if len(found) > 1:
         rows = [[InlineKeyboardButton(a["headline"][:60], callback_data=callback_data("full", a["id"]))] for a in found[1:4]]
@@ -355,7 +355,7 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             await query.answer("That article is no longer stored.")
             return
         await query.answer()
-        story = await asyncio.to_thread(story_for, svc.store, article, svc.settings.summaries)
+        story = await asyncio.to_thread(story_for, svc.store, article, svc.summary_settings("full"))
         if chat is not None:
             message = render_story(story)
             await context.bot.send_message(chat.id, message.text, reply_markup=message.keyboard)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any, Callable
@@ -10,7 +11,7 @@ from telegram.ext import Application, CallbackContext
 
 from bot.chats import ChatBook
 from bot.deliveries import DeliveryLog
-from summaries.config import Settings
+from summaries.config import Settings, SummarySettings
 from summaries.store import Store
 
 __all__ = ["Services", "services", "utc_now", "Backoff"]
@@ -40,6 +41,14 @@ class Services:
     clock: Callable[[], dt.datetime] = utc_now
     backoff: Backoff = field(default_factory=Backoff)
     extra: dict[str, Any] = field(default_factory=dict)
+
+    def summary_settings(self, length: str = "normal") -> SummarySettings:
+        """Summary settings for a briefing length; "long" and "full" (a story's Full summary
+        button) use twice the configured sentences, at least six."""
+        base = self.settings.summaries
+        if length in ("long", "full"):
+            return dataclasses.replace(base, sentences=max(6, 2 * base.sentences), ratio=0.0, max_chars=3500)
+        return base
 
     def close(self) -> None:
         self.deliveries.close()

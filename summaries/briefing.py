@@ -62,14 +62,16 @@ def importance(article: dict[str, Any]) -> float:
 
 
 def story_for(store: Store, article: dict[str, Any], settings: SummarySettings | None = None) -> Story:
-    """The story of one article, with its stored summary (made now if missing)."""
+    """The story of one article, with its stored summary if it was made with these
+    settings, else one made now."""
+    from summaries.pipeline import summarize_article, summary_key
+
+    settings = settings or SummarySettings()
     stored = store.get_summary(article["id"])
-    if stored and stored.get("content_hash") == article.get("content_hash"):
+    if stored and stored.get("content_hash") == article.get("content_hash") and stored.get("key") == summary_key(settings):
         sentences = stored["sentences"]
     else:
-        from summaries.pipeline import summarize_article
-
-        sentences = summarize_article(article["body"], settings or SummarySettings())
+        sentences = summarize_article(article["body"], settings)
     return Story(
         article_id=article["id"],
         headline=article["headline"],

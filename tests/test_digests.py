@@ -17,7 +17,7 @@ from bot.digests import deliver_digest
 from bot.local_api import LocalBotAPI
 from summaries.articles import Article
 from summaries.config import Settings
-from summaries.pipeline import run_pipeline
+from summaries.pipeline import run_pipeline, summary_key
 from summaries.store import Store
 
 USER = 6001
@@ -198,7 +198,7 @@ async def test_long_briefing_is_split_at_story_boundaries(world):
                         body=f"Report {i} was published on Sunday. It runs to many pages.") for i in range(12)]
     env.store.upsert_articles(articles)
     env.store.put_summaries([
-        {"article_id": a.id, "content_hash": a.content_hash, "key": "test",
+        {"article_id": a.id, "content_hash": a.content_hash, "key": summary_key(env.settings.summaries),
          "sentences": [" ".join(rng.choice(words) for _ in range(60)).capitalize() + "." for _ in range(5)]}
         for a in articles
     ])
