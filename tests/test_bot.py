@@ -214,3 +214,32 @@ async def test_html_in_headlines_renders_literally(env):
     (msg,) = await env.say(USER, "/brief")
     assert "Bank <b>raises</b> rates & cuts_fees <script>x</script>" in msg["plain_text"]
     assert "Wire & Co" in msg["plain_text"]
+
+
+async def test_allow_list_and_token_never_logged(tmp_path, caplog):
+    import logging
+
+    api = LocalBotAPI(token=TOKEN)
+    api.start()
+    store = Store(tmp_path / "db.json")
+    settings = Settings()
+    settings = dataclasses.replace(settings, telegram=dataclasses.replace(settings.telegram, allowed_chats=(USER,)))
+    run_pipeline(store, settings)
+    caplog.set_level(logging.DEBUG)
+    logging.getLogger().addHandler(caplog.handler)
+    app = await start_bot(api, store, settings, Clock(dt.datetime(2025, 7, 27, 5, 0, tzinfo=UTC)))
+    env = BotEnv(api, app, store, None, settings)
+    logging.getLogger("httpx").setLevel(logging.INFO)  # httpx logs request URLs, token included
+    try:
+        (msg,) = await env.say(USER + 1, "/brief")
+        assert msg["plain_text"] == "Sorry, this bot only serves the chats its operator has allowed."
+        (msg,) = await env.say(USER, "/brief")
+        assert "held key bilateral talks" in msg["plain_text"]
+    finally:
+        await stop_bot(app)
+        store.close()
+        api.stop()
+        logging.getLogger().removeHandler(caplog.handler)
+    logged = "\n".join(r.getMessage() for r in caplog.records)
+    assert "/bot<token>/sendMessage" in logged  # request URLs were logged...
+    assert TOKEN not in logged  # ...with the token redacted

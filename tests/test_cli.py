@@ -48,3 +48,33 @@ def test_help_everywhere():
     for args in ([], ["ingest"], ["brief"], ["summary"]):
         proc = run(*args, "--help")
         assert proc.returncode == 0 and "usage: newsbrief" in proc.stdout
+
+
+def test_run_without_token_says_how_to_get_one(tmp_path, monkeypatch):
+    monkeypatch.delenv("NEWSBRIEF_TELEGRAM_TOKEN", raising=False)
+    proc = run("--db", str(tmp_path / "db.json"), "run")
+    assert proc.returncode == 2
+    (line,) = proc.stderr.strip().splitlines()
+    assert line.startswith("newsbrief: error: no Telegram bot token: create a bot with @BotFather")
+    assert "NEWSBRIEF_TELEGRAM_TOKEN" in line and "newsbrief chat" in line
+
+
+def test_chat_console_answers_brief_and_who(tmp_path):
+    script = "/brief\n/who hegset\n1\n/subscribe 07:30 Mars/Base\n/quit\n"
+    proc = subprocess.run([sys.executable, "-m", "bot.cli", "--db", str(tmp_path / "db.json"), "chat"],
+                          input=script, capture_output=True, text=True, timeout=180)
+    assert proc.returncode == 0, proc.stderr
+    out = proc.stdout
+    assert "you> /brief" in out and "1. The top defence officials from India and the United States" in out
+    assert "bot> Pete Hegseth · person" in out
+    assert "“Mars/Base” is not a time zone I know." in out
+    assert out.count("bot> ") >= 4
+
+
+def test_who_command(tmp_path, capsys):
+    db = str(tmp_path / "db.json")
+    assert main(["--db", db, "summarize"]) == 0
+    capsys.readouterr()
+    assert main(["--db", db, "who", "pete", "hegseth"]) == 0
+    assert "Pete Hegseth" in capsys.readouterr().out
+    assert main(["--db", db, "who", "Zorblax"]) == 1
