@@ -1,0 +1,25 @@
+"""newsbrief's news core: articles, the store, summaries, entities, briefings.
+
+No Telegram code lives here; everything can be used from a plain Python shell::
+
+    from summaries import summarize
+    summarize(text, sentences=3)
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = ["summarize", "lookup"]
+
+
+def __getattr__(name: str) -> Any:  # heavy modules load on first use
+    if name == "summarize":
+        from summaries.summarizer import summarize
+
+        return summarize
+    if name == "lookup":
+        from summaries.entity_index import lookup
+
+        return lookup
+    raise AttributeError(name)
