@@ -203,11 +203,14 @@ _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
 _POSSESSIVE = re.compile(r"(?:'s|’s|'|’)$")
 
 
+_FOLD_POSS = re.compile(r"[’']s\b")
+_FOLD_PUNCT = re.compile(r"[^\w]+")
+
+
 def fold(text: str) -> str:
     """A name folded for matching: case, dots, punctuation and ``the`` ignored."""
-    text = re.sub(r"[’']s\b", "", text.casefold())
-    text = re.sub(r"[^\w]+", " ", text).strip()
-    return re.sub(r"^the ", "", text)
+    text = _FOLD_PUNCT.sub(" ", _FOLD_POSS.sub("", text.casefold())).strip()
+    return text[4:] if text.startswith("the ") else text
 
 
 def canonical_alias(name: str) -> tuple[str, str | None]:
@@ -383,6 +386,13 @@ def _title_person_spans(text: str) -> list[_Span]:
                 k += 1
                 if toks[k - 1][0] != w:  # a possessive or a full stop ends the name
                     break
+            elif name_toks and _is_title(w) and _NAME_TOKEN.match(w) and (
+                k + 1 >= n or not toks[k + 1][0][:1].isupper()
+            ):
+                # a surname that is also a title word: "Admiral Yash King met ..."
+                name_toks.append((w, toks[k][1], toks[k][1] + len(w)))
+                k += 1
+                break
             elif w in _PARTICLES and name_toks and k + 1 < n and _NAME_TOKEN.match(toks[k + 1][0]):
                 name_toks.append((w, toks[k][1], toks[k][2]))
                 k += 1
@@ -437,8 +447,12 @@ def _caps_spans(text: str, sentences: Sequence[tuple[int, int]]) -> list[_Span]:
                     j += 1
                     if bare != t:
                         break
-                elif t in ("of", "for", "and", "&", "de", "the") and run and j + 1 < len(toks) \
-                        and toks[j + 1][0][:1].isupper() and t != "the" or (t == "the" and run and run[-1][0] == "of"):
+                elif run and j + 1 < len(toks) and toks[j + 1][0][:1].isupper() and (
+                    t in ("&", "de")
+                    # "Bank of India", "Board of Control for Cricket"; not "Shares of X"
+                    or t in ("of", "for") and (run[-1][0] in _ORG_WORDS or run[-1][0] in _ORG_PREFIXES
+                                               or len(run) > 1 or _is_title(run[-1][0]))
+                ) or (t == "the" and run and run[-1][0] == "of"):
                     run.append((t, toks[j][1], toks[j][2]))
                     j += 1
                 else:
@@ -678,6 +692,7 @@ def _finish(text: str, hashtags: Sequence[str], model_spans: list[_Span], *, mod
         out_spans.append((sp, text[sp.start:sp.end], tuple(r for r in map(_clean_role, roles) if r)))
 
     results: list[Extracted] = []
+    cache: dict[int, str] = {}
     for sp, surface, roles in out_spans:
         if sp.type == ORG and sp.source in ("model", "caps"):
             if any(a <= sp.start and sp.end <= b for a, b in role_cover) and all(
@@ -709,14 +724,23 @@ def _finish(text: str, hashtags: Sequence[str], model_spans: list[_Span], *, mod
             name, kind = canon, ctype or kind
             if fold(name) in _PLACES and kind == ORG and len(words) == 1:
                 kind = PLACE
-        s_start, s_end = sentences[sidx] if sidx >= 0 else (0, len(text))
-        sentence = " ".join(text[s_start:s_end].split())
+        sentence = _sentence_text(text, sentences, sidx, cache)
         results.append(Extracted(name, kind, surface, sp.start, sp.end, sentence, roles))
 
-    return _corefer(_surname_mentions(text, sentences, results))
+    return _corefer(_surname_mentions(text, sentences, results, cache))
 
 
-def _surname_mentions(text: str, sentences: Sequence[tuple[int, int]], found: list[Extracted]) -> list[Extracted]:
+def _sentence_text(text: str, sentences: Sequence[tuple[int, int]], sidx: int, cache: dict[int, str]) -> str:
+    """The sentence at ``sidx``, whitespace folded (one string object per sentence)."""
+    sent = cache.get(sidx)
+    if sent is None:
+        s_start, s_end = sentences[sidx] if sidx >= 0 else (0, len(text))
+        sent = cache[sidx] = " ".join(text[s_start:s_end].split())
+    return sent
+
+
+def _surname_mentions(text: str, sentences: Sequence[tuple[int, int]], found: list[Extracted],
+                      cache: dict[int, str]) -> list[Extracted]:
     """Later mentions by surname that the model missed ("Modi thanked the forces")."""
     surnames: dict[str, str] = {}
     for f in found:
@@ -732,9 +756,8 @@ def _surname_mentions(text: str, sentences: Sequence[tuple[int, int]], found: li
         if any(a < m.end() and m.start() < b for a, b in taken):
             continue
         sidx = _in(sentences, m.start())
-        s_start, s_end = sentences[sidx] if sidx >= 0 else (0, len(text))
         extra.append(Extracted(surnames[m.group(1)], PERSON, m.group(1), m.start(), m.end(),
-                               " ".join(text[s_start:s_end].split())))
+                               _sentence_text(text, sentences, sidx, cache)))
     if not extra:
         return found
     return sorted(found + extra, key=lambda f: f.start)

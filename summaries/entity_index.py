@@ -9,9 +9,10 @@ memory (:func:`lookup`, :func:`format_card`).
 
 The ``entities`` table holds two kinds of documents:
 
-* ``{"k": "a:<article id>", "article": id, "date", "headline", "seq", "ents": {key: {...}}}``,
-  one per indexed article: what that article contributed to each entity (mention count,
-  names and surface forms, roles, the first sentence). This is the source of truth: it
+* ``{"k": "a:<article id>", "article": id, "date", "headline", "seq", "sents": [...],
+  "ents": {key: {"t", "n", "names", "surf", "roles", "s"}}}``, one per indexed article: what
+  that article contributed to each entity (type, mention count, names and surface forms,
+  roles, the index of its first sentence in ``sents``; defaults are left out). This is the source of truth: it
   makes re-indexing idempotent (an article's old contribution is taken out before its new
   one goes in) and pruning exact.
 * ``{"k": "e:<key>", "entity": key, "name", "type", "aliases", "roles", "articles",
@@ -27,6 +28,7 @@ from __future__ import annotations
 
 import heapq
 import logging
+import operator
 import threading
 import weakref
 from collections import Counter
@@ -99,6 +101,10 @@ class _Article:
     seq: int
     ents: dict[str, dict[str, Any]]  # key -> contribution (see module docstring)
 
+    @property
+    def order(self) -> tuple[str, int]:
+        return self.date, self.seq
+
 
 @dataclass(slots=True)
 class _Entity:
@@ -163,6 +169,7 @@ class EntityIndex:
         self._choices: list[str] | None = None
         self._cards: dict[tuple[str, int], EntityCard] = {}
         self.dirty: set[str] = set()  # articles whose stored document is out of date
+        self._stale: set[str] = set()  # entities whose lookup names need recomputing
         self._seq = 0
         self.article_doc: dict[str, int] = {}
         self.entity_doc: dict[str, int] = {}
@@ -185,9 +192,10 @@ class EntityIndex:
         arts.sort(key=lambda d: d.get("seq", 0))
         for doc in arts:
             idx._add(_Article(doc["article"], doc.get("date", ""), doc.get("headline", ""),
-                              doc.get("seq", 0), doc.get("ents", {})))
+                              doc.get("seq", 0), _decode_ents(doc)))
         idx._seq = max((a.seq for a in idx.articles.values()), default=-1) + 1
         idx.dirty.clear()
+        idx.sync_names()
         return idx
 
     def _entity(self, key: str) -> _Entity:
@@ -201,9 +209,9 @@ class EntityIndex:
         self.dirty.add(art.id)
         for key, c in art.ents.items():
             ent = self._entity(key)
-            ent.types.update(c["t"])
-            ent.names.update(c["names"])
-            ent.surfaces.update(c["surf"])
+            for counter, add in ((ent.types, c["t"]), (ent.names, c["names"]), (ent.surfaces, c["surf"])):
+                for k, v in add.items():
+                    counter[k] = counter.get(k, 0) + v
             for role in c["roles"]:
                 rk = ner.fold(role)
                 slot = ent.roles.setdefault(rk, {"text": role, "n": 0, "dates": Counter()})
@@ -234,12 +242,13 @@ class EntityIndex:
             ent = self.entities.get(key)
             if ent is None:
                 continue
-            ent.types.subtract(c["t"])
-            ent.names.subtract(c["names"])
-            ent.surfaces.subtract(c["surf"])
-            for counter in (ent.types, ent.names, ent.surfaces):
-                for k in [k for k, v in counter.items() if v <= 0]:
-                    del counter[k]
+            for counter, sub in ((ent.types, c["t"]), (ent.names, c["names"]), (ent.surfaces, c["surf"])):
+                for k, v in sub.items():
+                    left = counter.get(k, 0) - v
+                    if left > 0:
+                        counter[k] = left
+                    else:
+                        counter.pop(k, None)
             for role in c["roles"]:
                 rk = ner.fold(role)
                 slot = ent.roles.get(rk)
@@ -264,28 +273,13 @@ class EntityIndex:
         return touched
 
     def _refresh(self, keys: Iterable[str]) -> None:
-        """Re-register the lookup names of these entities; drop empty ones."""
+        """After a change to these entities: keep the surname map, drop empty entities at
+        once, and queue the others for :meth:`sync_names` (names are computed in bulk)."""
         self._cards.clear()  # names and counts shown on other cards may have changed
         for key in keys:
             ent = self.entities.get(key)
-            new: frozenset[str] = frozenset()
-            if ent is not None and ent.articles:
-                new = self._aliases_of(ent)
-            old = ent.aliases if ent is not None else frozenset()
-            for a in old - new:
-                bucket = self.names.get(a)
-                if bucket:
-                    bucket.discard(key)
-                    if not bucket:
-                        del self.names[a]
-                        self._choices = None
-            for a in new - old:
-                if a not in self.names:
-                    self._choices = None
-                self.names.setdefault(a, set()).add(key)
             if ent is None:
                 continue
-            # surname map for persons with a full name
             if key.startswith("p:"):
                 words = key[2:].split()
                 if len(words) > 1:
@@ -296,9 +290,39 @@ class EntityIndex:
                         bucket.discard(key)
                         if not bucket:
                             del self.surnames[words[-1]]
-            ent.aliases = new
-            if not ent.articles:
+            if ent.articles:
+                self._stale.add(key)
+            else:
+                self._set_aliases(key, ent.aliases, frozenset())
+                self._stale.discard(key)
                 del self.entities[key]
+
+    def _set_aliases(self, key: str, old: frozenset[str], new: frozenset[str]) -> None:
+        for a in old - new:
+            bucket = self.names.get(a)
+            if bucket:
+                bucket.discard(key)
+                if not bucket:
+                    del self.names[a]
+                    self._choices = None
+        for a in new - old:
+            bucket = self.names.get(a)
+            if bucket is None:
+                bucket = self.names[a] = set()
+                self._choices = None
+            bucket.add(key)
+
+    def sync_names(self) -> None:
+        """Register the lookup names of the entities changed since the last call."""
+        while self._stale:
+            key = self._stale.pop()
+            ent = self.entities.get(key)
+            if ent is None:
+                continue
+            new = self._aliases_of(ent)
+            if new != ent.aliases:
+                self._set_aliases(key, ent.aliases, new)
+                ent.aliases = new
 
     def _aliases_of(self, ent: _Entity) -> frozenset[str]:
         out = {ner.fold(n) for n in ent.names} | {ner.fold(s) for s in ent.surfaces}
@@ -396,6 +420,7 @@ class EntityIndex:
 
     def candidates(self, query: str) -> tuple[list[tuple[float, str]], list[str]]:
         """(score, key) best first for a typed name; and, when nothing matches, close names."""
+        self.sync_names()
         forms = _query_forms(query)
         scored: dict[str, float] = {}
         for form in forms:
@@ -450,17 +475,18 @@ class EntityIndex:
         if cached is not None:
             return cached
         ent = self.entities[key]
-        arts = [self.articles[a] for a in ent.articles if a in self.articles]
-        latest = heapq.nlargest(limit, arts, key=lambda a: (a.date, a.seq))
+        arts = [self.articles[a] for a in ent.articles]
+        latest = heapq.nlargest(limit, arts, key=_ORDER) if limit else []
         mentions = [Mention(a.date, a.headline, a.ents[key].get("s", ""), a.id) for a in latest]
         dates = [a.date for a in arts]
         roles = sorted(ent.roles.values(), key=lambda r: (r["n"], max(r["dates"]), len(r["text"])), reverse=True)
         if roles:
             recent = max(roles, key=lambda r: (max(r["dates"]), r["n"], len(r["text"])))
             roles = [recent] + [r for r in roles if r is not recent]
-        co = [(self.entities[k].name, n) for k, n in
-              heapq.nlargest(8, ent.co.items(), key=lambda kv: (kv[1], self.entities[kv[0]].mentions if kv[0] in self.entities else 0))
-              if k in self.entities]
+        # most articles together first; among equals, the more prominent entity
+        top = heapq.nlargest(40, ent.co.items(), key=_SECOND)
+        top.sort(key=lambda kv: (kv[1], self.entities[kv[0]].mentions), reverse=True)
+        co = [(self.entities[k].name, n) for k, n in top[:8]]
         name = ent.name
         aliases = [s for s, _ in sorted(ent.surfaces.items(), key=lambda kv: -kv[1]) if s != name][:8]
         card = EntityCard(
@@ -490,8 +516,24 @@ class EntityIndex:
 
     def article_doc_payload(self, aid: str) -> dict[str, Any]:
         a = self.articles[aid]
+        sents: list[str] = []
+        where: dict[str, int] = {}
+        ents = {}
+        for key, c in a.ents.items():
+            sent = c.get("s", "")
+            if sent not in where:
+                where[sent] = len(sents)
+                sents.append(sent)
+            t = c["t"]
+            enc: dict[str, Any] = {"t": next(iter(t)) if len(t) == 1 else t, "n": c["n"], "names": c["names"],
+                                   "s": where[sent]}
+            if c["surf"] != c["names"]:
+                enc["surf"] = c["surf"]
+            if c["roles"]:
+                enc["roles"] = c["roles"]
+            ents[key] = enc
         return {"k": "a:" + aid, "article": aid, "date": a.date, "headline": a.headline, "seq": a.seq,
-                "ents": a.ents}
+                "sents": sents, "ents": ents}
 
     def entity_doc_payload(self, key: str) -> dict[str, Any]:
         ent = self.entities[key]
@@ -504,6 +546,21 @@ class EntityIndex:
                 "mentions": ent.mentions, "first_seen": min(dates, default=""), "last_seen": max(dates, default="")}
 
 
+def _decode_ents(doc: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    sents = doc.get("sents", [])
+    out = {}
+    for key, enc in doc.get("ents", {}).items():
+        t = enc.get("t", {})
+        names = enc.get("names", {})
+        s = enc.get("s", "")
+        out[key] = {"t": {t: enc.get("n", 1)} if isinstance(t, str) else t, "n": enc.get("n", 1), "names": names,
+                    "surf": enc.get("surf", names), "roles": enc.get("roles", []),
+                    "s": sents[s] if isinstance(s, int) and s < len(sents) else str(s)}
+    return out
+
+
+_ORDER = operator.attrgetter("order")
+_SECOND = operator.itemgetter(1)
 _TITLE_CI = {w.casefold() for w in ner._TITLE_WORDS}
 
 
@@ -611,6 +668,7 @@ def index_extracted(store, items: Iterable[tuple[dict[str, Any], list[Extracted]
                 aid = record["id"]
                 touched |= idx.index(aid, record.get("date", ""), record.get("headline", ""), found)
                 done.add(aid)
+            idx.sync_names()
             _persist(store, idx, set(), touched)
         except BaseException:
             _drop(store)
@@ -630,6 +688,7 @@ def forget_articles(store, article_ids: Iterable[str]) -> int:
             gone = {a for a in ids if a in idx.articles}
             for aid in gone:
                 touched |= idx._remove(aid)
+            idx.sync_names()
             _persist(store, idx, gone, touched)
         except BaseException:
             _drop(store)
