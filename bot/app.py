@@ -25,7 +25,8 @@ from telegram.ext import (
 from bot import handlers
 from bot.chats import ChatBook
 from bot.deliveries import DeliveryLog
-from bot.digests import DeliveryRateLimiter, catch_up, rebuild_schedules
+from bot.digests import catch_up, rebuild_schedules
+from bot.ratelimit import PriorityRateLimiter
 from bot.services import Backoff, Services, utc_now
 from summaries.config import ConfigError, Settings
 from summaries.pipeline import run_pipeline, schedule_pipeline
@@ -95,8 +96,7 @@ def build_application(
         .base_file_url(base_file_url or tg.api_file_url)
         .defaults(Defaults(parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True),
                            tzinfo=dt.timezone.utc))
-        .rate_limiter(DeliveryRateLimiter(overall_max_rate=tg.rate_limit_per_second, overall_time_period=1,
-                                          group_max_rate=20, group_time_period=60, max_retries=5))
+        .rate_limiter(PriorityRateLimiter(tg.rate_limit_per_second, group_rate=20, group_period=60, max_retries=5))
         .concurrent_updates(True)
         .post_init(on_startup)
         .post_shutdown(on_shutdown)

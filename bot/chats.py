@@ -142,10 +142,18 @@ class ChatBook:
         return prefs
 
     def save_many(self, prefs: Iterable[ChatPrefs]) -> None:
-        """Store many chats in one write (used by tests and load generators)."""
+        """Store many chats in one write (imports, tests and load generators)."""
+        prefs = list(prefs)
         with self.store.batch():
-            for p in prefs:
-                self.save(p)
+            table = self.store.table("chats")
+            known = {p.chat_id: p for p in prefs if p.chat_id in self._doc_ids}
+            new = [p for p in prefs if p.chat_id not in self._doc_ids]
+            if known:
+                table.update(lambda doc: doc.update(known[doc["chat_id"]].to_record()),
+                             doc_ids=[self._doc_ids[c] for c in known])
+            for p, doc_id in zip(new, table.insert_multiple(p.to_record() for p in new)):
+                self._doc_ids[p.chat_id] = doc_id
+            self._chats.update({p.chat_id: p for p in prefs})
 
     def migrate(self, old_id: int, new_id: int) -> ChatPrefs | None:
         """A group became a supergroup: move its preferences to the new id."""

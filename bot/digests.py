@@ -15,16 +15,16 @@ import logging
 from typing import Any, Callable
 
 from telegram.error import ChatMigrated, Forbidden, NetworkError, RetryAfter, TelegramError
-from telegram.ext import AIORateLimiter, Application, ContextTypes
+from telegram.ext import Application, ContextTypes
 
 from bot.chats import ChatPrefs, last_due
 from bot.deliveries import FAILED, RETRY, SENDING, SENT, SKIPPED
+from bot.ratelimit import BULK
 from bot.render import Reply, render_briefing
 from bot.services import Services, services
 from summaries.briefing import compose_briefing
 
 __all__ = [
-    "DeliveryRateLimiter",
     "schedule_digest",
     "unschedule_digest",
     "rebuild_schedules",
@@ -35,25 +35,6 @@ __all__ = [
 ]
 
 log = logging.getLogger(__name__)
-
-
-class DeliveryRateLimiter(AIORateLimiter):
-    """AIORateLimiter that can run a hook right before a request leaves, after the limiter
-    let it through: pass ``rate_limit_args={"before_send": fn, "max_retries": n}``."""
-
-    async def process_request(self, callback, args, kwargs, endpoint, data, rate_limit_args):  # type: ignore[override]
-        before: Callable[[], None] | None = None
-        if isinstance(rate_limit_args, dict):
-            before = rate_limit_args.get("before_send")
-            rate_limit_args = rate_limit_args.get("max_retries")
-        if before is not None:
-            inner = callback
-
-            async def callback(*a: Any, **k: Any) -> Any:
-                before()
-                return await inner(*a, **k)
-
-        return await super().process_request(callback, args, kwargs, endpoint, data, rate_limit_args)
 
 
 def job_name(chat_id: int) -> str:
@@ -141,11 +122,11 @@ async def digest_job(context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def send_reply(app: Application, chat_id: int, reply: Reply, *,
-                     before_send: Callable[[], None] | None = None, **kwargs: Any) -> Any:
+                     before_send: Callable[[], None] | None = None, priority: int = BULK, **kwargs: Any) -> Any:
     """Send one message, retrying network errors with backoff (RetryAfter is waited out
     by the rate limiter). Forbidden and ChatMigrated are raised to the caller."""
     backoff = services(app).backoff
-    rate_args: dict[str, Any] = {"max_retries": 5}
+    rate_args: dict[str, Any] = {"max_retries": 5, "priority": priority}
     if before_send is not None:
         rate_args["before_send"] = before_send
     for attempt in range(backoff.tries):
