@@ -312,11 +312,15 @@ def _load_model():
     return None
 
 
+_load_lock = threading.Lock()
+
+
 def _model():
     choice = _backend_override or os.environ.get("NEWSBRIEF_NER", "auto").strip().lower()
     if choice == "rules":
         return None
-    return _load_model()
+    with _load_lock:  # one load even if two threads ask at once
+        return _load_model()
 
 
 def backend_name() -> str:
@@ -557,8 +561,11 @@ def _pre_role(text: str, start: int, floor: int) -> tuple[str, int]:
     if not heads:
         return "", start
     if not comma:
-        # the role is what ends on its last head word right before the name
-        if heads[-1] != len(words) - 1:
+        # the role ends on its last head word right before the name, or on its complement:
+        # "Secretary of State Marco Rubio", "Chief of Army Staff Gen ..."
+        tail = words[heads[-1] + 1:]
+        if tail and not (tail[0] in ("of", "for") and all(w[:1].isupper() or w in ("of", "for", "the", "&")
+                                                           for w in tail[1:])):
             return "", start
     role = text[picked[0][1]:picked[-1][2]]
     return role, picked[0][1]
@@ -611,8 +618,9 @@ def extract_many(items: Iterable[tuple[str, Sequence[str]]], *, batch_size: int 
     items = [(t or "", tuple(h or ())) for t, h in items]
     nlp = _model()
     if nlp is not None:
+        cap = nlp.max_length - 1
         with _model_lock:
-            docs = list(nlp.pipe((t for t, _ in items), batch_size=batch_size))
+            docs = list(nlp.pipe((t[:cap] for t, _ in items), batch_size=batch_size))
         return [_finish(t, h, _model_spans(d), model=True) for (t, h), d in zip(items, docs)]
     return [_finish(t, h, [], model=False) for t, h in items]
 
@@ -652,10 +660,9 @@ def _finish(text: str, hashtags: Sequence[str], model_spans: list[_Span], *, mod
         if m:
             sp.start += m.end()
             surface = surface[m.end():]
-        stripped = _POSSESSIVE.sub("", surface.rstrip(" .,;:")) if sp.source != "event" else surface
-        if sp.source != "event" and stripped.endswith("."):
-            if not re.search(r"\b[A-Z]\.$", stripped):
-                stripped = stripped.rstrip(".")
+        stripped = _POSSESSIVE.sub("", surface.rstrip(" ,;:")) if sp.source != "event" else surface
+        if sp.source != "event" and stripped.endswith(".") and not re.search(r"(?:^|\W)(?:[A-Z]\.){2,}$", stripped):
+            stripped = stripped.rstrip(".")  # a full stop, not "U.S."
         sp.end = sp.start + len(stripped)
         surface = stripped
         if sp.type == PERSON and sp.source != "title":

@@ -299,3 +299,16 @@ def test_precision_recall_on_fixtures(nlp, capsys):
     assert p >= 0.75 and r >= 0.65
     p, r = rules[ner.PERSON]
     assert p >= 0.65 and r >= 0.8
+
+
+def test_extract_dotted_titles_and_office_complements(nlp):
+    found = ner.extract("Lt. Gen. Joshua Rudd met U.S. Secretary of State Marco Rubio in Washington. "
+                        "Rubio said the U.S. would sign the deal.")
+    by_name = {}
+    for f in found:
+        by_name.setdefault(f.name, []).append(f)
+    assert by_name["Joshua Rudd"][0].roles == ("Lt Gen",)
+    assert by_name["Marco Rubio"][0].roles == ("U.S. Secretary of State",)
+    assert len(by_name["Marco Rubio"]) == 2
+    assert {f.surface for f in by_name["United States"]} == {"U.S."}
+    assert "State" not in by_name
