@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import logging
+import re
 import sys
 from pathlib import Path
 from typing import Callable, Sequence
@@ -104,6 +105,8 @@ def cmd_summary(args: argparse.Namespace, settings: Settings) -> int:
     from summaries.briefing import find_articles, story_for
 
     query = " ".join(args.query)
+    if re.match(r"https?://", query.strip()):
+        return _summary_of_url(query.strip(), settings)
     with open_store(settings, readonly=True) as store:
         found = find_articles(store, query)
         if not found:
@@ -116,6 +119,63 @@ def cmd_summary(args: argparse.Namespace, settings: Settings) -> int:
     if len(found) > 1:
         console.print("\nOther matches: " + "; ".join(f"{a['headline']} [{a['id']}]" for a in found[1:]), markup=False, highlight=False)
     return 0
+
+
+def _summary_of_url(url: str, settings: Settings) -> int:
+    from summaries.sources import FetchOptions, SourceError, summarize_url
+
+    # the operator's own command: pages on the local network are allowed here
+    options = FetchOptions.from_settings(settings, allow_private=True)
+    try:
+        story = summarize_url(url, settings, options=options)
+    except SourceError as exc:
+        err_console.print(f"Could not summarize {url}: {exc}", markup=False, highlight=False)
+        return 1
+    console.print(f"{story.headline}\n{story.date} · {story.source}  {story.url}\n", markup=False, highlight=False)
+    for sentence in story.summary:
+        console.print(f"• {sentence}", markup=False, highlight=False)
+    return 0
+
+
+@command("sources")
+def cmd_sources(args: argparse.Namespace, settings: Settings) -> int:
+    from summaries.sources import source_status
+
+    if not settings.sources:
+        console.print("No [[sources]] configured: the seed articles are used. Add feeds, pages, folders "
+                      "or files in the config file (see config.example.toml).", markup=False)
+        return 0
+    if settings.storage.path.exists():
+        with open_store(settings, readonly=True) as store:
+            rows = source_status(store, settings.sources)
+    else:
+        with open_store(settings) as store:
+            rows = source_status(store, settings.sources)
+    table = Table("name", "kind", "location", "last fetch", "status", "next attempt", "articles",
+                  title=f"{len(rows)} sources")
+    for r in rows:
+        count = str(r.articles) + (f" (+{r.also_in} also)" if r.also_in else "")
+        if r.kind not in ("feed", "page") or not r.last_attempt:
+            next_attempt = "next run"
+        elif r.next_attempt <= r.last_attempt:
+            next_attempt = "next run"  # every_minutes = 0
+        else:
+            next_attempt = _when(r.next_attempt, settings)
+        table.add_row(r.name, r.kind, r.location, _when(r.last_attempt, settings), r.status, next_attempt, count)
+    console.print(table)
+    return 0
+
+
+def _when(iso: str, settings: Settings) -> str:
+    import datetime as dt
+
+    if not iso:
+        return ""
+    try:
+        t = dt.datetime.fromisoformat(iso)
+    except ValueError:
+        return iso
+    return t.astimezone(settings.tz).strftime("%Y-%m-%d %H:%M")
 
 
 @command("brief")
@@ -206,8 +266,11 @@ def build_parser() -> argparse.ArgumentParser:
                        description="Ingest the configured sources, summarize every article that has no summary yet, index entities, prune old articles.")
     p.add_argument("--no-ingest", action="store_true", help="only summarize what is stored")
 
-    p = sub.add_parser("summary", help="print an article's summary", description="Print the summary of a stored article, found by id or keywords.")
-    p.add_argument("query", nargs="+", metavar="ID|QUERY")
+    p = sub.add_parser("summary", help="print an article's summary", description="Print the summary of a stored article, found by id or keywords, or of a web page (an http(s) URL, fetched now, not stored).")
+    p.add_argument("query", nargs="+", metavar="ID|QUERY|URL")
+
+    sub.add_parser("sources", help="list the configured sources and their state",
+                   description="List the configured sources: kind, location, last fetch, status (ok, not modified, error: reason), next attempt and stored article counts.")
 
     p = sub.add_parser("brief", help="print the briefing a chat would get", description="Print the day's top stories, each with headline, summary and source.")
     p.add_argument("--date", metavar="YYYY-MM-DD", type=_iso_date, help="the day (default: today in the configured time zone)")

@@ -352,6 +352,32 @@ class Store:
             self._rebuild_indexes()
             return len(ids)
 
+    def add_also_in(self, pairs: Iterable[tuple[str, str]]) -> list[str]:
+        """Note that stored articles were also carried by other sources: each pair is
+        (article id, source name), added to the article's ``also_in`` list unless it is
+        the article's own source or already there. One write; returns the ids changed."""
+        with self.batch():
+            table = self.table("articles")
+            wanted: dict[str, list[str]] = {}
+            for aid, name in pairs:
+                if aid in self._article_doc and name:
+                    wanted.setdefault(aid, []).append(name)
+            changed: dict[str, list[str]] = {}
+            for aid, names in wanted.items():
+                doc = table.get(doc_id=self._article_doc[aid])
+                if doc is None:
+                    continue
+                also = list(doc.get("also_in") or [])
+                for name in names:
+                    if name != doc.get("source") and name not in also:
+                        also.append(name)
+                if also != list(doc.get("also_in") or []):
+                    changed[aid] = also
+            if changed:
+                table.update(lambda doc: doc.__setitem__("also_in", changed[doc["id"]]),
+                             doc_ids=[self._article_doc[a] for a in changed])
+            return list(changed)
+
     # -- summaries -----------------------------------------------------------------
 
     def put_summaries(self, records: Iterable[dict[str, Any]]) -> int:
