@@ -145,12 +145,8 @@ def cmd_sources(args: argparse.Namespace, settings: Settings) -> int:
         console.print("No [[sources]] configured: the seed articles are used. Add feeds, pages, folders "
                       "or files in the config file (see config.example.toml).", markup=False)
         return 0
-    if settings.storage.path.exists():
-        with open_store(settings, readonly=True) as store:
-            rows = source_status(store, settings.sources)
-    else:
-        with open_store(settings) as store:
-            rows = source_status(store, settings.sources)
+    with open_store(settings, readonly=True) as store:  # a missing database reads as empty
+        rows = source_status(store, settings.sources)
     table = Table("name", "kind", "location", "last fetch", "status", "next attempt", "articles",
                   title=f"{len(rows)} sources")
     for r in rows:

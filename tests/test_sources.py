@@ -44,6 +44,7 @@ class FeedServer:
         self.flaky_failures = 0
         self.huge_sent = 0
         self.huge_done = threading.Event()
+        self.in_flight = self.max_in_flight = 0
         self.lock = threading.Lock()
         server = self
 
@@ -145,6 +146,14 @@ class FeedServer:
             h.send_header("Content-Length", str(50 * 1024 * 1024))
             h.end_headers()
             h.wfile.write(b"\x00" * 1024)
+        elif path.startswith("/busy/"):  # slow enough that requests overlap
+            with self.lock:
+                self.in_flight += 1
+                self.max_in_flight = max(self.max_in_flight, self.in_flight)
+            time.sleep(0.1)
+            with self.lock:
+                self.in_flight -= 1
+            self.static(h, "rss1.rdf" if path.endswith("0") else "etag.xml", query)
         elif path == "/pages/image.png":
             self.send(h, 200, PNG, "image/png")
         elif path.startswith("/redirect/"):
@@ -380,6 +389,27 @@ def test_a_moved_source_starts_afresh(server, store):
     run(store, [src(server, "News", "/feeds/atom.xml")], now=T0 + dt.timedelta(minutes=1))
     assert "if-none-match" not in server.hits("/feeds/atom.xml")[0]
     assert states(store)["News"]["location"] == server.url("/feeds/atom.xml")
+
+
+def test_requests_are_limited_in_number_at_once(server, store):
+    busy = [src(server, f"Busy {i}", f"/busy/{i}") for i in range(8)]
+    run(store, busy, options=dataclasses.replace(OPTIONS, concurrency=2))
+    assert len(server.hits("/busy/")) == 8 and server.max_in_flight == 2
+
+
+def test_a_teaser_whose_page_fails_is_skipped_and_retried(server, store):
+    feed = src(server, "Partial", "/feeds/teasers_missing_page.xml")
+    r = run(store, [feed])
+    assert len(r.added) == 1
+    assert r.skipped == [("Partial: " + server.url("/pages/vanished.html"),
+                          "teaser only, and its page failed: HTTP 404 Not Found")]
+    st = states(store)["Partial"]
+    assert st["status"] == "ok" and st["reason"] == "1 entry skipped"
+    assert st["etag"] == "" and st["last_modified"] == ""  # so the feed is read again next time
+    run(store, [feed], now=T0 + dt.timedelta(minutes=1))
+    hits = server.hits("/feeds/teasers_missing_page.xml")
+    assert len(hits) == 2 and "if-none-match" not in hits[1]
+    assert len(server.hits("/pages/vanished.html")) == 2 and len(server.hits("/pages/library.html")) == 1
 
 
 def test_oversized_response_is_aborted_at_the_cap(server, store):
