@@ -126,7 +126,8 @@ def split_blocks(blocks: Sequence[tuple[str, list[InlineKeyboardButton] | None]]
 
 def render_briefing(briefing: Briefing, *, length: str = "normal", title: str = "Your briefing") -> list[Reply]:
     """A briefing as one or more messages, each story with its buttons."""
-    topic_note = f" about {', '.join(briefing.topics)}" if briefing.topics else ""
+    topics = [t if len(t) <= 40 else t[:40] + "…" for t in briefing.topics[:5]]
+    topic_note = f" about {', '.join(topics)}" if topics else ""
     if not briefing.stories:
         return [Reply(f"No stories{esc(topic_note)} yet. Try again later, or /brief without a topic.")]
     header = f"<b>{esc(title)} · {esc(pretty_date(briefing.day))}</b>"
@@ -167,38 +168,31 @@ def render_who(result: Any) -> Reply:
     card = getattr(result, "card", None)
     buttons: list[list[InlineKeyboardButton]] = []
     if card is None:
-        suggestions = list(getattr(result, "suggestions", []) or [])[:5]
-        text = f"I found nobody called <b>{esc(result.query)}</b> in the news I hold."
+        suggestions = [s for s in list(getattr(result, "suggestions", []) or [])[:5] if s.strip()]
+        text = f"I found nobody called <b>{fit(result.query, 200)}</b> in the news I hold."
         if suggestions:
             text += "\nDid you mean one of these?"
             buttons = [[InlineKeyboardButton(s[:60], callback_data=callback_data("who", s))] for s in suggestions]
         return Reply(text, InlineKeyboardMarkup(buttons) if buttons else None)
-    lines = [f"<b>{esc(card.name)}</b> · {esc(card.type)}"]
-    roles = list(card.roles or [])
+    lines = [f"<b>{fit(card.name, 200)}</b> · {esc(card.type)}"]
+    roles = [r for r in (card.roles or []) if r.strip()]
     if roles:
-        lines.append("<i>" + esc("; ".join(roles[:3])) + "</i>")
+        lines.append("<i>" + fit("; ".join(roles[:3]), 400) + "</i>")
     span = pretty_date(card.first_seen)
     if card.last_seen and card.last_seen != card.first_seen:
         span += f" to {pretty_date(card.last_seen)}"
     count = card.article_count
-    lines.append(f"In {count} article{'s' if count != 1 else ''}, {esc(span)}.")
+    lines.append(f"In {count} article{'s' if count != 1 else ''}, {fit(span, 100)}.")
     mentions = list(card.mentions or [])[:3]
     if mentions:
-        lines.append("")
-        lines.append("<b>Latest mentions</b>")
+        lines += ["", "<b>Latest mentions</b>"]
         for m in mentions:
-            sentence = m.sentence if len(m.sentence) <= 400 else m.sentence[:400].rsplit(" ", 1)[0] + "…"
-            lines.append(f"• {esc(pretty_date(m.date))}, <i>{esc(m.headline)}</i>: “{esc(sentence)}”")
+            lines.append(f"• {fit(pretty_date(m.date), 40)}, <i>{fit(m.headline, 200)}</i>: “{fit(m.sentence, 400)}”")
     co = list(card.co_mentions or [])[:6]
     if co:
-        lines.append("")
-        lines.append("<b>Often mentioned with</b>: " + esc(", ".join(f"{name} ({n})" for name, n in co)))
-    others = list(getattr(result, "others", []) or [])[:4]
+        lines += ["", "<b>Often mentioned with</b>: " + fit(", ".join(f"{name} ({n})" for name, n in co), 600)]
+    others = [o for o in list(getattr(result, "others", []) or [])[:4] if o.strip()]
     if others:
-        lines.append("")
-        lines.append("Also matching: " + esc(", ".join(others)))
+        lines += ["", "Also matching: " + fit(", ".join(others), 400)]
         buttons = [[InlineKeyboardButton(o[:60], callback_data=callback_data("who", o))] for o in others]
-    text = "\n".join(lines)
-    if telegram_length(text) > MESSAGE_LIMIT:
-        text = "\n".join(lines[:3]) + "\n(Card shortened.)"
-    return Reply(text, InlineKeyboardMarkup(buttons) if buttons else None)
+    return Reply("\n".join(lines), InlineKeyboardMarkup(buttons) if buttons else None)
