@@ -107,9 +107,8 @@ class PriorityRateLimiter(BaseRateLimiter[dict[str, Any]]):
                     break
 
     async def _slot(self, priority: int) -> None:
-        if self._dispatcher is None:
-            await self.initialize()
-        assert self._wake is not None
+        if self._dispatcher is None or self._wake is None:
+            raise RuntimeError("the rate limiter is not running (initialize() was not called, or it was shut down)")
         fut: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         heapq.heappush(self._waiting, (priority, next(self._seq), fut))
         self._wake.set()
