@@ -101,28 +101,41 @@ class ChatBook:
     def __init__(self, store: Store, settings: Settings) -> None:
         self.store = store
         self.settings = settings
+        self._load()
+
+    def _load(self) -> None:
         self._chats: dict[int, ChatPrefs] = {}
         self._doc_ids: dict[int, int] = {}
-        with store.lock:
-            for doc in store.table("chats"):
+        with self.store.lock:
+            self._db = self.store.db
+            for doc in self.store.table("chats"):
                 prefs = ChatPrefs.from_record(doc)
                 self._chats[prefs.chat_id] = prefs
                 self._doc_ids[prefs.chat_id] = doc.doc_id
+
+    def _sync(self) -> None:
+        """After a failed write the store re-reads its file: so does this mirror."""
+        if self._db is not self.store.db:
+            self._load()
 
     def defaults(self, chat_id: int, **extra: Any) -> ChatPrefs:
         return ChatPrefs(chat_id=chat_id, time=self.settings.schedule.digest_time,
                          timezone=self.settings.schedule.timezone, **extra)
 
     def get(self, chat_id: int) -> ChatPrefs | None:
+        self._sync()
         return self._chats.get(chat_id)
 
     def get_or_default(self, chat_id: int, **extra: Any) -> ChatPrefs:
+        self._sync()
         return self._chats.get(chat_id) or self.defaults(chat_id, **extra)
 
     def subscribed(self) -> list[ChatPrefs]:
+        self._sync()
         return [p for p in self._chats.values() if p.subscribed]
 
     def __len__(self) -> int:
+        self._sync()
         return len(self._chats)
 
     def save(self, prefs: ChatPrefs) -> ChatPrefs:
@@ -131,6 +144,7 @@ class ChatBook:
         parse_timezone(prefs.timezone)
         if prefs.length not in LENGTHS:
             raise ValueError(f"length must be one of {', '.join(LENGTHS)}")
+        self._sync()
         with self.store.batch():
             table = self.store.table("chats")
             doc_id = self._doc_ids.get(prefs.chat_id)
@@ -144,6 +158,7 @@ class ChatBook:
     def save_many(self, prefs: Iterable[ChatPrefs]) -> None:
         """Store many chats in one write (imports, tests and load generators)."""
         prefs = list(prefs)
+        self._sync()
         with self.store.batch():
             table = self.store.table("chats")
             known = {p.chat_id: p for p in prefs if p.chat_id in self._doc_ids}

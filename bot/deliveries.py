@@ -62,11 +62,7 @@ class DeliveryLog:
         self._doc_ids: dict[tuple[int, str], int] = {}
         self._sent_articles: dict[int, set[str]] = {}
         self._last_sync = 0.0
-        with store.lock:
-            for doc in store.table("deliveries"):
-                d = Delivery(**{k: doc[k] for k in ("chat_id", "day", "state", "at", "articles") if k in doc})
-                self._remember(d)
-                self._doc_ids[(d.chat_id, d.day)] = doc.doc_id
+        self._load_table()
         replayed = self._replay()
         if replayed:
             log.info("replayed %d delivery journal entries", replayed)
@@ -76,6 +72,17 @@ class DeliveryLog:
                             "not sending it again", d.chat_id, d.day)
         self.fold()
         self._fd = os.open(self.journal, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+
+    def _load_table(self) -> None:
+        """Read the deliveries table (what is in memory already, from the journal, stays)."""
+        with self.store.lock:
+            self._db = self.store.db
+            self._doc_ids.clear()
+            for doc in self.store.table("deliveries"):
+                d = Delivery(**{k: doc[k] for k in ("chat_id", "day", "state", "at", "articles") if k in doc})
+                self._doc_ids[(d.chat_id, d.day)] = doc.doc_id
+                if (d.chat_id, d.day) not in self._by_key:
+                    self._remember(d)
 
     def _remember(self, d: Delivery) -> None:
         self._by_key[(d.chat_id, d.day)] = d
@@ -137,6 +144,8 @@ class DeliveryLog:
         """Write journaled deliveries into the store's table in one batch, then empty the
         journal. Returns how many documents were written."""
         with self._lock:
+            if self._db is not self.store.db:  # the store re-read its file after a failed write
+                self._load_table()
             records = dict(self._by_key)
             with self.store.batch():
                 table = self.store.table("deliveries")

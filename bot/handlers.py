@@ -19,6 +19,7 @@ from bot.digests import schedule_digest, unschedule_digest
 from bot.render import Reply, callback_data, esc, render_briefing, render_sentences, render_story, render_who
 from bot.services import services
 from summaries.config import parse_time_of_day, parse_timezone
+from summaries.store import StoreError
 
 __all__ = ["COMMANDS", "HELP"]
 
@@ -410,13 +411,26 @@ async def plain_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     await reply(update, "I answer commands. Try /brief for today's news, or /help.")
 
 
+STORAGE_FAILED = ("I could not save that: the server's storage is failing right now. "
+                  "Nothing was changed; please try again later.")
+
+
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
-    log.error("error while handling an update: %s", context.error, exc_info=context.error)
-    if isinstance(update, Update) and update.effective_message is not None:
-        try:
-            await update.effective_message.reply_text("Sorry, something went wrong on my side. Please try again in a moment.")
-        except TelegramError:
-            pass
+    if isinstance(context.error, StoreError):
+        log.error("database write failed while handling an update: %s", context.error)
+        text = STORAGE_FAILED
+    else:
+        log.error("error while handling an update: %s", context.error, exc_info=context.error)
+        text = "Sorry, something went wrong on my side. Please try again in a moment."
+    if not isinstance(update, Update):
+        return
+    try:
+        if update.callback_query is not None:
+            await update.callback_query.answer(text[:200], show_alert=True)
+        elif update.effective_message is not None:
+            await update.effective_message.reply_text(text)
+    except TelegramError:
+        pass
 
 
 def bot_commands() -> list[BotCommand]:

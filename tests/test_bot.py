@@ -243,3 +243,24 @@ async def test_allow_list_and_token_never_logged(tmp_path, caplog):
     logged = "\n".join(r.getMessage() for r in caplog.records)
     assert "/bot<token>/sendMessage" in logged  # request URLs were logged...
     assert TOKEN not in logged  # ...with the token redacted
+
+
+async def test_disk_full_is_told_plainly_and_loses_nothing(env, monkeypatch):
+    import os
+
+    await env.say(USER, "/subscribe 07:00 UTC")
+    db = env.store.path
+    before = db.read_bytes()
+
+    def no_space(fd):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "fsync", no_space)
+    (msg,) = await env.say(USER, "/settings time 09:30")
+    assert msg["plain_text"] == ("I could not save that: the server's storage is failing right now. "
+                                 "Nothing was changed; please try again later.")
+    monkeypatch.undo()
+    assert db.read_bytes() == before  # the last good database is intact
+    assert env.svc.chats.get(USER).time == "07:00"  # and the bot's view of it too
+    (msg,) = await env.say(USER, "/settings time 09:30")  # space again: it works
+    assert "Time: 09:30" in msg["plain_text"]
