@@ -64,6 +64,8 @@ class PriorityRateLimiter(BaseRateLimiter[dict[str, Any]]):
         self._groups: dict[int | str, AsyncLimiter] = {}
 
     async def initialize(self) -> None:
+        if self._dispatcher is not None and not self._dispatcher.done():
+            return  # python-telegram-bot initializes the limiter once per bot and once per updater
         self._wake = asyncio.Event()
         self._resume = asyncio.Event()
         self._resume.set()

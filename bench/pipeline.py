@@ -1,0 +1,118 @@
+"""Summarize-and-extract benchmark: articles per second on one core, and the pipeline's
+overhead over the plain libraries on the same articles.
+
+Rows: our news summarizer next to plain sumy LexRank (same offline tokenizer); our
+entity extraction (spaCy + clean-up rules + roles) next to spaCy's ``nlp.pipe`` alone
+(same model and components); and the whole scheduled job (summaries, entities, batched
+store writes) on a fresh store.
+
+The articles are the BBC texts in ../shared/eval/bbc-dev.jsonl when that file is there
+(it says so), else generated ones.
+
+    python bench/pipeline.py [--articles 300]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+EVAL = ROOT.parent / "shared" / "eval" / "bbc-dev.jsonl"
+
+
+def corpus(n: int) -> tuple[list[dict], str]:
+    if EVAL.exists():
+        rows = [json.loads(line) for line in EVAL.read_text(encoding="utf-8").splitlines() if line.strip()]
+        items = [{"title": r["title"], "text": r["text"], "published": "2025-07-27", "source": "BBC"} for r in rows]
+        base = list(items)
+        while len(items) < n:  # repeat with a marker so the copies are distinct stories
+            k = len(items)
+            items += [dict(r, title=f"{r['title']} ({k + i})", text=f"{r['text']}\n\nThis is copy {k + i}.")
+                      for i, r in enumerate(base[: n - k])]
+        return items[:n], f"BBC articles from {EVAL}"
+    sys.path.insert(0, str(ROOT / "bench"))
+    from ingest import generate  # noqa: PLC0415
+
+    with tempfile.TemporaryDirectory() as tmp:
+        generate(Path(tmp), n)
+        items = [{"title": "", "text": p.read_text(), "published": "2025-07-27"} for p in sorted(Path(tmp).iterdir())]
+    return items, f"generated articles ({EVAL} is not there)"
+
+
+def rate(n: int, seconds: float) -> str:
+    return f"{n / seconds:8.1f} articles/s  ({seconds:6.2f} s)"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--articles", type=int, default=300)
+    args = parser.parse_args(argv)
+    os.environ.setdefault("OMP_NUM_THREADS", "1")  # one core
+
+    from sumy.nlp.stemmers import Stemmer
+    from sumy.parsers.plaintext import PlaintextParser
+    from sumy.summarizers.lex_rank import LexRankSummarizer
+    from sumy.utils import get_stop_words
+
+    from summaries import entities
+    from summaries.articles import parse_record
+    from summaries.config import Settings
+    from summaries.pipeline import run_pipeline, summarize_article
+    from summaries.store import Store
+    from summaries.tokenizer import get_tokenizer
+
+    items, what = corpus(args.articles)
+    articles = [parse_record(item) for item in items]
+    bodies = [a.body for a in articles]
+    n = len(bodies)
+    print(f"{n} {what}; one process, one core\n")
+    settings = Settings()
+
+    tokenizer = get_tokenizer("english")
+    lexrank = LexRankSummarizer(Stemmer("english"))
+    lexrank.stop_words = get_stop_words("english")
+    start = time.perf_counter()
+    for body in bodies:
+        lexrank(PlaintextParser.from_string(body, tokenizer).document, 3)
+    base_sum = time.perf_counter() - start
+    start = time.perf_counter()
+    for body in bodies:
+        summarize_article(body, settings.summaries)
+    ours_sum = time.perf_counter() - start
+    print(f"summarize  plain sumy LexRank      {rate(n, base_sum)}")
+    print(f"summarize  newsbrief summarizer    {rate(n, ours_sum)}   x{ours_sum / base_sum:.2f} the time of LexRank")
+
+    nlp = entities._model()  # the same pipeline the extractor uses
+    if nlp is None:
+        print("no spaCy model installed: entity rows skipped")
+        return 0
+    list(nlp.pipe(bodies[:5]))  # warm up
+    start = time.perf_counter()
+    for _ in nlp.pipe(bodies, batch_size=32):
+        pass
+    base_ner = time.perf_counter() - start
+    start = time.perf_counter()
+    entities.extract_many([(a.body, a.hashtags) for a in articles])
+    ours_ner = time.perf_counter() - start
+    print(f"entities   spaCy nlp.pipe alone    {rate(n, base_ner)}   ({'+'.join(nlp.pipe_names)})")
+    print(f"entities   newsbrief extraction    {rate(n, ours_ner)}   x{ours_ner / base_ner:.2f} the time of spaCy alone")
+
+    with tempfile.TemporaryDirectory() as tmp:
+        with Store(Path(tmp) / "db.json") as store:
+            store.upsert_articles(articles)
+            start = time.perf_counter()
+            report = run_pipeline(store, settings, ingest=False)
+            job = time.perf_counter() - start
+    print(f"whole job  summaries+entities+store {rate(len(report.summarized), job)}   "
+          f"(summarized {len(report.summarized)}, entities for {report.indexed})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
