@@ -1,0 +1,59 @@
+"""Run every benchmark with its full counts, one after the other, printing each one's
+figures and its in-run baseline.
+
+    python bench/run_all.py [--quick]
+
+--quick runs each at small counts (a smoke test of the benchmarks themselves).
+"""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+
+FULL = [
+    ("ingest: per-article cost as the store grows", ["ingest.py"]),
+    ("summaries: ROUGE on the BBC sets", ["eval_summaries.py", "--large"]),
+    ("summarize and extract: articles/s per core, overhead over sumy and spaCy", ["pipeline.py", "--articles", "300"]),
+    ("/who at 10,000 articles", ["who.py"]),
+    ("sources: 50 feeds x 50 entries, then all 304", ["sources.py"]),
+    ("digest fan-out: 10,000 chats in one minute, 200 users meanwhile", ["fanout.py", "--chats", "10000", "--users", "200"]),
+    ("capacity: memory and TinyDB file/write at 10k and 30k", ["capacity.py"]),
+]
+QUICK = {
+    "ingest.py": ["--n", "200", "1000", "--baseline-n", "200", "400"],
+    "eval_summaries.py": ["--limit", "20"],
+    "pipeline.py": ["--articles", "40"],
+    "who.py": ["--articles", "1000"],
+    "fanout.py": ["--chats", "200", "--users", "20"],
+    "sources.py": ["--feeds", "5", "--entries", "10"],
+    "capacity.py": ["--sizes", "0:0", "1000:1000"],
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="small counts")
+    args = parser.parse_args(argv)
+    failed = []
+    for title, command in FULL:
+        script = command[0]
+        extra = QUICK.get(script, []) if args.quick else command[1:]
+        print(f"\n=== {title} ({' '.join(['bench/' + script, *extra])})", flush=True)
+        start = time.perf_counter()
+        proc = subprocess.run([sys.executable, str(HERE / script), *extra])
+        print(f"--- {time.perf_counter() - start:.0f}s, exit {proc.returncode}", flush=True)
+        if proc.returncode != 0:
+            failed.append(script)
+    if failed:
+        print(f"\nfailed: {', '.join(failed)}")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
