@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import dataclasses
 import logging
 import re
 import sys
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import Callable, Iterator, Sequence
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -38,6 +39,19 @@ def open_store(settings: Settings, *, readonly: bool = False) -> Store:
     return Store(settings.storage.path, readonly=readonly)
 
 
+@contextlib.contextmanager
+def progress_bar(label: str, total: int | None) -> Iterator[Callable[[int], None] | None]:
+    """A progress bar on the terminal (``total`` 0: none; None: unknown length); yields
+    the function that advances it, or None when there is no bar."""
+    if total == 0 or not err_console.is_terminal:
+        yield None
+        return
+    with Progress(TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=err_console, transient=True) as bar:
+        task = bar.add_task(label, total=total)
+        yield lambda n: bar.advance(task, n)
+
+
 # -- commands ---------------------------------------------------------------------
 
 
@@ -47,17 +61,8 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
 
     paths = [Path(p) for p in args.paths]
     total = sum(1 for _ in article_files(paths))
-    with open_store(settings) as store:
-        if total >= 50 and console.is_terminal:
-            with Progress(
-                TextColumn("ingesting"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                console=err_console, transient=True,
-            ) as bar:
-                task = bar.add_task("ingest", total=total)
-                report = ingest_paths(store, paths, max_bytes=settings.storage.max_article_bytes,
-                                      progress=lambda n: bar.advance(task, n))
-        else:
-            report = ingest_paths(store, paths, max_bytes=settings.storage.max_article_bytes)
+    with open_store(settings) as store, progress_bar("ingesting", total if total >= 50 else 0) as advance:
+        report = ingest_paths(store, paths, max_bytes=settings.storage.max_article_bytes, progress=advance)
     for where, reason in report.skipped:
         err_console.print(f"skipped {where}: {reason}", markup=False, highlight=False)
     console.print(report.line(), markup=False, highlight=False)
@@ -83,15 +88,8 @@ def cmd_articles(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_summarize(args: argparse.Namespace, settings: Settings) -> int:
     from summaries.pipeline import run_pipeline
 
-    with open_store(settings) as store:
-        if console.is_terminal:
-            with Progress(TextColumn("summarizing"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                          console=err_console, transient=True) as bar:
-                task = bar.add_task("summarize", total=None)
-                report = run_pipeline(store, settings, ingest=not args.no_ingest,
-                                      progress=lambda n: bar.advance(task, n))
-        else:
-            report = run_pipeline(store, settings, ingest=not args.no_ingest)
+    with open_store(settings) as store, progress_bar("summarizing", None) as advance:
+        report = run_pipeline(store, settings, ingest=not args.no_ingest, progress=advance)
     for where, reason in report.ingest.skipped:
         err_console.print(f"skipped {where}: {reason}", markup=False, highlight=False)
     for article_id, reason in report.failed:

@@ -4,10 +4,11 @@ its JobQueue and rate limiter, talking HTTP to the local Bot API server on 127.0
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import datetime as dt
 from pathlib import Path
-from typing import Any
+from typing import Any, AsyncIterator
 
 from telegram.ext import Application
 
@@ -15,6 +16,7 @@ from bot.app import build_application, on_startup
 from bot.local_api import LocalBotAPI
 from bot.services import Backoff, Services
 from summaries.config import Settings
+from summaries.pipeline import run_pipeline
 from summaries.store import Store
 
 TOKEN = "123456:newsbrief-test-token"
@@ -85,3 +87,25 @@ async def stop_bot(app: Application, *, clean: bool = True) -> None:
 
 def open_store(path: Path) -> Store:
     return Store(path)
+
+
+@contextlib.asynccontextmanager
+async def running_bot(workdir: Path, settings: Settings | None = None,
+                      now: dt.datetime = dt.datetime(2025, 7, 27, 5, 0, tzinfo=UTC)) -> AsyncIterator[BotEnv]:
+    """The bot on a fresh store holding the seed article (summarized), against a local
+    Bot API server; everything stopped afterwards."""
+    settings = settings or Settings()
+    api = LocalBotAPI(token=TOKEN)
+    api.start()
+    store = Store(workdir / "db.json")
+    try:
+        run_pipeline(store, settings)
+        clock = Clock(now)
+        app = await start_bot(api, store, settings, clock)
+        try:
+            yield BotEnv(api, app, store, clock, settings)
+        finally:
+            await stop_bot(app)
+    finally:
+        store.close()
+        api.stop()

@@ -8,7 +8,7 @@ import datetime as dt
 
 import pytest
 
-from botenv import TOKEN, UTC, BotEnv, Clock, start_bot, stop_bot
+from botenv import TOKEN, UTC, BotEnv, Clock, running_bot, start_bot, stop_bot
 from bot.local_api import LocalBotAPI
 from summaries.config import Settings
 from summaries.pipeline import run_pipeline
@@ -20,17 +20,8 @@ GROUP = -100200
 
 @pytest.fixture
 async def env(tmp_path):
-    api = LocalBotAPI(token=TOKEN)
-    api.start()
-    store = Store(tmp_path / "db.json")
-    settings = Settings()
-    run_pipeline(store, settings)
-    clock = Clock(dt.datetime(2025, 7, 27, 5, 0, tzinfo=UTC))
-    app = await start_bot(api, store, settings, clock)
-    yield BotEnv(api, app, store, clock, settings)
-    await stop_bot(app)
-    store.close()
-    api.stop()
+    async with running_bot(tmp_path) as bot_env:
+        yield bot_env
 
 
 async def test_start_and_help_list_every_command(env):

@@ -129,26 +129,15 @@ def test_rendered_who_cards_are_valid(name, role, sentences, co, others):
 
 # -- against the running bot ---------------------------------------------------------------
 
-from botenv import TOKEN, UTC, BotEnv, Clock, start_bot, stop_bot  # noqa: E402
-from bot.local_api import LocalBotAPI  # noqa: E402
-from summaries.config import Settings  # noqa: E402
-from summaries.pipeline import run_pipeline  # noqa: E402
-from summaries.store import Store  # noqa: E402
+from botenv import running_bot  # noqa: E402
 
 USER, OTHER, GROUP = 7101, 7102, -7103
 
 
 @pytest.fixture
 async def env(tmp_path):
-    api = LocalBotAPI(token=TOKEN)
-    api.start()
-    store = Store(tmp_path / "db.json")
-    run_pipeline(store, Settings())
-    app = await start_bot(api, store, Settings(), Clock(dt.datetime(2025, 7, 27, 5, 0, tzinfo=UTC)))
-    yield BotEnv(api, app, store, None, Settings())
-    await stop_bot(app)
-    store.close()
-    api.stop()
+    async with running_bot(tmp_path) as bot_env:
+        yield bot_env
 
 
 HOSTILE_COMMANDS = [
