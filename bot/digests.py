@@ -147,16 +147,28 @@ async def send_reply(app: Application, chat_id: int, reply: Reply, *,
 async def deliver_digest(app: Application, chat_id: int, day: str) -> str:
     """Send chat ``chat_id`` its digest for ``day`` unless it already had it.
 
+    At most ``Services.digest_concurrency`` digests are composed and in flight at once,
+    so a fan-out to many chats holds a bounded amount of memory.
+
     Returns what happened: "sent", "already", "nothing-new", "unsubscribed", "migrated",
-    "failed" or "retry-later".
+    or "retry-later".
     """
+    svc = services(app)
+    async with svc.digest_slots:
+        outcome, moved_to = await _deliver(app, chat_id, day)
+    if moved_to is not None:
+        await deliver_digest(app, moved_to, day)
+    return outcome
+
+
+async def _deliver(app: Application, chat_id: int, day: str) -> tuple[str, int | None]:
     svc = services(app)
     prefs = svc.chats.get(chat_id)
     if prefs is None or not prefs.subscribed:
-        return "unsubscribed"
+        return "unsubscribed", None
     if svc.deliveries.done(chat_id, day):
         log.info("digest for chat %s on %s already delivered; not sending again", chat_id, day)
-        return "already"
+        return "already", None
     settings = svc.settings
     briefing = await asyncio.to_thread(
         compose_briefing, svc.store, day=day, topics=prefs.topics, limit=settings.briefing.stories,
@@ -165,7 +177,7 @@ async def deliver_digest(app: Application, chat_id: int, day: str) -> str:
     if not briefing.stories:
         svc.deliveries.mark(chat_id, day, SKIPPED)
         log.info("no new stories for chat %s on %s; nothing sent", chat_id, day)
-        return "nothing-new"
+        return "nothing-new", None
     ids = [s.article_id for s in briefing.stories]
     replies = render_briefing(briefing, length=prefs.length, title="Your daily digest")
     marked = False
@@ -184,7 +196,7 @@ async def deliver_digest(app: Application, chat_id: int, day: str) -> str:
         await asyncio.to_thread(svc.chats.save, dataclasses.replace(prefs, subscribed=False))
         unschedule_digest(app, chat_id)
         svc.deliveries.mark(chat_id, day, FAILED, ids if marked else [])
-        return "unsubscribed"
+        return "unsubscribed", None
     except ChatMigrated as exc:
         new_id = exc.new_chat_id
         log.info("chat %s became supergroup %s; moving its subscription", chat_id, new_id)
@@ -194,8 +206,8 @@ async def deliver_digest(app: Application, chat_id: int, day: str) -> str:
         unschedule_digest(app, chat_id)
         if moved is not None:
             schedule_digest(app, moved)
-            await deliver_digest(app, new_id, day)
-        return "migrated"
+            return "migrated", new_id
+        return "migrated", None
     except TelegramError as exc:
         log.warning("digest for chat %s on %s failed: %s; trying again in %.0fs", chat_id, day, exc,
                     svc.backoff.retry_later_seconds)
@@ -203,6 +215,6 @@ async def deliver_digest(app: Application, chat_id: int, day: str) -> str:
         app.job_queue.run_once(digest_job, when=svc.backoff.retry_later_seconds, chat_id=chat_id,
                                name=f"digest-retry:{chat_id}", data={"day": day},
                                job_kwargs={"id": f"digest-retry:{chat_id}", "replace_existing": True})
-        return "retry-later"
+        return "retry-later", None
     svc.deliveries.mark(chat_id, day, SENT, ids)
-    return "sent"
+    return "sent", None

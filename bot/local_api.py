@@ -647,6 +647,7 @@ class LocalBotAPI:
         bot_first_name: str = "NewsBrief",
         strict_html_entities: bool = True,
         max_poll_timeout: float = 50.0,
+        keep_history: bool = True,
     ) -> None:
         if not _TOKEN_RE.fullmatch(token):
             raise ValueError(f"malformed bot token {token!r} (expected '<digits>:<letters>')")
@@ -659,6 +660,10 @@ class LocalBotAPI:
         self.bot_first_name = bot_first_name
         self.strict_html_entities = strict_html_entities
         self.max_poll_timeout = max_poll_timeout
+        # False for load tests: sent messages and requests are announced to listeners and
+        # counted in status_counts, but not kept (so the server's memory stays flat)
+        self.keep_history = keep_history
+        self.status_counts: collections.Counter[tuple[str, int]] = collections.Counter()
 
         self._lock = threading.RLock()
         self._cond = threading.Condition(self._lock)
@@ -966,7 +971,9 @@ class LocalBotAPI:
 
     def _record(self, method: str, params: dict, status: int) -> None:
         with self._lock:
-            self._requests.append(RequestRecord(method, params, status))
+            self.status_counts[(method.lower(), status)] += 1
+            if self.keep_history:
+                self._requests.append(RequestRecord(method, params, status))
 
     def _parse_params(self, query: str, request: _Request) -> dict:
         raw: dict[str, Any] = {}
@@ -1346,6 +1353,7 @@ class LocalBotAPI:
             self._sent.clear()
             self._sent_index.clear()
             self._requests.clear()
+            self.status_counts.clear()
             self._callback_answers.clear()
             self._chat_actions.clear()
             self._faults.clear()
@@ -1624,7 +1632,8 @@ class LocalBotAPI:
             message["reply_markup"] = markup
         if reply_to is not None:
             message["reply_to_message"] = _without_reply(reply_to)
-        self._messages[(chat_id, message["message_id"])] = message
+        if self.keep_history:
+            self._messages[(chat_id, message["message_id"])] = message
         record = {
             "chat_id": chat_id,
             "message_id": message["message_id"],
@@ -1639,10 +1648,11 @@ class LocalBotAPI:
             "edit_date": None,
             "edits": [],
             "deleted": False,
-            "message": copy.deepcopy(message),
+            "message": copy.deepcopy(message) if self.keep_history else message,
         }
-        self._sent.append(record)
-        self._sent_index[(chat_id, message["message_id"])] = record
+        if self.keep_history:
+            self._sent.append(record)
+            self._sent_index[(chat_id, message["message_id"])] = record
         ev.append(("sent", record))
         return message
 

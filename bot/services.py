@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import datetime as dt
 from dataclasses import dataclass, field
@@ -41,6 +42,10 @@ class Services:
     clock: Callable[[], dt.datetime] = utc_now
     backoff: Backoff = field(default_factory=Backoff)
     extra: dict[str, Any] = field(default_factory=dict)
+    digest_concurrency: int = 64
+
+    def __post_init__(self) -> None:
+        self.digest_slots = asyncio.Semaphore(self.digest_concurrency)
 
     def summary_settings(self, length: str = "normal") -> SummarySettings:
         """Summary settings for a briefing length; "long" and "full" (a story's Full summary
