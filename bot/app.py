@@ -103,7 +103,7 @@ def build_application(
         .build()
     )
     chats = ChatBook(store, settings)
-    deliveries = DeliveryLog(store)
+    deliveries = DeliveryLog(store, today=lambda: clock().date())
     application.bot_data["services"] = Services(
         settings=settings, store=store, chats=chats, deliveries=deliveries, clock=clock,
         backoff=backoff or Backoff(),

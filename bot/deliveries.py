@@ -5,36 +5,43 @@ to Telegram's 30 messages a second. Rewriting the whole TinyDB file for every de
 cannot keep up, so deliveries are first appended to a journal next to the database (one
 ``write`` per entry on an ``O_APPEND`` descriptor: it survives the process being killed;
 an fsync a second makes it survive power loss too), and folded into the store's
-``deliveries`` table in one batch at start-up, at shutdown and every few minutes.
-Replaying the journal is idempotent, so a crash while folding loses nothing.
+``deliveries`` table (one document per chat) in one batch at start-up, at shutdown and
+every few minutes. A fold switches to a new journal file first and deletes the old one
+only once the store holds its entries, so the event loop never waits for the store and a
+crash while folding loses nothing (replaying a journal is idempotent).
 
 A digest is marked ``sending`` right before its first request leaves (after the rate
 limiter let it through) and ``sent`` when Telegram accepted it. A digest found
 ``sending`` after a crash may or may not have arrived; it is not sent again (no
 duplicates), and this is logged.
+
+Only the last ``keep_days`` days are kept: enough to know what was sent today and which
+stories a chat has already had.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import logging
 import os
+import re
 import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from summaries.store import Store
 
-__all__ = ["DeliveryLog", "Delivery"]
+__all__ = ["DeliveryLog", "Delivery", "SENDING", "SENT", "SKIPPED", "FAILED", "RETRY", "DONE"]
 
 log = logging.getLogger(__name__)
 
 SENDING = "sending"
 SENT = "sent"
 SKIPPED = "skipped"  # nothing new to send that day
-FAILED = "failed"  # gave up (chat blocked the bot, too many errors)
+FAILED = "failed"  # given up (the chat blocked the bot)
 RETRY = "retry"  # failed for now; tried again later (not done)
 DONE = (SENDING, SENT, SKIPPED, FAILED)
 
@@ -52,62 +59,87 @@ class Delivery:
 
 
 class DeliveryLog:
-    """Deliveries by (chat, day), journaled for speed and folded into the store."""
+    """Deliveries by chat and day, journaled for speed and folded into the store."""
 
-    def __init__(self, store: Store, journal: Path | None = None) -> None:
+    def __init__(self, store: Store, *, keep_days: int = 7, today: Callable[[], dt.date] = dt.date.today) -> None:
         self.store = store
-        self.journal = journal or store.path.with_name(store.path.name + ".deliveries.jsonl")
-        self._lock = threading.Lock()
-        self._by_key: dict[tuple[int, str], Delivery] = {}
-        self._doc_ids: dict[tuple[int, str], int] = {}
-        self._sent_articles: dict[int, set[str]] = {}
+        self.keep_days = keep_days
+        self.today = today
+        self._prefix = store.path.name + ".deliveries."
+        self._lock = threading.Lock()  # memory and the journal descriptor
+        self._fold_lock = threading.Lock()  # one fold at a time
+        self._days: dict[int, dict[str, Delivery]] = {}
+        self._dirty: set[int] = set()
+        self._doc_ids: dict[int, int] = {}
         self._last_sync = 0.0
+        self._fd: int | None = None
         self._load_table()
-        replayed = self._replay()
+        replayed = 0
+        for path in self._journals():
+            replayed += self._replay(path)
         if replayed:
             log.info("replayed %d delivery journal entries", replayed)
-        for d in self._by_key.values():
+        for d in self.deliveries():
             if d.state == SENDING:
                 log.warning("digest for chat %s on %s may have been interrupted while sending; "
                             "not sending it again", d.chat_id, d.day)
+        self._generation = max((self._gen(p) for p in self._journals()), default=0)
+        self._open_journal()
         self.fold()
-        self._fd = os.open(self.journal, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
 
-    def _load_table(self) -> None:
-        """Read the deliveries table (what is in memory already, from the journal, stays)."""
-        with self.store.lock:
-            self._db = self.store.db
-            self._doc_ids.clear()
-            for doc in self.store.table("deliveries"):
-                d = Delivery(**{k: doc[k] for k in ("chat_id", "day", "state", "at", "articles") if k in doc})
-                self._doc_ids[(d.chat_id, d.day)] = doc.doc_id
-                if (d.chat_id, d.day) not in self._by_key:
-                    self._remember(d)
+    # -- journal files ---------------------------------------------------------------
 
-    def _remember(self, d: Delivery) -> None:
-        self._by_key[(d.chat_id, d.day)] = d
-        if d.articles and d.state in (SENDING, SENT):
-            self._sent_articles.setdefault(d.chat_id, set()).update(d.articles)
+    def _journals(self) -> list[Path]:
+        pattern = re.compile(re.escape(self._prefix) + r"(\d+)\.jsonl$")
+        found = [p for p in self.store.path.parent.glob(self._prefix + "*.jsonl") if pattern.match(p.name)]
+        return sorted(found, key=self._gen)
 
-    def _replay(self) -> int:
+    def _gen(self, path: Path) -> int:
+        return int(path.name[len(self._prefix):].split(".", 1)[0])
+
+    def _path(self, generation: int) -> Path:
+        return self.store.path.with_name(f"{self._prefix}{generation}.jsonl")
+
+    def _open_journal(self) -> None:
+        self._generation += 1
+        self._fd = os.open(self._path(self._generation), os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+
+    def _replay(self, path: Path) -> int:
         try:
-            lines = self.journal.read_text(encoding="utf-8").splitlines()
+            lines = path.read_text(encoding="utf-8").splitlines()
         except FileNotFoundError:
             return 0
         count = 0
         for line in lines:
             try:
-                entry = json.loads(line)
-                self._remember(Delivery(**entry))
+                self._remember(Delivery(**json.loads(line)))
                 count += 1
             except (ValueError, TypeError):
                 log.warning("ignoring a torn delivery journal line: %r", line[:80])
         return count
 
-    # -- queries -------------------------------------------------------------------
+    # -- memory ----------------------------------------------------------------------
+
+    def _load_table(self) -> None:
+        """Read the deliveries table; what memory holds already (from journals) stays."""
+        with self.store.lock:
+            self._db = self.store.db
+            self._doc_ids = {}
+            for doc in self.store.table("deliveries"):
+                chat_id = doc["chat_id"]
+                self._doc_ids[chat_id] = doc.doc_id
+                days = self._days.setdefault(chat_id, {})
+                for day, entry in (doc.get("days") or {}).items():
+                    days.setdefault(day, Delivery(chat_id=chat_id, day=day, **entry))
+
+    def _remember(self, d: Delivery) -> None:
+        self._days.setdefault(d.chat_id, {})[d.day] = d
+        self._dirty.add(d.chat_id)
+
+    # -- queries ---------------------------------------------------------------------
 
     def state(self, chat_id: int, day: str) -> str | None:
-        d = self._by_key.get((chat_id, day))
+        d = self._days.get(chat_id, {}).get(day)
         return d.state if d else None
 
     def done(self, chat_id: int, day: str) -> bool:
@@ -115,12 +147,14 @@ class DeliveryLog:
         return self.state(chat_id, day) in DONE
 
     def sent_articles(self, chat_id: int) -> set[str]:
-        return set(self._sent_articles.get(chat_id, ()))
+        """Articles this chat was sent (or possibly sent) in the kept days."""
+        return {a for d in self._days.get(chat_id, {}).values() if d.state in (SENDING, SENT) for a in d.articles}
 
     def deliveries(self, chat_id: int | None = None) -> list[Delivery]:
-        return [d for d in self._by_key.values() if chat_id is None or d.chat_id == chat_id]
+        chats = [chat_id] if chat_id is not None else list(self._days)
+        return [d for c in chats for d in list(self._days.get(c, {}).values())]
 
-    # -- updates -------------------------------------------------------------------
+    # -- updates ---------------------------------------------------------------------
 
     def mark(self, chat_id: int, day: str, state: str, articles: list[str] | None = None) -> None:
         """Record a state change; durable against a process kill when this returns."""
@@ -128,6 +162,7 @@ class DeliveryLog:
                      at=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), articles=list(articles or []))
         line = (json.dumps(d.to_record(), separators=(",", ":")) + "\n").encode()
         with self._lock:
+            assert self._fd is not None, "delivery log is closed"
             os.write(self._fd, line)
             self._remember(d)
             now = time.monotonic()
@@ -137,42 +172,62 @@ class DeliveryLog:
 
     def move_chat(self, old_id: int, new_id: int) -> None:
         """A migrated group keeps its history under the new id."""
-        for d in [d for d in self._by_key.values() if d.chat_id == old_id]:
+        for d in self.deliveries(old_id):
             self.mark(new_id, d.day, d.state, d.articles)
 
-    def fold(self) -> int:
-        """Write journaled deliveries into the store's table in one batch, then empty the
-        journal. Returns how many documents were written."""
-        with self._lock:
-            if self._db is not self.store.db:  # the store re-read its file after a failed write
-                self._load_table()
-            records = dict(self._by_key)
-            with self.store.batch():
-                table = self.store.table("deliveries")
-                updates = {k: d for k, d in records.items() if k in self._doc_ids}
-                inserts = [d for k, d in records.items() if k not in self._doc_ids]
-                changed: dict[tuple[int, str], dict[str, Any]] = {}
-                for key, d in updates.items():
-                    current = table.get(doc_id=self._doc_ids[key])
-                    if current is None or current.get("state") != d.state or current.get("articles") != d.articles:
-                        changed[key] = d.to_record()
-                if changed:
-                    table.update(lambda doc: doc.update(changed[(doc["chat_id"], doc["day"])]),
-                                 doc_ids=[self._doc_ids[k] for k in changed])
-                if inserts:
-                    for d, doc_id in zip(inserts, table.insert_multiple(d.to_record() for d in inserts)):
-                        self._doc_ids[(d.chat_id, d.day)] = doc_id
-            # the store file now holds everything: the journal can start again
-            fd = getattr(self, "_fd", None)
-            if fd is not None:
-                os.ftruncate(fd, 0)
-            else:
-                with open(self.journal, "w", encoding="utf-8"):
-                    pass
-            return len(changed) + len(inserts)
+    def fold(self, today: dt.date | None = None) -> int:
+        """Write the chats changed since the last fold into the store in one batch, drop
+        days older than ``keep_days``, and delete the journals the store now holds.
+        Returns how many chat documents were written."""
+        with self._fold_lock:
+            cutoff = ((today or self.today()) - dt.timedelta(days=self.keep_days)).isoformat()
+            with self._lock:  # quick: take the changes and start a new journal
+                dirty, self._dirty = self._dirty, set()
+                for chat_id in dirty:
+                    days = self._days.get(chat_id, {})
+                    for day in [d for d in days if d < cutoff]:
+                        del days[day]
+                snapshot = {c: [d.to_record() for d in self._days.get(c, {}).values()] for c in dirty}
+                folded = [p for p in self._journals() if self._gen(p) <= self._generation]
+            try:
+                with self._lock:
+                    if self._fd is not None:
+                        os.fsync(self._fd)
+                        os.close(self._fd)
+                        self._fd = None
+                        self._open_journal()
+                self._write(snapshot)
+            except BaseException:
+                with self._lock:
+                    self._dirty |= dirty  # try again at the next fold; the old journals stay
+                    if self._fd is None:
+                        self._open_journal()
+                raise
+            for path in folded:
+                path.unlink(missing_ok=True)
+            return len(snapshot)
+
+    def _write(self, snapshot: dict[int, list[dict[str, Any]]]) -> None:
+        if self._db is not self.store.db:  # the store re-read its file after a failed write
+            self._load_table()
+        docs = {
+            chat_id: {"chat_id": chat_id,
+                      "days": {r["day"]: {k: r[k] for k in ("state", "at", "articles")} for r in records}}
+            for chat_id, records in snapshot.items()
+        }
+        with self.store.batch():
+            table = self.store.table("deliveries")
+            known = {c: doc for c, doc in docs.items() if c in self._doc_ids}
+            new = [doc for c, doc in docs.items() if c not in self._doc_ids]
+            if known:
+                table.update(lambda doc: doc.update(known[doc["chat_id"]]), doc_ids=[self._doc_ids[c] for c in known])
+            for doc, doc_id in zip(new, table.insert_multiple(new)):
+                self._doc_ids[doc["chat_id"]] = doc_id
 
     def close(self) -> None:
         self.fold()
         with self._lock:
-            os.fsync(self._fd)
-            os.close(self._fd)
+            if self._fd is not None:
+                os.fsync(self._fd)
+                os.close(self._fd)
+                self._fd = None

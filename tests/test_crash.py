@@ -96,9 +96,9 @@ def test_sigkill_mid_digest_run_then_restart(tmp_path):
         kill(child)
         at_kill = digest_counts(api)
         assert 0 < sum(at_kill.values()) < chats  # really killed mid-run
-        journal = db.with_name(db.name + ".deliveries.jsonl")
-        in_flight = {(e["chat_id"]) for e in map(json.loads, journal.read_text().splitlines()) if e["state"] == "sending"} - {
-            e["chat_id"] for e in map(json.loads, journal.read_text().splitlines()) if e["state"] == "sent"}
+        entries = [json.loads(line) for journal in sorted(tmp_path.glob("db.json.deliveries.*.jsonl"))
+                   for line in journal.read_text().splitlines()]
+        in_flight = {e["chat_id"] for e in entries if e["state"] == "sending"} - {e["chat_id"] for e in entries if e["state"] == "sent"}
         child = start_child(db, api, minute=2)  # restarted a minute later, within the grace period
         try:
             wait_for(lambda: sum(digest_counts(api).values()) >= chats - len(in_flight), 60)
