@@ -73,10 +73,17 @@ class AtomicJSONStorage(Storage):
             raise StoreError(f"{self.path}: not a newsbrief database (top level is not an object)")
         return data
 
+    @staticmethod
+    def serialize(data: dict[str, dict[str, Any]]) -> bytes:
+        return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
+
     def write(self, data: dict[str, dict[str, Any]]) -> None:
+        self.write_payload(self.serialize(data))
+
+    def write_payload(self, payload: bytes) -> None:
+        """Replace the file with ``payload``: temporary file, fsync, rename, fsync folder."""
         if self.readonly:
             raise StoreError(f"{self.path}: opened read-only")
-        payload = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
         tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
         try:
             with tmp.open("wb") as fh:
@@ -125,8 +132,12 @@ class Store:
     def __init__(self, path: str | os.PathLike[str], *, readonly: bool = False) -> None:
         self.path = Path(path)
         self.readonly = readonly
-        self._lock = threading.RLock()
+        self._lock = threading.RLock()  # the data in memory
+        self._flush_lock = threading.Lock()  # file writes, one at a time, in order
         self._depth = 0
+        self._applied = 0  # batches applied in memory
+        self._durable = 0  # batches on disk
+        self._lost = 0  # batches up to this one were discarded by a rollback
         self._file_lock: filelock.BaseFileLock | None = None
         if not readonly:
             try:
@@ -144,19 +155,19 @@ class Store:
             except OSError as exc:
                 raise StoreError(f"{self.path}: cannot take the write lock ({exc.strerror})") from None
         try:
-            self._open()
+            self._open(initial=True)
         except BaseException:
             self._release()
             raise
 
     # -- lifecycle -----------------------------------------------------------------
 
-    def _open(self) -> None:
+    def _open(self, *, initial: bool = False) -> None:
         self._cache = _BatchCache(AtomicJSONStorage)(self.path, readonly=self.readonly)
         self.db = TinyDB(storage=lambda: self._cache)  # type: ignore[arg-type]
         data = self._cache.read()  # loads the file once, raises StoreError if broken
         self._rebuild_indexes()
-        if not self.readonly and not (data or {}).get("meta"):
+        if initial and not self.readonly and not (data or {}).get("meta"):
             with self.batch():
                 self.db.table("meta").insert({"schema": SCHEMA_VERSION})
 
@@ -181,9 +192,13 @@ class Store:
 
     def close(self) -> None:
         with self._lock:
-            if not self.readonly and self._cache.dirty:
-                self._flush()
-            self._release()
+            dirty = not self.readonly and self._cache.dirty
+            if dirty:
+                self._applied += 1
+            ticket = self._applied
+        if dirty:
+            self._commit(ticket)
+        self._release()
 
     def __enter__(self) -> "Store":
         return self
@@ -195,10 +210,16 @@ class Store:
 
     @contextlib.contextmanager
     def batch(self) -> Iterator["Store"]:
-        """Group writes: the file is written once, when the outermost batch ends.
+        """Group writes: the changes go to disk in one file write when the outermost
+        batch ends, and this returns once they are durable.
 
-        If the block raises, its changes are discarded and the database on disk is kept.
+        Writers in other threads commit as a group: while one thread writes the file,
+        others apply their changes in memory, and the next write carries all of them.
+        If the block raises, its changes are discarded and the database on disk is kept
+        (so are other threads' changes not yet on disk: their batches raise StoreError).
+        Do not open a batch while holding :attr:`lock`.
         """
+        ticket = 0
         with self._lock:
             self._depth += 1
             try:
@@ -206,25 +227,44 @@ class Store:
             except BaseException:
                 self._depth -= 1
                 if self._depth == 0:
-                    self._reload()
+                    self._discard_unsaved()
                 raise
             self._depth -= 1
             if self._depth == 0 and self._cache.dirty:
-                self._flush()
+                self._applied += 1
+                ticket = self._applied
+        if ticket:
+            self._commit(ticket)
 
-    def _flush(self) -> None:
+    def _commit(self, ticket: int) -> None:
+        """Make batch ``ticket`` (and every batch before it) durable."""
         if self.readonly:
             raise StoreError(f"{self.path}: opened read-only, cannot write")
-        try:
-            self._cache.flush()
-        except OSError as exc:
-            self._reload()
-            raise StoreError(
-                f"{self.path}: could not write the database ({exc.strerror or exc}); "
-                "the last good copy on disk is kept and this batch was not saved"
-            ) from None
+        if self._lock._is_owned():  # type: ignore[attr-defined]
+            raise RuntimeError("Store.batch() must not end while the caller holds Store.lock")
+        with self._flush_lock:
+            if self._durable >= ticket:
+                return  # another thread's write carried this batch
+            with self._lock:
+                if self._lost >= ticket:
+                    raise StoreError(f"{self.path}: a failed write discarded this change; it was not saved")
+                upto = self._applied
+                payload = AtomicJSONStorage.serialize(self._cache.cache)
+                self._cache._cache_modified_count = 0
+            try:
+                self._cache.storage.write_payload(payload)
+            except OSError as exc:
+                with self._lock:
+                    self._discard_unsaved()
+                raise StoreError(
+                    f"{self.path}: could not write the database ({exc.strerror or exc}); "
+                    "the last good copy on disk is kept and this batch was not saved"
+                ) from None
+            self._durable = upto
 
-    def _reload(self) -> None:
+    def _discard_unsaved(self) -> None:
+        """Back to the file on disk: every change not yet written is dropped."""
+        self._lost = self._applied
         self._open()
 
     @property

@@ -9,6 +9,7 @@ import signal
 import subprocess
 import sys
 import textwrap
+import threading
 import time
 
 import pytest
@@ -48,12 +49,43 @@ def test_batch_is_one_write(tmp_path, monkeypatch):
     from summaries.store import AtomicJSONStorage
 
     writes = []
-    original = AtomicJSONStorage.write
-    monkeypatch.setattr(AtomicJSONStorage, "write", lambda self, data: (writes.append(1), original(self, data)))
+    original = AtomicJSONStorage.write_payload
+    monkeypatch.setattr(AtomicJSONStorage, "write_payload", lambda self, payload: (writes.append(1), original(self, payload)))
     with Store(tmp_path / "db.json") as store:
         writes.clear()
         store.upsert_articles(make_articles(300))
         assert len(writes) == 1
+
+
+def test_concurrent_writers_commit_as_a_group(tmp_path, monkeypatch):
+    from summaries.store import AtomicJSONStorage
+
+    writes = []
+    original = AtomicJSONStorage.write_payload
+
+    def slow_write(self, payload):
+        writes.append(1)
+        time.sleep(0.05)  # a big database takes a while to write
+        original(self, payload)
+
+    with Store(tmp_path / "db.json") as store:
+        monkeypatch.setattr(AtomicJSONStorage, "write_payload", slow_write)
+        threads = [threading.Thread(target=store.upsert_articles, args=(make_articles(1, start=i),)) for i in range(40)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert store.article_count() == 40
+        assert len(writes) < 20  # far fewer file writes than batches
+    with Store(tmp_path / "db.json", readonly=True) as reopened:
+        assert reopened.article_count() == 40  # every batch is on disk
+
+
+def test_a_batch_cannot_end_inside_the_store_lock(tmp_path):
+    with Store(tmp_path / "db.json") as store:
+        with pytest.raises(RuntimeError, match="must not end while the caller holds Store.lock"):
+            with store.lock:
+                store.upsert_articles(make_articles(1))
 
 
 def test_latest_articles_newest_first_and_by_day(tmp_path):
