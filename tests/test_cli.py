@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 
@@ -78,3 +79,39 @@ def test_who_command(tmp_path, capsys):
     assert main(["--db", db, "who", "pete", "hegseth"]) == 0
     assert "Pete Hegseth" in capsys.readouterr().out
     assert main(["--db", db, "who", "Zorblax"]) == 1
+
+
+def test_run_serves_a_bot_api_server_from_config_and_stops_cleanly(tmp_path):
+    import signal
+    import time
+
+    from bot.local_api import LocalBotAPI
+
+    token = "424242:run-test-token"
+    with LocalBotAPI(token=token) as api:
+        config = tmp_path / "config.toml"
+        config.write_text(
+            f'[storage]\npath = "db.json"\n[telegram]\napi_base_url = "{api.base_url}"\n'
+            f'api_file_url = "{api.base_file_url}"\n[schedule]\nsummarize_every_minutes = 60\n'
+        )
+        env = dict(os.environ, NEWSBRIEF_TELEGRAM_TOKEN=token)
+        proc = subprocess.Popen([sys.executable, "-m", "bot.cli", "--config", str(config), "run"],
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+        try:
+            deadline = time.monotonic() + 60
+            while not api.commands() and time.monotonic() < deadline:  # started: command menu registered
+                time.sleep(0.2)
+            # the scheduled job ingests the seed article on start
+            while time.monotonic() < deadline:
+                api.send_text(77, "/brief")
+                (reply,) = api.wait_for_sent(77, count=len(api.sent(77)) + 1, timeout=30)[-1:]
+                if "held key bilateral talks" in reply["plain_text"]:
+                    break
+                time.sleep(1)
+            assert "held key bilateral talks" in reply["plain_text"]
+        finally:
+            proc.send_signal(signal.SIGINT)
+            out, err = proc.communicate(timeout=60)
+        assert proc.returncode == 0, err[-2000:]
+        assert token not in out + err
+    assert (tmp_path / "db.json").exists()
