@@ -259,7 +259,7 @@ def main(argv: list[str] | None = None) -> int:
 
     base = []
     sample = rng.sample(queries, min(args.baseline_queries, len(queries)))
-    for kind, q, expected in sample:
+    for _kind, q, _expected in sample:
         t = time.perf_counter()
         naive_scan(store, q)
         base.append((time.perf_counter() - t) * 1000)

@@ -21,7 +21,7 @@ from bot.chats import ChatPrefs, last_due
 from bot.deliveries import FAILED, RETRY, SENDING, SENT, SKIPPED
 from bot.ratelimit import BULK
 from bot.render import Reply, render_briefing
-from bot.services import Services, services
+from bot.services import services
 from summaries.briefing import compose_briefing
 
 __all__ = [

@@ -9,7 +9,7 @@ import logging
 import re
 from typing import Any
 
-from telegram import BotCommand, Chat, InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import BotCommand, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ChatMemberStatus, ChatType
 from telegram.error import TelegramError
 from telegram.ext import ApplicationHandlerStop, ContextTypes
@@ -288,7 +288,7 @@ def settings_view(prefs: ChatPrefs, svc: Any) -> Reply:
     return Reply(text, InlineKeyboardMarkup(rows))
 
 
-def apply_setting(prefs: ChatPrefs, key: str, value: str, now_iso: str) -> tuple[ChatPrefs, str | None]:
+def apply_setting(prefs: ChatPrefs, key: str, value: str) -> tuple[ChatPrefs, str | None]:
     """Apply ``/settings KEY VALUE``; returns new prefs or an error line."""
     key = key.lower()
     if key == "time":
@@ -303,7 +303,7 @@ def apply_setting(prefs: ChatPrefs, key: str, value: str, now_iso: str) -> tuple
             return prefs, f"“{esc(shown(value))}” is not a time zone I know. Use Area/City, e.g. /settings timezone Europe/Berlin"
     if key == "length":
         if value.lower() not in LENGTHS:
-            return prefs, f"Length is short, normal or long, e.g. /settings length short"
+            return prefs, "Length is short, normal or long, e.g. /settings length short"
         return dataclasses.replace(prefs, length=value.lower()), None
     if key in ("topics", "topic"):
         if value.lower() in ("off", "none", "all", "clear", ""):
@@ -329,7 +329,7 @@ async def settings_cmd(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     if len(args) < 2 and args[0].lower() not in ("topics", "topic"):
         await reply(update, "Usage: /settings KEY VALUE, e.g. /settings time 07:30 (keys: time, timezone, length, topics)")
         return
-    new, error = apply_setting(prefs, args[0], " ".join(args[1:]), svc.clock().isoformat())
+    new, error = apply_setting(prefs, args[0], " ".join(args[1:]))
     if error:
         await reply(update, error)
         return

@@ -31,7 +31,7 @@ import logging
 import os
 import re
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Iterable, Sequence
 
 from summaries.tokenizer import split_sentences
@@ -257,7 +257,6 @@ def _hashtag_forms(hashtags: Iterable[str]) -> tuple[set[str], set[str]]:
 def _sentence_spans(text: str) -> list[tuple[int, int]]:
     """Character spans of the sentences of ``text`` (paragraphs never join)."""
     spans: list[tuple[int, int]] = []
-    pos = 0
     for para in re.finditer(r"[^\n]+(?:\n(?!\s*\n)[^\n]*)*", text):
         ptext, pstart = para.group(), para.start()
         cur = 0
@@ -271,7 +270,6 @@ def _sentence_spans(text: str) -> list[tuple[int, int]]:
             end = end + len(tail) if end >= 0 else at + len(sent)
             spans.append((pstart + at, pstart + end))
             cur = end
-        pos = para.end()
     if not spans and text.strip():
         spans.append((0, len(text)))
     return spans

@@ -31,7 +31,6 @@ from __future__ import annotations
 import asyncio
 import calendar
 import concurrent.futures
-import dataclasses
 import datetime as dt
 import html
 import io

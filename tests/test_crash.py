@@ -4,9 +4,7 @@ database opens with everything committed before the kill."""
 
 from __future__ import annotations
 
-import dataclasses
 import json
-import os
 import signal
 import subprocess
 import sys

@@ -11,7 +11,6 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from botenv import TOKEN, UTC, BotEnv, Clock, start_bot, stop_bot
-from bot.chats import ChatPrefs
 from bot.deliveries import SENT, SKIPPED
 from bot.digests import deliver_digest
 from bot.local_api import LocalBotAPI

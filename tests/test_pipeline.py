@@ -14,7 +14,7 @@ from conftest import make_articles
 from summaries import pipeline
 from summaries.briefing import compose_briefing, find_articles
 from summaries.config import Settings, Source
-from summaries.pipeline import PIPELINE_JOB_ID, run_pipeline, schedule_pipeline, summarize_pending
+from summaries.pipeline import PIPELINE_JOB_ID, run_pipeline, schedule_pipeline
 from summaries.store import Store
 
 

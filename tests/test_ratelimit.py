@@ -8,7 +8,7 @@ import time
 
 from telegram.error import RetryAfter
 
-from bot.ratelimit import BULK, INTERACTIVE, PriorityRateLimiter
+from bot.ratelimit import BULK, PriorityRateLimiter
 
 
 async def test_paces_at_the_rate_and_serves_replies_first():

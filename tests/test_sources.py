@@ -18,7 +18,6 @@ from urllib.parse import parse_qs, urlsplit
 import feedparser
 import pytest
 
-from summaries import sources
 from summaries.articles import Article
 from summaries.briefing import Story
 from summaries.config import Settings, Source, StorageSettings
