@@ -14,6 +14,7 @@ import datetime as dt
 import logging
 from typing import Any, Callable
 
+from apscheduler.jobstores.base import JobLookupError
 from telegram.error import ChatMigrated, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.ext import Application, ContextTypes
 
@@ -42,9 +43,10 @@ def job_name(chat_id: int) -> str:
 
 
 def schedule_digest(app: Application, prefs: ChatPrefs) -> Any:
-    """(Re)schedule a chat's daily digest; removes it if the chat is not subscribed."""
-    unschedule_digest(app, prefs.chat_id)
+    """(Re)schedule a chat's daily digest, replacing the job of the same id; removes it if
+    the chat is not subscribed."""
     if not prefs.subscribed:
+        unschedule_digest(app, prefs.chat_id)
         return None
     grace = int(services(app).settings.schedule.grace_minutes * 60)
     name = job_name(prefs.chat_id)
@@ -58,10 +60,12 @@ def schedule_digest(app: Application, prefs: ChatPrefs) -> Any:
 
 
 def unschedule_digest(app: Application, chat_id: int) -> None:
-    for job in app.job_queue.get_jobs_by_name(job_name(chat_id)):
-        job.schedule_removal()
-    for job in app.job_queue.get_jobs_by_name(f"digest-retry:{chat_id}"):
-        job.schedule_removal()
+    """Remove a chat's digest jobs (looked up by id: no scan of every chat's job)."""
+    for job_id in (job_name(chat_id), f"digest-retry:{chat_id}", f"digest-catch-up:{chat_id}"):
+        try:
+            app.job_queue.scheduler.remove_job(job_id)
+        except JobLookupError:
+            pass
 
 
 def rebuild_schedules(app: Application) -> int:
