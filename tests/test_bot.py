@@ -255,3 +255,45 @@ async def test_disk_full_is_told_plainly_and_loses_nothing(env, monkeypatch):
     assert env.svc.chats.get(USER).time == "07:00"  # and the bot's view of it too
     (msg,) = await env.say(USER, "/settings time 09:30")  # space again: it works
     assert "Time: 09:30" in msg["plain_text"]
+
+
+async def test_summary_of_a_web_page(env, monkeypatch):
+    import functools
+    import http.server
+    import threading
+
+    from summaries import sources
+
+    page = (b"<html><head><title>Council approves new bridge</title></head><body><nav>Home | World | Sport</nav>"
+            b"<article><h1>Council approves new bridge</h1>"
+            + b"".join(f"<p>The city council approved a new bridge over the river on Monday, part {i}. "
+                       f"Construction of section {i} starts next spring and costs {i} million euros.</p>".encode()
+                       for i in range(1, 8))
+            + b"</article><footer>Copyright Example News</footer></body></html>")
+
+    class Page(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(page)))
+            self.end_headers()
+            self.wfile.write(page)
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Page)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_port}/bridge"
+    try:
+        (msg,) = await env.say(USER, f"/summary {url}")
+        assert msg["plain_text"].startswith("I could not summarize that page:")  # chat users may not reach local addresses
+        monkeypatch.setattr(sources.FetchOptions, "from_settings",
+                            classmethod(functools.partial(lambda cls, settings, **kw: cls(**{**kw, "allow_private": True}))))
+        (msg,) = await env.say(USER, f"/summary {url}")
+        assert msg["plain_text"].startswith("Council approves new bridge")
+        assert "bridge" in msg["plain_text"].split("\n", 2)[2] and "Copyright" not in msg["plain_text"]
+        buttons = [b for row in msg["reply_markup"]["inline_keyboard"] for b in row]
+        assert buttons == [{"text": "Open article", "url": url}]
+    finally:
+        server.shutdown()
