@@ -52,6 +52,11 @@ def progress_bar(label: str, total: int | None) -> Iterator[Callable[[int], None
         yield lambda n: bar.advance(task, n)
 
 
+def print_skipped(skipped: Sequence[tuple[str, str]]) -> None:
+    for where, reason in skipped:
+        err_console.print(f"skipped {where}: {reason}", markup=False, highlight=False)
+
+
 # -- commands ---------------------------------------------------------------------
 
 
@@ -63,8 +68,7 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
     total = sum(1 for _ in article_files(paths))
     with open_store(settings) as store, progress_bar("ingesting", total if total >= 50 else 0) as advance:
         report = ingest_paths(store, paths, max_bytes=settings.storage.max_article_bytes, progress=advance)
-    for where, reason in report.skipped:
-        err_console.print(f"skipped {where}: {reason}", markup=False, highlight=False)
+    print_skipped(report.skipped)
     console.print(report.line(), markup=False, highlight=False)
     return 0
 
@@ -90,8 +94,7 @@ def cmd_summarize(args: argparse.Namespace, settings: Settings) -> int:
 
     with open_store(settings) as store, progress_bar("summarizing", None) as advance:
         report = run_pipeline(store, settings, ingest=not args.no_ingest, progress=advance)
-    for where, reason in report.ingest.skipped:
-        err_console.print(f"skipped {where}: {reason}", markup=False, highlight=False)
+    print_skipped(report.ingest.skipped)
     for article_id, reason in report.failed:
         err_console.print(f"could not summarize {article_id}: {reason}", markup=False, highlight=False)
     console.print(report.line(), markup=False, highlight=False)

@@ -377,19 +377,12 @@ def _feed_error(parsed: Any) -> str:
 async def _fetch_feed(fetcher: _Fetcher, store_ids: set[str], source: Source, state: dict[str, Any]) -> _Outcome:
     import feedparser
 
-    out = _Outcome(source)
-    resp = await fetcher.get(
-        source.location,
-        etag=state.get("etag", ""),
-        last_modified=state.get("last_modified", ""),
-        accept="application/rss+xml, application/atom+xml, application/rdf+xml, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5",
+    out, resp = await _conditional_get(
+        fetcher, source, state,
+        "application/rss+xml, application/atom+xml, application/rdf+xml, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5",
     )
     if resp.not_modified:
-        out.status = "not modified"
-        out.etag = resp.etag or state.get("etag", "")
-        out.last_modified = resp.last_modified or state.get("last_modified", "")
         return out
-    out.etag, out.last_modified = resp.etag, resp.last_modified
     headers = {"content-location": resp.url}
     if resp.content_type:
         headers["content-type"] = resp.content_type
@@ -443,16 +436,26 @@ async def _fetch_feed(fetcher: _Fetcher, store_ids: set[str], source: Source, st
     return out
 
 
-async def _fetch_page_source(fetcher: _Fetcher, source: Source, state: dict[str, Any]) -> _Outcome:
+async def _conditional_get(fetcher: "_Fetcher", source: Source, state: dict[str, Any],
+                           accept: str) -> "tuple[_Outcome, _Response]":
+    """GET a source with the validators of its last good answer; the outcome carries the
+    validators to keep (the old ones on a 304)."""
     out = _Outcome(source)
-    resp = await fetcher.get(source.location, etag=state.get("etag", ""), last_modified=state.get("last_modified", ""),
-                             accept="text/html, application/xhtml+xml;q=0.9, */*;q=0.5")
+    resp = await fetcher.get(source.location, etag=state.get("etag", ""),
+                             last_modified=state.get("last_modified", ""), accept=accept)
     if resp.not_modified:
         out.status = "not modified"
         out.etag = resp.etag or state.get("etag", "")
         out.last_modified = resp.last_modified or state.get("last_modified", "")
+    else:
+        out.etag, out.last_modified = resp.etag, resp.last_modified
+    return out, resp
+
+
+async def _fetch_page_source(fetcher: _Fetcher, source: Source, state: dict[str, Any]) -> _Outcome:
+    out, resp = await _conditional_get(fetcher, source, state, "text/html, application/xhtml+xml;q=0.9, */*;q=0.5")
+    if resp.not_modified:
         return out
-    out.etag, out.last_modified = resp.etag, resp.last_modified
     page = await asyncio.to_thread(extract_page, resp, resp.url)
     try:
         article = parse_record({"title": page["title"], "text": page["text"], "url": resp.url, "published": page["date"]},
