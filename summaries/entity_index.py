@@ -490,7 +490,7 @@ class EntityIndex:
         name = ent.name
         aliases = [s for s, _ in sorted(ent.surfaces.items(), key=lambda kv: -kv[1]) if s != name][:8]
         card = EntityCard(
-            name=name, type=ent.type, roles=[r["text"] for r in roles][:5],
+            name=name, type=ent.type, roles=_distinct_roles(r["text"] for r in roles)[:5],
             article_count=len(arts), first_seen=min(dates, default=""), last_seen=max(dates, default=""),
             mentions=mentions, co_mentions=co, aliases=aliases,
         )
@@ -562,6 +562,16 @@ def _decode_ents(doc: dict[str, Any]) -> dict[str, dict[str, Any]]:
 _ORDER = operator.attrgetter("order")
 _SECOND = operator.itemgetter(1)
 _TITLE_CI = {w.casefold() for w in ner._TITLE_WORDS}
+
+
+def _distinct_roles(roles: Iterable[str]) -> list[str]:
+    """Roles in order, leaving out rewordings or parts of one already listed ("US Defence
+    Secretary" after "US Secretary of Defence")."""
+    kept: list[str] = []
+    for role in roles:
+        if not any(fuzz.token_set_ratio(role.casefold(), k.casefold()) >= 95 for k in kept):
+            kept.append(role)
+    return kept
 
 
 def _query_forms(query: str) -> list[str]:
