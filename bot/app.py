@@ -6,7 +6,9 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import functools
+import hashlib
 import logging
+from urllib.parse import urlsplit
 from typing import Callable
 
 from telegram import LinkPreviewOptions, Update
@@ -159,6 +161,11 @@ async def on_shutdown(application: Application) -> None:
     await asyncio.to_thread(svc.close)
 
 
+def webhook_secret(token: str) -> str:
+    """The secret Telegram sends with every webhook post (stable across restarts)."""
+    return hashlib.sha256(b"newsbrief-webhook:" + token.encode()).hexdigest()
+
+
 def run_bot(settings: Settings) -> None:
     """``newsbrief run``: the bot with long polling (or a webhook), and the scheduled job."""
     if not settings.telegram.token:
@@ -167,7 +174,10 @@ def run_bot(settings: Settings) -> None:
         application = build_application(settings, store)
         tg = settings.telegram
         if tg.mode == "webhook":
-            application.run_webhook(listen=tg.webhook_listen, port=tg.webhook_port, webhook_url=tg.webhook_url,
-                                    allowed_updates=Update.ALL_TYPES)
+            # the local path mirrors the public URL's path (a reverse proxy forwards it);
+            # Telegram proves each post with a secret derived from the token
+            application.run_webhook(listen=tg.webhook_listen, port=tg.webhook_port,
+                                    url_path=urlsplit(tg.webhook_url).path.strip("/"), webhook_url=tg.webhook_url,
+                                    secret_token=webhook_secret(tg.token), allowed_updates=Update.ALL_TYPES)
         else:
             application.run_polling(allowed_updates=Update.ALL_TYPES)

@@ -115,3 +115,53 @@ def test_run_serves_a_bot_api_server_from_config_and_stops_cleanly(tmp_path):
         assert proc.returncode == 0, err[-2000:]
         assert token not in out + err
     assert (tmp_path / "db.json").exists()
+
+
+def test_run_in_webhook_mode_answers_posted_updates(tmp_path):
+    import json
+    import signal
+    import socket
+    import time
+
+    import httpx
+
+    from bot.app import webhook_secret
+    from bot.local_api import LocalBotAPI
+
+    token = "434343:webhook-test-token"
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    with LocalBotAPI(token=token) as api:
+        api.add_chat(55, "private", first_name="Ada")
+        config = tmp_path / "config.toml"
+        config.write_text(
+            f'[storage]\npath = "db.json"\n[telegram]\napi_base_url = "{api.base_url}"\napi_file_url = "{api.base_file_url}"\n'
+            f'mode = "webhook"\nwebhook_url = "https://bot.example.invalid/newsbrief"\nwebhook_listen = "127.0.0.1"\n'
+            f"webhook_port = {port}\n"
+        )
+        env = dict(os.environ, NEWSBRIEF_TELEGRAM_TOKEN=token)
+        proc = subprocess.Popen([sys.executable, "-m", "bot.cli", "--config", str(config), "run"],
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+        try:
+            deadline = time.monotonic() + 60
+            while (api.webhook or {}).get("url") != "https://bot.example.invalid/newsbrief" and time.monotonic() < deadline:
+                time.sleep(0.2)
+            assert api.webhook["url"] == "https://bot.example.invalid/newsbrief"
+            update = {"update_id": 1, "message": {
+                "message_id": 1, "date": int(time.time()), "text": "/help",
+                "chat": {"id": 55, "type": "private", "first_name": "Ada"},
+                "from": {"id": 55, "is_bot": False, "first_name": "Ada"},
+                "entities": [{"type": "bot_command", "offset": 0, "length": 5}]}}
+            url = f"http://127.0.0.1:{port}/newsbrief"
+            forged = httpx.post(url, content=json.dumps(update), headers={"Content-Type": "application/json"})
+            assert forged.status_code == 403  # no secret: refused
+            ok = httpx.post(url, content=json.dumps(update), headers={
+                "Content-Type": "application/json", "X-Telegram-Bot-Api-Secret-Token": webhook_secret(token)})
+            assert ok.status_code == 200
+            (reply,) = api.wait_for_sent(55, count=1, timeout=30)
+            assert "/brief" in reply["plain_text"]
+        finally:
+            proc.send_signal(signal.SIGINT)
+            out, err = proc.communicate(timeout=60)
+        assert proc.returncode == 0, err[-2000:]
