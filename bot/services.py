@@ -41,7 +41,6 @@ class Services:
     deliveries: DeliveryLog
     clock: Callable[[], dt.datetime] = utc_now
     backoff: Backoff = field(default_factory=Backoff)
-    extra: dict[str, Any] = field(default_factory=dict)
     digest_concurrency: int = 64
 
     def __post_init__(self) -> None:

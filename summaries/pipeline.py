@@ -119,11 +119,11 @@ def summarize_pending(
     Returns the articles summarized and the failures (article id, reason).
     """
     key = summary_key(settings)
-    pending = [
-        a for a in store.iter_articles()
-        if (store.get_summary(a["id"]) or {}).get("key") != key
-        or (store.get_summary(a["id"]) or {}).get("content_hash") != a["content_hash"]
-    ]
+    def stale(article: dict[str, Any]) -> bool:
+        summary = store.get_summary(article["id"]) or {}
+        return summary.get("key") != key or summary.get("content_hash") != article["content_hash"]
+
+    pending = [a for a in store.iter_articles() if stale(a)]
     done: list[dict[str, Any]] = []
     failed: list[tuple[str, str]] = []
     records: list[dict[str, Any]] = []

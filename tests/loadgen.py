@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import datetime as dt
-import statistics
 import time
 from collections import Counter
 from pathlib import Path
@@ -163,6 +162,3 @@ async def digest_fanout(workdir: Path, chats: int, *, rate: float = 30.0, users:
         requests=requests,
     )
 
-
-def summary_stats(values: list[float]) -> str:
-    return f"mean {statistics.fmean(values):.3f}" if values else "none"
