@@ -22,7 +22,7 @@ import re
 from pathlib import Path
 from typing import Any, Iterable
 
-from summaries.cleaning import clean_body, split_paragraphs
+from summaries.cleaning import CleanedBody, clean_body, split_paragraphs
 
 __all__ = [
     "Article",
@@ -69,6 +69,7 @@ class Article:
     url: str = ""
     hashtags: tuple[str, ...] = ()
     headline_derived: bool = False
+    published: str = ""  # ISO date and time (UTC) when the source gives one
 
     @property
     def id(self) -> str:
@@ -150,27 +151,53 @@ def _validate_date(value: str, what: str) -> str:
         raise ArticleError(f"{what}: {value!r} is not a date (expected YYYY-MM-DD)") from None
 
 
-def _normalise_published(value: Any) -> str:
-    """ISO date from a JSON ``published`` value: ISO string, RFC 822 string or epoch seconds."""
+def _published_moment(value: Any) -> dt.datetime | dt.date | None:
+    """A JSON ``published`` value (ISO string, RFC 822 string or epoch seconds) as a UTC
+    datetime, or a date when it carries no time of day."""
     if value in (None, ""):
-        return ""
-    if isinstance(value, (int, float)):
-        return dt.datetime.fromtimestamp(value, dt.timezone.utc).date().isoformat()
+        return None
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return dt.datetime.fromtimestamp(value, dt.timezone.utc)
     text = str(value).strip()
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        try:
+            return dt.date.fromisoformat(text)
+        except ValueError:
+            raise ArticleError(f"published: {text!r} is not a date") from None
     try:
-        return dt.datetime.fromisoformat(text.replace("Z", "+00:00")).date().isoformat()
+        moment = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
-        pass
-    try:
         from email.utils import parsedate_to_datetime
 
-        return parsedate_to_datetime(text).date().isoformat()
-    except (TypeError, ValueError, IndexError):
-        raise ArticleError(f"published: {text!r} is not a date") from None
+        try:
+            moment = parsedate_to_datetime(text)
+        except (TypeError, ValueError, IndexError):
+            raise ArticleError(f"published: {text!r} is not a date") from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.timezone.utc)
+    return moment.astimezone(dt.timezone.utc)
+
+
+def _normalise_published(value: Any) -> str:
+    """ISO date from a JSON ``published`` value: ISO string, RFC 822 string or epoch seconds."""
+    moment = _published_moment(value)
+    if moment is None:
+        return ""
+    return moment.date().isoformat() if isinstance(moment, dt.datetime) else moment.isoformat()
+
+
+def _published_time(value: Any) -> str:
+    """ISO date and time (UTC) of a ``published`` value that has a time of day, else ""."""
+    moment = _published_moment(value)
+    return moment.isoformat(timespec="seconds") if isinstance(moment, dt.datetime) else ""
 
 
 def _build(headline: str, raw_body: str, date: str, *, agency: str = "", **extra: Any) -> Article:
     body = clean_body(raw_body, agency or None)
+    if not body and headline.strip() and _fold(raw_body) == _fold(headline):
+        # a headline-only item whose headline reads like a teaser ("VIDEO: ..."): keep it
+        body = CleanedBody(" ".join(headline.split()))
+        body.hashtags = ()
     if not body:
         raise ArticleError("no story text left after cleaning")
     derived = not headline.strip()
@@ -222,18 +249,21 @@ def parse_record(record: Any, *, source: str = "") -> Article:
     if not isinstance(record, dict):
         raise ArticleError(f"expected a JSON object, got {type(record).__name__}")
     text = record.get("text") or record.get("body") or record.get("content")
-    if not isinstance(text, str) or not text.strip():
-        raise ArticleError("no 'text'")
     title = record.get("title") or record.get("headline") or ""
     if not isinstance(title, str):
         raise ArticleError("'title' is not a string")
+    if text is None and title.strip():
+        text = title  # a headline-only item (common in feeds): the headline is its text
+    if not isinstance(text, str) or not text.strip():
+        raise ArticleError("no 'text' (and no 'title')")
     if _WIRE_HEADER.match(text):
         article = parse_wire(text, source=str(record.get("source") or source))
         extra = {"url": str(record.get("url") or "")}
         if title.strip():
             extra |= {"headline": " ".join(title.split()), "headline_derived": False}
         return dataclasses.replace(article, **extra)
-    date = _normalise_published(record.get("published") or record.get("date")) or dt.date.today().isoformat()
+    published = record.get("published") or record.get("date")
+    date = _normalise_published(published) or dt.date.today().isoformat()
     return _build(
         title,
         text,
@@ -241,6 +271,7 @@ def parse_record(record: Any, *, source: str = "") -> Article:
         agency=str(record.get("agency") or ""),
         source=str(record.get("source") or source),
         url=str(record.get("url") or ""),
+        published=_published_time(published),
     )
 
 

@@ -1,4 +1,9 @@
-"""Briefings: the top stories of a day, each with its headline, summary and source.
+"""Briefings: the top stories of a day, each said once, with its summary and its outlets.
+
+A briefing is a list of *stories* (every report of one event, grouped by
+:mod:`summaries.stories`), ranked by :func:`importance`: how widely the story is covered
+and how recent it is. With topics, stories are ranked by relevance to them (BM25 over
+headline and summary) combined with importance, and a topic nothing is about says so.
 
 The bot and the CLI only render what :func:`compose_briefing` returns.
 """
@@ -9,17 +14,45 @@ import datetime as dt
 import math
 import re
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from typing import Any, Iterable, Sequence
+
+from rapidfuzz import fuzz
 
 from summaries.config import SummarySettings
 from summaries.store import Store
 
-__all__ = ["Story", "Briefing", "compose_briefing", "story_for", "find_articles", "matches_topics"]
+__all__ = [
+    "Report",
+    "Story",
+    "Briefing",
+    "compose_briefing",
+    "story_for",
+    "story_of_article",
+    "find_articles",
+    "importance",
+    "outlets_line",
+    "story_summary",
+]
+
+RECENCY_HALF_LIFE_HOURS = 24.0
+MAX_REPORTS = 50  # reports of a story listed (and read for its summary) at most
+
+
+@dataclass(frozen=True)
+class Report:
+    """One outlet's report of a story."""
+
+    article_id: str
+    headline: str
+    source: str
+    url: str = ""
+    date: str = ""
 
 
 @dataclass(frozen=True)
 class Story:
-    """One story of a briefing."""
+    """One story of a briefing: a representative report (``article_id``, ``headline``,
+    ``url``), the summary, and every report with its outlet."""
 
     article_id: str
     headline: str
@@ -28,12 +61,44 @@ class Story:
     date: str
     url: str = ""
     place: str = ""
+    story_id: str = ""
+    reports: tuple[Report, ...] = ()
+    outlets: tuple[str, ...] = ()
+    score: float = 0.0
+    update: bool = False  # a story this chat was sent before, grown since
+
+    @property
+    def article_ids(self) -> tuple[str, ...]:
+        return tuple(r.article_id for r in self.reports) or (self.article_id,)
+
+    @classmethod
+    def from_article(cls, article: dict[str, Any], summary: Sequence[str], **extra: Any) -> "Story":
+        """The story of one article (the one place a Story is built)."""
+        source = article.get("source") or article.get("agency") or ""
+        report = Report(article["id"], article.get("headline", ""), source, article.get("url") or "", article.get("date", ""))
+        fields: dict[str, Any] = {
+            "reports": (report,),
+            "outlets": tuple(_outlets([article])),
+            "story_id": "",
+        }
+        fields.update(extra)
+        return cls(
+            article_id=article["id"],
+            headline=article.get("headline", ""),
+            summary=tuple(summary) or (article.get("headline", ""),),
+            source=source,
+            date=article.get("date", ""),
+            url=article.get("url") or "",
+            place=article.get("place") or "",
+            **fields,
+        )
 
 
 @dataclass
 class Briefing:
     """The stories for a day, best first. ``fallback`` is true when the day had no stories
-    and these are the latest ones instead."""
+    and these are the latest ones instead. With topics and no story about them, ``stories``
+    is empty (the general briefing is not shown instead)."""
 
     day: str
     stories: list[Story] = field(default_factory=list)
@@ -41,46 +106,200 @@ class Briefing:
     fallback: bool = False
 
 
-def _words(text: str) -> list[str]:
-    return re.findall(r"\w+", text.casefold())
+def outlets_line(outlets: Sequence[str], shown: int = 2) -> str:
+    """ "Reuters, BBC and 4 more" """
+    outlets = [o for o in outlets if o]
+    if len(outlets) <= shown + 1:
+        if len(outlets) <= 1:
+            return "".join(outlets)
+        return ", ".join(outlets[:-1]) + " and " + outlets[-1]
+    return ", ".join(outlets[:shown]) + f" and {len(outlets) - shown} more"
 
 
-def matches_topics(article: dict[str, Any], topics: Iterable[str]) -> bool:
-    """True if any topic keyword (or phrase) occurs in the headline or body, as whole words."""
-    topics = [t for t in topics if t.strip()]
-    if not topics:
-        return True
-    text = " " + " ".join(_words(article.get("headline", "") + " " + article.get("body", ""))) + " "
-    return any(" " + " ".join(_words(t)) + " " in text for t in topics)
+def _outlets(articles: Iterable[dict[str, Any]]) -> list[str]:
+    """Distinct outlets, in order of first report; sources that also carried a report
+    (``also_in``) count too."""
+    seen: dict[str, str] = {}
+    for article in articles:
+        for name in [article.get("source") or article.get("agency") or "", *(article.get("also_in") or [])]:
+            key = name.strip().casefold()
+            if key and key not in seen:
+                seen[key] = name.strip()
+    return list(seen.values())
 
 
-def importance(article: dict[str, Any]) -> float:
-    """How much a story weighs within its day: longer, more sourced stories first."""
-    words = len(article.get("body", "").split())
-    sources = len(article.get("also_in", []) or []) + 1
-    return math.log1p(words) + 0.75 * math.log(sources)
+# -- importance --------------------------------------------------------------------------
+
+
+def importance(outlets: int, reports: int, age_hours: float) -> float:
+    """How much a story weighs: coverage first, then recency. The one definition used by
+    briefings, digests and topics.
+
+    ``log2(1 + distinct outlets)`` plus a little for repeated reports (``0.25 *
+    log2(reports / outlets)``), times a recency factor that halves every 24 hours of age
+    (measured from the newest report among the candidates), but never below a half, so a
+    widely covered story of this morning still outranks a single report of this evening.
+    Length is no evidence of importance and does not count.
+    """
+    outlets = max(1, outlets)
+    coverage = math.log2(1 + outlets) + 0.25 * math.log2(max(1.0, reports / outlets))
+    recency = 0.5 + 0.5 * 0.5 ** (max(0.0, age_hours) / RECENCY_HALF_LIFE_HOURS)
+    return coverage * recency
+
+
+# -- topics ------------------------------------------------------------------------------
+
+
+def _topic_scores(texts: Sequence[str], topics: Sequence[str]) -> list[float]:
+    """BM25 relevance of each text to the topics (any of them): 0 for a text that holds
+    none of a topic's words (a phrase needs all its words)."""
+    from rank_bm25 import BM25Okapi
+
+    from summaries.stories import _tokens
+
+    docs = [_tokens(t) or ["\x00"] for t in texts]
+    if not docs:
+        return []
+    bm25 = BM25Okapi(docs)
+    scores = [0.0] * len(docs)
+    sets = [set(d) for d in docs]
+    for topic in topics:
+        terms = _tokens(topic)
+        if not terms:
+            continue
+        raw = bm25.get_scores(terms)
+        for i, doc_terms in enumerate(sets):
+            if all(t in doc_terms for t in terms):
+                scores[i] = max(scores[i], float(raw[i]) if raw[i] > 0 else 1e-6)
+    return scores
+
+
+# -- stories of articles -----------------------------------------------------------------
+
+
+def _stored_summary(store: Store, article: dict[str, Any], settings: SummarySettings) -> list[str] | None:
+    from summaries.pipeline import summary_key
+
+    stored = store.get_summary(article["id"])
+    if stored and stored.get("content_hash") == article.get("content_hash") and stored.get("key") == summary_key(settings):
+        return list(stored.get("sentences") or [])
+    return None
+
+
+def _summary_of(store: Store, article: dict[str, Any], settings: SummarySettings) -> list[str]:
+    """An article's summary: the stored one if made with these settings, else made now;
+    a headline-only item is its own summary."""
+    from summaries.pipeline import summarize_record
+
+    sentences = _stored_summary(store, article, settings)
+    if sentences is None:
+        try:
+            sentences = summarize_record(article, settings)
+        except Exception:  # never fail a briefing over one article
+            sentences = []
+    return sentences or [article.get("headline", "")]
 
 
 def story_for(store: Store, article: dict[str, Any], settings: SummarySettings | None = None) -> Story:
-    """The story of one article, with its stored summary if it was made with these
+    """The story of one article alone, with its stored summary if it was made with these
     settings, else one made now."""
-    from summaries.pipeline import summarize_article, summary_key
-
     settings = settings or SummarySettings()
-    stored = store.get_summary(article["id"])
-    if stored and stored.get("content_hash") == article.get("content_hash") and stored.get("key") == summary_key(settings):
-        sentences = stored["sentences"]
-    else:
-        sentences = summarize_article(article["body"], settings)
-    return Story(
-        article_id=article["id"],
-        headline=article["headline"],
-        summary=tuple(sentences),
-        source=article.get("source") or article.get("agency") or "",
-        date=article["date"],
-        url=article.get("url") or "",
-        place=article.get("place") or "",
+    return Story.from_article(article, _summary_of(store, article, settings))
+
+
+def _words(text: str) -> set[str]:
+    from summaries.stories import _tokens
+
+    return set(_tokens(text))
+
+
+def story_summary(summaries: Sequence[Sequence[str]], settings: SummarySettings) -> list[str]:
+    """One summary for a story from its reports' summaries, best report first: that
+    report's lead, then sentences (its own, then the other reports') that add facts the
+    chosen ones lack. No two sentences say the same thing; at most ``settings.sentences``
+    sentences and ``settings.max_chars`` characters."""
+    if not summaries:
+        return []
+    chosen: list[str] = []
+    seen_words: set[str] = set()
+    budget = settings.max_chars
+    pool = [s for summary in summaries for s in summary if s and s.strip()]
+    for sentence in pool:
+        if len(chosen) >= settings.sentences:
+            break
+        words = _words(sentence)
+        if not words:
+            continue
+        novelty = len(words - seen_words) / len(words)
+        if chosen and novelty < 0.5:
+            continue
+        if any(fuzz.token_set_ratio(sentence, c) >= 80 for c in chosen):
+            continue
+        used = sum(len(c) + 1 for c in chosen)
+        if chosen and used + len(sentence) > budget:
+            continue
+        chosen.append(sentence)
+        seen_words |= words
+    return chosen
+
+
+def _hours(article: dict[str, Any]) -> float:
+    from summaries.stories import article_hours
+
+    return article_hours(article)
+
+
+def _build_story(store: Store, story_id: str, members: list[dict[str, Any]], settings: SummarySettings,
+                 *, score: float = 0.0, update: bool = False) -> Story:
+    """A Story from its member articles (in any order)."""
+    from summaries.stories import representative
+
+    members = sorted(members, key=lambda a: (_hours(a), a.get("seq", 0)))
+    if len(members) == 1:
+        return Story.from_article(members[0], _summary_of(store, members[0], settings),
+                                  story_id=story_id, score=score, update=update)
+    read = members[:MAX_REPORTS]  # the first reports say what the story is
+    rep = read[representative(read)]
+    summaries = {a["id"]: _summary_of(store, a, settings) for a in read}
+    full = [a for a in read if len(summaries[a["id"]]) > 1]  # reports with more than a headline
+    lead = rep if rep in full or not full else full[representative(full)]
+    ordered = [lead, *[a for a in full if a is not lead], *[a for a in read if a not in full and a is not lead]]
+    summary = story_summary([summaries[a["id"]] for a in ordered], settings) or [rep.get("headline", "")]
+    reports = tuple(
+        Report(a["id"], a.get("headline", ""), a.get("source") or a.get("agency") or "", a.get("url") or "", a.get("date", ""))
+        for a in members
     )
+    return Story(
+        article_id=rep["id"],
+        headline=rep.get("headline", ""),
+        summary=tuple(summary),
+        source=rep.get("source") or rep.get("agency") or "",
+        date=max(a.get("date", "") for a in members),
+        url=rep.get("url") or "",
+        place=rep.get("place") or "",
+        story_id=story_id,
+        reports=reports,
+        outlets=tuple(_outlets(members)),
+        score=score,
+        update=update,
+    )
+
+
+def _members(store: Store, article: dict[str, Any]) -> tuple[str, list[dict[str, Any]]]:
+    """The story id of an article and every stored article of that story (the article
+    alone, under its own id, if it has not been clustered yet)."""
+    sid = store.story_id_of(article["id"])
+    if sid is None:
+        return "a" + article["id"], [article]
+    record = store.get_story(sid) or {}
+    members = [a for a in (store.get_article(aid) for aid in record.get("members", {})) if a is not None]
+    return sid, members or [article]
+
+
+def story_of_article(store: Store, article: dict[str, Any], settings: SummarySettings | None = None) -> Story:
+    """The whole story an article is part of, summarized across its reports."""
+    sid, members = _members(store, article)
+    return _build_story(store, sid, members, settings or SummarySettings())
 
 
 def compose_briefing(
@@ -93,33 +312,66 @@ def compose_briefing(
     settings: SummarySettings | None = None,
     fallback: bool = True,
 ) -> Briefing:
-    """The top ``limit`` stories of ``day`` (default today), matching any of ``topics``,
-    leaving out the article ids in ``exclude``; ranked by importance, then recency.
+    """The top ``limit`` stories of ``day`` (default today), ranked by :func:`importance`,
+    or with ``topics`` by relevance to any of them combined with importance.
 
-    With ``fallback`` and nothing on that day, the latest stories before it are used.
+    ``exclude`` holds article ids a chat was already sent: a story all of whose reports
+    were sent is left out; one with new reports since is kept and marked as an update.
+    With ``fallback`` and no story on that day, the latest stories before
+    it are used.
     """
-    day = (day or dt.date.today())
+    settings = settings or SummarySettings()
+    day = day or dt.date.today()
     day_iso = day if isinstance(day, str) else day.isoformat()
     topics = tuple(t.strip() for t in topics if t.strip())
     excluded = set(exclude)
 
-    def pick(candidates: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        usable = [a for a in candidates if a["id"] not in excluded and matches_topics(a, topics)]
-        usable.sort(key=lambda a: (a["date"], importance(a), a.get("seq", 0)), reverse=True)
-        return usable[:limit]
+    def pick(candidates: list[dict[str, Any]]) -> list[Story]:
+        groups: dict[str, list[dict[str, Any]]] = {}
+        for article in candidates:
+            sid = store.story_id_of(article["id"])
+            if sid is None:
+                groups["a" + article["id"]] = [article]
+            elif sid not in groups:
+                groups[sid] = _members(store, article)[1]
+        rows = []
+        newest = max((_hours(a) for a in candidates), default=0.0)
+        for sid, members in groups.items():
+            members = [a for a in members if a["date"] <= day_iso] or members
+            sent = [a for a in members if a["id"] in excluded]
+            if sent and len(sent) == len(members):
+                continue
+            update = bool(sent) and max(_hours(a) for a in members if a["id"] not in excluded) > max(_hours(a) for a in sent)
+            if sent and not update:
+                continue
+            age = newest - max(_hours(a) for a in members)
+            score = importance(len(_outlets(members)), len(members), age)
+            rows.append((score, max(_hours(a) for a in members), sid, members, update))
+        if topics and rows:
+            texts = []
+            for _score, _h, _sid, members, _u in rows:
+                texts.append(" ".join(
+                    f"{a.get('headline', '')} {' '.join((_stored_summary(store, a, settings) or [])[:3])}"
+                    for a in members[:MAX_REPORTS]
+                ))
+            relevance = _topic_scores(texts, topics)
+            top_rel = max(relevance, default=0.0) or 1.0
+            top_imp = max(r[0] for r in rows) or 1.0
+            rows = [
+                (0.6 * rel / top_rel + 0.4 * row[0] / top_imp, *row[1:])
+                for row, rel in zip(rows, relevance) if rel > 0
+            ]
+        rows.sort(key=lambda r: (r[0], r[1], r[2]), reverse=True)
+        return [_build_story(store, sid, members, settings, score=round(score, 4), update=update)
+                for score, _h, sid, members, update in rows[:limit]]
 
     chosen = pick(store.latest_articles(on_date=day_iso))
     used_fallback = False
-    if not chosen and fallback:
-        older = [a for a in store.latest_articles(limit=max(200, limit * 20)) if a["date"] <= day_iso]
+    if not chosen and fallback:  # with topics, only stories about them
+        older = [a for a in store.latest_articles(limit=max(200, limit * 40)) if a["date"] <= day_iso]
         chosen = pick(older)
         used_fallback = bool(chosen)
-    return Briefing(
-        day=day_iso,
-        stories=[story_for(store, a, settings) for a in chosen],
-        topics=topics,
-        fallback=used_fallback,
-    )
+    return Briefing(day=day_iso, stories=chosen, topics=topics, fallback=used_fallback)
 
 
 def find_articles(store: Store, query: str, *, limit: int = 5) -> list[dict[str, Any]]:
@@ -135,15 +387,16 @@ def find_articles(store: Store, query: str, *, limit: int = 5) -> list[dict[str,
         hits = [store.get_article(i) for i in store.article_ids() if i.startswith(query)]
         if hits:
             return [h for h in hits if h][:limit]
-    terms = set(_words(query))
+    terms = set(re.findall(r"\w+", query.casefold()))
     if not terms:
         return []
     scored = []
     for article in store.latest_articles():
-        head = set(_words(article["headline"]))
-        body = set(_words(article["body"]))
+        head = set(re.findall(r"\w+", article["headline"].casefold()))
+        body = set(re.findall(r"\w+", article["body"].casefold()))
         score = 3 * len(terms & head) + len(terms & body)
         if score and terms <= head | body:
             scored.append((score, article["date"], article.get("seq", 0), article))
     scored.sort(key=lambda row: row[:3], reverse=True)
     return [row[3] for row in scored[:limit]]
+

@@ -25,6 +25,7 @@ __all__ = [
     "TelegramSettings",
     "ScheduleSettings",
     "SummarySettings",
+    "StorySettings",
     "BriefingSettings",
     "Source",
     "load_settings",
@@ -117,6 +118,19 @@ class BriefingSettings:
 
 
 @dataclasses.dataclass(frozen=True)
+class StorySettings:
+    """How reports of one event are grouped into a story (see summaries.stories)."""
+
+    window_hours: float = 72.0  # only stories seen this recently take new reports
+    threshold: float = 0.15  # headline+lead similarity to a story, after the time decay
+    decay_hours: float = 24.0  # the similarity halves over this many hours between report and story
+    copy_threshold: float = 0.5  # body similarity at which a report is a copy of one in the story
+    lead_weight: float = 0.5
+    query_terms: int = 8
+    max_bodies: int = 8
+
+
+@dataclasses.dataclass(frozen=True)
 class Source:
     name: str
     kind: str  # "folder", "file", "feed" or "page"
@@ -131,6 +145,7 @@ class Settings:
     schedule: ScheduleSettings = dataclasses.field(default_factory=ScheduleSettings)
     summaries: SummarySettings = dataclasses.field(default_factory=SummarySettings)
     briefing: BriefingSettings = dataclasses.field(default_factory=BriefingSettings)
+    stories: StorySettings = dataclasses.field(default_factory=StorySettings)
     sources: tuple[Source, ...] = ()
     path: Path | None = None  # the file these settings came from, if any
 
@@ -148,6 +163,7 @@ _SECTIONS = {
     "telegram": TelegramSettings,
     "schedule": ScheduleSettings,
     "summaries": SummarySettings,
+    "stories": StorySettings,
     "briefing": BriefingSettings,
 }
 
@@ -212,6 +228,14 @@ def _check(settings: Settings) -> None:
         raise ConfigError(f"[summaries] max_chars: expected 200 to 4000, got {s.summaries.max_chars}")
     if not 1 <= s.briefing.stories <= 20:
         raise ConfigError(f"[briefing] stories: expected 1 to 20, got {s.briefing.stories}")
+    if not 0 < s.stories.threshold < 1:
+        raise ConfigError(f"[stories] threshold: expected a similarity between 0 and 1, got {s.stories.threshold}")
+    if not 0 < s.stories.copy_threshold <= 1:
+        raise ConfigError(f"[stories] copy_threshold: expected a similarity above 0 and at most 1, got {s.stories.copy_threshold}")
+    if s.stories.window_hours < 1 or s.stories.decay_hours <= 0:
+        raise ConfigError("[stories] window_hours must be at least 1 and decay_hours more than 0")
+    if s.stories.query_terms < 1 or s.stories.max_bodies < 1:
+        raise ConfigError("[stories] query_terms and max_bodies must be at least 1")
     if s.storage.retention_days < 1:
         raise ConfigError("[storage] retention_days: must be at least 1")
     parent = s.storage.path.parent

@@ -14,14 +14,17 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
 import seeds
-from summaries.config import Settings, Source, SummarySettings
+from summaries.config import Settings, Source, StorySettings, SummarySettings
 from summaries.ingest import IngestReport, ingest_paths
+from summaries.stories import cluster_pending
+from summaries.stories import forget_articles as forget_story_members
 from summaries.store import Store
 
 __all__ = [
@@ -53,6 +56,7 @@ class RunReport:
     summarized: list[str] = field(default_factory=list)
     failed: list[tuple[str, str]] = field(default_factory=list)  # (article id, reason)
     indexed: int = 0
+    stories: list[str] = field(default_factory=list)  # ids of the stories that changed
     pruned: list[str] = field(default_factory=list)
     overlapped: bool = False  # another run was in progress: this one did nothing
 
@@ -61,7 +65,8 @@ class RunReport:
             return "another run is in progress; nothing done"
         return (
             f"ingest: {self.ingest.line()}; summarized {len(self.summarized)}, "
-            f"failed {len(self.failed)}, entities indexed for {self.indexed}, pruned {len(self.pruned)}"
+            f"failed {len(self.failed)}, entities indexed for {self.indexed}, "
+            f"stories changed {len(self.stories)}, pruned {len(self.pruned)}"
         )
 
 
@@ -71,15 +76,41 @@ def summary_key(settings: SummarySettings) -> str:
 
 
 def summarize_article(body: str, settings: SummarySettings) -> list[str]:
-    """The summary sentences of one cleaned article body."""
-    from summaries.summarizer import summarize
+    """The summary sentences of one cleaned article body; a body of one sentence is its
+    own summary."""
+    from summaries.summarizer import summarize, truncate_at_word
+    from summaries.tokenizer import split_sentences
 
-    return summarize(
+    sentences = summarize(
         body,
         sentences=settings.sentences,
         ratio=settings.ratio or None,
         max_chars=settings.max_chars,
     )
+    if sentences:
+        return sentences
+    text = " ".join((body or "").split())
+    if text and len(split_sentences(text)) <= 1:
+        return [truncate_at_word(text, settings.max_chars)]
+    return []
+
+
+def headline_only(article: dict[str, Any]) -> bool:
+    """True for an item whose text is only its headline (common in feeds)."""
+    return _fold(article.get("body") or "") == _fold(article.get("headline") or "")
+
+
+def summarize_record(article: dict[str, Any], settings: SummarySettings) -> list[str]:
+    """The summary of a stored article: a headline-only item is its own summary."""
+    if headline_only(article):
+        from summaries.summarizer import truncate_at_word
+
+        return [truncate_at_word(" ".join(article.get("headline", "").split()), settings.max_chars)]
+    return summarize_article(article.get("body") or "", settings)
+
+
+def _fold(text: str) -> str:
+    return " ".join(re.findall(r"\w+", text.casefold()))
 
 
 def default_sources() -> tuple[Source, ...]:
@@ -119,7 +150,9 @@ def summarize_pending(
     Returns the articles summarized and the failures (article id, reason).
     """
     key = summary_key(settings)
+
     def stale(article: dict[str, Any]) -> bool:
+        # a failure is recorded too, and tried again only when the article changes
         summary = store.get_summary(article["id"]) or {}
         return summary.get("key") != key or summary.get("content_hash") != article["content_hash"]
 
@@ -132,12 +165,20 @@ def summarize_pending(
         if should_stop is not None and should_stop():
             break
         try:
-            sentences = summarize_article(article["body"], settings)
+            sentences = summarize_record(article, settings)
             if not sentences:
                 raise ValueError("no sentence could be chosen")
         except Exception as exc:  # a poisoned article must not stop the others
             log.warning("could not summarize article %s (%s): %s", article["id"], article.get("headline", ""), exc)
             failed.append((article["id"], f"{type(exc).__name__}: {exc}"))
+            records.append({
+                "article_id": article["id"],
+                "key": key,
+                "content_hash": article["content_hash"],
+                "sentences": [],
+                "failed": f"{type(exc).__name__}: {exc}"[:300],
+                "created": now,
+            })
         else:
             records.append({
                 "article_id": article["id"],
@@ -174,7 +215,8 @@ def index_entities(store: Store, articles: Iterable[dict[str, Any]]) -> int:
         return 0
 
 
-def prune_old(store: Store, retention_days: int, *, today: dt.date | None = None) -> list[str]:
+def prune_old(store: Store, retention_days: int, *, today: dt.date | None = None,
+              stories: StorySettings | None = None) -> list[str]:
     """Remove articles stored more than ``retention_days`` ago, with their summaries and
     entity mentions. Returns the ids removed.
 
@@ -193,6 +235,7 @@ def prune_old(store: Store, retention_days: int, *, today: dt.date | None = None
     with store.batch():
         if forget_articles is not None:
             forget_articles(store, old)
+        forget_story_members(store, old, stories)
         store.remove_articles(old)
     log.info("pruned %d articles older than %s", len(old), cutoff)
     return old
@@ -214,10 +257,11 @@ def run_pipeline(
         report = RunReport()
         if ingest:
             report.ingest = ingest_sources(store, settings)
-        report.pruned = prune_old(store, settings.storage.retention_days, today=today)
+        report.pruned = prune_old(store, settings.storage.retention_days, today=today, stories=settings.stories)
         done, report.failed = summarize_pending(store, settings.summaries, progress=progress)
         report.summarized = [a["id"] for a in done]
         report.indexed = index_entities(store, done)
+        report.stories = cluster_pending(store, settings.stories)
         log.info("pipeline run: %s", report.line())
         return report
     finally:

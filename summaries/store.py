@@ -38,7 +38,7 @@ from summaries.articles import Article
 
 __all__ = ["Store", "StoreError", "StoreLocked", "UpsertReport", "AtomicJSONStorage", "TABLES"]
 
-TABLES = ("articles", "summaries", "entities", "chats", "deliveries", "sources", "meta")
+TABLES = ("articles", "summaries", "stories", "entities", "chats", "deliveries", "sources", "meta")
 SCHEMA_VERSION = 1
 
 
@@ -138,6 +138,7 @@ class Store:
         self._applied = 0  # batches applied in memory
         self._durable = 0  # batches on disk
         self._lost = 0  # batches up to this one were discarded by a rollback
+        self.generation = 0  # grows each time the data in memory is (re)loaded from the file
         self._file_lock: filelock.BaseFileLock | None = None
         if not readonly:
             try:
@@ -166,6 +167,7 @@ class Store:
         self._cache = _BatchCache(AtomicJSONStorage)(self.path, readonly=self.readonly)
         self.db = TinyDB(storage=lambda: self._cache)  # type: ignore[arg-type]
         data = self._cache.read()  # loads the file once, raises StoreError if broken
+        self.generation += 1
         self._rebuild_indexes()
         if initial and not self.readonly and not (data or {}).get("meta"):
             with self.batch():
@@ -173,6 +175,7 @@ class Store:
 
     def _rebuild_indexes(self) -> None:
         self._article_doc: dict[str, int] = {}
+        self._article_hash: dict[str, str] = {}
         self._hash_owner: dict[str, str] = {}
         self._order: list[tuple[str, int, str]] | None = None
         for doc in self.db.table("articles"):
@@ -180,9 +183,19 @@ class Store:
         self._summary_doc: dict[str, int] = {
             doc["article_id"]: doc.doc_id for doc in self.db.table("summaries")
         }
+        self._story_doc: dict[str, int] = {}
+        self._story_of: dict[str, str] = {}
+        for doc in self.db.table("stories"):
+            self._index_story(doc, doc.doc_id)
+
+    def _index_story(self, record: dict[str, Any], doc_id: int) -> None:
+        self._story_doc[record["id"]] = doc_id
+        for aid in record.get("members", {}):
+            self._story_of[aid] = record["id"]
 
     def _index_article(self, record: dict[str, Any], doc_id: int) -> None:
         self._article_doc[record["id"]] = doc_id
+        self._article_hash[record["id"]] = record["content_hash"]
         self._hash_owner.setdefault(record["content_hash"], record["id"])
         self._order = None
 
@@ -313,6 +326,7 @@ class Store:
                 table.update(lambda doc: doc.update(changed[doc["id"]]), doc_ids=[self._article_doc[a] for a in changed])
                 for aid, record in changed.items():
                     self._hash_owner.setdefault(record["content_hash"], aid)
+                    self._article_hash[aid] = record["content_hash"]
                 self._order = None
             if new:
                 seq = len(self._article_doc)
@@ -336,6 +350,11 @@ class Store:
     def article_ids(self) -> list[str]:
         with self._lock:
             return list(self._article_doc)
+
+    def article_hashes(self) -> dict[str, str]:
+        """Every stored article's id and content hash (a snapshot, from memory)."""
+        with self._lock:
+            return dict(self._article_hash)
 
     def article_count(self) -> int:
         with self._lock:
@@ -386,6 +405,7 @@ class Store:
             if not ids:
                 return 0
             self.table("articles").remove(doc_ids=[self._article_doc[a] for a in ids])
+            self._drop_story_members(ids)
             summary_docs = [self._summary_doc[a] for a in ids if a in self._summary_doc]
             if summary_docs:
                 self.table("summaries").remove(doc_ids=summary_docs)
@@ -448,3 +468,82 @@ class Store:
                 return None
             doc = self.table("summaries").get(doc_id=doc_id)
             return dict(doc) if doc is not None else None
+
+    # -- stories -------------------------------------------------------------------
+
+    def put_stories(self, records: Iterable[dict[str, Any]], *, remove: Iterable[str] = ()) -> int:
+        """Store story records (``{"id", "members": {article id: content hash}, ...}``),
+        replacing older ones with the same id, and delete the stories in ``remove``; one write."""
+        with self.batch():
+            table = self.table("stories")
+            updates: dict[str, dict[str, Any]] = {}
+            inserts: list[dict[str, Any]] = []
+            for record in records:
+                if record["id"] in self._story_doc:
+                    updates[record["id"]] = record
+                else:
+                    inserts.append(record)
+            gone = [sid for sid in set(remove) if sid in self._story_doc]
+            for sid in [*gone, *updates]:
+                self._unindex_story(table.get(doc_id=self._story_doc[sid]))
+            if gone:
+                table.remove(doc_ids=[self._story_doc.pop(sid) for sid in gone])
+            if updates:
+                def replace(doc: dict[str, Any]) -> None:
+                    new = updates[doc["id"]]
+                    doc.clear()
+                    doc.update(new)
+
+                table.update(replace, doc_ids=[self._story_doc[sid] for sid in updates])
+                for sid, record in updates.items():
+                    self._index_story(record, self._story_doc[sid])
+            if inserts:
+                for record, doc_id in zip(inserts, table.insert_multiple(inserts)):
+                    self._index_story(record, doc_id)
+            return len(updates) + len(inserts)
+
+    def _unindex_story(self, doc: dict[str, Any] | None) -> None:
+        if doc is None:
+            return
+        for aid in doc.get("members", {}):
+            if self._story_of.get(aid) == doc["id"]:
+                del self._story_of[aid]
+
+    def _drop_story_members(self, article_ids: Iterable[str]) -> None:
+        """Keep the stories table consistent when articles go: members removed, emptied
+        stories deleted. (The story index does the same in memory.)"""
+        touched: dict[str, set[str]] = {}
+        for aid in article_ids:
+            sid = self._story_of.get(aid)
+            if sid is not None:
+                touched.setdefault(sid, set()).add(aid)
+        if not touched:
+            return
+        table = self.table("stories")
+        records, gone = [], []
+        for sid, aids in touched.items():
+            doc = table.get(doc_id=self._story_doc[sid])
+            if doc is None:
+                continue
+            members = {a: h for a, h in doc.get("members", {}).items() if a not in aids}
+            (records.append({**doc, "members": members}) if members else gone.append(sid))
+        self.put_stories(records, remove=gone)
+
+    def get_story(self, story_id: str) -> dict[str, Any] | None:
+        with self._lock:
+            doc_id = self._story_doc.get(story_id)
+            if doc_id is None:
+                return None
+            doc = self.table("stories").get(doc_id=doc_id)
+            return dict(doc) if doc is not None else None
+
+    def story_id_of(self, article_id: str) -> str | None:
+        """The id of the story an article is in, if it has been clustered."""
+        with self._lock:
+            return self._story_of.get(article_id)
+
+    def iter_stories(self) -> Iterator[dict[str, Any]]:
+        """Every stored story record (a snapshot)."""
+        with self._lock:
+            docs = [dict(doc) for doc in self.table("stories")]
+        return iter(docs)

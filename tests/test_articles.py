@@ -86,7 +86,7 @@ def test_read_articles_reports_bad_entries_and_keeps_good(tmp_path):
     lines = [
         json.dumps({"title": "One", "text": "First story text.", "published": "2025-07-01"}),
         "{not json",
-        json.dumps({"title": "No text"}),
+        json.dumps({"url": "https://example.org/empty", "text": "  "}),
         json.dumps({"title": "Two", "text": "Second story text.", "published": "yesterday-ish"}),
         json.dumps({"title": "Three", "text": "Third story text.", "published": "2025-07-03"}),
     ]
@@ -96,7 +96,7 @@ def test_read_articles_reports_bad_entries_and_keeps_good(tmp_path):
     bad = [str(e) for e in entries if isinstance(e, ArticleError)]
     assert [a.headline for a in good] == ["One", "Three"]
     assert bad[0].startswith("line 2: invalid JSON")
-    assert bad[1] == "line 3: no 'text'"
+    assert bad[1] == "line 3: no 'text' (and no 'title')"
     assert bad[2].startswith("line 4: published")
 
 
@@ -126,3 +126,12 @@ def test_oversized_file_is_refused(tmp_path):
 def test_wire_header_with_bad_date_is_an_error():
     with pytest.raises(ArticleError, match="not a date"):
         parse_wire("date 2025-13-45 Paris [France], July 1 (AFP): Something happened today.")
+
+
+def test_headline_only_item_is_an_article_of_its_headline():
+    from summaries.articles import parse_record
+
+    item = parse_record({"title": "VIDEO: Storm closes main road", "published": "2014-03-10T16:55:01+00:00",
+                         "source": "Example"})
+    assert item.headline == "VIDEO: Storm closes main road" and item.body == item.headline
+    assert item.date == "2014-03-10" and item.published == "2014-03-10T16:55:01+00:00"

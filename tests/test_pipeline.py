@@ -67,7 +67,14 @@ def test_poisoned_article_is_skipped_and_the_rest_summarized(store, monkeypatch)
     assert len(report.summarized) == 2
     assert report.failed == [(articles[1].id, "RuntimeError: poison")]
     assert store.get_summary(articles[0].id)["sentences"]
-    assert store.get_summary(articles[1].id) is None
+    failure = store.get_summary(articles[1].id)
+    assert failure["sentences"] == [] and failure["failed"] == "RuntimeError: poison"
+    assert failure["content_hash"] == articles[1].content_hash
+    # recorded against its content: not tried again until the article changes
+    again = run_pipeline(store, Settings(), ingest=False)
+    assert again.failed == [] and again.summarized == []
+    store.upsert_articles([dataclasses.replace(articles[1], body=articles[1].body + " The vote was close.")])
+    assert run_pipeline(store, Settings(), ingest=False).failed == [(articles[1].id, "RuntimeError: poison")]
 
 
 def test_runs_never_overlap(store, monkeypatch):
@@ -168,7 +175,9 @@ def test_briefing_falls_back_to_latest_and_filters_topics(store):
     late = compose_briefing(store, day="2025-08-15")
     assert late.fallback and late.stories[0].date == "2025-07-27"
     assert [s.date for s in compose_briefing(store, day="2025-07-27", topics=["council"]).stories] == ["2025-07-20", "2025-07-20"]
-    assert compose_briefing(store, day="2025-07-27", topics=["Pentagon"]).stories[0].date == "2025-07-27"
+    assert compose_briefing(store, day="2025-07-27", topics=["Hegseth"]).stories[0].date == "2025-07-27"
+    # relevance is read from headline and summary: a word deep in the body is not what a story is about
+    assert compose_briefing(store, day="2025-07-27", topics=["Pentagon"], fallback=False).stories == []
     assert compose_briefing(store, day="2025-07-27", topics=["cricket"]).stories == []
     seed_id = compose_briefing(store, day="2025-07-27").stories[0].article_id
     assert compose_briefing(store, day="2025-07-27", exclude=[seed_id], fallback=False).stories == []
