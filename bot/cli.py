@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import dataclasses
+import json
 import logging
 import re
 import sys
@@ -177,23 +178,50 @@ def _when(iso: str, settings: Settings) -> str:
 
 @command("brief")
 def cmd_brief(args: argparse.Namespace, settings: Settings) -> int:
-    from summaries.briefing import compose_briefing
+    from summaries.briefing import compose_briefing, outlets_line, story_json
 
     with open_store(settings, readonly=True) as store:
         briefing = compose_briefing(store, day=args.date or _today(settings), topics=args.topic or (),
                                     limit=settings.briefing.stories, settings=settings.summaries)
+    if args.json:
+        print(json.dumps({"day": briefing.day, "fallback": briefing.fallback, "topics": list(briefing.topics),
+                          "stories": [story_json(s) for s in briefing.stories]}, ensure_ascii=False, indent=1))
+        return 0
     if not briefing.stories:
-        topic = f" about {', '.join(briefing.topics)}" if briefing.topics else ""
-        console.print(f"No stories{topic} yet. Add articles with: newsbrief ingest PATH", markup=False)
+        if briefing.topics:
+            console.print(f"No story about {', '.join(briefing.topics)} in the stored news.", markup=False)
+        else:
+            console.print("No stories yet. Add articles with: newsbrief ingest PATH", markup=False)
         return 0
     title = f"Briefing for {briefing.day}" if not briefing.fallback else f"No stories on {briefing.day}; the latest instead"
     console.print(title + "\n", markup=False, highlight=False, style="bold")
     for i, story in enumerate(briefing.stories, 1):
-        console.print(f"{i}. {story.headline}", markup=False, highlight=False, style="bold")
-        console.print(f"   {story.date} · {story.source}" + (f" · {story.url}" if story.url else ""), markup=False, highlight=False)
+        outlets = outlets_line(story.outlets) or story.source
+        size = f" · {len(story.reports)} reports" if len(story.reports) > 1 else ""
+        console.print(f"{i}. {'[update] ' if story.update else ''}{story.headline}", markup=False, highlight=False, style="bold")
+        console.print(f"   {story.date} · {outlets}{size}" + (f" · {story.url}" if story.url else ""), markup=False, highlight=False)
         for sentence in story.summary:
             console.print(f"   {sentence}", markup=False, highlight=False)
         console.print()
+    return 0
+
+
+@command("stories")
+def cmd_stories(args: argparse.Namespace, settings: Settings) -> int:
+    from summaries.briefing import list_stories, outlets_line, story_json
+
+    with open_store(settings, readonly=True) as store:
+        stories = list_stories(store, day=args.date, limit=args.limit)
+    if args.json:
+        print(json.dumps([story_json(s) for s in stories], ensure_ascii=False, indent=1))
+        return 0
+    if not stories:
+        console.print("No stories" + (f" on {args.date}" if args.date else "") + ".", markup=False)
+        return 0
+    table = Table("story", "headline", "reports", "outlets", "last")
+    for story in stories:
+        table.add_row(story.story_id, story.headline[:80], str(len(story.reports)), outlets_line(story.outlets, 3), story.date)
+    console.print(table)
     return 0
 
 
@@ -271,7 +299,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("brief", help="print the briefing a chat would get", description="Print the day's top stories, each with headline, summary and source.")
     p.add_argument("--date", metavar="YYYY-MM-DD", type=_iso_date, help="the day (default: today in the configured time zone)")
-    p.add_argument("--topic", metavar="WORD", action="append", help="only stories mentioning this word (repeatable)")
+    p.add_argument("--topic", metavar="WORD", action="append", help="stories about this word or phrase, by relevance (repeatable)")
+    p.add_argument("--json", action="store_true", help="print JSON: per story its headline, summary, score and member articles")
+
+    p = sub.add_parser("stories", help="list the stories (reports of one event grouped)",
+                       description="List stories with their id, headline, number of reports and outlets, best first.")
+    p.add_argument("--date", metavar="YYYY-MM-DD", type=_iso_date, help="stories with reports on this day (default: the latest)")
+    p.add_argument("--limit", type=int, default=50, help="how many (default 50)")
+    p.add_argument("--json", action="store_true", help="print JSON, with every member article's id, URL and source")
 
     p = sub.add_parser("who", help="who or what is NAME, from the stored news", description="Print the entity card for a person, organisation, place or event.")
     p.add_argument("name", nargs="+", metavar="NAME")

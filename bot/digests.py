@@ -182,7 +182,7 @@ async def _deliver(app: Application, chat_id: int, day: str) -> tuple[str, int |
         svc.deliveries.mark(chat_id, day, SKIPPED)
         log.info("no new stories for chat %s on %s; nothing sent", chat_id, day)
         return "nothing-new", None
-    ids = [s.article_id for s in briefing.stories]
+    ids = [aid for story in briefing.stories for aid in story.article_ids]
     replies = render_briefing(briefing, length=prefs.length, title="Your daily digest")
     marked = False
 

@@ -16,7 +16,7 @@ from telegram.ext import ApplicationHandlerStop, ContextTypes
 
 from bot.chats import LENGTHS, MAX_TOPICS, ChatPrefs, clean_topics, next_delivery
 from bot.digests import schedule_digest, unschedule_digest
-from bot.render import Reply, callback_data, esc, render_briefing, render_sentences, render_story, render_who
+from bot.render import Reply, callback_data, esc, render_briefing, render_reports, render_sentences, render_story, render_who
 from bot.services import services
 from summaries.config import parse_time_of_day, parse_timezone
 from summaries.store import StoreError
@@ -47,6 +47,7 @@ HELP = """<b>newsbrief</b> sends you short news briefings made from the articles
 
 MAX_SHOWN = 40  # characters of a bad value quoted back to the user
 _ID = re.compile(r"[0-9a-f]{16}")
+_STORY_ID = re.compile(r"s[0-9a-f]{16}x{0,8}")
 
 
 def shown(value: str) -> str:
@@ -343,7 +344,7 @@ async def settings_cmd(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
 async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Inline buttons. The payload is validated, never trusted: it names no chat, and
     settings buttons act on the chat the button is in, for administrators only."""
-    from summaries.briefing import story_for
+    from summaries.briefing import story_by_id, story_of_article
 
     query = update.callback_query
     data = query.data or ""
@@ -356,9 +357,19 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             await query.answer("That article is no longer stored.")
             return
         await query.answer()
-        story = await asyncio.to_thread(story_for, svc.store, article, svc.summary_settings("full"))
+        story = await asyncio.to_thread(story_of_article, svc.store, article, svc.summary_settings("full"))
         if chat is not None:
             message = render_story(story)
+            await context.bot.send_message(chat.id, message.text, reply_markup=message.keyboard)
+        return
+    if kind == "reports" and _STORY_ID.fullmatch(arg):
+        story = await asyncio.to_thread(story_by_id, svc.store, arg, svc.settings.summaries)
+        if story is None:
+            await query.answer("That story is no longer stored.")
+            return
+        await query.answer()
+        if chat is not None:
+            message = render_reports(story)
             await context.bot.send_message(chat.id, message.text, reply_markup=message.keyboard)
         return
     if kind == "who" and 0 < len(arg) <= 64:

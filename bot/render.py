@@ -11,13 +11,14 @@ from typing import Any, Iterable, Sequence
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from summaries.briefing import Briefing, Story
+from summaries.briefing import Briefing, Story, outlets_line
 
 __all__ = [
     "Reply",
     "esc",
     "render_briefing",
     "render_story",
+    "render_reports",
     "render_who",
     "split_blocks",
     "telegram_length",
@@ -90,7 +91,10 @@ def story_block(story: Story, number: int | None, length: str = "normal", limit:
     if length == "short":
         sentences = sentences[:1]
     head = f"{number}. {story.headline}" if number is not None else story.headline
-    meta = " · ".join(x for x in (pretty_date(story.date), story.source, story.place) if x)
+    outlets = outlets_line(story.outlets) if story.outlets else story.source
+    reports = len(story.reports)
+    count = f"{reports} reports" if reports > 1 else ""
+    meta = " · ".join(x for x in ("Update" if story.update else "", pretty_date(story.date), outlets, count, story.place) if x)
     head_html, meta_html = fit(head, 600), fit(meta, 300)
     frame = f"<b>{head_html}</b>\n<i>{meta_html}</i>\n"
     return frame + fit(" ".join(sentences), limit - telegram_length(frame))
@@ -99,7 +103,9 @@ def story_block(story: Story, number: int | None, length: str = "normal", limit:
 def story_buttons(story: Story, number: int | None) -> list[InlineKeyboardButton]:
     label = f"{number}. Full summary" if number is not None else "Full summary"
     row = [InlineKeyboardButton(label, callback_data=callback_data("full", story.article_id))]
-    if _is_http_url(story.url):
+    if len(story.reports) > 1 and story.story_id.startswith("s"):
+        row.append(InlineKeyboardButton(f"All {len(story.reports)} reports", callback_data=callback_data("reports", story.story_id)))
+    elif _is_http_url(story.url):
         row.append(InlineKeyboardButton("Open article", url=story.url))
     return row
 
@@ -129,7 +135,9 @@ def render_briefing(briefing: Briefing, *, length: str = "normal", title: str = 
     topics = [t if len(t) <= 40 else t[:40] + "…" for t in briefing.topics[:5]]
     topic_note = f" about {', '.join(topics)}" if topics else ""
     if not briefing.stories:
-        return [Reply(f"No stories{esc(topic_note)} yet. Try again later, or /brief without a topic.")]
+        if topics:
+            return [Reply(f"No story{esc(topic_note)} in the news I hold. Try another topic, or /brief without one.")]
+        return [Reply("No stories yet. Try again later.")]
     header = f"<b>{esc(title)} · {esc(pretty_date(briefing.day))}</b>"
     if briefing.fallback:
         header += f"\n<i>Nothing new{esc(topic_note)} that day; here are the latest stories.</i>"
@@ -148,6 +156,24 @@ def render_story(story: Story, *, note: str = "") -> Reply:
     text = f"{esc(note)}\n\n{block}" if note else block
     row = [InlineKeyboardButton("Open article", url=story.url)] if _is_http_url(story.url) else []
     return Reply(text, InlineKeyboardMarkup([row]) if row else None)
+
+
+def render_reports(story: Story, limit: int = 40) -> Reply:
+    """Every report of a story: outlet, headline (linked when it has a web address), date."""
+    lines = [f"<b>{fit(story.headline, 300)}</b>", f"<i>{len(story.reports)} reports</i>", ""]
+    for report in story.reports[:limit]:
+        outlet = fit(report.source or "unknown outlet", 80)
+        title = fit(report.headline, 200)
+        if _is_http_url(report.url):
+            title = f'<a href="{html.escape(report.url, quote=True)}">{title}</a>'
+        line = f"• {outlet}: {title}"
+        if telegram_length("\n".join([*lines, line])) > MESSAGE_LIMIT - 100:
+            break
+        lines.append(line)
+    shown = len(lines) - 3
+    if shown < len(story.reports):
+        lines.append(f"<i>and {len(story.reports) - shown} more.</i>")
+    return Reply("\n".join(lines))
 
 
 def render_sentences(sentences: Iterable[str], *, title: str = "Summary") -> Reply:

@@ -28,6 +28,9 @@ __all__ = [
     "compose_briefing",
     "story_for",
     "story_of_article",
+    "story_by_id",
+    "list_stories",
+    "story_json",
     "find_articles",
     "importance",
     "outlets_line",
@@ -75,9 +78,8 @@ class Story:
     def from_article(cls, article: dict[str, Any], summary: Sequence[str], **extra: Any) -> "Story":
         """The story of one article (the one place a Story is built)."""
         source = article.get("source") or article.get("agency") or ""
-        report = Report(article["id"], article.get("headline", ""), source, article.get("url") or "", article.get("date", ""))
         fields: dict[str, Any] = {
-            "reports": (report,),
+            "reports": (_report(article),),
             "outlets": tuple(_outlets([article])),
             "story_id": "",
         }
@@ -265,10 +267,7 @@ def _build_story(store: Store, story_id: str, members: list[dict[str, Any]], set
     lead = rep if rep in full or not full else full[representative(full)]
     ordered = [lead, *[a for a in full if a is not lead], *[a for a in read if a not in full and a is not lead]]
     summary = story_summary([summaries[a["id"]] for a in ordered], settings) or [rep.get("headline", "")]
-    reports = tuple(
-        Report(a["id"], a.get("headline", ""), a.get("source") or a.get("agency") or "", a.get("url") or "", a.get("date", ""))
-        for a in members
-    )
+    reports = tuple(_report(a) for a in members)
     return Story(
         article_id=rep["id"],
         headline=rep.get("headline", ""),
@@ -302,6 +301,54 @@ def story_of_article(store: Store, article: dict[str, Any], settings: SummarySet
     return _build_story(store, sid, members, settings or SummarySettings())
 
 
+def story_by_id(store: Store, story_id: str, settings: SummarySettings | None = None) -> Story | None:
+    """A stored story by its id, summarized across its reports; ``None`` if it is gone."""
+    record = store.get_story(story_id)
+    if record is None:
+        return None
+    members = [a for a in (store.get_article(aid) for aid in record.get("members", {})) if a is not None]
+    if not members:
+        return None
+    return _build_story(store, story_id, members, settings or SummarySettings())
+
+
+def _ranked(store: Store, candidates: list[dict[str, Any]], *, day_iso: str, topics: tuple[str, ...] = (),
+            excluded: set[str] | None = None, settings: SummarySettings) -> list[tuple[float, str, list[dict[str, Any]], bool]]:
+    """The stories of these candidate articles, best first: (score, story id, member
+    articles, is an update). See :func:`compose_briefing` for what is left out."""
+    excluded = excluded or set()
+    groups: dict[str, list[dict[str, Any]]] = {}
+    for article in candidates:
+        sid = store.story_id_of(article["id"])
+        if sid is None:
+            groups["a" + article["id"]] = [article]
+        elif sid not in groups:
+            groups[sid] = _members(store, article)[1]
+    newest = max((_hours(a) for a in candidates), default=0.0)
+    rows = []
+    for sid, members in groups.items():
+        members = [a for a in members if a["date"] <= day_iso] or members
+        sent = [a for a in members if a["id"] in excluded]
+        fresh = [a for a in members if a["id"] not in excluded]
+        if not fresh:
+            continue
+        update = bool(sent)  # sent before, and it has reports the chat has not seen: grown
+        last = max(map(_hours, members))
+        rows.append((importance(len(_outlets(members)), len(members), newest - last), last, sid, members, update))
+    if topics and rows:
+        texts = [
+            " ".join(f"{a.get('headline', '')} {' '.join((_stored_summary(store, a, settings) or [])[:3])}"
+                     for a in members[:MAX_REPORTS])
+            for _score, _last, _sid, members, _update in rows
+        ]
+        relevance = _topic_scores(texts, topics)
+        top_rel = max(relevance, default=0.0) or 1.0
+        top_imp = max(r[0] for r in rows) or 1.0
+        rows = [(0.6 * rel / top_rel + 0.4 * row[0] / top_imp, *row[1:]) for row, rel in zip(rows, relevance) if rel > 0]
+    rows.sort(key=lambda r: (r[0], r[1], r[2]), reverse=True)
+    return [(score, sid, members, update) for score, _last, sid, members, update in rows]
+
+
 def compose_briefing(
     store: Store,
     *,
@@ -313,12 +360,14 @@ def compose_briefing(
     fallback: bool = True,
 ) -> Briefing:
     """The top ``limit`` stories of ``day`` (default today), ranked by :func:`importance`,
-    or with ``topics`` by relevance to any of them combined with importance.
+    or with ``topics`` by relevance to any of them (BM25 over headline and summary, 0.6)
+    combined with importance (0.4); a story about none of them is left out.
 
     ``exclude`` holds article ids a chat was already sent: a story all of whose reports
-    were sent is left out; one with new reports since is kept and marked as an update.
-    With ``fallback`` and no story on that day, the latest stories before
-    it are used.
+    were sent is left out; one with reports the chat was not sent is kept and marked as
+    an update.
+    With ``fallback`` and no story on that day, the latest stories before it are used
+    (with topics, only stories about them).
     """
     settings = settings or SummarySettings()
     day = day or dt.date.today()
@@ -327,51 +376,43 @@ def compose_briefing(
     excluded = set(exclude)
 
     def pick(candidates: list[dict[str, Any]]) -> list[Story]:
-        groups: dict[str, list[dict[str, Any]]] = {}
-        for article in candidates:
-            sid = store.story_id_of(article["id"])
-            if sid is None:
-                groups["a" + article["id"]] = [article]
-            elif sid not in groups:
-                groups[sid] = _members(store, article)[1]
-        rows = []
-        newest = max((_hours(a) for a in candidates), default=0.0)
-        for sid, members in groups.items():
-            members = [a for a in members if a["date"] <= day_iso] or members
-            sent = [a for a in members if a["id"] in excluded]
-            if sent and len(sent) == len(members):
-                continue
-            update = bool(sent) and max(_hours(a) for a in members if a["id"] not in excluded) > max(_hours(a) for a in sent)
-            if sent and not update:
-                continue
-            age = newest - max(_hours(a) for a in members)
-            score = importance(len(_outlets(members)), len(members), age)
-            rows.append((score, max(_hours(a) for a in members), sid, members, update))
-        if topics and rows:
-            texts = []
-            for _score, _h, _sid, members, _u in rows:
-                texts.append(" ".join(
-                    f"{a.get('headline', '')} {' '.join((_stored_summary(store, a, settings) or [])[:3])}"
-                    for a in members[:MAX_REPORTS]
-                ))
-            relevance = _topic_scores(texts, topics)
-            top_rel = max(relevance, default=0.0) or 1.0
-            top_imp = max(r[0] for r in rows) or 1.0
-            rows = [
-                (0.6 * rel / top_rel + 0.4 * row[0] / top_imp, *row[1:])
-                for row, rel in zip(rows, relevance) if rel > 0
-            ]
-        rows.sort(key=lambda r: (r[0], r[1], r[2]), reverse=True)
+        rows = _ranked(store, candidates, day_iso=day_iso, topics=topics, excluded=excluded, settings=settings)
         return [_build_story(store, sid, members, settings, score=round(score, 4), update=update)
-                for score, _h, sid, members, update in rows[:limit]]
+                for score, sid, members, update in rows[:limit]]
 
     chosen = pick(store.latest_articles(on_date=day_iso))
     used_fallback = False
-    if not chosen and fallback:  # with topics, only stories about them
+    if not chosen and fallback:
         older = [a for a in store.latest_articles(limit=max(200, limit * 40)) if a["date"] <= day_iso]
         chosen = pick(older)
         used_fallback = bool(chosen)
     return Briefing(day=day_iso, stories=chosen, topics=topics, fallback=used_fallback)
+
+
+def list_stories(store: Store, *, day: str | None = None, limit: int = 50) -> list[Story]:
+    """Stories with reports on ``day`` (default: the latest stored articles), best first,
+    without summaries (``summary`` is empty): for listing and scripts."""
+    settings = SummarySettings()
+    candidates = store.latest_articles(on_date=day) if day else store.latest_articles(limit=max(500, limit * 20))
+    day_iso = day or max((a["date"] for a in candidates), default="9999-12-31")
+    out = []
+    for score, sid, members, _update in _ranked(store, candidates, day_iso=day_iso, settings=settings)[:limit]:
+        members = sorted(members, key=lambda a: (_hours(a), a.get("seq", 0)))
+        from summaries.stories import representative
+
+        rep = members[representative(members[:MAX_REPORTS])]
+        out.append(Story(
+            article_id=rep["id"], headline=rep.get("headline", ""), summary=(),
+            source=rep.get("source") or rep.get("agency") or "", date=max(a.get("date", "") for a in members),
+            url=rep.get("url") or "", place=rep.get("place") or "", story_id=sid,
+            reports=tuple(_report(a) for a in members), outlets=tuple(_outlets(members)), score=round(score, 4),
+        ))
+    return out
+
+
+def _report(article: dict[str, Any]) -> Report:
+    return Report(article["id"], article.get("headline", ""), article.get("source") or article.get("agency") or "",
+                  article.get("url") or "", article.get("date", ""))
 
 
 def find_articles(store: Store, query: str, *, limit: int = 5) -> list[dict[str, Any]]:
@@ -400,3 +441,21 @@ def find_articles(store: Store, query: str, *, limit: int = 5) -> list[dict[str,
     scored.sort(key=lambda row: row[:3], reverse=True)
     return [row[3] for row in scored[:limit]]
 
+
+
+def story_json(story: Story) -> dict[str, Any]:
+    """A story as JSON-ready data (``newsbrief brief --json`` and ``stories --json``)."""
+    return {
+        "story_id": story.story_id,
+        "headline": story.headline,
+        "summary": list(story.summary),
+        "score": story.score,
+        "update": story.update,
+        "date": story.date,
+        "outlets": list(story.outlets),
+        "size": len(story.reports),
+        "articles": [
+            {"id": r.article_id, "url": r.url, "source": r.source, "headline": r.headline, "date": r.date}
+            for r in story.reports
+        ],
+    }

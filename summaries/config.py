@@ -125,6 +125,7 @@ class StorySettings:
     threshold: float = 0.15  # headline+lead similarity to a story, after the time decay
     decay_hours: float = 24.0  # the similarity halves over this many hours between report and story
     copy_threshold: float = 0.5  # body similarity at which a report is a copy of one in the story
+    body_threshold: float = 0.4  # between two full texts, at least this body similarity to join
     lead_weight: float = 0.5
     query_terms: int = 8
     max_bodies: int = 8

@@ -295,10 +295,13 @@ class StoryIndex:
             score = story.similarity(vec) * 0.5 ** (gap / p.decay_hours)
             if score < p.threshold:
                 score = 0.0
-            if body:
-                copy = max((_dot(body, other) for _aid, other in story.bodies), default=0.0)
+            if body and story.bodies:
+                # two full texts: they must also tell the same story, not just the same topic
+                copy = max(_dot(body, other) for _aid, other in story.bodies)
                 if copy >= p.copy_threshold:
                     score = max(score, 1.0 + copy)
+                elif copy < p.body_threshold:
+                    score = 0.0
             if score > best_score:
                 best_id, best_score = sid, score
         return best_id, best_score

@@ -53,8 +53,8 @@ async def test_brief_on_a_later_day_falls_back_and_topics_filter(env):
     (msg,) = await env.say(USER, "/brief")
     assert "Nothing new that day; here are the latest stories." in msg["plain_text"]
     (msg,) = await env.say(USER, "/brief cricket")
-    assert msg["plain_text"].startswith("No stories about cricket yet.")
-    (msg,) = await env.say(USER, "/brief Pentagon")
+    assert msg["plain_text"].startswith("No story about cricket in the news I hold.")
+    (msg,) = await env.say(USER, "/brief Hegseth")
     assert "held key bilateral talks" in msg["plain_text"]
 
 
