@@ -105,17 +105,15 @@ class ChatBook:
 
     def _load(self) -> None:
         self._chats: dict[int, ChatPrefs] = {}
-        self._doc_ids: dict[int, int] = {}
         with self.store.lock:
-            self._db = self.store.db
-            for doc in self.store.table("chats"):
+            self._generation = self.store.generation
+            for doc in self.store.documents("chats"):
                 prefs = ChatPrefs.from_record(doc)
                 self._chats[prefs.chat_id] = prefs
-                self._doc_ids[prefs.chat_id] = doc.doc_id
 
     def _sync(self) -> None:
         """After a failed write the store re-reads its file: so does this mirror."""
-        if self._db is not self.store.db:
+        if self._generation != self.store.generation:
             self._load()
 
     def defaults(self, chat_id: int, **extra: Any) -> ChatPrefs:
@@ -146,13 +144,9 @@ class ChatBook:
             raise ValueError(f"length must be one of {', '.join(LENGTHS)}")
         self._sync()
         with self.store.batch():
-            table = self.store.table("chats")
-            doc_id = self._doc_ids.get(prefs.chat_id)
-            if doc_id is None:
-                self._doc_ids[prefs.chat_id] = table.insert(prefs.to_record())
-            else:
-                table.update(prefs.to_record(), doc_ids=[doc_id])
+            self.store.put_documents("chats", [prefs.to_record()])
             self._chats[prefs.chat_id] = prefs
+        self._generation = self.store.generation
         return prefs
 
     def save_many(self, prefs: Iterable[ChatPrefs]) -> None:
@@ -160,15 +154,9 @@ class ChatBook:
         prefs = list(prefs)
         self._sync()
         with self.store.batch():
-            table = self.store.table("chats")
-            known = {p.chat_id: p for p in prefs if p.chat_id in self._doc_ids}
-            new = [p for p in prefs if p.chat_id not in self._doc_ids]
-            if known:
-                table.update(lambda doc: doc.update(known[doc["chat_id"]].to_record()),
-                             doc_ids=[self._doc_ids[c] for c in known])
-            for p, doc_id in zip(new, table.insert_multiple(p.to_record() for p in new)):
-                self._doc_ids[p.chat_id] = doc_id
+            self.store.put_documents("chats", [p.to_record() for p in prefs])
             self._chats.update({p.chat_id: p for p in prefs})
+        self._generation = self.store.generation
 
     def migrate(self, old_id: int, new_id: int) -> ChatPrefs | None:
         """A group became a supergroup: move its preferences to the new id."""

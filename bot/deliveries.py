@@ -70,7 +70,6 @@ class DeliveryLog:
         self._fold_lock = threading.Lock()  # one fold at a time
         self._days: dict[int, dict[str, Delivery]] = {}
         self._dirty: set[int] = set()
-        self._doc_ids: dict[int, int] = {}
         self._last_sync = 0.0
         self._fd: int | None = None
         self._load_table()
@@ -123,11 +122,9 @@ class DeliveryLog:
     def _load_table(self) -> None:
         """Read the deliveries table; what memory holds already (from journals) stays."""
         with self.store.lock:
-            self._db = self.store.db
-            self._doc_ids = {}
-            for doc in self.store.table("deliveries"):
+            self._store_generation = self.store.generation
+            for doc in self.store.documents("deliveries"):
                 chat_id = doc["chat_id"]
-                self._doc_ids[chat_id] = doc.doc_id
                 days = self._days.setdefault(chat_id, {})
                 for day, entry in (doc.get("days") or {}).items():
                     days.setdefault(day, Delivery(chat_id=chat_id, day=day, **entry))
@@ -208,21 +205,15 @@ class DeliveryLog:
             return len(snapshot)
 
     def _write(self, snapshot: dict[int, list[dict[str, Any]]]) -> None:
-        if self._db is not self.store.db:  # the store re-read its file after a failed write
+        if self._store_generation != self.store.generation:  # the store re-read its file after a failed write
             self._load_table()
         docs = {
             chat_id: {"chat_id": chat_id,
                       "days": {r["day"]: {k: r[k] for k in ("state", "at", "articles")} for r in records}}
             for chat_id, records in snapshot.items()
         }
-        with self.store.batch():
-            table = self.store.table("deliveries")
-            known = {c: doc for c, doc in docs.items() if c in self._doc_ids}
-            new = [doc for c, doc in docs.items() if c not in self._doc_ids]
-            if known:
-                table.update(lambda doc: doc.update(known[doc["chat_id"]]), doc_ids=[self._doc_ids[c] for c in known])
-            for doc, doc_id in zip(new, table.insert_multiple(new)):
-                self._doc_ids[doc["chat_id"]] = doc_id
+        self.store.put_documents("deliveries", docs.values())
+        self._store_generation = self.store.generation
 
     def close(self) -> None:
         self.fold()

@@ -180,7 +180,7 @@ class EntityIndex:
     @classmethod
     def load(cls, store) -> "EntityIndex":
         idx = cls()
-        idx.db = store.db
+        idx.db = store.generation
         table = store.table("entities")
         arts = []
         for doc in table:
@@ -605,7 +605,7 @@ def get_index(store) -> EntityIndex:
     with store.lock:
         with _registry_lock:
             idx = _indexes.get(store)
-        if idx is None or idx.db is not store.db:
+        if idx is None or idx.db != store.generation:
             idx = EntityIndex.load(store)
             with _registry_lock:
                 _indexes[store] = idx

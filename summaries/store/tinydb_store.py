@@ -4,7 +4,7 @@ TinyDB's default storage rewrites its file in place on every write: inserting ar
 one by one costs time quadratic in their number, and a crash mid-write leaves a broken
 file. This store instead
 
-* caches the database in memory and writes it once per batch (:meth:`Store.batch`);
+* caches the database in memory and writes it once per batch (:meth:`TinyStore.batch`);
 * writes to a temporary file, fsyncs it and renames it over the old one, so a kill at
   any moment leaves either the old or the new database, never a torn one;
 * takes a lock file, so a second process that opens the same database for writing gets
@@ -12,7 +12,7 @@ file. This store instead
 * keeps in-memory indexes for what the bot asks for often (article by id, latest
   articles, summary of an article) so those are not full-table scans.
 
-A :class:`Store` is safe to share between the threads of one process: every method takes
+A :class:`TinyStore` is safe to share between the threads of one process: every method takes
 the store's lock, and code that works on a table directly does so inside ``batch()``.
 """
 
@@ -21,33 +21,20 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import sys
 import threading
 from datetime import datetime, timezone
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
 import filelock
 from tinydb import TinyDB
-from tinydb.middlewares import CachingMiddleware
 from tinydb.storages import Storage
 from tinydb.table import Table
 
 from summaries.articles import Article
+from summaries.store.base import KEYS, SCHEMA_VERSION, TABLES, NewsStore, StoreError, StoreLocked, UpsertReport
 
-__all__ = ["Store", "StoreError", "StoreLocked", "UpsertReport", "AtomicJSONStorage", "TABLES"]
-
-TABLES = ("articles", "summaries", "stories", "entities", "chats", "deliveries", "sources", "meta")
-SCHEMA_VERSION = 1
-
-
-class StoreError(RuntimeError):
-    """The database cannot be opened or written; the message says why and what was kept."""
-
-
-class StoreLocked(StoreError):
-    """Another process has the database open for writing."""
+__all__ = ["TinyStore", "AtomicJSONStorage"]
 
 
 class AtomicJSONStorage(Storage):
@@ -106,33 +93,54 @@ class AtomicJSONStorage(Storage):
         pass
 
 
-class _BatchCache(CachingMiddleware):
-    """CachingMiddleware that writes only when told to (:meth:`flush`)."""
+class _MemoryStorage(Storage):
+    """TinyDB storage that keeps the database in memory and only notes that it changed;
+    :class:`TinyStore` writes it to the file once per batch."""
 
-    WRITE_CACHE_SIZE = sys.maxsize
+    def __init__(self, data: dict[str, dict[str, Any]] | None) -> None:
+        self.data: dict[str, dict[str, Any]] = data or {}
+        self.dirty = False
 
-    @property
-    def dirty(self) -> bool:
-        return self._cache_modified_count > 0
+    def read(self) -> dict[str, dict[str, Any]]:
+        return self.data
 
-
-@dataclass
-class UpsertReport:
-    """What a batch of articles did to the store."""
-
-    added: list[str] = field(default_factory=list)
-    updated: list[str] = field(default_factory=list)
-    unchanged: list[str] = field(default_factory=list)
-    duplicates: list[tuple[str, str]] = field(default_factory=list)  # (article id, id it duplicates)
+    def write(self, data: dict[str, dict[str, Any]]) -> None:
+        self.data = data
+        self.dirty = True
 
 
-class Store:
-    """The newsbrief database. Open with ``Store(path)`` or as a context manager."""
+class _OwnedLock:
+    """A re-entrant lock that can tell whether the calling thread holds it."""
+
+    def __init__(self) -> None:
+        self._lock = threading.RLock()
+        self._owner: int | None = None
+        self._depth = 0
+
+    def __enter__(self) -> "_OwnedLock":
+        self._lock.acquire()
+        self._owner = threading.get_ident()
+        self._depth += 1
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._depth -= 1
+        if self._depth == 0:
+            self._owner = None
+        self._lock.release()
+
+    def held(self) -> bool:
+        return self._owner == threading.get_ident()
+
+
+class TinyStore(NewsStore):
+    """The newsbrief database in one TinyDB JSON file. Open with ``TinyStore(path)``,
+    as a context manager."""
 
     def __init__(self, path: str | os.PathLike[str], *, readonly: bool = False) -> None:
         self.path = Path(path)
         self.readonly = readonly
-        self._lock = threading.RLock()  # the data in memory
+        self._lock = _OwnedLock()  # the data in memory
         self._flush_lock = threading.Lock()  # file writes, one at a time, in order
         self._depth = 0
         self._applied = 0  # batches applied in memory
@@ -164,28 +172,34 @@ class Store:
     # -- lifecycle -----------------------------------------------------------------
 
     def _open(self, *, initial: bool = False) -> None:
-        self._cache = _BatchCache(AtomicJSONStorage)(self.path, readonly=self.readonly)
-        self.db = TinyDB(storage=lambda: self._cache)  # type: ignore[arg-type]
-        data = self._cache.read()  # loads the file once, raises StoreError if broken
+        self._file = AtomicJSONStorage(self.path, readonly=self.readonly)
+        data = self._file.read()  # loads the file once, raises StoreError if broken
+        self._memory = _MemoryStorage(data)
+        self._db = TinyDB(storage=lambda: self._memory)  # type: ignore[arg-type]
         self.generation += 1
+        self._keyed: dict[str, dict[Any, int]] = {}
         self._rebuild_indexes()
         if initial and not self.readonly and not (data or {}).get("meta"):
             with self.batch():
-                self.db.table("meta").insert({"schema": SCHEMA_VERSION})
+                self._db.table("meta").insert({"schema": SCHEMA_VERSION})
+        schema = max((doc.get("schema", 0) for doc in self._db.table("meta")), default=SCHEMA_VERSION)
+        if schema > SCHEMA_VERSION:
+            raise StoreError(f"{self.path}: written by a newer newsbrief (schema {schema}, this one knows "
+                             f"{SCHEMA_VERSION}); upgrade newsbrief to open it")
 
     def _rebuild_indexes(self) -> None:
         self._article_doc: dict[str, int] = {}
         self._article_hash: dict[str, str] = {}
         self._hash_owner: dict[str, str] = {}
         self._order: list[tuple[str, int, str]] | None = None
-        for doc in self.db.table("articles"):
+        for doc in self._db.table("articles"):
             self._index_article(doc, doc.doc_id)
         self._summary_doc: dict[str, int] = {
-            doc["article_id"]: doc.doc_id for doc in self.db.table("summaries")
+            doc["article_id"]: doc.doc_id for doc in self._db.table("summaries")
         }
         self._story_doc: dict[str, int] = {}
         self._story_of: dict[str, str] = {}
-        for doc in self.db.table("stories"):
+        for doc in self._db.table("stories"):
             self._index_story(doc, doc.doc_id)
 
     def _index_story(self, record: dict[str, Any], doc_id: int) -> None:
@@ -205,7 +219,7 @@ class Store:
 
     def close(self) -> None:
         with self._lock:
-            dirty = not self.readonly and self._cache.dirty
+            dirty = not self.readonly and self._memory.dirty
             if dirty:
                 self._applied += 1
             ticket = self._applied
@@ -213,16 +227,10 @@ class Store:
             self._commit(ticket)
         self._release()
 
-    def __enter__(self) -> "Store":
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
     # -- batches -------------------------------------------------------------------
 
     @contextlib.contextmanager
-    def batch(self) -> Iterator["Store"]:
+    def batch(self) -> Iterator["TinyStore"]:
         """Group writes: the changes go to disk in one file write when the outermost
         batch ends, and this returns once they are durable.
 
@@ -243,7 +251,7 @@ class Store:
                     self._discard_unsaved()
                 raise
             self._depth -= 1
-            if self._depth == 0 and self._cache.dirty:
+            if self._depth == 0 and self._memory.dirty:
                 self._applied += 1
                 ticket = self._applied
         if ticket:
@@ -253,7 +261,7 @@ class Store:
         """Make batch ``ticket`` (and every batch before it) durable."""
         if self.readonly:
             raise StoreError(f"{self.path}: opened read-only, cannot write")
-        if self._lock._is_owned():  # type: ignore[attr-defined]
+        if self._lock.held():
             raise RuntimeError("Store.batch() must not end while the caller holds Store.lock")
         with self._flush_lock:
             if self._durable >= ticket:
@@ -262,10 +270,10 @@ class Store:
                 if self._lost >= ticket:
                     raise StoreError(f"{self.path}: a failed write discarded this change; it was not saved")
                 upto = self._applied
-                payload = AtomicJSONStorage.serialize(self._cache.cache)
-                self._cache._cache_modified_count = 0
+                payload = AtomicJSONStorage.serialize(self._memory.data)
+                self._memory.dirty = False
             try:
-                self._cache.storage.write_payload(payload)
+                self._file.write_payload(payload)
             except OSError as exc:
                 with self._lock:
                     self._discard_unsaved()
@@ -281,19 +289,60 @@ class Store:
         self._open()
 
     @property
-    def lock(self) -> threading.RLock:
+    def lock(self) -> _OwnedLock:
         """The store's lock, for reading several tables consistently."""
         return self._lock
 
     def table(self, name: str) -> Table:
-        """A TinyDB table; write to it only inside :meth:`batch`."""
+        """A TinyDB table of this store (its own code only); write inside :meth:`batch`."""
         if name not in TABLES:
             raise KeyError(f"unknown table {name!r} (known: {', '.join(TABLES)})")
-        return self.db.table(name)
+        return self._db.table(name)
+
+    # -- keyed documents -----------------------------------------------------------
+
+    def _key_index(self, table: str) -> dict[Any, int]:
+        if table not in KEYS:
+            raise KeyError(f"{table!r} is not a keyed table (keyed: {', '.join(KEYS)})")
+        index = self._keyed.get(table)
+        if index is None:
+            key = KEYS[table]
+            index = {doc[key]: doc.doc_id for doc in self.table(table) if key in doc}
+            self._keyed[table] = index
+        return index
+
+    def documents(self, table: str) -> list[dict[str, Any]]:
+        with self._lock:
+            self._key_index(table)
+            return [dict(doc) for doc in self.table(table)]
+
+    def put_documents(self, table: str, records: Iterable[dict[str, Any]], *, remove: Iterable[Any] = ()) -> int:
+        with self.batch():
+            index = self._key_index(table)
+            key = KEYS[table]
+            tinytable = self.table(table)
+            gone = [index.pop(k) for k in dict.fromkeys(remove) if k in index]
+            if gone:
+                tinytable.remove(doc_ids=gone)
+            updates: dict[Any, dict[str, Any]] = {}
+            inserts: dict[Any, dict[str, Any]] = {}
+            for record in records:
+                (updates if record[key] in index else inserts)[record[key]] = record
+            if updates:
+                def replace(doc: dict[str, Any]) -> None:
+                    new = updates[doc[key]]
+                    doc.clear()
+                    doc.update(new)
+
+                tinytable.update(replace, doc_ids=[index[k] for k in updates])
+            if inserts:
+                for k, doc_id in zip(inserts, tinytable.insert_multiple(inserts.values())):
+                    index[k] = doc_id
+            return len(updates) + len(inserts)
 
     # -- articles ------------------------------------------------------------------
 
-    def upsert_articles(self, articles: Iterable[Article]) -> UpsertReport:
+    def upsert_articles(self, articles: Iterable[Article], *, now: str | None = None) -> UpsertReport:
         """Store articles in one write: new ones added, changed ones updated, exact
         duplicates of a stored story (same cleaned body) skipped."""
         report = UpsertReport()
@@ -330,7 +379,7 @@ class Store:
                 self._order = None
             if new:
                 seq = len(self._article_doc)
-                now = datetime.now(timezone.utc).isoformat(timespec="seconds")
+                now = now or datetime.now(timezone.utc).isoformat(timespec="seconds")
                 for i, record in enumerate(new.values()):
                     record["seq"] = seq + i
                     record["ingested_at"] = now

@@ -1,0 +1,154 @@
+"""What every newsbrief store provides: the one interface the rest of newsbrief uses.
+
+Nothing outside this package touches a database. Each table is reached through the
+methods below, written so that another backend (a server database) can implement them
+without callers changing:
+
+* **articles** are upserted in batches and read by id, by day or newest first;
+* **summaries**, **stories**, **entities**, **sources**, **chats** and **deliveries** are
+  documents keyed by one field each (article id, story id, ``k``, source name, chat id),
+  put and removed in batches.
+
+:meth:`NewsStore.batch` groups writes into one durable write; :attr:`NewsStore.generation`
+grows whenever the store's data is reloaded (for instance after a failed write was rolled
+back), so that in-memory mirrors (chats, deliveries, the entity and story indexes) know to
+reload.
+"""
+
+from __future__ import annotations
+
+import abc
+from dataclasses import dataclass, field
+from typing import Any, ContextManager, Iterable, Iterator
+
+from summaries.articles import Article
+
+__all__ = ["NewsStore", "StoreError", "StoreLocked", "UpsertReport", "TABLES", "KEYS", "SCHEMA_VERSION"]
+
+TABLES = ("articles", "summaries", "stories", "entities", "chats", "deliveries", "sources", "meta")
+KEYS = {"entities": "k", "sources": "name", "chats": "chat_id", "deliveries": "chat_id"}  # keyed tables
+SCHEMA_VERSION = 1
+
+
+class StoreError(RuntimeError):
+    """The database cannot be opened or written; the message says why and what was kept."""
+
+
+class StoreLocked(StoreError):
+    """Another process has the database open for writing."""
+
+
+@dataclass
+class UpsertReport:
+    """What a batch of articles did to the store."""
+
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    duplicates: list[tuple[str, str]] = field(default_factory=list)  # (article id, id it duplicates)
+
+
+class NewsStore(abc.ABC):
+    """The newsbrief database. Use as a context manager or call :meth:`close`."""
+
+    readonly: bool = False
+    generation: int = 0
+
+    # -- lifecycle
+
+    @abc.abstractmethod
+    def close(self) -> None:
+        """Make every change durable and release the database."""
+
+    def __enter__(self) -> "NewsStore":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @abc.abstractmethod
+    def batch(self) -> ContextManager["NewsStore"]:
+        """Group writes: the changes become durable together when the outermost batch
+        ends; if the block raises, none of them are kept."""
+
+    @property
+    @abc.abstractmethod
+    def lock(self) -> ContextManager[Any]:
+        """Held while reading several things that must be consistent with each other."""
+
+    # -- articles
+
+    @abc.abstractmethod
+    def upsert_articles(self, articles: Iterable[Article], *, now: str | None = None) -> UpsertReport:
+        """Store articles in one write: new ones added (stamped ``ingested_at`` = ``now``,
+        default the current UTC time), changed ones updated, exact duplicates of a stored
+        article (same cleaned body) skipped."""
+
+    @abc.abstractmethod
+    def get_article(self, article_id: str) -> dict[str, Any] | None: ...
+
+    @abc.abstractmethod
+    def article_ids(self) -> list[str]: ...
+
+    @abc.abstractmethod
+    def article_count(self) -> int: ...
+
+    @abc.abstractmethod
+    def article_hashes(self) -> dict[str, str]:
+        """Every stored article's id and content hash."""
+
+    @abc.abstractmethod
+    def latest_articles(self, limit: int | None = None, *, on_date: str | None = None,
+                        since: str | None = None) -> list[dict[str, Any]]:
+        """Articles newest first (by date, then order of arrival); ``on_date`` keeps one
+        day, ``since`` that day and later (ISO dates)."""
+
+    @abc.abstractmethod
+    def iter_articles(self) -> Iterator[dict[str, Any]]:
+        """Every stored article, in order of arrival."""
+
+    @abc.abstractmethod
+    def remove_articles(self, article_ids: Iterable[str]) -> int:
+        """Delete articles with their summaries and story memberships; returns how many went."""
+
+    @abc.abstractmethod
+    def add_also_in(self, pairs: Iterable[tuple[str, str]]) -> list[str]:
+        """Note (article id, source name) pairs: the article was also carried there."""
+
+    # -- summaries
+
+    @abc.abstractmethod
+    def put_summaries(self, records: Iterable[dict[str, Any]]) -> int:
+        """Store summaries keyed by ``article_id``, replacing older ones."""
+
+    @abc.abstractmethod
+    def get_summary(self, article_id: str) -> dict[str, Any] | None: ...
+
+    # -- stories
+
+    @abc.abstractmethod
+    def put_stories(self, records: Iterable[dict[str, Any]], *, remove: Iterable[str] = ()) -> int:
+        """Store story records (``{"id", "members": {article id: content hash}, ...}``)
+        and delete the stories in ``remove``."""
+
+    @abc.abstractmethod
+    def get_story(self, story_id: str) -> dict[str, Any] | None: ...
+
+    @abc.abstractmethod
+    def story_id_of(self, article_id: str) -> str | None:
+        """The story an article is in, if it has been clustered."""
+
+    @abc.abstractmethod
+    def iter_stories(self) -> Iterator[dict[str, Any]]: ...
+
+    # -- keyed documents: entities, sources, chats, deliveries
+
+    @abc.abstractmethod
+    def documents(self, table: str) -> list[dict[str, Any]]:
+        """Every document of one of the keyed tables (``entities`` keyed by ``k``,
+        ``sources`` by ``name``, ``chats`` and ``deliveries`` by ``chat_id``)."""
+
+    @abc.abstractmethod
+    def put_documents(self, table: str, records: Iterable[dict[str, Any]], *, remove: Iterable[Any] = ()) -> int:
+        """Upsert documents of a keyed table by their key (a record replaces the stored
+        one whole) and delete the documents whose keys are in ``remove``; one write."""
