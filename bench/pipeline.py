@@ -63,7 +63,8 @@ def main(argv: list[str] | None = None) -> int:
     from summaries import entities
     from summaries.articles import parse_record
     from summaries.config import Settings
-    from summaries.pipeline import run_pipeline, summarize_article
+    from summaries.pipeline import run_pipeline
+    from summaries.summarizer import summarize_article
     from summaries.store import Store
     from summaries.tokenizer import get_tokenizer
 

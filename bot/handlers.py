@@ -131,7 +131,7 @@ async def brief(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def summary(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     from summaries.briefing import find_articles, story_for
-    from summaries.pipeline import summarize_article
+    from summaries.summarizer import summarize_article
 
     svc = services(context)
     message = update.effective_message

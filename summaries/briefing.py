@@ -19,7 +19,9 @@ from typing import Any, Iterable, Sequence
 from rapidfuzz import fuzz
 
 from summaries.config import SummarySettings
+from summaries.stories import article_hours, content_words, representative
 from summaries.store import Store
+from summaries.summarizer import is_current, summarize_record
 
 __all__ = [
     "Report",
@@ -157,16 +159,14 @@ def _topic_scores(texts: Sequence[str], topics: Sequence[str]) -> list[float]:
     none of a topic's words (a phrase needs all its words)."""
     from rank_bm25 import BM25Okapi
 
-    from summaries.stories import _tokens
-
-    docs = [_tokens(t) or ["\x00"] for t in texts]
+    docs = [content_words(t) or ["\x00"] for t in texts]
     if not docs:
         return []
     bm25 = BM25Okapi(docs)
     scores = [0.0] * len(docs)
     sets = [set(d) for d in docs]
     for topic in topics:
-        terms = _tokens(topic)
+        terms = content_words(topic)
         if not terms:
             continue
         raw = bm25.get_scores(terms)
@@ -180,10 +180,8 @@ def _topic_scores(texts: Sequence[str], topics: Sequence[str]) -> list[float]:
 
 
 def _stored_summary(store: Store, article: dict[str, Any], settings: SummarySettings) -> list[str] | None:
-    from summaries.pipeline import summary_key
-
     stored = store.get_summary(article["id"])
-    if stored and stored.get("content_hash") == article.get("content_hash") and stored.get("key") == summary_key(settings):
+    if is_current(stored, article, settings):
         return list(stored.get("sentences") or [])
     return None
 
@@ -191,8 +189,6 @@ def _stored_summary(store: Store, article: dict[str, Any], settings: SummarySett
 def _summary_of(store: Store, article: dict[str, Any], settings: SummarySettings) -> list[str]:
     """An article's summary: the stored one if made with these settings, else made now;
     a headline-only item is its own summary."""
-    from summaries.pipeline import summarize_record
-
     sentences = _stored_summary(store, article, settings)
     if sentences is None:
         try:
@@ -210,9 +206,7 @@ def story_for(store: Store, article: dict[str, Any], settings: SummarySettings |
 
 
 def _words(text: str) -> set[str]:
-    from summaries.stories import _tokens
-
-    return set(_tokens(text))
+    return set(content_words(text))
 
 
 def story_summary(summaries: Sequence[Sequence[str]], settings: SummarySettings) -> list[str]:
@@ -246,16 +240,12 @@ def story_summary(summaries: Sequence[Sequence[str]], settings: SummarySettings)
 
 
 def _hours(article: dict[str, Any]) -> float:
-    from summaries.stories import article_hours
-
     return article_hours(article)
 
 
 def _build_story(store: Store, story_id: str, members: list[dict[str, Any]], settings: SummarySettings,
                  *, score: float = 0.0, update: bool = False) -> Story:
     """A Story from its member articles (in any order)."""
-    from summaries.stories import representative
-
     members = sorted(members, key=lambda a: (_hours(a), a.get("seq", 0)))
     if len(members) == 1:
         return Story.from_article(members[0], _summary_of(store, members[0], settings),
@@ -398,8 +388,6 @@ def list_stories(store: Store, *, day: str | None = None, limit: int = 50) -> li
     out = []
     for score, sid, members, _update in _ranked(store, candidates, day_iso=day_iso, settings=settings)[:limit]:
         members = sorted(members, key=lambda a: (_hours(a), a.get("seq", 0)))
-        from summaries.stories import representative
-
         rep = members[representative(members[:MAX_REPORTS])]
         out.append(Story(
             article_id=rep["id"], headline=rep.get("headline", ""), summary=(),

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import re
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,6 +23,7 @@ import seeds
 from summaries.config import Settings, Source, StorySettings, SummarySettings
 from summaries.ingest import IngestReport, ingest_paths
 from summaries.stories import cluster_pending
+from summaries.summarizer import is_current, summarize_record, summary_key
 from summaries.stories import forget_articles as forget_story_members
 from summaries.store import Store
 
@@ -32,8 +32,6 @@ __all__ = [
     "run_pipeline",
     "schedule_pipeline",
     "summarize_pending",
-    "summary_key",
-    "summarize_article",
     "prune_old",
     "default_sources",
     "PIPELINE_JOB_ID",
@@ -42,7 +40,6 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 PIPELINE_JOB_ID = "newsbrief-pipeline"
-SUMMARIZER_VERSION = 1
 BATCH = 500
 
 _run_lock = threading.Lock()
@@ -68,49 +65,6 @@ class RunReport:
             f"failed {len(self.failed)}, entities indexed for {self.indexed}, "
             f"stories changed {len(self.stories)}, pruned {len(self.pruned)}"
         )
-
-
-def summary_key(settings: SummarySettings) -> str:
-    """Identifies the summarizer and its settings; a summary made with another key is redone."""
-    return f"v{SUMMARIZER_VERSION}:s{settings.sentences}:r{settings.ratio:g}:c{settings.max_chars}"
-
-
-def summarize_article(body: str, settings: SummarySettings) -> list[str]:
-    """The summary sentences of one cleaned article body; a body of one sentence is its
-    own summary."""
-    from summaries.summarizer import summarize, truncate_at_word
-    from summaries.tokenizer import split_sentences
-
-    sentences = summarize(
-        body,
-        sentences=settings.sentences,
-        ratio=settings.ratio or None,
-        max_chars=settings.max_chars,
-    )
-    if sentences:
-        return sentences
-    text = " ".join((body or "").split())
-    if text and len(split_sentences(text)) <= 1:
-        return [truncate_at_word(text, settings.max_chars)]
-    return []
-
-
-def headline_only(article: dict[str, Any]) -> bool:
-    """True for an item whose text is only its headline (common in feeds)."""
-    return _fold(article.get("body") or "") == _fold(article.get("headline") or "")
-
-
-def summarize_record(article: dict[str, Any], settings: SummarySettings) -> list[str]:
-    """The summary of a stored article: a headline-only item is its own summary."""
-    if headline_only(article):
-        from summaries.summarizer import truncate_at_word
-
-        return [truncate_at_word(" ".join(article.get("headline", "").split()), settings.max_chars)]
-    return summarize_article(article.get("body") or "", settings)
-
-
-def _fold(text: str) -> str:
-    return " ".join(re.findall(r"\w+", text.casefold()))
 
 
 def default_sources() -> tuple[Source, ...]:
@@ -150,13 +104,8 @@ def summarize_pending(
     Returns the articles summarized and the failures (article id, reason).
     """
     key = summary_key(settings)
-
-    def stale(article: dict[str, Any]) -> bool:
-        # a failure is recorded too, and tried again only when the article changes
-        summary = store.get_summary(article["id"]) or {}
-        return summary.get("key") != key or summary.get("content_hash") != article["content_hash"]
-
-    pending = [a for a in store.iter_articles() if stale(a)]
+    # a failure is recorded too, and tried again only when the article changes
+    pending = [a for a in store.iter_articles() if not is_current(store.get_summary(a["id"]), a, settings)]
     done: list[dict[str, Any]] = []
     failed: list[tuple[str, str]] = []
     records: list[dict[str, Any]] = []

@@ -732,7 +732,7 @@ def summarize_url(url: str, settings: Settings, *, options: FetchOptions | None 
     from a chat user); pass ``options`` with ``allow_private=True`` to allow them.
     """
     from summaries.briefing import Story
-    from summaries.pipeline import summarize_article
+    from summaries.summarizer import summarize_article
 
     url = url.strip()
     parts = urlsplit(url)

@@ -48,6 +48,7 @@ __all__ = [
         "StoryIndex",
     "article_hours",
     "headline_terms",
+    "content_words",
     "representative",
     "get_story_index",
     "cluster_pending",
@@ -67,7 +68,7 @@ def _stem(word: str) -> str:
     return _stemmer.stem(word)
 
 
-def _tokens(text: str) -> list[str]:
+def content_words(text: str) -> list[str]:
     """Lower-cased, stemmed content words of ``text`` (stop words and one-letter words out)."""
     out = []
     for m in _WORD.finditer(text.casefold()):
@@ -109,15 +110,15 @@ def _dot(a: dict[str, float], b: dict[str, float]) -> float:
 def _lead(body: str, headline: str) -> str:
     """The body's first sentence, unless the body is only the headline again."""
     first = re.split(r"(?<=[.!?])\s+", body.strip(), maxsplit=1)[0] if body else ""
-    if not first or _tokens(first) == _tokens(headline):
+    if not first or content_words(first) == content_words(headline):
         return ""
     return first[:400]
 
 
 def headline_terms(article: dict[str, Any], lead_weight: float = 0.5) -> dict[str, float]:
     """Term counts of an article's headline, plus its lead at ``lead_weight``."""
-    counts: dict[str, float] = collections.Counter(_tokens(article.get("headline") or ""))
-    for term in _tokens(_lead(article.get("body") or "", article.get("headline") or "")):
+    counts: dict[str, float] = collections.Counter(content_words(article.get("headline") or ""))
+    for term in content_words(_lead(article.get("body") or "", article.get("headline") or "")):
         counts[term] = counts.get(term, 0.0) + lead_weight
     return dict(counts)
 
@@ -125,7 +126,7 @@ def headline_terms(article: dict[str, Any], lead_weight: float = 0.5) -> dict[st
 def _body_terms(article: dict[str, Any]) -> dict[str, float]:
     """Term counts of a full body; empty for headline-only and one-sentence items."""
     body = article.get("body") or ""
-    words = _tokens(body)
+    words = content_words(body)
     if len(words) < 40:
         return {}
     return dict(collections.Counter(words))

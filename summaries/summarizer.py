@@ -30,14 +30,15 @@ import math
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Sequence
+from typing import Any, Sequence
 
 import numpy as np
 from sumy.models.dom import ObjectDocumentModel, Paragraph, Sentence
 from sumy.nlp.stemmers import Stemmer
-from sumy.summarizers._summarizer import AbstractSummarizer
+from sumy.summarizers import AbstractSummarizer
 from sumy.utils import ItemsCount, get_stop_words
 
+from summaries.config import SummarySettings
 from summaries.tokenizer import get_tokenizer, split_sentences
 
 __all__ = [
@@ -49,6 +50,12 @@ __all__ = [
     "is_fragment",
     "summarize",
     "truncate_at_word",
+    "summary_key",
+    "summarize_article",
+    "summarize_record",
+    "headline_only",
+    "is_current",
+    "SUMMARIZER_VERSION",
 ]
 
 ELLIPSIS = "…"
@@ -374,7 +381,7 @@ class NewsSummarizer(AbstractSummarizer):
         count = _resolve_count(sentences_count, len(cands))
         chosen = sorted(self.select(cands, count), key=lambda c: c.index)
         return tuple(
-            c.sentence if c.text == str(c.sentence) else Sentence(c.text, c.sentence._tokenizer)
+            c.sentence if c.text == str(c.sentence) else Sentence(c.text, get_tokenizer(self.language))
             for c in chosen
         )
 
@@ -540,3 +547,55 @@ def summarize(
 
 # ``split_sentences`` is re-exported for callers that import it from here.
 split_sentences = split_sentences
+
+
+# --------------------------------------------------------------------------
+# Stored summaries: which settings made them, and whether they are current
+# --------------------------------------------------------------------------
+
+SUMMARIZER_VERSION = 1
+
+
+def summary_key(settings: SummarySettings) -> str:
+    """Identifies the summarizer and its settings; a summary made with another key is redone."""
+    return f"v{SUMMARIZER_VERSION}:s{settings.sentences}:r{settings.ratio:g}:c{settings.max_chars}"
+
+
+def summarize_article(body: str, settings: SummarySettings) -> list[str]:
+    """The summary sentences of one cleaned article body; a body of one sentence is its
+    own summary."""
+    sentences = summarize(
+        body,
+        sentences=settings.sentences,
+        ratio=settings.ratio or None,
+        max_chars=settings.max_chars,
+    )
+    if sentences:
+        return sentences
+    text = " ".join((body or "").split())
+    if text and len(split_sentences(text)) <= 1:
+        return [truncate_at_word(text, settings.max_chars)]
+    return []
+
+
+def headline_only(article: dict[str, Any]) -> bool:
+    """True for an item whose text is only its headline (common in feeds)."""
+    return _fold(article.get("body") or "") == _fold(article.get("headline") or "")
+
+
+def summarize_record(article: dict[str, Any], settings: SummarySettings) -> list[str]:
+    """The summary of a stored article: a headline-only item is its own summary."""
+    if headline_only(article):
+        return [truncate_at_word(" ".join(article.get("headline", "").split()), settings.max_chars)]
+    return summarize_article(article.get("body") or "", settings)
+
+
+def _fold(text: str) -> str:
+    return " ".join(re.findall(r"\w+", text.casefold()))
+
+
+def is_current(summary: dict[str, Any] | None, article: dict[str, Any], settings: SummarySettings) -> bool:
+    """True if a stored summary (or recorded failure) was made from this article's
+    content with these settings, so it need not be made again."""
+    return bool(summary) and summary.get("key") == summary_key(settings) \
+        and summary.get("content_hash") == article.get("content_hash")

@@ -16,7 +16,8 @@ from bot.digests import deliver_digest
 from bot.local_api import LocalBotAPI
 from summaries.articles import Article
 from summaries.config import Settings
-from summaries.pipeline import run_pipeline, summary_key
+from summaries.pipeline import run_pipeline
+from summaries.summarizer import summary_key
 from summaries.store import Store
 
 USER = 6001

@@ -11,7 +11,7 @@ import pytest
 from apscheduler.schedulers.background import BackgroundScheduler
 
 from conftest import make_articles
-from summaries import pipeline
+from summaries import pipeline, summarizer
 from summaries.briefing import compose_briefing, find_articles
 from summaries.config import Settings, Source
 from summaries.pipeline import PIPELINE_JOB_ID, run_pipeline, schedule_pipeline
@@ -30,8 +30,8 @@ def settings_with(tmp_path, *folders) -> Settings:
 
 def test_job_summarizes_new_articles_only(store, tmp_path, monkeypatch):
     calls = []
-    real = pipeline.summarize_article
-    monkeypatch.setattr(pipeline, "summarize_article", lambda body, s: calls.append(body) or real(body, s))
+    real = summarizer.summarize_article
+    monkeypatch.setattr(summarizer, "summarize_article", lambda body, s: calls.append(body) or real(body, s))
     store.upsert_articles(make_articles(4))
     first = run_pipeline(store, Settings(), ingest=False)
     assert len(first.summarized) == 4 and len(calls) == 4
@@ -55,14 +55,14 @@ def test_changed_settings_or_article_redo_the_summary(store):
 def test_poisoned_article_is_skipped_and_the_rest_summarized(store, monkeypatch):
     articles = make_articles(3)
     store.upsert_articles(articles)
-    real = pipeline.summarize_article
+    real = summarizer.summarize_article
 
     def poisoned(body, settings):
         if "number 1 " in body:
             raise RuntimeError("poison")
         return real(body, settings)
 
-    monkeypatch.setattr(pipeline, "summarize_article", poisoned)
+    monkeypatch.setattr(summarizer, "summarize_article", poisoned)
     report = run_pipeline(store, Settings(), ingest=False)
     assert len(report.summarized) == 2
     assert report.failed == [(articles[1].id, "RuntimeError: poison")]
@@ -81,14 +81,14 @@ def test_runs_never_overlap(store, monkeypatch):
     store.upsert_articles(make_articles(3))
     started = threading.Event()
     release = threading.Event()
-    real = pipeline.summarize_article
+    real = summarizer.summarize_article
 
     def slow(body, settings):
         started.set()
         release.wait(10)
         return real(body, settings)
 
-    monkeypatch.setattr(pipeline, "summarize_article", slow)
+    monkeypatch.setattr(summarizer, "summarize_article", slow)
     results = []
     worker = threading.Thread(target=lambda: results.append(run_pipeline(store, Settings(), ingest=False)))
     worker.start()

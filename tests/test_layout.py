@@ -1,0 +1,52 @@
+"""The layout holds: no import cycles, the news core free of Telegram, one store package,
+no private names of other packages."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from layering import build, real_cycles
+
+ROOT = Path(__file__).resolve().parents[1]
+PACKAGES = ("bot", "summaries", "seeds")
+
+
+def graph():
+    return build(ROOT, PACKAGES)
+
+
+def test_no_import_cycles():
+    assert real_cycles(graph()) == []
+
+
+def test_the_news_core_imports_no_telegram_and_no_bot():
+    g = graph()
+    for module, deps in g.edges.items():
+        if module.startswith("summaries"):
+            assert not [d for d in deps if d.startswith("bot")], module
+            assert not g.external[module] & {"telegram", "bot"}, module
+
+
+def test_only_the_store_package_imports_tinydb():
+    g = graph()
+    users = sorted(m for m, ext in g.external.items() if "tinydb" in ext)
+    assert users and all(m.startswith("summaries.store") for m in users), users
+
+
+def test_no_private_names_of_other_packages():
+    assert graph().private == []
+
+
+def test_the_checker_finds_a_cycle_and_a_private_import(tmp_path):
+    pkg = tmp_path / "demo"
+    pkg.mkdir()
+    (pkg / "__init__.py").write_text("")
+    (pkg / "a.py").write_text("from demo.b import thing\n")
+    (pkg / "b.py").write_text("def thing():\n    from demo import c\n")
+    (pkg / "c.py").write_text("import demo.a\nfrom sumy.summarizers._summarizer import AbstractSummarizer\n")
+    g = build(tmp_path, ["demo"])
+    assert real_cycles(g) == [["demo.a", "demo.b", "demo.c"]]
+    assert ("demo.c", "sumy.summarizers._summarizer") in g.private
+    (pkg / "c.py").write_text("from sumy.summarizers import AbstractSummarizer\n")
+    g = build(tmp_path, ["demo"])
+    assert real_cycles(g) == [] and g.private == []
