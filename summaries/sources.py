@@ -514,8 +514,7 @@ def backoff_minutes(failures: int) -> float:
 
 
 def _states(store: Store) -> dict[str, dict[str, Any]]:
-    with store.lock:
-        return {doc["name"]: dict(doc) for doc in store.table("sources") if "name" in doc}
+    return {doc["name"]: doc for doc in store.documents("sources") if "name" in doc}
 
 
 def _state_for(states: dict[str, dict[str, Any]], source: Source) -> dict[str, Any]:
@@ -538,12 +537,7 @@ def _due(source: Source, state: dict[str, Any], now: dt.datetime) -> tuple[bool,
 
 
 def _save_states(store: Store, records: Iterable[dict[str, Any]]) -> None:
-    from tinydb import Query
-
-    q = Query()
-    table = store.table("sources")
-    for record in records:
-        table.upsert(record, q.name == record["name"])
+    store.put_documents("sources", records)
 
 
 # -- the run --------------------------------------------------------------------------------
