@@ -128,7 +128,14 @@ def add_handlers(application: Application) -> None:
         ("settings", handlers.settings_cmd),
     ):
         application.add_handler(CommandHandler(name, callback))
-    application.add_handler(CallbackQueryHandler(handlers.button))
+    for pattern, callback in (
+        (handlers.FULL_PATTERN, handlers.full_button),
+        (handlers.REPORTS_PATTERN, handlers.reports_button),
+        (handlers.WHO_PATTERN, handlers.who_button),
+        (handlers.SETTINGS_PATTERN, handlers.settings_button),
+    ):
+        application.add_handler(CallbackQueryHandler(callback, pattern=pattern))
+    application.add_handler(CallbackQueryHandler(handlers.expired_button))
     application.add_handler(MessageHandler(filters.COMMAND, handlers.unknown_command))
     application.add_handler(MessageHandler(filters.ChatType.PRIVATE & filters.TEXT & ~filters.COMMAND, handlers.plain_text))
     application.add_error_handler(handlers.on_error)

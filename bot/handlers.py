@@ -47,7 +47,6 @@ HELP = """<b>newsbrief</b> sends you short news briefings made from the articles
 
 MAX_SHOWN = 40  # characters of a bad value quoted back to the user
 _ID = re.compile(r"[0-9a-f]{16}")
-_STORY_ID = re.compile(r"s[0-9a-f]{16}x{0,8}")
 
 
 def shown(value: str) -> str:
@@ -341,69 +340,88 @@ async def settings_cmd(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
 # -- buttons ---------------------------------------------------------------------------
 
 
-async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Inline buttons. The payload is validated, never trusted: it names no chat, and
-    settings buttons act on the chat the button is in, for administrators only."""
-    from summaries.briefing import story_by_id, story_of_article
+# Button payloads carry ids and fixed values, never a chat: each kind has its own handler,
+# registered with the pattern it accepts; anything else is answered as expired.
+FULL_PATTERN = r"^full:[0-9a-f]{16}$"
+REPORTS_PATTERN = r"^reports:s[0-9a-f]{16}x{0,8}$"
+WHO_PATTERN = r"^who:.{1,60}$"
+SETTINGS_PATTERN = r"^set:(?:length:(?:short|normal|long)|topics:off|sub:(?:on|off))$"
+
+
+async def _send_to_chat(update: Update, context: ContextTypes.DEFAULT_TYPE, message: Reply) -> None:
+    chat = update.callback_query.message.chat if update.callback_query.message is not None else None
+    if chat is not None:
+        await context.bot.send_message(chat.id, message.text, reply_markup=message.keyboard)
+
+
+async def full_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """The Full summary button: the whole story of that article, at full length."""
+    from summaries.briefing import story_of_article
 
     query = update.callback_query
-    data = query.data or ""
+    svc = services(context)
+    article = await asyncio.to_thread(svc.store.get_article, query.data.partition(":")[2])
+    if article is None:
+        await query.answer("That article is no longer stored.")
+        return
+    await query.answer()
+    story = await asyncio.to_thread(story_of_article, svc.store, article, svc.summary_settings("full"))
+    await _send_to_chat(update, context, render_story(story))
+
+
+async def reports_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """The All reports button: every outlet's report of a story, with links."""
+    from summaries.briefing import story_by_id
+
+    query = update.callback_query
+    svc = services(context)
+    story = await asyncio.to_thread(story_by_id, svc.store, query.data.partition(":")[2], svc.settings.summaries)
+    if story is None:
+        await query.answer("That story is no longer stored.")
+        return
+    await query.answer()
+    await _send_to_chat(update, context, render_reports(story))
+
+
+async def who_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A name suggested on a card: its own card."""
+    query = update.callback_query
+    await query.answer()
+    await _send_to_chat(update, context, await who_card(context, query.data.partition(":")[2]))
+
+
+async def settings_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Settings buttons act on the chat the button is in, for administrators only."""
+    query = update.callback_query
     svc = services(context)
     chat = query.message.chat if query.message is not None else None
-    kind, _, arg = data.partition(":")
-    if kind == "full" and _ID.fullmatch(arg):
-        article = await asyncio.to_thread(svc.store.get_article, arg)
-        if article is None:
-            await query.answer("That article is no longer stored.")
-            return
-        await query.answer()
-        story = await asyncio.to_thread(story_of_article, svc.store, article, svc.summary_settings("full"))
-        if chat is not None:
-            message = render_story(story)
-            await context.bot.send_message(chat.id, message.text, reply_markup=message.keyboard)
+    if chat is None:
+        await query.answer("This button has expired.")
         return
-    if kind == "reports" and _STORY_ID.fullmatch(arg):
-        story = await asyncio.to_thread(story_by_id, svc.store, arg, svc.settings.summaries)
-        if story is None:
-            await query.answer("That story is no longer stored.")
-            return
-        await query.answer()
-        if chat is not None:
-            message = render_reports(story)
-            await context.bot.send_message(chat.id, message.text, reply_markup=message.keyboard)
+    key, _, value = query.data.partition(":")[2].partition(":")
+    if not await may_change_settings(update, context):
+        await query.answer(NOT_ADMIN, show_alert=True)
         return
-    if kind == "who" and 0 < len(arg) <= 64:
-        await query.answer()
-        if chat is not None:
-            card = await who_card(context, arg)
-            await context.bot.send_message(chat.id, card.text, reply_markup=card.keyboard)
-        return
-    if kind == "set" and chat is not None:
-        key, _, value = arg.partition(":")
-        valid = (key == "length" and value in LENGTHS) or (key == "topics" and value == "off") or (key == "sub" and value in ("on", "off"))
-        if not valid:
-            await query.answer("This button has expired.")
-            return
-        if not await may_change_settings(update, context):
-            await query.answer(NOT_ADMIN, show_alert=True)
-            return
-        prefs = svc.chats.get_or_default(chat.id, chat_type=chat.type, title=chat.title or "")
-        if key == "length":
-            prefs = dataclasses.replace(prefs, length=value)
-        elif key == "topics":
-            prefs = dataclasses.replace(prefs, topics=())
-        else:
-            since = svc.clock().isoformat() if value == "on" and not prefs.subscribed else prefs.since
-            prefs = dataclasses.replace(prefs, subscribed=value == "on", since=since)
-        prefs = await save_prefs(context, prefs)
-        await query.answer("Saved.")
-        view = settings_view(prefs, svc)
-        try:
-            await query.edit_message_text(view.text, reply_markup=view.keyboard)
-        except TelegramError as exc:  # "message is not modified" and the like
-            log.debug("settings view not edited: %s", exc)
-        return
-    await query.answer("This button has expired.")
+    prefs = svc.chats.get_or_default(chat.id, chat_type=chat.type, title=chat.title or "")
+    if key == "length":
+        prefs = dataclasses.replace(prefs, length=value)
+    elif key == "topics":
+        prefs = dataclasses.replace(prefs, topics=())
+    else:
+        since = svc.clock().isoformat() if value == "on" and not prefs.subscribed else prefs.since
+        prefs = dataclasses.replace(prefs, subscribed=value == "on", since=since)
+    prefs = await save_prefs(context, prefs)
+    await query.answer("Saved.")
+    view = settings_view(prefs, svc)
+    try:
+        await query.edit_message_text(view.text, reply_markup=view.keyboard)
+    except TelegramError as exc:  # "message is not modified" and the like
+        log.debug("settings view not edited: %s", exc)
+
+
+async def expired_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Any other payload: an old button, or one nobody sent."""
+    await update.callback_query.answer("This button has expired.")
 
 
 # -- everything else ----------------------------------------------------------------------
