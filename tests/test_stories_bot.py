@@ -48,3 +48,35 @@ async def test_brief_shows_one_slot_per_story_with_its_outlets_and_reports(env):
     for name in outlets:
         assert f"{name}: Storm Ellen closes motorways" in listing["plain_text"]
     assert listing["text"].count('<a href="https://') == 5
+
+
+def _report(name: str, i: int, day: str, hour: int) -> object:
+    body = ("Storm Ellen brought winds of up to 90 miles an hour overnight, closing two motorways and cutting power "
+            "to about 80,000 homes. Police said a lorry had overturned near the river crossing. Rail operators "
+            "cancelled dozens of services. Engineers were working to restore electricity. Schools stayed shut.")
+    return parse_record({"title": f"Storm Ellen closes motorways ({name})", "text": body + f" Filed by {name} desk {i}.",
+                         "source": name, "url": f"https://{name.lower()}.example.org/storm/{i}",
+                         "published": f"{day}T{hour:02d}:00:00Z"})
+
+
+async def test_a_digest_story_comes_back_next_day_only_as_an_update(env):
+    from bot.digests import deliver_digest
+
+    await env.say(USER, "/subscribe 07:00 UTC")
+    env.store.upsert_articles([_report("Reuters", 1, "2025-07-27", 6)])
+    run_pipeline(env.store, Settings(), ingest=False)
+    before = len(env.api.sent(USER))
+    assert await deliver_digest(env.app, USER, "2025-07-27") == "sent"
+    first = "\n".join(m["plain_text"] for m in env.api.sent(USER)[before:])
+    assert "Storm Ellen closes motorways" in first and "Update" not in first
+
+    # next day: nothing new in the story, nothing sent
+    assert await deliver_digest(env.app, USER, "2025-07-28") == "nothing-new"
+    # the day after: the story grew (two more outlets), so it comes back, marked as an update
+    env.store.upsert_articles([_report("BBC", 2, "2025-07-29", 6), _report("Herald", 3, "2025-07-29", 7)])
+    run_pipeline(env.store, Settings(), ingest=False)
+    before = len(env.api.sent(USER))
+    assert await deliver_digest(env.app, USER, "2025-07-29") == "sent"
+    update = "\n".join(m["plain_text"] for m in env.api.sent(USER)[before:])
+    assert update.count("Storm Ellen closes motorways") == 1
+    assert "Update · Tue 29 Jul 2025 · Reuters, BBC and Herald · 3 reports" in update
