@@ -26,6 +26,7 @@ __all__ = [
     "ScheduleSettings",
     "SummarySettings",
     "BriefingSettings",
+    "FetchSettings",
     "Source",
     "load_settings",
     "default_config_path",
@@ -117,6 +118,17 @@ class BriefingSettings:
 
 
 @dataclasses.dataclass(frozen=True)
+class FetchSettings:
+    """Outbound requests (feeds, pages, feed item links, pages sent by chat users)."""
+
+    # host names (or IP addresses) that may be on loopback or private networks; every
+    # other host must resolve to public addresses only
+    allow_private_hosts: tuple[str, ...] = ()
+    # decoded bytes one run of the job may download in all; sources past it wait for the next run
+    run_max_bytes: int = 256 * 1024 * 1024
+
+
+@dataclasses.dataclass(frozen=True)
 class Source:
     name: str
     kind: str  # "folder", "file", "feed" or "page"
@@ -131,6 +143,7 @@ class Settings:
     schedule: ScheduleSettings = dataclasses.field(default_factory=ScheduleSettings)
     summaries: SummarySettings = dataclasses.field(default_factory=SummarySettings)
     briefing: BriefingSettings = dataclasses.field(default_factory=BriefingSettings)
+    fetch: FetchSettings = dataclasses.field(default_factory=FetchSettings)
     sources: tuple[Source, ...] = ()
     path: Path | None = None  # the file these settings came from, if any
 
@@ -149,7 +162,10 @@ _SECTIONS = {
     "schedule": ScheduleSettings,
     "summaries": SummarySettings,
     "briefing": BriefingSettings,
+    "fetch": FetchSettings,
 }
+
+_STRING_LISTS = {("fetch", "allow_private_hosts")}
 
 
 def _coerce(section: str, key: str, value: Any, default: Any, base: Path) -> Any:
@@ -175,6 +191,10 @@ def _coerce(section: str, key: str, value: Any, default: Any, base: Path) -> Any
             raise ConfigError(f"{where}: expected a file path, got {value!r}")
         path = Path(os.path.expandvars(value)).expanduser()
         return path if path.is_absolute() else base / path
+    if isinstance(default, tuple) and (section, key) in _STRING_LISTS:
+        if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+            raise ConfigError(f"{where}: expected a list of host names (strings), got {value!r}")
+        return tuple(v.strip() for v in value)
     if isinstance(default, tuple):
         if not isinstance(value, list) or not all(isinstance(v, int) and not isinstance(v, bool) for v in value):
             raise ConfigError(f"{where}: expected a list of chat ids (whole numbers), got {value!r}")
@@ -212,6 +232,16 @@ def _check(settings: Settings) -> None:
         raise ConfigError(f"[summaries] max_chars: expected 200 to 4000, got {s.summaries.max_chars}")
     if not 1 <= s.briefing.stories <= 20:
         raise ConfigError(f"[briefing] stories: expected 1 to 20, got {s.briefing.stories}")
+    from summaries.fetch import normalise_host
+
+    for host in s.fetch.allow_private_hosts:
+        try:
+            normalise_host(host)
+        except ValueError:
+            raise ConfigError(f"[fetch] allow_private_hosts: {host!r} is not a host name "
+                              "(give the name or address only, e.g. \"intranet.example\" or \"10.0.0.5\")") from None
+    if s.fetch.run_max_bytes < 1024 * 1024:
+        raise ConfigError("[fetch] run_max_bytes: must be at least 1048576 (1 MB)")
     if s.storage.retention_days < 1:
         raise ConfigError("[storage] retention_days: must be at least 1")
     parent = s.storage.path.parent
