@@ -110,7 +110,7 @@ def refuse_entity_declarations(data: bytes) -> None:
     from defusedxml import DefusedXmlException
     from defusedxml.expatreader import DefusedExpatParser
     from xml.sax import SAXException
-    from xml.sax.handler import ContentHandler
+    from xml.sax.handler import ContentHandler, feature_external_ges, feature_external_pes
 
     class _Stop(ContentHandler):
         def startElement(self, name: str, attrs: Any) -> None:  # noqa: N802 (sax API)
@@ -125,7 +125,10 @@ def refuse_entity_declarations(data: bytes) -> None:
     m = _HEAD_END.search(head)
     if _ENTITY_DECL.search(head[:m.start()] if m else head):
         raise refusal
-    parser = DefusedExpatParser(forbid_dtd=False, forbid_entities=True, forbid_external=True)
+    # an external DTD (old RSS 0.91 feeds name one) is allowed: it is never loaded
+    parser = DefusedExpatParser(forbid_dtd=False, forbid_entities=True, forbid_external=False)
+    parser.setFeature(feature_external_ges, False)
+    parser.setFeature(feature_external_pes, False)
     parser.setContentHandler(_Stop())
     try:
         parser.feed(data)
