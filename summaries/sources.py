@@ -82,7 +82,6 @@ _TRUNCATED_END = re.compile(r"(?:\.\.\.|…|\[…\]|\[\.\.\.\]|read more|continu
 #: A source or page that cannot be used; the message is one plain line saying why. The
 #: same class as :class:`summaries.fetch.FetchError` (``refused`` and ``budget`` included).
 SourceError = FetchError
-_Response = Response
 
 
 def _short(exc: BaseException) -> str:
@@ -165,7 +164,7 @@ def _charset(content_type: str) -> str | None:
     return m[1] if m else None
 
 
-def _looks_like_html(resp: _Response) -> bool:
+def _looks_like_html(resp: Response) -> bool:
     ctype = resp.content_type.split(";", 1)[0].strip().lower()
     if ctype:
         return ctype in _HTML_TYPES
@@ -178,7 +177,7 @@ def extract_page(resp_or_html: Any, url: str = "") -> dict[str, str]:
     comments, no tables, no links; boilerplate removed). Raises SourceError."""
     import trafilatura
 
-    if isinstance(resp_or_html, _Response):
+    if isinstance(resp_or_html, Response):
         resp = resp_or_html
         if not _looks_like_html(resp):
             ctype = resp.content_type.split(";", 1)[0].strip() or "unknown type"
