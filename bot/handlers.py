@@ -38,7 +38,7 @@ COMMANDS = [
 HELP = """<b>newsbrief</b> sends you short news briefings made from the articles it holds.
 
 /brief — today's top stories. <code>/brief climate</code> for one topic.
-/summary — the summary of a stored article: <code>/summary 3f2a9c1d</code> (an id) or <code>/summary defence talks</code> (keywords). Reply <code>/summary</code> to a long message to summarize it.
+/summary — the summary of a stored article: <code>/summary 3f2a9c1d</code> (an id) or <code>/summary defence talks</code> (keywords), or of a web page: <code>/summary https://example.org/story</code>. Reply <code>/summary</code> to a long message to summarize it.
 /who — who or what that is, from the news: <code>/who Hegseth</code>
 /subscribe — a daily digest: <code>/subscribe 07:30 Europe/Berlin</code>
 /unsubscribe — stop the daily digest.

@@ -173,7 +173,6 @@ def _deflate_gib() -> bytes:
 @pytest.fixture(scope="module")
 def bombs() -> dict[str, bytes]:
     raw = _deflate_gib()
-    crc = adler = None
     zeros = bytes(MB)
     crc, adler = 0, 1
     for _ in range(1024):
