@@ -14,7 +14,8 @@ remembers per source, in the ``sources`` table, what it needs next time:
 Feeds are parsed by ``feedparser`` from the bytes fetched here (feedparser never fetches
 anything), after :func:`refuse_entity_declarations` has refused any feed that declares its
 own XML entities. An entry's text larger than ``[storage] max_article_bytes`` is skipped
-before any cleaning. An entry that carries only a teaser (under :data:`TEASER_CHARS`
+before any cleaning; at most :data:`MAX_ENTRIES` entries of a feed are read, and at most
+:data:`MAX_PAGES` teaser pages fetched for it, in one run. An entry that carries only a teaser (under :data:`TEASER_CHARS`
 characters of text, or visibly cut off) is completed from its linked page, whose main text
 is extracted by ``trafilatura`` from the HTML fetched here (no comments, no tables, no
 links). Every article then goes through the same cleaning as any other
@@ -71,6 +72,8 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 TEASER_CHARS = 400  # entry text shorter than this is a teaser: the linked page is fetched
+MAX_ENTRIES = 500  # entries read from one feed in one run (news feeds carry tens)
+MAX_PAGES = 100  # teaser pages fetched for one feed in one run; the rest wait for the next run
 BACKOFF_BASE_MINUTES = 1.0
 BACKOFF_CAP_MINUTES = 60.0
 WEB_KINDS = ("feed", "page")
@@ -362,9 +365,14 @@ async def _fetch_feed(run: _Run, source: Source, state: dict[str, Any]) -> _Outc
         raise SourceError(_feed_error(parsed))  # broken, and nothing could be read from it
     if not entries and not parsed.get("version"):
         raise SourceError("not a feed (no RSS or Atom found)")
-    out.reason = _feed_warning(parsed)
+    notes = [_feed_warning(parsed)]
+    if len(entries) > MAX_ENTRIES:
+        notes.append(f"only the first {MAX_ENTRIES} of its {len(entries):,} entries read")
+        entries = entries[:MAX_ENTRIES]
+    out.reason = "; ".join(n for n in notes if n)
     if out.reason:
         log.info("source %r: %s", source.name, out.reason)
+    pages = 0
 
     async def one(i: int, entry: Any) -> Article | None:
         link = (entry.get("link") or "").strip()
@@ -379,6 +387,12 @@ async def _fetch_feed(run: _Run, source: Source, state: dict[str, Any]) -> _Outc
         if link and link.lower().startswith(("http://", "https://")) and _is_teaser(text, entry, TEASER_CHARS):
             if _url_id(link) in run.store_ids:
                 out.known.append(_url_id(link))
+                return None
+            nonlocal pages
+            pages += 1
+            if pages > MAX_PAGES:  # left for the next run: the feed is read again then
+                out.skipped.append((where, f"postponed: {MAX_PAGES} pages of this feed were fetched in this run"))
+                out.keep_validators = False
                 return None
             try:
                 # a link inside a feed is the publisher's to choose: never a private address

@@ -669,3 +669,26 @@ def test_a_reason_too_long_for_a_chat_is_not_cut():
     assert page_failed("a <b> & c.") == "I could not summarize that page: a &lt;b&gt; &amp; c."
     long = page_failed("word " * 200)
     assert long == "I could not summarize that page. Please try again later, or send another address."
+
+
+def test_one_feed_cannot_flood_a_run(server, store, monkeypatch):
+    from summaries import sources
+
+    monkeypatch.setattr(sources, "MAX_ENTRIES", 6)
+    monkeypatch.setattr(sources, "MAX_PAGES", 2)
+    for i in range(8):
+        server.add(f"/p{i}", PAGE.replace(b"part", f"piece {i} part".encode()), Content_Type="text/html")
+    teasers = "".join(item(f"Teaser {i}", server.url(f"/p{i}"), f"Ferries run again, story {i}. Read more")
+                      for i in range(8))
+    server.add("/feed.xml", rss(teasers), Content_Type="application/rss+xml")
+    feed = Source(name="Flood", kind="feed", location=server.url("/feed.xml"))
+    report = fetch_due(store, [feed], Settings(), options=LOOPBACK_ONLY, now=T0)
+    pages = [h for h in server.hits if h.startswith("/p")]
+    assert len(pages) == 2 and len(report.added) == 2
+    assert sum("postponed" in r for _, r in report.skipped) == 4
+    state = store.table("sources").all()[0]
+    assert state["status"] == "ok" and "only the first 6 of its 8 entries read" in state["reason"]
+    assert state["etag"] == ""  # the feed is read again next run, for the postponed pages
+    # the next run continues where this one stopped
+    fetch_due(store, [feed], Settings(), options=LOOPBACK_ONLY, now=T0 + dt.timedelta(minutes=1))
+    assert len([h for h in server.hits if h.startswith("/p")]) == 4 and store.article_count() == 4
