@@ -107,7 +107,7 @@ def cmd_summary(args: argparse.Namespace, settings: Settings) -> int:
     from summaries.briefing import find_articles, story_for
 
     query = " ".join(args.query)
-    if re.match(r"https?://", query.strip()):
+    if re.match(r"https?://", query.strip(), re.I):
         return _summary_of_url(query.strip(), settings)
     with open_store(settings, readonly=True) as store:
         found = find_articles(store, query)

@@ -38,7 +38,7 @@ COMMANDS = [
 HELP = """<b>newsbrief</b> sends you short news briefings made from the articles it holds.
 
 /brief — today's top stories. <code>/brief climate</code> for one topic.
-/summary — the summary of a stored article: <code>/summary 3f2a9c1d</code> (an id) or <code>/summary defence talks</code> (keywords). Reply <code>/summary</code> to a long message to summarize it.
+/summary — the summary of a stored article: <code>/summary 3f2a9c1d</code> (an id) or <code>/summary defence talks</code> (keywords), or of a web page: <code>/summary https://example.org/story</code>. Reply <code>/summary</code> to a long message to summarize it.
 /who — who or what that is, from the news: <code>/who Hegseth</code>
 /subscribe — a daily digest: <code>/subscribe 07:30 Europe/Berlin</code>
 /unsubscribe — stop the daily digest.
@@ -47,6 +47,9 @@ HELP = """<b>newsbrief</b> sends you short news briefings made from the articles
 
 MAX_SHOWN = 40  # characters of a bad value quoted back to the user
 _ID = re.compile(r"[0-9a-f]{16}")
+_URL = re.compile(r"https?://", re.I)
+MAX_URL_CHARS = 2000  # longest web address /summary takes
+MAX_REASON_CHARS = 600  # longest reason quoted back when a page fails
 
 
 def shown(value: str) -> str:
@@ -150,11 +153,14 @@ async def summary(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if not query:
         await reply(update, "Usage: /summary ID or keywords, e.g. /summary defence talks — or reply /summary to a message.")
         return
+    if _URL.match(query):
+        if len(query) > MAX_URL_CHARS:
+            await reply(update, f"That web address is too long: I read addresses of up to {MAX_URL_CHARS:,} characters.")
+            return
+        await summarize_url(update, context, query)
+        return
     if len(query) > 300:
         await reply(update, "That is too long for a search. Use an article id or a few keywords.")
-        return
-    if re.match(r"https?://", query):
-        await summarize_url(update, context, query)
         return
     found = await asyncio.to_thread(find_articles, svc.store, query)
     if not found:
@@ -179,10 +185,23 @@ async def summarize_url(update: Update, context: ContextTypes.DEFAULT_TYPE, url:
     svc = services(context)
     try:
         story = await asyncio.to_thread(sources.summarize_url, url, svc.settings)
-    except Exception as exc:  # the page's problem, told plainly
-        await reply(update, f"I could not summarize that page: {esc(shown(str(exc)))}")
+    except sources.SourceError as exc:  # the page's problem, told plainly
+        await reply(update, page_failed(str(exc)))
+        return
+    except Exception:
+        log.exception("summary of a web page failed")
+        await reply(update, page_failed(""))
         return
     await reply(update, render_story(story))
+
+
+def page_failed(reason: str) -> str:
+    """The reply for a page that could not be summarized: one whole sentence, escaped;
+    a reason too long for a chat message is not cut but replaced by a general one."""
+    reason = " ".join(reason.split()).rstrip(".")
+    if not reason or len(reason) > MAX_REASON_CHARS:
+        return "I could not summarize that page. Please try again later, or send another address."
+    return f"I could not summarize that page: {esc(reason)}."
 
 
 async def who(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

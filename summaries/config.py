@@ -27,6 +27,7 @@ __all__ = [
     "SummarySettings",
     "StorySettings",
     "BriefingSettings",
+    "FetchSettings",
     "Source",
     "load_settings",
     "default_config_path",
@@ -132,6 +133,17 @@ class StorySettings:
 
 
 @dataclasses.dataclass(frozen=True)
+class FetchSettings:
+    """Outbound requests (feeds, pages, feed item links, pages sent by chat users)."""
+
+    # host names (or IP addresses) that may be on loopback or private networks; every
+    # other host must resolve to public addresses only
+    allow_private_hosts: tuple[str, ...] = ()
+    # decoded bytes one run of the job may download in all; sources past it wait for the next run
+    run_max_bytes: int = 256 * 1024 * 1024
+
+
+@dataclasses.dataclass(frozen=True)
 class Source:
     name: str
     kind: str  # "folder", "file", "feed" or "page"
@@ -147,6 +159,7 @@ class Settings:
     summaries: SummarySettings = dataclasses.field(default_factory=SummarySettings)
     briefing: BriefingSettings = dataclasses.field(default_factory=BriefingSettings)
     stories: StorySettings = dataclasses.field(default_factory=StorySettings)
+    fetch: FetchSettings = dataclasses.field(default_factory=FetchSettings)
     sources: tuple[Source, ...] = ()
     path: Path | None = None  # the file these settings came from, if any
 
@@ -166,7 +179,10 @@ _SECTIONS = {
     "summaries": SummarySettings,
     "stories": StorySettings,
     "briefing": BriefingSettings,
+    "fetch": FetchSettings,
 }
+
+_STRING_LISTS = {("fetch", "allow_private_hosts")}
 
 
 def _coerce(section: str, key: str, value: Any, default: Any, base: Path) -> Any:
@@ -192,6 +208,10 @@ def _coerce(section: str, key: str, value: Any, default: Any, base: Path) -> Any
             raise ConfigError(f"{where}: expected a file path, got {value!r}")
         path = Path(os.path.expandvars(value)).expanduser()
         return path if path.is_absolute() else base / path
+    if isinstance(default, tuple) and (section, key) in _STRING_LISTS:
+        if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+            raise ConfigError(f"{where}: expected a list of host names (strings), got {value!r}")
+        return tuple(v.strip() for v in value)
     if isinstance(default, tuple):
         if not isinstance(value, list) or not all(isinstance(v, int) and not isinstance(v, bool) for v in value):
             raise ConfigError(f"{where}: expected a list of chat ids (whole numbers), got {value!r}")
@@ -237,6 +257,16 @@ def _check(settings: Settings) -> None:
         raise ConfigError("[stories] window_hours must be at least 1 and decay_hours more than 0")
     if s.stories.query_terms < 1 or s.stories.max_bodies < 1:
         raise ConfigError("[stories] query_terms and max_bodies must be at least 1")
+    from summaries.fetch import normalise_host
+
+    for host in s.fetch.allow_private_hosts:
+        try:
+            normalise_host(host)
+        except ValueError:
+            raise ConfigError(f"[fetch] allow_private_hosts: {host!r} is not a host name "
+                              "(give the name or address only, e.g. \"intranet.example\" or \"10.0.0.5\")") from None
+    if s.fetch.run_max_bytes < 1024 * 1024:
+        raise ConfigError("[fetch] run_max_bytes: must be at least 1048576 (1 MB)")
     if s.storage.retention_days < 1:
         raise ConfigError("[storage] retention_days: must be at least 1")
     parent = s.storage.path.parent

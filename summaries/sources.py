@@ -12,42 +12,47 @@ remembers per source, in the ``sources`` table, what it needs next time:
   the other sources.
 
 Feeds are parsed by ``feedparser`` from the bytes fetched here (feedparser never fetches
-anything). An entry that carries only a teaser (under :data:`TEASER_CHARS` characters of
-text, or visibly cut off) is completed from its linked page, whose main text is extracted
-by ``trafilatura`` from the HTML fetched here (no comments, no tables, no links). Every
-article then goes through the same cleaning as any other (:func:`parse_record`).
+anything), after :func:`refuse_entity_declarations` has refused any feed that declares its
+own XML entities. An entry's text larger than ``[storage] max_article_bytes`` is skipped
+before any cleaning; at most :data:`MAX_ENTRIES` entries of a feed are read, and at most
+:data:`MAX_PAGES` teaser pages fetched for it, in one run. An entry that carries only a teaser (under :data:`TEASER_CHARS`
+characters of text, or visibly cut off) is completed from its linked page, whose main text
+is extracted by ``trafilatura`` from the HTML fetched here (no comments, no tables, no
+links). Every article then goes through the same cleaning as any other
+(:func:`parse_record`).
+
+A feed feedparser could read is "ok", with what it noticed as the reason; only a feed from
+which nothing could be read is an error. A source that could not be fetched because the
+run's download budget ran out is "postponed": due again next run, no backoff.
 
 The same story in two sources is stored once: by canonical URL (the article id) and by
 cleaned body (the content hash); the other sources are noted in the article's ``also_in``.
 
-HTTP rules, for feeds, pages and :func:`summarize_url` alike (:class:`FetchOptions`): a
-clear User-Agent, connect/read timeouts and an overall deadline, a size cap (the body is
-streamed and the transfer aborted past it), at most :data:`MAX_REDIRECTS` redirects, and at
-most :data:`CONCURRENCY` requests at once.
+Every request goes through :mod:`summaries.fetch` (the one fetcher, its address policy
+and its limits). Feed and page sources are fetched under the options' policy (by default
+public addresses plus ``[fetch] allow_private_hosts``); a feed item's link never gets more
+than that, even when the options allow private addresses.
 """
 
 from __future__ import annotations
 
 import asyncio
 import calendar
-import concurrent.futures
 import datetime as dt
 import html
 import io
-import ipaddress
 import logging
 import re
-import socket
 import time
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Sequence
 from urllib.parse import urlsplit
 
-import httpx
-
 from summaries.articles import Article, ArticleError, parse_record
 from summaries.config import Settings, Source
+from summaries.fetch import (UNREACHABLE, USER_AGENT, FetchError, Fetcher, FetchOptions, Response, fetch,
+                             run_sync)
 from summaries.ingest import IngestReport
 from summaries.store import Store
 
@@ -59,171 +64,83 @@ __all__ = [
     "source_status",
     "summarize_url",
     "extract_page",
+    "refuse_entity_declarations",
     "USER_AGENT",
     "TEASER_CHARS",
 ]
 
 log = logging.getLogger(__name__)
 
-USER_AGENT = "newsbrief/0.1 (+https://github.com/newsbrief/newsbrief; news briefing bot)"
-DEFAULT_TIMEOUT = 10.0  # seconds, for connecting and for each read
-DEADLINE_FACTOR = 3  # a whole response must arrive within this many timeouts
-MAX_REDIRECTS = 5
-CONCURRENCY = 4
 TEASER_CHARS = 400  # entry text shorter than this is a teaser: the linked page is fetched
+MAX_ENTRIES = 500  # entries read from one feed in one run (news feeds carry tens)
+MAX_PAGES = 100  # teaser pages fetched for one feed in one run; the rest wait for the next run
 BACKOFF_BASE_MINUTES = 1.0
 BACKOFF_CAP_MINUTES = 60.0
 WEB_KINDS = ("feed", "page")
 
 _HTML_TYPES = ("text/html", "application/xhtml+xml")
+_HTML_ACCEPT = "text/html, application/xhtml+xml;q=0.9, */*;q=0.5"
 _TRUNCATED_END = re.compile(r"(?:\.\.\.|…|\[…\]|\[\.\.\.\]|read more|continue reading|more\s*»|»)\s*$", re.I)
 
-
-class SourceError(Exception):
-    """A source or page that cannot be used; the message is one plain line saying why."""
-
-
-@dataclass(frozen=True)
-class FetchOptions:
-    """How pages and feeds are fetched. Defaults suit production; tests shrink them."""
-
-    timeout: float = DEFAULT_TIMEOUT
-    max_bytes: int = 5 * 1024 * 1024
-    concurrency: int = CONCURRENCY
-    max_redirects: int = MAX_REDIRECTS
-    user_agent: str = USER_AGENT
-    teaser_chars: int = TEASER_CHARS
-    allow_private: bool = True  # may fetch loopback / private network addresses
-    trust_env: bool = True  # honour HTTP(S)_PROXY / NO_PROXY
-
-    @classmethod
-    def from_settings(cls, settings: Settings, **overrides: Any) -> "FetchOptions":
-        return cls(max_bytes=settings.storage.max_article_bytes, **overrides)
-
-
-@dataclass(frozen=True)
-class _Response:
-    url: str  # after redirects
-    status: int
-    content: bytes
-    content_type: str
-    etag: str
-    last_modified: str
-
-    @property
-    def not_modified(self) -> bool:
-        return self.status == 304
-
-
-# -- HTTP ---------------------------------------------------------------------------------
-
-
-def _run(coro: Any) -> Any:
-    """Run a coroutine to completion from synchronous code, even if this thread already
-    runs an event loop (then in a helper thread)."""
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        return asyncio.run(coro)
-    with concurrent.futures.ThreadPoolExecutor(1) as pool:
-        return pool.submit(asyncio.run, coro).result()
-
-
-def _is_public_address(host: str) -> bool:
-    try:
-        infos = socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
-    except (socket.gaierror, UnicodeError):
-        return True  # the request itself will fail with a clear DNS error
-    for info in infos:
-        addr = ipaddress.ip_address(info[4][0].split("%", 1)[0])
-        if not addr.is_global:
-            return False
-    return True
-
-
-class _Fetcher:
-    """An async httpx client with the fetch rules, shared by one run."""
-
-    def __init__(self, options: FetchOptions) -> None:
-        self.options = options
-        self.requests = 0
-        self._semaphore = asyncio.Semaphore(max(1, options.concurrency))
-        hooks = {"request": [self._check_host]} if not options.allow_private else {}
-        self.client = httpx.AsyncClient(
-            follow_redirects=True,
-            max_redirects=options.max_redirects,
-            timeout=httpx.Timeout(options.timeout),
-            headers={"User-Agent": options.user_agent},
-            limits=httpx.Limits(max_connections=max(1, options.concurrency) * 2),
-            trust_env=options.trust_env,
-            event_hooks=hooks,
-        )
-
-    async def _check_host(self, request: httpx.Request) -> None:
-        host = request.url.host
-        if not await asyncio.to_thread(_is_public_address, host):
-            raise SourceError(f"{host} is a local or private network address; not fetched")
-
-    async def __aenter__(self) -> "_Fetcher":
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        await self.client.aclose()
-
-    async def get(self, url: str, *, etag: str = "", last_modified: str = "", accept: str = "*/*") -> _Response:
-        headers = {"Accept": accept}
-        if etag:
-            headers["If-None-Match"] = etag
-        if last_modified:
-            headers["If-Modified-Since"] = last_modified
-        async with self._semaphore:
-            self.requests += 1
-            try:
-                return await asyncio.wait_for(self._get(url, headers), self.options.timeout * DEADLINE_FACTOR)
-            except SourceError:
-                raise
-            except (asyncio.TimeoutError, httpx.TimeoutException):
-                raise SourceError(f"timed out (no answer within {self.options.timeout:g} s)") from None
-            except httpx.TooManyRedirects:
-                raise SourceError(f"too many redirects (more than {self.options.max_redirects})") from None
-            except httpx.ConnectError as exc:
-                raise SourceError(f"cannot connect: {_short(exc) or 'connection failed'}") from None
-            except httpx.InvalidURL as exc:
-                raise SourceError(f"invalid URL: {_short(exc)}") from None
-            except httpx.HTTPError as exc:
-                raise SourceError(f"{type(exc).__name__}: {_short(exc) or 'request failed'}") from None
-
-    async def _get(self, url: str, headers: dict[str, str]) -> _Response:
-        cap = self.options.max_bytes
-        async with self.client.stream("GET", url, headers=headers) as resp:
-            if resp.status_code == 304:
-                return _Response(str(resp.url), 304, b"", "", resp.headers.get("etag", ""), resp.headers.get("last-modified", ""))
-            if resp.status_code >= 400:
-                raise SourceError(f"HTTP {resp.status_code} {resp.reason_phrase}".strip())
-            declared = resp.headers.get("content-length", "")
-            if declared.isdigit() and int(declared) > cap:
-                raise SourceError(f"too large ({int(declared):,} bytes, the cap is {cap:,}); not downloaded")
-            chunks: list[bytes] = []
-            size = 0
-            async for chunk in resp.aiter_bytes():  # decoded: the cap also stops zip bombs
-                size += len(chunk)
-                if size > cap:
-                    raise SourceError(f"too large (more than the cap of {cap:,} bytes); download aborted")
-                chunks.append(chunk)
-            body = b"".join(chunks)
-            return _Response(
-                url=str(resp.url),
-                status=resp.status_code,
-                content=body,
-                content_type=resp.headers.get("content-type", ""),
-                etag=resp.headers.get("etag", ""),
-                last_modified=resp.headers.get("last-modified", ""),
-            )
+#: A source or page that cannot be used; the message is one plain line saying why. The
+#: same class as :class:`summaries.fetch.FetchError` (``refused`` and ``budget`` included).
+SourceError = FetchError
 
 
 def _short(exc: BaseException) -> str:
     text = " ".join(str(exc).split())
     return text[:200]
+
+
+# -- parsing guards ---------------------------------------------------------------------------
+
+_HEAD_END = re.compile(rb"<\w")
+_ENTITY_DECL = re.compile(rb"<!\s*ENTITY", re.I)
+
+
+class _PrologDone(Exception):
+    pass
+
+
+def refuse_entity_declarations(data: bytes) -> None:
+    """Raise :class:`SourceError` if an XML document declares entities (``<!ENTITY``) in
+    its prolog: their expansion is unbounded (billion laughs, one large entity referenced
+    many times), and feedparser's fallback parser expands the ones it deems safe. Checked
+    with defusedxml's expat parser up to the first element, and on the raw bytes before
+    the first element (as feedparser itself finds them), so a prolog expat cannot read
+    does not slip through."""
+    from defusedxml import DefusedXmlException
+    from defusedxml.expatreader import DefusedExpatParser
+    from xml.sax import SAXException
+    from xml.sax.handler import ContentHandler, feature_external_ges, feature_external_pes
+
+    class _Stop(ContentHandler):
+        def startElement(self, name: str, attrs: Any) -> None:  # noqa: N802 (sax API)
+            raise _PrologDone
+
+        def startElementNS(self, name: Any, qname: Any, attrs: Any) -> None:  # noqa: N802
+            raise _PrologDone
+
+    refusal = SourceError("refused: the feed declares its own XML entities (<!ENTITY>), "
+                          "which could expand without bound")
+    head = data.replace(b"\x00", b"")  # UTF-16 and UTF-32: the ASCII of the markup remains
+    m = _HEAD_END.search(head)
+    if _ENTITY_DECL.search(head[:m.start()] if m else head):
+        raise refusal
+    # an external DTD (old RSS 0.91 feeds name one) is allowed: it is never loaded
+    parser = DefusedExpatParser(forbid_dtd=False, forbid_entities=True, forbid_external=False)
+    parser.setFeature(feature_external_ges, False)
+    parser.setFeature(feature_external_pes, False)
+    parser.setContentHandler(_Stop())
+    try:
+        parser.feed(data)
+        parser.close()
+    except _PrologDone:
+        pass
+    except DefusedXmlException:
+        raise refusal from None
+    except (SAXException, ValueError, LookupError):
+        pass  # not well-formed before the first element: the byte check above has decided
 
 
 # -- text -----------------------------------------------------------------------------------
@@ -250,7 +167,7 @@ def _charset(content_type: str) -> str | None:
     return m[1] if m else None
 
 
-def _looks_like_html(resp: _Response) -> bool:
+def _looks_like_html(resp: Response) -> bool:
     ctype = resp.content_type.split(";", 1)[0].strip().lower()
     if ctype:
         return ctype in _HTML_TYPES
@@ -263,7 +180,7 @@ def extract_page(resp_or_html: Any, url: str = "") -> dict[str, str]:
     comments, no tables, no links; boilerplate removed). Raises SourceError."""
     import trafilatura
 
-    if isinstance(resp_or_html, _Response):
+    if isinstance(resp_or_html, Response):
         resp = resp_or_html
         if not _looks_like_html(resp):
             ctype = resp.content_type.split(";", 1)[0].strip() or "unknown type"
@@ -292,7 +209,8 @@ def extract_page(resp_or_html: Any, url: str = "") -> dict[str, str]:
             favor_precision=True,
         )
     except Exception as exc:  # trafilatura raises a variety on hostile HTML
-        raise SourceError(f"could not read the page ({type(exc).__name__})") from None
+        log.info("trafilatura failed on %s: %s: %s", url, type(exc).__name__, _short(exc))
+        raise SourceError("could not read the page") from None
     if doc is None:
         raise SourceError("no article text found on the page")
     data = doc if isinstance(doc, dict) else (doc.as_dict() if hasattr(doc, "as_dict") else vars(doc))
@@ -334,10 +252,25 @@ def _entry_date(entry: Any) -> str:
     return ""
 
 
-def _entry_text(entry: Any) -> str:
+class _TooLarge(Exception):
+    pass
+
+
+def _entry_text(entry: Any, cap: int) -> str:
+    """The longest text of a feed entry; :class:`_TooLarge` past ``cap`` UTF-8 bytes
+    (checked on the raw HTML first, then on the text, before any cleaning)."""
     candidates = [c.get("value", "") for c in entry.get("content") or [] if isinstance(c, dict)]
     candidates.append(entry.get("summary", "") or "")
-    texts = [html_to_text(c) for c in candidates if c]
+    texts = []
+    for c in candidates:
+        if not c or not isinstance(c, str):
+            continue
+        if len(c) > cap:  # characters: at least as many bytes
+            raise _TooLarge
+        text = html_to_text(c)
+        if len(text.encode("utf-8")) > cap:
+            raise _TooLarge
+        texts.append(text)
     return max(texts, key=len, default="")
 
 
@@ -358,7 +291,7 @@ class _Outcome:
     """What fetching one source gave."""
 
     source: Source
-    status: str = "ok"  # "ok", "not modified" or "error"
+    status: str = "ok"  # "ok", "not modified", "error" or "postponed" (the run's byte budget ran out)
     reason: str = ""
     articles: list[Article] = field(default_factory=list)
     skipped: list[tuple[str, str]] = field(default_factory=list)  # entries: (where, reason)
@@ -370,47 +303,103 @@ class _Outcome:
 
 def _feed_error(parsed: Any) -> str:
     exc = parsed.get("bozo_exception")
-    text = _short(exc) if exc else ""
+    text = _parse_problem(exc) if exc else ""
     return f"not a readable feed ({text})" if text else "not a readable feed"
 
 
-async def _fetch_feed(fetcher: _Fetcher, store_ids: set[str], source: Source, state: dict[str, Any]) -> _Outcome:
+def _parse_problem(exc: BaseException) -> str:
+    """A parse error in one line, without the parser's file-name prefix."""
+    from xml.sax import SAXParseException
+
+    if isinstance(exc, SAXParseException):
+        return f"line {exc.getLineNumber()}: {exc.getMessage()}"
+    return _short(exc)
+
+
+def _feed_warning(parsed: Any) -> str:
+    """What to note about a feed feedparser could read, or '' (a charset or content type
+    that feedparser resolved on its own is not a problem with the feed)."""
     import feedparser
 
+    if not parsed.get("bozo"):
+        return ""
+    exc = parsed.get("bozo_exception")
+    if isinstance(exc, (feedparser.CharacterEncodingOverride, feedparser.NonXMLContentType)):
+        log.debug("feed read despite: %s", exc)
+        return ""
+    return "feed not well-formed" + (f" ({_parse_problem(exc)})" if exc else "") + "; read what could be read"
+
+
+def _usable(entry: Any) -> bool:
+    return bool(entry.get("link") or entry.get("title") or entry.get("summary") or entry.get("content"))
+
+
+@dataclass
+class _Run:
+    """What the sources of one run share."""
+
+    fetcher: Fetcher
+    store_ids: set[str]
+    entry_cap: int  # UTF-8 bytes of one feed entry's text
+
+
+async def _fetch_feed(run: _Run, source: Source, state: dict[str, Any]) -> _Outcome:
+    import feedparser
+
+    fetcher = run.fetcher
     out, resp = await _conditional_get(
         fetcher, source, state,
         "application/rss+xml, application/atom+xml, application/rdf+xml, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5",
     )
     if resp.not_modified:
         return out
+    await asyncio.to_thread(refuse_entity_declarations, resp.content)
     headers = {"content-location": resp.url}
     if resp.content_type:
         headers["content-type"] = resp.content_type
     # a stream of the fetched bytes, never a URL or bytes (feedparser would try those as a
     # URL or a file name): feedparser must not fetch or open anything itself
     parsed = await asyncio.to_thread(feedparser.parse, io.BytesIO(resp.content), response_headers=headers, resolve_relative_uris=True, sanitize_html=True)
-    if not parsed.entries and (parsed.get("bozo") or not parsed.get("version")):
-        raise SourceError(_feed_error(parsed) if parsed.get("bozo") else "not a feed (no RSS or Atom found)")
-    if parsed.get("bozo"):
-        exc = parsed.get("bozo_exception")
-        out.reason = "feed not well-formed" + (f" ({_short(exc)})" if exc else "") + "; read what could be read"
+    entries = [e for e in parsed.entries if _usable(e)]
+    if parsed.get("bozo") and not entries:
+        raise SourceError(_feed_error(parsed))  # broken, and nothing could be read from it
+    if not entries and not parsed.get("version"):
+        raise SourceError("not a feed (no RSS or Atom found)")
+    notes = [_feed_warning(parsed)]
+    if len(entries) > MAX_ENTRIES:
+        notes.append(f"only the first {MAX_ENTRIES} of its {len(entries):,} entries read")
+        entries = entries[:MAX_ENTRIES]
+    out.reason = "; ".join(n for n in notes if n)
+    if out.reason:
         log.info("source %r: %s", source.name, out.reason)
+    pages = 0
 
     async def one(i: int, entry: Any) -> Article | None:
         link = (entry.get("link") or "").strip()
-        where = f"{source.name}: {link or entry.get('title') or f'entry {i + 1}'}"
-        title = html_to_text(entry.get("title", "") or "")
-        text = _entry_text(entry)
+        where = f"{source.name}: {link[:300] or (entry.get('title') or '')[:100] or f'entry {i + 1}'}"
+        try:
+            title = html_to_text((entry.get("title", "") or "")[:run.entry_cap])
+            text = _entry_text(entry, run.entry_cap)
+        except _TooLarge:
+            out.skipped.append((where, f"entry text larger than the cap of {run.entry_cap:,} bytes"))
+            return None
         published = _entry_date(entry)
-        if link and link.startswith(("http://", "https://")) and _is_teaser(text, entry, fetcher.options.teaser_chars):
-            if _url_id(link) in store_ids:
+        if link and link.lower().startswith(("http://", "https://")) and _is_teaser(text, entry, TEASER_CHARS):
+            if _url_id(link) in run.store_ids:
                 out.known.append(_url_id(link))
                 return None
+            nonlocal pages
+            pages += 1
+            if pages > MAX_PAGES:  # left for the next run: the feed is read again then
+                out.skipped.append((where, f"postponed: {MAX_PAGES} pages of this feed were fetched in this run"))
+                out.keep_validators = False
+                return None
             try:
-                page_resp = await fetcher.get(link, accept="text/html, application/xhtml+xml;q=0.9, */*;q=0.5")
+                # a link inside a feed is the publisher's to choose: never a private address
+                page_resp = await fetcher.get(link, accept=_HTML_ACCEPT, from_content=True)
                 page = await asyncio.to_thread(extract_page, page_resp, link)
             except SourceError as exc:
-                if not text:
+                if not text or exc.budget:
                     out.skipped.append((where, f"teaser only, and its page failed: {exc}"))
                     out.keep_validators = False
                     return None
@@ -429,15 +418,13 @@ async def _fetch_feed(fetcher: _Fetcher, store_ids: set[str], source: Source, st
             out.skipped.append((where, str(exc)))
             return None
 
-    results = await asyncio.gather(*(one(i, e) for i, e in enumerate(parsed.entries)))
+    results = await asyncio.gather(*(one(i, e) for i, e in enumerate(entries)))
     out.articles = [a for a in results if a is not None]
-    if parsed.get("bozo") and not out.articles and not out.known:
-        raise SourceError(_feed_error(parsed))  # broken, and nothing usable could be recovered
     return out
 
 
-async def _conditional_get(fetcher: "_Fetcher", source: Source, state: dict[str, Any],
-                           accept: str) -> "tuple[_Outcome, _Response]":
+async def _conditional_get(fetcher: Fetcher, source: Source, state: dict[str, Any],
+                           accept: str) -> "tuple[_Outcome, Response]":
     """GET a source with the validators of its last good answer; the outcome carries the
     validators to keep (the old ones on a 304)."""
     out = _Outcome(source)
@@ -452,8 +439,8 @@ async def _conditional_get(fetcher: "_Fetcher", source: Source, state: dict[str,
     return out, resp
 
 
-async def _fetch_page_source(fetcher: _Fetcher, source: Source, state: dict[str, Any]) -> _Outcome:
-    out, resp = await _conditional_get(fetcher, source, state, "text/html, application/xhtml+xml;q=0.9, */*;q=0.5")
+async def _fetch_page_source(run: _Run, source: Source, state: dict[str, Any]) -> _Outcome:
+    out, resp = await _conditional_get(run.fetcher, source, state, _HTML_ACCEPT)
     if resp.not_modified:
         return out
     page = await asyncio.to_thread(extract_page, resp, resp.url)
@@ -466,22 +453,23 @@ async def _fetch_page_source(fetcher: _Fetcher, source: Source, state: dict[str,
     return out
 
 
-async def _fetch_one(fetcher: _Fetcher, store_ids: set[str], source: Source, state: dict[str, Any]) -> _Outcome:
+async def _fetch_one(run: _Run, source: Source, state: dict[str, Any]) -> _Outcome:
     try:
         if source.kind == "feed":
-            return await _fetch_feed(fetcher, store_ids, source, state)
-        return await _fetch_page_source(fetcher, source, state)
+            return await _fetch_feed(run, source, state)
+        return await _fetch_page_source(run, source, state)
     except SourceError as exc:
-        return _Outcome(source, status="error", reason=str(exc))
-    except Exception as exc:  # a bug or a hostile document must not stop the others
+        return _Outcome(source, status="postponed" if exc.budget else "error", reason=str(exc))
+    except Exception:  # a bug or a hostile document must not stop the others
         log.exception("source %r failed unexpectedly", source.name)
-        return _Outcome(source, status="error", reason=f"{type(exc).__name__}: {_short(exc)}")
+        return _Outcome(source, status="error", reason="failed unexpectedly (the log has the details)")
 
 
 async def _fetch_all(sources: Sequence[Source], states: dict[str, dict[str, Any]], store_ids: set[str],
-                     options: FetchOptions) -> tuple[list[_Outcome], int]:
-    async with _Fetcher(options) as fetcher:
-        outcomes = await asyncio.gather(*(_fetch_one(fetcher, store_ids, s, states.get(s.name, {})) for s in sources))
+                     options: FetchOptions, entry_cap: int) -> tuple[list[_Outcome], int]:
+    async with Fetcher(options) as fetcher:
+        run = _Run(fetcher, store_ids, entry_cap)
+        outcomes = await asyncio.gather(*(_fetch_one(run, s, states.get(s.name, {})) for s in sources))
         return list(outcomes), fetcher.requests
 
 
@@ -566,7 +554,8 @@ def fetch_due(store: Store, sources: Sequence[Source], settings: Settings, *,
         return report
     store_ids = set(store.article_ids())
     started = time.monotonic()
-    outcomes, requests = _run(_fetch_all(due, {s.name: _state_for(states, s) for s in due}, store_ids, options))
+    outcomes, requests = run_sync(_fetch_all(due, {s.name: _state_for(states, s) for s in due}, store_ids, options,
+                                             settings.storage.max_article_bytes))
     log.info("fetched %d sources with %d requests in %.2f s", len(due), requests, time.monotonic() - started)
     _store_outcomes(store, outcomes, states, now, report)
     return report
@@ -624,7 +613,18 @@ def _store_outcomes(store: Store, outcomes: list[_Outcome], states: dict[str, di
                 "last_modified": old.get("last_modified", ""),
                 "last_success": old.get("last_success", ""),
             }
-            if out.status == "error":
+            if out.status == "postponed":
+                # the run's byte budget ran out: not the source's fault, due again next run
+                log.warning("source %r postponed: %s", source.name, out.reason)
+                report.skipped.append((source.name, out.reason))
+                record |= {
+                    "status": "postponed",
+                    "reason": out.reason,
+                    "failures": int(old.get("failures") or 0),
+                    "next_attempt": _iso(now),
+                    "last_count": 0,
+                }
+            elif out.status == "error":
                 failures = int(old.get("failures") or 0) + 1
                 wait = backoff_minutes(failures)
                 log.warning("source %r failed: %s (failure %d; next attempt in %g min)", source.name, out.reason, failures, wait)
@@ -712,28 +712,28 @@ def source_status(store: Store, sources: Sequence[Source]) -> list[SourceStatus]
 # -- one page on demand ---------------------------------------------------------------------
 
 
-async def _fetch_for_summary(url: str, options: FetchOptions) -> _Response:
-    async with _Fetcher(options) as fetcher:
-        return await fetcher.get(url, accept="text/html, application/xhtml+xml;q=0.9, */*;q=0.5")
-
-
 def summarize_url(url: str, settings: Settings, *, options: FetchOptions | None = None) -> Any:
     """Fetch one web page, extract its article, clean and summarize it: a
     :class:`summaries.briefing.Story` (not stored). Raises :class:`SourceError` with a
     plain one-line reason.
 
-    By default pages on loopback or private network addresses are refused (the URL comes
-    from a chat user); pass ``options`` with ``allow_private=True`` to allow them.
+    The default options are a chat user's: public addresses only, plus the hosts the
+    operator allows in ``[fetch] allow_private_hosts``; every refusal (a private address,
+    a name that does not resolve, at any redirect hop) is told as the same
+    :data:`summaries.fetch.UNREACHABLE`, whatever is or is not listening there. Pass
+    ``options`` with ``allow_private=True`` for the operator's own command line.
     """
     from summaries.briefing import Story
     from summaries.summarizer import summarize_article
 
-    url = url.strip()
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise SourceError("that is not an http(s) web address")
-    options = options or FetchOptions.from_settings(settings, allow_private=False)
-    resp = _run(_fetch_for_summary(url, options))
+    options = options or FetchOptions.from_settings(settings)
+    try:
+        resp = fetch(url, options, accept=_HTML_ACCEPT)
+    except SourceError as exc:
+        if exc.refused and not options.allow_private:
+            log.info("summary of %s refused: %s", url[:300], exc)
+            raise SourceError(UNREACHABLE, refused=True) from None
+        raise
     if resp.not_modified:  # we sent no validators; a broken server
         raise SourceError("the server sent no page (HTTP 304)")
     page = extract_page(resp, resp.url)

@@ -20,7 +20,7 @@ import pytest
 
 from summaries.articles import Article
 from summaries.briefing import Story
-from summaries.config import Settings, Source, StorageSettings
+from summaries.config import FetchSettings, Settings, Source, StorageSettings
 from summaries.sources import FetchOptions, SourceError, backoff_minutes, fetch_due, source_status, summarize_url
 from summaries.store import Store
 
@@ -185,7 +185,8 @@ def store(tmp_path):
         yield s
 
 
-OPTIONS = FetchOptions(timeout=0.5, max_bytes=CAP, trust_env=False)
+# the test server is on 127.0.0.1: allowed by name, as an operator would allow an intranet host
+OPTIONS = FetchOptions(timeout=0.5, max_bytes=CAP, allowed_hosts=("127.0.0.1",))
 
 
 def src(server: FeedServer, name: str, path: str, kind: str = "feed", every: float = 0.0) -> Source:
@@ -456,11 +457,16 @@ def test_summarize_url_on_a_local_page(server):
 
 def test_summarize_url_refuses_local_addresses_by_default(server):
     # the URL comes from a chat user: the bot must not be a window into its own network
-    with pytest.raises(SourceError, match="local or private network"):
+    with pytest.raises(SourceError, match="^that address cannot be reached from here$"):
         summarize_url(server.url("/pages/harbour.html"), Settings())
     assert server.hits("/pages/harbour.html") == []
-    with pytest.raises(SourceError, match="local or private network"):
+    with pytest.raises(SourceError, match="^that address cannot be reached from here$"):
         summarize_url(f"http://localhost:{server.httpd.server_address[1]}/pages/harbour.html", Settings())
+    # the operator may allow named hosts: this one, not the other name for the same address
+    allowed = Settings(fetch=FetchSettings(allow_private_hosts=("127.0.0.1",)))
+    assert summarize_url(server.url("/pages/harbour.html"), allowed).headline.startswith("Harbour reopens")
+    with pytest.raises(SourceError, match="^that address cannot be reached from here$"):
+        summarize_url(f"http://localhost:{server.httpd.server_address[1]}/pages/harbour.html", allowed)
 
 
 def test_whole_pipeline_against_the_local_server(server, tmp_path, monkeypatch):
@@ -469,6 +475,7 @@ def test_whole_pipeline_against_the_local_server(server, tmp_path, monkeypatch):
     monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
     settings = Settings(
         storage=StorageSettings(path=tmp_path / "db.json"),
+        fetch=FetchSettings(allow_private_hosts=("127.0.0.1",)),
         sources=(src(server, "Riverside Herald", "/feeds/rss2_full.xml"), src(server, "Coast Daily", "/feeds/teasers.xml"),
                  src(server, "Gone", "/feeds/missing.xml")),
     )
@@ -490,6 +497,7 @@ def test_cli_sources_and_summary_url(server, tmp_path, monkeypatch, capsys):
     monkeypatch.setattr(cli.console, "width", 250)  # one table row per line
     config = tmp_path / "config.toml"
     config.write_text(
+        '[fetch]\nallow_private_hosts = ["127.0.0.1"]\n\n'
         f'[[sources]]\nname = "Wire"\nfeed = "{server.url("/feeds/syndicate_a.xml")}"\n\n'
         f'[[sources]]\nname = "Courier"\nfeed = "{server.url("/feeds/syndicate_b.xml")}"\nevery_minutes = 60\n\n'
         f'[[sources]]\nname = "Gone"\npage = "{server.url("/pages/missing.html")}"\n'
