@@ -13,7 +13,7 @@ from typing import Any, AsyncIterator
 from telegram.ext import Application
 
 from bot.app import build_application, on_startup
-from bot.local_api import LocalBotAPI
+from bot.localapi import LocalBotAPI
 from bot.services import Backoff, Services
 from summaries.config import Settings
 from summaries.pipeline import run_pipeline

@@ -15,7 +15,7 @@ from typing import Any
 from botenv import TOKEN, UTC, Clock, start_bot, stop_bot
 from bot.chats import ChatPrefs
 from bot.digests import rebuild_schedules
-from bot.local_api import LocalBotAPI
+from bot.localapi import LocalBotAPI
 from bot.services import Backoff
 from summaries.config import Settings
 from summaries.pipeline import run_pipeline

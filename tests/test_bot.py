@@ -9,7 +9,7 @@ import datetime as dt
 import pytest
 
 from botenv import TOKEN, UTC, BotEnv, Clock, running_bot, start_bot, stop_bot
-from bot.local_api import LocalBotAPI
+from bot.localapi import LocalBotAPI
 from summaries.config import Settings
 from summaries.pipeline import run_pipeline
 from summaries.store import Store

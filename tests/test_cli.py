@@ -85,7 +85,7 @@ def test_run_serves_a_bot_api_server_from_config_and_stops_cleanly(tmp_path):
     import signal
     import time
 
-    from bot.local_api import LocalBotAPI
+    from bot.localapi import LocalBotAPI
 
     token = "424242:run-test-token"
     with LocalBotAPI(token=token) as api:
@@ -126,7 +126,7 @@ def test_run_in_webhook_mode_answers_posted_updates(tmp_path):
     import httpx
 
     from bot.app import webhook_secret
-    from bot.local_api import LocalBotAPI
+    from bot.localapi import LocalBotAPI
 
     token = "434343:webhook-test-token"
     with socket.socket() as probe:

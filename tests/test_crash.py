@@ -14,7 +14,7 @@ from collections import Counter
 from pathlib import Path
 
 from bot.chats import ChatBook, ChatPrefs
-from bot.local_api import LocalBotAPI
+from bot.localapi import LocalBotAPI
 from conftest import make_articles
 from summaries.config import Settings
 from summaries.pipeline import run_pipeline

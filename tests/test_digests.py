@@ -13,7 +13,7 @@ import pytest
 from botenv import TOKEN, UTC, BotEnv, Clock, start_bot, stop_bot
 from bot.deliveries import SENT, SKIPPED
 from bot.digests import deliver_digest
-from bot.local_api import LocalBotAPI
+from bot.localapi import LocalBotAPI
 from summaries.articles import Article
 from summaries.config import Settings
 from summaries.pipeline import run_pipeline, summary_key

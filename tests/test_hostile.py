@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from bot.chats import ChatPrefs
 from bot.handlers import apply_setting, parse_schedule_args
-from bot.local_api import parse_html
+from bot.localapi import parse_html
 from bot.render import MESSAGE_LIMIT, render_briefing, render_sentences, render_story, render_who, telegram_length
 from summaries.articles import Article, ArticleError, parse_record, parse_text, read_articles
 from summaries.briefing import Briefing, Story
