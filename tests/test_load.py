@@ -5,7 +5,11 @@ from __future__ import annotations
 
 import os
 
+import pytest
+
 from loadgen import digest_fanout
+
+pytestmark = pytest.mark.slow
 
 CHATS = int(os.environ.get("NEWSBRIEF_LOAD_CHATS", "300"))
 USERS = int(os.environ.get("NEWSBRIEF_LOAD_USERS", "200"))

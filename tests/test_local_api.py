@@ -17,6 +17,7 @@ from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, Re
 from telegram.request import HTTPXRequest
 
 from bot.localapi import LocalBotAPI, parse_html, utf16_len
+from waiting import wait_for, wait_for_sync
 
 TOKEN = "123456:local-test-token"
 CHAT = 4242
@@ -285,7 +286,7 @@ def test_long_poll_wakes_up_and_stop_is_prompt(api, client):
 
     t = threading.Thread(target=poll)
     t.start()
-    time.sleep(0.2)
+    wait_for_sync(lambda: api.polling, 5)
     # other requests flow while the poll is held open
     assert call(client, api, "sendMessage", chat_id=CHAT, text="meanwhile").status_code == 200
     api.send_text(CHAT, "wake up")
@@ -296,7 +297,7 @@ def test_long_poll_wakes_up_and_stop_is_prompt(api, client):
     t = threading.Thread(target=lambda: result.update(r2=other.post(api.method_url("getUpdates"),
                                                                     data={"timeout": "30", "offset": "99"}).json()))
     t.start()
-    time.sleep(0.2)
+    wait_for_sync(lambda: api.polling, 5)
     t0 = time.monotonic()
     api.stop()
     t.join(5)
@@ -312,8 +313,7 @@ def test_no_thread_leak_and_restart():
         with LocalBotAPI() as api:
             api.add_chat(1)
             assert httpx.post(api.method_url("sendMessage"), data={"chat_id": "1", "text": "x"}).status_code == 200
-    time.sleep(0.1)
-    assert threading.active_count() == before
+    wait_for_sync(lambda: threading.active_count() == before, 5)
 
 
 # ----------------------------------------------------------------------------- python-telegram-bot
@@ -483,11 +483,7 @@ async def test_ptb_application_end_to_end(api):
         assert reply["plain_text"] == "Brief for today" and reply["parse_mode"] == "HTML"
         assert reply["reply_to_message_id"] == user_msg["message_id"]
         api.press_button(group, reply["message_id"], "more")
-        for _ in range(200):
-            if api.sent(group)[0]["plain_text"] == "More news" and api.callback_answers:
-                break
-            await asyncio.sleep(0.02)
-        assert api.sent(group)[0]["plain_text"] == "More news"
+        await wait_for(lambda: api.sent(group)[0]["plain_text"] == "More news" and api.callback_answers)
         assert api.sent(group)[0]["reply_markup"] is None
         t0 = time.monotonic()
         await app.updater.stop()

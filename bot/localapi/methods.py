@@ -365,6 +365,11 @@ class Poller:
         self._event = asyncio.Event()
         self._current: dict | None = None
 
+    @property
+    def waiting(self) -> bool:
+        """Whether a getUpdates call is being held open."""
+        return self._current is not None
+
     def wake(self) -> None:
         old, self._event = self._event, asyncio.Event()
         old.set()

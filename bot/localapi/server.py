@@ -80,6 +80,11 @@ class LocalBotAPI(BotState):
     def running(self) -> bool:
         return self._transport.running
 
+    @property
+    def polling(self) -> bool:
+        """Whether a client's getUpdates is being held open right now (a long poll)."""
+        return self._poller is not None and self._poller.waiting
+
     def start(self) -> "LocalBotAPI":
         """Bind and serve in a background thread; returns self. Idempotent."""
         self._transport.start()
