@@ -114,10 +114,6 @@ def parse_html(text: str, *, strict_entities: bool = True) -> tuple[str, list[di
     entities: list[dict] = []
     n = len(text)
     i = 0
-
-    def fail(msg: str) -> EntityParseError:
-        return EntityParseError(msg)
-
     while i < n:
         c = text[i]
         if c == "&":
@@ -129,7 +125,7 @@ def parse_html(text: str, *, strict_entities: bool = True) -> tuple[str, list[di
                 continue
             if strict_entities:
                 m = re.match(r"&[#\w]*;?", text[i:])
-                raise fail(
+                raise EntityParseError(
                     f'Unsupported HTML entity "{m.group(0) if m else "&"}" at byte offset '
                     f'{_byte_offset(text, i)}: only &lt; &gt; &amp; &quot; and numeric entities '
                     '(escape a literal "&" as "&amp;")'
@@ -139,99 +135,112 @@ def parse_html(text: str, *, strict_entities: bool = True) -> tuple[str, list[di
             u16 += _units(c)
             i += 1
             continue
-        begin = i
-        i += 1
-        if i < n and text[i] == "/":
-            # end tag
+        if i + 1 < n and text[i + 1] == "/":
             if not stack:
-                raise fail(f"Unexpected end tag at byte offset {_byte_offset(text, begin)}")
-            i += 1
-            start = i
-            while i < n and not text[i].isspace() and text[i] != ">":
-                i += 1
-            end_name = text[start:i].lower()
-            while i < n and text[i].isspace():
-                i += 1
-            if i >= n or text[i] != ">":
-                raise fail(f"Unclosed end tag at byte offset {_byte_offset(text, begin)}")
-            i += 1
+                raise EntityParseError(f"Unexpected end tag at byte offset {_byte_offset(text, i)}")
+            begin = i
+            end_name, i = _read_end_tag(text, i)
             open_tag = stack.pop()
-            tag = open_tag["tag"]
-            if end_name and end_name != tag:
-                raise fail(
+            if end_name and end_name != open_tag["tag"]:
+                raise EntityParseError(
                     f'Unmatched end tag at byte offset {_byte_offset(text, begin)}, '
-                    f'expected "</{tag}>", found "</{end_name}>"'
+                    f'expected "</{open_tag["tag"]}>", found "</{end_name}>"'
                 )
             _close_html_entity(open_tag, u16, out, stack, entities)
             continue
-        # start tag
-        start = i
-        while i < n and not text[i].isspace() and text[i] != ">":
-            i += 1
-        if i >= n:
-            raise fail(f"Unclosed start tag at byte offset {_byte_offset(text, begin)}")
-        tag = text[start:i].lower()
-        if tag not in _HTML_TAGS:
-            raise fail(f'Unsupported start tag "{tag}" at byte offset {_byte_offset(text, begin)}')
-        attrs: dict[str, str] = {}
-        while True:
-            while i < n and text[i].isspace():
-                i += 1
-            if i >= n:
-                raise fail(f'Unclosed start tag "{tag}" at byte offset {_byte_offset(text, begin)}')
-            if text[i] == ">":
-                break
-            name_start = i
-            while i < n and not text[i].isspace() and text[i] not in "=>":
-                i += 1
-            attr = text[name_start:i].lower()
-            if not attr:
-                raise fail(f'Empty attribute name in the tag "{tag}" at byte offset {_byte_offset(text, begin)}')
-            while i < n and text[i].isspace():
-                i += 1
-            if i >= n:
-                raise fail(f'Unclosed start tag "{tag}" at byte offset {_byte_offset(text, begin)}')
-            if text[i] != "=":
-                attrs.setdefault(attr, "")
-                continue
-            i += 1
-            while i < n and text[i].isspace():
-                i += 1
-            if i >= n:
-                raise fail(f"Unclosed start tag at byte offset {_byte_offset(text, begin)}")
-            if text[i] not in "'\"":
-                token_start = i
-                while i < n and ((text[i].isascii() and text[i].isalnum()) or text[i] in ".-"):
-                    i += 1
-                value = text[token_start:i].lower()
-                if i >= n or (not text[i].isspace() and text[i] != ">"):
-                    raise fail(f"Unexpected end of name token at byte offset {_byte_offset(text, token_start)}")
-            else:
-                quote = text[i]
-                i += 1
-                chars: list[str] = []
-                while i < n and text[i] != quote:
-                    if text[i] == "&":
-                        ch, end = _decode_html_entity(text, i)
-                        if ch is not None:
-                            chars.append(ch)
-                            i = end
-                            continue
-                    chars.append(text[i])
-                    i += 1
-                if i < n:
-                    i += 1
-                value = "".join(chars)
-            if i >= n:
-                raise fail(f"Unclosed start tag at byte offset {_byte_offset(text, begin)}")
-            attrs.setdefault(attr, value)
-        i += 1  # '>'
-        if tag == "span" and attrs.get("class") != "tg-spoiler":
-            raise fail(f'Tag "span" must have class "tg-spoiler" at byte offset {_byte_offset(text, begin)}')
+        tag, attrs, i = _read_start_tag(text, i)
         stack.append({"tag": tag, "attrs": attrs, "offset": u16, "out_pos": len(out)})
     if stack:
-        raise fail(f'Can\'t find end tag corresponding to start tag "{stack[-1]["tag"]}"')
+        raise EntityParseError(f'Can\'t find end tag corresponding to start tag "{stack[-1]["tag"]}"')
     return "".join(out), _sort_entities(entities)
+
+
+def _skip_space(text: str, i: int) -> int:
+    while i < len(text) and text[i].isspace():
+        i += 1
+    return i
+
+
+def _read_name(text: str, i: int, stops: str = ">") -> int:
+    while i < len(text) and not text[i].isspace() and text[i] not in stops:
+        i += 1
+    return i
+
+
+def _read_end_tag(text: str, begin: int) -> tuple[str, int]:
+    """``</name>`` at ``begin``: (lower-case name, position after ``>``)."""
+    start = begin + 2
+    i = _read_name(text, start)
+    name = text[start:i].lower()
+    i = _skip_space(text, i)
+    if i >= len(text) or text[i] != ">":
+        raise EntityParseError(f"Unclosed end tag at byte offset {_byte_offset(text, begin)}")
+    return name, i + 1
+
+
+def _read_start_tag(text: str, begin: int) -> tuple[str, dict[str, str], int]:
+    """``<name attr=value ...>`` at ``begin``: (tag, attributes, position after ``>``)."""
+    n = len(text)
+    i = _read_name(text, begin + 1)
+    if i >= n:
+        raise EntityParseError(f"Unclosed start tag at byte offset {_byte_offset(text, begin)}")
+    tag = text[begin + 1:i].lower()
+    if tag not in _HTML_TAGS:
+        raise EntityParseError(f'Unsupported start tag "{tag}" at byte offset {_byte_offset(text, begin)}')
+    unclosed = f'Unclosed start tag "{tag}" at byte offset {_byte_offset(text, begin)}'
+    attrs: dict[str, str] = {}
+    while True:
+        i = _skip_space(text, i)
+        if i >= n:
+            raise EntityParseError(unclosed)
+        if text[i] == ">":
+            break
+        name_start = i
+        i = _read_name(text, i, "=>")
+        attr = text[name_start:i].lower()
+        if not attr:
+            raise EntityParseError(f'Empty attribute name in the tag "{tag}" at byte offset {_byte_offset(text, begin)}')
+        i = _skip_space(text, i)
+        if i >= n:
+            raise EntityParseError(unclosed)
+        if text[i] != "=":
+            attrs.setdefault(attr, "")
+            continue
+        i = _skip_space(text, i + 1)
+        if i >= n:
+            raise EntityParseError(f"Unclosed start tag at byte offset {_byte_offset(text, begin)}")
+        value, i = _read_attr_value(text, i)
+        if i >= n:
+            raise EntityParseError(f"Unclosed start tag at byte offset {_byte_offset(text, begin)}")
+        attrs.setdefault(attr, value)
+    if tag == "span" and attrs.get("class") != "tg-spoiler":
+        raise EntityParseError(f'Tag "span" must have class "tg-spoiler" at byte offset {_byte_offset(text, begin)}')
+    return tag, attrs, i + 1
+
+
+def _read_attr_value(text: str, i: int) -> tuple[str, int]:
+    """An attribute value at ``i``: quoted (entities decoded) or a bare name token (lower-cased)."""
+    n = len(text)
+    if text[i] not in "'\"":
+        start = i
+        while i < n and ((text[i].isascii() and text[i].isalnum()) or text[i] in ".-"):
+            i += 1
+        if i >= n or (not text[i].isspace() and text[i] != ">"):
+            raise EntityParseError(f"Unexpected end of name token at byte offset {_byte_offset(text, start)}")
+        return text[start:i].lower(), i
+    quote = text[i]
+    i += 1
+    chars: list[str] = []
+    while i < n and text[i] != quote:
+        if text[i] == "&":
+            ch, end = _decode_html_entity(text, i)
+            if ch is not None:
+                chars.append(ch)
+                i = end
+                continue
+        chars.append(text[i])
+        i += 1
+    return "".join(chars), i + 1 if i < n else i  # past the closing quote
 
 
 def _close_html_entity(open_tag: dict, u16: int, out: list[str], stack: list[dict], entities: list[dict]) -> None:

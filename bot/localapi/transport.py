@@ -14,6 +14,7 @@ the same dispatch, without a socket, for tests of the client side (python-telegr
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import json
 import logging
 import threading
@@ -250,6 +251,7 @@ def mock_transport(transport: HTTPTransport, *, asynchronous: bool = True) -> ht
     """
 
     def submit(request: httpx.Request, gone: Callable[[], bool]) -> Any:
+        """The reply, or a future of it from the server loop (None: not a Bot API path)."""
         if transport.loop is None:
             raise httpx.ConnectError("LocalBotAPI is not started", request=request)
         parts = request.url.path.split("/")
@@ -275,13 +277,15 @@ def mock_transport(transport: HTTPTransport, *, asynchronous: bool = True) -> ht
     def handle(request: httpx.Request) -> httpx.Response:
         request.read()
         pending = submit(request, lambda: False)
-        return respond(request, pending.result() if hasattr(pending, "result") else pending)
+        if isinstance(pending, concurrent.futures.Future):
+            pending = pending.result()
+        return respond(request, pending)
 
     async def handle_async(request: httpx.Request) -> httpx.Response:
         await request.aread()
         gone = threading.Event()
         pending = submit(request, gone.is_set)
-        if not hasattr(pending, "result"):
+        if not isinstance(pending, concurrent.futures.Future):
             return respond(request, pending)
         try:
             reply = await asyncio.shield(asyncio.wrap_future(pending))
