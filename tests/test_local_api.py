@@ -60,9 +60,14 @@ def test_get_me_and_transport_variants(api, client):
     assert client.get(api.method_url("sendMessage"), params={"chat_id": CHAT, "text": "q"}).json()["ok"]
     assert client.post(api.method_url("sendmessage"), json={"chat_id": CHAT, "text": "j"}).json()["ok"]
     assert client.post(api.method_url("sendMessage"), files={"chat_id": (None, str(CHAT)), "text": (None, "m")}).json()["ok"]
-    assert [m["text"] for m in api.sent(CHAT)] == ["q", "j", "m"]
-    assert [m["message_id"] for m in api.sent(CHAT)] == [1, 2, 3]
-    assert api.requests[-1].method == "sendMessage" and api.requests[-1].params["chat_id"] == CHAT
+    chunked = client.post(api.method_url("sendMessage"), content=iter([f"chat_id={CHAT}&".encode(), b"text=c"]),
+                          headers={"Content-Type": "application/x-www-form-urlencoded"})
+    assert chunked.request.headers["Transfer-Encoding"] == "chunked" and chunked.json()["ok"]
+    r = client.post(api.method_url("sendMessage"), content=b"{not json", headers={"Content-Type": "application/json"})
+    assert r.status_code == 400 and r.json()["description"] == "Bad Request: can't parse JSON object"
+    assert [m["text"] for m in api.sent(CHAT)] == ["q", "j", "m", "c"]
+    assert [m["message_id"] for m in api.sent(CHAT)] == [1, 2, 3, 4]
+    assert api.requests[-2].method == "sendMessage" and api.requests[-2].params["chat_id"] == CHAT
 
 
 def test_send_message_ok(api, client):
