@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 import httpx
 
@@ -127,7 +127,7 @@ class LocalBotAPI(BotState):
         if poller is not None:
             self._transport.call_soon(poller.wake)
 
-    async def _dispatch(self, path_token: str, method_name: str, params: dict, gone: Any) -> Reply:
+    async def _dispatch(self, path_token: str, method_name: str, params: dict, gone: Callable[[], bool]) -> Reply:
         assert self._poller is not None
         return await dispatch(self, self._faults, self._poller, self.token, path_token, method_name, params, gone)
 

@@ -82,9 +82,9 @@ def _json(payload: dict) -> bytes:
 
 
 class _BotMethodHandler(tornado.web.RequestHandler):
-    """``/bot<TOKEN>/<method>``, any HTTP method."""
+    """``/bot<TOKEN>/<method>``, by GET or POST."""
 
-    SUPPORTED_METHODS = ("GET", "POST", "HEAD", "PUT")
+    SUPPORTED_METHODS = ("GET", "POST")  # as Telegram
 
     def initialize(self, transport: "HTTPTransport") -> None:
         self.transport = transport
@@ -113,7 +113,7 @@ class _BotMethodHandler(tornado.web.RequestHandler):
         status, payload = reply  # type: ignore[misc]
         self._answer(status, payload)
 
-    get = head = put = post
+    get = post
 
     def _answer(self, status: int, payload: dict) -> None:
         self.set_status(status)
