@@ -56,6 +56,7 @@ class FanoutResult:
     rss_end: float
     reply_latencies: list[float]
     requests: Counter[int]
+    steady_seconds: float = float("nan")  # the span sustained_rate is measured over
 
     def lines(self) -> list[str]:
         out = [
@@ -162,5 +163,6 @@ async def digest_fanout(workdir: Path, chats: int, *, rate: float = 30.0, users:
         rss_end=samples[-1],
         reply_latencies=[first_reply[c] - sent_at[c] for c in sent_at if c in first_reply],
         requests=requests,
+        steady_seconds=(steady[-1] - steady[0]) if len(steady) > 2 else float("nan"),
     )
 
