@@ -37,7 +37,7 @@ CHILD = textwrap.dedent(
     from ingest import generate
     from botenv import TOKEN, UTC, Clock, start_bot, stop_bot
     from bot.chats import ChatBook, ChatPrefs
-    from bot.local_api import LocalBotAPI
+    from bot.localapi import LocalBotAPI
     from summaries.config import Settings
     from summaries.ingest import ingest_paths
     from summaries.pipeline import run_pipeline

@@ -20,7 +20,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from bot.app import build_application, on_startup
-from bot.local_api import LocalBotAPI
+from bot.localapi import LocalBotAPI
 from summaries.config import Settings
 from summaries.pipeline import run_pipeline
 from summaries.store import Store

@@ -14,6 +14,9 @@ Per-request options go in ``rate_limit_args`` as a dict:
 * ``max_retries``: how often to retry after a ``RetryAfter`` (default from the constructor).
 
 A ``RetryAfter`` from Telegram pauses every request for the time it asks, then retries.
+
+All waiting goes through a ``Clock`` (the running event loop's clock by default), so
+tests can run the limiter in virtual time.
 """
 
 from __future__ import annotations
@@ -23,18 +26,63 @@ import contextlib
 import heapq
 import itertools
 import logging
-from typing import Any, Callable, Coroutine
+from typing import Any, Callable, Coroutine, Protocol
 
-from aiolimiter import AsyncLimiter
 from telegram.error import RetryAfter
 from telegram.ext import BaseRateLimiter
 
-__all__ = ["PriorityRateLimiter", "INTERACTIVE", "BULK"]
+__all__ = ["BULK", "INTERACTIVE", "Clock", "LoopClock", "PriorityRateLimiter"]
 
 log = logging.getLogger(__name__)
 
 INTERACTIVE = 0
 BULK = 1
+
+
+class Clock(Protocol):
+    """Where the limiter reads the time and waits: monotonic seconds, and a sleep."""
+
+    def time(self) -> float: ...
+
+    async def sleep(self, seconds: float) -> None: ...
+
+
+class LoopClock:
+    """The running event loop's monotonic clock and ``asyncio.sleep`` (the default)."""
+
+    def time(self) -> float:
+        return asyncio.get_running_loop().time()
+
+    async def sleep(self, seconds: float) -> None:
+        await asyncio.sleep(seconds)
+
+
+class _LeakyBucket:
+    """Up to ``capacity`` acquisitions at once, refilled at ``capacity / period`` per second
+    (a leaky bucket, as aiolimiter's ``AsyncLimiter``); waiters are served first come, first served."""
+
+    def __init__(self, capacity: float, period: float, clock: Clock) -> None:
+        self.capacity = capacity
+        self.per_second = capacity / period
+        self.clock = clock
+        self.level = 0.0
+        self._checked: float | None = None
+        self._turn = asyncio.Lock()
+
+    def _leak(self) -> None:
+        now = self.clock.time()
+        if self._checked is not None:
+            self.level = max(self.level - (now - self._checked) * self.per_second, 0.0)
+        self._checked = now
+
+    async def acquire(self) -> None:
+        async with self._turn:
+            while True:
+                self._leak()
+                if self.level + 1 <= self.capacity:
+                    self.level += 1
+                    return
+                await self.clock.sleep((self.level + 1 - self.capacity) / self.per_second)
 
 
 def _retry_seconds(exc: RetryAfter) -> float:
@@ -44,10 +92,12 @@ def _retry_seconds(exc: RetryAfter) -> float:
 
 class PriorityRateLimiter(BaseRateLimiter[dict[str, Any]]):
     """Paces requests that go to a chat at ``rate`` per second overall and
-    ``group_rate`` per ``group_period`` seconds per group, highest priority first."""
+    ``group_rate`` per ``group_period`` seconds per group, highest priority first.
+
+    ``clock`` is where it reads the time and sleeps (default: the event loop's)."""
 
     def __init__(self, rate: float = 30.0, *, group_rate: float = 20, group_period: float = 60,
-                 max_retries: int = 5, burst_seconds: float = 1.0) -> None:
+                 max_retries: int = 5, burst_seconds: float = 1.0, clock: Clock | None = None) -> None:
         if rate <= 0:
             raise ValueError("rate must be positive")
         self.rate = rate
@@ -56,12 +106,13 @@ class PriorityRateLimiter(BaseRateLimiter[dict[str, Any]]):
         self.group_period = group_period
         self.max_retries = max_retries
         self.burst_seconds = burst_seconds
+        self.clock: Clock = clock or LoopClock()
         self._waiting: list[tuple[int, int, asyncio.Future[None]]] = []
         self._seq = itertools.count()
         self._wake: asyncio.Event | None = None
         self._resume: asyncio.Event | None = None
         self._dispatcher: asyncio.Task[None] | None = None
-        self._groups: dict[int | str, AsyncLimiter] = {}
+        self._groups: dict[int | str, _LeakyBucket] = {}
 
     async def initialize(self) -> None:
         if self._dispatcher is not None and not self._dispatcher.done():
@@ -87,8 +138,8 @@ class PriorityRateLimiter(BaseRateLimiter[dict[str, Any]]):
         return sum(1 for *_, fut in self._waiting if not fut.done())
 
     async def _dispatch(self) -> None:
-        loop = asyncio.get_running_loop()
-        next_slot = loop.time()
+        clock = self.clock
+        next_slot = clock.time()
         assert self._wake is not None and self._resume is not None
         while True:
             if not self._waiting:
@@ -96,11 +147,11 @@ class PriorityRateLimiter(BaseRateLimiter[dict[str, Any]]):
                 await self._wake.wait()
                 continue
             await self._resume.wait()
-            now = loop.time()
+            now = clock.time()
             # a quiet spell earns at most burst_seconds' worth of immediate slots
             next_slot = max(next_slot, now - self.burst_seconds)
             if next_slot > now:
-                await asyncio.sleep(next_slot - now)
+                await clock.sleep(next_slot - now)
             while self._waiting:
                 _, _, fut = heapq.heappop(self._waiting)
                 if not fut.done():
@@ -116,10 +167,10 @@ class PriorityRateLimiter(BaseRateLimiter[dict[str, Any]]):
         self._wake.set()
         await fut
 
-    def _group_limiter(self, group: int | str) -> AsyncLimiter:
+    def _group_limiter(self, group: int | str) -> _LeakyBucket:
         limiter = self._groups.get(group)
         if limiter is None:
-            limiter = self._groups[group] = AsyncLimiter(self.group_rate, self.group_period)
+            limiter = self._groups[group] = _LeakyBucket(self.group_rate, self.group_period, self.clock)
         return limiter
 
     async def process_request(
@@ -161,9 +212,9 @@ class PriorityRateLimiter(BaseRateLimiter[dict[str, Any]]):
                 if self._resume is not None and self._resume.is_set():
                     self._resume.clear()
                     try:
-                        await asyncio.sleep(pause)
+                        await self.clock.sleep(pause)
                     finally:
                         self._resume.set()
                 else:
-                    await asyncio.sleep(pause)
+                    await self.clock.sleep(pause)
         raise AssertionError("unreachable")

@@ -12,14 +12,15 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from botenv import TOKEN, UTC, Clock, start_bot, stop_bot
+from botenv import TOKEN, UTC, Clock, job_watch, start_bot, stop_bot
 from bot.chats import ChatPrefs
 from bot.digests import rebuild_schedules
-from bot.local_api import LocalBotAPI
+from bot.localapi import LocalBotAPI
 from bot.services import Backoff
 from summaries.config import Settings
 from summaries.pipeline import run_pipeline
 from summaries.store import Store
+from waiting import wait_for
 
 FIRST_CHAT = 10_000_000
 FIRST_USER = 90_000_000
@@ -55,6 +56,7 @@ class FanoutResult:
     rss_end: float
     reply_latencies: list[float]
     requests: Counter[int]
+    steady_seconds: float = float("nan")  # the span sustained_rate is measured over
 
     def lines(self) -> list[str]:
         out = [
@@ -75,7 +77,7 @@ async def digest_fanout(workdir: Path, chats: int, *, rate: float = 30.0, users:
                         fault_rate: float = 0.0, fault_kinds: tuple[str, ...] = ("429", "500", "drop", "slow"),
                         seed: int = 1, timeout: float | None = None) -> FanoutResult:
     """Subscribe ``chats`` chats with digests due at the same minute, fire them, and
-    measure delivery; ``users`` people send /who and /brief one second into the run."""
+    measure delivery; ``users`` people send /who and /brief once the digests go out."""
     api = LocalBotAPI(token=TOKEN, keep_history=False)  # the server keeps counts, not messages
     api.start()
     store = Store(workdir / "db.json")
@@ -126,8 +128,8 @@ async def digest_fanout(workdir: Path, chats: int, *, rate: float = 30.0, users:
         if job.name and job.name.startswith("digest:"):
             job.job.modify(next_run_time=fire_at)
     sent_at: dict[int, float] = {}
-    if users:
-        await asyncio.sleep(1.0)
+    if users:  # once the digests are going out
+        await wait_for(lambda: sum(per_chat.values()) >= min(chats // 4, int(rate)), timeout=60)
         for i in range(users):
             chat = FIRST_USER + i
             sent_at[chat] = time.monotonic()
@@ -135,7 +137,8 @@ async def digest_fanout(workdir: Path, chats: int, *, rate: float = 30.0, users:
     deadline = start + (timeout or (chats / rate) * 3 + 60)
     while (sum(per_chat.values()) < chats or len(first_reply) < users) and time.monotonic() < deadline:
         await asyncio.sleep(0.2)
-    await asyncio.sleep(1.0)  # anything sent twice would show up now
+    # a barrier: every digest job (and retry) has run to its end, so a duplicate would be counted
+    await wait_for(job_watch(app).idle, timeout=60, what="the digest jobs to finish")
     stop_sampling.set()
     await sampler
     api.clear_faults()
@@ -160,5 +163,6 @@ async def digest_fanout(workdir: Path, chats: int, *, rate: float = 30.0, users:
         rss_end=samples[-1],
         reply_latencies=[first_reply[c] - sent_at[c] for c in sent_at if c in first_reply],
         requests=requests,
+        steady_seconds=(steady[-1] - steady[0]) if len(steady) > 2 else float("nan"),
     )
 

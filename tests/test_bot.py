@@ -9,10 +9,11 @@ import datetime as dt
 import pytest
 
 from botenv import TOKEN, UTC, BotEnv, Clock, running_bot, start_bot, stop_bot
-from bot.local_api import LocalBotAPI
+from bot.localapi import LocalBotAPI
 from summaries.config import Settings
 from summaries.pipeline import run_pipeline
 from summaries.store import Store
+from waiting import wait_for
 
 USER = 5001
 GROUP = -100200
@@ -118,8 +119,7 @@ async def test_group_commands_with_bot_name_and_admin_rule(env):
     assert "held key bilateral talks" in msg["plain_text"]
     env.api.send_text(GROUP, "/brief@someotherbot", user_id=7)
     env.api.send_text(GROUP, "just chatting", user_id=7)
-    await env.settle(0.5)
-    assert len(env.api.sent(GROUP)) == 1  # neither answered
+    await env.assert_no_reply(GROUP, since=1, user_id=7)  # neither answered
     (msg,) = await env.say(GROUP, "/subscribe 07:30 Europe/Berlin", user_id=7)
     assert msg["plain_text"] == "Only group administrators can change this group's digest."
     assert env.svc.chats.get(GROUP) is None
@@ -171,12 +171,10 @@ async def test_settings_commands_and_buttons(env):
     assert "Topics: climate, Energy" in msg["plain_text"]
     (msg,) = await env.say(USER, "/settings length short")
     assert "Length: short" in msg["plain_text"]
-    env.api.press_button(USER, msg["message_id"], "set:length:long")
-    await env.settle(0.5)
+    assert (await env.press(USER, msg["message_id"], "set:length:long"))["text"] == "Saved."
     assert env.svc.chats.get(USER).length == "long"
-    assert "Length: long" in env.api.sent(USER)[-1]["plain_text"]  # edited in place
-    env.api.press_button(USER, msg["message_id"], "set:topics:off")
-    await env.settle(0.5)
+    await wait_for(lambda: "Length: long" in env.api.sent(USER)[-1]["plain_text"])  # edited in place
+    assert (await env.press(USER, msg["message_id"], "set:topics:off"))["text"] == "Saved."
     assert env.svc.chats.get(USER).topics == ()
     (msg,) = await env.say(USER, "/unsubscribe")
     assert msg["plain_text"].startswith("Unsubscribed")
@@ -187,11 +185,9 @@ async def test_forged_button_payloads_are_refused(env):
     await env.say(USER, "/subscribe 08:00 Europe/Berlin")
     (msg,) = await env.say(USER, "/brief")
     before = env.svc.chats.get(USER)
-    for data in ("set:length:enormous", "set:sub:maybe", "full:../../etc", f"set:chat:{GROUP}", "x" * 64, "who:"):
-        env.api.press_button(USER, msg["message_id"], data, check=False)
-    await env.settle(0.8)
-    answers = [a.get("text") for a in env.api.callback_answers[-6:]]
-    assert answers.count("This button has expired.") == 6
+    answers = [(await env.press(USER, msg["message_id"], data, check=False))["text"]
+               for data in ("set:length:enormous", "set:sub:maybe", "full:../../etc", f"set:chat:{GROUP}", "x" * 64, "who:")]
+    assert answers == ["This button has expired."] * 6
     assert env.svc.chats.get(USER) == before
 
 

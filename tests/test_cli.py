@@ -7,6 +7,7 @@ import subprocess
 import sys
 
 from bot.cli import main
+from waiting import wait_for_sync
 
 
 def run(*args: str) -> subprocess.CompletedProcess[str]:
@@ -83,9 +84,8 @@ def test_who_command(tmp_path, capsys):
 
 def test_run_serves_a_bot_api_server_from_config_and_stops_cleanly(tmp_path):
     import signal
-    import time
 
-    from bot.local_api import LocalBotAPI
+    from bot.localapi import LocalBotAPI
 
     token = "424242:run-test-token"
     with LocalBotAPI(token=token) as api:
@@ -98,17 +98,14 @@ def test_run_serves_a_bot_api_server_from_config_and_stops_cleanly(tmp_path):
         proc = subprocess.Popen([sys.executable, "-m", "bot.cli", "--config", str(config), "run"],
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
         try:
-            deadline = time.monotonic() + 60
-            while not api.commands() and time.monotonic() < deadline:  # started: command menu registered
-                time.sleep(0.2)
-            # the scheduled job ingests the seed article on start
-            while time.monotonic() < deadline:
+            wait_for_sync(api.commands, 60, interval=0.1)  # started: command menu registered
+
+            def briefed() -> bool:  # the scheduled job ingests the seed article on start
                 api.send_text(77, "/brief")
                 (reply,) = api.wait_for_sent(77, count=len(api.sent(77)) + 1, timeout=30)[-1:]
-                if "held key bilateral talks" in reply["plain_text"]:
-                    break
-                time.sleep(1)
-            assert "held key bilateral talks" in reply["plain_text"]
+                return "held key bilateral talks" in reply["plain_text"]
+
+            wait_for_sync(briefed, 60, interval=0.5)
         finally:
             proc.send_signal(signal.SIGINT)
             out, err = proc.communicate(timeout=60)
@@ -126,7 +123,7 @@ def test_run_in_webhook_mode_answers_posted_updates(tmp_path):
     import httpx
 
     from bot.app import webhook_secret
-    from bot.local_api import LocalBotAPI
+    from bot.localapi import LocalBotAPI
 
     token = "434343:webhook-test-token"
     with socket.socket() as probe:
@@ -144,10 +141,8 @@ def test_run_in_webhook_mode_answers_posted_updates(tmp_path):
         proc = subprocess.Popen([sys.executable, "-m", "bot.cli", "--config", str(config), "run"],
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
         try:
-            deadline = time.monotonic() + 60
-            while (api.webhook or {}).get("url") != "https://bot.example.invalid/newsbrief" and time.monotonic() < deadline:
-                time.sleep(0.2)
-            assert api.webhook["url"] == "https://bot.example.invalid/newsbrief"
+            wait_for_sync(lambda: (api.webhook or {}).get("url") == "https://bot.example.invalid/newsbrief", 60,
+                          interval=0.1)
             update = {"update_id": 1, "message": {
                 "message_id": 1, "date": int(time.time()), "text": "/help",
                 "chat": {"id": 55, "type": "private", "first_name": "Ada"},

@@ -13,12 +13,13 @@ import pytest
 from botenv import TOKEN, UTC, BotEnv, Clock, start_bot, stop_bot
 from bot.deliveries import SENT, SKIPPED
 from bot.digests import deliver_digest
-from bot.local_api import LocalBotAPI
+from bot.localapi import LocalBotAPI
 from summaries.articles import Article
 from summaries.config import Settings
 from summaries.pipeline import run_pipeline
 from summaries.summarizer import summary_key
 from summaries.store import Store
+from waiting import wait_for
 
 USER = 6001
 SEED_DAY = "2025-07-27"
@@ -62,10 +63,11 @@ async def test_digest_arrives_from_the_scheduler_once(world):
     await env.api.async_wait_for_sent(USER, count=2)
     (digest,) = digests(env.api, USER)
     assert "held key bilateral talks" in digest["plain_text"]
-    assert env.svc.deliveries.state(USER, SEED_DAY) == SENT
+    await wait_for(lambda: env.svc.deliveries.state(USER, SEED_DAY) == SENT)  # marked once Telegram answered
+    await env.jobs_idle()
     # the scheduler firing again for the same day sends nothing
     job.job.modify(next_run_time=dt.datetime.now(UTC))
-    await env.settle(0.8)
+    await env.jobs_idle()
     assert len(digests(env.api, USER)) == 1
 
 
@@ -90,7 +92,7 @@ async def test_restart_after_sending_does_not_send_again(world):
     await stop_bot(env.app, clean=False)  # a crash: the delivery journal is not folded
     env.clock.now = dt.datetime(2025, 7, 27, 7, 20, tzinfo=UTC)
     env2 = await world()
-    await env2.settle(0.8)
+    await env2.jobs_idle()
     assert len(digests(env2.api, USER)) == 1
     assert env2.svc.deliveries.state(USER, SEED_DAY) == SENT
 
@@ -105,7 +107,7 @@ async def test_missed_digest_is_caught_up_once_within_grace(world):
     assert len(digests(env2.api, USER)) == 1
     await stop_bot(env2.app)
     env3 = await world()
-    await env3.settle(0.8)
+    await env3.jobs_idle()
     assert len(digests(env3.api, USER)) == 1
 
 
@@ -115,7 +117,7 @@ async def test_missed_digest_beyond_grace_is_dropped(world):
     await stop_bot(env.app)
     env.clock.now = dt.datetime(2025, 7, 27, 11, 0, tzinfo=UTC)  # 4 hours late, grace is 3
     env2 = await world()
-    await env2.settle(0.8)
+    await env2.jobs_idle()
     assert digests(env2.api, USER) == []
 
 
@@ -205,8 +207,9 @@ async def test_long_briefing_is_split_at_story_boundaries(world):
     env.svc.settings = dataclasses.replace(env.settings, briefing=dataclasses.replace(env.settings.briefing, stories=12))
     before = len(env.api.sent(USER))
     env.api.send_text(USER, "/brief")
-    await env.api.async_wait_for_sent(USER, count=before + 5)
-    await env.settle(1.0)
+    # the last message holds story 12
+    await wait_for(lambda: any(line.startswith("12. ") for m in env.api.sent(USER)[before:]
+                               for line in m["plain_text"].splitlines()))
     messages = env.api.sent(USER)[before:]
     total = sum(len(m["plain_text"]) for m in messages)
     assert total > 20_000 and len(messages) >= 6

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from bot.chats import ChatPrefs
 from bot.handlers import apply_setting, parse_schedule_args
-from bot.local_api import parse_html
+from bot.localapi import parse_html
 from bot.render import MESSAGE_LIMIT, render_briefing, render_sentences, render_story, render_who, telegram_length
 from summaries.articles import Article, ArticleError, parse_record, parse_text, read_articles
 from summaries.briefing import Briefing, Story
@@ -165,8 +165,7 @@ async def test_buttons_act_only_on_their_own_chat(env):
     other_before = env.svc.chats.get(OTHER)
     (view,) = await env.say(USER, "/settings")
     for data in ("set:length:short", "set:sub:off", f"set:length:long:{OTHER}", json.dumps({"chat": OTHER})):
-        env.api.press_button(USER, view["message_id"], data, check=False)
-    await env.settle(1.0)
+        await env.press(USER, view["message_id"], data, check=False)
     assert env.svc.chats.get(OTHER) == other_before
     assert not env.svc.chats.get(USER).subscribed  # its own chat did change
 
@@ -176,7 +175,6 @@ async def test_group_members_cannot_press_settings_buttons(env):
     await env.say(GROUP, "/subscribe 07:00 UTC", chat_type="group", chat_title="G", user_id=1)
     (view,) = await env.say(GROUP, "/settings", user_id=1)
     before = env.svc.chats.get(GROUP)
-    env.api.press_button(GROUP, view["message_id"], "set:sub:off", user_id=2)  # a plain member
-    await env.settle(0.8)
+    answer = await env.press(GROUP, view["message_id"], "set:sub:off", user_id=2)  # a plain member
+    assert answer["text"] == "Only group administrators can change this group's digest."
     assert env.svc.chats.get(GROUP) == before
-    assert env.api.callback_answers[-1]["text"] == "Only group administrators can change this group's digest."

@@ -1,4 +1,4 @@
-"""Tests for bot.local_api: raw HTTP Bot API semantics and the real python-telegram-bot client."""
+"""Tests for bot.localapi: raw HTTP Bot API semantics and the real python-telegram-bot client."""
 
 from __future__ import annotations
 
@@ -16,7 +16,8 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TimedOut
 from telegram.request import HTTPXRequest
 
-from bot.local_api import LocalBotAPI, parse_html, parse_markdown_v2, utf16_len
+from bot.localapi import LocalBotAPI, parse_html, utf16_len
+from waiting import wait_for, wait_for_sync
 
 TOKEN = "123456:local-test-token"
 CHAT = 4242
@@ -59,9 +60,14 @@ def test_get_me_and_transport_variants(api, client):
     assert client.get(api.method_url("sendMessage"), params={"chat_id": CHAT, "text": "q"}).json()["ok"]
     assert client.post(api.method_url("sendmessage"), json={"chat_id": CHAT, "text": "j"}).json()["ok"]
     assert client.post(api.method_url("sendMessage"), files={"chat_id": (None, str(CHAT)), "text": (None, "m")}).json()["ok"]
-    assert [m["text"] for m in api.sent(CHAT)] == ["q", "j", "m"]
-    assert [m["message_id"] for m in api.sent(CHAT)] == [1, 2, 3]
-    assert api.requests[-1].method == "sendMessage" and api.requests[-1].params["chat_id"] == CHAT
+    chunked = client.post(api.method_url("sendMessage"), content=iter([f"chat_id={CHAT}&".encode(), b"text=c"]),
+                          headers={"Content-Type": "application/x-www-form-urlencoded"})
+    assert chunked.request.headers["Transfer-Encoding"] == "chunked" and chunked.json()["ok"]
+    r = client.post(api.method_url("sendMessage"), content=b"{not json", headers={"Content-Type": "application/json"})
+    assert r.status_code == 400 and r.json()["description"] == "Bad Request: can't parse JSON object"
+    assert [m["text"] for m in api.sent(CHAT)] == ["q", "j", "m", "c"]
+    assert [m["message_id"] for m in api.sent(CHAT)] == [1, 2, 3, 4]
+    assert api.requests[-2].method == "sendMessage" and api.requests[-2].params["chat_id"] == CHAT
 
 
 def test_send_message_ok(api, client):
@@ -141,17 +147,13 @@ def test_good_html_nested_tags_and_entities(api, client):
     assert api.sent(CHAT)[0]["text"] == text and api.sent(CHAT)[0]["plain_text"] == msg["text"]
 
 
-def test_markdown_v2(api, client):
-    r = call(client, api, "sendMessage", chat_id=CHAT, text="Price 3.5 today", parse_mode="MarkdownV2")
-    assert r.status_code == 400
-    assert "Character '.' is reserved" in r.json()["description"]
-    ok = call(client, api, "sendMessage", chat_id=CHAT, text="*Price* 3\\.5 [x](https://a.b/c\\)d)", parse_mode="MarkdownV2")
-    assert ok.status_code == 200, ok.text
-    assert ok.json()["result"]["text"] == "Price 3.5 x"
-    assert parse_markdown_v2("_a_ __b__")[1] == [{"type": "italic", "offset": 0, "length": 1},
-                                                 {"type": "underline", "offset": 2, "length": 1}]
-    r = call(client, api, "sendMessage", chat_id=CHAT, text="hi", parse_mode="Markdownish")
-    assert r.json()["description"] == "Bad Request: unsupported parse_mode"
+@pytest.mark.parametrize("mode", ["MarkdownV2", "Markdown", "Markdownish"])
+def test_only_html_is_accepted_as_parse_mode(api, client, mode):
+    # the bot sends HTML only, so the local server refuses every other parse mode
+    r = call(client, api, "sendMessage", chat_id=CHAT, text="*Price* 3\\.5", parse_mode=mode)
+    assert r.status_code == 400 and r.json()["description"] == "Bad Request: unsupported parse_mode"
+    assert api.sent() == []
+    assert call(client, api, "sendMessage", chat_id=CHAT, text="<b>x</b>", parse_mode="html").status_code == 200
 
 
 @pytest.mark.parametrize(
@@ -205,17 +207,18 @@ def test_edit_message_text(api, client):
     assert r.status_code == 200 and "reply_markup" not in r.json()["result"] and r.json()["result"]["edit_date"]
     rec = api.sent(CHAT)[0]
     assert rec["text"] == "v2" and rec["reply_markup"] is None and len(rec["edits"]) == 2
-    r = call(client, api, "editMessageReplyMarkup", chat_id=CHAT, message_id=mid, reply_markup=KEYBOARD)
+    r = call(client, api, "editMessageText", chat_id=CHAT, message_id=mid, text="v3", reply_markup=KEYBOARD)
     assert r.status_code == 200 and api.sent(CHAT)[0]["reply_markup"] == KEYBOARD
     r = call(client, api, "editMessageText", chat_id=CHAT, message_id=777, text="x")
     assert r.json()["description"] == "Bad Request: message to edit not found"
+    r = call(client, api, "editMessageText", chat_id=CHAT, text="x")
+    assert r.json()["description"] == "Bad Request: message identifier is not specified"
     user_msg = api.send_text(CHAT, "hello")
     r = call(client, api, "editMessageText", chat_id=CHAT, message_id=user_msg["message_id"], text="x")
     assert r.json()["description"] == "Bad Request: message can't be edited"
-    assert call(client, api, "deleteMessage", chat_id=CHAT, message_id=mid).json()["result"] is True
-    assert api.sent(CHAT)[0]["deleted"]
-    r = call(client, api, "deleteMessage", chat_id=CHAT, message_id=mid)
-    assert r.json()["description"] == "Bad Request: message to delete not found"
+    r = call(client, api, "editMessageText", chat_id=CHAT, message_id=mid, text="<b>x", parse_mode="HTML")
+    assert r.status_code == 400 and "can't parse entities" in r.json()["description"]
+    assert api.sent(CHAT)[0]["plain_text"] == "v3"
 
 
 def test_replies_commands_members_webhook(api, client):
@@ -233,35 +236,31 @@ def test_replies_commands_members_webhook(api, client):
 
     cmds = [{"command": "start", "description": "Start"}, {"command": "brief", "description": "Today's brief"}]
     assert call(client, api, "setMyCommands", commands=cmds).json()["result"] is True
-    assert call(client, api, "getMyCommands").json()["result"] == cmds
+    assert api.commands() == cmds
     bad = call(client, api, "setMyCommands", commands=[{"command": "Bad-Cmd", "description": "x"}])
-    assert bad.status_code == 400
-    assert call(client, api, "deleteMyCommands").json()["result"] is True
-    assert call(client, api, "getMyCommands").json()["result"] == []
+    assert bad.status_code == 400 and api.commands() == cmds
 
     group = -1001234
     api.send_text(group, "/brief@newsbrief_bot world", chat_type="supergroup", chat_title="News", user_id=7)
     api.set_member(group, 7, "administrator")
     api.set_member(group, 8, "creator")
     assert call(client, api, "getChatMember", chat_id=group, user_id=7).json()["result"]["status"] == "administrator"
+    assert call(client, api, "getChatMember", chat_id=group, user_id=8).json()["result"]["status"] == "creator"
     assert call(client, api, "getChatMember", chat_id=group, user_id=99).json()["result"]["status"] == "member"
     assert call(client, api, "getChatMember", chat_id=CHAT, user_id=CHAT).json()["result"]["status"] == "member"
-    admins = call(client, api, "getChatAdministrators", chat_id=group).json()["result"]
-    assert sorted(a["status"] for a in admins) == ["administrator", "creator"]
-    chat = call(client, api, "getChat", chat_id=group).json()["result"]
-    assert chat["type"] == "supergroup" and chat["title"] == "News"
-    assert call(client, api, "sendChatAction", chat_id=group, action="typing").json()["result"] is True
-    assert call(client, api, "sendChatAction", chat_id=group, action="dancing").status_code == 400
-    assert api.chat_actions[0]["action"] == "typing"
+    assert call(client, api, "getChatMember", chat_id=CHAT, user_id=99).json()["description"] == "Bad Request: user not found"
 
+    assert call(client, api, "setWebhook", url="http://example.com/hook").status_code == 400
     assert call(client, api, "setWebhook", url="https://example.com/hook").json()["result"] is True
-    assert call(client, api, "getWebhookInfo").json()["result"]["url"] == "https://example.com/hook"
+    assert api.webhook["url"] == "https://example.com/hook"
     r = call(client, api, "getUpdates")
     assert r.status_code == 409
     assert call(client, api, "deleteWebhook", drop_pending_updates=True).json()["result"] is True
+    assert api.webhook is None
     assert call(client, api, "getUpdates").json()["result"] == []
-    assert call(client, api, "close").json()["result"] is True
-    assert call(client, api, "logOut").json()["result"] is True
+    # methods the bot never calls are not served
+    for method in ("getChat", "sendChatAction", "deleteMessage", "logOut"):
+        assert call(client, api, method, chat_id=group).status_code == 404
 
 
 def test_updates_offset_and_allowed_updates(api, client):
@@ -292,7 +291,7 @@ def test_long_poll_wakes_up_and_stop_is_prompt(api, client):
 
     t = threading.Thread(target=poll)
     t.start()
-    time.sleep(0.2)
+    wait_for_sync(lambda: api.polling, 5)
     # other requests flow while the poll is held open
     assert call(client, api, "sendMessage", chat_id=CHAT, text="meanwhile").status_code == 200
     api.send_text(CHAT, "wake up")
@@ -303,7 +302,7 @@ def test_long_poll_wakes_up_and_stop_is_prompt(api, client):
     t = threading.Thread(target=lambda: result.update(r2=other.post(api.method_url("getUpdates"),
                                                                     data={"timeout": "30", "offset": "99"}).json()))
     t.start()
-    time.sleep(0.2)
+    wait_for_sync(lambda: api.polling, 5)
     t0 = time.monotonic()
     api.stop()
     t.join(5)
@@ -319,8 +318,7 @@ def test_no_thread_leak_and_restart():
         with LocalBotAPI() as api:
             api.add_chat(1)
             assert httpx.post(api.method_url("sendMessage"), data={"chat_id": "1", "text": "x"}).status_code == 200
-    time.sleep(0.1)
-    assert threading.active_count() == before
+    wait_for_sync(lambda: threading.active_count() == before, 5)
 
 
 # ----------------------------------------------------------------------------- python-telegram-bot
@@ -341,11 +339,9 @@ async def test_ptb_send_and_get_updates(api):
         sent = await api.async_wait_for_sent(CHAT, 1, timeout=2)
         assert sent[0]["link_preview_options"] == {"is_disabled": True}
         await bot.set_my_commands([("brief", "Today's brief")])
-        assert [c.command for c in await bot.get_my_commands()] == ["brief"]
+        assert [c["command"] for c in api.commands()] == ["brief"]
         member = await bot.get_chat_member(CHAT, CHAT)
         assert member.status == "member"
-        chat = await bot.get_chat(CHAT)
-        assert chat.type == "private"
 
 
 async def test_ptb_callback_round_trip(api):
@@ -492,11 +488,7 @@ async def test_ptb_application_end_to_end(api):
         assert reply["plain_text"] == "Brief for today" and reply["parse_mode"] == "HTML"
         assert reply["reply_to_message_id"] == user_msg["message_id"]
         api.press_button(group, reply["message_id"], "more")
-        for _ in range(200):
-            if api.sent(group)[0]["plain_text"] == "More news" and api.callback_answers:
-                break
-            await asyncio.sleep(0.02)
-        assert api.sent(group)[0]["plain_text"] == "More news"
+        await wait_for(lambda: api.sent(group)[0]["plain_text"] == "More news" and api.callback_answers)
         assert api.sent(group)[0]["reply_markup"] is None
         t0 = time.monotonic()
         await app.updater.stop()
@@ -506,3 +498,41 @@ async def test_ptb_application_end_to_end(api):
     assert api.pending_updates() == []  # the updater confirmed everything on shutdown
     # the poll PTB cancels on shutdown shows up as 499 (client gone), never as a 409 conflict
     assert {r.status for r in api.requests} <= {200, 499}, [r for r in api.requests if r.status != 200]
+
+
+# ----------------------------------------------------------------------------- in process (no socket)
+def test_mock_transport_without_a_socket():
+    with LocalBotAPI(token=TOKEN, serve_http=False) as api:
+        assert api.port is None
+        api.add_chat(CHAT)
+        with httpx.Client(transport=api.mock_transport(asynchronous=False)) as c:
+            assert call(c, api, "sendMessage", chat_id=CHAT, text="<b>hi</b>", parse_mode="HTML").json()["ok"]
+            r = call(c, api, "sendMessage", chat_id=CHAT, text="<b>hi", parse_mode="HTML")
+            assert r.status_code == 400 and "can't parse entities" in r.json()["description"]
+            assert c.post(api.method_url("sendPigeon")).status_code == 404
+            api.inject("sendMessage", "drop")
+            with pytest.raises(httpx.RemoteProtocolError):
+                call(c, api, "sendMessage", chat_id=CHAT, text="lost")
+        assert [m["plain_text"] for m in api.sent(CHAT)] == ["hi"]
+        assert [r.status for r in api.requests] == [200, 400, 404, 0]
+
+
+@PTB_RETRY_AFTER_DEPRECATION
+async def test_ptb_through_the_mock_transport():
+    async with LocalBotAPI(token=TOKEN, serve_http=False) as api:
+        request = HTTPXRequest(httpx_kwargs={"transport": api.mock_transport()})
+        async with Bot(TOKEN, base_url=api.base_url, request=request,
+                       get_updates_request=HTTPXRequest(httpx_kwargs={"transport": api.mock_transport()})) as bot:
+            assert bot.username == "newsbrief_bot"
+            api.send_text(CHAT, "/brief")
+            (update,) = await bot.get_updates(timeout=5)
+            assert update.message.text == "/brief"
+            api.inject("sendMessage", "429", chat_id=CHAT, retry_after=3)
+            with pytest.raises(RetryAfter):
+                await bot.send_message(CHAT, "x")
+            assert (await bot.send_message(CHAT, "<i>ok</i>", parse_mode=ParseMode.HTML)).text == "ok"
+            # a long poll held open in process wakes up when a user writes
+            poll = asyncio.create_task(bot.get_updates(offset=update.update_id + 1, timeout=20))
+            api.send_text(CHAT, "wake")
+            assert (await asyncio.wait_for(poll, 5))[0].message.text == "wake"
+        assert [m["text"] for m in api.sent(CHAT)] == ["<i>ok</i>"]

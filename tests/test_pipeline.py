@@ -16,6 +16,7 @@ from summaries.briefing import compose_briefing, find_articles
 from summaries.config import Settings, Source
 from summaries.pipeline import PIPELINE_JOB_ID, run_pipeline, schedule_pipeline
 from summaries.store import Store
+from waiting import wait_for_sync
 
 
 @pytest.fixture
@@ -123,7 +124,7 @@ def test_scheduled_job_has_one_instance_and_replaces_on_reregister(store, monkey
         schedule_pipeline(scheduler, job, every_minutes=0.05 / 60)  # every 50 ms, slower job
         schedule_pipeline(scheduler, job, every_minutes=0.05 / 60)  # re-registered: replaced
         assert [j.id for j in scheduler.get_jobs()] == [PIPELINE_JOB_ID]
-        time.sleep(1.2)
+        wait_for_sync(lambda: runs >= 2, 30)
     finally:
         scheduler.shutdown(wait=True)
     assert runs >= 2

@@ -185,8 +185,9 @@ def store(tmp_path):
         yield s
 
 
-# the test server is on 127.0.0.1: allowed by name, as an operator would allow an intranet host
-OPTIONS = FetchOptions(timeout=0.5, max_bytes=CAP, allowed_hosts=("127.0.0.1",))
+# the test server is on 127.0.0.1: allowed by name, as an operator would allow an intranet host;
+# a roomy timeout: a busy machine answers late
+OPTIONS = FetchOptions(timeout=1.5, max_bytes=CAP, allowed_hosts=("127.0.0.1",))
 
 
 def src(server: FeedServer, name: str, path: str, kind: str = "feed", every: float = 0.0) -> Source:
