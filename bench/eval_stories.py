@@ -37,6 +37,7 @@ from summaries.articles import parse_record  # noqa: E402
 from summaries.briefing import compose_briefing  # noqa: E402
 from summaries.config import Settings  # noqa: E402
 from summaries.pipeline import summarize_pending  # noqa: E402
+from summaries.core import NewsCore  # noqa: E402
 from summaries.stories import cluster_pending  # noqa: E402
 from summaries.store import Store  # noqa: E402
 
@@ -110,6 +111,7 @@ def main(argv: list[str] | None = None) -> int:
     day_of_article: dict[str, str] = {}
     cluster_seconds = 0.0
     with Store(db) as store:
+        core = NewsCore(store, settings)
         for start in range(0, len(rows), BATCH):
             batch = rows[start:start + BATCH]
             articles = []
@@ -123,7 +125,7 @@ def main(argv: list[str] | None = None) -> int:
             store.upsert_articles(articles)
             summarize_pending(store, settings.summaries)
             t0 = time.perf_counter()
-            cluster_pending(store, settings.stories)
+            cluster_pending(store, core.story_index())
             cluster_seconds += time.perf_counter() - t0
         ids = [a for a in gold_of_article if store.get_article(a) is not None]
         pred = [store.story_id_of(a) or a for a in ids]

@@ -72,10 +72,11 @@ def stored_cost(size: int, rate: float, timed: int = 1000) -> float:
 
     with tempfile.TemporaryDirectory() as tmp, Store(Path(tmp) / "db.json") as store:
         store.upsert_articles([article(r) for r in records[:size]])
-        cluster_pending(store)
+        idx = StoryIndex.load(store, StorySettings())
+        cluster_pending(store, idx)
         store.upsert_articles([article(r) for r in records[size:]])
         t0 = time.perf_counter()
-        cluster_pending(store)
+        cluster_pending(store, idx)
         return (time.perf_counter() - t0) / timed * 1000
 
 

@@ -29,12 +29,12 @@ from bot.chats import ChatBook
 from bot.deliveries import DeliveryLog
 from bot.digests import catch_up, rebuild_schedules
 from bot.ratelimit import PriorityRateLimiter
-from bot.services import Backoff, Services, utc_now
+from bot.services import CONTEXT_TYPES, Backoff, Services, services, utc_now
 from summaries.config import ConfigError, Settings
 from summaries.pipeline import run_pipeline, schedule_pipeline
 from summaries.store import Store
 
-__all__ = ["build_application", "on_startup", "on_shutdown", "run_bot", "TokenFilter", "NO_TOKEN"]
+__all__ = ["build_application", "on_startup", "on_shutdown", "run_bot", "TokenFilter", "redact_token_in_logs", "NO_TOKEN"]
 
 log = logging.getLogger(__name__)
 
@@ -61,7 +61,10 @@ class TokenFilter(logging.Filter):
         return True
 
 
-def protect_token(token: str) -> None:
+def redact_token_in_logs(token: str) -> None:
+    """Logging for a process that runs the bot: every handler of the root logger gets a
+    :class:`TokenFilter`, and httpx's request lines are quieted. Called by the entry
+    points (``newsbrief run`` and ``chat``), which own the logging configuration."""
     logging.getLogger("httpx").setLevel(logging.WARNING)
     token_filter = TokenFilter(token)
     for handler in logging.getLogger().handlers:
@@ -89,10 +92,10 @@ def build_application(
     token = token or settings.telegram.token
     if not token:
         raise ConfigError(NO_TOKEN)
-    protect_token(token)
     tg = settings.telegram
     application = (
         ApplicationBuilder()
+        .context_types(CONTEXT_TYPES)
         .token(token)
         .base_url(base_url or tg.api_base_url)
         .base_file_url(base_file_url or tg.api_file_url)
@@ -106,11 +109,11 @@ def build_application(
     )
     chats = ChatBook(store, settings)
     deliveries = DeliveryLog(store, today=lambda: clock().date())
-    application.bot_data["services"] = Services(
+    application.bot_data.services = Services(
         settings=settings, store=store, chats=chats, deliveries=deliveries, clock=clock,
         backoff=backoff or Backoff(),
     )
-    application.bot_data["summarize_job"] = summarize_job
+    application.bot_data.summarize_job = summarize_job
     add_handlers(application)
     return application
 
@@ -144,27 +147,27 @@ def add_handlers(application: Application) -> None:
 async def on_startup(application: Application) -> None:
     """Register the command menu, rebuild digest schedules, catch up missed digests, and
     schedule the summarization job."""
-    svc: Services = application.bot_data["services"]
+    svc: Services = services(application)
     try:
         await application.bot.set_my_commands(handlers.bot_commands())
     except Exception as exc:  # the menu is a nicety: never fail start-up for it
         log.warning("could not register the command menu: %s", exc)
     rebuild_schedules(application)
     catch_up(application)
-    if application.bot_data.get("summarize_job"):
-        job = functools.partial(run_pipeline, svc.store, svc.settings)
+    if application.bot_data.summarize_job:
+        job = functools.partial(run_pipeline, svc.store, svc.settings, core=svc.core)
         schedule_pipeline(application.job_queue.scheduler, job, svc.settings.schedule.summarize_every_minutes)
     application.job_queue.run_repeating(fold_deliveries, interval=600, first=600, name="fold-deliveries",
                                         job_kwargs={"id": "fold-deliveries", "replace_existing": True})
 
 
 async def fold_deliveries(context) -> None:  # type: ignore[no-untyped-def]
-    svc: Services = context.application.bot_data["services"]
+    svc: Services = context.services(application)
     await asyncio.to_thread(svc.deliveries.fold)
 
 
 async def on_shutdown(application: Application) -> None:
-    svc: Services = application.bot_data["services"]
+    svc: Services = services(application)
     await asyncio.to_thread(svc.close)
 
 
@@ -177,6 +180,7 @@ def run_bot(settings: Settings) -> None:
     """``newsbrief run``: the bot with long polling (or a webhook), and the scheduled job."""
     if not settings.telegram.token:
         raise ConfigError(NO_TOKEN)
+    redact_token_in_logs(settings.telegram.token)
     with Store(settings.storage.path) as store:
         application = build_application(settings, store)
         tg = settings.telegram

@@ -19,7 +19,7 @@ from typing import Any, TextIO
 from rich.console import Console
 from rich.markup import escape
 
-from bot.app import build_application, on_startup
+from bot.app import build_application, on_startup, redact_token_in_logs
 from bot.localapi import LocalBotAPI
 from summaries.config import Settings
 from summaries.pipeline import run_pipeline
@@ -98,6 +98,7 @@ async def chat_session(settings: Settings, store: Store, stream: TextIO, console
     api.start()
     printer = _Printer(console)
     api.add_listener(printer)
+    redact_token_in_logs(api.token)
     app = build_application(settings, store, token=api.token, base_url=api.base_url, base_file_url=api.base_file_url)
     await app.initialize()
     try:
@@ -126,7 +127,7 @@ async def chat_session(settings: Settings, store: Store, stream: TextIO, console
         if app.running:
             await app.stop()
         await app.shutdown()
-        app.bot_data["services"].close()
+        app.bot_data.services.close()
         api.stop()
 
 

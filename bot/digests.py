@@ -16,13 +16,13 @@ from typing import Any, Callable
 
 from apscheduler.jobstores.base import JobLookupError
 from telegram.error import ChatMigrated, Forbidden, NetworkError, RetryAfter, TelegramError
-from telegram.ext import Application, ContextTypes
+from telegram.ext import Application
 
 from bot.chats import ChatPrefs, last_due
 from bot.deliveries import FAILED, RETRY, SENDING, SENT, SKIPPED
 from bot.ratelimit import BULK
 from bot.render import Reply, render_briefing
-from bot.services import services
+from bot.services import NewsContext, services
 from summaries.briefing import compose_briefing
 
 __all__ = [
@@ -113,7 +113,7 @@ def prefs_since(prefs: ChatPrefs) -> dt.datetime | None:
         return None
 
 
-async def digest_job(context: ContextTypes.DEFAULT_TYPE) -> None:
+async def digest_job(context: NewsContext) -> None:
     """The scheduled job: send this chat its digest for today (its local date)."""
     job = context.job
     svc = services(context)

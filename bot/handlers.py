@@ -12,12 +12,12 @@ from typing import Any
 from telegram import BotCommand, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ChatMemberStatus, ChatType
 from telegram.error import TelegramError
-from telegram.ext import ApplicationHandlerStop, ContextTypes
+from telegram.ext import ApplicationHandlerStop
 
 from bot.chats import LENGTHS, MAX_TOPICS, ChatPrefs, clean_topics, next_delivery
 from bot.digests import schedule_digest, unschedule_digest
 from bot.render import Reply, callback_data, esc, render_briefing, render_reports, render_sentences, render_story, render_who
-from bot.services import services
+from bot.services import NewsContext, services
 from summaries.config import parse_time_of_day, parse_timezone
 from summaries.store import StoreError
 
@@ -63,12 +63,12 @@ async def reply(update: Update, message: Reply | str) -> None:
     await update.effective_message.reply_text(message.text, reply_markup=message.keyboard, do_quote=False)
 
 
-def _prefs_for(update: Update, context: ContextTypes.DEFAULT_TYPE) -> ChatPrefs:
+def _prefs_for(update: Update, context: NewsContext) -> ChatPrefs:
     chat = update.effective_chat
     return services(context).chats.get_or_default(chat.id, chat_type=chat.type, title=chat.title or "")
 
 
-async def may_change_settings(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
+async def may_change_settings(update: Update, context: NewsContext) -> bool:
     """In groups, only administrators may change the chat's digest (if so configured)."""
     chat = update.effective_chat
     if chat.type == ChatType.PRIVATE or not services(context).settings.telegram.admins_only_in_groups:
@@ -93,7 +93,7 @@ NOT_ADMIN = "Only group administrators can change this group's digest."
 # -- access ---------------------------------------------------------------------------
 
 
-async def check_allowed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def check_allowed(update: Update, context: NewsContext) -> None:
     """Runs first: with an allow-list configured, other chats get one line and nothing else."""
     allowed = services(context).settings.telegram.allowed_chats
     chat = update.effective_chat
@@ -109,11 +109,11 @@ async def check_allowed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
 # -- commands ---------------------------------------------------------------------------
 
 
-async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def start(update: Update, context: NewsContext) -> None:
     await reply(update, HELP)
 
 
-async def brief(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def brief(update: Update, context: NewsContext) -> None:
     from summaries.briefing import compose_briefing
 
     svc = services(context)
@@ -131,7 +131,7 @@ async def brief(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await reply(update, message)
 
 
-async def summary(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def summary(update: Update, context: NewsContext) -> None:
     from summaries.briefing import find_articles, story_for
     from summaries.summarizer import summarize_article
 
@@ -176,7 +176,7 @@ async def summary(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await reply(update, message_out)
 
 
-async def summarize_url(update: Update, context: ContextTypes.DEFAULT_TYPE, url: str) -> None:
+async def summarize_url(update: Update, context: NewsContext, url: str) -> None:
     try:
         from summaries import sources  # type: ignore[attr-defined]
     except ImportError:
@@ -204,7 +204,7 @@ def page_failed(reason: str) -> str:
     return f"I could not summarize that page: {esc(reason)}."
 
 
-async def who(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def who(update: Update, context: NewsContext) -> None:
     name = " ".join(context.args or ())
     if not name:
         await reply(update, "Usage: /who NAME, e.g. /who Hegseth")
@@ -215,7 +215,7 @@ async def who(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await reply(update, await who_card(context, name))
 
 
-async def who_card(context: ContextTypes.DEFAULT_TYPE, name: str) -> Reply:
+async def who_card(context: NewsContext, name: str) -> Reply:
     try:
         from summaries.entity_index import lookup
     except ImportError:
@@ -251,13 +251,13 @@ def _when(prefs: ChatPrefs, svc: Any) -> str:
     return f"{nxt.strftime('%a %d %b %Y, %H:%M')} ({esc(prefs.timezone)}, {esc(nxt.tzname() or '')})"
 
 
-async def save_prefs(context: ContextTypes.DEFAULT_TYPE, prefs: ChatPrefs) -> ChatPrefs:
+async def save_prefs(context: NewsContext, prefs: ChatPrefs) -> ChatPrefs:
     saved = await asyncio.to_thread(services(context).chats.save, prefs)
     schedule_digest(context.application, saved)
     return saved
 
 
-async def subscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def subscribe(update: Update, context: NewsContext) -> None:
     if not await may_change_settings(update, context):
         await reply(update, NOT_ADMIN)
         return
@@ -272,7 +272,7 @@ async def subscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
                         f"Next one: {_when(prefs, svc)}.\nChange it with /settings, stop it with /unsubscribe.")
 
 
-async def unsubscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def unsubscribe(update: Update, context: NewsContext) -> None:
     if not await may_change_settings(update, context):
         await reply(update, NOT_ADMIN)
         return
@@ -335,7 +335,7 @@ def apply_setting(prefs: ChatPrefs, key: str, value: str) -> tuple[ChatPrefs, st
                    "Use time, timezone, length or topics, e.g. /settings length short")
 
 
-async def settings_cmd(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def settings_cmd(update: Update, context: NewsContext) -> None:
     svc = services(context)
     prefs = _prefs_for(update, context)
     args = list(context.args or ())
@@ -367,13 +367,13 @@ WHO_PATTERN = r"^who:.{1,60}$"
 SETTINGS_PATTERN = r"^set:(?:length:(?:short|normal|long)|topics:off|sub:(?:on|off))$"
 
 
-async def _send_to_chat(update: Update, context: ContextTypes.DEFAULT_TYPE, message: Reply) -> None:
+async def _send_to_chat(update: Update, context: NewsContext, message: Reply) -> None:
     chat = update.callback_query.message.chat if update.callback_query.message is not None else None
     if chat is not None:
         await context.bot.send_message(chat.id, message.text, reply_markup=message.keyboard)
 
 
-async def full_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def full_button(update: Update, context: NewsContext) -> None:
     """The Full summary button: the whole story of that article, at full length."""
     from summaries.briefing import story_of_article
 
@@ -388,7 +388,7 @@ async def full_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     await _send_to_chat(update, context, render_story(story))
 
 
-async def reports_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def reports_button(update: Update, context: NewsContext) -> None:
     """The All reports button: every outlet's report of a story, with links."""
     from summaries.briefing import story_by_id
 
@@ -402,14 +402,14 @@ async def reports_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     await _send_to_chat(update, context, render_reports(story))
 
 
-async def who_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def who_button(update: Update, context: NewsContext) -> None:
     """A name suggested on a card: its own card."""
     query = update.callback_query
     await query.answer()
     await _send_to_chat(update, context, await who_card(context, query.data.partition(":")[2]))
 
 
-async def settings_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def settings_button(update: Update, context: NewsContext) -> None:
     """Settings buttons act on the chat the button is in, for administrators only."""
     query = update.callback_query
     svc = services(context)
@@ -438,7 +438,7 @@ async def settings_button(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
         log.debug("settings view not edited: %s", exc)
 
 
-async def expired_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def expired_button(update: Update, context: NewsContext) -> None:
     """Any other payload: an old button, or one nobody sent."""
     await update.callback_query.answer("This button has expired.")
 
@@ -446,7 +446,7 @@ async def expired_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
 # -- everything else ----------------------------------------------------------------------
 
 
-async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def unknown_command(update: Update, context: NewsContext) -> None:
     message = update.effective_message
     first = (message.text or "").split(maxsplit=1)[0] if message and message.text else ""
     _, at, target = first.partition("@")
@@ -455,7 +455,7 @@ async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     await reply(update, "I don't know that command. /help lists what I can do.")
 
 
-async def plain_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def plain_text(update: Update, context: NewsContext) -> None:
     await reply(update, "I answer commands. Try /brief for today's news, or /help.")
 
 
@@ -463,7 +463,7 @@ STORAGE_FAILED = ("I could not save that: the server's storage is failing right 
                   "Nothing was changed; please try again later.")
 
 
-async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_error(update: object, context: NewsContext) -> None:
     if isinstance(context.error, StoreError):
         log.error("database write failed while handling an update: %s", context.error)
         text = STORAGE_FAILED

@@ -21,6 +21,8 @@ tests can run the limiter in virtual time.
 
 from __future__ import annotations
 
+import datetime as dt
+
 import asyncio
 import contextlib
 import heapq
@@ -86,8 +88,10 @@ class _LeakyBucket:
 
 
 def _retry_seconds(exc: RetryAfter) -> float:
-    value = exc._retry_after  # a timedelta in PTB 22; the public attribute is deprecated
-    return value.total_seconds() if hasattr(value, "total_seconds") else float(value)
+    """Seconds Telegram asked to wait: a timedelta with ``PTB_TIMEDELTA=1`` (which the
+    entry points set, as python-telegram-bot 22 asks), else a number."""
+    value = exc.retry_after
+    return value.total_seconds() if isinstance(value, dt.timedelta) else float(value)
 
 
 class PriorityRateLimiter(BaseRateLimiter[dict[str, Any]]):

@@ -1,4 +1,5 @@
-"""What the bot's handlers and jobs share: settings, the store, chats, deliveries, a clock."""
+"""What the bot's handlers and jobs share: settings, the store and its news core, chats,
+deliveries, a clock; reached through the typed context (:class:`NewsContext`)."""
 
 from __future__ import annotations
 
@@ -8,14 +9,15 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from telegram.ext import Application, CallbackContext
+from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot
 
 from bot.chats import ChatBook
 from bot.deliveries import DeliveryLog
 from summaries.config import Settings, SummarySettings
+from summaries.core import NewsCore
 from summaries.store import Store
 
-__all__ = ["Services", "services", "utc_now", "Backoff"]
+__all__ = ["Services", "services", "utc_now", "Backoff", "BotData", "NewsContext", "CONTEXT_TYPES"]
 
 
 def utc_now() -> dt.datetime:
@@ -42,9 +44,12 @@ class Services:
     clock: Callable[[], dt.datetime] = utc_now
     backoff: Backoff = field(default_factory=Backoff)
     digest_concurrency: int = 64
+    core: NewsCore | None = None  # the indexes kept in memory for this store (made if not given)
 
     def __post_init__(self) -> None:
         self.digest_slots = asyncio.Semaphore(self.digest_concurrency)
+        if self.core is None:
+            self.core = NewsCore(self.store, self.settings)
 
     def summary_settings(self, length: str = "normal") -> SummarySettings:
         """Summary settings for a briefing length; "long" and "full" (a story's Full summary
@@ -58,7 +63,32 @@ class Services:
         self.deliveries.close()
 
 
+@dataclass
+class BotData:
+    """The application's ``bot_data``, typed: what every handler and job shares."""
+
+    services: Services | None = None
+    summarize_job: bool = True  # run the scheduled pipeline job in this process
+
+
+class NewsContext(CallbackContext[ExtBot, dict, dict, BotData]):
+    """The context handlers and jobs get (python-telegram-bot's ``ContextTypes``)."""
+
+    @property
+    def services(self) -> Services:
+        svc = self.bot_data.services
+        if svc is None:
+            raise RuntimeError("the application was not built by bot.app.build_application")
+        return svc
+
+
+CONTEXT_TYPES = ContextTypes(context=NewsContext, bot_data=BotData)
+
+
 def services(context: CallbackContext[Any, Any, Any, Any] | Application[Any, Any, Any, Any, Any, Any]) -> Services:
     """The Services of the running application."""
     app = context if isinstance(context, Application) else context.application
-    return app.bot_data["services"]
+    svc = app.bot_data.services
+    if svc is None:
+        raise RuntimeError("the application was not built by bot.app.build_application")
+    return svc

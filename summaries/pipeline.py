@@ -14,13 +14,13 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
 import seeds
-from summaries.config import Settings, Source, StorySettings, SummarySettings
+from summaries.config import Settings, Source, SummarySettings
+from summaries.core import NewsCore
 from summaries.ingest import IngestReport, ingest_paths
 from summaries.stories import cluster_pending
 from summaries.summarizer import is_current, summarize_record, summary_key
@@ -42,7 +42,6 @@ log = logging.getLogger(__name__)
 PIPELINE_JOB_ID = "newsbrief-pipeline"
 BATCH = 500
 
-_run_lock = threading.Lock()
 
 
 @dataclass
@@ -165,7 +164,7 @@ def index_entities(store: Store, articles: Iterable[dict[str, Any]]) -> int:
 
 
 def prune_old(store: Store, retention_days: int, *, today: dt.date | None = None,
-              stories: StorySettings | None = None) -> list[str]:
+              core: NewsCore | None = None) -> list[str]:
     """Remove articles stored more than ``retention_days`` ago, with their summaries and
     entity mentions. Returns the ids removed.
 
@@ -184,7 +183,7 @@ def prune_old(store: Store, retention_days: int, *, today: dt.date | None = None
     with store.batch():
         if forget_articles is not None:
             forget_articles(store, old)
-        forget_story_members(store, old, stories)
+        forget_story_members(store, (core or NewsCore(store)).story_index(), old)
         store.remove_articles(old)
     log.info("pruned %d articles older than %s", len(old), cutoff)
     return old
@@ -197,24 +196,28 @@ def run_pipeline(
     today: dt.date | None = None,
     progress: Callable[[int], None] | None = None,
     ingest: bool = True,
+    core: NewsCore | None = None,
 ) -> RunReport:
-    """One run of the job. Returns at once, doing nothing, if a run is in progress."""
-    if not _run_lock.acquire(blocking=False):
+    """One run of the job on ``store`` (with its ``core``, the indexes a long-running
+    process keeps; a fresh one if none is given). Returns at once, doing nothing, if a
+    run on this store is in progress."""
+    core = core or NewsCore(store, settings)
+    if not store.job_lock.acquire(blocking=False):
         log.info("pipeline run skipped: the previous run is still going")
         return RunReport(overlapped=True)
     try:
         report = RunReport()
         if ingest:
             report.ingest = ingest_sources(store, settings)
-        report.pruned = prune_old(store, settings.storage.retention_days, today=today, stories=settings.stories)
+        report.pruned = prune_old(store, settings.storage.retention_days, today=today, core=core)
         done, report.failed = summarize_pending(store, settings.summaries, progress=progress)
         report.summarized = [a["id"] for a in done]
         report.indexed = index_entities(store, done)
-        report.stories = cluster_pending(store, settings.stories)
+        report.stories = cluster_pending(store, core.story_index())
         log.info("pipeline run: %s", report.line())
         return report
     finally:
-        _run_lock.release()
+        store.job_lock.release()
 
 
 def schedule_pipeline(scheduler: Any, job: Callable[[], Any], every_minutes: float, *,

@@ -34,7 +34,6 @@ import heapq
 import math
 import re
 import threading
-import weakref
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, Iterable, Sequence
@@ -50,7 +49,6 @@ __all__ = [
     "headline_terms",
     "content_words",
     "representative",
-    "get_story_index",
     "cluster_pending",
     "forget_articles",
 ]
@@ -373,16 +371,28 @@ class StoryIndex:
 
     # -- loading
 
+    @classmethod
+    def load(cls, store: Any, params: StorySettings | None = None) -> "StoryIndex":
+        """The story index of a store, rebuilt from its stories and articles."""
+        with store.lock:
+            idx = cls(params)
+            articles = {a["id"]: a for a in store.iter_articles()}
+            idx.restore(store.iter_stories(), articles)
+            idx.generation = store.generation
+        return idx
+
     def restore(self, stories: Iterable[dict[str, Any]], articles: dict[str, dict[str, Any]]) -> None:
         """Rebuild from stored story records (``{"id", "members": {article id: hash}}``)
         and the stored articles, in the order the articles were published."""
         with self.lock:
             placed: list[tuple[float, int, str, str]] = []
+            clustered_as: dict[str, str] = {}  # the content each article had when it was clustered
             for record in stories:
-                for aid in record.get("members", {}):
+                for aid, chash in record.get("members", {}).items():
                     article = articles.get(aid)
                     if article is not None:
                         placed.append((article_hours(article), article.get("seq", 0), aid, record["id"]))
+                        clustered_as[aid] = chash
             placed.sort()
             vectors = []
             for hours, _seq, aid, sid in placed:
@@ -395,7 +405,7 @@ class StoryIndex:
                 self._advance(hours)
                 story = self.stories.setdefault(sid, _Story(id=sid))
                 body = self._vector(body_counts) if body_counts else {}
-                self._join(story, aid, articles[aid].get("content_hash", ""), self._vector(counts), body, hours)
+                self._join(story, aid, clustered_as[aid], self._vector(counts), body, hours)
 
     def record(self, sid: str) -> dict[str, Any] | None:
         """What the store keeps of a story (``None`` if it is gone)."""
@@ -433,36 +443,15 @@ def representative(articles: Sequence[dict[str, Any]]) -> int:
 
 # -- the store-level API --------------------------------------------------------------
 
-_indexes: "weakref.WeakKeyDictionary[Any, StoryIndex]" = weakref.WeakKeyDictionary()
-_registry_lock = threading.Lock()
-
-
-def get_story_index(store: Any, params: StorySettings | None = None) -> StoryIndex:
-    """The in-memory story index of this store: rebuilt from its tables once, and again
-    if the store re-read its file or the parameters changed."""
-    params = params or StorySettings()
-    with store.lock:
-        with _registry_lock:
-            idx = _indexes.get(store)
-        if idx is None or idx.generation != store.generation or idx.params != params:
-            idx = StoryIndex(params)
-            articles = {a["id"]: a for a in store.iter_articles()}
-            idx.restore(store.iter_stories(), articles)
-            idx.generation = store.generation
-            with _registry_lock:
-                _indexes[store] = idx
-        return idx
-
-
 def _order(article: dict[str, Any]) -> tuple[float, int, str]:
     return (article_hours(article), article.get("seq", 0), article["id"])
 
 
-def cluster_pending(store: Any, params: StorySettings | None = None) -> list[str]:
+def cluster_pending(store: Any, idx: StoryIndex) -> list[str]:
     """Put every article that is in no story, or changed since it was put in one, into
-    its story, in the order they were published; one write. Returns the story ids that
-    changed. Idempotent: a second call finds nothing to do."""
-    idx = get_story_index(store, params)
+    its story (in ``idx``, the store's story index), in the order they were published;
+    one write. Returns the story ids that changed. Idempotent: a second call finds
+    nothing to do."""
     with idx.lock:
         pending_ids = []
         for aid, chash in store.article_hashes().items():
@@ -480,9 +469,8 @@ def cluster_pending(store: Any, params: StorySettings | None = None) -> list[str
         return sorted(changed)
 
 
-def forget_articles(store: Any, article_ids: Iterable[str], params: StorySettings | None = None) -> list[str]:
+def forget_articles(store: Any, idx: StoryIndex, article_ids: Iterable[str]) -> list[str]:
     """Take pruned articles out of their stories (an emptied story is removed); one write."""
-    idx = get_story_index(store, params)
     with idx.lock:
         changed = idx.remove(list(article_ids))
         if changed:

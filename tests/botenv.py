@@ -87,7 +87,7 @@ class BotEnv:
 
     @property
     def svc(self) -> Services:
-        return self.app.bot_data["services"]
+        return self.app.bot_data.services
 
     async def say(self, chat_id: int, text: str, **kwargs: Any) -> list[dict]:
         """Send ``text`` as a user and wait for the bot's next message(s) in that chat."""
@@ -143,7 +143,7 @@ async def stop_bot(app: Application, *, clean: bool = True) -> None:
         await app.stop()
     await app.shutdown()
     _WATCHES.pop(id(app), None)
-    svc: Services = app.bot_data["services"]
+    svc: Services = app.bot_data.services
     if clean:
         svc.close()
     else:

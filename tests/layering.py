@@ -130,3 +130,36 @@ def real_cycles(graph: Graph) -> list[list[str]]:
     """Cycles, leaving out a package's ``__init__`` re-exporting its own modules."""
     pruned = Graph(edges={m: {d for d in deps if not _is_package_parent(m, d)} for m, deps in graph.edges.items()})
     return cycles(pruned)
+
+
+def foreign_private_attributes(root: Path, packages: Iterable[str]) -> list[tuple[str, int, str]]:
+    """Uses of ``obj._name`` where no module of these packages defines ``_name``: a private
+    attribute of another package's object. (module, line, name)"""
+    trees = {}
+    for package in packages:
+        for path in sorted((root / package).rglob("*.py")):
+            trees[_module_name(root, path)] = ast.parse(path.read_text(encoding="utf-8"))
+    defined: set[str] = set()
+    for tree in trees.values():
+        for node in ast.walk(tree):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                defined.add(node.name)
+                defined.update(a.arg for a in node.args.args + node.args.kwonlyargs) if not isinstance(node, ast.ClassDef) else None
+            elif isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Store):
+                defined.add(node.attr)
+            elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+                defined.add(node.id)
+            elif isinstance(node, ast.alias):
+                defined.add((node.asname or node.name).split(".")[0])
+            elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in ("setattr", "getattr"):
+                if len(node.args) > 1 and isinstance(node.args[1], ast.Constant) and isinstance(node.args[1].value, str):
+                    defined.add(node.args[1].value)
+            elif isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value.startswith("_"):
+                defined.add(node.value)  # names given as strings (__slots__, __dict__ keys)
+    found = []
+    for name, tree in trees.items():
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Attribute) and node.attr.startswith("_") and not node.attr.startswith("__"):
+                if node.attr not in defined:
+                    found.append((name, node.lineno, node.attr))
+    return found

@@ -105,7 +105,7 @@ async def digest_fanout(workdir: Path, chats: int, *, rate: float = 30.0, users:
             first_reply[chat_id] = time.monotonic()
 
     api.add_listener(on_event)
-    svc = app.bot_data["services"]
+    svc = app.bot_data.services
     for i in range(chats):  # people who once talked to the bot: the server knows their chats
         api.add_chat(FIRST_CHAT + i, "private")
     svc.chats.save_many(ChatPrefs(chat_id=FIRST_CHAT + i, subscribed=True, time="07:00", timezone="UTC")

@@ -8,6 +8,7 @@ import datetime as dt
 
 import pytest
 
+from bot.app import redact_token_in_logs
 from botenv import TOKEN, UTC, BotEnv, Clock, running_bot, start_bot, stop_bot
 from bot.localapi import LocalBotAPI
 from summaries.config import Settings
@@ -214,6 +215,7 @@ async def test_allow_list_and_token_never_logged(tmp_path, caplog):
     run_pipeline(store, settings)
     caplog.set_level(logging.DEBUG)
     logging.getLogger().addHandler(caplog.handler)
+    redact_token_in_logs(TOKEN)  # as the entry points do
     app = await start_bot(api, store, settings, Clock(dt.datetime(2025, 7, 27, 5, 0, tzinfo=UTC)))
     env = BotEnv(api, app, store, None, settings)
     logging.getLogger("httpx").setLevel(logging.INFO)  # httpx logs request URLs, token included

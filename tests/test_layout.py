@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from layering import build, real_cycles
+from layering import build, foreign_private_attributes, real_cycles
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGES = ("bot", "summaries", "seeds")
@@ -37,6 +37,10 @@ def test_no_private_names_of_other_packages():
     assert graph().private == []
 
 
+def test_no_private_attributes_of_other_packages_objects():
+    assert foreign_private_attributes(ROOT, PACKAGES) == []
+
+
 def test_the_checker_finds_a_cycle_and_a_private_import(tmp_path):
     pkg = tmp_path / "demo"
     pkg.mkdir()
@@ -50,3 +54,6 @@ def test_the_checker_finds_a_cycle_and_a_private_import(tmp_path):
     (pkg / "c.py").write_text("from sumy.summarizers import AbstractSummarizer\n")
     g = build(tmp_path, ["demo"])
     assert real_cycles(g) == [] and g.private == []
+    (pkg / "d.py").write_text("import httpx\n\ndef f(exc):\n    return exc._retry_after, httpx._config\n")
+    assert [(m, a) for m, _line, a in foreign_private_attributes(tmp_path, ["demo"])] == [
+        ("demo.d", "_retry_after"), ("demo.d", "_config")]

@@ -55,9 +55,11 @@ def store(tmp_path):
 
 
 def clustered(store: Store, articles: list[Article]) -> None:
+    """Store, summarize and cluster, as the job does (a fresh index each time: it is
+    rebuilt from the store, so this also checks that the stored stories are whole)."""
     store.upsert_articles(articles)
     summarize_pending(store, SummarySettings())
-    cluster_pending(store, StorySettings())
+    cluster_pending(store, StoryIndex.load(store, StorySettings()))
 
 
 def test_rewritten_and_resyndicated_copies_join_their_original(store):
@@ -115,10 +117,10 @@ def test_rerunning_changes_nothing_and_a_restart_rebuilds_the_same_stories(tmp_p
     with Store(path) as store:
         clustered(store, base + copies)
         before = {a.id: store.story_id_of(a.id) for a in base + copies}
-        assert cluster_pending(store, StorySettings()) == []
+        assert cluster_pending(store, StoryIndex.load(store, StorySettings())) == []
     with Store(path) as store:
         assert {a.id: store.story_id_of(a.id) for a in base + copies} == before
-        assert cluster_pending(store, StorySettings()) == []
+        assert cluster_pending(store, StoryIndex.load(store, StorySettings())) == []
         # a new report after the restart joins its story as it would have before
         late = rewrite(base[2], 99, outlet="Late Paper")
         clustered(store, [late])

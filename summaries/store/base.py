@@ -18,6 +18,7 @@ reload.
 from __future__ import annotations
 
 import abc
+import threading
 from dataclasses import dataclass, field
 from typing import Any, ContextManager, Iterable, Iterator
 
@@ -28,6 +29,9 @@ __all__ = ["NewsStore", "StoreError", "StoreLocked", "UpsertReport", "TABLES", "
 TABLES = ("articles", "summaries", "stories", "entities", "chats", "deliveries", "sources", "meta")
 KEYS = {"entities": "k", "sources": "name", "chats": "chat_id", "deliveries": "chat_id"}  # keyed tables
 SCHEMA_VERSION = 1
+
+
+_JOB_LOCKS = threading.Lock()  # guards the lazy creation of each store's job lock
 
 
 class StoreError(RuntimeError):
@@ -53,6 +57,15 @@ class NewsStore(abc.ABC):
 
     readonly: bool = False
     generation: int = 0
+
+    @property
+    def job_lock(self) -> threading.Lock:
+        """Held by the pipeline run going on for this store in this process (one at a time)."""
+        with _JOB_LOCKS:
+            lock = self.__dict__.get("_job_lock")
+            if lock is None:
+                lock = self.__dict__["_job_lock"] = threading.Lock()
+            return lock
 
     # -- lifecycle
 
