@@ -235,7 +235,8 @@ def score_roles(items: list[dict], per_article: dict) -> dict:
                 ok = bool(best) and any(_role_match(best, r) for r in g["roles"])
                 right += ok
                 if not ok:
-                    misses.append(f"{g['name']}: {best or '-'!s} | want {g['roles'][0]}")
+                    misses.append(f"{g['name']}: {best or '-'!s} | want {g['roles'][0]}"
+                                  + ("" if pred else "  (person not found)"))
             else:
                 unstated += 1
                 if best:

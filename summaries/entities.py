@@ -954,9 +954,22 @@ _LEADING_ARTICLE = re.compile(r"^(?:the|a|an)\s+", re.IGNORECASE)
 
 def _role_head_ok(tok) -> bool:
     """A role is headed by a common noun ("economist") or a title ("Chancellor", "MP")."""
+    word = tok.text
     if tok.tag_ in _NOUN_TAGS:
+        # a common noun by its tag; a capitalised one must also be an English word ("Iain" is not)
+        return not word[:1].isupper() or word.casefold() in _lexicon() or _bare(word) in _TITLE_WORDS
+    if tok.tag_ not in ("NNP", "NNPS"):
+        # "to sculptor Henry Moore": a lower-case word compounded with a name is a noun whatever its tag
+        return tok.dep_ == "compound" and word.isalpha() and word.islower() and word in _lexicon()
+    if _bare(word) in _TITLE_WORDS:
         return True
-    return tok.tag_ in ("NNP", "NNPS") and _bare(tok.text) in _TITLE_WORDS
+    lexicon = _lexicon()
+    if word.isalpha() and word.islower():
+        return word in lexicon  # "actress Doris Day": tagged as part of the name, a noun all the same
+    # a job capitalised at the start of a sentence ("Comedian Chris Morris") or an
+    # abbreviation that is a word ("former DJ Mike Read")
+    at_start = tok.i == 0 or tok.doc[tok.i - 1].is_punct and tok.doc[tok.i - 1].text in "\"“‘'("
+    return word.casefold() in lexicon and (at_start or word.isupper() and len(word) <= 4)
 
 
 def _phrase(tokens) -> str:
@@ -1011,7 +1024,22 @@ def _delimited(sd, start: int) -> list:
     return out if 0 < len(out) <= _ROLE_MAX_WORDS else []
 
 
-def _roles_from_parse(sd, a: int, b: int) -> list[str]:
+def _after_others(run: list, others: Sequence[tuple[int, int]]) -> list:
+    """The part of a run of words after any other person's name in it ("IAAF chief Lamine
+    Diack and Namibian athlete Frankie Fredericks": "Namibian athlete")."""
+    last = -1
+    for k, t in enumerate(run):
+        if any(a <= t.idx < b for a, b in others):
+            last = k
+    if last < 0:
+        return run
+    rest = run[last + 1:]
+    while rest and (rest[0].tag_ == "CC" or rest[0].is_punct):
+        rest.pop(0)
+    return rest
+
+
+def _roles_from_parse(sd, a: int, b: int, others: Sequence[tuple[int, int]] = ()) -> list[str]:
     """Roles the sentence (a parsed Doc) gives the person at characters ``a:b``.
 
     Pre-modifiers ("Tory leader Michael Howard"), an apposition after the name ("David
@@ -1031,6 +1059,7 @@ def _roles_from_parse(sd, a: int, b: int) -> list[str]:
     if heads and not any(t.lower_ in _RELATIONS for t in heads):
         first = min(t.left_edge.i for t in pre)
         run = list(sd[first:span.start])
+        run = _after_others(run, others)
         while run and (run[0].tag_ == "CD" or run[0].text in _NOT_NAME - {"The", "A", "An"} or run[0].is_punct):
             run.pop(0)  # "on 26 November singer Brian Harvey"
         while run and (run[-1].text in _HONORIFICS or _bare(run[-1].text) in ("Lord", "Lady", "Sir", "Dame")
@@ -1060,6 +1089,28 @@ def _roles_from_parse(sd, a: int, b: int) -> list[str]:
         toks = _delimited(sd, edge) or _subtree_without(target, name)
         if toks and len(toks) <= _ROLE_MAX_WORDS and not any(t.ent_type_ == "PERSON" for t in toks):
             roles.append(_phrase(toks))
+    # the parser made the role the head and the name its apposition: "Motley Crue guitarist Mick Mars"
+    if head.dep_ == "appos" and head.head.i == span.start - 1 and not roles:
+        role_tok = head.head
+        run = _after_others(list(sd[role_tok.left_edge.i:span.start]), others)
+        while run and (run[0].tag_ == "CD" or run[0].text in _NOT_NAME - {"The", "A", "An"} or run[0].is_punct
+                       or run[0].tag_ in ("IN", "TO")):
+            run.pop(0)
+        if run and len(run) <= _ROLE_MAX_WORDS and _role_head_ok(role_tok) and role_tok.lower_ not in _RELATIONS \
+                and run[0].tag_ != "PRP$" and not any(t.text in ",;:()\"“”" for t in run):
+            roles.append(_phrase(run))
+    # the parser missed an apposition the commas show: "Mr Prettejohn, Lloyd's chief executive said"
+    if not any(c.dep_ == "appos" for c in head.children) and span.end < len(sd) and sd[span.end].text == ",":
+        run = []
+        for t in sd[span.end + 1:]:
+            if t.tag_.startswith("VB") or t.tag_ in ("MD", "WP", "WDT") or t.text in ",;:()\"“”" or t.is_punct and t.text == ".":
+                break
+            run.append(t)
+        end = span.end + 1 + len(run)
+        follows = sd[end] if end < len(sd) else None
+        if run and len(run) <= _ROLE_MAX_WORDS and follows is not None and (follows.tag_.startswith("VB") or follows.text == ",") \
+                and run[-1].tag_ in _NOUN_TAGS and _role_head_ok(run[-1]) and run[-1].lower_ not in _RELATIONS:
+            roles.append(_phrase(run))
     # the name as the apposition of a role before it: "Argentina's economy minister, Roberto
     # Lavagna"; the parser sometimes joins the two as a conjunction ("US Secretary of Defence, Pete Hegseth")
     before = sd[span.start - 1] if span.start else None
@@ -1106,9 +1157,11 @@ def _parse_roles(arts: list[_Art], parser, batch_size: int) -> None:
     for (ai, si), sd in zip(keys, parsed):
         art = arts[ai]
         base = art.sentences[si][0]
+        spans = [(art.found[mi].start - base, art.found[mi].end - base) for mi in wanted[(ai, si)]]
         for mi in wanted[(ai, si)]:
             f = art.found[mi]
-            roles = _roles_from_parse(sd, f.start - base, f.end - base)
+            mine = (f.start - base, f.end - base)
+            roles = _roles_from_parse(sd, *mine, [x for x in spans if x != mine])
             if not roles:
                 roles = [r for r in f.roles if _title_only(r)]
             art.found[mi] = Extracted(f.name, f.type, f.surface, f.start, f.end, f.sentence, tuple(roles), f.weak)
