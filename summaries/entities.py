@@ -239,6 +239,14 @@ _SUFFIX_RE = re.compile(r"(?:\s*,?\s+(?:" + "|".join(re.escape(x) for x in _SUFF
 _PRODUCT_NOUNS = frozenset(_data()["product_nouns"])
 _EVENT_HEADS = tuple(sorted(_data()["event_heads"], key=len, reverse=True))
 _RELATIONS = frozenset(_data()["relations"])
+_ORG_NOUNS = frozenset(_data()["organisation_nouns"])
+_ROLE_PREP = re.compile(r"\s(?:of|for|at|in|to|with|from|on|and)\s")
+
+
+def _role_head_word(role: str) -> str:
+    """The noun a role phrase is about: "senior technology consultant for Sophos" -> consultant."""
+    words = _ROLE_PREP.split(role, maxsplit=1)[0].split()
+    return _POSSESSIVE.sub("", words[-1]).casefold() if words else ""
 
 
 def canonical_alias(name: str) -> tuple[str, str | None]:
@@ -901,12 +909,23 @@ def _corefer(found: list[Extracted]) -> list[Extracted]:
             key = f.name.split()[-1].casefold()
             if len(f.name) > len(full[key]):
                 full[key] = f.name
+    # several people with one surname ("Ozzy Osbourne and his wife Sharon Osbourne"): a
+    # surname alone is the one named last before it
+    seen: dict[str, list[tuple[int, str]]] = {}
+    for f in found:
+        if f.type == PERSON and len(f.name.split()) >= 2:
+            seen.setdefault(f.name.split()[-1].casefold(), []).append((f.start, f.name))
+    shared = {k for k, v in seen.items()
+              if any(not _compatible(a, b) for _, a in v for _, b in v)}
     out = []
     for f in found:
         words = f.name.split()
         if f.type in (PERSON, "single") and len(words) == 1:
             key = words[0].casefold()
             target = full.get(key) or (firsts.get(key) if len(key) > 2 else None)
+            if key in shared:
+                before = [m for m in seen[key] if m[0] < f.start]
+                target = max(before)[1] if before else min(seen[key])[1]
             if target:
                 out.append(Extracted(target, PERSON, f.surface, f.start, f.end, f.sentence, f.roles))
                 continue
@@ -1137,13 +1156,21 @@ def _title_only(role: str) -> bool:
     return all(_bare(w) in _TITLE_WORDS for w in role.split())
 
 
+def _name_shaped(name: str) -> bool:
+    """Two or three capitalised words, none an organisation word: maybe a person the model
+    took for an organisation ("Linus Torvalds")."""
+    words = name.split()
+    return 2 <= len(words) <= 3 and all(_NAME_TOKEN.match(w) for w in words) and not any(
+        w in _ORG_WORDS or w.casefold() in _PLACES for w in words)
+
+
 def _parse_roles(arts: list[_Art], parser, batch_size: int) -> None:
     """Replace the roles of people with those of the dependency parse, parsing only the
     sentences that name a person (the other sentences are never parsed)."""
     wanted: dict[tuple[int, int], list[int]] = {}
     for ai, art in enumerate(arts):
         for mi, f in enumerate(art.found):
-            if f.type != PERSON:
+            if f.type != PERSON and not (f.type == ORG and _name_shaped(f.name)):
                 continue
             sidx = _in(art.sentences, f.start)
             if sidx >= 0:
@@ -1390,9 +1417,12 @@ def _consolidate(art: _Art, lexicon: frozenset[str]) -> list[Extracted]:
         if forced:
             v[forced] = v.get(forced, 0) + 5
         v[f.type] = v.get(f.type, 0) + 1
-        if f.type == PERSON and (f.roles or f.start in art.titled):
-            v[PERSON] = v.get(PERSON, 0) + 3
+        person_roles = [r for r in f.roles if _role_head_word(r) not in _ORG_NOUNS]
+        if f.type == PERSON and (person_roles or f.start in art.titled) or f.type == ORG and person_roles:
+            v[PERSON] = v.get(PERSON, 0) + 3  # a role says a person ("Linus Torvalds, the Linux founder")
             titled_names.add(key)
+        elif f.roles and len(person_roles) < len(f.roles):
+            v[ORG] = v.get(ORG, 0) + 3  # "Virgin Blue, the budget airline": an organisation
         if f.type != PERSON and key in long_names:
             v[ORG] = v.get(ORG, 0) + 3
         if f.type in (ORG, PERSON) and len(name.split()) > 1 and _org_word(name):
@@ -1420,6 +1450,6 @@ def _consolidate(art: _Art, lexicon: frozenset[str]) -> list[Extracted]:
         kind = kinds.get(key, f.type)
         weak = (kind == PERSON and len(name.split()) == 1 and key not in titled_names
                 and not any(p.split()[-1] == key or p.split()[0] == key for p in full_people))
-        roles = f.roles if kind == PERSON else ()
+        roles = tuple(r for r in f.roles if _role_head_word(r) not in _ORG_NOUNS) if kind == PERSON else ()
         out.append(Extracted(name, kind, f.surface, f.start, f.end, f.sentence, roles, weak))
     return out

@@ -49,6 +49,11 @@ __all__ = [
     "index_articles",
     "forget_articles",
     "reindex_all",
+    "reindex_stale",
+    "stale_articles",
+    "list_entities",
+    "card_record",
+    "ENTITY_TYPES",
     "lookup",
     "format_card",
     "get_index",
@@ -778,6 +783,38 @@ def forget_articles(store, article_ids: Iterable[str]) -> int:
     return len(gone)
 
 
+REINDEX_BATCH = 200  # articles re-extracted per scheduled run when the rules changed
+
+
+def stale_articles(store) -> list[str]:
+    """Ids of indexed articles extracted with other rules than the current
+    :data:`summaries.entities.RULES_VERSION`, oldest indexed first."""
+    with store.lock:
+        idx = get_index(store)
+        arts = [a for a in idx.articles.values() if a.version != ner.RULES_VERSION]
+    return [a.id for a in sorted(arts, key=lambda a: a.seq)]
+
+
+def reindex_stale(store, limit: int = REINDEX_BATCH) -> int:
+    """Re-extract up to ``limit`` articles indexed with older extraction rules, so that
+    entries made by old rules do not linger; an indexed article the store no longer holds
+    is forgotten. The scheduled job calls this on every run (off the event loop), so a
+    rules change re-indexes the whole store by itself, a batch at a time. Returns how
+    many articles were re-indexed or forgotten."""
+    ids = stale_articles(store)[:max(0, limit)]
+    if not ids:
+        return 0
+    records, gone = [], []
+    for aid in ids:
+        record = store.get_article(aid)
+        (records.append(record) if record else gone.append(aid))
+    n = forget_articles(store, gone) if gone else 0
+    n += index_articles(store, records)
+    log.info("entities: re-indexed %d articles with extraction rules v%d (%d left)", n, ner.RULES_VERSION,
+             len(stale_articles(store)))
+    return n
+
+
 def reindex_all(store) -> int:
     """Index every stored article (and forget entries of articles no longer stored)."""
     records = list(store.iter_articles())
@@ -786,6 +823,30 @@ def reindex_all(store) -> int:
     if stale:
         forget_articles(store, stale)
     return index_articles(store, records)
+
+
+ENTITY_TYPES = (PERSON, ORG, PLACE, EVENT, PRODUCT)
+
+
+def list_entities(store, *, top: int | None = 50, kind: str | None = None) -> list[EntityCard]:
+    """The entities of the index, most articles first (then most mentions), as cards
+    without mentions: name, type, aliases, roles, article count, first and last seen.
+    ``kind`` keeps one type (see :data:`ENTITY_TYPES`); lone words with no evidence of
+    what they are (type ``"?"``) are left out."""
+    if kind is not None and kind not in ENTITY_TYPES:
+        raise ValueError(f"unknown entity type {kind!r} (one of {', '.join(ENTITY_TYPES)})")
+    with store.lock:
+        idx = get_index(store)
+        idx.sync_names()
+        ents = [e for e in idx.entities.values() if e.articles and e.type != UNSURE and (kind is None or e.type == kind)]
+        ents.sort(key=lambda e: (-len(e.articles), -e.mentions, e.name))
+        return [idx.card(e.key, limit=0) for e in (ents if top is None else ents[:max(0, top)])]
+
+
+def card_record(card: EntityCard) -> dict[str, Any]:
+    """A card as plain data (for JSON): name, type, aliases, roles, article count, dates."""
+    return {"name": card.name, "type": card.type, "aliases": list(card.aliases), "roles": list(card.roles),
+            "articles": card.article_count, "first_seen": card.first_seen, "last_seen": card.last_seen}
 
 
 def lookup(store, name: str, *, limit: int = 5) -> WhoResult:
@@ -818,8 +879,9 @@ def format_card(result: WhoResult) -> str:
     c = result.card
     span = c.first_seen if c.first_seen == c.last_seen else f"{c.first_seen} to {c.last_seen}"
     n = c.article_count
-    lines = [f"No one called \"{result.query}\"; did you mean {c.name}?", ""] if result.fuzzy else []
-    lines.append(f"{c.name} ({_TYPE_WORDS.get(c.type, c.type)})")
+    lines = [f"{c.name} ({_TYPE_WORDS.get(c.type, c.type)})"]
+    if result.fuzzy:
+        lines.append(f"No one is called \"{result.query}\": did you mean {c.name}?")
     if c.roles:
         lines.append("Role: " + c.roles[0] + ("" if len(c.roles) == 1 else "; also " + "; ".join(c.roles[1:])))
     lines.append(f"In {n} article{'s' if n != 1 else ''}, {span}")
