@@ -9,8 +9,9 @@ Three systems, in one run on the same articles:
 * ``spacy``: spaCy's small English pipeline alone (its PERSON, ORG, GPE/LOC/FAC spans;
   one entity per distinct text in an article, the same text across articles is one
   entity of its most frequent label);
-* ``before``: the extraction and index as they are on the ``main`` branch (loaded from
-  git into a temporary module), or ``--before REF`` for another revision;
+* ``before``: the extraction and index as they were before this work: at the commit
+  where this branch left ``main`` (loaded from git into temporary modules), or
+  ``--before REF`` for another revision;
 * ``now``: the extraction and index of this checkout.
 
 Figures, per type (person, organisation, place):
@@ -289,6 +290,50 @@ def score_aliases(items: list[dict], per_article: dict) -> dict:
     return {"kinds": dict(kinds), "misses": misses}
 
 
+def measure_cutoff(items: list[dict], idx) -> list[tuple[int, float, float]]:
+    """For fuzzy cut-offs 80..96: the share of one-letter typos of indexed names that
+    reach their entity, and the share of names the index does not hold (spaCy's names in
+    other articles of the corpus) that some entry would wrongly answer."""
+    import json
+
+    from rapidfuzz import fuzz, process
+
+    import spacy
+
+    idx.sync_names()
+    choices = list(idx.names)
+    positives = []
+    for item in items:
+        for g in item["entities"]:
+            name = fold(g["name"])
+            if len(name) >= 6 and name in idx.names:
+                mid = len(name) // 2
+                positives.append((name[:mid] + name[mid + 1:], idx.names[name]))
+    labelled = {i["id"] for i in items}
+    others = []
+    with entities_bbc.SHARED.open(encoding="utf-8") as fh:
+        for line in fh:
+            row = json.loads(line)
+            if row["id"] not in labelled:
+                others.append(row["text"])
+            if len(others) >= 150:
+                break
+    nlp = spacy.load(_model_name(), exclude=["tagger", "parser", "attribute_ruler", "lemmatizer", "senter"])
+    negatives = set()
+    for doc in nlp.pipe(others):
+        for ent in doc.ents:
+            if ent.label_ in _SPACY_TYPES and len(fold(ent.text)) >= 4 and fold(ent.text) not in idx.names:
+                negatives.add(fold(ent.text))
+    pos_best = [(process.extractOne(q, choices, scorer=fuzz.ratio), keys) for q, keys in positives]
+    neg_best = [process.extractOne(q, choices, scorer=fuzz.ratio)[1] for q in negatives]
+    out = []
+    for cut in range(80, 97, 2):
+        ok = sum(1 for (alias, score, _), keys in pos_best if score >= cut and idx.names[alias] & keys)
+        bad = sum(1 for score in neg_best if score >= cut)
+        out.append((cut, ok / max(1, len(pos_best)), bad / max(1, len(neg_best))))
+    return out
+
+
 # -- output ----------------------------------------------------------------------------
 
 
@@ -298,7 +343,8 @@ def _pct(a: int, b: int) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--before", default="main", help="git revision of the 'before' extraction (default main)")
+    parser.add_argument("--before", default="", help="git revision of the 'before' extraction "
+                                                     "(default: where this branch left main)")
     parser.add_argument("--show-errors", type=int, default=0, metavar="N", help="print N errors of each kind for 'now'")
     args = parser.parse_args(argv)
 
@@ -314,11 +360,13 @@ def main(argv: list[str] | None = None) -> int:
 
     results = {"spacy": run_spacy(items)}
     try:
-        before = _load_before(args.before)
+        ref = args.before or subprocess.run(["git", "merge-base", "HEAD", "main"], cwd=ROOT, capture_output=True,
+                                            text=True, check=True).stdout.strip()
+        before = _load_before(ref)
         results["before"] = run_index(items, before["index"])[0]
     except subprocess.CalledProcessError as exc:
         print(f"(no 'before' row: git show {args.before} failed: {exc.stderr.strip()})")
-    results["now"] = run_index(items, entity_index)[0]
+    results["now"], now_index = run_index(items, entity_index)
 
     scored = {name: score(items, res) for name, res in results.items()}
     print("precision / recall per type (entities of each article), top-100 precision by article count")
@@ -345,6 +393,11 @@ def main(argv: list[str] | None = None) -> int:
         total = [sum(v[0] for v in a["kinds"].values()), sum(v[1] for v in a["kinds"].values())]
         parts = "  ".join(f"{k} {v[0]}/{v[1]}" for k, v in sorted(a["kinds"].items()))
         print(f"{name:8} {_pct(*total)} ({total[0]}/{total[1]})   {parts}")
+
+    print()
+    print(f"fuzzy lookup cut-off (now: {entity_index.MATCH_CUTOFF}): typos of indexed names answered right / "
+          "names the index does not hold answered anyway")
+    print("  " + "   ".join(f"{cut}: {ok:.2f}/{bad:.2f}" for cut, ok, bad in measure_cutoff(items, now_index)))
 
     if args.show_errors:
         n = args.show_errors

@@ -771,6 +771,14 @@ def _finish(text: str, hashtags: Sequence[str], model_spans: list[_Span], *, mod
             stripped = stripped.rstrip(".")  # a full stop, not "U.S."
         sp.end = sp.start + len(stripped)
         surface = stripped
+        if sp.source == "model":  # "Commons on Monday": the day is not part of the name
+            cut = re.sub(r"\s+(?:on|in|at|by|this|last|next)\s+(?:" + "|".join(sorted(_NOT_NAME, key=len, reverse=True))
+                         + r")$", "", surface)
+            if cut != surface:
+                sp.end = sp.start + len(cut)
+                surface = cut
+            if re.fullmatch(r"[A-Z]{2,5}", surface) and re.search(r"\d\s*$", text[max(0, sp.start - 6):sp.start]):
+                continue  # "1100 GMT", "7 ATP": a unit after a number
         if sp.source == "model" and "(" in surface:  # "Transport and General Workers Union (TGWU"
             cut = surface.split("(")[0].rstrip()
             sp.end = sp.start + len(cut)
@@ -781,18 +789,26 @@ def _finish(text: str, hashtags: Sequence[str], model_spans: list[_Span], *, mod
                 sp.start = sp.end - len(name)
                 sp.title = title
                 surface = name
-            # a job written before the name, capitalised at the start of a sentence or as a
-            # title ("Comedian Chris Morris", "Beach Boy Bruce Johnston"): the name is the rest
-            words = surface.split()
             lexicon = _lexicon() if model else frozenset()
-            while len(words) > 2 and words[0].casefold() in lexicon and words[0].isalpha():
-                words.pop(0)
-            if len(words) < len(surface.split()):
-                name = " ".join(words)
-                sp.start = sp.end - len(name)
-                surface = name
+            toks = [(m.group(), m.start(), m.end()) for m in re.finditer(r"\S+", surface)]
+            # a job capitalised at the start of a sentence ("Comedian Chris Morris",
+            # "Judges Simon Cowell"): the name is the rest
+            at_start = not text[max(0, sp.start - 3):sp.start].strip(" \"“‘'(") or \
+                re.search(r"[.!?\n][\"”’']?\s+$", text[max(0, sp.start - 4):sp.start]) is not None
+            while at_start and len(toks) > 2 and toks[0][0].casefold() in lexicon and toks[0][0].isalpha():
+                toks.pop(0)
+            # an office after the name: "Paul Boateng MP"
+            while len(toks) > 1 and _bare(toks[-1][0]) in ("MP", "MSP", "MEP", "QC", "AM"):
+                toks.pop()
+            if toks and (toks[0][1] > 0 or toks[-1][2] < len(surface)):
+                base = sp.start
+                sp.start, sp.end = base + toks[0][1], base + toks[-1][2]
+                surface = text[sp.start:sp.end]
         if " - " in surface or "\n" in surface or not surface.strip():
             continue
+        if sp.type == PERSON and sp.title and model and len(surface.split()) == 1 and surface.casefold() in _lexicon() \
+                and re.search(r"\bthe\s+(?:[A-Z][\w.]*\s+){1,3}$", text[max(0, sp.start - 40):sp.start]):
+            continue  # "the General Election": a title word before a common noun, not a person
         cands.append(sp)
 
     # roles and the spans they cover
@@ -1085,6 +1101,10 @@ def _roles_from_parse(sd, a: int, b: int, others: Sequence[tuple[int, int]] = ()
                        or run[-1].tag_ == "POS"):
             run.pop()
         ok = bool(run) and len(run) <= _ROLE_MAX_WORDS and not any(t.text in ",;:()\"“”" for t in run)
+        if ok and run[-1].text[:1].isupper() and _bare(run[-1].text) not in _TITLE_WORDS and run[-1].i > 0 \
+                and run[-1].dep_ == "compound" and run[-1].head.i in name \
+                and not (sd[run[-1].i - 1].is_punct and sd[run[-1].i - 1].text in ".\"“‘'("):
+            ok = False  # a capitalised word right before the name is more likely its first part ("Iain Ferguson")
         if ok and run[0].tag_ == "PRP$":
             ok = False  # "his wife Sharon": a relation, not a role
         if ok and run[0].tag_ == "DT" and run[0].i > 0 and sd[run[0].i - 1].tag_.startswith("VB"):

@@ -135,10 +135,11 @@ class _Entity:
     def type(self) -> str:
         """The type most of its mentions give it, across all articles; ``"?"`` for a lone
         word only ever called a person without a given name, title or role."""
-        real = [(k, v) for k, v in self.types.items() if k != UNSURE and v > 0]
-        if not real:
-            return UNSURE if self.types else (PERSON if self.key.startswith("p:") else ORG)
-        return max(real, key=lambda kv: (kv[1], -_TYPE_RANK.get(kv[0], 9)))[0]
+        votes = [(k, v) for k, v in self.types.items() if v > 0]
+        if not votes:
+            return PERSON if self.key.startswith("p:") else ORG
+        # an unsure vote only wins outright: on a tie the other type stands
+        return max(votes, key=lambda kv: (kv[1], kv[0] != UNSURE, -_TYPE_RANK.get(kv[0], 9)))[0]
 
     @property
     def name(self) -> str:
