@@ -392,7 +392,9 @@ def main(argv: list[str] | None = None) -> int:
         a = score_aliases(items, res)
         total = [sum(v[0] for v in a["kinds"].values()), sum(v[1] for v in a["kinds"].values())]
         parts = "  ".join(f"{k} {v[0]}/{v[1]}" for k, v in sorted(a["kinds"].items()))
-        print(f"{name:8} {_pct(*total)} ({total[0]}/{total[1]})   {parts}")
+        four = [sum(a["kinds"].get(k, [0, 0])[i] for k in ("acronym", "expansion", "suffix", "surname")) for i in (0, 1)]
+        print(f"{name:8} {_pct(*four)} ({four[0]}/{four[1]}) of acronyms, expansions, suffixes, surnames;  "
+              f"all forms {_pct(*total)} ({total[0]}/{total[1]}):  {parts}")
 
     print()
     print(f"fuzzy lookup cut-off (now: {entity_index.MATCH_CUTOFF}): typos of indexed names answered right / "

@@ -381,6 +381,17 @@ def _load_parser():
 
 
 @functools.lru_cache(maxsize=1)
+def _nouns() -> frozenset[str]:
+    """The nouns of :func:`_lexicon` (a job capitalised at a sentence start is one)."""
+    nlp = _load_parser()
+    try:
+        table = nlp.get_pipe("lemmatizer").lookups.get_table("lemma_index")
+        return frozenset(w for w in table["noun"] if w.isalpha())
+    except (AttributeError, KeyError, ValueError):
+        return frozenset()
+
+
+@functools.lru_cache(maxsize=1)
 def _lexicon() -> frozenset[str]:
     """Lower-case English words (nouns, verbs, adjectives, adverbs) from the model's
     lemmatizer tables: a capitalised one at the start of a sentence is not a name."""
@@ -1004,7 +1015,7 @@ def _role_head_ok(tok) -> bool:
     # a job capitalised at the start of a sentence ("Comedian Chris Morris") or an
     # abbreviation that is a word ("former DJ Mike Read")
     at_start = tok.i == 0 or tok.doc[tok.i - 1].is_punct and tok.doc[tok.i - 1].text in "\"“‘'("
-    return word.casefold() in lexicon and (at_start or word.isupper() and len(word) <= 4)
+    return word.casefold() in _nouns() and (at_start or word.isupper() and len(word) <= 4)
 
 
 def _phrase(tokens) -> str:
@@ -1069,6 +1080,8 @@ def _after_others(run: list, others: Sequence[tuple[int, int]]) -> list:
     if last < 0:
         return run
     rest = run[last + 1:]
+    if not any(t.tag_ == "CC" or t.text == "," for t in rest):
+        return run  # the other name is part of the role: "Senator Leahy's spokeswoman", "William Hill spokesman"
     while rest and (rest[0].tag_ == "CC" or rest[0].is_punct):
         rest.pop(0)
     return rest
@@ -1123,8 +1136,8 @@ def _roles_from_parse(sd, a: int, b: int, others: Sequence[tuple[int, int]] = ()
         if not _role_head_ok(target) or target.lower_ in _RELATIONS:
             continue
         edge = target.left_edge.i
-        if edge == 0 or sd[edge - 1].text not in ",(":
-            continue  # "the next Bond a world of good" is no apposition
+        if edge == 0 or sd[edge - 1].text != "," or sd[edge].tag_ == "CC":
+            continue  # "the next Bond a world of good", "Barry Bonds, and other stars": no apposition
         toks = _delimited(sd, edge) or _subtree_without(target, name)
         if toks and len(toks) <= _ROLE_MAX_WORDS and not any(t.ent_type_ == "PERSON" for t in toks):
             roles.append(_phrase(toks))
@@ -1154,13 +1167,14 @@ def _roles_from_parse(sd, a: int, b: int, others: Sequence[tuple[int, int]] = ()
     # Lavagna"; the parser sometimes joins the two as a conjunction ("US Secretary of Defence, Pete Hegseth")
     before = sd[span.start - 1] if span.start else None
     role = head.head
+    related = role.lower_ in _RELATIONS  # "the Blairs' fourth child, Leo": a relation all the way up
     # climb out of a prepositional object: "ITV's controller of entertainment, Claudia Rosencrantz"
     while role.dep_ == "pobj" and role.head.dep_ == "prep" and role.head.head.i < role.i \
             and role.head.head.tag_ in _NOUN_TAGS | {"NNP", "NNPS"}:
         role = role.head.head
     if (head.dep_ == "appos" or head.dep_ == "conj" and before is not None and before.text == ",") \
             and before is not None and before.text == "," and role.i < span.start and _role_head_ok(role) \
-            and role.lower_ not in _RELATIONS:
+            and role.lower_ not in _RELATIONS and not related:
         toks = [t for t in _subtree_without(role, name | {t.i for t in head.subtree}) if t.i < span.start]
         if toks and len(toks) <= _ROLE_MAX_WORDS:
             roles.append(_phrase(toks))
@@ -1353,7 +1367,7 @@ def _consolidate(art: _Art, lexicon: frozenset[str]) -> list[Extracted]:
         return []
     folded_acr = {fold(a): long for a, long in acronyms.items()}
     starts = _sentence_starts(text, art.sentences)
-    lower_words = set(re.findall(r"(?<![\w'’-])([a-z][a-z-]+)", text))
+    lower_words = set(re.findall(r"(?<![A-Za-z'’])([a-z]{2,})(?![A-Za-z])", text))  # also "budget" in "pre-budget"
     firsts: dict[str, int] = {}
     for f in found:
         firsts.setdefault(fold(f.name), f.start)
