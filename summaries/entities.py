@@ -1333,6 +1333,37 @@ def _add_mentions(art: _Art, found: list[Extracted], spans: list[tuple[str, str,
     return found
 
 
+def _join_institutions(text: str, found: list[Extracted]) -> list[Extracted]:
+    """Join an institution's name the model cut at "and": "Department for Education" +
+    "and" + "Skills", "University of the Highlands" + "and" + "Islands"."""
+    out: list[Extracted] = []
+    for f in found:
+        prev = out[-1] if out else None
+        if prev is not None and prev.type == ORG and f.type in (ORG, PLACE, PERSON) and \
+                text[prev.end:f.start] == " and " and f.surface[:1].isupper() and \
+                (prev.name.split()[0] in _ORG_PREFIXES or re.search(r"\s(?:of|for)\s", prev.name)):
+            joined = text[prev.start:f.end]
+            out[-1] = Extracted(joined, ORG, joined, prev.start, f.end, prev.sentence)
+            continue
+        out.append(f)
+    return out
+
+
+def _part_of_office(text: str, f: Extracted) -> bool:
+    """An "organisation" that is part of an office: "Secretary of State for Culture",
+    "Constitutional Affairs Minister", "The Mid-Bedfordshire MP"."""
+    if f.type != ORG:
+        return False
+    words = f.name.split()
+    if words and _bare(words[-1]) in _TITLE_HEADS:
+        return True
+    after = re.match(r"\s+([A-Z][a-z]+|MP|MSP|MEP)\b", text[f.end:f.end + 16])
+    if after and _bare(after.group(1)) in _TITLE_HEADS:
+        return True
+    before = re.search(r"\b([A-Z][a-z]+)\s+of\s+(?:the\s+)?$", text[max(0, f.start - 24):f.start])
+    return bool(before and _bare(before.group(1)) in _TITLE_HEADS)
+
+
 def _consolidate(art: _Art, lexicon: frozenset[str]) -> list[Extracted]:
     """One name, one type, one entry per thing the article names.
 
@@ -1414,7 +1445,9 @@ def _consolidate(art: _Art, lexicon: frozenset[str]) -> list[Extracted]:
             return name, EVENT
         return name, None
 
+    found = _join_institutions(text, found)
     named = [(f, *rename(f)) for f in found]
+    named = [(f, n, forced) for f, n, forced in named if forced or not _part_of_office(text, f)]
     long_names = {fold(v) for v in acronyms.values()}
     orgs_multi: dict[str, set[str]] = {}
     multi_orgs: list[tuple[int, str]] = []
@@ -1461,6 +1494,8 @@ def _consolidate(art: _Art, lexicon: frozenset[str]) -> list[Extracted]:
             v[ORG] = v.get(ORG, 0) + 3
         if f.type in (ORG, PERSON) and len(name.split()) > 1 and _org_word(name):
             v[ORG] = v.get(ORG, 0) + 2
+        if f.type == ORG and len(name.split()) <= 3 and re.search(r"(?:^|[^\w])in\s+$", text[max(0, f.start - 4):f.start]):
+            v[PLACE] = v.get(PLACE, 0) + 1.5  # "a seat in Finchley": a place the model took for an organisation
         nxt = re.match(r"\s+([a-z]+)", text[f.end:f.end + 24])
         if nxt and nxt.group(1) in _PRODUCT_NOUNS and f.type != PERSON:
             v[PRODUCT] = v.get(PRODUCT, 0) + 2
