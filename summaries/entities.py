@@ -1494,10 +1494,23 @@ def _consolidate(art: _Art, lexicon: frozenset[str]) -> list[Extracted]:
                     continue
         out_named.append((f, name, forced))
 
+    # the words before a person that make their role ("Virgin Blue chief executive Brett
+    # Godfrey"): a name inside them is the employer, an organisation
+    role_spans: list[tuple[int, int]] = []
+    for f in found:
+        for r in f.roles:
+            head = text[:f.start].rstrip()
+            if head.endswith(r):
+                role_spans.append((len(head) - len(r), len(head)))
+    employers = {f.start for f in found if any(a <= f.start and f.end <= b for a, b in role_spans)
+                 and not re.match(r"[’']s?\b", text[f.end:f.end + 2]) and f.start not in art.titled}
+
     # votes per name
     votes: dict[str, dict[str, float]] = {}
     titled_names: set[str] = set()
     for f, name, forced in out_named:
+        if f.start in employers and not forced:
+            votes.setdefault(fold(name), {})[ORG] = votes.get(fold(name), {}).get(ORG, 0) + 3
         key = fold(name)
         v = votes.setdefault(key, {})
         if forced:
