@@ -739,7 +739,7 @@ def extract_many(items: Iterable[tuple[str, Sequence[str]]], *, batch_size: int 
     if nlp is not None:
         cap = nlp.max_length - 1
         with _model_lock:
-            docs = list(nlp.pipe((t[:cap] for t, _ in items), batch_size=batch_size))
+            docs = list(nlp.pipe((t[:cap] for t, _ in items), batch_size=batch_size, n_process=_processes(len(items))))
         arts = [_finish(t, h, _model_spans(d), model=True) for (t, h), d in zip(items, docs)]
         parser = _parser()
         if parser is not None:
@@ -747,6 +747,17 @@ def extract_many(items: Iterable[tuple[str, Sequence[str]]], *, batch_size: int 
         lexicon = _lexicon()
         return [_consolidate(a, lexicon) for a in arts]
     return [_consolidate(_finish(t, h, [], model=False), frozenset()) for t, h in items]
+
+
+def _processes(n_items: int) -> int:
+    """Worker processes for a batch of ``n_items`` texts: ``NEWSBRIEF_NER_PROCESSES``
+    (default 1; more only help with more free cores and big batches, as each worker loads
+    the model), never more than the cores, and 1 for small batches."""
+    try:
+        wanted = int(os.environ.get("NEWSBRIEF_NER_PROCESSES", "1"))
+    except ValueError:
+        wanted = 1
+    return max(1, min(wanted, os.cpu_count() or 1)) if n_items >= 64 else 1
 
 
 @dataclass(slots=True)
@@ -1233,7 +1244,7 @@ def _parse_roles(arts: list[_Art], parser, batch_size: int) -> None:
     keys = list(wanted)
     texts = [arts[ai].text[arts[ai].sentences[si][0]:arts[ai].sentences[si][1]] for ai, si in keys]
     with _model_lock:
-        parsed = list(parser.pipe(texts, batch_size=batch_size * 4))
+        parsed = list(parser.pipe(texts, batch_size=batch_size * 4, n_process=_processes(len(texts) // 8)))
     for (ai, si), sd in zip(keys, parsed):
         art = arts[ai]
         base = art.sentences[si][0]
