@@ -1537,6 +1537,9 @@ def _consolidate(art: _Art, lexicon: frozenset[str]) -> list[Extracted]:
             v[ORG] = v.get(ORG, 0) + 3
         if f.type in (ORG, PERSON) and len(name.split()) > 1 and _org_word(name):
             v[ORG] = v.get(ORG, 0) + 2
+        elif f.type == PLACE and len(name.split()) > 1 and name.split()[-1] in _ORG_WORDS \
+                and name.split()[-1] not in ("City", "Centre", "Center"):
+            v[ORG] = v.get(ORG, 0) + 2  # "Manchester United" is a club, not a place
         if f.type == ORG and len(name.split()) <= 3 and re.search(r"(?:^|[^\w])in\s+$", text[max(0, f.start - 4):f.start]):
             v[PLACE] = v.get(PLACE, 0) + 1.5  # "a seat in Finchley": a place the model took for an organisation
         nxt = re.match(r"\s+([a-z]+)", text[f.end:f.end + 24])
