@@ -1412,7 +1412,7 @@ def _consolidate(art: _Art, lexicon: frozenset[str]) -> list[Extracted]:
         return []
     defs = _acronym_spans(text)
     acronyms = {acr: long for acr, long, _ in defs}
-    added = [(long, ORG, at, at + len(long)) for _, long, at in defs]
+    added = [(long, EVENT if _event_name(long) else ORG, at, at + len(long)) for _, long, at in defs]
     if art.model:  # the variants table is also a list of names to look for
         taken = [(f.start, f.end) for f in found]
         multi_tags, single_tags, tag_sentences = art.hashtags
@@ -1456,7 +1456,7 @@ def _consolidate(art: _Art, lexicon: frozenset[str]) -> list[Extracted]:
         if f.type != PERSON and key in folded_acr:
             long = folded_acr[key]
             canon, ctype = canonical_alias(long)
-            return canon, ctype or ORG
+            return canon, ctype or (EVENT if _event_name(long) else ORG)
         if f.type == EVENT:
             if not f.name.split()[-1][:1].isupper():  # "the Iraq war": the place, not an event
                 head = " ".join(w for w in f.name.split() if w[:1].isupper())
@@ -1533,7 +1533,7 @@ def _consolidate(art: _Art, lexicon: frozenset[str]) -> list[Extracted]:
             titled_names.add(key)
         elif f.roles and len(person_roles) < len(f.roles):
             v[ORG] = v.get(ORG, 0) + 3  # "Virgin Blue, the budget airline": an organisation
-        if f.type != PERSON and key in long_names:
+        if f.type != PERSON and key in long_names and not _event_name(name):
             v[ORG] = v.get(ORG, 0) + 3
         if f.type in (ORG, PERSON) and len(name.split()) > 1 and _org_word(name):
             v[ORG] = v.get(ORG, 0) + 2

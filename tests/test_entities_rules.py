@@ -340,3 +340,11 @@ def test_entities_command_lists_the_index_as_json_and_text(nlp, tmp_path, capsys
     assert "Exercise Talisman Sabre (event)" in capsys.readouterr().out
     with pytest.raises(SystemExit):
         main(["--db", db, "entities", "--type", "gadget"])
+
+
+def test_a_show_is_an_event_and_its_acronym_too(nlp):
+    # "CES an organisation" and "CES / Consumer Electronics Show" two cards
+    found = ner.extract("The Consumer Electronics Show (CES) opened in Las Vegas on Thursday. "
+                        "This year CES drew 130,000 visitors.")
+    ces = [f for f in found if f.surface in ("CES", "Consumer Electronics Show")]
+    assert len(ces) == 2 and {(f.name, f.type) for f in ces} == {("Consumer Electronics Show", ner.EVENT)}
