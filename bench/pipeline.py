@@ -2,9 +2,11 @@
 overhead over the plain libraries on the same articles.
 
 Rows: our news summarizer next to plain sumy LexRank (same offline tokenizer); our
-entity extraction (spaCy + clean-up rules + roles) next to spaCy's ``nlp.pipe`` alone
-(same model and components); and the whole scheduled job (summaries, entities, batched
-store writes) on a fresh store.
+whole entity extraction (spaCy NER, clean-up rules, roles from the dependency parse of
+the sentences that name people, and indexing into a fresh store) next to spaCy's
+``nlp.pipe`` with tok2vec+ner alone on the same articles (the goal: at most 1.5 times its
+time); and the whole scheduled job (summaries, entities, batched store writes) on a
+fresh store.
 
 The articles are the BBC texts in ../shared/eval/bbc-dev.jsonl when that file is there
 (it says so), else generated ones.
@@ -45,6 +47,12 @@ def corpus(n: int) -> tuple[list[dict], str]:
     return items, f"generated articles ({EVAL} is not there)"
 
 
+def _installed(name: str) -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec(name) is not None
+
+
 def rate(n: int, seconds: float) -> str:
     return f"{n / seconds:8.1f} articles/s  ({seconds:6.2f} s)"
 
@@ -52,6 +60,7 @@ def rate(n: int, seconds: float) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--articles", type=int, default=300)
+    parser.add_argument("--rounds", type=int, default=2, help="timed rounds of the entity rows (best counts)")
     args = parser.parse_args(argv)
     os.environ.setdefault("OMP_NUM_THREADS", "1")  # one core
 
@@ -89,20 +98,35 @@ def main(argv: list[str] | None = None) -> int:
     print(f"summarize  plain sumy LexRank      {rate(n, base_sum)}")
     print(f"summarize  newsbrief summarizer    {rate(n, ours_sum)}   x{ours_sum / base_sum:.2f} the time of LexRank")
 
-    nlp = entities._model()  # the same pipeline the extractor uses
+    nlp = entities._model()
     if nlp is None:
         print("no spaCy model installed: entity rows skipped")
         return 0
-    list(nlp.pipe(bodies[:5]))  # warm up
-    start = time.perf_counter()
-    for _ in nlp.pipe(bodies, batch_size=32):
-        pass
-    base_ner = time.perf_counter() - start
-    start = time.perf_counter()
-    entities.extract_many([(a.body, a.hashtags) for a in articles])
-    ours_ner = time.perf_counter() - start
-    print(f"entities   spaCy nlp.pipe alone    {rate(n, base_ner)}   ({'+'.join(nlp.pipe_names)})")
-    print(f"entities   newsbrief extraction    {rate(n, ours_ner)}   x{ours_ner / base_ner:.2f} the time of spaCy alone")
+    import spacy
+
+    from summaries import entity_index
+
+    # the baseline: spaCy's own pipeline with tok2vec and ner, nothing else, on the same bodies
+    name = next(n for n in entities.MODEL_NAMES if _installed(n))
+    base = spacy.load(name, exclude=["tagger", "parser", "attribute_ruler", "lemmatizer", "senter", "morphologizer"])
+    list(base.pipe(bodies[:5]))  # warm up
+    entities.extract_many([(b, ()) for b in bodies[:5]])
+    records = [a.to_record() for a in articles]
+    runs = {"base": [], "ours": []}
+    for _ in range(args.rounds):  # alternate, so a busy machine slows both alike
+        start = time.perf_counter()
+        for _ in base.pipe(bodies, batch_size=32):
+            pass
+        runs["base"].append(time.perf_counter() - start)
+        with tempfile.TemporaryDirectory() as tmp:
+            with Store(Path(tmp) / "db.json") as store:
+                start = time.perf_counter()
+                entity_index.index_articles(store, records)  # NER, rules, roles, index and its writes
+                runs["ours"].append(time.perf_counter() - start)
+    base_ner, ours_ner = min(runs["base"]), min(runs["ours"])
+    print(f"entities   spaCy nlp.pipe alone    {rate(n, base_ner)}   ({'+'.join(base.pipe_names)})")
+    print(f"entities   newsbrief extraction    {rate(n, ours_ner)}   x{ours_ner / base_ner:.2f} the time of spaCy alone "
+          f"(NER, rules, roles from the parse, indexing; best of {args.rounds})")
 
     with tempfile.TemporaryDirectory() as tmp:
         with Store(Path(tmp) / "db.json") as store:

@@ -237,6 +237,33 @@ def cmd_who(args: argparse.Namespace, settings: Settings) -> int:
     return 0 if result.card is not None else 1
 
 
+@command("entities")
+def cmd_entities(args: argparse.Namespace, settings: Settings) -> int:
+    import json
+
+    from summaries.entity_index import card_record, list_entities, stale_articles
+
+    with open_store(settings, readonly=True) as store:
+        cards = list_entities(store, top=args.top, kind=args.type)
+        stale = len(stale_articles(store))
+    if args.json:
+        print(json.dumps([card_record(c) for c in cards], ensure_ascii=False, indent=1))
+        return 0
+    if not cards:
+        console.print("No entities indexed" + (f" of type {args.type}" if args.type else "") + ".", markup=False)
+    for c in cards:
+        line = f"{c.article_count:5}  {c.name} ({c.type})"
+        if c.roles:
+            line += " - " + "; ".join(c.roles[:3])
+        if c.aliases:
+            line += "  [also: " + ", ".join(c.aliases[:5]) + "]"
+        console.print(line, markup=False, highlight=False)
+    if stale:
+        console.print(f"({stale} articles still indexed with older extraction rules; the scheduled job re-indexes them)",
+                      markup=False, highlight=False)
+    return 0
+
+
 @command("run")
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     from bot.app import run_bot
@@ -311,6 +338,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("who", help="who or what is NAME, from the stored news", description="Print the entity card for a person, organisation, place or event.")
     p.add_argument("name", nargs="+", metavar="NAME")
+
+    p = sub.add_parser("entities", help="list the entity index by article count",
+                       description="List the people, organisations, places, events and products of the entity index, "
+                                   "most articles first: name, type, roles, other names, article count.")
+    p.add_argument("--top", type=int, default=50, metavar="N", help="how many (default 50)")
+    p.add_argument("--type", choices=("person", "organisation", "place", "event", "product"), help="only this type")
+    p.add_argument("--json", action="store_true", help="print JSON: a list of {name, type, aliases, roles, articles, first_seen, last_seen}")
 
     sub.add_parser("run", help="run the Telegram bot and the scheduled job",
                    description="Run the bot (long polling, or a webhook per config) with the scheduled summarization job. Needs a bot token.")

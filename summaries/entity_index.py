@@ -9,7 +9,7 @@ memory (:func:`lookup`, :func:`format_card`).
 
 The ``entities`` table holds two kinds of documents:
 
-* ``{"k": "a:<article id>", "article": id, "date", "headline", "seq", "sents": [...],
+* ``{"k": "a:<article id>", "article": id, "date", "headline", "seq", "v", "sents": [...],
   "ents": {key: {"t", "n", "names", "surf", "roles", "s"}}}``, one per indexed article: what
   that article contributed to each entity (type, mention count, names and surface forms,
   roles, the index of its first sentence in ``sents``; defaults are left out). This is the source of truth: it
@@ -18,6 +18,15 @@ The ``entities`` table holds two kinds of documents:
 * ``{"k": "e:<key>", "entity": key, "name", "type", "aliases", "roles", "articles",
   "mentions", "first_seen", "last_seen"}``, one per entity: a materialised summary for
   other readers of the database. It is rewritten for every entity a batch touches.
+
+An entity's type is the vote of all its mentions across articles (an article's lone-word
+"person" without evidence votes ``"?"``, and an entity only ever voted ``"?"`` is not
+offered). A surname alone joins a full name only inside its article; across articles a
+lookup by surname gives the most prominent person with it and offers the others. An
+acronym an article defines ("Electronic Arts (EA)") reaches that entity from other
+articles. Each article document records the extraction rules' version (``"v"``); when the
+rules change, :func:`reindex_stale` (called by the scheduled job) re-extracts old entries
+a batch at a time.
 
 The in-memory index is loaded once per :class:`~summaries.store.Store` from the table and
 kept in sync by the functions here; if the store reloads its file (a failed batch), the
@@ -29,6 +38,7 @@ from __future__ import annotations
 import heapq
 import logging
 import operator
+import re
 import threading
 import weakref
 from collections import Counter
@@ -38,7 +48,7 @@ from typing import Any, Iterable
 from rapidfuzz import fuzz, process
 
 from summaries import entities as ner
-from summaries.entities import EVENT, ORG, PERSON, PLACE, Extracted
+from summaries.entities import EVENT, ORG, PERSON, PLACE, PRODUCT, Extracted
 
 __all__ = [
     "Mention",
@@ -48,6 +58,11 @@ __all__ = [
     "index_articles",
     "forget_articles",
     "reindex_all",
+    "reindex_stale",
+    "stale_articles",
+    "list_entities",
+    "card_record",
+    "ENTITY_TYPES",
     "lookup",
     "format_card",
     "get_index",
@@ -55,10 +70,14 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-MATCH_CUTOFF = 80  # rapidfuzz ratio for a typo to still count as the name
+# rapidfuzz ratio above which a misspelt name answers, with "did you mean": measured on the
+# labelled BBC set by bench/eval_entities.py (one-letter typos of indexed names against
+# names the index does not hold)
+MATCH_CUTOFF = 88
 SUGGEST_CUTOFF = 60
 SENTENCE_MAX = 400
-_TYPE_RANK = {PERSON: 0, ORG: 1, EVENT: 2, PLACE: 3}
+UNSURE = "?"  # the type vote of a lone word the model called a person with nothing to back it
+_TYPE_RANK = {PERSON: 0, ORG: 1, EVENT: 2, PLACE: 3, PRODUCT: 4}
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +107,7 @@ class WhoResult:
     card: EntityCard | None = None
     others: list[str] = field(default_factory=list)
     suggestions: list[str] = field(default_factory=list)
+    fuzzy: bool = False  # the card's name is only close to the query: show it as "did you mean"
 
 
 # -- in-memory structures --------------------------------------------------------------
@@ -100,6 +120,7 @@ class _Article:
     headline: str
     seq: int
     ents: dict[str, dict[str, Any]]  # key -> contribution (see module docstring)
+    version: int = ner.RULES_VERSION  # the extraction rules it was indexed with
 
     @property
     def order(self) -> tuple[str, int]:
@@ -121,15 +142,19 @@ class _Entity:
 
     @property
     def type(self) -> str:
-        if not self.types:
+        """The type most of its mentions give it, across all articles; ``"?"`` for a lone
+        word only ever called a person without a given name, title or role."""
+        votes = [(k, v) for k, v in self.types.items() if v > 0]
+        if not votes:
             return PERSON if self.key.startswith("p:") else ORG
-        return max(self.types.items(), key=lambda kv: (kv[1], -_TYPE_RANK.get(kv[0], 9)))[0]
+        # an unsure vote only wins outright: on a tie the other type stands
+        return max(votes, key=lambda kv: (kv[1], kv[0] != UNSURE, -_TYPE_RANK.get(kv[0], 9)))[0]
 
     @property
     def name(self) -> str:
         if not self.names:
             return self.key[2:]
-        multi = self.key.startswith("p:")
+        multi = self.type == PERSON
         return max(self.names.items(),
                    key=lambda kv: ((len(kv[0].split()) > 1) if multi else 0, kv[1], len(kv[0]), kv[0]))[0]
 
@@ -137,7 +162,7 @@ class _Entity:
 def _contribution(found: list[Extracted]) -> dict[str, Any]:
     c: dict[str, Any] = {"t": Counter(), "n": 0, "names": Counter(), "surf": Counter(), "roles": [], "s": ""}
     for f in found:
-        c["t"][f.type] += 1
+        c["t"][UNSURE if f.weak else f.type] += 1
         c["n"] += 1
         c["names"][f.name] += 1
         c["surf"][f.surface] += 1
@@ -166,6 +191,7 @@ class EntityIndex:
         self.articles: dict[str, _Article] = {}
         self.names: dict[str, set[str]] = {}  # folded alias -> entity keys
         self.surnames: dict[str, set[str]] = {}  # folded last word -> multi-word person keys
+        self.acronyms: dict[str, Counter] = {}  # folded acronym -> keys of the names it was defined for
         self._choices: list[str] | None = None
         self._cards: dict[tuple[str, int], EntityCard] = {}
         self.dirty: set[str] = set()  # articles whose stored document is out of date
@@ -192,7 +218,7 @@ class EntityIndex:
         arts.sort(key=lambda d: d.get("seq", 0))
         for doc in arts:
             idx._add(_Article(doc["article"], doc.get("date", ""), doc.get("headline", ""),
-                              doc.get("seq", 0), _decode_ents(doc)))
+                              doc.get("seq", 0), _decode_ents(doc), doc.get("v", 1)))
         idx._seq = max((a.seq for a in idx.articles.values()), default=-1) + 1
         idx.dirty.clear()
         idx.sync_names()
@@ -223,6 +249,8 @@ class EntityIndex:
             ent.mentions += c["n"]
             if art.date > ent.last:
                 ent.last = art.date
+            for acr in _defined_acronyms(c):
+                self.acronyms.setdefault(acr, Counter())[key] += 1
         keys = list(art.ents)
         for a in keys:
             co = self.entities[a].co
@@ -261,6 +289,14 @@ class EntityIndex:
                         del ent.roles[rk]
             ent.articles.discard(aid)
             ent.mentions -= c["n"]
+            for acr in _defined_acronyms(c):
+                bucket = self.acronyms.get(acr)
+                if bucket is not None:
+                    bucket[key] -= 1
+                    if bucket[key] <= 0:
+                        del bucket[key]
+                    if not bucket:
+                        del self.acronyms[acr]
             for b in keys:
                 if b != key:
                     ent.co[b] -= 1
@@ -280,16 +316,15 @@ class EntityIndex:
             ent = self.entities.get(key)
             if ent is None:
                 continue
-            if key.startswith("p:"):
-                words = key[2:].split()
-                if len(words) > 1:
-                    bucket = self.surnames.setdefault(words[-1], set())
-                    if ent.articles:
-                        bucket.add(key)
-                    else:
-                        bucket.discard(key)
-                        if not bucket:
-                            del self.surnames[words[-1]]
+            words = key[2:].split()
+            if len(words) > 1:
+                bucket = self.surnames.setdefault(words[-1], set())
+                if ent.articles and ent.type == PERSON:
+                    bucket.add(key)
+                else:
+                    bucket.discard(key)
+                    if not bucket:
+                        del self.surnames[words[-1]]
             if ent.articles:
                 self._stale.add(key)
             else:
@@ -326,7 +361,9 @@ class EntityIndex:
 
     def _aliases_of(self, ent: _Entity) -> frozenset[str]:
         out = {ner.fold(n) for n in ent.names} | {ner.fold(s) for s in ent.surfaces}
-        if ent.key.startswith("p:"):
+        if ent.type == UNSURE:
+            return frozenset()  # not offered until another article says what it is
+        if ent.type == PERSON:
             for n in list(out):
                 words = n.split()
                 if len(words) > 1:
@@ -339,7 +376,8 @@ class EntityIndex:
                 if first in ("exercise", "operation", "mission") and rest:
                     out.add(rest)
             canon = ent.name
-            out.update(a for a, c in ner._ALIASES.items() if c == canon)
+            out.update(ner.aliases_of(canon))
+            out.update(ner.fold(ner.strip_suffix(n)) for n in ent.names)
         out.discard("")
         return frozenset(out)
 
@@ -357,42 +395,59 @@ class EntityIndex:
 
     # -- resolving names to entries ------------------------------------------------
 
-    def _resolve_person(self, name: str, local: dict[str, str]) -> str:
+    def _existing(self, folded: str, local: set[str], first: str = "p:") -> str | None:
+        """The key of an entity with this folded name, whatever type it was given so far."""
+        for prefix in (first, "n:" if first == "p:" else "p:"):
+            key = prefix + folded
+            if key in local or key in self.entities:
+                return key
+        return None
+
+    def _resolve_person(self, name: str, local: dict[str, str], keys: set[str]) -> str:
         words = ner.fold(name).split()
         if not words:
             return "p:"
+        folded = " ".join(words)
         if len(words) > 1:
-            key = "p:" + " ".join(words)
-            if key in self.entities or key in local.values():
+            key = self._existing(folded, keys)
+            if key:
                 return key
             others = [k for k in self.surnames.get(words[-1], ()) if k in self.entities]
             others.sort(key=self._rank, reverse=True)
             for other in others:
                 if any(ner._compatible(name, n) for n in self.entities[other].names if len(n.split()) > 1):
                     return other
-            return key
-        # a surname alone: the full name given in this batch or in the index
+            return "p:" + folded
+        # a surname alone is a full name only inside its own article (the extractor did
+        # that); across articles it stays itself, and lookups offer the full names
         word = words[0]
         for key in local.values():
             if key.split()[-1] == word and len(key.split()) > 1:
                 return key
-        cands = [k for k in self.surnames.get(word, ()) if k in self.entities]
-        if cands:
-            return max(cands, key=lambda k: (len(self.entities[k].articles), self.entities[k].last))
-        return "p:" + word
+        return self._existing(word, keys) or "p:" + word
+
+    def _resolve_other(self, f: Extracted, keys: set[str]) -> str:
+        folded = ner.fold(f.name)
+        if f.name == f.surface and _ACRONYM.match(f.surface):
+            defined = self.acronyms.get(folded)
+            if defined:  # "EA" where another article wrote "Electronic Arts (EA)"
+                best = max(defined.items(), key=lambda kv: (kv[1], kv[0]))[0]
+                if best in self.entities:
+                    return best
+        return self._existing(folded, keys, "n:") or "n:" + folded
 
     def resolve(self, found: list[Extracted]) -> dict[str, dict[str, Any]]:
         """Entity keys for the mentions of one article, with the article's contribution to each."""
         groups: dict[str, list[Extracted]] = {}
         local: dict[str, str] = {}
+        keys: set[str] = set()
         persons = sorted({f.name for f in found if f.type == PERSON}, key=lambda n: -len(n.split()))
         for name in persons:
-            local[name] = self._resolve_person(name, local)
+            local[name] = self._resolve_person(name, local, keys)
+            keys.add(local[name])
         for f in found:
-            if f.type == PERSON:
-                key = local[f.name]
-            else:
-                key = "n:" + ner.fold(f.name)
+            key = local[f.name] if f.type == PERSON else self._resolve_other(f, keys)
+            keys.add(key)
             if len(key) > 2:
                 groups.setdefault(key, []).append(f)
         return {k: _contribution(v) for k, v in groups.items()}
@@ -403,13 +458,6 @@ class EntityIndex:
         art = _Article(aid, date, headline, self._seq, ents)
         self._seq += 1
         touched |= self._add(art)
-        # a new full name takes over entries that so far had only its surname
-        for key in list(ents):
-            words = key[2:].split()
-            if key.startswith("p:") and len(words) > 1:
-                single = "p:" + words[-1]
-                if single in self.entities and self.surnames.get(words[-1]) == {key}:
-                    touched |= self._rename(single, key)
         return touched
 
     # -- lookups -------------------------------------------------------------------
@@ -418,12 +466,20 @@ class EntityIndex:
         ent = self.entities[key]
         return len(ent.articles), ent.last
 
-    def candidates(self, query: str) -> tuple[list[tuple[float, str]], list[str]]:
-        """(score, key) best first for a typed name; and, when nothing matches, close names."""
+    def candidates(self, query: str) -> tuple[list[tuple[float, str]], list[str], bool]:
+        """(score, key) best first for a typed name, whether the match is only a close
+        spelling (fuzzy), and, when nothing matches, names of the same shape to suggest.
+
+        A name, a form the news wrote or an alias answers. A bare surname reaches the full
+        names of the people who have it, the most prominent first (a lone-word entry with
+        that surname comes after them). A spelling within :data:`MATCH_CUTOFF` of a name
+        answers as a "did you mean"; below it there is no answer, only suggestions.
+        """
         self.sync_names()
         forms = _query_forms(query)
         scored: dict[str, float] = {}
         for form in forms:
+            bare_surname = len(form.split()) == 1 and bool(self.surnames.get(form))
             for key in self.names.get(form, ()):
                 ent = self.entities[key]
                 if form == ner.fold(ent.name):
@@ -432,8 +488,13 @@ class EntityIndex:
                     tier = 2.0
                 else:
                     tier = 1.0
+                if bare_surname and ent.type == PERSON and len(ent.name.split()) == 1:
+                    tier = 0.5
                 scored[key] = max(scored.get(key, 0.0), tier)
-        if not scored and forms:
+        if scored:
+            ranked = sorted(scored, key=lambda k: (scored[k], *self._rank(k)), reverse=True)
+            return [(scored[k], k) for k in ranked], [], False
+        if forms:
             if self._choices is None:
                 self._choices = list(self.names)
             for form in forms:
@@ -443,23 +504,37 @@ class EntityIndex:
                         scored[key] = max(scored.get(key, 0.0), score / 100.0)
         ranked = sorted(scored, key=lambda k: (scored[k], *self._rank(k)), reverse=True)
         if ranked:
-            return [(scored[k], k) for k in ranked], []
-        return [], self.suggest(forms[0] if forms else "")
+            return [(scored[k], k) for k in ranked], [], True
+        return [], self.suggest(forms[0] if forms else ""), False
 
     def suggest(self, form: str, limit: int = 5) -> list[str]:
-        """Names close to ``form``: whole-name similarity, or one of its words close to a
-        name or surname ("Dixon" -> Ashutosh Dixit)."""
+        """Names close to ``form`` and of its shape: as many words, and a name of several
+        words only suggests people; a word of it close to a surname suggests that person
+        ("Dixon" -> Ashutosh Dixit)."""
         if not form or not self.names:
             return []
         if self._choices is None:
             self._choices = list(self.names)
+        n_words = len(form.split())
         seen: dict[str, float] = {}
-        probes = [(form, SUGGEST_CUTOFF)] + [(w, 65) for w in form.split() if len(w) >= 3 and w != form]
-        for probe, cutoff in probes:
-            for alias, score, _ in process.extract(probe, self._choices, scorer=fuzz.ratio,
-                                                   limit=limit * 3, score_cutoff=cutoff):
-                for key in self.names.get(alias, ()):
-                    seen[key] = max(seen.get(key, 0.0), score)
+        for alias, score, _ in process.extract(form, self._choices, scorer=fuzz.ratio,
+                                               limit=limit * 6, score_cutoff=SUGGEST_CUTOFF):
+            if len(alias.split()) != n_words:
+                continue
+            for key in self.names.get(alias, ()):
+                ent = self.entities[key]
+                if n_words > 1 and ent.type != PERSON:
+                    continue
+                seen[key] = max(seen.get(key, 0.0), score)
+        surnames = list(self.surnames)
+        last = form.split()[-1]
+        if len(last) >= 3 and surnames:
+            for word, score, _ in process.extract(last, surnames, scorer=fuzz.ratio, limit=limit * 2, score_cutoff=65):
+                if n_words > 1 and word == last:
+                    continue  # "Elon Musk": another Musk is a suggestion only by the whole name
+                for key in self.surnames.get(word, ()):
+                    if key in self.entities:
+                        seen[key] = max(seen.get(key, 0.0), score - (5 if n_words > 1 else 0))
         ranked = sorted(seen, key=lambda k: (seen[k], *self._rank(k)), reverse=True)
         names: list[str] = []
         for k in ranked:
@@ -498,7 +573,7 @@ class EntityIndex:
         return card
 
     def who(self, query: str, limit: int = 5) -> WhoResult:
-        ranked, suggestions = self.candidates(query)
+        ranked, suggestions, fuzzy = self.candidates(query)
         if not ranked:
             return WhoResult(query=query, suggestions=suggestions)
         best = ranked[0][1]
@@ -510,7 +585,7 @@ class EntityIndex:
                 others.append(n)
             if len(others) >= 5:
                 break
-        return WhoResult(query=query, card=card, others=others)
+        return WhoResult(query=query, card=card, others=others, fuzzy=fuzzy)
 
     # -- persistence ---------------------------------------------------------------
 
@@ -533,7 +608,7 @@ class EntityIndex:
                 enc["roles"] = c["roles"]
             ents[key] = enc
         return {"k": "a:" + aid, "article": aid, "date": a.date, "headline": a.headline, "seq": a.seq,
-                "sents": sents, "ents": ents}
+                "v": a.version, "sents": sents, "ents": ents}
 
     def entity_doc_payload(self, key: str) -> dict[str, Any]:
         ent = self.entities[key]
@@ -560,6 +635,18 @@ def _decode_ents(doc: dict[str, Any]) -> dict[str, dict[str, Any]]:
 
 
 _ORDER = operator.attrgetter("order")
+_ACRONYM = re.compile(r"^[A-Z][A-Z&]{1,5}$")
+
+
+def _defined_acronyms(c: dict[str, Any]) -> list[str]:
+    """Folded acronyms an article's contribution shows as forms of a longer name ("EA" of
+    "Electronic Arts"): other articles' bare "EA" then reaches that entity."""
+    names = [n for n in c["names"] if not _ACRONYM.match(n)]
+    out = []
+    for surf in c["surf"]:
+        if _ACRONYM.match(surf) and any(ner._acronym_of(surf, n) for n in names):
+            out.append(ner.fold(surf))
+    return out
 _SECOND = operator.itemgetter(1)
 _TITLE_CI = {w.casefold() for w in ner._TITLE_WORDS}
 
@@ -706,6 +793,38 @@ def forget_articles(store, article_ids: Iterable[str]) -> int:
     return len(gone)
 
 
+REINDEX_BATCH = 200  # articles re-extracted per scheduled run when the rules changed
+
+
+def stale_articles(store) -> list[str]:
+    """Ids of indexed articles extracted with other rules than the current
+    :data:`summaries.entities.RULES_VERSION`, oldest indexed first."""
+    with store.lock:
+        idx = get_index(store)
+        arts = [a for a in idx.articles.values() if a.version != ner.RULES_VERSION]
+    return [a.id for a in sorted(arts, key=lambda a: a.seq)]
+
+
+def reindex_stale(store, limit: int = REINDEX_BATCH) -> int:
+    """Re-extract up to ``limit`` articles indexed with older extraction rules, so that
+    entries made by old rules do not linger; an indexed article the store no longer holds
+    is forgotten. The scheduled job calls this on every run (off the event loop), so a
+    rules change re-indexes the whole store by itself, a batch at a time. Returns how
+    many articles were re-indexed or forgotten."""
+    ids = stale_articles(store)[:max(0, limit)]
+    if not ids:
+        return 0
+    records, gone = [], []
+    for aid in ids:
+        record = store.get_article(aid)
+        (records.append(record) if record else gone.append(aid))
+    n = forget_articles(store, gone) if gone else 0
+    n += index_articles(store, records)
+    log.info("entities: re-indexed %d articles with extraction rules v%d (%d left)", n, ner.RULES_VERSION,
+             len(stale_articles(store)))
+    return n
+
+
 def reindex_all(store) -> int:
     """Index every stored article (and forget entries of articles no longer stored)."""
     records = list(store.iter_articles())
@@ -714,6 +833,30 @@ def reindex_all(store) -> int:
     if stale:
         forget_articles(store, stale)
     return index_articles(store, records)
+
+
+ENTITY_TYPES = (PERSON, ORG, PLACE, EVENT, PRODUCT)
+
+
+def list_entities(store, *, top: int | None = 50, kind: str | None = None) -> list[EntityCard]:
+    """The entities of the index, most articles first (then most mentions), as cards
+    without mentions: name, type, aliases, roles, article count, first and last seen.
+    ``kind`` keeps one type (see :data:`ENTITY_TYPES`); lone words with no evidence of
+    what they are (type ``"?"``) are left out."""
+    if kind is not None and kind not in ENTITY_TYPES:
+        raise ValueError(f"unknown entity type {kind!r} (one of {', '.join(ENTITY_TYPES)})")
+    with store.lock:
+        idx = get_index(store)
+        idx.sync_names()
+        ents = [e for e in idx.entities.values() if e.articles and e.type != UNSURE and (kind is None or e.type == kind)]
+        ents.sort(key=lambda e: (-len(e.articles), -e.mentions, e.name))
+        return [idx.card(e.key, limit=0) for e in (ents if top is None else ents[:max(0, top)])]
+
+
+def card_record(card: EntityCard) -> dict[str, Any]:
+    """A card as plain data (for JSON): name, type, aliases, roles, article count, dates."""
+    return {"name": card.name, "type": card.type, "aliases": list(card.aliases), "roles": list(card.roles),
+            "articles": card.article_count, "first_seen": card.first_seen, "last_seen": card.last_seen}
 
 
 def lookup(store, name: str, *, limit: int = 5) -> WhoResult:
@@ -729,7 +872,7 @@ def lookup(store, name: str, *, limit: int = 5) -> WhoResult:
 
 # -- text ------------------------------------------------------------------------------
 
-_TYPE_WORDS = {PERSON: "person", ORG: "organisation", PLACE: "place", EVENT: "event"}
+_TYPE_WORDS = {PERSON: "person", ORG: "organisation", PLACE: "place", EVENT: "event", PRODUCT: "product"}
 
 
 def format_card(result: WhoResult) -> str:
@@ -747,6 +890,8 @@ def format_card(result: WhoResult) -> str:
     span = c.first_seen if c.first_seen == c.last_seen else f"{c.first_seen} to {c.last_seen}"
     n = c.article_count
     lines = [f"{c.name} ({_TYPE_WORDS.get(c.type, c.type)})"]
+    if result.fuzzy:
+        lines.append(f"No one is called \"{result.query}\": did you mean {c.name}?")
     if c.roles:
         lines.append("Role: " + c.roles[0] + ("" if len(c.roles) == 1 else "; also " + "; ".join(c.roles[1:])))
     lines.append(f"In {n} article{'s' if n != 1 else ''}, {span}")

@@ -147,20 +147,22 @@ def summarize_pending(
 
 
 def index_entities(store: Store, articles: Iterable[dict[str, Any]]) -> int:
-    """Index the named entities of these articles (the entities module's seam)."""
+    """Index the named entities of these articles (the entities module's seam), then
+    re-index a batch of articles indexed with older extraction rules, if any."""
     articles = list(articles)
-    if not articles:
-        return 0
     try:
-        from summaries.entity_index import index_articles
+        from summaries.entity_index import index_articles, reindex_stale
     except ImportError:
         log.info("entity index not available; skipping entity extraction")
         return 0
+    n = 0
     try:
-        return index_articles(store, articles)
+        if articles:
+            n = index_articles(store, articles)
+        reindex_stale(store)
     except Exception:
         log.exception("entity indexing failed for %d articles; summaries are kept", len(articles))
-        return 0
+    return n
 
 
 def prune_old(store: Store, retention_days: int, *, today: dt.date | None = None,

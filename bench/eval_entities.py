@@ -1,0 +1,420 @@
+"""Entity extraction on hand-labelled BBC articles: types, top entities, roles, aliases.
+
+The labels are in tests/fixtures/entities-bbc.jsonl (152 articles of
+../shared/eval/bbc-dev-large.jsonl, ids only; see tests/fixtures/entities_bbc.py); the
+texts are read from ../shared when it is there, else this says so and stops.
+
+Three systems, in one run on the same articles:
+
+* ``spacy``: spaCy's small English pipeline alone (its PERSON, ORG, GPE/LOC/FAC spans;
+  one entity per distinct text in an article, the same text across articles is one
+  entity of its most frequent label);
+* ``before``: the extraction and index as they were before this work: at the commit
+  where this branch left ``main`` (loaded from git into temporary modules), or
+  ``--before REF`` for another revision;
+* ``now``: the extraction and index of this checkout.
+
+Figures, per type (person, organisation, place):
+
+* precision and recall of the entities of each article (an entity found is right when one
+  of its forms in that article, or its card name, is a labelled name or alias of that type);
+* top-100 precision: of the 100 entities of that type in the most articles, how many are
+  right in at least half of their articles;
+* roles: of the labelled people with a stated role, how many get it (the best role their
+  article gave them matches a labelled one), and how many people without a stated role
+  get one anyway;
+* aliases: of the other forms the labels list (acronym, expansion, corporate suffix,
+  surname, other), how many reach the same card as the entity's name in that article.
+
+    python bench/eval_entities.py [--before REF] [--show-errors N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import re
+import subprocess
+import sys
+import tempfile
+from collections import Counter, defaultdict
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests" / "fixtures"))
+
+import entities_bbc  # noqa: E402
+
+TYPES = ("person", "organisation", "place")
+_SPACY_TYPES = {"PERSON": "person", "ORG": "organisation", "GPE": "place", "LOC": "place", "FAC": "place"}
+_ROLE_DROP = re.compile(r"^(?:the|a|an)\s+", re.I)
+
+
+def fold(text: str) -> str:
+    text = re.sub(r"[^\w]+", " ", re.sub(r"[’']s\b", "", text.casefold())).strip()
+    return text[4:] if text.startswith("the ") else text
+
+
+# -- systems ---------------------------------------------------------------------------
+
+
+def _records(items: list[dict]) -> list[dict]:
+    from summaries.articles import parse_record
+
+    out = []
+    for i, item in enumerate(items):
+        art = parse_record({"title": item["title"], "text": item["text"], "published": f"2005-01-{1 + i % 28:02d}",
+                            "source": "BBC"})
+        rec = art.to_record()
+        rec["id"] = item["id"]
+        out.append(rec)
+    return out
+
+
+def run_spacy(items: list[dict]) -> dict:
+    """Per article: {entity id: {"type", "name", "forms", "roles"}}; entity ids shared across articles."""
+    import spacy
+
+    nlp = spacy.load(_model_name(), exclude=["tagger", "parser", "attribute_ruler", "lemmatizer", "senter"])
+    recs = _records(items)
+    per_article: dict[str, dict] = {}
+    labels: dict[str, Counter] = defaultdict(Counter)
+    for rec, doc in zip(recs, nlp.pipe([r["body"] for r in recs], batch_size=32)):
+        found: dict[str, dict] = {}
+        for ent in doc.ents:
+            kind = _SPACY_TYPES.get(ent.label_)
+            if not kind:
+                continue
+            text = re.sub(r"^(?:the|The)\s+", "", ent.text.strip())
+            text = re.sub(r"(?:'s|’s)$", "", text)
+            key = fold(text)
+            if not key:
+                continue
+            labels[key][kind] += 1
+            slot = found.setdefault(key, {"name": text, "forms": {text}, "roles": []})
+            slot["forms"].add(text)
+        per_article[rec["id"]] = found
+    for found in per_article.values():
+        for key, slot in found.items():
+            slot["type"] = labels[key].most_common(1)[0][0]
+    return per_article
+
+
+def _model_name() -> str:
+    from summaries import entities as ner
+
+    for name in ner.MODEL_NAMES:
+        if importlib.util.find_spec(name) is not None:
+            return name
+    raise SystemExit("no spaCy English model installed")
+
+
+def _load_before(ref: str):
+    """The entities and entity_index modules of revision ``ref``, as fresh modules."""
+    tmp = Path(tempfile.mkdtemp(prefix="entities-before-"))
+    mods = {}
+    for name in ("entities", "entity_index"):
+        src = subprocess.run(["git", "show", f"{ref}:summaries/{name}.py"], cwd=ROOT, capture_output=True,
+                             text=True, check=True).stdout
+        src = src.replace("from summaries import entities as ner", "import before_entities as ner")
+        src = src.replace("from summaries.entities import", "from before_entities import")
+        (tmp / f"before_{name}.py").write_text(src, encoding="utf-8")
+    sys.path.insert(0, str(tmp))
+    import before_entities  # noqa: F401
+    import before_entity_index
+
+    mods["index"] = before_entity_index
+    return mods
+
+
+def run_index(items: list[dict], index_module) -> tuple[dict, object]:
+    """Index the articles with ``index_module`` in a fresh store; per article entities as run_spacy."""
+    from summaries.store import Store
+
+    recs = _records(items)
+    with tempfile.TemporaryDirectory() as tmp:
+        store = Store(Path(tmp) / "db.json")
+        try:
+            index_module.index_articles(store, recs)
+            idx = index_module.get_index(store)
+            idx.sync_names()
+            per_article: dict[str, dict] = {}
+            for rec in recs:
+                art = idx.articles.get(rec["id"])
+                found: dict[str, dict] = {}
+                if art is not None:
+                    for key, c in art.ents.items():
+                        ent = idx.entities[key]
+                        found[key] = {"type": ent.type, "name": ent.name, "forms": set(c["surf"]) | set(c["names"]),
+                                      "roles": list(c["roles"]), "best_role": _best_role(idx, key, c)}
+                per_article[rec["id"]] = found
+        finally:
+            store.close()
+    return per_article, idx
+
+
+def _best_role(idx, key: str, contribution: dict) -> str:
+    """The role this article gives the entity, as the card would rank it (first listed)."""
+    roles = contribution.get("roles") or []
+    return roles[0] if roles else ""
+
+
+# -- scoring ---------------------------------------------------------------------------
+
+
+def _gold_forms(ent: dict) -> set[str]:
+    return {fold(ent["name"]), *(fold(a) for a in ent.get("aliases", ()))} - {""}
+
+
+def _matches(pred: dict, gold: dict) -> bool:
+    forms = {fold(f) for f in pred["forms"]} | {fold(pred["name"])}
+    return bool(forms & _gold_forms(gold))
+
+
+def score(items: list[dict], per_article: dict) -> dict:
+    out: dict = {t: {"tp": 0, "pred": 0, "hit": 0, "gold": 0} for t in TYPES}
+    errors: dict = {t: {"fp": Counter(), "fn": Counter()} for t in TYPES}
+    right_in: dict[str, list[bool]] = defaultdict(list)  # entity id -> right per article
+    ent_type: dict[str, str] = {}
+    ent_name: dict[str, str] = {}
+    for item in items:
+        found = per_article.get(item["id"], {})
+        for t in TYPES:
+            gold = [g for g in item["entities"] if g["type"] == t]
+            preds = {k: p for k, p in found.items() if p["type"] == t}
+            for k, p in preds.items():
+                ok = any(_matches(p, g) for g in gold)
+                out[t]["tp"] += ok
+                out[t]["pred"] += 1
+                right_in[k].append(ok)
+                ent_type[k], ent_name[k] = t, p["name"]
+                if not ok:
+                    errors[t]["fp"][p["name"]] += 1
+            for g in gold:
+                hit = any(_matches(p, g) for p in preds.values())
+                out[t]["hit"] += hit
+                out[t]["gold"] += 1
+                if not hit:
+                    errors[t]["fn"][g["name"]] += 1
+    for t in TYPES:
+        ranked = sorted((k for k in right_in if ent_type[k] == t), key=lambda k: (-len(right_in[k]), ent_name[k]))
+        top = ranked[:100]
+        good = [k for k in top if sum(right_in[k]) * 2 >= len(right_in[k])]
+        out[t]["top"] = (len(good), len(top))
+        errors[t]["top_bad"] = [f"{ent_name[k]} ({len(right_in[k])})" for k in top if k not in set(good)]
+    return {"figures": out, "errors": errors}
+
+
+def _role_match(pred: str, gold: str) -> bool:
+    from rapidfuzz import fuzz
+
+    p, g = fold(_ROLE_DROP.sub("", pred)), fold(_ROLE_DROP.sub("", gold))
+    if not p or not g:
+        return False
+    if p == g or fuzz.token_sort_ratio(p, g) >= 85:
+        return True
+    pw, gw = p.split(), g.split()
+    small, big = (pw, gw) if len(pw) <= len(gw) else (gw, pw)
+    joined = " " + " ".join(big) + " "
+    return f" {' '.join(small)} " in joined and len(small) * 2 >= len(big)
+
+
+def score_roles(items: list[dict], per_article: dict) -> dict:
+    stated = right = unstated = given = 0
+    misses: list[str] = []
+    for item in items:
+        found = per_article.get(item["id"], {})
+        people = [p for p in found.values() if p["type"] == "person"]
+        for g in item["entities"]:
+            if g["type"] != "person":
+                continue
+            pred = next((p for p in people if _matches(p, g)), None)
+            best = pred.get("best_role", "") if pred else ""
+            if g.get("roles"):
+                stated += 1
+                ok = bool(best) and any(_role_match(best, r) for r in g["roles"])
+                right += ok
+                if not ok:
+                    misses.append(f"{g['name']}: {best or '-'!s} | want {g['roles'][0]}"
+                                  + ("" if pred else "  (person not found)"))
+            else:
+                unstated += 1
+                if best:
+                    given += 1
+                    misses.append(f"{g['name']}: {best} | want none")
+    return {"stated": stated, "right": right, "unstated": unstated, "given": given, "misses": misses}
+
+
+_SUFFIX = re.compile(r"\b(?:corp|corporation|inc|plc|ltd|limited|llc|co|com)\b", re.I)
+
+
+def alias_kind(name: str, form: str, kind: str) -> str:
+    letters = re.sub(r"[^A-Za-z]", "", form)
+    if kind == "person":
+        words, fwords = fold(name).split(), fold(form).split()
+        if fwords and words[-len(fwords):] == fwords:
+            return "surname"
+        return "other"
+    if form.isupper() and 2 <= len(letters) <= 6 and not name.isupper():
+        return "acronym"
+    if name.isupper() and not form.isupper():
+        return "expansion"
+    if fold(_SUFFIX.sub("", name)) == fold(_SUFFIX.sub("", form)):
+        return "suffix"
+    return "other"
+
+
+def score_aliases(items: list[dict], per_article: dict) -> dict:
+    kinds: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    misses: list[str] = []
+    for item in items:
+        found = per_article.get(item["id"], {})
+        text = item["text"].casefold()
+        for g in item["entities"]:
+            for form in g.get("aliases", ()):
+                if form.casefold() not in text and fold(form) not in fold(item["text"]):
+                    continue  # a spelling the label lists but this text does not use
+                kind = alias_kind(g["name"], form, g["type"])
+                by_form = [k for k, p in found.items() if fold(form) in {fold(f) for f in p["forms"]}]
+                by_name = [k for k, p in found.items() if fold(g["name"]) in {fold(f) for f in p["forms"]}]
+                if by_name:
+                    ok = bool(by_form) and by_form[0] in by_name
+                else:  # the full name is not written out: the form's card must carry it
+                    ok = bool(by_form) and fold(found[by_form[0]]["name"]) in _gold_forms(g)
+                kinds[kind][0] += ok
+                kinds[kind][1] += 1
+                if not ok:
+                    card = found[by_form[0]]["name"] if by_form else "-"
+                    misses.append(f"{form} -> {card} | want {g['name']}")
+    return {"kinds": dict(kinds), "misses": misses}
+
+
+def measure_cutoff(items: list[dict], idx) -> list[tuple[int, float, float]]:
+    """For fuzzy cut-offs 80..96: the share of one-letter typos of indexed names that
+    reach their entity, and the share of names the index does not hold (spaCy's names in
+    other articles of the corpus) that some entry would wrongly answer."""
+    import json
+
+    from rapidfuzz import fuzz, process
+
+    import spacy
+
+    idx.sync_names()
+    choices = list(idx.names)
+    positives = []
+    for item in items:
+        for g in item["entities"]:
+            name = fold(g["name"])
+            if len(name) >= 6 and name in idx.names:
+                mid = len(name) // 2
+                positives.append((name[:mid] + name[mid + 1:], idx.names[name]))
+    labelled = {i["id"] for i in items}
+    others = []
+    with entities_bbc.SHARED.open(encoding="utf-8") as fh:
+        for line in fh:
+            row = json.loads(line)
+            if row["id"] not in labelled:
+                others.append(row["text"])
+            if len(others) >= 150:
+                break
+    nlp = spacy.load(_model_name(), exclude=["tagger", "parser", "attribute_ruler", "lemmatizer", "senter"])
+    negatives = set()
+    for doc in nlp.pipe(others):
+        for ent in doc.ents:
+            if ent.label_ in _SPACY_TYPES and len(fold(ent.text)) >= 4 and fold(ent.text) not in idx.names:
+                negatives.add(fold(ent.text))
+    pos_best = [(process.extractOne(q, choices, scorer=fuzz.ratio), keys) for q, keys in positives]
+    neg_best = [process.extractOne(q, choices, scorer=fuzz.ratio)[1] for q in negatives]
+    out = []
+    for cut in range(80, 97, 2):
+        ok = sum(1 for (alias, score, _), keys in pos_best if score >= cut and idx.names[alias] & keys)
+        bad = sum(1 for score in neg_best if score >= cut)
+        out.append((cut, ok / max(1, len(pos_best)), bad / max(1, len(neg_best))))
+    return out
+
+
+# -- output ----------------------------------------------------------------------------
+
+
+def _pct(a: int, b: int) -> str:
+    return f"{a / b:5.2f}" if b else "  n/a"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--before", default="", help="git revision of the 'before' extraction "
+                                                     "(default: where this branch left main)")
+    parser.add_argument("--show-errors", type=int, default=0, metavar="N", help="print N errors of each kind for 'now'")
+    args = parser.parse_args(argv)
+
+    items = entities_bbc.load()
+    if items is None:
+        print(f"{entities_bbc.SHARED} is not there: nothing to evaluate (the labels need the texts)")
+        return 0
+    cats = Counter(i["category"] for i in items)
+    print(f"{len(items)} labelled BBC articles ({', '.join(f'{v} {k}' for k, v in sorted(cats.items()))}) "
+          f"from {entities_bbc.SHARED}\n")
+
+    from summaries import entity_index
+
+    results = {"spacy": run_spacy(items)}
+    try:
+        ref = args.before or subprocess.run(["git", "merge-base", "HEAD", "main"], cwd=ROOT, capture_output=True,
+                                            text=True, check=True).stdout.strip()
+        before = _load_before(ref)
+        results["before"] = run_index(items, before["index"])[0]
+    except subprocess.CalledProcessError as exc:
+        print(f"(no 'before' row: git show {args.before} failed: {exc.stderr.strip()})")
+    results["now"], now_index = run_index(items, entity_index)
+
+    scored = {name: score(items, res) for name, res in results.items()}
+    print("precision / recall per type (entities of each article), top-100 precision by article count")
+    print(f"{'system':8} {'type':13} {'prec':>5} {'rec':>5}  {'top-100':>12}")
+    for name, s in scored.items():
+        for t in TYPES:
+            f = s["figures"][t]
+            good, n = f["top"]
+            print(f"{name:8} {t:13} {_pct(f['tp'], f['pred'])} {_pct(f['hit'], f['gold'])}  "
+                  f"{_pct(good, n)} ({good}/{n})")
+    print()
+    print("roles: people with a stated role who get it; people without one who get a role anyway")
+    for name, res in results.items():
+        if name == "spacy":
+            print(f"{name:8} (no roles)")
+            continue
+        r = score_roles(items, res)
+        print(f"{name:8} right {_pct(r['right'], r['stated'])} ({r['right']}/{r['stated']})   "
+              f"role where none stated {r['given']}/{r['unstated']}")
+    print()
+    print("aliases: other forms of a name that reach the same card as the name (per article)")
+    for name, res in results.items():
+        a = score_aliases(items, res)
+        total = [sum(v[0] for v in a["kinds"].values()), sum(v[1] for v in a["kinds"].values())]
+        parts = "  ".join(f"{k} {v[0]}/{v[1]}" for k, v in sorted(a["kinds"].items()))
+        four = [sum(a["kinds"].get(k, [0, 0])[i] for k in ("acronym", "expansion", "suffix", "surname")) for i in (0, 1)]
+        print(f"{name:8} {_pct(*four)} ({four[0]}/{four[1]}) of acronyms, expansions, suffixes, surnames;  "
+              f"all forms {_pct(*total)} ({total[0]}/{total[1]}):  {parts}")
+
+    print()
+    print(f"fuzzy lookup cut-off (now: {entity_index.MATCH_CUTOFF}): typos of indexed names answered right / "
+          "names the index does not hold answered anyway")
+    print("  " + "   ".join(f"{cut}: {ok:.2f}/{bad:.2f}" for cut, ok, bad in measure_cutoff(items, now_index)))
+
+    if args.show_errors:
+        n = args.show_errors
+        s = scored["now"]["errors"]
+        print()
+        for t in TYPES:
+            print(f"[now] {t}: false positives {s[t]['fp'].most_common(n)}")
+            print(f"[now] {t}: missed {s[t]['fn'].most_common(n)}")
+            print(f"[now] {t}: wrong in top-100 {s[t]['top_bad'][:n]}")
+        r = score_roles(items, results["now"])
+        print("[now] roles:", *r["misses"][:n], sep="\n  ")
+        a = score_aliases(items, results["now"])
+        print("[now] aliases:", *a["misses"][:n], sep="\n  ")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
