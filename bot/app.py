@@ -162,7 +162,7 @@ async def on_startup(application: Application) -> None:
 
 
 async def fold_deliveries(context) -> None:  # type: ignore[no-untyped-def]
-    svc: Services = context.services(application)
+    svc: Services = services(context)
     await asyncio.to_thread(svc.deliveries.fold)
 
 

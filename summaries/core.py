@@ -1,17 +1,16 @@
 """The news core of one store: what is derived from it and kept in memory.
 
-A :class:`NewsCore` holds, for one store and its settings, the in-memory story index
-(rebuilt from the store when the store reloads its data, or when the story settings
-change). The bot keeps one for as long as it runs; :func:`summaries.pipeline.run_pipeline`
-makes one for a single run when it is given none. Nothing here is global: two stores in
-one process have two cores.
+A :class:`NewsCore` gives, for one store and its settings, the in-memory story and
+entity indexes (rebuilt from the store when it reloads its data, or when the story
+settings change). The indexes are held by the store (``NewsStore.cached``), not by a
+module: two stores in one process never share one. The bot keeps a core for as long as
+it runs; :func:`summaries.pipeline.run_pipeline` makes one when it is given none.
 """
 
 from __future__ import annotations
 
-import threading
-
 from summaries.config import Settings
+from summaries.entity_index import EntityIndex, get_index
 from summaries.stories import StoryIndex
 from summaries.store import NewsStore
 
@@ -19,19 +18,19 @@ __all__ = ["NewsCore"]
 
 
 class NewsCore:
-    """The store, the settings, and the indexes derived from the store."""
+    """The store, the settings, and the indexes derived from the store (held by the
+    store itself, so every core of one store shares them)."""
 
     def __init__(self, store: NewsStore, settings: Settings | None = None) -> None:
         self.store = store
         self.settings = settings or Settings()
-        self._lock = threading.Lock()
-        self._stories: StoryIndex | None = None
 
     def story_index(self) -> StoryIndex:
-        """The story index, current with the store."""
-        with self._lock:
-            idx = self._stories
-            if idx is None or idx.generation != self.store.generation or idx.params != self.settings.stories:
-                idx = StoryIndex.load(self.store, self.settings.stories)
-                self._stories = idx
-            return idx
+        """The story index, current with the store and these story settings."""
+        params = self.settings.stories
+        with self.store.lock:
+            return self.store.cached(f"story-index:{params!r}", lambda: StoryIndex.load(self.store, params))
+
+    def entity_index(self) -> EntityIndex:
+        """The entity index, current with the store."""
+        return get_index(self.store)

@@ -39,8 +39,6 @@ import heapq
 import logging
 import operator
 import re
-import threading
-import weakref
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Iterable
@@ -197,24 +195,14 @@ class EntityIndex:
         self.dirty: set[str] = set()  # articles whose stored document is out of date
         self._stale: set[str] = set()  # entities whose lookup names need recomputing
         self._seq = 0
-        self.article_doc: dict[str, int] = {}
-        self.entity_doc: dict[str, int] = {}
-        self.db: Any = None
 
     # -- building ------------------------------------------------------------------
 
     @classmethod
     def load(cls, store) -> "EntityIndex":
+        """The index as the store's ``entities`` documents hold it."""
         idx = cls()
-        idx.db = store.generation
-        table = store.table("entities")
-        arts = []
-        for doc in table:
-            if "article" in doc:
-                idx.article_doc[doc["article"]] = doc.doc_id
-                arts.append(doc)
-            elif "entity" in doc:
-                idx.entity_doc[doc["entity"]] = doc.doc_id
+        arts = [doc for doc in store.documents("entities") if "article" in doc]
         arts.sort(key=lambda d: d.get("seq", 0))
         for doc in arts:
             idx._add(_Article(doc["article"], doc.get("date", ""), doc.get("headline", ""),
@@ -682,63 +670,27 @@ def _query_forms(query: str) -> list[str]:
 
 # -- the store-level API ---------------------------------------------------------------
 
-_indexes: "weakref.WeakKeyDictionary[Any, EntityIndex]" = weakref.WeakKeyDictionary()
-_registry_lock = threading.Lock()
-
-
 def get_index(store) -> EntityIndex:
-    """The in-memory index of this store: loaded from its table once, reloaded if the
-    store re-read its file."""
+    """The in-memory index of this store: loaded from its documents once, and again
+    after the store reloads its data (it is held by the store, see ``NewsStore.cached``)."""
     with store.lock:
-        with _registry_lock:
-            idx = _indexes.get(store)
-        if idx is None or idx.db != store.generation:
-            idx = EntityIndex.load(store)
-            with _registry_lock:
-                _indexes[store] = idx
-        return idx
+        return store.cached("entity-index", lambda: EntityIndex.load(store))
 
 
 def _drop(store) -> None:
-    with _registry_lock:
-        _indexes.pop(store, None)
+    store.drop_cached("entity-index")
 
 
 def _persist(store, idx: EntityIndex, articles_gone: set[str], keys: set[str]) -> None:
-    """Write what changed: the documents of new, re-indexed or rewritten articles, of
-    forgotten ones (removed), and of the entities touched."""
-    table = store.table("entities")
+    """Write what changed: the documents of new, re-indexed or rewritten articles and of
+    the entities touched; remove those of forgotten articles and vanished entities."""
     articles_touched = {a for a in idx.dirty if a in idx.articles}
     idx.dirty.clear()
-    remove_ids = [idx.article_doc.pop(a) for a in articles_gone if a in idx.article_doc]
-    for key in keys:
-        if key not in idx.entities and key in idx.entity_doc:
-            remove_ids.append(idx.entity_doc.pop(key))
-    if remove_ids:
-        table.remove(doc_ids=remove_ids)
-    payloads: dict[str, dict[str, Any]] = {}
-    inserts: list[dict[str, Any]] = []
-    for aid in articles_touched:
-        p = idx.article_doc_payload(aid)
-        (payloads.__setitem__(p["k"], p) if aid in idx.article_doc else inserts.append(p))
-    for key in keys:
-        if key in idx.entities:
-            p = idx.entity_doc_payload(key)
-            (payloads.__setitem__(p["k"], p) if key in idx.entity_doc else inserts.append(p))
-    if payloads:
-        def replace(doc: dict[str, Any]) -> None:
-            new = payloads[doc["k"]]
-            doc.clear()
-            doc.update(new)
-
-        ids = [idx.article_doc[k[2:]] if k.startswith("a:") else idx.entity_doc[k[2:]] for k in payloads]
-        table.update(replace, doc_ids=ids)
-    if inserts:
-        for p, doc_id in zip(inserts, table.insert_multiple(inserts)):
-            if "article" in p:
-                idx.article_doc[p["article"]] = doc_id
-            else:
-                idx.entity_doc[p["entity"]] = doc_id
+    remove = [f"a:{aid}" for aid in articles_gone if aid not in idx.articles]
+    remove += [f"e:{key}" for key in keys if key not in idx.entities]
+    records = [idx.article_doc_payload(aid) for aid in sorted(articles_touched)]
+    records += [idx.entity_doc_payload(key) for key in sorted(keys) if key in idx.entities]
+    store.put_documents("entities", records, remove=remove)
 
 
 def index_articles(store, articles: Iterable[dict[str, Any]]) -> int:

@@ -57,3 +57,15 @@ def test_the_checker_finds_a_cycle_and_a_private_import(tmp_path):
     (pkg / "d.py").write_text("import httpx\n\ndef f(exc):\n    return exc._retry_after, httpx._config\n")
     assert [(m, a) for m, _line, a in foreign_private_attributes(tmp_path, ["demo"])] == [
         ("demo.d", "_retry_after"), ("demo.d", "_config")]
+
+
+def test_no_undefined_names_or_unused_imports():
+    """pyflakes over the packages: an undefined name is a crash waiting for its path."""
+    from pyflakes.api import checkPath
+    from pyflakes.reporter import Reporter
+    import io
+
+    out = io.StringIO()
+    reporter = Reporter(out, out)
+    problems = sum(checkPath(str(path), reporter) for package in PACKAGES for path in sorted((ROOT / package).rglob("*.py")))
+    assert problems == 0, out.getvalue()

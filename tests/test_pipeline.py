@@ -11,7 +11,7 @@ import pytest
 from apscheduler.schedulers.background import BackgroundScheduler
 
 from conftest import make_articles
-from summaries import pipeline, summarizer
+from summaries import summarizer
 from summaries.briefing import compose_briefing, find_articles
 from summaries.config import Settings, Source
 from summaries.pipeline import PIPELINE_JOB_ID, run_pipeline, schedule_pipeline

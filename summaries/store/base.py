@@ -20,7 +20,7 @@ from __future__ import annotations
 import abc
 import threading
 from dataclasses import dataclass, field
-from typing import Any, ContextManager, Iterable, Iterator
+from typing import Any, Callable, ContextManager, Iterable, Iterator, TypeVar
 
 from summaries.articles import Article
 
@@ -31,6 +31,7 @@ KEYS = {"entities": "k", "sources": "name", "chats": "chat_id", "deliveries": "c
 SCHEMA_VERSION = 1
 
 
+T = TypeVar("T")
 _JOB_LOCKS = threading.Lock()  # guards the lazy creation of each store's job lock
 
 
@@ -66,6 +67,25 @@ class NewsStore(abc.ABC):
             if lock is None:
                 lock = self.__dict__["_job_lock"] = threading.Lock()
             return lock
+
+    def cached(self, name: str, build: Callable[[], T]) -> T:
+        """An object derived from this store's data (an in-memory index), built on first
+        use and again after the store reloads its data; held by the store, so two stores
+        in one process never share one."""
+        with _JOB_LOCKS:
+            cache = self.__dict__.setdefault("_derived", {})
+            entry = cache.get(name)
+        if entry is not None and entry[0] == self.generation:
+            return entry[1]
+        value = build()
+        with _JOB_LOCKS:
+            cache[name] = (self.generation, value)
+        return value
+
+    def drop_cached(self, name: str) -> None:
+        """Forget a derived object (it is rebuilt on next use)."""
+        with _JOB_LOCKS:
+            self.__dict__.setdefault("_derived", {}).pop(name, None)
 
     # -- lifecycle
 
