@@ -12,6 +12,7 @@ from typing import Any, Iterable, Sequence
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from summaries.briefing import Briefing, Story, outlets_line
+from summaries.entity_index import reports_line
 
 __all__ = [
     "Reply",
@@ -209,8 +210,7 @@ def render_who(result: Any) -> Reply:
     span = pretty_date(card.first_seen)
     if card.last_seen and card.last_seen != card.first_seen:
         span += f" to {pretty_date(card.last_seen)}"
-    count = card.article_count
-    lines.append(f"In {count} article{'s' if count != 1 else ''}, {fit(span, 100)}.")
+    lines.append(f"In {esc(reports_line(card))}, {fit(span, 100)}.")
     mentions = list(card.mentions or [])[:3]
     if mentions:
         lines += ["", "<b>Latest mentions</b>"]

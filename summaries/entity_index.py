@@ -40,6 +40,7 @@ import logging
 import operator
 import re
 from collections import Counter
+import dataclasses
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
@@ -97,6 +98,8 @@ class EntityCard:
     mentions: list[Mention]
     co_mentions: list[tuple[str, int]]
     aliases: list[str]
+    story_count: int | None = None  # distinct stories among the articles, when known
+    article_ids: tuple[str, ...] = ()
 
 
 @dataclass(slots=True)
@@ -539,8 +542,17 @@ class EntityIndex:
             return cached
         ent = self.entities[key]
         arts = [self.articles[a] for a in ent.articles]
-        latest = heapq.nlargest(limit, arts, key=_ORDER) if limit else []
-        mentions = [Mention(a.date, a.headline, a.ents[key].get("s", ""), a.id) for a in latest]
+        mentions: list[Mention] = []
+        seen: set[str] = set()
+        for a in heapq.nlargest(limit * 4, arts, key=_ORDER) if limit else []:
+            sentence = a.ents[key].get("s", "")
+            folded = " ".join(re.findall(r"\w+", sentence.casefold()))
+            if folded in seen:
+                continue  # the same sentence in another report (a copy): said once
+            seen.add(folded)
+            mentions.append(Mention(a.date, a.headline, sentence, a.id))
+            if len(mentions) >= limit:
+                break
         dates = [a.date for a in arts]
         roles = sorted(ent.roles.values(), key=lambda r: (r["n"], max(r["dates"]), len(r["text"])), reverse=True)
         if roles:
@@ -555,7 +567,7 @@ class EntityIndex:
         card = EntityCard(
             name=name, type=ent.type, roles=_distinct_roles(r["text"] for r in roles)[:5],
             article_count=len(arts), first_seen=min(dates, default=""), last_seen=max(dates, default=""),
-            mentions=mentions, co_mentions=co, aliases=aliases,
+            mentions=mentions, co_mentions=co, aliases=aliases, article_ids=tuple(ent.articles),
         )
         self._cards[(key, limit)] = card
         return card
@@ -819,12 +831,33 @@ def lookup(store, name: str, *, limit: int = 5) -> WhoResult:
     if not query:
         return WhoResult(query=query)
     with store.lock:
-        return get_index(store).who(query, limit)
+        result = get_index(store).who(query, limit * 2)
+        if result.card is None:
+            return result
+        card = result.card
+        stories = {store.story_id_of(a) or a for a in card.article_ids}
+        one_per_story, shown = [], set()
+        for m in card.mentions:  # one mention per story: its reports say the same thing
+            sid = store.story_id_of(m.article_id) or m.article_id
+            if sid not in shown:
+                shown.add(sid)
+                one_per_story.append(m)
+        card = dataclasses.replace(card, mentions=one_per_story[:limit], story_count=len(stories))
+        return dataclasses.replace(result, card=card)
 
 
 # -- text ------------------------------------------------------------------------------
 
 _TYPE_WORDS = {PERSON: "person", ORG: "organisation", PLACE: "place", EVENT: "event", PRODUCT: "product"}
+
+
+def reports_line(card: EntityCard) -> str:
+    """ "7 stories, 12 reports", or "1 article" when stories are not known."""
+    n = card.article_count
+    if card.story_count is None:
+        return f"{n} article{'s' if n != 1 else ''}"
+    k = card.story_count
+    return f"{k} stor{'ies' if k != 1 else 'y'}, {n} report{'s' if n != 1 else ''}"
 
 
 def format_card(result: WhoResult) -> str:
@@ -840,13 +873,12 @@ def format_card(result: WhoResult) -> str:
         return "\n".join(lines)
     c = result.card
     span = c.first_seen if c.first_seen == c.last_seen else f"{c.first_seen} to {c.last_seen}"
-    n = c.article_count
     lines = [f"{c.name} ({_TYPE_WORDS.get(c.type, c.type)})"]
     if result.fuzzy:
         lines.append(f"No one is called \"{result.query}\": did you mean {c.name}?")
     if c.roles:
         lines.append("Role: " + c.roles[0] + ("" if len(c.roles) == 1 else "; also " + "; ".join(c.roles[1:])))
-    lines.append(f"In {n} article{'s' if n != 1 else ''}, {span}")
+    lines.append(f"In {reports_line(c)}, {span}")
     if c.aliases:
         lines.append("Also written: " + ", ".join(c.aliases))
     if c.mentions:

@@ -114,7 +114,7 @@ def test_acronyms_defined_in_the_text_reach_their_expansion(nlp, store):
     ])
     card = ei.lookup(store, "EA").card
     assert card.name == "Electronic Arts" and card.article_count == 2
-    assert ei.lookup(store, "Electronic Arts").card is card
+    assert ei.lookup(store, "Electronic Arts").card == card
     assert ei.lookup(store, "CEA").card.name == "Consumer Electronics Association"
 
 

@@ -226,3 +226,21 @@ def test_rewritten_copies_of_the_bbc_dev_articles_join_their_originals(store):
     assert joined == len(base)
     # and the originals, 40 different stories of one day, stay apart
     assert len({store.story_id_of(a.id) for a in base}) >= 38
+
+
+def test_who_counts_stories_and_never_lists_a_sentence_twice(store):
+    from summaries.entity_index import format_card, index_articles, lookup
+
+    base = originals()
+    probe = base[1]  # Margrethe Vestager, EU antitrust probe into Apple
+    copies = [dataclasses.replace(probe, url=f"https://copy{n}.example/probe", source=f"Copy {n}",
+                                  headline=f"Apple probe: EU acts ({n})", body=probe.body + f" Copy {n} of the wire report.")
+              for n in range(3)]
+    clustered(store, [*base, *copies])
+    index_articles(store, [store.get_article(a.id) for a in [*base, *copies]])
+    card = lookup(store, "Vestager").card
+    assert card is not None and card.name == "Margrethe Vestager"
+    assert card.article_count == 4 and card.story_count == 1
+    assert "In 1 story, 4 reports" in format_card(lookup(store, "Vestager"))
+    sentences = [m.sentence for m in card.mentions]
+    assert len(sentences) == len(set(sentences)) == 1  # four reports of one story, said once
