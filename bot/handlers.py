@@ -18,6 +18,8 @@ from bot.chats import LENGTHS, MAX_TOPICS, ChatPrefs, clean_topics, next_deliver
 from bot.digests import schedule_digest, unschedule_digest
 from bot.render import Reply, callback_data, esc, render_briefing, render_reports, render_sentences, render_story, render_who
 from bot.services import NewsContext, services
+from summaries import sources
+from summaries.entity_index import lookup, name_for_token
 from summaries.config import parse_time_of_day, parse_timezone
 from summaries.store import StoreError
 
@@ -177,11 +179,6 @@ async def summary(update: Update, context: NewsContext) -> None:
 
 
 async def summarize_url(update: Update, context: NewsContext, url: str) -> None:
-    try:
-        from summaries import sources  # type: ignore[attr-defined]
-    except ImportError:
-        await reply(update, "Summarizing web pages is not available in this version. Send /summary with keywords instead.")
-        return
     svc = services(context)
     try:
         story = await asyncio.to_thread(sources.summarize_url, url, svc.settings)
@@ -216,10 +213,6 @@ async def who(update: Update, context: NewsContext) -> None:
 
 
 async def who_card(context: NewsContext, name: str) -> Reply:
-    try:
-        from summaries.entity_index import lookup
-    except ImportError:
-        return Reply("The entity index is not available in this version.")
     result = await asyncio.to_thread(lookup, services(context).store, name)
     return render_who(result)
 
@@ -363,7 +356,7 @@ async def settings_cmd(update: Update, context: NewsContext) -> None:
 # registered with the pattern it accepts; anything else is answered as expired.
 FULL_PATTERN = r"^full:[0-9a-f]{16}$"
 REPORTS_PATTERN = r"^reports:s[0-9a-f]{16}x{0,8}$"
-WHO_PATTERN = r"^who:.{1,60}$"
+WHO_PATTERN = r"^who(?::.{1,60}|#[0-9a-f]{16})$"
 SETTINGS_PATTERN = r"^set:(?:length:(?:short|normal|long)|topics:off|sub:(?:on|off))$"
 
 
@@ -405,8 +398,15 @@ async def reports_button(update: Update, context: NewsContext) -> None:
 async def who_button(update: Update, context: NewsContext) -> None:
     """A name suggested on a card: its own card."""
     query = update.callback_query
+    if query.data.startswith("who#"):
+        name = await asyncio.to_thread(name_for_token, services(context).store, query.data[4:])
+        if name is None:
+            await query.answer("This button has expired. Send /who NAME instead.")
+            return
+    else:
+        name = query.data.partition(":")[2]
     await query.answer()
-    await _send_to_chat(update, context, await who_card(context, query.data.partition(":")[2]))
+    await _send_to_chat(update, context, await who_card(context, name))
 
 
 async def settings_button(update: Update, context: NewsContext) -> None:

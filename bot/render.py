@@ -12,7 +12,7 @@ from typing import Any, Iterable, Sequence
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from summaries.briefing import Briefing, Story, outlets_line
-from summaries.entity_index import reports_line
+from summaries.entity_index import name_token, reports_line
 
 __all__ = [
     "Reply",
@@ -25,6 +25,7 @@ __all__ = [
     "telegram_length",
     "MESSAGE_LIMIT",
     "callback_data",
+    "who_payload",
 ]
 
 MESSAGE_LIMIT = 4096
@@ -51,10 +52,18 @@ def telegram_length(text: str) -> int:
 
 
 def callback_data(*parts: str) -> str:
-    """``kind:arg`` callback payload, cut to Telegram's 64-byte limit on a character boundary."""
+    """``kind:arg`` callback payload (ids and fixed words only, always short)."""
     data = ":".join(parts)
-    encoded = data.encode()[:CALLBACK_LIMIT]
-    return encoded.decode("utf-8", errors="ignore")
+    if len(data.encode()) > CALLBACK_LIMIT:
+        raise ValueError(f"callback payload over {CALLBACK_LIMIT} bytes: {data[:80]!r}")
+    return data
+
+
+def who_payload(name: str) -> str:
+    """The payload of a button for a name's card: the name itself when it fits in
+    Telegram's 64 bytes, else a short token the entity index resolves; a name is never cut."""
+    data = f"who:{name}"
+    return data if len(data.encode()) <= CALLBACK_LIMIT else f"who#{name_token(name)}"
 
 
 def pretty_date(iso: str) -> str:
@@ -199,7 +208,7 @@ def render_who(result: Any) -> Reply:
         text = f"I found nobody called <b>{fit(result.query, 200)}</b> in the news I hold."
         if suggestions:
             text += "\nDid you mean one of these?"
-            buttons = [[InlineKeyboardButton(s[:60], callback_data=callback_data("who", s))] for s in suggestions]
+            buttons = [[InlineKeyboardButton(s[:60], callback_data=who_payload(s))] for s in suggestions]
         return Reply(text, InlineKeyboardMarkup(buttons) if buttons else None)
     lines = [f"<b>{fit(card.name, 200)}</b> · {esc(card.type)}"]
     if getattr(result, "fuzzy", False):
@@ -222,5 +231,5 @@ def render_who(result: Any) -> Reply:
     others = [o for o in list(getattr(result, "others", []) or [])[:4] if o.strip()]
     if others:
         lines += ["", "Also matching: " + fit(", ".join(others), 400)]
-        buttons = [[InlineKeyboardButton(o[:60], callback_data=callback_data("who", o))] for o in others]
+        buttons = [[InlineKeyboardButton(o[:60], callback_data=who_payload(o))] for o in others]
     return Reply("\n".join(lines), InlineKeyboardMarkup(buttons) if buttons else None)

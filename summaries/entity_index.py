@@ -35,6 +35,7 @@ index reloads too.
 
 from __future__ import annotations
 
+import hashlib
 import heapq
 import logging
 import operator
@@ -849,6 +850,19 @@ def lookup(store, name: str, *, limit: int = 5) -> WhoResult:
 # -- text ------------------------------------------------------------------------------
 
 _TYPE_WORDS = {PERSON: "person", ORG: "organisation", PLACE: "place", EVENT: "event", PRODUCT: "product"}
+
+
+def name_token(name: str) -> str:
+    """A short stable token for a name (button payloads): 16 hex digits of its SHA-1."""
+    return hashlib.sha1(name.encode()).hexdigest()[:16]
+
+
+def name_for_token(store, token: str) -> str | None:
+    """The indexed entity name whose :func:`name_token` is ``token``, if any."""
+    with store.lock:
+        idx = get_index(store)
+        names = store.cached("entity-name-tokens", lambda: {name_token(e.name): e.name for e in idx.entities.values()})
+        return names.get(token)
 
 
 def reports_line(card: EntityCard) -> str:

@@ -21,7 +21,10 @@ from typing import Any, Callable, Iterable
 import seeds
 from summaries.config import Settings, Source, SummarySettings
 from summaries.core import NewsCore
+from summaries.entity_index import forget_articles as forget_entity_mentions
+from summaries.entity_index import index_articles, reindex_stale
 from summaries.ingest import IngestReport, ingest_paths
+from summaries.sources import fetch_due
 from summaries.stories import cluster_pending
 from summaries.summarizer import is_current, summarize_record, summary_key
 from summaries.stories import forget_articles as forget_story_members
@@ -72,8 +75,8 @@ def default_sources() -> tuple[Source, ...]:
 
 
 def ingest_sources(store: Store, settings: Settings) -> IngestReport:
-    """Ingest every configured source that holds files. Feeds and pages are fetched by
-    :mod:`summaries.sources` when it is available."""
+    """Ingest every configured source: files and folders here, feeds and pages through
+    :mod:`summaries.sources`."""
     report = IngestReport()
     sources = settings.sources or default_sources()
     paths = [Path(s.location) for s in sources if s.kind in ("folder", "file")]
@@ -81,13 +84,7 @@ def ingest_sources(store: Store, settings: Settings) -> IngestReport:
         report.merge(ingest_paths(store, paths, max_bytes=settings.storage.max_article_bytes))
     web = [s for s in sources if s.kind in ("feed", "page")]
     if web:
-        try:
-            from summaries import sources as web_sources  # type: ignore[attr-defined]
-        except ImportError:
-            for s in web:
-                report.skipped.append((s.name, f"{s.kind} sources are not supported by this version"))
-        else:
-            report.merge(web_sources.fetch_due(store, web, settings))
+        report.merge(fetch_due(store, web, settings))
     return report
 
 
@@ -150,11 +147,6 @@ def index_entities(store: Store, articles: Iterable[dict[str, Any]]) -> int:
     """Index the named entities of these articles (the entities module's seam), then
     re-index a batch of articles indexed with older extraction rules, if any."""
     articles = list(articles)
-    try:
-        from summaries.entity_index import index_articles, reindex_stale
-    except ImportError:
-        log.info("entity index not available; skipping entity extraction")
-        return 0
     n = 0
     try:
         if articles:
@@ -178,13 +170,8 @@ def prune_old(store: Store, retention_days: int, *, today: dt.date | None = None
     old = [a["id"] for a in store.iter_articles() if (a.get("ingested_at") or a["date"])[:10] < cutoff]
     if not old:
         return []
-    try:
-        from summaries.entity_index import forget_articles
-    except ImportError:
-        forget_articles = None
     with store.batch():
-        if forget_articles is not None:
-            forget_articles(store, old)
+        forget_entity_mentions(store, old)
         forget_story_members(store, (core or NewsCore(store)).story_index(), old)
         store.remove_articles(old)
     log.info("pruned %d articles older than %s", len(old), cutoff)

@@ -328,7 +328,7 @@ def _stemmer(language: str):
         from sumy.nlp.stemmers import null_stemmer
 
         stem = null_stemmer
-    return lru_cache(maxsize=200_000)(stem)
+    return lru_cache(maxsize=32_768)(stem)  # bounded: the words of a day's news fit
 
 
 class NewsSummarizer(AbstractSummarizer):

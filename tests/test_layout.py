@@ -69,3 +69,22 @@ def test_no_undefined_names_or_unused_imports():
     reporter = Reporter(out, out)
     problems = sum(checkPath(str(path), reporter) for package in PACKAGES for path in sorted((ROOT / package).rglob("*.py")))
     assert problems == 0, out.getvalue()
+
+
+def test_every_imported_package_is_declared():
+    """What the code imports is installed by pyproject's dependencies, not by luck."""
+    import importlib.metadata as md
+    import re
+    import sys
+    import tomllib
+
+    declared = {re.split(r"[\[<>=!~ ]", d, maxsplit=1)[0].lower().replace("_", "-")
+                for d in tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]}
+    owners = md.packages_distributions()
+    imported = set().union(*graph().external.values()) - set(sys.stdlib_module_names)
+    missing = {}
+    for name in sorted(imported):
+        dists = {d.lower().replace("_", "-") for d in owners.get(name, [])}
+        if not dists & declared:
+            missing[name] = sorted(dists)
+    assert missing == {}

@@ -79,3 +79,18 @@ async def test_a_digest_story_comes_back_next_day_only_as_an_update(env):
     update = "\n".join(m["plain_text"] for m in env.api.sent(USER)[before:])
     assert update.count("Storm Ellen closes motorways") == 1
     assert "Update · Tue 29 Jul 2025 · Reuters, BBC and Herald · 3 reports" in update
+
+
+def test_who_buttons_never_cut_a_name(tmp_path):
+    from bot.render import CALLBACK_LIMIT, who_payload
+    from summaries.entity_index import name_for_token, name_token
+    from summaries.store import Store
+
+    long_name = "International Federation of Red Cross and Red Crescent Societies (Geneva office)"
+    payload = who_payload(long_name)
+    assert len(payload.encode()) <= CALLBACK_LIMIT and payload == f"who#{name_token(long_name)}"
+    assert who_payload("Pete Hegseth") == "who:Pete Hegseth"
+    with Store(tmp_path / "db.json") as store:
+        run_pipeline(store, Settings())
+        assert name_for_token(store, name_token("Pete Hegseth")) == "Pete Hegseth"
+        assert name_for_token(store, name_token(long_name)) is None  # not indexed: the button says it expired
