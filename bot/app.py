@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import functools
 import hashlib
 import logging
 from urllib.parse import urlsplit
-from typing import Callable
+from typing import Any, Callable
 
 from telegram import LinkPreviewOptions, Update
 from telegram.constants import ParseMode
@@ -29,9 +28,9 @@ from bot.chats import ChatBook
 from bot.deliveries import DeliveryLog
 from bot.digests import catch_up, rebuild_schedules
 from bot.ratelimit import PriorityRateLimiter
-from bot.services import CONTEXT_TYPES, Backoff, Services, services, utc_now
+from bot.services import CONTEXT_TYPES, Backoff, NewsContext, Services, services, utc_now
 from summaries.config import ConfigError, Settings
-from summaries.pipeline import run_pipeline, schedule_pipeline
+from summaries.pipeline import PIPELINE_JOB_ID, run_pipeline
 from summaries.store import Store
 
 __all__ = ["build_application", "on_startup", "on_shutdown", "run_bot", "TokenFilter", "redact_token_in_logs", "NO_TOKEN"]
@@ -155,15 +154,30 @@ async def on_startup(application: Application) -> None:
     rebuild_schedules(application)
     catch_up(application)
     if application.bot_data.summarize_job:
-        job = functools.partial(run_pipeline, svc.store, svc.settings, core=svc.core)
-        schedule_pipeline(application.job_queue.scheduler, job, svc.settings.schedule.summarize_every_minutes)
-    application.job_queue.run_repeating(fold_deliveries, interval=600, first=600, name="fold-deliveries",
-                                        job_kwargs={"id": "fold-deliveries", "replace_existing": True})
+        repeat(application, pipeline_job, minutes=svc.settings.schedule.summarize_every_minutes,
+               job_id=PIPELINE_JOB_ID, first=0)
+    repeat(application, fold_job, minutes=10, job_id="fold-deliveries", first=600)
 
 
-async def fold_deliveries(context) -> None:  # type: ignore[no-untyped-def]
-    svc: Services = services(context)
-    await asyncio.to_thread(svc.deliveries.fold)
+def repeat(application: Application, callback: Callable[[NewsContext], Any], *, minutes: float, job_id: str,
+           first: float) -> None:
+    """The one way the bot schedules repeating work: a JobQueue job under a fixed id
+    (re-registering replaces it), never two runs at once, missed runs folded into one.
+    The callbacks run their blocking work in a thread, off the event loop."""
+    application.job_queue.run_repeating(
+        callback, interval=minutes * 60, name=job_id,
+        job_kwargs={"id": job_id, "replace_existing": True, "max_instances": 1, "coalesce": True,
+                    "next_run_time": utc_now() + dt.timedelta(seconds=first)},
+    )
+
+
+async def pipeline_job(context: NewsContext) -> None:
+    svc = context.services
+    await asyncio.to_thread(run_pipeline, svc.store, svc.settings, core=svc.core)
+
+
+async def fold_job(context: NewsContext) -> None:
+    await asyncio.to_thread(context.services.deliveries.fold)
 
 
 async def on_shutdown(application: Application) -> None:

@@ -38,6 +38,7 @@ __all__ = [
     "prune_old",
     "default_sources",
     "PIPELINE_JOB_ID",
+    "schedule_every",
 ]
 
 log = logging.getLogger(__name__)
@@ -209,22 +210,31 @@ def run_pipeline(
         store.job_lock.release()
 
 
-def schedule_pipeline(scheduler: Any, job: Callable[[], Any], every_minutes: float, *,
-                      first_run: dt.datetime | None = None) -> Any:
-    """Add ``job`` to an APScheduler 3 scheduler every ``every_minutes``.
+def schedule_every(scheduler: Any, job: Callable[[], Any], *, minutes: float, job_id: str, name: str,
+                   first_run: dt.datetime | None = None) -> Any:
+    """Add a plain function to an APScheduler 3 scheduler every ``minutes``: the one way
+    newsbrief schedules repeating work.
 
     The job id is fixed, so calling this again replaces the job instead of duplicating it;
-    ``max_instances=1`` keeps runs from overlapping and ``coalesce`` folds missed runs into one.
+    ``max_instances=1`` keeps runs from overlapping and ``coalesce`` folds missed runs into
+    one. APScheduler runs the function in its thread pool, off any event loop.
     """
     return scheduler.add_job(
         job,
         "interval",
-        minutes=every_minutes,
-        id=PIPELINE_JOB_ID,
-        name="summarize new articles",
+        minutes=minutes,
+        id=job_id,
+        name=name,
         replace_existing=True,
         max_instances=1,
         coalesce=True,
         misfire_grace_time=None,
         next_run_time=first_run or dt.datetime.now(dt.timezone.utc),
     )
+
+
+def schedule_pipeline(scheduler: Any, job: Callable[[], Any], every_minutes: float, *,
+                      first_run: dt.datetime | None = None) -> Any:
+    """The pipeline job every ``every_minutes``, under :data:`PIPELINE_JOB_ID`."""
+    return schedule_every(scheduler, job, minutes=every_minutes, job_id=PIPELINE_JOB_ID,
+                          name="summarize new articles", first_run=first_run)
