@@ -563,98 +563,103 @@ def fetch_due(store: Store, sources: Sequence[Source], settings: Settings, *,
 
 def _store_outcomes(store: Store, outcomes: list[_Outcome], states: dict[str, dict[str, Any]],
                     now: dt.datetime, report: IngestReport) -> None:
+    """One write for a run's results: the articles, then each source's new state."""
     with store.batch():
-        pending: list[tuple[str, Article]] = []
-        also: list[tuple[str, str]] = []
-        seen: dict[str, str] = {}  # article id in this run -> first source
-        for out in outcomes:
-            for aid in out.known:
-                also.append((aid, out.source.name))
-                report.unchanged.append(aid)
-            for article in out.articles:
-                aid = article.id
-                stored = store.get_article(aid)
-                if stored is not None and stored.get("source") != out.source.name:
-                    also.append((aid, out.source.name))  # another source's story: noted, not replaced
-                    report.unchanged.append(aid)
-                    continue
-                if aid in seen:
-                    if seen[aid] != out.source.name:
-                        also.append((aid, out.source.name))
-                    continue
-                seen[aid] = out.source.name
-                pending.append((out.source.name, article))
-            report.skipped += out.skipped
-        if pending:
-            result = store.upsert_articles(a for _, a in pending)
-            report.added += result.added
-            report.updated += result.updated
-            report.unchanged += result.unchanged
-            names = {a.id: name for name, a in pending}
-            for aid, owner in result.duplicates:
-                if owner != aid:
-                    # the same story under another URL: stored once, this source noted on it
-                    also.append((owner, names.get(aid, "")))
-                    report.unchanged.append(owner)
-                    log.info("%s: %s is the same story as stored article %s", names.get(aid, ""), aid, owner)
-        if also:
-            store.add_also_in(also)
-
-        records = []
-        for out in outcomes:
-            source = out.source
-            old = _state_for(states, source)
-            record: dict[str, Any] = {
-                "name": source.name,
-                "kind": source.kind,
-                "location": source.location,
-                "last_attempt": _iso(now),
-                "etag": old.get("etag", ""),
-                "last_modified": old.get("last_modified", ""),
-                "last_success": old.get("last_success", ""),
-            }
-            if out.status == "postponed":
-                # the run's byte budget ran out: not the source's fault, due again next run
-                log.warning("source %r postponed: %s", source.name, out.reason)
-                report.skipped.append((source.name, out.reason))
-                record |= {
-                    "status": "postponed",
-                    "reason": out.reason,
-                    "failures": int(old.get("failures") or 0),
-                    "next_attempt": _iso(now),
-                    "last_count": 0,
-                }
-            elif out.status == "error":
-                failures = int(old.get("failures") or 0) + 1
-                wait = backoff_minutes(failures)
-                log.warning("source %r failed: %s (failure %d; next attempt in %g min)", source.name, out.reason, failures, wait)
-                report.skipped.append((source.name, out.reason))
-                record |= {
-                    "status": "error",
-                    "reason": out.reason,
-                    "failures": failures,
-                    "next_attempt": _iso(now + dt.timedelta(minutes=wait)),
-                    "last_count": 0,
-                }
-            else:
-                if out.keep_validators or out.status == "not modified":
-                    record |= {"etag": out.etag, "last_modified": out.last_modified}
-                else:
-                    record |= {"etag": "", "last_modified": ""}
-                notes = [out.reason] if out.reason else []
-                if out.skipped:
-                    notes.append(f"{len(out.skipped)} entr{'y' if len(out.skipped) == 1 else 'ies'} skipped")
-                reason = "; ".join(notes)
-                record |= {
-                    "status": out.status,
-                    "reason": reason,
-                    "failures": 0,
-                    "last_success": _iso(now),
-                    "next_attempt": _iso(now + dt.timedelta(minutes=source.every_minutes)),
-                    "last_count": len(out.articles),
-                }
-            records.append(record)
+        _store_articles(store, outcomes, report)
+        records = [_state_record(out, _state_for(states, out.source), now, report) for out in outcomes]
         _save_states(store, records)
+
+
+def _store_articles(store: Store, outcomes: list[_Outcome], report: IngestReport) -> None:
+    """Store the fetched articles; a story another source already holds (same id or the
+    same text under another URL) is stored once, with this source noted on it."""
+    pending: list[tuple[str, Article]] = []
+    also: list[tuple[str, str]] = []
+    seen: dict[str, str] = {}  # article id in this run -> first source
+    for out in outcomes:
+        for aid in out.known:
+            also.append((aid, out.source.name))
+            report.unchanged.append(aid)
+        for article in out.articles:
+            aid = article.id
+            stored = store.get_article(aid)
+            if stored is not None and stored.get("source") != out.source.name:
+                also.append((aid, out.source.name))  # another source's story: noted, not replaced
+                report.unchanged.append(aid)
+                continue
+            if aid in seen:
+                if seen[aid] != out.source.name:
+                    also.append((aid, out.source.name))
+                continue
+            seen[aid] = out.source.name
+            pending.append((out.source.name, article))
+        report.skipped += out.skipped
+    if pending:
+        result = store.upsert_articles(a for _, a in pending)
+        report.added += result.added
+        report.updated += result.updated
+        report.unchanged += result.unchanged
+        names = {a.id: name for name, a in pending}
+        for aid, owner in result.duplicates:
+            if owner != aid:
+                # the same story under another URL: stored once, this source noted on it
+                also.append((owner, names.get(aid, "")))
+                report.unchanged.append(owner)
+                log.info("%s: %s is the same story as stored article %s", names.get(aid, ""), aid, owner)
+    if also:
+        store.add_also_in(also)
+
+
+def _state_record(out: _Outcome, old: dict[str, Any], now: dt.datetime, report: IngestReport) -> dict[str, Any]:
+    """A source's state after this run: validators, status in plain words, backoff."""
+    source = out.source
+    record: dict[str, Any] = {
+        "name": source.name,
+        "kind": source.kind,
+        "location": source.location,
+        "last_attempt": _iso(now),
+        "etag": old.get("etag", ""),
+        "last_modified": old.get("last_modified", ""),
+        "last_success": old.get("last_success", ""),
+    }
+    if out.status == "postponed":
+        # the run's byte budget ran out: not the source's fault, due again next run
+        log.warning("source %r postponed: %s", source.name, out.reason)
+        report.skipped.append((source.name, out.reason))
+        return record | {
+            "status": "postponed",
+            "reason": out.reason,
+            "failures": int(old.get("failures") or 0),
+            "next_attempt": _iso(now),
+            "last_count": 0,
+        }
+    if out.status == "error":
+        failures = int(old.get("failures") or 0) + 1
+        wait = backoff_minutes(failures)
+        log.warning("source %r failed: %s (failure %d; next attempt in %g min)", source.name, out.reason, failures, wait)
+        report.skipped.append((source.name, out.reason))
+        return record | {
+            "status": "error",
+            "reason": out.reason,
+            "failures": failures,
+            "next_attempt": _iso(now + dt.timedelta(minutes=wait)),
+            "last_count": 0,
+        }
+    if out.keep_validators or out.status == "not modified":
+        record |= {"etag": out.etag, "last_modified": out.last_modified}
+    else:
+        record |= {"etag": "", "last_modified": ""}
+    notes = [out.reason] if out.reason else []
+    if out.skipped:
+        notes.append(f"{len(out.skipped)} entr{'y' if len(out.skipped) == 1 else 'ies'} skipped")
+    return record | {
+        "status": out.status,
+        "reason": "; ".join(notes),
+        "failures": 0,
+        "last_success": _iso(now),
+        "next_attempt": _iso(now + dt.timedelta(minutes=source.every_minutes)),
+        "last_count": len(out.articles),
+    }
 
 
 # -- status, for the CLI --------------------------------------------------------------------
@@ -746,12 +751,4 @@ def summarize_url(url: str, settings: Settings, *, options: FetchOptions | None 
     sentences = summarize_article(article.body, settings.summaries)
     if not sentences:
         raise SourceError("no sentence of the page could be chosen for a summary")
-    return Story(
-        article_id=article.id,
-        headline=article.headline,
-        summary=tuple(sentences),
-        source=host,
-        date=article.date,
-        url=article.url,
-        place=article.place,
-    )
+    return Story.from_article(article.to_record(), sentences)
