@@ -11,7 +11,7 @@ import logging
 from urllib.parse import urlsplit
 from typing import Callable
 
-from telegram import LinkPreviewOptions, Update
+from telegram import BotCommandScopeAllChatAdministrators, BotCommandScopeAllPrivateChats, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
 from telegram.ext import (
     Application,
@@ -24,7 +24,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot import handlers
+from bot import chat_filters, handlers, own_sources
 from bot.chats import ChatBook
 from bot.deliveries import DeliveryLog
 from bot.digests import catch_up, rebuild_schedules
@@ -126,6 +126,10 @@ def add_handlers(application: Application) -> None:
         ("subscribe", handlers.subscribe),
         ("unsubscribe", handlers.unsubscribe),
         ("settings", handlers.settings_cmd),
+        ("add", own_sources.add),
+        ("sources", own_sources.list_sources),
+        ("remove", own_sources.remove),
+        ("filter", chat_filters.filter_cmd),
     ):
         application.add_handler(CommandHandler(name, callback))
     for pattern, callback in (
@@ -133,6 +137,8 @@ def add_handlers(application: Application) -> None:
         (handlers.REPORTS_PATTERN, handlers.reports_button),
         (handlers.WHO_PATTERN, handlers.who_button),
         (handlers.SETTINGS_PATTERN, handlers.settings_button),
+        (own_sources.REMOVE_PATTERN, own_sources.remove_button),
+        (chat_filters.UNFILTER_PATTERN, chat_filters.unfilter_button),
     ):
         application.add_handler(CallbackQueryHandler(callback, pattern=pattern))
     application.add_handler(CallbackQueryHandler(handlers.expired_button))
@@ -147,6 +153,9 @@ async def on_startup(application: Application) -> None:
     svc: Services = application.bot_data["services"]
     try:
         await application.bot.set_my_commands(handlers.bot_commands())
+        await application.bot.set_my_commands(handlers.bot_commands("private"), scope=BotCommandScopeAllPrivateChats())
+        await application.bot.set_my_commands(handlers.bot_commands("admins"),
+                                              scope=BotCommandScopeAllChatAdministrators())
     except Exception as exc:  # the menu is a nicety: never fail start-up for it
         log.warning("could not register the command menu: %s", exc)
     rebuild_schedules(application)

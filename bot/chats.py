@@ -34,6 +34,12 @@ class ChatPrefs:
     chat_type: str = "private"
     title: str = ""
     since: str = ""  # when the chat last subscribed (ISO datetime, UTC)
+    sources: tuple[str, ...] = ()  # names of the sources this chat added (summaries.chat_sources)
+    operator_sources: bool = True  # also the operator's sources
+    include: tuple[str, ...] = ()  # keyword filters (summaries.filters)
+    exclude: tuple[str, ...] = ()
+    follows: tuple[str, ...] = ()  # names of followed entities, as their cards give them
+    follows_since: str = ""  # stories first seen before this (ISO datetime, UTC) never alert
 
     @property
     def tz(self) -> ZoneInfo:
@@ -46,15 +52,20 @@ class ChatPrefs:
 
     def to_record(self) -> dict[str, Any]:
         record = dataclasses.asdict(self)
-        record["topics"] = list(self.topics)
+        for name in _TUPLES:
+            record[name] = list(getattr(self, name))
         return record
 
     @classmethod
     def from_record(cls, record: dict[str, Any]) -> "ChatPrefs":
         fields = {f.name for f in dataclasses.fields(cls)}
         values = {k: v for k, v in record.items() if k in fields}
-        values["topics"] = tuple(values.get("topics") or ())
+        for name in _TUPLES:
+            values[name] = tuple(values.get(name) or ())
         return cls(**values)
+
+
+_TUPLES = ("topics", "sources", "include", "exclude", "follows")
 
 
 def next_delivery(prefs: ChatPrefs, now: dt.datetime) -> dt.datetime:
@@ -127,6 +138,10 @@ class ChatBook:
     def get_or_default(self, chat_id: int, **extra: Any) -> ChatPrefs:
         self._sync()
         return self._chats.get(chat_id) or self.defaults(chat_id, **extra)
+
+    def all(self) -> list[ChatPrefs]:
+        self._sync()
+        return list(self._chats.values())
 
     def subscribed(self) -> list[ChatPrefs]:
         self._sync()

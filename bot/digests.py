@@ -18,12 +18,12 @@ from apscheduler.jobstores.base import JobLookupError
 from telegram.error import ChatMigrated, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.ext import Application, ContextTypes
 
+from bot.chat_news import compose_for
 from bot.chats import ChatPrefs, last_due
 from bot.deliveries import FAILED, RETRY, SENDING, SENT, SKIPPED
 from bot.ratelimit import BULK
 from bot.render import Reply, render_briefing
 from bot.services import services
-from summaries.briefing import compose_briefing
 
 __all__ = [
     "schedule_digest",
@@ -175,7 +175,7 @@ async def _deliver(app: Application, chat_id: int, day: str) -> tuple[str, int |
         return "already", None
     settings = svc.settings
     briefing = await asyncio.to_thread(
-        compose_briefing, svc.store, day=day, topics=prefs.topics, limit=settings.briefing.stories,
+        compose_for, svc.store, prefs, settings, day=day, topics=prefs.topics, limit=settings.briefing.stories,
         exclude=svc.deliveries.sent_articles(chat_id), settings=svc.summary_settings(prefs.length),
     )
     if not briefing.stories:

@@ -14,6 +14,8 @@ from telegram.constants import ChatMemberStatus, ChatType
 from telegram.error import TelegramError
 from telegram.ext import ApplicationHandlerStop, ContextTypes
 
+from bot.chat_news import labelled, titles, visible_for
+from bot.chat_news import compose_for
 from bot.chats import LENGTHS, MAX_TOPICS, ChatPrefs, clean_topics, next_delivery
 from bot.digests import schedule_digest, unschedule_digest
 from bot.render import Reply, callback_data, esc, render_briefing, render_reports, render_sentences, render_story, render_who
@@ -25,13 +27,21 @@ __all__ = ["COMMANDS", "HELP"]
 
 log = logging.getLogger(__name__)
 
-COMMANDS = [
+BASIC_COMMANDS = [
     ("brief", "today's briefing, optionally on a topic"),
     ("summary", "summarize an article (id or keywords), or reply to a message"),
     ("who", "who or what is this, from the news"),
     ("subscribe", "daily digest at your local time"),
     ("unsubscribe", "stop the daily digest"),
     ("settings", "digest time, time zone, length, topics"),
+    ("help", "what I can do"),
+]
+COMMANDS = [
+    *BASIC_COMMANDS[:-1],
+    ("add", "add a feed or a web site to this chat's news"),
+    ("sources", "this chat's own sources and how they are doing"),
+    ("remove", "remove one of this chat's sources"),
+    ("filter", "keep or leave out news by keywords"),
     ("help", "what I can do"),
 ]
 
@@ -43,6 +53,9 @@ HELP = """<b>newsbrief</b> sends you short news briefings made from the articles
 /subscribe — a daily digest: <code>/subscribe 07:30 Europe/Berlin</code>
 /unsubscribe — stop the daily digest.
 /settings — see or change your digest: <code>/settings time 07:30</code>, <code>/settings timezone Asia/Kolkata</code>, <code>/settings length short</code>, <code>/settings topics climate, energy</code>, <code>/settings topics off</code>
+/add — add a feed or a site to this chat's news: <code>/add https://example.org/feed.xml</code> (a site's feed is found for you; a page without one is read as it is).
+/sources — this chat's own sources, how they are doing, and their latest news. /remove — remove one (buttons).
+/filter — keywords: <code>/filter +climate -football "world cup"</code> keeps only news about climate or the world cup and leaves out football; <code>/filter</code> shows them, <code>/filter clear</code> removes them.
 /help — this message."""
 
 MAX_SHOWN = 40  # characters of a bad value quoted back to the user
@@ -63,9 +76,13 @@ async def reply(update: Update, message: Reply | str) -> None:
     await update.effective_message.reply_text(message.text, reply_markup=message.keyboard, do_quote=False)
 
 
-def _prefs_for(update: Update, context: ContextTypes.DEFAULT_TYPE) -> ChatPrefs:
+def prefs_for(update: Update, context: ContextTypes.DEFAULT_TYPE) -> ChatPrefs:
+    """The preferences of the chat an update came from (its defaults if it has none)."""
     chat = update.effective_chat
     return services(context).chats.get_or_default(chat.id, chat_type=chat.type, title=chat.title or "")
+
+
+_prefs_for = prefs_for
 
 
 async def may_change_settings(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
@@ -114,8 +131,6 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def brief(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    from summaries.briefing import compose_briefing
-
     svc = services(context)
     prefs = _prefs_for(update, context)
     topic = " ".join(context.args or ())
@@ -124,7 +139,7 @@ async def brief(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     day = svc.clock().astimezone(prefs.tz).date().isoformat()
     briefing = await asyncio.to_thread(
-        compose_briefing, svc.store, day=day, topics=[topic] if topic else (),
+        compose_for, svc.store, prefs, svc.settings, day=day, topics=[topic] if topic else (),
         limit=svc.settings.briefing.stories, settings=svc.summary_settings(prefs.length),
     )
     for message in render_briefing(briefing, length=prefs.length):
@@ -132,7 +147,7 @@ async def brief(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def summary(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    from summaries.briefing import find_articles, story_for
+    from summaries.briefing import find_articles, seen_through, story_for
     from summaries.summarizer import summarize_article
 
     svc = services(context)
@@ -162,12 +177,14 @@ async def summary(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if len(query) > 300:
         await reply(update, "That is too long for a search. Use an article id or a few keywords.")
         return
-    found = await asyncio.to_thread(find_articles, svc.store, query)
+    visible = visible_for(_prefs_for(update, context), svc.settings)
+    found = await asyncio.to_thread(find_articles, svc.store, query, limit=50)
+    found = [a for a in found if seen_through(a, visible) is not None][:5]
     if not found:
         await reply(update, f"No stored article matches “{esc(shown(query))}”. Try other keywords, or /brief.")
         return
-    story = await asyncio.to_thread(story_for, svc.store, found[0], svc.summary_settings("full"))
-    message_out = render_story(story)
+    story = await asyncio.to_thread(story_for, svc.store, seen_through(found[0], visible), svc.summary_settings("full"))
+    message_out = render_story(labelled(story, titles(svc.store)))
     if len(found) > 1:
         rows = [[InlineKeyboardButton(a["headline"][:60], callback_data=callback_data("full", a["id"]))] for a in found[1:4]]
         existing = list(message_out.keyboard.inline_keyboard) if message_out.keyboard else []
@@ -292,9 +309,11 @@ def settings_view(prefs: ChatPrefs, svc: Any) -> Reply:
         "<b>Digest settings</b>\n"
         f"Daily digest: {status}\n"
         f"Time: {prefs.time} · Time zone: {esc(prefs.timezone)}\n"
-        f"Length: {prefs.length} · Topics: {topics}\n\n"
+        f"Length: {prefs.length} · Topics: {topics}\n"
+        f"News from: {sources_line(prefs)}\n\n"
         "Change with <code>/settings time 07:30</code>, <code>/settings timezone Europe/Berlin</code>, "
-        "<code>/settings length short</code>, <code>/settings topics climate, energy</code>."
+        "<code>/settings length short</code>, <code>/settings topics climate, energy</code>, "
+        "<code>/settings operator off</code> (only this chat's own sources)."
     )
     rows = [
         [InlineKeyboardButton(("• " if prefs.length == n else "") + n.capitalize(), callback_data=callback_data("set", "length", n))
@@ -302,14 +321,28 @@ def settings_view(prefs: ChatPrefs, svc: Any) -> Reply:
     ]
     if prefs.topics:
         rows.append([InlineKeyboardButton("Clear topics", callback_data=callback_data("set", "topics", "off"))])
+    rows.append([InlineKeyboardButton("Without the bot's sources" if prefs.operator_sources else "With the bot's sources",
+                                      callback_data=callback_data("set", "operator", "off" if prefs.operator_sources else "on"))])
     rows.append([InlineKeyboardButton("Unsubscribe" if prefs.subscribed else "Subscribe",
                                       callback_data=callback_data("set", "sub", "off" if prefs.subscribed else "on"))])
     return Reply(text, InlineKeyboardMarkup(rows))
 
 
+def sources_line(prefs: ChatPrefs) -> str:
+    own = len(prefs.sources)
+    mine = f"{own} source{'s' if own != 1 else ''} of this chat (/sources)" if own else ""
+    if prefs.operator_sources:
+        return "the bot's sources" + (f" and {mine}" if mine else "")
+    return mine or "nothing: this chat has no sources and does not take the bot's (/add one)"
+
+
 def apply_setting(prefs: ChatPrefs, key: str, value: str) -> tuple[ChatPrefs, str | None]:
     """Apply ``/settings KEY VALUE``; returns new prefs or an error line."""
     key = key.lower()
+    if key in ("operator", "botsources"):
+        if value.lower() not in ("on", "off"):
+            return prefs, "Use /settings operator on (the bot's sources too) or /settings operator off (only yours)"
+        return dataclasses.replace(prefs, operator_sources=value.lower() == "on"), None
     if key == "time":
         try:
             return dataclasses.replace(prefs, time=parse_time_of_day(value).strftime("%H:%M")), None
@@ -346,7 +379,7 @@ async def settings_cmd(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         await reply(update, NOT_ADMIN)
         return
     if len(args) < 2 and args[0].lower() not in ("topics", "topic"):
-        await reply(update, "Usage: /settings KEY VALUE, e.g. /settings time 07:30 (keys: time, timezone, length, topics)")
+        await reply(update, "Usage: /settings KEY VALUE, e.g. /settings time 07:30 (keys: time, timezone, length, topics, operator)")
         return
     new, error = apply_setting(prefs, args[0], " ".join(args[1:]))
     if error:
@@ -364,7 +397,7 @@ async def settings_cmd(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
 FULL_PATTERN = r"^full:[0-9a-f]{16}$"
 REPORTS_PATTERN = r"^reports:s[0-9a-f]{16}x{0,8}$"
 WHO_PATTERN = r"^who:.{1,60}$"
-SETTINGS_PATTERN = r"^set:(?:length:(?:short|normal|long)|topics:off|sub:(?:on|off))$"
+SETTINGS_PATTERN = r"^set:(?:length:(?:short|normal|long)|topics:off|sub:(?:on|off)|operator:(?:on|off))$"
 
 
 async def _send_to_chat(update: Update, context: ContextTypes.DEFAULT_TYPE, message: Reply) -> None:
@@ -380,12 +413,22 @@ async def full_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     query = update.callback_query
     svc = services(context)
     article = await asyncio.to_thread(svc.store.get_article, query.data.partition(":")[2])
-    if article is None:
+    visible = visible_for(_button_prefs(update, context), svc.settings)
+    story = None
+    if article is not None:
+        story = await asyncio.to_thread(story_of_article, svc.store, article, svc.summary_settings("full"), visible=visible)
+    if story is None:  # gone, or from a source this chat does not read: the same answer
         await query.answer("That article is no longer stored.")
         return
     await query.answer()
-    story = await asyncio.to_thread(story_of_article, svc.store, article, svc.summary_settings("full"))
-    await _send_to_chat(update, context, render_story(story))
+    await _send_to_chat(update, context, render_story(labelled(story, titles(svc.store))))
+
+
+def _button_prefs(update: Update, context: ContextTypes.DEFAULT_TYPE) -> ChatPrefs:
+    """The preferences of the chat a button was pressed in (a chat's defaults if unknown)."""
+    message = update.callback_query.message if update.callback_query else None
+    chat_id = message.chat.id if message is not None else 0
+    return services(context).chats.get_or_default(chat_id)
 
 
 async def reports_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -394,12 +437,14 @@ async def reports_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
 
     query = update.callback_query
     svc = services(context)
-    story = await asyncio.to_thread(story_by_id, svc.store, query.data.partition(":")[2], svc.settings.summaries)
+    visible = visible_for(_button_prefs(update, context), svc.settings)
+    story = await asyncio.to_thread(story_by_id, svc.store, query.data.partition(":")[2], svc.settings.summaries,
+                                    visible=visible)
     if story is None:
         await query.answer("That story is no longer stored.")
         return
     await query.answer()
-    await _send_to_chat(update, context, render_reports(story))
+    await _send_to_chat(update, context, render_reports(labelled(story, titles(svc.store))))
 
 
 async def who_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -426,6 +471,8 @@ async def settings_button(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
         prefs = dataclasses.replace(prefs, length=value)
     elif key == "topics":
         prefs = dataclasses.replace(prefs, topics=())
+    elif key == "operator":
+        prefs = dataclasses.replace(prefs, operator_sources=value == "on")
     else:
         since = svc.clock().isoformat() if value == "on" and not prefs.subscribed else prefs.since
         prefs = dataclasses.replace(prefs, subscribed=value == "on", since=since)
@@ -481,5 +528,8 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         pass
 
 
-def bot_commands() -> list[BotCommand]:
-    return [BotCommand(name, description) for name, description in COMMANDS]
+def bot_commands(scope: str = "default") -> list[BotCommand]:
+    """The command menu: every command in private chats and for group administrators (who
+    may change a group's news), the reading commands for everyone else in groups."""
+    listed = COMMANDS if scope in ("private", "admins") else BASIC_COMMANDS
+    return [BotCommand(name, description) for name, description in listed]
