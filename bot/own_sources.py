@@ -77,10 +77,12 @@ async def add(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if found.name in prefs.sources:
         await reply(update, f"<b>{esc(found.title or found.location)}</b> is already one of this chat's sources. /sources lists them.")
         return
+    known = found.name in catalog(svc.store)  # another chat's already: the job fetches it
     await asyncio.to_thread(add_to_catalog, svc.store, found)
     await save_prefs(context, dataclasses.replace(prefs, sources=(*prefs.sources, found.name)))
     await reply(update, added_text(found))
-    context.application.create_task(asyncio.to_thread(fetch_new_source, svc.store, found, svc.settings))
+    if not known:
+        context.application.create_task(asyncio.to_thread(fetch_new_source, svc.store, found, svc.settings))
 
 
 def added_text(found: Found) -> str:
