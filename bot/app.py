@@ -24,7 +24,8 @@ from telegram.ext import (
     filters,
 )
 
-from bot import chat_filters, handlers, own_sources
+from bot import chat_filters, follow_cmds, handlers, own_sources
+from bot.alerts import schedule_alerts
 from bot.chats import ChatBook
 from bot.deliveries import DeliveryLog
 from bot.digests import catch_up, rebuild_schedules
@@ -130,6 +131,9 @@ def add_handlers(application: Application) -> None:
         ("sources", own_sources.list_sources),
         ("remove", own_sources.remove),
         ("filter", chat_filters.filter_cmd),
+        ("follow", follow_cmds.follow),
+        ("following", follow_cmds.following),
+        ("unfollow", follow_cmds.unfollow),
     ):
         application.add_handler(CommandHandler(name, callback))
     for pattern, callback in (
@@ -139,6 +143,7 @@ def add_handlers(application: Application) -> None:
         (handlers.SETTINGS_PATTERN, handlers.settings_button),
         (own_sources.REMOVE_PATTERN, own_sources.remove_button),
         (chat_filters.UNFILTER_PATTERN, chat_filters.unfilter_button),
+        (follow_cmds.UNFOLLOW_PATTERN, follow_cmds.unfollow_button),
     ):
         application.add_handler(CallbackQueryHandler(callback, pattern=pattern))
     application.add_handler(CallbackQueryHandler(handlers.expired_button))
@@ -163,6 +168,7 @@ async def on_startup(application: Application) -> None:
     if application.bot_data.get("summarize_job"):
         job = functools.partial(run_pipeline, svc.store, svc.settings)
         schedule_pipeline(application.job_queue.scheduler, job, svc.settings.schedule.summarize_every_minutes)
+    schedule_alerts(application)
     application.job_queue.run_repeating(fold_deliveries, interval=600, first=600, name="fold-deliveries",
                                         job_kwargs={"id": "fold-deliveries", "replace_existing": True})
 

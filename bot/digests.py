@@ -18,6 +18,7 @@ from apscheduler.jobstores.base import JobLookupError
 from telegram.error import ChatMigrated, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.ext import Application, ContextTypes
 
+from bot.alerts import clear_folded, folded_reply
 from bot.chat_news import compose_for
 from bot.chats import ChatPrefs, last_due
 from bot.deliveries import FAILED, RETRY, SENDING, SENT, SKIPPED
@@ -178,12 +179,15 @@ async def _deliver(app: Application, chat_id: int, day: str) -> tuple[str, int |
         compose_for, svc.store, prefs, settings, day=day, topics=prefs.topics, limit=settings.briefing.stories,
         exclude=svc.deliveries.sent_articles(chat_id), settings=svc.summary_settings(prefs.length),
     )
-    if not briefing.stories:
+    folded = await asyncio.to_thread(folded_reply, svc.store, chat_id)  # alerts held back
+    if not briefing.stories and folded is None:
         svc.deliveries.mark(chat_id, day, SKIPPED)
         log.info("no new stories for chat %s on %s; nothing sent", chat_id, day)
         return "nothing-new", None
     ids = [aid for story in briefing.stories for aid in story.article_ids]
-    replies = render_briefing(briefing, length=prefs.length, title="Your daily digest")
+    replies = render_briefing(briefing, length=prefs.length, title="Your daily digest") if briefing.stories else []
+    if folded is not None:
+        replies.append(folded)
     marked = False
 
     def before_send() -> None:
@@ -221,4 +225,6 @@ async def _deliver(app: Application, chat_id: int, day: str) -> tuple[str, int |
                                job_kwargs={"id": f"digest-retry:{chat_id}", "replace_existing": True})
         return "retry-later", None
     svc.deliveries.mark(chat_id, day, SENT, ids)
+    if folded is not None:
+        await asyncio.to_thread(clear_folded, svc.store, chat_id)
     return "sent", None
