@@ -24,7 +24,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot import chat_filters, follow_cmds, handlers, own_sources
+from bot import chat_filters, follow_cmds, handlers, opml_cmds, own_sources
 from bot.alerts import schedule_alerts
 from bot.chats import ChatBook
 from bot.deliveries import DeliveryLog
@@ -131,6 +131,7 @@ def add_handlers(application: Application) -> None:
         ("sources", own_sources.list_sources),
         ("remove", own_sources.remove),
         ("filter", chat_filters.filter_cmd),
+        ("export", opml_cmds.export),
         ("follow", follow_cmds.follow),
         ("following", follow_cmds.following),
         ("unfollow", follow_cmds.unfollow),
@@ -148,6 +149,7 @@ def add_handlers(application: Application) -> None:
         application.add_handler(CallbackQueryHandler(callback, pattern=pattern))
     application.add_handler(CallbackQueryHandler(handlers.expired_button))
     application.add_handler(MessageHandler(filters.COMMAND, handlers.unknown_command))
+    application.add_handler(MessageHandler(filters.Document.ALL, opml_cmds.import_document))
     application.add_handler(MessageHandler(filters.ChatType.PRIVATE & filters.TEXT & ~filters.COMMAND, handlers.plain_text))
     application.add_error_handler(handlers.on_error)
 

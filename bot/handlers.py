@@ -41,6 +41,7 @@ COMMANDS = [
     ("add", "add a feed or a web site to this chat's news"),
     ("sources", "this chat's own sources and how they are doing"),
     ("remove", "remove one of this chat's sources"),
+    ("export", "this chat's sources as an OPML file"),
     ("filter", "keep or leave out news by keywords"),
     ("follow", "an alert when a new story mentions a name"),
     ("following", "the names this chat follows"),
@@ -58,6 +59,7 @@ HELP = """<b>newsbrief</b> sends you short news briefings made from the articles
 /settings — see or change your digest: <code>/settings time 07:30</code>, <code>/settings timezone Asia/Kolkata</code>, <code>/settings length short</code>, <code>/settings topics climate, energy</code>, <code>/settings topics off</code>
 /add — add a feed or a site to this chat's news: <code>/add https://example.org/feed.xml</code> (a site's feed is found for you; a page without one is read as it is).
 /sources — this chat's own sources, how they are doing, and their latest news. /remove — remove one (buttons).
+Send an OPML file (.opml) to import its feeds; /export sends this chat's sources back as one.
 /filter — keywords: <code>/filter +climate -football "world cup"</code> keeps only news about climate or the world cup and leaves out football; <code>/filter</code> shows them, <code>/filter clear</code> removes them.
 /follow — an alert when a new story mentions someone: <code>/follow Hegseth</code> (matched like /who). /following lists them, <code>/unfollow Pete Hegseth</code> stops. At most a few alerts a day and none at night; the rest come with your digest.
 /help — this message."""

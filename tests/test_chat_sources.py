@@ -185,3 +185,44 @@ async def test_operator_limits(tmp_path, site):
     async with running_bot(tmp_path / "off", off) as env:
         (msg,) = await env.say(A, f"/add {site.url('/a.xml')}")
         assert "turned off adding sources" in msg["plain_text"]
+
+
+async def test_opml_import_of_30_feeds_with_broken_ones_and_an_export_that_imports_back(tmp_path, site):
+    async with running_bot(tmp_path, dataclasses.replace(SETTINGS, chats=ChatSettings(sources_per_chat=40))) as env:
+        await _opml_round_trip(env, site)
+
+
+async def _opml_round_trip(env, site):
+    from summaries.opml import read_opml, write_opml
+
+    good = [site.feed(f"/f{i}.xml", f"Feed {i}", [(f"Item {i} headline", f"Topic number {i}")], WHEN) for i in range(26)]
+    dead = site.url("/gone.xml")  # 404
+    closed = f"http://127.0.0.1:{closed_port()}/x.xml"
+    private = f"http://localhost:{site.port}/f1.xml"  # not an allowed host: refused
+    not_a_feed = site.html("/empty.html", "<html><head><title>x</title></head><body></body></html>")
+    feeds = [(u, f"Feed {i}") for i, u in enumerate(good)] + [(dead, "Dead"), (closed, "Closed"),
+                                                              (private, "Private"), (not_a_feed, "Empty")]
+    assert len(feeds) == 30  # 4 of them broken
+    await env.say(A, f"/add {good[0]}")  # one is already there
+    before = len(env.api.sent(A))
+    env.api.send_document(A, "subscriptions.opml", write_opml(feeds), mime_type="text/x-opml")
+    (summary,) = (await env.api.async_wait_for_sent(A, count=before + 1, timeout=60))[before:]
+    text = summary["plain_text"]
+    assert "25 added, 1 already there, 4 failed" in text, text
+    assert f"{dead} — HTTP 404" in text and f"{private} — {UNREACHABLE}" in text and f"{closed} — cannot connect" in text
+    assert "gone.xml" not in "".join(catalog(env.store))
+
+    (msg,) = await env.say(A, "/export")
+    exported = msg["document"]["data"]
+    urls = [u for u, _ in read_opml(exported)]
+    assert sorted(urls) == sorted(catalog(env.store)[n]["location"] for n in env.svc.chats.get(A).sources)
+    before = len(env.api.sent(B))
+    env.api.send_document(B, "newsbrief-sources.opml", exported)
+    (summary,) = (await env.api.async_wait_for_sent(B, count=before + 1, timeout=60))[before:]
+    assert f"{len(urls)} added, 0 already there, 0 failed" in summary["plain_text"]
+    assert sorted(env.svc.chats.get(B).sources) == sorted(env.svc.chats.get(A).sources)  # the same list
+
+    before = len(env.api.sent(B))
+    env.api.send_document(B, "junk.opml", b"<opml><body>not closed")
+    (msg,) = (await env.api.async_wait_for_sent(B, count=before + 1))[before:]
+    assert msg["plain_text"].startswith("I could not import that file")

@@ -20,6 +20,7 @@ from typing import Any, Callable, Union
 
 from bot.localapi.errors import APIError, bad
 from bot.localapi.faults import FaultPlan, fault_error
+from bot.localapi.files import get_file, send_document
 from bot.localapi.rules import check_markup, check_text
 from bot.localapi.state import BotState, scope_key, without_reply
 
@@ -347,6 +348,8 @@ METHODS: dict[str, Callable[[BotState, dict, list], Any]] = {
     "editmessagetext": edit_message_text,
     "answercallbackquery": answer_callback_query,
     "getchatmember": get_chat_member,
+    "getfile": get_file,
+    "senddocument": send_document,
 }
 KNOWN_METHODS = frozenset(METHODS) | {"getupdates"}
 

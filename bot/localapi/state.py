@@ -73,6 +73,7 @@ class BotState:
         self.answers: list[dict] = []
         self.request_log: list[RequestRecord] = []
         self.migrated: dict[int, int] = {}
+        self.files: dict[str, bytes] = {}  # file id -> content (bot/localapi/files.py)
         self._next_message_id: dict[int, int] = {}
         self._next_update_id = 1
         self._next_query_id = 1
