@@ -24,7 +24,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot import chat_filters, follow_cmds, handlers, opml_cmds, own_sources
+from bot import channels, chat_filters, follow_cmds, handlers, opml_cmds, own_sources
 from bot.alerts import schedule_alerts
 from bot.chats import ChatBook
 from bot.deliveries import DeliveryLog
@@ -132,6 +132,8 @@ def add_handlers(application: Application) -> None:
         ("remove", own_sources.remove),
         ("filter", chat_filters.filter_cmd),
         ("export", opml_cmds.export),
+        ("connect", channels.connect),
+        ("disconnect", channels.disconnect),
         ("follow", follow_cmds.follow),
         ("following", follow_cmds.following),
         ("unfollow", follow_cmds.unfollow),

@@ -41,7 +41,7 @@ def filters_view(prefs: ChatPrefs) -> Reply:
 
 
 async def filter_cmd(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    from bot.handlers import NOT_ADMIN, may_change_settings, prefs_for, reply, save_prefs
+    from bot.handlers import may_change_settings, prefs_for, refuse, reply, save_prefs
 
     prefs = prefs_for(update, context)
     text = (update.effective_message.text or "").partition(" ")[2].strip()
@@ -49,7 +49,7 @@ async def filter_cmd(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
         await reply(update, filters_view(prefs))
         return
     if not await may_change_settings(update, context):
-        await reply(update, NOT_ADMIN)
+        await refuse(update, context)
         return
     if text.lower() in ("clear", "off", "none"):
         prefs = await save_prefs(context, dataclasses.replace(prefs, include=(), exclude=()))
@@ -73,7 +73,7 @@ async def filter_cmd(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
 
 
 async def unfilter_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    from bot.handlers import NOT_ADMIN, may_change_settings, save_prefs
+    from bot.handlers import NOT_ADMIN, may_change_settings, prefs_for, save_prefs
 
     query = update.callback_query
     chat = query.message.chat if query.message is not None else None
@@ -83,7 +83,7 @@ async def unfilter_button(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     if not await may_change_settings(update, context):
         await query.answer(NOT_ADMIN, show_alert=True)
         return
-    prefs = services(context).chats.get_or_default(chat.id)
+    prefs = prefs_for(update, context)
     key = query.data.partition(":")[2]
     terms = [*prefs.include, *prefs.exclude] if key == "all" else [t for t in (*prefs.include, *prefs.exclude) if term_key(t) == key]
     if not terms:

@@ -40,6 +40,8 @@ class ChatPrefs:
     exclude: tuple[str, ...] = ()
     follows: tuple[str, ...] = ()  # names of followed entities, as their cards give them
     follows_since: str = ""  # stories first seen before this (ISO datetime, UTC) never alert
+    manages: int = 0  # in a private chat: the connected channel its commands act on (0: itself)
+    connected_by: int = 0  # in a channel: the user who connected it (told if the bot loses rights)
 
     @property
     def tz(self) -> ZoneInfo:

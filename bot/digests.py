@@ -19,6 +19,7 @@ from telegram.error import ChatMigrated, Forbidden, NetworkError, RetryAfter, Te
 from telegram.ext import Application, ContextTypes
 
 from bot.alerts import clear_folded, folded_reply
+from bot.channels import bot_may_post, channel_lost
 from bot.chat_news import compose_for
 from bot.chats import ChatPrefs, last_due
 from bot.deliveries import FAILED, RETRY, SENDING, SENT, SKIPPED
@@ -174,6 +175,11 @@ async def _deliver(app: Application, chat_id: int, day: str) -> tuple[str, int |
     if svc.deliveries.done(chat_id, day):
         log.info("digest for chat %s on %s already delivered; not sending again", chat_id, day)
         return "already", None
+    if prefs.chat_type == "channel" and not await bot_may_post(app.bot, chat_id):
+        log.info("lost the rights to post in channel %s; its digest stops", chat_id)
+        unschedule_digest(app, chat_id)
+        await channel_lost(app, prefs)
+        return "unsubscribed", None
     settings = svc.settings
     briefing = await asyncio.to_thread(
         compose_for, svc.store, prefs, settings, day=day, topics=prefs.topics, limit=settings.briefing.stories,

@@ -36,7 +36,7 @@ def following_view(prefs: ChatPrefs) -> Reply:
 
 
 async def follow(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    from bot.handlers import NOT_ADMIN, may_change_settings, prefs_for, reply, save_prefs
+    from bot.handlers import may_change_settings, prefs_for, refuse, reply, save_prefs
     from summaries.entity_index import lookup
 
     svc = services(context)
@@ -48,7 +48,7 @@ async def follow(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await reply(update, "That name is too long. Try a surname, e.g. /follow Hegseth")
         return
     if not await may_change_settings(update, context):
-        await reply(update, NOT_ADMIN)
+        await refuse(update, context)
         return
     prefs = prefs_for(update, context)
     result = await asyncio.to_thread(lookup, svc.store, name)
@@ -79,7 +79,7 @@ async def following(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def unfollow(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    from bot.handlers import NOT_ADMIN, may_change_settings, prefs_for, reply, save_prefs
+    from bot.handlers import may_change_settings, prefs_for, refuse, reply, save_prefs
 
     prefs = prefs_for(update, context)
     name = " ".join(context.args or ()).strip()
@@ -87,7 +87,7 @@ async def unfollow(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await reply(update, following_view(prefs))
         return
     if not await may_change_settings(update, context):
-        await reply(update, NOT_ADMIN)
+        await refuse(update, context)
         return
     match = [n for n in prefs.follows if n.casefold() == name.casefold()]
     if not match:
@@ -98,7 +98,7 @@ async def unfollow(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def unfollow_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    from bot.handlers import NOT_ADMIN, may_change_settings, save_prefs
+    from bot.handlers import NOT_ADMIN, may_change_settings, prefs_for, save_prefs
 
     query = update.callback_query
     chat = query.message.chat if query.message is not None else None
@@ -108,7 +108,7 @@ async def unfollow_button(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     if not await may_change_settings(update, context):
         await query.answer(NOT_ADMIN, show_alert=True)
         return
-    prefs = services(context).chats.get_or_default(chat.id)
+    prefs = prefs_for(update, context)
     key = query.data.partition(":")[2]
     gone = [n for n in prefs.follows if name_key(n) == key]
     if not gone:

@@ -83,17 +83,36 @@ async def reply(update: Update, message: Reply | str) -> None:
 
 
 def prefs_for(update: Update, context: ContextTypes.DEFAULT_TYPE) -> ChatPrefs:
-    """The preferences of the chat an update came from (its defaults if it has none)."""
+    """The preferences of the chat an update's commands act on (its defaults if it has
+    none): the chat itself, or the channel a private chat manages (/connect)."""
     chat = update.effective_chat
-    return services(context).chats.get_or_default(chat.id, chat_type=chat.type, title=chat.title or "")
+    if update.callback_query is not None and update.callback_query.message is not None:
+        chat = update.callback_query.message.chat
+    book = services(context).chats
+    own = book.get_or_default(chat.id, chat_type=chat.type, title=chat.title or "")
+    if chat.type == ChatType.PRIVATE and own.manages:
+        channel = book.get(own.manages)
+        if channel is not None:
+            return channel
+    return own
 
 
 _prefs_for = prefs_for
 
 
 async def may_change_settings(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
-    """In groups, only administrators may change the chat's digest (if so configured)."""
+    """In groups, only administrators may change the chat's digest (if so configured); a
+    channel managed from a private chat only while the user and the bot administer it
+    (checked with getChatMember at every change)."""
     chat = update.effective_chat
+    target = prefs_for(update, context)
+    if target.chat_type == ChatType.CHANNEL and target.chat_id != chat.id:
+        from bot.channels import rights_problem
+
+        problem = await rights_problem(context.bot, target.chat_id, update.effective_user.id)
+        if problem:
+            context.chat_data["rights_problem"] = problem
+        return not problem
     if chat.type == ChatType.PRIVATE or not services(context).settings.telegram.admins_only_in_groups:
         return True
     message = update.effective_message
@@ -111,6 +130,12 @@ async def may_change_settings(update: Update, context: ContextTypes.DEFAULT_TYPE
 
 
 NOT_ADMIN = "Only group administrators can change this group's digest."
+
+
+async def refuse(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Tell the user why they may not change this chat (or the channel they manage)."""
+    data = context.chat_data if context.chat_data is not None else {}
+    await reply(update, data.pop("rights_problem", NOT_ADMIN))
 
 
 # -- access ---------------------------------------------------------------------------
@@ -282,7 +307,7 @@ async def save_prefs(context: ContextTypes.DEFAULT_TYPE, prefs: ChatPrefs) -> Ch
 
 async def subscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if not await may_change_settings(update, context):
-        await reply(update, NOT_ADMIN)
+        await refuse(update, context)
         return
     svc = services(context)
     prefs, error = parse_schedule_args(list(context.args or ()), _prefs_for(update, context))
@@ -297,10 +322,10 @@ async def subscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def unsubscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if not await may_change_settings(update, context):
-        await reply(update, NOT_ADMIN)
+        await refuse(update, context)
         return
-    prefs = services(context).chats.get(update.effective_chat.id)
-    if prefs is None or not prefs.subscribed:
+    prefs = prefs_for(update, context)
+    if not prefs.subscribed:
         await reply(update, "This chat has no daily digest. /subscribe starts one.")
         return
     await asyncio.to_thread(services(context).chats.save, dataclasses.replace(prefs, subscribed=False))
@@ -382,7 +407,7 @@ async def settings_cmd(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         await reply(update, settings_view(prefs, svc))
         return
     if not await may_change_settings(update, context):
-        await reply(update, NOT_ADMIN)
+        await refuse(update, context)
         return
     if len(args) < 2 and args[0].lower() not in ("topics", "topic"):
         await reply(update, "Usage: /settings KEY VALUE, e.g. /settings time 07:30 (keys: time, timezone, length, topics, operator)")
@@ -432,9 +457,7 @@ async def full_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
 
 def _button_prefs(update: Update, context: ContextTypes.DEFAULT_TYPE) -> ChatPrefs:
     """The preferences of the chat a button was pressed in (a chat's defaults if unknown)."""
-    message = update.callback_query.message if update.callback_query else None
-    chat_id = message.chat.id if message is not None else 0
-    return services(context).chats.get_or_default(chat_id)
+    return prefs_for(update, context)
 
 
 async def reports_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -472,7 +495,7 @@ async def settings_button(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     if not await may_change_settings(update, context):
         await query.answer(NOT_ADMIN, show_alert=True)
         return
-    prefs = svc.chats.get_or_default(chat.id, chat_type=chat.type, title=chat.title or "")
+    prefs = prefs_for(update, context)
     if key == "length":
         prefs = dataclasses.replace(prefs, length=value)
     elif key == "topics":

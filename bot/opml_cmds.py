@@ -45,7 +45,7 @@ def import_feeds(feeds: list[tuple[str, str]], settings: Settings) -> list[tuple
 
 
 async def import_document(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    from bot.handlers import NOT_ADMIN, may_change_settings, prefs_for, reply, save_prefs
+    from bot.handlers import may_change_settings, prefs_for, refuse, reply, save_prefs
 
     svc = services(context)
     doc = update.effective_message.document
@@ -57,7 +57,7 @@ async def import_document(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
         await reply(update, "The operator of this bot has turned off adding sources.")
         return
     if not await may_change_settings(update, context):
-        await reply(update, NOT_ADMIN)
+        await refuse(update, context)
         return
     if (doc.file_size or 0) > MAX_OPML_BYTES:
         await reply(update, f"That file is too large: I read OPML files of up to {MAX_OPML_BYTES // 1024} KB.")

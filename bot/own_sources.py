@@ -35,10 +35,10 @@ MAX_URL_CHARS = 2000
 
 async def _target(update: Update, context: ContextTypes.DEFAULT_TYPE) -> ChatPrefs | None:
     """The chat whose sources a command changes (None, and the user told, if not allowed)."""
-    from bot.handlers import NOT_ADMIN, prefs_for, may_change_settings, reply
+    from bot.handlers import may_change_settings, prefs_for, refuse, reply
 
     if not await may_change_settings(update, context):
-        await reply(update, NOT_ADMIN)
+        await refuse(update, context)
         return None
     return prefs_for(update, context)
 
@@ -199,7 +199,7 @@ async def drop_source(context: ContextTypes.DEFAULT_TYPE, prefs: ChatPrefs, name
 
 
 async def remove_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    from bot.handlers import NOT_ADMIN, may_change_settings
+    from bot.handlers import NOT_ADMIN, may_change_settings, prefs_for
 
     query = update.callback_query
     svc = services(context)
@@ -210,7 +210,7 @@ async def remove_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     if not await may_change_settings(update, context):
         await query.answer(NOT_ADMIN, show_alert=True)
         return
-    prefs = svc.chats.get_or_default(chat.id)
+    prefs = prefs_for(update, context)
     name = query.data.partition(":")[2]
     if name not in prefs.sources:
         await query.answer("That is not one of this chat's sources.")

@@ -339,7 +339,18 @@ def get_chat_member(s: BotState, p: dict, ev: list) -> dict:
     return member
 
 
+def get_chat(s: BotState, p: dict, ev: list) -> dict:
+    """A chat by id or @username (a channel's), as getChat gives it."""
+    chat = dict(s.resolve_chat(p))
+    if chat["type"] == "private":
+        chat.setdefault("first_name", "User")
+    return {**chat, "accent_color_id": 0, "max_reaction_count": 11, "accepted_gift_types": {
+        "unlimited_gifts": False, "limited_gifts": False, "unique_gifts": False, "premium_subscription": False,
+        "gifts_from_channels": False}}
+
+
 METHODS: dict[str, Callable[[BotState, dict, list], Any]] = {
+    "getchat": get_chat,
     "getme": get_me,
     "setwebhook": set_webhook,
     "deletewebhook": delete_webhook,

@@ -368,6 +368,8 @@ class BotState:
                     chat["username"] = user["username"]
             else:
                 chat = {"id": chat_id, "type": ctype, "title": title or f"Group {chat_id}"}
+                if username:
+                    chat["username"] = username
             self.chats[chat_id] = chat
             return chat
         if chat_type is not None and chat_type != chat["type"]:
@@ -435,6 +437,8 @@ class BotState:
             raise APIError(403, f"Forbidden: bot was kicked from the {kind}chat")
         elif status == "left":
             raise APIError(403, f"Forbidden: bot is not a member of the {chat['type']} chat")
+        elif chat["type"] == "channel" and status not in ("creator", "administrator"):
+            raise bad("need administrator rights in the channel chat")  # only administrators post in channels
 
     def migrate(self, old: int, new: int) -> None:
         """Upgrade group ``old`` to supergroup ``new``, with the two service messages Telegram sends."""
