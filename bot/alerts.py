@@ -132,8 +132,9 @@ async def _run(app: Application) -> int:
             note = "In the news: " + ", ".join(who)
             message = render_story(story, note=note)
             try:
-                await app.bot.send_message(prefs.chat_id, message.text, reply_markup=message.keyboard,
-                                           rate_limit_args={"priority": BULK, "max_retries": 5})
+                target, where = prefs.send_to
+                await app.bot.send_message(target, message.text, reply_markup=message.keyboard,
+                                           rate_limit_args={"priority": BULK, "max_retries": 5}, **where)
                 sent += 1
             except TelegramError as exc:
                 log.info("alert to chat %s failed: %s", prefs.chat_id, exc)

@@ -202,9 +202,10 @@ async def _deliver(app: Application, chat_id: int, day: str) -> tuple[str, int |
             svc.deliveries.mark(chat_id, day, SENDING, ids)
             marked = True
 
+    target, where = prefs.send_to  # a forum topic's digest goes to its thread
     try:
         for reply in replies:
-            await send_reply(app, chat_id, reply, before_send=before_send)
+            await send_reply(app, target, reply, before_send=before_send, **where)
     except Forbidden as exc:
         log.info("chat %s blocked or removed the bot (%s); unsubscribing it", chat_id, exc.message)
         await asyncio.to_thread(svc.chats.save, dataclasses.replace(prefs, subscribed=False))

@@ -16,7 +16,7 @@ from telegram.ext import ApplicationHandlerStop, ContextTypes
 
 from bot.chat_news import labelled, titles, visible_for
 from bot.chat_news import compose_for
-from bot.chats import LENGTHS, MAX_TOPICS, ChatPrefs, clean_topics, next_delivery
+from bot.chats import LENGTHS, MAX_TOPICS, ChatPrefs, clean_topics, next_delivery, topic_key
 from bot.digests import schedule_digest, unschedule_digest
 from bot.render import Reply, callback_data, esc, render_briefing, render_reports, render_sentences, render_story, render_who
 from bot.services import services
@@ -86,9 +86,16 @@ def prefs_for(update: Update, context: ContextTypes.DEFAULT_TYPE) -> ChatPrefs:
     """The preferences of the chat an update's commands act on (its defaults if it has
     none): the chat itself, or the channel a private chat manages (/connect)."""
     chat = update.effective_chat
+    message = update.effective_message
     if update.callback_query is not None and update.callback_query.message is not None:
         chat = update.callback_query.message.chat
+        message = update.callback_query.message
     book = services(context).chats
+    if message is not None and getattr(message, "is_topic_message", False) and message.message_thread_id:
+        # a forum topic has settings of its own
+        key = topic_key(chat.id, message.message_thread_id)
+        return book.get_or_default(key, chat_type=chat.type, title=chat.title or "",
+                                   thread_id=message.message_thread_id, chat_ref=chat.id)
     own = book.get_or_default(chat.id, chat_type=chat.type, title=chat.title or "")
     if chat.type == ChatType.PRIVATE and own.manages:
         channel = book.get(own.manages)

@@ -183,6 +183,12 @@ def send_message(s: BotState, p: dict, ev: list) -> dict:
         message["reply_markup"] = markup
     if reply_to is not None:
         message["reply_to_message"] = without_reply(reply_to)
+    thread = p.get("message_thread_id")
+    if thread not in (None, ""):
+        if not isinstance(thread, int) or not chat.get("is_forum"):
+            raise bad("message thread not found")
+        message["message_thread_id"] = thread
+        message["is_topic_message"] = True
     record = {
         "chat_id": chat_id,
         "message_id": message["message_id"],
@@ -194,6 +200,7 @@ def send_message(s: BotState, p: dict, ev: list) -> dict:
         "reply_markup": markup,
         "link_preview_options": lpo,
         "reply_to_message_id": reply_to["message_id"] if reply_to else None,
+        "message_thread_id": message.get("message_thread_id"),
         "edit_date": None,
         "edits": [],
         "message": copy.deepcopy(message) if s.keep_history else message,

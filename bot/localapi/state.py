@@ -107,6 +107,7 @@ class BotState:
         username: str | None = None,
         reply_to_message_id: int | None = None,
         entities: list[dict] | None = None,
+        message_thread_id: int | None = None,
     ) -> dict:
         """A user writes ``text`` in ``chat_id``; queues the Update and returns the Message.
 
@@ -141,6 +142,13 @@ class BotState:
                 ]
             if entities:
                 message["entities"] = copy.deepcopy(entities)
+            if message_thread_id is not None:  # a message in a forum topic
+                if chat["type"] != "supergroup":
+                    raise ValueError("forum topics exist only in supergroups")
+                chat["is_forum"] = True
+                message["chat"] = dict(chat)
+                message["message_thread_id"] = message_thread_id
+                message["is_topic_message"] = True
             if reply_to_message_id is not None:
                 replied = self.messages.get((chat_id, reply_to_message_id))
                 if replied is None:
