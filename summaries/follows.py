@@ -2,8 +2,8 @@
 
 Names are matched as :mod:`summaries.filters` matches words: whole words, case and
 accents folded, a multi-word name as a phrase. The index looks only at the names whose
-first word occurs in the text, so the cost of a text grows with its length, not with how
-many names are followed.
+words all occur in the text (looked up by the first), so the cost of a text grows with
+its length, not with how many names are followed.
 """
 
 from __future__ import annotations
@@ -23,7 +23,8 @@ class NameIndex:
     """Followed names, ready to be found in texts."""
 
     def __init__(self, names: Iterable[str] = ()) -> None:
-        self._by_first: dict[str, list[tuple[str, re.Pattern[str], int]]] = defaultdict(list)
+        self._by_first: dict[str, list[tuple[str, frozenset[str]]]] = defaultdict(list)
+        self._patterns: dict[str, re.Pattern[str] | None] = {}  # compiled when first needed
         self._names: set[str] = set()
         for name in names:
             self.add(name)
@@ -32,11 +33,10 @@ class NameIndex:
         if name in self._names:
             return
         words = _WORD.findall(fold(name))
-        pattern = phrase_pattern(name)
-        if not words or pattern is None:
+        if not words:
             return
         self._names.add(name)
-        self._by_first[words[0]].append((name, pattern, len(words)))
+        self._by_first[words[0]].append((name, frozenset(words[1:])))
 
     def __len__(self) -> int:
         return len(self._names)
@@ -44,9 +44,17 @@ class NameIndex:
     def mentioned(self, text: str) -> set[str]:
         """The names (as added) that ``text`` mentions."""
         folded = fold(text)
+        words = set(_WORD.findall(folded))
         found: set[str] = set()
-        for word in set(_WORD.findall(folded)):
-            for name, pattern, size in self._by_first.get(word, ()):
-                if name not in found and (size == 1 or pattern.search(folded)):
+        for word in words:
+            for name, rest in self._by_first.get(word, ()):
+                # every word present before the phrase is looked for in order
+                if name not in found and (not rest or (rest <= words and self._search(name, folded))):
                     found.add(name)
         return found
+
+    def _search(self, name: str, folded: str) -> bool:
+        if name not in self._patterns:
+            self._patterns[name] = phrase_pattern(name)
+        pattern = self._patterns[name]
+        return bool(pattern and pattern.search(folded))
