@@ -46,6 +46,8 @@ COMMANDS = [
     ("follow", "an alert when a new story mentions a name"),
     ("following", "the names this chat follows"),
     ("unfollow", "stop alerts about a name"),
+    ("connect", "manage a channel's digest from this chat"),
+    ("disconnect", "stop managing a channel"),
     ("help", "what I can do"),
 ]
 
@@ -62,6 +64,8 @@ HELP = """<b>newsbrief</b> sends you short news briefings made from the articles
 Send an OPML file (.opml) to import its feeds; /export sends this chat's sources back as one.
 /filter — keywords: <code>/filter +climate -football "world cup"</code> keeps only news about climate or the world cup and leaves out football; <code>/filter</code> shows them, <code>/filter clear</code> removes them.
 /follow — an alert when a new story mentions someone: <code>/follow Hegseth</code> (matched like /who). /following lists them, <code>/unfollow Pete Hegseth</code> stops. At most a few alerts a day and none at night; the rest come with your digest.
+/connect — manage a channel from here: <code>/connect @mychannel</code> (you and I must be its administrators); /subscribe, /add, /filter and /settings then act on the channel; /disconnect to stop.
+In a forum topic, /subscribe gives that topic its own digest, with its own settings.
 /help — this message."""
 
 MAX_SHOWN = 40  # characters of a bad value quoted back to the user
