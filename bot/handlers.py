@@ -271,16 +271,34 @@ async def who(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if len(name) > 100:
         await reply(update, "That name is too long. Try a surname, e.g. /who Hegseth")
         return
-    await reply(update, await who_card(context, name))
+    await reply(update, await who_card(context, name, update))
 
 
-async def who_card(context: ContextTypes.DEFAULT_TYPE, name: str) -> Reply:
+async def who_card(context: ContextTypes.DEFAULT_TYPE, name: str, update: Update | None = None) -> Reply:
     try:
         from summaries.entity_index import lookup
     except ImportError:
         return Reply("The entity index is not available in this version.")
-    result = await asyncio.to_thread(lookup, services(context).store, name)
+    svc = services(context)
+    result = await asyncio.to_thread(lookup, svc.store, name)
+    if update is not None:
+        result = await asyncio.to_thread(visible_mentions, result, svc.store, visible_for(prefs_for(update, context), svc.settings))
     return render_who(result)
+
+
+def visible_mentions(result: Any, store: Any, visible: Any) -> Any:
+    """The card with only the mentions from articles this chat may see (a copy: cards are
+    shared between chats)."""
+    from summaries.briefing import seen_through
+
+    card = getattr(result, "card", None)
+    mentions = getattr(card, "mentions", None)
+    if not mentions:
+        return result
+    kept = [m for m in mentions if seen_through(store.get_article(m.article_id), visible) is not None]
+    if len(kept) == len(mentions):
+        return result
+    return dataclasses.replace(result, card=dataclasses.replace(card, mentions=kept))
 
 
 # -- subscriptions and settings ------------------------------------------------------------
@@ -491,7 +509,7 @@ async def who_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     """A name suggested on a card: its own card."""
     query = update.callback_query
     await query.answer()
-    await _send_to_chat(update, context, await who_card(context, query.data.partition(":")[2]))
+    await _send_to_chat(update, context, await who_card(context, query.data.partition(":")[2], update))
 
 
 async def settings_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

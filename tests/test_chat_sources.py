@@ -226,3 +226,15 @@ async def _opml_round_trip(env, site):
     env.api.send_document(B, "junk.opml", b"<opml><body>not closed")
     (msg,) = (await env.api.async_wait_for_sent(B, count=before + 1))[before:]
     assert msg["plain_text"].startswith("I could not import that file")
+
+
+async def test_who_cards_show_mentions_only_from_sources_the_chat_reads(env, site):
+    url = site.feed("/station.xml", "Station", [("Hegseth visits the polar research station",
+                                                 "Pete Hegseth and the polar research station")], WHEN)
+    await added(env, A, url)
+    run_pipeline(env.store, SETTINGS, ingest=False)  # summarized and indexed
+    (card_a,) = await env.say(A, "/who Hegseth")
+    assert "Hegseth visits the polar research station" in card_a["plain_text"]
+    (card_b,) = await env.say(B, "/who Hegseth")
+    assert card_b["plain_text"].startswith("Pete Hegseth")  # the seed article's mentions only
+    assert "polar research station" not in card_b["plain_text"]
