@@ -17,6 +17,7 @@ from telegram.ext import (
     Application,
     ApplicationBuilder,
     CallbackQueryHandler,
+    ChatMemberHandler,
     CommandHandler,
     Defaults,
     MessageHandler,
@@ -24,7 +25,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot import channels, chat_filters, follow_cmds, handlers, opml_cmds, own_sources
+from bot import channels, chat_filters, follow_cmds, handlers, membership, opml_cmds, own_sources
 from bot.alerts import schedule_alerts
 from bot.chats import ChatBook
 from bot.deliveries import DeliveryLog
@@ -152,6 +153,7 @@ def add_handlers(application: Application) -> None:
     application.add_handler(CallbackQueryHandler(handlers.expired_button))
     application.add_handler(MessageHandler(filters.COMMAND, handlers.unknown_command))
     application.add_handler(MessageHandler(filters.Document.ALL, opml_cmds.import_document))
+    application.add_handler(ChatMemberHandler(membership.bot_membership, ChatMemberHandler.MY_CHAT_MEMBER))
     application.add_handler(MessageHandler(filters.ChatType.PRIVATE & filters.TEXT & ~filters.COMMAND, handlers.plain_text))
     application.add_error_handler(handlers.on_error)
 

@@ -64,3 +64,16 @@ async def test_connect_serve_and_stop_when_the_bot_is_demoted(env):
     assert "manage this chat again" in msg["plain_text"]
     await env.say(USER, "/filter -golf")
     assert env.svc.chats.get(USER).exclude == ("golf",) and env.svc.chats.get(CHANNEL).exclude == ("cricket",)
+
+
+async def test_the_bot_demoted_stops_the_digest_at_once(env):
+    api = env.api
+    await env.say(USER, "/connect @dailywire")
+    await env.say(USER, "/subscribe 07:00 UTC")
+    assert env.app.job_queue.get_jobs_by_name(f"digest:{CHANNEL}")
+    told = len(api.sent(USER))
+    api.set_member(CHANNEL, api.bot_id, "left")  # a my_chat_member update, before any digest is due
+    notice = (await api.async_wait_for_sent(USER, count=told + 1))[told]
+    assert "no longer an administrator of Daily Wire" in notice["plain_text"]
+    assert not env.svc.chats.get(CHANNEL).subscribed
+    assert env.app.job_queue.get_jobs_by_name(f"digest:{CHANNEL}") == ()

@@ -19,6 +19,7 @@ import time
 from typing import Any, Callable, NamedTuple
 
 from bot.localapi.errors import APIError, bad
+from bot.localapi.members import member_object
 from bot.localapi.rules import utf16_len
 
 __all__ = ["BotState", "RequestRecord", "DEFAULT_GROUP_USER_ID", "MEMBER_STATUSES", "CHAT_TYPES"]
@@ -208,8 +209,20 @@ class BotState:
         if status not in MEMBER_STATUSES:
             raise ValueError(f"status must be one of {MEMBER_STATUSES}")
         with self.lock:
-            self.ensure_chat(chat_id, None, None, None, None)
+            chat = self.ensure_chat(chat_id, None, None, None, None)
+            old = self.members.get((chat_id, user_id), "member")
             self.members[(chat_id, user_id)] = status
+            if user_id == self.bot_id and old != status and chat["type"] != "private":
+                # Telegram tells the bot when its own membership changes
+                by = next((u for (c, u), st in self.members.items() if c == chat_id and st == "creator"),
+                          DEFAULT_GROUP_USER_ID)
+                self.enqueue("my_chat_member", {
+                    "chat": dict(chat), "from": dict(self.ensure_user(by, None, None)), "date": int(time.time()),
+                    "old_chat_member": member_object(old, self.bot_user()),
+                    "new_chat_member": member_object(status, self.bot_user()),
+                })
+        if user_id == self.bot_id:
+            self.wake_pollers()
 
     # ------------------------------------------------------------------ reading
     def sent(self, chat_id: int | None = None) -> list[dict]:
