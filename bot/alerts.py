@@ -38,7 +38,7 @@ __all__ = ["run_alerts", "alerts_job", "in_quiet_hours", "folded_reply", "clear_
 
 log = logging.getLogger(__name__)
 
-MAX_REMEMBERED = 2000  # alerted story ids kept per chat
+MAX_REMEMBERED = 300  # alerted story ids kept per chat (stories stay "new" only for a day or two)
 MAX_FOLDED = 30  # stories folded into one digest at most
 TABLE = "alerts"
 

@@ -62,6 +62,9 @@ async def add(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     prefs = await _target(update, context)
     if prefs is None:
         return
+    if source_name(url) in prefs.sources:
+        await reply(update, "That address is already one of this chat's sources. /sources lists them.")
+        return
     if len(prefs.sources) >= limits.sources_per_chat:
         await reply(update, f"This chat has {len(prefs.sources)} sources, the most it may have. /remove one first.")
         return

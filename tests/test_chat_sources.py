@@ -4,6 +4,7 @@ setting), through the real bot and the local Bot API server, against a web site 
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import datetime as dt
 import socket
@@ -238,3 +239,27 @@ async def test_who_cards_show_mentions_only_from_sources_the_chat_reads(env, sit
     (card_b,) = await env.say(B, "/who Hegseth")
     assert card_b["plain_text"].startswith("Pete Hegseth")  # the seed article's mentions only
     assert "polar research station" not in card_b["plain_text"]
+
+
+async def test_alerts_and_digests_never_carry_another_chats_sources(env, site):
+    from bot.alerts import run_alerts
+    from bot.digests import deliver_digest
+
+    from summaries.entity_index import index_articles
+
+    await asyncio.to_thread(index_articles, env.store, list(env.store.iter_articles()))
+    env.clock.now = dt.datetime(2025, 7, 27, 12, 0, tzinfo=dt.timezone.utc)  # outside the quiet hours
+    for chat in (A, B):
+        (msg,) = await env.say(chat, "/follow Hegseth")
+        assert msg["plain_text"].startswith("Following Pete Hegseth")
+        await env.say(chat, "/subscribe 07:00 UTC")
+    before_a, before_b = len(env.api.sent(A)), len(env.api.sent(B))
+    url = site.feed("/private.xml", "Private Wire", [("Hegseth tours the lighthouse museum",
+                                                      "Pete Hegseth and the lighthouse museum")], WHEN)
+    await added(env, A, url)  # only chat A reads it
+    run_pipeline(env.store, dataclasses.replace(SETTINGS, sources=()), ingest=False)
+    assert await run_alerts(env.app) == 1
+    assert any("lighthouse museum" in m["plain_text"] for m in env.api.sent(A)[before_a:])
+    assert await deliver_digest(env.app, B, "2025-07-27") == "sent"
+    shown_b = "\n".join(m["plain_text"] for m in env.api.sent(B)[before_b:])
+    assert "Your daily digest" in shown_b and "lighthouse" not in shown_b and "Private Wire" not in shown_b
