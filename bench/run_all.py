@@ -24,6 +24,7 @@ FULL = [
     ("stories: B-cubed on the UCI headlines, briefings per day", ["eval_stories.py"]),
     ("stories: clustering cost from 1,000 to 100,000 articles", ["stories.py"]),
     ("sources: 50 feeds x 50 entries, then all 304", ["sources.py"]),
+    ("chats: 1,000 chats x 20 own sources of 2,000 feeds, 20,000 follows", ["chats.py"]),
     ("digest fan-out: 10,000 chats in one minute, 200 users meanwhile", ["fanout.py", "--chats", "10000", "--users", "200"]),
     ("capacity: memory and TinyDB file/write at 10k and 30k", ["capacity.py"]),
 ]
@@ -35,6 +36,7 @@ QUICK = {
     "stories.py": ["--sizes", "1000,5000", "--stored-sizes", "1000,2000"],
     "fanout.py": ["--chats", "200", "--users", "20"],
     "sources.py": ["--feeds", "5", "--entries", "10"],
+    "chats.py": ["--chats", "50", "--feeds", "100", "--per-chat", "10", "--follows", "500", "--sample", "5"],
     "capacity.py": ["--sizes", "0:0", "1000:1000"],
 }
 

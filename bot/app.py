@@ -10,12 +10,13 @@ import logging
 from urllib.parse import urlsplit
 from typing import Any, Callable
 
-from telegram import LinkPreviewOptions, Update
+from telegram import BotCommandScopeAllChatAdministrators, BotCommandScopeAllPrivateChats, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
 from telegram.ext import (
     Application,
     ApplicationBuilder,
     CallbackQueryHandler,
+    ChatMemberHandler,
     CommandHandler,
     Defaults,
     MessageHandler,
@@ -23,7 +24,8 @@ from telegram.ext import (
     filters,
 )
 
-from bot import handlers
+from bot import channels, chat_filters, follow_cmds, handlers, membership, opml_cmds, own_sources
+from bot.alerts import schedule_alerts
 from bot.chats import ChatBook
 from bot.deliveries import DeliveryLog
 from bot.digests import catch_up, rebuild_schedules
@@ -128,6 +130,16 @@ def add_handlers(application: Application) -> None:
         ("subscribe", handlers.subscribe),
         ("unsubscribe", handlers.unsubscribe),
         ("settings", handlers.settings_cmd),
+        ("add", own_sources.add),
+        ("sources", own_sources.list_sources),
+        ("remove", own_sources.remove),
+        ("filter", chat_filters.filter_cmd),
+        ("export", opml_cmds.export),
+        ("connect", channels.connect),
+        ("disconnect", channels.disconnect),
+        ("follow", follow_cmds.follow),
+        ("following", follow_cmds.following),
+        ("unfollow", follow_cmds.unfollow),
     ):
         application.add_handler(CommandHandler(name, callback))
     for pattern, callback in (
@@ -135,10 +147,15 @@ def add_handlers(application: Application) -> None:
         (handlers.REPORTS_PATTERN, handlers.reports_button),
         (handlers.WHO_PATTERN, handlers.who_button),
         (handlers.SETTINGS_PATTERN, handlers.settings_button),
+        (own_sources.REMOVE_PATTERN, own_sources.remove_button),
+        (chat_filters.UNFILTER_PATTERN, chat_filters.unfilter_button),
+        (follow_cmds.UNFOLLOW_PATTERN, follow_cmds.unfollow_button),
     ):
         application.add_handler(CallbackQueryHandler(callback, pattern=pattern))
     application.add_handler(CallbackQueryHandler(handlers.expired_button))
     application.add_handler(MessageHandler(filters.COMMAND, handlers.unknown_command))
+    application.add_handler(MessageHandler(filters.Document.ALL, opml_cmds.import_document))
+    application.add_handler(ChatMemberHandler(membership.bot_membership, ChatMemberHandler.MY_CHAT_MEMBER))
     application.add_handler(MessageHandler(filters.ChatType.PRIVATE & filters.TEXT & ~filters.COMMAND, handlers.plain_text))
     application.add_error_handler(handlers.on_error)
 
@@ -149,6 +166,9 @@ async def on_startup(application: Application) -> None:
     svc: Services = services(application)
     try:
         await application.bot.set_my_commands(handlers.bot_commands())
+        await application.bot.set_my_commands(handlers.bot_commands("private"), scope=BotCommandScopeAllPrivateChats())
+        await application.bot.set_my_commands(handlers.bot_commands("admins"),
+                                              scope=BotCommandScopeAllChatAdministrators())
     except Exception as exc:  # the menu is a nicety: never fail start-up for it
         log.warning("could not register the command menu: %s", exc)
     rebuild_schedules(application)
@@ -157,6 +177,7 @@ async def on_startup(application: Application) -> None:
         repeat(application, pipeline_job, minutes=svc.settings.schedule.summarize_every_minutes,
                job_id=PIPELINE_JOB_ID, first=0)
     repeat(application, fold_job, minutes=10, job_id="fold-deliveries", first=600)
+    schedule_alerts(application)
 
 
 def repeat(application: Application, callback: Callable[[NewsContext], Any], *, minutes: float, job_id: str,

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import hashlib
 from typing import Any, Iterable
 from zoneinfo import ZoneInfo
 
 from summaries.config import Settings, parse_time_of_day, parse_timezone
 from summaries.store import Store
 
-__all__ = ["ChatPrefs", "ChatBook", "LENGTHS", "MAX_TOPICS", "next_delivery"]
+__all__ = ["ChatPrefs", "ChatBook", "LENGTHS", "MAX_TOPICS", "next_delivery", "topic_key"]
 
 LENGTHS = ("short", "normal", "long")
 MAX_TOPICS = 10
@@ -34,6 +35,23 @@ class ChatPrefs:
     chat_type: str = "private"
     title: str = ""
     since: str = ""  # when the chat last subscribed (ISO datetime, UTC)
+    sources: tuple[str, ...] = ()  # names of the sources this chat added (summaries.chat_sources)
+    operator_sources: bool = True  # also the operator's sources
+    include: tuple[str, ...] = ()  # keyword filters (summaries.filters)
+    exclude: tuple[str, ...] = ()
+    follows: tuple[str, ...] = ()  # names of followed entities, as their cards give them
+    follows_since: str = ""  # stories first seen before this (ISO datetime, UTC) never alert
+    manages: int = 0  # in a private chat: the connected channel its commands act on (0: itself)
+    connected_by: int = 0  # in a channel: the user who connected it (told if the bot loses rights)
+    thread_id: int = 0  # a forum topic's own settings: its message_thread_id ...
+    chat_ref: int = 0  # ... and the group it is in (chat_id is then topic_key(chat_ref, thread_id))
+
+    @property
+    def send_to(self) -> tuple[int, dict[str, int]]:
+        """Where this chat's digests and alerts go: a chat id, and the topic's thread if any."""
+        if self.thread_id and self.chat_ref:
+            return self.chat_ref, {"message_thread_id": self.thread_id}
+        return self.chat_id, {}
 
     @property
     def tz(self) -> ZoneInfo:
@@ -46,15 +64,27 @@ class ChatPrefs:
 
     def to_record(self) -> dict[str, Any]:
         record = dataclasses.asdict(self)
-        record["topics"] = list(self.topics)
+        for name in _TUPLES:
+            record[name] = list(getattr(self, name))
         return record
 
     @classmethod
     def from_record(cls, record: dict[str, Any]) -> "ChatPrefs":
         fields = {f.name for f in dataclasses.fields(cls)}
         values = {k: v for k, v in record.items() if k in fields}
-        values["topics"] = tuple(values.get("topics") or ())
+        for name in _TUPLES:
+            values[name] = tuple(values.get(name) or ())
         return cls(**values)
+
+
+_TUPLES = ("topics", "sources", "include", "exclude", "follows")
+
+
+def topic_key(chat_id: int, thread_id: int) -> int:
+    """The key of a forum topic's settings: a negative number beyond any Telegram chat id
+    (those stay under 2**53), derived from the group and the topic."""
+    digest = hashlib.sha256(f"{chat_id}:{thread_id}".encode()).hexdigest()[:14]
+    return -(2**60 + int(digest, 16))
 
 
 def next_delivery(prefs: ChatPrefs, now: dt.datetime) -> dt.datetime:
@@ -127,6 +157,10 @@ class ChatBook:
     def get_or_default(self, chat_id: int, **extra: Any) -> ChatPrefs:
         self._sync()
         return self._chats.get(chat_id) or self.defaults(chat_id, **extra)
+
+    def all(self) -> list[ChatPrefs]:
+        self._sync()
+        return list(self._chats.values())
 
     def subscribed(self) -> list[ChatPrefs]:
         self._sync()

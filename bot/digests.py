@@ -18,12 +18,14 @@ from apscheduler.jobstores.base import JobLookupError
 from telegram.error import ChatMigrated, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.ext import Application
 
+from bot.alerts import clear_folded, folded_reply
+from bot.channels import bot_may_post, channel_lost
+from bot.chat_news import compose_for
 from bot.chats import ChatPrefs, last_due
 from bot.deliveries import FAILED, RETRY, SENDING, SENT, SKIPPED
 from bot.ratelimit import BULK
 from bot.render import Reply, render_briefing
 from bot.services import NewsContext, services
-from summaries.briefing import compose_briefing
 
 __all__ = [
     "schedule_digest",
@@ -173,17 +175,25 @@ async def _deliver(app: Application, chat_id: int, day: str) -> tuple[str, int |
     if svc.deliveries.done(chat_id, day):
         log.info("digest for chat %s on %s already delivered; not sending again", chat_id, day)
         return "already", None
+    if prefs.chat_type == "channel" and not await bot_may_post(app.bot, chat_id):
+        log.info("lost the rights to post in channel %s; its digest stops", chat_id)
+        unschedule_digest(app, chat_id)
+        await channel_lost(app, prefs)
+        return "unsubscribed", None
     settings = svc.settings
     briefing = await asyncio.to_thread(
-        compose_briefing, svc.store, day=day, topics=prefs.topics, limit=settings.briefing.stories,
+        compose_for, svc.store, prefs, settings, day=day, topics=prefs.topics, limit=settings.briefing.stories,
         exclude=svc.deliveries.sent_articles(chat_id), settings=svc.summary_settings(prefs.length),
     )
-    if not briefing.stories:
+    folded = await asyncio.to_thread(folded_reply, svc.store, chat_id)  # alerts held back
+    if not briefing.stories and folded is None:
         svc.deliveries.mark(chat_id, day, SKIPPED)
         log.info("no new stories for chat %s on %s; nothing sent", chat_id, day)
         return "nothing-new", None
     ids = [aid for story in briefing.stories for aid in story.article_ids]
-    replies = render_briefing(briefing, length=prefs.length, title="Your daily digest")
+    replies = render_briefing(briefing, length=prefs.length, title="Your daily digest") if briefing.stories else []
+    if folded is not None:
+        replies.append(folded)
     marked = False
 
     def before_send() -> None:
@@ -192,9 +202,10 @@ async def _deliver(app: Application, chat_id: int, day: str) -> tuple[str, int |
             svc.deliveries.mark(chat_id, day, SENDING, ids)
             marked = True
 
+    target, where = prefs.send_to  # a forum topic's digest goes to its thread
     try:
         for reply in replies:
-            await send_reply(app, chat_id, reply, before_send=before_send)
+            await send_reply(app, target, reply, before_send=before_send, **where)
     except Forbidden as exc:
         log.info("chat %s blocked or removed the bot (%s); unsubscribing it", chat_id, exc.message)
         await asyncio.to_thread(svc.chats.save, dataclasses.replace(prefs, subscribed=False))
@@ -221,4 +232,6 @@ async def _deliver(app: Application, chat_id: int, day: str) -> tuple[str, int |
                                job_kwargs={"id": f"digest-retry:{chat_id}", "replace_existing": True})
         return "retry-later", None
     svc.deliveries.mark(chat_id, day, SENT, ids)
+    if folded is not None:
+        await asyncio.to_thread(clear_folded, svc.store, chat_id)
     return "sent", None

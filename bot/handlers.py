@@ -14,7 +14,9 @@ from telegram.constants import ChatMemberStatus, ChatType
 from telegram.error import TelegramError
 from telegram.ext import ApplicationHandlerStop
 
-from bot.chats import LENGTHS, MAX_TOPICS, ChatPrefs, clean_topics, next_delivery
+from bot.chat_news import labelled, titles, visible_for
+from bot.chat_news import compose_for
+from bot.chats import LENGTHS, MAX_TOPICS, ChatPrefs, clean_topics, next_delivery, topic_key
 from bot.digests import schedule_digest, unschedule_digest
 from bot.render import Reply, callback_data, esc, render_briefing, render_reports, render_sentences, render_story, render_who
 from bot.services import NewsContext, services
@@ -27,13 +29,27 @@ __all__ = ["COMMANDS", "HELP"]
 
 log = logging.getLogger(__name__)
 
-COMMANDS = [
+BASIC_COMMANDS = [
     ("brief", "today's briefing, optionally on a topic"),
     ("summary", "summarize an article (id or keywords), or reply to a message"),
     ("who", "who or what is this, from the news"),
     ("subscribe", "daily digest at your local time"),
     ("unsubscribe", "stop the daily digest"),
     ("settings", "digest time, time zone, length, topics"),
+    ("help", "what I can do"),
+]
+COMMANDS = [
+    *BASIC_COMMANDS[:-1],
+    ("add", "add a feed or a web site to this chat's news"),
+    ("sources", "this chat's own sources and how they are doing"),
+    ("remove", "remove one of this chat's sources"),
+    ("export", "this chat's sources as an OPML file"),
+    ("filter", "keep or leave out news by keywords"),
+    ("follow", "an alert when a new story mentions a name"),
+    ("following", "the names this chat follows"),
+    ("unfollow", "stop alerts about a name"),
+    ("connect", "manage a channel's digest from this chat"),
+    ("disconnect", "stop managing a channel"),
     ("help", "what I can do"),
 ]
 
@@ -45,6 +61,13 @@ HELP = """<b>newsbrief</b> sends you short news briefings made from the articles
 /subscribe — a daily digest: <code>/subscribe 07:30 Europe/Berlin</code>
 /unsubscribe — stop the daily digest.
 /settings — see or change your digest: <code>/settings time 07:30</code>, <code>/settings timezone Asia/Kolkata</code>, <code>/settings length short</code>, <code>/settings topics climate, energy</code>, <code>/settings topics off</code>
+/add — add a feed or a site to this chat's news: <code>/add https://example.org/feed.xml</code> (a site's feed is found for you; a page without one is read as it is).
+/sources — this chat's own sources, how they are doing, and their latest news. /remove — remove one (buttons).
+Send an OPML file (.opml) to import its feeds; /export sends this chat's sources back as one.
+/filter — keywords: <code>/filter +climate -football "world cup"</code> keeps only news about climate or the world cup and leaves out football; <code>/filter</code> shows them, <code>/filter clear</code> removes them.
+/follow — an alert when a new story mentions someone: <code>/follow Hegseth</code> (matched like /who). /following lists them, <code>/unfollow Pete Hegseth</code> stops. At most a few alerts a day and none at night; the rest come with your digest.
+/connect — manage a channel from here: <code>/connect @mychannel</code> (you and I must be its administrators); /subscribe, /add, /filter and /settings then act on the channel; /disconnect to stop.
+In a forum topic, /subscribe gives that topic its own digest, with its own settings.
 /help — this message."""
 
 MAX_SHOWN = 40  # characters of a bad value quoted back to the user
@@ -65,14 +88,43 @@ async def reply(update: Update, message: Reply | str) -> None:
     await update.effective_message.reply_text(message.text, reply_markup=message.keyboard, do_quote=False)
 
 
-def _prefs_for(update: Update, context: NewsContext) -> ChatPrefs:
+def prefs_for(update: Update, context: NewsContext) -> ChatPrefs:
+    """The preferences of the chat an update's commands act on (its defaults if it has
+    none): the chat itself, or the channel a private chat manages (/connect)."""
     chat = update.effective_chat
-    return services(context).chats.get_or_default(chat.id, chat_type=chat.type, title=chat.title or "")
+    message = update.effective_message
+    if update.callback_query is not None and update.callback_query.message is not None:
+        chat = update.callback_query.message.chat
+        message = update.callback_query.message
+    book = services(context).chats
+    if message is not None and getattr(message, "is_topic_message", False) and message.message_thread_id:
+        # a forum topic has settings of its own
+        key = topic_key(chat.id, message.message_thread_id)
+        return book.get_or_default(key, chat_type=chat.type, title=chat.title or "",
+                                   thread_id=message.message_thread_id, chat_ref=chat.id)
+    own = book.get_or_default(chat.id, chat_type=chat.type, title=chat.title or "")
+    if chat.type == ChatType.PRIVATE and own.manages:
+        channel = book.get(own.manages)
+        if channel is not None:
+            return channel
+    return own
+
+
 
 
 async def may_change_settings(update: Update, context: NewsContext) -> bool:
-    """In groups, only administrators may change the chat's digest (if so configured)."""
+    """In groups, only administrators may change the chat's digest (if so configured); a
+    channel managed from a private chat only while the user and the bot administer it
+    (checked with getChatMember at every change)."""
     chat = update.effective_chat
+    target = prefs_for(update, context)
+    if target.chat_type == ChatType.CHANNEL and target.chat_id != chat.id:
+        from bot.channels import rights_problem
+
+        problem = await rights_problem(context.bot, target.chat_id, update.effective_user.id)
+        if problem:
+            context.chat_data["rights_problem"] = problem
+        return not problem
     if chat.type == ChatType.PRIVATE or not services(context).settings.telegram.admins_only_in_groups:
         return True
     message = update.effective_message
@@ -90,6 +142,12 @@ async def may_change_settings(update: Update, context: NewsContext) -> bool:
 
 
 NOT_ADMIN = "Only group administrators can change this group's digest."
+
+
+async def refuse(update: Update, context: NewsContext) -> None:
+    """Tell the user why they may not change this chat (or the channel they manage)."""
+    data = context.chat_data if context.chat_data is not None else {}
+    await reply(update, data.pop("rights_problem", NOT_ADMIN))
 
 
 # -- access ---------------------------------------------------------------------------
@@ -116,17 +174,15 @@ async def start(update: Update, context: NewsContext) -> None:
 
 
 async def brief(update: Update, context: NewsContext) -> None:
-    from summaries.briefing import compose_briefing
-
     svc = services(context)
-    prefs = _prefs_for(update, context)
+    prefs = prefs_for(update, context)
     topic = " ".join(context.args or ())
     if len(topic) > 100:
         await reply(update, "That topic is too long. Try one or two words, e.g. /brief climate")
         return
     day = svc.clock().astimezone(prefs.tz).date().isoformat()
     briefing = await asyncio.to_thread(
-        compose_briefing, svc.store, day=day, topics=[topic] if topic else (),
+        compose_for, svc.store, prefs, svc.settings, day=day, topics=[topic] if topic else (),
         limit=svc.settings.briefing.stories, settings=svc.summary_settings(prefs.length),
     )
     for message in render_briefing(briefing, length=prefs.length):
@@ -134,7 +190,7 @@ async def brief(update: Update, context: NewsContext) -> None:
 
 
 async def summary(update: Update, context: NewsContext) -> None:
-    from summaries.briefing import find_articles, story_for
+    from summaries.briefing import find_articles, seen_through, story_for
     from summaries.summarizer import summarize_article
 
     svc = services(context)
@@ -164,12 +220,14 @@ async def summary(update: Update, context: NewsContext) -> None:
     if len(query) > 300:
         await reply(update, "That is too long for a search. Use an article id or a few keywords.")
         return
-    found = await asyncio.to_thread(find_articles, svc.store, query)
+    visible = visible_for(prefs_for(update, context), svc.settings)
+    found = await asyncio.to_thread(find_articles, svc.store, query, limit=50)
+    found = [a for a in found if seen_through(a, visible) is not None][:5]
     if not found:
         await reply(update, f"No stored article matches “{esc(shown(query))}”. Try other keywords, or /brief.")
         return
-    story = await asyncio.to_thread(story_for, svc.store, found[0], svc.summary_settings("full"))
-    message_out = render_story(story)
+    story = await asyncio.to_thread(story_for, svc.store, seen_through(found[0], visible), svc.summary_settings("full"))
+    message_out = render_story(labelled(story, titles(svc.store)))
     if len(found) > 1:
         rows = [[InlineKeyboardButton(a["headline"][:60], callback_data=callback_data("full", a["id"]))] for a in found[1:4]]
         existing = list(message_out.keyboard.inline_keyboard) if message_out.keyboard else []
@@ -209,12 +267,30 @@ async def who(update: Update, context: NewsContext) -> None:
     if len(name) > 100:
         await reply(update, "That name is too long. Try a surname, e.g. /who Hegseth")
         return
-    await reply(update, await who_card(context, name))
+    await reply(update, await who_card(context, name, update))
 
 
-async def who_card(context: NewsContext, name: str) -> Reply:
-    result = await asyncio.to_thread(lookup, services(context).store, name)
+async def who_card(context: NewsContext, name: str, update: Update | None = None) -> Reply:
+    svc = services(context)
+    result = await asyncio.to_thread(lookup, svc.store, name)
+    if update is not None:
+        result = await asyncio.to_thread(visible_mentions, result, svc.store, visible_for(prefs_for(update, context), svc.settings))
     return render_who(result)
+
+
+def visible_mentions(result: Any, store: Any, visible: Any) -> Any:
+    """The card with only the mentions from articles this chat may see (a copy: cards are
+    shared between chats)."""
+    from summaries.briefing import seen_through
+
+    card = getattr(result, "card", None)
+    mentions = getattr(card, "mentions", None)
+    if not mentions:
+        return result
+    kept = [m for m in mentions if seen_through(store.get_article(m.article_id), visible) is not None]
+    if len(kept) == len(mentions):
+        return result
+    return dataclasses.replace(result, card=dataclasses.replace(card, mentions=kept))
 
 
 # -- subscriptions and settings ------------------------------------------------------------
@@ -252,10 +328,10 @@ async def save_prefs(context: NewsContext, prefs: ChatPrefs) -> ChatPrefs:
 
 async def subscribe(update: Update, context: NewsContext) -> None:
     if not await may_change_settings(update, context):
-        await reply(update, NOT_ADMIN)
+        await refuse(update, context)
         return
     svc = services(context)
-    prefs, error = parse_schedule_args(list(context.args or ()), _prefs_for(update, context))
+    prefs, error = parse_schedule_args(list(context.args or ()), prefs_for(update, context))
     if error:
         await reply(update, error)
         return
@@ -267,10 +343,10 @@ async def subscribe(update: Update, context: NewsContext) -> None:
 
 async def unsubscribe(update: Update, context: NewsContext) -> None:
     if not await may_change_settings(update, context):
-        await reply(update, NOT_ADMIN)
+        await refuse(update, context)
         return
-    prefs = services(context).chats.get(update.effective_chat.id)
-    if prefs is None or not prefs.subscribed:
+    prefs = prefs_for(update, context)
+    if not prefs.subscribed:
         await reply(update, "This chat has no daily digest. /subscribe starts one.")
         return
     await asyncio.to_thread(services(context).chats.save, dataclasses.replace(prefs, subscribed=False))
@@ -285,9 +361,11 @@ def settings_view(prefs: ChatPrefs, svc: Any) -> Reply:
         "<b>Digest settings</b>\n"
         f"Daily digest: {status}\n"
         f"Time: {prefs.time} · Time zone: {esc(prefs.timezone)}\n"
-        f"Length: {prefs.length} · Topics: {topics}\n\n"
+        f"Length: {prefs.length} · Topics: {topics}\n"
+        f"News from: {sources_line(prefs)}\n\n"
         "Change with <code>/settings time 07:30</code>, <code>/settings timezone Europe/Berlin</code>, "
-        "<code>/settings length short</code>, <code>/settings topics climate, energy</code>."
+        "<code>/settings length short</code>, <code>/settings topics climate, energy</code>, "
+        "<code>/settings operator off</code> (only this chat's own sources)."
     )
     rows = [
         [InlineKeyboardButton(("• " if prefs.length == n else "") + n.capitalize(), callback_data=callback_data("set", "length", n))
@@ -295,14 +373,28 @@ def settings_view(prefs: ChatPrefs, svc: Any) -> Reply:
     ]
     if prefs.topics:
         rows.append([InlineKeyboardButton("Clear topics", callback_data=callback_data("set", "topics", "off"))])
+    rows.append([InlineKeyboardButton("Without the bot's sources" if prefs.operator_sources else "With the bot's sources",
+                                      callback_data=callback_data("set", "operator", "off" if prefs.operator_sources else "on"))])
     rows.append([InlineKeyboardButton("Unsubscribe" if prefs.subscribed else "Subscribe",
                                       callback_data=callback_data("set", "sub", "off" if prefs.subscribed else "on"))])
     return Reply(text, InlineKeyboardMarkup(rows))
 
 
+def sources_line(prefs: ChatPrefs) -> str:
+    own = len(prefs.sources)
+    mine = f"{own} source{'s' if own != 1 else ''} of this chat (/sources)" if own else ""
+    if prefs.operator_sources:
+        return "the bot's sources" + (f" and {mine}" if mine else "")
+    return mine or "nothing: this chat has no sources and does not take the bot's (/add one)"
+
+
 def apply_setting(prefs: ChatPrefs, key: str, value: str) -> tuple[ChatPrefs, str | None]:
     """Apply ``/settings KEY VALUE``; returns new prefs or an error line."""
     key = key.lower()
+    if key in ("operator", "botsources"):
+        if value.lower() not in ("on", "off"):
+            return prefs, "Use /settings operator on (the bot's sources too) or /settings operator off (only yours)"
+        return dataclasses.replace(prefs, operator_sources=value.lower() == "on"), None
     if key == "time":
         try:
             return dataclasses.replace(prefs, time=parse_time_of_day(value).strftime("%H:%M")), None
@@ -330,16 +422,16 @@ def apply_setting(prefs: ChatPrefs, key: str, value: str) -> tuple[ChatPrefs, st
 
 async def settings_cmd(update: Update, context: NewsContext) -> None:
     svc = services(context)
-    prefs = _prefs_for(update, context)
+    prefs = prefs_for(update, context)
     args = list(context.args or ())
     if not args:
         await reply(update, settings_view(prefs, svc))
         return
     if not await may_change_settings(update, context):
-        await reply(update, NOT_ADMIN)
+        await refuse(update, context)
         return
     if len(args) < 2 and args[0].lower() not in ("topics", "topic"):
-        await reply(update, "Usage: /settings KEY VALUE, e.g. /settings time 07:30 (keys: time, timezone, length, topics)")
+        await reply(update, "Usage: /settings KEY VALUE, e.g. /settings time 07:30 (keys: time, timezone, length, topics, operator)")
         return
     new, error = apply_setting(prefs, args[0], " ".join(args[1:]))
     if error:
@@ -357,7 +449,7 @@ async def settings_cmd(update: Update, context: NewsContext) -> None:
 FULL_PATTERN = r"^full:[0-9a-f]{16}$"
 REPORTS_PATTERN = r"^reports:s[0-9a-f]{16}x{0,8}$"
 WHO_PATTERN = r"^who(?::.{1,60}|#[0-9a-f]{16})$"
-SETTINGS_PATTERN = r"^set:(?:length:(?:short|normal|long)|topics:off|sub:(?:on|off))$"
+SETTINGS_PATTERN = r"^set:(?:length:(?:short|normal|long)|topics:off|sub:(?:on|off)|operator:(?:on|off))$"
 
 
 async def _send_to_chat(update: Update, context: NewsContext, message: Reply) -> None:
@@ -373,12 +465,20 @@ async def full_button(update: Update, context: NewsContext) -> None:
     query = update.callback_query
     svc = services(context)
     article = await asyncio.to_thread(svc.store.get_article, query.data.partition(":")[2])
-    if article is None:
+    visible = visible_for(_button_prefs(update, context), svc.settings)
+    story = None
+    if article is not None:
+        story = await asyncio.to_thread(story_of_article, svc.store, article, svc.summary_settings("full"), visible=visible)
+    if story is None:  # gone, or from a source this chat does not read: the same answer
         await query.answer("That article is no longer stored.")
         return
     await query.answer()
-    story = await asyncio.to_thread(story_of_article, svc.store, article, svc.summary_settings("full"))
-    await _send_to_chat(update, context, render_story(story))
+    await _send_to_chat(update, context, render_story(labelled(story, titles(svc.store))))
+
+
+def _button_prefs(update: Update, context: NewsContext) -> ChatPrefs:
+    """The preferences of the chat a button was pressed in (a chat's defaults if unknown)."""
+    return prefs_for(update, context)
 
 
 async def reports_button(update: Update, context: NewsContext) -> None:
@@ -387,12 +487,14 @@ async def reports_button(update: Update, context: NewsContext) -> None:
 
     query = update.callback_query
     svc = services(context)
-    story = await asyncio.to_thread(story_by_id, svc.store, query.data.partition(":")[2], svc.settings.summaries)
+    visible = visible_for(_button_prefs(update, context), svc.settings)
+    story = await asyncio.to_thread(story_by_id, svc.store, query.data.partition(":")[2], svc.settings.summaries,
+                                    visible=visible)
     if story is None:
         await query.answer("That story is no longer stored.")
         return
     await query.answer()
-    await _send_to_chat(update, context, render_reports(story))
+    await _send_to_chat(update, context, render_reports(labelled(story, titles(svc.store))))
 
 
 async def who_button(update: Update, context: NewsContext) -> None:
@@ -406,7 +508,7 @@ async def who_button(update: Update, context: NewsContext) -> None:
     else:
         name = query.data.partition(":")[2]
     await query.answer()
-    await _send_to_chat(update, context, await who_card(context, name))
+    await _send_to_chat(update, context, await who_card(context, name, update))
 
 
 async def settings_button(update: Update, context: NewsContext) -> None:
@@ -421,11 +523,13 @@ async def settings_button(update: Update, context: NewsContext) -> None:
     if not await may_change_settings(update, context):
         await query.answer(NOT_ADMIN, show_alert=True)
         return
-    prefs = svc.chats.get_or_default(chat.id, chat_type=chat.type, title=chat.title or "")
+    prefs = prefs_for(update, context)
     if key == "length":
         prefs = dataclasses.replace(prefs, length=value)
     elif key == "topics":
         prefs = dataclasses.replace(prefs, topics=())
+    elif key == "operator":
+        prefs = dataclasses.replace(prefs, operator_sources=value == "on")
     else:
         since = svc.clock().isoformat() if value == "on" and not prefs.subscribed else prefs.since
         prefs = dataclasses.replace(prefs, subscribed=value == "on", since=since)
@@ -481,5 +585,8 @@ async def on_error(update: object, context: NewsContext) -> None:
         pass
 
 
-def bot_commands() -> list[BotCommand]:
-    return [BotCommand(name, description) for name, description in COMMANDS]
+def bot_commands(scope: str = "default") -> list[BotCommand]:
+    """The command menu: every command in private chats and for group administrators (who
+    may change a group's news), the reading commands for everyone else in groups."""
+    listed = COMMANDS if scope in ("private", "admins") else BASIC_COMMANDS
+    return [BotCommand(name, description) for name, description in listed]

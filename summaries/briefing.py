@@ -14,7 +14,7 @@ import datetime as dt
 import math
 import re
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Sequence
+from typing import Any, Callable, Iterable, Sequence
 
 from rapidfuzz import fuzz
 
@@ -37,6 +37,8 @@ __all__ = [
     "importance",
     "outlets_line",
     "story_summary",
+    "seen_through",
+    "SourceTest",
 ]
 
 RECENCY_HALF_LIFE_HOURS = 24.0
@@ -285,35 +287,66 @@ def _members(store: Store, article: dict[str, Any]) -> tuple[str, list[dict[str,
     return sid, members or [article]
 
 
-def story_of_article(store: Store, article: dict[str, Any], settings: SummarySettings | None = None) -> Story:
-    """The whole story an article is part of, summarized across its reports."""
+def story_of_article(store: Store, article: dict[str, Any], settings: SummarySettings | None = None, *,
+                     visible: SourceTest | None = None) -> Story | None:
+    """The whole story an article is part of, summarized across its reports (with
+    ``visible``, only the reports from those sources; ``None`` if the article is not one)."""
+    if seen_through(article, visible) is None:
+        return None
     sid, members = _members(store, article)
+    members = _seen(members, visible) or _seen([article], visible)
     return _build_story(store, sid, members, settings or SummarySettings())
 
 
-def story_by_id(store: Store, story_id: str, settings: SummarySettings | None = None) -> Story | None:
-    """A stored story by its id, summarized across its reports; ``None`` if it is gone."""
+def story_by_id(store: Store, story_id: str, settings: SummarySettings | None = None, *,
+                visible: SourceTest | None = None) -> Story | None:
+    """A stored story by its id, summarized across its reports; ``None`` if it is gone
+    (with ``visible``: or none of its reports is from those sources)."""
     record = store.get_story(story_id)
     if record is None:
         return None
-    members = [a for a in (store.get_article(aid) for aid in record.get("members", {})) if a is not None]
+    members = _seen((store.get_article(aid) for aid in record.get("members", {})), visible)
     if not members:
         return None
     return _build_story(store, story_id, members, settings or SummarySettings())
 
 
+SourceTest = Callable[[str], bool]
+
+
+def seen_through(article: dict[str, Any] | None, visible: SourceTest | None) -> dict[str, Any] | None:
+    """An article as a reader who may only see the sources ``visible`` accepts sees it:
+    ``None`` if none of its sources (its own and ``also_in``) is visible, else the article
+    with only visible sources named (its ``source`` the first of them)."""
+    if article is None or visible is None:
+        return article
+    names = [article.get("source") or article.get("agency") or "", *(article.get("also_in") or [])]
+    shown = [n for n in names if n and visible(n)]
+    if not shown:
+        return None
+    if shown == names:
+        return article
+    return {**article, "source": shown[0], "agency": "", "also_in": shown[1:]}
+
+
+def _seen(articles: Iterable[dict[str, Any] | None], visible: SourceTest | None) -> list[dict[str, Any]]:
+    return [a for a in (seen_through(x, visible) for x in articles) if a is not None]
+
+
 def _ranked(store: Store, candidates: list[dict[str, Any]], *, day_iso: str, topics: tuple[str, ...] = (),
-            excluded: set[str] | None = None, settings: SummarySettings) -> list[tuple[float, str, list[dict[str, Any]], bool]]:
+            excluded: set[str] | None = None, settings: SummarySettings,
+            visible: SourceTest | None = None) -> list[tuple[float, str, list[dict[str, Any]], bool]]:
     """The stories of these candidate articles, best first: (score, story id, member
     articles, is an update). See :func:`compose_briefing` for what is left out."""
     excluded = excluded or set()
+    candidates = _seen(candidates, visible)
     groups: dict[str, list[dict[str, Any]]] = {}
     for article in candidates:
         sid = store.story_id_of(article["id"])
         if sid is None:
             groups["a" + article["id"]] = [article]
         elif sid not in groups:
-            groups[sid] = _members(store, article)[1]
+            groups[sid] = _seen(_members(store, article)[1], visible) or [article]
     newest = max((_hours(a) for a in candidates), default=0.0)
     rows = []
     for sid, members in groups.items():
@@ -348,6 +381,8 @@ def compose_briefing(
     exclude: Iterable[str] = (),
     settings: SummarySettings | None = None,
     fallback: bool = True,
+    visible: SourceTest | None = None,
+    keep: Callable[[Story], bool] | None = None,
 ) -> Briefing:
     """The top ``limit`` stories of ``day`` (default today), ranked by :func:`importance`,
     or with ``topics`` by relevance to any of them (BM25 over headline and summary, 0.6)
@@ -358,6 +393,11 @@ def compose_briefing(
     an update.
     With ``fallback`` and no story on that day, the latest stories before it are used
     (with topics, only stories about them).
+
+    ``visible`` restricts the briefing to articles from the sources it accepts (by source
+    name; a report carried by a visible and a hidden source counts, with only the visible
+    one named). ``keep`` drops stories it refuses (e.g. a chat's keyword filters); the
+    next ones take their places.
     """
     settings = settings or SummarySettings()
     day = day or dt.date.today()
@@ -366,9 +406,19 @@ def compose_briefing(
     excluded = set(exclude)
 
     def pick(candidates: list[dict[str, Any]]) -> list[Story]:
-        rows = _ranked(store, candidates, day_iso=day_iso, topics=topics, excluded=excluded, settings=settings)
-        return [_build_story(store, sid, members, settings, score=round(score, 4), update=update)
-                for score, sid, members, update in rows[:limit]]
+        rows = _ranked(store, candidates, day_iso=day_iso, topics=topics, excluded=excluded, settings=settings,
+                       visible=visible)
+        if keep is None:
+            return [_build_story(store, sid, members, settings, score=round(score, 4), update=update)
+                    for score, sid, members, update in rows[:limit]]
+        chosen = []
+        for score, sid, members, update in rows:
+            story = _build_story(store, sid, members, settings, score=round(score, 4), update=update)
+            if keep(story):
+                chosen.append(story)
+                if len(chosen) >= limit:
+                    break
+        return chosen
 
     chosen = pick(store.latest_articles(on_date=day_iso))
     used_fallback = False

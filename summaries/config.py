@@ -23,6 +23,7 @@ __all__ = [
     "Settings",
     "StorageSettings",
     "TelegramSettings",
+    "ChatSettings",
     "ScheduleSettings",
     "SummarySettings",
     "StorySettings",
@@ -144,6 +145,21 @@ class FetchSettings:
 
 
 @dataclasses.dataclass(frozen=True)
+class ChatSettings:
+    """What chats may choose for themselves: own sources, keyword filters, followed names."""
+
+    user_sources: bool = True  # false: chats cannot add their own sources (existing ones stop)
+    sources_per_chat: int = 20
+    # if not empty, chats may only add sources on these hosts (or their subdomains)
+    allowed_hosts: tuple[str, ...] = ()
+    filters_per_chat: int = 30
+    follows_per_chat: int = 30
+    alerts_per_day: int = 10  # alerts one chat gets per local day; the rest go into its next digest
+    quiet_start: str = "22:00"  # no alerts from this local time ...
+    quiet_end: str = "07:00"  # ... until this one (equal times: no quiet hours)
+
+
+@dataclasses.dataclass(frozen=True)
 class Source:
     name: str
     kind: str  # "folder", "file", "feed" or "page"
@@ -160,6 +176,7 @@ class Settings:
     briefing: BriefingSettings = dataclasses.field(default_factory=BriefingSettings)
     stories: StorySettings = dataclasses.field(default_factory=StorySettings)
     fetch: FetchSettings = dataclasses.field(default_factory=FetchSettings)
+    chats: ChatSettings = dataclasses.field(default_factory=ChatSettings)
     sources: tuple[Source, ...] = ()
     path: Path | None = None  # the file these settings came from, if any
 
@@ -180,9 +197,10 @@ _SECTIONS = {
     "stories": StorySettings,
     "briefing": BriefingSettings,
     "fetch": FetchSettings,
+    "chats": ChatSettings,
 }
 
-_STRING_LISTS = {("fetch", "allow_private_hosts")}
+_STRING_LISTS = {("fetch", "allow_private_hosts"), ("chats", "allowed_hosts")}
 
 
 def _coerce(section: str, key: str, value: Any, default: Any, base: Path) -> Any:
@@ -265,6 +283,16 @@ def _check(settings: Settings) -> None:
         except ValueError:
             raise ConfigError(f"[fetch] allow_private_hosts: {host!r} is not a host name "
                               "(give the name or address only, e.g. \"intranet.example\" or \"10.0.0.5\")") from None
+    for host in s.chats.allowed_hosts:
+        try:
+            normalise_host(host)
+        except ValueError:
+            raise ConfigError(f"[chats] allowed_hosts: {host!r} is not a host name") from None
+    for key in ("quiet_start", "quiet_end"):
+        try:
+            parse_time_of_day(getattr(s.chats, key))
+        except ValueError as exc:
+            raise ConfigError(f"[chats] {key}: {exc}") from None
     if s.fetch.run_max_bytes < 1024 * 1024:
         raise ConfigError("[fetch] run_max_bytes: must be at least 1048576 (1 MB)")
     if s.storage.retention_days < 1:

@@ -84,6 +84,9 @@ def ingest_sources(store: Store, settings: Settings) -> IngestReport:
     if paths:
         report.merge(ingest_paths(store, paths, max_bytes=settings.storage.max_article_bytes))
     web = [s for s in sources if s.kind in ("feed", "page")]
+    from summaries.chat_sources import catalog_sources
+
+    web += catalog_sources(store, settings)  # sources chats added: each fetched once
     if web:
         report.merge(fetch_due(store, web, settings))
     return report

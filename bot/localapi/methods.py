@@ -20,6 +20,8 @@ from typing import Any, Callable, Union
 
 from bot.localapi.errors import APIError, bad
 from bot.localapi.faults import FaultPlan, fault_error
+from bot.localapi.files import get_file, send_document
+from bot.localapi.members import member_object
 from bot.localapi.rules import check_markup, check_text
 from bot.localapi.state import BotState, scope_key, without_reply
 
@@ -27,17 +29,6 @@ __all__ = ["DROP", "GONE", "METHODS", "Poller", "Reply", "TOKEN_RE", "dispatch",
 
 TOKEN_RE = re.compile(r"\d+:[A-Za-z0-9_-]+")
 _BOT_COMMAND_NAME_RE = re.compile(r"[a-z0-9_]{1,32}")
-_ADMIN_RIGHTS = (
-    "can_manage_chat", "can_delete_messages", "can_manage_video_chats", "can_restrict_members",
-    "can_change_info", "can_invite_users", "can_post_stories", "can_edit_stories",
-    "can_delete_stories", "can_pin_messages",
-)
-_RESTRICTED_RIGHTS = (
-    "can_change_info", "can_invite_users", "can_pin_messages", "can_send_messages", "can_send_polls",
-    "can_send_other_messages", "can_add_web_page_previews", "can_manage_topics", "can_send_audios",
-    "can_send_documents", "can_send_photos", "can_send_videos", "can_send_video_notes",
-    "can_send_voice_notes",
-)
 _NOT_MODIFIED = ("message is not modified: specified new message content and reply markup are exactly "
                  "the same as a current content and reply markup of the message")
 
@@ -182,6 +173,12 @@ def send_message(s: BotState, p: dict, ev: list) -> dict:
         message["reply_markup"] = markup
     if reply_to is not None:
         message["reply_to_message"] = without_reply(reply_to)
+    thread = p.get("message_thread_id")
+    if thread not in (None, ""):
+        if not isinstance(thread, int) or not chat.get("is_forum"):
+            raise bad("message thread not found")
+        message["message_thread_id"] = thread
+        message["is_topic_message"] = True
     record = {
         "chat_id": chat_id,
         "message_id": message["message_id"],
@@ -193,6 +190,7 @@ def send_message(s: BotState, p: dict, ev: list) -> dict:
         "reply_markup": markup,
         "link_preview_options": lpo,
         "reply_to_message_id": reply_to["message_id"] if reply_to else None,
+        "message_thread_id": message.get("message_thread_id"),
         "edit_date": None,
         "edits": [],
         "message": copy.deepcopy(message) if s.keep_history else message,
@@ -324,21 +322,21 @@ def get_chat_member(s: BotState, p: dict, ev: list) -> dict:
     user = s.bot_user() if user_id == s.bot_id else dict(
         s.users.get(user_id) or {"id": user_id, "is_bot": False, "first_name": f"User {user_id}"}
     )
-    member: dict[str, Any] = {"status": status, "user": user}
-    if status == "creator":
-        member["is_anonymous"] = False
-    elif status == "administrator":
-        member.update(can_be_edited=False, is_anonymous=False, can_promote_members=False)
-        member.update({right: True for right in _ADMIN_RIGHTS})
-    elif status == "restricted":
-        member.update(is_member=True, until_date=0)
-        member.update({right: False for right in _RESTRICTED_RIGHTS})
-    elif status == "kicked":
-        member["until_date"] = 0
-    return member
+    return member_object(status, user)
+
+
+def get_chat(s: BotState, p: dict, ev: list) -> dict:
+    """A chat by id or @username (a channel's), as getChat gives it."""
+    chat = dict(s.resolve_chat(p))
+    if chat["type"] == "private":
+        chat.setdefault("first_name", "User")
+    return {**chat, "accent_color_id": 0, "max_reaction_count": 11, "accepted_gift_types": {
+        "unlimited_gifts": False, "limited_gifts": False, "unique_gifts": False, "premium_subscription": False,
+        "gifts_from_channels": False}}
 
 
 METHODS: dict[str, Callable[[BotState, dict, list], Any]] = {
+    "getchat": get_chat,
     "getme": get_me,
     "setwebhook": set_webhook,
     "deletewebhook": delete_webhook,
@@ -347,6 +345,8 @@ METHODS: dict[str, Callable[[BotState, dict, list], Any]] = {
     "editmessagetext": edit_message_text,
     "answercallbackquery": answer_callback_query,
     "getchatmember": get_chat_member,
+    "getfile": get_file,
+    "senddocument": send_document,
 }
 KNOWN_METHODS = frozenset(METHODS) | {"getupdates"}
 

@@ -8,6 +8,7 @@ from typing import Any, Callable, Iterable
 import httpx
 
 from bot.localapi.faults import FaultPlan
+from bot.localapi.files import file_bytes, user_document
 from bot.localapi.methods import KNOWN_METHODS, TOKEN_RE, Poller, Reply, dispatch
 from bot.localapi.state import BotState
 from bot.localapi.transport import HTTPTransport, mock_transport
@@ -47,8 +48,16 @@ class LocalBotAPI(BotState):
         self._faults = FaultPlan(KNOWN_METHODS)
         self._poller: Poller | None = None
         self._transport = HTTPTransport(self._dispatch, self.record, host=host, port=port, serve_http=serve_http,
-                                        on_loop_start=self._loop_started, on_stopping=self._stopping)
+                                        on_loop_start=self._loop_started, on_stopping=self._stopping,
+                                        read_file=self._read_file)
         self.wake_pollers = self._wake_pollers
+
+    def _read_file(self, path_token: str, file_path: str) -> bytes | None:
+        return file_bytes(self, file_path) if path_token == self.token else None
+
+    def send_document(self, chat_id: int, file_name: str, content: bytes, **kwargs: Any) -> dict:
+        """A user sends a document (``mime_type``, ``caption``, ``user_id``); returns the Message."""
+        return user_document(self, chat_id, file_name, content, **kwargs)
 
     # ------------------------------------------------------------------ lifecycle
     @property

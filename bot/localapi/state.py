@@ -19,6 +19,7 @@ import time
 from typing import Any, Callable, NamedTuple
 
 from bot.localapi.errors import APIError, bad
+from bot.localapi.members import member_object
 from bot.localapi.rules import utf16_len
 
 __all__ = ["BotState", "RequestRecord", "DEFAULT_GROUP_USER_ID", "MEMBER_STATUSES", "CHAT_TYPES"]
@@ -73,6 +74,7 @@ class BotState:
         self.answers: list[dict] = []
         self.request_log: list[RequestRecord] = []
         self.migrated: dict[int, int] = {}
+        self.files: dict[str, bytes] = {}  # file id -> content (bot/localapi/files.py)
         self._next_message_id: dict[int, int] = {}
         self._next_update_id = 1
         self._next_query_id = 1
@@ -106,6 +108,7 @@ class BotState:
         username: str | None = None,
         reply_to_message_id: int | None = None,
         entities: list[dict] | None = None,
+        message_thread_id: int | None = None,
     ) -> dict:
         """A user writes ``text`` in ``chat_id``; queues the Update and returns the Message.
 
@@ -140,6 +143,13 @@ class BotState:
                 ]
             if entities:
                 message["entities"] = copy.deepcopy(entities)
+            if message_thread_id is not None:  # a message in a forum topic
+                if chat["type"] != "supergroup":
+                    raise ValueError("forum topics exist only in supergroups")
+                chat["is_forum"] = True
+                message["chat"] = dict(chat)
+                message["message_thread_id"] = message_thread_id
+                message["is_topic_message"] = True
             if reply_to_message_id is not None:
                 replied = self.messages.get((chat_id, reply_to_message_id))
                 if replied is None:
@@ -199,8 +209,20 @@ class BotState:
         if status not in MEMBER_STATUSES:
             raise ValueError(f"status must be one of {MEMBER_STATUSES}")
         with self.lock:
-            self.ensure_chat(chat_id, None, None, None, None)
+            chat = self.ensure_chat(chat_id, None, None, None, None)
+            old = self.members.get((chat_id, user_id), "member")
             self.members[(chat_id, user_id)] = status
+            if user_id == self.bot_id and old != status and chat["type"] != "private":
+                # Telegram tells the bot when its own membership changes
+                by = next((u for (c, u), st in self.members.items() if c == chat_id and st == "creator"),
+                          DEFAULT_GROUP_USER_ID)
+                self.enqueue("my_chat_member", {
+                    "chat": dict(chat), "from": dict(self.ensure_user(by, None, None)), "date": int(time.time()),
+                    "old_chat_member": member_object(old, self.bot_user()),
+                    "new_chat_member": member_object(status, self.bot_user()),
+                })
+        if user_id == self.bot_id:
+            self.wake_pollers()
 
     # ------------------------------------------------------------------ reading
     def sent(self, chat_id: int | None = None) -> list[dict]:
@@ -367,6 +389,8 @@ class BotState:
                     chat["username"] = user["username"]
             else:
                 chat = {"id": chat_id, "type": ctype, "title": title or f"Group {chat_id}"}
+                if username:
+                    chat["username"] = username
             self.chats[chat_id] = chat
             return chat
         if chat_type is not None and chat_type != chat["type"]:
@@ -434,6 +458,8 @@ class BotState:
             raise APIError(403, f"Forbidden: bot was kicked from the {kind}chat")
         elif status == "left":
             raise APIError(403, f"Forbidden: bot is not a member of the {chat['type']} chat")
+        elif chat["type"] == "channel" and status not in ("creator", "administrator"):
+            raise bad("need administrator rights in the channel chat")  # only administrators post in channels
 
     def migrate(self, old: int, new: int) -> None:
         """Upgrade group ``old`` to supergroup ``new``, with the two service messages Telegram sends."""

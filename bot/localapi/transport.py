@@ -73,7 +73,7 @@ def parse_params(query: str, content_type: str, body: bytes) -> dict[str, Any]:
                 raw[name] = values[-1].decode("utf-8", "replace")
             for name, uploads in files.items():
                 f = uploads[-1]
-                raw[name] = {"filename": f.filename, "content_type": f.content_type, "size": len(f.body)}
+                raw[name] = {"filename": f.filename, "content_type": f.content_type, "size": len(f.body), "data": f.body}
     return {k: normalise(k, v) for k, v in raw.items()}
 
 
@@ -123,6 +123,24 @@ class _BotMethodHandler(tornado.web.RequestHandler):
         self.finish(_json(payload))
 
 
+class _FileHandler(tornado.web.RequestHandler):
+    """``/file/bot<TOKEN>/<file_path>``: a file's bytes, as getFile named it."""
+
+    SUPPORTED_METHODS = ("GET",)
+
+    def initialize(self, transport: "HTTPTransport") -> None:
+        self.transport = transport
+
+    def get(self, path_token: str, file_path: str) -> None:
+        data = self.transport.read_file(path_token, file_path)
+        if data is None:
+            self.set_status(404)
+            self.finish(_json(APIError(404, "Not Found").payload()))
+            return
+        self.set_header("Content-Type", "application/octet-stream")
+        self.finish(data)
+
+
 class _NotFoundHandler(tornado.web.RequestHandler):
     def prepare(self) -> None:
         self.set_status(404)
@@ -135,8 +153,10 @@ class HTTPTransport:
 
     def __init__(self, dispatch: Dispatch, record: Callable[[str, dict, int], None], *,
                  host: str = "127.0.0.1", port: int = 0, serve_http: bool = True,
-                 on_loop_start: Callable[[], None] = lambda: None, on_stopping: Callable[[], None] = lambda: None) -> None:
+                 on_loop_start: Callable[[], None] = lambda: None, on_stopping: Callable[[], None] = lambda: None,
+                 read_file: Callable[[str, str], bytes | None] = lambda token, path: None) -> None:
         self.dispatch = dispatch
+        self.read_file = read_file  # (path token, file path) -> the file, or None
         self.record = record
         self.host = host
         self.requested_port = port
@@ -196,7 +216,8 @@ class HTTPTransport:
         self._on_loop_start()
         if self.serve_http:
             app = tornado.web.Application(
-                [(r"/bot([^/]*)/([^/]*)", _BotMethodHandler, {"transport": self})],
+                [(r"/bot([^/]*)/([^/]*)", _BotMethodHandler, {"transport": self}),
+                 (r"/file/bot([^/]*)/(.+)", _FileHandler, {"transport": self})],
                 default_handler_class=_NotFoundHandler, log_function=lambda handler: None,
             )
             sockets = tornado.netutil.bind_sockets(self.requested_port, self.host, backlog=1024)

@@ -26,8 +26,9 @@ from summaries.articles import Article
 
 __all__ = ["NewsStore", "StoreError", "StoreLocked", "UpsertReport", "TABLES", "KEYS", "SCHEMA_VERSION"]
 
-TABLES = ("articles", "summaries", "stories", "entities", "chats", "deliveries", "sources", "meta")
-KEYS = {"entities": "k", "sources": "name", "chats": "chat_id", "deliveries": "chat_id"}  # keyed tables
+TABLES = ("articles", "summaries", "stories", "entities", "chats", "deliveries", "sources", "chat_sources", "alerts", "meta")
+KEYS = {"entities": "k", "sources": "name", "chats": "chat_id", "deliveries": "chat_id", "chat_sources": "name",
+        "alerts": "chat_id"}  # keyed tables
 SCHEMA_VERSION = 1
 
 

@@ -1,0 +1,200 @@
+"""Alerts for followed names: when a new story mentions a name a chat follows, the chat
+gets one alert for that story, however many reports join it later.
+
+A run (:func:`run_alerts`, a repeating job) reads the articles that arrived since the
+last run (by order of arrival), takes their stories once they are clustered, finds the
+followed names each story mentions (:class:`summaries.follows.NameIndex`, one pass per
+story whatever the number of follows) and alerts the chats that follow them, seeing the
+story only through the chat's sources and filters. A story is new for a chat if its
+first report arrived after the chat followed the name.
+
+Bounds, per chat: at most ``[chats] alerts_per_day`` alerts a local day, none in quiet
+hours; the others are folded into the chat's next digest. The chat's state (alerted
+stories, today's count, folded ones) is one document of the ``alerts`` table.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+from collections import defaultdict
+from typing import Any
+
+from telegram.error import TelegramError
+from telegram.ext import Application
+
+from bot.chat_news import keep_for, labelled, titles, visible_for
+from bot.chats import ChatPrefs
+from bot.ratelimit import BULK
+from bot.render import Reply, esc, render_story
+from bot.services import NewsContext, services
+from summaries.briefing import story_by_id
+from summaries.config import parse_time_of_day
+from summaries.follows import NameIndex
+
+__all__ = ["run_alerts", "alerts_job", "in_quiet_hours", "folded_reply", "clear_folded", "schedule_alerts",
+           "MAX_REMEMBERED"]
+
+log = logging.getLogger(__name__)
+
+MAX_REMEMBERED = 300  # alerted story ids kept per chat (stories stay "new" only for a day or two)
+MAX_FOLDED = 30  # stories folded into one digest at most
+TABLE = "alerts"
+
+
+def in_quiet_hours(prefs: ChatPrefs, now: dt.datetime, start: str, end: str) -> bool:
+    """Whether ``now`` is within the quiet hours [start, end) in the chat's time zone."""
+    s, e = parse_time_of_day(start), parse_time_of_day(end)
+    if s == e:
+        return False
+    t = now.astimezone(prefs.tz).time().replace(tzinfo=None)
+    return s <= t < e if s < e else (t >= s or t < e)
+
+
+def _state(store: Any) -> dict[int, dict[str, Any]]:
+    return {d["chat_id"]: d for d in store.documents(TABLE) if "chat_id" in d}
+
+
+def _cursor(app: Application) -> dict[str, Any]:
+    return app.bot_data.setdefault("alerts_cursor", {"seq": None, "waiting": set()})
+
+
+def _arrived(store: Any, app: Application, day: dt.date) -> list[dict[str, Any]]:
+    """Articles that arrived since the last run (the first run only sets the cursor), and
+    the ones that were waiting to be clustered."""
+    cursor = _cursor(app)
+    recent = store.latest_articles(since=(day - dt.timedelta(days=2)).isoformat())
+    top = max((a.get("seq", 0) for a in recent), default=0)
+    if cursor["seq"] is None:
+        cursor["seq"] = top
+        return []
+    new = [a for a in recent if a.get("seq", 0) > cursor["seq"] or a["id"] in cursor["waiting"]]
+    cursor["seq"] = max(cursor["seq"], top)
+    return new
+
+
+async def run_alerts(app: Application) -> int:
+    """One run: alert the chats whose followed names are in new stories. Returns how many
+    alerts were sent. Runs never overlap."""
+    lock = app.bot_data.setdefault("alerts_lock", asyncio.Lock())
+    async with lock:
+        return await _run(app)
+
+
+async def _run(app: Application) -> int:
+    svc = services(app)
+    following = [p for p in svc.chats.all() if p.follows]
+    now = svc.clock()
+    arrived = await asyncio.to_thread(_arrived, svc.store, app, now.date())
+    if not following or not arrived:
+        return 0
+    index = NameIndex(n for p in following for n in p.follows)
+    chats_of: dict[str, list[ChatPrefs]] = defaultdict(list)
+    for p in following:
+        for n in p.follows:
+            chats_of[n].append(p)
+    found = await asyncio.to_thread(_stories_mentioning, svc.store, app, arrived, index)
+    if not found:
+        return 0
+    states = _state(svc.store)
+    limits = svc.settings.chats
+    sent = 0
+    changed: dict[int, dict[str, Any]] = {}
+    names_of = titles(svc.store)
+    for sid, (first_arrival, names) in found.items():
+        for prefs in {p.chat_id: p for n in names for p in chats_of[n]}.values():
+            if prefs.follows_since and first_arrival and first_arrival < prefs.follows_since:
+                continue  # the story was in the news before the chat followed the name
+            state = changed.get(prefs.chat_id) or dict(states.get(prefs.chat_id) or {"chat_id": prefs.chat_id})
+            alerted = list(state.get("alerted") or [])
+            if sid in alerted:
+                continue
+            story = await asyncio.to_thread(story_by_id, svc.store, sid, svc.summary_settings(prefs.length),
+                                            visible=visible_for(prefs, svc.settings))
+            keep = keep_for(prefs)
+            if story is None or (keep is not None and not keep(story)):
+                continue
+            story = labelled(story, names_of)
+            who = sorted(n for n in names if n in prefs.follows)
+            state["alerted"] = (alerted + [sid])[-MAX_REMEMBERED:]
+            changed[prefs.chat_id] = state
+            today = now.astimezone(prefs.tz).date().isoformat()
+            if state.get("day") != today:
+                state["day"], state["count"] = today, 0
+            quiet = in_quiet_hours(prefs, now, limits.quiet_start, limits.quiet_end)
+            if quiet or int(state.get("count") or 0) >= limits.alerts_per_day:
+                folded = list(state.get("folded") or [])
+                folded.append({"story": sid, "headline": story.headline, "names": who})
+                state["folded"] = folded[-MAX_FOLDED:]
+                continue
+            state["count"] = int(state.get("count") or 0) + 1
+            note = "In the news: " + ", ".join(who)
+            message = render_story(story, note=note)
+            try:
+                target, where = prefs.send_to
+                await app.bot.send_message(target, message.text, reply_markup=message.keyboard,
+                                           rate_limit_args={"priority": BULK, "max_retries": 5}, **where)
+                sent += 1
+            except TelegramError as exc:
+                log.info("alert to chat %s failed: %s", prefs.chat_id, exc)
+    if changed:
+        await asyncio.to_thread(svc.store.put_documents, TABLE, list(changed.values()))
+    return sent
+
+
+def _stories_mentioning(store: Any, app: Application, arrived: list[dict[str, Any]],
+                        index: NameIndex) -> dict[str, tuple[str, set[str]]]:
+    """Story id -> (when its first report arrived, followed names it mentions), for the
+    stories of the arrived articles; unclustered articles wait for the next run."""
+    waiting: set[str] = set()
+    out: dict[str, tuple[str, set[str]]] = {}
+    seen: set[str] = set()
+    for article in arrived:
+        sid = store.story_id_of(article["id"])
+        if sid is None:
+            waiting.add(article["id"])
+            continue
+        if sid in seen:
+            continue
+        seen.add(sid)
+        record = store.get_story(sid) or {}
+        members = [a for a in (store.get_article(i) for i in list(record.get("members", {}))[:50]) if a]
+        text = "\n".join(f"{a.get('headline', '')}\n{a.get('body', '')}" for a in members)
+        names = index.mentioned(text)
+        if names:
+            first = min((a.get("ingested_at") or "" for a in members), default="")
+            out[sid] = (first, names)
+    _cursor(app)["waiting"] = waiting
+    return out
+
+
+def folded_reply(store: Any, chat_id: int) -> Reply | None:
+    """The alerts folded into the next digest (over the cap or in quiet hours), or None."""
+    docs = [d for d in store.documents(TABLE) if d.get("chat_id") == chat_id]
+    folded = (docs[0].get("folded") if docs else None) or []
+    if not folded:
+        return None
+    lines = ["<b>Also about the names you follow</b>"]
+    for item in folded:
+        lines.append(f"• {esc(item.get('headline', ''))} — {esc(', '.join(item.get('names') or []))}")
+    return Reply("\n".join(lines))
+
+
+def clear_folded(store: Any, chat_id: int) -> None:
+    docs = [d for d in store.documents(TABLE) if d.get("chat_id") == chat_id]
+    if docs and docs[0].get("folded"):
+        store.put_documents(TABLE, [{**docs[0], "folded": []}])
+
+
+async def alerts_job(context: NewsContext) -> None:
+    await run_alerts(context.application)
+
+
+def schedule_alerts(app: Application, every_seconds: float = 60.0) -> None:
+    """Start the repeating alerts job; articles already stored never alert."""
+    svc = services(app)
+    _arrived(svc.store, app, svc.clock().date())  # sets the cursor
+    app.job_queue.run_repeating(alerts_job, interval=every_seconds, first=every_seconds, name="alerts",
+                                job_kwargs={"id": "alerts", "replace_existing": True, "coalesce": True,
+                                            "max_instances": 1})

@@ -1,0 +1,114 @@
+"""Channels managed from a private chat: ``/connect @channel`` checks with getChatMember
+that the user administers the channel and that the bot is an administrator there; from
+then on the private chat's commands (/subscribe, /settings, /add, /filter ...) act on the
+channel, each change checked again; ``/disconnect`` returns to the private chat itself.
+When the bot loses its rights, the channel's digest stops and the person who connected it
+is told."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import logging
+
+from telegram import Update
+from telegram.constants import ChatMemberStatus, ChatType
+from telegram.error import TelegramError
+from telegram.ext import Application
+
+from bot.chats import ChatPrefs
+from bot.render import esc
+from bot.services import NewsContext, services
+
+__all__ = ["connect", "disconnect", "rights_problem", "bot_may_post", "channel_lost", "ADMIN"]
+
+log = logging.getLogger(__name__)
+
+ADMIN = (ChatMemberStatus.OWNER, ChatMemberStatus.ADMINISTRATOR)
+
+
+async def rights_problem(bot: object, channel_id: int, user_id: int) -> str:
+    """'' if the user administers the channel and the bot is an administrator there, else
+    what is wrong, in a sentence."""
+    try:
+        user = await bot.get_chat_member(channel_id, user_id)  # type: ignore[attr-defined]
+        me = await bot.get_chat_member(channel_id, bot.id)  # type: ignore[attr-defined]
+    except TelegramError as exc:
+        log.info("rights check in channel %s failed: %s", channel_id, exc)
+        return "I cannot see that channel. Add me to it as an administrator first."
+    if user.status not in ADMIN:
+        return "You are not an administrator of that channel."
+    if me.status not in ADMIN:
+        return "I am not an administrator of that channel. Make me one (with the right to post), then try again."
+    return ""
+
+
+async def bot_may_post(bot: object, channel_id: int) -> bool:
+    try:
+        me = await bot.get_chat_member(channel_id, bot.id)  # type: ignore[attr-defined]
+    except TelegramError:
+        return False
+    return me.status in ADMIN
+
+
+async def reply(update: Update, text: str) -> None:
+    await update.effective_message.reply_text(text, do_quote=False)
+
+
+async def connect(update: Update, context: NewsContext) -> None:
+    svc = services(context)
+    chat = update.effective_chat
+    if chat.type != ChatType.PRIVATE:
+        await reply(update, "Send /connect @channel to me in a private chat.")
+        return
+    args = list(context.args or ())
+    if len(args) != 1 or not (args[0].startswith("@") or args[0].lstrip("-").isdigit()):
+        await reply(update, "Usage: /connect @channel — the channel's name; you and I must both be its administrators.")
+        return
+    try:
+        target = await context.bot.get_chat(args[0] if args[0].startswith("@") else int(args[0]))
+    except TelegramError:
+        await reply(update, "I cannot find that channel. Add me to it as an administrator first.")
+        return
+    if target.type != ChatType.CHANNEL:
+        await reply(update, "That is not a channel. In a group, send the commands in the group itself.")
+        return
+    problem = await rights_problem(context.bot, target.id, update.effective_user.id)
+    if problem:
+        await reply(update, problem)
+        return
+    channel = svc.chats.get_or_default(target.id, chat_type="channel", title=target.title or "")
+    channel = dataclasses.replace(channel, chat_type="channel", title=target.title or channel.title,
+                                  connected_by=update.effective_user.id)
+    mine = svc.chats.get_or_default(chat.id, chat_type=chat.type)
+    await asyncio.to_thread(svc.chats.save_many, [channel, dataclasses.replace(mine, manages=target.id)])
+    await reply(update, f"Connected <b>{esc(target.title or args[0])}</b>. The commands you send here now manage "
+                        "that channel: /subscribe sets its daily digest, /add and /filter choose its news, "
+                        "/settings shows it. /disconnect to manage this chat again.")
+
+
+async def disconnect(update: Update, context: NewsContext) -> None:
+    svc = services(context)
+    chat = update.effective_chat
+    mine = svc.chats.get(chat.id)
+    if mine is None or not mine.manages:
+        await reply(update, "This chat manages no channel. /connect @channel connects one.")
+        return
+    await asyncio.to_thread(svc.chats.save, dataclasses.replace(mine, manages=0))
+    channel = svc.chats.get(mine.manages)
+    name = channel.title if channel else "the channel"
+    await reply(update, f"Your commands manage this chat again. {esc(name)} keeps its settings.")
+
+
+async def channel_lost(app: Application, prefs: ChatPrefs) -> None:
+    """The bot lost its rights in a channel: its subscription ends (the caller removes the
+    scheduled job), and whoever connected it is told."""
+    svc = services(app)
+    await asyncio.to_thread(svc.chats.save, dataclasses.replace(prefs, subscribed=False))
+    if prefs.connected_by:
+        try:
+            await app.bot.send_message(prefs.connected_by, f"I am no longer an administrator of <b>{esc(prefs.title or 'your channel')}</b>, "
+                                                           "so its daily digest has stopped. Make me an administrator "
+                                                           "again, then /connect it and /subscribe.")
+        except TelegramError as exc:
+            log.info("could not tell user %s about channel %s: %s", prefs.connected_by, prefs.chat_id, exc)

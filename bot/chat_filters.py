@@ -1,0 +1,96 @@
+"""A chat's keyword filters: ``/filter +climate -football "world cup"``; bare ``/filter``
+shows them with a button to remove each. Matching is :mod:`summaries.filters`."""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+
+
+from bot.chats import ChatPrefs
+from bot.render import Reply, callback_data, esc
+from bot.services import NewsContext, services
+from summaries.filters import FilterError, Filters, merge, parse_filters, without
+
+__all__ = ["filter_cmd", "unfilter_button", "UNFILTER_PATTERN", "filters_view", "term_key"]
+
+UNFILTER_PATTERN = r"^unf:(?:[0-9a-f]{10}|all)$"
+USAGE = ('Usage: <code>/filter +climate -football "world cup"</code> — + keeps only news with one of those words, '
+         '- leaves out news with them; <code>/filter clear</code> removes them all.')
+
+
+def term_key(term: str) -> str:
+    return hashlib.sha256(term.encode("utf-8")).hexdigest()[:10]
+
+
+def filters_view(prefs: ChatPrefs) -> Reply:
+    if not prefs.include and not prefs.exclude:
+        return Reply("This chat has no keyword filters: it gets all the news.\n" + USAGE)
+    lines = ["<b>Keyword filters</b>"]
+    if prefs.include:
+        lines.append("Only news about: " + ", ".join(f"“{esc(t)}”" for t in prefs.include))
+    if prefs.exclude:
+        lines.append("Never news about: " + ", ".join(f"“{esc(t)}”" for t in prefs.exclude))
+    lines.append("They apply to briefings, digests and alerts. Tap one to remove it.")
+    rows = [[InlineKeyboardButton(f"{'+' if t in prefs.include else '−'} {t[:40]} ✕", callback_data=callback_data("unf", term_key(t)))]
+            for t in (*prefs.include, *prefs.exclude)]
+    rows.append([InlineKeyboardButton("Remove all", callback_data="unf:all")])
+    return Reply("\n".join(lines), InlineKeyboardMarkup(rows))
+
+
+async def filter_cmd(update: Update, context: NewsContext) -> None:
+    from bot.handlers import may_change_settings, prefs_for, refuse, reply, save_prefs
+
+    prefs = prefs_for(update, context)
+    text = (update.effective_message.text or "").partition(" ")[2].strip()
+    if not text:
+        await reply(update, filters_view(prefs))
+        return
+    if not await may_change_settings(update, context):
+        await refuse(update, context)
+        return
+    if text.lower() in ("clear", "off", "none"):
+        prefs = await save_prefs(context, dataclasses.replace(prefs, include=(), exclude=()))
+        await reply(update, filters_view(prefs))
+        return
+    try:
+        changes = parse_filters(text)
+    except FilterError as exc:
+        await reply(update, f"I could not read that filter: {esc(str(exc))}.\n{USAGE}")
+        return
+    if not changes:
+        await reply(update, USAGE)
+        return
+    new = merge(Filters(prefs.include, prefs.exclude), changes)
+    cap = services(context).settings.chats.filters_per_chat
+    if len(new.include) + len(new.exclude) > cap:
+        await reply(update, f"A chat may have at most {cap} filter words. /filter shows them with buttons to remove some.")
+        return
+    prefs = await save_prefs(context, dataclasses.replace(prefs, include=new.include, exclude=new.exclude))
+    await reply(update, filters_view(prefs))
+
+
+async def unfilter_button(update: Update, context: NewsContext) -> None:
+    from bot.handlers import NOT_ADMIN, may_change_settings, prefs_for, save_prefs
+
+    query = update.callback_query
+    chat = query.message.chat if query.message is not None else None
+    if chat is None:
+        await query.answer("This button has expired.")
+        return
+    if not await may_change_settings(update, context):
+        await query.answer(NOT_ADMIN, show_alert=True)
+        return
+    prefs = prefs_for(update, context)
+    key = query.data.partition(":")[2]
+    terms = [*prefs.include, *prefs.exclude] if key == "all" else [t for t in (*prefs.include, *prefs.exclude) if term_key(t) == key]
+    if not terms:
+        await query.answer("That filter is already gone.")
+        return
+    new = without(Filters(prefs.include, prefs.exclude), terms)
+    prefs = await save_prefs(context, dataclasses.replace(prefs, include=new.include, exclude=new.exclude))
+    await query.answer("Removed.")
+    view = filters_view(prefs)
+    await context.bot.send_message(chat.id, view.text, reply_markup=view.keyboard)

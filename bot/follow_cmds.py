@@ -1,0 +1,119 @@
+"""/follow NAME, /following, /unfollow: the names a chat follows for alerts. A name is
+resolved as /who resolves it (``summaries.entity_index.lookup``) and kept as its card's name."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import datetime as dt
+import hashlib
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+
+
+from bot.chats import ChatPrefs
+from bot.render import Reply, callback_data, esc
+from bot.services import NewsContext, services
+
+__all__ = ["follow", "following", "unfollow", "unfollow_button", "UNFOLLOW_PATTERN", "following_view"]
+
+UNFOLLOW_PATTERN = r"^unfo:[0-9a-f]{10}$"
+MAX_NAME_CHARS = 100
+
+
+def name_key(name: str) -> str:
+    return hashlib.sha256(name.encode("utf-8")).hexdigest()[:10]
+
+
+def following_view(prefs: ChatPrefs) -> Reply:
+    if not prefs.follows:
+        return Reply("This chat follows no one. <code>/follow NAME</code> sends an alert when a new story mentions them, "
+                     "e.g. <code>/follow Hegseth</code>")
+    lines = ["<b>Names this chat follows</b>", *(f"• {esc(n)}" for n in prefs.follows),
+             "A new story mentioning one of them gets one alert. Tap a name to stop following it."]
+    rows = [[InlineKeyboardButton(f"Unfollow {n[:40]}", callback_data=callback_data("unfo", name_key(n)))] for n in prefs.follows]
+    return Reply("\n".join(lines), InlineKeyboardMarkup(rows))
+
+
+async def follow(update: Update, context: NewsContext) -> None:
+    from bot.handlers import may_change_settings, prefs_for, refuse, reply, save_prefs
+    from summaries.entity_index import lookup
+
+    svc = services(context)
+    name = " ".join(context.args or ())
+    if not name:
+        await reply(update, "Usage: /follow NAME, e.g. /follow Hegseth — /following lists the names you follow.")
+        return
+    if len(name) > MAX_NAME_CHARS:
+        await reply(update, "That name is too long. Try a surname, e.g. /follow Hegseth")
+        return
+    if not await may_change_settings(update, context):
+        await refuse(update, context)
+        return
+    prefs = prefs_for(update, context)
+    result = await asyncio.to_thread(lookup, svc.store, name)
+    card = getattr(result, "card", None)
+    if card is None:
+        hint = ""
+        if getattr(result, "suggestions", None):
+            hint = " Did you mean: " + ", ".join(esc(s) for s in result.suggestions[:5]) + "?"
+        await reply(update, f"No one called “{esc(name)}” is in the news I hold, so I cannot follow them yet.{hint}")
+        return
+    if card.name in prefs.follows:
+        await reply(update, f"This chat already follows <b>{esc(card.name)}</b>. /following lists the names.")
+        return
+    cap = svc.settings.chats.follows_per_chat
+    if len(prefs.follows) >= cap:
+        await reply(update, f"A chat may follow at most {cap} names. /following shows them with buttons to unfollow.")
+        return
+    since = prefs.follows_since or dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+    await save_prefs(context, dataclasses.replace(prefs, follows=(*prefs.follows, card.name), follows_since=since))
+    await reply(update, f"Following <b>{esc(card.name)}</b>: a new story that mentions them gets "
+                        "one alert here. /following lists the names, /unfollow stops.")
+
+
+async def following(update: Update, context: NewsContext) -> None:
+    from bot.handlers import prefs_for, reply
+
+    await reply(update, following_view(prefs_for(update, context)))
+
+
+async def unfollow(update: Update, context: NewsContext) -> None:
+    from bot.handlers import may_change_settings, prefs_for, refuse, reply, save_prefs
+
+    prefs = prefs_for(update, context)
+    name = " ".join(context.args or ()).strip()
+    if not name:
+        await reply(update, following_view(prefs))
+        return
+    if not await may_change_settings(update, context):
+        await refuse(update, context)
+        return
+    match = [n for n in prefs.follows if n.casefold() == name.casefold()]
+    if not match:
+        await reply(update, f"This chat does not follow “{esc(name)}”. /following lists the names it follows.")
+        return
+    await save_prefs(context, dataclasses.replace(prefs, follows=tuple(n for n in prefs.follows if n not in match)))
+    await reply(update, f"No more alerts about <b>{esc(match[0])}</b>.")
+
+
+async def unfollow_button(update: Update, context: NewsContext) -> None:
+    from bot.handlers import NOT_ADMIN, may_change_settings, prefs_for, save_prefs
+
+    query = update.callback_query
+    chat = query.message.chat if query.message is not None else None
+    if chat is None:
+        await query.answer("This button has expired.")
+        return
+    if not await may_change_settings(update, context):
+        await query.answer(NOT_ADMIN, show_alert=True)
+        return
+    prefs = prefs_for(update, context)
+    key = query.data.partition(":")[2]
+    gone = [n for n in prefs.follows if name_key(n) == key]
+    if not gone:
+        await query.answer("This chat does not follow that name.")
+        return
+    await save_prefs(context, dataclasses.replace(prefs, follows=tuple(n for n in prefs.follows if n not in gone)))
+    await query.answer("Unfollowed.")
+    await context.bot.send_message(chat.id, f"No more alerts about <b>{esc(gone[0])}</b>.")

@@ -1,0 +1,222 @@
+"""A chat's own sources: /add URL, /sources, /remove (with buttons).
+
+The URL goes through :func:`summaries.chat_sources.discover` (the safe fetcher, chat
+users' policy). What a chat added is kept in its preferences (source names) and in the
+shared catalog, so a feed many chats add is one source fetched once per run. Buttons
+carry a source's name only and act on the chat they are pressed in.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import datetime as dt
+import logging
+from typing import Any
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+
+
+from bot.chats import ChatPrefs
+from bot.render import Reply, callback_data, esc
+from bot.services import NewsContext, services
+from summaries.chat_sources import Found, add_to_catalog, catalog, discover, drop_unused, source_name
+from summaries.config import Settings, Source
+from summaries.fetch import UNREACHABLE, FetchError
+
+__all__ = ["add", "list_sources", "remove", "remove_button", "REMOVE_PATTERN", "fetch_new_source",
+           "sources_view", "plain_reason"]
+
+log = logging.getLogger(__name__)
+
+REMOVE_PATTERN = r"^rm:u:[0-9a-f]{12}$"
+MAX_URL_CHARS = 2000
+
+
+async def _target(update: Update, context: NewsContext) -> ChatPrefs | None:
+    """The chat whose sources a command changes (None, and the user told, if not allowed)."""
+    from bot.handlers import may_change_settings, prefs_for, refuse
+
+    if not await may_change_settings(update, context):
+        await refuse(update, context)
+        return None
+    return prefs_for(update, context)
+
+
+async def add(update: Update, context: NewsContext) -> None:
+    from bot.handlers import reply, save_prefs
+
+    svc = services(context)
+    limits = svc.settings.chats
+    if not limits.user_sources:
+        await reply(update, "The operator of this bot has turned off adding sources. /brief uses the bot's own sources.")
+        return
+    args = list(context.args or ())
+    if len(args) != 1 or not args[0].lower().startswith(("http://", "https://")):
+        await reply(update, "Usage: /add URL — a feed or a web site, e.g. /add https://example.org/feed.xml")
+        return
+    url = args[0]
+    if len(url) > MAX_URL_CHARS:
+        await reply(update, f"That web address is too long: I take addresses of up to {MAX_URL_CHARS:,} characters.")
+        return
+    prefs = await _target(update, context)
+    if prefs is None:
+        return
+    if source_name(url) in prefs.sources:
+        await reply(update, "That address is already one of this chat's sources. /sources lists them.")
+        return
+    if len(prefs.sources) >= limits.sources_per_chat:
+        await reply(update, f"This chat has {len(prefs.sources)} sources, the most it may have. /remove one first.")
+        return
+    try:
+        found = await asyncio.to_thread(discover, url, svc.settings)
+    except FetchError as exc:
+        await reply(update, f"I could not add that: {esc(plain_reason(str(exc), exc.refused))}.")
+        return
+    except Exception:
+        log.exception("discovering %s failed", url[:300])
+        await reply(update, "I could not add that: the address could not be read. Please try another one.")
+        return
+    if found.name in prefs.sources:
+        await reply(update, f"<b>{esc(found.title or found.location)}</b> is already one of this chat's sources. /sources lists them.")
+        return
+    known = found.name in catalog(svc.store)  # another chat's already: the job fetches it
+    await asyncio.to_thread(add_to_catalog, svc.store, found)
+    await save_prefs(context, dataclasses.replace(prefs, sources=(*prefs.sources, found.name)))
+    await reply(update, added_text(found))
+    if not known:
+        context.application.create_task(asyncio.to_thread(fetch_new_source, svc.store, found, svc.settings))
+
+
+def added_text(found: Found) -> str:
+    what = "feed" if found.kind == "feed" else "page (it has no feed, so I will read the page itself)"
+    lines = [f"Added the {what}: <b>{esc(found.title or found.location)}</b>"]
+    if found.latest:
+        lines.append(f"Latest: {esc(found.latest)}")
+    lines.append("Its news comes in this chat's briefings and digests. /sources lists them, /remove removes one.")
+    return "\n".join(lines)
+
+
+def fetch_new_source(store: Any, found: Found, settings: Settings) -> None:
+    """Fetch a just-added source now (as the job would), so /brief has its news."""
+    from summaries.sources import fetch_due
+
+    try:
+        fetch_due(store, [Source(name=found.name, kind=found.kind, location=found.location)], settings)
+    except Exception:  # the job fetches it again on its next run
+        log.exception("first fetch of a chat source failed")
+
+
+def plain_reason(reason: str, refused: bool = False) -> str:
+    """A fetch problem as a chat user may see it: refusals all say the same thing."""
+    reason = " ".join(reason.split()).rstrip(".")
+    if refused or reason.startswith("refused"):
+        return UNREACHABLE
+    return reason[:300] or "it could not be read"
+
+
+def _when(iso: str) -> str:
+    try:
+        return dt.datetime.fromisoformat(iso).strftime("%d %b %H:%M UTC")
+    except ValueError:
+        return iso
+
+
+def sources_view(store: Any, prefs: ChatPrefs) -> Reply:
+    """The chat's sources with status, last new item and errors, and a button to remove each."""
+    if not prefs.sources:
+        return Reply("This chat has no sources of its own. Add one with /add URL, e.g. /add https://example.org/feed.xml")
+    known = catalog(store)
+    states = {d["name"]: d for d in store.documents("sources") if d.get("name") in prefs.sources}
+    latest: dict[str, str] = {}
+    wanted = set(prefs.sources)
+    for article in store.latest_articles():
+        for name in [article.get("source") or "", *(article.get("also_in") or [])]:
+            if name in wanted and name not in latest:
+                latest[name] = article.get("headline", "")
+        if len(latest) == len(wanted):
+            break
+    lines = ["<b>This chat's sources</b>"]
+    rows = []
+    for i, name in enumerate(prefs.sources, 1):
+        doc = known.get(name, {})
+        title = doc.get("title") or doc.get("location", "") or "a removed source"
+        state = states.get(name, {})
+        if not state:
+            status = "not fetched yet"
+        elif state.get("status") == "error":
+            status = f"failing: {esc(plain_reason(state.get('reason', '')))} (since {state.get('failures', 1)} tries)"
+        else:
+            status = f"ok, last read {_when(state.get('last_success') or state.get('last_attempt', ''))}"
+        lines.append(f"{i}. <b>{esc(title)}</b> ({doc.get('kind', 'feed')}) — {status}")
+        if doc.get("location"):
+            lines.append(f"   {esc(doc['location'])}")
+        if name in latest:
+            lines.append(f"   Last new item: {esc(latest[name])}")
+        rows.append([InlineKeyboardButton(f"Remove {i}. {title[:40]}", callback_data=callback_data("rm", name))])
+    return Reply("\n".join(lines), InlineKeyboardMarkup(rows))
+
+
+async def list_sources(update: Update, context: NewsContext) -> None:
+    from bot.handlers import prefs_for, reply
+
+    svc = services(context)
+    await reply(update, await asyncio.to_thread(sources_view, svc.store, prefs_for(update, context)))
+
+
+async def remove(update: Update, context: NewsContext) -> None:
+    """/remove N or /remove URL; bare /remove shows the list with buttons."""
+    from bot.handlers import reply
+
+    svc = services(context)
+    args = " ".join(context.args or ()).strip()
+    prefs = await _target(update, context)
+    if prefs is None:
+        return
+    if not args:
+        await reply(update, await asyncio.to_thread(sources_view, svc.store, prefs))
+        return
+    name = None
+    if args.isdigit() and 1 <= int(args) <= len(prefs.sources):
+        name = prefs.sources[int(args) - 1]
+    else:
+        known = catalog(svc.store)
+        for n in prefs.sources:
+            if args in (known.get(n, {}).get("location"), n) or source_name(args) == n:
+                name = n
+    if name is None:
+        await reply(update, "That is not one of this chat's sources. /remove without anything shows them with buttons.")
+        return
+    await reply(update, await drop_source(context, prefs, name))
+
+
+async def drop_source(context: NewsContext, prefs: ChatPrefs, name: str) -> str:
+    from bot.handlers import save_prefs
+
+    svc = services(context)
+    title = catalog(svc.store).get(name, {}).get("title") or "the source"
+    await save_prefs(context, dataclasses.replace(prefs, sources=tuple(n for n in prefs.sources if n != name)))
+    in_use = {n for p in svc.chats.all() for n in p.sources}
+    await asyncio.to_thread(drop_unused, svc.store, [name], in_use)
+    return f"Removed <b>{esc(title)}</b> from this chat's sources."
+
+
+async def remove_button(update: Update, context: NewsContext) -> None:
+    from bot.handlers import NOT_ADMIN, may_change_settings, prefs_for
+
+    query = update.callback_query
+    chat = query.message.chat if query.message is not None else None
+    if chat is None:
+        await query.answer("This button has expired.")
+        return
+    if not await may_change_settings(update, context):
+        await query.answer(NOT_ADMIN, show_alert=True)
+        return
+    prefs = prefs_for(update, context)
+    name = query.data.partition(":")[2]
+    if name not in prefs.sources:
+        await query.answer("That is not one of this chat's sources.")
+        return
+    text = await drop_source(context, prefs, name)
+    await query.answer("Removed.")
+    await context.bot.send_message(chat.id, text)
