@@ -28,6 +28,7 @@ from bot.chat_news import keep_for, labelled, titles, visible_for
 from bot.chats import ChatPrefs
 from bot.ratelimit import BULK
 from bot.render import Reply, esc, render_story
+from bot.jobs import repeat
 from bot.services import NewsContext, services
 from summaries.briefing import story_by_id
 from summaries.config import parse_time_of_day
@@ -57,7 +58,7 @@ def _state(store: Any) -> dict[int, dict[str, Any]]:
 
 
 def _cursor(app: Application) -> dict[str, Any]:
-    return app.bot_data.setdefault("alerts_cursor", {"seq": None, "waiting": set()})
+    return app.bot_data.alerts_cursor
 
 
 def _arrived(store: Any, app: Application, day: dt.date) -> list[dict[str, Any]]:
@@ -77,8 +78,7 @@ def _arrived(store: Any, app: Application, day: dt.date) -> list[dict[str, Any]]
 async def run_alerts(app: Application) -> int:
     """One run: alert the chats whose followed names are in new stories. Returns how many
     alerts were sent. Runs never overlap."""
-    lock = app.bot_data.setdefault("alerts_lock", asyncio.Lock())
-    async with lock:
+    async with app.bot_data.alerts_lock:
         return await _run(app)
 
 
@@ -195,6 +195,4 @@ def schedule_alerts(app: Application, every_seconds: float = 60.0) -> None:
     """Start the repeating alerts job; articles already stored never alert."""
     svc = services(app)
     _arrived(svc.store, app, svc.clock().date())  # sets the cursor
-    app.job_queue.run_repeating(alerts_job, interval=every_seconds, first=every_seconds, name="alerts",
-                                job_kwargs={"id": "alerts", "replace_existing": True, "coalesce": True,
-                                            "max_instances": 1})
+    repeat(app, alerts_job, minutes=every_seconds / 60, job_id="alerts", first=every_seconds)

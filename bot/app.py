@@ -8,7 +8,7 @@ import datetime as dt
 import hashlib
 import logging
 from urllib.parse import urlsplit
-from typing import Any, Callable
+from typing import Callable
 
 from telegram import BotCommandScopeAllChatAdministrators, BotCommandScopeAllPrivateChats, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
@@ -30,6 +30,7 @@ from bot.chats import ChatBook
 from bot.deliveries import DeliveryLog
 from bot.digests import catch_up, rebuild_schedules
 from bot.ratelimit import PriorityRateLimiter
+from bot.jobs import repeat
 from bot.services import CONTEXT_TYPES, Backoff, NewsContext, Services, services, utc_now
 from summaries.config import ConfigError, Settings
 from summaries.pipeline import PIPELINE_JOB_ID, run_pipeline
@@ -178,18 +179,6 @@ async def on_startup(application: Application) -> None:
                job_id=PIPELINE_JOB_ID, first=0)
     repeat(application, fold_job, minutes=10, job_id="fold-deliveries", first=600)
     schedule_alerts(application)
-
-
-def repeat(application: Application, callback: Callable[[NewsContext], Any], *, minutes: float, job_id: str,
-           first: float) -> None:
-    """The one way the bot schedules repeating work: a JobQueue job under a fixed id
-    (re-registering replaces it), never two runs at once, missed runs folded into one.
-    The callbacks run their blocking work in a thread, off the event loop."""
-    application.job_queue.run_repeating(
-        callback, interval=minutes * 60, name=job_id,
-        job_kwargs={"id": job_id, "replace_existing": True, "max_instances": 1, "coalesce": True,
-                    "next_run_time": utc_now() + dt.timedelta(seconds=first)},
-    )
 
 
 async def pipeline_job(context: NewsContext) -> None:
