@@ -271,26 +271,12 @@ async def who(update: Update, context: NewsContext) -> None:
 
 
 async def who_card(context: NewsContext, name: str, update: Update | None = None) -> Reply:
+    """The card for a name, as the chat of ``update`` may see it (its own sources and,
+    if it takes them, the operator's)."""
     svc = services(context)
-    result = await asyncio.to_thread(lookup, svc.store, name)
-    if update is not None:
-        result = await asyncio.to_thread(visible_mentions, result, svc.store, visible_for(prefs_for(update, context), svc.settings))
+    visible = visible_for(prefs_for(update, context), svc.settings) if update is not None else None
+    result = await asyncio.to_thread(lookup, svc.store, name, visible=visible)
     return render_who(result)
-
-
-def visible_mentions(result: Any, store: Any, visible: Any) -> Any:
-    """The card with only the mentions from articles this chat may see (a copy: cards are
-    shared between chats)."""
-    from summaries.briefing import seen_through
-
-    card = getattr(result, "card", None)
-    mentions = getattr(card, "mentions", None)
-    if not mentions:
-        return result
-    kept = [m for m in mentions if seen_through(store.get_article(m.article_id), visible) is not None]
-    if len(kept) == len(mentions):
-        return result
-    return dataclasses.replace(result, card=dataclasses.replace(card, mentions=kept))
 
 
 # -- subscriptions and settings ------------------------------------------------------------

@@ -43,7 +43,7 @@ import re
 from collections import Counter
 import dataclasses
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 from rapidfuzz import fuzz, process
 
@@ -101,6 +101,7 @@ class EntityCard:
     aliases: list[str]
     story_count: int | None = None  # distinct stories among the articles, when known
     article_ids: tuple[str, ...] = ()
+    key: str = ""
 
 
 @dataclass(slots=True)
@@ -568,7 +569,7 @@ class EntityIndex:
         card = EntityCard(
             name=name, type=ent.type, roles=_distinct_roles(r["text"] for r in roles)[:5],
             article_count=len(arts), first_seen=min(dates, default=""), last_seen=max(dates, default=""),
-            mentions=mentions, co_mentions=co, aliases=aliases, article_ids=tuple(ent.articles),
+            mentions=mentions, co_mentions=co, aliases=aliases, article_ids=tuple(ent.articles), key=key,
         )
         self._cards[(key, limit)] = card
         return card
@@ -824,15 +825,22 @@ def card_record(card: EntityCard) -> dict[str, Any]:
             "articles": card.article_count, "first_seen": card.first_seen, "last_seen": card.last_seen}
 
 
-def lookup(store, name: str, *, limit: int = 5) -> WhoResult:
+def lookup(store, name: str, *, limit: int = 5, visible: Callable[[str], bool] | None = None) -> WhoResult:
     """Who or what ``name`` is, from the index in memory: any alias, any case, a surname
     alone or a small typo reaches the entry; the best ranked match is the card, others
-    are offered; with no match, the closest names are suggested."""
+    are offered; with no match, the closest names are suggested.
+
+    ``visible`` says which source names the asking chat may see (chats may have sources
+    of their own): the card is then made from those articles only, and names known only
+    from other chats' sources are neither shown nor offered."""
     query = " ".join((name or "").split())
     if not query:
         return WhoResult(query=query)
     with store.lock:
-        result = get_index(store).who(query, limit * 2)
+        idx = get_index(store)
+        result = idx.who(query, limit * 2)
+        if visible is not None:
+            result = _as_seen(store, idx, result, visible, limit)
         if result.card is None:
             return result
         card = result.card
@@ -845,6 +853,50 @@ def lookup(store, name: str, *, limit: int = 5) -> WhoResult:
                 one_per_story.append(m)
         card = dataclasses.replace(card, mentions=one_per_story[:limit], story_count=len(stories))
         return dataclasses.replace(result, card=card)
+
+
+def _seen(store, aid: str, visible: Callable[[str], bool]) -> bool:
+    article = store.get_article(aid)
+    if article is None:
+        return False
+    names = [article.get("source") or article.get("agency") or "", *(article.get("also_in") or [])]
+    return any(n and visible(n) for n in names)
+
+
+def _as_seen(store, idx: EntityIndex, result: WhoResult, visible: Callable[[str], bool], limit: int) -> WhoResult:
+    """The result as a chat that sees only ``visible`` sources sees it."""
+    idx.sync_names()
+
+    def known(name: str) -> bool:  # an entity of that name is in an article this chat sees
+        keys = [k for k in idx.names.get(ner.fold(name), ()) if k in idx.entities and idx.entities[k].name == name]
+        return any(_seen(store, a, visible) for k in keys for a in idx.entities[k].articles)
+
+    others = [o for o in result.others if known(o)]
+    suggestions = [o for o in result.suggestions if known(o)]
+    card = result.card
+    if card is None:
+        return dataclasses.replace(result, others=others, suggestions=suggestions)
+    arts = [idx.articles[a] for a in card.article_ids if a in idx.articles and _seen(store, a, visible)]
+    if not arts:
+        return WhoResult(query=result.query, suggestions=[o for o in [*others, *suggestions] if o != card.name][:5])
+    if len(arts) == len(card.article_ids):
+        return dataclasses.replace(result, others=others)
+    mentions, seen = [], set()
+    for a in sorted(arts, key=_ORDER, reverse=True):
+        sentence = a.ents[card.key].get("s", "")
+        folded = " ".join(re.findall(r"\w+", sentence.casefold()))
+        if folded not in seen:
+            seen.add(folded)
+            mentions.append(Mention(a.date, a.headline, sentence, a.id))
+        if len(mentions) >= limit * 2:
+            break
+    co: Counter[str] = Counter(k for a in arts for k in a.ents if k != card.key and k in idx.entities)
+    dates = [a.date for a in arts]
+    card = dataclasses.replace(
+        card, article_count=len(arts), first_seen=min(dates), last_seen=max(dates), mentions=mentions,
+        co_mentions=[(idx.entities[k].name, n) for k, n in co.most_common(8)], article_ids=tuple(a.id for a in arts),
+    )
+    return dataclasses.replace(result, card=card, others=others)
 
 
 # -- text ------------------------------------------------------------------------------

@@ -263,3 +263,24 @@ async def test_alerts_and_digests_never_carry_another_chats_sources(env, site):
     assert await deliver_digest(env.app, B, "2025-07-27") == "sent"
     shown_b = "\n".join(m["plain_text"] for m in env.api.sent(B)[before_b:])
     assert "Your daily digest" in shown_b and "lighthouse" not in shown_b and "Private Wire" not in shown_b
+
+
+def test_who_is_made_only_from_the_sources_a_chat_sees(tmp_path):
+    """A name known only from one chat's own source is no one to another chat, and counts
+    and co-mentions come from the articles the asking chat may see."""
+    from summaries.articles import parse_record
+    from summaries.entity_index import index_articles, lookup
+    from summaries.store import Store
+
+    text = ("Chancellor Olaf Scholz met Finance Minister Christian Lindner in Berlin on Monday to discuss the budget. "
+            "Scholz said the talks had been constructive. Lindner said more savings were needed.")
+    with Store(tmp_path / "db.json") as store:
+        mine = parse_record({"title": "Scholz meets Lindner", "text": text, "source": "u:0123456789ab",
+                             "url": "https://private.example/1", "published": "2026-03-10T09:00:00Z"})
+        store.upsert_articles([mine])
+        index_articles(store, [store.get_article(mine.id)])
+        assert lookup(store, "Olaf Scholz").card is not None  # the operator's view: everything
+        other_chat = lookup(store, "Olaf Scholz", visible=lambda name: not name.startswith("u:"))
+        assert other_chat.card is None and "Christian Lindner" not in other_chat.suggestions
+        owner = lookup(store, "Olaf Scholz", visible=lambda name: name == "u:0123456789ab")
+        assert owner.card is not None and owner.card.article_count == 1
