@@ -97,7 +97,8 @@ def fit(text: str, budget: int) -> str:
 
 def story_block(story: Story, number: int | None, length: str = "normal", limit: int = MESSAGE_LIMIT) -> str:
     """One story as HTML: headline, date and source, summary; cut to fit ``limit``."""
-    sentences = list(story.summary)
+    folded_headline = " ".join(re.findall(r"\w+", story.headline.casefold()))
+    sentences = [x for x in story.summary if " ".join(re.findall(r"\w+", x.casefold())) != folded_headline]
     if length == "short":
         sentences = sentences[:1]
     head = f"{number}. {story.headline}" if number is not None else story.headline
@@ -107,7 +108,13 @@ def story_block(story: Story, number: int | None, length: str = "normal", limit:
     meta = " · ".join(x for x in ("Update" if story.update else "", pretty_date(story.date), outlets, count, story.place) if x)
     head_html, meta_html = fit(head, 600), fit(meta, 300)
     frame = f"<b>{head_html}</b>\n<i>{meta_html}</i>\n"
-    return frame + fit(" ".join(sentences), limit - telegram_length(frame))
+    return frame + fit(" ".join(map(_as_sentence, sentences)), limit - telegram_length(frame))
+
+
+def _as_sentence(text: str) -> str:
+    """A summary line that ends as a sentence (other reports' headlines carry no stop)."""
+    text = text.strip()
+    return text if not text or text[-1] in ".!?…\"'”’)" else text + "."
 
 
 def story_buttons(story: Story, number: int | None) -> list[InlineKeyboardButton]:

@@ -211,25 +211,27 @@ def _words(text: str) -> set[str]:
     return set(content_words(text))
 
 
-def story_summary(summaries: Sequence[Sequence[str]], settings: SummarySettings) -> list[str]:
+def story_summary(summaries: Sequence[Sequence[str]], settings: SummarySettings, headline: str = "") -> list[str]:
     """One summary for a story from its reports' summaries, best report first: that
     report's lead, then sentences (its own, then the other reports') that add facts the
-    chosen ones lack. No two sentences say the same thing; at most ``settings.sentences``
-    sentences and ``settings.max_chars`` characters."""
+    chosen ones lack. No two sentences say the same thing, none repeats the story's
+    ``headline``, and a cut-off fragment ("...") is used only when nothing else is left;
+    at most ``settings.sentences`` sentences and ``settings.max_chars`` characters."""
     if not summaries:
         return []
     chosen: list[str] = []
-    seen_words: set[str] = set()
+    seen_words: set[str] = set(_words(headline))
     budget = settings.max_chars
     pool = [s for summary in summaries for s in summary if s and s.strip()]
-    for sentence in pool:
+    whole = [s for s in pool if not s.rstrip().endswith(("...", "…")) and _fold(s) != _fold(headline)]
+    for sentence in whole or pool[:1]:
         if len(chosen) >= settings.sentences:
             break
         words = _words(sentence)
         if not words:
             continue
         novelty = len(words - seen_words) / len(words)
-        if chosen and novelty < 0.5:
+        if (chosen or headline) and novelty < 0.5 and whole:
             continue
         if any(fuzz.token_set_ratio(sentence, c) >= 80 for c in chosen):
             continue
@@ -239,6 +241,10 @@ def story_summary(summaries: Sequence[Sequence[str]], settings: SummarySettings)
         chosen.append(sentence)
         seen_words |= words
     return chosen
+
+
+def _fold(text: str) -> str:
+    return " ".join(re.findall(r"\w+", text.casefold()))
 
 
 def _hours(article: dict[str, Any]) -> float:
@@ -258,7 +264,8 @@ def _build_story(store: Store, story_id: str, members: list[dict[str, Any]], set
     full = [a for a in read if len(summaries[a["id"]]) > 1]  # reports with more than a headline
     lead = rep if rep in full or not full else full[representative(full)]
     ordered = [lead, *[a for a in full if a is not lead], *[a for a in read if a not in full and a is not lead]]
-    summary = story_summary([summaries[a["id"]] for a in ordered], settings) or [rep.get("headline", "")]
+    summary = story_summary([summaries[a["id"]] for a in ordered], settings, rep.get("headline", "")) \
+        or [rep.get("headline", "")]
     reports = tuple(_report(a) for a in members)
     return Story(
         article_id=rep["id"],
