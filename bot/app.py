@@ -32,7 +32,7 @@ from bot.ratelimit import PriorityRateLimiter
 from bot.services import Backoff, Services, utc_now
 from summaries.config import ConfigError, Settings
 from summaries.pipeline import run_pipeline, schedule_pipeline
-from summaries.store import Store
+from summaries.store import Store, open_store
 
 __all__ = ["build_application", "on_startup", "on_shutdown", "run_bot", "TokenFilter", "NO_TOKEN"]
 
@@ -170,7 +170,7 @@ def run_bot(settings: Settings) -> None:
     """``newsbrief run``: the bot with long polling (or a webhook), and the scheduled job."""
     if not settings.telegram.token:
         raise ConfigError(NO_TOKEN)
-    with Store(settings.storage.path) as store:
+    with open_store(settings) as store:
         application = build_application(settings, store)
         tg = settings.telegram
         if tg.mode == "webhook":

@@ -17,7 +17,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from summaries.config import ConfigError, Settings, load_settings
-from summaries.store import Store, StoreError
+from summaries.store import NewsStore, StoreError
+from summaries.store import open_store as _open_configured_store
 
 __all__ = ["main", "build_parser"]
 
@@ -36,8 +37,9 @@ def command(name: str) -> Callable[[Handler], Handler]:
     return register
 
 
-def open_store(settings: Settings, *, readonly: bool = False) -> Store:
-    return Store(settings.storage.path, readonly=readonly)
+def open_store(settings: Settings, *, readonly: bool = False) -> NewsStore:
+    """The configured store: PostgreSQL with ``[storage] url``, else the TinyDB file."""
+    return _open_configured_store(settings, readonly=readonly)
 
 
 @contextlib.contextmanager
