@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import functools
 import hashlib
 import logging
 from urllib.parse import urlsplit
@@ -31,7 +30,8 @@ from bot.digests import catch_up, rebuild_schedules
 from bot.ratelimit import PriorityRateLimiter
 from bot.services import Backoff, Services, utc_now
 from summaries.config import ConfigError, Settings
-from summaries.pipeline import run_pipeline, schedule_pipeline
+from summaries.pipeline import schedule_pipeline
+from summaries.worker import pipeline_job
 from summaries.store import Store, open_store
 
 __all__ = ["build_application", "on_startup", "on_shutdown", "run_bot", "TokenFilter", "NO_TOKEN"]
@@ -145,7 +145,7 @@ async def on_startup(application: Application) -> None:
     rebuild_schedules(application)
     catch_up(application)
     if application.bot_data.get("summarize_job"):
-        job = functools.partial(run_pipeline, svc.store, svc.settings)
+        job = pipeline_job(svc.store, svc.settings)  # on PostgreSQL: shared with any workers
         schedule_pipeline(application.job_queue.scheduler, job, svc.settings.schedule.summarize_every_minutes)
     application.job_queue.run_repeating(fold_deliveries, interval=600, first=600, name="fold-deliveries",
                                         job_kwargs={"id": "fold-deliveries", "replace_existing": True})

@@ -124,6 +124,14 @@ MIGRATIONS: tuple[str, ...] = (
         expires_at  timestamptz NOT NULL
     );
     CREATE INDEX work_claims_by_expiry ON work_claims (expires_at);
+    CREATE TABLE work_done (  -- one row per article summarized by a worker, and whether its entities are indexed
+        id         bigserial PRIMARY KEY,
+        article_id text NOT NULL REFERENCES articles (id) ON DELETE CASCADE,
+        worker     text NOT NULL,
+        at         timestamptz NOT NULL DEFAULT now(),
+        indexed    boolean NOT NULL DEFAULT false
+    );
+    CREATE INDEX work_done_to_index ON work_done (id) WHERE NOT indexed;
     CREATE TABLE workers (
         id        text PRIMARY KEY,
         host      text NOT NULL,
@@ -695,12 +703,55 @@ class PostgresStore(NewsStore):
                                "ON CONFLICT (chat_id, day) DO NOTHING", (chat_id, day, state, _now()))
             return cur.rowcount == 1
 
+    # -- whole tables --------------------------------------------------------------
+
+    _EXPORT = {
+        "articles": "SELECT doc FROM articles ORDER BY seq",
+        "summaries": "SELECT doc FROM summaries ORDER BY article_id",
+        "stories": "SELECT doc FROM stories ORDER BY id",
+    }
+
+    def export_records(self, table: str) -> list[dict[str, Any]]:
+        if table in KEYS:
+            return self.documents(table)
+        if table not in self._EXPORT:
+            raise KeyError(f"unknown table {table!r}")
+        with self._conn() as conn:
+            return [r[0] for r in conn.execute(self._EXPORT[table])]
+
+    def import_records(self, table: str, records: Iterable[dict[str, Any]]) -> int:
+        records = [dict(r) for r in records]
+        if table in KEYS:
+            return self.put_documents(table, records)
+        with self._conn(write=True) as conn, self._tx(conn):
+            if table == "articles":
+                rows = [(r["id"], int(r.get("seq", i)), r["date"], r["content_hash"],
+                         canonical_url(r["url"]) if r.get("url") else None, r.get("ingested_at"), Jsonb(r))
+                        for i, r in enumerate(records)]
+                with conn.cursor() as cur:
+                    cur.executemany("INSERT INTO articles (id, seq, date, content_hash, canonical_url, ingested_at, doc) "
+                                    "VALUES (%s, %s, %s, %s, %s, %s, %s)", rows)
+                if rows:  # new articles are numbered after the imported ones
+                    conn.execute("SELECT setval('article_seq', greatest((SELECT max(seq) FROM articles), 0))")
+                return len(rows)
+            if table == "summaries":
+                return self._put_summaries(conn, records)
+            if table == "stories":
+                return self._put_stories(conn, records, [])
+        raise KeyError(f"unknown table {table!r}")
+
+    def clear(self) -> None:
+        with self._conn(write=True) as conn, self._tx(conn):
+            conn.execute("TRUNCATE articles, summaries, stories, story_members, entities, sources, chats, "
+                         "deliveries, delivery_chats, work_claims, work_done, job_runs, schedule")
+            conn.execute("SELECT setval('article_seq', 0, false)")
+
     # -- operations ----------------------------------------------------------------
 
     def table_counts(self) -> dict[str, int]:
         """Rows per table."""
         tables = ("articles", "summaries", "stories", "story_members", "entities", "sources", "chats",
-                  "deliveries", "work_claims", "workers", "job_runs")
+                  "deliveries", "work_claims", "work_done", "workers", "job_runs")
         with self._conn() as conn:
             return {t: conn.execute(sql.SQL("SELECT count(*) FROM {}").format(sql.Identifier(t))).fetchone()[0]
                     for t in tables}
