@@ -127,3 +127,31 @@ def test_a_bad_url_is_a_config_error_without_the_password():
 def test_an_unreachable_server_is_a_clear_error(tmp_path):
     with pytest.raises(StoreError, match="cannot connect to the database postgresql://nb:\\*\\*\\*@127.0.0.1:1/x"):
         PostgresStore("postgresql://nb:secret@127.0.0.1:1/x", path=tmp_path / "db.json", connect_timeout=1)
+
+
+def test_the_briefing_read_cache_is_short_lived_and_emptied_by_own_writes(pg_url, tmp_path):
+    import time
+
+    a = PostgresStore(pg_url, path=tmp_path / "a.json")
+    b = PostgresStore(pg_url, path=tmp_path / "b.json")
+    try:
+        one = Article(headline="One story", body="It happened. Then more.", date="2025-07-27")
+        two = Article(headline="Two story", body="Something else happened. And more.", date="2025-07-27")
+        a.upsert_articles([one, two])
+        a.put_stories([{"id": "s", "members": {one.id: one.content_hash, two.id: two.content_hash}}])
+        assert len(a.latest_articles(on_date="2025-07-27")) == 2  # prefetches stories and members
+        b.remove_articles([two.id])  # another process
+        start = time.monotonic()
+        while a.get_story("s")["members"] != {one.id: one.content_hash}:
+            assert time.monotonic() - start < 3, "another process's change never showed"
+            time.sleep(0.05)
+        assert a.get_article(two.id) is None
+        a.latest_articles(on_date="2025-07-27")
+        a.put_stories([], remove=["s"])  # its own write shows at once
+        assert a.get_story("s") is None and a.story_id_of(one.id) is None
+        got = a.get_article(one.id)
+        got["headline"] = "changed by the caller"
+        assert a.get_article(one.id)["headline"] == "One story"
+    finally:
+        a.close()
+        b.close()
