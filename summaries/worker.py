@@ -45,7 +45,7 @@ from summaries.config import Settings
 from summaries.store.base import NewsStore
 from summaries.summarizer import summarize_record, summary_key
 
-__all__ = ["Worker", "CycleReport", "pipeline_job", "LOCK_FETCH", "LOCK_INDEX"]
+__all__ = ["Worker", "CycleReport", "pipeline_job", "workers_alive", "LOCK_FETCH", "LOCK_INDEX"]
 
 log = logging.getLogger(__name__)
 
@@ -290,9 +290,22 @@ class Worker:
                 stop.wait(min(idle_seconds, 0.5) if once else idle_seconds)
 
 
+BOT_PREFIX = "bot:"  # the worker id of a bot process doing the work itself
+ALIVE_SECONDS = 120.0
+
+
+def workers_alive(store: Any, within: float = ALIVE_SECONDS) -> int:
+    """How many ``newsbrief worker`` processes were seen in the last ``within`` seconds."""
+    with store.connection() as conn:
+        return conn.execute("SELECT count(*) FROM workers WHERE last_seen >= now() - make_interval(secs => %s) "
+                            "AND id NOT LIKE %s", (within, BOT_PREFIX + "%")).fetchone()[0]
+
+
 def pipeline_job(store: NewsStore, settings: Settings) -> Callable[[], Any]:
-    """The scheduled job of ``newsbrief run``: the pipeline on TinyDB; on PostgreSQL a
-    worker's cycles until nothing is pending, so that workers elsewhere share the work."""
+    """The scheduled job of ``newsbrief run``: the pipeline on TinyDB. On PostgreSQL, a
+    worker's cycles until nothing is pending, unless ``newsbrief worker`` processes are
+    running (seen in the last two minutes): then the work is theirs, and the bot process
+    stays small (the story index, for one, holds every article in memory)."""
     if not hasattr(store, "connection"):
         import functools
 
@@ -306,8 +319,11 @@ def pipeline_job(store: NewsStore, settings: Settings) -> Callable[[], Any]:
         if not lock.acquire(blocking=False):
             return
         try:
+            if workers_alive(store):
+                log.info("workers are running: the pipeline's work is theirs")
+                return
             if not worker:
-                worker.append(Worker(store, settings))
+                worker.append(Worker(store, settings, worker_id=f"{BOT_PREFIX}{socket.gethostname()}:{os.getpid()}"))
             w = worker[0]
             w.scheduled_work()
             while w.summarize_batch().claimed:

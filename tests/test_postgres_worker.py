@@ -169,3 +169,20 @@ def test_newsbrief_run_alone_does_all_the_work_on_postgres(store, tmp_path):
     assert Worker(store, settings).pending() == 0
     job()  # idempotent: a second run finds nothing to do
     assert done_rows(store) == {seed: 1}
+
+
+def test_the_bot_leaves_the_work_to_running_workers(store, tmp_path):
+    from summaries.worker import pipeline_job, workers_alive
+
+    settings = settings_from_dict({"storage": {"path": str(tmp_path / "db.json")}})
+    store.upsert_articles(make_articles(3))
+    worker = Worker(store, settings, worker_id="elsewhere:1")  # a newsbrief worker, alive
+    assert workers_alive(store) == 1
+    pipeline_job(store, settings)()
+    assert worker.pending() == 3  # the bot did nothing
+    with store.connection() as conn:
+        conn.execute("UPDATE workers SET last_seen = now() - interval '10 minutes'")
+    assert workers_alive(store) == 0
+    pipeline_job(store, settings)()
+    assert worker.pending() == 0  # no worker alive: the bot does it
+    assert workers_alive(store) == 0  # and does not count as a worker itself
