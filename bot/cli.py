@@ -301,7 +301,7 @@ def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())
     with open_store(settings) as store:
-        worker = Worker(store, settings, batch=args.batch, lease=args.lease)
+        worker = Worker(store, settings, batch=args.batch, lease=args.lease, index=not args.no_index)
         console.print(f"worker {worker.id} on {store!r}", markup=False, highlight=False)
         worker.run(stop, once=args.once)
         console.print(f"worker {worker.id}: {worker.processed} articles summarized", markup=False, highlight=False)
@@ -419,6 +419,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--once", action="store_true", help="do what is pending now, then exit")
     p.add_argument("--batch", type=int, default=50, help="articles claimed at a time (default 50)")
     p.add_argument("--lease", type=float, default=120.0, help="seconds a claim lasts before another worker may take it (default 120)")
+    p.add_argument("--no-index", action="store_true", help="summaries only: leave entities and stories to other workers")
 
     sub.add_parser("run", help="run the Telegram bot and the scheduled job",
                    description="Run the bot (long polling, or a webhook per config) with the scheduled summarization job. Needs a bot token.")

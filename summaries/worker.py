@@ -91,7 +91,7 @@ class Worker:
 
     def __init__(self, store: Any, settings: Settings, *, batch: int = 50, lease: float = 120.0,
                  worker_id: str | None = None,
-                 on_claimed: Callable[[list[str]], None] | None = None) -> None:
+                 on_claimed: Callable[[list[str]], None] | None = None, index: bool = True) -> None:
         if not hasattr(store, "connection"):
             raise TypeError("workers need the PostgreSQL store ([storage] url = \"postgresql://...\")")
         self.store = store
@@ -100,6 +100,7 @@ class Worker:
         self.lease = lease
         self.id = worker_id or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
         self.on_claimed = on_claimed  # a test hook: called with the ids claimed, before work starts
+        self.index = index  # False: summaries only, the indexes are left to other workers
         self.processed = 0
         self._heartbeat(started=True)
 
@@ -153,7 +154,8 @@ class Worker:
         if ingest:
             report.scheduled = self.scheduled_work(today=today)
         self.summarize_batch(report)
-        self.index_pending(report)
+        if self.index:
+            self.index_pending(report)
         self._heartbeat()
         return report
 
@@ -258,11 +260,14 @@ class Worker:
                     from summaries.entity_index import index_articles
 
                     report.indexed = index_articles(self.store, list(articles.values()))
-                except Exception as exc:
-                    log.warning("entity indexing failed for %d articles (kept pending): %s", len(rows), exc)
-                else:
+                except Exception as exc:  # recorded as a failed job run (newsbrief status), not retried forever
+                    log.error("entity indexing failed for %d articles: %s", len(rows), exc)
                     with self.store.connection() as conn:
-                        conn.execute("UPDATE work_done SET indexed = true WHERE id = ANY(%s)", ([r[0] for r in rows],))
+                        conn.execute("INSERT INTO job_runs (job, worker, started, finished, ok, detail) "
+                                     "VALUES ('index', %s, now(), now(), false, %s)",
+                                     (self.id, f"{len(rows)} articles: {type(exc).__name__}: {exc}"[:500]))
+                with self.store.connection() as conn:
+                    conn.execute("UPDATE work_done SET indexed = true WHERE id = ANY(%s)", ([r[0] for r in rows],))
             report.stories = len(cluster_pending(self.store, self.settings.stories))
         return report
 
