@@ -27,6 +27,9 @@ FULL = [
     ("chats: 1,000 chats x 20 own sources of 2,000 feeds, 20,000 follows", ["chats.py"]),
     ("digest fan-out: 10,000 chats in one minute, 200 users meanwhile", ["fanout.py", "--chats", "10000", "--users", "200"]),
     ("capacity: memory and TinyDB file/write at 10k and 30k", ["capacity.py"]),
+    ("PostgreSQL vs TinyDB: ingest and pipeline store work at 10,000", ["postgres.py", "compare"]),
+    ("PostgreSQL at 1,000,000 stored articles", ["postgres.py", "scale"]),
+    ("workers: 2 against 1", ["postgres.py", "workers"]),
 ]
 QUICK = {
     "ingest.py": ["--n", "200", "1000", "--baseline-n", "200", "400"],
@@ -38,6 +41,9 @@ QUICK = {
     "sources.py": ["--feeds", "5", "--entries", "10"],
     "chats.py": ["--chats", "50", "--feeds", "100", "--per-chat", "10", "--follows", "500", "--sample", "5"],
     "capacity.py": ["--sizes", "0:0", "1000:1000"],
+    "postgres.py compare": ["compare", "--n", "500"],
+    "postgres.py scale": ["scale", "--n", "4000", "--baseline-n", "1000"],
+    "postgres.py workers": ["workers", "--n", "60"],
 }
 
 
@@ -48,7 +54,7 @@ def main(argv: list[str] | None = None) -> int:
     failed = []
     for title, command in FULL:
         script = command[0]
-        extra = QUICK.get(script, []) if args.quick else command[1:]
+        extra = QUICK.get(" ".join(command), QUICK.get(script, [])) if args.quick else command[1:]
         print(f"\n=== {title} ({' '.join(['bench/' + script, *extra])})", flush=True)
         start = time.perf_counter()
         proc = subprocess.run([sys.executable, str(HERE / script), *extra])

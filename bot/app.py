@@ -33,8 +33,9 @@ from bot.ratelimit import PriorityRateLimiter
 from bot.jobs import repeat
 from bot.services import CONTEXT_TYPES, Backoff, NewsContext, Services, services, utc_now
 from summaries.config import ConfigError, Settings
-from summaries.pipeline import PIPELINE_JOB_ID, run_pipeline
-from summaries.store import Store
+from summaries.pipeline import PIPELINE_JOB_ID
+from summaries.store import NewsStore, open_store
+from summaries.worker import pipeline_job as pipeline_work
 
 __all__ = ["build_application", "on_startup", "on_shutdown", "run_bot", "TokenFilter", "redact_token_in_logs", "NO_TOKEN"]
 
@@ -76,7 +77,7 @@ def redact_token_in_logs(token: str) -> None:
 
 def build_application(
     settings: Settings,
-    store: Store,
+    store: NewsStore,
     *,
     token: str | None = None,
     base_url: str | None = None,
@@ -175,6 +176,7 @@ async def on_startup(application: Application) -> None:
     rebuild_schedules(application)
     catch_up(application)
     if application.bot_data.summarize_job:
+        application.bot_data.pipeline_work = pipeline_work(svc.store, svc.settings)  # on PostgreSQL: shared with workers
         repeat(application, pipeline_job, minutes=svc.settings.schedule.summarize_every_minutes,
                job_id=PIPELINE_JOB_ID, first=0)
     repeat(application, fold_job, minutes=10, job_id="fold-deliveries", first=600)
@@ -182,8 +184,8 @@ async def on_startup(application: Application) -> None:
 
 
 async def pipeline_job(context: NewsContext) -> None:
-    svc = context.services
-    await asyncio.to_thread(run_pipeline, svc.store, svc.settings, core=svc.core)
+    """The scheduled work of this process (the pipeline; on PostgreSQL, what no worker does)."""
+    await asyncio.to_thread(context.bot_data.pipeline_work)
 
 
 async def fold_job(context: NewsContext) -> None:
@@ -205,7 +207,7 @@ def run_bot(settings: Settings) -> None:
     if not settings.telegram.token:
         raise ConfigError(NO_TOKEN)
     redact_token_in_logs(settings.telegram.token)
-    with Store(settings.storage.path) as store:
+    with open_store(settings) as store:
         application = build_application(settings, store)
         tg = settings.telegram
         if tg.mode == "webhook":

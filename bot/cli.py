@@ -18,7 +18,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from summaries.config import ConfigError, Settings, load_settings
-from summaries.store import Store, StoreError
+from summaries.store import NewsStore, StoreError
+from summaries.store import open_store as _open_configured_store
 
 __all__ = ["main", "build_parser"]
 
@@ -37,8 +38,9 @@ def command(name: str) -> Callable[[Handler], Handler]:
     return register
 
 
-def open_store(settings: Settings, *, readonly: bool = False) -> Store:
-    return Store(settings.storage.path, readonly=readonly)
+def open_store(settings: Settings, *, readonly: bool = False) -> NewsStore:
+    """The configured store: PostgreSQL with ``[storage] url``, else the TinyDB file."""
+    return _open_configured_store(settings, readonly=readonly)
 
 
 @contextlib.contextmanager
@@ -280,6 +282,91 @@ def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
     return run_console(settings)
 
 
+@command("store")
+def cmd_store(args: argparse.Namespace, settings: Settings) -> int:
+    from summaries.store import open_location
+    from summaries.store.ops import redact_location
+    from summaries.store.transfer import copy_store
+
+    if args.store_command != "copy":
+        err_console.print("usage: newsbrief store copy SRC DST [--force]", markup=False)
+        return 2
+    if args.src == args.dst:
+        err_console.print("newsbrief: error: SRC and DST are the same store", markup=False)
+        return 2
+    if not args.src.startswith(("postgresql://", "postgres://")) and not Path(args.src).exists():
+        err_console.print(f"newsbrief: error: {args.src}: no such database file", markup=False, highlight=False)
+        return 2
+    with open_location(args.src, readonly=True, path=settings.storage.path) as src, \
+            open_location(args.dst, path=settings.storage.path) as dst:
+        report = copy_store(src, dst, force=args.force)
+    table = Table("table", "source rows", "copied rows", "source sha256", "copy sha256", "",
+                  title=f"{redact_location(args.src)} -> {redact_location(args.dst)}")
+    for t in report.tables:
+        table.add_row(t.table, str(t.source_count), str(t.dest_count), t.source_sum[:16], t.dest_sum[:16],
+                      "ok" if t.ok else "DIFFERENT")
+    console.print(table)
+    if not report.ok:
+        err_console.print("newsbrief: error: the copy differs from the source (see above)", markup=False)
+        return 1
+    console.print("copy complete: every table has the same count and checksum on both sides", markup=False)
+    return 0
+
+
+@command("worker")
+def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
+    import signal
+    import threading
+
+    from summaries.worker import Worker
+
+    if not settings.storage.url:
+        err_console.print("newsbrief: error: workers share a PostgreSQL database: set [storage] url "
+                          "(or NEWSBRIEF_DATABASE_URL) to a postgresql:// URL", markup=False)
+        return 2
+    logging.getLogger().setLevel(logging.INFO)
+    stop = threading.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: stop.set())
+    with open_store(settings) as store:
+        worker = Worker(store, settings, batch=args.batch, lease=args.lease, index=not args.no_index)
+        console.print(f"worker {worker.id} on {store!r}", markup=False, highlight=False)
+        worker.run(stop, once=args.once)
+        console.print(f"worker {worker.id}: {worker.processed} articles summarized", markup=False, highlight=False)
+    return 0
+
+
+@command("status")
+def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
+    from summaries.store.ops import store_status
+
+    with open_store(settings, readonly=True) as store:
+        status = store_status(store, settings)
+    if args.json:
+        print(json.dumps(status, ensure_ascii=False, indent=1, default=str))
+        return 0
+    console.print(f"store: {status['backend']} {status['location']} · schema version {status['schema']}",
+                  markup=False, highlight=False)
+    table = Table("table", "rows", title="tables")
+    for name, count in status["counts"].items():
+        table.add_row(name, str(count))
+    console.print(table)
+    console.print(f"pending work: {status['pending']['unsummarized']} articles without a current summary, "
+                  f"{status['pending']['claimed']} claimed by workers", markup=False, highlight=False)
+    if status.get("workers") is not None:
+        workers = Table("worker", "host", "pid", "last seen", "processed", title="workers seen in the last 5 minutes")
+        for w in status["workers"]:
+            workers.add_row(w["id"], w["host"], str(w["pid"]), str(w["last_seen"]), str(w["processed"]))
+        console.print(workers)
+    if status.get("jobs") is not None:
+        jobs = Table("job", "worker", "started", "finished", "result", title="last job runs")
+        for j in status["jobs"]:
+            result = "running" if j["ok"] is None else ("ok" if j["ok"] else "FAILED: " + j["detail"][:80])
+            jobs.add_row(j["job"], j["worker"], str(j["started"]), str(j["finished"] or ""), result)
+        console.print(jobs)
+    return 0
+
+
 def _today(settings: Settings) -> str:
     import datetime as dt
 
@@ -345,6 +432,29 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--top", type=int, default=50, metavar="N", help="how many (default 50)")
     p.add_argument("--type", choices=("person", "organisation", "place", "event", "product"), help="only this type")
     p.add_argument("--json", action="store_true", help="print JSON: a list of {name, type, aliases, roles, articles, first_seen, last_seen}")
+
+    p = sub.add_parser("store", help="move a deployment between stores",
+                       description="Copy every table of one store into another (a TinyDB file or a postgresql:// URL), "
+                                   "then compare counts and checksums per table.")
+    store_sub = p.add_subparsers(dest="store_command", metavar="ACTION")
+    c = store_sub.add_parser("copy", help="copy SRC into DST (TinyDB file <-> PostgreSQL URL)",
+                             description="Copy SRC into DST losslessly and print per-table counts and checksums of both. "
+                                         "A non-empty DST is refused unless --force (which replaces its contents).")
+    c.add_argument("src", metavar="SRC", help="a TinyDB file or a postgresql:// URL")
+    c.add_argument("dst", metavar="DST", help="a TinyDB file or a postgresql:// URL")
+    c.add_argument("--force", action="store_true", help="replace what DST holds")
+
+    p = sub.add_parser("status", help="what an operator needs to see",
+                       description="Counts per table, pending work, workers seen recently, the last job runs and failures, the schema version.")
+    p.add_argument("--json", action="store_true", help="print JSON")
+
+    p = sub.add_parser("worker", help="run pipeline work against PostgreSQL (any number, on any machines)",
+                       description="Fetch sources, summarize, index entities and cluster stories from the shared "
+                                   "PostgreSQL database ([storage] url), sharing the work with every other worker.")
+    p.add_argument("--once", action="store_true", help="do what is pending now, then exit")
+    p.add_argument("--batch", type=int, default=50, help="articles claimed at a time (default 50)")
+    p.add_argument("--lease", type=float, default=120.0, help="seconds a claim lasts before another worker may take it (default 120)")
+    p.add_argument("--no-index", action="store_true", help="summaries only: leave entities and stories to other workers")
 
     sub.add_parser("run", help="run the Telegram bot and the scheduled job",
                    description="Run the bot (long polling, or a webhook per config) with the scheduled summarization job. Needs a bot token.")

@@ -69,6 +69,7 @@ class BotData:
 
     services: Services | None = None
     summarize_job: bool = True  # run the scheduled pipeline job in this process
+    pipeline_work: Callable[[], Any] | None = None  # what that job runs (set at start-up)
     # the alerts job: where it got to in the articles, and its lock (bot.alerts)
     alerts_cursor: dict[str, Any] = field(default_factory=lambda: {"seq": None, "waiting": set()})
     alerts_lock: asyncio.Lock = field(default_factory=asyncio.Lock)

@@ -32,6 +32,7 @@ __all__ = [
     "parse_record",
     "read_articles",
     "derive_headline",
+    "canonical_url",
     "MAX_FILE_BYTES",
 ]
 
@@ -103,6 +104,12 @@ class Article:
 
 def _fold(text: str) -> str:
     return re.sub(r"\W+", " ", text.casefold()).strip()
+
+
+def canonical_url(url: str) -> str:
+    """The form of a URL that identifies an article: no scheme, ``www.``, fragment,
+    tracking parameters or trailing slash; lower case."""
+    return _canonical_url(url)
 
 
 def _canonical_url(url: str) -> str:

@@ -38,6 +38,7 @@ __all__ = [
 
 TOKEN_ENV = "NEWSBRIEF_TELEGRAM_TOKEN"
 CONFIG_ENV = "NEWSBRIEF_CONFIG"
+DATABASE_URL_ENV = "NEWSBRIEF_DATABASE_URL"
 
 
 class ConfigError(ValueError):
@@ -83,6 +84,7 @@ class StorageSettings:
     path: Path = dataclasses.field(default_factory=default_database_path)
     retention_days: int = 30
     max_article_bytes: int = 5 * 1024 * 1024
+    url: str = ""  # postgresql://... : use PostgreSQL instead of the TinyDB file
 
 
 @dataclasses.dataclass(frozen=True)
@@ -297,6 +299,9 @@ def _check(settings: Settings) -> None:
         raise ConfigError("[fetch] run_max_bytes: must be at least 1048576 (1 MB)")
     if s.storage.retention_days < 1:
         raise ConfigError("[storage] retention_days: must be at least 1")
+    if s.storage.url and not re.match(r"postgres(ql)?://", s.storage.url):
+        shown = re.sub(r"(://[^:/@]*:)[^@]*@", r"\1***@", s.storage.url)  # never print a password
+        raise ConfigError(f"[storage] url: expected a postgresql:// URL (or leave it empty for the TinyDB file), got {shown!r}")
     parent = s.storage.path.parent
     if parent.exists() and not parent.is_dir():
         raise ConfigError(f"[storage] path: {parent} is not a folder")
@@ -369,6 +374,9 @@ def settings_from_dict(data: dict[str, Any], *, base: Path | None = None, path: 
     token = os.environ.get(TOKEN_ENV)
     if token:
         settings = dataclasses.replace(settings, telegram=dataclasses.replace(settings.telegram, token=token.strip()))
+    database_url = os.environ.get(DATABASE_URL_ENV)
+    if database_url:
+        settings = dataclasses.replace(settings, storage=dataclasses.replace(settings.storage, url=database_url.strip()))
     _check(settings)
     return settings
 

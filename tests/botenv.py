@@ -14,7 +14,7 @@ import contextlib
 import dataclasses
 import datetime as dt
 from pathlib import Path
-from typing import Any, AsyncIterator
+from typing import Any, AsyncIterator, Callable
 
 from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED, EVENT_JOB_MISSED, EVENT_JOB_SUBMITTED, JobEvent
 from telegram.ext import Application
@@ -158,13 +158,15 @@ def open_store(path: Path) -> Store:
 
 @contextlib.asynccontextmanager
 async def running_bot(workdir: Path, settings: Settings | None = None,
-                      now: dt.datetime = dt.datetime(2025, 7, 27, 5, 0, tzinfo=UTC)) -> AsyncIterator[BotEnv]:
+                      now: dt.datetime = dt.datetime(2025, 7, 27, 5, 0, tzinfo=UTC),
+                      store_factory: Callable[[Path], Any] | None = None) -> AsyncIterator[BotEnv]:
     """The bot on a fresh store holding the seed article (summarized), against a local
-    Bot API server; everything stopped afterwards."""
+    Bot API server; everything stopped afterwards. ``store_factory(workdir)`` opens
+    another backend's store (default: the TinyDB file ``workdir/db.json``)."""
     settings = settings or Settings()
     api = LocalBotAPI(token=TOKEN)
     api.start()
-    store = Store(workdir / "db.json")
+    store = store_factory(workdir) if store_factory is not None else Store(workdir / "db.json")
     try:
         run_pipeline(store, settings)
         clock = Clock(now)

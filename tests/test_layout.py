@@ -72,14 +72,16 @@ def test_no_undefined_names_or_unused_imports():
 
 
 def test_every_imported_package_is_declared():
-    """What the code imports is installed by pyproject's dependencies, not by luck."""
+    """What the code imports is installed by pyproject's dependencies (or an extra, for
+    optional parts such as PostgreSQL), not by luck."""
     import importlib.metadata as md
     import re
     import sys
     import tomllib
 
-    declared = {re.split(r"[\[<>=!~ ]", d, maxsplit=1)[0].lower().replace("_", "-")
-                for d in tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]}
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    requirements = [*project["dependencies"], *(d for extra in project["optional-dependencies"].values() for d in extra)]
+    declared = {re.split(r"[\[<>=!~ ;]", d, maxsplit=1)[0].lower().replace("_", "-") for d in requirements}
     owners = md.packages_distributions()
     imported = set().union(*graph().external.values()) - set(sys.stdlib_module_names)
     missing = {}

@@ -1,18 +1,48 @@
 """The newsbrief store: one interface (:class:`NewsStore`), and its backends.
 
-``Store`` is the embedded default, a TinyDB file (:class:`TinyStore`). Only this package
-touches a database; everything else uses the methods of :class:`NewsStore`.
+``Store`` is the embedded default, a TinyDB file (:class:`TinyStore`); with
+``[storage] url = "postgresql://..."`` (or ``$NEWSBRIEF_DATABASE_URL``) :func:`open_store`
+opens a :class:`~summaries.store.postgres.PostgresStore` instead (the ``postgres`` extra).
+Only this package touches a database; everything else uses the methods of :class:`NewsStore`.
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 from summaries.store.base import KEYS, SCHEMA_VERSION, TABLES, NewsStore, StoreError, StoreLocked, UpsertReport
 from summaries.store.tinydb_store import AtomicJSONStorage, TinyStore
 
 Store = TinyStore
 
+
+def open_store(settings: Any, *, readonly: bool = False) -> NewsStore:
+    """The store the settings name: PostgreSQL when ``[storage] url`` is set, else the
+    TinyDB file at ``[storage] path``."""
+    url = getattr(settings.storage, "url", "")
+    if url:
+        try:
+            from summaries.store.postgres import PostgresStore
+        except ImportError as exc:
+            raise StoreError(str(exc)) from None
+        return PostgresStore(url, readonly=readonly, path=settings.storage.path)
+    return TinyStore(settings.storage.path, readonly=readonly)
+
+
+def open_location(location: str, *, readonly: bool = False, path: Any = None) -> NewsStore:
+    """A store by location: a ``postgresql://`` URL or a TinyDB file path."""
+    if location.startswith(("postgresql://", "postgres://")):
+        try:
+            from summaries.store.postgres import PostgresStore
+        except ImportError as exc:
+            raise StoreError(str(exc)) from None
+        return PostgresStore(location, readonly=readonly, path=path)
+    return TinyStore(location, readonly=readonly)
+
 __all__ = [
     "NewsStore",
+    "open_store",
+    "open_location",
     "Store",
     "TinyStore",
     "StoreError",

@@ -186,3 +186,20 @@ class NewsStore(abc.ABC):
     def put_documents(self, table: str, records: Iterable[dict[str, Any]], *, remove: Iterable[Any] = ()) -> int:
         """Upsert documents of a keyed table by their key (a record replaces the stored
         one whole) and delete the documents whose keys are in ``remove``; one write."""
+
+    # -- whole tables: moving a deployment (``newsbrief store copy``)
+
+    def export_records(self, table: str) -> list[dict[str, Any]]:
+        """Every record of a table exactly as stored (articles with their ``seq`` and
+        ``ingested_at``, deliveries as one document per chat)."""
+        raise NotImplementedError(f"{type(self).__name__} cannot export tables")
+
+    def import_records(self, table: str, records: Iterable[dict[str, Any]]) -> int:
+        """Add records exactly as given (as :meth:`export_records` returns them) to an
+        empty table; one write."""
+        raise NotImplementedError(f"{type(self).__name__} cannot import tables")
+
+    def clear(self) -> None:
+        """Delete every record of every table (``store copy --force``)."""
+        raise NotImplementedError(f"{type(self).__name__} cannot be cleared")
+

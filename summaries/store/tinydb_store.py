@@ -596,3 +596,26 @@ class TinyStore(NewsStore):
         with self._lock:
             docs = [dict(doc) for doc in self.table("stories")]
         return iter(docs)
+
+    # -- whole tables --------------------------------------------------------------
+
+    def export_records(self, table: str) -> list[dict[str, Any]]:
+        with self._lock:
+            return [dict(doc) for doc in self.table(table)]
+
+    def import_records(self, table: str, records: Iterable[dict[str, Any]]) -> int:
+        records = [dict(r) for r in records]
+        with self.batch():
+            self.table(table).insert_multiple(records)
+            self._keyed.pop(table, None)
+            self._rebuild_indexes()
+        return len(records)
+
+    def clear(self) -> None:
+        with self.batch():
+            for name in TABLES:
+                if name != "meta":
+                    self.table(name).truncate()
+            self._keyed.clear()
+            self._rebuild_indexes()
+

@@ -1,0 +1,340 @@
+"""Workers: the pipeline's work shared by any number of processes, on any number of
+machines, through one PostgreSQL database.
+
+Each worker repeats one *cycle*:
+
+1. **Scheduled work** (ingest the configured sources, prune old articles) runs once per
+   ``[schedule] summarize_every_minutes`` however many processes run: the worker that
+   takes the PostgreSQL advisory lock ``fetch`` checks the ``schedule`` table, and only
+   runs the job if the last run is older than one period.
+2. **Summaries**: a batch of articles without a current summary is *claimed* in one
+   transaction (``SELECT ... FOR UPDATE SKIP LOCKED``, then a row in ``work_claims`` with
+   an expiry): two workers never claim the same article, and a worker killed mid-batch
+   leaves claims that expire after ``lease`` seconds, when another worker takes them. The
+   results are committed only for the claims the worker still holds (``DELETE ...
+   RETURNING``), in the same transaction as the summaries, so each article's summary
+   is written exactly once.
+3. **Indexes** (entities, stories) are built by one process at a time under the advisory
+   lock ``index``: whoever holds it indexes every summarized article not yet indexed
+   (``work_done``) and clusters new articles into stories.
+
+Row locks are plain SQL here rather than a task-queue library (procrastinate, pgqueuer):
+the work items are the articles themselves (an article needs work while it has no
+current summary), so a queue would duplicate state the tables already hold and would
+need its own schema, its own worker process model and async code; ``SKIP LOCKED`` with
+an expiring claim row is the few lines of SQL those libraries are built on.
+
+``newsbrief run`` on PostgreSQL runs the same cycle from the bot's scheduler
+(:func:`pipeline_job`), so one process alone still does all the work, and workers added
+later share it without double work.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import logging
+import os
+import socket
+import threading
+import uuid
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterator
+
+from summaries.config import Settings
+from summaries.store.base import NewsStore
+from summaries.summarizer import summarize_record, summary_key
+
+__all__ = ["Worker", "CycleReport", "pipeline_job", "workers_alive", "LOCK_FETCH", "LOCK_INDEX"]
+
+log = logging.getLogger(__name__)
+
+LOCK_FETCH = 0x6E620001  # advisory lock keys
+LOCK_INDEX = 0x6E620002
+
+_CLAIM = """
+WITH todo AS (
+    SELECT a.id FROM articles a
+    LEFT JOIN summaries s ON s.article_id = a.id
+    LEFT JOIN work_claims c ON c.article_id = a.id
+    WHERE (s.article_id IS NULL OR s.doc->>'content_hash' IS DISTINCT FROM a.content_hash
+           OR s.doc->>'key' IS DISTINCT FROM %(key)s)
+      AND (c.article_id IS NULL OR c.expires_at < now())
+    ORDER BY a.seq
+    LIMIT %(n)s
+    FOR UPDATE OF a SKIP LOCKED
+)
+INSERT INTO work_claims (article_id, worker, expires_at)
+SELECT id, %(worker)s, now() + make_interval(secs => %(lease)s) FROM todo
+ON CONFLICT (article_id) DO UPDATE
+    SET worker = EXCLUDED.worker, claimed_at = now(), expires_at = EXCLUDED.expires_at
+    WHERE work_claims.expires_at < now()
+RETURNING article_id
+"""
+
+
+@dataclass
+class CycleReport:
+    """What one cycle of a worker did."""
+
+    scheduled: bool = False  # this worker ran the fetch cycle
+    claimed: int = 0
+    summarized: list[str] = field(default_factory=list)
+    failed: list[tuple[str, str]] = field(default_factory=list)
+    lost: int = 0  # claims that expired and were taken by another worker before this one finished
+    indexed: int = 0
+    stories: int = 0
+
+
+class Worker:
+    """One worker process's share of the pipeline, on a :class:`PostgresStore`."""
+
+    def __init__(self, store: Any, settings: Settings, *, batch: int = 50, lease: float = 120.0,
+                 worker_id: str | None = None,
+                 on_claimed: Callable[[list[str]], None] | None = None, index: bool = True) -> None:
+        if not hasattr(store, "connection"):
+            raise TypeError("workers need the PostgreSQL store ([storage] url = \"postgresql://...\")")
+        self.store = store
+        self.settings = settings
+        self.batch = batch
+        self.lease = lease
+        self.id = worker_id or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+        self.on_claimed = on_claimed  # a test hook: called with the ids claimed, before work starts
+        self.index = index  # False: summaries only, the indexes are left to other workers
+        self.processed = 0
+        self._heartbeat(started=True)
+
+    # -- bookkeeping ---------------------------------------------------------------
+
+    def _heartbeat(self, *, started: bool = False) -> None:
+        with self.store.connection() as conn:
+            conn.execute(
+                "INSERT INTO workers (id, host, pid) VALUES (%s, %s, %s) ON CONFLICT (id) DO UPDATE "
+                "SET last_seen = now(), processed = %s",
+                (self.id, socket.gethostname(), os.getpid(), self.processed))
+
+    @contextlib.contextmanager
+    def _advisory(self, key: int) -> Iterator[bool]:
+        """Try the advisory lock ``key`` for the block (True if this worker has it)."""
+        with self.store.connection() as conn:
+            conn.autocommit = True
+            try:
+                got = conn.execute("SELECT pg_try_advisory_lock(%s)", (key,)).fetchone()[0]
+                try:
+                    yield got
+                finally:
+                    if got:
+                        conn.execute("SELECT pg_advisory_unlock(%s)", (key,))
+            finally:
+                conn.autocommit = False
+
+    def record_job(self, job: str, fn: Callable[[], str]) -> None:
+        """Run ``fn`` and record the run (and its failure, if it raises) in ``job_runs``."""
+        with self.store.connection() as conn:
+            run_id = conn.execute("INSERT INTO job_runs (job, worker, started) VALUES (%s, %s, now()) RETURNING id",
+                                  (job, self.id)).fetchone()[0]
+        ok, detail = False, ""
+        try:
+            detail = fn() or ""
+            ok = True
+        except Exception as exc:
+            detail = f"{type(exc).__name__}: {exc}"
+            log.exception("%s failed", job)
+        finally:
+            with self.store.connection() as conn:
+                conn.execute("UPDATE job_runs SET finished = now(), ok = %s, detail = %s WHERE id = %s",
+                             (ok, detail[:500], run_id))
+
+    # -- the cycle -----------------------------------------------------------------
+
+    def cycle(self, *, today: dt.date | None = None, ingest: bool = True) -> CycleReport:
+        """One round: scheduled work if due, one batch of summaries, the indexes."""
+        report = CycleReport()
+        self._heartbeat()
+        if ingest:
+            report.scheduled = self.scheduled_work(today=today)
+        self.summarize_batch(report)
+        if self.index:
+            self.index_pending(report)
+        self._heartbeat()
+        return report
+
+    def scheduled_work(self, *, today: dt.date | None = None, force: bool = False) -> bool:
+        """Ingest and prune, once per period across every process; True if this one did."""
+        from summaries.pipeline import ingest_sources, prune_old
+
+        every = self.settings.schedule.summarize_every_minutes
+        with self._advisory(LOCK_FETCH) as got:
+            if not got:
+                return False
+            with self.store.connection() as conn:
+                due = force or conn.execute(
+                    "SELECT coalesce(max(last_run), '-infinity') <= now() - make_interval(secs => %s) "
+                    "FROM schedule WHERE job = 'fetch'", (every * 60 * 0.98,)).fetchone()[0]
+            if not due:
+                return False
+
+            def run() -> str:
+                ingested = ingest_sources(self.store, self.settings)
+                pruned = prune_old(self.store, self.settings.storage.retention_days, today=today,
+                                   stories=self.settings.stories)
+                return f"{ingested.line()}; pruned {len(pruned)}"
+
+            self.record_job("fetch", run)
+            with self.store.connection() as conn:
+                conn.execute("INSERT INTO schedule (job, last_run) VALUES ('fetch', now()) "
+                             "ON CONFLICT (job) DO UPDATE SET last_run = now()")
+            return True
+
+    def claim(self) -> list[str]:
+        """Claim up to ``batch`` articles that need a summary (none another worker holds)."""
+        with self.store.connection() as conn:
+            rows = conn.execute(_CLAIM, {"key": summary_key(self.settings.summaries), "n": self.batch,
+                                         "worker": self.id, "lease": float(self.lease)}).fetchall()
+        return [r[0] for r in rows]
+
+    def summarize_batch(self, report: CycleReport | None = None) -> CycleReport:
+        """Claim a batch, summarize it, commit the results for the claims still held."""
+        report = report or CycleReport()
+        ids = self.claim()
+        report.claimed = len(ids)
+        if not ids:
+            return report
+        if self.on_claimed is not None:
+            self.on_claimed(ids)
+        return self.process(ids, report)
+
+    def process(self, ids: list[str], report: CycleReport | None = None) -> CycleReport:
+        """Summarize claimed articles; commit the results of the claims still held (a
+        claim that expired and was taken by another worker is that worker's now)."""
+        report = report or CycleReport()
+        settings = self.settings.summaries
+        key = summary_key(settings)
+        articles = self.store.get_articles(ids)
+        now = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+        records = []
+        for aid in ids:
+            article = articles.get(aid)
+            if article is None:
+                continue  # pruned meanwhile; its claim went with it
+            record = {"article_id": aid, "key": key, "content_hash": article["content_hash"], "created": now}
+            try:
+                sentences = summarize_record(article, settings)
+                if not sentences:
+                    raise ValueError("no sentence could be chosen")
+                record["sentences"] = sentences
+            except Exception as exc:  # a poisoned article must not stop the others
+                log.warning("could not summarize article %s: %s", aid, exc)
+                record.update(sentences=[], failed=f"{type(exc).__name__}: {exc}"[:300])
+                report.failed.append((aid, record["failed"]))
+            records.append(record)
+        with self.store.batch():
+            with self.store.connection() as conn:
+                held = {r[0] for r in conn.execute(
+                    "DELETE FROM work_claims WHERE article_id = ANY(%s) AND worker = %s RETURNING article_id",
+                    (ids, self.id))}
+                mine = [r for r in records if r["article_id"] in held]
+                self.store.put_summaries(mine)
+                with conn.cursor() as cur:
+                    cur.executemany("INSERT INTO work_done (article_id, worker) VALUES (%s, %s)",
+                                    [(r["article_id"], self.id) for r in mine if not r.get("failed")])
+        report.lost = len(ids) - len(held)
+        report.summarized = [r["article_id"] for r in mine if not r.get("failed")]
+        self.processed += len(mine)
+        return report
+
+    def index_pending(self, report: CycleReport | None = None) -> CycleReport:
+        """Under the ``index`` lock: entities of the articles summarized but not indexed,
+        and new articles into stories. Skipped if another process is doing it."""
+        from summaries.stories import cluster_pending
+
+        report = report or CycleReport()
+        with self._advisory(LOCK_INDEX) as got:
+            if not got:
+                return report
+            with self.store.connection() as conn:
+                rows = conn.execute("SELECT id, article_id FROM work_done WHERE NOT indexed ORDER BY id LIMIT 5000").fetchall()
+            if rows:
+                articles = self.store.get_articles([r[1] for r in rows])
+                try:
+                    from summaries.entity_index import index_articles
+
+                    report.indexed = index_articles(self.store, list(articles.values()))
+                except Exception as exc:  # recorded as a failed job run (newsbrief status), not retried forever
+                    log.error("entity indexing failed for %d articles: %s", len(rows), exc)
+                    with self.store.connection() as conn:
+                        conn.execute("INSERT INTO job_runs (job, worker, started, finished, ok, detail) "
+                                     "VALUES ('index', %s, now(), now(), false, %s)",
+                                     (self.id, f"{len(rows)} articles: {type(exc).__name__}: {exc}"[:500]))
+                with self.store.connection() as conn:
+                    conn.execute("UPDATE work_done SET indexed = true WHERE id = ANY(%s)", ([r[0] for r in rows],))
+            report.stories = len(cluster_pending(self.store, self.settings.stories))
+        return report
+
+    def pending(self) -> int:
+        """Articles without a current summary (claimed or not)."""
+        with self.store.connection() as conn:
+            return conn.execute(
+                "SELECT count(*) FROM articles a LEFT JOIN summaries s ON s.article_id = a.id "
+                "WHERE s.article_id IS NULL OR s.doc->>'content_hash' IS DISTINCT FROM a.content_hash "
+                "OR s.doc->>'key' IS DISTINCT FROM %s", (summary_key(self.settings.summaries),)).fetchone()[0]
+
+    def run(self, stop: threading.Event, *, once: bool = False, idle_seconds: float = 5.0) -> None:
+        """Cycles until ``stop`` is set (``once``: until no article is pending, including
+        those claimed by workers that died and whose claims have yet to expire)."""
+        while not stop.is_set():
+            try:
+                report = self.cycle()
+                if report.claimed == 0 and once and self.pending() == 0:
+                    return
+            except Exception as exc:  # the database away, a bug in one batch: keep going
+                log.warning("worker cycle failed (%s); trying again", exc)
+                stop.wait(idle_seconds)
+                continue
+            if report.claimed == 0:
+                stop.wait(min(idle_seconds, 0.5) if once else idle_seconds)
+
+
+BOT_PREFIX = "bot:"  # the worker id of a bot process doing the work itself
+ALIVE_SECONDS = 120.0
+
+
+def workers_alive(store: Any, within: float = ALIVE_SECONDS) -> int:
+    """How many ``newsbrief worker`` processes were seen in the last ``within`` seconds."""
+    with store.connection() as conn:
+        return conn.execute("SELECT count(*) FROM workers WHERE last_seen >= now() - make_interval(secs => %s) "
+                            "AND id NOT LIKE %s", (within, BOT_PREFIX + "%")).fetchone()[0]
+
+
+def pipeline_job(store: NewsStore, settings: Settings) -> Callable[[], Any]:
+    """The scheduled job of ``newsbrief run``: the pipeline on TinyDB. On PostgreSQL, a
+    worker's cycles until nothing is pending, unless ``newsbrief worker`` processes are
+    running (seen in the last two minutes): then the work is theirs, and the bot process
+    stays small (the story index, for one, holds every article in memory)."""
+    if not hasattr(store, "connection"):
+        import functools
+
+        from summaries.pipeline import run_pipeline
+
+        return functools.partial(run_pipeline, store, settings)
+    worker: list[Worker] = []
+    lock = threading.Lock()
+
+    def job() -> None:
+        if not lock.acquire(blocking=False):
+            return
+        try:
+            if workers_alive(store):
+                log.info("workers are running: the pipeline's work is theirs")
+                return
+            if not worker:
+                worker.append(Worker(store, settings, worker_id=f"{BOT_PREFIX}{socket.gethostname()}:{os.getpid()}"))
+            w = worker[0]
+            w.scheduled_work()
+            while w.summarize_batch().claimed:
+                pass
+            w.index_pending()
+        finally:
+            lock.release()
+
+    return job

@@ -1,0 +1,195 @@
+"""The store's contract, written once and run against every backend: TinyDB (a file) and
+PostgreSQL (a real server started by ``pgserver``; skipped with the reason if it cannot
+start)."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any, Callable
+
+import pytest
+
+from pgtest import pg_url  # noqa: F401  (fixture)
+from summaries.articles import Article
+from summaries.store import NewsStore, StoreError, TinyStore
+
+BACKENDS = ["tinydb", "postgres"]
+
+
+@pytest.fixture(params=BACKENDS)
+def opener(request, tmp_path) -> Callable[..., NewsStore]:
+    """Opens the same database again each call (to check what survives a reopen)."""
+    if request.param == "tinydb":
+        return lambda **kw: TinyStore(tmp_path / "db.json", **kw)
+    url = request.getfixturevalue("pg_url")
+    from summaries.store.postgres import PostgresStore
+
+    return lambda **kw: PostgresStore(url, path=tmp_path / "db.json", **kw)
+
+
+@pytest.fixture
+def store(opener):
+    s = opener()
+    yield s
+    s.close()
+
+
+def art(i: int, *, date: str = "2025-07-27", body: str | None = None, url: str = "", headline: str | None = None) -> Article:
+    return Article(headline=headline or f"Headline number {i}", body=body or f"Body of story {i}. It says {i} things.",
+                   date=date, agency="TEST", source="wire", url=url)
+
+
+def test_upsert_reports_added_updated_unchanged_and_duplicates(store):
+    a, b = art(1), art(2)
+    first = store.upsert_articles([a, b], now="2025-07-27T05:00:00+00:00")
+    assert first.added == [a.id, b.id] and not first.updated and not first.duplicates
+    changed = art(1, body="A corrected body of story one.")
+    copy = art(3, body=b.body)  # another id, the same cleaned body as b
+    again = store.upsert_articles([changed, b, copy, copy], now="2025-07-28T05:00:00+00:00")
+    assert again.updated == [a.id]
+    assert again.unchanged == [b.id]
+    assert again.duplicates == [(copy.id, b.id), (copy.id, b.id)]
+    stored = store.get_article(a.id)
+    assert stored["body"] == changed.body
+    assert stored["ingested_at"] == "2025-07-27T05:00:00+00:00"  # kept from the first time
+    assert store.get_article(copy.id) is None
+    assert store.article_count() == 2
+    assert store.article_hashes() == {a.id: changed.content_hash, b.id: b.content_hash}
+
+
+def test_records_round_trip_whole(store):
+    a = Article(headline="Ünïcode “quotes” headline", body="Body with émoji 🎉. Second sentence.", date="2025-07-01",
+                place="Zürich", agency="AFP", source="feed one", url="https://www.example.org/a?utm_source=x",
+                hashtags=("one", "two"), published="2025-07-01T10:00:00+00:00")
+    store.upsert_articles([a], now="2025-07-01T11:00:00+00:00")
+    got = store.get_article(a.id)
+    expected = a.to_record()
+    assert {k: got[k] for k in expected} == expected
+    assert got["ingested_at"] == "2025-07-01T11:00:00+00:00" and isinstance(got["seq"], int)
+
+
+def test_latest_articles_newest_first_with_filters(store):
+    store.upsert_articles([art(1, date="2025-07-25"), art(2, date="2025-07-27"), art(3, date="2025-07-26")])
+    store.upsert_articles([art(4, date="2025-07-27")])
+    heads = lambda rows: [r["headline"] for r in rows]  # noqa: E731
+    assert heads(store.latest_articles()) == [f"Headline number {i}" for i in (4, 2, 3, 1)]
+    assert heads(store.latest_articles(2)) == ["Headline number 4", "Headline number 2"]
+    assert heads(store.latest_articles(on_date="2025-07-26")) == ["Headline number 3"]
+    assert heads(store.latest_articles(since="2025-07-26")) == [f"Headline number {i}" for i in (4, 2, 3)]
+    assert [r["headline"] for r in store.iter_articles()] == [f"Headline number {i}" for i in (1, 2, 3, 4)]
+    assert store.article_ids() == [r["id"] for r in store.iter_articles()]
+
+
+def test_summaries_replace_and_go_with_their_article(store):
+    a, b = art(1), art(2)
+    store.upsert_articles([a, b])
+    assert store.put_summaries([{"article_id": a.id, "sentences": ["One."], "key": "k1"},
+                                {"article_id": b.id, "sentences": ["Two."], "key": "k1"}]) == 2
+    store.put_summaries([{"article_id": a.id, "sentences": ["Uno."], "key": "k2"}])
+    assert store.get_summary(a.id) == {"article_id": a.id, "sentences": ["Uno."], "key": "k2"}
+    assert store.remove_articles([a.id, "no-such-id"]) == 1
+    assert store.get_summary(a.id) is None and store.get_article(a.id) is None
+    assert store.get_summary(b.id)["sentences"] == ["Two."]
+
+
+def test_stories_members_and_removal(store):
+    a, b, c = art(1), art(2), art(3)
+    store.upsert_articles([a, b, c])
+    s1 = {"id": "s1", "members": {a.id: a.content_hash, b.id: b.content_hash}, "first_seen": "2025-07-27T01:00:00+00:00",
+          "last_seen": "2025-07-27T02:00:00+00:00"}
+    s2 = {"id": "s2", "members": {c.id: c.content_hash}, "first_seen": "", "last_seen": ""}
+    assert store.put_stories([s1, s2]) == 2
+    assert store.story_id_of(b.id) == "s1" and store.story_id_of(c.id) == "s2"
+    assert store.get_story("s1") == s1
+    # a's removal leaves s1 with b; c's removal empties s2, which goes
+    store.remove_articles([a.id, c.id])
+    assert store.get_story("s1")["members"] == {b.id: b.content_hash}
+    assert store.get_story("s2") is None and store.story_id_of(c.id) is None and store.story_id_of(a.id) is None
+    # a story moved and one deleted in the same write
+    store.put_stories([{"id": "s3", "members": {b.id: b.content_hash}}], remove=["s1"])
+    assert [s["id"] for s in store.iter_stories()] == ["s3"]
+    assert store.story_id_of(b.id) == "s3"
+
+
+def test_also_in(store):
+    a = art(1)
+    store.upsert_articles([a])
+    assert store.add_also_in([(a.id, "feed two"), (a.id, "wire"), (a.id, "feed two"), ("missing", "x")]) == [a.id]
+    assert store.get_article(a.id)["also_in"] == ["feed two"]
+    assert store.add_also_in([(a.id, "feed two")]) == []
+
+
+@pytest.mark.parametrize("table,key,keys", [
+    ("entities", "k", ["a:1", "e:ada lovelace"]),
+    ("sources", "name", ["feed one", "feed two"]),
+    ("chats", "chat_id", [101, -100200]),
+])
+def test_keyed_documents(store, table, key, keys):
+    one, two = keys
+    docs = [{key: one, "label": "Ada Lovelace", "n": 1, "nested": {"x": [1, 2]}}, {key: two, "v": "two"}]
+    assert store.put_documents(table, docs) == 2
+    assert sorted(map(str, (d[key] for d in store.documents(table)))) == sorted(map(str, keys))
+    # a record replaces the stored one whole; removal by key
+    store.put_documents(table, [{key: one, "replaced": True}], remove=[two, "absent" if key != "chat_id" else 999])
+    assert store.documents(table) == [{key: one, "replaced": True}]
+    with pytest.raises(KeyError):
+        store.documents("articles")
+
+
+def test_deliveries_documents(store):
+    doc = {"chat_id": 7, "days": {"2025-07-26": {"state": "sent", "at": "2025-07-26T07:00:00Z", "articles": ["a", "b"]},
+                                  "2025-07-27": {"state": "sending", "at": "2025-07-27T07:00:00Z", "articles": []}}}
+    store.put_documents("deliveries", [doc, {"chat_id": 8, "days": {}}])
+    assert sorted(store.documents("deliveries"), key=lambda d: d["chat_id"]) == [doc, {"chat_id": 8, "days": {}}]
+    store.put_documents("deliveries", [{"chat_id": 7, "days": {"2025-07-27": doc["days"]["2025-07-27"]}}], remove=[8])
+    assert store.documents("deliveries") == [{"chat_id": 7, "days": {"2025-07-27": doc["days"]["2025-07-27"]}}]
+
+
+def test_batch_is_all_or_nothing(store):
+    store.upsert_articles([art(1)])
+    with pytest.raises(ZeroDivisionError):
+        with store.batch():
+            store.upsert_articles([art(2)])
+            store.put_documents("sources", [{"name": "x"}])
+            1 / 0
+    assert store.article_count() == 1 and store.documents("sources") == []
+    with store.batch():
+        store.upsert_articles([art(3)])
+        store.put_documents("sources", [{"name": "y"}])
+    assert store.article_count() == 2 and store.documents("sources") == [{"name": "y"}]
+
+
+def test_everything_survives_a_reopen(opener):
+    with opener() as s:
+        a = art(1)
+        s.upsert_articles([a])
+        s.put_summaries([{"article_id": a.id, "sentences": ["S."]}])
+        s.put_stories([{"id": "s1", "members": {a.id: a.content_hash}}])
+        s.put_documents("chats", [{"chat_id": 5, "topics": ["x"]}])
+    with opener(readonly=True) as s:
+        assert s.get_article(a.id)["headline"] == a.headline
+        assert s.get_summary(a.id)["sentences"] == ["S."]
+        assert s.story_id_of(a.id) == "s1"
+        assert s.documents("chats") == [{"chat_id": 5, "topics": ["x"]}]
+        with pytest.raises(StoreError):
+            s.upsert_articles([art(2)])
+
+
+def test_threads_writing_at_once_lose_nothing(store):
+    errors: list[BaseException] = []
+
+    def write(n: int) -> None:
+        try:
+            for i in range(10):
+                store.upsert_articles([art(n * 100 + i)])
+                store.put_documents("sources", [{"name": f"src {n} {i}"}])
+        except BaseException as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=write, args=(n,)) for n in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+    assert store.article_count() == 40 and len(store.documents("sources")) == 40
