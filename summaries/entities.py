@@ -260,10 +260,31 @@ _EVENT_HEADS = tuple(sorted(_data()["event_heads"], key=len, reverse=True))
 _RELATIONS = frozenset(_data()["relations"])
 _ORG_NOUNS = frozenset(_data()["organisation_nouns"])
 _ROLE_PREP = re.compile(r"\s(?:of|for|at|in|to|with|from|on|and)\s")
+_PERSON_NOUNS = frozenset(_data()["person_nouns"])
+_ORG_NOUNS_ALSO_PEOPLE = frozenset(_data()["organisation_nouns_also_people"])
+_AGENT_NOUN = re.compile(r"[a-z]{2,}(?:er|or|ist|ian|ant|ent|eer|ee)s?$")
+
+
+def _person_noun(word: str) -> bool:
+    """A noun that names what a person is or does: a job or standing in the data's list,
+    one of the role nouns, or an agent noun ("drummer", "crooner", "runner-up") that is not
+    a noun of organisations or family relations."""
+    w = _POSSESSIVE.sub("", word.casefold())
+    if w in _ORG_NOUNS or w in _RELATIONS:
+        return False
+    if w in _PERSON_NOUNS or w in _ROLE_NOUNS or w in _LC_HEADS:
+        return True
+    part = w.split("-")[0] if "-" in w and not _AGENT_NOUN.fullmatch(w) else w
+    return bool(_AGENT_NOUN.fullmatch(part)) and (not _nouns() or part.rstrip("s") in _nouns() or part in _nouns())
 
 
 def _role_head_word(role: str) -> str:
-    """The noun a role phrase is about: "senior technology consultant for Sophos" -> consultant."""
+    """The noun a role phrase is about: "senior technology consultant for Sophos" ->
+    consultant; "Royal Bank of Scotland chief executive" -> executive (a role written
+    before a name ends on its head)."""
+    words = role.split()
+    if words and _person_noun(words[-1]) and not words[-1][:1].isupper():
+        return _POSSESSIVE.sub("", words[-1]).casefold()
     words = _ROLE_PREP.split(role, maxsplit=1)[0].split()
     return _POSSESSIVE.sub("", words[-1]).casefold() if words else ""
 
@@ -1117,6 +1138,50 @@ def _after_others(run: list, others: Sequence[tuple[int, int]]) -> list:
     return rest
 
 
+_ROLE_RUN_STOP = frozenset(("DT", "PRP$", "PRP", "IN", "CC", "WP", "WDT", "MD", "TO", "POS", "EX"))
+
+
+def _adjacent_role(sd, start: int, others: Sequence[tuple[int, int]] = ()) -> list[str]:
+    """The words right before a name when the parse does not hang them on it but they end
+    on a noun of a person's job or standing: "drummer Dave Grohl", "runner-up Carlos Moya",
+    "fourth official Phil Crossley", "world number three Lleyton Hewitt", '"shock jock"
+    Howard Stern'. Lower-case words, numbers and hyphens only (a capitalised word is
+    taken only at the start of the sentence), at most six words."""
+    k = start - 1
+    while k >= 0 and sd[k].text in "\"”’'":
+        k -= 1
+    end = k
+    run: list = []
+    while k >= 0 and len(run) < 6:
+        t = sd[k]
+        if any(a <= t.idx < b for a, b in others):
+            break
+        word = t.text
+        if t.tag_ in _ROLE_RUN_STOP or t.tag_.startswith("VB") and t.tag_ != "VBG" or t.is_punct and word not in "-":
+            break
+        if word[:1].isupper() and not (k == 0 or sd[k - 1].text in "\"“‘'(") and not word.isupper():
+            break
+        if word[:1].isupper() and word.casefold() not in _lexicon() and not word.isupper():
+            break
+        run.append(t)
+        k -= 1
+    run.reverse()
+    while run and (run[0].text == "-" or run[0].tag_ == "VBG"):
+        run.pop(0)
+    if not run or run[-1].i != end:
+        return []
+    last = run[-1]
+    number = last.tag_ == "CD" and len(run) >= 2 and run[-2].lower_ == "number"
+    head = last.text if last.tag_ != "CD" or number else ""
+    if number:
+        pass
+    elif not head or not _person_noun(head) or last.tag_ not in ("NN", "NNP", "JJ"):
+        return []
+    if last.lower_ in _RELATIONS:
+        return []
+    return [_phrase(run)]
+
+
 def _roles_from_parse(sd, a: int, b: int, others: Sequence[tuple[int, int]] = ()) -> list[str]:
     """Roles the sentence (a parsed Doc) gives the person at characters ``a:b``.
 
@@ -1149,11 +1214,17 @@ def _roles_from_parse(sd, a: int, b: int, others: Sequence[tuple[int, int]] = ()
                 and not (sd[run[-1].i - 1].is_punct and sd[run[-1].i - 1].text in ".\"“‘'("):
             ok = False  # a capitalised word right before the name is more likely its first part ("Iain Ferguson")
         if ok and run[0].tag_ == "PRP$":
-            ok = False  # "his wife Sharon": a relation, not a role
-        if ok and run[0].tag_ == "DT" and run[0].i > 0 and sd[run[0].i - 1].tag_.startswith("VB"):
+            # "its vice-president James Valente": the role without the pronoun ("his wife
+            # Sharon" is a relation, refused above)
+            run = run[1:]
+            ok = bool(run)
+        if ok and run[0].tag_ == "DT" and run[0].i > 0 and sd[run[0].i - 1].tag_.startswith("VB") \
+                and not _person_noun(run[-1].text):
             ok = False  # "to uprate the stamp duty threshold Gordon Brown": the verb's object
         if ok and any(_role_head_ok(t) for t in run):
             roles.append(_phrase(run))
+    if not roles:
+        roles.extend(_adjacent_role(sd, span.start, others))
     # an apposition after the name: "X, senior technology consultant for Sophos, said"
     for child in head.children:
         if child.dep_ != "appos" or child.i < span.end:
@@ -1191,7 +1262,7 @@ def _roles_from_parse(sd, a: int, b: int, others: Sequence[tuple[int, int]] = ()
         end = span.end + 1 + len(run)
         follows = sd[end] if end < len(sd) else None
         if run and len(run) <= _ROLE_MAX_WORDS and follows is not None and (follows.tag_.startswith("VB") or follows.text == ",") \
-                and run[-1].tag_ in _NOUN_TAGS and _role_head_ok(run[-1]) and run[-1].lower_ not in _RELATIONS:
+                and run[-1].tag_ in _NOUN_TAGS and _role_head_ok(run[-1]) and _person_noun(run[-1].text):
             roles.append(_phrase(run))
     # the name as the apposition of a role before it: "Argentina's economy minister, Roberto
     # Lavagna"; the parser sometimes joins the two as a conjunction ("US Secretary of Defence, Pete Hegseth")
@@ -1394,6 +1465,16 @@ def _part_of_office(text: str, f: Extracted) -> bool:
     return bool(before and _bare(before.group(1)) in _TITLE_HEADS)
 
 
+def _org_role(role: str, f: Extracted) -> bool:
+    """Whether ``role`` says ``f`` is an organisation ("Virgin Blue, the budget airline"):
+    its head is an organisation noun, unless the model read a full name as a person and
+    the noun also names a job ("record producer Terry Melcher")."""
+    head = _role_head_word(role)
+    if head not in _ORG_NOUNS:
+        return False
+    return not (head in _ORG_NOUNS_ALSO_PEOPLE and f.type == PERSON and len(f.name.split()) > 1)
+
+
 def _consolidate(art: _Art, lexicon: frozenset[str]) -> list[Extracted]:
     """One name, one type, one entry per thing the article names.
 
@@ -1527,7 +1608,7 @@ def _consolidate(art: _Art, lexicon: frozenset[str]) -> list[Extracted]:
         if forced:
             v[forced] = v.get(forced, 0) + 5
         v[f.type] = v.get(f.type, 0) + 1
-        person_roles = [r for r in f.roles if _role_head_word(r) not in _ORG_NOUNS]
+        person_roles = [r for r in f.roles if not _org_role(r, f)]
         if f.type == PERSON and (person_roles or f.start in art.titled) or f.type == ORG and person_roles:
             v[PERSON] = v.get(PERSON, 0) + 3  # a role says a person ("Linus Torvalds, the Linux founder")
             titled_names.add(key)
@@ -1565,6 +1646,6 @@ def _consolidate(art: _Art, lexicon: frozenset[str]) -> list[Extracted]:
         kind = kinds.get(key, f.type)
         weak = (kind == PERSON and len(name.split()) == 1 and key not in titled_names
                 and not any(p.split()[-1] == key or p.split()[0] == key for p in full_people))
-        roles = tuple(r for r in f.roles if _role_head_word(r) not in _ORG_NOUNS) if kind == PERSON else ()
+        roles = tuple(r for r in f.roles if not _org_role(r, f)) if kind == PERSON else ()
         out.append(Extracted(name, kind, f.surface, f.start, f.end, f.sentence, roles, weak))
     return out
