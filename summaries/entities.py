@@ -274,8 +274,10 @@ def _person_noun(word: str) -> bool:
         return False
     if w in _PERSON_NOUNS or w in _ROLE_NOUNS or w in _LC_HEADS:
         return True
-    part = w.split("-")[0] if "-" in w and not _AGENT_NOUN.fullmatch(w) else w
-    return bool(_AGENT_NOUN.fullmatch(part)) and (not _nouns() or part.rstrip("s") in _nouns() or part in _nouns())
+    if "-" in w and not _AGENT_NOUN.fullmatch(w):  # "vice-president", "runner-up"
+        first, last = w.split("-")[0], w.split("-")[-1]
+        return last in _PERSON_NOUNS or last in _ROLE_NOUNS or _person_noun(first) or _person_noun(last)
+    return bool(_AGENT_NOUN.fullmatch(w)) and (not _nouns() or w.rstrip("s") in _nouns() or w in _nouns())
 
 
 def _role_head_word(role: str) -> str:
