@@ -1320,6 +1320,29 @@ def _name_shaped(name: str) -> bool:
         w in _ORG_WORDS or w.casefold() in _PLACES for w in words)
 
 
+@functools.lru_cache(maxsize=1)
+def _given_names():
+    """gender-guesser's table of given names (about 40,000 across countries), or ``None``
+    when the package is missing (then the rule that uses it is off)."""
+    try:
+        from gender_guesser.detector import Detector
+    except ImportError:  # pragma: no cover - a declared dependency
+        log.warning("gender-guesser is not installed: organisations named like people stay organisations")
+        return None
+    return Detector(case_sensitive=False)
+
+
+def _given_name(word: str) -> bool:
+    """A word that is a given name and not also an English word ("Ewan", "Tracey"; not
+    "Grant", "Royal", "Sky")."""
+    if not word.isalpha() or len(word) < 3 or not word[:1].isupper() or word.isupper():
+        return False
+    if word.casefold() in _lexicon():
+        return False
+    table = _given_names()
+    return table is not None and table.get_gender(word) != "unknown"
+
+
 def _parse_roles(arts: list[_Art], parser, batch_size: int) -> None:
     """Replace the roles of people with those of the dependency parse, parsing only the
     sentences that name a person (the other sentences are never parsed)."""
@@ -1642,6 +1665,8 @@ def _consolidate(art: _Art, lexicon: frozenset[str]) -> list[Extracted]:
         elif f.type == PLACE and len(name.split()) > 1 and name.split()[-1] in _ORG_WORDS \
                 and name.split()[-1] not in ("City", "Centre", "Center"):
             v[ORG] = v.get(ORG, 0) + 2  # "Manchester United" is a club, not a place
+        if f.type == ORG and not forced and _name_shaped(name) and _given_name(name.split()[0]):
+            v[PERSON] = v.get(PERSON, 0) + 1.5  # "Ewan McGregor": a given name and a surname the model called an organisation
         if f.type == ORG and len(name.split()) <= 3 and re.search(r"(?:^|[^\w])in\s+$", text[max(0, f.start - 4):f.start]):
             v[PLACE] = v.get(PLACE, 0) + 1.5  # "a seat in Finchley": a place the model took for an organisation
         nxt = re.match(r"\s+([a-z]+)", text[f.end:f.end + 24])
