@@ -259,6 +259,9 @@ _PRODUCT_NOUNS = frozenset(_data()["product_nouns"])
 _EVENT_HEADS = tuple(sorted(_data()["event_heads"], key=len, reverse=True))
 _RELATIONS = frozenset(_data()["relations"])
 _ORG_NOUNS = frozenset(_data()["organisation_nouns"])
+_WORK_NOUNS = "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in sorted(_data()["work_nouns"], key=len, reverse=True))
+_WORK_BEFORE = re.compile(r"(?<![\w-])(?:" + _WORK_NOUNS + r")\s+(?:[Tt]he\s+)?[\"“‘']?$", re.IGNORECASE)
+_WORK_AFTER = re.compile(r"[\"”’']?\s*,\s+(?:a|an|the)\s+(?:[\w-]+\s+){0,2}?(?:" + _WORK_NOUNS + r")\b", re.IGNORECASE)
 _ROLE_PREP = re.compile(r"\s(?:of|for|at|in|to|with|from|on|and)\s")
 _PERSON_NOUNS = frozenset(_data()["person_nouns"])
 _ORG_NOUNS_ALSO_PEOPLE = frozenset(_data()["organisation_nouns_also_people"])
@@ -1669,6 +1672,10 @@ def _consolidate(art: _Art, lexicon: frozenset[str]) -> list[Extracted]:
             v[PERSON] = v.get(PERSON, 0) + 1.5  # "Ewan McGregor": a given name and a surname the model called an organisation
         if f.type == ORG and len(name.split()) <= 3 and re.search(r"(?:^|[^\w])in\s+$", text[max(0, f.start - 4):f.start]):
             v[PLACE] = v.get(PLACE, 0) + 1.5  # "a seat in Finchley": a place the model took for an organisation
+        if f.type != PERSON or len(name.split()) == 1 and key not in titled_names:
+            # "the film Sideways", "TV show Brass Eye", "The Aviator, a film biography": a work
+            if _WORK_BEFORE.search(text[max(0, f.start - 24):f.start]) or _WORK_AFTER.match(text, f.end, f.end + 48):
+                v[PRODUCT] = v.get(PRODUCT, 0) + 5  # as strong as the variants table
         nxt = re.match(r"\s+([a-z]+)", text[f.end:f.end + 24])
         if nxt and nxt.group(1) in _PRODUCT_NOUNS and f.type != PERSON:
             v[PRODUCT] = v.get(PRODUCT, 0) + 2
