@@ -259,6 +259,33 @@ _PRODUCT_NOUNS = frozenset(_data()["product_nouns"])
 _EVENT_HEADS = tuple(sorted(_data()["event_heads"], key=len, reverse=True))
 _RELATIONS = frozenset(_data()["relations"])
 _ORG_NOUNS = frozenset(_data()["organisation_nouns"])
+_CLUB_NOUNS = "|".join(re.escape(w) for w in sorted(_data()["club_nouns"], key=len, reverse=True))
+_CLUB_AFTER = re.compile(r"(?:['’]s)?\s+(?:[a-z][\w-]*\s+){0,2}?(?:" + _CLUB_NOUNS + r")\b")
+_CLUB_BEFORE = re.compile(r"(?<![\w-])(?:" + "|".join(re.escape(w).replace(r"\ ", r"(?:\s+\d+-\d+)?\s+")
+                                                      for w in sorted(_data()["club_verbs"], key=len, reverse=True))
+                          + r")\s+$|\b[A-Z]\.?\s+[A-Z][\w'’-]+\s+\($")
+
+
+@functools.lru_cache(maxsize=1)
+def _countries() -> frozenset[str]:
+    """Folded names of countries (pycountry's, and the data's home nations and short forms)."""
+    names = set(_data()["home_nations"])
+    try:
+        import pycountry
+
+        for c in pycountry.countries:
+            names.update(getattr(c, a) for a in ("name", "common_name") if getattr(c, a, None))
+    except ImportError:  # pragma: no cover - a declared dependency
+        log.warning("pycountry is not installed: only the data's home nations count as countries")
+    return frozenset(fold(n) for n in names)
+
+
+def _club_context(text: str, start: int, end: int) -> bool:
+    """A place written as a sports club: "Leicester lock Ben Kay", "Newcastle's teenage
+    centre", "joined Sunderland", "lost 2-1 to Porto", "M Tait (Newcastle)"."""
+    return bool(_CLUB_AFTER.match(text, end, end + 40) or _CLUB_BEFORE.search(text[max(0, start - 40):start]))
+
+
 _WORK_NOUNS = "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in sorted(_data()["work_nouns"], key=len, reverse=True))
 _WORK_BEFORE = re.compile(r"(?<![\w-])(?:" + _WORK_NOUNS + r")\s+(?:[Tt]he\s+)?[\"“‘']?$", re.IGNORECASE)
 _WORK_AFTER = re.compile(r"[\"”’']?\s*,\s+(?:a|an|the)\s+(?:[\w-]+\s+){0,2}?(?:" + _WORK_NOUNS + r")\b", re.IGNORECASE)
@@ -1676,6 +1703,9 @@ def _consolidate(art: _Art, lexicon: frozenset[str]) -> list[Extracted]:
             # "the film Sideways", "TV show Brass Eye", "The Aviator, a film biography": a work
             if _WORK_BEFORE.search(text[max(0, f.start - 24):f.start]) or _WORK_AFTER.match(text, f.end, f.end + 48):
                 v[PRODUCT] = v.get(PRODUCT, 0) + 5  # as strong as the variants table
+        if f.type in (PLACE, ORG) and not forced and len(name.split()) <= 3 and key not in _countries() \
+                and _club_context(text, f.start, f.end):
+            v[ORG] = v.get(ORG, 0) + 2  # a town's club: "Leicester lock Ben Kay", "joined Sunderland"
         nxt = re.match(r"\s+([a-z]+)", text[f.end:f.end + 24])
         if nxt and nxt.group(1) in _PRODUCT_NOUNS and f.type != PERSON:
             v[PRODUCT] = v.get(PRODUCT, 0) + 2
