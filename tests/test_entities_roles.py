@@ -77,3 +77,43 @@ def test_person_nouns_are_data():
     assert ner._person_noun("drummer") and ner._person_noun("runner-up") and ner._person_noun("boss")
     assert not ner._person_noun("airline") and not ner._person_noun("wife") and not ner._person_noun("threshold")
     assert "person_nouns" in ner._data() and "organisation_nouns_also_people" in ner._data()
+
+
+def test_a_given_name_and_a_surname_the_model_calls_an_organisation_is_a_person(nlp):
+    # the rule itself, whatever the model tags: a given name that is not an English word
+    assert ner._given_name("Ewan") and ner._given_name("Tracey")
+    assert not ner._given_name("Grant") and not ner._given_name("Royal") and not ner._given_name("Sky")
+    assert not ner._given_name("Xyzzq")
+    found = [ner.Extracted("Ewan Corrigall", ner.ORG, "Ewan Corrigall", 0, 14, "s")]
+    art = ner._Art("Ewan Corrigall said so.", [(0, 23)], found)
+    assert [f.type for f in ner._consolidate(art, ner._lexicon())] == [ner.PERSON]
+    found = [ner.Extracted("Grant Hollow", ner.ORG, "Grant Hollow", 0, 12, "s")]
+    art = ner._Art("Grant Hollow said so.", [(0, 21)], found)
+    assert [f.type for f in ner._consolidate(art, ner._lexicon())] == [ner.ORG]
+
+
+def _typed(text: str, name: str, kind: str, start: int | None = None) -> str:
+    """The type _consolidate gives ``name`` when the model called it ``kind``."""
+    at = text.index(name) if start is None else start
+    f = ner.Extracted(name, kind, name, at, at + len(name), text)
+    art = ner._Art(text, [(0, len(text))], [f])
+    out = ner._consolidate(art, ner._lexicon())
+    return out[0].type if out else ""
+
+
+def test_a_name_after_a_work_noun_is_a_work_not_an_organisation(nlp):
+    assert _typed("He created the TV show Glass Harbour for the BBC.", "Glass Harbour", ner.ORG) == ner.PRODUCT
+    assert _typed("Best picture nominee Crosswinds entered the chart.", "Crosswinds", ner.ORG) == ner.PRODUCT
+    assert _typed("Kestrelmoor, a film biography of a pilot, took $5m.", "Kestrelmoor", ner.ORG) == ner.PRODUCT
+    assert _typed("Shares in Kestrelmoor rose after the results.", "Kestrelmoor", ner.ORG) == ner.ORG
+
+
+def test_a_town_written_as_a_club_is_an_organisation_but_a_country_is_not(nlp):
+    assert _typed("Corby lock Dan Ferris replaces him in the side.", "Corby", ner.PLACE) == ner.ORG
+    assert _typed("The teenager is poised to join Corby next month.", "Corby", ner.PLACE) == ner.ORG
+    assert _typed("Werder Bremen lost 2-1 to Corby on Tuesday.", "Corby", ner.PLACE) == ner.ORG
+    assert _typed("The team: D Ferris (Corby), J Bell (Bath).", "Corby", ner.PLACE) == ner.ORG
+    assert _typed("He grew up in Corby and left in 1990.", "Corby", ner.PLACE) == ner.PLACE
+    # a national team is labelled by its country
+    assert _typed("On Monday the Portugal coach Luis Santos named his squad.", "Portugal", ner.PLACE) == ner.PLACE
+    assert _typed("On Monday the Scotland captain Ian Ross was injured.", "Scotland", ner.PLACE) == ner.PLACE
