@@ -292,7 +292,7 @@ _WORK_AFTER = re.compile(r"[\"”’']?\s*,\s+(?:a|an|the)\s+(?:[\w-]+\s+){0,2}?
 _ROLE_PREP = re.compile(r"\s(?:of|for|at|in|to|with|from|on|and)\s")
 _PERSON_NOUNS = frozenset(_data()["person_nouns"])
 _ORG_NOUNS_ALSO_PEOPLE = frozenset(_data()["organisation_nouns_also_people"])
-_AGENT_NOUN = re.compile(r"[a-z]{2,}(?:er|or|ist|ian|ant|ent|eer|ee)s?$")
+_AGENT_NOUN = re.compile(r"[a-z]{2,}(?:er|or|ist|ian|ant|ent|eer)s?$")
 
 
 def _person_noun(word: str) -> bool:
@@ -1539,6 +1539,82 @@ def _part_of_office(text: str, f: Extracted) -> bool:
     return bool(before and _bare(before.group(1)) in _TITLE_HEADS)
 
 
+_ROLE_SUBJECT = re.compile(
+    r"[\"“‘']?(?:The\s+|(?P<own>(?:[A-Z][\w&.-]*\s+(?:&\s+|of\s+)?){0,4}[A-Z][\w.-]*[’']s\s+))")
+_SUBJECT_WORD = re.compile(r"[\w’'-]+|[^\w\s]")
+
+
+def _subject_role(text: str, start: int, end: int) -> tuple[int, int] | None:
+    """Where a sentence opens with a role as its subject ("The Liberal Democrat leader
+    predicted", "Tate & Lyle's chief executive has been named"): the role's offsets."""
+    m = _ROLE_SUBJECT.match(text, start, end)
+    if not m:
+        return None
+    words = list(_SUBJECT_WORD.finditer(text, m.end(), end))[:8]
+    for j, w in enumerate(words[:6]):
+        if not _person_noun(w.group()) or w.group()[:1].isupper() and w.group().casefold() not in _PERSON_NOUNS:
+            continue
+        nxt = words[j + 1].group() if j + 1 < len(words) else ""
+        if nxt and (nxt[:1].islower() and not _person_noun(nxt) or nxt == ","):
+            if _role_run([x.group() for x in words[:j + 1]]):
+                return (m.start("own") if m.group("own") else m.end()), w.end()
+        break
+    return None
+_AS_ROLE = re.compile(r"\s+as\s+(?:the\s+|a\s+|an\s+|its\s+|their\s+)?(?P<run>(?:[\w’'-]+\s+){0,4}?[\w’'-]+)"
+                      r"(?P<of>\s+(?:of|for|at)\s+(?:the\s+)?(?:[A-Z][\w&.’'-]*\s*){1,5})?")
+
+
+def _role_run(words: list[str]) -> bool:
+    """Words that make a role ending on a job noun: no pronoun, article or verb inside."""
+    if not words or not _person_noun(words[-1]) or words[-1][:1].isupper() and words[-1].casefold() not in _PERSON_NOUNS:
+        return False
+    low = {w.casefold() for w in words}
+    return not low & {"he", "she", "it", "they", "his", "her", "their", "its", "a", "an", "the", "and", "or", "who",
+                      "which", "that", "this", "has", "had", "is", "was", "were", "will", "would", "said", "says"}
+
+
+def _discourse_roles(art: _Art) -> list[Extracted]:
+    """Roles the text gives a person outside the noun phrase of the name.
+
+    * "X as Y": "with John Frankenheimer as director", "Ann Bell as head of Ofcom";
+    * a sentence whose subject is a role, next to the sentence naming the one person it
+      is about: "Charles Kennedy has said ... The Liberal Democrat leader predicted",
+      "Tate & Lyle's chief executive has been named ... Iain Ferguson was awarded".
+    A mention that has a role keeps it."""
+    found = list(art.found)
+    text = art.text
+    for i, f in enumerate(found):
+        if f.type != PERSON or f.roles or len(f.name.split()) < 2:
+            continue
+        m = _AS_ROLE.match(text, f.end, f.end + 90)
+        if m and _role_run(m.group("run").split()):
+            role = m.group("run") + (m.group("of") or "").rstrip()
+            found[i] = Extracted(f.name, f.type, f.surface, f.start, f.end, f.sentence, (role,), f.weak)
+    people_in: dict[int, list[int]] = {}
+    for i, f in enumerate(found):
+        if f.type == PERSON:
+            people_in.setdefault(_in(art.sentences, f.start), []).append(i)
+    for si, (a, b) in enumerate(art.sentences):
+        at = _subject_role(text, a, b)
+        if at is None:
+            continue
+        if any(a <= found[i].start < at[1] + 2 for i in people_in.get(si, ())):
+            continue  # "The United boss Sir Alex Ferguson": a role before the name, found already
+        role = text[at[0]:at[1]]
+        target = None
+        before = people_in.get(si - 1, [])
+        if len({found[i].name for i in before}) == 1:
+            target = before[-1]
+        elif not people_in.get(si) and si + 1 < len(art.sentences):
+            after = people_in.get(si + 1, [])
+            if after and found[after[0]].start == art.sentences[si + 1][0]:
+                target = after[0]  # the next sentence starts with the name
+        if target is not None and not found[target].roles and len(found[target].name.split()) > 1:
+            f = found[target]
+            found[target] = Extracted(f.name, f.type, f.surface, f.start, f.end, f.sentence, (role,), f.weak)
+    return found
+
+
 def _org_role(role: str, f: Extracted) -> bool:
     """Whether ``role`` says ``f`` is an organisation ("Virgin Blue, the budget airline"):
     its head is an organisation noun, unless the model read a full name as a person and
@@ -1562,7 +1638,7 @@ def _consolidate(art: _Art, lexicon: frozenset[str]) -> list[Extracted]:
     seen only at the start of sentences, or also written in lower case, is not an
     entity, and a lone word called a person with no given name, title or role is weak.
     """
-    text, found = art.text, list(art.found)
+    text, found = art.text, _discourse_roles(art)
     if not found and not art.model:
         return []
     defs = _acronym_spans(text)
