@@ -1555,7 +1555,9 @@ def _subject_role(text: str, start: int, end: int) -> tuple[int, int] | None:
         if not _person_noun(w.group()) or w.group()[:1].isupper() and w.group().casefold() not in _PERSON_NOUNS:
             continue
         nxt = words[j + 1].group() if j + 1 < len(words) else ""
-        if nxt and (nxt[:1].islower() and not _person_noun(nxt) or nxt == ","):
+        if _person_noun(nxt) and not nxt[:1].isupper():
+            continue  # "chief executive": the role goes on
+        if nxt and (nxt[:1].islower() or nxt == ","):
             if _role_run([x.group() for x in words[:j + 1]]):
                 return (m.start("own") if m.group("own") else m.end()), w.end()
         break

@@ -117,3 +117,33 @@ def test_a_town_written_as_a_club_is_an_organisation_but_a_country_is_not(nlp):
     # a national team is labelled by its country
     assert _typed("On Monday the Portugal coach Luis Santos named his squad.", "Portugal", ner.PLACE) == ner.PLACE
     assert _typed("On Monday the Scotland captain Ian Ross was injured.", "Scotland", ner.PLACE) == ner.PLACE
+
+
+def test_a_role_with_as_after_the_name(nlp):
+    roles = _roles("The remake was announced with Garrick Holm in the lead and Petra Lindqvist as director. It stalled.")
+    assert roles["Petra Lindqvist"] == ("director",)
+
+
+def _discourse(text: str, names: list[tuple[str, int]]) -> dict[str, tuple[str, ...]]:
+    """The roles _discourse_roles gives people mentioned at these (name, occurrence) places."""
+    found = []
+    for name, nth in names:
+        at = -1
+        for _ in range(nth + 1):
+            at = text.index(name, at + 1)
+        found.append(ner.Extracted(name, ner.PERSON, name, at, at + len(name), ""))
+    art = ner._Art(text, ner._sentence_spans(text), found)
+    return {f.name: f.roles for f in ner._discourse_roles(art)}
+
+
+def test_a_sentence_whose_subject_is_a_role_gives_it_to_the_one_person_next_to_it(nlp):
+    text = "Turnout could surprise everyone, Harriet Quell has said. The Green Alliance leader predicted gains."
+    assert _discourse(text, [("Harriet Quell", 0)]) == {"Harriet Quell": ("Green Alliance leader",)}
+    text = "Calder & Finch's chief executive has been named manager of the year. Morven Ash was given the title."
+    assert _discourse(text, [("Morven Ash", 0)]) == {"Morven Ash": ("Calder & Finch's chief executive",)}
+    # two people before it: no guess
+    text = "Tom Varley and Ann Scully met on Monday. The manager said nothing."
+    assert _discourse(text, [("Tom Varley", 0), ("Ann Scully", 0)]) == {"Tom Varley": (), "Ann Scully": ()}
+    # a subject that is not a job
+    text = "Harriet Quell spoke on Monday. The deal was signed later."
+    assert _discourse(text, [("Harriet Quell", 0)]) == {"Harriet Quell": ()}
