@@ -291,6 +291,7 @@ _WORK_BEFORE = re.compile(r"(?<![\w-])(?:" + _WORK_NOUNS + r")\s+(?:[Tt]he\s+)?[
 _WORK_AFTER = re.compile(r"[\"”’']?\s*,\s+(?:a|an|the)\s+(?:[\w-]+\s+){0,2}?(?:" + _WORK_NOUNS + r")\b", re.IGNORECASE)
 _ROLE_PREP = re.compile(r"\s(?:of|for|at|in|to|with|from|on|and)\s")
 _PERSON_NOUNS = frozenset(_data()["person_nouns"])
+_DEMONYMS = frozenset(_data()["demonyms"])
 _ORG_NOUNS_ALSO_PEOPLE = frozenset(_data()["organisation_nouns_also_people"])
 _AGENT_NOUN = re.compile(r"[a-z]{2,}(?:er|or|ist|ian|ant|ent|eer)s?$")
 
@@ -897,7 +898,8 @@ def _finish(text: str, hashtags: Sequence[str], model_spans: list[_Span], *, mod
             nouns = _nouns() if model else frozenset()
             while len(toks) > 1 and toks[0][0].isalpha() and (
                     len(toks) > 2 and toks[1][0][:1].isupper() and toks[0][0].casefold() in nouns
-                    and (re.search(r"(?:an|ese|er|ish|i)$", toks[0][0]) or _person_noun(toks[0][0]))
+                    and (re.search(r"(?:an|ese|er|ish|i)$", toks[0][0]) or _person_noun(toks[0][0])
+                         or toks[0][0].casefold() in _DEMONYMS)
                     or toks[0][0].casefold() in _PERSON_NOUNS | _ROLE_NOUNS and _bare(toks[0][0]) not in _TITLE_WORDS):
                 toks.pop(0)
             # an office after the name: "Paul Boateng MP"
