@@ -301,7 +301,7 @@ def _person_noun(word: str) -> bool:
     one of the role nouns, or an agent noun ("drummer", "crooner", "runner-up") that is not
     a noun of organisations or family relations."""
     w = _POSSESSIVE.sub("", word.casefold())
-    if w in _ORG_NOUNS or w in _RELATIONS:
+    if w in _ORG_NOUNS or w in _RELATIONS or w in ("former", "latter", "other", "number", "quarter", "semester"):
         return False
     if w in _PERSON_NOUNS or w in _ROLE_NOUNS or w in _LC_HEADS:
         return True
@@ -1554,6 +1554,10 @@ def _subject_role(text: str, start: int, end: int) -> tuple[int, int] | None:
         return None
     words = list(_SUBJECT_WORD.finditer(text, m.end(), end))[:8]
     for j, w in enumerate(words[:6]):
+        if w.group().casefold() == "number" and j + 1 < len(words) and j + 2 < len(words) \
+                and re.fullmatch(r"\d+|one|two|three|four|five|six|seven|eight|nine|ten", words[j + 1].group().casefold()) \
+                and words[j + 2].group()[:1].islower():
+            return (m.start("own") if m.group("own") else m.end()), words[j + 1].end()  # "The former world number one"
         if not _person_noun(w.group()) or w.group()[:1].isupper() and w.group().casefold() not in _PERSON_NOUNS:
             continue
         nxt = words[j + 1].group() if j + 1 < len(words) else ""

@@ -147,3 +147,9 @@ def test_a_sentence_whose_subject_is_a_role_gives_it_to_the_one_person_next_to_i
     # a subject that is not a job
     text = "Harriet Quell spoke on Monday. The deal was signed later."
     assert _discourse(text, [("Harriet Quell", 0)]) == {"Harriet Quell": ()}
+
+
+def test_a_subject_role_can_end_on_a_ranking(nlp):
+    text = "Greta Ohlund returns to the tour after a year out. The former world number one will play in Sydney."
+    assert _discourse(text, [("Greta Ohlund", 0)]) == {"Greta Ohlund": ("former world number one",)}
+    assert not ner._person_noun("former") and not ner._person_noun("number")
