@@ -1779,6 +1779,9 @@ def _consolidate(art: _Art, lexicon: frozenset[str]) -> list[Extracted]:
         elif f.type == PLACE and len(name.split()) > 1 and name.split()[-1] in _ORG_WORDS \
                 and name.split()[-1] not in ("City", "Centre", "Center"):
             v[ORG] = v.get(ORG, 0) + 2  # "Manchester United" is a club, not a place
+        if f.type == ORG and not forced and re.fullmatch(r"[A-Z]\.?\s+(?:Mc|Mac|O[’'])?[A-Z][a-z]+(?:-[A-Z][a-z]+)?", name) \
+                and not _org_word(name):
+            v[PERSON] = v.get(PERSON, 0) + 2  # "C Hodgson", "G Rowntree": an initial and a surname (team lists)
         if f.type == ORG and not forced and _name_shaped(name) and _given_name(name.split()[0]):
             v[PERSON] = v.get(PERSON, 0) + 1.5  # "Ewan McGregor": a given name and a surname the model called an organisation
         if f.type == ORG and len(name.split()) <= 3 and re.search(r"(?:^|[^\w])in\s+$", text[max(0, f.start - 4):f.start]):

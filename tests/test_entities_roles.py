@@ -153,3 +153,9 @@ def test_a_subject_role_can_end_on_a_ranking(nlp):
     text = "Greta Ohlund returns to the tour after a year out. The former world number one will play in Sydney."
     assert _discourse(text, [("Greta Ohlund", 0)]) == {"Greta Ohlund": ("former world number one",)}
     assert not ner._person_noun("former") and not ner._person_noun("number")
+
+
+def test_an_initial_and_a_surname_the_model_calls_an_organisation_is_a_person(nlp):
+    text = "The side: D Ferris (Corby), K Albright (Bath)."
+    assert _typed(text, "K Albright", ner.ORG) == ner.PERSON
+    assert _typed("Shares in K Group rose.", "K Group", ner.ORG) == ner.ORG
