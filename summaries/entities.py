@@ -301,7 +301,7 @@ def _person_noun(word: str) -> bool:
     one of the role nouns, or an agent noun ("drummer", "crooner", "runner-up") that is not
     a noun of organisations or family relations."""
     w = _POSSESSIVE.sub("", word.casefold())
-    if w in _ORG_NOUNS or w in _RELATIONS or w in ("former", "latter", "other", "number", "quarter", "semester"):
+    if w in _ORG_NOUNS or w in _RELATIONS or w in ("former", "latter", "other", "number", "quarter", "outsider", "insider"):
         return False
     if w in _PERSON_NOUNS or w in _ROLE_NOUNS or w in _LC_HEADS:
         return True
@@ -1568,8 +1568,44 @@ def _subject_role(text: str, start: int, end: int) -> tuple[int, int] | None:
                 return (m.start("own") if m.group("own") else m.end()), w.end()
         break
     return None
-_AS_ROLE = re.compile(r"\s+as\s+(?:the\s+|a\s+|an\s+|its\s+|their\s+)?(?P<run>(?:[\w’'-]+\s+){0,4}?[\w’'-]+)"
-                      r"(?P<of>\s+(?:of|for|at)\s+(?:the\s+)?(?:[A-Z][\w&.’'-]*\s*){1,5})?")
+_AS_ROLE = re.compile(r"\s+as\s+|\s*,?\s+(?:who\s+)?(?:is|was|has\s+been|had\s+been|became|becomes)\s+"
+                      r"(?:also\s+|now\s+|currently\s+|still\s+)?")
+_PREPOSITIONS = frozenset("of for at in on by with from to against over under into about after before".split())
+_ROLE_LEAD = re.compile(r"(?:the|a|an|its|their)\s+")
+_ROLE_OF = re.compile(r"\s+(?:of|for|at)\s+(?:the\s+)?(?:[A-Z][\w&.’'-]*\s*){1,5}")
+
+
+def _role_after(text: str, at: int, end: int) -> str:
+    """A role stated after a name by "as" or a copula: "John Frankenheimer as director",
+    "X, who is chief executive of Ovum", "X is the head of Ofcom"; empty when the words
+    there do not end on a job noun."""
+    m = _AS_ROLE.match(text, at, end)
+    if not m:
+        return ""
+    pos = m.end()
+    lead = _ROLE_LEAD.match(text, pos, end)
+    if lead:
+        pos = lead.end()
+    words = list(_SUBJECT_WORD.finditer(text, pos, min(end, pos + 80)))[:7]
+    if "as" not in m.group() and not lead and "who" not in m.group():
+        return ""  # "X is taking action", "X was arrested": a verb, not a role
+    for j, w in enumerate(words[:4]):
+        word = w.group()
+        if not word[0].isalnum() or word.casefold() in _PREPOSITIONS:
+            break
+        if not _person_noun(word) or word[:1].isupper() and word.casefold() not in _PERSON_NOUNS | _ROLE_NOUNS:
+            continue
+        nxt = words[j + 1].group() if j + 1 < len(words) else ""
+        if _person_noun(nxt) and not nxt[:1].isupper():
+            continue  # "chief executive"
+        low = word.casefold()
+        if not _role_run([x.group() for x in words[:j + 1]]) or low.endswith("s") and low[:-1] in _nouns():
+            return ""  # a plural is what several people are
+        of = _ROLE_OF.match(text, w.end(), end)
+        if of and re.match(r"\s*[a-z]", text[of.end():of.end() + 3]):
+            of = None  # "advocate of Turkish membership": the phrase goes on in lower case
+        return text[pos:(of.end() if of else w.end())].rstrip(" .,;:")
+    return ""
 
 
 def _role_run(words: list[str]) -> bool:
@@ -1584,7 +1620,8 @@ def _role_run(words: list[str]) -> bool:
 def _discourse_roles(art: _Art) -> list[Extracted]:
     """Roles the text gives a person outside the noun phrase of the name.
 
-    * "X as Y": "with John Frankenheimer as director", "Ann Bell as head of Ofcom";
+    * "X as Y" and copulas: "with John Frankenheimer as director", "Ann Bell, who is
+      chief executive of Ofcom", "Ann Bell is the head of Ofcom" (see :func:`_role_after`);
     * a sentence whose subject is a role, next to the sentence naming the one person it
       is about: "Charles Kennedy has said ... The Liberal Democrat leader predicted",
       "Tate & Lyle's chief executive has been named ... Iain Ferguson was awarded".
@@ -1594,9 +1631,9 @@ def _discourse_roles(art: _Art) -> list[Extracted]:
     for i, f in enumerate(found):
         if f.type != PERSON or f.roles or len(f.name.split()) < 2:
             continue
-        m = _AS_ROLE.match(text, f.end, f.end + 90)
-        if m and _role_run(m.group("run").split()):
-            role = m.group("run") + (m.group("of") or "").rstrip()
+        s_end = art.sentences[_in(art.sentences, f.start)][1] if _in(art.sentences, f.start) >= 0 else len(text)
+        role = _role_after(text, f.end, s_end)
+        if role:
             found[i] = Extracted(f.name, f.type, f.surface, f.start, f.end, f.sentence, (role,), f.weak)
     people_in: dict[int, list[int]] = {}
     for i, f in enumerate(found):

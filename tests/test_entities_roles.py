@@ -159,3 +159,12 @@ def test_an_initial_and_a_surname_the_model_calls_an_organisation_is_a_person(nl
     text = "The side: D Ferris (Corby), K Albright (Bath)."
     assert _typed(text, "K Albright", ner.ORG) == ner.PERSON
     assert _typed("Shares in K Group rose.", "K Group", ner.ORG) == ner.ORG
+
+
+def test_a_role_stated_by_a_copula_after_the_name(nlp):
+    text = "Ann Bellweather is the head of Ofcom. Nick Grimsby was arrested on Tuesday. Tom Hale was the first man there."
+    found = [(n, text.index(n)) for n in ("Ann Bellweather", "Nick Grimsby", "Tom Hale")]
+    roles = _discourse(text, [(n, 0) for n, _ in found])
+    assert roles == {"Ann Bellweather": ("head of Ofcom",), "Nick Grimsby": (), "Tom Hale": ()}
+    text = "Mark Reedy, who is chief executive of Ovum Research, said so."
+    assert _discourse(text, [("Mark Reedy", 0)]) == {"Mark Reedy": ("chief executive of Ovum Research",)}
