@@ -23,7 +23,17 @@ On top of the model, rules fix what the small model gets wrong on news copy:
   phrase ("Sophos consultant Graham Cluley"), an apposition ("Graham Cluley, senior
   technology consultant for Sophos,"), a name that is the apposition of its role
   ("Argentina's economy minister, Roberto Lavagna"); each is a whole phrase of the parse
-  and none is better than a fragment;
+  and none is better than a fragment; the words right before a name that end on a job
+  noun ("drummer Dave Grohl", "runner-up Carlos Moya", "world number three"); "X as
+  director" and copulas ("X, who is chief executive of Y"); and a sentence whose subject
+  is a role, next to the one full name it is about ("... Charles Kennedy has said. The
+  Liberal Democrat leader predicted ...");
+* a job or demonym in front of a name is not part of it ("Rapper Eminem", "Briton Hayley
+  Yelling"); a name the model calls an organisation is a person when it starts with a
+  given name that is not an English word (gender-guesser's table: "Ewan McGregor") or is
+  an initial and a surname ("C Hodgson"); a name right after a work noun ("the film X",
+  "TV show X") is a work; a town written as a club ("Leicester lock Ben Kay", "joined
+  Sunderland") is an organisation, never a country (pycountry);
 * each name's type is a vote over its mentions in the text (the model's label, titles and
   roles, organisation and event words, product nouns after it, the variants table), and
   the index votes again across articles; a lone word called a person with no given name,
