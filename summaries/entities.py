@@ -836,6 +836,28 @@ class _Art:
     hashtags: tuple[set[str], set[str], set[int]] = (set(), set(), set())  # multi, single, their sentences
 
 
+def _demonym(word: str) -> bool:
+    """A word for where a person is from: "Briton", "Russian", "Japanese"."""
+    low = word.casefold()
+    return low in _DEMONYMS or bool(re.search(r"(?:an|ese|ish|i)$", low)) and low in _nouns() \
+        and not _person_noun(word)
+
+
+def _strip_name_front(toks: list[tuple[str, int, int]], model: bool) -> bool:
+    """Drop from the front of a person's name (``toks``, in place) the words that say what
+    or where from the person is: before a full name ("Russian Mikhail Youzhny", "Briton
+    Hayley Yelling"), or a job before a one-word name ("Rapper Eminem"). Whether any went."""
+    nouns = _nouns() if model else frozenset()
+    before = len(toks)
+    while len(toks) > 1 and toks[0][0].isalpha() and (
+            len(toks) > 2 and toks[1][0][:1].isupper() and toks[0][0].casefold() in nouns
+            and (re.search(r"(?:an|ese|er|ish|i)$", toks[0][0]) or _person_noun(toks[0][0])
+                 or toks[0][0].casefold() in _DEMONYMS)
+            or toks[0][0].casefold() in _PERSON_NOUNS | _ROLE_NOUNS and _bare(toks[0][0]) not in _TITLE_WORDS):
+        toks.pop(0)
+    return len(toks) < before
+
+
 def _finish(text: str, hashtags: Sequence[str], model_spans: list[_Span], *, model: bool) -> _Art:
     if not text.strip():
         return _Art(text, [], [], model=model)
@@ -902,22 +924,18 @@ def _finish(text: str, hashtags: Sequence[str], model_spans: list[_Span], *, mod
                 re.search(r"[.!?\n][\"”’']?\s+$", text[max(0, sp.start - 4):sp.start]) is not None
             while at_start and len(toks) > 2 and toks[0][0].casefold() in lexicon and toks[0][0].isalpha():
                 toks.pop(0)
-            # the same anywhere for words that say what or where from the person is, before
-            # a full name ("Russian Mikhail Youzhny", "Briton Hayley Yelling"), or a job
-            # before a one-word name ("Rapper Eminem")
-            nouns = _nouns() if model else frozenset()
-            while len(toks) > 1 and toks[0][0].isalpha() and (
-                    len(toks) > 2 and toks[1][0][:1].isupper() and toks[0][0].casefold() in nouns
-                    and (re.search(r"(?:an|ese|er|ish|i)$", toks[0][0]) or _person_noun(toks[0][0])
-                         or toks[0][0].casefold() in _DEMONYMS)
-                    or toks[0][0].casefold() in _PERSON_NOUNS | _ROLE_NOUNS and _bare(toks[0][0]) not in _TITLE_WORDS):
-                toks.pop(0)
+            _strip_name_front(toks, model)
             # an office after the name: "Paul Boateng MP"
             while len(toks) > 1 and _bare(toks[-1][0]) in ("MP", "MSP", "MEP", "QC", "AM"):
                 toks.pop()
             if toks and (toks[0][1] > 0 or toks[-1][2] < len(surface)):
                 base = sp.start
                 sp.start, sp.end = base + toks[0][1], base + toks[-1][2]
+                surface = text[sp.start:sp.end]
+        elif sp.type == PERSON:  # "champion Briton Hayley Yelling": the title went, the demonym goes too
+            toks = [(m.group(), m.start(), m.end()) for m in re.finditer(r"\S+", surface)]
+            if _strip_name_front(toks, model) and toks:
+                sp.start, sp.end = sp.start + toks[0][1], sp.start + toks[-1][2]
                 surface = text[sp.start:sp.end]
         if " - " in surface or "\n" in surface or not surface.strip():
             continue
@@ -1204,6 +1222,8 @@ def _adjacent_role(sd, start: int, others: Sequence[tuple[int, int]] = ()) -> li
     bracket = k >= 0 and sd[k].text == ")"
     while k >= 0 and sd[k].text in "\"”’')":
         k -= 1
+    if k > 0 and sd[k].text[:1].isupper() and _demonym(sd[k].text):
+        k -= 1  # "champion Briton Hayley Yelling": the role is before where she is from
     end = k
     run: list = []
     while k >= 0 and len(run) < 6:

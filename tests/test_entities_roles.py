@@ -168,3 +168,10 @@ def test_a_role_stated_by_a_copula_after_the_name(nlp):
     assert roles == {"Ann Bellweather": ("head of Ofcom",), "Nick Grimsby": (), "Tom Hale": ()}
     text = "Mark Reedy, who is chief executive of Ovum Research, said so."
     assert _discourse(text, [("Mark Reedy", 0)]) == {"Mark Reedy": ("chief executive of Ovum Research",)}
+
+
+def test_a_demonym_after_a_title_word_is_not_part_of_the_name_and_the_role_is_before_it(nlp):
+    found = [f for f in ner.extract("Newly crowned European indoor champion Briton Carys Wendell also runs in Leeds.")
+             if f.type == ner.PERSON]
+    assert [f.name for f in found] == ["Carys Wendell"]
+    assert found[0].roles and found[0].roles[0].endswith("champion")
