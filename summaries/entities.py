@@ -1857,6 +1857,9 @@ def _consolidate(art: _Art, lexicon: frozenset[str]) -> list[Extracted]:
             # "the film Sideways", "TV show Brass Eye", "The Aviator, a film biography": a work
             if _WORK_BEFORE.search(text[max(0, f.start - 24):f.start]) or _WORK_AFTER.match(text, f.end, f.end + 48):
                 v[PRODUCT] = v.get(PRODUCT, 0) + 5  # as strong as the variants table
+        if f.type != PERSON and not forced and re.match(r"(?:['’]s)?\s+(?:awards?|nominations?|ceremony|statuettes?)\b",
+                                                         text[f.end:f.end + 20]):
+            v[EVENT] = v.get(EVENT, 0) + 2  # "Golden Globe awards", "Oscars ceremony": an award, not an organisation
         if f.type in (PLACE, ORG) and not forced and len(name.split()) <= 3 and key not in _countries() \
                 and _club_context(text, f.start, f.end):
             v[ORG] = v.get(ORG, 0) + 2  # a town's club: "Leicester lock Ben Kay", "joined Sunderland"

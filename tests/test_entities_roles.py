@@ -175,3 +175,9 @@ def test_a_demonym_after_a_title_word_is_not_part_of_the_name_and_the_role_is_be
              if f.type == ner.PERSON]
     assert [f.name for f in found] == ["Carys Wendell"]
     assert found[0].roles and found[0].roles[0].endswith("champion")
+
+
+def test_a_name_before_awards_or_nominations_is_an_award_not_an_organisation(nlp):
+    assert _typed("She has two nominations for Silver Harp awards this year.", "Silver Harp", ner.ORG) == ner.EVENT
+    assert _typed("She won a Silver Harp nomination in 1988.", "Silver Harp", ner.ORG) == ner.EVENT
+    assert _typed("She joined Silver Harp as a trainee in 1988.", "Silver Harp", ner.ORG) == ner.ORG
