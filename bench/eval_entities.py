@@ -26,7 +26,7 @@ Figures, per type (person, organisation, place):
 * aliases: of the other forms the labels list (acronym, expansion, corporate suffix,
   surname, other), how many reach the same card as the entity's name in that article.
 
-    python bench/eval_entities.py [--before REF] [--show-errors N]
+    python bench/eval_entities.py [--before REF] [--errors [N]]
 """
 
 from __future__ import annotations
@@ -345,7 +345,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--before", default="", help="git revision of the 'before' extraction "
                                                      "(default: where this branch left main)")
-    parser.add_argument("--show-errors", type=int, default=0, metavar="N", help="print N errors of each kind for 'now'")
+    parser.add_argument("--show-errors", "--errors", type=int, default=0, metavar="N", nargs="?", const=400,
+                        help="print N errors of each kind for 'now' (false positives, misses, wrong top-100 "
+                             "entries per type, role and alias misses; all of them without N)")
     args = parser.parse_args(argv)
 
     items = entities_bbc.load()

