@@ -42,6 +42,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Iterator
 
 from summaries.config import Settings
+from summaries.core import NewsCore
 from summaries.store.base import NewsStore
 from summaries.summarizer import summarize_record, summary_key
 
@@ -177,7 +178,7 @@ class Worker:
             def run() -> str:
                 ingested = ingest_sources(self.store, self.settings)
                 pruned = prune_old(self.store, self.settings.storage.retention_days, today=today,
-                                   stories=self.settings.stories)
+                                   core=NewsCore(self.store, self.settings))
                 return f"{ingested.line()}; pruned {len(pruned)}"
 
             self.record_job("fetch", run)
@@ -268,7 +269,7 @@ class Worker:
                                      (self.id, f"{len(rows)} articles: {type(exc).__name__}: {exc}"[:500]))
                 with self.store.connection() as conn:
                     conn.execute("UPDATE work_done SET indexed = true WHERE id = ANY(%s)", ([r[0] for r in rows],))
-            report.stories = len(cluster_pending(self.store, self.settings.stories))
+            report.stories = len(cluster_pending(self.store, NewsCore(self.store, self.settings).story_index()))
         return report
 
     def pending(self) -> int:

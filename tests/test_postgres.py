@@ -24,7 +24,7 @@ def test_migrations_run_once_and_a_newer_schema_stops_start_up(pg_url, tmp_path)
         assert store.migrate() == []  # nothing left to apply
     with psycopg.connect(pg_url, autocommit=True) as conn:
         conn.execute("INSERT INTO newsbrief_schema (version) VALUES (%s)", (postgres.PG_SCHEMA_VERSION + 1,))
-    with pytest.raises(StoreError, match=r"schema is version 2, written by a newer newsbrief.*Upgrade newsbrief"):
+    with pytest.raises(StoreError, match=rf"schema is version {postgres.PG_SCHEMA_VERSION + 1}, written by a newer newsbrief.*Upgrade newsbrief"):
         PostgresStore(pg_url, path=tmp_path / "db.json")
 
 

@@ -27,6 +27,8 @@ def tiny_db(tmp_path):
         store.put_documents("deliveries", [{"chat_id": 5, "days": {"2025-07-27": {
             "state": "sent", "at": "2025-07-27T07:00:00Z", "articles": ["x"]}}}])
         store.put_documents("sources", [{"name": "feed", "etag": "abc", "errors": 0}])
+        store.put_documents("chat_sources", [{"name": "u:0123456789ab", "url": "https://example.org/feed", "chats": [5]}])
+        store.put_documents("alerts", [{"chat_id": 5, "sent": {"2025-07-27": ["s1"]}}])
     return path
 
 
@@ -85,4 +87,4 @@ def test_status_on_postgres_and_tinydb(tiny_db, pg_url, tmp_path, capsys, monkey
     assert pg_status["jobs"][0]["ok"] is False and "feed down" in pg_status["jobs"][0]["detail"]
     assert main(["--db", str(tmp_path / "j.json"), "status"]) == 0
     text = capsys.readouterr().out
-    assert "schema version 1" in text and "FAILED" in text and "feed down" in text and "host:1:w" in text
+    assert f"schema version {postgres.PG_SCHEMA_VERSION}" in text and "FAILED" in text and "feed down" in text and "host:1:w" in text
