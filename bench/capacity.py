@@ -36,12 +36,12 @@ CHILD = textwrap.dedent(
     from pathlib import Path
     from ingest import generate
     from botenv import TOKEN, UTC, Clock, start_bot, stop_bot
-    from bot.chats import ChatBook, ChatPrefs
-    from bot.localapi import LocalBotAPI
-    from summaries.config import Settings
-    from summaries.ingest import ingest_paths
-    from summaries.pipeline import run_pipeline
-    from summaries.store import Store
+    from newsbrief.bot.chats import ChatBook, ChatPrefs
+    from newsbrief.bot.localapi import LocalBotAPI
+    from newsbrief.summaries.config import Settings
+    from newsbrief.summaries.ingest import ingest_paths
+    from newsbrief.summaries.pipeline import run_pipeline
+    from newsbrief.summaries.store import Store
 
     def rss():
         fields = dict(line.split(":", 1) for line in open("/proc/self/status"))
@@ -82,7 +82,7 @@ CHILD = textwrap.dedent(
 
     serving, peak = asyncio.run(serve())
     store.close()
-    from summaries import entities
+    from newsbrief.summaries import entities
     entities.set_backend("spacy")
     entities.extract("Prime Minister Narendra Modi met officials in New Delhi.")  # what the scheduled job loads
     with_model = rss()[0]

@@ -37,15 +37,15 @@ from xml.sax.saxutils import escape
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bot.chat_news import compose_for  # noqa: E402
-from bot.chats import ChatBook, ChatPrefs  # noqa: E402
-from summaries.briefing import compose_briefing  # noqa: E402
-from summaries.chat_sources import TABLE, source_name  # noqa: E402
-from summaries.config import FetchSettings, Settings  # noqa: E402
-from summaries.filters import phrase_pattern, fold  # noqa: E402
-from summaries.follows import NameIndex  # noqa: E402
-from summaries.pipeline import ingest_sources  # noqa: E402
-from summaries.store import Store  # noqa: E402
+from newsbrief.bot.chat_news import compose_for  # noqa: E402
+from newsbrief.bot.chats import ChatBook, ChatPrefs  # noqa: E402
+from newsbrief.summaries.briefing import compose_briefing  # noqa: E402
+from newsbrief.summaries.chat_sources import TABLE, source_name  # noqa: E402
+from newsbrief.summaries.config import FetchSettings, Settings  # noqa: E402
+from newsbrief.summaries.filters import phrase_pattern, fold  # noqa: E402
+from newsbrief.summaries.follows import NameIndex  # noqa: E402
+from newsbrief.summaries.pipeline import ingest_sources  # noqa: E402
+from newsbrief.summaries.store import Store  # noqa: E402
 
 WORDS = ("government council minister market talks agreement officials report police court league season company "
          "shares profit growth election voters climate energy defence health hospital school city river bridge "

@@ -60,7 +60,7 @@ def fold(text: str) -> str:
 
 
 def _records(items: list[dict]) -> list[dict]:
-    from summaries.articles import parse_record
+    from newsbrief.summaries.articles import parse_record
 
     out = []
     for i, item in enumerate(items):
@@ -102,7 +102,7 @@ def run_spacy(items: list[dict]) -> dict:
 
 
 def _model_name() -> str:
-    from summaries import entities as ner
+    from newsbrief.summaries import entities as ner
 
     for name in ner.MODEL_NAMES:
         if importlib.util.find_spec(name) is not None:
@@ -118,7 +118,7 @@ def _load_before(ref: str):
         src = subprocess.run(["git", "show", f"{ref}:summaries/{name}.py"], cwd=ROOT, capture_output=True,
                              text=True, check=True).stdout
         src = src.replace("from summaries import entities as ner", "import before_entities as ner")
-        src = src.replace("from summaries.entities import", "from before_entities import")
+        src = src.replace("from newsbrief.summaries.entities import", "from before_entities import")
         (tmp / f"before_{name}.py").write_text(src, encoding="utf-8")
     sys.path.insert(0, str(tmp))
     import before_entities  # noqa: F401
@@ -130,7 +130,7 @@ def _load_before(ref: str):
 
 def run_index(items: list[dict], index_module) -> tuple[dict, object]:
     """Index the articles with ``index_module`` in a fresh store; per article entities as run_spacy."""
-    from summaries.store import Store
+    from newsbrief.summaries.store import Store
 
     recs = _records(items)
     with tempfile.TemporaryDirectory() as tmp:
@@ -358,7 +358,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{len(items)} labelled BBC articles ({', '.join(f'{v} {k}' for k, v in sorted(cats.items()))}) "
           f"from {entities_bbc.SHARED}\n")
 
-    from summaries import entity_index
+    from newsbrief.summaries import entity_index
 
     results = {"spacy": run_spacy(items)}
     try:

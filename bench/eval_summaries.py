@@ -65,8 +65,8 @@ def systems(language: str = "english") -> dict[str, Summarize]:
     from sumy.summarizers.text_rank import TextRankSummarizer
     from sumy.utils import get_stop_words
 
-    from summaries.summarizer import summarize
-    from summaries.tokenizer import get_tokenizer, split_sentences
+    from newsbrief.summaries.summarizer import summarize
+    from newsbrief.summaries.tokenizer import get_tokenizer, split_sentences
 
     tokenizer = get_tokenizer(language)
     stemmer = Stemmer(language)
@@ -96,7 +96,7 @@ def systems(language: str = "english") -> dict[str, Summarize]:
 
 
 def reference_count(summary: str) -> int:
-    from summaries.tokenizer import split_sentences
+    from newsbrief.summaries.tokenizer import split_sentences
 
     return max(1, len(split_sentences(summary)))
 

@@ -21,9 +21,9 @@ from pathlib import Path
 
 from tinydb import TinyDB
 
-from summaries.articles import read_articles
-from summaries.ingest import ingest_paths
-from summaries.store import Store
+from newsbrief.summaries.articles import read_articles
+from newsbrief.summaries.ingest import ingest_paths
+from newsbrief.summaries.store import Store
 
 WORDS = (
     "government council minister market talks agreement officials report police court league season "

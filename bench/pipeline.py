@@ -69,13 +69,13 @@ def main(argv: list[str] | None = None) -> int:
     from sumy.summarizers.lex_rank import LexRankSummarizer
     from sumy.utils import get_stop_words
 
-    from summaries import entities
-    from summaries.articles import parse_record
-    from summaries.config import Settings
-    from summaries.pipeline import run_pipeline
-    from summaries.summarizer import summarize_article
-    from summaries.store import Store
-    from summaries.tokenizer import get_tokenizer
+    from newsbrief.summaries import entities
+    from newsbrief.summaries.articles import parse_record
+    from newsbrief.summaries.config import Settings
+    from newsbrief.summaries.pipeline import run_pipeline
+    from newsbrief.summaries.summarizer import summarize_article
+    from newsbrief.summaries.store import Store
+    from newsbrief.summaries.tokenizer import get_tokenizer
 
     items, what = corpus(args.articles)
     articles = [parse_record(item) for item in items]
@@ -104,7 +104,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     import spacy
 
-    from summaries import entity_index
+    from newsbrief.summaries import entity_index
 
     # the baseline: spaCy's own pipeline with tok2vec and ner, nothing else, on the same bodies
     name = next(n for n in entities.MODEL_NAMES if _installed(n))

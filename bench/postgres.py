@@ -27,7 +27,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from ingest import PLACES, WORDS  # noqa: E402
 
-from summaries.articles import Article  # noqa: E402
+from newsbrief.summaries.articles import Article  # noqa: E402
 
 
 def server(url: str | None) -> tuple[str, object | None]:
@@ -86,9 +86,9 @@ def store_work(store, batch: list[Article], sentences: dict[str, list[str]]) -> 
     """Ingest, then the pipeline's store work: the pending scan, summaries written in
     batches of 500, stories clustered; the summarizer's own CPU time is left out (the same
     on both backends; see ``workers`` and bench/pipeline.py)."""
-    from summaries.config import StorySettings, SummarySettings
-    from summaries.stories import cluster_pending
-    from summaries.summarizer import is_current, summary_key
+    from newsbrief.summaries.config import StorySettings, SummarySettings
+    from newsbrief.summaries.stories import cluster_pending
+    from newsbrief.summaries.summarizer import is_current, summary_key
 
     settings = SummarySettings()
     key = summary_key(settings)
@@ -111,8 +111,8 @@ def store_work(store, batch: list[Article], sentences: dict[str, list[str]]) -> 
 
 
 def cmd_compare(args) -> int:
-    from summaries.store import TinyStore
-    from summaries.store.postgres import PostgresStore
+    from newsbrief.summaries.store import TinyStore
+    from newsbrief.summaries.store.postgres import PostgresStore
 
     base, srv = server(args.url)
     batch = articles(0, args.n, per_day=max(1, args.n // 10))
@@ -139,9 +139,9 @@ def cmd_compare(args) -> int:
 
 def fill(url: str, n: int, path: Path) -> dict[str, float]:
     """Ingest ``n`` articles with summaries and three-article stories, in batches of 2,000."""
-    from summaries.config import SummarySettings
-    from summaries.store.postgres import PostgresStore
-    from summaries.summarizer import summary_key
+    from newsbrief.summaries.config import SummarySettings
+    from newsbrief.summaries.store.postgres import PostgresStore
+    from newsbrief.summaries.summarizer import summary_key
 
     key = summary_key(SummarySettings())
     with PostgresStore(url, path=path) as store:
@@ -176,8 +176,8 @@ def fill(url: str, n: int, path: Path) -> dict[str, float]:
 QUERY_PROBE = r"""
 import json, random, resource, sys, time
 from pathlib import Path
-from summaries.briefing import compose_briefing
-from summaries.store.postgres import PostgresStore
+from newsbrief.summaries.briefing import compose_briefing
+from newsbrief.summaries.store.postgres import PostgresStore
 url, n, path, days = sys.argv[1], int(sys.argv[2]), sys.argv[3], json.loads(sys.argv[4])
 rng = random.Random(1)
 who, brief = [], []
@@ -206,7 +206,7 @@ def probe(url: str, n: int, path: Path) -> dict:
 
 
 def cmd_scale(args) -> int:
-    from summaries.store.postgres import PostgresStore
+    from newsbrief.summaries.store.postgres import PostgresStore
 
     base, srv = server(args.url)
     rows = []
@@ -238,7 +238,7 @@ def cmd_scale(args) -> int:
 def run_workers(url: str, k: int, n: int, tmp: Path, *, index: bool = True) -> tuple[float, float]:
     """``k`` worker processes on ``n`` stored articles: (articles per second from start to
     the last exit, all summarized and clustered into stories; seconds)."""
-    from summaries.store.postgres import PostgresStore
+    from newsbrief.summaries.store.postgres import PostgresStore
 
     config = tmp / "config.toml"
     config.write_text(f'[storage]\npath = "{tmp / "db.json"}"\n[[sources]]\nname = "none"\nfolder = "{tmp / "empty"}"\n',
@@ -251,7 +251,7 @@ def run_workers(url: str, k: int, n: int, tmp: Path, *, index: bool = True) -> t
     env = {**os.environ, "NEWSBRIEF_DATABASE_URL": url, "NEWSBRIEF_CONFIG": str(config), "OMP_NUM_THREADS": "1"}
     start = time.perf_counter()
     flags = [] if index else ["--no-index"]
-    procs = [subprocess.Popen([sys.executable, "-m", "bot.cli", "worker", "--once", "--batch", "20", *flags], cwd=ROOT, env=env,
+    procs = [subprocess.Popen([sys.executable, "-m", "newsbrief.bot.cli", "worker", "--once", "--batch", "20", *flags], cwd=ROOT, env=env,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) for _ in range(k)]
     for p in procs:
         assert p.wait() == 0

@@ -41,11 +41,11 @@ from xml.sax.saxutils import escape
 
 import httpx
 
-import summaries.sources as sources_module
-from summaries.config import Settings, Source
-from summaries.fetch import FetchError, Fetcher, FetchOptions, Response, _ssl_context, run_sync
-from summaries.sources import fetch_due
-from summaries.store import Store
+import newsbrief.summaries.sources as sources_module
+from newsbrief.summaries.config import Settings, Source
+from newsbrief.summaries.fetch import FetchError, Fetcher, FetchOptions, Response, _ssl_context, run_sync
+from newsbrief.summaries.sources import fetch_due
+from newsbrief.summaries.store import Store
 
 WORDS = (
     "government council minister market talks agreement officials report police court league season "

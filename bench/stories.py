@@ -23,10 +23,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from summaries.articles import Article  # noqa: E402
-from summaries.config import StorySettings  # noqa: E402
-from summaries.stories import StoryIndex, cluster_pending  # noqa: E402
-from summaries.store import Store  # noqa: E402
+from newsbrief.summaries.articles import Article  # noqa: E402
+from newsbrief.summaries.config import StorySettings  # noqa: E402
+from newsbrief.summaries.stories import StoryIndex, cluster_pending  # noqa: E402
+from newsbrief.summaries.store import Store  # noqa: E402
 
 COMMON = "the a of to in on for with after over as at by from new says will could may".split()
 

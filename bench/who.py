@@ -29,10 +29,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from summaries import entities as ner  # noqa: E402
-from summaries import entity_index as ei  # noqa: E402
-from summaries.articles import Article  # noqa: E402
-from summaries.store import Store  # noqa: E402
+from newsbrief.summaries import entities as ner  # noqa: E402
+from newsbrief.summaries import entity_index as ei  # noqa: E402
+from newsbrief.summaries.articles import Article  # noqa: E402
+from newsbrief.summaries.store import Store  # noqa: E402
 
 FIRST = """Aarav Aditi Akash Amit Ananya Anil Anjali Arjun Asha Deepak Divya Farhan Gaurav Geeta Harish
 Imran Ishaan Jaya Karan Kavita Kiran Lakshmi Manish Meera Mohan Nikhil Neha Pooja Prakash Priya Rahul

@@ -24,15 +24,15 @@ from typing import Any
 from telegram.error import TelegramError
 from telegram.ext import Application
 
-from bot.chat_news import keep_for, labelled, titles, visible_for
-from bot.chats import ChatPrefs
-from bot.ratelimit import BULK
-from bot.render import Reply, esc, render_story
-from bot.jobs import repeat
-from bot.services import NewsContext, services
-from summaries.briefing import story_by_id
-from summaries.config import parse_time_of_day
-from summaries.follows import NameIndex
+from newsbrief.bot.chat_news import keep_for, labelled, titles, visible_for
+from newsbrief.bot.chats import ChatPrefs
+from newsbrief.bot.ratelimit import BULK
+from newsbrief.bot.render import Reply, esc, render_story
+from newsbrief.bot.jobs import repeat
+from newsbrief.bot.services import NewsContext, services
+from newsbrief.summaries.briefing import story_by_id
+from newsbrief.summaries.config import parse_time_of_day
+from newsbrief.summaries.follows import NameIndex
 
 __all__ = ["run_alerts", "alerts_job", "in_quiet_hours", "folded_reply", "clear_folded", "schedule_alerts",
            "MAX_REMEMBERED"]

@@ -24,18 +24,18 @@ from telegram.ext import (
     filters,
 )
 
-from bot import channels, chat_filters, follow_cmds, handlers, membership, opml_cmds, own_sources
-from bot.alerts import schedule_alerts
-from bot.chats import ChatBook
-from bot.deliveries import DeliveryLog
-from bot.digests import catch_up, rebuild_schedules
-from bot.ratelimit import PriorityRateLimiter
-from bot.jobs import repeat
-from bot.services import CONTEXT_TYPES, Backoff, NewsContext, Services, services, utc_now
-from summaries.config import ConfigError, Settings
-from summaries.pipeline import PIPELINE_JOB_ID
-from summaries.store import NewsStore, open_store
-from summaries.worker import pipeline_job as pipeline_work
+from newsbrief.bot import channels, chat_filters, follow_cmds, handlers, membership, opml_cmds, own_sources
+from newsbrief.bot.alerts import schedule_alerts
+from newsbrief.bot.chats import ChatBook
+from newsbrief.bot.deliveries import DeliveryLog
+from newsbrief.bot.digests import catch_up, rebuild_schedules
+from newsbrief.bot.ratelimit import PriorityRateLimiter
+from newsbrief.bot.jobs import repeat
+from newsbrief.bot.services import CONTEXT_TYPES, Backoff, NewsContext, Services, services, utc_now
+from newsbrief.summaries.config import ConfigError, Settings
+from newsbrief.summaries.pipeline import PIPELINE_JOB_ID
+from newsbrief.summaries.store import NewsStore, open_store
+from newsbrief.summaries.worker import pipeline_job as pipeline_work
 
 __all__ = ["build_application", "on_startup", "on_shutdown", "run_bot", "TokenFilter", "redact_token_in_logs", "NO_TOKEN"]
 

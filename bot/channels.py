@@ -16,9 +16,9 @@ from telegram.constants import ChatMemberStatus, ChatType
 from telegram.error import TelegramError
 from telegram.ext import Application
 
-from bot.chats import ChatPrefs
-from bot.render import esc
-from bot.services import NewsContext, services
+from newsbrief.bot.chats import ChatPrefs
+from newsbrief.bot.render import esc
+from newsbrief.bot.services import NewsContext, services
 
 __all__ = ["connect", "disconnect", "rights_problem", "bot_may_post", "channel_lost", "ADMIN"]
 

@@ -9,10 +9,10 @@ import hashlib
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 
-from bot.chats import ChatPrefs
-from bot.render import Reply, callback_data, esc
-from bot.services import NewsContext, services
-from summaries.filters import FilterError, Filters, merge, parse_filters, without
+from newsbrief.bot.chats import ChatPrefs
+from newsbrief.bot.render import Reply, callback_data, esc
+from newsbrief.bot.services import NewsContext, services
+from newsbrief.summaries.filters import FilterError, Filters, merge, parse_filters, without
 
 __all__ = ["filter_cmd", "unfilter_button", "UNFILTER_PATTERN", "filters_view", "term_key"]
 
@@ -41,7 +41,7 @@ def filters_view(prefs: ChatPrefs) -> Reply:
 
 
 async def filter_cmd(update: Update, context: NewsContext) -> None:
-    from bot.handlers import may_change_settings, prefs_for, refuse, reply, save_prefs
+    from newsbrief.bot.handlers import may_change_settings, prefs_for, refuse, reply, save_prefs
 
     prefs = prefs_for(update, context)
     text = (update.effective_message.text or "").partition(" ")[2].strip()
@@ -73,7 +73,7 @@ async def filter_cmd(update: Update, context: NewsContext) -> None:
 
 
 async def unfilter_button(update: Update, context: NewsContext) -> None:
-    from bot.handlers import NOT_ADMIN, may_change_settings, prefs_for, save_prefs
+    from newsbrief.bot.handlers import NOT_ADMIN, may_change_settings, prefs_for, save_prefs
 
     query = update.callback_query
     chat = query.message.chat if query.message is not None else None

@@ -8,11 +8,11 @@ from __future__ import annotations
 import dataclasses
 from typing import Any, Callable
 
-from bot.chats import ChatPrefs
-from summaries.briefing import Briefing, Report, Story, compose_briefing
-from summaries.chat_sources import catalog, is_chat_source
-from summaries.config import Settings
-from summaries.filters import Filters
+from newsbrief.bot.chats import ChatPrefs
+from newsbrief.summaries.briefing import Briefing, Report, Story, compose_briefing
+from newsbrief.summaries.chat_sources import catalog, is_chat_source
+from newsbrief.summaries.config import Settings
+from newsbrief.summaries.filters import Filters
 
 __all__ = ["visible_for", "filters_of", "keep_for", "labelled", "compose_for", "story_text"]
 

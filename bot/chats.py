@@ -12,8 +12,8 @@ import hashlib
 from typing import Any, Iterable
 from zoneinfo import ZoneInfo
 
-from summaries.config import Settings, parse_time_of_day, parse_timezone
-from summaries.store import Store
+from newsbrief.summaries.config import Settings, parse_time_of_day, parse_timezone
+from newsbrief.summaries.store import Store
 
 __all__ = ["ChatPrefs", "ChatBook", "LENGTHS", "MAX_TOPICS", "next_delivery", "topic_key"]
 

@@ -19,11 +19,11 @@ from typing import Any, TextIO
 from rich.console import Console
 from rich.markup import escape
 
-from bot.app import build_application, on_startup, redact_token_in_logs
-from bot.localapi import LocalBotAPI
-from summaries.config import Settings
-from summaries.pipeline import run_pipeline
-from summaries.store import Store
+from newsbrief.bot.app import build_application, on_startup, redact_token_in_logs
+from newsbrief.bot.localapi import LocalBotAPI
+from newsbrief.summaries.config import Settings
+from newsbrief.summaries.pipeline import run_pipeline
+from newsbrief.summaries.store import Store
 
 __all__ = ["run_console", "html_to_rich"]
 
@@ -134,7 +134,7 @@ async def chat_session(settings: Settings, store: Store, stream: TextIO, console
 def run_console(settings: Settings, stream: TextIO = sys.stdin) -> int:
     """Open a console chat with the bot on the configured database."""
     console = Console(highlight=False, soft_wrap=True)
-    for name in ("httpx", "telegram", "apscheduler", "summaries", "bot"):
+    for name in ("httpx", "telegram", "apscheduler", "newsbrief"):
         logging.getLogger(name).setLevel(logging.WARNING)
     with Store(settings.storage.path) as store:
         with console.status("Loading the news (ingest, summaries, entity index)…"):

@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
-from summaries.store import Store
+from newsbrief.summaries.store import Store
 
 __all__ = ["DeliveryLog", "Delivery", "SENDING", "SENT", "SKIPPED", "FAILED", "RETRY", "DONE"]
 

@@ -18,14 +18,14 @@ from apscheduler.jobstores.base import JobLookupError
 from telegram.error import ChatMigrated, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.ext import Application
 
-from bot.alerts import clear_folded, folded_reply
-from bot.channels import bot_may_post, channel_lost
-from bot.chat_news import compose_for
-from bot.chats import ChatPrefs, last_due
-from bot.deliveries import FAILED, RETRY, SENDING, SENT, SKIPPED
-from bot.ratelimit import BULK
-from bot.render import Reply, render_briefing
-from bot.services import NewsContext, services
+from newsbrief.bot.alerts import clear_folded, folded_reply
+from newsbrief.bot.channels import bot_may_post, channel_lost
+from newsbrief.bot.chat_news import compose_for
+from newsbrief.bot.chats import ChatPrefs, last_due
+from newsbrief.bot.deliveries import FAILED, RETRY, SENDING, SENT, SKIPPED
+from newsbrief.bot.ratelimit import BULK
+from newsbrief.bot.render import Reply, render_briefing
+from newsbrief.bot.services import NewsContext, services
 
 __all__ = [
     "schedule_digest",

@@ -11,9 +11,9 @@ import hashlib
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 
-from bot.chats import ChatPrefs
-from bot.render import Reply, callback_data, esc
-from bot.services import NewsContext, services
+from newsbrief.bot.chats import ChatPrefs
+from newsbrief.bot.render import Reply, callback_data, esc
+from newsbrief.bot.services import NewsContext, services
 
 __all__ = ["follow", "following", "unfollow", "unfollow_button", "UNFOLLOW_PATTERN", "following_view"]
 
@@ -36,8 +36,8 @@ def following_view(prefs: ChatPrefs) -> Reply:
 
 
 async def follow(update: Update, context: NewsContext) -> None:
-    from bot.handlers import may_change_settings, prefs_for, refuse, reply, save_prefs
-    from summaries.entity_index import lookup
+    from newsbrief.bot.handlers import may_change_settings, prefs_for, refuse, reply, save_prefs
+    from newsbrief.summaries.entity_index import lookup
 
     svc = services(context)
     name = " ".join(context.args or ())
@@ -73,13 +73,13 @@ async def follow(update: Update, context: NewsContext) -> None:
 
 
 async def following(update: Update, context: NewsContext) -> None:
-    from bot.handlers import prefs_for, reply
+    from newsbrief.bot.handlers import prefs_for, reply
 
     await reply(update, following_view(prefs_for(update, context)))
 
 
 async def unfollow(update: Update, context: NewsContext) -> None:
-    from bot.handlers import may_change_settings, prefs_for, refuse, reply, save_prefs
+    from newsbrief.bot.handlers import may_change_settings, prefs_for, refuse, reply, save_prefs
 
     prefs = prefs_for(update, context)
     name = " ".join(context.args or ()).strip()
@@ -98,7 +98,7 @@ async def unfollow(update: Update, context: NewsContext) -> None:
 
 
 async def unfollow_button(update: Update, context: NewsContext) -> None:
-    from bot.handlers import NOT_ADMIN, may_change_settings, prefs_for, save_prefs
+    from newsbrief.bot.handlers import NOT_ADMIN, may_change_settings, prefs_for, save_prefs
 
     query = update.callback_query
     chat = query.message.chat if query.message is not None else None

@@ -14,16 +14,16 @@ from telegram.constants import ChatMemberStatus, ChatType
 from telegram.error import TelegramError
 from telegram.ext import ApplicationHandlerStop
 
-from bot.chat_news import labelled, titles, visible_for
-from bot.chat_news import compose_for
-from bot.chats import LENGTHS, MAX_TOPICS, ChatPrefs, clean_topics, next_delivery, topic_key
-from bot.digests import schedule_digest, unschedule_digest
-from bot.render import Reply, callback_data, esc, render_briefing, render_reports, render_sentences, render_story, render_who
-from bot.services import NewsContext, services
-from summaries import sources
-from summaries.entity_index import lookup, name_for_token
-from summaries.config import parse_time_of_day, parse_timezone
-from summaries.store import StoreError
+from newsbrief.bot.chat_news import labelled, titles, visible_for
+from newsbrief.bot.chat_news import compose_for
+from newsbrief.bot.chats import LENGTHS, MAX_TOPICS, ChatPrefs, clean_topics, next_delivery, topic_key
+from newsbrief.bot.digests import schedule_digest, unschedule_digest
+from newsbrief.bot.render import Reply, callback_data, esc, render_briefing, render_reports, render_sentences, render_story, render_who
+from newsbrief.bot.services import NewsContext, services
+from newsbrief.summaries import sources
+from newsbrief.summaries.entity_index import lookup, name_for_token
+from newsbrief.summaries.config import parse_time_of_day, parse_timezone
+from newsbrief.summaries.store import StoreError
 
 __all__ = ["COMMANDS", "HELP"]
 
@@ -119,7 +119,7 @@ async def may_change_settings(update: Update, context: NewsContext) -> bool:
     chat = update.effective_chat
     target = prefs_for(update, context)
     if target.chat_type == ChatType.CHANNEL and target.chat_id != chat.id:
-        from bot.channels import rights_problem
+        from newsbrief.bot.channels import rights_problem
 
         problem = await rights_problem(context.bot, target.chat_id, update.effective_user.id)
         if problem:
@@ -190,8 +190,8 @@ async def brief(update: Update, context: NewsContext) -> None:
 
 
 async def summary(update: Update, context: NewsContext) -> None:
-    from summaries.briefing import find_articles, seen_through, story_for
-    from summaries.summarizer import summarize_article
+    from newsbrief.summaries.briefing import find_articles, seen_through, story_for
+    from newsbrief.summaries.summarizer import summarize_article
 
     svc = services(context)
     message = update.effective_message
@@ -446,7 +446,7 @@ async def _send_to_chat(update: Update, context: NewsContext, message: Reply) ->
 
 async def full_button(update: Update, context: NewsContext) -> None:
     """The Full summary button: the whole story of that article, at full length."""
-    from summaries.briefing import story_of_article
+    from newsbrief.summaries.briefing import story_of_article
 
     query = update.callback_query
     svc = services(context)
@@ -469,7 +469,7 @@ def _button_prefs(update: Update, context: NewsContext) -> ChatPrefs:
 
 async def reports_button(update: Update, context: NewsContext) -> None:
     """The All reports button: every outlet's report of a story, with links."""
-    from summaries.briefing import story_by_id
+    from newsbrief.summaries.briefing import story_by_id
 
     query = update.callback_query
     svc = services(context)

@@ -7,7 +7,7 @@ from typing import Any, Callable
 
 from telegram.ext import Application
 
-from bot.services import utc_now
+from newsbrief.bot.services import utc_now
 
 __all__ = ["repeat"]
 

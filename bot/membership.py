@@ -7,9 +7,9 @@ from telegram import Update
 from telegram.constants import ChatType
 
 
-from bot.channels import ADMIN, channel_lost
-from bot.digests import unschedule_digest
-from bot.services import NewsContext, services
+from newsbrief.bot.channels import ADMIN, channel_lost
+from newsbrief.bot.digests import unschedule_digest
+from newsbrief.bot.services import NewsContext, services
 
 __all__ = ["bot_membership"]
 

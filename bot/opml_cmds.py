@@ -13,12 +13,12 @@ from typing import Any
 from telegram import Update
 
 
-from bot.render import esc
-from bot.services import NewsContext, services
-from summaries.chat_sources import Found, add_to_catalog, catalog, discover, source_name
-from summaries.config import Settings, Source
-from summaries.fetch import FetchError
-from summaries.opml import MAX_OPML_BYTES, OPMLError, read_opml, write_opml
+from newsbrief.bot.render import esc
+from newsbrief.bot.services import NewsContext, services
+from newsbrief.summaries.chat_sources import Found, add_to_catalog, catalog, discover, source_name
+from newsbrief.summaries.config import Settings, Source
+from newsbrief.summaries.fetch import FetchError
+from newsbrief.summaries.opml import MAX_OPML_BYTES, OPMLError, read_opml, write_opml
 
 __all__ = ["import_document", "export", "import_feeds"]
 
@@ -30,7 +30,7 @@ MAX_LISTED = 15  # failures listed one by one in the answer
 def import_feeds(feeds: list[tuple[str, str]], settings: Settings) -> list[tuple[str, Found | None, str]]:
     """Discover each feed (four at a time): (url, found or None, why it failed)."""
     def one(url: str) -> tuple[str, Found | None, str]:
-        from bot.own_sources import plain_reason
+        from newsbrief.bot.own_sources import plain_reason
 
         try:
             return url, discover(url, settings), ""
@@ -45,7 +45,7 @@ def import_feeds(feeds: list[tuple[str, str]], settings: Settings) -> list[tuple
 
 
 async def import_document(update: Update, context: NewsContext) -> None:
-    from bot.handlers import may_change_settings, prefs_for, refuse, reply, save_prefs
+    from newsbrief.bot.handlers import may_change_settings, prefs_for, refuse, reply, save_prefs
 
     svc = services(context)
     doc = update.effective_message.document
@@ -112,7 +112,7 @@ async def import_document(update: Update, context: NewsContext) -> None:
 
 
 def _fetch_all(store: Any, found: list[Found], settings: Settings) -> None:
-    from summaries.sources import fetch_due
+    from newsbrief.summaries.sources import fetch_due
 
     try:
         fetch_due(store, [Source(name=f.name, kind=f.kind, location=f.location) for f in found], settings)
@@ -121,7 +121,7 @@ def _fetch_all(store: Any, found: list[Found], settings: Settings) -> None:
 
 
 async def export(update: Update, context: NewsContext) -> None:
-    from bot.handlers import prefs_for, reply
+    from newsbrief.bot.handlers import prefs_for, reply
 
     svc = services(context)
     prefs = prefs_for(update, context)

@@ -17,12 +17,12 @@ from typing import Any
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 
-from bot.chats import ChatPrefs
-from bot.render import Reply, callback_data, esc
-from bot.services import NewsContext, services
-from summaries.chat_sources import Found, add_to_catalog, catalog, discover, drop_unused, source_name
-from summaries.config import Settings, Source
-from summaries.fetch import UNREACHABLE, FetchError
+from newsbrief.bot.chats import ChatPrefs
+from newsbrief.bot.render import Reply, callback_data, esc
+from newsbrief.bot.services import NewsContext, services
+from newsbrief.summaries.chat_sources import Found, add_to_catalog, catalog, discover, drop_unused, source_name
+from newsbrief.summaries.config import Settings, Source
+from newsbrief.summaries.fetch import UNREACHABLE, FetchError
 
 __all__ = ["add", "list_sources", "remove", "remove_button", "REMOVE_PATTERN", "fetch_new_source",
            "sources_view", "plain_reason"]
@@ -35,7 +35,7 @@ MAX_URL_CHARS = 2000
 
 async def _target(update: Update, context: NewsContext) -> ChatPrefs | None:
     """The chat whose sources a command changes (None, and the user told, if not allowed)."""
-    from bot.handlers import may_change_settings, prefs_for, refuse
+    from newsbrief.bot.handlers import may_change_settings, prefs_for, refuse
 
     if not await may_change_settings(update, context):
         await refuse(update, context)
@@ -44,7 +44,7 @@ async def _target(update: Update, context: NewsContext) -> ChatPrefs | None:
 
 
 async def add(update: Update, context: NewsContext) -> None:
-    from bot.handlers import reply, save_prefs
+    from newsbrief.bot.handlers import reply, save_prefs
 
     svc = services(context)
     limits = svc.settings.chats
@@ -99,7 +99,7 @@ def added_text(found: Found) -> str:
 
 def fetch_new_source(store: Any, found: Found, settings: Settings) -> None:
     """Fetch a just-added source now (as the job would), so /brief has its news."""
-    from summaries.sources import fetch_due
+    from newsbrief.summaries.sources import fetch_due
 
     try:
         fetch_due(store, [Source(name=found.name, kind=found.kind, location=found.location)], settings)
@@ -158,7 +158,7 @@ def sources_view(store: Any, prefs: ChatPrefs) -> Reply:
 
 
 async def list_sources(update: Update, context: NewsContext) -> None:
-    from bot.handlers import prefs_for, reply
+    from newsbrief.bot.handlers import prefs_for, reply
 
     svc = services(context)
     await reply(update, await asyncio.to_thread(sources_view, svc.store, prefs_for(update, context)))
@@ -166,7 +166,7 @@ async def list_sources(update: Update, context: NewsContext) -> None:
 
 async def remove(update: Update, context: NewsContext) -> None:
     """/remove N or /remove URL; bare /remove shows the list with buttons."""
-    from bot.handlers import reply
+    from newsbrief.bot.handlers import reply
 
     svc = services(context)
     args = " ".join(context.args or ()).strip()
@@ -191,7 +191,7 @@ async def remove(update: Update, context: NewsContext) -> None:
 
 
 async def drop_source(context: NewsContext, prefs: ChatPrefs, name: str) -> str:
-    from bot.handlers import save_prefs
+    from newsbrief.bot.handlers import save_prefs
 
     svc = services(context)
     title = catalog(svc.store).get(name, {}).get("title") or "the source"
@@ -202,7 +202,7 @@ async def drop_source(context: NewsContext, prefs: ChatPrefs, name: str) -> str:
 
 
 async def remove_button(update: Update, context: NewsContext) -> None:
-    from bot.handlers import NOT_ADMIN, may_change_settings, prefs_for
+    from newsbrief.bot.handlers import NOT_ADMIN, may_change_settings, prefs_for
 
     query = update.callback_query
     chat = query.message.chat if query.message is not None else None

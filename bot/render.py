@@ -11,8 +11,8 @@ from typing import Any, Iterable, Sequence
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from summaries.briefing import Briefing, Story, outlets_line
-from summaries.entity_index import name_token, reports_line
+from newsbrief.summaries.briefing import Briefing, Story, outlets_line
+from newsbrief.summaries.entity_index import name_token, reports_line
 
 __all__ = [
     "Reply",

@@ -11,11 +11,11 @@ from typing import Any, Callable
 
 from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot
 
-from bot.chats import ChatBook
-from bot.deliveries import DeliveryLog
-from summaries.config import Settings, SummarySettings
-from summaries.core import NewsCore
-from summaries.store import Store
+from newsbrief.bot.chats import ChatBook
+from newsbrief.bot.deliveries import DeliveryLog
+from newsbrief.summaries.config import Settings, SummarySettings
+from newsbrief.summaries.core import NewsCore
+from newsbrief.summaries.store import Store
 
 __all__ = ["Services", "services", "utc_now", "Backoff", "BotData", "NewsContext", "CONTEXT_TYPES"]
 

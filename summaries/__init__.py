@@ -2,7 +2,7 @@
 
 No Telegram code lives here; everything can be used from a plain Python shell::
 
-    from summaries import summarize
+    from newsbrief.summaries import summarize
     summarize(text, sentences=3)
 """
 
@@ -15,11 +15,11 @@ __all__ = ["summarize", "lookup"]
 
 def __getattr__(name: str) -> Any:  # heavy modules load on first use
     if name == "summarize":
-        from summaries.summarizer import summarize
+        from newsbrief.summaries.summarizer import summarize
 
         return summarize
     if name == "lookup":
-        from summaries.entity_index import lookup
+        from newsbrief.summaries.entity_index import lookup
 
         return lookup
     raise AttributeError(name)

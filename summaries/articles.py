@@ -22,7 +22,7 @@ import re
 from pathlib import Path
 from typing import Any, Iterable
 
-from summaries.cleaning import CleanedBody, clean_body, split_paragraphs
+from newsbrief.summaries.cleaning import CleanedBody, clean_body, split_paragraphs
 
 __all__ = [
     "Article",

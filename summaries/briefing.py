@@ -18,10 +18,10 @@ from typing import Any, Callable, Iterable, Sequence
 
 from rapidfuzz import fuzz
 
-from summaries.config import SummarySettings
-from summaries.stories import article_hours, content_words, representative
-from summaries.store import Store
-from summaries.summarizer import is_current, summarize_record
+from newsbrief.summaries.config import SummarySettings
+from newsbrief.summaries.stories import article_hours, content_words, representative
+from newsbrief.summaries.store import Store
+from newsbrief.summaries.summarizer import is_current, summarize_record
 
 __all__ = [
     "Report",

@@ -21,9 +21,9 @@ from html.parser import HTMLParser
 from typing import Any, Iterable
 from urllib.parse import urljoin
 
-from summaries.config import Settings, Source
-from summaries.fetch import UNREACHABLE, FetchError, FetchOptions, Response, fetch, normalise_host, parse_url
-from summaries.sources import extract_page, html_to_text, refuse_entity_declarations
+from newsbrief.summaries.config import Settings, Source
+from newsbrief.summaries.fetch import UNREACHABLE, FetchError, FetchOptions, Response, fetch, normalise_host, parse_url
+from newsbrief.summaries.sources import extract_page, html_to_text, refuse_entity_declarations
 
 __all__ = [
     "TABLE",

@@ -9,10 +9,10 @@ it runs; :func:`summaries.pipeline.run_pipeline` makes one when it is given none
 
 from __future__ import annotations
 
-from summaries.config import Settings
-from summaries.entity_index import EntityIndex, get_index
-from summaries.stories import StoryIndex
-from summaries.store import NewsStore
+from newsbrief.summaries.config import Settings
+from newsbrief.summaries.entity_index import EntityIndex, get_index
+from newsbrief.summaries.stories import StoryIndex
+from newsbrief.summaries.store import NewsStore
 
 __all__ = ["NewsCore"]
 

@@ -65,7 +65,7 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Sequence
 
-from summaries.tokenizer import split_sentences
+from newsbrief.summaries.tokenizer import split_sentences
 
 __all__ = [
     "Extracted",
@@ -199,7 +199,7 @@ _ORG_PREFIXES = frozenset("Ministry Department Bank University Institute Board C
 @functools.lru_cache(maxsize=1)
 def _data() -> dict[str, Any]:
     """summaries/data/entities.json: known variants, corporate suffixes, product nouns."""
-    text = importlib.resources.files("summaries").joinpath("data/entities.json").read_text(encoding="utf-8")
+    text = importlib.resources.files("newsbrief.summaries").joinpath("data/entities.json").read_text(encoding="utf-8")
     return json.loads(text)
 
 

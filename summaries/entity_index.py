@@ -47,8 +47,8 @@ from typing import Any, Callable, Iterable
 
 from rapidfuzz import fuzz, process
 
-from summaries import entities as ner
-from summaries.entities import EVENT, ORG, PERSON, PLACE, PRODUCT, Extracted
+from newsbrief.summaries import entities as ner
+from newsbrief.summaries.entities import EVENT, ORG, PERSON, PLACE, PRODUCT, Extracted
 
 __all__ = [
     "Mention",

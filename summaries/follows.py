@@ -12,7 +12,7 @@ import re
 from collections import defaultdict
 from typing import Iterable
 
-from summaries.filters import fold, phrase_pattern
+from newsbrief.summaries.filters import fold, phrase_pattern
 
 __all__ = ["NameIndex"]
 

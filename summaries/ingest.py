@@ -6,8 +6,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
-from summaries.articles import MAX_FILE_BYTES, Article, ArticleError, read_articles
-from summaries.store import Store
+from newsbrief.summaries.articles import MAX_FILE_BYTES, Article, ArticleError, read_articles
+from newsbrief.summaries.store import Store
 
 __all__ = ["IngestReport", "ingest_paths", "article_files", "SUFFIXES"]
 

@@ -18,17 +18,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
-import seeds
-from summaries.config import Settings, Source, SummarySettings
-from summaries.core import NewsCore
-from summaries.entity_index import forget_articles as forget_entity_mentions
-from summaries.entity_index import index_articles, reindex_stale
-from summaries.ingest import IngestReport, ingest_paths
-from summaries.sources import fetch_due
-from summaries.stories import cluster_pending
-from summaries.summarizer import is_current, summarize_record, summary_key
-from summaries.stories import forget_articles as forget_story_members
-from summaries.store import Store
+from newsbrief import seeds
+from newsbrief.summaries.config import Settings, Source, SummarySettings
+from newsbrief.summaries.core import NewsCore
+from newsbrief.summaries.entity_index import forget_articles as forget_entity_mentions
+from newsbrief.summaries.entity_index import index_articles, reindex_stale
+from newsbrief.summaries.ingest import IngestReport, ingest_paths
+from newsbrief.summaries.sources import fetch_due
+from newsbrief.summaries.stories import cluster_pending
+from newsbrief.summaries.summarizer import is_current, summarize_record, summary_key
+from newsbrief.summaries.stories import forget_articles as forget_story_members
+from newsbrief.summaries.store import Store
 
 __all__ = [
     "RunReport",
@@ -84,7 +84,7 @@ def ingest_sources(store: Store, settings: Settings) -> IngestReport:
     if paths:
         report.merge(ingest_paths(store, paths, max_bytes=settings.storage.max_article_bytes))
     web = [s for s in sources if s.kind in ("feed", "page")]
-    from summaries.chat_sources import catalog_sources
+    from newsbrief.summaries.chat_sources import catalog_sources
 
     web += catalog_sources(store, settings)  # sources chats added: each fetched once
     if web:

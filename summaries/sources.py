@@ -49,12 +49,12 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable, Sequence
 from urllib.parse import urlsplit
 
-from summaries.articles import Article, ArticleError, parse_record
-from summaries.config import Settings, Source
-from summaries.fetch import (UNREACHABLE, USER_AGENT, FetchError, Fetcher, FetchOptions, Response, fetch,
+from newsbrief.summaries.articles import Article, ArticleError, parse_record
+from newsbrief.summaries.config import Settings, Source
+from newsbrief.summaries.fetch import (UNREACHABLE, USER_AGENT, FetchError, Fetcher, FetchOptions, Response, fetch,
                              run_sync)
-from summaries.ingest import IngestReport
-from summaries.store import Store
+from newsbrief.summaries.ingest import IngestReport
+from newsbrief.summaries.store import Store
 
 __all__ = [
     "FetchOptions",
@@ -728,8 +728,8 @@ def summarize_url(url: str, settings: Settings, *, options: FetchOptions | None 
     :data:`summaries.fetch.UNREACHABLE`, whatever is or is not listening there. Pass
     ``options`` with ``allow_private=True`` for the operator's own command line.
     """
-    from summaries.briefing import Story
-    from summaries.summarizer import summarize_article
+    from newsbrief.summaries.briefing import Story
+    from newsbrief.summaries.summarizer import summarize_article
 
     options = options or FetchOptions.from_settings(settings)
     try:

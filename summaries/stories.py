@@ -40,7 +40,7 @@ from typing import Any, Iterable, Sequence
 
 from nltk.stem.snowball import EnglishStemmer
 
-from summaries.config import StorySettings
+from newsbrief.summaries.config import StorySettings
 from sumy.utils import get_stop_words
 
 __all__ = [

@@ -38,8 +38,8 @@ from sumy.nlp.stemmers import Stemmer
 from sumy.summarizers import AbstractSummarizer
 from sumy.utils import ItemsCount, get_stop_words
 
-from summaries.config import SummarySettings
-from summaries.tokenizer import get_tokenizer, split_sentences
+from newsbrief.summaries.config import SummarySettings
+from newsbrief.summaries.tokenizer import get_tokenizer, split_sentences
 
 __all__ = [
     "NewsSummarizer",

@@ -41,10 +41,10 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterator
 
-from summaries.config import Settings
-from summaries.core import NewsCore
-from summaries.store.base import NewsStore
-from summaries.summarizer import summarize_record, summary_key
+from newsbrief.summaries.config import Settings
+from newsbrief.summaries.core import NewsCore
+from newsbrief.summaries.store.base import NewsStore
+from newsbrief.summaries.summarizer import summarize_record, summary_key
 
 __all__ = ["Worker", "CycleReport", "pipeline_job", "workers_alive", "LOCK_FETCH", "LOCK_INDEX"]
 
@@ -162,7 +162,7 @@ class Worker:
 
     def scheduled_work(self, *, today: dt.date | None = None, force: bool = False) -> bool:
         """Ingest and prune, once per period across every process; True if this one did."""
-        from summaries.pipeline import ingest_sources, prune_old
+        from newsbrief.summaries.pipeline import ingest_sources, prune_old
 
         every = self.settings.schedule.summarize_every_minutes
         with self._advisory(LOCK_FETCH) as got:
@@ -247,7 +247,7 @@ class Worker:
     def index_pending(self, report: CycleReport | None = None) -> CycleReport:
         """Under the ``index`` lock: entities of the articles summarized but not indexed,
         and new articles into stories. Skipped if another process is doing it."""
-        from summaries.stories import cluster_pending
+        from newsbrief.summaries.stories import cluster_pending
 
         report = report or CycleReport()
         with self._advisory(LOCK_INDEX) as got:
@@ -258,7 +258,7 @@ class Worker:
             if rows:
                 articles = self.store.get_articles([r[1] for r in rows])
                 try:
-                    from summaries.entity_index import index_articles
+                    from newsbrief.summaries.entity_index import index_articles
 
                     report.indexed = index_articles(self.store, list(articles.values()))
                 except Exception as exc:  # recorded as a failed job run (newsbrief status), not retried forever
@@ -315,7 +315,7 @@ def pipeline_job(store: NewsStore, settings: Settings) -> Callable[[], Any]:
     if not hasattr(store, "connection"):
         import functools
 
-        from summaries.pipeline import run_pipeline
+        from newsbrief.summaries.pipeline import run_pipeline
 
         return functools.partial(run_pipeline, store, settings)
     worker: list[Worker] = []

@@ -19,12 +19,12 @@ from typing import Any, AsyncIterator, Callable
 from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED, EVENT_JOB_MISSED, EVENT_JOB_SUBMITTED, JobEvent
 from telegram.ext import Application
 
-from bot.app import build_application, on_startup
-from bot.localapi import LocalBotAPI
-from bot.services import Backoff, Services
-from summaries.config import Settings
-from summaries.pipeline import run_pipeline
-from summaries.store import Store
+from newsbrief.bot.app import build_application, on_startup
+from newsbrief.bot.localapi import LocalBotAPI
+from newsbrief.bot.services import Backoff, Services
+from newsbrief.summaries.config import Settings
+from newsbrief.summaries.pipeline import run_pipeline
+from newsbrief.summaries.store import Store
 from waiting import wait_for
 
 TOKEN = "123456:newsbrief-test-token"

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-import seeds
-from summaries.articles import Article
+from newsbrief import seeds
+from newsbrief.summaries.articles import Article
 
 SEED_FILE = next(seeds.folder().glob("*.txt"))
 

@@ -29,8 +29,11 @@ def _module_name(root: Path, path: Path) -> str:
     return ".".join(parts)
 
 
-def build(root: Path, packages: Iterable[str]) -> Graph:
+def build(root: Path, packages: Iterable[str], namespace: str = "") -> Graph:
+    """The graph of these packages under ``root``; imports spelt ``namespace.package``
+    (an installed namespace such as ``newsbrief``) count as the package itself."""
     packages = tuple(packages)
+    prefix = namespace + "." if namespace else ""
     modules: dict[str, Path] = {}
     for package in packages:
         for path in sorted((root / package).rglob("*.py")):
@@ -63,6 +66,7 @@ def build(root: Path, packages: Iterable[str]) -> Graph:
                     base = f"{anchor}.{base}".strip(".")
                 names = [a.name for a in node.names]
                 targets = [f"{base}.{n}" for n in names] + [base]
+            targets = [t[len(prefix):] if prefix and t.startswith(prefix) else t for t in targets]
             for target in targets:
                 top = target.split(".")[0]
                 found = resolve(target) if top in packages else None

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.digests import deliver_digest
+from newsbrief.bot.digests import deliver_digest
 from botenv import running_bot
 
 USER, OTHER = 9101, 9102

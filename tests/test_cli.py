@@ -6,12 +6,12 @@ import os
 import subprocess
 import sys
 
-from bot.cli import main
+from newsbrief.bot.cli import main
 from waiting import wait_for_sync
 
 
 def run(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "bot.cli", *args], capture_output=True, text=True, timeout=120)
+    return subprocess.run([sys.executable, "-m", "newsbrief.bot.cli", *args], capture_output=True, text=True, timeout=120)
 
 
 def test_ingest_articles_summary_brief(tmp_path, seed_path, capsys):
@@ -63,7 +63,7 @@ def test_run_without_token_says_how_to_get_one(tmp_path, monkeypatch):
 
 def test_chat_console_answers_brief_and_who(tmp_path):
     script = "/brief\n/who hegset\n1\n/subscribe 07:30 Mars/Base\n/quit\n"
-    proc = subprocess.run([sys.executable, "-m", "bot.cli", "--db", str(tmp_path / "db.json"), "chat"],
+    proc = subprocess.run([sys.executable, "-m", "newsbrief.bot.cli", "--db", str(tmp_path / "db.json"), "chat"],
                           input=script, capture_output=True, text=True, timeout=180)
     assert proc.returncode == 0, proc.stderr
     out = proc.stdout
@@ -85,7 +85,7 @@ def test_who_command(tmp_path, capsys):
 def test_run_serves_a_bot_api_server_from_config_and_stops_cleanly(tmp_path):
     import signal
 
-    from bot.localapi import LocalBotAPI
+    from newsbrief.bot.localapi import LocalBotAPI
 
     token = "424242:run-test-token"
     with LocalBotAPI(token=token) as api:
@@ -95,7 +95,7 @@ def test_run_serves_a_bot_api_server_from_config_and_stops_cleanly(tmp_path):
             f'api_file_url = "{api.base_file_url}"\n[schedule]\nsummarize_every_minutes = 60\n'
         )
         env = dict(os.environ, NEWSBRIEF_TELEGRAM_TOKEN=token)
-        proc = subprocess.Popen([sys.executable, "-m", "bot.cli", "--config", str(config), "run"],
+        proc = subprocess.Popen([sys.executable, "-m", "newsbrief.bot.cli", "--config", str(config), "run"],
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
         try:
             wait_for_sync(api.commands, 60, interval=0.1)  # started: command menu registered
@@ -122,8 +122,8 @@ def test_run_in_webhook_mode_answers_posted_updates(tmp_path):
 
     import httpx
 
-    from bot.app import webhook_secret
-    from bot.localapi import LocalBotAPI
+    from newsbrief.bot.app import webhook_secret
+    from newsbrief.bot.localapi import LocalBotAPI
 
     token = "434343:webhook-test-token"
     with socket.socket() as probe:
@@ -138,7 +138,7 @@ def test_run_in_webhook_mode_answers_posted_updates(tmp_path):
             f"webhook_port = {port}\n"
         )
         env = dict(os.environ, NEWSBRIEF_TELEGRAM_TOKEN=token)
-        proc = subprocess.Popen([sys.executable, "-m", "bot.cli", "--config", str(config), "run"],
+        proc = subprocess.Popen([sys.executable, "-m", "newsbrief.bot.cli", "--config", str(config), "run"],
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
         try:
             wait_for_sync(lambda: (api.webhook or {}).get("url") == "https://bot.example.invalid/newsbrief", 60,

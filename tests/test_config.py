@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from summaries.config import ConfigError, Settings, load_settings, parse_time_of_day, parse_timezone
+from newsbrief.summaries.config import ConfigError, Settings, load_settings, parse_time_of_day, parse_timezone
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "config.example.toml"
 

@@ -14,12 +14,12 @@ from pathlib import Path
 
 import pytest
 
-from bot.chats import ChatBook, ChatPrefs
-from bot.localapi import LocalBotAPI
+from newsbrief.bot.chats import ChatBook, ChatPrefs
+from newsbrief.bot.localapi import LocalBotAPI
 from conftest import make_articles
-from summaries.config import Settings
-from summaries.pipeline import run_pipeline
-from summaries.store import Store
+from newsbrief.summaries.config import Settings
+from newsbrief.summaries.pipeline import run_pipeline
+from newsbrief.summaries.store import Store
 from waiting import wait_for_sync
 
 pytestmark = pytest.mark.slow
@@ -33,10 +33,10 @@ BOT_CHILD = textwrap.dedent(
     import asyncio, dataclasses, datetime as dt, sys
     sys.path.insert(0, "{tests}")
     from botenv import JobWatch
-    from bot.app import build_application, on_startup
-    from bot.services import Backoff
-    from summaries.config import Settings
-    from summaries.store import Store
+    from newsbrief.bot.app import build_application, on_startup
+    from newsbrief.bot.services import Backoff
+    from newsbrief.summaries.config import Settings
+    from newsbrief.summaries.store import Store
 
     db, base_url, minute = sys.argv[1], sys.argv[2], int(sys.argv[3])
     settings = Settings()
@@ -115,9 +115,9 @@ def test_sigkill_mid_digest_run_then_restart(tmp_path):
 SUMMARIZE_CHILD = textwrap.dedent(
     """
     import sys
-    from summaries.config import Settings
-    from summaries.pipeline import run_pipeline
-    from summaries.store import Store
+    from newsbrief.summaries.config import Settings
+    from newsbrief.summaries.pipeline import run_pipeline
+    from newsbrief.summaries.store import Store
     store = Store(sys.argv[1])
     print("ready", flush=True)
     run_pipeline(store, Settings(), ingest=False)

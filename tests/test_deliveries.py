@@ -9,8 +9,8 @@ import time
 
 import pytest
 
-from bot.deliveries import SENDING, SENT, DeliveryLog
-from summaries.store import Store, StoreError
+from newsbrief.bot.deliveries import SENDING, SENT, DeliveryLog
+from newsbrief.summaries.store import Store, StoreError
 
 TODAY = dt.date(2025, 7, 27)
 

@@ -11,14 +11,14 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from botenv import TOKEN, UTC, BotEnv, Clock, start_bot, stop_bot
-from bot.deliveries import SENT, SKIPPED
-from bot.digests import deliver_digest
-from bot.localapi import LocalBotAPI
-from summaries.articles import Article
-from summaries.config import Settings
-from summaries.pipeline import run_pipeline
-from summaries.summarizer import summary_key
-from summaries.store import Store
+from newsbrief.bot.deliveries import SENT, SKIPPED
+from newsbrief.bot.digests import deliver_digest
+from newsbrief.bot.localapi import LocalBotAPI
+from newsbrief.summaries.articles import Article
+from newsbrief.summaries.config import Settings
+from newsbrief.summaries.pipeline import run_pipeline
+from newsbrief.summaries.summarizer import summary_key
+from newsbrief.summaries.store import Store
 from waiting import wait_for
 
 USER = 6001

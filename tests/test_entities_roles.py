@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from summaries import entities as ner
+from newsbrief.summaries import entities as ner
 
 
 @pytest.fixture(scope="module")

@@ -28,10 +28,10 @@ from typing import Callable
 import anyio
 import pytest
 
-from summaries.config import FetchSettings, Settings, Source, StorageSettings, load_settings
-from summaries.fetch import UNREACHABLE, FetchError, FetchOptions, Fetcher, fetch, run_sync
-from summaries.sources import SourceError, fetch_due, refuse_entity_declarations, source_status, summarize_url
-from summaries.store import Store
+from newsbrief.summaries.config import FetchSettings, Settings, Source, StorageSettings, load_settings
+from newsbrief.summaries.fetch import UNREACHABLE, FetchError, FetchOptions, Fetcher, fetch, run_sync
+from newsbrief.summaries.sources import SourceError, fetch_due, refuse_entity_declarations, source_status, summarize_url
+from newsbrief.summaries.store import Store
 
 GiB = 1 << 30
 MB = 1 << 20
@@ -609,7 +609,7 @@ def test_config_documents_the_fetch_settings():
 
 
 def test_config_checks_the_fetch_settings(tmp_path):
-    from summaries.config import ConfigError
+    from newsbrief.summaries.config import ConfigError
 
     path = tmp_path / "c.toml"
     path.write_text('[fetch]\nallow_private_hosts = ["intranet.example", "10.0.0.5", "Straße.Example"]\n')
@@ -663,7 +663,7 @@ async def test_the_chat_side_of_summary_urls(server, tmp_path):
 
 
 def test_a_reason_too_long_for_a_chat_is_not_cut():
-    from bot.handlers import page_failed
+    from newsbrief.bot.handlers import page_failed
 
     assert page_failed("HTTP 404 Not Found") == "I could not summarize that page: HTTP 404 Not Found."
     assert page_failed("a <b> & c.") == "I could not summarize that page: a &lt;b&gt; &amp; c."
@@ -672,7 +672,7 @@ def test_a_reason_too_long_for_a_chat_is_not_cut():
 
 
 def test_one_feed_cannot_flood_a_run(server, store, monkeypatch):
-    from summaries import sources
+    from newsbrief.summaries import sources
 
     monkeypatch.setattr(sources, "MAX_ENTRIES", 6)
     monkeypatch.setattr(sources, "MAX_PAGES", 2)

@@ -7,10 +7,10 @@ from __future__ import annotations
 import pytest
 
 from botenv import running_bot
-from summaries.articles import parse_record
-from summaries.config import Settings
-from summaries.filters import FilterError, Filters, merge, parse_filters
-from summaries.pipeline import run_pipeline
+from newsbrief.summaries.articles import parse_record
+from newsbrief.summaries.config import Settings
+from newsbrief.summaries.filters import FilterError, Filters, merge, parse_filters
+from newsbrief.summaries.pipeline import run_pipeline
 
 A, B = 7101, 7102
 
@@ -73,7 +73,7 @@ async def env(tmp_path):
 
 
 async def test_filters_change_briefings_and_digests_of_that_chat_only(env):
-    from bot.digests import deliver_digest
+    from newsbrief.bot.digests import deliver_digest
 
     (msg,) = await env.say(A, "/brief")
     assert all(h in msg["plain_text"] for h in ("Climate summit", "Football club", "World Cup final"))

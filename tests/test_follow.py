@@ -9,13 +9,13 @@ import dataclasses
 import datetime as dt
 
 
-from bot.alerts import in_quiet_hours, run_alerts
-from bot.chats import ChatPrefs
+from newsbrief.bot.alerts import in_quiet_hours, run_alerts
+from newsbrief.bot.chats import ChatPrefs
 from botenv import running_bot
-from summaries.articles import parse_record
-from summaries.config import ChatSettings, Settings
-from summaries.follows import NameIndex
-from summaries.pipeline import run_pipeline
+from newsbrief.summaries.articles import parse_record
+from newsbrief.summaries.config import ChatSettings, Settings
+from newsbrief.summaries.follows import NameIndex
+from newsbrief.summaries.pipeline import run_pipeline
 
 A, B = 8101, 8102
 NOON = dt.datetime(2025, 7, 27, 12, 0, tzinfo=dt.timezone.utc)
@@ -93,7 +93,7 @@ async def test_one_alert_per_new_story_and_only_for_the_chat_that_follows(tmp_pa
 
 
 async def test_cap_and_quiet_hours_fold_alerts_into_the_next_digest(tmp_path):
-    from bot.digests import deliver_digest
+    from newsbrief.bot.digests import deliver_digest
 
     async with await _env(tmp_path, ChatSettings(alerts_per_day=1, quiet_start="22:00", quiet_end="07:00")) as env:
         await env.say(A, "/follow Hegseth")

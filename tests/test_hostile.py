@@ -9,14 +9,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.chats import ChatPrefs
-from bot.handlers import apply_setting, parse_schedule_args
-from bot.localapi import parse_html
-from bot.render import MESSAGE_LIMIT, render_briefing, render_sentences, render_story, render_who, telegram_length
-from summaries.articles import Article, ArticleError, parse_record, parse_text, read_articles
-from summaries.briefing import Briefing, Story
-from summaries.cleaning import clean_body
-from summaries.entity_index import EntityCard, Mention, WhoResult
+from newsbrief.bot.chats import ChatPrefs
+from newsbrief.bot.handlers import apply_setting, parse_schedule_args
+from newsbrief.bot.localapi import parse_html
+from newsbrief.bot.render import MESSAGE_LIMIT, render_briefing, render_sentences, render_story, render_who, telegram_length
+from newsbrief.summaries.articles import Article, ArticleError, parse_record, parse_text, read_articles
+from newsbrief.summaries.briefing import Briefing, Story
+from newsbrief.summaries.cleaning import clean_body
+from newsbrief.summaries.entity_index import EntityCard, Mention, WhoResult
 
 NASTY = st.sampled_from([
     "<script>alert(1)</script>", "<b><i>", "</b>", "&amp;", "&", "&#0;", "\u202e", "\u200f", "\x00", "\x1b[31m",

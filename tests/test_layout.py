@@ -12,7 +12,7 @@ PACKAGES = ("bot", "summaries", "seeds")
 
 
 def graph():
-    return build(ROOT, PACKAGES)
+    return build(ROOT, PACKAGES, namespace="newsbrief")
 
 
 def test_no_import_cycles():

@@ -16,7 +16,7 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TimedOut
 from telegram.request import HTTPXRequest
 
-from bot.localapi import LocalBotAPI, parse_html, utf16_len
+from newsbrief.bot.localapi import LocalBotAPI, parse_html, utf16_len
 from waiting import wait_for, wait_for_sync
 
 TOKEN = "123456:local-test-token"

@@ -11,11 +11,11 @@ import pytest
 from apscheduler.schedulers.background import BackgroundScheduler
 
 from conftest import make_articles
-from summaries import summarizer
-from summaries.briefing import compose_briefing, find_articles
-from summaries.config import Settings, Source
-from summaries.pipeline import PIPELINE_JOB_ID, run_pipeline, schedule_pipeline
-from summaries.store import Store
+from newsbrief.summaries import summarizer
+from newsbrief.summaries.briefing import compose_briefing, find_articles
+from newsbrief.summaries.config import Settings, Source
+from newsbrief.summaries.pipeline import PIPELINE_JOB_ID, run_pipeline, schedule_pipeline
+from newsbrief.summaries.store import Store
 from waiting import wait_for_sync
 
 

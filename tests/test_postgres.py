@@ -9,12 +9,12 @@ import threading
 import pytest
 
 from pgtest import pg_url  # noqa: F401  (fixture)
-from summaries.articles import Article
-from summaries.config import settings_from_dict
-from summaries.store import StoreError, TinyStore, open_store
+from newsbrief.summaries.articles import Article
+from newsbrief.summaries.config import settings_from_dict
+from newsbrief.summaries.store import StoreError, TinyStore, open_store
 
 psycopg = pytest.importorskip("psycopg", reason="psycopg is not installed (pip install -e '.[test,postgres]')")
-postgres = pytest.importorskip("summaries.store.postgres", reason="the postgres extra is not installed")
+postgres = pytest.importorskip("newsbrief.summaries.store.postgres", reason="the postgres extra is not installed")
 PostgresStore = postgres.PostgresStore
 
 
@@ -117,7 +117,7 @@ def test_settings_choose_the_backend(pg_url, tmp_path, monkeypatch):
 
 
 def test_a_bad_url_is_a_config_error_without_the_password():
-    from summaries.config import ConfigError
+    from newsbrief.summaries.config import ConfigError
 
     with pytest.raises(ConfigError, match=r"\[storage\] url: expected a postgresql:// URL") as err:
         settings_from_dict({"storage": {"url": "mysql://user:secret@host/db"}})

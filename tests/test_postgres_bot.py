@@ -14,11 +14,11 @@ from pathlib import Path
 import pytest
 
 from botenv import UTC, running_bot, stop_bot, start_bot, BotEnv
-from bot.deliveries import SENT
-from bot.digests import deliver_digest
+from newsbrief.bot.deliveries import SENT
+from newsbrief.bot.digests import deliver_digest
 from pgtest import pg_url  # noqa: F401  (fixture)
 
-postgres = pytest.importorskip("summaries.store.postgres", reason="the postgres extra is not installed")
+postgres = pytest.importorskip("newsbrief.summaries.store.postgres", reason="the postgres extra is not installed")
 PostgresStore = postgres.PostgresStore
 
 USER = 7001
@@ -50,7 +50,7 @@ async def test_brief_and_subscribe_on_postgres(env):
 
 
 async def test_who_on_postgres(env):
-    from summaries.entity_index import index_articles
+    from newsbrief.summaries.entity_index import index_articles
 
     await asyncio.to_thread(index_articles, env.store, list(env.store.iter_articles()))
     (msg,) = await env.say(USER, "/who Hegseth")

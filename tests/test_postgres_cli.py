@@ -8,14 +8,14 @@ import json
 
 import pytest
 
-from bot.cli import main
+from newsbrief.bot.cli import main
 from pgtest import pg_url  # noqa: F401  (fixture)
-from summaries.config import Settings
-from summaries.pipeline import run_pipeline
-from summaries.store import TinyStore
-from summaries.store.transfer import COPY_TABLES
+from newsbrief.summaries.config import Settings
+from newsbrief.summaries.pipeline import run_pipeline
+from newsbrief.summaries.store import TinyStore
+from newsbrief.summaries.store.transfer import COPY_TABLES
 
-postgres = pytest.importorskip("summaries.store.postgres", reason="the postgres extra is not installed")
+postgres = pytest.importorskip("newsbrief.summaries.store.postgres", reason="the postgres extra is not installed")
 
 
 @pytest.fixture
@@ -69,8 +69,8 @@ def test_status_on_postgres_and_tinydb(tiny_db, pg_url, tmp_path, capsys, monkey
     assert tiny["backend"] == "tinydb" and tiny["counts"]["articles"] == 1 and tiny["pending"]["unsummarized"] == 0
     assert main(["--db", str(tmp_path / "j.json"), "store", "copy", str(tiny_db), pg_url]) == 0
     capsys.readouterr()
-    from summaries.worker import Worker
-    from summaries.config import settings_from_dict
+    from newsbrief.summaries.worker import Worker
+    from newsbrief.summaries.config import settings_from_dict
     from conftest import make_articles
 
     with postgres.PostgresStore(pg_url, path=tmp_path / "j.json") as pg:

@@ -17,10 +17,10 @@ import pytest
 
 from conftest import make_articles
 from pgtest import pg_url  # noqa: F401  (fixture)
-from summaries.config import settings_from_dict
+from newsbrief.summaries.config import settings_from_dict
 
-postgres = pytest.importorskip("summaries.store.postgres", reason="the postgres extra is not installed")
-from summaries.worker import Worker  # noqa: E402
+postgres = pytest.importorskip("newsbrief.summaries.store.postgres", reason="the postgres extra is not installed")
+from newsbrief.summaries.worker import Worker  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -120,7 +120,7 @@ def test_scheduled_work_runs_once_per_period_across_workers(store, tmp_path):
 
 
 def _worker(env: dict[str, str], *extra: str) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "bot.cli", "worker", "--lease", "3", *extra], cwd=ROOT, env=env,
+    return subprocess.Popen([sys.executable, "-m", "newsbrief.bot.cli", "worker", "--lease", "3", *extra], cwd=ROOT, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
 
 
@@ -157,7 +157,7 @@ def test_two_worker_processes_one_killed_mid_batch_every_article_once(store, pg_
 
 
 def test_newsbrief_run_alone_does_all_the_work_on_postgres(store, tmp_path):
-    from summaries.worker import pipeline_job
+    from newsbrief.summaries.worker import pipeline_job
 
     settings = settings_from_dict({"storage": {"path": str(tmp_path / "db.json")}})  # the seed articles
     job = pipeline_job(store, settings)
@@ -172,7 +172,7 @@ def test_newsbrief_run_alone_does_all_the_work_on_postgres(store, tmp_path):
 
 
 def test_the_bot_leaves_the_work_to_running_workers(store, tmp_path):
-    from summaries.worker import pipeline_job, workers_alive
+    from newsbrief.summaries.worker import pipeline_job, workers_alive
 
     settings = settings_from_dict({"storage": {"path": str(tmp_path / "db.json")}})
     store.upsert_articles(make_articles(3))

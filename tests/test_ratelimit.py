@@ -15,7 +15,7 @@ from typing import Any, Awaitable, TypeVar
 import pytest
 from telegram.error import RetryAfter
 
-from bot.ratelimit import BULK, PriorityRateLimiter
+from newsbrief.bot.ratelimit import BULK, PriorityRateLimiter
 
 T = TypeVar("T")
 

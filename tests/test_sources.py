@@ -18,11 +18,11 @@ from urllib.parse import parse_qs, urlsplit
 import feedparser
 import pytest
 
-from summaries.articles import Article
-from summaries.briefing import Story
-from summaries.config import FetchSettings, Settings, Source, StorageSettings
-from summaries.sources import FetchOptions, SourceError, backoff_minutes, fetch_due, source_status, summarize_url
-from summaries.store import Store
+from newsbrief.summaries.articles import Article
+from newsbrief.summaries.briefing import Story
+from newsbrief.summaries.config import FetchSettings, Settings, Source, StorageSettings
+from newsbrief.summaries.sources import FetchOptions, SourceError, backoff_minutes, fetch_due, source_status, summarize_url
+from newsbrief.summaries.store import Store
 
 FIXTURES = Path(__file__).parent / "fixtures" / "feeds"
 T0 = dt.datetime(2025, 7, 20, 12, 0, tzinfo=dt.timezone.utc)
@@ -471,7 +471,7 @@ def test_summarize_url_refuses_local_addresses_by_default(server):
 
 
 def test_whole_pipeline_against_the_local_server(server, tmp_path, monkeypatch):
-    from summaries.pipeline import run_pipeline
+    from newsbrief.summaries.pipeline import run_pipeline
 
     monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
     settings = Settings(
@@ -492,7 +492,7 @@ def test_whole_pipeline_against_the_local_server(server, tmp_path, monkeypatch):
 
 
 def test_cli_sources_and_summary_url(server, tmp_path, monkeypatch, capsys):
-    from bot import cli
+    from newsbrief.bot import cli
 
     monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
     monkeypatch.setattr(cli.console, "width", 250)  # one table row per line

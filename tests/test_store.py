@@ -15,8 +15,8 @@ import time
 import pytest
 
 from conftest import make_articles
-from summaries.ingest import ingest_paths
-from summaries.store import Store, StoreError, StoreLocked
+from newsbrief.summaries.ingest import ingest_paths
+from newsbrief.summaries.store import Store, StoreError, StoreLocked
 
 
 def test_upsert_is_idempotent_and_updates_changed_articles(tmp_path):
@@ -46,7 +46,7 @@ def test_exact_duplicate_under_another_identity_is_stored_once(tmp_path):
 
 
 def test_batch_is_one_write(tmp_path, monkeypatch):
-    from summaries.store import AtomicJSONStorage
+    from newsbrief.summaries.store import AtomicJSONStorage
 
     writes = []
     original = AtomicJSONStorage.write_payload
@@ -58,7 +58,7 @@ def test_batch_is_one_write(tmp_path, monkeypatch):
 
 
 def test_concurrent_writers_commit_as_a_group(tmp_path, monkeypatch):
-    from summaries.store import AtomicJSONStorage
+    from newsbrief.summaries.store import AtomicJSONStorage
 
     writes = []
     original = AtomicJSONStorage.write_payload
@@ -132,7 +132,7 @@ def test_second_writer_is_refused_reader_is_not(tmp_path):
     db = tmp_path / "db.json"
     with Store(db) as store:
         store.upsert_articles(make_articles(2))
-        code = f"from summaries.store import Store\nStore({str(db)!r})"
+        code = f"from newsbrief.summaries.store import Store\nStore({str(db)!r})"
         proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
         assert proc.returncode != 0
         assert "StoreLocked" in proc.stderr and "open for writing by another newsbrief process" in proc.stderr
@@ -156,7 +156,7 @@ KILL_CHILD = textwrap.dedent(
     import sys
     sys.path.insert(0, {tests!r})
     from conftest import make_articles
-    from summaries.store import Store
+    from newsbrief.summaries.store import Store
     store = Store({db!r})
     print("ready", flush=True)
     for i in range(1000):

@@ -10,8 +10,8 @@ from typing import Any, Callable
 import pytest
 
 from pgtest import pg_url  # noqa: F401  (fixture)
-from summaries.articles import Article
-from summaries.store import NewsStore, StoreError, TinyStore
+from newsbrief.summaries.articles import Article
+from newsbrief.summaries.store import NewsStore, StoreError, TinyStore
 
 BACKENDS = ["tinydb", "postgres"]
 
@@ -22,7 +22,7 @@ def opener(request, tmp_path) -> Callable[..., NewsStore]:
     if request.param == "tinydb":
         return lambda **kw: TinyStore(tmp_path / "db.json", **kw)
     url = request.getfixturevalue("pg_url")
-    from summaries.store.postgres import PostgresStore
+    from newsbrief.summaries.store.postgres import PostgresStore
 
     return lambda **kw: PostgresStore(url, path=tmp_path / "db.json", **kw)
 

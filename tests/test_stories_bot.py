@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 
 from botenv import running_bot
-from summaries.articles import parse_record
-from summaries.config import Settings
-from summaries.pipeline import run_pipeline
+from newsbrief.summaries.articles import parse_record
+from newsbrief.summaries.config import Settings
+from newsbrief.summaries.pipeline import run_pipeline
 
 USER = 5101
 
@@ -59,7 +59,7 @@ def _report(name: str, i: int, day: str, hour: int) -> object:
 
 
 async def test_a_digest_story_comes_back_next_day_only_as_an_update(env):
-    from bot.digests import deliver_digest
+    from newsbrief.bot.digests import deliver_digest
 
     await env.say(USER, "/subscribe 07:00 UTC")
     env.store.upsert_articles([_report("Reuters", 1, "2025-07-27", 6)])
@@ -82,9 +82,9 @@ async def test_a_digest_story_comes_back_next_day_only_as_an_update(env):
 
 
 def test_who_buttons_never_cut_a_name(tmp_path):
-    from bot.render import CALLBACK_LIMIT, who_payload
-    from summaries.entity_index import name_for_token, name_token
-    from summaries.store import Store
+    from newsbrief.bot.render import CALLBACK_LIMIT, who_payload
+    from newsbrief.summaries.entity_index import name_for_token, name_token
+    from newsbrief.summaries.store import Store
 
     long_name = "International Federation of Red Cross and Red Crescent Societies (Geneva office)"
     payload = who_payload(long_name)

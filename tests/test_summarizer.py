@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from summaries.summarizer import (
+from newsbrief.summaries.summarizer import (
     ELLIPSIS,
     NewsSummarizer,
     build_document,
@@ -21,7 +21,7 @@ from summaries.summarizer import (
     summarize,
     truncate_at_word,
 )
-from summaries.tokenizer import OfflineTokenizer, get_tokenizer, split_sentences
+from newsbrief.summaries.tokenizer import OfflineTokenizer, get_tokenizer, split_sentences
 
 REPO = Path(__file__).resolve().parents[1]
 SEED = REPO / "seeds" / "000_eeb52cb6227b42a1.txt"
@@ -37,7 +37,7 @@ def raw() -> str:
 
 @pytest.fixture(scope="module")
 def cleaned_body(raw: str) -> str:
-    articles = pytest.importorskip("summaries.articles")
+    articles = pytest.importorskip("newsbrief.summaries.articles")
     return articles.parse_text(raw).body
 
 
@@ -219,7 +219,7 @@ def test_runs_offline_without_nltk_data(tmp_path: Path) -> None:
         socket.socket.connect_ex = _blocked
         socket.create_connection = _blocked
         sys.path.insert(0, {str(REPO)!r})
-        from summaries.summarizer import summarize
+        from newsbrief.summaries.summarizer import summarize
         text = open({str(SEED)!r}, encoding="utf-8").read()
         out = summarize(text)
         assert len(out) == 3, out

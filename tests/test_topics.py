@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.chats import topic_key
-from bot.digests import deliver_digest
+from newsbrief.bot.chats import topic_key
+from newsbrief.bot.digests import deliver_digest
 from botenv import running_bot
 
 GROUP, ADMIN = -1007701, 7701

@@ -31,11 +31,11 @@ Modules, one job each:
 * ``server``: ``LocalBotAPI``, which puts them together.
 """
 
-from bot.localapi.errors import APIError
-from bot.localapi.faults import FAULT_KINDS
-from bot.localapi.rules import MAX_CALLBACK_DATA_BYTES, MAX_MESSAGE_LENGTH, parse_html, utf16_len
-from bot.localapi.server import DEFAULT_TOKEN, LocalBotAPI
-from bot.localapi.state import RequestRecord
+from newsbrief.bot.localapi.errors import APIError
+from newsbrief.bot.localapi.faults import FAULT_KINDS
+from newsbrief.bot.localapi.rules import MAX_CALLBACK_DATA_BYTES, MAX_MESSAGE_LENGTH, parse_html, utf16_len
+from newsbrief.bot.localapi.server import DEFAULT_TOKEN, LocalBotAPI
+from newsbrief.bot.localapi.state import RequestRecord
 
 __all__ = [
     "APIError",

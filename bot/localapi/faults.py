@@ -14,8 +14,8 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
-from bot.localapi.errors import APIError, bad
-from bot.localapi.state import BotState
+from newsbrief.bot.localapi.errors import APIError, bad
+from newsbrief.bot.localapi.state import BotState
 
 __all__ = ["FAULT_KINDS", "Fault", "FaultPlan", "fault_error"]
 

@@ -9,8 +9,8 @@ import hashlib
 import time
 from typing import Any
 
-from bot.localapi.errors import bad
-from bot.localapi.state import BotState
+from newsbrief.bot.localapi.errors import bad
+from newsbrief.bot.localapi.state import BotState
 
 __all__ = ["user_document", "get_file", "send_document", "file_bytes", "MAX_DOWNLOAD_BYTES"]
 

@@ -18,12 +18,12 @@ import re
 import time
 from typing import Any, Callable, Union
 
-from bot.localapi.errors import APIError, bad
-from bot.localapi.faults import FaultPlan, fault_error
-from bot.localapi.files import get_file, send_document
-from bot.localapi.members import member_object
-from bot.localapi.rules import check_markup, check_text
-from bot.localapi.state import BotState, scope_key, without_reply
+from newsbrief.bot.localapi.errors import APIError, bad
+from newsbrief.bot.localapi.faults import FaultPlan, fault_error
+from newsbrief.bot.localapi.files import get_file, send_document
+from newsbrief.bot.localapi.members import member_object
+from newsbrief.bot.localapi.rules import check_markup, check_text
+from newsbrief.bot.localapi.state import BotState, scope_key, without_reply
 
 __all__ = ["DROP", "GONE", "METHODS", "Poller", "Reply", "TOKEN_RE", "dispatch", "normalise"]
 

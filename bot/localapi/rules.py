@@ -13,7 +13,7 @@ import re
 from typing import Any
 from urllib.parse import urlsplit
 
-from bot.localapi.errors import bad
+from newsbrief.bot.localapi.errors import bad
 
 __all__ = [
     "MAX_CALLBACK_DATA_BYTES",

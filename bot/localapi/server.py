@@ -7,11 +7,11 @@ from typing import Any, Callable, Iterable
 
 import httpx
 
-from bot.localapi.faults import FaultPlan
-from bot.localapi.files import file_bytes, user_document
-from bot.localapi.methods import KNOWN_METHODS, TOKEN_RE, Poller, Reply, dispatch
-from bot.localapi.state import BotState
-from bot.localapi.transport import HTTPTransport, mock_transport
+from newsbrief.bot.localapi.faults import FaultPlan
+from newsbrief.bot.localapi.files import file_bytes, user_document
+from newsbrief.bot.localapi.methods import KNOWN_METHODS, TOKEN_RE, Poller, Reply, dispatch
+from newsbrief.bot.localapi.state import BotState
+from newsbrief.bot.localapi.transport import HTTPTransport, mock_transport
 
 __all__ = ["DEFAULT_TOKEN", "LocalBotAPI"]
 

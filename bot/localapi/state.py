@@ -18,9 +18,9 @@ import threading
 import time
 from typing import Any, Callable, NamedTuple
 
-from bot.localapi.errors import APIError, bad
-from bot.localapi.members import member_object
-from bot.localapi.rules import utf16_len
+from newsbrief.bot.localapi.errors import APIError, bad
+from newsbrief.bot.localapi.members import member_object
+from newsbrief.bot.localapi.rules import utf16_len
 
 __all__ = ["BotState", "RequestRecord", "DEFAULT_GROUP_USER_ID", "MEMBER_STATUSES", "CHAT_TYPES"]
 

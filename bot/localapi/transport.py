@@ -28,8 +28,8 @@ import tornado.web
 from tornado.httpserver import HTTPServer
 from tornado.ioloop import IOLoop
 
-from bot.localapi.errors import APIError, bad
-from bot.localapi.methods import DROP, GONE, Reply, normalise
+from newsbrief.bot.localapi.errors import APIError, bad
+from newsbrief.bot.localapi.methods import DROP, GONE, Reply, normalise
 
 __all__ = ["Dispatch", "HTTPTransport", "mock_transport", "parse_params"]
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from summaries.store.base import KEYS, SCHEMA_VERSION, TABLES, NewsStore, StoreError, StoreLocked, UpsertReport
-from summaries.store.tinydb_store import AtomicJSONStorage, TinyStore
+from newsbrief.summaries.store.base import KEYS, SCHEMA_VERSION, TABLES, NewsStore, StoreError, StoreLocked, UpsertReport
+from newsbrief.summaries.store.tinydb_store import AtomicJSONStorage, TinyStore
 
 Store = TinyStore
 
@@ -22,7 +22,7 @@ def open_store(settings: Any, *, readonly: bool = False) -> NewsStore:
     url = getattr(settings.storage, "url", "")
     if url:
         try:
-            from summaries.store.postgres import PostgresStore
+            from newsbrief.summaries.store.postgres import PostgresStore
         except ImportError as exc:
             raise StoreError(str(exc)) from None
         return PostgresStore(url, readonly=readonly, path=settings.storage.path)
@@ -33,7 +33,7 @@ def open_location(location: str, *, readonly: bool = False, path: Any = None) ->
     """A store by location: a ``postgresql://`` URL or a TinyDB file path."""
     if location.startswith(("postgresql://", "postgres://")):
         try:
-            from summaries.store.postgres import PostgresStore
+            from newsbrief.summaries.store.postgres import PostgresStore
         except ImportError as exc:
             raise StoreError(str(exc)) from None
         return PostgresStore(location, readonly=readonly, path=path)

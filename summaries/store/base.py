@@ -22,7 +22,7 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any, Callable, ContextManager, Iterable, Iterator, TypeVar
 
-from summaries.articles import Article
+from newsbrief.summaries.articles import Article
 
 __all__ = ["NewsStore", "StoreError", "StoreLocked", "UpsertReport", "TABLES", "KEYS", "SCHEMA_VERSION"]
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from summaries.store.base import SCHEMA_VERSION, TABLES, NewsStore
+from newsbrief.summaries.store.base import SCHEMA_VERSION, TABLES, NewsStore
 
 __all__ = ["store_status", "redact_location", "RECENT_MINUTES"]
 
@@ -20,7 +20,7 @@ def redact_location(location: str) -> str:
 
 def store_status(store: NewsStore, settings: Any) -> dict[str, Any]:
     """The status of a store as plain data (JSON-ready)."""
-    from summaries.summarizer import summary_key
+    from newsbrief.summaries.summarizer import summary_key
 
     key = summary_key(settings.summaries)
     if hasattr(store, "connection"):  # PostgreSQL

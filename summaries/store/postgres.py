@@ -56,8 +56,8 @@ else:
 
     set_json_loads(orjson.loads)
 
-from summaries.articles import Article, canonical_url
-from summaries.store.base import KEYS, NewsStore, StoreError, UpsertReport
+from newsbrief.summaries.articles import Article, canonical_url
+from newsbrief.summaries.store.base import KEYS, NewsStore, StoreError, UpsertReport
 
 __all__ = ["PostgresStore", "StoreUnavailable", "PG_SCHEMA_VERSION", "MIGRATIONS", "redact"]
 

@@ -31,8 +31,8 @@ from tinydb import TinyDB
 from tinydb.storages import Storage
 from tinydb.table import Table
 
-from summaries.articles import Article
-from summaries.store.base import KEYS, SCHEMA_VERSION, TABLES, NewsStore, StoreError, StoreLocked, UpsertReport
+from newsbrief.summaries.articles import Article
+from newsbrief.summaries.store.base import KEYS, SCHEMA_VERSION, TABLES, NewsStore, StoreError, StoreLocked, UpsertReport
 
 __all__ = ["TinyStore", "AtomicJSONStorage"]
 

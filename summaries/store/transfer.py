@@ -13,7 +13,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from summaries.store.base import KEYS, NewsStore, StoreError
+from newsbrief.summaries.store.base import KEYS, NewsStore, StoreError
 
 __all__ = ["COPY_TABLES", "TableCheck", "CopyReport", "copy_store", "table_checksum", "is_empty"]
 
