@@ -73,17 +73,12 @@ async def filter_cmd(update: Update, context: NewsContext) -> None:
 
 
 async def unfilter_button(update: Update, context: NewsContext) -> None:
-    from newsbrief.bot.handlers import NOT_ADMIN, may_change_settings, prefs_for, save_prefs
+    from newsbrief.bot.handlers import button_prefs, save_prefs
 
     query = update.callback_query
-    chat = query.message.chat if query.message is not None else None
-    if chat is None:
-        await query.answer("This button has expired.")
+    prefs = await button_prefs(update, context)
+    if prefs is None:
         return
-    if not await may_change_settings(update, context):
-        await query.answer(NOT_ADMIN, show_alert=True)
-        return
-    prefs = prefs_for(update, context)
     key = query.data.partition(":")[2]
     terms = [*prefs.include, *prefs.exclude] if key == "all" else [t for t in (*prefs.include, *prefs.exclude) if term_key(t) == key]
     if not terms:
@@ -93,4 +88,4 @@ async def unfilter_button(update: Update, context: NewsContext) -> None:
     prefs = await save_prefs(context, dataclasses.replace(prefs, include=new.include, exclude=new.exclude))
     await query.answer("Removed.")
     view = filters_view(prefs)
-    await context.bot.send_message(chat.id, view.text, reply_markup=view.keyboard)
+    await context.bot.send_message(query.message.chat.id, view.text, reply_markup=view.keyboard)

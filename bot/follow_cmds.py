@@ -98,17 +98,12 @@ async def unfollow(update: Update, context: NewsContext) -> None:
 
 
 async def unfollow_button(update: Update, context: NewsContext) -> None:
-    from newsbrief.bot.handlers import NOT_ADMIN, may_change_settings, prefs_for, save_prefs
+    from newsbrief.bot.handlers import button_prefs, save_prefs
 
     query = update.callback_query
-    chat = query.message.chat if query.message is not None else None
-    if chat is None:
-        await query.answer("This button has expired.")
+    prefs = await button_prefs(update, context)
+    if prefs is None:
         return
-    if not await may_change_settings(update, context):
-        await query.answer(NOT_ADMIN, show_alert=True)
-        return
-    prefs = prefs_for(update, context)
     key = query.data.partition(":")[2]
     gone = [n for n in prefs.follows if name_key(n) == key]
     if not gone:
@@ -116,4 +111,4 @@ async def unfollow_button(update: Update, context: NewsContext) -> None:
         return
     await save_prefs(context, dataclasses.replace(prefs, follows=tuple(n for n in prefs.follows if n not in gone)))
     await query.answer("Unfollowed.")
-    await context.bot.send_message(chat.id, f"No more alerts about <b>{esc(gone[0])}</b>.")
+    await context.bot.send_message(query.message.chat.id, f"No more alerts about <b>{esc(gone[0])}</b>.")

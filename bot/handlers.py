@@ -528,6 +528,19 @@ async def settings_button(update: Update, context: NewsContext) -> None:
         log.debug("settings view not edited: %s", exc)
 
 
+async def button_prefs(update: Update, context: NewsContext) -> ChatPrefs | None:
+    """For a button that changes a chat's choices: the preferences it acts on, or None
+    (and the button answered) when the button is stale or the user may not change them."""
+    query = update.callback_query
+    if query.message is None:
+        await query.answer("This button has expired.")
+        return None
+    if not await may_change_settings(update, context):
+        await query.answer(NOT_ADMIN, show_alert=True)
+        return None
+    return prefs_for(update, context)
+
+
 async def expired_button(update: Update, context: NewsContext) -> None:
     """Any other payload: an old button, or one nobody sent."""
     await update.callback_query.answer("This button has expired.")

@@ -202,21 +202,16 @@ async def drop_source(context: NewsContext, prefs: ChatPrefs, name: str) -> str:
 
 
 async def remove_button(update: Update, context: NewsContext) -> None:
-    from newsbrief.bot.handlers import NOT_ADMIN, may_change_settings, prefs_for
+    from newsbrief.bot.handlers import button_prefs
 
     query = update.callback_query
-    chat = query.message.chat if query.message is not None else None
-    if chat is None:
-        await query.answer("This button has expired.")
+    prefs = await button_prefs(update, context)
+    if prefs is None:
         return
-    if not await may_change_settings(update, context):
-        await query.answer(NOT_ADMIN, show_alert=True)
-        return
-    prefs = prefs_for(update, context)
     name = query.data.partition(":")[2]
     if name not in prefs.sources:
         await query.answer("That is not one of this chat's sources.")
         return
     text = await drop_source(context, prefs, name)
     await query.answer("Removed.")
-    await context.bot.send_message(chat.id, text)
+    await context.bot.send_message(query.message.chat.id, text)
