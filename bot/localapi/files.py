@@ -98,9 +98,4 @@ def send_document(s: BotState, p: dict, ev: list) -> dict:
         "message_thread_id": message.get("message_thread_id"),
         "document": {"file_name": name, "data": bytes(content)}, "message": copy.deepcopy(message),
     }
-    if s.keep_history:
-        s.messages[(chat_id, message["message_id"])] = message
-        s.sent_records.append(record)
-        s.sent_index[(chat_id, message["message_id"])] = record
-    ev.append(("sent", record))
-    return message
+    return s.keep_sent(chat_id, message, record, ev)

@@ -195,12 +195,7 @@ def send_message(s: BotState, p: dict, ev: list) -> dict:
         "edits": [],
         "message": copy.deepcopy(message) if s.keep_history else message,
     }
-    if s.keep_history:
-        s.messages[(chat_id, message["message_id"])] = message
-        s.sent_records.append(record)
-        s.sent_index[(chat_id, message["message_id"])] = record
-    ev.append(("sent", record))
-    return message
+    return s.keep_sent(chat_id, message, record, ev)
 
 
 def _to_int(value: Any, default: int = 0) -> int:

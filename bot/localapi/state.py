@@ -404,6 +404,15 @@ class BotState:
                 chat["username"] = user["username"]
         return chat
 
+    def keep_sent(self, chat_id: int, message: dict, record: dict, events: list) -> dict:
+        """Note a message the bot sent (in the history when it is kept) and its event."""
+        if self.keep_history:
+            self.messages[(chat_id, message["message_id"])] = message
+            self.sent_records.append(record)
+            self.sent_index[(chat_id, message["message_id"])] = record
+        events.append(("sent", record))
+        return message
+
     def take_message_id(self, chat_id: int) -> int:
         mid = self._next_message_id.get(chat_id, 1)
         self._next_message_id[chat_id] = mid + 1
