@@ -97,11 +97,10 @@ async def _run(app: Application) -> int:
     found = await asyncio.to_thread(_stories_mentioning, svc.store, app, arrived, index)
     if not found:
         return 0
-    states = _state(svc.store)
+    states, names_of = await asyncio.to_thread(lambda: (_state(svc.store), titles(svc.store)))  # off the loop
     limits = svc.settings.chats
     sent = 0
     changed: dict[int, dict[str, Any]] = {}
-    names_of = titles(svc.store)
     for sid, (first_arrival, names) in found.items():
         for prefs in {p.chat_id: p for n in names for p in chats_of[n]}.values():
             if prefs.follows_since and first_arrival and first_arrival < prefs.follows_since:

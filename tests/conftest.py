@@ -38,3 +38,15 @@ def make_articles(n: int, *, date: str = "2025-07-01", start: int = 0) -> list[A
         )
         for i in range(start, start + n)
     ]
+
+
+@pytest.fixture(scope="session")
+def nlp():
+    """The spaCy pipeline, loaded once for the whole session (model tests skip without it)."""
+    from newsbrief.summaries import entities as ner
+
+    ner.set_backend(None)
+    model = ner._load_model()
+    if model is None:
+        pytest.skip("no spaCy English model installed")
+    return model

@@ -28,14 +28,6 @@ PEOPLE_ROLES = {
 }
 
 
-@pytest.fixture(scope="session")
-def nlp():
-    """Load the spaCy pipeline once for the whole session (skip the model tests without it)."""
-    ner.set_backend(None)
-    model = ner._load_model()
-    if model is None:
-        pytest.skip("no spaCy English model installed")
-    return model
 
 
 @pytest.fixture(scope="session")

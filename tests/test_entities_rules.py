@@ -21,13 +21,6 @@ from newsbrief.summaries.pipeline import index_entities
 from newsbrief.summaries.store import Store
 
 
-@pytest.fixture(scope="module")
-def nlp():
-    ner.set_backend(None)
-    model = ner._load_model()
-    if model is None:
-        pytest.skip("no spaCy English model installed")
-    return model
 
 
 @pytest.fixture
