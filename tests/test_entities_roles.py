@@ -181,3 +181,24 @@ def test_a_name_before_awards_or_nominations_is_an_award_not_an_organisation(nlp
     assert _typed("She has two nominations for Silver Harp awards this year.", "Silver Harp", ner.ORG) == ner.EVENT
     assert _typed("She won a Silver Harp nomination in 1988.", "Silver Harp", ner.ORG) == ner.EVENT
     assert _typed("She joined Silver Harp as a trainee in 1988.", "Silver Harp", ner.ORG) == ner.ORG
+
+
+def test_what_the_text_says_outweighs_the_models_label_for_a_business(nlp):
+    # a trade noun right before the name, or shares in it: an organisation, even where
+    # the model calls every mention a person (and the role is the trade, not a job)
+    assert _typed("It has also gone after auditors Kellan Moore over the losses.", "Kellan Moore",
+                  ner.PERSON) == ner.ORG
+    assert _typed("Shares in Borlund Vestra fell 4% on Monday.", "Borlund Vestra", ner.PERSON) == ner.ORG
+    assert _typed("Borlund Vestra, which is 25% owned by a bank, cut jobs.", "Borlund Vestra",
+                  ner.PERSON) == ner.ORG
+    assert _typed("Travellers booked with budget airline Kestrel Blue this year.", "Kestrel Blue",
+                  ner.PERSON) == ner.ORG
+    # a job right before the name stays a person's role
+    assert _typed("It has also gone after analyst Kellan Moore over the losses.", "Kellan Moore",
+                  ner.PERSON) == ner.PERSON
+
+
+def test_a_province_of_a_name_is_a_place_and_a_given_name_makes_a_person(nlp):
+    assert _typed("The plant is in the southern province of Tamir Vadu.", "Tamir Vadu", ner.PERSON) == ner.PLACE
+    assert _typed("The row over Andy Crawshore's registration goes on.", "Andy Crawshore", ner.PLACE) == ner.PERSON
+    assert _typed("He lives near Port Crawshore in the west.", "Port Crawshore", ner.PLACE) == ner.PLACE
