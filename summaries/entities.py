@@ -55,14 +55,15 @@ rules made (:func:`summaries.entity_index.reindex_stale`).
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import importlib.resources
 import json
 import logging
 import os
 import re
-from collections import Counter
 import threading
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Sequence
 
@@ -484,11 +485,15 @@ def _lexicon() -> frozenset[str]:
     nlp = _load_parser()
     if nlp is None or "lemmatizer" not in nlp.component_names:
         return frozenset()
+    lookups = nlp.get_pipe("lemmatizer").lookups
     try:
-        table = nlp.get_pipe("lemmatizer").lookups.get_table("lemma_index")
+        table = lookups.get_table("lemma_index")
     except (KeyError, ValueError):
         return frozenset()
-    return frozenset(w for words in table.values() for w in words if w.isalpha())
+    words = {w for ws in table.values() for w in ws if w.isalpha()}
+    if lookups.has_table("lemma_exc"):  # irregular forms: "media", "children"
+        words.update(w for forms in lookups.get_table("lemma_exc").values() for w in forms if w.isalpha())
+    return frozenset(words)
 
 
 _load_lock = threading.Lock()
@@ -1435,7 +1440,7 @@ def _parse_roles(arts: list[_Art], parser, batch_size: int) -> None:
             roles = _roles_from_parse(sd, *mine, [x for x in spans if x != mine])
             if not roles:
                 roles = [r for r in f.roles if _title_only(r)]
-            art.found[mi] = Extracted(f.name, f.type, f.surface, f.start, f.end, f.sentence, tuple(roles), f.weak)
+            art.found[mi] = dataclasses.replace(f, roles=tuple(roles))
 
 
 # -- one article's mentions, consolidated ----------------------------------------------
@@ -1783,6 +1788,16 @@ def _type_votes(art: _Art, named: list[tuple[Extracted, str, str | None]], emplo
                 v[ORG] += 3  # "shares in Borussia Dortmund", "Virgin Blue, which is 25% owned by"
             if f.type != PLACE and _PLACE_OF.search(before):
                 v[PLACE] += 3  # "the southern province of Tamil Nadu"
+            if f.type != PLACE and not re.search(r"(?:\band|,)\s*$", before) \
+                    and re.match(r"\s+(?:are|were)\s+(?!\w+ed\s+by\b)", text[f.end:f.end + 24]):
+                v[ORG] += 3  # "Snow Patrol are working on...": a group (one person "is")
+            after = re.match(r"\s+([a-z][a-z-]+)\b", text[f.end:f.end + 24])
+            if f.type == PERSON and after and _org_noun(after.group(1)) and not after.group(1).endswith("s") \
+                    and after.group(1) not in ("side", "team", "club"):
+                v[ORG] += 3  # "its Alfa Romeo subsidiary", "the Kestrel group": the name of a business
+        if f.type == PERSON and not forced and _CLUB_BEFORE.search(text[max(0, f.start - 40):f.start]) \
+                and re.match(r"\s*[,)]", text[f.end:f.end + 3]) and text[max(0, f.start - 2):f.start].endswith("("):
+            v[ORG] += 3  # "J Robinson (Sale Sharks, capt)": a player's club in a team list
         if f.type == PLACE and not forced and _name_shaped(name) and _given_name(name.split()[0]) \
                 and fold(name) not in _PLACES:
             v[PERSON] += 1.5  # "Andy Crawford": a given name and a surname the model called a place

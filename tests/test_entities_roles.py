@@ -202,3 +202,15 @@ def test_a_province_of_a_name_is_a_place_and_a_given_name_makes_a_person(nlp):
     assert _typed("The plant is in the southern province of Tamir Vadu.", "Tamir Vadu", ner.PERSON) == ner.PLACE
     assert _typed("The row over Andy Crawshore's registration goes on.", "Andy Crawshore", ner.PLACE) == ner.PERSON
     assert _typed("He lives near Port Crawshore in the west.", "Port Crawshore", ner.PLACE) == ner.PLACE
+
+
+def test_a_group_a_business_or_a_club_in_a_team_list_is_not_a_person(nlp):
+    assert _typed("Harbour Lights are currently working on a new album.", "Harbour Lights", ner.PERSON) == ner.ORG
+    assert _typed("Fiat will stop making engines for its Velora Tassi subsidiary.", "Velora Tassi",
+                  ner.PERSON) == ner.ORG
+    text = "The side: J Robson (Kestrel Sharks, capt); M Cole (Leeds)."
+    assert _typed(text, "Kestrel Sharks", ner.PERSON) == ner.ORG
+    # people stay people: two names are "are", a person's side is not a business
+    assert _typed("Tom Hale and Ann Bellweather are friends.", "Ann Bellweather", ner.PERSON) == ner.PERSON
+    assert _typed("The Tom Hale side lost again.", "Tom Hale", ner.PERSON) == ner.PERSON
+    assert _typed("On Saturday Scotland were beaten at home.", "Scotland", ner.PLACE) == ner.PLACE
