@@ -317,12 +317,30 @@ def _person_noun(word: str) -> bool:
     w = _POSSESSIVE.sub("", word.casefold())
     if w in _ORG_NOUNS or w in _RELATIONS or w in ("former", "latter", "other", "number", "quarter", "outsider", "insider"):
         return False
-    if w in _PERSON_NOUNS or w in _ROLE_NOUNS or w in _LC_HEADS:
+    if w in _PERSON_NOUNS or w in _ROLE_NOUNS or w in _LC_HEADS or w.endswith("s") and w[:-1] in _PERSON_NOUNS:
         return True
     if "-" in w and not _AGENT_NOUN.fullmatch(w):  # "vice-president", "runner-up"
         first, last = w.split("-")[0], w.split("-")[-1]
         return last in _PERSON_NOUNS or last in _ROLE_NOUNS or _person_noun(first) or _person_noun(last)
-    return bool(_AGENT_NOUN.fullmatch(w)) and (not _nouns() or w.rstrip("s") in _nouns() or w in _nouns())
+    if not _AGENT_NOUN.fullmatch(w) or _nouns() and not (w.rstrip("s") in _nouns() or w in _nouns()):
+        return False
+    return _agent_of_a_word(w[:-1] if w.endswith("s") else w)
+
+
+def _agent_of_a_word(w: str) -> bool:
+    """An "-er"/"-or" noun is one who does something only if what is left is a word
+    ("drummer", "crooner", "director"; not "disaster", "horror"); a "-ment" never is."""
+    if w.endswith("ment"):
+        return False  # "moment", "statement"
+    lexicon = _lexicon()
+    if not lexicon or not w.endswith(("er", "or")):
+        return True
+    stem = w[:-3] if w.endswith("eer") else w[:-2]
+    if any(x in lexicon for x in (stem, stem + "e", stem + "y", stem[:-1] if len(stem) > 2 and stem[-1] == stem[-2] else "",
+                                  stem[:-1] + "y" if stem.endswith("i") else "")):
+        return True
+    # a compound: "bookmaker", "songwriter", "shareholder"
+    return any(w[:i] in lexicon and _agent_of_a_word(w[i:]) for i in range(3, len(w) - 4))
 
 
 def _role_head_word(role: str) -> str:
@@ -1584,10 +1602,19 @@ _ROLE_SUBJECT = re.compile(
 _SUBJECT_WORD = re.compile(r"[\w’'-]+|[^\w\s]")
 
 
+_SUBJECT_VERB = re.compile(r"(?:has|have|had|is|was|were|are|will|would|can|could|may|might|must|should|said|says|told|"
+                           r"[a-z]+ed)\b")
+_SUBJECT_ADVERB = re.compile(r"also|then|now|later|still|however|[a-z]+ly|[a-z]+s")  # "The striker also said", "The minister says"
+_CLAUSE_SUBJECT = re.compile(r"(?:,\s+|\b(?:that|after|when|while|but|because|since|although|before|until)\s+)(?=the\s)")
+
+
 def _subject_role(text: str, start: int, end: int) -> tuple[int, int] | None:
     """Where a sentence opens with a role as its subject ("The Liberal Democrat leader
-    predicted", "Tate & Lyle's chief executive has been named"): the role's offsets."""
+    predicted", "Tate & Lyle's chief executive has been named"), or a clause does ("...
+    confirmed that the former England coach will be unveiled"): the role's offsets."""
     m = _ROLE_SUBJECT.match(text, start, end)
+    if not m and text.startswith("the ", start):
+        m = _ROLE_SUBJECT.match(text[:start] + "T" + text[start + 1:end], start, end)
     if not m:
         return None
     words = list(_SUBJECT_WORD.finditer(text, m.end(), end))[:8]
@@ -1601,9 +1628,14 @@ def _subject_role(text: str, start: int, end: int) -> tuple[int, int] | None:
         nxt = words[j + 1].group() if j + 1 < len(words) else ""
         if _person_noun(nxt) and not nxt[:1].isupper():
             continue  # "chief executive": the role goes on
-        if nxt and (nxt[:1].islower() or nxt == ","):
+        start_at = m.start("own") if m.group("own") else m.end()
+        if nxt in ("of", "for", "at"):  # "The leader of the British National Party has"
+            of = _ROLE_OF.match(text, w.end(), end)
+            if of and _SUBJECT_VERB.match(text, of.end(), end) and _role_run([x.group() for x in words[:j + 1]]):
+                return start_at, len(text[:of.end()].rstrip())
+        elif nxt and (nxt == "," or _SUBJECT_VERB.fullmatch(nxt) or _SUBJECT_ADVERB.fullmatch(nxt)):
             if _role_run([x.group() for x in words[:j + 1]]):
-                return (m.start("own") if m.group("own") else m.end()), w.end()
+                return start_at, w.end()
         break
     return None
 _AS_ROLE = re.compile(r"\s+as\s+|\s*,?\s+(?:who\s+)?(?:is|was|has\s+been|had\s+been|became|becomes)\s+"
@@ -1678,24 +1710,45 @@ def _discourse_roles(art: _Art) -> list[Extracted]:
         if f.type == PERSON:
             people_in.setdefault(_in(art.sentences, f.start), []).append(i)
     for si, (a, b) in enumerate(art.sentences):
-        at = _subject_role(text, a, b)
-        if at is None:
-            continue
-        if any(a <= found[i].start < at[1] + 2 for i in people_in.get(si, ())):
-            continue  # "The United boss Sir Alex Ferguson": a role before the name, found already
-        role = text[at[0]:at[1]]
-        target = None
-        before = people_in.get(si - 1, [])
-        if len({found[i].name for i in before}) == 1:
-            target = before[-1]
-        elif not people_in.get(si) and si + 1 < len(art.sentences):
-            after = people_in.get(si + 1, [])
-            if after and found[after[0]].start == art.sentences[si + 1][0]:
-                target = after[0]  # the next sentence starts with the name
-        if target is not None and not found[target].roles and len(found[target].name.split()) > 1:
-            f = found[target]
-            found[target] = Extracted(f.name, f.type, f.surface, f.start, f.end, f.sentence, (role,), f.weak)
+        for at in _subject_roles(text, a, b):
+            if any(at[0] - 2 <= found[i].start < at[1] + 2 for i in people_in.get(si, ())):
+                continue  # "The United boss Sir Alex Ferguson": a role before the name, found already
+            target = _role_target(art, found, people_in, si, at[0])
+            if target is not None and not found[target].roles and len(found[target].name.split()) > 1:
+                found[target] = dataclasses.replace(found[target], roles=(text[at[0]:at[1]],))
     return found
+
+
+def _subject_roles(text: str, a: int, b: int) -> list[tuple[int, int]]:
+    """The roles that are the subject of sentence ``text[a:b]`` or of a clause in it."""
+    out = []
+    for at in (a, *(m.end() for m in _CLAUSE_SUBJECT.finditer(text, a, b))):
+        span = _subject_role(text, at, b)
+        if span is not None:
+            out.append(span)
+    return out
+
+
+def _role_target(art: _Art, found: list[Extracted], people_in: dict[int, list[int]], si: int, at: int) -> int | None:
+    """The person a subject role at ``at`` in sentence ``si`` is about: the nearest one
+    named before it in its sentence, else the one person of the nearest sentence before
+    that names people (within two), else, when no one is named before it, the first
+    person named in the next two sentences (a lead: "The leader of X has been arrested.
+    ... Nick Griffin was held")."""
+    here = [i for i in people_in.get(si, ()) if found[i].start < at]
+    if here:
+        return here[-1]
+    for back in (si - 1, si - 2):
+        before = people_in.get(back, [])
+        if before:
+            return before[-1] if len({found[i].name for i in before}) == 1 else None
+    if any(found[i].start < at for i in (j for k, js in people_in.items() if k < si for j in js)):
+        return None
+    for ahead in (si + 1, si + 2):
+        after = [i for i in people_in.get(ahead, []) if len(found[i].name.split()) > 1]
+        if after:
+            return after[0]
+    return None
 
 
 def _org_role(role: str, f: Extracted) -> bool:

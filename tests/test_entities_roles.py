@@ -214,3 +214,19 @@ def test_a_group_a_business_or_a_club_in_a_team_list_is_not_a_person(nlp):
     assert _typed("Tom Hale and Ann Bellweather are friends.", "Ann Bellweather", ner.PERSON) == ner.PERSON
     assert _typed("The Tom Hale side lost again.", "Tom Hale", ner.PERSON) == ner.PERSON
     assert _typed("On Saturday Scotland were beaten at home.", "Scotland", ner.PLACE) == ner.PLACE
+
+
+def test_a_role_as_the_subject_of_a_clause_or_a_lead_goes_to_its_person(nlp):
+    text = ("The leader of the Harbour Party has been arrested in Leeds. Police said Tomas Averill was held "
+            "on Tuesday.")
+    assert _roles(text).get("Tomas Averill") == ("leader of the Harbour Party",)
+    text = ("Dana Whitcombe was unveiled on Monday. The club have confirmed that the former Corby coach will "
+            "start at once.")
+    assert _roles(text).get("Dana Whitcombe") == ("former Corby coach",)
+
+
+def test_nouns_that_only_end_like_an_agent_are_not_roles(nlp):
+    for word in ("disaster", "horror", "moments", "cylinder"):
+        assert not ner._person_noun(word), word
+    for word in ("drummer", "crooner", "director", "songwriters", "bookmaker", "auctioneer", "members"):
+        assert ner._person_noun(word), word
