@@ -562,6 +562,34 @@ def _model_spans(doc) -> list[_Span]:
     return out
 
 
+def _split_span(text: str, sp: _Span, starts: set[int]) -> list[_Span]:
+    """A model's organisation or place span cut to the names it holds: without trailing
+    lower-case words ("HBOS bank"), a trade noun opening a sentence ("Bookmakers
+    Ladbrokes"), or a place after "in" ("All Blacks in Christchurch": two names), and
+    split at "and" when each side is also written alone ("Everton and Arsenal")."""
+    if sp.source != "model" or sp.type not in (ORG, PLACE):
+        return [sp]
+    toks = [(m.group(), sp.start + m.start(), sp.start + m.end()) for m in re.finditer(r"\S+", text[sp.start:sp.end])]
+    while len(toks) > 1 and toks[-1][0].isalpha() and toks[-1][0].islower():
+        toks.pop()
+    if len(toks) > 1 and toks[0][1] in starts and toks[1][0][:1].isupper() and (
+            _org_noun(toks[0][0]) or toks[0][0].casefold().endswith("s") and _person_noun(toks[0][0])):
+        toks.pop(0)
+    if not toks:
+        return []
+    words = [t[0] for t in toks]
+    for i, w in enumerate(words[1:-1], 1):
+        if w == "in" and words[i + 1][:1].isupper():
+            return [_Span(toks[0][1], toks[i - 1][2], sp.type, "model"), _Span(toks[i + 1][1], toks[-1][2], PLACE, "model")]
+        if w == "and" and words[i + 1][:1].isupper():
+            left, right = text[toks[0][1]:toks[i - 1][2]], text[toks[i + 1][1]:toks[-1][2]]
+            rest = text[:toks[0][1]] + " " * (toks[-1][2] - toks[0][1]) + text[toks[-1][2]:]
+            if all(re.search(rf"(?<![\w-]){re.escape(side)}(?![\w-])", rest) for side in (left, right)):
+                return [_Span(toks[0][1], toks[i - 1][2], sp.type, "model"),
+                        _Span(toks[i + 1][1], toks[-1][2], sp.type, "model")]
+    return [_Span(toks[0][1], toks[-1][2], sp.type, "model")]
+
+
 def _title_person_spans(text: str) -> list[_Span]:
     """A title followed by a name: "Air Marshal Ashutosh Dixit", "PM Modi", "Secretary Hegseth"."""
     toks = _tokens(text)
@@ -889,7 +917,11 @@ def _finish(text: str, hashtags: Sequence[str], model_spans: list[_Span], *, mod
         return _Art(text, [], [], model=model)
     sentences = _sentence_spans(text)
     spans = _event_spans(text) + _title_person_spans(text)
-    spans += model_spans if model else _caps_spans(text, sentences)
+    if model:
+        starts = {a for a, _ in sentences}
+        spans += [part for sp in model_spans for part in _split_span(text, sp, starts)]
+    else:
+        spans += _caps_spans(text, sentences)
     multi_tags, single_tags = _hashtag_forms(hashtags)
     hashtag_sentences = set()
     if multi_tags or len(single_tags) > 1:
@@ -1933,8 +1965,10 @@ def _consolidate(art: _Art, lexicon: frozenset[str]) -> list[Extracted]:
             return f.name, None
         if f.type == PERSON:
             return f.name, None
-        full = person_for(f.name, f.start)
-        if full:  # "Cobain" tagged as an organisation in a text about Kurt Cobain
+        words = f.name.split()
+        full = person_for(f.name, f.start) or (
+            len(words) > 1 and _demonym(words[0]) and person_for(" ".join(words[1:]), f.start))
+        if full:  # "Cobain" tagged as an organisation in a text about Kurt Cobain; "American Dent"
             return full, PERSON
         name = f.name
         if f.type in (ORG, PRODUCT) or re.search(r"\.com$", name):

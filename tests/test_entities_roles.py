@@ -230,3 +230,28 @@ def test_nouns_that_only_end_like_an_agent_are_not_roles(nlp):
         assert not ner._person_noun(word), word
     for word in ("drummer", "crooner", "director", "songwriters", "bookmaker", "auctioneer", "members"):
         assert ner._person_noun(word), word
+
+
+def test_a_models_span_is_cut_to_the_names_it_holds(nlp):
+    text = "Bookmakers Harlow said so. Kestrel bank grew. All Reds in Corby won. Corby and Bath drew; Corby lost, Bath won."
+    starts = {0, text.index("Kestrel"), text.index("All"), text.index("Corby and")}
+
+    def cut(span: str) -> dict[str, str]:
+        at = text.index(span)
+        return {text[p.start:p.end]: p.type for p in ner._split_span(text, ner._Span(at, at + len(span), ner.ORG, "model"), starts)}
+
+    assert cut("Bookmakers Harlow") == {"Harlow": ner.ORG}
+    assert cut("Kestrel bank") == {"Kestrel": ner.ORG}
+    assert cut("All Reds in Corby") == {"All Reds": ner.ORG, "Corby": ner.PLACE}
+    assert cut("Corby and Bath") == {"Corby": ner.ORG, "Bath": ner.ORG}
+    text = "Marks and Sparks said it would grow."
+    assert [text[p.start:p.end] for p in ner._split_span(text, ner._Span(0, 16, ner.ORG, "model"), {0})] == ["Marks and Sparks"]
+
+
+def test_a_demonym_and_a_surname_is_that_person(nlp):
+    text = "Tayla Brenton won in Leeds. American Brenton then lost a set."
+    people = ner.Extracted("Tayla Brenton", ner.PERSON, "Tayla Brenton", 0, 13, text)
+    at = text.index("American Brenton")
+    other = ner.Extracted("American Brenton", ner.ORG, "American Brenton", at, at + 16, text)
+    out = ner._consolidate(ner._Art(text, [(0, len(text))], [people, other]), ner._lexicon())
+    assert [(f.name, f.type) for f in out] == [("Tayla Brenton", ner.PERSON)] * 2
