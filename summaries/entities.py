@@ -1886,12 +1886,42 @@ def _type_votes(art: _Art, named: list[tuple[Extracted, str, str | None]], emplo
         if f.type == PLACE and not forced and _name_shaped(name) and _given_name(name.split()[0]) \
                 and fold(name) not in _PLACES:
             v[PERSON] += 1.5  # "Andy Crawford": a given name and a surname the model called a place
-    kinds = {}
+    totals = {}
     for key, m in model.items():
-        total = Counter({k: n * MODEL_VOTE for k, n in m.items()})
-        total.update(cues[key])
-        kinds[key] = max(total.items(), key=lambda kv: (kv[1], kv[0] == PERSON))[0]
+        totals[key] = Counter({k: n * MODEL_VOTE for k, n in m.items()})
+        totals[key].update(cues[key])
+    _list_votes(text, named, totals)
+    kinds = {key: max(total.items(), key=lambda kv: (kv[1], kv[0] == PERSON))[0] for key, total in totals.items()}
     return kinds, titled_names
+
+
+_LIST_GAP = re.compile(r",\s+|,?\s+and\s+|,?\s+or\s+")
+LIST_VOTE = 2.5  # what being in a list of names of one kind says about a member
+
+
+def _list_votes(text: str, named: list[tuple[Extracted, str, str | None]], totals: dict[str, Counter]) -> None:
+    """Names in one list ("Paris, Lille, Lyon and Toulouse", "Barcelona, Porto, Real
+    Madrid and Werder Bremen") are of one kind: where most of a list of three or more
+    are of one type, the others get :data:`LIST_VOTE` for it."""
+    ordered = sorted(((f.start, f.end, fold(name)) for f, name, _ in named), key=lambda t: t[0])
+    groups: list[list[tuple[int, int, str]]] = []
+    for item in ordered:
+        last = groups[-1][-1] if groups else None
+        if last is not None and _LIST_GAP.fullmatch(text, last[1], item[0]):
+            groups[-1].append(item)
+        else:
+            groups.append([item])
+    for group in groups:
+        keys = [k for _, _, k in group]
+        if len(set(keys)) < 3:
+            continue
+        best = {k: max(totals[k].items(), key=lambda kv: kv[1])[0] for k in set(keys)}
+        kind, n = Counter(best.values()).most_common(1)[0]
+        if n * 2 <= len(best) or kind not in (PERSON, ORG, PLACE, PRODUCT):
+            continue
+        for k, b in best.items():
+            if b != kind:
+                totals[k][kind] += LIST_VOTE
 
 
 def _consolidate(art: _Art, lexicon: frozenset[str]) -> list[Extracted]:

@@ -255,3 +255,20 @@ def test_a_demonym_and_a_surname_is_that_person(nlp):
     other = ner.Extracted("American Brenton", ner.ORG, "American Brenton", at, at + 16, text)
     out = ner._consolidate(ner._Art(text, [(0, len(text))], [people, other]), ner._lexicon())
     assert [(f.name, f.type) for f in out] == [("Tayla Brenton", ner.PERSON)] * 2
+
+
+def _consolidated(text: str, typed: list[tuple[str, str]]) -> dict[str, str]:
+    found = []
+    for name, kind in typed:
+        at = text.index(name)
+        found.append(ner.Extracted(name, kind, name, at, at + len(name), text))
+    return {f.name: f.type for f in ner._consolidate(ner._Art(text, [(0, len(text))], found), ner._lexicon())}
+
+
+def test_names_in_one_list_are_of_one_kind(nlp):
+    text = "The last eight are Corbridge Athletic, Harlow Rovers, Kestrelby Town and Tamworth, who won on Tuesday."
+    typed = [("Corbridge Athletic", ner.ORG), ("Harlow Rovers", ner.ORG), ("Kestrelby Town", ner.ORG), ("Tamworth", ner.PLACE)]
+    assert _consolidated(text, typed)["Tamworth"] == ner.ORG
+    # two names are not a list, and a list of mixed kinds says nothing
+    text = "He played for Harlow Rovers and Tamworth before he retired."
+    assert _consolidated(text, [("Harlow Rovers", ner.ORG), ("Tamworth", ner.PLACE)])["Tamworth"] == ner.PLACE
