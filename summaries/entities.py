@@ -300,7 +300,8 @@ def _club_context(text: str, start: int, end: int) -> bool:
 
 
 _WORK_NOUNS = "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in sorted(_data()["work_nouns"], key=len, reverse=True))
-_WORK_BEFORE = re.compile(r"(?<![\w-])(?:" + _WORK_NOUNS + r")\s+(?:[Tt]he\s+)?[\"“‘']?$", re.IGNORECASE)
+_WORK_BEFORE = re.compile(r"(?<![\w-])(?:(?:" + _WORK_NOUNS + r")\s+|(?:starring|starred|appears?|appeared|appearing|roles?|cameo|"
+                          r"performances?)\s+in\s+)(?:[Tt]he\s+)?[\"“‘']?$", re.IGNORECASE)
 _WORK_AFTER = re.compile(r"[\"”’']?\s*,\s+(?:a|an|the)\s+(?:[\w-]+\s+){0,2}?(?:" + _WORK_NOUNS + r")\b", re.IGNORECASE)
 _ROLE_PREP = re.compile(r"\s(?:of|for|at|in|to|with|from|on|and)\s")
 _PERSON_NOUNS = frozenset(_data()["person_nouns"])

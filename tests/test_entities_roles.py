@@ -272,3 +272,10 @@ def test_names_in_one_list_are_of_one_kind(nlp):
     # two names are not a list, and a list of mixed kinds says nothing
     text = "He played for Harlow Rovers and Tamworth before he retired."
     assert _consolidated(text, [("Harlow Rovers", ner.ORG), ("Tamworth", ner.PLACE)])["Tamworth"] == ner.PLACE
+
+
+def test_a_name_one_stars_or_has_a_role_in_is_a_work_and_the_oscars_are_an_event(nlp):
+    assert _typed("She won praise for her role in Glass Harbour last year.", "Glass Harbour", ner.ORG) == ner.PRODUCT
+    assert _typed("He is starring in Kestrelmoor this spring.", "Kestrelmoor", ner.PLACE) == ner.PRODUCT
+    assert _typed("He grew up in Kestrelmoor and left in 1990.", "Kestrelmoor", ner.PLACE) == ner.PLACE
+    assert ner.canonical_alias("Oscars") == ("Academy Awards", ner.EVENT)
