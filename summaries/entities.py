@@ -311,6 +311,7 @@ _ORG_AGENTS = frozenset(_data()["organisation_agents"])
 _AGENT_NOUN = re.compile(r"[a-z]{2,}(?:er|or|ist|ian|ant|ent|eer)s?$")
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def _person_noun(word: str) -> bool:
     """A noun that names what a person is or does: a job or standing in the data's list,
     one of the role nouns, or an agent noun ("drummer", "crooner", "runner-up") that is not
@@ -328,6 +329,7 @@ def _person_noun(word: str) -> bool:
     return _agent_of_a_word(w[:-1] if w.endswith("s") else w)
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def _agent_of_a_word(w: str) -> bool:
     """An "-er"/"-or" noun is one who does something only if what is left is a word
     ("drummer", "crooner", "director"; not "disaster", "horror"); a "-ment" never is."""
