@@ -1898,6 +1898,7 @@ def _type_votes(art: _Art, named: list[tuple[Extracted, str, str | None]], emplo
     return kinds, titled_names
 
 
+_COUNTED = re.compile(r"(?<![\w-])(?:a|an|his|her|their|my|our|your)\s+$", re.IGNORECASE)
 _LIST_GAP = re.compile(r",\s+|,?\s+and\s+|,?\s+or\s+")
 LIST_VOTE = 2.5  # what being in a list of names of one kind says about a member
 
@@ -2054,13 +2055,19 @@ def _consolidate(art: _Art, lexicon: frozenset[str]) -> list[Extracted]:
     kinds, titled_names = _type_votes(art, out_named, employers, long_names)
 
     # common words: capitalised only where a sentence starts, or also written in lower case
+    # or written after "a" or "his" ("a Budget giveaway", "his Budget": a thing, not a name)
     lone: dict[str, bool] = {}
+    counted: set[str] = set()
     for f, name, forced in out_named:
         if len(f.surface.split()) == 1 and not forced and f.surface.isalpha() and not f.surface.isupper():
             key = fold(name)
             lone[key] = lone.get(key, True) and (f.start in starts or key in lower_words)
+            nxt = re.match(r"\s+([a-z]+)", text[f.end:f.end + 20])
+            if _COUNTED.search(text, max(0, f.start - 8), f.start) and not (nxt and nxt.group(1) in _nouns()) \
+                    and text[f.end:f.end + 1] not in ("-", "'", "’"):
+                counted.add(key)  # "his Budget to", not "a Dublin school" or "his Florida home"
     common = {k for k, only in lone.items()
-              if only and k in lexicon and k not in titled_names and k not in folded_acr}
+              if (only or k in counted) and k in lexicon and k not in titled_names and k not in folded_acr}
 
     out: list[Extracted] = []
     full_people = {fold(n) for _, n, _ in out_named if kinds.get(fold(n)) == PERSON and len(n.split()) > 1}

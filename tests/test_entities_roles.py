@@ -279,3 +279,11 @@ def test_a_name_one_stars_or_has_a_role_in_is_a_work_and_the_oscars_are_an_event
     assert _typed("He is starring in Kestrelmoor this spring.", "Kestrelmoor", ner.PLACE) == ner.PRODUCT
     assert _typed("He grew up in Kestrelmoor and left in 1990.", "Kestrelmoor", ner.PLACE) == ner.PLACE
     assert ner.canonical_alias("Oscars") == ("Academy Awards", ner.EVENT)
+
+
+def test_a_capitalised_word_after_a_or_his_is_a_thing_not_a_name(nlp):
+    text = "He will deliver his Budget to the House. Mr Brown hinted at a Budget giveaway."
+    assert _consolidated(text, [("Budget", ner.ORG)]) == {}
+    # a name used as a modifier stays a name: "his Florida home", "a California-based firm"
+    assert _consolidated("He died at his Florida home.", [("Florida", ner.PLACE)]) == {"Florida": ner.PLACE}
+    assert _consolidated("Titan, a California-based firm, paid.", [("California", ner.PLACE)]) == {"California": ner.PLACE}
