@@ -117,6 +117,9 @@ class Extracted:
     # a lone word the model calls a person with nothing else to say so (no given name, title
     # or role in the text): the index counts it as a person only if other articles agree
     weak: bool = False
+    # a product the words around it say is a work ("the film X", "starring in X"): the
+    # index makes a name a work when enough of its articles say so
+    work: bool = False
 
 
 # -- gazetteers ----------------------------------------------------------------------
@@ -1813,8 +1816,9 @@ def _org_noun(word: str) -> bool:
 
 
 def _type_votes(art: _Art, named: list[tuple[Extracted, str, str | None]], employers: set[int],
-                long_names: set[str]) -> tuple[dict[str, str], set[str]]:
-    """Each name's type in one article, and the names a role or title says are people.
+                long_names: set[str]) -> tuple[dict[str, str], set[str], set[str]]:
+    """Each name's type in one article, the names a role or title says are people, and
+    the names the text says are works (a film, show, song or book).
 
     Two kinds of votes: the model's label of each mention (one each), and the evidence of
     the words around a mention (a title or role, an organisation noun before the name, a
@@ -1826,6 +1830,7 @@ def _type_votes(art: _Art, named: list[tuple[Extracted, str, str | None]], emplo
     cues: dict[str, Counter] = {}
     model: dict[str, Counter] = {}
     titled_names: set[str] = set()
+    works: set[str] = set()
     for f, name, forced in named:
         key = fold(name)
         v = cues.setdefault(key, Counter())
@@ -1858,6 +1863,7 @@ def _type_votes(art: _Art, named: list[tuple[Extracted, str, str | None]], emplo
             # "the film Sideways", "TV show Brass Eye", "The Aviator, a film biography": a work
             if _WORK_BEFORE.search(text[max(0, f.start - 24):f.start]) or _WORK_AFTER.match(text, f.end, f.end + 48):
                 v[PRODUCT] += 5  # as strong as the variants table
+                works.add(key)
         if f.type != PERSON and not forced and re.match(r"(?:['’]s)?\s+(?:awards?|nominations?|ceremony|statuettes?)\b",
                                                          text[f.end:f.end + 20]):
             v[EVENT] += 2  # "Golden Globe awards", "Oscars ceremony": an award, not an organisation
@@ -1895,7 +1901,7 @@ def _type_votes(art: _Art, named: list[tuple[Extracted, str, str | None]], emplo
         totals[key].update(cues[key])
     _list_votes(text, named, totals)
     kinds = {key: max(total.items(), key=lambda kv: (kv[1], kv[0] == PERSON))[0] for key, total in totals.items()}
-    return kinds, titled_names
+    return kinds, titled_names, {k for k in works if kinds[k] == PRODUCT}
 
 
 _COUNTED = re.compile(r"(?<![\w-])(?:a|an|his|her|their|my|our|your)\s+$", re.IGNORECASE)
@@ -2052,7 +2058,7 @@ def _consolidate(art: _Art, lexicon: frozenset[str]) -> list[Extracted]:
     employers = {f.start for f in found if any(a <= f.start and f.end <= b for a, b in role_spans)
                  and not re.match(r"[’']s?\b", text[f.end:f.end + 2]) and f.start not in art.titled}
 
-    kinds, titled_names = _type_votes(art, out_named, employers, long_names)
+    kinds, titled_names, works = _type_votes(art, out_named, employers, long_names)
 
     # common words: capitalised only where a sentence starts, or also written in lower case
     # or written after "a" or "his" ("a Budget giveaway", "his Budget": a thing, not a name)
@@ -2079,5 +2085,5 @@ def _consolidate(art: _Art, lexicon: frozenset[str]) -> list[Extracted]:
         weak = (kind == PERSON and len(name.split()) == 1 and key not in titled_names
                 and not any(p.split()[-1] == key or p.split()[0] == key for p in full_people))
         roles = tuple(r for r in f.roles if not _org_role(r, f)) if kind == PERSON else ()
-        out.append(Extracted(name, kind, f.surface, f.start, f.end, f.sentence, roles, weak))
+        out.append(Extracted(name, kind, f.surface, f.start, f.end, f.sentence, roles, weak, key in works))
     return out

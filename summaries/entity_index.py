@@ -76,6 +76,9 @@ log = logging.getLogger(__name__)
 MATCH_CUTOFF = 88
 SUGGEST_CUTOFF = 60
 SENTENCE_MAX = 400
+WORK = "work"  # a type vote: an article whose words say the name is a work (counted once per article)
+WORK_ARTICLES = 2  # ... a name is a work when at least this many articles say so
+WORK_SHARE = 8  # ... and they are at least an eighth of its articles
 UNSURE = "?"  # the type vote of a lone word the model called a person with nothing to back it
 _TYPE_RANK = {PERSON: 0, ORG: 1, EVENT: 2, PLACE: 3, PRODUCT: 4}
 
@@ -147,7 +150,10 @@ class _Entity:
     def type(self) -> str:
         """The type most of its mentions give it, across all articles; ``"?"`` for a lone
         word only ever called a person without a given name, title or role."""
-        votes = [(k, v) for k, v in self.types.items() if v > 0]
+        votes = [(k, v) for k, v in self.types.items() if v > 0 and k != WORK]
+        said = self.types.get(WORK, 0)
+        if said >= WORK_ARTICLES and said * WORK_SHARE >= len(self.articles):
+            return PRODUCT  # "the film Vera Drake" in enough articles: the film, also where a person was read
         if not votes:
             return PERSON if self.key.startswith("p:") else ORG
         # an unsure vote only wins outright: on a tie the other type stands
@@ -166,6 +172,8 @@ def _contribution(found: list[Extracted]) -> dict[str, Any]:
     c: dict[str, Any] = {"t": Counter(), "n": 0, "names": Counter(), "surf": Counter(), "roles": [], "s": ""}
     for f in found:
         c["t"][UNSURE if f.weak else f.type] += 1
+        if f.work:
+            c["t"][WORK] = 1  # one vote per article
         c["n"] += 1
         c["names"][f.name] += 1
         c["surf"][f.surface] += 1

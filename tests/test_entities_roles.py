@@ -287,3 +287,14 @@ def test_a_capitalised_word_after_a_or_his_is_a_thing_not_a_name(nlp):
     # a name used as a modifier stays a name: "his Florida home", "a California-based firm"
     assert _consolidated("He died at his Florida home.", [("Florida", ner.PLACE)]) == {"Florida": ner.PLACE}
     assert _consolidated("Titan, a California-based firm, paid.", [("California", ner.PLACE)]) == {"California": ner.PLACE}
+
+
+def test_a_work_said_by_the_text_is_flagged_for_the_index(nlp):
+    text = "He created the TV show Glass Harbour for the BBC."
+    at = text.index("Glass Harbour")
+    found = [ner.Extracted("Glass Harbour", ner.ORG, "Glass Harbour", at, at + 13, text)]
+    out = ner._consolidate(ner._Art(text, [(0, len(text))], found), ner._lexicon())
+    assert [(f.type, f.work) for f in out] == [(ner.PRODUCT, True)]
+    text = "Investors said Kestrelmoor made a loss."
+    found = [ner.Extracted("Kestrelmoor", ner.ORG, "Kestrelmoor", 15, 26, text)]
+    assert [f.work for f in ner._consolidate(ner._Art(text, [(0, len(text))], found), ner._lexicon())] == [False]

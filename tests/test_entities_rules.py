@@ -63,6 +63,15 @@ def test_type_is_a_vote_over_all_articles(store):
     assert "Ericsson" not in _names_of(store, ner.PERSON) and "BT" not in _names_of(store, ner.PLACE)
 
 
+def test_a_name_enough_articles_call_a_work_is_a_work(store):
+    work = ner.Extracted("Glass Harbour", ner.PRODUCT, "Glass Harbour", 0, 13, "The film Glass Harbour won.", (), False, True)
+    person = _m("Glass Harbour", ner.PERSON)
+    _index(store, *[(f"a{i}", "2025-03-01", [person]) for i in range(6)], ("w1", "2025-03-02", [work]))
+    assert ei.lookup(store, "Glass Harbour").card.type == ner.PERSON  # one article in seven: the model stands
+    _index(store, ("w2", "2025-03-03", [work]))
+    assert ei.lookup(store, "Glass Harbour").card.type == ner.PRODUCT
+
+
 def test_one_person_split_by_a_wrong_type_is_one_card(store):
     # "who Carly Fiorina" was an organisation and "who Fiorina" a separate person
     _index(store,
