@@ -1592,6 +1592,50 @@ def _event_name(name: str) -> bool:
     return any(name.endswith(" " + head) or name == head and len(name.split()) > 1 for head in _EVENT_HEADS)
 
 
+_EMPLOYER = re.compile(r"(?:[A-Z][\w’'.-]*|&)(?:\s+(?:[A-Z][\w’'.-]*|&))*")
+
+
+def _role_employers(text: str, found: list[Extracted], starts: set[int]) -> list[tuple[str, str, int, int]]:
+    """The names inside the roles written before people that no mention covers yet:
+    "Middlesbrough keeper Mark Schwarzer", "Sophos consultant Graham Cluley" name a club
+    and a firm (an organisation, or a place where the name is one; the votes decide)."""
+    out: list[tuple[str, str, int, int]] = []
+    taken = [(f.start, f.end) for f in found]
+    for f in found:
+        if f.type != PERSON or not f.roles:
+            continue
+        head = text[:f.start].rstrip(" ,")
+        role = f.roles[0]
+        if not head.endswith(role):
+            continue
+        base = len(head) - len(role)
+        for m in _EMPLOYER.finditer(role):
+            words = m.group().split()
+            while words and (_bare(words[-1]) in _TITLE_WORDS or words[-1].casefold() in _PORTFOLIO_WORDS | {"&"}
+                             or _POSSESSIVE.search(words[-1]) and _bare(_POSSESSIVE.sub("", words[-1])) in _TITLE_WORDS):
+                words.pop()
+            while words and (_bare(words[0]) in _TITLE_WORDS or words[0].casefold() in _PORTFOLIO_WORDS | {"&"}
+                             or _demonym(words[0]) or words[0].casefold() in ("former", "then", "acting")):
+                words.pop(0)
+            if not words:
+                continue
+            name = _POSSESSIVE.sub("", " ".join(words))
+            at = base + m.start() + m.group().index(words[0])
+            end = at + len(name)
+            rest = role[end - base:].lstrip()
+            if not name or not rest or rest[:1].isupper() and not _bare(rest.split()[0]) in _TITLE_WORDS:
+                continue  # the role must go on after the name: "Sophos consultant", not a name alone
+            low = fold(name)
+            if any(a < end and at < b for a, b in taken) or len(words) == 1 and (
+                    low in _lexicon() or _demonym(name) or low.endswith("ing") or at in starts
+                    or all(p in _lexicon() for p in name.casefold().split("-"))):
+                continue  # "Olympic champion", "French Open": an adjective, not a name
+            kind = canonical_alias(name)[1] or (PLACE if fold(name) in _PLACES or fold(name) in _countries() else ORG)
+            out.append((canonical_alias(name)[0], kind, at, end))
+            taken.append((at, end))
+    return out
+
+
 def _add_mentions(art: _Art, found: list[Extracted], spans: list[tuple[str, str, int, int]]) -> list[Extracted]:
     """Add (name, type, start, end) mentions, replacing the mentions they overlap."""
     text = art.text
@@ -1963,6 +2007,7 @@ def _consolidate(art: _Art, lexicon: frozenset[str]) -> list[Extracted]:
             if not any(a <= m.start() and m.end() <= b for a, b in taken):
                 canon, ctype = canonical_alias(m.group(1))
                 added.append((canon, ctype or ORG, m.start(), m.end()))
+    added += _role_employers(text, found, _sentence_starts(text, art.sentences))
     found = _add_mentions(art, found, added)
     if not found:
         return []

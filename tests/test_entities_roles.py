@@ -298,3 +298,20 @@ def test_a_work_said_by_the_text_is_flagged_for_the_index(nlp):
     text = "Investors said Kestrelmoor made a loss."
     found = [ner.Extracted("Kestrelmoor", ner.ORG, "Kestrelmoor", 15, 26, text)]
     assert [f.work for f in ner._consolidate(ner._Art(text, [(0, len(text))], found), ner._lexicon())] == [False]
+
+
+def test_the_employer_in_a_role_before_a_name_is_indexed(nlp):
+    text = "Arsenal are linked with Kestrelby keeper Mark Schwarzen, and Sophlex consultant Graham Clewley agreed."
+    people = [("Mark Schwarzen", ("Kestrelby keeper",)), ("Graham Clewley", ("Sophlex consultant",))]
+    found = []
+    for name, roles in people:
+        at = text.index(name)
+        found.append(ner.Extracted(name, ner.PERSON, name, at, at + len(name), text, roles))
+    out = {f.name: f.type for f in ner._consolidate(ner._Art(text, [(0, len(text))], found), ner._lexicon())}
+    assert out == {"Kestrelby": ner.ORG, "Mark Schwarzen": ner.PERSON, "Sophlex": ner.ORG, "Graham Clewley": ner.PERSON}
+    # adjectives and titles in a role are not names
+    text = "Olympic champion Tomas Averill and French Open finalist Ann Bell met."
+    found = [ner.Extracted(n, ner.PERSON, n, text.index(n), text.index(n) + len(n), text, (r,))
+             for n, r in (("Tomas Averill", "Olympic champion"), ("Ann Bell", "French Open finalist"))]
+    out = {f.name for f in ner._consolidate(ner._Art(text, [(0, len(text))], found), ner._lexicon())}
+    assert "Olympic" not in out and "French" not in out
