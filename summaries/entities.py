@@ -986,8 +986,9 @@ def _finish(text: str, hashtags: Sequence[str], model_spans: list[_Span], *, mod
             # "Judges Simon Cowell"): the name is the rest
             at_start = not text[max(0, sp.start - 3):sp.start].strip(" \"“‘'(") or \
                 re.search(r"[.!?\n][\"”’']?\s+$", text[max(0, sp.start - 4):sp.start]) is not None
-            while at_start and len(toks) > 2 and toks[0][0].casefold() in lexicon and toks[0][0].isalpha():
-                toks.pop(0)
+            while at_start and len(toks) > 2 and toks[0][0].casefold() in lexicon and toks[0][0].isalpha() \
+                    and (_person_noun(toks[0][0]) or not _known_given_name(toks[0][0])):
+                toks.pop(0)  # not "Frank" of "Frank Lloyd Wright"
             _strip_name_front(toks, model)
             # an office after the name: "Paul Boateng MP"
             while len(toks) > 1 and _bare(toks[-1][0]) in ("MP", "MSP", "MEP", "QC", "AM"):
@@ -1456,6 +1457,12 @@ def _given_names():
         log.warning("gender-guesser is not installed: organisations named like people stay organisations")
         return None
     return Detector(case_sensitive=False)
+
+
+def _known_given_name(word: str) -> bool:
+    """A word gender-guesser's table holds as a given name, English word or not ("Frank")."""
+    table = _given_names()
+    return table is not None and word.isalpha() and table.get_gender(word) != "unknown"
 
 
 def _given_name(word: str) -> bool:

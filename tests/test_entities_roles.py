@@ -315,3 +315,10 @@ def test_the_employer_in_a_role_before_a_name_is_indexed(nlp):
              for n, r in (("Tomas Averill", "Olympic champion"), ("Ann Bell", "French Open finalist"))]
     out = {f.name for f in ner._consolidate(ner._Art(text, [(0, len(text))], found), ner._lexicon())}
     assert "Olympic" not in out and "French" not in out
+
+
+def test_a_given_name_opening_a_sentence_stays_in_the_name(nlp):
+    people = {f.name for f in ner.extract("Frank Lloyd Wright designed the house in 1936.") if f.type == ner.PERSON}
+    assert people == {"Frank Lloyd Wright"}
+    people = {f.name for f in ner.extract("Comedian Chris Morris made the show.") if f.type == ner.PERSON}
+    assert people == {"Chris Morris"}
