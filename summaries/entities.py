@@ -918,18 +918,11 @@ def _strip_name_front(toks: list[tuple[str, int, int]], model: bool) -> bool:
     return len(toks) < before
 
 
-def _finish(text: str, hashtags: Sequence[str], model_spans: list[_Span], *, model: bool) -> _Art:
-    if not text.strip():
-        return _Art(text, [], [], model=model)
-    sentences = _sentence_spans(text)
-    spans = _event_spans(text) + _title_person_spans(text)
-    if model:
-        starts = {a for a, _ in sentences}
-        spans += [part for sp in model_spans for part in _split_span(text, sp, starts)]
-    else:
-        spans += _caps_spans(text, sentences)
+def _hashtag_sentences(text: str, sentences: Sequence[tuple[int, int]], hashtags: Sequence[str]
+                       ) -> tuple[set[str], set[str], set[int]]:
+    """The hashtags as words (several words, one word) and the sentences that spell them out."""
     multi_tags, single_tags = _hashtag_forms(hashtags)
-    hashtag_sentences = set()
+    hashtag_sentences: set[int] = set()
     if multi_tags or len(single_tags) > 1:
         for idx, (a, b) in enumerate(sentences):
             sent = fold(text[a:b])
@@ -937,7 +930,11 @@ def _finish(text: str, hashtags: Sequence[str], model_spans: list[_Span], *, mod
             if any(re.search(rf"\b{re.escape(t)}\b", sent) for t in multi_tags) or hits >= 2:
                 hashtag_sentences.add(idx)
 
-    # resolve overlaps: events and title-persons beat model spans; longer beats shorter
+    return multi_tags, single_tags, hashtag_sentences
+
+
+def _resolve_overlaps(spans: list[_Span]) -> list[_Span]:
+    """One span per stretch of text: events and title-persons beat model spans; longer beats shorter."""
     priority = {"event": 0, "title": 1, "model": 2, "caps": 3}
     spans.sort(key=lambda s: (priority[s.source], -(s.end - s.start), s.start))
     chosen: list[_Span] = []
@@ -949,67 +946,74 @@ def _finish(text: str, hashtags: Sequence[str], model_spans: list[_Span], *, mod
             clash.end = sp.end  # "PM Modi" found by title, model saw "Narendra Modi ..."? keep the longer name
     chosen.sort(key=lambda s: s.start)
 
-    # normalise surfaces: trim "the", possessives, titles, punctuation
-    cands: list[_Span] = []
-    for sp in chosen:
-        surface = text[sp.start:sp.end]
-        m = re.match(r"^(?:the|The)\s+", surface)
-        if m:
-            sp.start += m.end()
-            surface = surface[m.end():]
-        stripped = _POSSESSIVE.sub("", surface.rstrip(" ,;:")) if sp.source != "event" else surface
-        if sp.source != "event" and stripped.endswith(".") and not re.search(r"(?:^|\W)(?:[A-Z]\.){2,}$", stripped):
-            stripped = stripped.rstrip(".")  # a full stop, not "U.S."
-        sp.end = sp.start + len(stripped)
-        surface = stripped
-        if sp.source == "model":  # "Commons on Monday": the day is not part of the name
-            cut = re.sub(r"\s+(?:on|in|at|by|this|last|next)\s+(?:" + "|".join(sorted(_NOT_NAME, key=len, reverse=True))
-                         + r")$", "", surface)
-            if cut != surface:
-                sp.end = sp.start + len(cut)
-                surface = cut
-            if re.fullmatch(r"[A-Z]{2,5}", surface) and re.search(r"\d\s*$", text[max(0, sp.start - 6):sp.start]):
-                continue  # "1100 GMT", "7 ATP": a unit after a number
-        if sp.source == "model" and "(" in surface:  # "Transport and General Workers Union (TGWU"
-            cut = surface.split("(")[0].rstrip()
+    return chosen
+
+
+def _normalise(text: str, sp: _Span, model: bool) -> _Span | None:
+    """A span trimmed to its name (in place): no "the", possessive, trailing full stop, title,
+    job at the start of a sentence, demonym or office; ``None`` when nothing of a name is left."""
+    surface = text[sp.start:sp.end]
+    m = re.match(r"^(?:the|The)\s+", surface)
+    if m:
+        sp.start += m.end()
+        surface = surface[m.end():]
+    stripped = _POSSESSIVE.sub("", surface.rstrip(" ,;:")) if sp.source != "event" else surface
+    if sp.source != "event" and stripped.endswith(".") and not re.search(r"(?:^|\W)(?:[A-Z]\.){2,}$", stripped):
+        stripped = stripped.rstrip(".")  # a full stop, not "U.S."
+    sp.end = sp.start + len(stripped)
+    surface = stripped
+    if sp.source == "model":  # "Commons on Monday": the day is not part of the name
+        cut = re.sub(r"\s+(?:on|in|at|by|this|last|next)\s+(?:" + "|".join(sorted(_NOT_NAME, key=len, reverse=True))
+                     + r")$", "", surface)
+        if cut != surface:
             sp.end = sp.start + len(cut)
             surface = cut
-        if sp.type == PERSON and sp.source != "title":
-            name, title = strip_title(surface)
-            if title:
-                sp.start = sp.end - len(name)
-                sp.title = title
-                surface = name
-            lexicon = _lexicon() if model else frozenset()
-            toks = [(m.group(), m.start(), m.end()) for m in re.finditer(r"\S+", surface)]
-            # a job capitalised at the start of a sentence ("Comedian Chris Morris",
-            # "Judges Simon Cowell"): the name is the rest
-            at_start = not text[max(0, sp.start - 3):sp.start].strip(" \"“‘'(") or \
-                re.search(r"[.!?\n][\"”’']?\s+$", text[max(0, sp.start - 4):sp.start]) is not None
-            while at_start and len(toks) > 2 and toks[0][0].casefold() in lexicon and toks[0][0].isalpha() \
-                    and (_person_noun(toks[0][0]) or not _known_given_name(toks[0][0])):
-                toks.pop(0)  # not "Frank" of "Frank Lloyd Wright"
-            _strip_name_front(toks, model)
-            # an office after the name: "Paul Boateng MP"
-            while len(toks) > 1 and _bare(toks[-1][0]) in ("MP", "MSP", "MEP", "QC", "AM"):
-                toks.pop()
-            if toks and (toks[0][1] > 0 or toks[-1][2] < len(surface)):
-                base = sp.start
-                sp.start, sp.end = base + toks[0][1], base + toks[-1][2]
-                surface = text[sp.start:sp.end]
-        elif sp.type == PERSON:  # "champion Briton Hayley Yelling": the title went, the demonym goes too
-            toks = [(m.group(), m.start(), m.end()) for m in re.finditer(r"\S+", surface)]
-            if _strip_name_front(toks, model) and toks:
-                sp.start, sp.end = sp.start + toks[0][1], sp.start + toks[-1][2]
-                surface = text[sp.start:sp.end]
-        if " - " in surface or "\n" in surface or not surface.strip():
-            continue
-        if sp.type == PERSON and sp.title and model and len(surface.split()) == 1 and surface.casefold() in _lexicon() \
-                and re.search(r"\bthe\s+(?:[A-Z][\w.]*\s+){1,3}$", text[max(0, sp.start - 40):sp.start]):
-            continue  # "the General Election": a title word before a common noun, not a person
-        cands.append(sp)
+        if re.fullmatch(r"[A-Z]{2,5}", surface) and re.search(r"\d\s*$", text[max(0, sp.start - 6):sp.start]):
+            return None  # "1100 GMT", "7 ATP": a unit after a number
+    if sp.source == "model" and "(" in surface:  # "Transport and General Workers Union (TGWU"
+        cut = surface.split("(")[0].rstrip()
+        sp.end = sp.start + len(cut)
+        surface = cut
+    if sp.type == PERSON and sp.source != "title":
+        name, title = strip_title(surface)
+        if title:
+            sp.start = sp.end - len(name)
+            sp.title = title
+            surface = name
+        lexicon = _lexicon() if model else frozenset()
+        toks = [(m.group(), m.start(), m.end()) for m in re.finditer(r"\S+", surface)]
+        # a job capitalised at the start of a sentence ("Comedian Chris Morris",
+        # "Judges Simon Cowell"): the name is the rest
+        at_start = not text[max(0, sp.start - 3):sp.start].strip(" \"“‘'(") or \
+            re.search(r"[.!?\n][\"”’']?\s+$", text[max(0, sp.start - 4):sp.start]) is not None
+        while at_start and len(toks) > 2 and toks[0][0].casefold() in lexicon and toks[0][0].isalpha() \
+                and (_person_noun(toks[0][0]) or not _known_given_name(toks[0][0])):
+            toks.pop(0)  # not "Frank" of "Frank Lloyd Wright"
+        _strip_name_front(toks, model)
+        # an office after the name: "Paul Boateng MP"
+        while len(toks) > 1 and _bare(toks[-1][0]) in ("MP", "MSP", "MEP", "QC", "AM"):
+            toks.pop()
+        if toks and (toks[0][1] > 0 or toks[-1][2] < len(surface)):
+            base = sp.start
+            sp.start, sp.end = base + toks[0][1], base + toks[-1][2]
+            surface = text[sp.start:sp.end]
+    elif sp.type == PERSON:  # "champion Briton Hayley Yelling": the title went, the demonym goes too
+        toks = [(m.group(), m.start(), m.end()) for m in re.finditer(r"\S+", surface)]
+        if _strip_name_front(toks, model) and toks:
+            sp.start, sp.end = sp.start + toks[0][1], sp.start + toks[-1][2]
+            surface = text[sp.start:sp.end]
+    if " - " in surface or "\n" in surface or not surface.strip():
+        return None
+    if sp.type == PERSON and sp.title and model and len(surface.split()) == 1 and surface.casefold() in _lexicon() \
+            and re.search(r"\bthe\s+(?:[A-Z][\w.]*\s+){1,3}$", text[max(0, sp.start - 40):sp.start]):
+        return None  # "the General Election": a title word before a common noun, not a person
+    return sp
 
-    # roles and the spans they cover
+
+def _with_roles(text: str, sentences: Sequence[tuple[int, int]], cands: list[_Span]
+               ) -> tuple[list[tuple[_Span, str, tuple[str, ...]]], list[tuple[int, int]]]:
+    """Each span with its surface and the roles written around a person, and the stretches
+    of text those roles cover."""
     out_spans: list[tuple[_Span, str, tuple[str, ...]]] = []
     role_cover: list[tuple[int, int]] = []
     prev_end = 0
@@ -1031,6 +1035,23 @@ def _finish(text: str, hashtags: Sequence[str], model_spans: list[_Span], *, mod
                 roles.append(post)
         prev_end = sp.end if sp.type == PERSON else prev_end
         out_spans.append((sp, text[sp.start:sp.end], tuple(r for r in map(_clean_role, roles) if r)))
+
+    return out_spans, role_cover
+
+
+def _finish(text: str, hashtags: Sequence[str], model_spans: list[_Span], *, model: bool) -> _Art:
+    if not text.strip():
+        return _Art(text, [], [], model=model)
+    sentences = _sentence_spans(text)
+    spans = _event_spans(text) + _title_person_spans(text)
+    if model:
+        starts = {a for a, _ in sentences}
+        spans += [part for sp in model_spans for part in _split_span(text, sp, starts)]
+    else:
+        spans += _caps_spans(text, sentences)
+    multi_tags, single_tags, hashtag_sentences = _hashtag_sentences(text, sentences, hashtags)
+    cands = [sp for sp in (_normalise(text, sp, model) for sp in _resolve_overlaps(spans)) if sp is not None]
+    out_spans, role_cover = _with_roles(text, sentences, cands)
 
     results: list[Extracted] = []
     cache: dict[int, str] = {}
@@ -1985,6 +2006,90 @@ def _list_votes(text: str, named: list[tuple[Extracted, str, str | None]], total
                 totals[k][kind] += LIST_VOTE
 
 
+def _more_mentions(art: _Art, found: list[Extracted], defs: list[tuple[str, str, int]]
+                   ) -> list[tuple[str, str, int, int]]:
+    """Mentions the model may have missed: the long names acronyms are defined for, the
+    variants table's forms, and the employers named in roles before people."""
+    text = art.text
+    added = [(long, EVENT if _event_name(long) else ORG, at, at + len(long)) for _, long, at in defs]
+    if art.model:  # the variants table is also a list of names to look for
+        taken = [(f.start, f.end) for f in found]
+        multi_tags, single_tags, tag_sentences = art.hashtags
+        for m in _VARIANT_FORMS.finditer(text):
+            form = fold(m.group(1))
+            if form in multi_tags or form in single_tags and _in(art.sentences, m.start()) in tag_sentences:
+                continue  # a hashtag turned into words
+            if not any(a <= m.start() and m.end() <= b for a, b in taken):
+                canon, ctype = canonical_alias(m.group(1))
+                added.append((canon, ctype or ORG, m.start(), m.end()))
+    return added + _role_employers(text, found, _sentence_starts(text, art.sentences))
+
+
+def _short_forms(named: list[tuple[Extracted, str, str | None]], firsts: dict[str, int]
+                ) -> list[tuple[Extracted, str, str | None]]:
+    """Acronyms and short names written after the organisation they stand for take its
+    name: "GM" after "General Motors", "Hyundai" after "Hyundai Motor"."""
+    orgs_multi: dict[str, set[str]] = {}
+    multi_orgs: list[tuple[int, str]] = []
+    for f, name, forced in named:
+        if (forced or f.type) == ORG and len(name.split()) > 1:
+            orgs_multi.setdefault(name.split()[0].casefold(), set()).add(name)
+            multi_orgs.append((f.start, name))
+    out_named: list[tuple[Extracted, str, str | None]] = []
+    for f, name, forced in named:
+        if not forced and f.type in (ORG, PRODUCT, PLACE):
+            # "GM" after "General Motors", "Sepa" after "Scottish Environment Protection Agency"
+            if _is_acronym_form(f.surface):
+                fits = {n for at, n in multi_orgs if at < f.start and (
+                    _strict_initials(f.surface, n) or f.surface.isupper() and _acronym_of(f.surface, n))}
+                if len(fits) == 1:
+                    out_named.append((f, fits.pop(), ORG))
+                    continue
+            # "Hyundai" after "Hyundai Motor"
+            if f.type == ORG:
+                longer = [n for n in orgs_multi.get(name.split()[0].casefold(), ())
+                          if n != name and fold(n).startswith(fold(name) + " ")
+                          and firsts.get(fold(n), 1 << 30) < f.start]
+                if len(longer) == 1:
+                    out_named.append((f, longer[0], ORG))
+                    continue
+        out_named.append((f, name, forced))
+    return out_named
+
+
+def _employers(art: _Art, found: list[Extracted]) -> set[int]:
+    """Where the mentions inside the words before a person that make their role start
+    ("Virgin Blue chief executive Brett Godfrey"): the employer, an organisation."""
+    text = art.text
+    role_spans: list[tuple[int, int]] = []
+    for f in found:
+        for r in f.roles:
+            head = text[:f.start].rstrip()
+            if head.endswith(r):
+                role_spans.append((len(head) - len(r), len(head)))
+    return {f.start for f in found if any(a <= f.start and f.end <= b for a, b in role_spans)
+            and not re.match(r"[’']s?\b", text[f.end:f.end + 2]) and f.start not in art.titled}
+
+
+def _common_words(text: str, named: list[tuple[Extracted, str, str | None]], starts: set[int],
+                  lexicon: frozenset[str], keep: set[str]) -> set[str]:
+    """Capitalised common words that are not names: seen only where a sentence starts, or
+    also written in lower case, or after "a" or "his" ("a Budget giveaway", "his Budget");
+    ``keep``: names a title, role or acronym says are names."""
+    lower_words = set(re.findall(r"(?<![A-Za-z'’])([a-z]{2,})(?![A-Za-z])", text))  # also "budget" in "pre-budget"
+    lone: dict[str, bool] = {}
+    counted: set[str] = set()
+    for f, name, forced in named:
+        if len(f.surface.split()) == 1 and not forced and f.surface.isalpha() and not f.surface.isupper():
+            key = fold(name)
+            lone[key] = lone.get(key, True) and (f.start in starts or key in lower_words)
+            nxt = re.match(r"\s+([a-z]+)", text[f.end:f.end + 20])
+            if _COUNTED.search(text, max(0, f.start - 8), f.start) and not (nxt and nxt.group(1) in _nouns()) \
+                    and text[f.end:f.end + 1] not in ("-", "'", "’"):
+                counted.add(key)  # "his Budget to", not "a Dublin school" or "his Florida home"
+    return {k for k, only in lone.items() if (only or k in counted) and k in lexicon and k not in keep}
+
+
 def _consolidate(art: _Art, lexicon: frozenset[str]) -> list[Extracted]:
     """One name, one type, one entry per thing the article names.
 
@@ -2003,24 +2108,11 @@ def _consolidate(art: _Art, lexicon: frozenset[str]) -> list[Extracted]:
         return []
     defs = _acronym_spans(text)
     acronyms = {acr: long for acr, long, _ in defs}
-    added = [(long, EVENT if _event_name(long) else ORG, at, at + len(long)) for _, long, at in defs]
-    if art.model:  # the variants table is also a list of names to look for
-        taken = [(f.start, f.end) for f in found]
-        multi_tags, single_tags, tag_sentences = art.hashtags
-        for m in _VARIANT_FORMS.finditer(text):
-            form = fold(m.group(1))
-            if form in multi_tags or form in single_tags and _in(art.sentences, m.start()) in tag_sentences:
-                continue  # a hashtag turned into words
-            if not any(a <= m.start() and m.end() <= b for a, b in taken):
-                canon, ctype = canonical_alias(m.group(1))
-                added.append((canon, ctype or ORG, m.start(), m.end()))
-    added += _role_employers(text, found, _sentence_starts(text, art.sentences))
-    found = _add_mentions(art, found, added)
+    found = _add_mentions(art, found, _more_mentions(art, found, defs))
     if not found:
         return []
     folded_acr = {fold(a): long for a, long in acronyms.items()}
     starts = _sentence_starts(text, art.sentences)
-    lower_words = set(re.findall(r"(?<![A-Za-z'’])([a-z]{2,})(?![A-Za-z])", text))  # also "budget" in "pre-budget"
     firsts: dict[str, int] = {}
     for f in found:
         firsts.setdefault(fold(f.name), f.start)
@@ -2073,59 +2165,11 @@ def _consolidate(art: _Art, lexicon: frozenset[str]) -> list[Extracted]:
     named = [(f, *rename(f)) for f in found]
     named = [(f, n, forced) for f, n, forced in named if forced or not _part_of_office(text, f)]
     long_names = {fold(v) for v in acronyms.values()}
-    orgs_multi: dict[str, set[str]] = {}
-    multi_orgs: list[tuple[int, str]] = []
-    for f, name, forced in named:
-        if (forced or f.type) == ORG and len(name.split()) > 1:
-            orgs_multi.setdefault(name.split()[0].casefold(), set()).add(name)
-            multi_orgs.append((f.start, name))
-    out_named: list[tuple[Extracted, str, str | None]] = []
-    for f, name, forced in named:
-        if not forced and f.type in (ORG, PRODUCT, PLACE):
-            # "GM" after "General Motors", "Sepa" after "Scottish Environment Protection Agency"
-            if _is_acronym_form(f.surface):
-                fits = {n for at, n in multi_orgs if at < f.start and (
-                    _strict_initials(f.surface, n) or f.surface.isupper() and _acronym_of(f.surface, n))}
-                if len(fits) == 1:
-                    out_named.append((f, fits.pop(), ORG))
-                    continue
-            # "Hyundai" after "Hyundai Motor"
-            if f.type == ORG:
-                longer = [n for n in orgs_multi.get(name.split()[0].casefold(), ())
-                          if n != name and fold(n).startswith(fold(name) + " ")
-                          and firsts.get(fold(n), 1 << 30) < f.start]
-                if len(longer) == 1:
-                    out_named.append((f, longer[0], ORG))
-                    continue
-        out_named.append((f, name, forced))
+    out_named = _short_forms(named, firsts)
 
-    # the words before a person that make their role ("Virgin Blue chief executive Brett
-    # Godfrey"): a name inside them is the employer, an organisation
-    role_spans: list[tuple[int, int]] = []
-    for f in found:
-        for r in f.roles:
-            head = text[:f.start].rstrip()
-            if head.endswith(r):
-                role_spans.append((len(head) - len(r), len(head)))
-    employers = {f.start for f in found if any(a <= f.start and f.end <= b for a, b in role_spans)
-                 and not re.match(r"[’']s?\b", text[f.end:f.end + 2]) and f.start not in art.titled}
+    kinds, titled_names, works = _type_votes(art, out_named, _employers(art, found), long_names)
 
-    kinds, titled_names, works = _type_votes(art, out_named, employers, long_names)
-
-    # common words: capitalised only where a sentence starts, or also written in lower case
-    # or written after "a" or "his" ("a Budget giveaway", "his Budget": a thing, not a name)
-    lone: dict[str, bool] = {}
-    counted: set[str] = set()
-    for f, name, forced in out_named:
-        if len(f.surface.split()) == 1 and not forced and f.surface.isalpha() and not f.surface.isupper():
-            key = fold(name)
-            lone[key] = lone.get(key, True) and (f.start in starts or key in lower_words)
-            nxt = re.match(r"\s+([a-z]+)", text[f.end:f.end + 20])
-            if _COUNTED.search(text, max(0, f.start - 8), f.start) and not (nxt and nxt.group(1) in _nouns()) \
-                    and text[f.end:f.end + 1] not in ("-", "'", "’"):
-                counted.add(key)  # "his Budget to", not "a Dublin school" or "his Florida home"
-    common = {k for k, only in lone.items()
-              if (only or k in counted) and k in lexicon and k not in titled_names and k not in folded_acr}
+    common = _common_words(text, out_named, starts, lexicon, titled_names | set(folded_acr))
 
     out: list[Extracted] = []
     full_people = {fold(n) for _, n, _ in out_named if kinds.get(fold(n)) == PERSON and len(n.split()) > 1}
