@@ -67,7 +67,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Sequence
 
-from newsbrief.summaries.tokenizer import split_sentences
+from newsbrief.summaries.tokenizer import sentence_spans
 
 __all__ = [
     "Extracted",
@@ -415,21 +415,8 @@ def _hashtag_forms(hashtags: Iterable[str]) -> tuple[set[str], set[str]]:
 
 
 def _sentence_spans(text: str) -> list[tuple[int, int]]:
-    """Character spans of the sentences of ``text`` (paragraphs never join)."""
-    spans: list[tuple[int, int]] = []
-    for para in re.finditer(r"[^\n]+(?:\n(?!\s*\n)[^\n]*)*", text):
-        ptext, pstart = para.group(), para.start()
-        cur = 0
-        for sent in split_sentences(ptext):
-            head = sent[:24]
-            at = ptext.find(head, cur)
-            if at < 0:
-                continue
-            tail = sent[-24:]
-            end = ptext.find(tail, at + max(0, len(sent) - 48) if len(sent) > 48 else at)
-            end = end + len(tail) if end >= 0 else at + len(sent)
-            spans.append((pstart + at, pstart + end))
-            cur = end
+    """Character spans of the sentences of ``text`` (lines never join)."""
+    spans = sentence_spans(text)
     if not spans and text.strip():
         spans.append((0, len(text)))
     return spans

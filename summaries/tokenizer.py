@@ -34,6 +34,7 @@ __all__ = [
     "OfflineTokenizer",
     "get_tokenizer",
     "split_sentences",
+    "sentence_spans",
     "word_tokenize",
 ]
 
@@ -151,6 +152,24 @@ class OfflineTokenizer:
                 prev = sent
         return tuple(out)
 
+    def sentence_spans(self, text: str) -> list[tuple[int, int]]:
+        """Character offsets of the sentences :meth:`to_sentences` gives (Punkt's
+        ``span_tokenize`` per line, with the same joins), without the spaces around them."""
+        out: list[tuple[int, int]] = []
+        for line in re.finditer(r"[^\n]+", text or ""):
+            base, prev_end = line.start(), None
+            for a, b in self._punkt.span_tokenize(line.group()):
+                sub = line.group()[a:b]
+                a, b = base + a + (len(sub) - len(sub.lstrip())), base + b - (len(sub) - len(sub.rstrip()))
+                if a >= b:
+                    continue
+                if prev_end is not None and text[prev_end - 1] == "." and _LOWER_START.match(text, a):
+                    out[-1] = (out[-1][0], b)  # "rose 3.5 p.c. | in Oct.": one sentence
+                else:
+                    out.append((a, b))
+                prev_end = b
+        return out
+
     def to_words(self, sentence: str) -> tuple[str, ...]:
         return tuple(w for w in _WORD_RE.findall(sentence) if _IS_WORD.match(w))
 
@@ -177,6 +196,11 @@ def split_sentences(text: str, language: str = "english") -> list[str]:
     if not text or not text.strip():
         return []
     return list(get_tokenizer(language).to_sentences(text))
+
+
+def sentence_spans(text: str, language: str = "english") -> list[tuple[int, int]]:
+    """Character offsets of the sentences of ``text``; newlines always break."""
+    return get_tokenizer(language).sentence_spans(text)
 
 
 def iter_sentences(paragraphs: Iterable[str], language: str = "english"):

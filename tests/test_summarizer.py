@@ -239,3 +239,14 @@ def test_runs_offline_without_nltk_data(tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stderr
     assert "OK 3" in proc.stdout
     assert not any(empty_data.iterdir())
+
+
+def test_sentence_spans_are_the_sentences_at_their_offsets():
+    from newsbrief.summaries.tokenizer import sentence_spans, split_sentences
+
+    text = ("It rose. It rose.  Shares rose 3.5 p.c. in Oct. and fell.\n\n"
+            "  Mr. Smith said so. It rose.\nA last line")
+    spans = sentence_spans(text)
+    assert [text[a:b] for a, b in spans] == list(split_sentences(text))
+    # repeated sentences keep their own offsets, in order
+    assert [a for a, b in spans if text[a:b] == "It rose."] == [0, 9, text.index("It rose.\nA")]
