@@ -53,25 +53,47 @@ def in_quiet_hours(prefs: ChatPrefs, now: dt.datetime, start: str, end: str) -> 
     return s <= t < e if s < e else (t >= s or t < e)
 
 
+CURSOR_ID = 0  # the alerts table's document holding the runs' cursor (no Telegram chat has id 0)
+
+
 def _state(store: Any) -> dict[int, dict[str, Any]]:
-    return {d["chat_id"]: d for d in store.documents(TABLE) if "chat_id" in d}
+    return {d["chat_id"]: d for d in store.documents(TABLE) if "chat_id" in d and d["chat_id"] != CURSOR_ID}
 
 
 def _cursor(app: Application) -> dict[str, Any]:
     return app.bot_data.alerts_cursor
 
 
+def _save_cursor(store: Any, cursor: dict[str, Any]) -> None:
+    store.put_documents(TABLE, [{"chat_id": CURSOR_ID, "seq": cursor["seq"], "waiting": sorted(cursor["waiting"])}])
+
+
+def _load_cursor(store: Any, cursor: dict[str, Any], top: int) -> bool:
+    """Read the stored cursor into ``cursor``; True if there was one. Without one (the
+    first run ever), start it at ``top``: the articles stored before never alert."""
+    saved = store.document(TABLE, CURSOR_ID)
+    if saved is None or not isinstance(saved.get("seq"), int):
+        cursor["seq"] = top
+        _save_cursor(store, cursor)
+        return False
+    cursor["seq"], cursor["waiting"] = saved["seq"], set(saved.get("waiting") or ())
+    return True
+
+
 def _arrived(store: Any, app: Application, day: dt.date) -> list[dict[str, Any]]:
-    """Articles that arrived since the last run (the first run only sets the cursor), and
-    the ones that were waiting to be clustered."""
+    """Articles that arrived since the last run, and the ones that were waiting to be
+    clustered. The cursor is kept in the store, so that articles stored while the bot was
+    down alert when it is back; the very first run only sets it (articles stored before
+    alerts existed never alert)."""
     cursor = _cursor(app)
     recent = store.latest_articles(since=(day - dt.timedelta(days=2)).isoformat())
     top = max((a.get("seq", 0) for a in recent), default=0)
-    if cursor["seq"] is None:
-        cursor["seq"] = top
+    if cursor["seq"] is None and not _load_cursor(store, cursor, top):
         return []
     new = [a for a in recent if a.get("seq", 0) > cursor["seq"] or a["id"] in cursor["waiting"]]
-    cursor["seq"] = max(cursor["seq"], top)
+    if top > cursor["seq"]:
+        cursor["seq"] = top
+        _save_cursor(store, cursor)
     return new
 
 
@@ -164,14 +186,17 @@ def _stories_mentioning(store: Any, app: Application, arrived: list[dict[str, An
         if names:
             first = min((a.get("ingested_at") or "" for a in members), default="")
             out[sid] = (first, names)
-    _cursor(app)["waiting"] = waiting
+    cursor = _cursor(app)
+    if waiting != cursor["waiting"]:
+        cursor["waiting"] = waiting
+        _save_cursor(store, cursor)
     return out
 
 
 def folded_reply(store: Any, chat_id: int) -> Reply | None:
     """The alerts folded into the next digest (over the cap or in quiet hours), or None."""
-    docs = [d for d in store.documents(TABLE) if d.get("chat_id") == chat_id]
-    folded = (docs[0].get("folded") if docs else None) or []
+    doc = store.document(TABLE, chat_id)
+    folded = (doc.get("folded") if doc else None) or []
     if not folded:
         return None
     lines = ["<b>Also about the names you follow</b>"]
@@ -181,9 +206,9 @@ def folded_reply(store: Any, chat_id: int) -> Reply | None:
 
 
 def clear_folded(store: Any, chat_id: int) -> None:
-    docs = [d for d in store.documents(TABLE) if d.get("chat_id") == chat_id]
-    if docs and docs[0].get("folded"):
-        store.put_documents(TABLE, [{**docs[0], "folded": []}])
+    doc = store.document(TABLE, chat_id)
+    if doc and doc.get("folded"):
+        store.put_documents(TABLE, [{**doc, "folded": []}])
 
 
 async def alerts_job(context: NewsContext) -> None:
@@ -191,7 +216,10 @@ async def alerts_job(context: NewsContext) -> None:
 
 
 def schedule_alerts(app: Application, every_seconds: float = 60.0) -> None:
-    """Start the repeating alerts job; articles already stored never alert."""
+    """Start the repeating alerts job (the first run ever sets the cursor: articles already
+    stored then never alert; after a restart, those stored meanwhile do)."""
     svc = services(app)
-    _arrived(svc.store, app, svc.clock().date())  # sets the cursor
+    if _cursor(app)["seq"] is None:
+        recent = svc.store.latest_articles(since=(svc.clock().date() - dt.timedelta(days=2)).isoformat())
+        _load_cursor(svc.store, _cursor(app), max((a.get("seq", 0) for a in recent), default=0))
     repeat(app, alerts_job, minutes=every_seconds / 60, job_id="alerts", first=every_seconds)

@@ -119,4 +119,30 @@ async def test_cap_and_quiet_hours_fold_alerts_into_the_next_digest(tmp_path):
         assert "Iowa farmers harvest record soybean crop — Pete Hegseth" in digest and "Lisbon elects a new mayor — Pete Hegseth" in digest
         assert "Hegseth promises shipyard funding — " not in digest  # alerted already: not folded
         assert len({env.store.story_id_of(a["id"]) for a in env.store.iter_articles() if "Hegseth" in a["body"]}) >= 3
-        assert not (await asyncio.to_thread(env.store.documents, "alerts"))[0]["folded"]
+        assert not (await asyncio.to_thread(env.store.document, "alerts", A))["folded"]
+
+
+async def test_articles_stored_while_the_bot_is_down_still_alert(tmp_path):
+    async with await _env(tmp_path, ChatSettings()) as env:
+        await env.say(A, "/follow Hegseth")
+        assert await run_alerts(env.app) == 0  # sets the cursor: nothing new yet
+        env.store.upsert_articles([report(ELECTION, "AP", "Lisbon elects a new mayor", 4)])
+        run_pipeline(env.store, Settings(), ingest=False)
+        assert await run_alerts(env.app) == 1
+    # the bot is down; a story arrives; the bot comes back
+    from newsbrief.summaries.store import Store
+
+    store = Store(tmp_path / "db.json")
+    try:
+        store.upsert_articles([report(SHIPYARD, "Reuters", "Hegseth promises shipyard funding", 1)])
+        run_pipeline(store, Settings(), ingest=False)
+    finally:
+        store.close()
+    async with await _env(tmp_path, ChatSettings()) as env:
+        (listing,) = await env.say(A, "/following")  # a new local server: the chat says something first
+        assert "Pete Hegseth" in listing["plain_text"]
+        before = len(env.api.sent(A))
+        assert await run_alerts(env.app) == 1
+        (alert,) = await alerts_in(env, A, before)
+        assert "shipyard" in alert["plain_text"]
+        assert await run_alerts(env.app) == 0  # once

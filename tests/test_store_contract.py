@@ -123,6 +123,7 @@ def test_also_in(store):
     ("entities", "k", ["a:1", "e:ada lovelace"]),
     ("sources", "name", ["feed one", "feed two"]),
     ("chats", "chat_id", [101, -100200]),
+    ("alerts", "chat_id", [0, 101]),
 ])
 def test_keyed_documents(store, table, key, keys):
     one, two = keys
@@ -132,6 +133,7 @@ def test_keyed_documents(store, table, key, keys):
     # a record replaces the stored one whole; removal by key
     store.put_documents(table, [{key: one, "replaced": True}], remove=[two, "absent" if key != "chat_id" else 999])
     assert store.documents(table) == [{key: one, "replaced": True}]
+    assert store.document(table, one) == {key: one, "replaced": True} and store.document(table, two) is None
     with pytest.raises(KeyError):
         store.documents("articles")
 

@@ -182,6 +182,11 @@ class NewsStore(abc.ABC):
         """Every document of one of the keyed tables (``entities`` keyed by ``k``,
         ``sources`` by ``name``, ``chats`` and ``deliveries`` by ``chat_id``)."""
 
+    def document(self, table: str, key: Any) -> dict[str, Any] | None:
+        """One document of a keyed table by its key, or ``None``."""
+        column = KEYS[table]
+        return next((d for d in self.documents(table) if d.get(column) == key), None)
+
     @abc.abstractmethod
     def put_documents(self, table: str, records: Iterable[dict[str, Any]], *, remove: Iterable[Any] = ()) -> int:
         """Upsert documents of a keyed table by their key (a record replaces the stored
