@@ -114,11 +114,20 @@ def _load_before(ref: str):
     """The entities and entity_index modules of revision ``ref``, as fresh modules."""
     tmp = Path(tempfile.mkdtemp(prefix="entities-before-"))
     mods = {}
+
+    def show(path: str) -> str:
+        return subprocess.run(["git", "show", f"{ref}:{path}"], cwd=ROOT, capture_output=True, text=True,
+                              check=True).stdout
+
+    data = tmp / "entities.json"  # that revision's data too, not this checkout's
+    data.write_text(show("summaries/data/entities.json"), encoding="utf-8")
     for name in ("entities", "entity_index"):
-        src = subprocess.run(["git", "show", f"{ref}:summaries/{name}.py"], cwd=ROOT, capture_output=True,
-                             text=True, check=True).stdout
-        src = src.replace("from summaries import entities as ner", "import before_entities as ner")
+        src = show(f"summaries/{name}.py")
+        for old in ("from summaries import entities as ner", "from newsbrief.summaries import entities as ner"):
+            src = src.replace(old, "import before_entities as ner")
         src = src.replace("from newsbrief.summaries.entities import", "from before_entities import")
+        src = src.replace('importlib.resources.files("newsbrief.summaries").joinpath("data/entities.json").read_text(',
+                          f'pathlib.Path({str(data)!r}).read_text(').replace("import json\n", "import json\nimport pathlib\n", 1)
         (tmp / f"before_{name}.py").write_text(src, encoding="utf-8")
     sys.path.insert(0, str(tmp))
     import before_entities  # noqa: F401
