@@ -20,6 +20,7 @@ FULL = [
     ("ingest: per-article cost as the store grows", ["ingest.py"]),
     ("summaries: ROUGE on the BBC sets", ["eval_summaries.py", "--large"]),
     ("summarize and extract: articles/s per core, overhead over sumy and spaCy", ["pipeline.py", "--articles", "300"]),
+    ("entities: 152 labelled BBC articles vs spaCy alone", ["eval_entities.py"]),
     ("/who at 10,000 articles", ["who.py"]),
     ("stories: B-cubed on the UCI headlines, briefings per day", ["eval_stories.py"]),
     ("stories: clustering cost from 1,000 to 100,000 articles", ["stories.py"]),
