@@ -4,6 +4,8 @@ It starts the local Bot API server on 127.0.0.1, runs the real bot (handlers, di
 scheduled summarization) against it on the configured database, and plays the user's
 side: what you type is sent as a message from a private chat, the bot's messages are
 printed, and inline buttons are numbered so that typing the number presses them.
+``/file PATH`` sends a file as the user (an OPML file of feeds to import); a file the bot
+sends (``/export``) is saved in the current folder, never over an existing file.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import logging
 import re
 import sys
 import threading
+from pathlib import Path
 from typing import Any, TextIO
 
 from rich.console import Console
@@ -22,8 +25,8 @@ from rich.markup import escape
 from newsbrief.bot.app import build_application, on_startup, redact_token_in_logs
 from newsbrief.bot.localapi import LocalBotAPI
 from newsbrief.summaries.config import Settings
-from newsbrief.summaries.pipeline import run_pipeline
-from newsbrief.summaries.store import Store
+from newsbrief.summaries.store import NewsStore, open_store
+from newsbrief.summaries.worker import pipeline_job
 
 __all__ = ["run_console", "html_to_rich"]
 
@@ -54,8 +57,9 @@ def html_to_rich(text: str) -> str:
 class _Printer:
     """Prints the bot's messages as the local server records them, numbering buttons."""
 
-    def __init__(self, console: Console) -> None:
+    def __init__(self, console: Console, save_dir: Path | None = None) -> None:
         self.console = console
+        self.save_dir = save_dir or Path.cwd()
         self.buttons: dict[str, tuple[int, str]] = {}  # number -> (message id, callback data)
         self.received = threading.Event()
         self._lock = threading.Lock()
@@ -66,6 +70,11 @@ class _Printer:
         with self._lock:
             label = "bot" if event == "sent" else "bot (edited)"
             self.console.print(f"[bold green]{label}>[/bold green] " + html_to_rich(record.get("text", "")))
+            doc = record.get("document")
+            if doc:
+                saved = self._save(doc.get("file_name") or "document", doc.get("data") or b"")
+                self.console.print(f"   [dim]a file: {escape(doc.get('file_name') or 'document')} "
+                                   f"({len(doc.get('data') or b'')} bytes), saved as {escape(str(saved))}[/dim]")
             keyboard = (record.get("reply_markup") or {}).get("inline_keyboard", [])
             choices = []
             for row in keyboard:
@@ -82,6 +91,32 @@ class _Printer:
             self.received.set()
 
 
+    def _save(self, name: str, data: bytes) -> Path:
+        """Write a file the bot sent into ``save_dir`` under a free name ("x.opml", "x-2.opml")."""
+        base = Path(Path(name).name or "document")
+        path, n = self.save_dir / base, 1
+        while True:
+            try:
+                with open(path, "xb") as fh:  # never over an existing file
+                    fh.write(data)
+                return path
+            except FileExistsError:
+                n += 1
+                path = self.save_dir / f"{base.stem}-{n}{base.suffix}"
+
+
+def _send_file(api: LocalBotAPI, console: Console, arg: str) -> bool:
+    """``/file PATH``: send the file at PATH as the user; False (and why) if it cannot be read."""
+    path = Path(arg.strip()).expanduser()
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        console.print(f"[red]cannot read {escape(str(path))}: {escape(exc.strerror or str(exc))}[/red]")
+        return False
+    api.send_document(USER_ID, path.name, data)
+    return True
+
+
 async def _read_lines(stream: TextIO, prompt: str, console: Console) -> Any:
     loop = asyncio.get_running_loop()
     while True:
@@ -93,7 +128,7 @@ async def _read_lines(stream: TextIO, prompt: str, console: Console) -> Any:
         yield line.rstrip("\n")
 
 
-async def chat_session(settings: Settings, store: Store, stream: TextIO, console: Console) -> None:
+async def chat_session(settings: Settings, store: NewsStore, stream: TextIO, console: Console) -> None:
     api = LocalBotAPI(token=CONSOLE_TOKEN, bot_username="newsbrief_bot")
     api.start()
     printer = _Printer(console)
@@ -117,6 +152,9 @@ async def chat_session(settings: Settings, store: Store, stream: TextIO, console
             if text in printer.buttons:
                 message_id, data = printer.buttons[text]
                 api.press_button(USER_ID, message_id, data, check=False)
+            elif text == "/file" or text.startswith("/file "):
+                if not _send_file(api, console, text[len("/file"):]):
+                    continue
             else:
                 api.send_text(USER_ID, text, first_name="You")
             await asyncio.to_thread(printer.received.wait, REPLY_WAIT)
@@ -136,13 +174,15 @@ def run_console(settings: Settings, stream: TextIO = sys.stdin) -> int:
     console = Console(highlight=False, soft_wrap=True)
     for name in ("httpx", "telegram", "apscheduler", "newsbrief"):
         logging.getLogger(name).setLevel(logging.WARNING)
-    with Store(settings.storage.path) as store:
+    with open_store(settings) as store:
         with console.status("Loading the news (ingest, summaries, entity index)…"):
-            report = run_pipeline(store, settings)
-        console.print(f"[dim]Database: {escape(str(settings.storage.path))}: {store.article_count()} articles "
-                      f"({escape(report.line())}).[/dim]")
+            report = pipeline_job(store, settings)()
+        where = "PostgreSQL" if settings.storage.url else str(settings.storage.path)
+        done = f" ({report.line()})" if report is not None and hasattr(report, "line") else ""
+        console.print(f"[dim]Database: {escape(where)}: {store.article_count()} articles{escape(done)}.[/dim]")
         console.print("[dim]You are chatting with the real newsbrief bot through a local Bot API server. "
                       "Try /brief, /who Hegseth, /summary defence, /subscribe 07:30 Europe/Berlin, /help. "
-                      "Type a button's number to press it; /quit or Ctrl-D to leave.[/dim]\n")
+                      "Type a button's number to press it, /file PATH to send a file (an OPML file of feeds); "
+                      "/quit or Ctrl-D to leave.[/dim]\n")
         asyncio.run(chat_session(settings, store, stream, console))
     return 0

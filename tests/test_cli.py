@@ -73,6 +73,34 @@ def test_chat_console_answers_brief_and_who(tmp_path):
     assert out.count("bot> ") >= 4
 
 
+def test_chat_console_sends_and_saves_files(tmp_path):
+    import datetime as dt
+
+    from sitesrv import Site
+    from newsbrief.summaries.opml import write_opml
+
+    site = Site()
+    try:
+        feed = site.feed("/river.xml", "River News", [("Flood barriers hold on the river", "The flood")],
+                         dt.datetime(2025, 7, 27, 4, 0, tzinfo=dt.timezone.utc))
+        (tmp_path / "feeds.opml").write_bytes(write_opml([(feed, "River News")], title="mine"))
+        (tmp_path / "config.toml").write_text(f'[storage]\npath = "{tmp_path / "db.json"}"\n'
+                                               '[fetch]\nallow_private_hosts = ["127.0.0.1"]\n')
+        (tmp_path / "newsbrief-sources.opml").write_text("mine, not the bot's")  # never overwritten
+        script = "/file feeds.opml\n/file missing.opml\n/export\n/quit\n"
+        proc = subprocess.run([sys.executable, "-m", "newsbrief.bot.cli", "--config", str(tmp_path / "config.toml"), "chat"],
+                              input=script, capture_output=True, text=True, timeout=180, cwd=tmp_path)
+    finally:
+        site.close()
+    assert proc.returncode == 0, proc.stderr
+    out = proc.stdout
+    assert "Imported feeds.opml: 1 added" in out
+    assert "cannot read missing.opml" in out
+    assert "a file: newsbrief-sources.opml" in out and "newsbrief-sources-2.opml" in out
+    assert (tmp_path / "newsbrief-sources.opml").read_text() == "mine, not the bot's"
+    assert feed.encode() in (tmp_path / "newsbrief-sources-2.opml").read_bytes()
+
+
 def test_who_command(tmp_path, capsys):
     db = str(tmp_path / "db.json")
     assert main(["--db", db, "summarize"]) == 0
