@@ -883,11 +883,13 @@ class _Art:
     hashtags: tuple[set[str], set[str], set[int]] = (set(), set(), set())  # multi, single, their sentences
 
 
-def _demonym(word: str) -> bool:
-    """A word for where a person is from: "Briton", "Russian", "Japanese"."""
+def _demonym(word: str, *, mid_sentence: bool = False) -> bool:
+    """A word for where a person is from: "Briton", "Russian", "Japanese". Capitalised in
+    the middle of a sentence, an "-ian" noun is one too ("Russian"; a "comedian" there is
+    written in lower case)."""
     low = word.casefold()
     return low in _DEMONYMS or bool(re.search(r"(?:an|ese|ish|i)$", low)) and low in _nouns() \
-        and not _person_noun(word)
+        and (not _person_noun(word) or mid_sentence and word[:1].isupper() and low not in _PERSON_NOUNS)
 
 
 def _strip_name_front(toks: list[tuple[str, int, int]], model: bool) -> bool:
@@ -1295,8 +1297,8 @@ def _adjacent_role(sd, start: int, others: Sequence[tuple[int, int]] = ()) -> li
     bracket = k >= 0 and sd[k].text == ")"
     while k >= 0 and sd[k].text in "\"”’')":
         k -= 1
-    if k > 0 and sd[k].text[:1].isupper() and _demonym(sd[k].text):
-        k -= 1  # "champion Briton Hayley Yelling": the role is before where she is from
+    if k > 0 and sd[k].text[:1].isupper() and _demonym(sd[k].text, mid_sentence=not sd[k].is_sent_start):
+        k -= 1  # "champion Briton Hayley Yelling", "seventh seed Russian Mikhail Youzhny"
     end = k
     run: list = []
     while k >= 0 and len(run) < 6:

@@ -322,3 +322,8 @@ def test_a_given_name_opening_a_sentence_stays_in_the_name(nlp):
     assert people == {"Frank Lloyd Wright"}
     people = {f.name for f in ner.extract("Comedian Chris Morris made the show.") if f.type == ner.PERSON}
     assert people == {"Chris Morris"}
+
+
+def test_a_demonym_between_a_role_and_a_name_is_not_the_role(nlp):
+    roles = _roles("In the last eight he will face seventh seed Russian Mikhail Ostrovsky on Friday.")
+    assert roles.get("Mikhail Ostrovsky") == ("seventh seed",)
