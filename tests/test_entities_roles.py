@@ -327,3 +327,4 @@ def test_a_given_name_opening_a_sentence_stays_in_the_name(nlp):
 def test_a_demonym_between_a_role_and_a_name_is_not_the_role(nlp):
     roles = _roles("In the last eight he will face seventh seed Russian Mikhail Ostrovsky on Friday.")
     assert roles.get("Mikhail Ostrovsky") == ("seventh seed",)
+    assert _roles("He met his German counterpart Hans Eichmeyer in Paris.").get("Hans Eichmeyer") == ("German counterpart",)
