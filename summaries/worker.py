@@ -313,6 +313,7 @@ class Worker:
             try:
                 with self.store.batch(), self.store.connection() as conn:
                     version = conn.execute("SELECT n FROM data_version FOR UPDATE").fetchone()[0]
+                    self.timings["lock"] += time.perf_counter() - t0
                     core = NewsCore(self.store, self.settings)
                     if version != self._index_version:
                         self.store.reload_derived(version)  # another process wrote last: its changes are not in memory
@@ -416,7 +417,8 @@ class Worker:
         """Where this worker's time went: seconds summarizing (claim, summarize, extract,
         commit), reloading indexes another process changed, merging entities, clustering."""
         t = self.timings
-        return (f"summarize {t['summarize']:.1f} s, reload {t['reload']:.1f} s ({t['reloads']} reloads), "
+        return (f"summarize {t['summarize']:.1f} s, reload {t['reload']:.1f} s ({t['reloads']} reloads; "
+                f"{t['lock']:.1f} s of it waiting for data_version), "
                 f"merge {t['merge']:.1f} s, cluster {t['cluster']:.1f} s, "
                 f"{t['fallback']} extracted under the index lock")
 
