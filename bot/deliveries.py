@@ -46,8 +46,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
-from newsbrief.summaries.store import Store
-from newsbrief.summaries.store.base import NewsStore
+from newsbrief.summaries.store import NewsStore, Store
 
 __all__ = ["DeliveryLog", "DatabaseDeliveryLog", "Deliveries", "Delivery", "ClaimLost", "open_deliveries",
            "CLAIMED", "SENDING", "SENT", "SKIPPED", "FAILED", "RETRY", "DONE", "CLAIM_LEASE"]

@@ -26,6 +26,7 @@ from newsbrief.bot.deliveries import FAILED, RETRY, SENT, SKIPPED, ClaimLost
 from newsbrief.bot.ratelimit import BULK
 from newsbrief.bot.render import Reply, render_briefing
 from newsbrief.bot.services import NewsContext, services
+from newsbrief.summaries.store import StoreError
 
 __all__ = [
     "schedule_digest",
@@ -185,7 +186,14 @@ async def _deliver(app: Application, chat_id: int, day: str) -> tuple[str, int |
         unschedule_digest(app, chat_id)
         await channel_lost(app, prefs)
         return "unsubscribed", None
-    if not await asyncio.to_thread(svc.deliveries.claim, chat_id, day):
+    try:
+        claimed = await asyncio.to_thread(svc.deliveries.claim, chat_id, day)
+    except StoreError as exc:  # the database is away: nothing was claimed or sent; look again later
+        log.warning("could not claim the digest for chat %s on %s (%s); trying again in %.0fs", chat_id, day, exc,
+                    svc.backoff.retry_later_seconds)
+        _retry_later(app, chat_id, day, svc.backoff.retry_later_seconds)
+        return "retry-later", None
+    if not claimed:
         if svc.deliveries.done(chat_id, day):
             log.info("digest for chat %s on %s already delivered; not sending again", chat_id, day)
             return "already", None

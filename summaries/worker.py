@@ -324,10 +324,9 @@ class Worker:
                     rows = conn.execute("SELECT id, article_id, entities FROM work_done WHERE NOT indexed "
                                         "ORDER BY id LIMIT 5000").fetchall()
                     if rows:
-                        items = self._extracted_items(conn, rows)
                         try:
                             with conn.transaction():  # a savepoint: a failed merge does not undo the rest
-                                report.indexed = index_extracted(self.store, items)
+                                report.indexed = index_extracted(self.store, self._extracted_items(conn, rows))
                         except Exception as exc:  # recorded as a failed job run (newsbrief status), not retried forever
                             log.error("entity indexing failed for %d articles: %s", len(rows), exc)
                             conn.execute("INSERT INTO job_runs (job, worker, started, finished, ok, detail) "

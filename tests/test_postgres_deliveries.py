@@ -177,3 +177,35 @@ async def test_two_bot_processes_send_each_digest_once(pg_url, tmp_path):
         for s in stores:
             s.close()
         api.stop()
+
+
+async def test_a_digest_due_while_the_database_is_away_is_sent_once_it_is_back(tmp_path):
+    import tempfile
+    from pathlib import Path
+
+    from botenv import running_bot
+    from waiting import wait_for
+
+    pgserver = pytest.importorskip("pgserver")
+    import pgtest
+
+    pgtest.server_uri()  # skips with the reason if no server can run here
+    data = Path(tempfile.mkdtemp(prefix="newsbrief-pg-away-"))
+    server = pgserver.get_server(data, cleanup_mode="stop")
+    url = server.get_uri()
+    user = 7002
+    try:
+        async with running_bot(tmp_path, store_factory=lambda wd: postgres.PostgresStore(
+                url, path=wd / "db.json", connect_timeout=2)) as env:
+            await env.say(user, "/subscribe 07:00 UTC")
+            env.clock.now = dt.datetime(2025, 7, 27, 7, 0, tzinfo=UTC)
+            server.cleanup()  # the database goes away as the digest falls due
+            assert await deliver_digest(env.app, user, DAY) == "retry-later"  # nothing claimed, nothing sent
+            assert digests(env.api, user) == []
+            server = pgserver.get_server(data, cleanup_mode="stop")  # back
+            await wait_for(lambda: digests(env.api, user), timeout=60, what="the digest, sent by the retry job")
+            await env.jobs_idle()
+            assert len(digests(env.api, user)) == 1
+            assert env.svc.deliveries.state(user, DAY) == SENT
+    finally:
+        server.cleanup()

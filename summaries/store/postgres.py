@@ -258,8 +258,8 @@ class PostgresStore(NewsStore):
     """The newsbrief database on a PostgreSQL server.
 
     ``url`` is a libpq connection URL (``postgresql://user:password@host/db``).
-    ``path`` is a local file path whose folder holds what stays per process (the bot's
-    delivery journal); it is never the database. ``pool_size`` bounds the connections
+    ``path`` is a local file path for what a process may keep beside the database (the
+    bot's delivery log lives in the database on PostgreSQL); it is never the database. ``pool_size`` bounds the connections
     this process opens.
     """
 
