@@ -53,12 +53,6 @@ from newsbrief.summaries.core import NewsCore
 from newsbrief.summaries.store.base import NewsStore
 from newsbrief.summaries.summarizer import summarize_record, summary_key
 
-
-def _jsonb(doc: Any) -> Any:
-    from psycopg.types.json import Jsonb
-
-    return None if doc is None else Jsonb(doc)
-
 __all__ = ["Worker", "CycleReport", "pipeline_job", "workers_alive", "LOCK_FETCH", "LOCK_INDEX"]
 
 log = logging.getLogger(__name__)
@@ -66,6 +60,12 @@ log = logging.getLogger(__name__)
 LOCK_FETCH = 0x6E620001  # advisory lock keys
 LOCK_INDEX = 0x6E620002
 INDEX_TAKEOVER = 15.0  # seconds summarized work may wait for the index before another worker takes it over
+
+
+def _jsonb(doc: Any) -> Any:
+    from psycopg.types.json import Jsonb  # the postgres extra: imported only where a worker runs
+
+    return None if doc is None else Jsonb(doc)
 
 _CLAIM = """
 WITH todo AS (
@@ -379,17 +379,17 @@ class Worker:
     def index_due(self, report: CycleReport) -> bool:
         """Whether this cycle should run the index: one worker does it while it keeps up
         (the one whose index run wrote the derived tables last: its indexes are current,
-        another would reload them), another takes over when its work waited more than
-        ``takeover`` seconds, and any worker does when it found nothing to summarize."""
-        if report.claimed == 0:
-            return True
+        another would reload them), another takes over when summarized work waited more
+        than ``takeover`` seconds, and a worker with nothing left to summarize does when
+        there is work to merge (so the last batches are indexed however workers stop)."""
         with self.store.connection() as conn:
             version, waited = conn.execute(
                 "SELECT (SELECT n FROM data_version), "
                 "(SELECT extract(epoch FROM now() - min(at)) FROM work_done WHERE NOT indexed)").fetchone()
-        if waited is None:
-            return False  # nothing to index
-        return version == self._index_version or float(waited) > self.takeover
+        mine = version == self._index_version
+        if report.claimed == 0:
+            return mine or waited is not None
+        return waited is not None and (mine or float(waited) > self.takeover)
 
     def pending(self) -> int:
         """Articles without a current summary (claimed or not)."""
