@@ -300,24 +300,29 @@ def test_a_worker_merging_after_another_reloads_its_indexes_at_once(pg_url, tmp_
             s.close()
 
 
-def test_one_worker_keeps_the_index_while_it_keeps_up(store, settings):
-    store.upsert_articles(make_articles(14))
-    a = Worker(store, settings, batch=2, worker_id="a", takeover=30)
-    b = Worker(store, settings, batch=2, worker_id="b", takeover=30)
-    ra = a.cycle(ingest=False)
-    assert ra.claimed == 2 and ra.indexed == 0  # nobody indexes yet: the work has not waited
-    assert a.index_pending().indexed == 2  # a did it once: it is the indexer now
-    assert a.cycle(ingest=False).indexed == 2
-    rb = b.cycle(ingest=False)
-    assert rb.claimed == 2 and rb.indexed == 0  # b leaves it to a
-    ra = a.cycle(ingest=False)
-    assert ra.indexed == 4 and b.timings["reloads"] == 0  # a merged b's batch with its own
-    rb = b.cycle(ingest=False)
-    assert rb.claimed == 2 and rb.indexed == 0
-    with store.connection() as conn:  # a stops keeping up: b's work waits past the takeover
-        conn.execute("UPDATE work_done SET at = now() - interval '1 minute' WHERE NOT indexed")
-    rb = b.cycle(ingest=False)
-    assert rb.claimed == 2 and rb.indexed == 4 and b.timings["reloads"] == 1  # b took over, loading the indexes once
-    ra = a.cycle(ingest=False)
-    assert ra.claimed == 2 and ra.indexed == 0  # a is no longer the indexer: b wrote last
-    assert a.index_due(type(ra)(claimed=0))  # but a worker with nothing left to summarize always indexes
+def test_one_worker_keeps_the_index_while_it_keeps_up(pg_url, tmp_path, settings):
+    stores = [postgres.PostgresStore(pg_url, path=tmp_path / f"{n}.json") for n in "ab"]  # two processes
+    try:
+        stores[0].upsert_articles(make_articles(14))
+        a, b = (Worker(s, settings, batch=2, worker_id=n, takeover=30) for s, n in zip(stores, "ab"))
+        assert a.cycle(ingest=False).indexed == 2  # no indexer yet: a takes the job
+        rb = b.cycle(ingest=False)
+        assert rb.claimed == 2 and rb.indexed == 0  # b leaves it to a, alive and current
+        assert a.cycle(ingest=False).indexed == 4 and b.timings["reloads"] == 0  # a merged b's batch with its own
+        rb = b.cycle(ingest=False)
+        assert rb.claimed == 2 and rb.indexed == 0
+        with stores[0].connection() as conn:  # a stops keeping up: b's work waits past the takeover
+            conn.execute("UPDATE work_done SET at = now() - interval '1 minute' WHERE NOT indexed")
+        rb = b.cycle(ingest=False)
+        assert rb.claimed == 2 and rb.indexed == 4 and b.timings["reloads"] == 1  # b took over, loading the indexes once
+        ra = a.cycle(ingest=False)
+        assert ra.claimed == 2 and ra.indexed == 0  # b is the indexer now
+        idle = type(ra)(claimed=0)
+        assert b.index_due(idle) and not a.index_due(idle)
+        with stores[0].connection() as conn:  # b dies: not seen for longer than the takeover
+            conn.execute("UPDATE workers SET last_seen = now() - interval '1 minute' WHERE id = 'b'")
+        assert a.index_due(idle) and a.index_pending().indexed == 2
+        assert not a.index_due(idle)  # nothing left to merge
+    finally:
+        for s in stores:
+            s.close()

@@ -198,6 +198,7 @@ MIGRATIONS: tuple[str, ...] = (
     # process holds its (chat, day) until a lease runs out
     """
     ALTER TABLE work_done ADD COLUMN entities jsonb;
+    ALTER TABLE workers ADD COLUMN writer text;  -- its store's data_version.writer id
     ALTER TABLE deliveries ADD COLUMN holder text, ADD COLUMN until timestamptz;
     """,
 )
