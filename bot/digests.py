@@ -22,7 +22,7 @@ from newsbrief.bot.alerts import clear_folded, folded_reply
 from newsbrief.bot.channels import bot_may_post, channel_lost
 from newsbrief.bot.chat_news import compose_for
 from newsbrief.bot.chats import ChatPrefs, last_due
-from newsbrief.bot.deliveries import FAILED, RETRY, SENT, SKIPPED, ClaimLost
+from newsbrief.bot.deliveries import FAILED, RETRY, SENDING, SENT, SKIPPED, ClaimLost
 from newsbrief.bot.ratelimit import BULK
 from newsbrief.bot.render import Reply, render_briefing
 from newsbrief.bot.services import NewsContext, services
@@ -207,8 +207,18 @@ async def _deliver(app: Application, chat_id: int, day: str) -> tuple[str, int |
         log.info("%s; not sending, looking again in %.0fs", exc, svc.deliveries.lease + 1)
         _retry_later(app, chat_id, day, svc.deliveries.lease + 1)
         return "elsewhere", None
+    except StoreError as exc:
+        if svc.deliveries.state(chat_id, day) == SENDING:
+            raise  # it may have arrived: in doubt, not sent again
+        log.warning("digest for chat %s on %s not sent: %s; trying again in %.0fs", chat_id, day, exc,
+                    svc.backoff.retry_later_seconds)
+        _retry_later(app, chat_id, day, svc.backoff.retry_later_seconds)
+        return "retry-later", None
     finally:
-        await asyncio.to_thread(svc.deliveries.release, chat_id, day)  # only if no state was recorded
+        try:
+            await asyncio.to_thread(svc.deliveries.release, chat_id, day)  # only if no state was recorded
+        except StoreError as exc:  # the claim stays until its lease runs out, or this process claims it again
+            log.warning("could not release the claim on the digest for chat %s on %s: %s", chat_id, day, exc)
 
 
 def _retry_later(app: Application, chat_id: int, day: str, seconds: float) -> None:

@@ -118,6 +118,8 @@ def test_retry_and_released_claims_are_free_again(two):
     b.release(7, DAY)  # an error before anything was sent: the row goes
     assert two[0].delivery_rows(7) == []
     assert a.claim(7, DAY)
+    a._unclaim_here(7, DAY)  # as if its release had failed (the database away): the row stays claimed
+    assert not b.claim(7, DAY) and a.claim(7, DAY)  # its holder may claim it again, no one else
 
 
 def test_old_days_are_pruned_for_every_chat(two):

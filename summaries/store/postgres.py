@@ -815,15 +815,16 @@ class PostgresStore(NewsStore):
 
         The row is written in ``state`` with ``holder``. It can be claimed again only if
         its state is one of ``free`` (e.g. "try again later"), or if it is still in
-        ``state``, was claimed with a ``lease`` (seconds, on the server's clock), and the
-        lease ran out: the holder died before it moved the row on."""
+        ``state`` and either was claimed with a ``lease`` (seconds, on the server's clock)
+        that ran out (the holder died before it moved the row on) or is held by this same
+        ``holder`` (which could not release it)."""
         with self._conn(write=True) as conn, self._tx(conn):
             cur = conn.execute(
                 "INSERT INTO deliveries AS d (chat_id, day, state, at, holder, until) "
                 "VALUES (%(chat)s, %(day)s, %(state)s, %(at)s, %(holder)s, now() + make_interval(secs => %(lease)s)) "
                 "ON CONFLICT (chat_id, day) DO UPDATE SET state = EXCLUDED.state, at = EXCLUDED.at, "
                 "articles = '[]', holder = EXCLUDED.holder, until = EXCLUDED.until "
-                "WHERE d.state = ANY(%(free)s) OR (d.state = %(state)s AND d.until < now())",
+                "WHERE d.state = ANY(%(free)s) OR (d.state = %(state)s AND (d.until < now() OR d.holder = %(holder)s))",
                 {"chat": chat_id, "day": day, "state": state, "at": _now(), "holder": holder or None,
                  "lease": lease, "free": list(free)})
             return cur.rowcount == 1
