@@ -251,21 +251,23 @@ def test_rows_without_a_current_extraction_are_extracted_when_merged(store, sett
     from newsbrief.summaries import entities as ner
     from newsbrief.summaries.entity_index import lookup
 
-    articles = _seed_articles()
-    store.upsert_articles(articles)
+    seed, *_ = _seed_articles()
+    people = [_people_article(i) for i in range(3)]
+    store.upsert_articles([seed, *people])
     worker = Worker(store, settings, batch=10, worker_id="w")
     worker.summarize_batch()
-    first, second = sorted(_stored_extractions(store))[:2] if len(articles) > 1 else (articles[0].id, None)
     with store.connection() as conn:
-        # a row written before extraction moved to the workers, and one made by older rules
-        conn.execute("UPDATE work_done SET entities = NULL WHERE article_id = %s", (first,))
-        if second:
-            conn.execute("UPDATE work_done SET entities = jsonb_set(entities, '{v}', %s::jsonb) WHERE article_id = %s",
-                         (str(ner.RULES_VERSION - 1), second))
+        # a row written before extraction moved to the workers, one made by older rules,
+        # one extracted from content the article no longer has
+        conn.execute("UPDATE work_done SET entities = NULL WHERE article_id = %s", (seed.id,))
+        conn.execute("UPDATE work_done SET entities = jsonb_set(entities, '{v}', %s::jsonb) WHERE article_id = %s",
+                     (str(ner.RULES_VERSION - 1), people[0].id))
+        conn.execute("UPDATE work_done SET entities = jsonb_set(entities, '{hash}', '\"other\"') WHERE article_id = %s",
+                     (people[1].id,))
     report = worker.index_pending()
-    assert report.indexed == len(articles)
-    assert worker.timings["fallback"] == (2 if second else 1)
+    assert report.indexed == 4 and worker.timings["fallback"] == 3  # the fourth row's extraction was current
     assert lookup(store, "Hegseth").card.name == "Pete Hegseth"
+    assert lookup(store, "Priya Raman").card.article_count == 3
 
 
 def _people_article(i: int, date: str = "2025-07-01"):
