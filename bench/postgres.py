@@ -2,7 +2,7 @@
 
     python bench/postgres.py compare [--n 10000]      TinyDB vs PostgreSQL: ingest and the pipeline's store work
     python bench/postgres.py scale [--n 1000000]      N stored articles: ingest rate, /who and /brief p99, memory, size
-    python bench/postgres.py workers [--n 600]        2 worker processes against 1
+    python bench/postgres.py workers [--n 2000]       2 worker processes against 1
 
 A PostgreSQL 16 server is started with ``pgserver`` (pip) in a temporary folder unless
 ``--url`` names one. Articles are generated (wire format, 5-10 paragraphs each).
@@ -235,9 +235,11 @@ def cmd_scale(args) -> int:
 # -- workers ---------------------------------------------------------------------------
 
 
-def run_workers(url: str, k: int, n: int, tmp: Path, *, index: bool = True) -> tuple[float, float]:
+def run_workers(url: str, k: int, n: int, tmp: Path, *, index: bool = True) -> tuple[float, float, float, list[str]]:
     """``k`` worker processes on ``n`` stored articles: (articles per second from start to
-    the last exit, all summarized and clustered into stories; seconds)."""
+    the last exit, all summarized, their entities extracted and, with ``index``, merged
+    into the entity index and clustered into stories; seconds; CPU seconds the workers
+    used; each worker's timings line)."""
     from newsbrief.summaries.store.postgres import PostgresStore
 
     config = tmp / "config.toml"
@@ -249,36 +251,60 @@ def run_workers(url: str, k: int, n: int, tmp: Path, *, index: bool = True) -> t
         for lo in range(0, n, 500):
             store.upsert_articles(articles(lo, min(500, n - lo), per_day=max(1, n // 3)))
     env = {**os.environ, "NEWSBRIEF_DATABASE_URL": url, "NEWSBRIEF_CONFIG": str(config), "OMP_NUM_THREADS": "1"}
+    cpu0 = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     flags = [] if index else ["--no-index"]
-    procs = [subprocess.Popen([sys.executable, "-m", "newsbrief.bot.cli", "worker", "--once", "--batch", "20", *flags], cwd=ROOT, env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) for _ in range(k)]
+    logs = [tmp / f"worker-{k}-{i}.log" for i in range(k)]
+    procs = [subprocess.Popen([sys.executable, "-m", "newsbrief.bot.cli", "worker", "--once", "--batch", "20", *flags],
+                              cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log.open("w")) for log in logs]
     for p in procs:
         assert p.wait() == 0
     elapsed = time.perf_counter() - start
+    cpu1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (cpu1.ru_utime - cpu0.ru_utime) + (cpu1.ru_stime - cpu0.ru_stime)
     with PostgresStore(url, path=tmp / "db.json") as store, store.connection() as conn:
         count = conn.execute("SELECT count(*) FROM work_done").fetchone()[0]
         dupes = conn.execute("SELECT count(*) FROM (SELECT article_id FROM work_done GROUP BY 1 HAVING count(*) > 1) d").fetchone()[0]
+        extracted = conn.execute("SELECT count(*) FROM work_done WHERE entities IS NOT NULL").fetchone()[0]
         clustered = conn.execute("SELECT count(*) FROM story_members").fetchone()[0]
-    assert count == n and dupes == 0 and clustered == (n if index else 0), (count, dupes, clustered)
-    return n / elapsed, elapsed
+        indexed = conn.execute("SELECT count(*) FROM entities WHERE k LIKE 'a:%%'").fetchone()[0]
+    assert count == n and dupes == 0 and extracted == n, (count, dupes, extracted)
+    assert (clustered, indexed) == ((n, n) if index else (0, 0)), (clustered, indexed)
+    timings = [line.split(" timings: ", 1)[1].strip() for log in logs
+               for line in log.read_text(encoding="utf-8").splitlines() if " timings: " in line]
+    return n / elapsed, elapsed, cpu, timings
 
 
 def cmd_workers(args) -> int:
+    """1 worker, then 2, ``--repeat`` times in turn (each ratio is of two runs made one
+    after the other, so a machine shared with other work skews both alike), for the
+    whole pipeline and then for summaries and extraction only. Besides articles per
+    second: CPU milliseconds the workers spent per article (what coordinating two workers
+    costs, whatever the machine's other load)."""
     base, srv = server(args.url)
+    n = args.n
+    print(f"{n} articles summarized, entities extracted and indexed, clustered by worker processes, "
+          f"start-up included (baseline: 1 worker, the run just before; {os.cpu_count()} cores; "
+          f"load average {os.getloadavg()[0]:.2f} at start)")
     with tempfile.TemporaryDirectory() as tmp:
         url = database(base, "bench_workers")
-        one, t1 = run_workers(url, 1, args.n, Path(tmp))
-        two, t2 = run_workers(url, 2, args.n, Path(tmp))
-        s1, u1 = run_workers(url, 1, args.n, Path(tmp), index=False)
-        s2, u2 = run_workers(url, 2, args.n, Path(tmp), index=False)
-    print(f"{args.n} articles summarized and clustered by worker processes, start-up included "
-          f"(baseline: 1 worker, same run; {os.cpu_count()} cores)")
-    print(f"1 worker : {one:7.1f} articles/s  ({t1:.1f} s)")
-    print(f"2 workers: {two:7.1f} articles/s  ({t2:.1f} s, {two / one:.2f}x)")
-    print("summaries only (--no-index: the part that runs in parallel):")
-    print(f"1 worker : {s1:7.1f} articles/s  ({u1:.1f} s)")
-    print(f"2 workers: {s2:7.1f} articles/s  ({u2:.1f} s, {s2 / s1:.2f}x)")
+        for index, title in ((True, "summarize, extract, merge into the entity index, cluster"),
+                             (False, "summaries and extraction only (--no-index: no merge, no clustering)")):
+            print(title + ":")
+            ratios = []
+            for r in range(args.repeat):
+                one, t1, c1, w1 = run_workers(url, 1, n, Path(tmp), index=index)
+                two, t2, c2, w2 = run_workers(url, 2, n, Path(tmp), index=index)
+                ratios.append(two / one)
+                print(f"  run {r + 1}: 1 worker {one:6.1f} articles/s ({t1:.1f} s, CPU {1000 * c1 / n:.0f} ms/article); "
+                      f"2 workers {two:6.1f} articles/s ({t2:.1f} s, CPU {1000 * c2 / n:.0f} ms/article): "
+                      f"{two / one:.2f}x the articles per second, {c2 / c1:.2f}x the CPU")
+                if index:
+                    for label, lines in (("1 worker ", w1), ("2 workers", w2)):
+                        for line in lines:
+                            print(f"      {label}: {line}")
+            if args.repeat > 1:
+                print(f"  median: {statistics.median(ratios):.2f}x (runs: {', '.join(f'{x:.2f}' for x in ratios)})")
     if srv is not None:
         srv.cleanup()
     return 0
@@ -295,6 +321,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--baseline-n", type=int, default=10_000)
     p = sub.add_parser("workers")
     p.add_argument("--n", type=int, default=2000)
+    p.add_argument("--repeat", type=int, default=1, help="pairs of runs (1 worker, then 2) per measurement")
     args = parser.parse_args(argv)
     try:
         return {"compare": cmd_compare, "scale": cmd_scale, "workers": cmd_workers}[args.cmd](args)

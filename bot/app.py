@@ -27,7 +27,7 @@ from telegram.ext import (
 from newsbrief.bot import channels, chat_filters, follow_cmds, handlers, membership, opml_cmds, own_sources
 from newsbrief.bot.alerts import schedule_alerts
 from newsbrief.bot.chats import ChatBook
-from newsbrief.bot.deliveries import DeliveryLog
+from newsbrief.bot.deliveries import open_deliveries
 from newsbrief.bot.digests import catch_up, rebuild_schedules
 from newsbrief.bot.ratelimit import PriorityRateLimiter
 from newsbrief.bot.jobs import repeat
@@ -111,7 +111,7 @@ def build_application(
         .build()
     )
     chats = ChatBook(store, settings)
-    deliveries = DeliveryLog(store, today=lambda: clock().date())
+    deliveries = open_deliveries(store, today=lambda: clock().date())
     application.bot_data.services = Services(
         settings=settings, store=store, chats=chats, deliveries=deliveries, clock=clock,
         backoff=backoff or Backoff(),

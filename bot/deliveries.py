@@ -17,6 +17,18 @@ duplicates), and this is logged.
 
 Only the last ``keep_days`` days are kept: enough to know what was sent today and which
 stories a chat has already had.
+
+Before composing a digest the bot *claims* its (chat, day) (:meth:`DeliveryLog.claim`):
+in one process, so that two runs of the same digest (a catch-up and the daily job) never
+both send it. On PostgreSQL (:class:`DatabaseDeliveryLog`, chosen by :func:`open_deliveries`)
+the claim is a row in the shared ``deliveries`` table, so exactly once holds across every
+bot process sharing the database, and a bot restarted mid-wave: the row is written
+``claimed`` with this process as its holder and a lease; it becomes ``sending`` right
+before the first request leaves, only if this process still holds it, and then as on
+TinyDB: ``sending`` after a crash is in doubt and not sent again. A ``claimed`` row whose
+holder died before sending (nothing left) is claimed again once its lease runs out, so
+the digest is not lost. Every state change is one row written at once (no journal: the
+database is the durable record, shared by every process).
 """
 
 from __future__ import annotations
@@ -26,15 +38,18 @@ import json
 import logging
 import os
 import re
+import socket
 import threading
 import time
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
-from newsbrief.summaries.store import Store
+from newsbrief.summaries.store import NewsStore, Store
 
-__all__ = ["DeliveryLog", "Delivery", "SENDING", "SENT", "SKIPPED", "FAILED", "RETRY", "DONE"]
+__all__ = ["DeliveryLog", "DatabaseDeliveryLog", "Deliveries", "Delivery", "ClaimLost", "open_deliveries",
+           "CLAIMED", "SENDING", "SENT", "SKIPPED", "FAILED", "RETRY", "DONE", "CLAIM_LEASE"]
 
 log = logging.getLogger(__name__)
 
@@ -43,7 +58,13 @@ SENT = "sent"
 SKIPPED = "skipped"  # nothing new to send that day
 FAILED = "failed"  # given up (the chat blocked the bot)
 RETRY = "retry"  # failed for now; tried again later (not done)
+CLAIMED = "claimed"  # PostgreSQL: a bot process is composing it; nothing sent yet (not done)
 DONE = (SENDING, SENT, SKIPPED, FAILED)
+CLAIM_LEASE = 120.0  # seconds a claim holds before another process may take it (its holder died)
+
+
+class ClaimLost(RuntimeError):
+    """The claim on a digest ran out and another process took it: this one must not send."""
 
 
 @dataclass
@@ -58,17 +79,89 @@ class Delivery:
         return {"chat_id": self.chat_id, "day": self.day, "state": self.state, "at": self.at, "articles": self.articles}
 
 
-class DeliveryLog:
+class Deliveries:
+    """What both delivery logs share: deliveries by chat and day in memory, and the claims
+    this process holds on digests it is delivering."""
+
+    lease = CLAIM_LEASE
+
+    def __init__(self, keep_days: int, today: Callable[[], dt.date]) -> None:
+        self.keep_days = keep_days
+        self.today = today
+        self._days: dict[int, dict[str, Delivery]] = {}
+        self._claims: set[tuple[int, str]] = set()  # (chat, day) being delivered by this process
+        self._claims_lock = threading.Lock()
+
+    # -- queries ---------------------------------------------------------------------
+
+    def state(self, chat_id: int, day: str) -> str | None:
+        d = self._days.get(chat_id, {}).get(day)
+        return d.state if d else None
+
+    def done(self, chat_id: int, day: str) -> bool:
+        """True if that day's digest was sent, skipped, given up on, or possibly sent."""
+        return self.state(chat_id, day) in DONE
+
+    def sent_articles(self, chat_id: int) -> set[str]:
+        """Articles this chat was sent (or possibly sent) in the kept days."""
+        return {a for d in self._days.get(chat_id, {}).values() if d.state in (SENDING, SENT) for a in d.articles}
+
+    def deliveries(self, chat_id: int | None = None) -> list[Delivery]:
+        chats = [chat_id] if chat_id is not None else list(self._days)
+        return [d for c in chats for d in list(self._days.get(c, {}).values())]
+
+    # -- claims ----------------------------------------------------------------------
+
+    def _claim_here(self, chat_id: int, day: str) -> bool:
+        with self._claims_lock:
+            if (chat_id, day) in self._claims or self.done(chat_id, day):
+                return False
+            self._claims.add((chat_id, day))
+            return True
+
+    def _unclaim_here(self, chat_id: int, day: str) -> bool:
+        with self._claims_lock:
+            if (chat_id, day) in self._claims:
+                self._claims.discard((chat_id, day))
+                return True
+            return False
+
+    def claim(self, chat_id: int, day: str) -> bool:
+        """Take the right to deliver this digest (True), unless it is done or being
+        delivered already. End it with a state (:meth:`mark`) or :meth:`release`."""
+        return self._claim_here(chat_id, day)
+
+    def start_sending(self, chat_id: int, day: str, articles: list[str]) -> None:
+        """Right before the digest's first request leaves: it is ``sending`` from now on."""
+        self.mark(chat_id, day, SENDING, articles)
+
+    def release(self, chat_id: int, day: str) -> None:
+        """Give up a claim that ended without a state (an error before anything was sent):
+        the digest can be claimed again."""
+        self._unclaim_here(chat_id, day)
+
+    def mark(self, chat_id: int, day: str, state: str, articles: list[str] | None = None) -> None:
+        raise NotImplementedError
+
+
+def open_deliveries(store: NewsStore, *, keep_days: int = 7, today: Callable[[], dt.date] = dt.date.today,
+                    lease: float = CLAIM_LEASE) -> Deliveries:
+    """The delivery log for this store: claimed in the database on PostgreSQL (shared by
+    every bot process), journaled next to the file on TinyDB."""
+    if hasattr(store, "claim_delivery"):
+        return DatabaseDeliveryLog(store, keep_days=keep_days, today=today, lease=lease)
+    return DeliveryLog(store, keep_days=keep_days, today=today)
+
+
+class DeliveryLog(Deliveries):
     """Deliveries by chat and day, journaled for speed and folded into the store."""
 
     def __init__(self, store: Store, *, keep_days: int = 7, today: Callable[[], dt.date] = dt.date.today) -> None:
+        super().__init__(keep_days, today)
         self.store = store
-        self.keep_days = keep_days
-        self.today = today
         self._prefix = store.path.name + ".deliveries."
         self._lock = threading.Lock()  # memory and the journal descriptor
         self._fold_lock = threading.Lock()  # one fold at a time
-        self._days: dict[int, dict[str, Delivery]] = {}
         self._dirty: set[int] = set()
         self._last_sync = 0.0
         self._fd: int | None = None
@@ -133,24 +226,6 @@ class DeliveryLog:
         self._days.setdefault(d.chat_id, {})[d.day] = d
         self._dirty.add(d.chat_id)
 
-    # -- queries ---------------------------------------------------------------------
-
-    def state(self, chat_id: int, day: str) -> str | None:
-        d = self._days.get(chat_id, {}).get(day)
-        return d.state if d else None
-
-    def done(self, chat_id: int, day: str) -> bool:
-        """True if that day's digest was sent, skipped, given up on, or possibly sent."""
-        return self.state(chat_id, day) in DONE
-
-    def sent_articles(self, chat_id: int) -> set[str]:
-        """Articles this chat was sent (or possibly sent) in the kept days."""
-        return {a for d in self._days.get(chat_id, {}).values() if d.state in (SENDING, SENT) for a in d.articles}
-
-    def deliveries(self, chat_id: int | None = None) -> list[Delivery]:
-        chats = [chat_id] if chat_id is not None else list(self._days)
-        return [d for c in chats for d in list(self._days.get(c, {}).values())]
-
     # -- updates ---------------------------------------------------------------------
 
     def mark(self, chat_id: int, day: str, state: str, articles: list[str] | None = None) -> None:
@@ -166,6 +241,8 @@ class DeliveryLog:
             if now - self._last_sync > 1.0:
                 os.fsync(self._fd)
                 self._last_sync = now
+        if state != SENDING:
+            self._unclaim_here(chat_id, day)
 
     def move_chat(self, old_id: int, new_id: int) -> None:
         """A migrated group keeps its history under the new id."""
@@ -222,3 +299,101 @@ class DeliveryLog:
                 os.fsync(self._fd)
                 os.close(self._fd)
                 self._fd = None
+
+
+def _age_seconds(stamp: str) -> float:
+    try:
+        at = dt.datetime.fromisoformat(stamp.replace("Z", "+00:00"))
+    except ValueError:
+        return float("inf")
+    if at.tzinfo is None:
+        at = at.replace(tzinfo=dt.timezone.utc)
+    return (dt.datetime.now(dt.timezone.utc) - at).total_seconds()
+
+
+class DatabaseDeliveryLog(Deliveries):
+    """The delivery log on PostgreSQL: every (chat, day) is a row of the shared
+    ``deliveries`` table, claimed by one bot process before it composes the digest (see
+    the module docstring). Memory holds the kept days, read at start-up and again for a
+    chat when this process claims one of its digests."""
+
+    def __init__(self, store: Any, *, keep_days: int = 7, today: Callable[[], dt.date] = dt.date.today,
+                 lease: float = CLAIM_LEASE, holder: str | None = None) -> None:
+        super().__init__(keep_days, today)
+        self.store = store
+        self.lease = lease
+        self.holder = holder or f"bot:{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+        for chat_id, day, state, at, articles in store.delivery_rows(since=self._cutoff()):
+            self._days.setdefault(chat_id, {})[day] = Delivery(chat_id, day, state, at, list(articles))
+        for d in self.deliveries():
+            if d.state == SENDING and _age_seconds(d.at) > self.lease:
+                log.warning("digest for chat %s on %s may have been interrupted while sending; "
+                            "not sending it again", d.chat_id, d.day)
+
+    def _cutoff(self, today: dt.date | None = None) -> str:
+        return ((today or self.today()) - dt.timedelta(days=self.keep_days)).isoformat()
+
+    def _refresh(self, chat_id: int) -> None:
+        rows = self.store.delivery_rows(chat_id, since=self._cutoff())
+        self._days[chat_id] = {day: Delivery(chat_id, day, state, at, list(articles))
+                               for _, day, state, at, articles in rows}
+
+    def claim(self, chat_id: int, day: str) -> bool:
+        """Claim this digest in the database (True for one process only): free if no
+        process recorded it, if it is to be tried again, or if the claim of a process that
+        died before sending ran out. Reads the chat's current deliveries either way (what
+        other processes sent it counts)."""
+        if not self._claim_here(chat_id, day):
+            return False
+        try:
+            got = self.store.claim_delivery(chat_id, day, CLAIMED, holder=self.holder, lease=self.lease, free=(RETRY,))
+            self._refresh(chat_id)
+        except BaseException:
+            self._unclaim_here(chat_id, day)
+            raise
+        if not got:
+            self._unclaim_here(chat_id, day)
+        return got
+
+    def start_sending(self, chat_id: int, day: str, articles: list[str]) -> None:
+        """``claimed`` -> ``sending``, only while this process holds the claim; raises
+        :class:`ClaimLost` (nothing sent, nothing changed) if another process took it."""
+        at = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+        if not self.store.mark_delivery(chat_id, day, SENDING, at=at, articles=articles,
+                                        holder=self.holder, claimed=CLAIMED):
+            self._unclaim_here(chat_id, day)
+            raise ClaimLost(f"the claim on the digest for chat {chat_id} on {day} ran out and another process took it")
+        self._days.setdefault(chat_id, {})[day] = Delivery(chat_id, day, SENDING, at, list(articles))
+
+    def mark(self, chat_id: int, day: str, state: str, articles: list[str] | None = None) -> None:
+        """Record a state change (one row, written at once); ends this process's claim."""
+        d = Delivery(chat_id=chat_id, day=day, state=state,
+                     at=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), articles=list(articles or []))
+        self.store.mark_delivery(chat_id, day, state, at=d.at, articles=d.articles)
+        self._days.setdefault(chat_id, {})[day] = d
+        if state != SENDING:
+            self._unclaim_here(chat_id, day)
+
+    def release(self, chat_id: int, day: str) -> None:
+        """Give up a claim without a state: its row goes, and any process may claim it."""
+        if self._unclaim_here(chat_id, day):
+            if self.state(chat_id, day) == CLAIMED:
+                self.store.release_delivery(chat_id, day, CLAIMED, self.holder)
+                self._days.get(chat_id, {}).pop(day, None)
+
+    def move_chat(self, old_id: int, new_id: int) -> None:
+        """A migrated group keeps its history under the new id."""
+        for d in self.deliveries(old_id):
+            self.mark(new_id, d.day, d.state, d.articles)
+
+    def fold(self, today: dt.date | None = None) -> int:
+        """Forget days older than ``keep_days`` (the rows are written as they change:
+        there is nothing to fold). Returns how many rows went."""
+        cutoff = self._cutoff(today)
+        for days in self._days.values():
+            for day in [d for d in days if d < cutoff]:
+                del days[day]
+        return self.store.prune_deliveries(cutoff)
+
+    def close(self) -> None:
+        """Nothing to flush: every change is in the database already."""

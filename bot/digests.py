@@ -22,10 +22,11 @@ from newsbrief.bot.alerts import clear_folded, folded_reply
 from newsbrief.bot.channels import bot_may_post, channel_lost
 from newsbrief.bot.chat_news import compose_for
 from newsbrief.bot.chats import ChatPrefs, last_due
-from newsbrief.bot.deliveries import FAILED, RETRY, SENDING, SENT, SKIPPED
+from newsbrief.bot.deliveries import FAILED, RETRY, SENDING, SENT, SKIPPED, ClaimLost
 from newsbrief.bot.ratelimit import BULK
 from newsbrief.bot.render import Reply, render_briefing
 from newsbrief.bot.services import NewsContext, services
+from newsbrief.summaries.store import StoreError
 
 __all__ = [
     "schedule_digest",
@@ -156,8 +157,13 @@ async def deliver_digest(app: Application, chat_id: int, day: str) -> str:
     At most ``Services.digest_concurrency`` digests are composed and in flight at once,
     so a fan-out to many chats holds a bounded amount of memory.
 
+    The digest is claimed first (:meth:`~bot.deliveries.Deliveries.claim`; on PostgreSQL
+    in the database, so that only one bot process sends it). A digest another process is
+    delivering is looked at again once that claim's lease has run out (if that process
+    died before sending, this one sends it then).
+
     Returns what happened: "sent", "already", "nothing-new", "unsubscribed", "migrated",
-    or "retry-later".
+    "retry-later", or "elsewhere" (claimed by another process).
     """
     svc = services(app)
     async with svc.digest_slots:
@@ -180,6 +186,51 @@ async def _deliver(app: Application, chat_id: int, day: str) -> tuple[str, int |
         unschedule_digest(app, chat_id)
         await channel_lost(app, prefs)
         return "unsubscribed", None
+    try:
+        claimed = await asyncio.to_thread(svc.deliveries.claim, chat_id, day)
+    except StoreError as exc:  # the database is away: nothing was claimed or sent; look again later
+        log.warning("could not claim the digest for chat %s on %s (%s); trying again in %.0fs", chat_id, day, exc,
+                    svc.backoff.retry_later_seconds)
+        _retry_later(app, chat_id, day, svc.backoff.retry_later_seconds)
+        return "retry-later", None
+    if not claimed:
+        if svc.deliveries.done(chat_id, day):
+            log.info("digest for chat %s on %s already delivered; not sending again", chat_id, day)
+            return "already", None
+        wait = svc.deliveries.lease + 1
+        log.info("digest for chat %s on %s is being delivered elsewhere; looking again in %.0fs", chat_id, day, wait)
+        _retry_later(app, chat_id, day, wait)
+        return "elsewhere", None
+    try:
+        return await _deliver_claimed(app, prefs, day)
+    except ClaimLost as exc:  # raised before anything was sent
+        log.info("%s; not sending, looking again in %.0fs", exc, svc.deliveries.lease + 1)
+        _retry_later(app, chat_id, day, svc.deliveries.lease + 1)
+        return "elsewhere", None
+    except StoreError as exc:
+        if svc.deliveries.state(chat_id, day) == SENDING:
+            raise  # it may have arrived: in doubt, not sent again
+        log.warning("digest for chat %s on %s not sent: %s; trying again in %.0fs", chat_id, day, exc,
+                    svc.backoff.retry_later_seconds)
+        _retry_later(app, chat_id, day, svc.backoff.retry_later_seconds)
+        return "retry-later", None
+    finally:
+        try:
+            await asyncio.to_thread(svc.deliveries.release, chat_id, day)  # only if no state was recorded
+        except StoreError as exc:  # the claim stays until its lease runs out, or this process claims it again
+            log.warning("could not release the claim on the digest for chat %s on %s: %s", chat_id, day, exc)
+
+
+def _retry_later(app: Application, chat_id: int, day: str, seconds: float) -> None:
+    app.job_queue.run_once(digest_job, when=seconds, chat_id=chat_id, name=f"digest-retry:{chat_id}", data={"day": day},
+                           job_kwargs={"id": f"digest-retry:{chat_id}", "replace_existing": True})
+
+
+async def _deliver_claimed(app: Application, prefs: ChatPrefs, day: str) -> tuple[str, int | None]:
+    """Compose and send a digest this process claimed; record how it ended."""
+    svc = services(app)
+    chat_id = prefs.chat_id
+    mark = svc.deliveries.mark
     settings = svc.settings
     briefing = await asyncio.to_thread(
         compose_for, svc.store, prefs, settings, day=day, topics=prefs.topics, limit=settings.briefing.stories,
@@ -187,7 +238,7 @@ async def _deliver(app: Application, chat_id: int, day: str) -> tuple[str, int |
     )
     folded = await asyncio.to_thread(folded_reply, svc.store, chat_id)  # alerts held back
     if not briefing.stories and folded is None:
-        svc.deliveries.mark(chat_id, day, SKIPPED)
+        await asyncio.to_thread(mark, chat_id, day, SKIPPED)
         log.info("no new stories for chat %s on %s; nothing sent", chat_id, day)
         return "nothing-new", None
     ids = [aid for story in briefing.stories for aid in story.article_ids]
@@ -198,8 +249,8 @@ async def _deliver(app: Application, chat_id: int, day: str) -> tuple[str, int |
 
     def before_send() -> None:
         nonlocal marked
-        if not marked:
-            svc.deliveries.mark(chat_id, day, SENDING, ids)
+        if not marked:  # on PostgreSQL a conditional update: raises ClaimLost if another process took it
+            svc.deliveries.start_sending(chat_id, day, ids)
             marked = True
 
     target, where = prefs.send_to  # a forum topic's digest goes to its thread
@@ -210,14 +261,14 @@ async def _deliver(app: Application, chat_id: int, day: str) -> tuple[str, int |
         log.info("chat %s blocked or removed the bot (%s); unsubscribing it", chat_id, exc.message)
         await asyncio.to_thread(svc.chats.save, dataclasses.replace(prefs, subscribed=False))
         unschedule_digest(app, chat_id)
-        svc.deliveries.mark(chat_id, day, FAILED, ids if marked else [])
+        await asyncio.to_thread(mark, chat_id, day, FAILED, ids if marked else [])
         return "unsubscribed", None
     except ChatMigrated as exc:
         new_id = exc.new_chat_id
         log.info("chat %s became supergroup %s; moving its subscription", chat_id, new_id)
         moved = await asyncio.to_thread(svc.chats.migrate, chat_id, new_id)
-        svc.deliveries.mark(chat_id, day, RETRY)  # Telegram refused it: not delivered
-        svc.deliveries.move_chat(chat_id, new_id)
+        await asyncio.to_thread(mark, chat_id, day, RETRY)  # Telegram refused it: not delivered
+        await asyncio.to_thread(svc.deliveries.move_chat, chat_id, new_id)
         unschedule_digest(app, chat_id)
         if moved is not None:
             schedule_digest(app, moved)
@@ -226,12 +277,10 @@ async def _deliver(app: Application, chat_id: int, day: str) -> tuple[str, int |
     except TelegramError as exc:
         log.warning("digest for chat %s on %s failed: %s; trying again in %.0fs", chat_id, day, exc,
                     svc.backoff.retry_later_seconds)
-        svc.deliveries.mark(chat_id, day, RETRY)
-        app.job_queue.run_once(digest_job, when=svc.backoff.retry_later_seconds, chat_id=chat_id,
-                               name=f"digest-retry:{chat_id}", data={"day": day},
-                               job_kwargs={"id": f"digest-retry:{chat_id}", "replace_existing": True})
+        await asyncio.to_thread(mark, chat_id, day, RETRY)
+        _retry_later(app, chat_id, day, svc.backoff.retry_later_seconds)
         return "retry-later", None
-    svc.deliveries.mark(chat_id, day, SENT, ids)
+    await asyncio.to_thread(mark, chat_id, day, SENT, ids)
     if folded is not None:
         await asyncio.to_thread(clear_folded, svc.store, chat_id)
     return "sent", None

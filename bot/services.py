@@ -12,7 +12,7 @@ from typing import Any, Callable
 from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot
 
 from newsbrief.bot.chats import ChatBook
-from newsbrief.bot.deliveries import DeliveryLog
+from newsbrief.bot.deliveries import Deliveries
 from newsbrief.summaries.config import Settings, SummarySettings
 from newsbrief.summaries.core import NewsCore
 from newsbrief.summaries.store import Store
@@ -40,7 +40,7 @@ class Services:
     settings: Settings
     store: Store
     chats: ChatBook
-    deliveries: DeliveryLog
+    deliveries: Deliveries
     clock: Callable[[], dt.datetime] = utc_now
     backoff: Backoff = field(default_factory=Backoff)
     digest_concurrency: int = 64

@@ -56,6 +56,9 @@ __all__ = [
     "WhoResult",
     "EntityIndex",
     "index_articles",
+    "index_extracted",
+    "extracted_record",
+    "extracted_from_record",
     "forget_articles",
     "reindex_all",
     "reindex_stale",
@@ -745,6 +748,46 @@ def index_extracted(store, items: Iterable[tuple[dict[str, Any], list[Extracted]
             _drop(store)
             raise
     return len(done)
+
+
+_EXTRACTED_FIELDS = tuple(f.name for f in dataclasses.fields(Extracted))
+
+
+def extracted_record(found: Iterable[Extracted]) -> dict[str, Any]:
+    """One article's :func:`~summaries.entities.extract` result as plain JSON data, with the
+    extraction rules' version (``"v"``): every field of every mention, each sentence
+    stored once. :func:`extracted_from_record` gives back equal objects."""
+    sents: list[str] = []
+    where: dict[str, int] = {}
+    mentions = []
+    for f in found:
+        row = {name: getattr(f, name) for name in _EXTRACTED_FIELDS}
+        sentence = row.pop("sentence")
+        if sentence not in where:
+            where[sentence] = len(sents)
+            sents.append(sentence)
+        row["sentence"] = where[sentence]
+        row["roles"] = list(row["roles"])
+        mentions.append(row)
+    return {"v": ner.RULES_VERSION, "sents": sents, "mentions": mentions}
+
+
+def extracted_from_record(record: Any) -> list[Extracted] | None:
+    """The mentions stored by :func:`extracted_record`; None when there is nothing usable:
+    no record, one made by other extraction rules than the current
+    :data:`~summaries.entities.RULES_VERSION`, or one this version cannot read (the
+    caller then extracts again)."""
+    if not isinstance(record, dict) or record.get("v") != ner.RULES_VERSION:
+        return None
+    try:
+        sents = record["sents"]
+        out = []
+        for row in record["mentions"]:
+            fields = {**row, "sentence": sents[row["sentence"]], "roles": tuple(row.get("roles", ()))}
+            out.append(Extracted(**fields))
+        return out
+    except (KeyError, IndexError, TypeError, ValueError):
+        return None
 
 
 def forget_articles(store, article_ids: Iterable[str]) -> int:

@@ -13,10 +13,15 @@ Each worker repeats one *cycle*:
    leaves claims that expire after ``lease`` seconds, when another worker takes them. The
    results are committed only for the claims the worker still holds (``DELETE ...
    RETURNING``), in the same transaction as the summaries, so each article's summary
-   is written exactly once.
+   is written exactly once. The worker also extracts the batch's entities (the spaCy
+   model, the costly part of indexing) and stores them with the claim's commit
+   (``work_done.entities``, with the extraction rules' version and the content hash).
 3. **Indexes** (entities, stories) are built by one process at a time under the advisory
-   lock ``index``: whoever holds it indexes every summarized article not yet indexed
-   (``work_done``) and clusters new articles into stories.
+   lock ``index``: whoever holds it merges the stored extractions of every summarized
+   article not yet indexed (``work_done``; a row without a current extraction is
+   extracted then) and clusters new articles into stories. One worker keeps this job
+   while it keeps up, as its in-memory indexes are current; another would first reload
+   them (:meth:`Worker.index_due`).
 
 Row locks are plain SQL here rather than a task-queue library (procrastinate, pgqueuer):
 the work items are the articles themselves (an article needs work while it has no
@@ -37,7 +42,9 @@ import logging
 import os
 import socket
 import threading
+import time
 import uuid
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterator
 
@@ -52,6 +59,13 @@ log = logging.getLogger(__name__)
 
 LOCK_FETCH = 0x6E620001  # advisory lock keys
 LOCK_INDEX = 0x6E620002
+INDEX_TAKEOVER = 15.0  # seconds summarized work may wait for the index before another worker takes it over
+
+
+def _jsonb(doc: Any) -> Any:
+    from psycopg.types.json import Jsonb  # the postgres extra: imported only where a worker runs
+
+    return None if doc is None else Jsonb(doc)
 
 _CLAIM = """
 WITH todo AS (
@@ -92,7 +106,11 @@ class Worker:
 
     def __init__(self, store: Any, settings: Settings, *, batch: int = 50, lease: float = 120.0,
                  worker_id: str | None = None,
-                 on_claimed: Callable[[list[str]], None] | None = None, index: bool = True) -> None:
+                 on_claimed: Callable[[list[str]], None] | None = None, index: bool = True,
+                 takeover: float = INDEX_TAKEOVER) -> None:
+        """``batch`` articles per claim, held ``lease`` seconds; ``index``: also merge
+        into the indexes (entities, stories), taking that job over from another worker
+        after ``takeover`` seconds (at most ``lease``, see :meth:`index_due`)."""
         if not hasattr(store, "connection"):
             raise TypeError("workers need the PostgreSQL store ([storage] url = \"postgresql://...\")")
         self.store = store
@@ -101,8 +119,11 @@ class Worker:
         self.lease = lease
         self.id = worker_id or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
         self.on_claimed = on_claimed  # a test hook: called with the ids claimed, before work starts
-        self.index = index  # False: summaries only, the indexes are left to other workers
+        self.index = index  # False: summaries and extraction only, the indexes are left to other workers
+        self.takeover = min(takeover, lease)  # a worker silent for its lease is dead: its claims go, and its index job
         self.processed = 0
+        self._index_version: int | None = None  # data_version after this worker's last index run
+        self.timings: Counter[str] = Counter()  # seconds per phase (and counts of reloads, fallbacks)
         self._heartbeat(started=True)
 
     # -- bookkeeping ---------------------------------------------------------------
@@ -110,9 +131,9 @@ class Worker:
     def _heartbeat(self, *, started: bool = False) -> None:
         with self.store.connection() as conn:
             conn.execute(
-                "INSERT INTO workers (id, host, pid) VALUES (%s, %s, %s) ON CONFLICT (id) DO UPDATE "
-                "SET last_seen = now(), processed = %s",
-                (self.id, socket.gethostname(), os.getpid(), self.processed))
+                "INSERT INTO workers (id, host, pid, writer) VALUES (%s, %s, %s, %s) ON CONFLICT (id) DO UPDATE "
+                "SET last_seen = now(), processed = %s, writer = EXCLUDED.writer",
+                (self.id, socket.gethostname(), os.getpid(), getattr(self.store, "writer_id", None), self.processed))
 
     @contextlib.contextmanager
     def _advisory(self, key: int) -> Iterator[bool]:
@@ -154,8 +175,10 @@ class Worker:
         self._heartbeat()
         if ingest:
             report.scheduled = self.scheduled_work(today=today)
+        t0 = time.perf_counter()
         self.summarize_batch(report)
-        if self.index:
+        self.timings["summarize"] += time.perf_counter() - t0
+        if self.index and self.index_due(report):
             self.index_pending(report)
         self._heartbeat()
         return report
@@ -229,6 +252,8 @@ class Worker:
                 record.update(sentences=[], failed=f"{type(exc).__name__}: {exc}"[:300])
                 report.failed.append((aid, record["failed"]))
             records.append(record)
+        ok = [r["article_id"] for r in records if not r.get("failed")]
+        found = self.extract({aid: articles[aid] for aid in ok})
         with self.store.batch():
             with self.store.connection() as conn:
                 held = {r[0] for r in conn.execute(
@@ -237,40 +262,143 @@ class Worker:
                 mine = [r for r in records if r["article_id"] in held]
                 self.store.put_summaries(mine)
                 with conn.cursor() as cur:
-                    cur.executemany("INSERT INTO work_done (article_id, worker) VALUES (%s, %s)",
-                                    [(r["article_id"], self.id) for r in mine if not r.get("failed")])
+                    cur.executemany("INSERT INTO work_done (article_id, worker, entities) VALUES (%s, %s, %s)",
+                                    [(r["article_id"], self.id, _jsonb(found.get(r["article_id"])))
+                                     for r in mine if not r.get("failed")])
         report.lost = len(ids) - len(held)
         report.summarized = [r["article_id"] for r in mine if not r.get("failed")]
         self.processed += len(mine)
         return report
 
+    @staticmethod
+    def extract(articles: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+        """The entities of these articles (the model runs here, in this worker, in parallel
+        with the others), as :func:`~summaries.entity_index.extracted_record` documents with
+        the content hash they were extracted from. An article the extraction fails on is
+        left out (it is extracted again when indexed) and does not stop the others."""
+        from newsbrief.summaries import entities as ner
+        from newsbrief.summaries.entity_index import extracted_record
+
+        ids = list(articles)
+        texts = [(articles[a].get("body") or "", articles[a].get("hashtags") or ()) for a in ids]
+        try:
+            found = ner.extract_many(texts)
+        except Exception as exc:  # find the article at fault; the others keep their results
+            log.warning("entity extraction failed for a batch of %d (%s); one at a time", len(ids), exc)
+            found = []
+            for aid, text in zip(ids, texts):
+                try:
+                    found.append(ner.extract_many([text])[0])
+                except Exception as exc:
+                    log.warning("could not extract the entities of article %s: %s", aid, exc)
+                    found.append(None)
+        return {aid: {**extracted_record(f), "hash": articles[aid].get("content_hash")}
+                for aid, f in zip(ids, found) if f is not None}
+
     def index_pending(self, report: CycleReport | None = None) -> CycleReport:
-        """Under the ``index`` lock: entities of the articles summarized but not indexed,
-        and new articles into stories. Skipped if another process is doing it."""
+        """Under the ``index`` lock: merge the entities of the articles summarized but not
+        indexed (extracted by the workers that summarized them; extracted here only for
+        rows without a current extraction), and cluster new articles into stories. Skipped
+        if another process is doing it.
+
+        The merge and the clustering are one transaction that first locks the
+        ``data_version`` row: if another process changed the derived tables since this
+        worker's last index run, its in-memory indexes reload first (exactly, not after
+        the store's one-second check), and no one changes them until this commits."""
+        from newsbrief.summaries.entity_index import index_extracted
         from newsbrief.summaries.stories import cluster_pending
 
         report = report or CycleReport()
         with self._advisory(LOCK_INDEX) as got:
             if not got:
                 return report
-            with self.store.connection() as conn:
-                rows = conn.execute("SELECT id, article_id FROM work_done WHERE NOT indexed ORDER BY id LIMIT 5000").fetchall()
-            if rows:
-                articles = self.store.get_articles([r[1] for r in rows])
-                try:
-                    from newsbrief.summaries.entity_index import index_articles
-
-                    report.indexed = index_articles(self.store, list(articles.values()))
-                except Exception as exc:  # recorded as a failed job run (newsbrief status), not retried forever
-                    log.error("entity indexing failed for %d articles: %s", len(rows), exc)
-                    with self.store.connection() as conn:
-                        conn.execute("INSERT INTO job_runs (job, worker, started, finished, ok, detail) "
-                                     "VALUES ('index', %s, now(), now(), false, %s)",
-                                     (self.id, f"{len(rows)} articles: {type(exc).__name__}: {exc}"[:500]))
-                with self.store.connection() as conn:
-                    conn.execute("UPDATE work_done SET indexed = true WHERE id = ANY(%s)", ([r[0] for r in rows],))
-            report.stories = len(cluster_pending(self.store, NewsCore(self.store, self.settings).story_index()))
+            t0 = time.perf_counter()
+            try:
+                with self.store.batch(), self.store.connection() as conn:
+                    version = conn.execute("SELECT n FROM data_version FOR UPDATE").fetchone()[0]
+                    self.timings["lock"] += time.perf_counter() - t0
+                    core = NewsCore(self.store, self.settings)
+                    if version != self._index_version:
+                        self.store.reload_derived(version)  # another process wrote last: its changes are not in memory
+                        self.timings["reloads"] += 1
+                    core.entity_index()
+                    core.story_index()  # (re)loaded here, if need be, so the timings say what it costs
+                    t1 = time.perf_counter()
+                    rows = conn.execute("SELECT id, article_id, entities FROM work_done WHERE NOT indexed "
+                                        "ORDER BY id LIMIT 5000").fetchall()
+                    if rows:
+                        try:
+                            with conn.transaction():  # a savepoint: a failed merge does not undo the rest
+                                report.indexed = index_extracted(self.store, self._extracted_items(conn, rows))
+                        except Exception as exc:  # recorded as a failed job run (newsbrief status), not retried forever
+                            log.error("entity indexing failed for %d articles: %s", len(rows), exc)
+                            conn.execute("INSERT INTO job_runs (job, worker, started, finished, ok, detail) "
+                                         "VALUES ('index', %s, now(), now(), false, %s)",
+                                         (self.id, f"{len(rows)} articles: {type(exc).__name__}: {exc}"[:500]))
+                        conn.execute("UPDATE work_done SET indexed = true WHERE id = ANY(%s)", ([r[0] for r in rows],))
+                    t2 = time.perf_counter()
+                    report.stories = len(cluster_pending(self.store, core.story_index()))
+                    t3 = time.perf_counter()
+                    after = conn.execute("SELECT n FROM data_version").fetchone()[0]
+            except BaseException:
+                self.store.reload_derived()  # memory may hold what was rolled back
+                self._index_version = None
+                raise
+            self._index_version = after
+            self.timings["reload"] += t1 - t0
+            self.timings["merge"] += t2 - t1
+            self.timings["cluster"] += t3 - t2
         return report
+
+    def _extracted_items(self, conn: Any, rows: list[tuple[int, str, Any]]) -> list[tuple[dict[str, Any], list[Any]]]:
+        """``(article record, mentions)`` for un-indexed ``work_done`` rows, the last row of
+        an article winning; mentions extracted here for the rows without a current
+        extraction (made by other rules, from other content, or none stored)."""
+        from newsbrief.summaries import entities as ner
+        from newsbrief.summaries.entity_index import extracted_from_record
+
+        latest = {aid: doc for _, aid, doc in rows}
+        meta = {aid: {"id": aid, "date": date, "headline": headline or "", "content_hash": chash}
+                for aid, date, headline, chash in conn.execute(
+                    "SELECT id, date, doc->>'headline', content_hash FROM articles WHERE id = ANY(%s)", (list(latest),))}
+        found: dict[str, list[Any]] = {}
+        again: list[str] = []
+        for aid, doc in latest.items():
+            if aid not in meta:
+                continue  # pruned meanwhile
+            mentions = extracted_from_record(doc) if doc and doc.get("hash") == meta[aid]["content_hash"] else None
+            (again.append(aid) if mentions is None else found.__setitem__(aid, mentions))
+        if again:
+            bodies = self.store.get_articles(again)
+            again = [a for a in again if a in bodies]
+            log.info("extracting the entities of %d articles under the index lock (no current extraction stored)",
+                     len(again))
+            for aid, mentions in zip(again, ner.extract_many(
+                    [(bodies[a].get("body") or "", bodies[a].get("hashtags") or ()) for a in again])):
+                found[aid] = mentions
+        self.timings["fallback"] += len(again)
+        return [(meta[aid], found[aid]) for aid in latest if aid in found]
+
+    def index_due(self, report: CycleReport) -> bool:
+        """Whether this cycle should run the index. When there is summarized work to merge,
+        the worker whose index run wrote the derived tables last (the *indexer*) does it:
+        its indexes are current, another would first reload them (about 0.5 s per 1,000
+        stored articles). Another worker takes the job when there is no live indexer (none
+        yet, or the last write was not a worker's index run, or the indexer was not seen
+        for ``takeover`` seconds), or when the work waited more than ``takeover`` seconds
+        (the indexer does not keep up). So the last batches are indexed however workers
+        stop, and ``run(once=True)`` waits for them."""
+        with self.store.connection() as conn:
+            version, waited, indexer_alive = conn.execute(
+                "SELECT v.n, (SELECT extract(epoch FROM now() - min(at)) FROM work_done WHERE NOT indexed), "
+                "EXISTS (SELECT 1 FROM workers w WHERE w.writer = v.writer AND w.id <> %(me)s "
+                "        AND w.last_seen > now() - make_interval(secs => %(takeover)s)) "
+                "FROM data_version v", {"me": self.id, "takeover": float(self.takeover)}).fetchone()
+        if waited is None:
+            return False  # nothing to merge
+        if version == self._index_version:
+            return True
+        return not indexer_alive or float(waited) > self.takeover
 
     def pending(self) -> int:
         """Articles without a current summary (claimed or not)."""
@@ -280,13 +408,33 @@ class Worker:
                 "WHERE s.article_id IS NULL OR s.doc->>'content_hash' IS DISTINCT FROM a.content_hash "
                 "OR s.doc->>'key' IS DISTINCT FROM %s", (summary_key(self.settings.summaries),)).fetchone()[0]
 
+    def unindexed(self) -> int:
+        """Articles summarized whose entities are not merged into the index yet."""
+        with self.store.connection() as conn:
+            return conn.execute("SELECT count(*) FROM work_done WHERE NOT indexed").fetchone()[0]
+
     def run(self, stop: threading.Event, *, once: bool = False, idle_seconds: float = 5.0) -> None:
         """Cycles until ``stop`` is set (``once``: until no article is pending, including
         those claimed by workers that died and whose claims have yet to expire)."""
+        try:
+            self._run(stop, once=once, idle_seconds=idle_seconds)
+        finally:
+            log.info("worker %s timings: %s", self.id, self.timing_line())
+
+    def timing_line(self) -> str:
+        """Where this worker's time went: seconds summarizing (claim, summarize, extract,
+        commit), reloading indexes another process changed, merging entities, clustering."""
+        t = self.timings
+        return (f"summarize {t['summarize']:.1f} s, reload {t['reload']:.1f} s ({t['reloads']} reloads; "
+                f"{t['lock']:.1f} s of it waiting for data_version), "
+                f"merge {t['merge']:.1f} s, cluster {t['cluster']:.1f} s, "
+                f"{t['fallback']} extracted under the index lock")
+
+    def _run(self, stop: threading.Event, *, once: bool, idle_seconds: float) -> None:
         while not stop.is_set():
             try:
                 report = self.cycle()
-                if report.claimed == 0 and once and self.pending() == 0:
+                if report.claimed == 0 and once and self.pending() == 0 and not (self.index and self.unindexed()):
                     return
             except Exception as exc:  # the database away, a bug in one batch: keep going
                 log.warning("worker cycle failed (%s); trying again", exc)

@@ -186,3 +186,145 @@ def test_the_bot_leaves_the_work_to_running_workers(store, tmp_path):
     pipeline_job(store, settings)()
     assert worker.pending() == 0  # no worker alive: the bot does it
     assert workers_alive(store) == 0  # and does not count as a worker itself
+
+
+# -- entity extraction in each worker's batch ------------------------------------------------
+
+SEED_DIR = ROOT / "seeds"
+
+
+def _seed_articles():
+    from newsbrief.summaries.articles import read_articles
+
+    return [a for path in sorted(SEED_DIR.glob("*.txt")) for a in read_articles(path)]
+
+
+def _stored_extractions(store) -> dict[str, dict]:
+    with store.connection() as conn:
+        return dict(conn.execute("SELECT article_id, entities FROM work_done"))
+
+
+def test_extracted_mentions_survive_the_round_trip_through_json(nlp):
+    import json
+
+    from newsbrief.summaries import entities as ner
+    from newsbrief.summaries.entity_index import extracted_from_record, extracted_record
+
+    (article,) = _seed_articles()[:1]
+    found = ner.extract(article.body)
+    assert found and any(f.roles for f in found)  # roles and offsets are part of what must survive
+    record = json.loads(json.dumps(extracted_record(found)))
+    assert extracted_from_record(record) == found
+    assert record["v"] == ner.RULES_VERSION
+    assert len(record["sents"]) < len(found)  # a sentence with several mentions is stored once
+    assert extracted_from_record({**record, "v": ner.RULES_VERSION - 1}) is None  # other rules: extract again
+    assert extracted_from_record({**record, "mentions": [{"name": "x"}]}) is None  # unreadable: extract again
+    assert extracted_from_record(None) is None
+
+
+def test_each_worker_extracts_its_batch_and_the_index_only_merges(store, settings, nlp, monkeypatch):
+    from newsbrief.summaries import entities as ner
+    from newsbrief.summaries.entity_index import lookup
+
+    articles = _seed_articles()
+    store.upsert_articles(articles)
+    worker = Worker(store, settings, batch=10, worker_id="w")
+    assert worker.summarize_batch().claimed == len(articles)
+    stored = _stored_extractions(store)
+    hashes = store.article_hashes()
+    assert set(stored) == set(hashes)
+    assert all(doc["v"] == ner.RULES_VERSION and doc["hash"] == hashes[aid] for aid, doc in stored.items())
+
+    def no_model(*args, **kwargs):
+        raise AssertionError("the model ran under the index lock")
+
+    monkeypatch.setattr(ner, "extract_many", no_model)
+    report = worker.index_pending()
+    assert report.indexed == len(articles) and worker.timings["fallback"] == 0
+    assert lookup(store, "Hegseth").card.name == "Pete Hegseth"
+    with store.connection() as conn:
+        assert conn.execute("SELECT count(*) FROM work_done WHERE NOT indexed").fetchone()[0] == 0
+        assert conn.execute("SELECT count(*) FROM entities WHERE k LIKE 'a:%'").fetchone()[0] == len(articles)
+
+
+def test_rows_without_a_current_extraction_are_extracted_when_merged(store, settings, nlp):
+    from newsbrief.summaries import entities as ner
+    from newsbrief.summaries.entity_index import lookup
+
+    seed, *_ = _seed_articles()
+    people = [_people_article(i) for i in range(3)]
+    store.upsert_articles([seed, *people])
+    worker = Worker(store, settings, batch=10, worker_id="w")
+    worker.summarize_batch()
+    with store.connection() as conn:
+        # a row written before extraction moved to the workers, one made by older rules,
+        # one extracted from content the article no longer has
+        conn.execute("UPDATE work_done SET entities = NULL WHERE article_id = %s", (seed.id,))
+        conn.execute("UPDATE work_done SET entities = jsonb_set(entities, '{v}', %s::jsonb) WHERE article_id = %s",
+                     (str(ner.RULES_VERSION - 1), people[0].id))
+        conn.execute("UPDATE work_done SET entities = jsonb_set(entities, '{hash}', '\"other\"') WHERE article_id = %s",
+                     (people[1].id,))
+    report = worker.index_pending()
+    assert report.indexed == 4 and worker.timings["fallback"] == 3  # the fourth row's extraction was current
+    assert lookup(store, "Hegseth").card.name == "Pete Hegseth"
+    assert lookup(store, "Priya Raman").card.article_count == 3
+
+
+def _people_article(i: int, date: str = "2025-07-01"):
+    from newsbrief.summaries.articles import Article
+
+    return Article(headline=f"Minister Priya Raman opens bridge {i}",
+                   body=f"Transport Minister Priya Raman opened bridge number {i} in Chennai on Monday. "
+                        "Raman said the bridge would cut travel times.",
+                   date=date, agency="TEST", source="test")
+
+
+def test_a_worker_merging_after_another_reloads_its_indexes_at_once(pg_url, tmp_path, settings, nlp):
+    """Two processes (two stores) take turns at the index within the store's one-second
+    check of data_version: each merge starts from what the other one wrote."""
+    from newsbrief.summaries.entity_index import get_index
+
+    stores = [postgres.PostgresStore(pg_url, path=tmp_path / f"{n}.json") for n in "ab"]
+    try:
+        a, b = (Worker(s, settings, batch=2, worker_id=n) for s, n in zip(stores, "ab"))
+        stores[0].upsert_articles([_people_article(i) for i in range(6)])
+        for w in (a, b, a):  # a, then b, then a again: a's memory must hold b's articles
+            assert w.summarize_batch().claimed == 2
+            assert w.index_pending().indexed == 2
+        assert a.timings["reloads"] == 2 and b.timings["reloads"] == 1  # a's first load, then after b
+        idx = get_index(stores[0])
+        assert len(idx.articles) == 6
+        (doc,) = [d for d in stores[0].documents("entities") if d.get("name") == "Priya Raman"]
+        assert doc["articles"] == 6  # the materialised entity counts every article, whoever merged it
+        assert all(stores[1].story_id_of(x) for x in stores[1].article_ids())  # and all are clustered
+    finally:
+        for s in stores:
+            s.close()
+
+
+def test_one_worker_keeps_the_index_while_it_keeps_up(pg_url, tmp_path, settings):
+    stores = [postgres.PostgresStore(pg_url, path=tmp_path / f"{n}.json") for n in "ab"]  # two processes
+    try:
+        stores[0].upsert_articles(make_articles(14))
+        a, b = (Worker(s, settings, batch=2, worker_id=n, takeover=30) for s, n in zip(stores, "ab"))
+        assert a.cycle(ingest=False).indexed == 2  # no indexer yet: a takes the job
+        rb = b.cycle(ingest=False)
+        assert rb.claimed == 2 and rb.indexed == 0  # b leaves it to a, alive and current
+        assert a.cycle(ingest=False).indexed == 4 and b.timings["reloads"] == 0  # a merged b's batch with its own
+        rb = b.cycle(ingest=False)
+        assert rb.claimed == 2 and rb.indexed == 0
+        with stores[0].connection() as conn:  # a stops keeping up: b's work waits past the takeover
+            conn.execute("UPDATE work_done SET at = now() - interval '1 minute' WHERE NOT indexed")
+        rb = b.cycle(ingest=False)
+        assert rb.claimed == 2 and rb.indexed == 4 and b.timings["reloads"] == 1  # b took over, loading the indexes once
+        ra = a.cycle(ingest=False)
+        assert ra.claimed == 2 and ra.indexed == 0  # b is the indexer now
+        idle = type(ra)(claimed=0)
+        assert b.index_due(idle) and not a.index_due(idle)
+        with stores[0].connection() as conn:  # b dies: not seen for longer than the takeover
+            conn.execute("UPDATE workers SET last_seen = now() - interval '1 minute' WHERE id = 'b'")
+        assert a.index_due(idle) and a.index_pending().indexed == 2
+        assert not a.index_due(idle)  # nothing left to merge
+    finally:
+        for s in stores:
+            s.close()

@@ -12,9 +12,10 @@ Every table is a relational table with the constraints that keep the data right:
   story), indexed by day;
 * ``entities`` (key ``k``, index on the entity name), ``sources``, ``chats``;
 * ``deliveries``: one row per (chat, day), the primary key, so a digest can be claimed
-  exactly once across processes (:meth:`PostgresStore.claim_delivery`);
-* the worker tables (``work_claims``, ``workers``, ``job_runs``) used by
-  :mod:`summaries.worker`.
+  exactly once across processes (:meth:`PostgresStore.claim_delivery`, with a lease:
+  ``holder`` and ``until``);
+* the worker tables (``work_claims``, ``work_done`` with each article's extracted
+  entities, ``workers``, ``job_runs``) used by :mod:`summaries.worker`.
 
 Schema versions are applied at start-up by numbered migrations, under an advisory lock
 (so two processes starting together do not race); a database written by a newer
@@ -192,6 +193,14 @@ MIGRATIONS: tuple[str, ...] = (
         doc     jsonb NOT NULL
     );
     """,
+    # 3: each worker extracts the entities of its own batch (merged into the index later,
+    # under the index lock, without running the model there); a digest claimed by a bot
+    # process holds its (chat, day) until a lease runs out
+    """
+    ALTER TABLE work_done ADD COLUMN entities jsonb;
+    ALTER TABLE workers ADD COLUMN writer text;  -- its store's data_version.writer id
+    ALTER TABLE deliveries ADD COLUMN holder text, ADD COLUMN until timestamptz;
+    """,
 )
 PG_SCHEMA_VERSION = len(MIGRATIONS)
 _MIGRATION_LOCK = 0x6E657773  # advisory lock key while migrating ("news")
@@ -250,8 +259,8 @@ class PostgresStore(NewsStore):
     """The newsbrief database on a PostgreSQL server.
 
     ``url`` is a libpq connection URL (``postgresql://user:password@host/db``).
-    ``path`` is a local file path whose folder holds what stays per process (the bot's
-    delivery journal); it is never the database. ``pool_size`` bounds the connections
+    ``path`` is a local file path for what a process may keep beside the database (the
+    bot's delivery log lives in the database on PostgreSQL); it is never the database. ``pool_size`` bounds the connections
     this process opens.
     """
 
@@ -358,6 +367,17 @@ class PostgresStore(NewsStore):
                 self._generation += 1
             self._seen_version = n
         return self._generation
+
+    def reload_derived(self, version: int | None = None) -> None:
+        """Make this process's in-memory indexes reload now: another process changed the
+        derived tables (:class:`~summaries.worker.Worker` knows it exactly, under its lock).
+        ``version``: the ``data_version`` they will reflect, so that the next check of
+        :attr:`generation` does not reload them once more for the same change."""
+        self._generation += 1
+        self._cache.clear()
+        if version is not None:
+            self._seen_version = version
+            self._checked = time.monotonic()
 
     def _data_version(self) -> int:
         with self._conn() as conn:
@@ -788,13 +808,70 @@ class PostgresStore(NewsStore):
                              for r in records])
         return len(records)
 
-    def claim_delivery(self, chat_id: int, day: str, state: str = "sending") -> bool:
+    def claim_delivery(self, chat_id: int, day: str, state: str = "sending", *, holder: str = "",
+                       lease: float | None = None, free: Sequence[str] = ()) -> bool:
         """Claim a chat's digest for a day: True for exactly one caller across every
-        process sharing the database (the (chat, day) primary key decides)."""
+        process sharing the database (the (chat, day) primary key decides).
+
+        The row is written in ``state`` with ``holder``. It can be claimed again only if
+        its state is one of ``free`` (e.g. "try again later"), or if it is still in
+        ``state`` and either was claimed with a ``lease`` (seconds, on the server's clock)
+        that ran out (the holder died before it moved the row on) or is held by this same
+        ``holder`` (which could not release it)."""
         with self._conn(write=True) as conn, self._tx(conn):
-            cur = conn.execute("INSERT INTO deliveries (chat_id, day, state, at) VALUES (%s, %s, %s, %s) "
-                               "ON CONFLICT (chat_id, day) DO NOTHING", (chat_id, day, state, _now()))
+            cur = conn.execute(
+                "INSERT INTO deliveries AS d (chat_id, day, state, at, holder, until) "
+                "VALUES (%(chat)s, %(day)s, %(state)s, %(at)s, %(holder)s, now() + make_interval(secs => %(lease)s)) "
+                "ON CONFLICT (chat_id, day) DO UPDATE SET state = EXCLUDED.state, at = EXCLUDED.at, "
+                "articles = '[]', holder = EXCLUDED.holder, until = EXCLUDED.until "
+                "WHERE d.state = ANY(%(free)s) OR (d.state = %(state)s AND (d.until < now() OR d.holder = %(holder)s))",
+                {"chat": chat_id, "day": day, "state": state, "at": _now(), "holder": holder or None,
+                 "lease": lease, "free": list(free)})
             return cur.rowcount == 1
+
+    def mark_delivery(self, chat_id: int, day: str, state: str, *, at: str = "", articles: Sequence[str] = (),
+                      holder: str | None = None, claimed: str | None = None) -> bool:
+        """Record a digest's state (one row, whatever other processes hold for the chat's
+        other days); ends the claim on it. With ``claimed``, only a row still in state
+        ``claimed`` held by ``holder`` moves on: False if that claim was lost (its lease ran
+        out and another process took it), and nothing is changed."""
+        with self._conn(write=True) as conn, self._tx(conn):
+            if claimed is not None:
+                cur = conn.execute(
+                    "UPDATE deliveries SET state = %s, at = %s, articles = %s, holder = NULL, until = NULL "
+                    "WHERE chat_id = %s AND day = %s AND state = %s AND holder IS NOT DISTINCT FROM %s",
+                    (state, at or _now(), Jsonb(list(articles)), chat_id, day, claimed, holder))
+                return cur.rowcount == 1
+            conn.execute(
+                "INSERT INTO deliveries (chat_id, day, state, at, articles) VALUES (%s, %s, %s, %s, %s) "
+                "ON CONFLICT (chat_id, day) DO UPDATE SET state = EXCLUDED.state, at = EXCLUDED.at, "
+                "articles = EXCLUDED.articles, holder = NULL, until = NULL",
+                (chat_id, day, state, at or _now(), Jsonb(list(articles))))
+            return True
+
+    def release_delivery(self, chat_id: int, day: str, state: str, holder: str) -> bool:
+        """Give up a claim without a result (the digest was not sent): the row goes, and
+        the digest can be claimed again at once. False if the claim was no longer held."""
+        with self._conn(write=True) as conn, self._tx(conn):
+            return conn.execute("DELETE FROM deliveries WHERE chat_id = %s AND day = %s AND state = %s "
+                                "AND holder IS NOT DISTINCT FROM %s", (chat_id, day, state, holder)).rowcount == 1
+
+    def delivery_rows(self, chat_id: int | None = None, *, since: str = "") -> list[tuple[int, str, str, str, list[str]]]:
+        """``(chat, day, state, at, articles)`` of one chat (or every chat), days from
+        ``since`` on, in order: what every process recorded."""
+        where, params = ["day >= %s"], [since]
+        if chat_id is not None:
+            where.append("chat_id = %s")
+            params.append(chat_id)
+        with self._conn() as conn:
+            return [tuple(r) for r in conn.execute(
+                "SELECT chat_id, day, state, at, articles FROM deliveries WHERE " + " AND ".join(where)
+                + " ORDER BY chat_id, day", params)]
+
+    def prune_deliveries(self, before: str) -> int:
+        """Forget the deliveries of days before ``before`` (chats' local dates, ISO)."""
+        with self._conn(write=True) as conn, self._tx(conn):
+            return conn.execute("DELETE FROM deliveries WHERE day < %s", (before,)).rowcount
 
     # -- whole tables --------------------------------------------------------------
 
