@@ -57,7 +57,7 @@ else:
     set_json_loads(orjson.loads)
 
 from newsbrief.summaries.articles import Article, canonical_url
-from newsbrief.summaries.store.base import KEYS, NewsStore, StoreError, UpsertReport
+from newsbrief.summaries.store.base import KEYS, LEAD_CHARS, NewsStore, StoreError, StoryListing, UpsertReport
 
 __all__ = ["PostgresStore", "StoreUnavailable", "PG_SCHEMA_VERSION", "MIGRATIONS", "redact"]
 
@@ -531,6 +531,62 @@ class PostgresStore(NewsStore):
                     and getattr(self._local, "conn", None) is None:
                 self._prefetch(conn, rows)
             return rows
+
+    # what a briefing reads of an article: the record without its body, the body's lead
+    _LIGHT = ("a.doc - 'body', left(a.doc->>'body', {n}), length(a.doc->>'body') > {n}"
+              .format(n=int(LEAD_CHARS)))
+
+    @staticmethod
+    def _light(doc: dict[str, Any], lead: str | None, cut: bool | None) -> dict[str, Any]:
+        doc["lead"] = lead or ""
+        doc["body_cut"] = bool(cut)
+        return doc
+
+    def story_listing(self, limit: int | None = None, *, on_date: str | None = None) -> StoryListing:
+        """The base method in three indexed queries, without article bodies: the listed
+        articles with their story and summary (``articles_by_date``, then the primary
+        keys of ``story_members`` and ``summaries``), the member ids of those stories
+        (``story_members_by_story``), and the members not listed, with their summaries."""
+        where, params = "", []
+        if on_date is not None:
+            where = " WHERE a.date = %s"
+            params.append(on_date)
+        query = (f"SELECT {self._LIGHT}, m.story_id, s.doc FROM articles a "
+                 "LEFT JOIN story_members m ON m.article_id = a.id LEFT JOIN summaries s ON s.article_id = a.id"
+                 f"{where} ORDER BY a.date DESC, a.seq DESC")
+        if limit is not None:
+            query += " LIMIT %s"
+            params.append(limit)
+        listing = StoryListing()
+        with self._conn() as conn:
+            records: dict[str, dict[str, Any]] = {}
+            for doc, lead, cut, sid, summary in conn.execute(query, params):
+                record = self._light(doc, lead, cut)
+                listing.articles.append(record)
+                records[record["id"]] = record
+                if sid is not None:
+                    listing.story_of[record["id"]] = sid
+                if summary is not None:
+                    listing.summaries[record["id"]] = summary
+            sids = list(dict.fromkeys(listing.story_of.values()))
+            if not sids:
+                return listing
+            members: dict[str, list[str]] = {}
+            for sid, aid in conn.execute("SELECT story_id, article_id FROM story_members WHERE story_id = ANY(%s) "
+                                         "ORDER BY story_id, article_id", (sids,)):
+                members.setdefault(sid, []).append(aid)
+            missing = [aid for ids in members.values() for aid in ids if aid not in records]
+            if missing:
+                for doc, lead, cut, summary in conn.execute(
+                        f"SELECT {self._LIGHT}, s.doc FROM articles a LEFT JOIN summaries s ON s.article_id = a.id "
+                        "WHERE a.id = ANY(%s)", (missing,)):
+                    record = self._light(doc, lead, cut)
+                    records[record["id"]] = record
+                    if summary is not None:
+                        listing.summaries[record["id"]] = summary
+        for sid in sids:
+            listing.members[sid] = [records[aid] for aid in members.get(sid, ()) if aid in records]
+        return listing
 
     def _prefetch(self, conn: "psycopg.Connection[Any]", articles: list[dict[str, Any]]) -> None:
         """Cache the stories of these articles and the stories' members (see _ReadCache)."""
