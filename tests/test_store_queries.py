@@ -138,3 +138,148 @@ def test_story_lists_are_identical(stores):
     tiny, pg = stores
     assert list_stories(tiny, day=DAY) == list_stories(pg, day=DAY)
     assert list_stories(tiny) == list_stories(pg)
+
+
+# -- /who --------------------------------------------------------------------------------
+
+SEED = Path(__file__).resolve().parents[1] / "seeds" / "000_eeb52cb6227b42a1.txt"
+
+
+def _news() -> list[Article]:
+    """The seed article, the story fixtures and a few short reports naming the same people."""
+    from newsbrief.summaries.articles import read_articles
+
+    def a(headline: str, body: str, date: str, source: str = "Wire") -> Article:
+        return Article(headline=headline, body=body, date=date, source=source,
+                       url=f"https://{source.lower().replace(' ', '').replace(':', '')}.example/{abs(hash(headline))}")
+
+    return [
+        *read_articles(SEED),
+        *[parse_record(r) for r in json.loads(FIXTURES.read_text())],
+        a("Rajnath Singh visits Ladakh", "Defence Minister Rajnath Singh visited Ladakh on Monday. "
+          "He met soldiers at a forward post.", "2025-07-01"),
+        a("Singh meets troops", "Rajnath Singh met the troops. Rajnath Singh said they were ready.", "2025-07-02", "Daily"),
+        a("Mann opens hospital", "Punjab Chief Minister Bhagwant Singh Mann opened a hospital in Amritsar.", "2025-07-03"),
+        a("Hegseth in Sydney", "Secretary Hegseth arrived in Sydney on Friday.", "2025-07-20", "Daily"),
+        a("Jaishankar in Beijing", "External Affairs Minister S Jaishankar met Chinese Foreign Minister Wang Yi in "
+          "Beijing. Wang Yi said the talks were useful.", "2025-07-30"),
+        a("Electronic Arts cuts jobs", "Electronic Arts (EA) said on Tuesday it would cut 300 jobs. "
+          "Chief executive Andrew Wilson told staff in Redwood City.", "2025-07-29"),
+        a("EA shares rise", "Shares in EA rose after the cuts. Andrew Wilson said games would ship on time.",
+          "2025-07-30", "Daily"),
+        a("Wilson speaks", "EA boss Andrew Wilson spoke at a conference in London on Wednesday.", "2025-07-31",
+          "chat:7:abc"),
+        a("Dixit in Delhi", "Air Marshal Ashutosh Dixit met Australian officers in New Delhi on Thursday.",
+          "2025-07-31", "chat:7:abc"),
+        a("Priya Raman wins prize", "Novelist Priya Raman won the Hindu prize in Chennai on Friday.", "2025-07-31",
+          "chat:9:xyz"),
+    ]
+
+
+QUERIES = [
+    "Hegseth", "Pete Hegseth", "pete hegseth", "Secretary Hegseth", "Singh", "Rajnath Singh", "Mann", "Jaishankar",
+    "S Jaishankar", "Wang Yi", "EA", "Electronic Arts", "Andrew Wilson", "Wilson", "Dixit", "Ashutosh Dixit",
+    "Air Marshal Ashutosh Dixit", "Joshua Rudd", "Rudd", "Apple", "Tim Cook", "Talisman Sabre", "India", "Australia",
+    "Priya Raman", "Raman",
+    "Hegsith", "Jaishenkar", "Rajnath Sing", "Ashutosh Dixon", "Electronc Arts",  # typos
+    "Zebulon Quarrington", "Qwxyz", "Dixon", "",  # misses
+]
+VISIBLE = [None, lambda name: not name.startswith("chat:"), lambda name: name != "Wire" and name != "chat:9:xyz"]
+
+
+def _same(card):
+    return None if card is None else dataclasses.replace(card, article_ids=tuple(sorted(card.article_ids)))
+
+
+def _answers(store, names):
+    from newsbrief.summaries.entity_index import lookup
+
+    out = []
+    for visible in VISIBLE:
+        for name in names:
+            r = lookup(store, name, visible=visible)
+            out.append((name, _same(r.card), r.others, r.suggestions, r.fuzzy))
+    return out
+
+
+@pytest.fixture
+def indexed(nlp, tmp_path, pg_url):
+    """The same news indexed on TinyDB (the in-memory index) and on PostgreSQL (the index
+    writing its documents, the store deriving its lookup tables), in several batches, with
+    a re-index and a pruning on the way."""
+    from newsbrief.summaries import entity_index as ei
+    from newsbrief.summaries.store.postgres import PostgresStore
+
+    news = _news()
+    tiny = TinyStore(tmp_path / "db.json")
+    pg = PostgresStore(pg_url, path=tmp_path / "pg")
+    for store in (tiny, pg):
+        store.upsert_articles(news)
+        records = [store.get_article(a.id) for a in news]
+        cluster_pending(store, StoryIndex.load(store, StorySettings()))
+        ei.index_articles(store, records[:3])
+        ei.index_articles(store, records[3:9])
+        ei.index_articles(store, [records[1], records[8]])  # re-indexed: replaced, not added
+        ei.index_articles(store, records[9:])
+        ei.forget_articles(store, [records[4]["id"]])  # pruned
+    yield tiny, pg
+    tiny.close()
+    pg.close()
+
+
+def test_who_cards_are_equal_on_both_backends(indexed, tmp_path):
+    tiny, pg = indexed
+    from newsbrief.summaries import entity_index as ei
+
+    from newsbrief.summaries.store.postgres import PostgresStore
+
+    names = QUERIES + [c.name for c in ei.list_entities(tiny, top=None)]
+    expected = _answers(tiny, names)
+    assert _answers(pg, names) == expected
+    with PostgresStore(pg.url, path=tmp_path / "bot") as bot:  # another process: the bot's
+        assert _answers(bot, names) == expected
+        assert "entity-index" not in bot.__dict__.get("_derived", {})  # no index in memory
+    found = {name: (card, others, fuzzy) for name, card, others, _s, fuzzy in expected[:len(QUERIES)]}
+    assert found["Hegseth"][0].name == "Pete Hegseth" and found["Hegseth"][1] == ["Hegseth"]  # surname: others
+    assert found["EA"][0].name == "Electronic Arts"  # a defined acronym
+    assert found["Jaishenkar"][0].name == "S Jaishankar" and found["Jaishenkar"][2]  # did you mean
+    assert found["Zebulon Quarrington"][0] is None
+    misses = {name: sugg for name, card, _o, sugg, _f in expected[:len(QUERIES)] if card is None}
+    assert misses["Dixon"] == ["Ashutosh Dixit"] and misses["Hegsith"] == ["Pete Hegseth", "Hegseth"]
+    # chats that do not see a source do not see what only it says
+    hidden = _answers(pg, ["Priya Raman"])
+    assert hidden[0][1] is not None and hidden[1][1] is None and hidden[2][1] is None
+
+
+def test_who_equals_an_index_loaded_from_the_same_documents(indexed, tmp_path):
+    """A fresh process's in-memory index (loaded from the documents, not built as they
+    were written) answers as PostgreSQL does. (Copied from TinyDB: PostgreSQL's jsonb
+    keeps an object's keys in its own order, so an index loaded from it orders equal
+    co-mentions otherwise.)"""
+    tiny, pg = indexed
+    again = TinyStore(tmp_path / "copy.json")
+    assert copy_store(tiny, again).ok
+    assert _answers(again, QUERIES) == _answers(pg, QUERIES)
+    again.close()
+
+
+def test_who_buttons_and_a_database_made_before_the_lookup_tables(indexed, tmp_path, pg_url):
+    from newsbrief.summaries import entity_index as ei
+    from newsbrief.summaries.store.postgres import PostgresStore
+
+    tiny, pg = indexed
+    token = ei.name_token("Pete Hegseth")
+    assert ei.name_for_token(pg, token) == ei.name_for_token(tiny, token) == "Pete Hegseth"
+    assert ei.name_for_token(pg, "0" * 16) is None
+    # the derived tables of an older database are filled by its migration
+    with pg.connection() as conn:
+        conn.execute("TRUNCATE entity_totals, entity_refs, entity_names")
+        conn.execute("DELETE FROM newsbrief_schema WHERE version >= 3")
+        conn.execute("DROP TABLE entity_totals, entity_refs, entity_names, entity_names_gone")
+        conn.execute("DROP SEQUENCE entity_names_added")
+    loaded = TinyStore(tmp_path / "loaded.json")  # an index loaded from these documents, as they are stored here
+    assert copy_store(pg, loaded).ok
+    with PostgresStore(pg_url, path=tmp_path / "pg") as migrated:
+        assert migrated.table_counts()["entities"] == len(loaded.documents("entities"))
+        assert _answers(migrated, QUERIES) == _answers(loaded, QUERIES)
+    loaded.close()

@@ -70,6 +70,49 @@ class StoreUnavailable(StoreError):
 
 # -- schema -------------------------------------------------------------------------
 
+# migration 3: /who as queries (summaries.entity_lookup): what the entity index derives from
+# the article documents of the entities table, kept with them by put_documents
+ENTITY_LOOKUP_MIGRATION = """
+    CREATE TABLE entity_totals (  -- one row per entity: the index's running totals for it
+        entity   text PRIMARY KEY,
+        name     text NOT NULL,
+        token    text NOT NULL,
+        articles integer NOT NULL,
+        mentions integer NOT NULL,
+        first    text NOT NULL,
+        last     text NOT NULL,
+        totals   jsonb NOT NULL,  -- type votes, names, surface forms, roles, sources
+        co       jsonb NOT NULL   -- co-mentions, [[key, articles], ...] in order of first co-occurrence
+    );
+    CREATE INDEX entity_totals_by_token ON entity_totals (token);
+    CREATE TABLE entity_refs (  -- one row per (article, entity it mentions)
+        article  text NOT NULL,
+        entity   text NOT NULL,
+        date     text NOT NULL,
+        seq      bigint NOT NULL,
+        src      text NOT NULL DEFAULT '',
+        headline text NOT NULL DEFAULT '',
+        sentence text NOT NULL DEFAULT '',
+        PRIMARY KEY (article, entity)
+    );
+    CREATE INDEX entity_refs_latest ON entity_refs (entity, date DESC, seq DESC) INCLUDE (article);
+    CREATE SEQUENCE entity_names_added;
+    CREATE TABLE entity_names (  -- the folded names (kind 'n') and surnames ('s') lookups reach an entity by
+        kind   text NOT NULL,
+        alias  text NOT NULL,
+        entity text NOT NULL,
+        added  bigint NOT NULL DEFAULT nextval('entity_names_added'),
+        PRIMARY KEY (kind, alias, entity)
+    );
+    CREATE INDEX entity_names_by_entity ON entity_names (entity);
+    CREATE INDEX entity_names_by_added ON entity_names (added);
+    CREATE TABLE entity_names_gone (  -- grows when a name no entity has any more left entity_names
+        one boolean PRIMARY KEY DEFAULT true CHECK (one),
+        n   bigint NOT NULL
+    );
+    INSERT INTO entity_names_gone (n) VALUES (0);
+    """
+
 MIGRATIONS: tuple[str, ...] = (
     # 1: the tables
     """
@@ -192,8 +235,16 @@ MIGRATIONS: tuple[str, ...] = (
         doc     jsonb NOT NULL
     );
     """,
+    # 3: /who as queries (summaries.entity_lookup): what the entity index derives from the
+    # entities table's article documents, kept with them in put_documents
+    ENTITY_LOOKUP_MIGRATION,
 )
 PG_SCHEMA_VERSION = len(MIGRATIONS)
+# Python steps run in the transaction of a migration, after its SQL (keyed by the SQL, so
+# that renumbering the migrations keeps them with theirs)
+_MIGRATION_STEPS = {ENTITY_LOOKUP_MIGRATION: "_rebuild_entity_lookup"}
+_ENTITY_LOCK = 0x6E657775  # advisory transaction lock while the derived entity tables change
+_CHOICES_TTL = 1.0  # seconds between checks for new lookup names
 _MIGRATION_LOCK = 0x6E657773  # advisory lock key while migrating ("news")
 
 # keyed document tables: (table, key column, key type)
@@ -268,6 +319,8 @@ class PostgresStore(NewsStore):
         self._checked = 0.0
         self._closed = False
         self._cache = _ReadCache()
+        self._choices_lock = threading.Lock()
+        self._choices: dict[str, Any] = {"value": None, "checked": 0.0, "gone": None, "added": 0}
         self._pool = ConnectionPool(
             url, min_size=1, max_size=max(1, pool_size), open=False, name="newsbrief",
             kwargs={"autocommit": False, "connect_timeout": max(1, int(connect_timeout))},
@@ -408,6 +461,9 @@ class PostgresStore(NewsStore):
                 for version in range(current + 1, PG_SCHEMA_VERSION + 1):
                     with conn.transaction():
                         conn.execute(MIGRATIONS[version - 1])
+                        step = _MIGRATION_STEPS.get(MIGRATIONS[version - 1])
+                        if step:
+                            getattr(self, step)(conn)
                         conn.execute("INSERT INTO newsbrief_schema (version) VALUES (%s)", (version,))
                     applied.append(version)
                     log.info("database %s migrated to schema %d", redact(self.url), version)
@@ -798,6 +854,8 @@ class PostgresStore(NewsStore):
         with self._conn(write=True) as conn, self._tx(conn):
             if table == "deliveries":
                 return self._put_deliveries(conn, records, gone)
+            if table == "entities":
+                self._sync_entity_lookup(conn, records, gone)
             ident, col = sql.Identifier(table), sql.Identifier(column)
             with conn.cursor() as cur:
                 if gone:
@@ -808,6 +866,252 @@ class PostgresStore(NewsStore):
                         .format(ident, col, col),
                         [(r[key], Jsonb(r)) for r in records])
             return len(records)
+
+    # -- /who as queries: the derived entity tables (summaries.entity_lookup) --------
+
+    def _sync_entity_lookup(self, conn: "psycopg.Connection[Any]", records: list[dict[str, Any]],
+                            gone: list[Any]) -> None:
+        """Keep the derived entity tables in step with the article documents being written
+        (``records``) and removed (``gone``), before the documents themselves change: the
+        old documents' contributions come out of their entities' totals, the new ones go
+        in, and the references and lookup names of every entity touched follow."""
+        new = {str(r["k"])[2:]: r for r in records if str(r["k"]).startswith("a:")}
+        replaced = sorted({str(k)[2:] for k in gone if str(k).startswith("a:")} | set(new))
+        if not replaced:
+            return
+        conn.execute("SELECT pg_advisory_xact_lock(%s)", (_ENTITY_LOCK,))
+        old = [r[0] for r in conn.execute("SELECT doc FROM entities WHERE k = ANY(%s)", (["a:" + a for a in replaced],))]
+        self._apply_entity_docs(conn, old, list(new.values()))
+
+    def _apply_entity_docs(self, conn: "psycopg.Connection[Any]", old: list[dict[str, Any]],
+                           new: list[dict[str, Any]]) -> None:
+        from newsbrief.summaries import entity_lookup as el
+
+        old_ids = [d["article"] for d in old if d.get("article")]
+        new_ids = [d["article"] for d in new if d.get("article")]
+        old_src = dict(conn.execute("SELECT DISTINCT ON (article) article, src FROM entity_refs WHERE article = ANY(%s)",
+                                    (old_ids,))) if old_ids else {}
+        new_src = dict(conn.execute(
+            "SELECT id, coalesce(nullif(doc->>'source', ''), nullif(doc->>'agency', ''), '') FROM articles "
+            "WHERE id = ANY(%s)", (new_ids,))) if new_ids else {}
+        keys = sorted({k for d in [*old, *new] for k in d.get("ents", {})})
+        totals = self._entity_totals(conn, keys, co=True, lock=True)
+        redate: set[str] = set()
+        for doc in sorted(old, key=lambda d: d.get("seq", 0)):
+            redate |= el.remove_article(totals, doc, old_src.get(doc.get("article"), ""))[1]
+        refs = []
+        for doc in sorted(new, key=lambda d: d.get("seq", 0)):
+            el.add_article(totals, doc, new_src.get(doc["article"], ""))
+            sents = doc.get("sents", [])
+            for key, enc in doc.get("ents", {}).items():
+                s = enc.get("s", "")
+                sentence = sents[s] if isinstance(s, int) and s < len(sents) else str(s)
+                refs.append((doc["article"], key, doc.get("date", ""), doc.get("seq", 0),
+                             new_src.get(doc["article"], ""), doc.get("headline", ""), sentence))
+        with conn.cursor() as cur:
+            if old_ids:
+                cur.execute("DELETE FROM entity_refs WHERE article = ANY(%s)", (old_ids,))
+            if refs:
+                cur.executemany("INSERT INTO entity_refs (article, entity, date, seq, src, headline, sentence) "
+                                "VALUES (%s, %s, %s, %s, %s, %s, %s) ON CONFLICT (article, entity) DO NOTHING", refs)
+            alive = [k for k in keys if totals.get(k, {}).get("articles", 0) > 0]
+            dead = [k for k in keys if k not in set(alive)]
+            for key in sorted(redate & set(alive)):
+                first, last = self._entity_span(cur, key)
+                totals[key]["first"], totals[key]["last"] = first, last
+            wanted = set()
+            for key in alive:
+                t = totals[key]
+                wanted |= {("n", a, key) for a in el.lookup_names(key, t)}
+                surname = el.surname_of(key, t)
+                if surname:
+                    wanted.add(("s", surname, key))
+            current = {tuple(r) for r in cur.execute("SELECT kind, alias, entity FROM entity_names WHERE entity = ANY(%s)",
+                                                     (keys,))}
+            drop = sorted(current - wanted)
+            if drop:
+                cur.execute("DELETE FROM entity_names e USING unnest(%s::text[], %s::text[], %s::text[]) AS d(kind, alias, entity) "
+                            "WHERE e.kind = d.kind AND e.alias = d.alias AND e.entity = d.entity",
+                            ([d[0] for d in drop], [d[1] for d in drop], [d[2] for d in drop]))
+            add = sorted(wanted - current)
+            if add:
+                cur.executemany("INSERT INTO entity_names (kind, alias, entity) VALUES (%s, %s, %s)", add)
+            if drop:
+                pairs = sorted({(d[0], d[1]) for d in drop})
+                left = {tuple(r) for r in cur.execute(
+                    "SELECT DISTINCT e.kind, e.alias FROM entity_names e JOIN unnest(%s::text[], %s::text[]) AS d(kind, alias) "
+                    "ON e.kind = d.kind AND e.alias = d.alias", ([p[0] for p in pairs], [p[1] for p in pairs]))}
+                if len(left) < len(pairs):
+                    cur.execute("UPDATE entity_names_gone SET n = n + 1")
+            if dead:
+                cur.execute("DELETE FROM entity_totals WHERE entity = ANY(%s)", (dead,))
+            rows = []
+            for key in alive:
+                t = totals[key]
+                name = el.entity_name(key, t)[0]
+                rows.append((key, name, el.token_of(key, t), t["articles"], t["mentions"], t["first"], t["last"],
+                             Jsonb({"t": t["t"], "names": t["names"], "surf": list(t["surf"].items()),
+                                    "roles": list(t["roles"].items()), "src": t["src"]}),
+                             Jsonb(list(t["co"].items()))))
+            if rows:
+                cur.executemany(
+                    "INSERT INTO entity_totals (entity, name, token, articles, mentions, first, last, totals, co) "
+                    "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s) ON CONFLICT (entity) DO UPDATE SET name = EXCLUDED.name, "
+                    "token = EXCLUDED.token, articles = EXCLUDED.articles, mentions = EXCLUDED.mentions, "
+                    "first = EXCLUDED.first, last = EXCLUDED.last, totals = EXCLUDED.totals, co = EXCLUDED.co", rows)
+
+    @staticmethod
+    def _entity_span(cur: Any, key: str, skip: Sequence[str] = ()) -> tuple[str, str]:
+        if skip:
+            row = cur.execute("SELECT min(date), max(date) FROM entity_refs WHERE entity = %s AND NOT (article = ANY(%s))",
+                              (key, list(skip))).fetchone()
+            return row[0] or "", row[1] or ""
+        last = cur.execute("SELECT date FROM entity_refs WHERE entity = %s ORDER BY date DESC, seq DESC LIMIT 1",
+                           (key,)).fetchone()
+        first = cur.execute("SELECT date FROM entity_refs WHERE entity = %s ORDER BY date ASC, seq ASC LIMIT 1",
+                            (key,)).fetchone()
+        return (first[0] if first else ""), (last[0] if last else "")
+
+    @staticmethod
+    def _entity_totals(conn: Any, keys: Iterable[str], *, co: bool = False, lock: bool = False) -> dict[str, dict[str, Any]]:
+        keys = list(keys)
+        if not keys:
+            return {}
+        out = {}
+        query = ("SELECT entity, articles, mentions, first, last, totals" + (", co" if co else ", NULL")
+                 + " FROM entity_totals WHERE entity = ANY(%s)" + (" FOR UPDATE" if lock else ""))
+        for key, articles, mentions, first, last, totals, pairs in conn.execute(query, (keys,)):
+            out[key] = {"t": totals["t"], "names": totals["names"], "surf": dict(totals["surf"]),
+                        "roles": dict(totals["roles"]), "co": dict(pairs or ()), "src": totals["src"],
+                        "articles": articles, "mentions": mentions, "first": first, "last": last}
+        return out
+
+    def _rebuild_entity_lookup(self, conn: "psycopg.Connection[Any]") -> None:
+        """Fill the derived entity tables from the article documents already stored (a
+        database made before migration 3), in pages, oldest indexed first."""
+        conn.execute("SELECT pg_advisory_xact_lock(%s)", (_ENTITY_LOCK,))
+        order = conn.execute("SELECT k FROM entities WHERE k LIKE 'a:%%' ORDER BY (doc->>'seq')::bigint, k", ()).fetchall()
+        done = 0
+        for lo in range(0, len(order), 2000):
+            page = [r[0] for r in order[lo:lo + 2000]]
+            docs = {k: doc for k, doc in conn.execute("SELECT k, doc FROM entities WHERE k = ANY(%s)", (page,))}
+            self._apply_entity_docs(conn, [], [docs[k] for k in page])
+            done += len(page)
+        if done:
+            log.info("entity lookup tables filled from %d indexed articles", done)
+
+    def entity_keys(self, names: Sequence[str], *, surnames: bool = False) -> dict[str, list[str]]:
+        """Folded lookup name (or surname) -> keys of the entities it reaches (primary key of ``entity_names``)."""
+        names = list(dict.fromkeys(names))
+        if not names:
+            return {}
+        out: dict[str, list[str]] = {}
+        with self._conn() as conn:
+            for alias, key in conn.execute("SELECT alias, entity FROM entity_names WHERE kind = %s AND alias = ANY(%s) "
+                                           "ORDER BY alias, entity", ("s" if surnames else "n", names)):
+                out.setdefault(alias, []).append(key)
+        return out
+
+    def entity_totals(self, keys: Iterable[str], *, co: bool = False) -> dict[str, dict[str, Any]]:
+        """The running totals of these entities (see ``summaries.entity_lookup``)."""
+        keys = list(keys)
+        if not keys:
+            return {}
+        with self._conn() as conn:
+            return self._entity_totals(conn, keys, co=co)
+
+    def entity_refs(self, key: str, limit: int, *, skip: Sequence[str] = ()) -> list[Any]:
+        """An entity's newest references (index ``entity_refs_latest``)."""
+        from newsbrief.summaries.entity_lookup import Ref
+
+        with self._conn() as conn:
+            return [Ref(*row) for row in conn.execute(
+                "SELECT article, date, seq, headline, sentence FROM entity_refs WHERE entity = %s "
+                "AND NOT (article = ANY(%s)) ORDER BY date DESC, seq DESC LIMIT %s", (key, list(skip), limit))]
+
+    def entity_article_ids(self, key: str) -> list[str]:
+        with self._conn() as conn:
+            return [r[0] for r in conn.execute("SELECT article FROM entity_refs WHERE entity = %s "
+                                               "ORDER BY date DESC, seq DESC", (key,))]
+
+    def entity_hidden_refs(self, key: str, sources: Sequence[str]) -> list[tuple[str, bool, list[str]]]:
+        with self._conn() as conn:
+            return [(aid, bool(stored), list(also or ())) for aid, stored, also in conn.execute(
+                "SELECT r.article, a.id IS NOT NULL, a.doc->'also_in' FROM entity_refs r "
+                "LEFT JOIN articles a ON a.id = r.article WHERE r.entity = %s AND r.src = ANY(%s)", (key, list(sources)))]
+
+    def entity_span(self, key: str, *, skip: Sequence[str] = ()) -> tuple[str, str]:
+        with self._conn() as conn:
+            return self._entity_span(conn, key, skip)
+
+    def entity_keys_of_articles(self, article_ids: Sequence[str]) -> dict[str, list[str]]:
+        out: dict[str, list[str]] = {}
+        if not article_ids:
+            return out
+        with self._conn() as conn:
+            for aid, key in conn.execute("SELECT article, entity FROM entity_refs WHERE article = ANY(%s)",
+                                         (list(article_ids),)):
+                out.setdefault(aid, []).append(key)
+        return out
+
+    def entity_by_token(self, token: str) -> str | None:
+        with self._conn() as conn:
+            row = conn.execute("SELECT name FROM entity_totals WHERE token = %s LIMIT 1", (token,)).fetchone()
+            return row[0] if row else None
+
+    def entity_choices(self) -> Any:
+        """Every distinct lookup name and surname, for rapidfuzz: read whole once, then
+        only the names added since (checked at most once a second); read whole again
+        when a name left the table."""
+        from newsbrief.summaries.entity_lookup import Choices
+
+        with self._choices_lock:
+            state = self._choices
+            now = time.monotonic()
+            if state["value"] is not None and now - state["checked"] < _CHOICES_TTL:
+                return state["value"]
+            with self._conn() as conn:
+                gone, top = conn.execute("SELECT (SELECT n FROM entity_names_gone), "
+                                         "(SELECT coalesce(max(added), 0) FROM entity_names)").fetchone()
+                if gone != state["gone"] or state["value"] is None:
+                    rows = conn.execute("SELECT kind, alias, added FROM entity_names ORDER BY added").fetchall()
+                    state.update(names={}, surnames={})
+                elif top > state["added"]:
+                    rows = conn.execute("SELECT kind, alias, added FROM entity_names WHERE added > %s ORDER BY added",
+                                        (state["added"],)).fetchall()
+                else:
+                    rows = None
+            state["checked"], state["gone"] = now, gone
+            if rows is not None:
+                for kind, alias, _ in rows:
+                    (state["names"] if kind == "n" else state["surnames"])[alias] = None
+                state["added"] = max(top, rows[-1][2] if rows else 0)
+                state["value"] = Choices(list(state["names"]), list(state["surnames"]))
+            return state["value"]
+
+    def stories_of(self, article_ids: Sequence[str]) -> dict[str, str]:
+        if not article_ids:
+            return {}
+        with self._conn() as conn:
+            return dict(conn.execute("SELECT article_id, story_id FROM story_members WHERE article_id = ANY(%s)",
+                                     (list(article_ids),)))
+
+    def story_count(self, article_ids: Sequence[str]) -> int:
+        if not article_ids:
+            return 0
+        with self._conn() as conn:
+            return conn.execute("SELECT count(DISTINCT coalesce(m.story_id, x.id)) FROM unnest(%s::text[]) AS x(id) "
+                                "LEFT JOIN story_members m ON m.article_id = x.id", (list(article_ids),)).fetchone()[0]
+
+    def who(self, name: str, *, limit: int = 5, visible: Any = None) -> Any:
+        """``/who``: :func:`summaries.entity_lookup.lookup` on this database (no entity index in memory)."""
+        from newsbrief.summaries.entity_lookup import lookup
+
+        return lookup(self, name, limit=limit, visible=visible)
+
+    def who_token(self, token: str) -> str | None:
+        """The entity name behind a ``/who`` button's token."""
+        return self.entity_by_token(token)
 
     # -- deliveries: one row per (chat, day) ---------------------------------------
 
@@ -892,7 +1196,8 @@ class PostgresStore(NewsStore):
     def clear(self) -> None:
         with self._conn(write=True) as conn, self._tx(conn):
             conn.execute("TRUNCATE articles, summaries, stories, story_members, entities, sources, chats, "
-                         "chat_sources, alerts, deliveries, delivery_chats, work_claims, work_done, job_runs, schedule")
+                         "chat_sources, alerts, deliveries, delivery_chats, work_claims, work_done, job_runs, schedule, "
+                         "entity_totals, entity_refs, entity_names")
             conn.execute("SELECT setval('article_seq', 0, false)")
 
     # -- operations ----------------------------------------------------------------
