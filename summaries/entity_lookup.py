@@ -39,6 +39,7 @@ from rapidfuzz import fuzz, process
 
 from newsbrief.summaries import entities as ner
 from newsbrief.summaries.entities import PERSON
+from newsbrief.summaries import entity_index as ei
 from newsbrief.summaries.entity_index import (
     MATCH_CUTOFF,
     SUGGEST_CUTOFF,
@@ -46,10 +47,6 @@ from newsbrief.summaries.entity_index import (
     EntityIndex,
     Mention,
     WhoResult,
-    _decode_ents,
-    _distinct_roles,
-    _Entity,
-    _query_forms,
     name_token,
 )
 
@@ -152,7 +149,7 @@ def add_article(totals: dict[str, Totals], doc: Mapping[str, Any], source: str) 
     are made), as ``EntityIndex._add`` does; ``source`` is the article's source name.
     Returns the keys touched."""
     date = doc.get("date", "")
-    ents = _decode_ents(dict(doc))
+    ents = ei._decode_ents(dict(doc))
     keys = list(ents)
     for key, c in ents.items():
         t = totals.get(key)
@@ -186,7 +183,7 @@ def remove_article(totals: dict[str, Totals], doc: Mapping[str, Any], source: st
     ``EntityIndex._remove`` does. Returns (keys touched, keys whose first or last date
     was this article's: to be read again from the references)."""
     date = doc.get("date", "")
-    ents = _decode_ents(dict(doc))
+    ents = ei._decode_ents(dict(doc))
     keys = list(ents)
     redate: set[str] = set()
     for key, c in ents.items():
@@ -214,8 +211,8 @@ def remove_article(totals: dict[str, Totals], doc: Mapping[str, Any], source: st
     return set(keys), redate
 
 
-def _entity(key: str, t: Totals) -> _Entity:
-    ent = _Entity(key)
+def _entity(key: str, t: Totals) -> "ei._Entity":
+    ent = ei._Entity(key)
     ent.types, ent.names, ent.surfaces = Counter(t["t"]), Counter(t["names"]), Counter(t["surf"])
     return ent
 
@@ -257,7 +254,7 @@ def _ranked(scored: dict[str, float], totals: Mapping[str, Totals]) -> list[str]
 
 def _candidates(store: EntityQueries, query: str) -> tuple[list[tuple[float, str]], list[str], bool, dict[str, Totals]]:
     """``EntityIndex.candidates`` from the store, with the totals of the candidates."""
-    forms = _query_forms(query)
+    forms = ei._query_forms(query)
     exact = store.entity_keys(forms)
     single = [f for f in forms if len(f.split()) == 1]
     with_surname = store.entity_keys(single, surnames=True) if single else {}
@@ -366,7 +363,7 @@ def _card(store: EntityQueries, key: str, limit: int) -> EntityCard:
     co = [(entity_name(k, others[k])[0], n) for k, n in top[:8]]
     aliases = [s for s, _ in sorted(t["surf"].items(), key=lambda kv: -kv[1]) if s != name][:8]
     return EntityCard(
-        name=name, type=kind, roles=_distinct_roles(r["text"] for r in roles)[:5], article_count=t["articles"],
+        name=name, type=kind, roles=ei._distinct_roles(r["text"] for r in roles)[:5], article_count=t["articles"],
         first_seen=t["first"], last_seen=t["last"], mentions=mentions, co_mentions=co, aliases=aliases,
         article_ids=tuple(store.entity_article_ids(key)), key=key,
     )

@@ -887,8 +887,10 @@ class PostgresStore(NewsStore):
                            new: list[dict[str, Any]]) -> None:
         from newsbrief.summaries import entity_lookup as el
 
-        old_ids = [d["article"] for d in old if d.get("article")]
-        new_ids = [d["article"] for d in new if d.get("article")]
+        old = [{**d, "article": d.get("article") or str(d.get("k", ""))[2:]} for d in old]
+        new = [{**d, "article": d.get("article") or str(d.get("k", ""))[2:]} for d in new]
+        old_ids = [d["article"] for d in old]
+        new_ids = [d["article"] for d in new]
         old_src = dict(conn.execute("SELECT DISTINCT ON (article) article, src FROM entity_refs WHERE article = ANY(%s)",
                                     (old_ids,))) if old_ids else {}
         new_src = dict(conn.execute(
