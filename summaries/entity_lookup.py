@@ -29,8 +29,6 @@ many articles and the same last date), this module orders them by key.
 from __future__ import annotations
 
 import dataclasses
-import heapq
-import operator
 import re
 from collections import Counter
 from typing import Any, Callable, Iterable, Mapping, Protocol, Sequence
@@ -68,7 +66,6 @@ __all__ = [
 
 Totals = dict[str, Any]  # see new_totals
 _NAMER = EntityIndex()  # only its alias rules are used (no data)
-_SECOND = operator.itemgetter(1)
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -82,12 +79,41 @@ class Ref:
     sentence: str
 
 
-@dataclasses.dataclass(frozen=True, slots=True)
 class Choices:
-    """Every distinct lookup name and surname (what rapidfuzz searches)."""
+    """Every distinct lookup name and surname (what rapidfuzz searches), also grouped by
+    length: a name whose length alone keeps its ratio under a cutoff is not scored."""
 
-    names: Sequence[str]
-    surnames: Sequence[str]
+    __slots__ = ("names", "surnames", "_names_by_len", "_surnames_by_len")
+
+    def __init__(self, names: Sequence[str], surnames: Sequence[str]) -> None:
+        self.names, self.surnames = names, surnames
+        self._names_by_len = _by_length(names)
+        self._surnames_by_len = _by_length(surnames)
+
+    def extract(self, query: str, *, cutoff: float, limit: int, surnames: bool = False) -> list[tuple[str, float]]:
+        """``rapidfuzz.process.extract(query, names, scorer=fuzz.ratio, ...)``: the
+        ``limit`` best (name, score) at or above ``cutoff``, best first; only names of a
+        length that can reach the cutoff are scored (``fuzz.ratio`` is at most
+        ``200 * min(len) / (len + len')``)."""
+        groups = self._surnames_by_len if surnames else self._names_by_len
+        n = len(query)
+        r = cutoff / 100.0
+        lo = int(n * r / (2 - r)) - 1 if r < 2 else 0
+        hi = int(n * (2 - r) / r) + 1 if r > 0 else max(groups, default=0)
+        found: list[tuple[str, float, int]] = []
+        for length, group in groups.items():
+            if lo <= length <= hi:
+                found += [(c, score, i) for c, score, i in
+                          process.extract(query, group, scorer=fuzz.ratio, limit=limit, score_cutoff=cutoff)]
+        found.sort(key=lambda x: -x[1])
+        return [(c, score) for c, score, _ in found[:limit]]
+
+
+def _by_length(names: Sequence[str]) -> dict[int, list[str]]:
+    out: dict[int, list[str]] = {}
+    for name in names:
+        out.setdefault(len(name), []).append(name)
+    return out
 
 
 class EntityQueries(Protocol):
@@ -96,8 +122,12 @@ class EntityQueries(Protocol):
     def entity_keys(self, names: Sequence[str], *, surnames: bool = False) -> dict[str, list[str]]:
         """Folded lookup name (or, with ``surnames``, surname) -> keys of the entities registered under it."""
 
-    def entity_totals(self, keys: Iterable[str], *, co: bool = False) -> dict[str, Totals]:
-        """The totals of these entities (with their co-mentions if ``co``); missing ones left out."""
+    def entity_totals(self, keys: Iterable[str]) -> dict[str, Totals]:
+        """The totals of these entities; missing ones left out."""
+
+    def entity_co(self, key: str, limit: int) -> list[tuple[str, int]]:
+        """An entity's ``limit`` most frequent co-mentions (other key, articles together),
+        most first, then in order of first occurrence."""
 
     def entity_refs(self, key: str, limit: int, *, skip: Sequence[str] = ()) -> list[Ref]:
         """An entity's newest references (by date, then order), leaving out the articles in ``skip``."""
@@ -132,7 +162,7 @@ class EntityQueries(Protocol):
 def new_totals() -> Totals:
     """Empty totals. Counters are dicts in the order their keys first came (``surf``,
     ``roles`` and ``co`` are shown in that order on ties, as the index shows them)."""
-    return {"t": {}, "names": {}, "surf": {}, "roles": {}, "co": {}, "src": {}, "articles": 0, "mentions": 0,
+    return {"t": {}, "names": {}, "surf": {}, "roles": {}, "src": {}, "articles": 0, "mentions": 0,
             "first": "", "last": ""}
 
 
@@ -171,11 +201,15 @@ def add_article(totals: dict[str, Totals], doc: Mapping[str, Any], source: str) 
         t["articles"] += 1
         t["mentions"] += c["n"]
         t["src"][source] = t["src"].get(source, 0) + 1
-        co = t["co"]
-        for b in keys:
-            if b != key:
-                co[b] = co.get(b, 0) + 1
     return set(keys)
+
+
+def co_pairs(doc: Mapping[str, Any]) -> list[tuple[str, str, int]]:
+    """(entity, other entity, position) for every pair an ``a:`` document mentions
+    together: the co-mentions it adds (``EntityIndex._add``) or takes away. The position
+    orders an entity's co-mentions as the index's counters do (by first occurrence)."""
+    keys = list(doc.get("ents", {}))
+    return [(a, b, i) for a in keys for i, b in enumerate(keys) if b != a]
 
 
 def remove_article(totals: dict[str, Totals], doc: Mapping[str, Any], source: str) -> tuple[set[str], set[str]]:
@@ -203,9 +237,6 @@ def remove_article(totals: dict[str, Totals], doc: Mapping[str, Any], source: st
         t["articles"] -= 1
         t["mentions"] -= c["n"]
         _bump(t["src"], source, -1)
-        for b in keys:
-            if b != key:
-                _bump(t["co"], b, -1)
         if date in (t["first"], t["last"]):
             redate.add(key)
     return set(keys), redate
@@ -282,8 +313,7 @@ def _candidates(store: EntityQueries, query: str) -> tuple[list[tuple[float, str
         choices = store.entity_choices()
         close: dict[str, float] = {}
         for form in forms:
-            for alias, score, _ in process.extract(form, choices.names, scorer=fuzz.ratio, limit=8,
-                                                   score_cutoff=MATCH_CUTOFF):
+            for alias, score in choices.extract(form, cutoff=MATCH_CUTOFF, limit=8):
                 close[alias] = max(close.get(alias, 0.0), score)
         if close:
             keys = store.entity_keys(list(close))
@@ -305,14 +335,12 @@ def _suggest(store: EntityQueries, form: str, limit: int = 5) -> list[str]:
     if not choices.names:
         return []
     n_words = len(form.split())
-    close = [(alias, score) for alias, score, _ in process.extract(form, choices.names, scorer=fuzz.ratio,
-                                                                   limit=limit * 6, score_cutoff=SUGGEST_CUTOFF)
+    close = [(alias, score) for alias, score in choices.extract(form, cutoff=SUGGEST_CUTOFF, limit=limit * 6)
              if len(alias.split()) == n_words]
     last = form.split()[-1]
     near: list[tuple[str, float]] = []
     if len(last) >= 3 and choices.surnames:
-        near = [(word, score) for word, score, _ in process.extract(last, choices.surnames, scorer=fuzz.ratio,
-                                                                    limit=limit * 2, score_cutoff=65)
+        near = [(word, score) for word, score in choices.extract(last, cutoff=65, limit=limit * 2, surnames=True)
                 if not (n_words > 1 and word == last)]  # "Elon Musk": another Musk only by the whole name
     keys = store.entity_keys([a for a, _ in close]) if close else {}
     by_surname = store.entity_keys([w for w, _ in near], surnames=True) if near else {}
@@ -340,7 +368,7 @@ def _suggest(store: EntityQueries, form: str, limit: int = 5) -> list[str]:
 
 def _card(store: EntityQueries, key: str, limit: int) -> EntityCard:
     """``EntityIndex.card`` from the store."""
-    t = store.entity_totals([key], co=True)[key]
+    t = store.entity_totals([key])[key]
     name, kind = entity_name(key, t)
     mentions: list[Mention] = []
     seen: set[str] = set()
@@ -356,7 +384,7 @@ def _card(store: EntityQueries, key: str, limit: int) -> EntityCard:
     if roles:
         recent = max(roles, key=lambda r: (max(r["dates"]), r["n"], len(r["text"])))
         roles = [recent] + [r for r in roles if r is not recent]
-    top = heapq.nlargest(40, t["co"].items(), key=_SECOND)
+    top = store.entity_co(key, 40)  # heapq.nlargest(40, co.items()) of the index
     others = store.entity_totals([k for k, _ in top])
     top = [kv for kv in top if kv[0] in others]
     top.sort(key=lambda kv: (kv[1], others[kv[0]]["mentions"]), reverse=True)
@@ -419,7 +447,7 @@ def _as_seen(store: EntityQueries, result: WhoResult, visible: Callable[[str], b
     card = result.card
     if card is None:
         return dataclasses.replace(result, others=others, suggestions=suggestions)
-    t = store.entity_totals([card.key], co=True)[card.key]
+    t = store.entity_totals([card.key])[card.key]
     unseen = _unseen(store, card.key, t, visible)
     if not unseen:
         return dataclasses.replace(result, others=others)
@@ -442,12 +470,13 @@ def _as_seen(store: EntityQueries, result: WhoResult, visible: Callable[[str], b
         page *= 4
         refs = store.entity_refs(card.key, page, skip=skip)
         mentions, seen = [], set()
-    co = Counter(t["co"])
-    for aid, ks in store.entity_keys_of_articles(unseen).items():
-        for k in ks:
-            if k != card.key and k in co:
-                _bump(co, k, -1)
-    top = co.most_common(8)
+    # co-mentions in the articles seen: the counts less those of the unseen articles; the
+    # 8 best of them are among the 8 + (entities of unseen articles) best counts
+    taken: Counter[str] = Counter()
+    for _aid, ks in store.entity_keys_of_articles(unseen).items():
+        taken.update(k for k in ks if k != card.key)
+    co = Counter({k: n - taken.get(k, 0) for k, n in store.entity_co(card.key, 8 + len(taken))})
+    top = [(k, n) for k, n in co.most_common() if n > 0][:8]
     named = store.entity_totals([k for k, _ in top])
     first, last = store.entity_span(card.key, skip=unseen)
     hidden = set(unseen)

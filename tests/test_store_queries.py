@@ -273,9 +273,9 @@ def test_who_buttons_and_a_database_made_before_the_lookup_tables(indexed, tmp_p
     assert ei.name_for_token(pg, "0" * 16) is None
     # the derived tables of an older database are filled by its migration
     with pg.connection() as conn:
-        conn.execute("TRUNCATE entity_totals, entity_refs, entity_names")
+        conn.execute("TRUNCATE entity_totals, entity_co, entity_refs, entity_names")
         conn.execute("DELETE FROM newsbrief_schema WHERE version >= 3")
-        conn.execute("DROP TABLE entity_totals, entity_refs, entity_names, entity_names_gone")
+        conn.execute("DROP TABLE entity_totals, entity_co, entity_refs, entity_names, entity_names_gone")
         conn.execute("DROP SEQUENCE entity_names_added")
     loaded = TinyStore(tmp_path / "loaded.json")  # an index loaded from these documents, as they are stored here
     assert copy_store(pg, loaded).ok

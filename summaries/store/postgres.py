@@ -81,10 +81,17 @@ ENTITY_LOOKUP_MIGRATION = """
         mentions integer NOT NULL,
         first    text NOT NULL,
         last     text NOT NULL,
-        totals   jsonb NOT NULL,  -- type votes, names, surface forms, roles, sources
-        co       jsonb NOT NULL   -- co-mentions, [[key, articles], ...] in order of first co-occurrence
+        totals   jsonb NOT NULL   -- type votes, names, surface forms, roles, sources
     );
     CREATE INDEX entity_totals_by_token ON entity_totals (token);
+    CREATE TABLE entity_co (  -- articles two entities are mentioned together in
+        entity text NOT NULL,
+        other  text NOT NULL,
+        n      integer NOT NULL,
+        first  bigint NOT NULL,  -- order of first co-occurrence (document seq * 4096 + position)
+        PRIMARY KEY (entity, other)
+    );
+    CREATE INDEX entity_co_top ON entity_co (entity, n DESC, first);
     CREATE TABLE entity_refs (  -- one row per (article, entity it mentions)
         article  text NOT NULL,
         entity   text NOT NULL,
@@ -897,13 +904,19 @@ class PostgresStore(NewsStore):
             "SELECT id, coalesce(nullif(doc->>'source', ''), nullif(doc->>'agency', ''), '') FROM articles "
             "WHERE id = ANY(%s)", (new_ids,))) if new_ids else {}
         keys = sorted({k for d in [*old, *new] for k in d.get("ents", {})})
-        totals = self._entity_totals(conn, keys, co=True, lock=True)
+        totals = self._entity_totals(conn, keys, lock=True)
         redate: set[str] = set()
+        co_ops: dict[tuple[str, str], list[int]] = {}  # pair -> [-1 or the first-occurrence order of a +1]
         for doc in sorted(old, key=lambda d: d.get("seq", 0)):
             redate |= el.remove_article(totals, doc, old_src.get(doc.get("article"), ""))[1]
+            for a, b, _ in el.co_pairs(doc):
+                co_ops.setdefault((a, b), []).append(-1)
         refs = []
         for doc in sorted(new, key=lambda d: d.get("seq", 0)):
             el.add_article(totals, doc, new_src.get(doc["article"], ""))
+            base = int(doc.get("seq", 0)) * 4096
+            for a, b, i in el.co_pairs(doc):
+                co_ops.setdefault((a, b), []).append(base + min(i, 4095))
             sents = doc.get("sents", [])
             for key, enc in doc.get("ents", {}).items():
                 s = enc.get("s", "")
@@ -945,6 +958,8 @@ class PostgresStore(NewsStore):
                     "ON e.kind = d.kind AND e.alias = d.alias", ([p[0] for p in pairs], [p[1] for p in pairs]))}
                 if len(left) < len(pairs):
                     cur.execute("UPDATE entity_names_gone SET n = n + 1")
+            if co_ops:
+                self._apply_co(cur, co_ops)
             if dead:
                 cur.execute("DELETE FROM entity_totals WHERE entity = ANY(%s)", (dead,))
             rows = []
@@ -953,14 +968,44 @@ class PostgresStore(NewsStore):
                 name = el.entity_name(key, t)[0]
                 rows.append((key, name, el.token_of(key, t), t["articles"], t["mentions"], t["first"], t["last"],
                              Jsonb({"t": t["t"], "names": t["names"], "surf": list(t["surf"].items()),
-                                    "roles": list(t["roles"].items()), "src": t["src"]}),
-                             Jsonb(list(t["co"].items()))))
+                                    "roles": list(t["roles"].items()), "src": t["src"]})))
             if rows:
                 cur.executemany(
-                    "INSERT INTO entity_totals (entity, name, token, articles, mentions, first, last, totals, co) "
-                    "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s) ON CONFLICT (entity) DO UPDATE SET name = EXCLUDED.name, "
+                    "INSERT INTO entity_totals (entity, name, token, articles, mentions, first, last, totals) "
+                    "VALUES (%s, %s, %s, %s, %s, %s, %s, %s) ON CONFLICT (entity) DO UPDATE SET name = EXCLUDED.name, "
                     "token = EXCLUDED.token, articles = EXCLUDED.articles, mentions = EXCLUDED.mentions, "
-                    "first = EXCLUDED.first, last = EXCLUDED.last, totals = EXCLUDED.totals, co = EXCLUDED.co", rows)
+                    "first = EXCLUDED.first, last = EXCLUDED.last, totals = EXCLUDED.totals", rows)
+
+    @staticmethod
+    def _apply_co(cur: Any, ops: dict[tuple[str, str], list[int]]) -> None:
+        """Apply co-mention changes in order: -1 takes one article away (a pair at 0 goes),
+        any other value adds one (a pair that was not there takes it as its order)."""
+        pairs = list(ops)
+        current = {(a, b): (n, first) for a, b, n, first in cur.execute(
+            "SELECT c.entity, c.other, c.n, c.first FROM entity_co c JOIN unnest(%s::text[], %s::text[]) AS p(a, b) "
+            "ON c.entity = p.a AND c.other = p.b", ([p[0] for p in pairs], [p[1] for p in pairs]))}
+        keep, drop = [], []
+        for pair, changes in ops.items():
+            n, first = current.get(pair, (0, 0))
+            for change in changes:
+                if change == -1:
+                    n = max(0, n - 1)
+                else:
+                    first = change if n == 0 else first
+                    n += 1
+            if n > 0:
+                if (n, first) != current.get(pair):
+                    keep.append((*pair, n, first))
+            elif pair in current:
+                drop.append(pair)
+        if drop:
+            cur.execute("DELETE FROM entity_co c USING unnest(%s::text[], %s::text[]) AS p(a, b) "
+                        "WHERE c.entity = p.a AND c.other = p.b", ([p[0] for p in drop], [p[1] for p in drop]))
+        if keep:
+            cur.execute("INSERT INTO entity_co (entity, other, n, first) "
+                        "SELECT * FROM unnest(%s::text[], %s::text[], %s::int[], %s::bigint[]) "
+                        "ON CONFLICT (entity, other) DO UPDATE SET n = EXCLUDED.n, first = EXCLUDED.first",
+                        ([k[0] for k in keep], [k[1] for k in keep], [k[2] for k in keep], [k[3] for k in keep]))
 
     @staticmethod
     def _entity_span(cur: Any, key: str, skip: Sequence[str] = ()) -> tuple[str, str]:
@@ -975,16 +1020,16 @@ class PostgresStore(NewsStore):
         return (first[0] if first else ""), (last[0] if last else "")
 
     @staticmethod
-    def _entity_totals(conn: Any, keys: Iterable[str], *, co: bool = False, lock: bool = False) -> dict[str, dict[str, Any]]:
+    def _entity_totals(conn: Any, keys: Iterable[str], *, lock: bool = False) -> dict[str, dict[str, Any]]:
         keys = list(keys)
         if not keys:
             return {}
         out = {}
-        query = ("SELECT entity, articles, mentions, first, last, totals" + (", co" if co else ", NULL")
-                 + " FROM entity_totals WHERE entity = ANY(%s)" + (" FOR UPDATE" if lock else ""))
-        for key, articles, mentions, first, last, totals, pairs in conn.execute(query, (keys,)):
+        query = ("SELECT entity, articles, mentions, first, last, totals FROM entity_totals WHERE entity = ANY(%s)"
+                 + (" FOR UPDATE" if lock else ""))
+        for key, articles, mentions, first, last, totals in conn.execute(query, (keys,)):
             out[key] = {"t": totals["t"], "names": totals["names"], "surf": dict(totals["surf"]),
-                        "roles": dict(totals["roles"]), "co": dict(pairs or ()), "src": totals["src"],
+                        "roles": dict(totals["roles"]), "src": totals["src"],
                         "articles": articles, "mentions": mentions, "first": first, "last": last}
         return out
 
@@ -1014,13 +1059,19 @@ class PostgresStore(NewsStore):
                 out.setdefault(alias, []).append(key)
         return out
 
-    def entity_totals(self, keys: Iterable[str], *, co: bool = False) -> dict[str, dict[str, Any]]:
+    def entity_totals(self, keys: Iterable[str]) -> dict[str, dict[str, Any]]:
         """The running totals of these entities (see ``summaries.entity_lookup``)."""
         keys = list(keys)
         if not keys:
             return {}
         with self._conn() as conn:
-            return self._entity_totals(conn, keys, co=co)
+            return self._entity_totals(conn, keys)
+
+    def entity_co(self, key: str, limit: int) -> list[tuple[str, int]]:
+        """An entity's most frequent co-mentions (index ``entity_co_top``)."""
+        with self._conn() as conn:
+            return [(other, n) for other, n in conn.execute(
+                "SELECT other, n FROM entity_co WHERE entity = %s ORDER BY n DESC, first LIMIT %s", (key, limit))]
 
     def entity_refs(self, key: str, limit: int, *, skip: Sequence[str] = ()) -> list[Any]:
         """An entity's newest references (index ``entity_refs_latest``)."""
@@ -1199,7 +1250,7 @@ class PostgresStore(NewsStore):
         with self._conn(write=True) as conn, self._tx(conn):
             conn.execute("TRUNCATE articles, summaries, stories, story_members, entities, sources, chats, "
                          "chat_sources, alerts, deliveries, delivery_chats, work_claims, work_done, job_runs, schedule, "
-                         "entity_totals, entity_refs, entity_names")
+                         "entity_totals, entity_co, entity_refs, entity_names")
             conn.execute("SELECT setval('article_seq', 0, false)")
 
     # -- operations ----------------------------------------------------------------
