@@ -132,8 +132,9 @@ class EntityQueries(Protocol):
     def entity_refs(self, key: str, limit: int, *, skip: Sequence[str] = ()) -> list[Ref]:
         """An entity's newest references (by date, then order), leaving out the articles in ``skip``."""
 
-    def entity_article_ids(self, key: str) -> list[str]:
-        """The articles that mention an entity, newest first."""
+    def entity_story_count(self, key: str, *, skip: Sequence[str] = ()) -> int:
+        """Distinct stories among an entity's articles (one not clustered counts alone),
+        leaving out the articles in ``skip``."""
 
     def entity_hidden_refs(self, key: str, sources: Sequence[str]) -> list[tuple[str, bool, list[str]]]:
         """(article, whether it is stored, its ``also_in``) of an entity's references from these sources."""
@@ -152,8 +153,6 @@ class EntityQueries(Protocol):
     def stories_of(self, article_ids: Sequence[str]) -> dict[str, str]:
         """Article -> story id, for those clustered."""
 
-    def story_count(self, article_ids: Sequence[str]) -> int:
-        """Distinct stories among these articles (an article not clustered counts alone)."""
 
 
 # -- totals: the in-memory index's per-entity state, as data ----------------------------
@@ -393,7 +392,7 @@ def _card(store: EntityQueries, key: str, limit: int) -> EntityCard:
     return EntityCard(
         name=name, type=kind, roles=ei._distinct_roles(r["text"] for r in roles)[:5], article_count=t["articles"],
         first_seen=t["first"], last_seen=t["last"], mentions=mentions, co_mentions=co, aliases=aliases,
-        article_ids=tuple(store.entity_article_ids(key)), key=key,
+        article_ids=(), key=key,  # not listed: a popular entity has hundreds of thousands
     )
 
 
@@ -428,9 +427,10 @@ def _unseen(store: EntityQueries, key: str, t: Totals, visible: Callable[[str], 
             if not (stored and any(_visible_source(n, visible) for n in also))]
 
 
-def _as_seen(store: EntityQueries, result: WhoResult, visible: Callable[[str], bool], limit: int) -> WhoResult:
+def _as_seen(store: EntityQueries, result: WhoResult, visible: Callable[[str], bool],
+             limit: int) -> tuple[WhoResult, list[str]]:
     """The result as a chat that sees only ``visible`` sources sees it (the in-memory
-    ``_as_seen``)."""
+    ``_as_seen``), and the card's articles that chat does not see."""
     names = list(dict.fromkeys([*result.others, *result.suggestions]))
     keys = store.entity_keys([ner.fold(n) for n in names]) if names else {}
     totals = store.entity_totals({k for ks in keys.values() for k in ks})
@@ -446,13 +446,13 @@ def _as_seen(store: EntityQueries, result: WhoResult, visible: Callable[[str], b
     suggestions = [o for o in result.suggestions if known(o)]
     card = result.card
     if card is None:
-        return dataclasses.replace(result, others=others, suggestions=suggestions)
+        return dataclasses.replace(result, others=others, suggestions=suggestions), []
     t = store.entity_totals([card.key])[card.key]
     unseen = _unseen(store, card.key, t, visible)
     if not unseen:
-        return dataclasses.replace(result, others=others)
+        return dataclasses.replace(result, others=others), []
     if len(unseen) >= t["articles"]:
-        return WhoResult(query=result.query, suggestions=[o for o in [*others, *suggestions] if o != card.name][:5])
+        return WhoResult(query=result.query, suggestions=[o for o in [*others, *suggestions] if o != card.name][:5]), []
     mentions: list[Mention] = []
     seen: set[str] = set()
     page, skip = limit * 4, list(unseen)
@@ -479,13 +479,11 @@ def _as_seen(store: EntityQueries, result: WhoResult, visible: Callable[[str], b
     top = [(k, n) for k, n in co.most_common() if n > 0][:8]
     named = store.entity_totals([k for k, _ in top])
     first, last = store.entity_span(card.key, skip=unseen)
-    hidden = set(unseen)
     card = dataclasses.replace(
         card, article_count=t["articles"] - len(unseen), first_seen=first, last_seen=last, mentions=mentions,
         co_mentions=[(entity_name(k, named[k])[0], n) for k, n in top if k in named],
-        article_ids=tuple(a for a in card.article_ids if a not in hidden),
     )
-    return dataclasses.replace(result, card=card, others=others)
+    return dataclasses.replace(result, card=card, others=others), unseen
 
 
 def lookup(store: EntityQueries, name: str, *, limit: int = 5,
@@ -495,8 +493,9 @@ def lookup(store: EntityQueries, name: str, *, limit: int = 5,
     if not query:
         return WhoResult(query=query)
     result = who(store, query, limit * 2)
+    unseen: list[str] = []
     if visible is not None:
-        result = _as_seen(store, result, visible, limit)
+        result, unseen = _as_seen(store, result, visible, limit)
     if result.card is None:
         return result
     card = result.card
@@ -507,7 +506,8 @@ def lookup(store: EntityQueries, name: str, *, limit: int = 5,
         if sid not in shown:
             shown.add(sid)
             one_per_story.append(m)
-    card = dataclasses.replace(card, mentions=one_per_story[:limit], story_count=store.story_count(card.article_ids))
+    card = dataclasses.replace(card, mentions=one_per_story[:limit],
+                               story_count=store.entity_story_count(card.key, skip=unseen))
     return dataclasses.replace(result, card=card)
 
 

@@ -87,8 +87,9 @@ def test_story_listing_is_the_same_without_bodies(stores):
     assert listing.articles and all("body" not in a and "lead" in a for a in listing.articles)
     assert any(len(ms) > 1 for ms in listing.members.values())  # stories of several reports
     cut = [a for a in listing.articles if a["body_cut"]]
-    assert [a["headline"] for a in cut] == ["Floods reported across forty districts"]
-    assert len(cut[0]["lead"]) == LEAD_CHARS
+    assert cut and all(len(a["lead"]) == LEAD_CHARS for a in cut)
+    # only one was cut before its first sentence ended (the briefing reads that one whole)
+    assert [a["headline"] for a in cut if ". " not in a["lead"]] == ["Floods reported across forty districts"]
     assert len(listing.summaries) < len(listing.articles)  # some were never summarized
 
 
@@ -188,7 +189,9 @@ VISIBLE = [None, lambda name: not name.startswith("chat:"), lambda name: name !=
 
 
 def _same(card):
-    return None if card is None else dataclasses.replace(card, article_ids=tuple(sorted(card.article_ids)))
+    """A card as compared: its article ids are not listed by a server store (a popular
+    entity has very many; ``article_count`` and ``story_count`` say how many)."""
+    return None if card is None else dataclasses.replace(card, article_ids=())
 
 
 def _answers(store, names):
@@ -214,14 +217,18 @@ def indexed(nlp, tmp_path, pg_url):
     tiny = TinyStore(tmp_path / "db.json")
     pg = PostgresStore(pg_url, path=tmp_path / "pg")
     for store in (tiny, pg):
-        store.upsert_articles(news)
-        records = [store.get_article(a.id) for a in news]
+        store.upsert_articles(news[:12])
+        records = [store.get_article(a.id) for a in news[:12]]
         cluster_pending(store, StoryIndex.load(store, StorySettings()))
         ei.index_articles(store, records[:3])
         ei.index_articles(store, records[3:9])
+        store.upsert_articles(news[12:])  # clustered after they were indexed: the story counts follow
+        records += [store.get_article(a.id) for a in news[12:]]
         ei.index_articles(store, [records[1], records[8]])  # re-indexed: replaced, not added
         ei.index_articles(store, records[9:])
+        cluster_pending(store, StoryIndex.load(store, StorySettings()))
         ei.forget_articles(store, [records[4]["id"]])  # pruned
+        store.remove_articles([records[4]["id"]])
     yield tiny, pg
     tiny.close()
     pg.close()
@@ -273,13 +280,14 @@ def test_who_buttons_and_a_database_made_before_the_lookup_tables(indexed, tmp_p
     assert ei.name_for_token(pg, "0" * 16) is None
     # the derived tables of an older database are filled by its migration
     with pg.connection() as conn:
-        conn.execute("TRUNCATE entity_totals, entity_co, entity_refs, entity_names")
         conn.execute("DELETE FROM newsbrief_schema WHERE version >= 3")
-        conn.execute("DROP TABLE entity_totals, entity_co, entity_refs, entity_names, entity_names_gone")
+        conn.execute("DROP TABLE entity_totals, entity_co, entity_story, entity_refs, entity_names, entity_names_gone")
         conn.execute("DROP SEQUENCE entity_names_added")
+        conn.execute("ALTER TABLE articles DROP COLUMN light")
     loaded = TinyStore(tmp_path / "loaded.json")  # an index loaded from these documents, as they are stored here
     assert copy_store(pg, loaded).ok
     with PostgresStore(pg_url, path=tmp_path / "pg") as migrated:
         assert migrated.table_counts()["entities"] == len(loaded.documents("entities"))
         assert _answers(migrated, QUERIES) == _answers(loaded, QUERIES)
+        assert compose_briefing(migrated, day="2025-07-27") == compose_briefing(loaded, day="2025-07-27")
     loaded.close()

@@ -55,7 +55,7 @@ class UpsertReport:
     duplicates: list[tuple[str, str]] = field(default_factory=list)  # (article id, id it duplicates)
 
 
-LEAD_CHARS = 1000  # characters of a body a briefing listing carries (its lead)
+LEAD_CHARS = 600  # characters of a body a briefing listing carries (its lead)
 
 
 def light_record(article: dict[str, Any]) -> dict[str, Any]:

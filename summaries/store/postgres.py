@@ -57,7 +57,7 @@ else:
     set_json_loads(orjson.loads)
 
 from newsbrief.summaries.articles import Article, canonical_url
-from newsbrief.summaries.store.base import KEYS, LEAD_CHARS, NewsStore, StoreError, StoryListing, UpsertReport
+from newsbrief.summaries.store.base import KEYS, LEAD_CHARS, NewsStore, StoreError, StoryListing, UpsertReport, light_record
 
 __all__ = ["PostgresStore", "StoreUnavailable", "PG_SCHEMA_VERSION", "MIGRATIONS", "redact"]
 
@@ -70,9 +70,13 @@ class StoreUnavailable(StoreError):
 
 # -- schema -------------------------------------------------------------------------
 
-# migration 3: /who as queries (summaries.entity_lookup): what the entity index derives from
-# the article documents of the entities table, kept with them by put_documents
+# migration 3: /brief and /who as queries. Each article's record without its body (what a
+# briefing reads, ``light``), and what the entity index derives from the article documents
+# of the entities table (summaries.entity_lookup), kept with them by put_documents
 ENTITY_LOOKUP_MIGRATION = """
+    ALTER TABLE articles ADD COLUMN light jsonb;
+    UPDATE articles SET light = (doc - 'body') || jsonb_build_object(
+        'lead', left(coalesce(doc->>'body', ''), {lead}), 'body_cut', length(coalesce(doc->>'body', '')) > {lead});
     CREATE TABLE entity_totals (  -- one row per entity: the index's running totals for it
         entity   text PRIMARY KEY,
         name     text NOT NULL,
@@ -81,7 +85,14 @@ ENTITY_LOOKUP_MIGRATION = """
         mentions integer NOT NULL,
         first    text NOT NULL,
         last     text NOT NULL,
+        stories  integer NOT NULL DEFAULT 0,  -- distinct stories of its articles (rows of entity_story)
         totals   jsonb NOT NULL   -- type votes, names, surface forms, roles, sources
+    );
+    CREATE TABLE entity_story (  -- an entity's articles per story ('article:<id>' for one not clustered)
+        entity text NOT NULL,
+        story  text NOT NULL,
+        n      integer NOT NULL,
+        PRIMARY KEY (entity, story)
     );
     CREATE INDEX entity_totals_by_token ON entity_totals (token);
     CREATE TABLE entity_co (  -- articles two entities are mentioned together in
@@ -118,7 +129,7 @@ ENTITY_LOOKUP_MIGRATION = """
         n   bigint NOT NULL
     );
     INSERT INTO entity_names_gone (n) VALUES (0);
-    """
+    """.replace("{lead}", str(int(LEAD_CHARS)))
 
 MIGRATIONS: tuple[str, ...] = (
     # 1: the tables
@@ -532,14 +543,15 @@ class PostgresStore(NewsStore):
                     record["seq"] = seq
                     record["ingested_at"] = stamp
             rows = [(r["id"], r["seq"], r["date"], r["content_hash"], canonical_url(r["url"]) if r.get("url") else None,
-                     r["ingested_at"], Jsonb(r))
+                     r["ingested_at"], Jsonb(r), Jsonb(light_record(r)))
                     for r in [*new, *changed]]
             with conn.cursor() as cur:
                 cur.executemany(
-                    "INSERT INTO articles (id, seq, date, content_hash, canonical_url, ingested_at, doc) "
-                    "VALUES (%s, %s, %s, %s, %s, %s, %s) ON CONFLICT (id) DO UPDATE SET seq = EXCLUDED.seq, "
+                    "INSERT INTO articles (id, seq, date, content_hash, canonical_url, ingested_at, doc, light) "
+                    "VALUES (%s, %s, %s, %s, %s, %s, %s, %s) ON CONFLICT (id) DO UPDATE SET seq = EXCLUDED.seq, "
                     "date = EXCLUDED.date, content_hash = EXCLUDED.content_hash, "
-                    "canonical_url = EXCLUDED.canonical_url, ingested_at = EXCLUDED.ingested_at, doc = EXCLUDED.doc",
+                    "canonical_url = EXCLUDED.canonical_url, ingested_at = EXCLUDED.ingested_at, doc = EXCLUDED.doc, "
+                    "light = EXCLUDED.light",
                     rows)
         return report
 
@@ -595,15 +607,7 @@ class PostgresStore(NewsStore):
                 self._prefetch(conn, rows)
             return rows
 
-    # what a briefing reads of an article: the record without its body, the body's lead
-    _LIGHT = ("a.doc - 'body', left(a.doc->>'body', {n}), length(a.doc->>'body') > {n}"
-              .format(n=int(LEAD_CHARS)))
-
-    @staticmethod
-    def _light(doc: dict[str, Any], lead: str | None, cut: bool | None) -> dict[str, Any]:
-        doc["lead"] = lead or ""
-        doc["body_cut"] = bool(cut)
-        return doc
+    _LIGHT = "a.light"  # what a briefing reads of an article (base.light_record), written with it
 
     def story_listing(self, limit: int | None = None, *, on_date: str | None = None) -> StoryListing:
         """The base method in three indexed queries, without article bodies: the listed
@@ -623,8 +627,7 @@ class PostgresStore(NewsStore):
         listing = StoryListing()
         with self._conn() as conn:
             records: dict[str, dict[str, Any]] = {}
-            for doc, lead, cut, sid, summary in conn.execute(query, params):
-                record = self._light(doc, lead, cut)
+            for record, sid, summary in conn.execute(query, params):
                 listing.articles.append(record)
                 records[record["id"]] = record
                 if sid is not None:
@@ -640,10 +643,9 @@ class PostgresStore(NewsStore):
                 members.setdefault(sid, []).append(aid)
             missing = [aid for ids in members.values() for aid in ids if aid not in records]
             if missing:
-                for doc, lead, cut, summary in conn.execute(
+                for record, summary in conn.execute(
                         f"SELECT {self._LIGHT}, s.doc FROM articles a LEFT JOIN summaries s ON s.article_id = a.id "
                         "WHERE a.id = ANY(%s)", (missing,)):
-                    record = self._light(doc, lead, cut)
                     records[record["id"]] = record
                     if summary is not None:
                         listing.summaries[record["id"]] = summary
@@ -725,8 +727,9 @@ class PostgresStore(NewsStore):
                 if after != before:
                     changed[aid] = after
             with conn.cursor() as cur:
-                cur.executemany("UPDATE articles SET doc = jsonb_set(doc, '{also_in}', %s) WHERE id = %s",
-                                [(Jsonb(v), k) for k, v in changed.items()])
+                cur.executemany("UPDATE articles SET doc = jsonb_set(doc, '{also_in}', %s), "
+                                "light = jsonb_set(light, '{also_in}', %s) WHERE id = %s",
+                                [(Jsonb(v), Jsonb(v), k) for k, v in changed.items()])
         return list(changed)
 
     # -- summaries -----------------------------------------------------------------
@@ -776,9 +779,20 @@ class PostgresStore(NewsStore):
         with self._conn(write=True) as conn, self._tx(conn):
             return self._put_stories(conn, records, gone)
 
-    @staticmethod
-    def _put_stories(conn: "psycopg.Connection[Any]", records: list[dict[str, Any]], gone: list[str]) -> int:
+    @classmethod
+    def _put_stories(cls, conn: "psycopg.Connection[Any]", records: list[dict[str, Any]], gone: list[str]) -> int:
         with conn.cursor() as cur:
+            ids = [r["id"] for r in records]
+            after = {aid: r["id"] for r in records for aid in r.get("members", {})}
+            before = dict(cur.execute("SELECT article_id, story_id FROM story_members WHERE story_id = ANY(%s) "
+                                      "OR article_id = ANY(%s)", (ids + gone, list(after))))
+            moved = {}
+            for aid in before.keys() | after.keys():
+                old, new = before.get(aid), after.get(aid)
+                if old is not None and new is None and old not in ids and old not in gone:
+                    continue  # in another story, untouched
+                if old != new:
+                    moved[aid] = (old or "article:" + aid, new or "article:" + aid)
             if gone:
                 cur.execute("DELETE FROM stories WHERE id = ANY(%s)", (gone,))
             if records:
@@ -793,6 +807,7 @@ class PostgresStore(NewsStore):
                     cur.executemany(
                         "INSERT INTO story_members (article_id, story_id) VALUES (%s, %s) "
                         "ON CONFLICT (article_id) DO UPDATE SET story_id = EXCLUDED.story_id", members)
+            cls._restory(cur, moved)
         return len(records)
 
     def get_story(self, story_id: str) -> dict[str, Any] | None:
@@ -960,6 +975,13 @@ class PostgresStore(NewsStore):
                     cur.execute("UPDATE entity_names_gone SET n = n + 1")
             if co_ops:
                 self._apply_co(cur, co_ops)
+            story = self._story_keys(cur, old_ids + new_ids)
+            story_ops: dict[tuple[str, str], int] = {}
+            for docs, sign in ((old, -1), (new, 1)):
+                for doc in docs:
+                    for key in doc.get("ents", {}):
+                        pair = (key, story[doc["article"]])
+                        story_ops[pair] = story_ops.get(pair, 0) + sign
             if dead:
                 cur.execute("DELETE FROM entity_totals WHERE entity = ANY(%s)", (dead,))
             rows = []
@@ -975,6 +997,62 @@ class PostgresStore(NewsStore):
                     "VALUES (%s, %s, %s, %s, %s, %s, %s, %s) ON CONFLICT (entity) DO UPDATE SET name = EXCLUDED.name, "
                     "token = EXCLUDED.token, articles = EXCLUDED.articles, mentions = EXCLUDED.mentions, "
                     "first = EXCLUDED.first, last = EXCLUDED.last, totals = EXCLUDED.totals", rows)
+            self._apply_story_counts(cur, story_ops)
+
+    @staticmethod
+    def _story_keys(cur: Any, article_ids: Sequence[str]) -> dict[str, str]:
+        """Article -> its story id, or ``article:<id>`` for one not clustered (a story of its own)."""
+        ids = list(dict.fromkeys(article_ids))
+        out = {aid: "article:" + aid for aid in ids}
+        if ids:
+            out.update(cur.execute("SELECT article_id, story_id FROM story_members WHERE article_id = ANY(%s)", (ids,)))
+        return out
+
+    @staticmethod
+    def _apply_story_counts(cur: Any, ops: dict[tuple[str, str], int]) -> None:
+        """Add these changes to the entities' articles per story (``entity_story``), and
+        keep ``entity_totals.stories`` the number of stories each has articles in."""
+        ops = {pair: d for pair, d in ops.items() if d}
+        if not ops:
+            return
+        pairs = list(ops)
+        current = {(e, st): n for e, st, n in cur.execute(
+            "SELECT c.entity, c.story, c.n FROM entity_story c JOIN unnest(%s::text[], %s::text[]) AS p(e, s) "
+            "ON c.entity = p.e AND c.story = p.s", ([p[0] for p in pairs], [p[1] for p in pairs]))}
+        keep, drop, stories = [], [], {}
+        for pair, d in ops.items():
+            before = current.get(pair, 0)
+            after = max(0, before + d)
+            if after > 0:
+                keep.append((*pair, after))
+            elif before > 0:
+                drop.append(pair)
+            change = (after > 0) - (before > 0)
+            if change:
+                stories[pair[0]] = stories.get(pair[0], 0) + change
+        if drop:
+            cur.execute("DELETE FROM entity_story c USING unnest(%s::text[], %s::text[]) AS p(e, s) "
+                        "WHERE c.entity = p.e AND c.story = p.s", ([p[0] for p in drop], [p[1] for p in drop]))
+        if keep:
+            cur.execute("INSERT INTO entity_story (entity, story, n) SELECT * FROM unnest(%s::text[], %s::text[], %s::int[]) "
+                        "ON CONFLICT (entity, story) DO UPDATE SET n = EXCLUDED.n",
+                        ([k[0] for k in keep], [k[1] for k in keep], [k[2] for k in keep]))
+        if stories:
+            cur.execute("UPDATE entity_totals t SET stories = t.stories + d.n FROM unnest(%s::text[], %s::int[]) AS d(e, n) "
+                        "WHERE t.entity = d.e", (list(stories), list(stories.values())))
+
+    @classmethod
+    def _restory(cls, cur: Any, moved: dict[str, tuple[str, str]]) -> None:
+        """Articles that changed story (article -> (old key, new key)): move their
+        entities' counts in ``entity_story``."""
+        if not moved:
+            return
+        ops: dict[tuple[str, str], int] = {}
+        for aid, key in cur.execute("SELECT article, entity FROM entity_refs WHERE article = ANY(%s)", (list(moved),)):
+            old, new = moved[aid]
+            ops[(key, old)] = ops.get((key, old), 0) - 1
+            ops[(key, new)] = ops.get((key, new), 0) + 1
+        cls._apply_story_counts(cur, ops)
 
     @staticmethod
     def _apply_co(cur: Any, ops: dict[tuple[str, str], list[int]]) -> None:
@@ -1149,6 +1227,21 @@ class PostgresStore(NewsStore):
             return dict(conn.execute("SELECT article_id, story_id FROM story_members WHERE article_id = ANY(%s)",
                                      (list(article_ids),)))
 
+    def entity_story_count(self, key: str, *, skip: Sequence[str] = ()) -> int:
+        """Distinct stories among an entity's articles (``entity_totals.stories``), without
+        the articles in ``skip``."""
+        with self._conn() as conn:
+            row = conn.execute("SELECT stories FROM entity_totals WHERE entity = %s", (key,)).fetchone()
+            stories = row[0] if row else 0
+            if skip and stories:
+                per = {}
+                for skey in self._story_keys(conn, skip).values():
+                    per[skey] = per.get(skey, 0) + 1
+                held = dict(conn.execute("SELECT story, n FROM entity_story WHERE entity = %s AND story = ANY(%s)",
+                                         (key, list(per))))
+                stories -= sum(1 for skey, k in per.items() if held.get(skey, 0) <= k)
+            return stories
+
     def story_count(self, article_ids: Sequence[str]) -> int:
         if not article_ids:
             return 0
@@ -1232,11 +1325,12 @@ class PostgresStore(NewsStore):
         with self._conn(write=True) as conn, self._tx(conn):
             if table == "articles":
                 rows = [(r["id"], int(r.get("seq", i)), r["date"], r["content_hash"],
-                         canonical_url(r["url"]) if r.get("url") else None, r.get("ingested_at"), Jsonb(r))
+                         canonical_url(r["url"]) if r.get("url") else None, r.get("ingested_at"), Jsonb(r),
+                         Jsonb(light_record(r)))
                         for i, r in enumerate(records)]
                 with conn.cursor() as cur:
-                    cur.executemany("INSERT INTO articles (id, seq, date, content_hash, canonical_url, ingested_at, doc) "
-                                    "VALUES (%s, %s, %s, %s, %s, %s, %s)", rows)
+                    cur.executemany("INSERT INTO articles (id, seq, date, content_hash, canonical_url, ingested_at, doc, light) "
+                                    "VALUES (%s, %s, %s, %s, %s, %s, %s, %s)", rows)
                 if rows:  # new articles are numbered after the imported ones
                     conn.execute("SELECT setval('article_seq', greatest((SELECT max(seq) FROM articles), 0))")
                 return len(rows)
@@ -1250,7 +1344,7 @@ class PostgresStore(NewsStore):
         with self._conn(write=True) as conn, self._tx(conn):
             conn.execute("TRUNCATE articles, summaries, stories, story_members, entities, sources, chats, "
                          "chat_sources, alerts, deliveries, delivery_chats, work_claims, work_done, job_runs, schedule, "
-                         "entity_totals, entity_co, entity_refs, entity_names")
+                         "entity_totals, entity_co, entity_story, entity_refs, entity_names")
             conn.execute("SELECT setval('article_seq', 0, false)")
 
     # -- operations ----------------------------------------------------------------
