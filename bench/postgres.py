@@ -30,12 +30,16 @@ from ingest import PLACES, WORDS  # noqa: E402
 from newsbrief.summaries.articles import Article  # noqa: E402
 
 
-def server(url: str | None) -> tuple[str, object | None]:
+def server(url: str | None, data: str | None = None) -> tuple[str, object | None]:
+    """A server URL: ``url``, else a pgserver in a temporary folder (or kept in ``data``)."""
     if url:
         return url, None
     import pgserver
 
-    srv = pgserver.get_server(Path(tempfile.mkdtemp(prefix="newsbrief-bench-pg-")), cleanup_mode="delete")
+    if data:
+        srv = pgserver.get_server(Path(data), cleanup_mode="stop")
+    else:
+        srv = pgserver.get_server(Path(tempfile.mkdtemp(prefix="newsbrief-bench-pg-")), cleanup_mode="delete")
     _SERVERS.append(srv)
     return srv.get_uri(), None  # stopped by main()
 
@@ -43,12 +47,15 @@ def server(url: str | None) -> tuple[str, object | None]:
 _SERVERS: list = []
 
 
-def database(base: str, name: str) -> str:
+def database(base: str, name: str, *, keep: bool = False) -> str:
+    """A fresh database on the server (with ``keep``, the one left by an earlier run, if any)."""
     import psycopg
 
     with psycopg.connect(base, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone()
+        if not (keep and exists):
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            conn.execute(f'CREATE DATABASE "{name}"')
     head, _, query = base.partition("?")
     return head.rsplit("/", 1)[0] + "/" + name + ("?" + query if query else "")
 
@@ -255,6 +262,8 @@ def fill(url: str, n: int, path: Path) -> dict[str, float]:
     key = summary_key(SummarySettings())
     with PostgresStore(url, path=path) as store:
         start = store.article_count()
+        if start == 0:
+            _ENTITY_STATE.clear()
         t0 = time.perf_counter()
         ingest_s = entities_s = 0.0
         for lo in range(start, n, 2000):
@@ -343,11 +352,14 @@ for kind, names in queries.items():
     for name in names:
         t = time.perf_counter(); r = lookup(svc.store, name, visible=visible); who[kind].append(time.perf_counter() - t)
         found[kind] += r.card is not None
+whole = []  # the baseline: the same days read as the briefing read them before, articles whole
+for i in range(20):
+    t = time.perf_counter(); store.latest_articles(on_date=rng.choice(days)); whole.append(time.perf_counter() - t)
 times = []
 for i in range(200):
     t = time.perf_counter(); b = brief(rng.choice(days)); times.append(time.perf_counter() - t)
     assert b.stories
-print(json.dumps({"who": who, "found": found, "brief": times, "rss_start_mb": started, "rss_mb": rss_now(),
+print(json.dumps({"who": who, "found": found, "brief": times, "whole_day": whole, "rss_start_mb": started, "rss_mb": rss_now(),
                   "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
                   "names": len(store.entity_choices().names)}))
 """
@@ -390,11 +402,11 @@ def pipeline_probe(url: str, path: Path) -> dict:
 def cmd_scale(args) -> int:
     from newsbrief.summaries.store.postgres import PostgresStore
 
-    base, srv = server(args.url)
+    base, srv = server(args.url, args.data)
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
-        url = database(base, "bench_scale")
         for n in sorted({args.baseline_n, args.n}):
+            url = database(base, f"bench_scale_{n}", keep=bool(args.data))
             filled = fill(url, n, Path(tmp) / "pg.json")
             p = probe(url, n, Path(tmp) / "pg.json")
             pipe = pipeline_probe(url, Path(tmp) / "pg.json") if n <= args.pipeline_max else None
@@ -402,6 +414,8 @@ def cmd_scale(args) -> int:
                 size = store.database_size()
                 counts = store.table_counts()
             rows.append((n, filled, p, pipe, size, counts))
+            print(json.dumps({"n": n, "filled": filled, "probe": p, "pipeline": pipe, "size": size, "counts": counts}),
+                  file=sys.stderr, flush=True)
     print("stored articles on PostgreSQL, 3,000 a day (baseline: the same measures at the smaller N, same run)")
     print(f"{'articles':>10}{'ingest/s':>10}{'entity docs/s':>15}{'brief p99 ms':>14}{'brief p50 ms':>14}"
           f"{'bot MB start':>14}{'bot MB after':>14}{'names':>9}{'DB GiB':>8}")
@@ -409,6 +423,10 @@ def cmd_scale(args) -> int:
         print(f"{n:>10}{filled['ingest_rate']:>10.0f}{filled['entity_rate']:>15.0f}{pct(p['brief'], 0.99) * 1000:>14.1f}"
               f"{statistics.median(p['brief']) * 1000:>14.1f}{p['rss_start_mb']:>14.0f}{p['rss_mb']:>14.0f}"
               f"{p['names']:>9}{size / 2**30:>8.2f}")
+    for n, _filled, p, _pipe, _size, _counts in rows:
+        print(f"{n:>10} articles: /brief p50 {statistics.median(p['brief']) * 1000:.1f} ms against "
+              f"{statistics.median(p['whole_day']) * 1000:.1f} ms only to read the day's 3,000 articles whole "
+              f"(the old path's first step, same run: {statistics.median(p['brief']) / statistics.median(p['whole_day']):.2f}x)")
     print("/who through entity_index.lookup, as the bot's handler calls it (ms; found = queries answered with a card)")
     print(f"{'articles':>10}{'kind':>9}{'queries':>9}{'found':>7}{'p50':>8}{'p99':>8}")
     for n, _filled, p, _pipe, _size, _counts in rows:
@@ -488,6 +506,7 @@ def cmd_workers(args) -> int:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--url", help="a PostgreSQL server to use (default: start one with pgserver)")
+    parser.add_argument("--data", help="scale: keep pgserver's data in this folder and reuse its filled databases")
     sub = parser.add_subparsers(dest="cmd", required=True)
     p = sub.add_parser("compare")
     p.add_argument("--n", type=int, default=10000)

@@ -375,6 +375,14 @@ def _ranked(store: Store, listing: StoryListing, *, day_iso: str, topics: tuple[
     """The stories of a listing's articles (those ``only`` accepts), best first: (score,
     story id, member articles, is an update). See :func:`compose_briefing` for what is left out."""
     excluded = excluded or set()
+    hours: dict[str, float] = {}
+
+    def _hours(article: dict[str, Any]) -> float:  # read once per article
+        h = hours.get(article["id"])
+        if h is None:
+            h = hours[article["id"]] = article_hours(article)
+        return h
+
     candidates = _seen((a for a in listing.articles if only is None or only(a)), visible)
     groups: dict[str, list[dict[str, Any]]] = {}
     for article in candidates:
