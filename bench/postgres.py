@@ -60,17 +60,34 @@ def database(base: str, name: str, *, keep: bool = False) -> str:
     return head.rsplit("/", 1)[0] + "/" + name + ("?" + query if query else "")
 
 
-def articles(start: int, n: int, *, per_day: int = 3000, seed: int = 7) -> list[Article]:
-    """Generated articles ``start`` .. ``start + n``; ``per_day`` of them per day, going back from 2025-07-27."""
+_SENTENCES: list[str] = []
+
+
+def _sentence_pool() -> list[str]:
+    if not _SENTENCES:
+        rng = random.Random(11)
+        _SENTENCES.extend(" ".join(rng.choice(WORDS) for _ in range(rng.randint(12, 24))).capitalize() + "."
+                          for _ in range(20000))
+    return _SENTENCES
+
+
+def articles(start: int, n: int, *, per_day: int = 3000, seed: int = 7, fast: bool = False) -> list[Article]:
+    """Generated articles ``start`` .. ``start + n``; ``per_day`` of them per day, going back from 2025-07-27.
+    ``fast`` draws whole sentences from a pool of 20,000 instead of words (the same shape, made ten times faster)."""
     import datetime as dt
 
     rng = random.Random(seed + start)
     out = []
     last = dt.date(2025, 7, 27)
+    pool = _sentence_pool() if fast else None
     for i in range(start, start + n):
         words = lambda k: " ".join(rng.choice(WORDS) for _ in range(k))  # noqa: E731
-        body = "\n\n".join(" ".join(words(rng.randint(12, 24)).capitalize() + "." for _ in range(rng.randint(1, 3)))
-                           for _ in range(rng.randint(5, 10)))
+        if pool is not None:
+            body = "\n\n".join(" ".join(rng.choice(pool) for _ in range(rng.randint(1, 3)))
+                               for _ in range(rng.randint(5, 10)))
+        else:
+            body = "\n\n".join(" ".join(words(rng.randint(12, 24)).capitalize() + "." for _ in range(rng.randint(1, 3)))
+                               for _ in range(rng.randint(5, 10)))
         day = last - dt.timedelta(days=i // per_day)
         out.append(Article(headline=f"Story {i}: {words(6)}", body=f"Story {i} opens here. " + body, date=day.isoformat(),
                            place=rng.choice(PLACES), agency="ANI", source=f"feed {i % 100}"))
@@ -267,7 +284,7 @@ def fill(url: str, n: int, path: Path) -> dict[str, float]:
         t0 = time.perf_counter()
         ingest_s = entities_s = 0.0
         for lo in range(start, n, 2000):
-            batch = articles(lo, min(2000, n - lo))
+            batch = articles(lo, min(2000, n - lo), fast=True)
             t = time.perf_counter()
             report = store.upsert_articles(batch)
             ingest_s += time.perf_counter() - t

@@ -11,10 +11,11 @@ The bot and the CLI only render what :func:`compose_briefing` returns.
 from __future__ import annotations
 
 import datetime as dt
+import heapq
 import math
 import re
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable, Mapping, Sequence
+from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 
 from rapidfuzz import fuzz
 
@@ -514,15 +515,16 @@ def find_articles(store: Store, query: str, *, limit: int = 5) -> list[dict[str,
     terms = set(re.findall(r"\w+", query.casefold()))
     if not terms:
         return []
-    scored = []
-    for article in store.latest_articles():
-        head = set(re.findall(r"\w+", article["headline"].casefold()))
-        body = set(re.findall(r"\w+", article["body"].casefold()))
-        score = 3 * len(terms & head) + len(terms & body)
-        if score and terms <= head | body:
-            scored.append((score, article["date"], article.get("seq", 0), article))
-    scored.sort(key=lambda row: row[:3], reverse=True)
-    return [row[3] for row in scored[:limit]]
+
+    def scored() -> Iterator[tuple[int, str, int, dict[str, Any]]]:
+        for article in store.iter_articles():  # in pages: the store is never read whole into memory
+            head = set(re.findall(r"\w+", article["headline"].casefold()))
+            body = set(re.findall(r"\w+", article["body"].casefold()))
+            score = 3 * len(terms & head) + len(terms & body)
+            if score and terms <= head | body:
+                yield score, article["date"], article.get("seq", 0), article
+
+    return [row[3] for row in heapq.nlargest(limit, scored(), key=lambda row: row[:3])]
 
 
 

@@ -784,8 +784,9 @@ class PostgresStore(NewsStore):
         with conn.cursor() as cur:
             ids = [r["id"] for r in records]
             after = {aid: r["id"] for r in records for aid in r.get("members", {})}
-            before = dict(cur.execute("SELECT article_id, story_id FROM story_members WHERE story_id = ANY(%s) "
-                                      "OR article_id = ANY(%s)", (ids + gone, list(after))))
+            before = dict(cur.execute("SELECT article_id, story_id FROM story_members WHERE story_id = ANY(%s) UNION "
+                                      "SELECT article_id, story_id FROM story_members WHERE article_id = ANY(%s)",
+                                      (ids + gone, list(after))))
             moved = {}
             for aid in before.keys() | after.keys():
                 old, new = before.get(aid), after.get(aid)
@@ -882,11 +883,12 @@ class PostgresStore(NewsStore):
             with conn.cursor() as cur:
                 if gone:
                     cur.execute(sql.SQL("DELETE FROM {} WHERE {} = ANY(%s)").format(ident, col), (gone,))
-                if records:
-                    cur.executemany(
-                        sql.SQL("INSERT INTO {} ({}, doc) VALUES (%s, %s) ON CONFLICT ({}) DO UPDATE SET doc = EXCLUDED.doc")
-                        .format(ident, col, col),
-                        [(r[key], Jsonb(r)) for r in records])
+                if records:  # one statement (the change triggers fire once, not once a row)
+                    cur.execute(
+                        sql.SQL("INSERT INTO {} ({}, doc) SELECT * FROM unnest(%s::{}[], %s::jsonb[]) "
+                                "ON CONFLICT ({}) DO UPDATE SET doc = EXCLUDED.doc")
+                        .format(ident, col, sql.SQL("bigint" if kind is int else "text"), col),
+                        ([r[key] for r in records], [Jsonb(r) for r in records]))
             return len(records)
 
     # -- /who as queries: the derived entity tables (summaries.entity_lookup) --------
@@ -942,11 +944,14 @@ class PostgresStore(NewsStore):
             if old_ids:
                 cur.execute("DELETE FROM entity_refs WHERE article = ANY(%s)", (old_ids,))
             if refs:
-                cur.executemany("INSERT INTO entity_refs (article, entity, date, seq, src, headline, sentence) "
-                                "VALUES (%s, %s, %s, %s, %s, %s, %s) ON CONFLICT (article, entity) DO NOTHING", refs)
+                cur.execute("INSERT INTO entity_refs (article, entity, date, seq, src, headline, sentence) "
+                            "SELECT * FROM unnest(%s::text[], %s::text[], %s::text[], %s::bigint[], %s::text[], "
+                            "%s::text[], %s::text[]) ON CONFLICT (article, entity) DO NOTHING",
+                            [list(column) for column in zip(*refs)])
             alive = [k for k in keys if totals.get(k, {}).get("articles", 0) > 0]
-            dead = [k for k in keys if k not in set(alive)]
-            for key in sorted(redate & set(alive)):
+            living = set(alive)
+            dead = [k for k in keys if k not in living]
+            for key in sorted(redate & living):
                 first, last = self._entity_span(cur, key)
                 totals[key]["first"], totals[key]["last"] = first, last
             wanted = set()
