@@ -135,6 +135,15 @@ def test_articles_without_a_stored_summary_are_summarized_from_their_whole_body(
         assert "district 39 reported flooding overnight." in story.summary[0]  # past the lead
 
 
+def test_a_row_without_its_light_record_is_listed_alike(stores):
+    tiny, pg = stores
+    with pg.connection() as conn:
+        conn.execute("UPDATE articles SET light = NULL WHERE date = %s", (DAY,))
+    assert _normal(pg.story_listing(on_date=DAY)) == _normal(tiny.story_listing(on_date=DAY))
+    assert compose_briefing(pg, day=DAY) == compose_briefing(tiny, day=DAY)
+    assert not pg.__dict__.get("_derived")  # a briefing built no index in memory
+
+
 def test_story_lists_are_identical(stores):
     tiny, pg = stores
     assert list_stories(tiny, day=DAY) == list_stories(pg, day=DAY)

@@ -607,7 +607,10 @@ class PostgresStore(NewsStore):
                 self._prefetch(conn, rows)
             return rows
 
-    _LIGHT = "a.light"  # what a briefing reads of an article (base.light_record), written with it
+    # what a briefing reads of an article (base.light_record), written with it (made here for
+    # a row written without it)
+    _LIGHT = ("coalesce(a.light, (a.doc - 'body') || jsonb_build_object('lead', left(coalesce(a.doc->>'body', ''), {n}), "
+              "'body_cut', length(coalesce(a.doc->>'body', '')) > {n}))").format(n=int(LEAD_CHARS))
 
     def story_listing(self, limit: int | None = None, *, on_date: str | None = None) -> StoryListing:
         """The base method in three indexed queries, without article bodies: the listed
