@@ -509,7 +509,7 @@ def find_articles(store: Store, query: str, *, limit: int = 5) -> list[dict[str,
     if exact:
         return [exact]
     if re.fullmatch(r"[0-9a-f]{6,16}", query):
-        hits = [store.get_article(i) for i in store.article_ids() if i.startswith(query)]
+        hits = [store.get_article(i) for i in store.article_ids_starting(query, limit)]
         if hits:
             return [h for h in hits if h][:limit]
     terms = set(re.findall(r"\w+", query.casefold()))

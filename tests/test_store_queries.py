@@ -300,3 +300,17 @@ def test_who_buttons_and_a_database_made_before_the_lookup_tables(indexed, tmp_p
         assert _answers(migrated, QUERIES) == _answers(loaded, QUERIES)
         assert compose_briefing(migrated, day="2025-07-27") == compose_briefing(loaded, day="2025-07-27")
     loaded.close()
+
+
+def test_ids_by_prefix_and_keyword_search_are_alike(stores):
+    from newsbrief.summaries.briefing import find_articles
+
+    tiny, pg = stores
+    ids = tiny.article_ids()
+    for prefix in (ids[3][:6], ids[0][:1], "ffffffffff", ""):
+        expected = [i for i in ids if i.startswith(prefix)]
+        assert tiny.article_ids_starting(prefix) == pg.article_ids_starting(prefix) == expected
+        assert pg.article_ids_starting(prefix, 2) == expected[:2]
+    for query in (ids[3][:8], "Apple chip", "storm power homes", "nothing matches this"):
+        assert [a["id"] for a in find_articles(pg, query)] == [a["id"] for a in find_articles(tiny, query)]
+    assert find_articles(pg, "Apple chip")

@@ -152,6 +152,11 @@ class NewsStore(abc.ABC):
     @abc.abstractmethod
     def article_ids(self) -> list[str]: ...
 
+    def article_ids_starting(self, prefix: str, limit: int | None = None) -> list[str]:
+        """Ids that start with ``prefix``, in order of arrival (at most ``limit``)."""
+        ids = [i for i in self.article_ids() if i.startswith(prefix)]
+        return ids if limit is None else ids[:limit]
+
     @abc.abstractmethod
     def article_count(self) -> int: ...
 

@@ -578,6 +578,13 @@ class PostgresStore(NewsStore):
         with self._conn() as conn:
             return [r[0] for r in conn.execute("SELECT id FROM articles ORDER BY seq")]
 
+    def article_ids_starting(self, prefix: str, limit: int | None = None) -> list[str]:
+        """The base method without reading every id into this process."""
+        query = "SELECT id FROM articles WHERE left(id, %s) = %s ORDER BY seq" + (" LIMIT %s" if limit is not None else "")
+        params = (len(prefix), prefix) + ((limit,) if limit is not None else ())
+        with self._conn() as conn:
+            return [r[0] for r in conn.execute(query, params)]
+
     def article_count(self) -> int:
         with self._conn() as conn:
             return conn.execute("SELECT count(*) FROM articles").fetchone()[0]
