@@ -12,7 +12,10 @@ from them, written from the ``a:`` documents alone (the index's source of truth)
   :func:`add_article` and :func:`remove_article` update them as an article's document
   comes and goes, with the steps of ``EntityIndex._add`` and ``_remove``;
 * a **reference** per (entity, article): its date and order, the headline and the
-  sentence that mentions the entity, the article's source;
+  sentence that mentions the entity, the article's source; the **co-mentions** (articles
+  two entities share, :func:`co_pairs`) and the **stories** of each entity's articles are
+  counted apart, so that a popular entity's card needs neither all its articles nor all
+  its companions;
 * the **lookup names** (the aliases the index registers for an entity,
   :func:`lookup_names`) and the **surnames** of multi-word people (:func:`surname_of`).
 
@@ -56,9 +59,11 @@ __all__ = [
     "new_totals",
     "add_article",
     "remove_article",
+    "co_pairs",
     "lookup_names",
     "surname_of",
     "entity_name",
+    "token_of",
     "lookup",
     "who",
     "name_for_token",
@@ -268,6 +273,7 @@ def surname_of(key: str, t: Totals) -> str:
 
 
 def token_of(key: str, t: Totals) -> str:
+    """The ``/who`` button token of an entity's name (:func:`~summaries.entity_index.name_token`)."""
     return name_token(entity_name(key, t)[0])
 
 

@@ -314,3 +314,30 @@ def test_ids_by_prefix_and_keyword_search_are_alike(stores):
     for query in (ids[3][:8], "Apple chip", "storm power homes", "nothing matches this"):
         assert [a["id"] for a in find_articles(pg, query)] == [a["id"] for a in find_articles(tiny, query)]
     assert find_articles(pg, "Apple chip")
+
+
+def test_fuzzy_matching_by_length_finds_what_a_full_scan_finds():
+    """Choices.extract skips names whose length alone keeps them under the cutoff: the
+    names and scores found are those of rapidfuzz over every name."""
+    import random
+
+    from rapidfuzz import fuzz, process
+
+    from newsbrief.summaries.entity_lookup import Choices
+
+    rng = random.Random(5)
+    syllables = [c + v for c in "bdklmnrst" for v in "aeiou"]
+
+    def word() -> str:
+        return "".join(rng.choice(syllables) for _ in range(rng.randint(1, 4)))
+
+    names = list(dict.fromkeys([word() for _ in range(3000)] + [f"{word()} {word()}" for _ in range(3000)]))
+    choices = Choices(names, names[:500])
+    queries = [names[7], names[7][:-1] + "x", names[4000] + "a", "ka", "zzzz", word() + " " + word() + " " + word()]
+    for query in queries:
+        for cutoff, limit in ((88, 8), (60, 30), (65, 10)):
+            full = process.extract(query, names, scorer=fuzz.ratio, limit=limit, score_cutoff=cutoff)
+            found = choices.extract(query, cutoff=cutoff, limit=limit)
+            assert sorted(s for _, s, _ in full) == sorted(s for _, s in found), (query, cutoff)
+            best = {c for c, s, _ in full if s > min((x[1] for x in full), default=0)}
+            assert best <= {c for c, _ in found}  # only ties at the cut may differ
