@@ -127,8 +127,9 @@ class EntityQueries(Protocol):
     def entity_keys(self, names: Sequence[str], *, surnames: bool = False) -> dict[str, list[str]]:
         """Folded lookup name (or, with ``surnames``, surname) -> keys of the entities registered under it."""
 
-    def entity_totals(self, keys: Iterable[str]) -> dict[str, Totals]:
-        """The totals of these entities; missing ones left out."""
+    def entity_totals(self, keys: Iterable[str], *, brief: bool = False) -> dict[str, Totals]:
+        """The totals of these entities; missing ones left out. With ``brief``, ``roles``
+        and ``src`` may be left empty (what names and ranks need is there)."""
 
     def entity_co(self, key: str, limit: int) -> list[tuple[str, int]]:
         """An entity's ``limit`` most frequent co-mentions (other key, articles together),
@@ -294,7 +295,7 @@ def _candidates(store: EntityQueries, query: str) -> tuple[list[tuple[float, str
     exact = store.entity_keys(forms)
     single = [f for f in forms if len(f.split()) == 1]
     with_surname = store.entity_keys(single, surnames=True) if single else {}
-    totals = store.entity_totals({k for keys in exact.values() for k in keys})
+    totals = store.entity_totals({k for keys in exact.values() for k in keys}, brief=True)
     scored: dict[str, float] = {}
     for form in forms:
         bare_surname = len(form.split()) == 1 and bool(with_surname.get(form))
@@ -322,7 +323,7 @@ def _candidates(store: EntityQueries, query: str) -> tuple[list[tuple[float, str
                 close[alias] = max(close.get(alias, 0.0), score)
         if close:
             keys = store.entity_keys(list(close))
-            totals = store.entity_totals({k for ks in keys.values() for k in ks})
+            totals = store.entity_totals({k for ks in keys.values() for k in ks}, brief=True)
             for alias, score in close.items():
                 for key in keys.get(alias, ()):
                     if key in totals:
@@ -349,7 +350,7 @@ def _suggest(store: EntityQueries, form: str, limit: int = 5) -> list[str]:
                 if not (n_words > 1 and word == last)]  # "Elon Musk": another Musk only by the whole name
     keys = store.entity_keys([a for a, _ in close]) if close else {}
     by_surname = store.entity_keys([w for w, _ in near], surnames=True) if near else {}
-    totals = store.entity_totals({k for ks in [*keys.values(), *by_surname.values()] for k in ks})
+    totals = store.entity_totals({k for ks in [*keys.values(), *by_surname.values()] for k in ks}, brief=True)
     seen: dict[str, float] = {}
     for alias, score in close:
         for key in keys.get(alias, ()):
@@ -390,7 +391,7 @@ def _card(store: EntityQueries, key: str, limit: int) -> EntityCard:
         recent = max(roles, key=lambda r: (max(r["dates"]), r["n"], len(r["text"])))
         roles = [recent] + [r for r in roles if r is not recent]
     top = store.entity_co(key, 40)  # heapq.nlargest(40, co.items()) of the index
-    others = store.entity_totals([k for k, _ in top])
+    others = store.entity_totals([k for k, _ in top], brief=True)
     top = [kv for kv in top if kv[0] in others]
     top.sort(key=lambda kv: (kv[1], others[kv[0]]["mentions"]), reverse=True)
     co = [(entity_name(k, others[k])[0], n) for k, n in top[:8]]
@@ -483,7 +484,7 @@ def _as_seen(store: EntityQueries, result: WhoResult, visible: Callable[[str], b
         taken.update(k for k in ks if k != card.key)
     co = Counter({k: n - taken.get(k, 0) for k, n in store.entity_co(card.key, 8 + len(taken))})
     top = [(k, n) for k, n in co.most_common() if n > 0][:8]
-    named = store.entity_totals([k for k, _ in top])
+    named = store.entity_totals([k for k, _ in top], brief=True)
     first, last = store.entity_span(card.key, skip=unseen)
     card = dataclasses.replace(
         card, article_count=t["articles"] - len(unseen), first_seen=first, last_seen=last, mentions=mentions,

@@ -1113,12 +1113,15 @@ class PostgresStore(NewsStore):
         return (first[0] if first else ""), (last[0] if last else "")
 
     @staticmethod
-    def _entity_totals(conn: Any, keys: Iterable[str], *, lock: bool = False) -> dict[str, dict[str, Any]]:
+    def _entity_totals(conn: Any, keys: Iterable[str], *, lock: bool = False,
+                       brief: bool = False) -> dict[str, dict[str, Any]]:
         keys = list(keys)
         if not keys:
             return {}
         out = {}
-        query = ("SELECT entity, articles, mentions, first, last, totals FROM entity_totals WHERE entity = ANY(%s)"
+        totals_sql = ("jsonb_build_object('t', totals->'t', 'names', totals->'names', 'surf', totals->'surf', "
+                      "'roles', '[]'::jsonb, 'src', '{}'::jsonb)" if brief else "totals")
+        query = (f"SELECT entity, articles, mentions, first, last, {totals_sql} FROM entity_totals WHERE entity = ANY(%s)"
                  + (" FOR UPDATE" if lock else ""))
         for key, articles, mentions, first, last, totals in conn.execute(query, (keys,)):
             out[key] = {"t": totals["t"], "names": totals["names"], "surf": dict(totals["surf"]),
@@ -1152,13 +1155,14 @@ class PostgresStore(NewsStore):
                 out.setdefault(alias, []).append(key)
         return out
 
-    def entity_totals(self, keys: Iterable[str]) -> dict[str, dict[str, Any]]:
-        """The running totals of these entities (see ``summaries.entity_lookup``)."""
+    def entity_totals(self, keys: Iterable[str], *, brief: bool = False) -> dict[str, dict[str, Any]]:
+        """The running totals of these entities (see ``summaries.entity_lookup``); with
+        ``brief``, without roles and sources (what names and ranks need)."""
         keys = list(keys)
         if not keys:
             return {}
         with self._conn() as conn:
-            return self._entity_totals(conn, keys)
+            return self._entity_totals(conn, keys, brief=brief)
 
     def entity_co(self, key: str, limit: int) -> list[tuple[str, int]]:
         """An entity's most frequent co-mentions (index ``entity_co_top``)."""
