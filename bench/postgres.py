@@ -1,7 +1,7 @@
 """PostgreSQL benchmarks, each with its baseline measured in the same run.
 
     python bench/postgres.py compare [--n 10000]      TinyDB vs PostgreSQL: ingest and the pipeline's store work
-    python bench/postgres.py scale [--n 1000000]      N stored articles: ingest rate, /who and /brief p99, memory, size
+    python bench/postgres.py scale [--n 1000000]      N stored articles: ingest rate, /who and /brief p99, bot memory, size
     python bench/postgres.py workers [--n 2000]       2 worker processes against 1
 
 A PostgreSQL 16 server is started with ``pgserver`` (pip) in a temporary folder unless
@@ -30,12 +30,16 @@ from ingest import PLACES, WORDS  # noqa: E402
 from newsbrief.summaries.articles import Article  # noqa: E402
 
 
-def server(url: str | None) -> tuple[str, object | None]:
+def server(url: str | None, data: str | None = None) -> tuple[str, object | None]:
+    """A server URL: ``url``, else a pgserver in a temporary folder (or kept in ``data``)."""
     if url:
         return url, None
     import pgserver
 
-    srv = pgserver.get_server(Path(tempfile.mkdtemp(prefix="newsbrief-bench-pg-")), cleanup_mode="delete")
+    if data:
+        srv = pgserver.get_server(Path(data), cleanup_mode="stop")
+    else:
+        srv = pgserver.get_server(Path(tempfile.mkdtemp(prefix="newsbrief-bench-pg-")), cleanup_mode="delete")
     _SERVERS.append(srv)
     return srv.get_uri(), None  # stopped by main()
 
@@ -43,27 +47,47 @@ def server(url: str | None) -> tuple[str, object | None]:
 _SERVERS: list = []
 
 
-def database(base: str, name: str) -> str:
+def database(base: str, name: str, *, keep: bool = False) -> str:
+    """A fresh database on the server (with ``keep``, the one left by an earlier run, if any)."""
     import psycopg
 
     with psycopg.connect(base, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone()
+        if not (keep and exists):
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            conn.execute(f'CREATE DATABASE "{name}"')
     head, _, query = base.partition("?")
     return head.rsplit("/", 1)[0] + "/" + name + ("?" + query if query else "")
 
 
-def articles(start: int, n: int, *, per_day: int = 3000, seed: int = 7) -> list[Article]:
-    """Generated articles ``start`` .. ``start + n``; ``per_day`` of them per day, going back from 2025-07-27."""
+_SENTENCES: list[str] = []
+
+
+def _sentence_pool() -> list[str]:
+    if not _SENTENCES:
+        rng = random.Random(11)
+        _SENTENCES.extend(" ".join(rng.choice(WORDS) for _ in range(rng.randint(12, 24))).capitalize() + "."
+                          for _ in range(20000))
+    return _SENTENCES
+
+
+def articles(start: int, n: int, *, per_day: int = 3000, seed: int = 7, fast: bool = False) -> list[Article]:
+    """Generated articles ``start`` .. ``start + n``; ``per_day`` of them per day, going back from 2025-07-27.
+    ``fast`` draws whole sentences from a pool of 20,000 instead of words (the same shape, made ten times faster)."""
     import datetime as dt
 
     rng = random.Random(seed + start)
     out = []
     last = dt.date(2025, 7, 27)
+    pool = _sentence_pool() if fast else None
     for i in range(start, start + n):
         words = lambda k: " ".join(rng.choice(WORDS) for _ in range(k))  # noqa: E731
-        body = "\n\n".join(" ".join(words(rng.randint(12, 24)).capitalize() + "." for _ in range(rng.randint(1, 3)))
-                           for _ in range(rng.randint(5, 10)))
+        if pool is not None:
+            body = "\n\n".join(" ".join(rng.choice(pool) for _ in range(rng.randint(1, 3)))
+                               for _ in range(rng.randint(5, 10)))
+        else:
+            body = "\n\n".join(" ".join(words(rng.randint(12, 24)).capitalize() + "." for _ in range(rng.randint(1, 3)))
+                               for _ in range(rng.randint(5, 10)))
         day = last - dt.timedelta(days=i // per_day)
         out.append(Article(headline=f"Story {i}: {words(6)}", body=f"Story {i} opens here. " + body, date=day.isoformat(),
                            place=rng.choice(PLACES), agency="ANI", source=f"feed {i % 100}"))
@@ -136,9 +160,118 @@ def cmd_compare(args) -> int:
 
 # -- scale -----------------------------------------------------------------------------
 
+# Entities as the index writes them: a few thousand well-known people, organisations and
+# places that most reports name (drawn by a Zipf law: a handful are everywhere), and a
+# long tail of people named once or a few times (about one new name every three
+# articles), each report naming 4-6 of them with the sentence, the surname form, a role.
+FIRST = ("Aarav Aditi Ahmed Alice Amara Andrew Anita Arjun Ben Carlos Chen Clara David Dmitri Elena Emma Farah Fatima "
+         "Gabriel Grace Hana Hassan Ivan Jack James Jin Julia Karan Kenji Lara Leila Liam Lucas Maria Marta Mei Mohammed "
+         "Nadia Naveen Nina Olga Omar Pablo Priya Rahul Rosa Sam Sara Sofia Sunil Tariq Tom Usha Vikram Wei Yara Yusuf "
+         "Zara Zoe Anil").split()
+SURNAMES = ("Singh Kumar Sharma Patel Khan Smith Jones Brown Taylor Wilson Chen Wang Li Zhang Liu Garcia Martinez Lopez "
+            "Gonzalez Rossi Russo Ferrari Muller Schmidt Schneider Fischer Weber Ivanov Petrov Sato Suzuki Tanaka "
+            "Watanabe Kim Lee Park Nguyen Tran Silva Santos Costa Oliveira Ahmed Ali Hassan Hussein Okafor Mensah "
+            "Kariuki Otieno Dubois Moreau Laurent Novak Kowalski Nowak Horvat Jensen Hansen Larsen Berg Lindqvist "
+            "Andersson Johansson Murphy Kelly Byrne Walsh Dixit Rudd Hegseth Modi Trump Albanese Marles Mann").split()
+ORG_WORDS = ("National Global United Pacific Atlantic Northern Southern Eastern Western Central Royal Federal "
+             "Metro Urban Green Blue Red Golden Silver Iron Delta Alpha Omega Summit Harbor River Valley Mountain "
+             "Ocean Solar Lunar Star Crown Liberty Union Civic Prime Apex Nova Vertex Zenith Orbit Quantum Atlas "
+             "Titan Phoenix Falcon Eagle").split()
+ORG_KINDS = ("Bank Group Motors Airways Council Ministry Party Institute University Foundation Energy Telecom "
+             "Holdings Press Studios Pharma Foods Rail Shipping League").split()
+ROLES = ("Prime Minister", "Finance Minister", "chief executive", "spokesperson", "Defence Secretary", "coach",
+         "President", "mayor", "chief economist", "opposition leader")
+SYLLABLES = [c + v for c in "bdfghjklmnprstvz" for v in "aeiou"]
+N_PEOPLE, N_ORGS, N_PLACES = 3000, 1000, 300
+
+
+def _pseudo(rng: random.Random, parts: tuple[int, int] = (2, 4)) -> str:
+    return "".join(rng.choice(SYLLABLES) for _ in range(rng.randint(*parts))).capitalize()
+
+
+def _zipf(n: int, s: float = 1.1) -> list[float]:
+    import itertools
+
+    return list(itertools.accumulate(1 / (r + 1) ** s for r in range(n)))
+
+
+_PEOPLE = [f"{FIRST[i % len(FIRST)]} {SURNAMES[i // len(FIRST) % len(SURNAMES)]}" for i in range(N_PEOPLE)]
+_ORGS = [f"{ORG_WORDS[i % len(ORG_WORDS)]} {ORG_KINDS[i // len(ORG_WORDS) % len(ORG_KINDS)]}" for i in range(N_ORGS)]
+_PLACES = [_pseudo(random.Random(1000 + i)) for i in range(N_PLACES)]
+_CUM = {"people": _zipf(N_PEOPLE), "orgs": _zipf(N_ORGS), "places": _zipf(N_PLACES)}
+
+
+def _pick(rng: random.Random, pool: str) -> int:
+    import bisect
+
+    cum = _CUM[pool]
+    return bisect.bisect_left(cum, rng.random() * cum[-1])
+
+
+def tail_person(j: int) -> str | None:
+    """The person first named by article ``j``, if it names one (about one in three do)."""
+    r = random.Random(j * 31 + 7)
+    if r.random() >= 0.35:
+        return None
+    return f"{r.choice(FIRST)} {_pseudo(r)}"
+
+
+def entity_doc(i: int, article: Article) -> dict:
+    """The ``a:`` document the entity index writes for generated article ``i``."""
+    rng = random.Random(i * 7919 + 13)
+    named: dict[str, tuple[str, str]] = {}  # key -> (type, name)
+    for _ in range(2):
+        name = _PEOPLE[_pick(rng, "people")]
+        named["p:" + name.lower()] = ("person", name)
+    for pool, kind, names in (("orgs", "organisation", _ORGS), ("places", "place", _PLACES)):
+        name = names[_pick(rng, pool)]
+        named["n:" + name.lower()] = (kind, name)
+    for j in (i, i - rng.randint(1, 3000) if rng.random() < 0.45 else -1):
+        name = tail_person(j) if j >= 0 else None
+        if name:
+            named["p:" + name.lower()] = ("person", name)
+    sents, ents = [], {}
+    for key, (kind, name) in named.items():
+        n = rng.randint(1, 3)
+        sents.append(f"{name} {' '.join(rng.choice(WORDS) for _ in range(rng.randint(8, 18)))}.")
+        enc: dict = {"t": kind, "n": n, "names": {name: n}, "s": len(sents) - 1}
+        if kind == "person" and n > 1:
+            enc["surf"] = {name: 1, name.split()[-1]: n - 1}
+        if kind == "person" and rng.random() < 0.3:
+            enc["roles"] = [rng.choice(ROLES)]
+        ents[key] = enc
+    return {"k": "a:" + article.id, "article": article.id, "date": article.date, "headline": article.headline,
+            "seq": i, "v": 3, "sents": sents, "ents": ents}
+
+
+_ENTITY_STATE: dict[str, dict] = {}  # key -> what its e: document says (kept across fill calls)
+
+
+def entity_docs(docs: list[dict]) -> list[dict]:
+    """The ``e:`` documents the index rewrites for the entities these ``a:`` documents touch."""
+    touched = {}
+    for doc in docs:
+        for key, enc in doc["ents"].items():
+            st = _ENTITY_STATE.setdefault(key, {"k": "e:" + key, "entity": key, "name": next(iter(enc["names"])),
+                                                "type": enc["t"], "aliases": [], "roles": [], "articles": 0,
+                                                "mentions": 0, "first_seen": doc["date"], "last_seen": doc["date"]})
+            st["articles"] += 1
+            st["mentions"] += enc["n"]
+            st["first_seen"], st["last_seen"] = min(st["first_seen"], doc["date"]), max(st["last_seen"], doc["date"])
+            for surface in enc.get("surf", {}):
+                if surface != st["name"] and surface not in st["aliases"]:
+                    st["aliases"].append(surface)
+            for role in enc.get("roles", []):
+                if role not in st["roles"]:
+                    st["roles"] = (st["roles"] + [role])[:5]
+            touched[key] = st
+    return [dict(st) for st in touched.values()]
+
 
 def fill(url: str, n: int, path: Path) -> dict[str, float]:
-    """Ingest ``n`` articles with summaries and three-article stories, in batches of 2,000."""
+    """Ingest ``n`` articles with summaries, three-article stories and their entity
+    documents (as the index writes them: ``a:`` per article, ``e:`` per entity touched),
+    in batches of 2,000."""
     from newsbrief.summaries.config import SummarySettings
     from newsbrief.summaries.store.postgres import PostgresStore
     from newsbrief.summaries.summarizer import summary_key
@@ -146,10 +279,12 @@ def fill(url: str, n: int, path: Path) -> dict[str, float]:
     key = summary_key(SummarySettings())
     with PostgresStore(url, path=path) as store:
         start = store.article_count()
+        if start == 0:
+            _ENTITY_STATE.clear()
         t0 = time.perf_counter()
-        ingest_s = 0.0
+        ingest_s = entities_s = 0.0
         for lo in range(start, n, 2000):
-            batch = articles(lo, min(2000, n - lo))
+            batch = articles(lo, min(2000, n - lo), fast=True)
             t = time.perf_counter()
             report = store.upsert_articles(batch)
             ingest_s += time.perf_counter() - t
@@ -164,69 +299,170 @@ def fill(url: str, n: int, path: Path) -> dict[str, float]:
                                     "first_seen": group[-1].date + "T06:00:00+00:00",
                                     "last_seen": group[0].date + "T09:00:00+00:00"})
                 store.put_stories(stories)
-                store.put_documents("entities", [{"k": f"e:person {lo + k}", "entity": f"person {lo + k}",
-                                                  "name": f"Person {lo + k}", "type": "person",
-                                                  "articles": [batch[k].id], "mentions": 1} for k in range(0, len(batch), 10)])
-            if (lo // 2000) % 50 == 0:
+            docs = [entity_doc(lo + k, a) for k, a in enumerate(batch)]
+            t = time.perf_counter()
+            store.put_documents("entities", docs + entity_docs(docs))
+            entities_s += time.perf_counter() - t
+            if (lo // 2000) % 25 == 0:
                 print(f"  ... {lo + len(batch)} articles stored, {(lo + len(batch) - start) / (time.perf_counter() - t0):.0f}/s overall",
                       file=sys.stderr, flush=True)
-        return {"ingest_rate": (n - start) / ingest_s if n > start else 0.0, "fill_seconds": time.perf_counter() - t0}
+        return {"ingest_rate": (n - start) / ingest_s if n > start else 0.0,
+                "entity_rate": (n - start) / entities_s if n > start else 0.0, "fill_seconds": time.perf_counter() - t0}
+
+
+def who_queries(n: int, k: int = 120, seed: int = 3) -> dict[str, list[str]]:
+    """Names to look up at ``n`` stored articles: names the index holds (well-known and
+    from the long tail), bare surnames, one-letter typos of held names, names it does not hold."""
+    rng = random.Random(seed)
+    tails = [name for name in (tail_person(rng.randrange(n)) for _ in range(k * 4)) if name]
+    known = [_PEOPLE[_pick(rng, "people")] for _ in range(k // 3)] + [_ORGS[_pick(rng, "orgs")] for _ in range(k // 6)] \
+        + [_PLACES[_pick(rng, "places")] for _ in range(k // 6)] + tails[:k // 3]
+
+    def typo(name: str) -> str:
+        i = rng.randrange(1, len(name) - 1)
+        return name[:i] + rng.choice("aeioukrst".replace(name[i].lower(), "")) + name[i + 1:]
+
+    return {
+        "name": known,
+        "surname": [rng.choice(SURNAMES[:40]) for _ in range(k // 2)] + [t.split()[-1] for t in tails[k // 3:k // 3 + k // 2]],
+        "typo": [typo(rng.choice(known)) for _ in range(k)],
+        "miss": [f"{_pseudo(rng, (3, 4))} {_pseudo(rng, (3, 5))}" for _ in range(k)],
+    }
 
 
 QUERY_PROBE = r"""
 import json, random, resource, sys, time
 from pathlib import Path
-from newsbrief.summaries.briefing import compose_briefing
+url, path, days, queries = sys.argv[1], sys.argv[2], json.loads(sys.argv[3]), json.loads(sys.argv[4])
+
+def rss_now():
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * resource.getpagesize() / 2**20
+
+# the bot process: its Services on the store, as bot.app.build_application makes them
+from newsbrief.bot.chat_news import compose_for, visible_for
+from newsbrief.bot.chats import ChatBook
+from newsbrief.bot.deliveries import DeliveryLog
+from newsbrief.bot.services import Services
+from newsbrief.summaries.config import Settings
+from newsbrief.summaries.entity_index import lookup
 from newsbrief.summaries.store.postgres import PostgresStore
-url, n, path, days = sys.argv[1], int(sys.argv[2]), sys.argv[3], json.loads(sys.argv[4])
+
+settings = Settings()
+store = PostgresStore(url, path=Path(path))
+svc = Services(settings=settings, store=store, chats=ChatBook(store, settings), deliveries=DeliveryLog(store))
+prefs = svc.chats.get_or_default(1)
+visible = visible_for(prefs, settings)
+started = rss_now()
 rng = random.Random(1)
-who, brief = [], []
-with PostgresStore(url, path=Path(path)) as store:
-    for _ in range(3):  # warm up the pool and the server's caches
-        compose_briefing(store, day=days[0], limit=5)
-    for _ in range(300):
-        k = rng.randrange(0, n, 10)
-        t = time.perf_counter(); doc = store.document("entities", f"e:person {k}"); who.append(time.perf_counter() - t)
-        assert doc is not None and doc["name"] == f"Person {k}"
-    for i in range(200):
-        t = time.perf_counter(); b = compose_briefing(store, day=rng.choice(days), limit=5); brief.append(time.perf_counter() - t)
-        assert b.stories
-print(json.dumps({"who": who, "brief": brief, "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+
+def brief(day):
+    return compose_for(svc.store, prefs, svc.settings, day=day, limit=settings.briefing.stories,
+                       settings=svc.summary_settings(prefs.length))
+
+for day in days[:3]:  # warm up the pool and the server's caches
+    brief(day)
+lookup(svc.store, "warm up", visible=visible)
+who, found = {}, {}
+for kind, names in queries.items():
+    who[kind], found[kind] = [], 0
+    for name in names:
+        t = time.perf_counter(); r = lookup(svc.store, name, visible=visible); who[kind].append(time.perf_counter() - t)
+        found[kind] += r.card is not None
+whole = []  # the baseline: the same days read as the briefing read them before, articles whole
+for i in range(20):
+    t = time.perf_counter(); store.latest_articles(on_date=rng.choice(days)); whole.append(time.perf_counter() - t)
+times = []
+for i in range(200):
+    t = time.perf_counter(); b = brief(rng.choice(days)); times.append(time.perf_counter() - t)
+    assert b.stories
+print(json.dumps({"who": who, "found": found, "brief": times, "whole_day": whole, "rss_start_mb": started, "rss_mb": rss_now(),
+                  "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                  "names": len(store.entity_choices().names)}))
+"""
+
+PIPELINE_PROBE = r"""
+import json, resource, sys, time
+from pathlib import Path
+from newsbrief.summaries.core import NewsCore
+from newsbrief.summaries.store.postgres import PostgresStore
+with PostgresStore(sys.argv[1], path=Path(sys.argv[2])) as store:
+    core = NewsCore(store)
+    t = time.perf_counter(); core.entity_index(); e = time.perf_counter() - t
+    t = time.perf_counter(); core.story_index(); s = time.perf_counter() - t
+print(json.dumps({"entity_s": e, "story_s": s, "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 """
 
 
-def probe(url: str, n: int, path: Path) -> dict:
+def _days(n: int) -> list[str]:
     import datetime as dt
 
     last = dt.date(2025, 7, 27)
-    days = [(last - dt.timedelta(days=d)).isoformat() for d in range(max(1, n // 3000))]
-    out = subprocess.run([sys.executable, "-c", QUERY_PROBE, url, str(n), str(path), json.dumps(days)],
-                         capture_output=True, text=True, check=True, cwd=ROOT)
+    return [(last - dt.timedelta(days=d)).isoformat() for d in range(max(1, n // 3000))]
+
+
+def probe(url: str, n: int, path: Path) -> dict:
+    out = subprocess.run([sys.executable, "-c", QUERY_PROBE, url, str(path), json.dumps(_days(n)),
+                          json.dumps(who_queries(n))], capture_output=True, text=True, cwd=ROOT)
+    if out.returncode:
+        raise RuntimeError(out.stderr)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def pipeline_probe(url: str, path: Path) -> dict:
+    out = subprocess.run([sys.executable, "-c", PIPELINE_PROBE, url, str(path)], capture_output=True, text=True, cwd=ROOT)
+    if out.returncode:
+        raise RuntimeError(out.stderr)
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
 def cmd_scale(args) -> int:
     from newsbrief.summaries.store.postgres import PostgresStore
 
-    base, srv = server(args.url)
+    base, srv = server(args.url, args.data)
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
-        url = database(base, "bench_scale")
         for n in sorted({args.baseline_n, args.n}):
+            url = database(base, f"bench_scale_{n}", keep=bool(args.data))
             filled = fill(url, n, Path(tmp) / "pg.json")
             p = probe(url, n, Path(tmp) / "pg.json")
+            pipe = pipeline_probe(url, Path(tmp) / "pg.json") if n <= args.pipeline_max else None
             with PostgresStore(url, path=Path(tmp) / "pg.json") as store:
                 size = store.database_size()
-            rows.append((n, filled["ingest_rate"], pct(p["who"], 0.99) * 1000, pct(p["brief"], 0.99) * 1000,
-                         statistics.median(p["brief"]) * 1000, p["rss_mb"], size / 2**30))
-    print("stored articles on PostgreSQL (baseline: the same measures at the smaller N, same run)")
-    print(f"{'articles':>10}{'ingest/s':>10}{'who p99 ms':>12}{'brief p99 ms':>14}{'brief p50 ms':>14}{'bot RSS MB':>12}{'DB GiB':>8}")
-    for n, rate, who, brief, brief50, rss, gib in rows:
-        print(f"{n:>10}{rate:>10.0f}{who:>12.2f}{brief:>14.1f}{brief50:>14.1f}{rss:>12.0f}{gib:>8.2f}")
+                counts = store.table_counts()
+            rows.append((n, filled, p, pipe, size, counts))
+            print(json.dumps({"n": n, "filled": filled, "probe": p, "pipeline": pipe, "size": size, "counts": counts}),
+                  file=sys.stderr, flush=True)
+    print("stored articles on PostgreSQL, 3,000 a day (baseline: the same measures at the smaller N, same run)")
+    print(f"{'articles':>10}{'ingest/s':>10}{'entity docs/s':>15}{'brief p99 ms':>14}{'brief p50 ms':>14}"
+          f"{'bot MB start':>14}{'bot MB after':>14}{'names':>9}{'DB GiB':>8}")
+    for n, filled, p, _pipe, size, _counts in rows:
+        print(f"{n:>10}{filled['ingest_rate']:>10.0f}{filled['entity_rate']:>15.0f}{pct(p['brief'], 0.99) * 1000:>14.1f}"
+              f"{statistics.median(p['brief']) * 1000:>14.1f}{p['rss_start_mb']:>14.0f}{p['rss_mb']:>14.0f}"
+              f"{p['names']:>9}{size / 2**30:>8.2f}")
+    for n, _filled, p, _pipe, _size, _counts in rows:
+        print(f"{n:>10} articles: /brief p50 {statistics.median(p['brief']) * 1000:.1f} ms against "
+              f"{statistics.median(p['whole_day']) * 1000:.1f} ms only to read the day's 3,000 articles whole "
+              f"(the old path's first step, same run: {statistics.median(p['brief']) / statistics.median(p['whole_day']):.2f}x)")
+    print("/who through entity_index.lookup, as the bot's handler calls it (ms; found = queries answered with a card)")
+    print(f"{'articles':>10}{'kind':>9}{'queries':>9}{'found':>7}{'p50':>8}{'p99':>8}")
+    for n, _filled, p, _pipe, _size, _counts in rows:
+        every = [t for ts in p["who"].values() for t in ts]
+        for kind, ts in [*p["who"].items(), ("all", every)]:
+            found = p["found"].get(kind, sum(p["found"].values()))
+            print(f"{n:>10}{kind:>9}{len(ts):>9}{found:>7}{statistics.median(ts) * 1000:>8.2f}{pct(ts, 0.99) * 1000:>8.2f}")
+    for n, _filled, _p, pipe, _size, counts in rows:
+        print(f"{n:>10} articles: entities {counts['entities']} documents; "
+              + (f"the pipeline's indexes in the bot process (no workers): entity index {pipe['entity_s']:.1f} s, "
+                 f"story index {pipe['story_s']:.1f} s to load, {pipe['peak_mb']:.0f} MB peak" if pipe else
+                 f"the pipeline's in-memory indexes not loaded (over --pipeline-max {args.pipeline_max})"))
     if len(rows) == 2:
-        (n0, r0, w0, b0, _, m0, _), (n1, r1, w1, b1, _, m1, _) = rows
-        print(f"ratios at {n1} / {n0}: ingest rate {r1 / r0:.2f}, who p99 {w1 / w0:.2f}, brief p99 {b1 / b0:.2f}, "
-              f"bot memory {m1 / m0:.2f}")
+        (n0, f0, p0, _, _, _), (n1, f1, p1, _, _, _) = rows
+        w0 = pct([t for ts in p0["who"].values() for t in ts], 0.99)
+        w1 = pct([t for ts in p1["who"].values() for t in ts], 0.99)
+        print(f"ratios at {n1} / {n0}: ingest rate {f1['ingest_rate'] / f0['ingest_rate']:.2f}, "
+              f"who p99 {w1 / w0:.2f}, brief p99 {pct(p1['brief'], 0.99) / pct(p0['brief'], 0.99):.2f}, "
+              f"bot memory {p1['rss_mb'] / p0['rss_mb']:.2f}")
     if srv is not None:
         srv.cleanup()
     return 0
@@ -313,12 +549,15 @@ def cmd_workers(args) -> int:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--url", help="a PostgreSQL server to use (default: start one with pgserver)")
+    parser.add_argument("--data", help="scale: keep pgserver's data in this folder and reuse its filled databases")
     sub = parser.add_subparsers(dest="cmd", required=True)
     p = sub.add_parser("compare")
     p.add_argument("--n", type=int, default=10000)
     p = sub.add_parser("scale")
     p.add_argument("--n", type=int, default=1_000_000)
     p.add_argument("--baseline-n", type=int, default=10_000)
+    p.add_argument("--pipeline-max", type=int, default=200_000,
+                   help="measure loading the pipeline's in-memory indexes up to this many articles")
     p = sub.add_parser("workers")
     p.add_argument("--n", type=int, default=2000)
     p.add_argument("--repeat", type=int, default=1, help="pairs of runs (1 worker, then 2) per measurement")

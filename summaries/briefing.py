@@ -11,16 +11,18 @@ The bot and the CLI only render what :func:`compose_briefing` returns.
 from __future__ import annotations
 
 import datetime as dt
+import heapq
 import math
 import re
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable, Sequence
+from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 
 from rapidfuzz import fuzz
 
 from newsbrief.summaries.config import SummarySettings
 from newsbrief.summaries.stories import article_hours, content_words, representative
 from newsbrief.summaries.store import Store
+from newsbrief.summaries.store.base import StoryListing
 from newsbrief.summaries.summarizer import is_current, summarize_record
 
 __all__ = [
@@ -181,23 +183,48 @@ def _topic_scores(texts: Sequence[str], topics: Sequence[str]) -> list[float]:
 # -- stories of articles -----------------------------------------------------------------
 
 
-def _stored_summary(store: Store, article: dict[str, Any], settings: SummarySettings) -> list[str] | None:
-    stored = store.get_summary(article["id"])
+def _stored_summary(store: Store, article: dict[str, Any], settings: SummarySettings,
+                    known: Mapping[str, dict[str, Any]] | None = None) -> list[str] | None:
+    stored = known.get(article["id"]) if known is not None else store.get_summary(article["id"])
     if is_current(stored, article, settings):
         return list(stored.get("sentences") or [])
     return None
 
 
-def _summary_of(store: Store, article: dict[str, Any], settings: SummarySettings) -> list[str]:
+def _full(store: Store, article: dict[str, Any]) -> dict[str, Any]:
+    """The whole article of a record that may be a light one (see ``StoryListing``)."""
+    if "body" in article:
+        return article
+    return store.get_article(article["id"]) or {**article, "body": article.get("lead", "")}
+
+
+def _summary_of(store: Store, article: dict[str, Any], settings: SummarySettings,
+                known: Mapping[str, dict[str, Any]] | None = None) -> list[str]:
     """An article's summary: the stored one if made with these settings, else made now;
-    a headline-only item is its own summary."""
-    sentences = _stored_summary(store, article, settings)
+    a headline-only item is its own summary. ``known`` holds summaries already read
+    (a listing's: an article missing there has none stored)."""
+    sentences = _stored_summary(store, article, settings, known)
     if sentences is None:
         try:
-            sentences = summarize_record(article, settings)
+            sentences = summarize_record(_full(store, article), settings)
         except Exception:  # never fail a briefing over one article
             sentences = []
     return sentences or [article.get("headline", "")]
+
+
+_BOUNDARY = re.compile(r"[.!?]\s")
+
+
+def _with_body_lead(store: Store, article: dict[str, Any]) -> dict[str, Any]:
+    """A record whose ``body`` starts like the article's (what :func:`representative`
+    reads: the headline and the first sentence): a light record's lead, unless the lead
+    was cut before its first sentence ended, then the whole article."""
+    if "body" in article:
+        return article
+    lead = article.get("lead", "")
+    if article.get("body_cut") and not _BOUNDARY.search(lead.strip()):
+        return _full(store, article)
+    return {**article, "body": lead}
 
 
 def story_for(store: Store, article: dict[str, Any], settings: SummarySettings | None = None) -> Story:
@@ -252,17 +279,19 @@ def _hours(article: dict[str, Any]) -> float:
 
 
 def _build_story(store: Store, story_id: str, members: list[dict[str, Any]], settings: SummarySettings,
-                 *, score: float = 0.0, update: bool = False) -> Story:
-    """A Story from its member articles (in any order)."""
+                 *, score: float = 0.0, update: bool = False,
+                 known: Mapping[str, dict[str, Any]] | None = None) -> Story:
+    """A Story from its member articles (in any order; whole or light records, with the
+    summaries ``known`` already read)."""
     members = sorted(members, key=lambda a: (_hours(a), a.get("seq", 0)))
     if len(members) == 1:
-        return Story.from_article(members[0], _summary_of(store, members[0], settings),
+        return Story.from_article(members[0], _summary_of(store, members[0], settings, known),
                                   story_id=story_id, score=score, update=update)
     read = members[:MAX_REPORTS]  # the first reports say what the story is
-    rep = read[representative(read)]
-    summaries = {a["id"]: _summary_of(store, a, settings) for a in read}
+    rep = read[representative([_with_body_lead(store, a) for a in read])]
+    summaries = {a["id"]: _summary_of(store, a, settings, known) for a in read}
     full = [a for a in read if len(summaries[a["id"]]) > 1]  # reports with more than a headline
-    lead = rep if rep in full or not full else full[representative(full)]
+    lead = rep if rep in full or not full else full[representative([_with_body_lead(store, a) for a in full])]
     ordered = [lead, *[a for a in full if a is not lead], *[a for a in read if a not in full and a is not lead]]
     summary = story_summary([summaries[a["id"]] for a in ordered], settings, rep.get("headline", "")) \
         or [rep.get("headline", "")]
@@ -340,20 +369,29 @@ def _seen(articles: Iterable[dict[str, Any] | None], visible: SourceTest | None)
     return [a for a in (seen_through(x, visible) for x in articles) if a is not None]
 
 
-def _ranked(store: Store, candidates: list[dict[str, Any]], *, day_iso: str, topics: tuple[str, ...] = (),
-            excluded: set[str] | None = None, settings: SummarySettings,
-            visible: SourceTest | None = None) -> list[tuple[float, str, list[dict[str, Any]], bool]]:
-    """The stories of these candidate articles, best first: (score, story id, member
-    articles, is an update). See :func:`compose_briefing` for what is left out."""
+def _ranked(store: Store, listing: StoryListing, *, day_iso: str, topics: tuple[str, ...] = (),
+            excluded: set[str] | None = None, settings: SummarySettings, visible: SourceTest | None = None,
+            only: Callable[[dict[str, Any]], bool] | None = None,
+            ) -> list[tuple[float, str, list[dict[str, Any]], bool]]:
+    """The stories of a listing's articles (those ``only`` accepts), best first: (score,
+    story id, member articles, is an update). See :func:`compose_briefing` for what is left out."""
     excluded = excluded or set()
-    candidates = _seen(candidates, visible)
+    hours: dict[str, float] = {}
+
+    def _hours(article: dict[str, Any]) -> float:  # read once per article
+        h = hours.get(article["id"])
+        if h is None:
+            h = hours[article["id"]] = article_hours(article)
+        return h
+
+    candidates = _seen((a for a in listing.articles if only is None or only(a)), visible)
     groups: dict[str, list[dict[str, Any]]] = {}
     for article in candidates:
-        sid = store.story_id_of(article["id"])
+        sid = listing.story_of.get(article["id"])
         if sid is None:
             groups["a" + article["id"]] = [article]
         elif sid not in groups:
-            groups[sid] = _seen(_members(store, article)[1], visible) or [article]
+            groups[sid] = _seen(listing.members.get(sid) or [article], visible) or [article]
     newest = max((_hours(a) for a in candidates), default=0.0)
     rows = []
     for sid, members in groups.items():
@@ -367,7 +405,8 @@ def _ranked(store: Store, candidates: list[dict[str, Any]], *, day_iso: str, top
         rows.append((importance(len(_outlets(members)), len(members), newest - last), last, sid, members, update))
     if topics and rows:
         texts = [
-            " ".join(f"{a.get('headline', '')} {' '.join((_stored_summary(store, a, settings) or [])[:3])}"
+            " ".join(f"{a.get('headline', '')} "
+                     f"{' '.join((_stored_summary(store, a, settings, listing.summaries) or [])[:3])}"
                      for a in members[:MAX_REPORTS])
             for _score, _last, _sid, members, _update in rows
         ]
@@ -412,26 +451,26 @@ def compose_briefing(
     topics = tuple(t.strip() for t in topics if t.strip())
     excluded = set(exclude)
 
-    def pick(candidates: list[dict[str, Any]]) -> list[Story]:
-        rows = _ranked(store, candidates, day_iso=day_iso, topics=topics, excluded=excluded, settings=settings,
-                       visible=visible)
+    def pick(listing: StoryListing, only: Callable[[dict[str, Any]], bool] | None = None) -> list[Story]:
+        rows = _ranked(store, listing, day_iso=day_iso, topics=topics, excluded=excluded, settings=settings,
+                       visible=visible, only=only)
+        known = listing.summaries
         if keep is None:
-            return [_build_story(store, sid, members, settings, score=round(score, 4), update=update)
+            return [_build_story(store, sid, members, settings, score=round(score, 4), update=update, known=known)
                     for score, sid, members, update in rows[:limit]]
         chosen = []
         for score, sid, members, update in rows:
-            story = _build_story(store, sid, members, settings, score=round(score, 4), update=update)
+            story = _build_story(store, sid, members, settings, score=round(score, 4), update=update, known=known)
             if keep(story):
                 chosen.append(story)
                 if len(chosen) >= limit:
                     break
         return chosen
 
-    chosen = pick(store.latest_articles(on_date=day_iso))
+    chosen = pick(store.story_listing(on_date=day_iso))
     used_fallback = False
     if not chosen and fallback:
-        older = [a for a in store.latest_articles(limit=max(200, limit * 40)) if a["date"] <= day_iso]
-        chosen = pick(older)
+        chosen = pick(store.story_listing(max(200, limit * 40)), only=lambda a: a["date"] <= day_iso)
         used_fallback = bool(chosen)
     return Briefing(day=day_iso, stories=chosen, topics=topics, fallback=used_fallback)
 
@@ -440,12 +479,12 @@ def list_stories(store: Store, *, day: str | None = None, limit: int = 50) -> li
     """Stories with reports on ``day`` (default: the latest stored articles), best first,
     without summaries (``summary`` is empty): for listing and scripts."""
     settings = SummarySettings()
-    candidates = store.latest_articles(on_date=day) if day else store.latest_articles(limit=max(500, limit * 20))
-    day_iso = day or max((a["date"] for a in candidates), default="9999-12-31")
+    listing = store.story_listing(on_date=day) if day else store.story_listing(max(500, limit * 20))
+    day_iso = day or max((a["date"] for a in listing.articles), default="9999-12-31")
     out = []
-    for score, sid, members, _update in _ranked(store, candidates, day_iso=day_iso, settings=settings)[:limit]:
+    for score, sid, members, _update in _ranked(store, listing, day_iso=day_iso, settings=settings)[:limit]:
         members = sorted(members, key=lambda a: (_hours(a), a.get("seq", 0)))
-        rep = members[representative(members[:MAX_REPORTS])]
+        rep = members[representative([_with_body_lead(store, a) for a in members[:MAX_REPORTS]])]
         out.append(Story(
             article_id=rep["id"], headline=rep.get("headline", ""), summary=(),
             source=rep.get("source") or rep.get("agency") or "", date=max(a.get("date", "") for a in members),
@@ -470,21 +509,22 @@ def find_articles(store: Store, query: str, *, limit: int = 5) -> list[dict[str,
     if exact:
         return [exact]
     if re.fullmatch(r"[0-9a-f]{6,16}", query):
-        hits = [store.get_article(i) for i in store.article_ids() if i.startswith(query)]
+        hits = [store.get_article(i) for i in store.article_ids_starting(query, limit)]
         if hits:
             return [h for h in hits if h][:limit]
     terms = set(re.findall(r"\w+", query.casefold()))
     if not terms:
         return []
-    scored = []
-    for article in store.latest_articles():
-        head = set(re.findall(r"\w+", article["headline"].casefold()))
-        body = set(re.findall(r"\w+", article["body"].casefold()))
-        score = 3 * len(terms & head) + len(terms & body)
-        if score and terms <= head | body:
-            scored.append((score, article["date"], article.get("seq", 0), article))
-    scored.sort(key=lambda row: row[:3], reverse=True)
-    return [row[3] for row in scored[:limit]]
+
+    def scored() -> Iterator[tuple[int, str, int, dict[str, Any]]]:
+        for article in store.iter_articles():  # in pages: the store is never read whole into memory
+            head = set(re.findall(r"\w+", article["headline"].casefold()))
+            body = set(re.findall(r"\w+", article["body"].casefold()))
+            score = 3 * len(terms & head) + len(terms & body)
+            if score and terms <= head | body:
+                yield score, article["date"], article.get("seq", 0), article
+
+    return [row[3] for row in heapq.nlargest(limit, scored(), key=lambda row: row[:3])]
 
 
 

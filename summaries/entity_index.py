@@ -887,6 +887,9 @@ def lookup(store, name: str, *, limit: int = 5, visible: Callable[[str], bool] |
     query = " ".join((name or "").split())
     if not query:
         return WhoResult(query=query)
+    answer = getattr(store, "who", None)
+    if answer is not None:  # a server store answers from indexed queries (summaries.entity_lookup)
+        return answer(query, limit=limit, visible=visible)
     with store.lock:
         idx = get_index(store)
         result = idx.who(query, limit * 2)
@@ -962,6 +965,9 @@ def name_token(name: str) -> str:
 
 def name_for_token(store, token: str) -> str | None:
     """The indexed entity name whose :func:`name_token` is ``token``, if any."""
+    answer = getattr(store, "who_token", None)
+    if answer is not None:  # a server store: an indexed query
+        return answer(token)
     with store.lock:
         idx = get_index(store)
         names = store.cached("entity-name-tokens", lambda: {name_token(e.name): e.name for e in idx.entities.values()})

@@ -24,7 +24,8 @@ from typing import Any, Callable, ContextManager, Iterable, Iterator, TypeVar
 
 from newsbrief.summaries.articles import Article
 
-__all__ = ["NewsStore", "StoreError", "StoreLocked", "UpsertReport", "TABLES", "KEYS", "SCHEMA_VERSION"]
+__all__ = ["NewsStore", "StoreError", "StoreLocked", "UpsertReport", "StoryListing", "light_record", "LEAD_CHARS",
+           "TABLES", "KEYS", "SCHEMA_VERSION"]
 
 TABLES = ("articles", "summaries", "stories", "entities", "chats", "deliveries", "sources", "chat_sources", "alerts", "meta")
 KEYS = {"entities": "k", "sources": "name", "chats": "chat_id", "deliveries": "chat_id", "chat_sources": "name",
@@ -52,6 +53,33 @@ class UpsertReport:
     updated: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     duplicates: list[tuple[str, str]] = field(default_factory=list)  # (article id, id it duplicates)
+
+
+LEAD_CHARS = 600  # characters of a body a briefing listing carries (its lead)
+
+
+def light_record(article: dict[str, Any]) -> dict[str, Any]:
+    """An article record without its body: ``lead`` holds the body's first
+    :data:`LEAD_CHARS` characters and ``body_cut`` says whether more followed (read the
+    whole article with ``get_article`` when the rest is needed)."""
+    body = article.get("body") or ""
+    out = {k: v for k, v in article.items() if k != "body"}
+    out["lead"] = body[:LEAD_CHARS]
+    out["body_cut"] = len(body) > LEAD_CHARS
+    return out
+
+
+@dataclass
+class StoryListing:
+    """What a briefing reads of some articles, without their bodies (see
+    :func:`light_record`): the listed ``articles`` newest first, the story of each
+    clustered one (``story_of``), every stored member of those stories (``members``, by
+    story id, light records too) and the stored summaries of all of them (by article id)."""
+
+    articles: list[dict[str, Any]] = field(default_factory=list)
+    story_of: dict[str, str] = field(default_factory=dict)
+    members: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    summaries: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
 class NewsStore(abc.ABC):
@@ -124,6 +152,11 @@ class NewsStore(abc.ABC):
     @abc.abstractmethod
     def article_ids(self) -> list[str]: ...
 
+    def article_ids_starting(self, prefix: str, limit: int | None = None) -> list[str]:
+        """Ids that start with ``prefix``, in order of arrival (at most ``limit``)."""
+        ids = [i for i in self.article_ids() if i.startswith(prefix)]
+        return ids if limit is None else ids[:limit]
+
     @abc.abstractmethod
     def article_count(self) -> int: ...
 
@@ -136,6 +169,28 @@ class NewsStore(abc.ABC):
                         since: str | None = None) -> list[dict[str, Any]]:
         """Articles newest first (by date, then order of arrival); ``on_date`` keeps one
         day, ``since`` that day and later (ISO dates)."""
+
+    def story_listing(self, limit: int | None = None, *, on_date: str | None = None) -> StoryListing:
+        """The articles :meth:`latest_articles` lists (``on_date`` one day, ``limit`` the
+        newest), with their stories, the stories' members and their stored summaries,
+        without article bodies: what a briefing needs. This default reads them through
+        the methods above; a server store answers in a few indexed queries."""
+        listing = StoryListing(articles=[light_record(a) for a in self.latest_articles(limit, on_date=on_date)])
+        for article in listing.articles:
+            sid = self.story_id_of(article["id"])
+            if sid is None:
+                continue
+            listing.story_of[article["id"]] = sid
+            if sid not in listing.members:
+                record = self.get_story(sid) or {}
+                listing.members[sid] = [light_record(m) for m in (self.get_article(aid) for aid in record.get("members", {}))
+                                        if m is not None]
+        for record in [*listing.articles, *(m for ms in listing.members.values() for m in ms)]:
+            if record["id"] not in listing.summaries:
+                summary = self.get_summary(record["id"])
+                if summary is not None:
+                    listing.summaries[record["id"]] = summary
+        return listing
 
     @abc.abstractmethod
     def iter_articles(self) -> Iterator[dict[str, Any]]:

@@ -58,7 +58,7 @@ else:
     set_json_loads(orjson.loads)
 
 from newsbrief.summaries.articles import Article, canonical_url
-from newsbrief.summaries.store.base import KEYS, NewsStore, StoreError, UpsertReport
+from newsbrief.summaries.store.base import KEYS, LEAD_CHARS, NewsStore, StoreError, StoryListing, UpsertReport, light_record
 
 __all__ = ["PostgresStore", "StoreUnavailable", "PG_SCHEMA_VERSION", "MIGRATIONS", "redact"]
 
@@ -70,6 +70,67 @@ class StoreUnavailable(StoreError):
 
 
 # -- schema -------------------------------------------------------------------------
+
+# migration 3: /brief and /who as queries. Each article's record without its body (what a
+# briefing reads, ``light``), and what the entity index derives from the article documents
+# of the entities table (summaries.entity_lookup), kept with them by put_documents
+ENTITY_LOOKUP_MIGRATION = """
+    ALTER TABLE articles ADD COLUMN light jsonb;
+    UPDATE articles SET light = (doc - 'body') || jsonb_build_object(
+        'lead', left(coalesce(doc->>'body', ''), {lead}), 'body_cut', length(coalesce(doc->>'body', '')) > {lead});
+    CREATE TABLE entity_totals (  -- one row per entity: the index's running totals for it
+        entity   text PRIMARY KEY,
+        name     text NOT NULL,
+        token    text NOT NULL,
+        articles integer NOT NULL,
+        mentions integer NOT NULL,
+        first    text NOT NULL,
+        last     text NOT NULL,
+        stories  integer NOT NULL DEFAULT 0,  -- distinct stories of its articles (rows of entity_story)
+        totals   jsonb NOT NULL   -- type votes, names, surface forms, roles, sources
+    );
+    CREATE TABLE entity_story (  -- an entity's articles per story ('article:<id>' for one not clustered)
+        entity text NOT NULL,
+        story  text NOT NULL,
+        n      integer NOT NULL,
+        PRIMARY KEY (entity, story)
+    );
+    CREATE INDEX entity_totals_by_token ON entity_totals (token);
+    CREATE TABLE entity_co (  -- articles two entities are mentioned together in
+        entity text NOT NULL,
+        other  text NOT NULL,
+        n      integer NOT NULL,
+        first  bigint NOT NULL,  -- order of first co-occurrence (document seq * 4096 + position)
+        PRIMARY KEY (entity, other)
+    );
+    CREATE INDEX entity_co_top ON entity_co (entity, n DESC, first);
+    CREATE TABLE entity_refs (  -- one row per (article, entity it mentions)
+        article  text NOT NULL,
+        entity   text NOT NULL,
+        date     text NOT NULL,
+        seq      bigint NOT NULL,
+        src      text NOT NULL DEFAULT '',
+        headline text NOT NULL DEFAULT '',
+        sentence text NOT NULL DEFAULT '',
+        PRIMARY KEY (article, entity)
+    );
+    CREATE INDEX entity_refs_latest ON entity_refs (entity, date DESC, seq DESC) INCLUDE (article);
+    CREATE SEQUENCE entity_names_added;
+    CREATE TABLE entity_names (  -- the folded names (kind 'n') and surnames ('s') lookups reach an entity by
+        kind   text NOT NULL,
+        alias  text NOT NULL,
+        entity text NOT NULL,
+        added  bigint NOT NULL DEFAULT nextval('entity_names_added'),
+        PRIMARY KEY (kind, alias, entity)
+    );
+    CREATE INDEX entity_names_by_entity ON entity_names (entity);
+    CREATE INDEX entity_names_by_added ON entity_names (added);
+    CREATE TABLE entity_names_gone (  -- grows when a name no entity has any more left entity_names
+        one boolean PRIMARY KEY DEFAULT true CHECK (one),
+        n   bigint NOT NULL
+    );
+    INSERT INTO entity_names_gone (n) VALUES (0);
+    """.replace("{lead}", str(int(LEAD_CHARS)))
 
 MIGRATIONS: tuple[str, ...] = (
     # 1: the tables
@@ -201,8 +262,16 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE workers ADD COLUMN writer text;  -- its store's data_version.writer id
     ALTER TABLE deliveries ADD COLUMN holder text, ADD COLUMN until timestamptz;
     """,
+    # 4: /who as queries (summaries.entity_lookup): what the entity index derives from the
+    # entities table's article documents, kept with them in put_documents
+    ENTITY_LOOKUP_MIGRATION,
 )
 PG_SCHEMA_VERSION = len(MIGRATIONS)
+# Python steps run in the transaction of a migration, after its SQL (keyed by the SQL, so
+# that renumbering the migrations keeps them with theirs)
+_MIGRATION_STEPS = {ENTITY_LOOKUP_MIGRATION: "_rebuild_entity_lookup"}
+_ENTITY_LOCK = 0x6E657775  # advisory transaction lock while the derived entity tables change
+_CHOICES_TTL = 1.0  # seconds between checks for new lookup names
 _MIGRATION_LOCK = 0x6E657773  # advisory lock key while migrating ("news")
 
 # keyed document tables: (table, key column, key type)
@@ -277,6 +346,8 @@ class PostgresStore(NewsStore):
         self._checked = 0.0
         self._closed = False
         self._cache = _ReadCache()
+        self._choices_lock = threading.Lock()
+        self._choices: dict[str, Any] = {"value": None, "checked": 0.0, "gone": None, "added": 0}
         self._pool = ConnectionPool(
             url, min_size=1, max_size=max(1, pool_size), open=False, name="newsbrief",
             kwargs={"autocommit": False, "connect_timeout": max(1, int(connect_timeout))},
@@ -428,6 +499,9 @@ class PostgresStore(NewsStore):
                 for version in range(current + 1, PG_SCHEMA_VERSION + 1):
                     with conn.transaction():
                         conn.execute(MIGRATIONS[version - 1])
+                        step = _MIGRATION_STEPS.get(MIGRATIONS[version - 1])
+                        if step:
+                            getattr(self, step)(conn)
                         conn.execute("INSERT INTO newsbrief_schema (version) VALUES (%s)", (version,))
                     applied.append(version)
                     log.info("database %s migrated to schema %d", redact(self.url), version)
@@ -489,14 +563,15 @@ class PostgresStore(NewsStore):
                     record["seq"] = seq
                     record["ingested_at"] = stamp
             rows = [(r["id"], r["seq"], r["date"], r["content_hash"], canonical_url(r["url"]) if r.get("url") else None,
-                     r["ingested_at"], Jsonb(r))
+                     r["ingested_at"], Jsonb(r), Jsonb(light_record(r)))
                     for r in [*new, *changed]]
             with conn.cursor() as cur:
                 cur.executemany(
-                    "INSERT INTO articles (id, seq, date, content_hash, canonical_url, ingested_at, doc) "
-                    "VALUES (%s, %s, %s, %s, %s, %s, %s) ON CONFLICT (id) DO UPDATE SET seq = EXCLUDED.seq, "
+                    "INSERT INTO articles (id, seq, date, content_hash, canonical_url, ingested_at, doc, light) "
+                    "VALUES (%s, %s, %s, %s, %s, %s, %s, %s) ON CONFLICT (id) DO UPDATE SET seq = EXCLUDED.seq, "
                     "date = EXCLUDED.date, content_hash = EXCLUDED.content_hash, "
-                    "canonical_url = EXCLUDED.canonical_url, ingested_at = EXCLUDED.ingested_at, doc = EXCLUDED.doc",
+                    "canonical_url = EXCLUDED.canonical_url, ingested_at = EXCLUDED.ingested_at, doc = EXCLUDED.doc, "
+                    "light = EXCLUDED.light",
                     rows)
         return report
 
@@ -522,6 +597,13 @@ class PostgresStore(NewsStore):
     def article_ids(self) -> list[str]:
         with self._conn() as conn:
             return [r[0] for r in conn.execute("SELECT id FROM articles ORDER BY seq")]
+
+    def article_ids_starting(self, prefix: str, limit: int | None = None) -> list[str]:
+        """The base method without reading every id into this process."""
+        query = "SELECT id FROM articles WHERE left(id, %s) = %s ORDER BY seq" + (" LIMIT %s" if limit is not None else "")
+        params = (len(prefix), prefix) + ((limit,) if limit is not None else ())
+        with self._conn() as conn:
+            return [r[0] for r in conn.execute(query, params)]
 
     def article_count(self) -> int:
         with self._conn() as conn:
@@ -551,6 +633,55 @@ class PostgresStore(NewsStore):
                     and getattr(self._local, "conn", None) is None:
                 self._prefetch(conn, rows)
             return rows
+
+    # what a briefing reads of an article (base.light_record), written with it (made here for
+    # a row written without it)
+    _LIGHT = ("coalesce(a.light, (a.doc - 'body') || jsonb_build_object('lead', left(coalesce(a.doc->>'body', ''), {n}), "
+              "'body_cut', length(coalesce(a.doc->>'body', '')) > {n}))").format(n=int(LEAD_CHARS))
+
+    def story_listing(self, limit: int | None = None, *, on_date: str | None = None) -> StoryListing:
+        """The base method in three indexed queries, without article bodies: the listed
+        articles with their story and summary (``articles_by_date``, then the primary
+        keys of ``story_members`` and ``summaries``), the member ids of those stories
+        (``story_members_by_story``), and the members not listed, with their summaries."""
+        where, params = "", []
+        if on_date is not None:
+            where = " WHERE a.date = %s"
+            params.append(on_date)
+        query = (f"SELECT {self._LIGHT}, m.story_id, s.doc FROM articles a "
+                 "LEFT JOIN story_members m ON m.article_id = a.id LEFT JOIN summaries s ON s.article_id = a.id"
+                 f"{where} ORDER BY a.date DESC, a.seq DESC")
+        if limit is not None:
+            query += " LIMIT %s"
+            params.append(limit)
+        listing = StoryListing()
+        with self._conn() as conn:
+            records: dict[str, dict[str, Any]] = {}
+            for record, sid, summary in conn.execute(query, params):
+                listing.articles.append(record)
+                records[record["id"]] = record
+                if sid is not None:
+                    listing.story_of[record["id"]] = sid
+                if summary is not None:
+                    listing.summaries[record["id"]] = summary
+            sids = list(dict.fromkeys(listing.story_of.values()))
+            if not sids:
+                return listing
+            members: dict[str, list[str]] = {}
+            for sid, aid in conn.execute("SELECT story_id, article_id FROM story_members WHERE story_id = ANY(%s) "
+                                         "ORDER BY story_id, article_id", (sids,)):
+                members.setdefault(sid, []).append(aid)
+            missing = [aid for ids in members.values() for aid in ids if aid not in records]
+            if missing:
+                for record, summary in conn.execute(
+                        f"SELECT {self._LIGHT}, s.doc FROM articles a LEFT JOIN summaries s ON s.article_id = a.id "
+                        "WHERE a.id = ANY(%s)", (missing,)):
+                    records[record["id"]] = record
+                    if summary is not None:
+                        listing.summaries[record["id"]] = summary
+        for sid in sids:
+            listing.members[sid] = [records[aid] for aid in members.get(sid, ()) if aid in records]
+        return listing
 
     def _prefetch(self, conn: "psycopg.Connection[Any]", articles: list[dict[str, Any]]) -> None:
         """Cache the stories of these articles and the stories' members (see _ReadCache)."""
@@ -626,8 +757,9 @@ class PostgresStore(NewsStore):
                 if after != before:
                     changed[aid] = after
             with conn.cursor() as cur:
-                cur.executemany("UPDATE articles SET doc = jsonb_set(doc, '{also_in}', %s) WHERE id = %s",
-                                [(Jsonb(v), k) for k, v in changed.items()])
+                cur.executemany("UPDATE articles SET doc = jsonb_set(doc, '{also_in}', %s), "
+                                "light = jsonb_set(light, '{also_in}', %s) WHERE id = %s",
+                                [(Jsonb(v), Jsonb(v), k) for k, v in changed.items()])
         return list(changed)
 
     # -- summaries -----------------------------------------------------------------
@@ -677,9 +809,21 @@ class PostgresStore(NewsStore):
         with self._conn(write=True) as conn, self._tx(conn):
             return self._put_stories(conn, records, gone)
 
-    @staticmethod
-    def _put_stories(conn: "psycopg.Connection[Any]", records: list[dict[str, Any]], gone: list[str]) -> int:
+    @classmethod
+    def _put_stories(cls, conn: "psycopg.Connection[Any]", records: list[dict[str, Any]], gone: list[str]) -> int:
         with conn.cursor() as cur:
+            ids = [r["id"] for r in records]
+            after = {aid: r["id"] for r in records for aid in r.get("members", {})}
+            before = dict(cur.execute("SELECT article_id, story_id FROM story_members WHERE story_id = ANY(%s) UNION "
+                                      "SELECT article_id, story_id FROM story_members WHERE article_id = ANY(%s)",
+                                      (ids + gone, list(after))))
+            moved = {}
+            for aid in before.keys() | after.keys():
+                old, new = before.get(aid), after.get(aid)
+                if old is not None and new is None and old not in ids and old not in gone:
+                    continue  # in another story, untouched
+                if old != new:
+                    moved[aid] = (old or "article:" + aid, new or "article:" + aid)
             if gone:
                 cur.execute("DELETE FROM stories WHERE id = ANY(%s)", (gone,))
             if records:
@@ -694,6 +838,7 @@ class PostgresStore(NewsStore):
                     cur.executemany(
                         "INSERT INTO story_members (article_id, story_id) VALUES (%s, %s) "
                         "ON CONFLICT (article_id) DO UPDATE SET story_id = EXCLUDED.story_id", members)
+            cls._restory(cur, moved)
         return len(records)
 
     def get_story(self, story_id: str) -> dict[str, Any] | None:
@@ -762,16 +907,396 @@ class PostgresStore(NewsStore):
         with self._conn(write=True) as conn, self._tx(conn):
             if table == "deliveries":
                 return self._put_deliveries(conn, records, gone)
+            if table == "entities":
+                self._sync_entity_lookup(conn, records, gone)
             ident, col = sql.Identifier(table), sql.Identifier(column)
             with conn.cursor() as cur:
                 if gone:
                     cur.execute(sql.SQL("DELETE FROM {} WHERE {} = ANY(%s)").format(ident, col), (gone,))
-                if records:
-                    cur.executemany(
-                        sql.SQL("INSERT INTO {} ({}, doc) VALUES (%s, %s) ON CONFLICT ({}) DO UPDATE SET doc = EXCLUDED.doc")
-                        .format(ident, col, col),
-                        [(r[key], Jsonb(r)) for r in records])
+                if records:  # one statement (the change triggers fire once, not once a row)
+                    cur.execute(
+                        sql.SQL("INSERT INTO {} ({}, doc) SELECT * FROM unnest(%s::{}[], %s::jsonb[]) "
+                                "ON CONFLICT ({}) DO UPDATE SET doc = EXCLUDED.doc")
+                        .format(ident, col, sql.SQL("bigint" if kind is int else "text"), col),
+                        ([r[key] for r in records], [Jsonb(r) for r in records]))
             return len(records)
+
+    # -- /who as queries: the derived entity tables (summaries.entity_lookup) --------
+
+    def _sync_entity_lookup(self, conn: "psycopg.Connection[Any]", records: list[dict[str, Any]],
+                            gone: list[Any]) -> None:
+        """Keep the derived entity tables in step with the article documents being written
+        (``records``) and removed (``gone``), before the documents themselves change: the
+        old documents' contributions come out of their entities' totals, the new ones go
+        in, and the references and lookup names of every entity touched follow."""
+        new = {str(r["k"])[2:]: r for r in records if str(r["k"]).startswith("a:")}
+        replaced = sorted({str(k)[2:] for k in gone if str(k).startswith("a:")} | set(new))
+        if not replaced:
+            return
+        conn.execute("SELECT pg_advisory_xact_lock(%s)", (_ENTITY_LOCK,))
+        old = [r[0] for r in conn.execute("SELECT doc FROM entities WHERE k = ANY(%s)", (["a:" + a for a in replaced],))]
+        self._apply_entity_docs(conn, old, list(new.values()))
+
+    def _apply_entity_docs(self, conn: "psycopg.Connection[Any]", old: list[dict[str, Any]],
+                           new: list[dict[str, Any]]) -> None:
+        from newsbrief.summaries import entity_lookup as el
+
+        old = [{**d, "article": d.get("article") or str(d.get("k", ""))[2:]} for d in old]
+        new = [{**d, "article": d.get("article") or str(d.get("k", ""))[2:]} for d in new]
+        old_ids = [d["article"] for d in old]
+        new_ids = [d["article"] for d in new]
+        old_src = dict(conn.execute("SELECT DISTINCT ON (article) article, src FROM entity_refs WHERE article = ANY(%s)",
+                                    (old_ids,))) if old_ids else {}
+        new_src = dict(conn.execute(
+            "SELECT id, coalesce(nullif(doc->>'source', ''), nullif(doc->>'agency', ''), '') FROM articles "
+            "WHERE id = ANY(%s)", (new_ids,))) if new_ids else {}
+        keys = sorted({k for d in [*old, *new] for k in d.get("ents", {})})
+        totals = self._entity_totals(conn, keys, lock=True)
+        redate: set[str] = set()
+        co_ops: dict[tuple[str, str], list[int]] = {}  # pair -> [-1 or the first-occurrence order of a +1]
+        for doc in sorted(old, key=lambda d: d.get("seq", 0)):
+            redate |= el.remove_article(totals, doc, old_src.get(doc.get("article"), ""))[1]
+            for a, b, _ in el.co_pairs(doc):
+                co_ops.setdefault((a, b), []).append(-1)
+        refs = []
+        for doc in sorted(new, key=lambda d: d.get("seq", 0)):
+            el.add_article(totals, doc, new_src.get(doc["article"], ""))
+            base = int(doc.get("seq", 0)) * 4096
+            for a, b, i in el.co_pairs(doc):
+                co_ops.setdefault((a, b), []).append(base + min(i, 4095))
+            sents = doc.get("sents", [])
+            for key, enc in doc.get("ents", {}).items():
+                s = enc.get("s", "")
+                sentence = sents[s] if isinstance(s, int) and s < len(sents) else str(s)
+                refs.append((doc["article"], key, doc.get("date", ""), doc.get("seq", 0),
+                             new_src.get(doc["article"], ""), doc.get("headline", ""), sentence))
+        with conn.cursor() as cur:
+            if old_ids:
+                cur.execute("DELETE FROM entity_refs WHERE article = ANY(%s)", (old_ids,))
+            if refs:
+                cur.execute("INSERT INTO entity_refs (article, entity, date, seq, src, headline, sentence) "
+                            "SELECT * FROM unnest(%s::text[], %s::text[], %s::text[], %s::bigint[], %s::text[], "
+                            "%s::text[], %s::text[]) ON CONFLICT (article, entity) DO NOTHING",
+                            [list(column) for column in zip(*refs)])
+            alive = [k for k in keys if totals.get(k, {}).get("articles", 0) > 0]
+            living = set(alive)
+            dead = [k for k in keys if k not in living]
+            for key in sorted(redate & living):
+                first, last = self._entity_span(cur, key)
+                totals[key]["first"], totals[key]["last"] = first, last
+            wanted = set()
+            for key in alive:
+                t = totals[key]
+                wanted |= {("n", a, key) for a in el.lookup_names(key, t)}
+                surname = el.surname_of(key, t)
+                if surname:
+                    wanted.add(("s", surname, key))
+            current = {tuple(r) for r in cur.execute("SELECT kind, alias, entity FROM entity_names WHERE entity = ANY(%s)",
+                                                     (keys,))}
+            drop = sorted(current - wanted)
+            if drop:
+                cur.execute("DELETE FROM entity_names e USING unnest(%s::text[], %s::text[], %s::text[]) AS d(kind, alias, entity) "
+                            "WHERE e.kind = d.kind AND e.alias = d.alias AND e.entity = d.entity",
+                            ([d[0] for d in drop], [d[1] for d in drop], [d[2] for d in drop]))
+            add = sorted(wanted - current)
+            if add:
+                cur.executemany("INSERT INTO entity_names (kind, alias, entity) VALUES (%s, %s, %s)", add)
+            if drop:
+                pairs = sorted({(d[0], d[1]) for d in drop})
+                left = {tuple(r) for r in cur.execute(
+                    "SELECT DISTINCT e.kind, e.alias FROM entity_names e JOIN unnest(%s::text[], %s::text[]) AS d(kind, alias) "
+                    "ON e.kind = d.kind AND e.alias = d.alias", ([p[0] for p in pairs], [p[1] for p in pairs]))}
+                if len(left) < len(pairs):
+                    cur.execute("UPDATE entity_names_gone SET n = n + 1")
+            if co_ops:
+                self._apply_co(cur, co_ops)
+            story = self._story_keys(cur, old_ids + new_ids)
+            story_ops: dict[tuple[str, str], int] = {}
+            for docs, sign in ((old, -1), (new, 1)):
+                for doc in docs:
+                    for key in doc.get("ents", {}):
+                        pair = (key, story[doc["article"]])
+                        story_ops[pair] = story_ops.get(pair, 0) + sign
+            if dead:
+                cur.execute("DELETE FROM entity_totals WHERE entity = ANY(%s)", (dead,))
+            rows = []
+            for key in alive:
+                t = totals[key]
+                name = el.entity_name(key, t)[0]
+                rows.append((key, name, el.token_of(key, t), t["articles"], t["mentions"], t["first"], t["last"],
+                             Jsonb({"t": t["t"], "names": t["names"], "surf": list(t["surf"].items()),
+                                    "roles": list(t["roles"].items()), "src": t["src"]})))
+            if rows:
+                cur.executemany(
+                    "INSERT INTO entity_totals (entity, name, token, articles, mentions, first, last, totals) "
+                    "VALUES (%s, %s, %s, %s, %s, %s, %s, %s) ON CONFLICT (entity) DO UPDATE SET name = EXCLUDED.name, "
+                    "token = EXCLUDED.token, articles = EXCLUDED.articles, mentions = EXCLUDED.mentions, "
+                    "first = EXCLUDED.first, last = EXCLUDED.last, totals = EXCLUDED.totals", rows)
+            self._apply_story_counts(cur, story_ops)
+
+    @staticmethod
+    def _story_keys(cur: Any, article_ids: Sequence[str]) -> dict[str, str]:
+        """Article -> its story id, or ``article:<id>`` for one not clustered (a story of its own)."""
+        ids = list(dict.fromkeys(article_ids))
+        out = {aid: "article:" + aid for aid in ids}
+        if ids:
+            out.update(cur.execute("SELECT article_id, story_id FROM story_members WHERE article_id = ANY(%s)", (ids,)))
+        return out
+
+    @staticmethod
+    def _apply_story_counts(cur: Any, ops: dict[tuple[str, str], int]) -> None:
+        """Add these changes to the entities' articles per story (``entity_story``), and
+        keep ``entity_totals.stories`` the number of stories each has articles in."""
+        ops = {pair: d for pair, d in ops.items() if d}
+        if not ops:
+            return
+        pairs = list(ops)
+        current = {(e, st): n for e, st, n in cur.execute(
+            "SELECT c.entity, c.story, c.n FROM entity_story c JOIN unnest(%s::text[], %s::text[]) AS p(e, s) "
+            "ON c.entity = p.e AND c.story = p.s", ([p[0] for p in pairs], [p[1] for p in pairs]))}
+        keep, drop, stories = [], [], {}
+        for pair, d in ops.items():
+            before = current.get(pair, 0)
+            after = max(0, before + d)
+            if after > 0:
+                keep.append((*pair, after))
+            elif before > 0:
+                drop.append(pair)
+            change = (after > 0) - (before > 0)
+            if change:
+                stories[pair[0]] = stories.get(pair[0], 0) + change
+        if drop:
+            cur.execute("DELETE FROM entity_story c USING unnest(%s::text[], %s::text[]) AS p(e, s) "
+                        "WHERE c.entity = p.e AND c.story = p.s", ([p[0] for p in drop], [p[1] for p in drop]))
+        if keep:
+            cur.execute("INSERT INTO entity_story (entity, story, n) SELECT * FROM unnest(%s::text[], %s::text[], %s::int[]) "
+                        "ON CONFLICT (entity, story) DO UPDATE SET n = EXCLUDED.n",
+                        ([k[0] for k in keep], [k[1] for k in keep], [k[2] for k in keep]))
+        if stories:
+            cur.execute("UPDATE entity_totals t SET stories = t.stories + d.n FROM unnest(%s::text[], %s::int[]) AS d(e, n) "
+                        "WHERE t.entity = d.e", (list(stories), list(stories.values())))
+
+    @classmethod
+    def _restory(cls, cur: Any, moved: dict[str, tuple[str, str]]) -> None:
+        """Articles that changed story (article -> (old key, new key)): move their
+        entities' counts in ``entity_story``."""
+        if not moved:
+            return
+        ops: dict[tuple[str, str], int] = {}
+        for aid, key in cur.execute("SELECT article, entity FROM entity_refs WHERE article = ANY(%s)", (list(moved),)):
+            old, new = moved[aid]
+            ops[(key, old)] = ops.get((key, old), 0) - 1
+            ops[(key, new)] = ops.get((key, new), 0) + 1
+        cls._apply_story_counts(cur, ops)
+
+    @staticmethod
+    def _apply_co(cur: Any, ops: dict[tuple[str, str], list[int]]) -> None:
+        """Apply co-mention changes in order: -1 takes one article away (a pair at 0 goes),
+        any other value adds one (a pair that was not there takes it as its order)."""
+        pairs = list(ops)
+        current = {(a, b): (n, first) for a, b, n, first in cur.execute(
+            "SELECT c.entity, c.other, c.n, c.first FROM entity_co c JOIN unnest(%s::text[], %s::text[]) AS p(a, b) "
+            "ON c.entity = p.a AND c.other = p.b", ([p[0] for p in pairs], [p[1] for p in pairs]))}
+        keep, drop = [], []
+        for pair, changes in ops.items():
+            n, first = current.get(pair, (0, 0))
+            for change in changes:
+                if change == -1:
+                    n = max(0, n - 1)
+                else:
+                    first = change if n == 0 else first
+                    n += 1
+            if n > 0:
+                if (n, first) != current.get(pair):
+                    keep.append((*pair, n, first))
+            elif pair in current:
+                drop.append(pair)
+        if drop:
+            cur.execute("DELETE FROM entity_co c USING unnest(%s::text[], %s::text[]) AS p(a, b) "
+                        "WHERE c.entity = p.a AND c.other = p.b", ([p[0] for p in drop], [p[1] for p in drop]))
+        if keep:
+            cur.execute("INSERT INTO entity_co (entity, other, n, first) "
+                        "SELECT * FROM unnest(%s::text[], %s::text[], %s::int[], %s::bigint[]) "
+                        "ON CONFLICT (entity, other) DO UPDATE SET n = EXCLUDED.n, first = EXCLUDED.first",
+                        ([k[0] for k in keep], [k[1] for k in keep], [k[2] for k in keep], [k[3] for k in keep]))
+
+    @staticmethod
+    def _entity_span(cur: Any, key: str, skip: Sequence[str] = ()) -> tuple[str, str]:
+        if skip:
+            row = cur.execute("SELECT min(date), max(date) FROM entity_refs WHERE entity = %s AND NOT (article = ANY(%s))",
+                              (key, list(skip))).fetchone()
+            return row[0] or "", row[1] or ""
+        last = cur.execute("SELECT date FROM entity_refs WHERE entity = %s ORDER BY date DESC, seq DESC LIMIT 1",
+                           (key,)).fetchone()
+        first = cur.execute("SELECT date FROM entity_refs WHERE entity = %s ORDER BY date ASC, seq ASC LIMIT 1",
+                            (key,)).fetchone()
+        return (first[0] if first else ""), (last[0] if last else "")
+
+    @staticmethod
+    def _entity_totals(conn: Any, keys: Iterable[str], *, lock: bool = False,
+                       brief: bool = False) -> dict[str, dict[str, Any]]:
+        keys = list(keys)
+        if not keys:
+            return {}
+        out = {}
+        totals_sql = ("jsonb_build_object('t', totals->'t', 'names', totals->'names', 'surf', totals->'surf', "
+                      "'roles', '[]'::jsonb, 'src', '{}'::jsonb)" if brief else "totals")
+        query = (f"SELECT entity, articles, mentions, first, last, {totals_sql} FROM entity_totals WHERE entity = ANY(%s)"
+                 + (" FOR UPDATE" if lock else ""))
+        for key, articles, mentions, first, last, totals in conn.execute(query, (keys,)):
+            out[key] = {"t": totals["t"], "names": totals["names"], "surf": dict(totals["surf"]),
+                        "roles": dict(totals["roles"]), "src": totals["src"],
+                        "articles": articles, "mentions": mentions, "first": first, "last": last}
+        return out
+
+    def _rebuild_entity_lookup(self, conn: "psycopg.Connection[Any]") -> None:
+        """Fill the derived entity tables from the article documents already stored (a
+        database made before migration 3), in pages, oldest indexed first."""
+        conn.execute("SELECT pg_advisory_xact_lock(%s)", (_ENTITY_LOCK,))
+        order = conn.execute("SELECT k FROM entities WHERE k LIKE 'a:%%' ORDER BY (doc->>'seq')::bigint, k", ()).fetchall()
+        done = 0
+        for lo in range(0, len(order), 2000):
+            page = [r[0] for r in order[lo:lo + 2000]]
+            docs = {k: doc for k, doc in conn.execute("SELECT k, doc FROM entities WHERE k = ANY(%s)", (page,))}
+            self._apply_entity_docs(conn, [], [docs[k] for k in page])
+            done += len(page)
+        if done:
+            log.info("entity lookup tables filled from %d indexed articles", done)
+
+    def entity_keys(self, names: Sequence[str], *, surnames: bool = False) -> dict[str, list[str]]:
+        """Folded lookup name (or surname) -> keys of the entities it reaches (primary key of ``entity_names``)."""
+        names = list(dict.fromkeys(names))
+        if not names:
+            return {}
+        out: dict[str, list[str]] = {}
+        with self._conn() as conn:
+            for alias, key in conn.execute("SELECT alias, entity FROM entity_names WHERE kind = %s AND alias = ANY(%s) "
+                                           "ORDER BY alias, entity", ("s" if surnames else "n", names)):
+                out.setdefault(alias, []).append(key)
+        return out
+
+    def entity_totals(self, keys: Iterable[str], *, brief: bool = False) -> dict[str, dict[str, Any]]:
+        """The running totals of these entities (see ``summaries.entity_lookup``); with
+        ``brief``, without roles and sources (what names and ranks need)."""
+        keys = list(keys)
+        if not keys:
+            return {}
+        with self._conn() as conn:
+            return self._entity_totals(conn, keys, brief=brief)
+
+    def entity_co(self, key: str, limit: int) -> list[tuple[str, int]]:
+        """An entity's most frequent co-mentions (index ``entity_co_top``)."""
+        with self._conn() as conn:
+            return [(other, n) for other, n in conn.execute(
+                "SELECT other, n FROM entity_co WHERE entity = %s ORDER BY n DESC, first LIMIT %s", (key, limit))]
+
+    def entity_refs(self, key: str, limit: int, *, skip: Sequence[str] = ()) -> list[Any]:
+        """An entity's newest references (index ``entity_refs_latest``)."""
+        from newsbrief.summaries.entity_lookup import Ref
+
+        with self._conn() as conn:
+            return [Ref(*row) for row in conn.execute(
+                "SELECT article, date, seq, headline, sentence FROM entity_refs WHERE entity = %s "
+                "AND NOT (article = ANY(%s)) ORDER BY date DESC, seq DESC LIMIT %s", (key, list(skip), limit))]
+
+    def entity_article_ids(self, key: str) -> list[str]:
+        with self._conn() as conn:
+            return [r[0] for r in conn.execute("SELECT article FROM entity_refs WHERE entity = %s "
+                                               "ORDER BY date DESC, seq DESC", (key,))]
+
+    def entity_hidden_refs(self, key: str, sources: Sequence[str]) -> list[tuple[str, bool, list[str]]]:
+        with self._conn() as conn:
+            return [(aid, bool(stored), list(also or ())) for aid, stored, also in conn.execute(
+                "SELECT r.article, a.id IS NOT NULL, a.doc->'also_in' FROM entity_refs r "
+                "LEFT JOIN articles a ON a.id = r.article WHERE r.entity = %s AND r.src = ANY(%s)", (key, list(sources)))]
+
+    def entity_span(self, key: str, *, skip: Sequence[str] = ()) -> tuple[str, str]:
+        with self._conn() as conn:
+            return self._entity_span(conn, key, skip)
+
+    def entity_keys_of_articles(self, article_ids: Sequence[str]) -> dict[str, list[str]]:
+        out: dict[str, list[str]] = {}
+        if not article_ids:
+            return out
+        with self._conn() as conn:
+            for aid, key in conn.execute("SELECT article, entity FROM entity_refs WHERE article = ANY(%s)",
+                                         (list(article_ids),)):
+                out.setdefault(aid, []).append(key)
+        return out
+
+    def entity_by_token(self, token: str) -> str | None:
+        with self._conn() as conn:
+            row = conn.execute("SELECT name FROM entity_totals WHERE token = %s LIMIT 1", (token,)).fetchone()
+            return row[0] if row else None
+
+    def entity_choices(self) -> Any:
+        """Every distinct lookup name and surname, for rapidfuzz: read whole once, then
+        only the names added since (checked at most once a second); read whole again
+        when a name left the table."""
+        from newsbrief.summaries.entity_lookup import Choices
+
+        with self._choices_lock:
+            state = self._choices
+            now = time.monotonic()
+            if state["value"] is not None and now - state["checked"] < _CHOICES_TTL:
+                return state["value"]
+            with self._conn() as conn:
+                gone, top = conn.execute("SELECT (SELECT n FROM entity_names_gone), "
+                                         "(SELECT coalesce(max(added), 0) FROM entity_names)").fetchone()
+                if gone != state["gone"] or state["value"] is None:
+                    rows = conn.execute("SELECT kind, alias, added FROM entity_names ORDER BY added").fetchall()
+                    state.update(names={}, surnames={})
+                elif top > state["added"]:
+                    rows = conn.execute("SELECT kind, alias, added FROM entity_names WHERE added > %s ORDER BY added",
+                                        (state["added"],)).fetchall()
+                else:
+                    rows = None
+            state["checked"], state["gone"] = now, gone
+            if rows is not None:
+                for kind, alias, _ in rows:
+                    (state["names"] if kind == "n" else state["surnames"])[alias] = None
+                state["added"] = max(top, rows[-1][2] if rows else 0)
+                state["value"] = Choices(list(state["names"]), list(state["surnames"]))
+            return state["value"]
+
+    def stories_of(self, article_ids: Sequence[str]) -> dict[str, str]:
+        if not article_ids:
+            return {}
+        with self._conn() as conn:
+            return dict(conn.execute("SELECT article_id, story_id FROM story_members WHERE article_id = ANY(%s)",
+                                     (list(article_ids),)))
+
+    def entity_story_count(self, key: str, *, skip: Sequence[str] = ()) -> int:
+        """Distinct stories among an entity's articles (``entity_totals.stories``), without
+        the articles in ``skip``."""
+        with self._conn() as conn:
+            row = conn.execute("SELECT stories FROM entity_totals WHERE entity = %s", (key,)).fetchone()
+            stories = row[0] if row else 0
+            if skip and stories:
+                per = {}
+                for skey in self._story_keys(conn, skip).values():
+                    per[skey] = per.get(skey, 0) + 1
+                held = dict(conn.execute("SELECT story, n FROM entity_story WHERE entity = %s AND story = ANY(%s)",
+                                         (key, list(per))))
+                stories -= sum(1 for skey, k in per.items() if held.get(skey, 0) <= k)
+            return stories
+
+    def story_count(self, article_ids: Sequence[str]) -> int:
+        if not article_ids:
+            return 0
+        with self._conn() as conn:
+            return conn.execute("SELECT count(DISTINCT coalesce(m.story_id, x.id)) FROM unnest(%s::text[]) AS x(id) "
+                                "LEFT JOIN story_members m ON m.article_id = x.id", (list(article_ids),)).fetchone()[0]
+
+    def who(self, name: str, *, limit: int = 5, visible: Any = None) -> Any:
+        """``/who``: :func:`summaries.entity_lookup.lookup` on this database (no entity index in memory)."""
+        from newsbrief.summaries.entity_lookup import lookup
+
+        return lookup(self, name, limit=limit, visible=visible)
+
+    def who_token(self, token: str) -> str | None:
+        """The entity name behind a ``/who`` button's token."""
+        return self.entity_by_token(token)
 
     # -- deliveries: one row per (chat, day) ---------------------------------------
 
@@ -896,11 +1421,12 @@ class PostgresStore(NewsStore):
         with self._conn(write=True) as conn, self._tx(conn):
             if table == "articles":
                 rows = [(r["id"], int(r.get("seq", i)), r["date"], r["content_hash"],
-                         canonical_url(r["url"]) if r.get("url") else None, r.get("ingested_at"), Jsonb(r))
+                         canonical_url(r["url"]) if r.get("url") else None, r.get("ingested_at"), Jsonb(r),
+                         Jsonb(light_record(r)))
                         for i, r in enumerate(records)]
                 with conn.cursor() as cur:
-                    cur.executemany("INSERT INTO articles (id, seq, date, content_hash, canonical_url, ingested_at, doc) "
-                                    "VALUES (%s, %s, %s, %s, %s, %s, %s)", rows)
+                    cur.executemany("INSERT INTO articles (id, seq, date, content_hash, canonical_url, ingested_at, doc, light) "
+                                    "VALUES (%s, %s, %s, %s, %s, %s, %s, %s)", rows)
                 if rows:  # new articles are numbered after the imported ones
                     conn.execute("SELECT setval('article_seq', greatest((SELECT max(seq) FROM articles), 0))")
                 return len(rows)
@@ -913,7 +1439,8 @@ class PostgresStore(NewsStore):
     def clear(self) -> None:
         with self._conn(write=True) as conn, self._tx(conn):
             conn.execute("TRUNCATE articles, summaries, stories, story_members, entities, sources, chats, "
-                         "chat_sources, alerts, deliveries, delivery_chats, work_claims, work_done, job_runs, schedule")
+                         "chat_sources, alerts, deliveries, delivery_chats, work_claims, work_done, job_runs, schedule, "
+                         "entity_totals, entity_co, entity_story, entity_refs, entity_names")
             conn.execute("SELECT setval('article_seq', 0, false)")
 
     # -- operations ----------------------------------------------------------------

@@ -1,0 +1,343 @@
+"""Briefings and /who as store queries: the same answers on TinyDB (read through the
+store's basic methods) and on PostgreSQL (a few indexed queries, no article bodies, no
+entity index in memory). The data is made once on TinyDB by the real pipeline steps and
+copied to a real PostgreSQL server (``newsbrief store copy``'s code), so both backends
+hold exactly the same records."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+from pathlib import Path
+
+import pytest
+
+from pgtest import pg_url  # noqa: F401  (fixture)
+from newsbrief.summaries.articles import Article, parse_record
+from newsbrief.summaries.briefing import compose_briefing, list_stories
+from newsbrief.summaries.config import StorySettings, SummarySettings
+from newsbrief.summaries.pipeline import summarize_pending
+from newsbrief.summaries.stories import StoryIndex, cluster_pending
+from newsbrief.summaries.store import TinyStore
+from newsbrief.summaries.store.base import LEAD_CHARS
+from newsbrief.summaries.store.transfer import copy_store
+
+FIXTURES = Path(__file__).parent / "fixtures" / "stories" / "articles.json"
+DAY = "2026-03-10"
+
+
+def _copy(article: Article, n: int, outlet: str) -> Article:
+    """Another outlet's report of the same event: sentences reordered, a line added."""
+    sentences = article.body.split(". ")
+    body = ". ".join(sentences[1:] + sentences[:1]) + f" Our reporter {outlet} adds detail {n}."
+    later = (dt.datetime.fromisoformat(article.published.replace("Z", "+00:00")) + dt.timedelta(minutes=7 + n)).isoformat()
+    return dataclasses.replace(article, headline=f"{article.headline} ({outlet})", body=body, source=outlet,
+                               url=f"https://{outlet.lower().replace(' ', '')}.example/{n}", published=later)
+
+
+def corpus() -> list[Article]:
+    base = [parse_record(r) for r in json.loads(FIXTURES.read_text())]
+    copies = [_copy(a, n, f"Outlet {n % 3}") for n, a in enumerate(base * 2)]
+    # a report whose first sentence runs past the lead a listing carries
+    long_first = "Officials said " + " and ".join(f"district {i} reported flooding overnight" for i in range(40)) + "."
+    long_one = Article(headline="Floods reported across forty districts", body=long_first + " Schools stay shut today.",
+                       date=DAY, source="Long Wire", url="https://longwire.example/floods",
+                       published=f"{DAY}T06:00:00+00:00")
+    yesterday = Article(headline="Council approves budget after long debate", date="2026-03-09", source="City Paper",
+                        body="The city council approved the budget on Monday. The vote was seven to two. "
+                             "Members argued for six hours about bus fares.", url="https://citypaper.example/budget",
+                        published="2026-03-09T18:00:00+00:00")
+    chat_only = dataclasses.replace(base[2], headline="Storm Ellen: what we saw", source="chat:42:abc",
+                                    url="https://own.example/storm", body=base[2].body + " A reader sent photos.",
+                                    published="2026-03-10T08:00:00+00:00")
+    return [*base, *copies, long_one, yesterday, chat_only]
+
+
+@pytest.fixture
+def stores(tmp_path, pg_url):
+    """The same news on TinyDB and PostgreSQL: stored, partly summarized, clustered."""
+    from newsbrief.summaries.store.postgres import PostgresStore
+
+    articles = corpus()
+    assert len(articles[-3].body) > LEAD_CHARS and ". " not in articles[-3].body[:LEAD_CHARS]
+    tiny = TinyStore(tmp_path / "db.json")
+    tiny.upsert_articles(articles[:-6])
+    summarize_pending(tiny, SummarySettings())  # the rest stay without a stored summary
+    tiny.upsert_articles(articles[-6:])
+    cluster_pending(tiny, StoryIndex.load(tiny, StorySettings()))
+    pg = PostgresStore(pg_url, path=tmp_path / "pg")
+    assert copy_store(tiny, pg).ok
+    yield tiny, pg
+    tiny.close()
+    pg.close()
+
+
+def _normal(listing):
+    return (listing.articles, listing.story_of, {k: sorted(v, key=lambda a: a["id"]) for k, v in listing.members.items()},
+            listing.summaries)
+
+
+def test_story_listing_is_the_same_without_bodies(stores):
+    tiny, pg = stores
+    for kwargs in ({"on_date": DAY}, {"on_date": "2026-03-09"}, {"limit": 5}, {}):
+        a, b = tiny.story_listing(**kwargs), pg.story_listing(**kwargs)
+        assert _normal(a) == _normal(b), kwargs
+    listing = pg.story_listing(on_date=DAY)
+    assert listing.articles and all("body" not in a and "lead" in a for a in listing.articles)
+    assert any(len(ms) > 1 for ms in listing.members.values())  # stories of several reports
+    cut = [a for a in listing.articles if a["body_cut"]]
+    assert cut and all(len(a["lead"]) == LEAD_CHARS for a in cut)
+    # only one was cut before its first sentence ended (the briefing reads that one whole)
+    assert [a["headline"] for a in cut if ". " not in a["lead"]] == ["Floods reported across forty districts"]
+    assert len(listing.summaries) < len(listing.articles)  # some were never summarized
+
+
+@pytest.mark.parametrize("kwargs", [
+    {},
+    {"topics": ["apple"]},
+    {"topics": ["nothing about this"]},
+    {"limit": 2},
+    {"day": "2026-03-11"},  # no story that day: the latest ones before it
+    {"day": "2026-03-09"},
+    {"visible": lambda name: not name.startswith("chat:")},
+    {"keep": lambda story: "Apple" not in story.headline},
+    {"settings": SummarySettings(sentences=6, ratio=0.0, max_chars=3500)},
+])
+def test_briefings_are_identical_on_both_backends(stores, kwargs):
+    tiny, pg = stores
+    kwargs = {"day": DAY, **kwargs}
+    a, b = compose_briefing(tiny, **kwargs), compose_briefing(pg, **kwargs)
+    assert a == b
+    if "topics" not in kwargs or kwargs["topics"] == ["apple"]:
+        assert a.stories
+
+
+def test_a_briefing_excluding_what_was_sent_marks_updates_alike(stores):
+    tiny, pg = stores
+    first = compose_briefing(tiny, day=DAY)
+    sent = [first.stories[0].article_ids[0]]
+    a, b = compose_briefing(tiny, day=DAY, exclude=sent), compose_briefing(pg, day=DAY, exclude=sent)
+    assert a == b and any(s.update for s in a.stories)
+
+
+def test_articles_without_a_stored_summary_are_summarized_from_their_whole_body(stores):
+    tiny, pg = stores
+    from newsbrief.summaries.summarizer import summarize_record
+
+    settings = SummarySettings(sentences=6, ratio=0.0, max_chars=3500)
+    for store in (tiny, pg):
+        story = next(s for s in compose_briefing(store, day=DAY, limit=20, settings=settings).stories
+                     if s.headline == "Floods reported across forty districts")
+        assert store.get_summary(story.article_id) is None
+        # the summary is made from the whole body, not from the lead the listing carries
+        assert story.summary == tuple(summarize_record(store.get_article(story.article_id), settings))
+        assert "district 39 reported flooding overnight." in story.summary[0]  # past the lead
+
+
+def test_a_row_without_its_light_record_is_listed_alike(stores):
+    tiny, pg = stores
+    with pg.connection() as conn:
+        conn.execute("UPDATE articles SET light = NULL WHERE date = %s", (DAY,))
+    assert _normal(pg.story_listing(on_date=DAY)) == _normal(tiny.story_listing(on_date=DAY))
+    assert compose_briefing(pg, day=DAY) == compose_briefing(tiny, day=DAY)
+    assert not pg.__dict__.get("_derived")  # a briefing built no index in memory
+
+
+def test_story_lists_are_identical(stores):
+    tiny, pg = stores
+    assert list_stories(tiny, day=DAY) == list_stories(pg, day=DAY)
+    assert list_stories(tiny) == list_stories(pg)
+
+
+# -- /who --------------------------------------------------------------------------------
+
+SEED = Path(__file__).resolve().parents[1] / "seeds" / "000_eeb52cb6227b42a1.txt"
+
+
+def _news() -> list[Article]:
+    """The seed article, the story fixtures and a few short reports naming the same people."""
+    from newsbrief.summaries.articles import read_articles
+
+    def a(headline: str, body: str, date: str, source: str = "Wire") -> Article:
+        return Article(headline=headline, body=body, date=date, source=source,
+                       url=f"https://{source.lower().replace(' ', '').replace(':', '')}.example/{abs(hash(headline))}")
+
+    return [
+        *read_articles(SEED),
+        *[parse_record(r) for r in json.loads(FIXTURES.read_text())],
+        a("Rajnath Singh visits Ladakh", "Defence Minister Rajnath Singh visited Ladakh on Monday. "
+          "He met soldiers at a forward post.", "2025-07-01"),
+        a("Singh meets troops", "Rajnath Singh met the troops. Rajnath Singh said they were ready.", "2025-07-02", "Daily"),
+        a("Mann opens hospital", "Punjab Chief Minister Bhagwant Singh Mann opened a hospital in Amritsar.", "2025-07-03"),
+        a("Hegseth in Sydney", "Secretary Hegseth arrived in Sydney on Friday.", "2025-07-20", "Daily"),
+        a("Jaishankar in Beijing", "External Affairs Minister S Jaishankar met Chinese Foreign Minister Wang Yi in "
+          "Beijing. Wang Yi said the talks were useful.", "2025-07-30"),
+        a("Electronic Arts cuts jobs", "Electronic Arts (EA) said on Tuesday it would cut 300 jobs. "
+          "Chief executive Andrew Wilson told staff in Redwood City.", "2025-07-29"),
+        a("EA shares rise", "Shares in EA rose after the cuts. Andrew Wilson said games would ship on time.",
+          "2025-07-30", "Daily"),
+        a("Wilson speaks", "EA boss Andrew Wilson spoke at a conference in London on Wednesday.", "2025-07-31",
+          "chat:7:abc"),
+        a("Dixit in Delhi", "Air Marshal Ashutosh Dixit met Australian officers in New Delhi on Thursday.",
+          "2025-07-31", "chat:7:abc"),
+        a("Priya Raman wins prize", "Novelist Priya Raman won the Hindu prize in Chennai on Friday.", "2025-07-31",
+          "chat:9:xyz"),
+    ]
+
+
+QUERIES = [
+    "Hegseth", "Pete Hegseth", "pete hegseth", "Secretary Hegseth", "Singh", "Rajnath Singh", "Mann", "Jaishankar",
+    "S Jaishankar", "Wang Yi", "EA", "Electronic Arts", "Andrew Wilson", "Wilson", "Dixit", "Ashutosh Dixit",
+    "Air Marshal Ashutosh Dixit", "Joshua Rudd", "Rudd", "Apple", "Tim Cook", "Talisman Sabre", "India", "Australia",
+    "Priya Raman", "Raman",
+    "Hegsith", "Jaishenkar", "Rajnath Sing", "Ashutosh Dixon", "Electronc Arts",  # typos
+    "Zebulon Quarrington", "Qwxyz", "Dixon", "",  # misses
+]
+VISIBLE = [None, lambda name: not name.startswith("chat:"), lambda name: name != "Wire" and name != "chat:9:xyz"]
+
+
+def _same(card):
+    """A card as compared: its article ids are not listed by a server store (a popular
+    entity has very many; ``article_count`` and ``story_count`` say how many)."""
+    return None if card is None else dataclasses.replace(card, article_ids=())
+
+
+def _answers(store, names):
+    from newsbrief.summaries.entity_index import lookup
+
+    out = []
+    for visible in VISIBLE:
+        for name in names:
+            r = lookup(store, name, visible=visible)
+            out.append((name, _same(r.card), r.others, r.suggestions, r.fuzzy))
+    return out
+
+
+@pytest.fixture
+def indexed(nlp, tmp_path, pg_url):
+    """The same news indexed on TinyDB (the in-memory index) and on PostgreSQL (the index
+    writing its documents, the store deriving its lookup tables), in several batches, with
+    a re-index and a pruning on the way."""
+    from newsbrief.summaries import entity_index as ei
+    from newsbrief.summaries.store.postgres import PostgresStore
+
+    news = _news()
+    tiny = TinyStore(tmp_path / "db.json")
+    pg = PostgresStore(pg_url, path=tmp_path / "pg")
+    for store in (tiny, pg):
+        store.upsert_articles(news[:12])
+        records = [store.get_article(a.id) for a in news[:12]]
+        cluster_pending(store, StoryIndex.load(store, StorySettings()))
+        ei.index_articles(store, records[:3])
+        ei.index_articles(store, records[3:9])
+        store.upsert_articles(news[12:])  # clustered after they were indexed: the story counts follow
+        records += [store.get_article(a.id) for a in news[12:]]
+        ei.index_articles(store, [records[1], records[8]])  # re-indexed: replaced, not added
+        ei.index_articles(store, records[9:])
+        cluster_pending(store, StoryIndex.load(store, StorySettings()))
+        ei.forget_articles(store, [records[4]["id"]])  # pruned
+        store.remove_articles([records[4]["id"]])
+    yield tiny, pg
+    tiny.close()
+    pg.close()
+
+
+def test_who_cards_are_equal_on_both_backends(indexed, tmp_path):
+    tiny, pg = indexed
+    from newsbrief.summaries import entity_index as ei
+
+    from newsbrief.summaries.store.postgres import PostgresStore
+
+    names = QUERIES + [c.name for c in ei.list_entities(tiny, top=None)]
+    expected = _answers(tiny, names)
+    assert _answers(pg, names) == expected
+    with PostgresStore(pg.url, path=tmp_path / "bot") as bot:  # another process: the bot's
+        assert _answers(bot, names) == expected
+        assert "entity-index" not in bot.__dict__.get("_derived", {})  # no index in memory
+    found = {name: (card, others, fuzzy) for name, card, others, _s, fuzzy in expected[:len(QUERIES)]}
+    assert found["Hegseth"][0].name == "Pete Hegseth" and found["Hegseth"][1] == ["Hegseth"]  # surname: others
+    assert found["EA"][0].name == "Electronic Arts"  # a defined acronym
+    assert found["Jaishenkar"][0].name == "S Jaishankar" and found["Jaishenkar"][2]  # did you mean
+    assert found["Zebulon Quarrington"][0] is None
+    misses = {name: sugg for name, card, _o, sugg, _f in expected[:len(QUERIES)] if card is None}
+    assert misses["Dixon"] == ["Ashutosh Dixit"] and misses["Hegsith"] == ["Pete Hegseth", "Hegseth"]
+    # chats that do not see a source do not see what only it says
+    hidden = _answers(pg, ["Priya Raman"])
+    assert hidden[0][1] is not None and hidden[1][1] is None and hidden[2][1] is None
+
+
+def test_who_equals_an_index_loaded_from_the_same_documents(indexed, tmp_path):
+    """A fresh process's in-memory index (loaded from the documents, not built as they
+    were written) answers as PostgreSQL does. (Copied from TinyDB: PostgreSQL's jsonb
+    keeps an object's keys in its own order, so an index loaded from it orders equal
+    co-mentions otherwise.)"""
+    tiny, pg = indexed
+    again = TinyStore(tmp_path / "copy.json")
+    assert copy_store(tiny, again).ok
+    assert _answers(again, QUERIES) == _answers(pg, QUERIES)
+    again.close()
+
+
+def test_who_buttons_and_a_database_made_before_the_lookup_tables(indexed, tmp_path, pg_url):
+    from newsbrief.summaries import entity_index as ei
+    from newsbrief.summaries.store.postgres import PostgresStore
+
+    tiny, pg = indexed
+    token = ei.name_token("Pete Hegseth")
+    assert ei.name_for_token(pg, token) == ei.name_for_token(tiny, token) == "Pete Hegseth"
+    assert ei.name_for_token(pg, "0" * 16) is None
+    # the derived tables of an older database are filled by its migration
+    with pg.connection() as conn:
+        conn.execute("DELETE FROM newsbrief_schema WHERE version >= 4")  # the lookup tables came with 4
+        conn.execute("DROP TABLE entity_totals, entity_co, entity_story, entity_refs, entity_names, entity_names_gone")
+        conn.execute("DROP SEQUENCE entity_names_added")
+        conn.execute("ALTER TABLE articles DROP COLUMN light")
+    loaded = TinyStore(tmp_path / "loaded.json")  # an index loaded from these documents, as they are stored here
+    assert copy_store(pg, loaded).ok
+    with PostgresStore(pg_url, path=tmp_path / "pg") as migrated:
+        assert migrated.table_counts()["entities"] == len(loaded.documents("entities"))
+        assert _answers(migrated, QUERIES) == _answers(loaded, QUERIES)
+        assert compose_briefing(migrated, day="2025-07-27") == compose_briefing(loaded, day="2025-07-27")
+    loaded.close()
+
+
+def test_ids_by_prefix_and_keyword_search_are_alike(stores):
+    from newsbrief.summaries.briefing import find_articles
+
+    tiny, pg = stores
+    ids = tiny.article_ids()
+    for prefix in (ids[3][:6], ids[0][:1], "ffffffffff", ""):
+        expected = [i for i in ids if i.startswith(prefix)]
+        assert tiny.article_ids_starting(prefix) == pg.article_ids_starting(prefix) == expected
+        assert pg.article_ids_starting(prefix, 2) == expected[:2]
+    for query in (ids[3][:8], "Apple chip", "storm power homes", "nothing matches this"):
+        assert [a["id"] for a in find_articles(pg, query)] == [a["id"] for a in find_articles(tiny, query)]
+    assert find_articles(pg, "Apple chip")
+
+
+def test_fuzzy_matching_by_length_finds_what_a_full_scan_finds():
+    """Choices.extract skips names whose length alone keeps them under the cutoff: the
+    names and scores found are those of rapidfuzz over every name."""
+    import random
+
+    from rapidfuzz import fuzz, process
+
+    from newsbrief.summaries.entity_lookup import Choices
+
+    rng = random.Random(5)
+    syllables = [c + v for c in "bdklmnrst" for v in "aeiou"]
+
+    def word() -> str:
+        return "".join(rng.choice(syllables) for _ in range(rng.randint(1, 4)))
+
+    names = list(dict.fromkeys([word() for _ in range(3000)] + [f"{word()} {word()}" for _ in range(3000)]))
+    choices = Choices(names, names[:500])
+    queries = [names[7], names[7][:-1] + "x", names[4000] + "a", "ka", "zzzz", word() + " " + word() + " " + word()]
+    for query in queries:
+        for cutoff, limit in ((88, 8), (60, 30), (65, 10)):
+            full = process.extract(query, names, scorer=fuzz.ratio, limit=limit, score_cutoff=cutoff)
+            found = choices.extract(query, cutoff=cutoff, limit=limit)
+            assert sorted(s for _, s, _ in full) == sorted(s for _, s in found), (query, cutoff)
+            best = {c for c, s, _ in full if s > min((x[1] for x in full), default=0)}
+            assert best <= {c for c, _ in found}  # only ties at the cut may differ
