@@ -69,6 +69,7 @@ __all__ = [
     "lookup",
     "format_card",
     "get_index",
+    "one_per_story",
 ]
 
 log = logging.getLogger(__name__)
@@ -899,14 +900,21 @@ def lookup(store, name: str, *, limit: int = 5, visible: Callable[[str], bool] |
             return result
         card = result.card
         stories = {store.story_id_of(a) or a for a in card.article_ids}
-        one_per_story, shown = [], set()
-        for m in card.mentions:  # one mention per story: its reports say the same thing
-            sid = store.story_id_of(m.article_id) or m.article_id
-            if sid not in shown:
-                shown.add(sid)
-                one_per_story.append(m)
-        card = dataclasses.replace(card, mentions=one_per_story[:limit], story_count=len(stories))
+        card = dataclasses.replace(card, mentions=one_per_story(card.mentions, store.story_id_of)[:limit],
+                                   story_count=len(stories))
         return dataclasses.replace(result, card=card)
+
+
+def one_per_story(mentions: Iterable[Mention], story_of: Callable[[str], str | None]) -> list[Mention]:
+    """The first mention of each story (its reports say the same thing), in order;
+    ``story_of(article id)`` gives an article's story (None: the article is its own)."""
+    out, shown = [], set()
+    for m in mentions:
+        sid = story_of(m.article_id) or m.article_id
+        if sid not in shown:
+            shown.add(sid)
+            out.append(m)
+    return out
 
 
 def _seen(store, aid: str, visible: Callable[[str], bool]) -> bool:

@@ -507,13 +507,7 @@ def lookup(store: EntityQueries, name: str, *, limit: int = 5,
         return result
     card = result.card
     story = store.stories_of([m.article_id for m in card.mentions])
-    one_per_story, shown = [], set()
-    for m in card.mentions:  # one mention per story: its reports say the same thing
-        sid = story.get(m.article_id) or m.article_id
-        if sid not in shown:
-            shown.add(sid)
-            one_per_story.append(m)
-    card = dataclasses.replace(card, mentions=one_per_story[:limit],
+    card = dataclasses.replace(card, mentions=ei.one_per_story(card.mentions, story.get)[:limit],
                                story_count=store.entity_story_count(card.key, skip=unseen))
     return dataclasses.replace(result, card=card)
 
