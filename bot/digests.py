@@ -247,10 +247,10 @@ async def _deliver_claimed(app: Application, prefs: ChatPrefs, day: str) -> tupl
         replies.append(folded)
     marked = False
 
-    def before_send() -> None:
+    async def before_send() -> None:
         nonlocal marked
         if not marked:  # on PostgreSQL a conditional update: raises ClaimLost if another process took it
-            svc.deliveries.start_sending(chat_id, day, ids)
+            await asyncio.to_thread(svc.deliveries.start_sending, chat_id, day, ids)  # off the event loop
             marked = True
 
     target, where = prefs.send_to  # a forum topic's digest goes to its thread

@@ -9,8 +9,9 @@ of highest priority: replies (priority 0) before digests (priority 1).
 Per-request options go in ``rate_limit_args`` as a dict:
 
 * ``priority``: 0 (default, interactive) or higher (bulk);
-* ``before_send``: a function called right before the request leaves, after the limiter
-  let it through (the delivery log marks a digest as being sent there);
+* ``before_send``: a function (or coroutine function) called right before the request
+  leaves, after the limiter let it through (the delivery log marks a digest as being
+  sent there);
 * ``max_retries``: how often to retry after a ``RetryAfter`` (default from the constructor).
 
 A ``RetryAfter`` from Telegram pauses every request for the time it asks, then retries.
@@ -26,6 +27,7 @@ import datetime as dt
 import asyncio
 import contextlib
 import heapq
+import inspect
 import itertools
 import logging
 from typing import Any, Callable, Coroutine, Protocol
@@ -205,7 +207,9 @@ class PriorityRateLimiter(BaseRateLimiter[dict[str, Any]]):
             elif self._resume is not None:
                 await self._resume.wait()
             if before_send is not None:
-                before_send()
+                started = before_send()
+                if inspect.isawaitable(started):
+                    await started
             try:
                 return await callback(*args, **kwargs)
             except RetryAfter as exc:
