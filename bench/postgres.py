@@ -351,6 +351,8 @@ from newsbrief.summaries.store.postgres import PostgresStore
 settings = Settings()
 store = PostgresStore(url, path=Path(path))
 svc = Services(settings=settings, store=store, chats=ChatBook(store, settings), deliveries=DeliveryLog(store))
+from newsbrief.bot.app import freeze_startup_objects
+freeze_startup_objects()  # as the bot does at the end of its start-up
 prefs = svc.chats.get_or_default(1)
 visible = visible_for(prefs, settings)
 started = rss_now()

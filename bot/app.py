@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import gc
 import hashlib
 import logging
 from urllib.parse import urlsplit
@@ -181,6 +182,16 @@ async def on_startup(application: Application) -> None:
                job_id=PIPELINE_JOB_ID, first=0)
     repeat(application, fold_job, minutes=10, job_id="fold-deliveries", first=600)
     schedule_alerts(application)
+    freeze_startup_objects()
+
+
+def freeze_startup_objects() -> None:
+    """Leave what start-up made (modules, settings, connections: a few hundred thousand
+    objects) out of Python's full garbage collections. Each one would walk them all, and
+    a /brief of a 3,000-article day makes enough objects to start one about every sixth
+    time: +90 ms to that answer (``bench/postgres.py scale``)."""
+    gc.collect()
+    gc.freeze()
 
 
 async def pipeline_job(context: NewsContext) -> None:

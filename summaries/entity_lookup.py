@@ -131,6 +131,9 @@ class EntityQueries(Protocol):
         """The totals of these entities; missing ones left out. With ``brief``, ``roles``
         and ``src`` may be left empty (what names and ranks need is there)."""
 
+    def entity_heads(self, keys: Iterable[str]) -> dict[str, tuple[str, int, str]]:
+        """(name, articles, last date) of these entities; missing ones left out."""
+
     def entity_co(self, key: str, limit: int) -> list[tuple[str, int]]:
         """An entity's ``limit`` most frequent co-mentions (other key, articles together),
         most first, then in order of first occurrence."""
@@ -289,16 +292,12 @@ def _ranked(scored: dict[str, float], totals: Mapping[str, Totals]) -> list[str]
     return sorted(sorted(scored), key=lambda k: (scored[k], *_rank(totals[k])), reverse=True)
 
 
-def _candidates(store: EntityQueries, query: str) -> tuple[list[tuple[float, str]], list[str], bool, dict[str, Totals]]:
-    """``EntityIndex.candidates`` from the store, with the totals of the candidates."""
-    forms = ei._query_forms(query)
-    exact = store.entity_keys(forms)
-    single = [f for f in forms if len(f.split()) == 1]
-    with_surname = store.entity_keys(single, surnames=True) if single else {}
-    totals = store.entity_totals({k for keys in exact.values() for k in keys}, brief=True)
+def _tiers(forms: Sequence[str], exact: Mapping[str, Sequence[str]], bare: Mapping[str, bool],
+           totals: Mapping[str, Totals]) -> dict[str, float]:
+    """How well each entity in ``totals`` answers the typed forms (``EntityIndex.candidates``):
+    3 its name, 2 a form the news wrote, 1 an alias; 0.5 a lone-word person reached by a bare surname."""
     scored: dict[str, float] = {}
     for form in forms:
-        bare_surname = len(form.split()) == 1 and bool(with_surname.get(form))
         for key in exact.get(form, ()):
             t = totals.get(key)
             if t is None:
@@ -310,9 +309,89 @@ def _candidates(store: EntityQueries, query: str) -> tuple[list[tuple[float, str
                 tier = 2.0
             else:
                 tier = 1.0
-            if bare_surname and kind == PERSON and len(name.split()) == 1:
+            if bare[form] and kind == PERSON and len(name.split()) == 1:
                 tier = 0.5
             scored[key] = max(scored.get(key, 0.0), tier)
+    return scored
+
+
+ANSWERED = 6  # entities an answer names: the card's and five others
+_HEADS_OVER = 32  # more candidates than this: ranked by their heads first (_exact)
+
+
+def _exact(store: EntityQueries, forms: Sequence[str], exact: Mapping[str, Sequence[str]],
+           bare: Mapping[str, bool]) -> tuple[dict[str, float], dict[str, Totals]]:
+    """The tiers and totals of the entities the forms reach, enough of them for an answer.
+
+    A bare surname may reach thousands of people on a large database. Their heads (name,
+    articles, last date: no totals) put them in order of the best tier each could have
+    (3 by its name, else 2); totals are read for the first of them, and more only while
+    an entity not read could still rank above the :data:`ANSWERED` best read."""
+    keys = list(dict.fromkeys(k for f in forms for k in exact.get(f, ())))
+    if len(keys) <= _HEADS_OVER:
+        totals = store.entity_totals(keys, brief=True)
+        return _tiers(forms, exact, bare, totals), totals
+    heads = store.entity_heads(keys)
+    reached: dict[str, list[str]] = {}
+    for form in forms:
+        for key in exact.get(form, ()):
+            reached.setdefault(key, []).append(form)
+
+    def best(key: str) -> tuple[float, int, str]:
+        name, articles, last = heads[key]
+        return (3.0 if ner.fold(name) in reached[key] else 2.0), articles, last
+
+    order = sorted(sorted(heads), key=best, reverse=True)
+    take = _HEADS_OVER
+    while True:
+        totals = store.entity_totals(order[:take], brief=True)
+        scored = _tiers(forms, exact, bare, totals)
+        if take >= len(order):
+            return scored, totals
+        ranked, names = _ranked(scored, totals), []
+        for key in ranked:
+            name = entity_name(key, totals[key])[0]
+            if name not in names:
+                names.append(name)
+            if len(names) >= ANSWERED:
+                last = key
+                break
+        else:
+            last = None
+        if last is not None and (scored[last], *_rank(totals[last])) > best(order[take]):
+            return {k: scored[k] for k in ranked[:ranked.index(last) + 1]}, totals
+        take *= 4
+
+
+def _first_answered(store: EntityQueries, scored: dict[str, float]) -> tuple[dict[str, float], dict[str, Totals]]:
+    """Of entities scored by a close spelling, those an answer names (best first, up to
+    :data:`ANSWERED` names) with their totals: ranked by their heads, whose name,
+    articles and last date are what the ranking needs."""
+    if len(scored) <= _HEADS_OVER:
+        totals = store.entity_totals(scored, brief=True)
+        return {k: v for k, v in scored.items() if k in totals}, totals
+    heads = store.entity_heads(scored)
+    order = sorted(sorted(heads), key=lambda k: (scored[k], heads[k][1], heads[k][2]), reverse=True)
+    names: list[str] = []
+    for i, key in enumerate(order):
+        if heads[key][0] not in names:
+            names.append(heads[key][0])
+            if len(names) > ANSWERED:
+                order = order[:i]
+                break
+    totals = store.entity_totals(order, brief=True)
+    return {k: scored[k] for k in order if k in totals}, totals
+
+
+def _candidates(store: EntityQueries, query: str) -> tuple[list[tuple[float, str]], list[str], bool, dict[str, Totals]]:
+    """``EntityIndex.candidates`` from the store, with the totals of the candidates (on a
+    large database, of the first of them: see :func:`_exact`)."""
+    forms = ei._query_forms(query)
+    exact = store.entity_keys(forms)
+    single = [f for f in forms if len(f.split()) == 1]
+    with_surname = store.entity_keys(single, surnames=True) if single else {}
+    bare = {form: len(form.split()) == 1 and bool(with_surname.get(form)) for form in forms}
+    scored, totals = _exact(store, forms, exact, bare)
     if scored:
         return [(scored[k], k) for k in _ranked(scored, totals)], [], False, totals
     if forms:
@@ -323,11 +402,10 @@ def _candidates(store: EntityQueries, query: str) -> tuple[list[tuple[float, str
                 close[alias] = max(close.get(alias, 0.0), score)
         if close:
             keys = store.entity_keys(list(close))
-            totals = store.entity_totals({k for ks in keys.values() for k in ks}, brief=True)
             for alias, score in close.items():
                 for key in keys.get(alias, ()):
-                    if key in totals:
-                        scored[key] = max(scored.get(key, 0.0), score / 100.0)
+                    scored[key] = max(scored.get(key, 0.0), score / 100.0)
+            scored, totals = _first_answered(store, scored)
         if scored:
             return [(scored[k], k) for k in _ranked(scored, totals)], [], True, totals
     return [], _suggest(store, forms[0] if forms else ""), False, totals

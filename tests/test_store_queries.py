@@ -341,3 +341,120 @@ def test_fuzzy_matching_by_length_finds_what_a_full_scan_finds():
             assert sorted(s for _, s, _ in full) == sorted(s for _, s in found), (query, cutoff)
             best = {c for c, s, _ in full if s > min((x[1] for x in full), default=0)}
             assert best <= {c for c, _ in found}  # only ties at the cut may differ
+
+
+def test_fuzzy_lookups_search_the_names_of_the_most_mentioned_entities(indexed, tmp_path, monkeypatch):
+    """On a large database a bot process keeps only the names of the entities with most
+    articles for "did you mean": its memory and the time of a fuzzy lookup stay bounded.
+    Exact names still reach every entity; the names are read again when they change, in
+    the background once a read is slow."""
+    from newsbrief.summaries import entity_index as ei
+    from newsbrief.summaries.store import postgres
+    from newsbrief.summaries.store.postgres import PostgresStore
+
+    tiny, pg = indexed
+    with pg.connection() as conn:
+        ranked = conn.execute("SELECT entity, articles, last FROM entity_totals").fetchall()
+        ranked.sort(key=lambda r: r[0])
+        ranked.sort(key=lambda r: (r[1], r[2]), reverse=True)
+        top = [r[0] for r in ranked[:4]]
+        expected = {a for (a,) in conn.execute("SELECT alias FROM entity_names WHERE kind = 'n' AND entity = ANY(%s)",
+                                                (top,))}
+        everything = {a for (a,) in conn.execute("SELECT alias FROM entity_names WHERE kind = 'n'")}
+    assert len(ranked) > 10 and len(expected) < len(everything)
+    with PostgresStore(pg.url, path=tmp_path / "bot", fuzzy_entities=4) as bot:
+        assert set(bot.entity_choices().names) == expected
+        rare = "Priya Raman"
+        assert ei.lookup(bot, rare).card.name == rare  # exact: any entity
+        assert ei.lookup(pg, "Priya Ramen").card.name == rare  # a typo: found among every name...
+        assert ei.lookup(bot, "Priya Ramen").card is None  # ...not among the most mentioned
+        typos = 0
+        for key in top:
+            name = ei.lookup(bot, key[2:]).card.name
+            typo = name[:-2] + ("x" if name[-2] != "x" else "y") + name[-1]
+            if len(name) >= 9:
+                found = ei.lookup(bot, typo)
+                assert found.fuzzy and found.card.name == name, typo
+                typos += 1
+        assert typos        # names that came are read again; once a read was slow, in the background
+        monkeypatch.setattr(postgres, "_CHOICES_TTL", 0.0)
+        before = bot.entity_choices()
+        bot._choices.update(cost=1.0, read_at=0.0)
+        with pg.connection() as conn:  # an entity that now has the most articles
+            conn.execute("UPDATE entity_totals SET articles = 1000 WHERE entity = %s", (ranked[-1][0],))
+            conn.execute("INSERT INTO entity_names (kind, alias, entity) VALUES ('n', 'zanzibar quay', %s)",
+                         (ranked[-1][0],))
+        assert bot.entity_choices() is before  # the read runs in the background meanwhile
+        for thread in [t for t in __import__("threading").enumerate() if t.name == "newsbrief-names"]:
+            thread.join(10)
+        assert "zanzibar quay" in bot.entity_choices().names
+        assert bot.entity_choices() is not before
+
+
+def test_a_surname_that_reaches_many_people_answers_as_the_index_does(tmp_path, pg_url, monkeypatch):
+    """On PostgreSQL a bare surname that reaches many entities reads the totals of only
+    the first of them (ranked by name, articles and last date first): the card and the
+    other names are still those of the in-memory index."""
+    import random
+
+    from newsbrief.summaries import entity_index as ei
+    from newsbrief.summaries import entity_lookup as el
+    from newsbrief.summaries.store.postgres import PostgresStore
+
+    rng = random.Random(11)
+    firsts = [f"{a}{b}{c}" for a in ("Ade", "Chi", "Ngo", "Obi", "Uche", "Kele") for b in ("la", "mi", "ro", "zi", "ke")
+              for c in ("", "na", "du", "bo", "ta", "ye", "fo", "gu")]
+    people = [f"{f} Okafor" for f in firsts] + [f"{f} Okafor-{i}" for i, f in enumerate(firsts[:5])]
+    news, docs = [], []
+    for i in range(400):
+        day = f"2025-06-{1 + i % 28:02d}"
+        art = Article(headline=f"Report {i}", body=f"Something happened {i}. People spoke.", date=day, source="Wire",
+                      url=f"https://wire.example/{i}")
+        news.append(art)
+        ents = {}
+        for name in {people[rng.randrange(50)], people[rng.randrange(50)], rng.choice(people)}:
+            n = rng.randint(1, 3)
+            enc = {"t": "person", "n": n, "names": {name: n}, "s": 0}
+            if people.index(name) >= 50 and rng.random() < 0.5:  # the news wrote the surname alone (of people
+                # less prominent than the first fifty): a better answer to it, not read at first
+                enc["surf"] = {name: 1, "Okafor": n}
+            ents["p:" + name.lower()] = enc
+        if i % 40 == 0:  # a lone-word person, and an organisation of that name
+            ents["p:okafor"] = {"t": "person", "n": 1, "names": {"Okafor": 1}, "s": 0}
+            ents["n:okafor"] = {"t": "organisation", "n": 1, "names": {"Okafor": 1}, "s": 0}
+        docs.append({"k": "a:" + art.id, "article": art.id, "date": day, "headline": art.headline, "seq": i,
+                     "v": 3, "sents": [f"{next(iter(ents.values()))['names']} spoke."], "ents": ents})
+    tiny = TinyStore(tmp_path / "db.json")
+    pg = PostgresStore(pg_url, path=tmp_path / "pg")
+    for store in (tiny, pg):
+        store.upsert_articles(news)
+        store.put_documents("entities", docs)
+    with pg.connection() as conn:
+        reached = conn.execute("SELECT count(*) FROM entity_names WHERE kind = 'n' AND alias = 'okafor'").fetchone()[0]
+    assert reached > 3 * 32  # more than the candidates read at first
+    queries = ["Okafor", "okafor", "Mr Okafor", "Adela Okafor", "Okafar", "Okafor-2", "Chimi Okafor"]
+
+    def answers(store):
+        return [(q, _same(r.card), r.others, r.suggestions, r.fuzzy)
+                for visible in VISIBLE[:2] for q in queries for r in [ei.lookup(store, q, visible=visible)]]
+
+    read, totals_of = [], pg.entity_totals
+
+    def counted(keys, brief=False):
+        keys = list(keys)
+        read.append(len(keys))
+        return totals_of(keys, brief=brief)
+
+    monkeypatch.setattr(pg, "entity_totals", counted)
+    ei.lookup(pg, "Okafor")
+    assert 32 < max(read) < reached  # more than the first candidates', not every one's
+    bounded = answers(pg)
+    monkeypatch.setattr(el, "_HEADS_OVER", 10**9)  # every candidate's totals read
+    assert bounded == answers(pg)
+    # the index's answers (it orders people of equal rank otherwise: the names may differ at a tie)
+    for (q, card, others, sugg, fuzzy), (_, card2, others2, sugg2, fuzzy2) in zip(bounded, answers(tiny)):
+        assert (card, len(others), len(sugg), fuzzy) == (card2, len(others2), len(sugg2), fuzzy2), q
+    answer = ei.lookup(pg, "Okafor")
+    assert answer.card.name == "Okafor" and len(answer.others) == 5  # its own name first, then the people
+    tiny.close()
+    pg.close()

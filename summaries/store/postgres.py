@@ -272,6 +272,9 @@ PG_SCHEMA_VERSION = len(MIGRATIONS)
 _MIGRATION_STEPS = {ENTITY_LOOKUP_MIGRATION: "_rebuild_entity_lookup"}
 _ENTITY_LOCK = 0x6E657775  # advisory transaction lock while the derived entity tables change
 _CHOICES_TTL = 1.0  # seconds between checks for new lookup names
+# entities whose names fuzzy /who lookups search ("did you mean"), those with most articles:
+# about 100,000 names, a few milliseconds a lookup and about 15 MB in the bot process
+FUZZY_ENTITIES = 50_000
 _MIGRATION_LOCK = 0x6E657773  # advisory lock key while migrating ("news")
 
 # keyed document tables: (table, key column, key type)
@@ -330,11 +333,13 @@ class PostgresStore(NewsStore):
     ``url`` is a libpq connection URL (``postgresql://user:password@host/db``).
     ``path`` is a local file path for what a process may keep beside the database (the
     bot's delivery log lives in the database on PostgreSQL); it is never the database. ``pool_size`` bounds the connections
-    this process opens.
+    this process opens. ``fuzzy_entities`` bounds the names fuzzy ``/who`` lookups search
+    (see :meth:`entity_choices`).
     """
 
     def __init__(self, url: str, *, readonly: bool = False, path: str | Path | None = None,
-                 pool_size: int = 8, connect_timeout: float = 10.0, migrate: bool = True) -> None:
+                 pool_size: int = 8, connect_timeout: float = 10.0, migrate: bool = True,
+                 fuzzy_entities: int = FUZZY_ENTITIES) -> None:
         self.url = url
         self.readonly = readonly
         self.path = Path(path) if path is not None else Path.cwd() / "newsbrief-pg"
@@ -346,8 +351,10 @@ class PostgresStore(NewsStore):
         self._checked = 0.0
         self._closed = False
         self._cache = _ReadCache()
-        self._choices_lock = threading.Lock()
-        self._choices: dict[str, Any] = {"value": None, "checked": 0.0, "gone": None, "added": 0}
+        self._choices_lock = threading.RLock()
+        self.fuzzy_entities = fuzzy_entities
+        self._choices: dict[str, Any] = {"value": None, "checked": 0.0, "mark": None, "read_at": 0.0, "cost": 0.0,
+                                         "reading": False}
         self._pool = ConnectionPool(
             url, min_size=1, max_size=max(1, pool_size), open=False, name="newsbrief",
             kwargs={"autocommit": False, "connect_timeout": max(1, int(connect_timeout))},
@@ -1184,6 +1191,15 @@ class PostgresStore(NewsStore):
         with self._conn() as conn:
             return self._entity_totals(conn, keys, brief=brief)
 
+    def entity_heads(self, keys: Iterable[str]) -> dict[str, tuple[str, int, str]]:
+        """(name, articles, last date) of these entities: their columns of ``entity_totals``."""
+        keys = list(keys)
+        if not keys:
+            return {}
+        with self._conn() as conn:
+            return {key: (name, articles, last) for key, name, articles, last in conn.execute(
+                "SELECT entity, name, articles, last FROM entity_totals WHERE entity = ANY(%s)", (keys,))}
+
     def entity_co(self, key: str, limit: int) -> list[tuple[str, int]]:
         """An entity's most frequent co-mentions (index ``entity_co_top``)."""
         with self._conn() as conn:
@@ -1230,34 +1246,56 @@ class PostgresStore(NewsStore):
             return row[0] if row else None
 
     def entity_choices(self) -> Any:
-        """Every distinct lookup name and surname, for rapidfuzz: read whole once, then
-        only the names added since (checked at most once a second); read whole again
-        when a name left the table."""
-        from newsbrief.summaries.entity_lookup import Choices
+        """The lookup names and surnames fuzzy lookups search (rapidfuzz): those of the
+        ``fuzzy_entities`` entities with most articles (all of them on a smaller
+        database), kept in the process, so that its memory and the time of a fuzzy
+        lookup are bounded however many entities the database holds.
 
+        Checked at most once a second; read again when names came or went, but not more
+        often than fifty times the last read took; while a slow read (a large
+        database) runs in the background, lookups use the names read before."""
         with self._choices_lock:
             state = self._choices
             now = time.monotonic()
-            if state["value"] is not None and now - state["checked"] < _CHOICES_TTL:
+            if state["value"] is not None and (now - state["checked"] < _CHOICES_TTL or state["reading"]):
                 return state["value"]
+            state["checked"] = now
             with self._conn() as conn:
-                gone, top = conn.execute("SELECT (SELECT n FROM entity_names_gone), "
-                                         "(SELECT coalesce(max(added), 0) FROM entity_names)").fetchone()
-                if gone != state["gone"] or state["value"] is None:
-                    rows = conn.execute("SELECT kind, alias, added FROM entity_names ORDER BY added").fetchall()
-                    state.update(names={}, surnames={})
-                elif top > state["added"]:
-                    rows = conn.execute("SELECT kind, alias, added FROM entity_names WHERE added > %s ORDER BY added",
-                                        (state["added"],)).fetchall()
-                else:
-                    rows = None
-            state["checked"], state["gone"] = now, gone
-            if rows is not None:
-                for kind, alias, _ in rows:
-                    (state["names"] if kind == "n" else state["surnames"])[alias] = None
-                state["added"] = max(top, rows[-1][2] if rows else 0)
-                state["value"] = Choices(list(state["names"]), list(state["surnames"]))
-            return state["value"]
+                mark = tuple(conn.execute("SELECT (SELECT n FROM entity_names_gone), "
+                                          "(SELECT coalesce(max(added), 0) FROM entity_names)").fetchone())
+            if state["value"] is not None and (mark == state["mark"] or now - state["read_at"] < 50 * state["cost"]):
+                return state["value"]
+            if state["value"] is None or state["cost"] < 0.05:
+                self._read_choices(mark)
+                return state["value"]
+            state["reading"] = True
+            value = state["value"]
+        threading.Thread(target=self._read_choices, args=(mark,), name="newsbrief-names", daemon=True).start()
+        return value
+
+    def _read_choices(self, mark: tuple[int, int]) -> None:
+        """Read the fuzzy lookup names (see :meth:`entity_choices`), in the order they came."""
+        from newsbrief.summaries.entity_lookup import Choices
+
+        t0 = time.monotonic()
+        try:
+            with self._conn() as conn:
+                rows = conn.execute(
+                    "SELECT n.kind, n.alias FROM (SELECT entity FROM entity_totals "
+                    "ORDER BY articles DESC, last DESC, entity LIMIT %s) t "
+                    "JOIN entity_names n ON n.entity = t.entity ORDER BY n.added", (self.fuzzy_entities,)).fetchall()
+            value = Choices(list(dict.fromkeys(a for k, a in rows if k == "n")),
+                            list(dict.fromkeys(a for k, a in rows if k == "s")))
+        except Exception:
+            if not self._choices["reading"]:
+                raise
+            log.warning("reading the lookup names failed; fuzzy lookups use those read before", exc_info=True)
+            with self._choices_lock:
+                self._choices["reading"] = False
+            return
+        done = time.monotonic()
+        with self._choices_lock:
+            self._choices.update(value=value, mark=mark, read_at=done, cost=done - t0, reading=False)
 
     def stories_of(self, article_ids: Sequence[str]) -> dict[str, str]:
         if not article_ids:
