@@ -292,106 +292,85 @@ def _ranked(scored: dict[str, float], totals: Mapping[str, Totals]) -> list[str]
     return sorted(sorted(scored), key=lambda k: (scored[k], *_rank(totals[k])), reverse=True)
 
 
-def _tiers(forms: Sequence[str], exact: Mapping[str, Sequence[str]], bare: Mapping[str, bool],
-           totals: Mapping[str, Totals]) -> dict[str, float]:
-    """How well each entity in ``totals`` answers the typed forms (``EntityIndex.candidates``):
+def _tier(forms: Sequence[str], bare: Mapping[str, bool], key: str, t: Totals) -> float:
+    """How well an entity answers the typed forms that reach it (``EntityIndex.candidates``):
     3 its name, 2 a form the news wrote, 1 an alias; 0.5 a lone-word person reached by a bare surname."""
-    scored: dict[str, float] = {}
+    name, kind = entity_name(key, t)
+    best = 0.0
     for form in forms:
-        for key in exact.get(form, ()):
-            t = totals.get(key)
-            if t is None:
-                continue
-            name, kind = entity_name(key, t)
-            if form == ner.fold(name):
-                tier = 3.0
-            elif form in {ner.fold(s) for s in t["surf"]}:
-                tier = 2.0
-            else:
-                tier = 1.0
-            if bare[form] and kind == PERSON and len(name.split()) == 1:
-                tier = 0.5
-            scored[key] = max(scored.get(key, 0.0), tier)
-    return scored
+        if form == ner.fold(name):
+            tier = 3.0
+        elif form in {ner.fold(s) for s in t["surf"]}:
+            tier = 2.0
+        else:
+            tier = 1.0
+        if bare[form] and kind == PERSON and len(name.split()) == 1:
+            tier = 0.5
+        best = max(best, tier)
+    return best
 
 
 ANSWERED = 6  # entities an answer names: the card's and five others
-_HEADS_OVER = 32  # more candidates than this: ranked by their heads first (_exact)
+_HEADS_OVER = 32  # more candidates than this: ranked by their heads first (_best)
 
 
-def _exact(store: EntityQueries, forms: Sequence[str], exact: Mapping[str, Sequence[str]],
-           bare: Mapping[str, bool]) -> tuple[dict[str, float], dict[str, Totals]]:
-    """The tiers and totals of the entities the forms reach, enough of them for an answer.
+def _best(store: EntityQueries, upper: Mapping[str, float], score: Callable[[str, Totals], float | None],
+          names: int) -> tuple[dict[str, float], dict[str, Totals]]:
+    """The best-scored candidates, enough of them to name ``names`` entities, and their totals.
 
-    A bare surname may reach thousands of people on a large database. Their heads (name,
-    articles, last date: no totals) put them in order of the best tier each could have
-    (3 by its name, else 2); totals are read for the first of them, and more only while
-    an entity not read could still rank above the :data:`ANSWERED` best read."""
-    keys = list(dict.fromkeys(k for f in forms for k in exact.get(f, ())))
-    if len(keys) <= _HEADS_OVER:
-        totals = store.entity_totals(keys, brief=True)
-        return _tiers(forms, exact, bare, totals), totals
-    heads = store.entity_heads(keys)
-    reached: dict[str, list[str]] = {}
-    for form in forms:
-        for key in exact.get(form, ()):
-            reached.setdefault(key, []).append(form)
+    ``upper`` is the most each candidate can score, ``score`` what it does score given its
+    totals (None: not a candidate after all). A bare surname may reach thousands of people
+    on a large database: their heads (name, articles, last date; no totals) put them in
+    order of ``upper``, and totals are read for the first of them, and more only while a
+    candidate not read could still rank above the ``names`` best read. The result is the
+    one of scoring them all."""
+    def scored_of(keys: Iterable[str], totals: Mapping[str, Totals]) -> dict[str, float]:
+        out = {}
+        for key in keys:
+            if key in totals and (value := score(key, totals[key])) is not None:
+                out[key] = value
+        return out
 
-    def best(key: str) -> tuple[float, int, str]:
-        name, articles, last = heads[key]
-        return (3.0 if ner.fold(name) in reached[key] else 2.0), articles, last
-
-    order = sorted(sorted(heads), key=best, reverse=True)
+    if len(upper) <= _HEADS_OVER:
+        totals = store.entity_totals(upper, brief=True)
+        return scored_of(upper, totals), totals
+    heads = store.entity_heads(upper)
+    bound = {k: (upper[k], heads[k][1], heads[k][2]) for k in heads}
+    order = sorted(sorted(heads), key=bound.__getitem__, reverse=True)
     take = _HEADS_OVER
     while True:
         totals = store.entity_totals(order[:take], brief=True)
-        scored = _tiers(forms, exact, bare, totals)
+        scored = scored_of(order[:take], totals)
         if take >= len(order):
             return scored, totals
-        ranked, names = _ranked(scored, totals), []
+        ranked, named, last = _ranked(scored, totals), [], None
         for key in ranked:
             name = entity_name(key, totals[key])[0]
-            if name not in names:
-                names.append(name)
-            if len(names) >= ANSWERED:
-                last = key
-                break
-        else:
-            last = None
-        if last is not None and (scored[last], *_rank(totals[last])) > best(order[take]):
+            if name not in named:
+                named.append(name)
+                if len(named) >= names:
+                    last = key
+                    break
+        if last is not None and (scored[last], *_rank(totals[last])) > bound[order[take]]:
             return {k: scored[k] for k in ranked[:ranked.index(last) + 1]}, totals
         take *= 4
 
 
-def _first_answered(store: EntityQueries, scored: dict[str, float]) -> tuple[dict[str, float], dict[str, Totals]]:
-    """Of entities scored by a close spelling, those an answer names (best first, up to
-    :data:`ANSWERED` names) with their totals: ranked by their heads, whose name,
-    articles and last date are what the ranking needs."""
-    if len(scored) <= _HEADS_OVER:
-        totals = store.entity_totals(scored, brief=True)
-        return {k: v for k, v in scored.items() if k in totals}, totals
-    heads = store.entity_heads(scored)
-    order = sorted(sorted(heads), key=lambda k: (scored[k], heads[k][1], heads[k][2]), reverse=True)
-    names: list[str] = []
-    for i, key in enumerate(order):
-        if heads[key][0] not in names:
-            names.append(heads[key][0])
-            if len(names) > ANSWERED:
-                order = order[:i]
-                break
-    totals = store.entity_totals(order, brief=True)
-    return {k: scored[k] for k in order if k in totals}, totals
-
-
 def _candidates(store: EntityQueries, query: str) -> tuple[list[tuple[float, str]], list[str], bool, dict[str, Totals]]:
     """``EntityIndex.candidates`` from the store, with the totals of the candidates (on a
-    large database, of the first of them: see :func:`_exact`)."""
+    large database, of the first of them: see :func:`_best`)."""
     forms = ei._query_forms(query)
     exact = store.entity_keys(forms)
     single = [f for f in forms if len(f.split()) == 1]
     with_surname = store.entity_keys(single, surnames=True) if single else {}
     bare = {form: len(form.split()) == 1 and bool(with_surname.get(form)) for form in forms}
-    scored, totals = _exact(store, forms, exact, bare)
+    reached: dict[str, list[str]] = {}
+    for form in forms:
+        for key in exact.get(form, ()):
+            reached.setdefault(key, []).append(form)
+    # the best a candidate can score: 3 by its name (a column), else 2 (surface forms: totals)
+    scored, totals = _best(store, dict.fromkeys(reached, 2.0),
+                           lambda key, t: _tier(reached[key], bare, key, t), ANSWERED)
     if scored:
         return [(scored[k], k) for k in _ranked(scored, totals)], [], False, totals
     if forms:
@@ -405,7 +384,7 @@ def _candidates(store: EntityQueries, query: str) -> tuple[list[tuple[float, str
             for alias, score in close.items():
                 for key in keys.get(alias, ()):
                     scored[key] = max(scored.get(key, 0.0), score / 100.0)
-            scored, totals = _first_answered(store, scored)
+            scored, totals = _best(store, scored, lambda key, t: scored[key], ANSWERED)
         if scored:
             return [(scored[k], k) for k in _ranked(scored, totals)], [], True, totals
     return [], _suggest(store, forms[0] if forms else ""), False, totals
@@ -428,18 +407,22 @@ def _suggest(store: EntityQueries, form: str, limit: int = 5) -> list[str]:
                 if not (n_words > 1 and word == last)]  # "Elon Musk": another Musk only by the whole name
     keys = store.entity_keys([a for a, _ in close]) if close else {}
     by_surname = store.entity_keys([w for w, _ in near], surnames=True) if near else {}
-    totals = store.entity_totals({k for ks in [*keys.values(), *by_surname.values()] for k in ks}, brief=True)
-    seen: dict[str, float] = {}
+    by_name: dict[str, float] = {}
     for alias, score in close:
         for key in keys.get(alias, ()):
-            t = totals.get(key)
-            if t is None or (n_words > 1 and entity_name(key, t)[1] != PERSON):
-                continue
-            seen[key] = max(seen.get(key, 0.0), score)
+            by_name[key] = max(by_name.get(key, 0.0), score)
+    surnamed: dict[str, float] = {}
     for word, score in near:
         for key in by_surname.get(word, ()):
-            if key in totals:
-                seen[key] = max(seen.get(key, 0.0), score - (5 if n_words > 1 else 0))
+            surnamed[key] = max(surnamed.get(key, 0.0), score - (5 if n_words > 1 else 0))
+
+    def score(key: str, t: Totals) -> float | None:
+        named = by_name.get(key) if not (n_words > 1 and entity_name(key, t)[1] != PERSON) else None
+        best = max(named or 0.0, surnamed.get(key, 0.0))
+        return best if (named is not None or key in surnamed) else None
+
+    upper = {k: max(by_name.get(k, 0.0), surnamed.get(k, 0.0)) for k in [*by_name, *surnamed]}
+    seen, totals = _best(store, upper, score, limit)
     names: list[str] = []
     for key in _ranked(seen, totals):
         name = entity_name(key, totals[key])[0]

@@ -432,7 +432,8 @@ def test_a_surname_that_reaches_many_people_answers_as_the_index_does(tmp_path, 
     with pg.connection() as conn:
         reached = conn.execute("SELECT count(*) FROM entity_names WHERE kind = 'n' AND alias = 'okafor'").fetchone()[0]
     assert reached > 3 * 32  # more than the candidates read at first
-    queries = ["Okafor", "okafor", "Mr Okafor", "Adela Okafor", "Okafar", "Okafor-2", "Chimi Okafor"]
+    queries = ["Okafor", "okafor", "Mr Okafor", "Adela Okafor", "Okafar", "Okafor-2", "Chimi Okafor", "Zed Okafro",
+               "Okafro", "Chimi Okafro"]
 
     def answers(store):
         return [(q, _same(r.card), r.others, r.suggestions, r.fuzzy)
@@ -448,6 +449,9 @@ def test_a_surname_that_reaches_many_people_answers_as_the_index_does(tmp_path, 
     monkeypatch.setattr(pg, "entity_totals", counted)
     ei.lookup(pg, "Okafor")
     assert 32 < max(read) < reached  # more than the first candidates', not every one's
+    read.clear()
+    assert len(ei.lookup(pg, "Zed Okafro").suggestions) == 5  # "did you mean" people of a near surname
+    assert max(read) < reached
     bounded = answers(pg)
     monkeypatch.setattr(el, "_HEADS_OVER", 10**9)  # every candidate's totals read
     assert bounded == answers(pg)
