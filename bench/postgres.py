@@ -378,9 +378,11 @@ times = []
 for i in range(200):
     t = time.perf_counter(); b = brief(rng.choice(days)); times.append(time.perf_counter() - t)
     assert b.stories
+with store.connection() as conn:  # every lookup name, of which the bot keeps those of the most-mentioned entities
+    names_all = conn.execute("SELECT count(DISTINCT alias) FROM entity_names WHERE kind = 'n'").fetchone()[0]
 print(json.dumps({"who": who, "found": found, "brief": times, "whole_day": whole, "rss_start_mb": started, "rss_mb": rss_now(),
                   "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-                  "names": len(store.entity_choices().names)}))
+                  "names": len(store.entity_choices().names), "names_all": names_all}))
 """
 
 PIPELINE_PROBE = r"""
@@ -437,11 +439,11 @@ def cmd_scale(args) -> int:
                   file=sys.stderr, flush=True)
     print("stored articles on PostgreSQL, 3,000 a day (baseline: the same measures at the smaller N, same run)")
     print(f"{'articles':>10}{'ingest/s':>10}{'entity docs/s':>15}{'brief p99 ms':>14}{'brief p50 ms':>14}"
-          f"{'bot MB start':>14}{'bot MB after':>14}{'names':>9}{'DB GiB':>8}")
+          f"{'bot MB start':>14}{'bot MB after':>14}{'names kept/all':>16}{'DB GiB':>8}")
     for n, filled, p, _pipe, size, _counts in rows:
         print(f"{n:>10}{filled['ingest_rate']:>10.0f}{filled['entity_rate']:>15.0f}{pct(p['brief'], 0.99) * 1000:>14.1f}"
               f"{statistics.median(p['brief']) * 1000:>14.1f}{p['rss_start_mb']:>14.0f}{p['rss_mb']:>14.0f}"
-              f"{p['names']:>9}{size / 2**30:>8.2f}")
+              f"{str(p['names']) + '/' + str(p.get('names_all', '?')):>16}{size / 2**30:>8.2f}")
     for n, _filled, p, _pipe, _size, _counts in rows:
         print(f"{n:>10} articles: /brief p50 {statistics.median(p['brief']) * 1000:.1f} ms against "
               f"{statistics.median(p['whole_day']) * 1000:.1f} ms only to read the day's 3,000 articles whole "
