@@ -462,3 +462,20 @@ def test_a_surname_that_reaches_many_people_answers_as_the_index_does(tmp_path, 
     assert answer.card.name == "Okafor" and len(answer.others) == 5  # its own name first, then the people
     tiny.close()
     pg.close()
+
+
+def test_the_read_cache_lets_go_of_what_ran_out():
+    """What a listing prefetched lives a second; the next prefetch drops what ran out, so
+    the bot does not keep a day's articles whole until the cache is full."""
+    from newsbrief.summaries.store import postgres
+
+    clock = [100.0]
+    cache = postgres._ReadCache(ttl=1.0, size=1000, clock=lambda: clock[0])
+    cache.put_many("article", {str(i): {"id": str(i)} for i in range(300)})
+    assert cache.get("article", "7") == (True, {"id": "7"})
+    clock[0] += 0.5
+    cache.put_many("article", {"7": {"id": "7", "v": 2}})  # put again: lives on from now
+    clock[0] += 0.7
+    cache.put_many("story", {"s1": {"id": "s1"}})
+    assert len(cache._data) == 2  # the 299 that ran out are gone
+    assert cache.get("article", "7") == (True, {"id": "7", "v": 2}) and cache.get("article", "8") == (False, None)
