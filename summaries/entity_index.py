@@ -223,6 +223,8 @@ class EntityIndex:
         self.surnames: dict[str, set[str]] = {}  # folded last word -> multi-word person keys
         self.acronyms: dict[str, Counter] = {}  # folded acronym -> keys of the names it was defined for
         self._choices: list[str] | None = None
+        self._shaped: dict[int, list[str]] = {}  # the choices of as many words, for suggestions
+        self._shaped_of: list[str] | None = None  # the choices they were taken from
         self._cards: dict[tuple[str, int], EntityCard] = {}
         self.dirty: set[str] = set()  # articles whose stored document is out of date
         self._stale: set[str] = set()  # entities whose lookup names need recomputing
@@ -538,11 +540,14 @@ class EntityIndex:
         if self._choices is None:
             self._choices = list(self.names)
         n_words = len(form.split())
+        shaped = self._shaped.get(n_words)
+        if shaped is None or self._shaped_of is not self._choices:
+            if self._shaped_of is not self._choices:
+                self._shaped, self._shaped_of = {}, self._choices
+            shaped = self._shaped[n_words] = [a for a in self._choices if len(a.split()) == n_words]
         seen: dict[str, float] = {}
-        for alias, score, _ in process.extract(form, self._choices, scorer=fuzz.ratio,
+        for alias, score, _ in process.extract(form, shaped, scorer=fuzz.ratio,
                                                limit=limit * 6, score_cutoff=SUGGEST_CUTOFF):
-            if len(alias.split()) != n_words:
-                continue
             for key in self.names.get(alias, ()):
                 ent = self.entities[key]
                 if n_words > 1 and ent.type != PERSON:

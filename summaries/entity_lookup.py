@@ -88,19 +88,27 @@ class Choices:
     """Every distinct lookup name and surname (what rapidfuzz searches), also grouped by
     length: a name whose length alone keeps its ratio under a cutoff is not scored."""
 
-    __slots__ = ("names", "surnames", "_names_by_len", "_surnames_by_len")
+    __slots__ = ("names", "surnames", "_names_by_len", "_surnames_by_len", "_by_words")
 
     def __init__(self, names: Sequence[str], surnames: Sequence[str]) -> None:
         self.names, self.surnames = names, surnames
         self._names_by_len = _by_length(names)
         self._surnames_by_len = _by_length(surnames)
+        by_words: dict[int, list[str]] = {}
+        for name in names:
+            by_words.setdefault(len(name.split()), []).append(name)
+        self._by_words = {n: _by_length(group) for n, group in by_words.items()}
 
-    def extract(self, query: str, *, cutoff: float, limit: int, surnames: bool = False) -> list[tuple[str, float]]:
+    def extract(self, query: str, *, cutoff: float, limit: int, surnames: bool = False,
+                words: int | None = None) -> list[tuple[str, float]]:
         """``rapidfuzz.process.extract(query, names, scorer=fuzz.ratio, ...)``: the
         ``limit`` best (name, score) at or above ``cutoff``, best first; only names of a
         length that can reach the cutoff are scored (``fuzz.ratio`` is at most
-        ``200 * min(len) / (len + len')``)."""
-        groups = self._surnames_by_len if surnames else self._names_by_len
+        ``200 * min(len) / (len + len')``). With ``words``, only names of that many words."""
+        if words is not None:
+            groups = self._by_words.get(words, {})
+        else:
+            groups = self._surnames_by_len if surnames else self._names_by_len
         n = len(query)
         r = cutoff / 100.0
         lo = int(n * r / (2 - r)) - 1 if r < 2 else 0
@@ -131,8 +139,8 @@ class EntityQueries(Protocol):
         """The totals of these entities; missing ones left out. With ``brief``, ``roles``
         and ``src`` may be left empty (what names and ranks need is there)."""
 
-    def entity_heads(self, keys: Iterable[str]) -> dict[str, tuple[str, int, str]]:
-        """(name, articles, last date) of these entities; missing ones left out."""
+    def entity_heads(self, keys: Iterable[str]) -> dict[str, tuple[str, int, str, int]]:
+        """(name, articles, last date, mentions) of these entities; missing ones left out."""
 
     def entity_co(self, key: str, limit: int) -> list[tuple[str, int]]:
         """An entity's ``limit`` most frequent co-mentions (other key, articles together),
@@ -400,8 +408,7 @@ def _suggest(store: EntityQueries, form: str, limit: int = 5) -> list[str]:
     if not choices.names:
         return []
     n_words = len(form.split())
-    close = [(alias, score) for alias, score in choices.extract(form, cutoff=SUGGEST_CUTOFF, limit=limit * 6)
-             if len(alias.split()) == n_words]
+    close = choices.extract(form, cutoff=SUGGEST_CUTOFF, limit=limit * 6, words=n_words)
     last = form.split()[-1]
     near: list[tuple[str, float]] = []
     if len(last) >= 3 and choices.surnames:
@@ -454,10 +461,10 @@ def _card(store: EntityQueries, key: str, limit: int) -> EntityCard:
         recent = max(roles, key=ei.recent_rank)
         roles = [recent] + [r for r in roles if r is not recent]
     top = store.entity_co(key, 40)  # heapq.nlargest(40, co.items()) of the index
-    others = store.entity_totals([k for k, _ in top], brief=True)
+    others = store.entity_heads([k for k, _ in top])
     top = [kv for kv in top if kv[0] in others]
-    top.sort(key=lambda kv: (kv[1], others[kv[0]]["mentions"]), reverse=True)
-    co = [(entity_name(k, others[k])[0], n) for k, n in top[:8]]
+    top.sort(key=lambda kv: (kv[1], others[kv[0]][3]), reverse=True)
+    co = [(others[k][0], n) for k, n in top[:8]]
     aliases = [s for s, _ in sorted(t["surf"].items(), key=lambda kv: -kv[1]) if s != name][:8]
     return EntityCard(
         name=name, type=kind, roles=ei._distinct_roles(r["text"] for r in roles)[:5], article_count=t["articles"],
@@ -503,7 +510,9 @@ def _as_seen(store: EntityQueries, result: WhoResult, visible: Callable[[str], b
     ``_as_seen``), and the card's articles that chat does not see."""
     names = list(dict.fromkeys([*result.others, *result.suggestions]))
     keys = store.entity_keys([ner.fold(n) for n in names]) if names else {}
-    totals = store.entity_totals({k for ks in keys.values() for k in ks})
+    heads = store.entity_heads({k for ks in keys.values() for k in ks})
+    wanted = set(names)  # only the entities that have one of these names are read whole
+    totals = store.entity_totals({k for k, h in heads.items() if h[0] in wanted})
 
     def known(name: str) -> bool:  # an entity of that name is in an article this chat sees
         for key in keys.get(ner.fold(name), ()):
@@ -547,13 +556,34 @@ def _as_seen(store: EntityQueries, result: WhoResult, visible: Callable[[str], b
         taken.update(k for k in ks if k != card.key)
     co = Counter({k: n - taken.get(k, 0) for k, n in store.entity_co(card.key, 8 + len(taken))})
     top = [(k, n) for k, n in co.most_common() if n > 0][:8]
-    named = store.entity_totals([k for k, _ in top], brief=True)
+    named = store.entity_heads([k for k, _ in top])
     first, last = store.entity_span(card.key, skip=unseen)
     card = dataclasses.replace(
         card, article_count=t["articles"] - len(unseen), first_seen=first, last_seen=last, mentions=mentions,
-        co_mentions=[(entity_name(k, named[k])[0], n) for k, n in top if k in named],
+        co_mentions=[(named[k][0], n) for k, n in top if k in named],
     )
     return dataclasses.replace(result, card=card, others=others), unseen
+
+
+class _Reads:
+    """A store's queries for one answer, keeping the totals it read whole (the card's are
+    wanted again once a chat's sources are applied)."""
+
+    def __init__(self, store: EntityQueries) -> None:
+        self._store = store
+        self._whole: dict[str, Totals] = {}
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._store, name)
+
+    def entity_totals(self, keys: Iterable[str], *, brief: bool = False) -> dict[str, Totals]:
+        keys = list(keys)
+        if brief:
+            return self._store.entity_totals(keys, brief=True)
+        missing = [k for k in keys if k not in self._whole]
+        if missing:
+            self._whole.update(self._store.entity_totals(missing))
+        return {k: self._whole[k] for k in keys if k in self._whole}
 
 
 def lookup(store: EntityQueries, name: str, *, limit: int = 5,
@@ -562,6 +592,7 @@ def lookup(store: EntityQueries, name: str, *, limit: int = 5,
     query = " ".join((name or "").split())
     if not query:
         return WhoResult(query=query)
+    store = _Reads(store)  # type: ignore[assignment]
     result = who(store, query, limit * 2)
     unseen: list[str] = []
     if visible is not None:

@@ -341,6 +341,11 @@ def test_fuzzy_matching_by_length_finds_what_a_full_scan_finds():
             assert sorted(s for _, s, _ in full) == sorted(s for _, s in found), (query, cutoff)
             best = {c for c, s, _ in full if s > min((x[1] for x in full), default=0)}
             assert best <= {c for c, _ in found}  # only ties at the cut may differ
+            two = [n for n in names if len(n.split()) == 2]  # names of one shape only (suggestions)
+            full = process.extract(query, two, scorer=fuzz.ratio, limit=limit, score_cutoff=cutoff)
+            found = choices.extract(query, cutoff=cutoff, limit=limit, words=2)
+            assert sorted(s for _, s, _ in full) == sorted(s for _, s in found), (query, cutoff)
+            assert all(len(c.split()) == 2 for c, _ in found)
 
 
 def test_fuzzy_lookups_search_the_names_of_the_most_mentioned_entities(indexed, tmp_path, monkeypatch):

@@ -273,8 +273,8 @@ _MIGRATION_STEPS = {ENTITY_LOOKUP_MIGRATION: "_rebuild_entity_lookup"}
 _ENTITY_LOCK = 0x6E657775  # advisory transaction lock while the derived entity tables change
 _CHOICES_TTL = 1.0  # seconds between checks for new lookup names
 # entities whose names fuzzy /who lookups search ("did you mean"), those with most articles:
-# about 100,000 names, a few milliseconds a lookup and about 15 MB in the bot process
-FUZZY_ENTITIES = 50_000
+# at 1,000,000 stored articles about 33,000 names, 1-3 ms a scan, a few MB in the bot process
+FUZZY_ENTITIES = 20_000
 _MIGRATION_LOCK = 0x6E657773  # advisory lock key while migrating ("news")
 
 # keyed document tables: (table, key column, key type)
@@ -422,6 +422,20 @@ class PostgresStore(NewsStore):
             yield self
             return
         with self._conn() as conn, conn.transaction():
+            self._local.conn = conn
+            try:
+                yield self
+            finally:
+                self._local.conn = None
+
+    @contextlib.contextmanager
+    def session(self) -> Iterator["PostgresStore"]:
+        """One pooled connection for every query of the block, taken once (a ``/who``
+        answer makes a dozen small queries); as ever, each query sees what is committed."""
+        if getattr(self._local, "conn", None) is not None:
+            yield self
+            return
+        with self._conn() as conn:
             self._local.conn = conn
             try:
                 yield self
@@ -654,7 +668,10 @@ class PostgresStore(NewsStore):
         """The base method in three indexed queries, without article bodies: the listed
         articles with their story and summary (``articles_by_date``, then the primary
         keys of ``story_members`` and ``summaries``), the member ids of those stories
-        (``story_members_by_story``), and the members not listed, with their summaries."""
+        (``story_members_by_story``), and the members not listed, with their summaries.
+
+        None of them is prepared: after five runs the server would keep a generic plan for
+        them, made without the day or the arrays, which took twice as long (``bench/postgres.py scale``)."""
         where, params = "", []
         if on_date is not None:
             where = " WHERE a.date = %s"
@@ -668,7 +685,7 @@ class PostgresStore(NewsStore):
         listing = StoryListing()
         with self._conn() as conn:
             records: dict[str, dict[str, Any]] = {}
-            for record, sid, summary in conn.execute(query, params):
+            for record, sid, summary in conn.execute(query, params, prepare=False):
                 listing.articles.append(record)
                 records[record["id"]] = record
                 if sid is not None:
@@ -680,13 +697,13 @@ class PostgresStore(NewsStore):
                 return listing
             members: dict[str, list[str]] = {}
             for sid, aid in conn.execute("SELECT story_id, article_id FROM story_members WHERE story_id = ANY(%s) "
-                                         "ORDER BY story_id, article_id", (sids,)):
+                                         "ORDER BY story_id, article_id", (sids,), prepare=False):
                 members.setdefault(sid, []).append(aid)
             missing = [aid for ids in members.values() for aid in ids if aid not in records]
             if missing:
                 for record, summary in conn.execute(
                         f"SELECT {self._LIGHT}, s.doc FROM articles a LEFT JOIN summaries s ON s.article_id = a.id "
-                        "WHERE a.id = ANY(%s)", (missing,)):
+                        "WHERE a.id = ANY(%s)", (missing,), prepare=False):
                     records[record["id"]] = record
                     if summary is not None:
                         listing.summaries[record["id"]] = summary
@@ -1195,14 +1212,14 @@ class PostgresStore(NewsStore):
         with self._conn() as conn:
             return self._entity_totals(conn, keys, brief=brief)
 
-    def entity_heads(self, keys: Iterable[str]) -> dict[str, tuple[str, int, str]]:
-        """(name, articles, last date) of these entities: their columns of ``entity_totals``."""
+    def entity_heads(self, keys: Iterable[str]) -> dict[str, tuple[str, int, str, int]]:
+        """(name, articles, last date, mentions) of these entities: their columns of ``entity_totals``."""
         keys = list(keys)
         if not keys:
             return {}
         with self._conn() as conn:
-            return {key: (name, articles, last) for key, name, articles, last in conn.execute(
-                "SELECT entity, name, articles, last FROM entity_totals WHERE entity = ANY(%s)", (keys,))}
+            return {key: (name, articles, last, mentions) for key, name, articles, last, mentions in conn.execute(
+                "SELECT entity, name, articles, last, mentions FROM entity_totals WHERE entity = ANY(%s)", (keys,))}
 
     def entity_co(self, key: str, limit: int) -> list[tuple[str, int]]:
         """An entity's most frequent co-mentions (index ``entity_co_top``)."""
@@ -1334,7 +1351,8 @@ class PostgresStore(NewsStore):
         """``/who``: :func:`summaries.entity_lookup.lookup` on this database (no entity index in memory)."""
         from newsbrief.summaries.entity_lookup import lookup
 
-        return lookup(self, name, limit=limit, visible=visible)
+        with self.session():
+            return lookup(self, name, limit=limit, visible=visible)
 
     def who_token(self, token: str) -> str | None:
         """The entity name behind a ``/who`` button's token."""
