@@ -351,8 +351,8 @@ from newsbrief.summaries.store.postgres import PostgresStore
 settings = Settings()
 store = PostgresStore(url, path=Path(path))
 svc = Services(settings=settings, store=store, chats=ChatBook(store, settings), deliveries=DeliveryLog(store))
-from newsbrief.bot.app import freeze_startup_objects
-freeze_startup_objects()  # as the bot does at the end of its start-up
+from newsbrief.bot.app import settle_garbage_collection
+settle_garbage_collection()  # as the bot does at the end of its start-up (its job's full collections: not in this minute)
 prefs = svc.chats.get_or_default(1)
 visible = visible_for(prefs, settings)
 started = rss_now()
@@ -464,7 +464,9 @@ def cmd_scale(args) -> int:
         (n0, f0, p0, _, _, _), (n1, f1, p1, _, _, _) = rows
         w0 = pct([t for ts in p0["who"].values() for t in ts], 0.99)
         w1 = pct([t for ts in p1["who"].values() for t in ts], 0.99)
-        print(f"ratios at {n1} / {n0}: ingest rate {f1['ingest_rate'] / f0['ingest_rate']:.2f}, "
+        ingest = (f"{f1['ingest_rate'] / f0['ingest_rate']:.2f}" if f0["ingest_rate"] and f1["ingest_rate"]
+                  else "- (filled by an earlier run, --data)")
+        print(f"ratios at {n1} / {n0}: ingest rate {ingest}, "
               f"who p99 {w1 / w0:.2f}, brief p99 {pct(p1['brief'], 0.99) / pct(p0['brief'], 0.99):.2f}, "
               f"bot memory {p1['rss_mb'] / p0['rss_mb']:.2f}")
     if srv is not None:

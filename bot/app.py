@@ -181,17 +181,33 @@ async def on_startup(application: Application) -> None:
         repeat(application, pipeline_job, minutes=svc.settings.schedule.summarize_every_minutes,
                job_id=PIPELINE_JOB_ID, first=0)
     repeat(application, fold_job, minutes=10, job_id="fold-deliveries", first=600)
+    repeat(application, collect_garbage_job, minutes=GC_EVERY_MINUTES, job_id="collect-garbage",
+           first=GC_EVERY_MINUTES * 60)
     schedule_alerts(application)
-    freeze_startup_objects()
 
 
-def freeze_startup_objects() -> None:
-    """Leave what start-up made (modules, settings, connections: a few hundred thousand
-    objects) out of Python's full garbage collections. Each one would walk them all, and
-    a /brief of a 3,000-article day makes enough objects to start one about every sixth
-    time: +90 ms to that answer (``bench/postgres.py scale``)."""
+def settle_garbage_collection() -> None:
+    """Keep Python's full garbage collections out of the answers.
+
+    What start-up made (modules, settings, connections: a few hundred thousand objects)
+    is frozen out of them, and they run only when :func:`collect_garbage_job` runs them
+    (every few minutes), not whenever enough objects outlived the young collections: a
+    /brief of a 3,000-article day makes enough to start one about every sixth time, which
+    walked every live object and added 50-90 ms to that answer (``bench/postgres.py scale``).
+    Young collections still run as usual; objects without cycles are freed at once."""
     gc.collect()
     gc.freeze()
+    young, middle, _ = gc.get_threshold()
+    gc.set_threshold(young, middle, _NEVER)
+
+
+_NEVER = 10**9  # collections of the middle generation before a full one: in effect never
+GC_EVERY_MINUTES = 5
+
+
+async def collect_garbage_job(context: NewsContext) -> None:
+    """The full garbage collection, between answers (a few tens of milliseconds)."""
+    gc.collect()
 
 
 async def pipeline_job(context: NewsContext) -> None:
@@ -220,6 +236,7 @@ def run_bot(settings: Settings) -> None:
     redact_token_in_logs(settings.telegram.token)
     with open_store(settings) as store:
         application = build_application(settings, store)
+        settle_garbage_collection()  # this process is the bot's alone (tests start bots inside theirs)
         tg = settings.telegram
         if tg.mode == "webhook":
             # the local path mirrors the public URL's path (a reverse proxy forwards it);
