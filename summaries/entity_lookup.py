@@ -139,7 +139,7 @@ class EntityQueries(Protocol):
         """The totals of these entities; missing ones left out. With ``brief``, ``roles``
         and ``src`` may be left empty (what names and ranks need is there)."""
 
-    def entity_heads(self, keys: Iterable[str]) -> dict[str, tuple[str, int, str, int]]:
+    def entity_heads(self, keys: Iterable[str]) -> dict[str, "Head"]:
         """(name, articles, last date, mentions) of these entities; missing ones left out."""
 
     def entity_co(self, key: str, limit: int) -> list[tuple[str, int]]:
@@ -324,12 +324,17 @@ ANSWERED = 6  # entities an answer names: the card's and five others
 _HEADS_OVER = 32  # more candidates than this: ranked by their heads first (_best)
 
 
+Head = tuple[str, int, str, int]  # name, articles, last date, mentions (EntityQueries.entity_heads)
+
+
 def _best(store: EntityQueries, upper: Mapping[str, float], score: Callable[[str, Totals], float | None],
-          names: int) -> tuple[dict[str, float], dict[str, Totals]]:
+          names: int, head_upper: Callable[[str, Head], float] | None = None
+          ) -> tuple[dict[str, float], dict[str, Totals]]:
     """The best-scored candidates, enough of them to name ``names`` entities, and their totals.
 
-    ``upper`` is the most each candidate can score, ``score`` what it does score given its
-    totals (None: not a candidate after all). A bare surname may reach thousands of people
+    ``upper`` is the most each candidate can score (``head_upper``, when given, says it
+    from the candidate's head), ``score`` what it does score given its totals (None: not
+    a candidate after all). A bare surname may reach thousands of people
     on a large database: their heads (name, articles, last date; no totals) put them in
     order of ``upper``, and totals are read for the first of them, and more only while a
     candidate not read could still rank above the ``names`` best read. The result is the
@@ -345,7 +350,7 @@ def _best(store: EntityQueries, upper: Mapping[str, float], score: Callable[[str
         totals = store.entity_totals(upper, brief=True)
         return scored_of(upper, totals), totals
     heads = store.entity_heads(upper)
-    bound = {k: (upper[k], heads[k][1], heads[k][2]) for k in heads}
+    bound = {k: (head_upper(k, h) if head_upper else upper[k], h[1], h[2]) for k, h in heads.items()}
     order = sorted(sorted(heads), key=bound.__getitem__, reverse=True)
     take = _HEADS_OVER
     while True:
@@ -378,9 +383,10 @@ def _candidates(store: EntityQueries, query: str) -> tuple[list[tuple[float, str
     for form in forms:
         for key in exact.get(form, ()):
             reached.setdefault(key, []).append(form)
-    # the best a candidate can score: 3 by its name (a column), else 2 (surface forms: totals)
-    scored, totals = _best(store, dict.fromkeys(reached, 2.0),
-                           lambda key, t: _tier(reached[key], bare, key, t), ANSWERED)
+    # the best a candidate can score: 3 by its name (a column of its head), else 2 (its
+    # surface forms are in its totals)
+    scored, totals = _best(store, dict.fromkeys(reached, 3.0), lambda key, t: _tier(reached[key], bare, key, t),
+                           ANSWERED, head_upper=lambda key, head: 3.0 if ner.fold(head[0]) in reached[key] else 2.0)
     if scored:
         return [(scored[k], k) for k in _ranked(scored, totals)], [], False, totals
     if forms:

@@ -424,7 +424,7 @@ def test_a_surname_that_reaches_many_people_answers_as_the_index_does(tmp_path, 
                 # less prominent than the first fifty): a better answer to it, not read at first
                 enc["surf"] = {name: 1, "Okafor": n}
             ents["p:" + name.lower()] = enc
-        if i % 40 == 0:  # a lone-word person, and an organisation of that name
+        if i == 0:  # a lone-word person, and an organisation of that name, in one article each
             ents["p:okafor"] = {"t": "person", "n": 1, "names": {"Okafor": 1}, "s": 0}
             ents["n:okafor"] = {"t": "organisation", "n": 1, "names": {"Okafor": 1}, "s": 0}
         docs.append({"k": "a:" + art.id, "article": art.id, "date": day, "headline": art.headline, "seq": i,
