@@ -423,12 +423,8 @@ class PostgresStore(NewsStore):
         if getattr(self._local, "conn", None) is not None:
             yield self
             return
-        with self._conn() as conn, conn.transaction():
-            self._local.conn = conn
-            try:
-                yield self
-            finally:
-                self._local.conn = None
+        with self.session(), self._local.conn.transaction():
+            yield self
 
     @contextlib.contextmanager
     def session(self) -> Iterator["PostgresStore"]:
@@ -1275,8 +1271,9 @@ class PostgresStore(NewsStore):
         database), kept in the process, so that its memory and the time of a fuzzy
         lookup are bounded however many entities the database holds.
 
-        Checked at most once a second; read again when names came or went, but not more
-        often than fifty times the last read took; while a slow read (a large
+        Checked at most once a second; read again when names came or went (new articles
+        bring new names, and the ranking is read again with them), but not more often
+        than fifty times the last read took; while a slow read (a large
         database) runs in the background, lookups use the names read before."""
         with self._choices_lock:
             state = self._choices
