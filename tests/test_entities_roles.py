@@ -430,3 +430,34 @@ def test_a_person_with_an_organisation_word_is_a_club_or_firm(nlp):
     at = text.index("Kate Power")
     art = ner._finish(text, (), [ner._Span(at, at + len("Kate Power"), ner.PERSON, "model")], model=True)
     assert [(f.name, f.type) for f in art.found] != [("Kate Power", ner.ORG)]
+
+
+def _found(text: str) -> list[tuple[str, str]]:
+    return [(f.name, f.type) for f in ner.extract(text)]
+
+
+def test_a_known_place_opening_a_sentence_or_a_role_is_a_place(nlp):
+    # the model's word tables hold "germany" and "edinburgh" in lower case: not common words
+    assert ner.known_place("Edinburgh") and ner.known_place("Germany") and not ner.known_place("Broadband")
+    assert not ner.known_place("Olympic")  # a town of that name, but an adjective
+    text = "Mr Dale held talks with finance ministers. Germany also proposed a freeze and Canada backed it."
+    assert ("Germany", ner.PLACE) in _found(text)
+    # a town in a role before a person is a name, also where the word tables hold it
+    text = "Talks with Blackburn keeper Mark Schwarzen ended on Monday."
+    assert "blackburn" in ner._lexicon()
+    at = text.index("Mark")
+    found = [ner.Extracted("Mark Schwarzen", ner.PERSON, "Mark Schwarzen", at, at + 14, text, ("Blackburn keeper",))]
+    out = {f.name: f.type for f in ner._consolidate(ner._Art(text, [(0, len(text))], found), ner._lexicon())}
+    assert out.get("Blackburn") == ner.ORG
+
+
+def test_an_event_named_after_a_city_also_names_the_city(nlp):
+    found = _found("The film was shown at the Cannes Film Festival last May, to great applause.")
+    assert ("Cannes", ner.PLACE) in found and ("Cannes Film Festival", ner.EVENT) in found
+    # a cup named after a person, and an adjective, are no host
+    assert ner._host_place("Davis Cup") == "" and ner._host_place("Golden Globes") == ""
+    assert ner._host_place("Sydney Olympics") == "Sydney"
+
+
+def test_a_currency_is_not_a_place(nlp):
+    assert [n for n, k in _found("The ATP said it would give US$25,000 to the appeal.") if k == ner.PLACE] == []
