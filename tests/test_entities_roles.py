@@ -461,3 +461,12 @@ def test_an_event_named_after_a_city_also_names_the_city(nlp):
 
 def test_a_currency_is_not_a_place(nlp):
     assert [n for n, k in _found("The ATP said it would give US$25,000 to the appeal.") if k == ner.PLACE] == []
+
+
+def test_a_town_the_model_called_an_organisation_is_a_place_where_the_words_say_so(nlp):
+    assert _typed("A 24-year-old man from Leicester was detained on Monday.", "Leicester", ner.ORG) == ner.PLACE
+    assert _typed("He said the Finchley constituency had a large Jewish community.", "Finchley", ner.ORG) == ner.PLACE
+    assert _typed("She was selected to fight Bristol East for Labour.", "Bristol East", ner.ORG) == ner.PLACE
+    assert _typed("The Andhra Pradesh government said so.", "Andhra Pradesh", ner.PLACE) == ner.PLACE
+    # a firm named like a town stays a firm where nothing says it is the town
+    assert _typed("Sales at Toyota rose 5% in March.", "Toyota", ner.ORG) == ner.ORG
