@@ -342,7 +342,8 @@ def _club_context(text: str, start: int, end: int) -> bool:
 
 
 _WORK_NOUNS = "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in sorted(_data()["work_nouns"], key=len, reverse=True))
-_WORK_BEFORE = re.compile(r"(?<![\w-])(?:(?:" + _WORK_NOUNS + r")\s+|(?:starring|starred|appears?|appeared|appearing|roles?|cameo|"
+_WORK_BEFORE = re.compile(r"(?<![\w-])(?:(?:" + _WORK_NOUNS + r"),?\s+|play(?:s|ed|ing)\s+(?:[A-Z][\w’'-]+\s+){1,3}in\s+|"
+                          r"(?:starring|starred|appears?|appeared|appearing|roles?|cameo|"
                           r"performances?)\s+in\s+)(?:[Tt]he\s+)?[\"“‘']?$", re.IGNORECASE)
 _WORK_AFTER = re.compile(r"[\"”’']?\s*,\s+(?:a|an|the)\s+(?:[\w-]+\s+){0,2}?(?:" + _WORK_NOUNS + r")\b", re.IGNORECASE)
 _ROLE_PREP = re.compile(r"\s(?:of|for|at|in|to|with|from|on|and)\s")
@@ -1987,7 +1988,8 @@ def _org_role(role: str, f: Extracted) -> bool:
 _FACILITY_HEADS = frozenset(_data()["facility_heads"])
 _SPORT_WORDS = re.compile(r"(?<![\w-])(?:" + _CLUB_NOUNS + r"|league|cup|match|matches|goals?|season|tournament|"
                           r"scored|unbeaten|premiership)(?![\w-])|\b\d{1,2}-\d{1,2}\b", re.IGNORECASE)
-_WORK_ROLE = re.compile(r"(?:co-)?stars?$")
+_WORK_ROLE = re.compile(r"(?:(?:co-)?stars?|actor|actress|judge|presenter|host)$")
+_RECORD_NOUNS = frozenset(("album", "albums", "single", "soundtrack", "track"))
 
 
 def _sporty(text: str) -> bool:
@@ -2010,7 +2012,7 @@ def _group_name(name: str, text: str, start: int) -> bool:
 
 _NOUN_BEFORE = re.compile(r"(?<![\w-])([a-z][a-z-]+)(?:,\s+|\s+)$")
 _PLACE_BEFORE = re.compile(r"(?<![\w-])(?:from|for|near|across|around|outside)\s+$")
-_PLACE_AFTER = re.compile(r"\s+(?:constituency|seat|council|area|borough)\b")
+_PLACE_AFTER = re.compile(r"\s+(?:constituency|seat|council|area|borough|state|province|region|county)\b")
 _AGE_AFTER = re.compile(r",\s*\d{1,3},")
 _WHO_AFTER = re.compile(r",\s+who\s")
 _OWNED_BEFORE = re.compile(r"(?<![\w-])(?:[Ss]hares|stakes?|shareholders?|investors?|holding)\s+in\s+$|(?<![\w-])(?:owns|bought|acquired|took over)\s+(?:\d+(?:\.\d+)?%\s+of\s+)?$")
@@ -2053,7 +2055,10 @@ def _type_votes(art: _Art, named: list[tuple[Extracted, str, str | None]], emplo
             v[PRODUCT] += 5  # "Sideways star Thomas Hayden Church": a film's star, not an employer
             works.add(key)
         elif f.start in employers and not forced:
-            v[ORG] += 3
+            if not sporty and known_place(name) and not _club_context(text, f.start, f.end):
+                v[PLACE] += 3  # "an Andhra Pradesh official", "Edinburgh architect X": a place's
+            else:
+                v[ORG] += 3
         if f.type == PERSON and not forced and f.start not in art.titled and _group_name(name, text, f.start):
             v[ORG] += 3  # "Scissor Sisters", "the Beatles": a band or group, not a person
         if forced:
@@ -2079,7 +2084,9 @@ def _type_votes(art: _Art, named: list[tuple[Extracted, str, str | None]], emplo
             v[PERSON] += 2  # "C Hodgson", "G Rowntree": an initial and a surname (team lists)
         if f.type == ORG and not forced and _name_shaped(name) and _given_name(name.split()[0]):
             v[PERSON] += 1.5  # "Ewan McGregor": a given name and a surname the model called an organisation
-        if f.type == ORG and not forced and not sporty and not _org_word(name) and key not in long_names \
+        if f.type == ORG and not forced and key in _countries() and not _org_word(name):
+            v[PLACE] += 2  # "for Turkey to recognise Cyprus": a country the model took for an organisation
+        elif f.type == ORG and not forced and not sporty and not _org_word(name) and key not in long_names \
                 and _place_name(name) and (_COMPASS.search(name) or _PLACE_BEFORE.search(text, max(0, f.start - 9), f.start)
                                            or _PLACE_AFTER.match(text, f.end, f.end + 14)):
             v[PLACE] += 2  # "the Finchley constituency", "a man from Leicester", "Bristol East": a town, not a firm
@@ -2100,6 +2107,10 @@ def _type_votes(art: _Art, named: list[tuple[Extracted, str, str | None]], emplo
         nxt = re.match(r"\s+([a-z]+)", text[f.end:f.end + 24])
         if nxt and nxt.group(1) in _PRODUCT_NOUNS and f.type != PERSON:
             v[PRODUCT] += 2
+        elif nxt and nxt.group(1) in _RECORD_NOUNS and not f.surface.isupper() and not _org_word(name) \
+                and f.start not in art.titled:
+            v[PRODUCT] += 3  # "Eminem's Encore album", "their Please Please Me album cover": a record
+            works.add(key)
         if not forced and f.start not in art.titled:
             before = text[max(0, f.start - 40):f.start]
             noun = _NOUN_BEFORE.search(before)
@@ -2233,8 +2244,9 @@ def _employers(art: _Art, found: list[Extracted]) -> set[int]:
 
 
 def _work_titles(art: _Art, found: list[Extracted], employers: set[int]) -> frozenset[int]:
-    """Where the names inside a "star" role before a person are ("Vera Drake star Imelda
-    Staunton"): outside sport, the name of a film or show."""
+    """Where the names inside a role of the screen or stage before a person are ("Vera
+    Drake star Imelda Staunton", "X Factor judge Sharon Osbourne", "Friends actress Lisa
+    Kudrow"): outside sport, the name of a film or show (not an acronym: "BBC presenter")."""
     text = art.text
     out = set()
     for f in found:
@@ -2243,7 +2255,8 @@ def _work_titles(art: _Art, found: list[Extracted], employers: set[int]) -> froz
         head = text[:f.start].rstrip()
         if head.endswith(f.roles[0]):
             a = len(head) - len(f.roles[0])
-            out.update(g.start for g in found if g.start in employers and a <= g.start < len(head))
+            out.update(g.start for g in found if g.start in employers and a <= g.start < len(head)
+                       and not g.surface.isupper() and not re.search(r"\d", g.surface))  # not "BBC presenter"
     return frozenset(out)
 
 

@@ -470,3 +470,20 @@ def test_a_town_the_model_called_an_organisation_is_a_place_where_the_words_say_
     assert _typed("The Andhra Pradesh government said so.", "Andhra Pradesh", ner.PLACE) == ner.PLACE
     # a firm named like a town stays a firm where nothing says it is the town
     assert _typed("Sales at Toyota rose 5% in March.", "Toyota", ner.ORG) == ner.ORG
+
+
+def test_screen_roles_records_and_parts_played_name_works(nlp):
+    text = "Earlier, Glass Harbour judge Sharon Ellery said the series would return."
+    kinds = _typed_many(text, [("Glass Harbour", ner.ORG, ()), ("Sharon Ellery", ner.PERSON, ("Glass Harbour judge",))])
+    assert kinds["Glass Harbour"] == ner.PRODUCT
+    text = "Viewers heard that BBC presenter Sharon Ellery would leave."
+    kinds = _typed_many(text, [("BBC", ner.ORG, ()), ("Sharon Ellery", ner.PERSON, ("BBC presenter",))])
+    assert kinds["BBC"] == ner.ORG  # an acronym before "presenter" is a broadcaster
+    assert _typed("Suits worn on their Lantern Days album cover were sold.", "Lantern Days", ner.ORG) == ner.PRODUCT
+    assert _typed("Kudrow, who played Phoebe in Kettle Lane, co-wrote the pilot.", "Kettle Lane", ner.ORG) == ner.PRODUCT
+    assert _typed("The rapper's song, Paper Crowns, went to number one.", "Paper Crowns", ner.ORG) == ner.PRODUCT
+
+
+def test_a_country_or_a_state_the_model_called_an_organisation_is_a_place(nlp):
+    assert _typed("Leaders asked Turkey to recognise Cyprus before the talks.", "Cyprus", ner.ORG) == ner.PLACE
+    assert _typed("The industry minister of India's Kerala state said so.", "Kerala", ner.ORG) == ner.PLACE
