@@ -244,6 +244,7 @@ _PLACES = frozenset(re.sub(r"[^\w]+", " ", p.casefold()).strip() for p in (
 
 # -- small text helpers --------------------------------------------------------------
 
+_SHORT_CODE = re.compile(r"^[A-Z]{1,3}\d{1,2}$")
 _DESIGNATION = re.compile(r"^(?=[\w/-]*\d)(?=[\w/-]*[A-Za-z])[A-Za-z0-9]+(?:[-/][A-Za-z0-9]+)*$")
 _WORD = re.compile(r"[^\W_][\w'’.&-]*|[,;:()\"“”]")
 _NAME_TOKEN = re.compile(r"^(?:[A-Z][a-z]+(?:[-'’][A-Z]?[a-z]+)*|[A-Z]\.?|[A-Z][a-z]*[A-Z][a-z]+|Mc[A-Z][a-z]+)$")
@@ -595,11 +596,12 @@ def _model_spans(doc) -> list[_Span]:
     return out
 
 
-def _split_span(text: str, sp: _Span, starts: set[int]) -> list[_Span]:
+def _split_span(text: str, sp: _Span, starts: set[int], sporty: bool = False) -> list[_Span]:
     """A model's organisation or place span cut to the names it holds: without trailing
     lower-case words ("HBOS bank"), a trade noun opening a sentence ("Bookmakers
     Ladbrokes"), or a place after "in" ("All Blacks in Christchurch": two names), and
-    split at "and" when each side is also written alone ("Everton and Arsenal")."""
+    split at "and" when each side is also written alone, or in a report on sport, where
+    two one-word teams are two ("Everton and Arsenal")."""
     if sp.source != "model" or sp.type not in (ORG, PLACE):
         return [sp]
     toks = [(m.group(), sp.start + m.start(), sp.start + m.end()) for m in re.finditer(r"\S+", text[sp.start:sp.end])]
@@ -617,7 +619,8 @@ def _split_span(text: str, sp: _Span, starts: set[int]) -> list[_Span]:
         if w == "and" and words[i + 1][:1].isupper():
             left, right = text[toks[0][1]:toks[i - 1][2]], text[toks[i + 1][1]:toks[-1][2]]
             rest = text[:toks[0][1]] + " " * (toks[-1][2] - toks[0][1]) + text[toks[-1][2]:]
-            if all(re.search(rf"(?<![\w-]){re.escape(side)}(?![\w-])", rest) for side in (left, right)):
+            if all(re.search(rf"(?<![\w-]){re.escape(side)}(?![\w-])", rest) for side in (left, right)) \
+                    or sporty and sp.type == ORG and i == 1 and len(words) == 3:  # "Everton and Arsenal" in a match report
                 return [_Span(toks[0][1], toks[i - 1][2], sp.type, "model"),
                         _Span(toks[i + 1][1], toks[-1][2], sp.type, "model")]
     return [_Span(toks[0][1], toks[-1][2], sp.type, "model")]
@@ -1079,7 +1082,8 @@ def _finish(text: str, hashtags: Sequence[str], model_spans: list[_Span], *, mod
     spans = _event_spans(text) + _title_person_spans(text)
     if model:
         starts = {a for a, _ in sentences}
-        spans += [part for sp in model_spans for part in _split_span(text, sp, starts)]
+        sporty = _sporty(text)
+        spans += [part for sp in model_spans for part in _split_span(text, sp, starts, sporty)]
     else:
         spans += _caps_spans(text, sentences)
     multi_tags, single_tags, hashtag_sentences = _hashtag_sentences(text, sentences, hashtags)
@@ -1100,7 +1104,11 @@ def _finish(text: str, hashtags: Sequence[str], model_spans: list[_Span], *, mod
         if kind == PERSON and sp.source == "model" and not sp.title and 1 < len(words) <= 5 \
                 and any(w in _ORG_WORDS for w in words[1:]) and not _known_given_name(words[0]):
             kind = ORG  # "Manchester United", "Newry City": the small model's "person" is a club or firm
-        if sp.source != "event" and not _good_name(words, PERSON if kind == "single" else kind):
+        short_code = sp.source == "model" and kind in (ORG, PERSON) and len(words) == 1 and _SHORT_CODE.match(surface) \
+            and not re.match(r"\s+(?:[a-z]+\s+)?(?:" + "|".join(_PRODUCT_NOUNS) + r")\b", text[sp.end:sp.end + 30])
+        if short_code:
+            kind = ORG  # "U2", "ITV1", "the G8": a band, a channel or a group, not a model number
+        elif sp.source != "event" and not _good_name(words, PERSON if kind == "single" else kind):
             continue
         if text[sp.end:sp.end + 1] == "$":
             continue  # "US$25,000", "HK$": a currency, not a place

@@ -487,3 +487,28 @@ def test_screen_roles_records_and_parts_played_name_works(nlp):
 def test_a_country_or_a_state_the_model_called_an_organisation_is_a_place(nlp):
     assert _typed("Leaders asked Turkey to recognise Cyprus before the talks.", "Cyprus", ner.ORG) == ner.PLACE
     assert _typed("The industry minister of India's Kerala state said so.", "Kerala", ner.ORG) == ner.PLACE
+
+
+def test_a_short_code_the_model_calls_an_organisation_is_one_but_a_model_number_is_not(nlp):
+    text = "Rumours say Q7 may headline the festival this summer."
+    at = text.index("Q7")
+    art = ner._finish(text, (), [ner._Span(at, at + 2, ner.ORG, "model")], model=True)
+    assert [(f.name, f.type) for f in art.found] == [("Q7", ner.ORG)]
+    text = "Sony said the Q7 console would cost less."
+    at = text.index("Q7")
+    art = ner._finish(text, (), [ner._Span(at, at + 2, ner.ORG, "model")], model=True)
+    assert art.found == []
+    text = "The C-130J Super Hercules landed."
+    at = text.index("C-130J")
+    art = ner._finish(text, (), [ner._Span(at, at + 6, ner.ORG, "model")], model=True)
+    assert art.found == []
+
+
+def test_two_teams_joined_by_and_are_two_in_a_report_on_sport(nlp):
+    text = ("Officials said Kestrelby and Harlowe were charged. The striker's goals lifted the side in the league "
+            "match, the coach said, and the club's season goes on after the 2-1 cup win.")
+    at = text.index("Kestrelby")
+    span = ner._Span(at, at + len("Kestrelby and Harlowe"), ner.ORG, "model")
+    parts = ner._split_span(text, span, set(), ner._sporty(text))
+    assert [text[p.start:p.end] for p in parts] == ["Kestrelby", "Harlowe"]
+    assert [text[p.start:p.end] for p in ner._split_span(text, span, set(), False)] == ["Kestrelby and Harlowe"]
