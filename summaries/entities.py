@@ -618,6 +618,9 @@ def _split_span(text: str, sp: _Span, starts: set[int], sporty: bool = False) ->
             return [_Span(toks[0][1], toks[i - 1][2], sp.type, "model"), _Span(toks[i + 1][1], toks[-1][2], PLACE, "model")]
         if w == "and" and words[i + 1][:1].isupper():
             left, right = text[toks[0][1]:toks[i - 1][2]], text[toks[i + 1][1]:toks[-1][2]]
+            bare = re.sub(r"^[Tt]he\s+", "", left)
+            if " " not in bare and bare.casefold() in _lexicon() and not known_place(bare):
+                continue  # "Health and Safety Executive": a common word is no name of its own
             rest = text[:toks[0][1]] + " " * (toks[-1][2] - toks[0][1]) + text[toks[-1][2]:]
             if all(re.search(rf"(?<![\w-]){re.escape(side)}(?![\w-])", rest) for side in (left, right)) \
                     or sporty and sp.type == ORG and i == 1 and len(words) == 3:  # "Everton and Arsenal" in a match report
@@ -1782,13 +1785,30 @@ def _join_institutions(text: str, found: list[Extracted]) -> list[Extracted]:
     for f in found:
         prev = out[-1] if out else None
         if prev is not None and prev.type == ORG and f.type in (ORG, PLACE, PERSON) and \
-                text[prev.end:f.start] == " and " and f.surface[:1].isupper() and \
+                text[prev.end:f.start] == " and " and f.surface[:1].isupper() and " and " not in prev.name and \
                 (prev.name.split()[0] in _ORG_PREFIXES or re.search(r"\s(?:of|for)\s", prev.name)):
             joined = text[prev.start:f.end]
             out[-1] = Extracted(joined, ORG, joined, prev.start, f.end, prev.sentence)
             continue
+        if prev is not None and prev.type == ORG and f.type == PLACE and text[prev.end:f.start] == " of " \
+                and prev.name == prev.surface and prev.name.split()[-1] in _ORG_WORDS and known_place(f.name):
+            joined = text[prev.start:f.end]  # "Royal Bank" + "of" + "Scotland"
+            out[-1] = Extracted(joined, ORG, joined, prev.start, f.end, prev.sentence)
+            continue
+        m = _BODY_FRONT.search(text, max(0, f.start - 40), f.start) if f.type == ORG and f.name == f.surface \
+            and f.name.split()[-1] in _BODY_HEADS else None
+        if m and (prev is None or prev.end <= m.start(1)) and all(
+                w.casefold() in _lexicon() or "-" in w for w in m.group(1).split()):
+            joined = text[m.start(1):f.end]  # "Health and" + "Safety Executive"
+            f = Extracted(joined, ORG, joined, m.start(1), f.end, f.sentence)
         out.append(f)
     return out
+
+
+# the last words of public bodies' names, which the model cuts at "and" ("Health and Safety Executive")
+_BODY_HEADS = frozenset("Executive Commission Committee Department Council Agency Authority Board Service "
+                        "Office Institute Union Federation Association".split())
+_BODY_FRONT = re.compile(r"(?<![\w-])((?:[A-Z][\w-]*\s+){1,2})and\s+$")
 
 
 def _part_of_office(text: str, f: Extracted) -> bool:

@@ -512,3 +512,25 @@ def test_two_teams_joined_by_and_are_two_in_a_report_on_sport(nlp):
     parts = ner._split_span(text, span, set(), ner._sporty(text))
     assert [text[p.start:p.end] for p in parts] == ["Kestrelby", "Harlowe"]
     assert [text[p.start:p.end] for p in ner._split_span(text, span, set(), False)] == ["Kestrelby and Harlowe"]
+
+
+def test_a_public_body_or_a_bank_the_model_cut_is_one_name(nlp):
+    text = "A report by the Health and Safety Executive said staff were at risk."
+    at = text.index("Safety")
+    art = ner._finish(text, (), [ner._Span(text.index("the Health"), at + len("Safety Executive"), ner.ORG, "model")],
+                      model=True)
+    assert [f.name for f in art.found] == ["Health and Safety Executive"]
+    found = [ner.Extracted("Safety Executive", ner.ORG, "Safety Executive", at, at + 16, text)]
+    assert [f.name for f in ner._join_institutions(text, found)] == ["Health and Safety Executive"]
+    text = "Shares in Royal Bank of Scotland rose."
+    a, b = text.index("Royal"), text.index("Scotland")
+    found = [ner.Extracted("Royal Bank", ner.ORG, "Royal Bank", a, a + 10, text),
+             ner.Extracted("Scotland", ner.PLACE, "Scotland", b, b + 8, text)]
+    assert [(f.name, f.type) for f in ner._join_institutions(text, found)] == [("Royal Bank of Scotland", ner.ORG)]
+    # a name once joined at "and" is not joined again
+    text = "Researchers from the University of the Highlands and Islands and Southampton met."
+    a, b = text.index("University"), text.index("Southampton")
+    found = [ner.Extracted("University of the Highlands and Islands", ner.ORG, "University of the Highlands and Islands",
+                           a, a + 39, text), ner.Extracted("Southampton", ner.PLACE, "Southampton", b, b + 11, text)]
+    assert [f.name for f in ner._join_institutions(text, found)] == ["University of the Highlands and Islands",
+                                                                      "Southampton"]
