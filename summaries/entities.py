@@ -2014,10 +2014,20 @@ def _org_role(role: str, f: Extracted) -> bool:
 
 
 _FACILITY_HEADS = frozenset(_data()["facility_heads"])
+# first words of the names of rivers, mountains and other places ("River Thames"), not given names
+_GEO_WORDS = frozenset("River Lake Loch Lough Mount Mountain Port Cape Fort Saint St San Santa Glen Isle Bay".split())
 _SPORT_WORDS = re.compile(r"(?<![\w-])(?:" + _CLUB_NOUNS + r"|league|cup|match|matches|goals?|season|tournament|"
                           r"scored|unbeaten|premiership)(?![\w-])|\b\d{1,2}-\d{1,2}\b", re.IGNORECASE)
 _WORK_ROLE = re.compile(r"(?:(?:co-)?stars?|actor|actress|judge|presenter|host)$")
 _RECORD_NOUNS = frozenset(("album", "albums", "single", "soundtrack", "track"))
+
+
+def _surname_again(text: str, name: str, end: int) -> bool:
+    """The last word of ``name`` is written again alone after it ("Rio Ferdinand ... said
+    Ferdinand"): how a text goes on about a person, not a firm or a party."""
+    last = name.split()[-1]
+    return re.search(
+        rf"(?<![\w’'-])(?<!{re.escape(name.split()[0])} ){re.escape(last)}(?![\w-])", text[end:]) is not None
 
 
 def _sporty(text: str) -> bool:
@@ -2110,8 +2120,12 @@ def _type_votes(art: _Art, named: list[tuple[Extracted, str, str | None]], emplo
         if f.type == ORG and not forced and re.fullmatch(r"[A-Z]\.?\s+(?:Mc|Mac|O[’'])?[A-Z][a-z]+(?:-[A-Z][a-z]+)?", name) \
                 and not _org_word(name):
             v[PERSON] += 2  # "C Hodgson", "G Rowntree": an initial and a surname (team lists)
-        if f.type == ORG and not forced and _name_shaped(name) and _given_name(name.split()[0]):
-            v[PERSON] += 1.5  # "Ewan McGregor": a given name and a surname the model called an organisation
+        if f.type == ORG and not forced and _name_shaped(name) and (
+                _given_name(name.split()[0]) or _known_given_name(name.split()[0]) and _surname_again(text, name, f.end)):
+            v[PERSON] += 1.5  # "Ewan McGregor"; "Taylor Dent ... Dent said": a person the model called an organisation
+        if f.type == ORG and not forced and sporty and len(name.split()) == 1 and not known_place(name) \
+                and not name.endswith("s") and not f.surface.isupper() and re.search(r"(?<![\w-])at\s+$", text[max(0, f.start - 4):f.start]):
+            v[PLACE] += 1.5  # "a draw at Anfield": the ground, not a club
         if f.type == ORG and not forced and key in _countries() and not _org_word(name):
             v[PLACE] += 2  # "for Turkey to recognise Cyprus": a country the model took for an organisation
         elif f.type == ORG and not forced and not sporty and not _org_word(name) and key not in long_names \
@@ -2162,8 +2176,9 @@ def _type_votes(art: _Art, named: list[tuple[Extracted, str, str | None]], emplo
         if f.type == PERSON and not forced and _CLUB_BEFORE.search(text[max(0, f.start - 40):f.start]) \
                 and re.match(r"\s*[,)]", text[f.end:f.end + 3]) and text[max(0, f.start - 2):f.start].endswith("("):
             v[ORG] += 3  # "J Robinson (Sale Sharks, capt)": a player's club in a team list
-        if f.type == PLACE and not forced and _name_shaped(name) and _given_name(name.split()[0]) \
-                and fold(name) not in _PLACES:
+        if f.type == PLACE and not forced and _name_shaped(name) and not known_place(name) \
+                and name.split()[-1] not in _FACILITY_HEADS and name.split()[0] not in _GEO_WORDS \
+                and (_given_name(name.split()[0]) or _known_given_name(name.split()[0]) and _surname_again(text, name, f.end)):
             v[PERSON] += 1.5  # "Andy Crawford": a given name and a surname the model called a place
     totals = {}
     for key, m in model.items():

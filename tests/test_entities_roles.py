@@ -534,3 +534,24 @@ def test_a_public_body_or_a_bank_the_model_cut_is_one_name(nlp):
                            a, a + 39, text), ner.Extracted("Southampton", ner.PLACE, "Southampton", b, b + 11, text)]
     assert [f.name for f in ner._join_institutions(text, found)] == ["University of the Highlands and Islands",
                                                                       "Southampton"]
+
+
+_MATCH_REPORT = (" The striker's goals lifted the side in the league match, the coach said, and the club's "
+                 "season goes on after the 2-1 cup win.")
+
+
+def test_in_a_report_on_sport_a_ground_is_a_place_and_a_player_a_person(nlp):
+    text = "Kestrelby claimed a draw at Ravensmoor on Saturday." + _MATCH_REPORT
+    assert _typed(text, "Ravensmoor", ner.ORG) == ner.PLACE
+    text = "Johansson won the final with a 7-5 win over Taylor Brent on Sunday. Brent was tired." + _MATCH_REPORT
+    assert _typed(text, "Taylor Brent", ner.ORG) == ner.PERSON  # the surname again, alone: a person
+    # a given-name-shaped firm stays a firm
+    text = "Analysts at Morgan Stanley said the shares were cheap." + _MATCH_REPORT
+    assert _typed(text, "Morgan Stanley", ner.ORG) == ner.ORG
+
+
+def test_a_person_the_model_called_a_place_but_not_a_river_or_a_street(nlp):
+    assert _typed("Rio Kendall is unsure of the offer, said Kendall.", "Rio Kendall", ner.PLACE) == ner.PERSON
+    assert _typed("The Shiv Mandal party won three seats.", "Shiv Mandal", ner.PLACE) == ner.PLACE
+    assert _typed("Boats filled the River Tamsin on Sunday.", "River Tamsin", ner.PLACE) == ner.PLACE
+    assert _typed("Offices on Victoria Street were closed.", "Victoria Street", ner.PLACE) == ner.PLACE
