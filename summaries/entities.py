@@ -2022,6 +2022,15 @@ _WORK_ROLE = re.compile(r"(?:(?:co-)?stars?|actor|actress|judge|presenter|host)$
 _RECORD_NOUNS = frozenset(("album", "albums", "single", "soundtrack", "track"))
 
 
+def _word_named(name: str) -> bool:
+    """A name of two or three words whose first is an English word and no given name
+    ("Snow Patrol", "Age Concern"; not "Rose Tremain" or "Chung Mong-koo")."""
+    words = name.split()
+    first = words[0]
+    return 2 <= len(words) <= 3 and first.isalpha() and len(first) > 2 and first.casefold() in _lexicon() \
+        and not _known_given_name(first) and not known_place(first) and first not in _TITLE_WORDS
+
+
 def _surname_again(text: str, name: str, end: int) -> bool:
     """The last word of ``name`` is written again alone after it ("Rio Ferdinand ... said
     Ferdinand"): how a text goes on about a person, not a firm or a party."""
@@ -2099,6 +2108,8 @@ def _type_votes(art: _Art, named: list[tuple[Extracted, str, str | None]], emplo
                 v[ORG] += 3
         if f.type == PERSON and not forced and f.start not in art.titled and _group_name(name, text, f.start):
             v[ORG] += 3  # "Scissor Sisters", "the Beatles": a band or group, not a person
+        elif f.type == PERSON and not forced and f.start not in art.titled and not f.roles and _word_named(name):
+            v[ORG] += 2  # "Led Zeppelin", "Snow Patrol", "Team GB": words, not a given name and a surname
         if forced:
             v[forced] += 5
         person_roles = [r for r in f.roles if not _org_role(r, f)]

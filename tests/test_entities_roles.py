@@ -555,3 +555,10 @@ def test_a_person_the_model_called_a_place_but_not_a_river_or_a_street(nlp):
     assert _typed("The Shiv Mandal party won three seats.", "Shiv Mandal", ner.PLACE) == ner.PLACE
     assert _typed("Boats filled the River Tamsin on Sunday.", "River Tamsin", ner.PLACE) == ner.PLACE
     assert _typed("Offices on Victoria Street were closed.", "Victoria Street", ner.PLACE) == ner.PLACE
+
+
+def test_a_person_named_by_english_words_and_no_given_name_is_a_group(nlp):
+    assert _typed("Fans queued as Paper Harbour played Dublin on Friday.", "Paper Harbour", ner.PERSON) == ner.ORG
+    # a given name, an initial, or a role keeps a person
+    assert _typed("Fans queued as Rose Tremmel played Dublin on Friday.", "Rose Tremmel", ner.PERSON) == ner.PERSON
+    assert _typed("The side: J Lewton, B Cole and others.", "J Lewton", ner.PERSON) == ner.PERSON
