@@ -784,7 +784,9 @@ def _good_name(words: list[str], kind: str) -> bool:
         return False
     if any(_DESIGNATION.match(w.strip(",.")) for w in words):
         return False
-    if any(w.casefold().strip(",.") in _WEAPON_WORDS for w in words) and kind in (PERSON, ORG):
+    if kind in (PERSON, ORG) and (any(w.strip(",.") in _WEAPON_WORDS for w in words) or (
+            words[-1].casefold().strip(",.") in _WEAPON_WORDS and words[-1].strip(",.") not in _ORG_WORDS)):
+        # "Javelin Anti-Tank Guided Missiles", not "Jet Airways" or "Cisco Systems"
         return False
     if kind == PERSON:
         if len(words) > 5 or any(w in _ORG_WORDS for w in words):

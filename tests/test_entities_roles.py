@@ -562,3 +562,15 @@ def test_a_person_named_by_english_words_and_no_given_name_is_a_group(nlp):
     # a given name, an initial, or a role keeps a person
     assert _typed("Fans queued as Rose Tremmel played Dublin on Friday.", "Rose Tremmel", ner.PERSON) == ner.PERSON
     assert _typed("The side: J Lewton, B Cole and others.", "J Lewton", ner.PERSON) == ner.PERSON
+
+
+def test_a_firm_named_with_a_word_of_weapons_is_kept(nlp):
+    for name in ("Jet Airways", "Cisco Systems"):
+        text = f"Shares in {name} rose on Monday."
+        at = text.index(name)
+        art = ner._finish(text, (), [ner._Span(at, at + len(name), ner.ORG, "model")], model=True)
+        assert [f.name for f in art.found] == [name]
+    text = "The army bought Javelin Anti-Tank Guided Missiles last year."
+    at = text.index("Javelin")
+    art = ner._finish(text, (), [ner._Span(at, at + 33, ner.ORG, "model")], model=True)
+    assert art.found == []
