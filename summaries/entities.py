@@ -2203,7 +2203,7 @@ def _type_votes(art: _Art, named: list[tuple[Extracted, str, str | None]], emplo
 
 
 _COUNTED = re.compile(r"(?<![\w-])(?:a|an|his|her|their|my|our|your)\s+$", re.IGNORECASE)
-_LIST_GAP = re.compile(r",\s+|,?\s+and\s+|,?\s+or\s+")
+_LIST_GAP = re.compile(r"(?:,\s+|,?\s+and\s+|,?\s+or\s+)(?:the\s+)?")
 LIST_VOTE = 2.5  # what being in a list of names of one kind says about a member
 
 

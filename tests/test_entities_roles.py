@@ -574,3 +574,9 @@ def test_a_firm_named_with_a_word_of_weapons_is_kept(nlp):
     at = text.index("Javelin")
     art = ner._finish(text, (), [ner._Span(at, at + 33, ner.ORG, "model")], model=True)
     assert art.found == []
+
+
+def test_a_list_goes_on_over_the(nlp):
+    text = "Along with the GMB and Unisonic, the TGWU and Amicus worked closely together."
+    typed = [("GMB", ner.ORG), ("Unisonic", ner.PLACE), ("TGWU", ner.ORG), ("Amicus", ner.ORG)]
+    assert _consolidated(text, typed)["Unisonic"] == ner.ORG
