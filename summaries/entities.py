@@ -2141,7 +2141,8 @@ def _type_votes(art: _Art, named: list[tuple[Extracted, str, str | None]], emplo
             v[PLACE] += 1.5  # "a draw at Anfield": the ground, not a club
         if f.type == ORG and not forced and key in _countries() and not _org_word(name):
             v[PLACE] += 2  # "for Turkey to recognise Cyprus": a country the model took for an organisation
-        elif f.type == ORG and not forced and not sporty and not _org_word(name) and key not in long_names \
+        elif f.type in (ORG, PERSON) and not forced and not sporty and not _org_word(name) and key not in long_names \
+                and f.start not in art.titled and not f.roles and (f.type == ORG or len(name.split()) == 1) \
                 and _place_name(name) and (_COMPASS.search(name) or _PLACE_BEFORE.search(text, max(0, f.start - 9), f.start)
                                            or _PLACE_AFTER.match(text, f.end, f.end + 14)):
             v[PLACE] += 2  # "the Finchley constituency", "a man from Leicester", "Bristol East": a town, not a firm

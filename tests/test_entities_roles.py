@@ -465,6 +465,7 @@ def test_a_currency_is_not_a_place(nlp):
 
 def test_a_town_the_model_called_an_organisation_is_a_place_where_the_words_say_so(nlp):
     assert _typed("A 24-year-old man from Leicester was detained on Monday.", "Leicester", ner.ORG) == ner.PLACE
+    assert _typed("A 24-year-old man from Leicester was detained on Monday.", "Leicester", ner.PERSON) == ner.PLACE
     assert _typed("He said the Finchley constituency had a large Jewish community.", "Finchley", ner.ORG) == ner.PLACE
     assert _typed("She was selected to fight Bristol East for Labour.", "Bristol East", ner.ORG) == ner.PLACE
     assert _typed("The Andhra Pradesh government said so.", "Andhra Pradesh", ner.PLACE) == ner.PLACE
