@@ -2251,7 +2251,16 @@ def _more_mentions(art: _Art, found: list[Extracted], defs: list[tuple[str, str,
             if not any(a <= m.start() and m.end() <= b for a, b in taken):
                 canon, ctype = canonical_alias(m.group(1))
                 added.append((canon, ctype or ORG, m.start(), m.end()))
+        taken = [(f.start, f.end) for f in found]
+        for m in _NEWSPAPER.finditer(text):
+            if m.group(2) not in _NOT_NAME and not any(a < m.end() and m.start() < b and not (a <= m.start() and m.end() <= b)
+                                                       for a, b in taken):
+                added.append((m.group(), ORG, m.start(), m.end()))  # "the Sunday Telegraph", "the Evening Standard"
     return added + _role_employers(text, found, _sentence_starts(text, art.sentences))
+
+
+# a newspaper's name: "Daily", "Sunday", "Evening" or "Morning" and a capitalised word ("the Evening Standard")
+_NEWSPAPER = re.compile(r"(?<=\b(?:the|and)\s)(Daily|Sunday|Evening|Morning)\s+([A-Z][a-z]+)(?:\s+(?:Post|Times|News|Herald|Mail|Star))?\b")
 
 
 def _short_forms(named: list[tuple[Extracted, str, str | None]], firsts: dict[str, int]

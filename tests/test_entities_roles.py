@@ -581,3 +581,9 @@ def test_a_list_goes_on_over_the(nlp):
     text = "Along with the GMB and Unisonic, the TGWU and Amicus worked closely together."
     typed = [("GMB", ner.ORG), ("Unisonic", ner.PLACE), ("TGWU", ner.ORG), ("Amicus", ner.ORG)]
     assert _consolidated(text, typed)["Unisonic"] == ner.ORG
+
+
+def test_a_newspaper_named_daily_sunday_or_evening_is_an_organisation(nlp):
+    found = _found("He said the claims in the Sunday Courier and Evening Gazette were wrong.")
+    assert ("Sunday Courier", ner.ORG) in found and ("Evening Gazette", ner.ORG) in found
+    assert not any(n.startswith("Sunday") for n, _ in _found("The match is on Sunday March 5 in Leeds."))
