@@ -2016,6 +2016,7 @@ def _org_role(role: str, f: Extracted) -> bool:
 
 
 _FACILITY_HEADS = frozenset(_data()["facility_heads"])
+_CLUB_ENDS = frozenset("FC AFC City United Town Rovers Athletic Wanderers Albion County".split())
 # first words of the names of rivers, mountains and other places ("River Thames"), not given names
 _GEO_WORDS = frozenset("River Lake Loch Lough Mount Mountain Port Cape Fort Saint St San Santa Glen Isle Bay".split())
 _SPORT_WORDS = re.compile(r"(?<![\w-])(?:" + _CLUB_NOUNS + r"|league|cup|match|matches|goals?|season|tournament|"
@@ -2095,6 +2096,8 @@ def _type_votes(art: _Art, named: list[tuple[Extracted, str, str | None]], emplo
     titled_names: set[str] = set()
     works: set[str] = set()
     sporty = _sporty(text)
+    club_towns = {fold(" ".join(n.split()[:-1])) for _, n, _ in named if len(n.split()) > 1 and n.split()[-1] in _CLUB_ENDS} \
+        if sporty else set()
     for f, name, forced in named:
         key = fold(name)
         v = cues.setdefault(key, Counter())
@@ -2128,8 +2131,10 @@ def _type_votes(art: _Art, named: list[tuple[Extracted, str, str | None]], emplo
                 and not _known_given_name(name.split()[0]):
             v[PLACE] += 3  # "Kodak Theatre", "Three Gorges Dam": a building or venue is a place
         elif f.type == PLACE and len(name.split()) > 1 and name.split()[-1] in _ORG_WORDS \
-                and name.split()[-1] not in ("City", "Centre", "Center"):
-            v[ORG] += 2  # "Manchester United" is a club, not a place
+                and (name.split()[-1] not in ("City", "Centre", "Center") or sporty and name.split()[-1] == "City"):
+            v[ORG] += 2  # "Manchester United" is a club, not a place; "Stoke City" in a match report
+        if f.type == PLACE and sporty and not forced and key in club_towns and key not in _countries():
+            v[ORG] += 3  # "Newry" where the report also says "Newry FC"
         if f.type == ORG and not forced and re.fullmatch(r"[A-Z]\.?\s+(?:Mc|Mac|O[’'])?[A-Z][a-z]+(?:-[A-Z][a-z]+)?", name) \
                 and not _org_word(name):
             v[PERSON] += 2  # "C Hodgson", "G Rowntree": an initial and a surname (team lists)

@@ -587,3 +587,18 @@ def test_a_newspaper_named_daily_sunday_or_evening_is_an_organisation(nlp):
     found = _found("He said the claims in the Sunday Courier and Evening Gazette were wrong.")
     assert ("Sunday Courier", ner.ORG) in found and ("Evening Gazette", ner.ORG) in found
     assert not any(n.startswith("Sunday") for n, _ in _found("The match is on Sunday March 5 in Leeds."))
+
+
+def test_in_a_report_on_sport_a_town_with_a_club_name_is_the_club(nlp):
+    text = "Newford City are expected to appeal. A lawyer for Newford FC said Newford had new evidence." + _MATCH_REPORT
+    kinds = _typed_many(text, [("Newford City", ner.PLACE, ()), ("Newford FC", ner.ORG, ()), ("Newford", ner.PLACE, ())])
+    assert kinds["Newford City"] == ner.ORG
+    # "Newford" alone: the text's first bare mention is checked (the FC one is part of "Newford FC")
+    text2 = "A lawyer for Newford FC spoke. Later Newford had new evidence." + _MATCH_REPORT
+    at = text2.index("Newford had")
+    found = [ner.Extracted("Newford FC", ner.ORG, "Newford FC", text2.index("Newford FC"), text2.index("Newford FC") + 10, text2),
+             ner.Extracted("Newford", ner.PLACE, "Newford", at, at + 7, text2)]
+    out = {f.name: f.type for f in ner._consolidate(ner._Art(text2, ner._sentence_spans(text2), found), ner._lexicon())}
+    assert out.get("Newford", ner.ORG) == ner.ORG and out["Newford FC"] == ner.ORG
+    # outside sport, a city stays a city
+    assert _typed("Traffic in Mexico City was heavy on Monday.", "Mexico City", ner.PLACE) == ner.PLACE
