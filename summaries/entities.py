@@ -312,8 +312,12 @@ def _cities() -> frozenset[str]:
     try:
         import pycountry
 
-        lexicon = _lexicon()
-        names.update(d.name for d in pycountry.subdivisions if fold(d.name) not in lexicon)  # "Andhra Pradesh"
+        from wordfreq import zipf_frequency
+
+        lexicon, nouns = _lexicon(), _nouns()
+        names.update(d.name for d in pycountry.subdivisions  # "Andhra Pradesh", "Lancashire"; not "Central"
+                     if fold(d.name) not in lexicon or fold(d.name) in nouns and zipf_frequency(d.name, "en") < 4.5)
+        names.update(c.name.split(",")[0] for c in pycountry.historic_countries)  # "Yugoslavia"
     except ImportError:  # pragma: no cover - a declared dependency
         pass
     return frozenset(fold(n) for n in names if "\\" not in n)
@@ -333,7 +337,15 @@ def known_place(name: str) -> bool:
     key = fold(name)
     if key in _PLACES or key in _countries():
         return True
-    return key in _cities() and (key not in _lexicon() or key in _nouns())
+    return key in _cities() and (key not in _lexicon() or key in _nouns()) and not _common_adjective(key)
+
+
+@functools.lru_cache(maxsize=4096)
+def _common_adjective(word: str) -> bool:
+    """A common adjective ("central", "north", "nice"): a town of that name is not known by it."""
+    from wordfreq import zipf_frequency
+
+    return word in _adjectives() and zipf_frequency(word, "en") >= 4.7
 
 
 def _club_context(text: str, start: int, end: int) -> bool:
@@ -526,6 +538,17 @@ def _nouns() -> frozenset[str]:
     try:
         table = nlp.get_pipe("lemmatizer").lookups.get_table("lemma_index")
         return frozenset(w for w in table["noun"] if w.isalpha())
+    except (AttributeError, KeyError, ValueError):
+        return frozenset()
+
+
+@functools.lru_cache(maxsize=1)
+def _adjectives() -> frozenset[str]:
+    """The adjectives of :func:`_lexicon` ("central", "golden", "olympic")."""
+    nlp = _load_parser()
+    try:
+        table = nlp.get_pipe("lemmatizer").lookups.get_table("lemma_index")
+        return frozenset(w for w in table["adj"] if w.isalpha())
     except (AttributeError, KeyError, ValueError):
         return frozenset()
 
@@ -2314,6 +2337,24 @@ def _employers(art: _Art, found: list[Extracted]) -> set[int]:
             and not re.match(r"[’']s?\b", text[f.end:f.end + 2]) and f.start not in art.titled}
 
 
+_LOCATIVE = re.compile(r"(?<![\w-])(?:in|at|from|to|near|into|across|around|outside|off|on|over|throughout|of|via)\s+(?:the\s+)?$",
+                       re.IGNORECASE)
+
+
+def _placeless(text: str, named: list[tuple[Extracted, str, str | None]], kinds: dict[str, str]) -> set[str]:
+    """One-word "places" no gazetteer knows and the text never writes where a place goes
+    (after "in", "at", "from"...): the small model's guesses ("Nirvana", "Bottle"), not names
+    to index."""
+    seen: dict[str, bool] = {}
+    for f, name, forced in named:
+        key = fold(name)
+        if kinds.get(key) != PLACE or forced or len(name.split()) > 1 or known_place(name):
+            continue
+        at_place = bool(_LOCATIVE.search(text, max(0, f.start - 16), f.start))
+        seen[key] = seen.get(key, False) or at_place
+    return {k for k, placed in seen.items() if not placed}
+
+
 def _work_titles(art: _Art, found: list[Extracted], employers: set[int]) -> frozenset[int]:
     """Where the names inside a role of the screen or stage before a person are ("Vera
     Drake star Imelda Staunton", "X Factor judge Sharon Osbourne", "Friends actress Lisa
@@ -2432,6 +2473,7 @@ def _consolidate(art: _Art, lexicon: frozenset[str]) -> list[Extracted]:
 
     places = {fold(n) for f, n, _ in out_named if f.type == PLACE and known_place(n)}  # "Germany also proposed"
     common = _common_words(text, out_named, starts, lexicon, titled_names | set(folded_acr) | places)
+    common |= _placeless(text, out_named, kinds)
 
     out: list[Extracted] = []
     full_people = {fold(n) for _, n, _ in out_named if kinds.get(fold(n)) == PERSON and len(n.split()) > 1}

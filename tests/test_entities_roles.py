@@ -602,3 +602,15 @@ def test_in_a_report_on_sport_a_town_with_a_club_name_is_the_club(nlp):
     assert out.get("Newford", ner.ORG) == ner.ORG and out["Newford FC"] == ner.ORG
     # outside sport, a city stays a city
     assert _typed("Traffic in Mexico City was heavy on Monday.", "Mexico City", ner.PLACE) == ner.PLACE
+
+
+def test_a_one_word_place_no_gazetteer_knows_needs_a_place_word_before_it(nlp):
+    # "Nirvana tracks", "the Bottle": the small model's guesses, never written where a place goes
+    text = "A box set of unreleased Quorvana tracks went on sale. Fans of Quorvana queued."
+    assert _typed(text, "Quorvana", ner.PLACE) == ""
+    text = "The storm hit Quorvana on Monday, and homes in Quorvana were flooded."
+    assert _typed(text, "Quorvana", ner.PLACE, start=text.index("Quorvana", 20)) == ner.PLACE
+    # a known place needs no such word
+    assert _typed("Lancashire voted on Monday.", "Lancashire", ner.PLACE) == ner.PLACE
+    assert ner.known_place("Yugoslavia") and ner.known_place("Hollywood")
+    assert not ner.known_place("Central") and not ner.known_place("North")
