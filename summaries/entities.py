@@ -1893,7 +1893,7 @@ def _subject_role(text: str, start: int, end: int) -> tuple[int, int] | None:
                 return start_at, w.end()
         break
     return None
-_AS_ROLE = re.compile(r"\s+as\s+|\s*,?\s+(?:who\s+)?(?:is|was|has\s+been|had\s+been|became|becomes)\s+"
+_AS_ROLE = re.compile(r"\s+as\s+|\s*,?\s+(?:who\s+)?(?:is|was|has\s+been|had\s+been|became|becomes|will\s+be)\s+"
                       r"(?:also\s+|now\s+|currently\s+|still\s+)?")
 _PREPOSITIONS = frozenset("of for at in on by with from to against over under into about after before".split())
 _ROLE_LEAD = re.compile(r"(?:the|a|an|its|their)\s+")

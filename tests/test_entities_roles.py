@@ -614,3 +614,8 @@ def test_a_one_word_place_no_gazetteer_knows_needs_a_place_word_before_it(nlp):
     assert _typed("Lancashire voted on Monday.", "Lancashire", ner.PLACE) == ner.PLACE
     assert ner.known_place("Yugoslavia") and ner.known_place("Hollywood")
     assert not ner.known_place("Central") and not ner.known_place("North")
+
+
+def test_a_role_after_who_will_be(nlp):
+    roles = _roles("The tour is a massive media event, said Clive Woodhall, who will be the head coach.")
+    assert roles.get("Clive Woodhall") == ("head coach",)
