@@ -2057,6 +2057,16 @@ def _word_named(name: str) -> bool:
         and not _known_given_name(first) and not known_place(first) and first not in _TITLE_WORDS
 
 
+def _national_body(name: str) -> bool:
+    """Common nouns and a country ("Athletics Ireland", "Sport England"), not a region
+    ("Northern Ireland", "southern England")."""
+    words = name.split()
+    if len(words) < 2 or fold(words[-1]) not in _countries() or known_place(name):
+        return False
+    return all(w.isalpha() and w.casefold() in _nouns() and w.casefold() not in _adjectives()
+               and not known_place(w) and w not in _TITLE_WORDS for w in words[:-1])
+
+
 def _surname_again(text: str, name: str, end: int) -> bool:
     """The last word of ``name`` is written again alone after it ("Rio Ferdinand ... said
     Ferdinand"): how a text goes on about a person, not a firm or a party."""
@@ -2156,6 +2166,8 @@ def _type_votes(art: _Art, named: list[tuple[Extracted, str, str | None]], emplo
         elif f.type == PLACE and len(name.split()) > 1 and name.split()[-1] in _ORG_WORDS \
                 and (name.split()[-1] not in ("City", "Centre", "Center") or sporty and name.split()[-1] == "City"):
             v[ORG] += 2  # "Manchester United" is a club, not a place; "Stoke City" in a match report
+        if f.type == PLACE and not forced and _national_body(name):
+            v[ORG] += 3  # "Athletics Ireland", "Age Concern England": a national body, not a part of the country
         if f.type == PLACE and sporty and not forced and key in club_towns and key not in _countries():
             v[ORG] += 3  # "Newry" where the report also says "Newry FC"
         if f.type == ORG and not forced and re.fullmatch(r"[A-Z]\.?\s+(?:Mc|Mac|O[’'])?[A-Z][a-z]+(?:-[A-Z][a-z]+)?", name) \

@@ -622,3 +622,9 @@ def test_a_one_word_place_no_gazetteer_knows_needs_a_place_word_before_it(nlp):
 def test_a_role_after_who_will_be(nlp):
     roles = _roles("The tour is a massive media event, said Clive Woodhall, who will be the head coach.")
     assert roles.get("Clive Woodhall") == ("head coach",)
+
+
+def test_common_nouns_and_a_country_name_a_national_body(nlp):
+    assert _typed("Athletics Ireland said the race would go ahead.", "Athletics Ireland", ner.PLACE) == ner.ORG
+    assert _typed("Voters in Northern Ireland went to the polls.", "Northern Ireland", ner.PLACE) == ner.PLACE
+    assert not ner._national_body("Southern England") and not ner._national_body("North Wales")
