@@ -1066,6 +1066,17 @@ def _normalise(text: str, sp: _Span, model: bool) -> _Span | None:
         if _strip_name_front(toks, model) and toks:
             sp.start, sp.end = sp.start + toks[0][1], sp.start + toks[-1][2]
             surface = text[sp.start:sp.end]
+    if sp.source == "model" and sp.type == PERSON and " " not in surface and not sp.title:
+        m = re.search(r"(?<![\w’'-])([A-Z][a-z]{2,})\s$", text[max(0, sp.start - 16):sp.start])
+        if m and m.group(1) not in _NOT_NAME and m.group(1) not in _TITLE_WORDS and _known_given_name(m.group(1)) \
+                and not _demonym(m.group(1)):
+            sp.start -= len(m.group(1)) + 1  # "Featuring Cliff Richard": the model kept only "Richard"
+            surface = text[sp.start:sp.end]
+    if " - " in surface and sp.source == "model" and sp.type == PERSON:
+        cut = surface.split(" - ")[0].rstrip()  # "Scarlett Johansson - Racing Stripes": the name before the dash
+        if _NAME_TOKEN.match(cut.split()[-1] if cut.split() else ""):
+            sp.end = sp.start + len(cut)
+            surface = cut
     if " - " in surface or "\n" in surface or not surface.strip():
         return None
     if sp.type == PERSON and sp.title and model and len(surface.split()) == 1 and surface.casefold() in _lexicon() \

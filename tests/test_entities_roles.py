@@ -628,3 +628,14 @@ def test_common_nouns_and_a_country_name_a_national_body(nlp):
     assert _typed("Athletics Ireland said the race would go ahead.", "Athletics Ireland", ner.PLACE) == ner.ORG
     assert _typed("Voters in Northern Ireland went to the polls.", "Northern Ireland", ner.PLACE) == ner.PLACE
     assert not ner._national_body("Southern England") and not ner._national_body("North Wales")
+
+
+def test_a_person_span_the_model_cut_or_ran_on_is_the_whole_name(nlp):
+    text = "Featuring Cliff Rennard and others, the song was a hit."
+    at = text.index("Rennard")
+    art = ner._finish(text, (), [ner._Span(at, at + 7, ner.PERSON, "model")], model=True)
+    assert [f.name for f in art.found] == ["Cliff Rennard"]
+    text = "The top ten included Glass Company - starring Dennis Quill and Carla Jenssen - Racing Stripes."
+    at = text.index("Carla")
+    art = ner._finish(text, (), [ner._Span(at, text.index(" Racing") + 15, ner.PERSON, "model")], model=True)
+    assert [f.name for f in art.found] == ["Carla Jenssen"]
