@@ -2106,7 +2106,7 @@ def _group_name(name: str, text: str, start: int) -> bool:
 
 _NOUN_BEFORE = re.compile(r"(?<![\w-])([a-z][a-z-]+)(?:,\s+|\s+)$")
 _PLACE_BEFORE = re.compile(r"(?<![\w-])(?:from|for|near|across|around|outside)\s+$")
-_PLACE_AFTER = re.compile(r"\s+(?:constituency|seat|council|area|borough|state|province|region|county)\b")
+_PLACE_AFTER = re.compile(r"\s+(?:constituency|seat|council|area|borough|state|province|region|county|officials?|government|authorities)\b")
 _AGE_AFTER = re.compile(r",\s*\d{1,3},")
 _WHO_AFTER = re.compile(r",\s+who\s")
 _OWNED_BEFORE = re.compile(r"(?<![\w-])(?:[Ss]hares|stakes?|shareholders?|investors?|holding)\s+in\s+$|(?<![\w-])(?:owns|bought|acquired|took over)\s+(?:\d+(?:\.\d+)?%\s+of\s+)?$")
@@ -2193,7 +2193,7 @@ def _type_votes(art: _Art, named: list[tuple[Extracted, str, str | None]], emplo
         if f.type == ORG and not forced and key in _countries() and not _org_word(name):
             v[PLACE] += 2  # "for Turkey to recognise Cyprus": a country the model took for an organisation
         elif f.type in (ORG, PERSON) and not forced and not sporty and not _org_word(name) and key not in long_names \
-                and f.start not in art.titled and not f.roles and (f.type == ORG or len(name.split()) == 1) \
+                and (f.type == ORG or len(name.split()) == 1 and f.start not in art.titled and not f.roles) \
                 and _place_name(name) and (_COMPASS.search(name) or _PLACE_BEFORE.search(text, max(0, f.start - 9), f.start)
                                            or _PLACE_AFTER.match(text, f.end, f.end + 14)):
             v[PLACE] += 2  # "the Finchley constituency", "a man from Leicester", "Bristol East": a town, not a firm

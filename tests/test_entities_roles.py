@@ -491,6 +491,7 @@ def test_screen_roles_records_and_parts_played_name_works(nlp):
 def test_a_country_or_a_state_the_model_called_an_organisation_is_a_place(nlp):
     assert _typed("Leaders asked Turkey to recognise Cyprus before the talks.", "Cyprus", ner.ORG) == ner.PLACE
     assert _typed("The industry minister of India's Kerala state said so.", "Kerala", ner.ORG) == ner.PLACE
+    assert _typed("An Kerala official added that a site was approved.", "Kerala", ner.ORG) == ner.PLACE
 
 
 def test_a_short_code_the_model_calls_an_organisation_is_one_but_a_model_number_is_not(nlp):
