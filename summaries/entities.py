@@ -2189,7 +2189,7 @@ def _type_votes(art: _Art, named: list[tuple[Extracted, str, str | None]], emplo
             v[PERSON] += 1.5  # "Ewan McGregor"; "Taylor Dent ... Dent said": a person the model called an organisation
         if f.type == ORG and not forced and sporty and len(name.split()) == 1 and not known_place(name) \
                 and not name.endswith("s") and not f.surface.isupper() and re.search(r"(?<![\w-])at\s+$", text[max(0, f.start - 4):f.start]):
-            v[PLACE] += 1.5  # "a draw at Anfield": the ground, not a club
+            v[PLACE] += 2.5  # "a draw at Anfield": the ground, not a club
         if f.type == ORG and not forced and key in _countries() and not _org_word(name):
             v[PLACE] += 2  # "for Turkey to recognise Cyprus": a country the model took for an organisation
         elif f.type in (ORG, PERSON) and not forced and not sporty and not _org_word(name) and key not in long_names \
