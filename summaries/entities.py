@@ -2221,7 +2221,8 @@ def _type_votes(art: _Art, named: list[tuple[Extracted, str, str | None]], emplo
         if not forced and f.start not in art.titled:
             before = text[max(0, f.start - 40):f.start]
             noun = _NOUN_BEFORE.search(before)
-            if noun and _org_noun(noun.group(1)):
+            if noun and (_org_noun(noun.group(1)) or noun.group(1) in _ORG_NOUNS_ALSO_PEOPLE
+                         and re.search(r"\bits\s+[a-z-]+,?\s+$", before)):  # "its maker, Eli Lilly"
                 v[ORG] += 3  # "auditors Grant Thornton", "its maker, Eli Lilly", "budget airline Virgin Blue"
             if not _org_word(name) and _AGE_AFTER.match(text, f.end, f.end + 8):
                 v[PERSON] += 3  # "Natalie Appleton, 31,": an age is said of a person
@@ -2448,8 +2449,8 @@ def _consolidate(art: _Art, lexicon: frozenset[str]) -> list[Extracted]:
         key = fold(name).split()
         if not key:
             return None
-        hits = [(pos, n) for pos, n in people if fold(n).split()[-len(key):] == key or
-                len(key) == 1 and fold(n).split()[0] == key[0] and len(key[0]) > 2]
+        hits = [(pos, n) for pos, n in people if len(fold(n).split()) > len(key) and (fold(n).split()[-len(key):] == key or
+                len(key) == 1 and fold(n).split()[0] == key[0] and len(key[0]) > 2)]  # a part of the name, not all of it
         if not hits:
             return None
         before = [h for h in hits if h[0] <= at]
