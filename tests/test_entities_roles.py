@@ -643,12 +643,12 @@ def test_a_person_span_the_model_cut_or_ran_on_is_the_whole_name(nlp):
 
 
 def test_a_full_name_typed_two_ways_is_voted_not_forced(nlp):
-    # "Alfa Romeo" called a person once and an organisation three times is not forced to a person
-    text = ("Fiat will make engines for its Alfa Romeo subsidiary. Alfa Romeo engines will go. "
-            "The Alfa Romeo motor will be replaced. All Alfa Romeo models can be bought.")
-    starts = [m.start() for m in __import__("re").finditer("Alfa Romeo", text)]
+    # a name called a person once and an organisation three times is not forced to a person
+    text = ("Fiat will make engines for its Vantor Romeo subsidiary. Sales of Vantor Romeo cars fell. "
+            "Plants of Vantor Romeo will close. All Vantor Romeo models can be bought.")
+    starts = [m.start() for m in __import__("re").finditer("Vantor Romeo", text)]
     kinds = [ner.ORG, ner.PERSON, ner.ORG, ner.ORG]
-    found = [ner.Extracted("Alfa Romeo", k, "Alfa Romeo", a, a + 10, text) for a, k in zip(starts, kinds)]
+    found = [ner.Extracted("Vantor Romeo", k, "Vantor Romeo", a, a + 12, text) for a, k in zip(starts, kinds)]
     out = {f.type for f in ner._consolidate(ner._Art(text, ner._sentence_spans(text), found), ner._lexicon())}
     assert out == {ner.ORG}
     # "its maker, X": a firm
