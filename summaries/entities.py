@@ -244,6 +244,7 @@ _PLACES = frozenset(re.sub(r"[^\w]+", " ", p.casefold()).strip() for p in (
 
 # -- small text helpers --------------------------------------------------------------
 
+_CHANNEL_NUMBER = re.compile(r"\s+(?:One|Two|Three|Four|Five(?:\s+Live)?|[1-7])(?![\w-])")
 _SHORT_CODE = re.compile(r"^[A-Z]{1,3}\d{1,2}$")
 _DESIGNATION = re.compile(r"^(?=[\w/-]*\d)(?=[\w/-]*[A-Za-z])[A-Za-z0-9]+(?:[-/][A-Za-z0-9]+)*$")
 _WORD = re.compile(r"[^\W_][\w'’.&-]*|[,;:()\"“”]")
@@ -1034,6 +1035,11 @@ def _normalise(text: str, sp: _Span, model: bool) -> _Span | None:
             surface = cut
         if re.fullmatch(r"[A-Z]{2,5}", surface) and re.search(r"\d\s*$", text[max(0, sp.start - 6):sp.start]):
             return None  # "1100 GMT", "7 ATP": a unit after a number
+    if sp.source == "model" and sp.type == ORG:
+        m = _CHANNEL_NUMBER.match(text, sp.end)
+        if m and re.search(r"(?:BBC|Radio|Channel)$", surface):
+            sp.end = m.end()  # "BBC Radio" + "Four", "BBC" + "One": a channel's number is part of its name
+            surface = text[sp.start:sp.end]
     if sp.source == "model" and "(" in surface:  # "Transport and General Workers Union (TGWU"
         cut = surface.split("(")[0].rstrip()
         sp.end = sp.start + len(cut)

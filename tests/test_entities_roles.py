@@ -654,3 +654,13 @@ def test_a_full_name_typed_two_ways_is_voted_not_forced(nlp):
     # "its maker, X": a firm
     assert _typed("The drug was bought from its maker, Eli Lindqvist, last year.", "Eli Lindqvist",
                   ner.ORG) == ner.ORG
+
+
+def test_a_channel_number_is_part_of_its_name(nlp):
+    text = "She told BBC Radio Four that the plan was sound."
+    at = text.index("BBC")
+    art = ner._finish(text, (), [ner._Span(at, at + 9, ner.ORG, "model")], model=True)
+    assert [f.name for f in art.found] == ["BBC Radio Four"]
+    text = "BBC One Saturday morning show Glass Harbour won."
+    art = ner._finish(text, (), [ner._Span(0, 3, ner.ORG, "model")], model=True)
+    assert [f.name for f in art.found] == ["BBC One"]
