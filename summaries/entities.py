@@ -2056,6 +2056,7 @@ def _org_role(role: str, f: Extracted) -> bool:
 
 
 _FACILITY_HEADS = frozenset(_data()["facility_heads"])
+_MEETING_HEADS = frozenset(("International", "Challenge", "Country", "Indoors", "Invitational", "Meeting"))
 _CLUB_ENDS = frozenset("FC AFC City United Town Rovers Athletic Wanderers Albion County".split())
 # first words of the names of rivers, mountains and other places ("River Thames"), not given names
 _GEO_WORDS = frozenset("River Lake Loch Lough Mount Mountain Port Cape Fort Saint St San Santa Glen Isle Bay".split())
@@ -2183,6 +2184,12 @@ def _type_votes(art: _Art, named: list[tuple[Extracted, str, str | None]], emplo
         elif f.type == PLACE and len(name.split()) > 1 and name.split()[-1] in _ORG_WORDS \
                 and (name.split()[-1] not in ("City", "Centre", "Center") or sporty and name.split()[-1] == "City"):
             v[ORG] += 2  # "Manchester United" is a club, not a place; "Stoke City" in a match report
+        after_noun = re.match(r"\s+(hotel|stadium|theatre|theater|airport|arena|racecourse|festival)\b", text[f.end:f.end + 16])
+        if f.type in (ORG, PERSON) and not forced and after_noun and not _org_word(name) and f.start not in art.titled:
+            v[PLACE] += 3  # "London's famous Savoy hotel", "this year's Glastonbury festival": the place
+        if sporty and not forced and f.type in (ORG, PLACE) and (name.split()[-1] in _MEETING_HEADS and len(name.split()) > 1
+                                                                or name in ("Worlds", "Nationals", "Indoors")):
+            v[EVENT] += 3  # "the Sydney International", "the Worlds": a meeting, in a report on sport
         if f.type == PLACE and not forced and _national_body(name):
             v[ORG] += 3  # "Athletics Ireland", "Age Concern England": a national body, not a part of the country
         if f.type == PLACE and sporty and not forced and key in club_towns and key not in _countries():

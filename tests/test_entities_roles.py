@@ -664,3 +664,11 @@ def test_a_channel_number_is_part_of_its_name(nlp):
     text = "BBC One Saturday morning show Glass Harbour won."
     art = ner._finish(text, (), [ner._Span(0, 3, ner.ORG, "model")], model=True)
     assert [f.name for f in art.found] == ["BBC One"]
+
+
+def test_a_place_noun_after_a_name_and_a_meeting_in_sport(nlp):
+    assert _typed("London's famous Vellcourt hotel has been sold.", "Vellcourt", ner.ORG) == ner.PLACE
+    assert _typed("Fans at this year's Marlowby festival need photo ID.", "Marlowby", ner.ORG) == ner.PLACE
+    text = "She won the Kestrel International on Sunday." + _MATCH_REPORT
+    assert _typed(text, "Kestrel International", ner.ORG) == ner.EVENT
+    assert _typed("Amnesty International said the report was wrong.", "Amnesty International", ner.ORG) == ner.ORG
