@@ -2056,6 +2056,7 @@ def _org_role(role: str, f: Extracted) -> bool:
 
 
 _FACILITY_HEADS = frozenset(_data()["facility_heads"])
+_PLACE_NOUN_AFTER = re.compile(r"\s+(?:hotel|stadium|theatre|theater|airport|arena|racecourse|festival)\b")
 _MEETING_HEADS = frozenset(("International", "Challenge", "Country", "Indoors", "Invitational", "Meeting"))
 _CLUB_ENDS = frozenset("FC AFC City United Town Rovers Athletic Wanderers Albion County".split())
 # first words of the names of rivers, mountains and other places ("River Thames"), not given names
@@ -2184,7 +2185,7 @@ def _type_votes(art: _Art, named: list[tuple[Extracted, str, str | None]], emplo
         elif f.type == PLACE and len(name.split()) > 1 and name.split()[-1] in _ORG_WORDS \
                 and (name.split()[-1] not in ("City", "Centre", "Center") or sporty and name.split()[-1] == "City"):
             v[ORG] += 2  # "Manchester United" is a club, not a place; "Stoke City" in a match report
-        after_noun = re.match(r"\s+(hotel|stadium|theatre|theater|airport|arena|racecourse|festival)\b", text[f.end:f.end + 16])
+        after_noun = _PLACE_NOUN_AFTER.match(text, f.end, f.end + 16)
         if f.type in (ORG, PERSON) and not forced and after_noun and not _org_word(name) and f.start not in art.titled:
             v[PLACE] += 3  # "London's famous Savoy hotel", "this year's Glastonbury festival": the place
         if sporty and not forced and f.type in (ORG, PLACE) and (name.split()[-1] in _MEETING_HEADS and len(name.split()) > 1
@@ -2387,7 +2388,7 @@ def _placeless(text: str, named: list[tuple[Extracted, str, str | None]], kinds:
         key = fold(name)
         if kinds.get(key) != PLACE or forced or len(name.split()) > 1 or known_place(name):
             continue
-        at_place = bool(_LOCATIVE.search(text, max(0, f.start - 16), f.start))
+        at_place = bool(_LOCATIVE.search(text, max(0, f.start - 16), f.start) or _PLACE_NOUN_AFTER.match(text, f.end))
         seen[key] = seen.get(key, False) or at_place
     return {k for k, placed in seen.items() if not placed}
 
