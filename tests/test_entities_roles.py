@@ -484,6 +484,8 @@ def test_screen_roles_records_and_parts_played_name_works(nlp):
     assert _typed("Kudrow, who played Phoebe in Kettle Lane, co-wrote the pilot.", "Kettle Lane", ner.ORG) == ner.PRODUCT
     assert _typed("The rapper's song, Paper Crowns, went to number one.", "Paper Crowns", ner.ORG) == ner.PRODUCT
     assert _typed("The album follows single Paper Crowns into the chart.", "Paper Crowns", ner.ORG) == ner.PRODUCT
+    assert _typed("The Saturday night entertainment show Glass Harbour will not return.", "Glass Harbour",
+                  ner.ORG) == ner.PRODUCT
     assert _typed("It includes Paper Crowns, the track that made the band famous.", "Paper Crowns",
                   ner.ORG) == ner.PRODUCT
 
