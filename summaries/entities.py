@@ -2221,7 +2221,8 @@ def _type_votes(art: _Art, named: list[tuple[Extracted, str, str | None]], emplo
         if f.type != PERSON and not forced and re.match(r"(?:['’]s)?\s+(?:awards?|nominations?|ceremony|statuettes?)\b",
                                                          text[f.end:f.end + 20]):
             v[EVENT] += 2  # "Golden Globe awards", "Oscars ceremony": an award, not an organisation
-        if f.type in (PLACE, ORG) and not forced and len(name.split()) <= 3 and key not in _countries() \
+        if (f.type in (PLACE, ORG) or f.type == PERSON and " " not in name and known_place(name)) and not forced \
+                and len(name.split()) <= 3 and key not in _countries() \
                 and not (_name_shaped(name) and _known_given_name(name.split()[0])) \
                 and _club_context(text, f.start, f.end):
             v[ORG] += 2  # a town's club: "Leicester lock Ben Kay", "joined Sunderland"

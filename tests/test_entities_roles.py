@@ -113,6 +113,7 @@ def test_a_town_written_as_a_club_is_an_organisation_but_a_country_is_not(nlp):
     assert _typed("The teenager is poised to join Corby next month.", "Corby", ner.PLACE) == ner.ORG
     assert _typed("Werder Bremen lost 2-1 to Corby on Tuesday.", "Corby", ner.PLACE) == ner.ORG
     assert _typed("The team: D Ferris (Corby), J Bell (Bath).", "Corby", ner.PLACE) == ner.ORG
+    assert _typed("The former Porto coach was sent off.", "Porto", ner.PERSON) == ner.ORG  # the model's "person"
     assert _typed("He grew up in Corby and left in 1990.", "Corby", ner.PLACE) == ner.PLACE
     # a national team is labelled by its country
     assert _typed("On Monday the Portugal coach Luis Santos named his squad.", "Portugal", ner.PLACE) == ner.PLACE
