@@ -2265,7 +2265,7 @@ def _type_votes(art: _Art, named: list[tuple[Extracted, str, str | None]], emplo
     for key, m in model.items():
         totals[key] = Counter({k: n * MODEL_VOTE for k, n in m.items()})
         totals[key].update(cues[key])
-    _list_votes(text, named, totals)
+    _list_votes(text, named, totals, sporty)
     kinds = {key: max(total.items(), key=lambda kv: (kv[1], kv[0] == PERSON))[0] for key, total in totals.items()}
     return kinds, titled_names, {k for k in works if kinds[k] == PRODUCT}
 
@@ -2275,10 +2275,12 @@ _LIST_GAP = re.compile(r"(?:,\s+|,?\s+and\s+|,?\s+or\s+)(?:the\s+)?")
 LIST_VOTE = 2.5  # what being in a list of names of one kind says about a member
 
 
-def _list_votes(text: str, named: list[tuple[Extracted, str, str | None]], totals: dict[str, Counter]) -> None:
+def _list_votes(text: str, named: list[tuple[Extracted, str, str | None]], totals: dict[str, Counter],
+                sporty: bool = False) -> None:
     """Names in one list ("Paris, Lille, Lyon and Toulouse", "Barcelona, Porto, Real
     Madrid and Werder Bremen") are of one kind: where most of a list of three or more
-    are of one type, the others get :data:`LIST_VOTE` for it."""
+    are of one type, the others get :data:`LIST_VOTE` for it. In a report on sport, a list
+    of towns with one club in it is a list of clubs."""
     ordered = sorted(((f.start, f.end, fold(name)) for f, name, _ in named), key=lambda t: t[0])
     groups: list[list[tuple[int, int, str]]] = []
     for item in ordered:
@@ -2293,6 +2295,9 @@ def _list_votes(text: str, named: list[tuple[Extracted, str, str | None]], total
             continue
         best = {k: max(totals[k].items(), key=lambda kv: kv[1])[0] for k in set(keys)}
         kind, n = Counter(best.values()).most_common(1)[0]
+        if sporty and ORG in best.values() and all(b in (ORG, PLACE) for b in best.values()) \
+                and not any(b == PLACE and k in _countries() for k, b in best.items()):
+            kind, n = ORG, len(best)  # "Barcelona, Bayern Munich, Porto, Real Madrid": clubs, in a report on sport
         if n * 2 <= len(best) or kind not in (PERSON, ORG, PLACE, PRODUCT):
             continue
         for k, b in best.items():

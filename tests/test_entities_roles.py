@@ -675,3 +675,15 @@ def test_a_place_noun_after_a_name_and_a_meeting_in_sport(nlp):
     text = "She won the Kestrel International on Sunday." + _MATCH_REPORT
     assert _typed(text, "Kestrel International", ner.ORG) == ner.EVENT
     assert _typed("Amnesty International said the report was wrong.", "Amnesty International", ner.ORG) == ner.ORG
+
+
+def test_in_a_report_on_sport_a_list_of_towns_with_a_club_in_it_is_of_clubs(nlp):
+    text = "Seeded in the draw: Harlowe, Kestrelby, Marlowby, Corby United and Tamworth." + _MATCH_REPORT
+    typed = [("Harlowe", ner.PLACE), ("Kestrelby", ner.PLACE), ("Marlowby", ner.PLACE), ("Corby United", ner.ORG),
+             ("Tamworth", ner.PLACE)]
+    kinds = _consolidated(text, typed)
+    assert kinds["Harlowe"] == ner.ORG and kinds["Tamworth"] == ner.ORG
+    # a tour's towns stay towns
+    text = "The tour visits Harlowe, Kestrelby, Marlowby and Tamworth." + _MATCH_REPORT
+    typed = [("Harlowe", ner.PLACE), ("Kestrelby", ner.PLACE), ("Marlowby", ner.PLACE), ("Tamworth", ner.PLACE)]
+    assert set(_consolidated(text, typed).values()) == {ner.PLACE}
