@@ -2239,6 +2239,10 @@ def _type_votes(art: _Art, named: list[tuple[Extracted, str, str | None]], emplo
             if noun and (_org_noun(noun.group(1)) or noun.group(1) in _ORG_NOUNS_ALSO_PEOPLE
                          and re.search(r"\bits\s+[a-z-]+,?\s+$", before)):  # "its maker, Eli Lilly"
                 v[ORG] += 3  # "auditors Grant Thornton", "its maker, Eli Lilly", "budget airline Virgin Blue"
+            rel = _NOUN_BEFORE.search(before)
+            if rel and rel.group(1) in _RELATIONS and len(name.split()) <= 3 and not _org_word(name):
+                v[PERSON] += 3  # "with wife Ffion", "daughter Natalie": a relative is a person
+                titled_names.add(key)
             if not _org_word(name) and _AGE_AFTER.match(text, f.end, f.end + 8):
                 v[PERSON] += 3  # "Natalie Appleton, 31,": an age is said of a person
             elif not _org_word(name) and not sporty and f.type != PLACE and _WHO_AFTER.match(text, f.end, f.end + 8):

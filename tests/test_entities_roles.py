@@ -687,3 +687,12 @@ def test_in_a_report_on_sport_a_list_of_towns_with_a_club_in_it_is_of_clubs(nlp)
     text = "The tour visits Harlowe, Kestrelby, Marlowby and Tamworth." + _MATCH_REPORT
     typed = [("Harlowe", ner.PLACE), ("Kestrelby", ner.PLACE), ("Marlowby", ner.PLACE), ("Tamworth", ner.PLACE)]
     assert set(_consolidated(text, typed).values()) == {ner.PLACE}
+
+
+def test_a_relative_named_by_a_given_name_alone_is_a_person(nlp):
+    text = "He walked in with his wife Ffionna on Friday."
+    at = text.index("Ffionna")
+    found = [ner.Extracted("Ffionna", ner.PERSON, "Ffionna", at, at + 7, text)]
+    out = ner._consolidate(ner._Art(text, [(0, len(text))], found), ner._lexicon())
+    assert [(f.name, f.type, f.weak) for f in out] == [("Ffionna", ner.PERSON, False)]
+    assert _typed("Curtis's widow and daughter Natalie said so.", "Natalie", ner.ORG) == ner.PERSON
