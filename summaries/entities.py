@@ -1591,6 +1591,7 @@ def _roles_from_parse(sd, a: int, b: int, others: Sequence[tuple[int, int]] = ()
     return out
 
 
+
 def form_of_address(role: str) -> bool:
     """Whether a role is only how one addresses a person ("Lord", "Dr"), not what they do."""
     return all(_bare(w) in _ADDRESS for w in role.split())
@@ -2328,6 +2329,10 @@ def _more_mentions(art: _Art, found: list[Extracted], defs: list[tuple[str, str,
                 canon, ctype = canonical_alias(m.group(1))
                 added.append((canon, ctype or ORG, m.start(), m.end()))
         taken = [(f.start, f.end) for f in found]
+        if _sporty(text):  # a team sheet: "J Robinson (Sale Sharks, capt); M Cueto (Sale Sharks)"
+            people = {(f.start, f.end) for f in found if f.type == PERSON}
+            added += [(m.group(1), PERSON, m.start(1), m.end(1)) for m in _TEAM_SHEET.finditer(text)
+                      if (m.start(1), m.end(1)) not in people]
         for m in _NEWSPAPER.finditer(text):
             if m.group(2) not in _NOT_NAME and not any(a < m.end() and m.start() < b and not (a <= m.start() and m.end() <= b)
                                                        for a, b in taken):
@@ -2335,6 +2340,7 @@ def _more_mentions(art: _Art, found: list[Extracted], defs: list[tuple[str, str,
     return added + _role_employers(text, found, _sentence_starts(text, art.sentences))
 
 
+_TEAM_SHEET = re.compile(r"(?<![\w’'.-])([A-Z]\.?\s(?:Mc|Mac|O[’'])?[A-Z][a-z]+(?:-[A-Z][a-z]+)?)(?=\s*\((?:[A-Z]|capt))")
 # a newspaper's name: "Daily", "Sunday", "Evening" or "Morning" and a capitalised word ("the Evening Standard")
 _NEWSPAPER = re.compile(r"(?<=\b(?:the|and)\s)(Daily|Sunday|Evening|Morning)\s+([A-Z][a-z]+)(?:\s+(?:Post|Times|News|Herald|Mail|Star))?\b")
 

@@ -98,7 +98,8 @@ def _typed(text: str, name: str, kind: str, start: int | None = None) -> str:
     f = ner.Extracted(name, kind, name, at, at + len(name), text)
     art = ner._Art(text, [(0, len(text))], [f])
     out = ner._consolidate(art, ner._lexicon())
-    return out[0].type if out else ""
+    named = [f for f in out if f.name == name]
+    return (named or out)[0].type if out else ""
 
 
 def test_a_name_after_a_work_noun_is_a_work_not_an_organisation(nlp):
@@ -696,3 +697,9 @@ def test_a_relative_named_by_a_given_name_alone_is_a_person(nlp):
     out = ner._consolidate(ner._Art(text, [(0, len(text))], found), ner._lexicon())
     assert [(f.name, f.type, f.weak) for f in out] == [("Ffionna", ner.PERSON, False)]
     assert _typed("Curtis's widow and daughter Natalie said so.", "Natalie", ner.ORG) == ner.PERSON
+
+
+def test_a_team_sheet_names_people_by_initial_and_surname(nlp):
+    text = ("J Robson (Harlowe, capt); M Cueva (Harlowe), T Nairn (Kestrelby); C Hodge (Harlowe)." + _MATCH_REPORT)
+    people = {f.name for f in ner.extract(text) if f.type == ner.PERSON}
+    assert {"J Robson", "M Cueva", "T Nairn", "C Hodge"} <= people
