@@ -2270,7 +2270,7 @@ def _type_votes(art: _Art, named: list[tuple[Extracted, str, str | None]], emplo
     for key, m in model.items():
         totals[key] = Counter({k: n * MODEL_VOTE for k, n in m.items()})
         totals[key].update(cues[key])
-    _list_votes(text, named, totals, sporty)
+    titled_names |= _list_votes(text, named, totals, sporty)
     kinds = {key: max(total.items(), key=lambda kv: (kv[1], kv[0] == PERSON))[0] for key, total in totals.items()}
     return kinds, titled_names, {k for k in works if kinds[k] == PRODUCT}
 
@@ -2281,12 +2281,14 @@ LIST_VOTE = 2.5  # what being in a list of names of one kind says about a member
 
 
 def _list_votes(text: str, named: list[tuple[Extracted, str, str | None]], totals: dict[str, Counter],
-                sporty: bool = False) -> None:
+                sporty: bool = False) -> set[str]:
     """Names in one list ("Paris, Lille, Lyon and Toulouse", "Barcelona, Porto, Real
     Madrid and Werder Bremen") are of one kind: where most of a list of three or more
     are of one type, the others get :data:`LIST_VOTE` for it. In a report on sport, a list
-    of towns with one club in it is a list of clubs."""
+    of towns with one club in it is a list of clubs. Returns the names of lists of people
+    with a full name in them (a lone surname there is a person, not a weak guess)."""
     ordered = sorted(((f.start, f.end, fold(name)) for f, name, _ in named), key=lambda t: t[0])
+    listed: set[str] = set()
     groups: list[list[tuple[int, int, str]]] = []
     for item in ordered:
         last = groups[-1][-1] if groups else None
@@ -2308,6 +2310,9 @@ def _list_votes(text: str, named: list[tuple[Extracted, str, str | None]], total
         for k, b in best.items():
             if b != kind:
                 totals[k][kind] += LIST_VOTE
+        if kind == PERSON and any(" " in k for k in best):
+            listed.update(best)  # "S Easterby, O'Connor, Foley": surnames in a list with people are people
+    return listed
 
 
 def _more_mentions(art: _Art, found: list[Extracted], defs: list[tuple[str, str, int]]

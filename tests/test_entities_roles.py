@@ -703,3 +703,14 @@ def test_a_team_sheet_names_people_by_initial_and_surname(nlp):
     text = ("J Robson (Harlowe, capt); M Cueva (Harlowe), T Nairn (Kestrelby); C Hodge (Harlowe)." + _MATCH_REPORT)
     people = {f.name for f in ner.extract(text) if f.type == ner.PERSON}
     assert {"J Robson", "M Cueva", "T Nairn", "C Hodge"} <= people
+
+
+def test_lone_surnames_in_a_list_with_full_names_are_people(nlp):
+    text = "Replacements: S Easton, Corrigall, Fennelly, Ohanlon."
+    typed = [("S Easton", ner.PERSON), ("Corrigall", ner.PERSON), ("Fennelly", ner.PERSON), ("Ohanlon", ner.PERSON)]
+    found = []
+    for name, kind in typed:
+        at = text.index(name)
+        found.append(ner.Extracted(name, kind, name, at, at + len(name), text))
+    out = ner._consolidate(ner._Art(text, [(0, len(text))], found), ner._lexicon())
+    assert {(f.name, f.weak) for f in out if f.type == ner.PERSON} >= {("Corrigall", False), ("Fennelly", False)}
