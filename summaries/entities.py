@@ -2237,6 +2237,9 @@ def _type_votes(art: _Art, named: list[tuple[Extracted, str, str | None]], emplo
         if not forced and f.start not in art.titled:
             before = text[max(0, f.start - 40):f.start]
             noun = _NOUN_BEFORE.search(before)
+            if f.type != PERSON and (noun and noun.group(1) in _PRODUCT_NOUNS | {"steroid", "steroids", "stimulant"}
+                                     or re.search(r"(?<![\w-])positive\s+for\s+$", before)):
+                v[PRODUCT] += 3  # "the banned steroid THG", "testing positive for THG": a substance or product
             if noun and (_org_noun(noun.group(1)) or noun.group(1) in _ORG_NOUNS_ALSO_PEOPLE
                          and re.search(r"\bits\s+[a-z-]+,?\s+$", before)):  # "its maker, Eli Lilly"
                 v[ORG] += 3  # "auditors Grant Thornton", "its maker, Eli Lilly", "budget airline Virgin Blue"

@@ -714,3 +714,9 @@ def test_lone_surnames_in_a_list_with_full_names_are_people(nlp):
         found.append(ner.Extracted(name, kind, name, at, at + len(name), text))
     out = ner._consolidate(ner._Art(text, [(0, len(text))], found), ner._lexicon())
     assert {(f.name, f.weak) for f in out if f.type == ner.PERSON} >= {("Corrigall", False), ("Fennelly", False)}
+
+
+def test_a_substance_or_product_named_after_its_noun_is_a_product(nlp):
+    assert _typed("He was the source of the banned steroid QRX and others.", "QRX", ner.ORG) == ner.PRODUCT
+    assert _typed("Ten athletes tested positive for QRX last year.", "QRX", ner.ORG) == ner.PRODUCT
+    assert _typed("Auditors at QRX said the accounts were sound.", "QRX", ner.ORG) == ner.ORG
