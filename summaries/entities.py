@@ -637,6 +637,9 @@ def _split_span(text: str, sp: _Span, starts: set[int], sporty: bool = False) ->
     if not toks:
         return []
     words = [t[0] for t in toks]
+    if sp.type == PLACE and len(words) > 1 and re.fullmatch(r"[A-Z]{2,5}", words[0]) and known_place(" ".join(words[1:])):
+        # "BBC Delhi reporter": a broadcaster and a place
+        return [_Span(toks[0][1], toks[0][2], ORG, "model"), _Span(toks[1][1], toks[-1][2], PLACE, "model")]
     for i, w in enumerate(words[1:-1], 1):
         if w == "in" and words[i + 1][:1].isupper():
             return [_Span(toks[0][1], toks[i - 1][2], sp.type, "model"), _Span(toks[i + 1][1], toks[-1][2], PLACE, "model")]
@@ -2480,7 +2483,8 @@ def _consolidate(art: _Art, lexicon: frozenset[str]) -> list[Extracted]:
     for f in found:
         firsts.setdefault(fold(f.name), f.start)
     # full names of people in this text, by surname (several people can share one)
-    people = [(f.start, f.name) for f in found if f.type == PERSON and len(f.name.split()) > 1]
+    people = [(f.start, f.name) for f in found if len(f.name.split()) > 1 and (
+        f.type == PERSON or f.type in (ORG, PLACE) and _name_shaped(f.name) and _given_name(f.name.split()[0]))]
 
     def person_for(name: str, at: int) -> str | None:
         """The full name whose last words (or first word) ``name`` is: the nearest one written before."""

@@ -720,3 +720,23 @@ def test_a_substance_or_product_named_after_its_noun_is_a_product(nlp):
     assert _typed("He was the source of the banned steroid QRX and others.", "QRX", ner.ORG) == ner.PRODUCT
     assert _typed("Ten athletes tested positive for QRX last year.", "QRX", ner.ORG) == ner.PRODUCT
     assert _typed("Auditors at QRX said the accounts were sound.", "QRX", ner.ORG) == ner.ORG
+
+
+def test_an_acronym_before_a_place_is_an_organisation_and_the_place(nlp):
+    text = "Monica Chand, BBC Delhi reporter, said air travel had grown."
+    at = text.index("BBC")
+    parts = ner._split_span(text, ner._Span(at, at + 9, ner.PLACE, "model"), set())
+    assert [(text[p.start:p.end], p.type) for p in parts] == [("BBC", ner.ORG), ("Delhi", ner.PLACE)]
+
+
+def test_a_surname_takes_the_full_name_the_model_called_a_place(nlp):
+    text = "The row over Andy Crawley goes on. Crawley was not registered."
+    a, b = text.index("Andy"), text.index("Crawley was")
+    found = [ner.Extracted("Andy Crawley", ner.PLACE, "Andy Crawley", a, a + 12, text),
+             ner.Extracted("Crawley", ner.PLACE, "Crawley", b, b + 7, text)]
+    out = ner._consolidate(ner._Art(text, ner._sentence_spans(text), found), ner._lexicon())
+    assert {(f.name, f.type) for f in out} == {("Andy Crawley", ner.PERSON)}
+
+
+def test_an_auction_house_after_its_trade_is_an_organisation(nlp):
+    assert _typed("The suits were sold by auctioneers Hollins in New York.", "Hollins", ner.PLACE) == ner.ORG
