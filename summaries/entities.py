@@ -276,6 +276,7 @@ _SUFFIX_RE = re.compile(r"(?:\s*,?\s+(?:" + "|".join(re.escape(x) for x in _SUFF
                         re.IGNORECASE)
 _PRODUCT_NOUNS = frozenset(_data()["product_nouns"])
 _EVENT_HEADS = tuple(sorted(_data()["event_heads"], key=len, reverse=True))
+_EVENT_WORDS = frozenset(_data().get("event_words", ()))
 _RELATIONS = frozenset(_data()["relations"])
 _ORG_NOUNS = frozenset(_data()["organisation_nouns"])
 _CLUB_NOUNS = "|".join(re.escape(w) for w in sorted(_data()["club_nouns"], key=len, reverse=True))
@@ -1160,6 +1161,8 @@ def _finish(text: str, hashtags: Sequence[str], model_spans: list[_Span], *, mod
             continue
         if text[sp.end:sp.end + 1] == "$":
             continue  # "US$25,000", "HK$": a currency, not a place
+        if surface in ("Younger", "Elder", "Great") and re.search(r"[A-Z][\w’'-]+\s+the\s+$", text[max(0, sp.start - 30):sp.start]):
+            continue  # "William Pitt the Younger": part of a person's name
         if sp.source != "event":
             # a weapon system right after a designation: "C-130J Super Hercules", "AH-64E Apaches"
             before = text[max(0, sp.start - 16):sp.start].split()
@@ -2195,6 +2198,8 @@ def _type_votes(art: _Art, named: list[tuple[Extracted, str, str | None]], emplo
         if sporty and not forced and f.type in (ORG, PLACE) and (name.split()[-1] in _MEETING_HEADS and len(name.split()) > 1
                                                                 or name in ("Worlds", "Nationals", "Indoors")):
             v[EVENT] += 3  # "the Sydney International", "the Worlds": a meeting, in a report on sport
+        if not forced and (name in _EVENT_WORDS or name.endswith("s") and name[:-1] in _EVENT_WORDS):
+            v[EVENT] += 3  # "the Budget", "the Budgets before the last elections": an event
         if f.type == PLACE and not forced and _national_body(name):
             v[ORG] += 3  # "Athletics Ireland", "Age Concern England": a national body, not a part of the country
         if f.type == PLACE and sporty and not forced and key in club_towns and key not in _countries():

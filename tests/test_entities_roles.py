@@ -740,3 +740,12 @@ def test_a_surname_takes_the_full_name_the_model_called_a_place(nlp):
 
 def test_an_auction_house_after_its_trade_is_an_organisation(nlp):
     assert _typed("The suits were sold by auctioneers Hollins in New York.", "Hollins", ner.PLACE) == ner.ORG
+
+
+def test_the_budget_is_an_event_and_the_younger_part_of_a_name(nlp):
+    assert _typed("Mr Dale said the Budget would come on 16 March.", "Budget", ner.ORG) == ner.EVENT
+    assert _typed("In the Budgets before the last six elections taxes rose.", "Budgets", ner.ORG) == ner.EVENT
+    text = "He wrote a biography of William Pitt the Younger last year."
+    at = text.index("Younger")
+    art = ner._finish(text, (), [ner._Span(at, at + 7, ner.ORG, "model")], model=True)
+    assert art.found == []
