@@ -2116,7 +2116,8 @@ def _group_name(name: str, text: str, start: int) -> bool:
         return False
     if len(words) > 1:
         return last not in _lexicon() and last[:-1] in _nouns() and not _known_given_name(words[0])
-    return bool(re.search(r"(?<![\w.!?])\s?the\s+$", text[max(0, start - 5):start])) and not _known_given_name(name)
+    return bool(re.search(r"(?<![\w.!?])\s?the\s+$", text[max(0, start - 5):start])) and not _known_given_name(name) \
+        and not re.search(rf"(?<![\w-]){re.escape(name[:-1])}(?![\w’'-])", text)  # "the Blairs" of "Mr Blair": a family
 
 
 _NOUN_BEFORE = re.compile(r"(?<![\w-])([a-z][a-z-]+)(?:,\s+|\s+)$")
@@ -2222,6 +2223,10 @@ def _type_votes(art: _Art, named: list[tuple[Extracted, str, str | None]], emplo
             v[PLACE] += 2  # "the Finchley constituency", "a man from Leicester", "Bristol East": a town, not a firm
         if f.type == ORG and len(name.split()) <= 3 and re.search(r"(?:^|[^\w])in\s+$", text[max(0, f.start - 4):f.start]):
             v[PLACE] += 1.5  # "a seat in Finchley": a place the model took for an organisation
+        if f.type != PERSON and not forced and not _org_word(name) \
+                and re.match(r",?\s+featuring\s+(?:[a-z]+\s+)?[A-Z]", text[f.end:f.end + 30]):
+            v[PRODUCT] += 3  # "The Apprentice featuring Donald Trump": a show or a song
+            works.add(key)
         if f.type != PERSON or len(name.split()) == 1 and key not in titled_names:
             # "the film Sideways", "TV show Brass Eye", "The Aviator, a film biography": a work
             if _WORK_BEFORE.search(text[max(0, f.start - 24):f.start]) or _WORK_AFTER.match(text, f.end, f.end + 48):
@@ -2489,7 +2494,9 @@ def _consolidate(art: _Art, lexicon: frozenset[str]) -> list[Extracted]:
         firsts.setdefault(fold(f.name), f.start)
     # full names of people in this text, by surname (several people can share one)
     people = [(f.start, f.name) for f in found if len(f.name.split()) > 1 and (
-        f.type == PERSON or f.type in (ORG, PLACE) and _name_shaped(f.name) and _given_name(f.name.split()[0]))]
+        f.type == PERSON or f.type in (ORG, PLACE) and _name_shaped(f.name) and (
+            _given_name(f.name.split()[0])
+            or _known_given_name(f.name.split()[0]) and _surname_again(text, f.name, f.end)))]
 
     def person_for(name: str, at: int) -> str | None:
         """The full name whose last words (or first word) ``name`` is: the nearest one written before."""

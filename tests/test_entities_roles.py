@@ -749,3 +749,21 @@ def test_the_budget_is_an_event_and_the_younger_part_of_a_name(nlp):
     at = text.index("Younger")
     art = ner._finish(text, (), [ner._Span(at, at + 7, ner.ORG, "model")], model=True)
     assert art.found == []
+
+
+def test_featuring_names_a_work_and_a_family_is_not_a_band(nlp):
+    assert _typed("The show is an answer to Glass Harbour featuring tycoon Don Rump.", "Glass Harbour",
+                  ner.ORG) == ner.PRODUCT
+    text = "Mr Blaine said the Blaines would not comment."
+    assert not ner._group_name("Blaines", text, text.index("Blaines"))
+    text = "Suits worn by the Marrowbones were sold."
+    assert ner._group_name("Marrowbones", text, text.index("Marrowbones"))
+
+
+def test_a_demonym_and_a_surname_is_the_person_the_text_names_in_full(nlp):
+    text = "Johansson beat Taylor Dunne 7-5. Dunne was tired, and the American Dunne left."
+    a, b = text.index("Taylor"), text.index("American Dunne")
+    found = [ner.Extracted("Taylor Dunne", ner.ORG, "Taylor Dunne", a, a + 12, text),
+             ner.Extracted("American Dunne", ner.ORG, "American Dunne", b, b + 14, text)]
+    out = ner._consolidate(ner._Art(text, ner._sentence_spans(text), found), ner._lexicon())
+    assert {f.name for f in out} == {"Taylor Dunne"}
