@@ -1187,8 +1187,25 @@ def _finish(text: str, hashtags: Sequence[str], model_spans: list[_Span], *, mod
         sentence = _sentence_text(text, sentences, sidx, cache)
         results.append(Extracted(name, kind, surface, sp.start, sp.end, sentence, roles))
 
-    found = _corefer(_surname_mentions(text, sentences, results, cache))
+    found = _corefer(_surname_mentions(text, sentences, _bracketed_surnames(text, results), cache))
     return _Art(text, sentences, found, titled, model, (multi_tags, single_tags, hashtag_sentences))
+
+
+def _bracketed_surnames(text: str, results: list[Extracted]) -> list[Extracted]:
+    """A given name with the surname put in by an editor: "a gamble on Natalie [Appleton]"
+    is one person, Natalie Appleton."""
+    out: list[Extracted] = []
+    skip_until = -1
+    for r in sorted(results, key=lambda r: r.start):
+        if r.start < skip_until:
+            continue
+        m = re.match(r"\s*\[([A-Z][\w’'-]+)\]", text[r.end:r.end + 40])
+        if m and r.type in (PERSON, ORG) and " " not in r.surface and _known_given_name(r.surface):
+            end = r.end + m.end()
+            r = Extracted(f"{r.surface} {m.group(1)}", PERSON, text[r.start:end], r.start, end, r.sentence, r.roles)
+            skip_until = end
+        out.append(r)
+    return out
 
 
 def _sentence_text(text: str, sentences: Sequence[tuple[int, int]], sidx: int, cache: dict[int, str]) -> str:
@@ -2555,6 +2572,9 @@ def _consolidate(art: _Art, lexicon: frozenset[str]) -> list[Extracted]:
 
     out: list[Extracted] = []
     full_people = {fold(n) for _, n, _ in out_named if kinds.get(fold(n)) == PERSON and len(n.split()) > 1}
+    surnames = {p.split()[-1] for p in full_people}
+    common |= {fold(n) for _, n, forced in out_named if not forced and " " not in n and n.endswith("s")
+               and fold(n)[:-1] in surnames}  # "the Blairs": the family of a person the text names
     for f, name, forced in out_named:
         key = fold(name)
         if key in common:

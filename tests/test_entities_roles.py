@@ -767,3 +767,20 @@ def test_a_demonym_and_a_surname_is_the_person_the_text_names_in_full(nlp):
              ner.Extracted("American Dunne", ner.ORG, "American Dunne", b, b + 14, text)]
     out = ner._consolidate(ner._Art(text, ner._sentence_spans(text), found), ner._lexicon())
     assert {f.name for f in out} == {"Taylor Dunne"}
+
+
+def test_a_given_name_with_an_editors_surname_in_brackets_is_one_person(nlp):
+    text = "There has been a big gamble on Natalie [Appleby] to go, bookies said."
+    at = text.index("Natalie")
+    found = ner._bracketed_surnames(text, [ner.Extracted("Natalie", ner.ORG, "Natalie", at, at + 7, text),
+                                           ner.Extracted("Appleby", ner.ORG, "Appleby", at + 9, at + 16, text)])
+    assert [(f.name, f.type) for f in found] == [("Natalie Appleby", ner.PERSON)]
+
+
+def test_the_plural_of_a_named_persons_surname_is_their_family_not_an_entity(nlp):
+    text = "Tony Blaine spoke. The birth of the Blaines' fourth child was a surprise."
+    a, b = text.index("Tony"), text.index("Blaines")
+    found = [ner.Extracted("Tony Blaine", ner.PERSON, "Tony Blaine", a, a + 11, text),
+             ner.Extracted("Blaines", ner.ORG, "Blaines", b, b + 7, text)]
+    out = ner._consolidate(ner._Art(text, ner._sentence_spans(text), found), ner._lexicon())
+    assert {f.name for f in out} == {"Tony Blaine"}
