@@ -2088,6 +2088,9 @@ _GEO_WORDS = frozenset("River Lake Loch Lough Mount Mountain Port Cape Fort Sain
 _SPORT_WORDS = re.compile(r"(?<![\w-])(?:" + _CLUB_NOUNS + r"|league|cup|match|matches|goals?|season|tournament|"
                           r"scored|unbeaten|premiership)(?![\w-])|\b\d{1,2}-\d{1,2}\b", re.IGNORECASE)
 _WORK_ROLE = re.compile(r"(?:(?:co-)?stars?|actor|actress|judge|presenter|host)$")
+_FILM_SENTENCE = re.compile(r"\bbest[ -](?:film|picture|director|actor|actress)\b|\bbox[ -]office\b|\bOscars?\b")
+_PERFORMERS = frozenset("host hosts presenter presenters singer rapper actor actress comedian comedians star "
+                        "stars songwriter guitarist drummer".split())
 _RECORD_NOUNS = frozenset(("album", "albums", "single", "soundtrack", "track"))
 
 
@@ -2240,6 +2243,10 @@ def _type_votes(art: _Art, named: list[tuple[Extracted, str, str | None]], emplo
             v[PLACE] += 2  # "the Finchley constituency", "a man from Leicester", "Bristol East": a town, not a firm
         if f.type == ORG and len(name.split()) <= 3 and re.search(r"(?:^|[^\w])in\s+$", text[max(0, f.start - 4):f.start]):
             v[PLACE] += 1.5  # "a seat in Finchley": a place the model took for an organisation
+        if f.type == ORG and not forced and not _org_word(name) and text[max(0, f.start - 4):f.start] == "The " \
+                and _FILM_SENTENCE.search(f.sentence):
+            v[PRODUCT] += 2  # "The Aviator is tipped to win best film": a title with its "The", among the awards
+            works.add(key)
         if f.type != PERSON and not forced and not _org_word(name) \
                 and re.match(r",?\s+featuring\s+(?:[a-z]+\s+)?[A-Z]", text[f.end:f.end + 30]):
             v[PRODUCT] += 3  # "The Apprentice featuring Donald Trump": a show or a song
@@ -2273,8 +2280,10 @@ def _type_votes(art: _Art, named: list[tuple[Extracted, str, str | None]], emplo
             if noun and (_org_noun(noun.group(1)) or noun.group(1) in _ORG_NOUNS_ALSO_PEOPLE
                          and re.search(r"\bits\s+[a-z-]+,?\s+$", before)):  # "its maker, Eli Lilly"
                 v[ORG] += 3  # "auditors Grant Thornton", "its maker, Eli Lilly", "budget airline Virgin Blue"
-            rel = _NOUN_BEFORE.search(before)
-            if rel and rel.group(1) in _RELATIONS and len(name.split()) <= 3 and not _org_word(name):
+            if f.type == ORG and noun and noun.group(1) in _PERFORMERS and not _org_word(name) \
+                    and not f.surface.isupper():
+                v[PERSON] += 3  # "told by hosts Ant and Dec", "rapper Nelly": a performer is a person
+            if noun and noun.group(1) in _RELATIONS and len(name.split()) <= 3 and not _org_word(name):
                 v[PERSON] += 3  # "with wife Ffion", "daughter Natalie": a relative is a person
                 titled_names.add(key)
             if not _org_word(name) and _AGE_AFTER.match(text, f.end, f.end + 8):

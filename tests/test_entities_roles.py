@@ -784,3 +784,11 @@ def test_the_plural_of_a_named_persons_surname_is_their_family_not_an_entity(nlp
              ner.Extracted("Blaines", ner.ORG, "Blaines", b, b + 7, text)]
     out = ner._consolidate(ner._Art(text, ner._sentence_spans(text), found), ner._lexicon())
     assert {f.name for f in out} == {"Tony Blaine"}
+
+
+def test_a_title_with_its_the_among_film_awards_is_a_work_and_a_performer_a_person(nlp):
+    text = "Bookmakers have given The Glass Harbour odds of winning best film this year."
+    assert _typed(text, "Glass Harbour", ner.ORG) == ner.PRODUCT
+    assert _typed("Shares in the Glass Harbour group rose on Monday.", "Glass Harbour", ner.ORG) == ner.ORG
+    assert _typed("They were told by hosts Antony and others.", "Antony", ner.ORG) == ner.PERSON
+    assert _typed("They were told by hosts ITV and others.", "ITV", ner.ORG) == ner.ORG
