@@ -630,8 +630,9 @@ def _split_span(text: str, sp: _Span, starts: set[int], sporty: bool = False) ->
     if sp.source != "model" or sp.type not in (ORG, PLACE):
         return [sp]
     toks = [(m.group(), sp.start + m.start(), sp.start + m.end()) for m in re.finditer(r"\S+", text[sp.start:sp.end])]
-    while len(toks) > 1 and toks[-1][0].isalpha() and toks[-1][0].islower():
-        toks.pop()
+    while len(toks) > 1 and (toks[-1][0].isalpha() and toks[-1][0].islower()
+                             or sp.type == ORG and toks[-1][0] in ("MPs", "MSPs", "MEPs", "AMs", "peers")):
+        toks.pop()  # "HBOS bank", "Labour MPs": the party, not its members
     if len(toks) > 1 and toks[0][1] in starts and toks[1][0][:1].isupper() and (
             _org_noun(toks[0][0]) or toks[0][0].casefold().endswith("s") and _person_noun(toks[0][0])):
         toks.pop(0)
@@ -2216,6 +2217,8 @@ def _type_votes(art: _Art, named: list[tuple[Extracted, str, str | None]], emplo
         after_noun = _PLACE_NOUN_AFTER.match(text, f.end, f.end + 16)
         if f.type in (ORG, PERSON) and not forced and after_noun and not _org_word(name) and f.start not in art.titled:
             v[PLACE] += 3  # "London's famous Savoy hotel", "this year's Glastonbury festival": the place
+        if not forced and f.type in (ORG, PLACE) and name.endswith(" Cross Country"):
+            v[EVENT] += 3  # "the Great Edinburgh International Cross Country": a race
         if sporty and not forced and f.type in (ORG, PLACE) and (name.split()[-1] in _MEETING_HEADS and len(name.split()) > 1
                                                                 or name in ("Worlds", "Nationals", "Indoors")):
             v[EVENT] += 3  # "the Sydney International", "the Worlds": a meeting, in a report on sport

@@ -792,3 +792,12 @@ def test_a_title_with_its_the_among_film_awards_is_a_work_and_a_performer_a_pers
     assert _typed("Shares in the Glass Harbour group rose on Monday.", "Glass Harbour", ner.ORG) == ner.ORG
     assert _typed("They were told by hosts Antony and others.", "Antony", ner.ORG) == ner.PERSON
     assert _typed("They were told by hosts ITV and others.", "ITV", ner.ORG) == ner.ORG
+
+
+def test_a_party_before_its_members_and_a_cross_country_race(nlp):
+    text = "Some Labour MPs said the plan was wrong."
+    at = text.index("Labour")
+    parts = ner._split_span(text, ner._Span(at, at + 10, ner.ORG, "model"), set())
+    assert [text[p.start:p.end] for p in parts] == ["Labour"]
+    assert _typed("She won the Great Kestrel International Cross Country in January.",
+                  "Great Kestrel International Cross Country", ner.ORG) == ner.EVENT
