@@ -2122,6 +2122,15 @@ def _surname_again(text: str, name: str, end: int) -> bool:
         rf"(?<![\w’'-])(?<!{re.escape(name.split()[0])} ){re.escape(last)}(?![\w-])", text[end:]) is not None
 
 
+_BUSINESS_WORDS = re.compile(r"(?<![\w-])(?:shares?|profits?|sales|firms?|company|companies|markets?|investors?|revenues?|"
+                             r"earnings|stake|chief executive|economy|bank|prices?|bn|customers|deal)(?![\w-])", re.IGNORECASE)
+
+
+def _businessy(text: str) -> bool:
+    """A report on business: words of firms, markets and money at least once in 150 words."""
+    return len(_BUSINESS_WORDS.findall(text)) * 150 >= max(1, len(text.split()))
+
+
 def _sporty(text: str) -> bool:
     """A report on sport: words of teams, matches and scores at least twice in 150 words."""
     return len(_SPORT_WORDS.findall(text)) * 75 >= max(1, len(text.split()))
@@ -2244,6 +2253,9 @@ def _type_votes(art: _Art, named: list[tuple[Extracted, str, str | None]], emplo
                 and _place_name(name) and (_COMPASS.search(name) or _PLACE_BEFORE.search(text, max(0, f.start - 9), f.start)
                                            or _PLACE_AFTER.match(text, f.end, f.end + 14)):
             v[PLACE] += 2  # "the Finchley constituency", "a man from Leicester", "Bristol East": a town, not a firm
+        elif f.type == ORG and not forced and not sporty and not _org_word(name) and key not in long_names \
+                and not f.surface.isupper() and known_place(name) and not _businessy(text):
+            v[PLACE] += 1.5  # a town outside reports on sport and business ("Labour held Oxford"): the town
         if f.type == ORG and len(name.split()) <= 3 and re.search(r"(?:^|[^\w])in\s+$", text[max(0, f.start - 4):f.start]):
             v[PLACE] += 1.5  # "a seat in Finchley": a place the model took for an organisation
         if f.type == ORG and not forced and not _org_word(name) and text[max(0, f.start - 4):f.start] == "The " \

@@ -801,3 +801,9 @@ def test_a_party_before_its_members_and_a_cross_country_race(nlp):
     assert [text[p.start:p.end] for p in parts] == ["Labour"]
     assert _typed("She won the Great Kestrel International Cross Country in January.",
                   "Great Kestrel International Cross Country", ner.ORG) == ner.EVENT
+
+
+def test_a_town_outside_sport_and_business_is_the_town(nlp):
+    assert _typed("Labour has held Oxford since 1997, the party said.", "Oxford", ner.ORG) == ner.PLACE
+    business = "Sales at Toyota rose, and the firm's shares and profits beat the market, investors said."
+    assert ner._businessy(business) and _typed(business, "Toyota", ner.ORG) == ner.ORG
