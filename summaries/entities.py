@@ -2153,6 +2153,8 @@ def _group_name(name: str, text: str, start: int) -> bool:
 _NOUN_BEFORE = re.compile(r"(?<![\w-])([a-z][a-z-]+)(?:,\s+|\s+)$")
 _PLACE_BEFORE = re.compile(r"(?<![\w-])(?:from|for|near|across|around|outside)\s+$")
 _PLACE_AFTER = re.compile(r"\s+(?:constituency|seat|council|area|borough|state|province|region|county|officials?|government|authorities)\b")
+_OWNS_AFTER = re.compile(r"['’]s\s+(?:[a-z-]+\s+){0,2}?(?:drugs?|software|shares|profits?|sales|products?|brands?|"
+                         r"stores?|factory|factories|plants?|subsidiary|chief\s+executive|shareholders|customers)\b")
 _AGE_AFTER = re.compile(r",\s*\d{1,3},")
 _WHO_AFTER = re.compile(r",\s+who\s")
 _OWNED_BEFORE = re.compile(r"(?<![\w-])(?:[Ss]hares|stakes?|shareholders?|investors?|holding)\s+in\s+$|(?<![\w-])(?:owns|bought|acquired|took over)\s+(?:\d+(?:\.\d+)?%\s+of\s+)?$")
@@ -2305,6 +2307,8 @@ def _type_votes(art: _Art, named: list[tuple[Extracted, str, str | None]], emplo
                 v[PERSON] += 3  # "Natalie Appleton, 31,": an age is said of a person
             elif not _org_word(name) and not sporty and f.type != PLACE and _WHO_AFTER.match(text, f.end, f.end + 8):
                 v[PERSON] += 2  # "Nelly, who": outside sport (where "Tamworth, who won" is a club)
+            if f.type != PLACE and not f.roles and _OWNS_AFTER.match(text, f.end, f.end + 50):
+                v[ORG] += 2  # "Pfizer's popular hypertension drug", "Sky's shares": what a firm owns
             if _OWNED_BEFORE.search(before) or _OWNED_AFTER.match(text, f.end, f.end + 40):
                 v[ORG] += 3  # "shares in Borussia Dortmund", "Virgin Blue, which is 25% owned by"
             if f.type != PLACE and _PLACE_OF.search(before):

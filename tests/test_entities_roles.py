@@ -807,3 +807,11 @@ def test_a_town_outside_sport_and_business_is_the_town(nlp):
     assert _typed("Labour has held Oxford since 1997, the party said.", "Oxford", ner.ORG) == ner.PLACE
     business = "Sales at Toyota rose, and the firm's shares and profits beat the market, investors said."
     assert ner._businessy(business) and _typed(business, "Toyota", ner.ORG) == ner.ORG
+
+
+def test_a_name_that_owns_a_drug_or_shares_is_a_firm(nlp):
+    text = "It was banned from selling a version of Pflaxo's popular hypertension drug in the US."
+    at = text.index("Pflaxo")
+    found = [ner.Extracted("Pflaxo", ner.PERSON, "Pflaxo", at, at + 6, text)]
+    out = ner._consolidate(ner._Art(text, [(0, len(text))], found), ner._lexicon())
+    assert [f.type for f in out] == [ner.ORG]
