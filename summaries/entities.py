@@ -533,26 +533,25 @@ def _load_parser():
     return None
 
 
-@functools.lru_cache(maxsize=1)
+@functools.lru_cache(maxsize=4)
+def _words_of(pos: str) -> frozenset[str]:
+    """The words of one part of speech ("noun", "adj") in the model's lemmatizer tables."""
+    nlp = _load_parser()
+    try:
+        table = nlp.get_pipe("lemmatizer").lookups.get_table("lemma_index")
+        return frozenset(w for w in table[pos] if w.isalpha())
+    except (AttributeError, KeyError, ValueError):
+        return frozenset()
+
+
 def _nouns() -> frozenset[str]:
     """The nouns of :func:`_lexicon` (a job capitalised at a sentence start is one)."""
-    nlp = _load_parser()
-    try:
-        table = nlp.get_pipe("lemmatizer").lookups.get_table("lemma_index")
-        return frozenset(w for w in table["noun"] if w.isalpha())
-    except (AttributeError, KeyError, ValueError):
-        return frozenset()
+    return _words_of("noun")
 
 
-@functools.lru_cache(maxsize=1)
 def _adjectives() -> frozenset[str]:
     """The adjectives of :func:`_lexicon` ("central", "golden", "olympic")."""
-    nlp = _load_parser()
-    try:
-        table = nlp.get_pipe("lemmatizer").lookups.get_table("lemma_index")
-        return frozenset(w for w in table["adj"] if w.isalpha())
-    except (AttributeError, KeyError, ValueError):
-        return frozenset()
+    return _words_of("adj")
 
 
 @functools.lru_cache(maxsize=1)
