@@ -2125,11 +2125,13 @@ _BUSINESS_WORDS = re.compile(r"(?<![\w-])(?:shares?|profits?|sales|firms?|compan
                              r"earnings|stake|chief executive|economy|bank|prices?|bn|customers|deal)(?![\w-])", re.IGNORECASE)
 
 
+@functools.lru_cache(maxsize=64)  # asked several times per text
 def _businessy(text: str) -> bool:
     """A report on business: words of firms, markets and money at least once in 150 words."""
     return len(_BUSINESS_WORDS.findall(text)) * 150 >= max(1, len(text.split()))
 
 
+@functools.lru_cache(maxsize=64)  # asked several times per text
 def _sporty(text: str) -> bool:
     """A report on sport: words of teams, matches and scores at least twice in 150 words."""
     return len(_SPORT_WORDS.findall(text)) * 75 >= max(1, len(text.split()))
