@@ -246,6 +246,7 @@ _PLACES = frozenset(re.sub(r"[^\w]+", " ", p.casefold()).strip() for p in (
 
 _CHANNEL_NUMBER = re.compile(r"\s+(?:One|Two|Three|Four|Five(?:\s+Live)?|[1-7])(?![\w-])")
 _SHORT_CODE = re.compile(r"^[A-Z]{1,3}\d{1,2}$")
+_PRODUCT_AFTER = re.compile(r"\s+(?:[a-z]+\s+)?(?:" + "|".join(sorted(_data()["product_nouns"], key=len, reverse=True)) + r")\b")
 _DESIGNATION = re.compile(r"^(?=[\w/-]*\d)(?=[\w/-]*[A-Za-z])[A-Za-z0-9]+(?:[-/][A-Za-z0-9]+)*$")
 _WORD = re.compile(r"[^\W_][\w'’.&-]*|[,;:()\"“”]")
 _NAME_TOKEN = re.compile(r"^(?:[A-Z][a-z]+(?:[-'’][A-Z]?[a-z]+)*|[A-Z]\.?|[A-Z][a-z]*[A-Z][a-z]+|Mc[A-Z][a-z]+)$")
@@ -1154,7 +1155,7 @@ def _finish(text: str, hashtags: Sequence[str], model_spans: list[_Span], *, mod
                 and any(w in _ORG_WORDS for w in words[1:]) and not _known_given_name(words[0]):
             kind = ORG  # "Manchester United", "Newry City": the small model's "person" is a club or firm
         short_code = sp.source == "model" and kind in (ORG, PERSON) and len(words) == 1 and _SHORT_CODE.match(surface) \
-            and not re.match(r"\s+(?:[a-z]+\s+)?(?:" + "|".join(_PRODUCT_NOUNS) + r")\b", text[sp.end:sp.end + 30])
+            and not _PRODUCT_AFTER.match(text, sp.end, sp.end + 30)
         if short_code:
             kind = ORG  # "U2", "ITV1", "the G8": a band, a channel or a group, not a model number
         elif sp.source != "event" and not _good_name(words, PERSON if kind == "single" else kind):
@@ -1612,7 +1613,6 @@ def _roles_from_parse(sd, a: int, b: int, others: Sequence[tuple[int, int]] = ()
         if r and r not in out and re.search(r"[A-Za-z]{2}", r):
             out.append(r)
     return out
-
 
 
 def form_of_address(role: str) -> bool:
