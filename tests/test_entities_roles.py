@@ -815,3 +815,47 @@ def test_a_name_that_owns_a_drug_or_shares_is_a_firm(nlp):
     found = [ner.Extracted("Pflaxo", ner.PERSON, "Pflaxo", at, at + 6, text)]
     out = ner._consolidate(ner._Art(text, [(0, len(text))], found), ner._lexicon())
     assert [f.type for f in out if f.name == "Pflaxo"] == [ner.ORG]
+
+
+def test_a_hit_a_screening_a_recording_and_a_film_makers_title_are_works(nlp):
+    assert _typed("It samples Marla Quist's 1980s hit Paper Boats.", "Paper Boats", ner.ORG) == ner.PRODUCT
+    assert _typed("The festival opens with a screening of Lowlight.", "Lowlight", ner.ORG) == ner.PRODUCT
+    assert _typed("Twenty stars re-recorded Hold the Line for charity.", "Hold the Line", ner.ORG) == ner.PRODUCT
+    # a title the model called a person, after a work noun; a name with a given name stays a person
+    assert _typed("Her latest single, Car Park, reached number four.", "Car Park", ner.PERSON) == ner.PRODUCT
+    assert _typed("Her latest single, Tom Roberts said, sold well.", "Tom Roberts", ner.PERSON) == ner.PERSON
+    # "hit" is a verb as well
+    assert _typed("The storm hit Kellow Pharma hard, investors said.", "Kellow Pharma", ner.ORG) == ner.ORG
+    film = "A horror film produced by Night Tide director Sam Kellow topped the box office."
+    kinds = _typed_many(film, [("Night Tide", ner.ORG, ()), ("Sam Kellow", ner.PERSON, ("Night Tide director",))])
+    assert kinds["Night Tide"] == ner.PRODUCT
+    firm = "Shares in the bank rose after Kellow Pharma director Sam Hale bought more."
+    kinds = _typed_many(firm, [("Kellow Pharma", ner.ORG, ()), ("Sam Hale", ner.PERSON, ("Kellow Pharma director",))])
+    assert kinds["Kellow Pharma"] == ner.ORG
+
+
+def test_a_public_body_cut_after_its_first_word_is_joined(nlp):
+    text = "The Public and Civil Kestrel Union will strike. So will the UK-Norway Trade and Fishing Commission."
+    found = []
+    for name, kind in (("Public", ner.ORG), ("Civil Kestrel Union", ner.ORG), ("UK", ner.PLACE),
+                       ("Fishing Commission", ner.ORG)):
+        at = text.index(name)
+        found.append(ner.Extracted(name, kind, name, at, at + len(name), text))
+    out = [(f.name, f.type) for f in ner._join_institutions(text, found)]
+    assert out == [("Public and Civil Kestrel Union", ner.ORG), ("UK-Norway Trade and Fishing Commission", ner.ORG)]
+    assert ner._strict_initials("PCKU", "Public and Civil Kestrel Union")
+    assert ner._strict_initials("PCK", "Public and Civil Kestrel Union")  # the head left out
+    assert not ner._strict_initials("PC", "Public and Civil Kestrel Union")
+
+
+def test_laws_awards_honours_and_adverbs_are_not_organisations(nlp):
+    from spacy.tokens import Span
+
+    doc = nlp.make_doc("Under the Kestrel Trade Practices Act, bribes are a crime, said Kellow Pharma.")
+    doc.ents = [Span(doc, 1, 6, label="ORG"), Span(doc, 13, 15, label="ORG")]  # the model's two "organisations"
+    assert [doc.text[s.start:s.end] for s in ner._model_spans(doc)] == ["Kellow Pharma"]
+    assert _consolidated("She was made an OBE in 2001 for her work.", [("OBE", ner.ORG)]) == {}
+    assert _consolidated("He joined an IBM team in 2001.", [("IBM", ner.ORG)]) == {"IBM": ner.ORG}
+    assert _consolidated("He was named Kestrel Businessman of the Year by a magazine.",
+                         [("Kestrel Businessman", ner.ORG)]) == {}
+    assert _consolidated("A report for a Congressionally-mandated panel said so.", [("Congressionally", ner.ORG)]) == {}
