@@ -2163,6 +2163,10 @@ def _group_name(name: str, text: str, start: int) -> bool:
 
 
 _NOUN_BEFORE = re.compile(r"(?<![\w-])([a-z][a-z-]+)(?:,\s+|\s+)$")
+# where a name is an electoral seat ("MP for Finchley", "the Finchley constituency")
+_SEAT_BEFORE = re.compile(r"(?<![\w-])(?:(?:MP|MSP|MEP|AM|[Mm]ember)s?\s+for|(?:seat|constituency)\s+of|constituency\s+(?:now\s+)?"
+                          r"(?:known|called|named)\s+as|constituency(?:\s+party)?,)\s+(?:the\s+)?$")
+_SEAT_AFTER = re.compile(r"\s+(?:constituency|seat|MP|MSP|MEP|AM)\b")
 _PLACE_BEFORE = re.compile(r"(?<![\w-])(?:from|for|near|across|around|outside)\s+$")
 _PLACE_AFTER = re.compile(r"\s+(?:constituency|seat|council|area|borough|state|province|region|county|officials?|government|authorities)\b")
 _OWNS_AFTER = re.compile(r"['’]s\s+(?:[a-z-]+\s+){0,2}?(?:drugs?|software|shares|profits?|sales|products?|brands?|"
@@ -2270,6 +2274,9 @@ def _type_votes(art: _Art, named: list[tuple[Extracted, str, str | None]], emplo
         elif f.type == ORG and not forced and not sporty and not _org_word(name) and key not in long_names \
                 and not f.surface.isupper() and known_place(name) and not _businessy(text):
             v[PLACE] += 1.5  # a town outside reports on sport and business ("Labour held Oxford"): the town
+        if f.type == ORG and not forced and not _org_word(name) and (
+                _SEAT_BEFORE.search(text, max(0, f.start - 40), f.start) or _SEAT_AFTER.match(text, f.end, f.end + 16)):
+            v[PLACE] += 3  # "MP for Mid-Bedfordshire", "the constituency now known as Copeland": a seat is a place
         if f.type == ORG and len(name.split()) <= 3 and re.search(r"(?:^|[^\w])in\s+$", text[max(0, f.start - 4):f.start]):
             v[PLACE] += 1.5  # "a seat in Finchley": a place the model took for an organisation
         if f.type == ORG and not forced and not _org_word(name) and text[max(0, f.start - 4):f.start] == "The " \
@@ -2375,8 +2382,10 @@ def _list_votes(text: str, named: list[tuple[Extracted, str, str | None]], total
         if len(set(keys)) < 3:
             continue
         best = {k: max(totals[k].items(), key=lambda kv: kv[1])[0] for k in set(keys)}
+        names = {fold(name): name for f, name, _ in named}
         kind, n = Counter(best.values()).most_common(1)[0]
-        if sporty and ORG in best.values() and all(b in (ORG, PLACE) for b in best.values()) \
+        if sporty and ORG in best.values() and all(b in (ORG, PLACE) or b == PERSON and " " in names[k] and not _known_given_name(names[k].split()[0])
+                                                   for k, b in best.items()) \
                 and not any(b == PLACE and k in _countries() for k, b in best.items()):
             kind, n = ORG, len(best)  # "Barcelona, Bayern Munich, Porto, Real Madrid": clubs, in a report on sport
         if n * 2 <= len(best) or kind not in (PERSON, ORG, PLACE, PRODUCT):
@@ -2416,7 +2425,37 @@ def _more_mentions(art: _Art, found: list[Extracted], defs: list[tuple[str, str,
             if m.group(2) not in _NOT_NAME and not any(a < m.end() and m.start() < b and not (a <= m.start() and m.end() <= b)
                                                        for a, b in taken):
                 added.append((m.group(), ORG, m.start(), m.end()))  # "the Sunday Telegraph", "the Evening Standard"
-    return added + _role_employers(text, found, _sentence_starts(text, art.sentences))
+    return added + _listed_again(text, found) + _role_employers(text, found, _sentence_starts(text, art.sentences))
+
+
+def _listed_again(text: str, found: list[Extracted]) -> list[tuple[str, str, int, int]]:
+    """Names the model found in one place and missed in a list beside another name:
+    "Blackpool, Bournemouth and Brighton" where only the last two were tagged, and
+    "Blackpool" is tagged elsewhere in the text (the list then has three members)."""
+    if not found:
+        return []
+    taken = sorted((f.start, f.end) for f in found)
+    known: dict[str, Extracted] = {}
+    for f in found:
+        if f.type in (ORG, PLACE, PERSON) and f.surface[:1].isupper() and len(f.surface) > 2:
+            known.setdefault(f.surface, f)
+    if not known:
+        return []
+    pattern = re.compile(r"(?<![\w’'&.-])(?:" + "|".join(re.escape(k) for k in sorted(known, key=len, reverse=True))
+                         + r")(?![\w’'&-])")
+    starts = {a for a, _ in taken}
+    ends = {b for _, b in taken}
+    out = []
+    for m in pattern.finditer(text):
+        a, b = m.span()
+        if any(x < b and a < y for x, y in taken):
+            continue
+        after = _LIST_GAP.match(text, b)
+        before = re.search(r"(?:,\s+|,?\s+and\s+|,?\s+or\s+)(?:the\s+)?$", text[max(0, a - 10):a])
+        if after and after.end() in starts or before and (a - len(before.group())) in ends:
+            f = known[m.group()]
+            out.append((f.name, f.type, a, b))
+    return out
 
 
 _TEAM_SHEET = re.compile(r"(?<![\w’'.-])([A-Z]\.?\s(?:Mc|Mac|O[’'])?[A-Z][a-z]+(?:-[A-Z][a-z]+)?)(?=\s*\((?:[A-Z]|capt))")
@@ -2483,7 +2522,8 @@ def _placeless(text: str, named: list[tuple[Extracted, str, str | None]], kinds:
         key = fold(name)
         if kinds.get(key) != PLACE or forced or len(name.split()) > 1 or known_place(name):
             continue
-        at_place = bool(_LOCATIVE.search(text, max(0, f.start - 16), f.start) or _PLACE_NOUN_AFTER.match(text, f.end))
+        at_place = bool(_LOCATIVE.search(text, max(0, f.start - 16), f.start) or _PLACE_NOUN_AFTER.match(text, f.end)
+                        or _SEAT_BEFORE.search(text, max(0, f.start - 40), f.start) or _SEAT_AFTER.match(text, f.end, f.end + 16))
         seen[key] = seen.get(key, False) or at_place
     return {k for k, placed in seen.items() if not placed}
 

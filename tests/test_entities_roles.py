@@ -3,6 +3,8 @@ name, on made-up sentences (no BBC evaluation text)."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from newsbrief.summaries import entities as ner
@@ -859,3 +861,27 @@ def test_laws_awards_honours_and_adverbs_are_not_organisations(nlp):
     assert _consolidated("He was named Kestrel Businessman of the Year by a magazine.",
                          [("Kestrel Businessman", ner.ORG)]) == {}
     assert _consolidated("A report for a Congressionally-mandated panel said so.", [("Congressionally", ner.ORG)]) == {}
+
+
+def test_a_name_the_model_missed_in_a_list_is_added_and_the_list_decides(nlp):
+    text = ("The parties have rotated between Kellby, Marlow Bay and Harwick. Kellby said it would not return. "
+            "Then Marlow Bay hosted the event.")
+    found = []
+    for name, kind, nth in (("Marlow Bay", ner.ORG, 0), ("Harwick", ner.PLACE, 0), ("Kellby", ner.PLACE, 1),
+                            ("Marlow Bay", ner.ORG, 1)):
+        at = [m.start() for m in re.finditer(name, text)][nth]
+        found.append(ner.Extracted(name, kind, name, at, at + len(name), text))
+    added = ner._listed_again(text, found)
+    assert [(n, k, text[a:b]) for n, k, a, b in added] == [("Kellby", ner.PLACE, "Kellby")]
+    assert added[0][2] == text.index("Kellby")  # the place in the list, not the tagged one
+    kinds = {f.name: f.type for f in ner._consolidate(ner._Art(text, ner._sentence_spans(text), found), ner._lexicon())}
+    assert kinds["Marlow Bay"] == ner.PLACE
+    # a name written alone, not in a list, is not added
+    assert ner._listed_again("Kellby won. Later Kellby lost.", [ner.Extracted("Kellby", ner.PLACE, "Kellby", 0, 6, "")]) == []
+
+
+def test_an_electoral_seat_is_a_place(nlp):
+    assert _typed("Mr Hale has been MP for Mid-Kestrelshire since 1997.", "Mid-Kestrelshire", ner.ORG) == ner.PLACE
+    assert _typed("He has represented the constituency now known as Marlowdale since 1970.", "Marlowdale",
+                  ner.ORG) == ner.PLACE
+    assert _typed("He has worked for Marlowdale since 1970.", "Marlowdale", ner.ORG) == ner.ORG
