@@ -2085,7 +2085,11 @@ def _org_role(role: str, f: Extracted) -> bool:
         return True
     if head not in _ORG_NOUNS:
         return False
-    return not (head in _ORG_NOUNS_ALSO_PEOPLE and f.type == PERSON and len(f.name.split()) > 1)
+    words = f.name.split()
+    if head in _ORG_NOUNS_ALSO_PEOPLE and len(words) > 1 and words[-1].endswith("s") \
+            and words[-1][:-1].casefold() in _nouns() and not _known_given_name(words[0]):
+        return True  # "flamboyant US act Scissor Sisters": a group, by its plural name
+    return not (head in _ORG_NOUNS_ALSO_PEOPLE and f.type == PERSON and len(words) > 1)
 
 
 _FACILITY_HEADS = frozenset(_data()["facility_heads"])
@@ -2110,7 +2114,9 @@ def _word_named(name: str) -> bool:
     ("Snow Patrol", "Age Concern"; not "Rose Tremain" or "Chung Mong-koo")."""
     words = name.split()
     first = words[0]
-    return 2 <= len(words) <= 3 and first.isalpha() and len(first) > 2 and first.casefold() in _lexicon() \
+    word = first.casefold()
+    return 2 <= len(words) <= 3 and first.isalpha() and len(first) > 2 \
+        and (word in _lexicon() or word.endswith("s") and word[:-1] in _nouns()) \
         and not _known_given_name(first) and not known_place(first) and first not in _TITLE_WORDS
 
 
@@ -2173,6 +2179,8 @@ _OWNS_AFTER = re.compile(r"['’]s\s+(?:[a-z-]+\s+){0,2}?(?:drugs?|software|shar
                          r"stores?|factory|factories|plants?|subsidiary|chief\s+executive|shareholders|customers)\b")
 _AGE_AFTER = re.compile(r",\s*\d{1,3},")
 _WHO_AFTER = re.compile(r",\s+who\s")
+_ODDS_AT = re.compile(r"(?<![\w-])(?:odds|favourite|favorite|\d+/\d+|evens)(?:\s+(?!at\b|with\b)[\w’'-]+){0,7}?\s+(?:at|with)\s+"
+                      r"(?:(?:[A-Z][\w’'-]*|\d+)\s+(?:and|or)\s+)?$")
 _OWNED_BEFORE = re.compile(r"(?<![\w-])(?:[Ss]hares|stakes?|shareholders?|investors?|holding)\s+in\s+$|(?<![\w-])(?:owns|bought|acquired|took over)\s+(?:\d+(?:\.\d+)?%\s+of\s+)?$")
 _OWNED_AFTER = re.compile(r"(?:['’]s)?\s+(?:shares|stock|share price|shareholders)\b|,?\s+which\s+is\s+(?:\d+(?:\.\d+)?%\s+|partly\s+|majority[ -])?owned\b")
 _PLACE_OF = re.compile(r"(?<![\w-])(?:province|state|city|town|village|region|county|district|island|republic|capital)\s+of\s+(?:the\s+)?$")
@@ -2329,6 +2337,8 @@ def _type_votes(art: _Art, named: list[tuple[Extracted, str, str | None]], emplo
                 v[PERSON] += 2  # "Nelly, who": outside sport (where "Tamworth, who won" is a club)
             if f.type != PLACE and not f.roles and _OWNS_AFTER.match(text, f.end, f.end + 50):
                 v[ORG] += 2  # "Pfizer's popular hypertension drug", "Sky's shares": what a firm owns
+            if not _org_word(name) and _ODDS_AT.search(text, max(0, f.start - 60), f.start):
+                v[ORG] += 3  # "5/1 odds of winning at William Hill", "favourite with Ladbrokes": a bookmaker
             if _OWNED_BEFORE.search(before) or _OWNED_AFTER.match(text, f.end, f.end + 40):
                 v[ORG] += 3  # "shares in Borussia Dortmund", "Virgin Blue, which is 25% owned by"
             if f.type != PLACE and _PLACE_OF.search(before):

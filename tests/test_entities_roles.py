@@ -885,3 +885,16 @@ def test_an_electoral_seat_is_a_place(nlp):
     assert _typed("He has represented the constituency now known as Marlowdale since 1970.", "Marlowdale",
                   ner.ORG) == ner.PLACE
     assert _typed("He has worked for Marlowdale since 1970.", "Marlowdale", ner.ORG) == ner.ORG
+
+
+def test_a_group_with_a_plural_name_and_a_bookmaker_quoting_odds_are_organisations(nlp):
+    text = "The trio replace flamboyant US act Paper Lanterns at the top of the chart."
+    kinds = _typed_many(text, [("Paper Lanterns", ner.PERSON, ("flamboyant US act",))])
+    assert kinds["Paper Lanterns"] == ner.ORG
+    solo = "The trio replace flamboyant US act Tom Roberts at the top of the chart."
+    assert _typed_many(solo, [("Tom Roberts", ner.PERSON, ("flamboyant US act",))])["Tom Roberts"] == ner.PERSON
+    assert _typed("Girls Upstairs, Akon and others all have new singles out.", "Girls Upstairs", ner.PERSON) == ner.ORG
+    odds = "She has 5/1 odds of winning the best actress prize at Kellow Stakes, ahead of Ann Hale."
+    assert _typed(odds, "Kellow Stakes", ner.PERSON) == ner.ORG
+    assert _typed("He is second favourite at Marla Quist to win.", "Marla Quist", ner.PERSON) == ner.ORG
+    assert _typed("He met Marla Quist at the awards.", "Marla Quist", ner.PERSON) == ner.PERSON
