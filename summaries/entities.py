@@ -65,7 +65,7 @@ import re
 import threading
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Sequence
+from typing import Any, Collection, Iterable, Sequence
 
 from newsbrief.summaries.tokenizer import sentence_spans
 
@@ -1850,7 +1850,7 @@ def _add_mentions(art: _Art, found: list[Extracted], spans: list[tuple[str, str,
     return found
 
 
-def _join_institutions(text: str, found: list[Extracted]) -> list[Extracted]:
+def _join_institutions(text: str, found: list[Extracted], starts: Collection[int] = frozenset()) -> list[Extracted]:
     """Join an institution's name the model cut at "and": "Department for Education" +
     "and" + "Skills", "University of the Highlands" + "and" + "Islands"."""
     out: list[Extracted] = []
@@ -1867,6 +1867,15 @@ def _join_institutions(text: str, found: list[Extracted]) -> list[Extracted]:
             joined = text[prev.start:f.end]  # "Royal Bank" + "of" + "Scotland"
             out[-1] = Extracted(joined, ORG, joined, prev.start, f.end, prev.sentence)
             continue
+        if prev is not None and prev.type in (ORG, PERSON) and f.type in (ORG, PERSON) and text[prev.end:f.start] == " and the " \
+                and re.fullmatch(r"[A-Z][a-z]+(?:s|men)", f.surface) and not known_place(prev.name) \
+                and len(re.findall(rf"(?<![\w-]){re.escape(f.surface)}(?![\w-])", text)) == 1 and not _sporty(text) \
+                and not re.match(r" and the [A-Z]", text[f.end:f.end + 10]):
+            joined = text[prev.start:f.end]  # "the Mamas" + "and the" + "Papas", "Bob Marley and the Wailers": a band
+            out[-1] = Extracted(joined, ORG, joined, prev.start, f.end, prev.sentence)
+            continue
+        if f.type == ORG and text[max(0, f.start - 4):f.start] == "All " and f.start - 4 not in starts:
+            f = Extracted("All " + f.name, ORG, "All " + f.surface, f.start - 4, f.end, f.sentence)  # "former All Saints singer"
         m = _BODY_FRONT.search(text, max(0, f.start - 40), f.start) if f.type == ORG and f.name == f.surface \
             and f.name.split()[-1] in _BODY_HEADS else None
         at = m.start(1) + (4 if m.group(1).startswith("The ") else 0) if m else 0
@@ -2658,7 +2667,7 @@ def _consolidate(art: _Art, lexicon: frozenset[str]) -> list[Extracted]:
             return name, EVENT
         return name, None
 
-    found = _join_institutions(text, found)
+    found = _join_institutions(text, found, starts)
     named = [(f, *rename(f)) for f in found]
     named = [(f, n, forced) for f, n, forced in named if forced or not _part_of_office(text, f)]
     long_names = {fold(v) for v in acronyms.values()}

@@ -898,3 +898,22 @@ def test_a_group_with_a_plural_name_and_a_bookmaker_quoting_odds_are_organisatio
     assert _typed(odds, "Kellow Stakes", ner.PERSON) == ner.ORG
     assert _typed("He is second favourite at Marla Quist to win.", "Marla Quist", ner.PERSON) == ner.ORG
     assert _typed("He met Marla Quist at the awards.", "Marla Quist", ner.PERSON) == ner.PERSON
+
+
+def test_a_band_named_x_and_the_ys_and_all_before_a_group_are_one_name(nlp):
+    def joined(text: str, parts: list[tuple[str, str]]) -> list[str]:
+        found = []
+        for name, kind in parts:
+            at = text.index(name)
+            found.append(ner.Extracted(name, kind, name, at, at + len(name), text))
+        return [f.name for f in ner._join_institutions(text, found, ner._sentence_starts(text, ner._sentence_spans(text)))]
+
+    text = "He worked with Tom Hale and the Marrowbones and the Kestrels in the 1960s."
+    assert joined(text, [("Tom Hale", ner.ORG), ("Marrowbones", ner.PERSON), ("Kestrels", ner.PERSON)]) == \
+        ["Tom Hale", "Marrowbones and the Kestrels"]
+    # a name written alone elsewhere is a name of its own
+    text = "Labour and the Greens met. The Greens left."
+    assert joined(text, [("Labour", ner.ORG), ("Greens", ner.ORG)]) == ["Labour", "Greens"]
+    text = "Former All Kestrels singer Ann Hale left. All Kestrels fans wept."
+    assert joined(text, [("Kestrels", ner.ORG)]) == ["All Kestrels"]
+    assert joined("It rained. All Kestrels fans wept.", [("Kestrels", ner.ORG)]) == ["Kestrels"]  # "All" opens the sentence
