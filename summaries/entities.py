@@ -2588,9 +2588,25 @@ def _common_words(text: str, named: list[tuple[Extracted, str, str | None]], sta
         elif not forced and re.fullmatch(r"[A-Z]{2,4}", f.surface) and re.search(r"(?<![\w-])an?\s+$", text[max(0, f.start - 4):f.start]) \
                 and not re.match(r"(?:['’-]|\s+(?!(?:in|for|to|on|at|of|and|by|from|since|last|this|after|when)\b)[a-z])", text[f.end:f.end + 20]):
             not_names.add(fold(name))  # "was made an OBE in 2001": an honour, not "a BBC documentary"
+        if not forced and re.fullmatch(r"[A-Z]{2,6}", f.surface) and _common_acronym(text, f.surface):
+            not_names.add(fold(name))  # "its purchasing manager index (PMI)": a common noun's initials
+        if not forced and re.fullmatch(r"[A-Z][A-Z&]{1,5}", f.surface) \
+                and re.match(r"\s+[1-9]\d{1,3}(?![\d%]|[.,]\d)(?!\s*(?:bn|m|per)\b)", text[f.end:f.end + 12]) \
+                and not re.match(r"\s+(?:19|20)\d\d\b", text[f.end:f.end + 6]):
+            not_names.add(fold(name))  # "the FTSE 100", "the S&P 500": a share index
         if not forced and text.startswith(" of the Year", f.end):
             not_names.add(fold(name))  # "named European Businessman of the Year": an award
     return {k for k, only in lone.items() if (only or k in counted) and k in lexicon and k not in keep} | (not_names - keep)
+
+
+def _common_acronym(text: str, acronym: str) -> bool:
+    """Whether the text defines ``acronym`` for words in lower case ("its purchasing
+    manager index (PMI)", "gross domestic product (GDP)"): a common noun, not a name."""
+    for m in re.finditer(r"((?:[a-z][\w’'-]*\s+){1,6})\(" + re.escape(acronym) + r"\)", text):
+        words = m.group(1).split()
+        if any(_acronym_of(acronym, " ".join(words[i:])) for i in range(len(words))):
+            return True
+    return False
 
 
 def _consolidate(art: _Art, lexicon: frozenset[str]) -> list[Extracted]:

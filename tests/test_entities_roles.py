@@ -917,3 +917,14 @@ def test_a_band_named_x_and_the_ys_and_all_before_a_group_are_one_name(nlp):
     text = "Former All Kestrels singer Ann Hale left. All Kestrels fans wept."
     assert joined(text, [("Kestrels", ner.ORG)]) == ["All Kestrels"]
     assert joined("It rained. All Kestrels fans wept.", [("Kestrels", ner.ORG)]) == ["Kestrels"]  # "All" opens the sentence
+
+
+def test_initials_of_lower_case_words_and_a_share_index_are_not_organisations(nlp):
+    text = "It said its kestrel output index (KOI) fell to 51.8 in December."
+    assert _consolidated(text, [("KOI", ner.ORG)]) == {}
+    assert _consolidated("The Kestrel Output Institute (KOI) said sales fell.", [("KOI", ner.ORG)]) == \
+        {"Kestrel Output Institute": ner.ORG}  # the name it is defined for
+    assert _consolidated("It left the KSE 100, one of the main indexes.", [("KSE", ner.ORG)]) == {}
+    # a year or a sum after the name says nothing of the kind
+    assert _consolidated("The KSE 2004 report and the KSE said so.", [("KSE", ner.ORG)]) == {"KSE": ner.ORG}
+    assert _consolidated("It paid KSE 250m for the site.", [("KSE", ner.ORG)]) == {"KSE": ner.ORG}
