@@ -2220,6 +2220,7 @@ def _type_votes(art: _Art, named: list[tuple[Extracted, str, str | None]], emplo
     model: dict[str, Counter] = {}
     titled_names: set[str] = set()
     works: set[str] = set()
+    shaped: set[str] = set()
     sporty = _sporty(text)
     club_towns = {fold(" ".join(n.split()[:-1])) for _, n, _ in named if len(n.split()) > 1 and n.split()[-1] in _CLUB_ENDS} \
         if sporty else set()
@@ -2242,7 +2243,8 @@ def _type_votes(art: _Art, named: list[tuple[Extracted, str, str | None]], emplo
             v[ORG] += 2  # "Led Zeppelin", "Snow Patrol", "Team GB": words, not a given name and a surname
         if forced:
             v[forced] += 5
-        person_roles = [r for r in f.roles if not _org_role(r, f)]
+        person_roles = [r for r in f.roles if not _org_role(r, f) and not known_place(r)  # not "Barcelona," before a list
+                        and name not in r]  # nor "the Alfa Romeo plant" said of "Alfa Romeo"
         if f.type == PERSON and (person_roles or f.start in art.titled) or f.type == ORG and person_roles:
             v[PERSON] += 3  # a role says a person ("Linus Torvalds, the Linux founder")
             titled_names.add(key)
@@ -2275,8 +2277,9 @@ def _type_votes(art: _Art, named: list[tuple[Extracted, str, str | None]], emplo
         if f.type == ORG and not forced and re.fullmatch(r"[A-Z]\.?\s+(?:Mc|Mac|O[’'])?[A-Z][a-z]+(?:-[A-Z][a-z]+)?", name) \
                 and not _org_word(name):
             v[PERSON] += 2  # "C Hodgson", "G Rowntree": an initial and a surname (team lists)
-        if f.type == ORG and not forced and _name_shaped(name) and (
+        if f.type == ORG and not forced and key not in shaped and _name_shaped(name) and (
                 _given_name(name.split()[0]) or _known_given_name(name.split()[0]) and _surname_again(text, name, f.end)):
+            shaped.add(key)  # the shape of a name is said once, however often it is written
             v[PERSON] += 1.5  # "Ewan McGregor"; "Taylor Dent ... Dent said": a person the model called an organisation
         if f.type == ORG and not forced and sporty and len(name.split()) == 1 and not known_place(name) \
                 and not name.endswith("s") and not f.surface.isupper() and re.search(r"(?<![\w-])at\s+$", text[max(0, f.start - 4):f.start]):
@@ -2356,7 +2359,7 @@ def _type_votes(art: _Art, named: list[tuple[Extracted, str, str | None]], emplo
                     and re.match(r"\s+(?:are|were)\s+(?!\w+ed\s+by\b)", text[f.end:f.end + 24]):
                 v[ORG] += 3  # "Snow Patrol are working on...": a group (one person "is")
             after = re.match(r"\s+([a-z][a-z-]+)\b", text[f.end:f.end + 24])
-            if f.type == PERSON and after and _org_noun(after.group(1)) and not after.group(1).endswith("s") \
+            if f.type in (PERSON, ORG) and after and _org_noun(after.group(1)) and not after.group(1).endswith("s") \
                     and after.group(1) not in ("side", "team", "club"):
                 v[ORG] += 3  # "its Alfa Romeo subsidiary", "the Kestrel group": the name of a business
         if f.type == PERSON and not forced and _CLUB_BEFORE.search(text[max(0, f.start - 40):f.start]) \
@@ -2371,7 +2374,17 @@ def _type_votes(art: _Art, named: list[tuple[Extracted, str, str | None]], emplo
         totals[key] = Counter({k: n * MODEL_VOTE for k, n in m.items()})
         totals[key].update(cues[key])
     titled_names |= _list_votes(text, named, totals, sporty)
-    kinds = {key: max(total.items(), key=lambda kv: (kv[1], kv[0] == PERSON))[0] for key, total in totals.items()}
+    names = {fold(name): name for _, name, _ in named}
+
+    def tie(key: str, kind: str) -> int:  # on a tie, a given name says person ("Alfa Romeo" is no one's name)
+        given = key not in names or _known_given_name(names[key].split()[0]) or " " not in names[key]
+        return (kind == PERSON) if given else -(kind == PERSON)
+
+    kinds = {key: max(total.items(), key=lambda kv: (kv[1], tie(key, kv[0])))[0] for key, total in totals.items()}
+    import os  # DEBUG
+    if os.environ.get("VOTES"):
+        for k in os.environ["VOTES"].split("|"):
+            if k in totals: print("   TOTALS", k, dict(totals[k]), "cues", dict(cues.get(k, {})))
     return kinds, titled_names, {k for k in works if kinds[k] == PRODUCT}
 
 
@@ -2708,7 +2721,7 @@ def _consolidate(art: _Art, lexicon: frozenset[str]) -> list[Extracted]:
         kind = kinds.get(key, f.type)
         weak = (kind == PERSON and len(name.split()) == 1 and key not in titled_names
                 and not any(p.split()[-1] == key or p.split()[0] == key for p in full_people))
-        roles = tuple(r for r in f.roles if not _org_role(r, f)) if kind == PERSON else ()
+        roles = tuple(r for r in f.roles if not _org_role(r, f) and name not in r) if kind == PERSON else ()
         out.append(Extracted(name, kind, f.surface, f.start, f.end, f.sentence, roles, weak, key in works))
         host = _host_place(f.surface) if kind == EVENT else ""
         if host:  # "the Cannes Film Festival", "the Sydney Olympics": the event and the place it is held in

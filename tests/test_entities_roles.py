@@ -928,3 +928,21 @@ def test_initials_of_lower_case_words_and_a_share_index_are_not_organisations(nl
     # a year or a sum after the name says nothing of the kind
     assert _consolidated("The KSE 2004 report and the KSE said so.", [("KSE", ner.ORG)]) == {"KSE": ner.ORG}
     assert _consolidated("It paid KSE 250m for the site.", [("KSE", ner.ORG)]) == {"KSE": ner.ORG}
+
+
+def test_a_firm_with_a_given_name_first_and_a_list_before_a_club(nlp):
+    # "Alfa" is a given name; its subsidiary says a firm, and the name's shape counts once, not per mention
+    text = ("Kestrel is to stop making engines for its Alfa Marlow subsidiary, unions said. Alfa Marlow engines "
+            "will go. The Alfa Marlow plant will shut. All Alfa Marlow models are built there.")
+    kinds = _typed_many(text, [("Alfa Marlow", ner.ORG, ())])
+    found = []
+    for m, kind in zip(re.finditer("Alfa Marlow", text), (ner.ORG, ner.PERSON, ner.ORG, ner.PERSON)):
+        found.append(ner.Extracted("Alfa Marlow", kind, "Alfa Marlow", m.start(), m.end(), text))
+    out = ner._consolidate(ner._Art(text, ner._sentence_spans(text), found), ner._lexicon())
+    assert {f.type for f in out if f.name == "Alfa Marlow"} == {ner.ORG}
+    assert kinds["Alfa Marlow"] == ner.ORG
+    # a place read as a role before a name is no role: "Barcelona, ... Werder Kestrel"
+    text = "The seeds are Barcelona, Kestrel Athletic and Werder Marlow, who lost 2-1 in the league."
+    kinds = _typed_many(text, [("Barcelona", ner.PLACE, ()), ("Kestrel Athletic", ner.ORG, ()),
+                               ("Werder Marlow", ner.PERSON, ("Barcelona",))])
+    assert kinds["Werder Marlow"] == ner.ORG
