@@ -2381,10 +2381,6 @@ def _type_votes(art: _Art, named: list[tuple[Extracted, str, str | None]], emplo
         return (kind == PERSON) if given else -(kind == PERSON)
 
     kinds = {key: max(total.items(), key=lambda kv: (kv[1], tie(key, kv[0])))[0] for key, total in totals.items()}
-    import os  # DEBUG
-    if os.environ.get("VOTES"):
-        for k in os.environ["VOTES"].split("|"):
-            if k in totals: print("   TOTALS", k, dict(totals[k]), "cues", dict(cues.get(k, {})))
     return kinds, titled_names, {k for k in works if kinds[k] == PRODUCT}
 
 
