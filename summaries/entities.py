@@ -631,9 +631,19 @@ def _split_span(text: str, sp: _Span, starts: set[int], sporty: bool = False) ->
     Ladbrokes"), or a place after "in" ("All Blacks in Christchurch": two names), and
     split at "and" when each side is also written alone, or in a report on sport, where
     two one-word teams are two ("Everton and Arsenal")."""
+    if sp.source == "model" and sp.type == PERSON and re.search(r"\s(?:MPs|MSPs|MEPs|AMs|peers)$", text[sp.start:sp.end]):
+        sp = _Span(sp.start, sp.end, ORG, "model")  # "by Labour MPs": the party's members, not a person
     if sp.source != "model" or sp.type not in (ORG, PLACE):
         return [sp]
-    toks = [(m.group(), sp.start + m.start(), sp.start + m.end()) for m in re.finditer(r"\S+", text[sp.start:sp.end])]
+    span_text = text[sp.start:sp.end]
+    if sp.type == ORG and ", " in span_text and all(re.fullmatch(r"(?:[A-Z]\.?\s)?(?:Mc|Mac|O[’'])?[A-Z][\w’'-]+", part)
+                                                   for part in span_text.split(", ")):
+        parts, at = [], sp.start  # "Easterby, O'Connor" in a team list: two names
+        for part in span_text.split(", "):
+            parts.append(_Span(at, at + len(part), sp.type, "model"))
+            at += len(part) + 2
+        return parts
+    toks = [(m.group(), sp.start + m.start(), sp.start + m.end()) for m in re.finditer(r"\S+", span_text)]
     while len(toks) > 1 and (toks[-1][0].isalpha() and toks[-1][0].islower()
                              or sp.type == ORG and toks[-1][0] in ("MPs", "MSPs", "MEPs", "AMs", "peers")):
         toks.pop()  # "HBOS bank", "Labour MPs": the party, not its members
@@ -2172,7 +2182,8 @@ def _group_name(name: str, text: str, start: int) -> bool:
     if not (last.endswith("s") and last.isalpha() and len(last) > 3):
         return False
     if len(words) > 1:
-        return last not in _lexicon() and last[:-1] in _nouns() and not _known_given_name(words[0])
+        return last not in _lexicon() and last[:-1] in _nouns() and not _known_given_name(words[0]) \
+            and len(words[0].strip(".")) > 1  # not "H Ellis", an initial and a surname
     return bool(re.search(r"(?<![\w.!?])\s?the\s+$", text[max(0, start - 5):start])) and not _known_given_name(name) \
         and not re.search(rf"(?<![\w-]){re.escape(name[:-1])}(?![\w’'-])", text)  # "the Blairs" of "Mr Blair": a family
 
@@ -2188,6 +2199,7 @@ _OWNS_AFTER = re.compile(r"['’]s\s+(?:[a-z-]+\s+){0,2}?(?:drugs?|software|shar
                          r"stores?|factory|factories|plants?|subsidiary|chief\s+executive|shareholders|customers)\b")
 _AGE_AFTER = re.compile(r",\s*\d{1,3},")
 _WHO_AFTER = re.compile(r",\s+who\s")
+_INITIAL_SURNAME = re.compile(r"[A-Z]\.?\s+(?:Mc|Mac|O[’'])?[A-Z][a-z]+(?:-[A-Z][a-z]+)?")  # "C Hodgson": a team list's player
 _ODDS_AT = re.compile(r"(?<![\w-])(?:odds|favourite|favorite|\d+/\d+|evens)(?:\s+(?!at\b|with\b)[\w’'-]+){0,7}?\s+(?:at|with)\s+"
                       r"(?:(?:[A-Z][\w’'-]*|\d+)\s+(?:and|or)\s+)?$")
 _OWNED_BEFORE = re.compile(r"(?<![\w-])(?:[Ss]hares|stakes?|shareholders?|investors?|holding)\s+in\s+$|(?<![\w-])(?:owns|bought|acquired|took over)\s+(?:\d+(?:\.\d+)?%\s+of\s+)?$")
@@ -2222,6 +2234,7 @@ def _type_votes(art: _Art, named: list[tuple[Extracted, str, str | None]], emplo
     works: set[str] = set()
     shaped: set[str] = set()
     sporty = _sporty(text)
+    people_at = {f.start for f, name, forced in named if (forced or f.type) == PERSON and len(name.split()) > 1}
     club_towns = {fold(" ".join(n.split()[:-1])) for _, n, _ in named if len(n.split()) > 1 and n.split()[-1] in _CLUB_ENDS} \
         if sporty else set()
     for f, name, forced in named:
@@ -2232,7 +2245,7 @@ def _type_votes(art: _Art, named: list[tuple[Extracted, str, str | None]], emplo
                 and key not in _PLACES and key not in _countries():
             v[PRODUCT] += 5  # "Sideways star Thomas Hayden Church": a film's star, not an employer
             works.add(key)
-        elif f.start in employers and not forced:
+        elif f.start in employers and not forced and not (f.type == PERSON and _INITIAL_SURNAME.fullmatch(name)):
             if not sporty and known_place(name) and not _club_context(text, f.start, f.end):
                 v[PLACE] += 3  # "an Andhra Pradesh official", "Edinburgh architect X": a place's
             else:
@@ -2274,7 +2287,7 @@ def _type_votes(art: _Art, named: list[tuple[Extracted, str, str | None]], emplo
             v[ORG] += 3  # "Athletics Ireland", "Age Concern England": a national body, not a part of the country
         if f.type == PLACE and sporty and not forced and key in club_towns and key not in _countries():
             v[ORG] += 3  # "Newry" where the report also says "Newry FC"
-        if f.type == ORG and not forced and re.fullmatch(r"[A-Z]\.?\s+(?:Mc|Mac|O[’'])?[A-Z][a-z]+(?:-[A-Z][a-z]+)?", name) \
+        if f.type == ORG and not forced and _INITIAL_SURNAME.fullmatch(name) \
                 and not _org_word(name):
             v[PERSON] += 2  # "C Hodgson", "G Rowntree": an initial and a surname (team lists)
         if f.type == ORG and not forced and key not in shaped and _name_shaped(name) and (
@@ -2349,6 +2362,15 @@ def _type_votes(art: _Art, named: list[tuple[Extracted, str, str | None]], emplo
                 v[PERSON] += 2  # "Nelly, who": outside sport (where "Tamworth, who won" is a club)
             if f.type != PLACE and not f.roles and _OWNS_AFTER.match(text, f.end, f.end + 50):
                 v[ORG] += 2  # "Pfizer's popular hypertension drug", "Sky's shares": what a firm owns
+            if f.type != PLACE and re.search(r"(?<![\w-])(?:educated|schooled|studied)\s+at\s+(?:the\s+)?$", before):
+                v[ORG] += 3  # "Educated at Eton": a school
+            if key not in _countries() and not f.surface.isupper() \
+                    and re.match(r"\s+(?:television|TV|radio)(?:['’]s)?\s+(?:[a-z]+\s+)?(?:coverage|channel|show|news|viewers|programme|series)\b",
+                                 text[f.end:f.end + 40]):
+                v[ORG] += 3  # "Sky television's live coverage": a broadcaster
+            if sporty and key not in _countries() and text.startswith(("'s ", "’s "), f.end) \
+                    and (f.end + 3) in people_at:
+                v[ORG] += 3  # "Parma's Sebastien Frey": a player's club, in a report on sport
             if not _org_word(name) and _ODDS_AT.search(text, max(0, f.start - 60), f.start):
                 v[ORG] += 3  # "5/1 odds of winning at William Hill", "favourite with Ladbrokes": a bookmaker
             if _OWNED_BEFORE.search(before) or _OWNED_AFTER.match(text, f.end, f.end + 40):

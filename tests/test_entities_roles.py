@@ -946,3 +946,29 @@ def test_a_firm_with_a_given_name_first_and_a_list_before_a_club(nlp):
     kinds = _typed_many(text, [("Barcelona", ner.PLACE, ()), ("Kestrel Athletic", ner.ORG, ()),
                                ("Werder Marlow", ner.PERSON, ("Barcelona",))])
     assert kinds["Werder Marlow"] == ner.ORG
+
+
+def test_a_school_a_broadcaster_and_a_players_club_are_organisations(nlp):
+    assert _typed("He was educated at Kellowby, and at a college in Oxford.", "Kellowby", ner.PERSON) == ner.ORG
+    assert _typed("Ann Hale will present Kestrel television's live coverage.", "Kestrel", ner.PERSON) == ner.ORG
+    assert _typed("He saw Kestrel on television with his wife.", "Kestrel", ner.PERSON) == ner.PERSON
+    sport = ("The keeper is linked with Kellowby's Sebastien Marle. He kept a clean sheet in the league match, "
+             "and the club's coach praised the squad's season after the 2-0 win in the cup.")
+    assert ner._sporty(sport)
+    kinds = _typed_many(sport, [("Kellowby", ner.PERSON, ()), ("Sebastien Marle", ner.PERSON, ())])
+    assert kinds == {"Kellowby": ner.ORG, "Sebastien Marle": ner.PERSON}
+    # a country before its player is the national side, labelled by the country
+    kinds = _typed_many(sport.replace("Kellowby", "Portugal"), [("Portugal", ner.PLACE, ()), ("Sebastien Marle", ner.PERSON, ())])
+    assert kinds["Portugal"] == ner.PLACE
+
+
+def test_team_sheet_names_and_a_partys_members(nlp):
+    text = "Forwards: S Kellow, O'Marle, Foley, J Hale (Bath), H Ellis (Leicester)."
+    at = text.index("S Kellow")
+    parts = ner._split_span(text, ner._Span(at, at + len("S Kellow, O'Marle"), ner.ORG, "model"), set())
+    assert [text[p.start:p.end] for p in parts] == ["S Kellow", "O'Marle"]
+    assert not ner._group_name("H Ellis", text, text.index("H Ellis"))  # an initial, not "Happy Mondays"
+    text = "He would be warmly welcomed by Labour MPs, he said."
+    at = text.index("Labour")
+    parts = ner._split_span(text, ner._Span(at, at + 10, ner.PERSON, "model"), set())
+    assert [(text[p.start:p.end], p.type) for p in parts] == [("Labour", ner.ORG)]
