@@ -2396,13 +2396,7 @@ def _type_votes(art: _Art, named: list[tuple[Extracted, str, str | None]], emplo
         totals[key] = Counter({k: n * MODEL_VOTE for k, n in m.items()})
         totals[key].update(cues[key])
     titled_names |= _list_votes(text, named, totals, sporty)
-    names = {fold(name): name for _, name, _ in named}
-
-    def tie(key: str, kind: str) -> int:  # on a tie, a given name says person ("Alfa Romeo" is no one's name)
-        given = key not in names or _known_given_name(names[key].split()[0]) or " " not in names[key]
-        return (kind == PERSON) if given else -(kind == PERSON)
-
-    kinds = {key: max(total.items(), key=lambda kv: (kv[1], tie(key, kv[0])))[0] for key, total in totals.items()}
+    kinds = {key: max(total.items(), key=lambda kv: (kv[1], kv[0] == PERSON))[0] for key, total in totals.items()}
     return kinds, titled_names, {k for k in works if kinds[k] == PRODUCT}
 
 
@@ -2419,6 +2413,7 @@ def _list_votes(text: str, named: list[tuple[Extracted, str, str | None]], total
     of towns with one club in it is a list of clubs. Returns the names of lists of people
     with a full name in them (a lone surname there is a person, not a weak guess)."""
     ordered = sorted(((f.start, f.end, fold(name)) for f, name, _ in named), key=lambda t: t[0])
+    names = {fold(name): name for _, name, _ in named}
     listed: set[str] = set()
     groups: list[list[tuple[int, int, str]]] = []
     for item in ordered:
@@ -2432,7 +2427,6 @@ def _list_votes(text: str, named: list[tuple[Extracted, str, str | None]], total
         if len(set(keys)) < 3:
             continue
         best = {k: max(totals[k].items(), key=lambda kv: kv[1])[0] for k in set(keys)}
-        names = {fold(name): name for f, name, _ in named}
         kind, n = Counter(best.values()).most_common(1)[0]
         if sporty and ORG in best.values() and all(b in (ORG, PLACE) or b == PERSON and " " in names[k] and not _known_given_name(names[k].split()[0])
                                                    for k, b in best.items()) \
