@@ -39,8 +39,8 @@ CHILD = textwrap.dedent(
     from newsbrief.bot.chats import ChatBook, ChatPrefs
     from newsbrief.bot.localapi import LocalBotAPI
     from newsbrief.summaries.config import Settings
-    from newsbrief.summaries.ingest import ingest_paths
-    from newsbrief.summaries.pipeline import run_pipeline
+    from newsbrief.summaries.ingest.files import ingest_paths
+    from newsbrief.summaries.pipeline.run import run_pipeline
     from newsbrief.summaries.store import Store
 
     def rss():
@@ -82,7 +82,7 @@ CHILD = textwrap.dedent(
 
     serving, peak = asyncio.run(serve())
     store.close()
-    from newsbrief.summaries import entities
+    from newsbrief.summaries.nlp import entities
     entities.set_backend("spacy")
     entities.extract("Prime Minister Narendra Modi met officials in New Delhi.")  # what the scheduled job loads
     with_model = rss()[0]

@@ -2,14 +2,14 @@
 with ``--per-chat`` own sources (20) drawn from ``--feeds`` distinct local feeds (2,000),
 and ``--follows`` follows in all (20,000) over a pool of names.
 
-1. One job run (:func:`summaries.pipeline.ingest_sources`, the catalog included) against
+1. One job run (:func:`summaries.pipeline.run.ingest_sources`, the catalog included) against
    a local HTTP server on 127.0.0.1: requests per feed (the goal: each feed once, however
    many chats read it), time, articles stored.
 2. Digests: each chat's briefing restricted to its own sources and filters
    (:func:`bot.chat_news.compose_for`) for ``--sample`` chats, against the unrestricted
    briefing on the same store in the same run (the ratio), and memory (tracemalloc peak).
 3. Alerts: the followed names each new story mentions, with the index
-   (:class:`summaries.follows.NameIndex`) against testing every followed name's pattern
+   (:class:`summaries.stories.follows.NameIndex`) against testing every followed name's pattern
    on every story (the baseline, in the same run): time, ratio, memory.
 
 Chats are created directly (their /add discovery is one fetch each and is measured by
@@ -39,12 +39,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from newsbrief.bot.chat_news import compose_for  # noqa: E402
 from newsbrief.bot.chats import ChatBook, ChatPrefs  # noqa: E402
-from newsbrief.summaries.briefing import compose_briefing  # noqa: E402
-from newsbrief.summaries.chat_sources import TABLE, source_name  # noqa: E402
+from newsbrief.summaries.stories.briefing import compose_briefing  # noqa: E402
+from newsbrief.summaries.ingest.chat_sources import TABLE, source_name  # noqa: E402
 from newsbrief.summaries.config import FetchSettings, Settings  # noqa: E402
-from newsbrief.summaries.filters import phrase_pattern, fold  # noqa: E402
-from newsbrief.summaries.follows import NameIndex  # noqa: E402
-from newsbrief.summaries.pipeline import ingest_sources  # noqa: E402
+from newsbrief.summaries.stories.filters import phrase_pattern, fold  # noqa: E402
+from newsbrief.summaries.stories.follows import NameIndex  # noqa: E402
+from newsbrief.summaries.pipeline.run import ingest_sources  # noqa: E402
 from newsbrief.summaries.store import Store  # noqa: E402
 
 WORDS = ("government council minister market talks agreement officials report police court league season company "

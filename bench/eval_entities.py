@@ -60,7 +60,7 @@ def fold(text: str) -> str:
 
 
 def _records(items: list[dict]) -> list[dict]:
-    from newsbrief.summaries.articles import parse_record
+    from newsbrief.summaries.articles.formats import parse_record
 
     out = []
     for i, item in enumerate(items):
@@ -102,7 +102,7 @@ def run_spacy(items: list[dict]) -> dict:
 
 
 def _model_name() -> str:
-    from newsbrief.summaries import entities as ner
+    from newsbrief.summaries.nlp import entities as ner
 
     for name in ner.MODEL_NAMES:
         if importlib.util.find_spec(name) is not None:
@@ -119,15 +119,27 @@ def _load_before(ref: str):
         return subprocess.run(["git", "show", f"{ref}:{path}"], cwd=ROOT, capture_output=True, text=True,
                               check=True).stdout
 
+    def show_either(new: str, old: str) -> str:  # the layout since #24, or the flat one before it
+        try:
+            return show(new)
+        except subprocess.CalledProcessError:
+            return show(old)
+
     data = tmp / "entities.json"  # that revision's data too, not this checkout's
-    data.write_text(show("summaries/data/entities.json"), encoding="utf-8")
+    data.write_text(show_either("summaries/nlp/data/entities.json", "summaries/data/entities.json"), encoding="utf-8")
+    paths = {"entities": ("summaries/nlp/entities.py", "summaries/entities.py"),
+             "entity_index": ("summaries/index/entity_index.py", "summaries/entity_index.py")}
     for name in ("entities", "entity_index"):
-        src = show(f"summaries/{name}.py")
-        for old in ("from summaries import entities as ner", "from newsbrief.summaries import entities as ner"):
+        src = show_either(*paths[name])
+        for old in ("from summaries import entities as ner", "from newsbrief.summaries import entities as ner",
+                    "from newsbrief.summaries.nlp import entities as ner"):
             src = src.replace(old, "import before_entities as ner")
-        src = src.replace("from newsbrief.summaries.entities import", "from before_entities import")
-        src = src.replace('importlib.resources.files("newsbrief.summaries").joinpath("data/entities.json").read_text(',
-                          f'pathlib.Path({str(data)!r}).read_text(').replace("import json\n", "import json\nimport pathlib\n", 1)
+        for old in ("from newsbrief.summaries.entities import", "from newsbrief.summaries.nlp.entities import"):
+            src = src.replace(old, "from before_entities import")
+        for package in ("newsbrief.summaries", "newsbrief.summaries.nlp"):
+            src = src.replace(f'importlib.resources.files("{package}").joinpath("data/entities.json").read_text(',
+                              f'pathlib.Path({str(data)!r}).read_text(')
+        src = src.replace("import json\n", "import json\nimport pathlib\n", 1)
         (tmp / f"before_{name}.py").write_text(src, encoding="utf-8")
     sys.path.insert(0, str(tmp))
     import before_entities  # noqa: F401
@@ -367,7 +379,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{len(items)} labelled BBC articles ({', '.join(f'{v} {k}' for k, v in sorted(cats.items()))}) "
           f"from {entities_bbc.SHARED}\n")
 
-    from newsbrief.summaries import entity_index
+    from newsbrief.summaries.index import entity_index
 
     results = {"spacy": run_spacy(items)}
     try:

@@ -33,12 +33,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from newsbrief.summaries.articles import parse_record  # noqa: E402
-from newsbrief.summaries.briefing import compose_briefing  # noqa: E402
+from newsbrief.summaries.articles.formats import parse_record
+from newsbrief.summaries.stories.briefing import compose_briefing  # noqa: E402
 from newsbrief.summaries.config import Settings  # noqa: E402
-from newsbrief.summaries.pipeline import summarize_pending  # noqa: E402
-from newsbrief.summaries.core import NewsCore  # noqa: E402
-from newsbrief.summaries.stories import cluster_pending  # noqa: E402
+from newsbrief.summaries.pipeline.run import summarize_pending  # noqa: E402
+from newsbrief.summaries.pipeline.core import NewsCore  # noqa: E402
+from newsbrief.summaries.stories.clustering import cluster_pending  # noqa: E402
 from newsbrief.summaries.store import Store  # noqa: E402
 
 DEFAULT = Path(__file__).resolve().parents[2] / "shared" / "eval" / "uci-stories-dev.jsonl"
@@ -162,7 +162,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.show_day:
             briefing = compose_briefing(store, day=args.show_day, limit=5, settings=settings.summaries, fallback=False)
             print(f"\nBriefing for {args.show_day}:")
-            from newsbrief.summaries.briefing import outlets_line
+            from newsbrief.summaries.stories.briefing import outlets_line
 
             for i, story in enumerate(briefing.stories, 1):
                 print(f"{i}. {story.headline}\n   {outlets_line(story.outlets)} · {len(story.reports)} reports")

@@ -15,9 +15,9 @@ reference's own sentence count.  We report ROUGE-1/2/L F1 (``rouge-score``,
 ``use_stemmer=True``), the mean summary length in characters and the throughput
 in articles per second (summarization only, one core, ROUGE excluded).
 
-Systems: ours (:func:`summaries.summarizer.summarize`), Lead-N (the first N
+Systems: ours (:func:`summaries.nlp.summarizer.summarize`), Lead-N (the first N
 sentences), and sumy's LexRank, TextRank, LSA and Luhn, all on the same offline
-tokenizer (:mod:`summaries.tokenizer`), English stemmer and stop words.
+tokenizer (:mod:`summaries.nlp.tokenizer`), English stemmer and stop words.
 
 The data files are read in place and never copied into the repository.
 """
@@ -65,8 +65,8 @@ def systems(language: str = "english") -> dict[str, Summarize]:
     from sumy.summarizers.text_rank import TextRankSummarizer
     from sumy.utils import get_stop_words
 
-    from newsbrief.summaries.summarizer import summarize
-    from newsbrief.summaries.tokenizer import get_tokenizer, split_sentences
+    from newsbrief.summaries.nlp.summarizer import summarize
+    from newsbrief.summaries.nlp.tokenizer import get_tokenizer, split_sentences
 
     tokenizer = get_tokenizer(language)
     stemmer = Stemmer(language)
@@ -96,7 +96,7 @@ def systems(language: str = "english") -> dict[str, Summarize]:
 
 
 def reference_count(summary: str) -> int:
-    from newsbrief.summaries.tokenizer import split_sentences
+    from newsbrief.summaries.nlp.tokenizer import split_sentences
 
     return max(1, len(split_sentences(summary)))
 

@@ -21,8 +21,8 @@ from pathlib import Path
 
 from tinydb import TinyDB
 
-from newsbrief.summaries.articles import read_articles
-from newsbrief.summaries.ingest import ingest_paths
+from newsbrief.summaries.articles.formats import read_articles
+from newsbrief.summaries.ingest.files import ingest_paths
 from newsbrief.summaries.store import Store
 
 WORDS = (

@@ -69,13 +69,13 @@ def main(argv: list[str] | None = None) -> int:
     from sumy.summarizers.lex_rank import LexRankSummarizer
     from sumy.utils import get_stop_words
 
-    from newsbrief.summaries import entities
-    from newsbrief.summaries.articles import parse_record
+    from newsbrief.summaries.nlp import entities
+    from newsbrief.summaries.articles.formats import parse_record
     from newsbrief.summaries.config import Settings
-    from newsbrief.summaries.pipeline import run_pipeline
-    from newsbrief.summaries.summarizer import summarize_article
+    from newsbrief.summaries.pipeline.run import run_pipeline
+    from newsbrief.summaries.nlp.summarizer import summarize_article
     from newsbrief.summaries.store import Store
-    from newsbrief.summaries.tokenizer import get_tokenizer
+    from newsbrief.summaries.nlp.tokenizer import get_tokenizer
 
     items, what = corpus(args.articles)
     articles = [parse_record(item) for item in items]
@@ -104,7 +104,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     import spacy
 
-    from newsbrief.summaries import entity_index
+    from newsbrief.summaries.index import entity_index
 
     # the baseline: spaCy's own pipeline with tok2vec and ner, nothing else, on the same bodies
     name = next(n for n in entities.MODEL_NAMES if _installed(n))

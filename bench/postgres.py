@@ -27,7 +27,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from ingest import PLACES, WORDS  # noqa: E402
 
-from newsbrief.summaries.articles import Article  # noqa: E402
+from newsbrief.summaries.articles.model import Article
 
 
 def server(url: str | None, data: str | None = None) -> tuple[str, object | None]:
@@ -111,8 +111,8 @@ def store_work(store, batch: list[Article], sentences: dict[str, list[str]]) -> 
     batches of 500, stories clustered; the summarizer's own CPU time is left out (the same
     on both backends; see ``workers`` and bench/pipeline.py)."""
     from newsbrief.summaries.config import StorySettings, SummarySettings
-    from newsbrief.summaries.stories import cluster_pending
-    from newsbrief.summaries.summarizer import is_current, summary_key
+    from newsbrief.summaries.stories.clustering import cluster_pending
+    from newsbrief.summaries.nlp.summarizer import is_current, summary_key
 
     settings = SummarySettings()
     key = summary_key(settings)
@@ -274,7 +274,7 @@ def fill(url: str, n: int, path: Path) -> dict[str, float]:
     in batches of 2,000."""
     from newsbrief.summaries.config import SummarySettings
     from newsbrief.summaries.store.postgres import PostgresStore
-    from newsbrief.summaries.summarizer import summary_key
+    from newsbrief.summaries.nlp.summarizer import summary_key
 
     key = summary_key(SummarySettings())
     with PostgresStore(url, path=path) as store:
@@ -345,7 +345,7 @@ from newsbrief.bot.chats import ChatBook
 from newsbrief.bot.deliveries import DeliveryLog
 from newsbrief.bot.services import Services
 from newsbrief.summaries.config import Settings
-from newsbrief.summaries.entity_index import lookup
+from newsbrief.summaries.index.entity_index import lookup
 from newsbrief.summaries.store.postgres import PostgresStore
 
 settings = Settings()
@@ -388,7 +388,7 @@ print(json.dumps({"who": who, "found": found, "brief": times, "whole_day": whole
 PIPELINE_PROBE = r"""
 import json, resource, sys, time
 from pathlib import Path
-from newsbrief.summaries.core import NewsCore
+from newsbrief.summaries.pipeline.core import NewsCore
 from newsbrief.summaries.store.postgres import PostgresStore
 with PostgresStore(sys.argv[1], path=Path(sys.argv[2])) as store:
     core = NewsCore(store)

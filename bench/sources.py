@@ -6,8 +6,8 @@ each (50 by default) and serves them from a local HTTP server on 127.0.0.1 (gzip
 the client accepts it, ETag and Last-Modified, 304 for conditional requests).
 
 1. Safe against previous, in the same run, ``--repeat`` times in alternating order (the
-   medians are compared): :func:`summaries.sources.fetch_due` on a fresh database with
-   :class:`summaries.fetch.Fetcher` and the feed entity check (today's path), and with
+   medians are compared): :func:`summaries.ingest.feeds.fetch_due` on a fresh database with
+   :class:`summaries.ingest.fetch.Fetcher` and the feed entity check (today's path), and with
    the fetcher this project had before (plain httpx: it resolves names itself, decodes
    whole chunks, checks no address), kept here only as the baseline, without the entity
    check. Also the fetch alone (every feed fetched once, nothing parsed) both ways.
@@ -41,10 +41,10 @@ from xml.sax.saxutils import escape
 
 import httpx
 
-import newsbrief.summaries.sources as sources_module
+import newsbrief.summaries.ingest.feeds as sources_module
 from newsbrief.summaries.config import Settings, Source
-from newsbrief.summaries.fetch import FetchError, Fetcher, FetchOptions, Response, _ssl_context, run_sync
-from newsbrief.summaries.sources import fetch_due
+from newsbrief.summaries.ingest.fetch import FetchError, Fetcher, FetchOptions, Response, _ssl_context, run_sync
+from newsbrief.summaries.ingest.feeds import fetch_due
 from newsbrief.summaries.store import Store
 
 WORDS = (
@@ -137,7 +137,7 @@ class Server:
 
 
 class PreviousFetcher:
-    """The fetcher this project had before :mod:`summaries.fetch` (the baseline only):
+    """The fetcher this project had before :mod:`summaries.ingest.fetch` (the baseline only):
     httpx following redirects itself, decoding each chunk whole, no address check."""
 
     def __init__(self, options: FetchOptions) -> None:

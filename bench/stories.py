@@ -23,9 +23,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from newsbrief.summaries.articles import Article  # noqa: E402
+from newsbrief.summaries.articles.model import Article
 from newsbrief.summaries.config import StorySettings  # noqa: E402
-from newsbrief.summaries.stories import StoryIndex, cluster_pending  # noqa: E402
+from newsbrief.summaries.stories.clustering import StoryIndex, cluster_pending  # noqa: E402
 from newsbrief.summaries.store import Store  # noqa: E402
 
 COMMON = "the a of to in on for with after over as at by from new says will could may".split()

@@ -29,9 +29,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from newsbrief.summaries import entities as ner  # noqa: E402
-from newsbrief.summaries import entity_index as ei  # noqa: E402
-from newsbrief.summaries.articles import Article  # noqa: E402
+from newsbrief.summaries.nlp import entities as ner
+from newsbrief.summaries.index import entity_index as ei
+from newsbrief.summaries.articles.model import Article
 from newsbrief.summaries.store import Store  # noqa: E402
 
 FIRST = """Aarav Aditi Akash Amit Ananya Anil Anjali Arjun Asha Deepak Divya Farhan Gaurav Geeta Harish

@@ -3,7 +3,7 @@ gets one alert for that story, however many reports join it later.
 
 A run (:func:`run_alerts`, a repeating job) reads the articles that arrived since the
 last run (by order of arrival), takes their stories once they are clustered, finds the
-followed names each story mentions (:class:`summaries.follows.NameIndex`, one pass per
+followed names each story mentions (:class:`summaries.stories.follows.NameIndex`, one pass per
 story whatever the number of follows) and alerts the chats that follow them, seeing the
 story only through the chat's sources and filters. A story is new for a chat if its
 first report arrived after the chat followed the name.
@@ -30,9 +30,9 @@ from newsbrief.bot.ratelimit import BULK
 from newsbrief.bot.render import Reply, esc, render_story
 from newsbrief.bot.jobs import repeat
 from newsbrief.bot.services import NewsContext, services
-from newsbrief.summaries.briefing import story_by_id
+from newsbrief.summaries.stories.briefing import story_by_id
 from newsbrief.summaries.config import parse_time_of_day
-from newsbrief.summaries.follows import NameIndex
+from newsbrief.summaries.stories.follows import NameIndex
 
 __all__ = ["run_alerts", "alerts_job", "in_quiet_hours", "folded_reply", "clear_folded", "schedule_alerts",
            "MAX_REMEMBERED"]

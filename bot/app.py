@@ -34,9 +34,9 @@ from newsbrief.bot.ratelimit import PriorityRateLimiter
 from newsbrief.bot.jobs import repeat
 from newsbrief.bot.services import CONTEXT_TYPES, Backoff, NewsContext, Services, services, utc_now
 from newsbrief.summaries.config import ConfigError, Settings
-from newsbrief.summaries.pipeline import PIPELINE_JOB_ID
+from newsbrief.summaries.pipeline.run import PIPELINE_JOB_ID
 from newsbrief.summaries.store import NewsStore, open_store
-from newsbrief.summaries.worker import pipeline_job as pipeline_work
+from newsbrief.summaries.pipeline.worker import pipeline_job as pipeline_work
 
 __all__ = ["build_application", "on_startup", "on_shutdown", "run_bot", "TokenFilter", "redact_token_in_logs", "NO_TOKEN"]
 

@@ -1,5 +1,5 @@
 """A chat's keyword filters: ``/filter +climate -football "world cup"``; bare ``/filter``
-shows them with a button to remove each. Matching is :mod:`summaries.filters`."""
+shows them with a button to remove each. Matching is :mod:`summaries.stories.filters`."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from newsbrief.bot.chats import ChatPrefs
 from newsbrief.bot.render import Reply, callback_data, esc
 from newsbrief.bot.services import NewsContext, services
-from newsbrief.summaries.filters import FilterError, Filters, merge, parse_filters, without
+from newsbrief.summaries.stories.filters import FilterError, Filters, merge, parse_filters, without
 
 __all__ = ["filter_cmd", "unfilter_button", "UNFILTER_PATTERN", "filters_view", "term_key"]
 

@@ -9,10 +9,10 @@ import dataclasses
 from typing import Any, Callable
 
 from newsbrief.bot.chats import ChatPrefs
-from newsbrief.summaries.briefing import Briefing, Report, Story, compose_briefing
-from newsbrief.summaries.chat_sources import catalog, is_chat_source
+from newsbrief.summaries.stories.briefing import Briefing, Report, Story, compose_briefing
+from newsbrief.summaries.ingest.chat_sources import catalog, is_chat_source
 from newsbrief.summaries.config import Settings
-from newsbrief.summaries.filters import Filters
+from newsbrief.summaries.stories.filters import Filters
 
 __all__ = ["visible_for", "filters_of", "keep_for", "labelled", "compose_for", "story_text"]
 

@@ -35,9 +35,9 @@ class ChatPrefs:
     chat_type: str = "private"
     title: str = ""
     since: str = ""  # when the chat last subscribed (ISO datetime, UTC)
-    sources: tuple[str, ...] = ()  # names of the sources this chat added (summaries.chat_sources)
+    sources: tuple[str, ...] = ()  # names of the sources this chat added (summaries.ingest.chat_sources)
     operator_sources: bool = True  # also the operator's sources
-    include: tuple[str, ...] = ()  # keyword filters (summaries.filters)
+    include: tuple[str, ...] = ()  # keyword filters (summaries.stories.filters)
     exclude: tuple[str, ...] = ()
     follows: tuple[str, ...] = ()  # names of followed entities, as their cards give them
     follows_since: str = ""  # stories first seen before this (ISO datetime, UTC) never alert

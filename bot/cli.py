@@ -66,7 +66,7 @@ def print_skipped(skipped: Sequence[tuple[str, str]]) -> None:
 
 @command("ingest")
 def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
-    from newsbrief.summaries.ingest import article_files, ingest_paths
+    from newsbrief.summaries.ingest.files import article_files, ingest_paths
 
     paths = [Path(p) for p in args.paths]
     total = sum(1 for _ in article_files(paths))
@@ -94,7 +94,7 @@ def cmd_articles(args: argparse.Namespace, settings: Settings) -> int:
 
 @command("summarize")
 def cmd_summarize(args: argparse.Namespace, settings: Settings) -> int:
-    from newsbrief.summaries.pipeline import run_pipeline
+    from newsbrief.summaries.pipeline.run import run_pipeline
 
     with open_store(settings) as store, progress_bar("summarizing", None) as advance:
         report = run_pipeline(store, settings, ingest=not args.no_ingest, progress=advance)
@@ -107,7 +107,7 @@ def cmd_summarize(args: argparse.Namespace, settings: Settings) -> int:
 
 @command("summary")
 def cmd_summary(args: argparse.Namespace, settings: Settings) -> int:
-    from newsbrief.summaries.briefing import find_articles, story_for
+    from newsbrief.summaries.stories.briefing import find_articles, story_for
 
     query = " ".join(args.query)
     if re.match(r"https?://", query.strip(), re.I):
@@ -127,7 +127,9 @@ def cmd_summary(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _summary_of_url(url: str, settings: Settings) -> int:
-    from newsbrief.summaries.sources import FetchOptions, SourceError, summarize_url
+    from newsbrief.summaries.ingest.fetch import FetchOptions
+    from newsbrief.summaries.ingest.feeds import SourceError
+    from newsbrief.summaries.pipeline.on_demand import summarize_url
 
     # the operator's own command: pages on the local network are allowed here
     options = FetchOptions.from_settings(settings, allow_private=True)
@@ -144,7 +146,7 @@ def _summary_of_url(url: str, settings: Settings) -> int:
 
 @command("sources")
 def cmd_sources(args: argparse.Namespace, settings: Settings) -> int:
-    from newsbrief.summaries.sources import source_status
+    from newsbrief.summaries.ingest.source_state import source_status
 
     if not settings.sources:
         console.print("No [[sources]] configured: the seed articles are used. Add feeds, pages, folders "
@@ -181,7 +183,7 @@ def _when(iso: str, settings: Settings) -> str:
 
 @command("brief")
 def cmd_brief(args: argparse.Namespace, settings: Settings) -> int:
-    from newsbrief.summaries.briefing import compose_briefing, outlets_line, story_json
+    from newsbrief.summaries.stories.briefing import compose_briefing, outlets_line, story_json
 
     with open_store(settings, readonly=True) as store:
         briefing = compose_briefing(store, day=args.date or _today(settings), topics=args.topic or (),
@@ -211,7 +213,7 @@ def cmd_brief(args: argparse.Namespace, settings: Settings) -> int:
 
 @command("stories")
 def cmd_stories(args: argparse.Namespace, settings: Settings) -> int:
-    from newsbrief.summaries.briefing import list_stories, outlets_line, story_json
+    from newsbrief.summaries.stories.briefing import list_stories, outlets_line, story_json
 
     with open_store(settings, readonly=True) as store:
         stories = list_stories(store, day=args.date, limit=args.limit)
@@ -230,7 +232,7 @@ def cmd_stories(args: argparse.Namespace, settings: Settings) -> int:
 
 @command("who")
 def cmd_who(args: argparse.Namespace, settings: Settings) -> int:
-    from newsbrief.summaries.entity_index import format_card, lookup
+    from newsbrief.summaries.index.entity_index import format_card, lookup
 
     name = " ".join(args.name)
     with open_store(settings, readonly=True) as store:
@@ -243,7 +245,7 @@ def cmd_who(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_entities(args: argparse.Namespace, settings: Settings) -> int:
     import json
 
-    from newsbrief.summaries.entity_index import card_record, list_entities, stale_articles
+    from newsbrief.summaries.index.entity_index import card_record, list_entities, stale_articles
 
     with open_store(settings, readonly=True) as store:
         cards = list_entities(store, top=args.top, kind=args.type)
@@ -318,7 +320,7 @@ def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
     import signal
     import threading
 
-    from newsbrief.summaries.worker import Worker
+    from newsbrief.summaries.pipeline.worker import Worker
 
     if not settings.storage.url:
         err_console.print("newsbrief: error: workers share a PostgreSQL database: set [storage] url "

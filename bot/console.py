@@ -26,7 +26,7 @@ from newsbrief.bot.app import build_application, on_startup, redact_token_in_log
 from newsbrief.bot.localapi import LocalBotAPI
 from newsbrief.summaries.config import Settings
 from newsbrief.summaries.store import NewsStore, open_store
-from newsbrief.summaries.worker import pipeline_job
+from newsbrief.summaries.pipeline.worker import pipeline_job
 
 __all__ = ["run_console", "html_to_rich"]
 

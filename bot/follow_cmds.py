@@ -1,5 +1,5 @@
 """/follow NAME, /following, /unfollow: the names a chat follows for alerts. A name is
-resolved as /who resolves it (``summaries.entity_index.lookup``) and kept as its card's name."""
+resolved as /who resolves it (``summaries.index.entity_index.lookup``) and kept as its card's name."""
 
 from __future__ import annotations
 
@@ -37,7 +37,7 @@ def following_view(prefs: ChatPrefs) -> Reply:
 
 async def follow(update: Update, context: NewsContext) -> None:
     from newsbrief.bot.handlers import may_change_settings, prefs_for, refuse, reply, save_prefs
-    from newsbrief.summaries.entity_index import lookup
+    from newsbrief.summaries.index.entity_index import lookup
 
     svc = services(context)
     name = " ".join(context.args or ())

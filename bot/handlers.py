@@ -20,8 +20,8 @@ from newsbrief.bot.chats import LENGTHS, MAX_TOPICS, ChatPrefs, clean_topics, ne
 from newsbrief.bot.digests import schedule_digest, unschedule_digest
 from newsbrief.bot.render import Reply, callback_data, esc, render_briefing, render_reports, render_sentences, render_story, render_who
 from newsbrief.bot.services import NewsContext, services
-from newsbrief.summaries import sources
-from newsbrief.summaries.entity_index import lookup, name_for_token
+from newsbrief.summaries.pipeline import on_demand
+from newsbrief.summaries.index.entity_index import lookup, name_for_token
 from newsbrief.summaries.config import parse_time_of_day, parse_timezone
 from newsbrief.summaries.store import StoreError
 
@@ -190,8 +190,8 @@ async def brief(update: Update, context: NewsContext) -> None:
 
 
 async def summary(update: Update, context: NewsContext) -> None:
-    from newsbrief.summaries.briefing import find_articles, seen_through, story_for
-    from newsbrief.summaries.summarizer import summarize_article
+    from newsbrief.summaries.stories.briefing import find_articles, seen_through, story_for
+    from newsbrief.summaries.nlp.summarizer import summarize_article
 
     svc = services(context)
     message = update.effective_message
@@ -239,8 +239,8 @@ async def summary(update: Update, context: NewsContext) -> None:
 async def summarize_url(update: Update, context: NewsContext, url: str) -> None:
     svc = services(context)
     try:
-        story = await asyncio.to_thread(sources.summarize_url, url, svc.settings)
-    except sources.SourceError as exc:  # the page's problem, told plainly
+        story = await asyncio.to_thread(on_demand.summarize_url, url, svc.settings)
+    except on_demand.SourceError as exc:  # the page's problem, told plainly
         await reply(update, page_failed(str(exc)))
         return
     except Exception:
@@ -446,7 +446,7 @@ async def _send_to_chat(update: Update, context: NewsContext, message: Reply) ->
 
 async def full_button(update: Update, context: NewsContext) -> None:
     """The Full summary button: the whole story of that article, at full length."""
-    from newsbrief.summaries.briefing import story_of_article
+    from newsbrief.summaries.stories.briefing import story_of_article
 
     query = update.callback_query
     svc = services(context)
@@ -469,7 +469,7 @@ def _button_prefs(update: Update, context: NewsContext) -> ChatPrefs:
 
 async def reports_button(update: Update, context: NewsContext) -> None:
     """The All reports button: every outlet's report of a story, with links."""
-    from newsbrief.summaries.briefing import story_by_id
+    from newsbrief.summaries.stories.briefing import story_by_id
 
     query = update.callback_query
     svc = services(context)

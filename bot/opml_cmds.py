@@ -15,10 +15,10 @@ from telegram import Update
 
 from newsbrief.bot.render import esc
 from newsbrief.bot.services import NewsContext, services
-from newsbrief.summaries.chat_sources import Found, add_to_catalog, catalog, discover, source_name
+from newsbrief.summaries.ingest.chat_sources import Found, add_to_catalog, catalog, discover, source_name
 from newsbrief.summaries.config import Settings, Source
-from newsbrief.summaries.fetch import FetchError
-from newsbrief.summaries.opml import MAX_OPML_BYTES, OPMLError, read_opml, write_opml
+from newsbrief.summaries.ingest.fetch import FetchError
+from newsbrief.summaries.ingest.opml import MAX_OPML_BYTES, OPMLError, read_opml, write_opml
 
 __all__ = ["import_document", "export", "import_feeds"]
 
@@ -112,7 +112,7 @@ async def import_document(update: Update, context: NewsContext) -> None:
 
 
 def _fetch_all(store: Any, found: list[Found], settings: Settings) -> None:
-    from newsbrief.summaries.sources import fetch_due
+    from newsbrief.summaries.ingest.feeds import fetch_due
 
     try:
         fetch_due(store, [Source(name=f.name, kind=f.kind, location=f.location) for f in found], settings)

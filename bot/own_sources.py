@@ -1,6 +1,6 @@
 """A chat's own sources: /add URL, /sources, /remove (with buttons).
 
-The URL goes through :func:`summaries.chat_sources.discover` (the safe fetcher, chat
+The URL goes through :func:`summaries.ingest.chat_sources.discover` (the safe fetcher, chat
 users' policy). What a chat added is kept in its preferences (source names) and in the
 shared catalog, so a feed many chats add is one source fetched once per run. Buttons
 carry a source's name only and act on the chat they are pressed in.
@@ -20,9 +20,9 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from newsbrief.bot.chats import ChatPrefs
 from newsbrief.bot.render import Reply, callback_data, esc
 from newsbrief.bot.services import NewsContext, services
-from newsbrief.summaries.chat_sources import Found, add_to_catalog, catalog, discover, drop_unused, source_name
+from newsbrief.summaries.ingest.chat_sources import Found, add_to_catalog, catalog, discover, drop_unused, source_name
 from newsbrief.summaries.config import Settings, Source
-from newsbrief.summaries.fetch import UNREACHABLE, FetchError
+from newsbrief.summaries.ingest.fetch import UNREACHABLE, FetchError
 
 __all__ = ["add", "list_sources", "remove", "remove_button", "REMOVE_PATTERN", "fetch_new_source",
            "sources_view", "plain_reason"]
@@ -99,7 +99,7 @@ def added_text(found: Found) -> str:
 
 def fetch_new_source(store: Any, found: Found, settings: Settings) -> None:
     """Fetch a just-added source now (as the job would), so /brief has its news."""
-    from newsbrief.summaries.sources import fetch_due
+    from newsbrief.summaries.ingest.feeds import fetch_due
 
     try:
         fetch_due(store, [Source(name=found.name, kind=found.kind, location=found.location)], settings)

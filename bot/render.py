@@ -11,8 +11,8 @@ from typing import Any, Iterable, Sequence
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from newsbrief.summaries.briefing import Briefing, Story, outlets_line
-from newsbrief.summaries.entity_index import name_token, reports_line
+from newsbrief.summaries.stories.briefing import Briefing, Story, outlets_line
+from newsbrief.summaries.index.entity_index import name_token, reports_line
 
 __all__ = [
     "Reply",
@@ -206,7 +206,7 @@ def render_sentences(sentences: Iterable[str], *, title: str = "Summary") -> Rep
 
 
 def render_who(result: Any) -> Reply:
-    """An entity card (summaries.entity_index.WhoResult) as HTML, with buttons for the
+    """An entity card (summaries.index.entity_index.WhoResult) as HTML, with buttons for the
     other matches or the suggestions."""
     card = getattr(result, "card", None)
     buttons: list[list[InlineKeyboardButton]] = []

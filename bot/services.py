@@ -14,7 +14,7 @@ from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot
 from newsbrief.bot.chats import ChatBook
 from newsbrief.bot.deliveries import Deliveries
 from newsbrief.summaries.config import Settings, SummarySettings
-from newsbrief.summaries.core import NewsCore
+from newsbrief.summaries.pipeline.core import NewsCore
 from newsbrief.summaries.store import Store
 
 __all__ = ["Services", "services", "utc_now", "Backoff", "BotData", "NewsContext", "CONTEXT_TYPES"]

@@ -15,11 +15,11 @@ __all__ = ["summarize", "lookup"]
 
 def __getattr__(name: str) -> Any:  # heavy modules load on first use
     if name == "summarize":
-        from newsbrief.summaries.summarizer import summarize
+        from newsbrief.summaries.nlp.summarizer import summarize
 
         return summarize
     if name == "lookup":
-        from newsbrief.summaries.entity_index import lookup
+        from newsbrief.summaries.index.entity_index import lookup
 
         return lookup
     raise AttributeError(name)

@@ -123,7 +123,7 @@ class BriefingSettings:
 
 @dataclasses.dataclass(frozen=True)
 class StorySettings:
-    """How reports of one event are grouped into a story (see summaries.stories)."""
+    """How reports of one event are grouped into a story (see summaries.stories.clustering)."""
 
     window_hours: float = 72.0  # only stories seen this recently take new reports
     threshold: float = 0.15  # headline+lead similarity to a story, after the time decay
@@ -277,7 +277,7 @@ def _check(settings: Settings) -> None:
         raise ConfigError("[stories] window_hours must be at least 1 and decay_hours more than 0")
     if s.stories.query_terms < 1 or s.stories.max_bodies < 1:
         raise ConfigError("[stories] query_terms and max_bodies must be at least 1")
-    from newsbrief.summaries.fetch import normalise_host
+    from newsbrief.summaries.ingest.fetch import normalise_host
 
     for host in s.fetch.allow_private_hosts:
         try:

@@ -23,7 +23,7 @@ from newsbrief.bot.app import build_application, on_startup
 from newsbrief.bot.localapi import LocalBotAPI
 from newsbrief.bot.services import Backoff, Services
 from newsbrief.summaries.config import Settings
-from newsbrief.summaries.pipeline import run_pipeline
+from newsbrief.summaries.pipeline.run import run_pipeline
 from newsbrief.summaries.store import Store
 from waiting import wait_for
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from newsbrief import seeds
-from newsbrief.summaries.articles import Article
+from newsbrief.summaries.articles.model import Article
 
 SEED_FILE = next(seeds.folder().glob("*.txt"))
 
@@ -43,7 +43,7 @@ def make_articles(n: int, *, date: str = "2025-07-01", start: int = 0) -> list[A
 @pytest.fixture(scope="session")
 def nlp():
     """The spaCy pipeline, loaded once for the whole session (model tests skip without it)."""
-    from newsbrief.summaries import entities as ner
+    from newsbrief.summaries.nlp import entities as ner
 
     ner.set_backend(None)
     model = ner._load_model()

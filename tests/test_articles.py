@@ -6,8 +6,9 @@ import json
 
 import pytest
 
-from newsbrief.summaries.articles import Article, ArticleError, derive_headline, parse_record, parse_text, parse_wire, read_articles
-from newsbrief.summaries.cleaning import clean_body
+from newsbrief.summaries.articles.model import Article, ArticleError
+from newsbrief.summaries.articles.formats import derive_headline, parse_record, parse_text, parse_wire, read_articles
+from newsbrief.summaries.articles.cleaning import clean_body
 
 
 def test_seed_article_header_fields(seed_text):
@@ -129,7 +130,7 @@ def test_wire_header_with_bad_date_is_an_error():
 
 
 def test_headline_only_item_is_an_article_of_its_headline():
-    from newsbrief.summaries.articles import parse_record
+    from newsbrief.summaries.articles.formats import parse_record
 
     item = parse_record({"title": "VIDEO: Storm closes main road", "published": "2014-03-10T16:55:01+00:00",
                          "source": "Example"})

@@ -12,7 +12,7 @@ from newsbrief.bot.app import redact_token_in_logs
 from botenv import TOKEN, UTC, BotEnv, Clock, running_bot, start_bot, stop_bot
 from newsbrief.bot.localapi import LocalBotAPI
 from newsbrief.summaries.config import Settings
-from newsbrief.summaries.pipeline import run_pipeline
+from newsbrief.summaries.pipeline.run import run_pipeline
 from newsbrief.summaries.store import Store
 from waiting import wait_for
 
@@ -94,7 +94,7 @@ async def user_message(env, text):
 
 
 async def test_who_card_usage_and_no_match(env):
-    from newsbrief.summaries.entity_index import index_articles
+    from newsbrief.summaries.index.entity_index import index_articles
 
     await asyncio.to_thread(index_articles, env.store, list(env.store.iter_articles()))
     (msg,) = await env.say(USER, "/who Hegseth")
@@ -193,7 +193,7 @@ async def test_forged_button_payloads_are_refused(env):
 
 
 async def test_html_in_headlines_renders_literally(env):
-    from newsbrief.summaries.articles import Article
+    from newsbrief.summaries.articles.model import Article
 
     env.store.upsert_articles([Article(headline="Bank <b>raises</b> rates & cuts_fees <script>x</script>",
                                        body="The bank raised rates on Sunday. Savers were pleased. Borrowers were not.",
@@ -260,7 +260,7 @@ async def test_summary_of_a_web_page(env, monkeypatch):
     import http.server
     import threading
 
-    from newsbrief.summaries import sources
+    from newsbrief.summaries.ingest import feeds as sources
 
     page = (b"<html><head><title>Council approves new bridge</title></head><body><nav>Home | World | Sport</nav>"
             b"<article><h1>Council approves new bridge</h1>"

@@ -13,10 +13,10 @@ import pytest
 
 from botenv import running_bot
 from sitesrv import Site
-from newsbrief.summaries.chat_sources import catalog, source_name
+from newsbrief.summaries.ingest.chat_sources import catalog, source_name
 from newsbrief.summaries.config import ChatSettings, FetchSettings, Settings
-from newsbrief.summaries.fetch import UNREACHABLE
-from newsbrief.summaries.pipeline import run_pipeline
+from newsbrief.summaries.ingest.fetch import UNREACHABLE
+from newsbrief.summaries.pipeline.run import run_pipeline
 from waiting import wait_for
 
 A, B = 6101, 6102
@@ -194,7 +194,7 @@ async def test_opml_import_of_30_feeds_with_broken_ones_and_an_export_that_impor
 
 
 async def _opml_round_trip(env, site):
-    from newsbrief.summaries.opml import read_opml, write_opml
+    from newsbrief.summaries.ingest.opml import read_opml, write_opml
 
     good = [site.feed(f"/f{i}.xml", f"Feed {i}", [(f"Item {i} headline", f"Topic number {i}")], WHEN) for i in range(26)]
     dead = site.url("/gone.xml")  # 404
@@ -245,7 +245,7 @@ async def test_alerts_and_digests_never_carry_another_chats_sources(env, site):
     from newsbrief.bot.alerts import run_alerts
     from newsbrief.bot.digests import deliver_digest
 
-    from newsbrief.summaries.entity_index import index_articles
+    from newsbrief.summaries.index.entity_index import index_articles
 
     await asyncio.to_thread(index_articles, env.store, list(env.store.iter_articles()))
     env.clock.now = dt.datetime(2025, 7, 27, 12, 0, tzinfo=dt.timezone.utc)  # outside the quiet hours
@@ -268,8 +268,8 @@ async def test_alerts_and_digests_never_carry_another_chats_sources(env, site):
 def test_who_is_made_only_from_the_sources_a_chat_sees(tmp_path):
     """A name known only from one chat's own source is no one to another chat, and counts
     and co-mentions come from the articles the asking chat may see."""
-    from newsbrief.summaries.articles import parse_record
-    from newsbrief.summaries.entity_index import index_articles, lookup
+    from newsbrief.summaries.articles.formats import parse_record
+    from newsbrief.summaries.index.entity_index import index_articles, lookup
     from newsbrief.summaries.store import Store
 
     text = ("Chancellor Olaf Scholz met Finance Minister Christian Lindner in Berlin on Monday to discuss the budget. "

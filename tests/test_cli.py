@@ -77,7 +77,7 @@ def test_chat_console_sends_and_saves_files(tmp_path):
     import datetime as dt
 
     from sitesrv import Site
-    from newsbrief.summaries.opml import write_opml
+    from newsbrief.summaries.ingest.opml import write_opml
 
     site = Site()
     try:

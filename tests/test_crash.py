@@ -18,7 +18,7 @@ from newsbrief.bot.chats import ChatBook, ChatPrefs
 from newsbrief.bot.localapi import LocalBotAPI
 from conftest import make_articles
 from newsbrief.summaries.config import Settings
-from newsbrief.summaries.pipeline import run_pipeline
+from newsbrief.summaries.pipeline.run import run_pipeline
 from newsbrief.summaries.store import Store
 from waiting import wait_for_sync
 
@@ -116,7 +116,7 @@ SUMMARIZE_CHILD = textwrap.dedent(
     """
     import sys
     from newsbrief.summaries.config import Settings
-    from newsbrief.summaries.pipeline import run_pipeline
+    from newsbrief.summaries.pipeline.run import run_pipeline
     from newsbrief.summaries.store import Store
     store = Store(sys.argv[1])
     print("ready", flush=True)

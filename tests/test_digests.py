@@ -14,10 +14,10 @@ from botenv import TOKEN, UTC, BotEnv, Clock, start_bot, stop_bot
 from newsbrief.bot.deliveries import SENT, SKIPPED
 from newsbrief.bot.digests import deliver_digest
 from newsbrief.bot.localapi import LocalBotAPI
-from newsbrief.summaries.articles import Article
+from newsbrief.summaries.articles.model import Article
 from newsbrief.summaries.config import Settings
-from newsbrief.summaries.pipeline import run_pipeline
-from newsbrief.summaries.summarizer import summary_key
+from newsbrief.summaries.pipeline.run import run_pipeline
+from newsbrief.summaries.nlp.summarizer import summary_key
 from newsbrief.summaries.store import Store
 from waiting import wait_for
 

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from newsbrief.summaries import entities as ner
-from newsbrief.summaries import entity_index as ei
-from newsbrief.summaries.articles import read_articles
+from newsbrief.summaries.nlp import entities as ner
+from newsbrief.summaries.index import entity_index as ei
+from newsbrief.summaries.articles.formats import read_articles
 from newsbrief.summaries.store import Store
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -249,7 +249,7 @@ def test_rule_fallback_without_model(monkeypatch, caplog, store, seed_record):
     monkeypatch.setattr(ner, "MODEL_NAMES", ("no_such_model_xyz",))
     ner._load_model.cache_clear()
     try:
-        with caplog.at_level(logging.WARNING, logger="newsbrief.summaries.entities"):
+        with caplog.at_level(logging.WARNING, logger="newsbrief.summaries.nlp.entities"):
             assert ner.backend_name() == "rules"
         assert "rule-based" in caplog.text
         ei.index_articles(store, [seed_record])

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from newsbrief.summaries import entities as ner
+from newsbrief.summaries.nlp import entities as ner
 
 
 @pytest.fixture(scope="module")
@@ -385,7 +385,7 @@ def test_a_subject_role_after_an_irregular_verb_names_the_person_before(nlp):
 
 
 def test_an_articles_roles_put_the_one_it_gives_most_first():
-    from newsbrief.summaries.entity_index import _contribution
+    from newsbrief.summaries.index.entity_index import _contribution
 
     def mention(*roles: str) -> ner.Extracted:
         return ner.Extracted("Tony Harland", ner.PERSON, "Tony Harland", 0, 12, "", roles)

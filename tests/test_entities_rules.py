@@ -13,11 +13,11 @@ import json
 import pytest
 
 from newsbrief.bot.cli import main
-from newsbrief.summaries import entities as ner
-from newsbrief.summaries import entity_index as ei
-from newsbrief.summaries.articles import parse_record
-from newsbrief.summaries.cleaning import clean_body
-from newsbrief.summaries.pipeline import index_entities
+from newsbrief.summaries.nlp import entities as ner
+from newsbrief.summaries.index import entity_index as ei
+from newsbrief.summaries.articles.formats import parse_record
+from newsbrief.summaries.articles.cleaning import clean_body
+from newsbrief.summaries.pipeline.run import index_entities
 from newsbrief.summaries.store import Store
 
 
@@ -142,7 +142,7 @@ def test_corporate_suffixes_and_known_variants_fold(nlp, store):
 def test_the_variants_table_is_data_not_code():
     from importlib.resources import files
 
-    data = json.loads(files("newsbrief.summaries").joinpath("data/entities.json").read_text(encoding="utf-8"))
+    data = json.loads(files("newsbrief.summaries.nlp").joinpath("data/entities.json").read_text(encoding="utf-8"))
     assert ner.canonical_alias("U.S.") == ("United States", ner.PLACE)
     assert "US" in data["variants"]["United States"]["forms"]
     assert len(data["variants"]) <= 30  # small: general rules do the rest

@@ -29,8 +29,11 @@ import anyio
 import pytest
 
 from newsbrief.summaries.config import FetchSettings, Settings, Source, StorageSettings, load_settings
-from newsbrief.summaries.fetch import UNREACHABLE, FetchError, FetchOptions, Fetcher, fetch, run_sync
-from newsbrief.summaries.sources import SourceError, fetch_due, refuse_entity_declarations, source_status, summarize_url
+from newsbrief.summaries.ingest.fetch import UNREACHABLE, FetchError, FetchOptions, Fetcher, fetch, run_sync
+from newsbrief.summaries.ingest.feeds import SourceError, fetch_due
+from newsbrief.summaries.ingest.pages import refuse_entity_declarations
+from newsbrief.summaries.ingest.source_state import source_status
+from newsbrief.summaries.pipeline.on_demand import summarize_url
 from newsbrief.summaries.store import Store
 
 GiB = 1 << 30
@@ -672,7 +675,7 @@ def test_a_reason_too_long_for_a_chat_is_not_cut():
 
 
 def test_one_feed_cannot_flood_a_run(server, store, monkeypatch):
-    from newsbrief.summaries import sources
+    from newsbrief.summaries.ingest import feeds as sources
 
     monkeypatch.setattr(sources, "MAX_ENTRIES", 6)
     monkeypatch.setattr(sources, "MAX_PAGES", 2)

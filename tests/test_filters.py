@@ -7,10 +7,10 @@ from __future__ import annotations
 import pytest
 
 from botenv import running_bot
-from newsbrief.summaries.articles import parse_record
+from newsbrief.summaries.articles.formats import parse_record
 from newsbrief.summaries.config import Settings
-from newsbrief.summaries.filters import FilterError, Filters, merge, parse_filters
-from newsbrief.summaries.pipeline import run_pipeline
+from newsbrief.summaries.stories.filters import FilterError, Filters, merge, parse_filters
+from newsbrief.summaries.pipeline.run import run_pipeline
 
 A, B = 7101, 7102
 

@@ -12,10 +12,10 @@ import datetime as dt
 from newsbrief.bot.alerts import in_quiet_hours, run_alerts
 from newsbrief.bot.chats import ChatPrefs
 from botenv import running_bot
-from newsbrief.summaries.articles import parse_record
+from newsbrief.summaries.articles.formats import parse_record
 from newsbrief.summaries.config import ChatSettings, Settings
-from newsbrief.summaries.follows import NameIndex
-from newsbrief.summaries.pipeline import run_pipeline
+from newsbrief.summaries.stories.follows import NameIndex
+from newsbrief.summaries.pipeline.run import run_pipeline
 
 A, B = 8101, 8102
 NOON = dt.datetime(2025, 7, 27, 12, 0, tzinfo=dt.timezone.utc)

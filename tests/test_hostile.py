@@ -13,10 +13,11 @@ from newsbrief.bot.chats import ChatPrefs
 from newsbrief.bot.handlers import apply_setting, parse_schedule_args
 from newsbrief.bot.localapi import parse_html
 from newsbrief.bot.render import MESSAGE_LIMIT, render_briefing, render_sentences, render_story, render_who, telegram_length
-from newsbrief.summaries.articles import Article, ArticleError, parse_record, parse_text, read_articles
-from newsbrief.summaries.briefing import Briefing, Story
-from newsbrief.summaries.cleaning import clean_body
-from newsbrief.summaries.entity_index import EntityCard, Mention, WhoResult
+from newsbrief.summaries.articles.model import Article, ArticleError
+from newsbrief.summaries.articles.formats import parse_record, parse_text, read_articles
+from newsbrief.summaries.stories.briefing import Briefing, Story
+from newsbrief.summaries.articles.cleaning import clean_body
+from newsbrief.summaries.index.entity_index import EntityCard, Mention, WhoResult
 
 NASTY = st.sampled_from([
     "<script>alert(1)</script>", "<b><i>", "</b>", "&amp;", "&", "&#0;", "\u202e", "\u200f", "\x00", "\x1b[31m",

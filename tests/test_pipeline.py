@@ -11,10 +11,10 @@ import pytest
 from apscheduler.schedulers.background import BackgroundScheduler
 
 from conftest import make_articles
-from newsbrief.summaries import summarizer
-from newsbrief.summaries.briefing import compose_briefing, find_articles
+from newsbrief.summaries.nlp import summarizer
+from newsbrief.summaries.stories.briefing import compose_briefing, find_articles
 from newsbrief.summaries.config import Settings, Source
-from newsbrief.summaries.pipeline import PIPELINE_JOB_ID, run_pipeline, schedule_pipeline
+from newsbrief.summaries.pipeline.run import PIPELINE_JOB_ID, run_pipeline, schedule_pipeline
 from newsbrief.summaries.store import Store
 from waiting import wait_for_sync
 

@@ -9,7 +9,7 @@ import threading
 import pytest
 
 from pgtest import pg_url  # noqa: F401  (fixture)
-from newsbrief.summaries.articles import Article
+from newsbrief.summaries.articles.model import Article
 from newsbrief.summaries.config import settings_from_dict
 from newsbrief.summaries.store import StoreError, TinyStore, open_store
 

@@ -50,7 +50,7 @@ async def test_brief_and_subscribe_on_postgres(env):
 
 
 async def test_who_on_postgres(env):
-    from newsbrief.summaries.entity_index import index_articles
+    from newsbrief.summaries.index.entity_index import index_articles
 
     await asyncio.to_thread(index_articles, env.store, list(env.store.iter_articles()))
     (msg,) = await env.say(USER, "/who Hegseth")

@@ -11,7 +11,7 @@ import pytest
 from newsbrief.bot.cli import main
 from pgtest import pg_url  # noqa: F401  (fixture)
 from newsbrief.summaries.config import Settings
-from newsbrief.summaries.pipeline import run_pipeline
+from newsbrief.summaries.pipeline.run import run_pipeline
 from newsbrief.summaries.store import TinyStore
 from newsbrief.summaries.store.transfer import COPY_TABLES
 
@@ -69,7 +69,7 @@ def test_status_on_postgres_and_tinydb(tiny_db, pg_url, tmp_path, capsys, monkey
     assert tiny["backend"] == "tinydb" and tiny["counts"]["articles"] == 1 and tiny["pending"]["unsummarized"] == 0
     assert main(["--db", str(tmp_path / "j.json"), "store", "copy", str(tiny_db), pg_url]) == 0
     capsys.readouterr()
-    from newsbrief.summaries.worker import Worker
+    from newsbrief.summaries.pipeline.worker import Worker
     from newsbrief.summaries.config import settings_from_dict
     from conftest import make_articles
 

@@ -20,7 +20,7 @@ from newsbrief.bot.deliveries import (CLAIMED, RETRY, SENDING, SENT, ClaimLost, 
 from newsbrief.bot.digests import deliver_digest
 from newsbrief.bot.localapi import LocalBotAPI
 from newsbrief.summaries.config import Settings
-from newsbrief.summaries.pipeline import run_pipeline
+from newsbrief.summaries.pipeline.run import run_pipeline
 from newsbrief.summaries.store import Store
 from pgtest import pg_url  # noqa: F401  (fixture)
 from waiting import wait_for_sync

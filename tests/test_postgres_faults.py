@@ -19,7 +19,7 @@ import pytest
 
 from newsbrief.bot.chats import ChatBook, ChatPrefs
 from newsbrief.bot.localapi import LocalBotAPI
-from newsbrief.summaries.articles import Article
+from newsbrief.summaries.articles.model import Article
 from newsbrief.summaries.config import Settings
 from pgtest import pg_url  # noqa: F401  (fixture)
 from waiting import wait_for_sync
@@ -130,7 +130,7 @@ def test_two_workers_and_a_bot_one_worker_killed_mid_batch(pg_url, tmp_path):
         assert all(store.get_summary(a)["sentences"] for a in ids)
         assert left == 0 and unindexed == 0 and indexed == ids
         assert all(store.story_id_of(a) for a in ids)
-        from newsbrief.summaries.entity_index import lookup
+        from newsbrief.summaries.index.entity_index import lookup
 
         assert lookup(store, "Priya Raman").card.article_count == len([a for a in articles if "Priya Raman" in a.body])
         # digests: every subscribed chat exactly once, recorded as sent

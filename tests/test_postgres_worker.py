@@ -20,7 +20,7 @@ from pgtest import pg_url  # noqa: F401  (fixture)
 from newsbrief.summaries.config import settings_from_dict
 
 postgres = pytest.importorskip("newsbrief.summaries.store.postgres", reason="the postgres extra is not installed")
-from newsbrief.summaries.worker import Worker  # noqa: E402
+from newsbrief.summaries.pipeline.worker import Worker  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -157,7 +157,7 @@ def test_two_worker_processes_one_killed_mid_batch_every_article_once(store, pg_
 
 
 def test_newsbrief_run_alone_does_all_the_work_on_postgres(store, tmp_path):
-    from newsbrief.summaries.worker import pipeline_job
+    from newsbrief.summaries.pipeline.worker import pipeline_job
 
     settings = settings_from_dict({"storage": {"path": str(tmp_path / "db.json")}})  # the seed articles
     job = pipeline_job(store, settings)
@@ -172,7 +172,7 @@ def test_newsbrief_run_alone_does_all_the_work_on_postgres(store, tmp_path):
 
 
 def test_the_bot_leaves_the_work_to_running_workers(store, tmp_path):
-    from newsbrief.summaries.worker import pipeline_job, workers_alive
+    from newsbrief.summaries.pipeline.worker import pipeline_job, workers_alive
 
     settings = settings_from_dict({"storage": {"path": str(tmp_path / "db.json")}})
     store.upsert_articles(make_articles(3))
@@ -194,7 +194,7 @@ SEED_DIR = ROOT / "seeds"
 
 
 def _seed_articles():
-    from newsbrief.summaries.articles import read_articles
+    from newsbrief.summaries.articles.formats import read_articles
 
     return [a for path in sorted(SEED_DIR.glob("*.txt")) for a in read_articles(path)]
 
@@ -207,8 +207,8 @@ def _stored_extractions(store) -> dict[str, dict]:
 def test_extracted_mentions_survive_the_round_trip_through_json(nlp):
     import json
 
-    from newsbrief.summaries import entities as ner
-    from newsbrief.summaries.entity_index import extracted_from_record, extracted_record
+    from newsbrief.summaries.nlp import entities as ner
+    from newsbrief.summaries.index.entity_index import extracted_from_record, extracted_record
 
     (article,) = _seed_articles()[:1]
     found = ner.extract(article.body)
@@ -223,8 +223,8 @@ def test_extracted_mentions_survive_the_round_trip_through_json(nlp):
 
 
 def test_each_worker_extracts_its_batch_and_the_index_only_merges(store, settings, nlp, monkeypatch):
-    from newsbrief.summaries import entities as ner
-    from newsbrief.summaries.entity_index import lookup
+    from newsbrief.summaries.nlp import entities as ner
+    from newsbrief.summaries.index.entity_index import lookup
 
     articles = _seed_articles()
     store.upsert_articles(articles)
@@ -248,8 +248,8 @@ def test_each_worker_extracts_its_batch_and_the_index_only_merges(store, setting
 
 
 def test_rows_without_a_current_extraction_are_extracted_when_merged(store, settings, nlp):
-    from newsbrief.summaries import entities as ner
-    from newsbrief.summaries.entity_index import lookup
+    from newsbrief.summaries.nlp import entities as ner
+    from newsbrief.summaries.index.entity_index import lookup
 
     seed, *_ = _seed_articles()
     people = [_people_article(i) for i in range(3)]
@@ -271,7 +271,7 @@ def test_rows_without_a_current_extraction_are_extracted_when_merged(store, sett
 
 
 def _people_article(i: int, date: str = "2025-07-01"):
-    from newsbrief.summaries.articles import Article
+    from newsbrief.summaries.articles.model import Article
 
     return Article(headline=f"Minister Priya Raman opens bridge {i}",
                    body=f"Transport Minister Priya Raman opened bridge number {i} in Chennai on Monday. "
@@ -282,7 +282,7 @@ def _people_article(i: int, date: str = "2025-07-01"):
 def test_a_worker_merging_after_another_reloads_its_indexes_at_once(pg_url, tmp_path, settings, nlp):
     """Two processes (two stores) take turns at the index within the store's one-second
     check of data_version: each merge starts from what the other one wrote."""
-    from newsbrief.summaries.entity_index import get_index
+    from newsbrief.summaries.index.entity_index import get_index
 
     stores = [postgres.PostgresStore(pg_url, path=tmp_path / f"{n}.json") for n in "ab"]
     try:

@@ -18,10 +18,13 @@ from urllib.parse import parse_qs, urlsplit
 import feedparser
 import pytest
 
-from newsbrief.summaries.articles import Article
-from newsbrief.summaries.briefing import Story
+from newsbrief.summaries.articles.model import Article
+from newsbrief.summaries.stories.briefing import Story
 from newsbrief.summaries.config import FetchSettings, Settings, Source, StorageSettings
-from newsbrief.summaries.sources import FetchOptions, SourceError, backoff_minutes, fetch_due, source_status, summarize_url
+from newsbrief.summaries.ingest.fetch import FetchOptions
+from newsbrief.summaries.ingest.feeds import SourceError, backoff_minutes, fetch_due
+from newsbrief.summaries.ingest.source_state import source_status
+from newsbrief.summaries.pipeline.on_demand import summarize_url
 from newsbrief.summaries.store import Store
 
 FIXTURES = Path(__file__).parent / "fixtures" / "feeds"
@@ -471,7 +474,7 @@ def test_summarize_url_refuses_local_addresses_by_default(server):
 
 
 def test_whole_pipeline_against_the_local_server(server, tmp_path, monkeypatch):
-    from newsbrief.summaries.pipeline import run_pipeline
+    from newsbrief.summaries.pipeline.run import run_pipeline
 
     monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
     settings = Settings(

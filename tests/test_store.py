@@ -15,7 +15,7 @@ import time
 import pytest
 
 from conftest import make_articles
-from newsbrief.summaries.ingest import ingest_paths
+from newsbrief.summaries.ingest.files import ingest_paths
 from newsbrief.summaries.store import Store, StoreError, StoreLocked
 
 

@@ -10,7 +10,7 @@ from typing import Any, Callable
 import pytest
 
 from pgtest import pg_url  # noqa: F401  (fixture)
-from newsbrief.summaries.articles import Article
+from newsbrief.summaries.articles.model import Article
 from newsbrief.summaries.store import NewsStore, StoreError, TinyStore
 
 BACKENDS = ["tinydb", "postgres"]

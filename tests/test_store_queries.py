@@ -14,11 +14,12 @@ from pathlib import Path
 import pytest
 
 from pgtest import pg_url  # noqa: F401  (fixture)
-from newsbrief.summaries.articles import Article, parse_record
-from newsbrief.summaries.briefing import compose_briefing, list_stories
+from newsbrief.summaries.articles.model import Article
+from newsbrief.summaries.articles.formats import parse_record
+from newsbrief.summaries.stories.briefing import compose_briefing, list_stories
 from newsbrief.summaries.config import StorySettings, SummarySettings
-from newsbrief.summaries.pipeline import summarize_pending
-from newsbrief.summaries.stories import StoryIndex, cluster_pending
+from newsbrief.summaries.pipeline.run import summarize_pending
+from newsbrief.summaries.stories.clustering import StoryIndex, cluster_pending
 from newsbrief.summaries.store import TinyStore
 from newsbrief.summaries.store.base import LEAD_CHARS
 from newsbrief.summaries.store.transfer import copy_store
@@ -123,7 +124,7 @@ def test_a_briefing_excluding_what_was_sent_marks_updates_alike(stores):
 
 def test_articles_without_a_stored_summary_are_summarized_from_their_whole_body(stores):
     tiny, pg = stores
-    from newsbrief.summaries.summarizer import summarize_record
+    from newsbrief.summaries.nlp.summarizer import summarize_record
 
     settings = SummarySettings(sentences=6, ratio=0.0, max_chars=3500)
     for store in (tiny, pg):
@@ -157,7 +158,7 @@ SEED = Path(__file__).resolve().parents[1] / "seeds" / "000_eeb52cb6227b42a1.txt
 
 def _news() -> list[Article]:
     """The seed article, the story fixtures and a few short reports naming the same people."""
-    from newsbrief.summaries.articles import read_articles
+    from newsbrief.summaries.articles.formats import read_articles
 
     def a(headline: str, body: str, date: str, source: str = "Wire") -> Article:
         return Article(headline=headline, body=body, date=date, source=source,
@@ -204,7 +205,7 @@ def _same(card):
 
 
 def _answers(store, names):
-    from newsbrief.summaries.entity_index import lookup
+    from newsbrief.summaries.index.entity_index import lookup
 
     out = []
     for visible in VISIBLE:
@@ -219,7 +220,7 @@ def indexed(nlp, tmp_path, pg_url):
     """The same news indexed on TinyDB (the in-memory index) and on PostgreSQL (the index
     writing its documents, the store deriving its lookup tables), in several batches, with
     a re-index and a pruning on the way."""
-    from newsbrief.summaries import entity_index as ei
+    from newsbrief.summaries.index import entity_index as ei
     from newsbrief.summaries.store.postgres import PostgresStore
 
     news = _news()
@@ -245,7 +246,7 @@ def indexed(nlp, tmp_path, pg_url):
 
 def test_who_cards_are_equal_on_both_backends(indexed, tmp_path):
     tiny, pg = indexed
-    from newsbrief.summaries import entity_index as ei
+    from newsbrief.summaries.index import entity_index as ei
 
     from newsbrief.summaries.store.postgres import PostgresStore
 
@@ -280,7 +281,7 @@ def test_who_equals_an_index_loaded_from_the_same_documents(indexed, tmp_path):
 
 
 def test_who_buttons_and_a_database_made_before_the_lookup_tables(indexed, tmp_path, pg_url):
-    from newsbrief.summaries import entity_index as ei
+    from newsbrief.summaries.index import entity_index as ei
     from newsbrief.summaries.store.postgres import PostgresStore
 
     tiny, pg = indexed
@@ -303,7 +304,7 @@ def test_who_buttons_and_a_database_made_before_the_lookup_tables(indexed, tmp_p
 
 
 def test_ids_by_prefix_and_keyword_search_are_alike(stores):
-    from newsbrief.summaries.briefing import find_articles
+    from newsbrief.summaries.stories.briefing import find_articles
 
     tiny, pg = stores
     ids = tiny.article_ids()
@@ -323,7 +324,7 @@ def test_fuzzy_matching_by_length_finds_what_a_full_scan_finds():
 
     from rapidfuzz import fuzz, process
 
-    from newsbrief.summaries.entity_lookup import Choices
+    from newsbrief.summaries.index.lookup import Choices
 
     rng = random.Random(5)
     syllables = [c + v for c in "bdklmnrst" for v in "aeiou"]
@@ -353,7 +354,7 @@ def test_fuzzy_lookups_search_the_names_of_the_most_mentioned_entities(indexed, 
     articles for "did you mean": its memory and the time of a fuzzy lookup stay bounded.
     Exact names still reach every entity; the names are read again when they change, in
     the background once a read is slow."""
-    from newsbrief.summaries import entity_index as ei
+    from newsbrief.summaries.index import entity_index as ei
     from newsbrief.summaries.store import postgres
     from newsbrief.summaries.store.postgres import PostgresStore
 
@@ -402,8 +403,8 @@ def test_a_surname_that_reaches_many_people_answers_as_the_index_does(tmp_path, 
     other names are still those of the in-memory index."""
     import random
 
-    from newsbrief.summaries import entity_index as ei
-    from newsbrief.summaries import entity_lookup as el
+    from newsbrief.summaries.index import entity_index as ei
+    from newsbrief.summaries.index import lookup as el
     from newsbrief.summaries.store.postgres import PostgresStore
 
     rng = random.Random(11)

@@ -11,11 +11,12 @@ from pathlib import Path
 
 import pytest
 
-from newsbrief.summaries.articles import Article, parse_record
-from newsbrief.summaries.briefing import compose_briefing, story_summary
+from newsbrief.summaries.articles.model import Article
+from newsbrief.summaries.articles.formats import parse_record
+from newsbrief.summaries.stories.briefing import compose_briefing, story_summary
 from newsbrief.summaries.config import Settings, StorySettings, SummarySettings
-from newsbrief.summaries.pipeline import prune_old, run_pipeline, summarize_pending
-from newsbrief.summaries.stories import StoryIndex, cluster_pending
+from newsbrief.summaries.pipeline.run import prune_old, run_pipeline, summarize_pending
+from newsbrief.summaries.stories.clustering import StoryIndex, cluster_pending
 from newsbrief.summaries.store import Store
 
 FIXTURES = Path(__file__).parent / "fixtures" / "stories" / "articles.json"
@@ -104,7 +105,7 @@ def test_headline_only_items_get_a_summary_entities_and_a_story(store):
     for item in items:
         assert store.get_summary(item.id)["sentences"] == [item.headline]
     assert len({store.story_id_of(a.id) for a in items}) == 1
-    from newsbrief.summaries.entity_index import lookup
+    from newsbrief.summaries.index.entity_index import lookup
 
     card = lookup(store, "Storm Ellen").card or lookup(store, "Ellen").card
     assert card is not None and card.article_count >= 2
@@ -229,7 +230,7 @@ def test_rewritten_copies_of_the_bbc_dev_articles_join_their_originals(store):
 
 
 def test_who_counts_stories_and_never_lists_a_sentence_twice(store):
-    from newsbrief.summaries.entity_index import format_card, index_articles, lookup
+    from newsbrief.summaries.index.entity_index import format_card, index_articles, lookup
 
     base = originals()
     probe = base[1]  # Margrethe Vestager, EU antitrust probe into Apple

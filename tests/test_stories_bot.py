@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 
 from botenv import running_bot
-from newsbrief.summaries.articles import parse_record
+from newsbrief.summaries.articles.formats import parse_record
 from newsbrief.summaries.config import Settings
-from newsbrief.summaries.pipeline import run_pipeline
+from newsbrief.summaries.pipeline.run import run_pipeline
 
 USER = 5101
 
@@ -83,7 +83,7 @@ async def test_a_digest_story_comes_back_next_day_only_as_an_update(env):
 
 def test_who_buttons_never_cut_a_name(tmp_path):
     from newsbrief.bot.render import CALLBACK_LIMIT, who_payload
-    from newsbrief.summaries.entity_index import name_for_token, name_token
+    from newsbrief.summaries.index.entity_index import name_for_token, name_token
     from newsbrief.summaries.store import Store
 
     long_name = "International Federation of Red Cross and Red Crescent Societies (Geneva office)"

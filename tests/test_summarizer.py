@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from newsbrief.summaries.summarizer import (
+from newsbrief.summaries.nlp.summarizer import (
     ELLIPSIS,
     NewsSummarizer,
     build_document,
@@ -21,7 +21,7 @@ from newsbrief.summaries.summarizer import (
     summarize,
     truncate_at_word,
 )
-from newsbrief.summaries.tokenizer import OfflineTokenizer, get_tokenizer, split_sentences
+from newsbrief.summaries.nlp.tokenizer import OfflineTokenizer, get_tokenizer, split_sentences
 
 REPO = Path(__file__).resolve().parents[1]
 SEED = REPO / "seeds" / "000_eeb52cb6227b42a1.txt"
@@ -37,7 +37,7 @@ def raw() -> str:
 
 @pytest.fixture(scope="module")
 def cleaned_body(raw: str) -> str:
-    articles = pytest.importorskip("newsbrief.summaries.articles")
+    articles = pytest.importorskip("newsbrief.summaries.articles.formats")
     return articles.parse_text(raw).body
 
 
@@ -219,7 +219,7 @@ def test_runs_offline_without_nltk_data(tmp_path: Path) -> None:
         socket.socket.connect_ex = _blocked
         socket.create_connection = _blocked
         sys.path.insert(0, {str(REPO)!r})
-        from newsbrief.summaries.summarizer import summarize
+        from newsbrief.summaries.nlp.summarizer import summarize
         text = open({str(SEED)!r}, encoding="utf-8").read()
         out = summarize(text)
         assert len(out) == 3, out
@@ -242,7 +242,7 @@ def test_runs_offline_without_nltk_data(tmp_path: Path) -> None:
 
 
 def test_sentence_spans_are_the_sentences_at_their_offsets():
-    from newsbrief.summaries.tokenizer import sentence_spans, split_sentences
+    from newsbrief.summaries.nlp.tokenizer import sentence_spans, split_sentences
 
     text = ("It rose. It rose.  Shares rose 3.5 p.c. in Oct. and fell.\n\n"
             "  Mr. Smith said so. It rose.\nA last line")

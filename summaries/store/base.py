@@ -22,7 +22,7 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any, Callable, ContextManager, Iterable, Iterator, TypeVar
 
-from newsbrief.summaries.articles import Article
+from newsbrief.summaries.articles.model import Article
 
 __all__ = ["NewsStore", "StoreError", "StoreLocked", "UpsertReport", "StoryListing", "light_record", "LEAD_CHARS",
            "TABLES", "KEYS", "SCHEMA_VERSION"]

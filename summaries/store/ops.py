@@ -20,7 +20,7 @@ def redact_location(location: str) -> str:
 
 def store_status(store: NewsStore, settings: Any) -> dict[str, Any]:
     """The status of a store as plain data (JSON-ready)."""
-    from newsbrief.summaries.summarizer import summary_key
+    from newsbrief.summaries.nlp.summarizer import summary_key
 
     key = summary_key(settings.summaries)
     if hasattr(store, "connection"):  # PostgreSQL

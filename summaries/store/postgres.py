@@ -15,7 +15,7 @@ Every table is a relational table with the constraints that keep the data right:
   exactly once across processes (:meth:`PostgresStore.claim_delivery`, with a lease:
   ``holder`` and ``until``);
 * the worker tables (``work_claims``, ``work_done`` with each article's extracted
-  entities, ``workers``, ``job_runs``) used by :mod:`summaries.worker`.
+  entities, ``workers``, ``job_runs``) used by :mod:`summaries.pipeline.worker`.
 
 Schema versions are applied at start-up by numbered migrations, under an advisory lock
 (so two processes starting together do not race); a database written by a newer
@@ -59,7 +59,7 @@ else:
     set_json_loads(orjson.loads)
 _loads = orjson.loads if orjson is not None else json.loads
 
-from newsbrief.summaries.articles import Article, canonical_url
+from newsbrief.summaries.articles.model import Article, canonical_url
 from newsbrief.summaries.store.base import KEYS, LEAD_CHARS, NewsStore, StoreError, StoryListing, UpsertReport, light_record
 
 __all__ = ["PostgresStore", "StoreUnavailable", "PG_SCHEMA_VERSION", "MIGRATIONS", "redact"]
@@ -75,7 +75,7 @@ class StoreUnavailable(StoreError):
 
 # migration 3: /brief and /who as queries. Each article's record without its body (what a
 # briefing reads, ``light``), and what the entity index derives from the article documents
-# of the entities table (summaries.entity_lookup), kept with them by put_documents
+# of the entities table (summaries.index.lookup), kept with them by put_documents
 ENTITY_LOOKUP_MIGRATION = """
     ALTER TABLE articles ADD COLUMN light jsonb;
     UPDATE articles SET light = (doc - 'body') || jsonb_build_object(
@@ -264,7 +264,7 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE workers ADD COLUMN writer text;  -- its store's data_version.writer id
     ALTER TABLE deliveries ADD COLUMN holder text, ADD COLUMN until timestamptz;
     """,
-    # 4: /who as queries (summaries.entity_lookup): what the entity index derives from the
+    # 4: /who as queries (summaries.index.lookup): what the entity index derives from the
     # entities table's article documents, kept with them in put_documents
     ENTITY_LOOKUP_MIGRATION,
 )
@@ -464,7 +464,7 @@ class PostgresStore(NewsStore):
 
     def reload_derived(self, version: int | None = None) -> None:
         """Make this process's in-memory indexes reload now: another process changed the
-        derived tables (:class:`~summaries.worker.Worker` knows it exactly, under its lock).
+        derived tables (:class:`~summaries.pipeline.worker.Worker` knows it exactly, under its lock).
         ``version``: the ``data_version`` they will reflect, so that the next check of
         :attr:`generation` does not reload them once more for the same change."""
         self._generation += 1
@@ -948,7 +948,7 @@ class PostgresStore(NewsStore):
                         ([r[key] for r in records], [Jsonb(r) for r in records]))
             return len(records)
 
-    # -- /who as queries: the derived entity tables (summaries.entity_lookup) --------
+    # -- /who as queries: the derived entity tables (summaries.index.lookup) --------
 
     def _sync_entity_lookup(self, conn: "psycopg.Connection[Any]", records: list[dict[str, Any]],
                             gone: list[Any]) -> None:
@@ -966,7 +966,7 @@ class PostgresStore(NewsStore):
 
     def _apply_entity_docs(self, conn: "psycopg.Connection[Any]", old: list[dict[str, Any]],
                            new: list[dict[str, Any]]) -> None:
-        from newsbrief.summaries import entity_lookup as el
+        from newsbrief.summaries.index import lookup as el
 
         old = [{**d, "article": d.get("article") or str(d.get("k", ""))[2:]} for d in old]
         new = [{**d, "article": d.get("article") or str(d.get("k", ""))[2:]} for d in new]
@@ -1203,7 +1203,7 @@ class PostgresStore(NewsStore):
         return out
 
     def entity_totals(self, keys: Iterable[str], *, brief: bool = False) -> dict[str, dict[str, Any]]:
-        """The running totals of these entities (see ``summaries.entity_lookup``); with
+        """The running totals of these entities (see ``summaries.index.lookup``); with
         ``brief``, without roles and sources (what names and ranks need)."""
         keys = list(keys)
         if not keys:
@@ -1228,7 +1228,7 @@ class PostgresStore(NewsStore):
 
     def entity_refs(self, key: str, limit: int, *, skip: Sequence[str] = ()) -> list[Any]:
         """An entity's newest references (index ``entity_refs_latest``)."""
-        from newsbrief.summaries.entity_lookup import Ref
+        from newsbrief.summaries.index.lookup import Ref
 
         with self._conn() as conn:
             return [Ref(*row) for row in conn.execute(
@@ -1296,7 +1296,7 @@ class PostgresStore(NewsStore):
 
     def _read_choices(self, mark: tuple[int, int]) -> None:
         """Read the fuzzy lookup names (see :meth:`entity_choices`), in the order they came."""
-        from newsbrief.summaries.entity_lookup import Choices
+        from newsbrief.summaries.index.lookup import Choices
 
         t0 = time.monotonic()
         try:
@@ -1348,8 +1348,8 @@ class PostgresStore(NewsStore):
                                 "LEFT JOIN story_members m ON m.article_id = x.id", (list(article_ids),)).fetchone()[0]
 
     def who(self, name: str, *, limit: int = 5, visible: Any = None) -> Any:
-        """``/who``: :func:`summaries.entity_lookup.lookup` on this database (no entity index in memory)."""
-        from newsbrief.summaries.entity_lookup import lookup
+        """``/who``: :func:`summaries.index.lookup.lookup` on this database (no entity index in memory)."""
+        from newsbrief.summaries.index.lookup import lookup
 
         with self.session():
             return lookup(self, name, limit=limit, visible=visible)

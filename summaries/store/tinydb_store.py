@@ -31,7 +31,7 @@ from tinydb import TinyDB
 from tinydb.storages import Storage
 from tinydb.table import Table
 
-from newsbrief.summaries.articles import Article
+from newsbrief.summaries.articles.model import Article
 from newsbrief.summaries.store.base import KEYS, SCHEMA_VERSION, TABLES, NewsStore, StoreError, StoreLocked, UpsertReport
 
 __all__ = ["TinyStore", "AtomicJSONStorage"]

@@ -49,9 +49,9 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Iterator
 
 from newsbrief.summaries.config import Settings
-from newsbrief.summaries.core import NewsCore
+from newsbrief.summaries.pipeline.core import NewsCore
 from newsbrief.summaries.store.base import NewsStore
-from newsbrief.summaries.summarizer import summarize_record, summary_key
+from newsbrief.summaries.nlp.summarizer import summarize_record, summary_key
 
 __all__ = ["Worker", "CycleReport", "pipeline_job", "workers_alive", "LOCK_FETCH", "LOCK_INDEX"]
 
@@ -185,7 +185,7 @@ class Worker:
 
     def scheduled_work(self, *, today: dt.date | None = None, force: bool = False) -> bool:
         """Ingest and prune, once per period across every process; True if this one did."""
-        from newsbrief.summaries.pipeline import ingest_sources, prune_old
+        from newsbrief.summaries.pipeline.run import ingest_sources, prune_old
 
         every = self.settings.schedule.summarize_every_minutes
         with self._advisory(LOCK_FETCH) as got:
@@ -273,11 +273,11 @@ class Worker:
     @staticmethod
     def extract(articles: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
         """The entities of these articles (the model runs here, in this worker, in parallel
-        with the others), as :func:`~summaries.entity_index.extracted_record` documents with
+        with the others), as :func:`~summaries.index.entity_index.extracted_record` documents with
         the content hash they were extracted from. An article the extraction fails on is
         left out (it is extracted again when indexed) and does not stop the others."""
-        from newsbrief.summaries import entities as ner
-        from newsbrief.summaries.entity_index import extracted_record
+        from newsbrief.summaries.nlp import entities as ner
+        from newsbrief.summaries.index.entity_index import extracted_record
 
         ids = list(articles)
         texts = [(articles[a].get("body") or "", articles[a].get("hashtags") or ()) for a in ids]
@@ -305,8 +305,8 @@ class Worker:
         ``data_version`` row: if another process changed the derived tables since this
         worker's last index run, its in-memory indexes reload first (exactly, not after
         the store's one-second check), and no one changes them until this commits."""
-        from newsbrief.summaries.entity_index import index_extracted
-        from newsbrief.summaries.stories import cluster_pending
+        from newsbrief.summaries.index.entity_index import index_extracted
+        from newsbrief.summaries.stories.clustering import cluster_pending
 
         report = report or CycleReport()
         with self._advisory(LOCK_INDEX) as got:
@@ -354,8 +354,8 @@ class Worker:
         """``(article record, mentions)`` for un-indexed ``work_done`` rows, the last row of
         an article winning; mentions extracted here for the rows without a current
         extraction (made by other rules, from other content, or none stored)."""
-        from newsbrief.summaries import entities as ner
-        from newsbrief.summaries.entity_index import extracted_from_record
+        from newsbrief.summaries.nlp import entities as ner
+        from newsbrief.summaries.index.entity_index import extracted_from_record
 
         latest = {aid: doc for _, aid, doc in rows}
         meta = {aid: {"id": aid, "date": date, "headline": headline or "", "content_hash": chash}
@@ -463,7 +463,7 @@ def pipeline_job(store: NewsStore, settings: Settings) -> Callable[[], Any]:
     if not hasattr(store, "connection"):
         import functools
 
-        from newsbrief.summaries.pipeline import run_pipeline
+        from newsbrief.summaries.pipeline.run import run_pipeline
 
         return functools.partial(run_pipeline, store, settings)
     worker: list[Worker] = []

@@ -1,6 +1,6 @@
 """Which followed names a text mentions, for many names at once.
 
-Names are matched as :mod:`summaries.filters` matches words: whole words, case and
+Names are matched as :mod:`summaries.stories.filters` matches words: whole words, case and
 accents folded, a multi-word name as a phrase. The index looks only at the names whose
 words all occur in the text (looked up by the first), so the cost of a text grows with
 its length, not with how many names are followed.
@@ -12,7 +12,7 @@ import re
 from collections import defaultdict
 from typing import Iterable
 
-from newsbrief.summaries.filters import fold, phrase_pattern
+from newsbrief.summaries.stories.filters import fold, phrase_pattern
 
 __all__ = ["NameIndex"]
 

@@ -39,7 +39,7 @@ from sumy.summarizers import AbstractSummarizer
 from sumy.utils import ItemsCount, get_stop_words
 
 from newsbrief.summaries.config import SummarySettings
-from newsbrief.summaries.tokenizer import get_tokenizer, split_sentences
+from newsbrief.summaries.nlp.tokenizer import get_tokenizer, split_sentences
 
 __all__ = [
     "NewsSummarizer",

@@ -1,7 +1,7 @@
-"""``/who`` as queries: the answers of :func:`summaries.entity_index.lookup` without the
+"""``/who`` as queries: the answers of :func:`summaries.index.entity_index.lookup` without the
 entity index in memory, for a server store (PostgreSQL) shared by many processes.
 
-The in-memory :class:`~summaries.entity_index.EntityIndex` holds every indexed article;
+The in-memory :class:`~summaries.index.entity_index.EntityIndex` holds every indexed article;
 a bot process on a database of a million articles must not. The store therefore keeps,
 next to the ``entities`` documents and in the same transaction, what the index derives
 from them, written from the ``a:`` documents alone (the index's source of truth):
@@ -38,10 +38,10 @@ from typing import Any, Callable, Iterable, Mapping, Protocol, Sequence
 
 from rapidfuzz import fuzz, process
 
-from newsbrief.summaries import entities as ner
-from newsbrief.summaries.entities import PERSON
-from newsbrief.summaries import entity_index as ei
-from newsbrief.summaries.entity_index import (
+from newsbrief.summaries.nlp import entities as ner
+from newsbrief.summaries.nlp.entities import PERSON
+from newsbrief.summaries.index import entity_index as ei
+from newsbrief.summaries.index.entity_index import (
     MATCH_CUTOFF,
     SUGGEST_CUTOFF,
     EntityCard,
@@ -287,7 +287,7 @@ def surname_of(key: str, t: Totals) -> str:
 
 
 def token_of(key: str, t: Totals) -> str:
-    """The ``/who`` button token of an entity's name (:func:`~summaries.entity_index.name_token`)."""
+    """The ``/who`` button token of an entity's name (:func:`~summaries.index.entity_index.name_token`)."""
     return name_token(entity_name(key, t)[0])
 
 
@@ -594,7 +594,7 @@ class _Reads:
 
 def lookup(store: EntityQueries, name: str, *, limit: int = 5,
            visible: Callable[[str], bool] | None = None) -> WhoResult:
-    """What :func:`summaries.entity_index.lookup` answers, from the store's queries."""
+    """What :func:`summaries.index.entity_index.lookup` answers, from the store's queries."""
     query = " ".join((name or "").split())
     if not query:
         return WhoResult(query=query)
@@ -613,5 +613,5 @@ def lookup(store: EntityQueries, name: str, *, limit: int = 5,
 
 
 def name_for_token(store: EntityQueries, token: str) -> str | None:
-    """The indexed entity name whose :func:`~summaries.entity_index.name_token` is ``token``."""
+    """The indexed entity name whose :func:`~summaries.index.entity_index.name_token` is ``token``."""
     return store.entity_by_token(token)

@@ -6,8 +6,8 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from typing import Iterable
 
-from newsbrief.summaries.fetch import FetchError
-from newsbrief.summaries.sources import refuse_entity_declarations
+from newsbrief.summaries.ingest.fetch import FetchError
+from newsbrief.summaries.ingest.pages import refuse_entity_declarations
 
 __all__ = ["read_opml", "write_opml", "OPMLError", "MAX_OPML_BYTES", "MAX_FEEDS"]
 

@@ -1,14 +1,14 @@
 """Sources that chats add themselves: discovery of a feed behind a URL, and the catalog.
 
 A chat's source is a feed or a page, named ``u:`` + a hash of its URL, so that a feed
-several chats add is one source, fetched once per run by :func:`summaries.sources.fetch_due`
+several chats add is one source, fetched once per run by :func:`summaries.ingest.feeds.fetch_due`
 like the operator's. The catalog (the ``chat_sources`` table, keyed by ``name``) holds
 each such source once, with its URL, kind and title; which chats read it is the chats'
 own business (each chat keeps the names it added).
 
 Every request made here goes through the safe fetcher under the chat users' policy
 (public addresses, plus ``[fetch] allow_private_hosts``); every refusal is told as the one
-:data:`summaries.fetch.UNREACHABLE`.
+:data:`summaries.ingest.fetch.UNREACHABLE`.
 """
 
 from __future__ import annotations
@@ -22,8 +22,8 @@ from typing import Any, Iterable
 from urllib.parse import urljoin
 
 from newsbrief.summaries.config import Settings, Source
-from newsbrief.summaries.fetch import UNREACHABLE, FetchError, FetchOptions, Response, fetch, normalise_host, parse_url
-from newsbrief.summaries.sources import extract_page, html_to_text, refuse_entity_declarations
+from newsbrief.summaries.ingest.fetch import UNREACHABLE, FetchError, FetchOptions, Response, fetch, normalise_host, parse_url
+from newsbrief.summaries.ingest.pages import extract_page, html_to_text, refuse_entity_declarations
 
 __all__ = [
     "TABLE",

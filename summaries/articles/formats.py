@@ -7,7 +7,7 @@ Formats:
 * JSON (one object or a list) and JSON Lines dumps with ``title``, ``text``, ``url``,
   ``published`` and ``source`` keys.
 
-Bodies are cleaned (:func:`summaries.cleaning.clean_body`) as they are read, and every
+Bodies are cleaned (:func:`summaries.articles.cleaning.clean_body`) as they are read, and every
 article gets a stable id from what identifies it (its URL, or its date, agency and
 headline) and a content hash of its cleaned body.
 """
@@ -16,13 +16,14 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import hashlib
 import json
 import re
 from pathlib import Path
 from typing import Any, Iterable
 
-from newsbrief.summaries.cleaning import CleanedBody, clean_body, split_paragraphs
+from newsbrief.summaries.articles.model import Article, ArticleError
+from newsbrief.summaries.text import fold_words as _fold
+from newsbrief.summaries.articles.cleaning import CleanedBody, clean_body, split_paragraphs
 
 __all__ = [
     "Article",
@@ -32,7 +33,6 @@ __all__ = [
     "parse_record",
     "read_articles",
     "derive_headline",
-    "canonical_url",
     "MAX_FILE_BYTES",
 ]
 
@@ -52,72 +52,6 @@ _CLAUSE_WORDS = (
 )
 _TRAILING_FILLER = re.compile(r"(?:\s+(?:and|or|but|the|a|an|of|to|in|on|for|with|its|their|his|her))+$", re.I)
 
-
-class ArticleError(ValueError):
-    """An article or file that cannot be read; the message says why."""
-
-
-@dataclasses.dataclass(frozen=True, slots=True)
-class Article:
-    """One cleaned news story."""
-
-    headline: str
-    body: str
-    date: str  # ISO date, YYYY-MM-DD
-    place: str = ""
-    agency: str = ""
-    source: str = ""
-    url: str = ""
-    hashtags: tuple[str, ...] = ()
-    headline_derived: bool = False
-    published: str = ""  # ISO date and time (UTC) when the source gives one
-
-    @property
-    def id(self) -> str:
-        """Stable id from what identifies the story: its URL, else date, agency and headline."""
-        if self.url:
-            key = "url:" + _canonical_url(self.url)
-        else:
-            key = "|".join(("wire", self.date, self.agency.lower(), _fold(self.headline)))
-        return hashlib.sha1(key.encode()).hexdigest()[:16]
-
-    @property
-    def content_hash(self) -> str:
-        """Hash of the cleaned body: equal for the same story text, whatever its wrapping."""
-        return hashlib.sha1(_fold(self.body).encode()).hexdigest()[:16]
-
-    def to_record(self) -> dict[str, Any]:
-        """The JSON-ready dict stored in the articles table."""
-        record = dataclasses.asdict(self)
-        record["hashtags"] = list(self.hashtags)
-        record["id"] = self.id
-        record["content_hash"] = self.content_hash
-        return record
-
-    @classmethod
-    def from_record(cls, record: dict[str, Any]) -> "Article":
-        fields = {f.name for f in dataclasses.fields(cls)}
-        values = {k: v for k, v in record.items() if k in fields}
-        values["hashtags"] = tuple(values.get("hashtags") or ())
-        return cls(**values)
-
-
-def _fold(text: str) -> str:
-    return re.sub(r"\W+", " ", text.casefold()).strip()
-
-
-def canonical_url(url: str) -> str:
-    """The form of a URL that identifies an article: no scheme, ``www.``, fragment,
-    tracking parameters or trailing slash; lower case."""
-    return _canonical_url(url)
-
-
-def _canonical_url(url: str) -> str:
-    url = url.strip()
-    url = re.sub(r"#.*$", "", url)
-    url = re.sub(r"[?&](utm_[^=&]+|fbclid|gclid)=[^&]*", "", url)
-    url = re.sub(r"^https?://(www\.)?", "", url, flags=re.I)
-    return url.rstrip("/").lower()
 
 
 def _first_sentence(text: str) -> str:

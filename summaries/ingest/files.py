@@ -6,7 +6,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
-from newsbrief.summaries.articles import MAX_FILE_BYTES, Article, ArticleError, read_articles
+from newsbrief.summaries.articles.formats import MAX_FILE_BYTES, read_articles
+from newsbrief.summaries.articles.model import Article, ArticleError
 from newsbrief.summaries.store import Store
 
 __all__ = ["IngestReport", "ingest_paths", "article_files", "SUFFIXES"]

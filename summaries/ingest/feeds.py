@@ -28,7 +28,7 @@ run's download budget ran out is "postponed": due again next run, no backoff.
 The same story in two sources is stored once: by canonical URL (the article id) and by
 cleaned body (the content hash); the other sources are noted in the article's ``also_in``.
 
-Every request goes through :mod:`summaries.fetch` (the one fetcher, its address policy
+Every request goes through :mod:`summaries.ingest.fetch` (the one fetcher, its address policy
 and its limits). Feed and page sources are fetched under the options' policy (by default
 public addresses plus ``[fetch] allow_private_hosts``); a feed item's link never gets more
 than that, even when the options allow private addresses.
@@ -39,34 +39,32 @@ from __future__ import annotations
 import asyncio
 import calendar
 import datetime as dt
-import html
 import io
 import logging
 import re
 import time
-from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Sequence
-from urllib.parse import urlsplit
 
-from newsbrief.summaries.articles import Article, ArticleError, parse_record
+from newsbrief.summaries.articles.formats import parse_record
+from newsbrief.summaries.articles.model import Article, ArticleError
 from newsbrief.summaries.config import Settings, Source
-from newsbrief.summaries.fetch import (UNREACHABLE, USER_AGENT, FetchError, Fetcher, FetchOptions, Response, fetch,
-                             run_sync)
-from newsbrief.summaries.ingest import IngestReport
+from newsbrief.summaries.ingest.fetch import USER_AGENT, Fetcher, FetchOptions, Response, run_sync
+from newsbrief.summaries.ingest.files import IngestReport
+from newsbrief.summaries.ingest.pages import HTML_ACCEPT, SourceError, extract_page, html_to_text, refuse_entity_declarations
 from newsbrief.summaries.store import Store
+
 
 __all__ = [
     "FetchOptions",
     "SourceError",
-    "SourceStatus",
     "fetch_due",
-    "source_status",
-    "summarize_url",
-    "extract_page",
-    "refuse_entity_declarations",
+    "backoff_minutes",
+    "source_states",
+    "state_for",
     "USER_AGENT",
     "TEASER_CHARS",
+    "WEB_KINDS",
 ]
 
 log = logging.getLogger(__name__)
@@ -77,162 +75,13 @@ MAX_PAGES = 100  # teaser pages fetched for one feed in one run; the rest wait f
 BACKOFF_BASE_MINUTES = 1.0
 BACKOFF_CAP_MINUTES = 60.0
 WEB_KINDS = ("feed", "page")
-
-_HTML_TYPES = ("text/html", "application/xhtml+xml")
-_HTML_ACCEPT = "text/html, application/xhtml+xml;q=0.9, */*;q=0.5"
 _TRUNCATED_END = re.compile(r"(?:\.\.\.|…|\[…\]|\[\.\.\.\]|read more|continue reading|more\s*»|»)\s*$", re.I)
-
-#: A source or page that cannot be used; the message is one plain line saying why. The
-#: same class as :class:`summaries.fetch.FetchError` (``refused`` and ``budget`` included).
-SourceError = FetchError
 
 
 def _short(exc: BaseException) -> str:
     text = " ".join(str(exc).split())
     return text[:200]
 
-
-# -- parsing guards ---------------------------------------------------------------------------
-
-_HEAD_END = re.compile(rb"<\w")
-_ENTITY_DECL = re.compile(rb"<!\s*ENTITY", re.I)
-
-
-class _PrologDone(Exception):
-    pass
-
-
-def refuse_entity_declarations(data: bytes) -> None:
-    """Raise :class:`SourceError` if an XML document declares entities (``<!ENTITY``) in
-    its prolog: their expansion is unbounded (billion laughs, one large entity referenced
-    many times), and feedparser's fallback parser expands the ones it deems safe. Checked
-    with defusedxml's expat parser up to the first element, and on the raw bytes before
-    the first element (as feedparser itself finds them), so a prolog expat cannot read
-    does not slip through."""
-    from defusedxml import DefusedXmlException
-    from defusedxml.expatreader import DefusedExpatParser
-    from xml.sax import SAXException
-    from xml.sax.handler import ContentHandler, feature_external_ges, feature_external_pes
-
-    class _Stop(ContentHandler):
-        def startElement(self, name: str, attrs: Any) -> None:  # noqa: N802 (sax API)
-            raise _PrologDone
-
-        def startElementNS(self, name: Any, qname: Any, attrs: Any) -> None:  # noqa: N802
-            raise _PrologDone
-
-    refusal = SourceError("refused: the feed declares its own XML entities (<!ENTITY>), "
-                          "which could expand without bound")
-    head = data.replace(b"\x00", b"")  # UTF-16 and UTF-32: the ASCII of the markup remains
-    m = _HEAD_END.search(head)
-    if _ENTITY_DECL.search(head[:m.start()] if m else head):
-        raise refusal
-    # an external DTD (old RSS 0.91 feeds name one) is allowed: it is never loaded
-    parser = DefusedExpatParser(forbid_dtd=False, forbid_entities=True, forbid_external=False)
-    parser.setFeature(feature_external_ges, False)
-    parser.setFeature(feature_external_pes, False)
-    parser.setContentHandler(_Stop())
-    try:
-        parser.feed(data)
-        parser.close()
-    except _PrologDone:
-        pass
-    except DefusedXmlException:
-        raise refusal from None
-    except (SAXException, ValueError, LookupError):
-        pass  # not well-formed before the first element: the byte check above has decided
-
-
-# -- text -----------------------------------------------------------------------------------
-
-_BLOCK_END = re.compile(r"(?i)<\s*(?:br\s*/?|/p|/div|/li|/h[1-6]|/blockquote|/tr|/section|/article)\s*>")
-_DROP = re.compile(r"(?is)<\s*(script|style|noscript|iframe|svg)\b.*?<\s*/\s*\1\s*>")
-_TAG = re.compile(r"(?s)<[^>]*>")
-
-
-def html_to_text(fragment: str) -> str:
-    """Plain text of a feed entry's HTML: tags out, entities decoded, paragraphs kept."""
-    if "<" not in fragment and "&" not in fragment:
-        return fragment.strip()
-    text = _DROP.sub(" ", fragment)
-    text = _BLOCK_END.sub("\n\n", text)
-    text = _TAG.sub(" ", text)
-    text = html.unescape(text)
-    paragraphs = [" ".join(p.split()) for p in re.split(r"\n\s*\n", text)]
-    return "\n\n".join(p for p in paragraphs if p)
-
-
-def _charset(content_type: str) -> str | None:
-    m = re.search(r"charset=[\"']?([\w.:-]+)", content_type, re.I)
-    return m[1] if m else None
-
-
-def _looks_like_html(resp: Response) -> bool:
-    ctype = resp.content_type.split(";", 1)[0].strip().lower()
-    if ctype:
-        return ctype in _HTML_TYPES
-    head = resp.content[:1024].lstrip().lower()
-    return head.startswith((b"<!doctype html", b"<html")) or b"<body" in head
-
-
-def extract_page(resp_or_html: Any, url: str = "") -> dict[str, str]:
-    """Main text, title and date of an HTML page with trafilatura (no fetching, no
-    comments, no tables, no links; boilerplate removed). Raises SourceError."""
-    import trafilatura
-
-    if isinstance(resp_or_html, Response):
-        resp = resp_or_html
-        if not _looks_like_html(resp):
-            ctype = resp.content_type.split(";", 1)[0].strip() or "unknown type"
-            raise SourceError(f"not an HTML page ({ctype})")
-        charset = _charset(resp.content_type)
-        content: bytes | str = resp.content
-        if charset:
-            try:
-                content = resp.content.decode(charset, errors="replace")
-            except LookupError:
-                pass
-        url = url or resp.url
-    else:
-        content = resp_or_html
-    if not content or not (content.strip() if isinstance(content, (str, bytes)) else True):
-        raise SourceError("empty page")
-    try:
-        doc = trafilatura.bare_extraction(
-            content,
-            url=url or None,
-            include_comments=False,
-            include_tables=False,
-            include_links=False,
-            include_images=False,
-            with_metadata=True,
-            favor_precision=True,
-        )
-    except Exception as exc:  # trafilatura raises a variety on hostile HTML
-        log.info("trafilatura failed on %s: %s: %s", url, type(exc).__name__, _short(exc))
-        raise SourceError("could not read the page") from None
-    if doc is None:
-        raise SourceError("no article text found on the page")
-    data = doc if isinstance(doc, dict) else (doc.as_dict() if hasattr(doc, "as_dict") else vars(doc))
-    text = (data.get("text") or data.get("raw_text") or "").strip()
-    if not text:
-        raise SourceError("no article text found on the page")
-    # trafilatura puts one paragraph per line; the cleaner wants blank lines between them
-    paragraphs = [line.strip() for line in text.splitlines() if line.strip()]
-    title = " ".join((data.get("title") or "").split())
-    if len(paragraphs) > 1 and title and _fold(paragraphs[0]) == _fold(title):
-        paragraphs = paragraphs[1:]  # the page's heading, not the story's first paragraph
-    text = "\n\n".join(paragraphs)
-    return {
-        "title": title,
-        "text": text,
-        "date": (data.get("date") or "").strip(),
-        "sitename": (data.get("sitename") or "").strip(),
-    }
-
-
-def _fold(text: str) -> str:
-    return re.sub(r"\W+", " ", text.casefold()).strip()
 
 
 def _is_teaser(text: str, entry: Any, threshold: int) -> bool:
@@ -277,10 +126,6 @@ def _entry_text(entry: Any, cap: int) -> str:
 def _url_id(url: str) -> str:
     return Article(headline="", body="", date="", url=url).id
 
-
-def _host(url: str) -> str:
-    host = urlsplit(url).hostname or ""
-    return host[4:] if host.startswith("www.") else host
 
 
 # -- one source -----------------------------------------------------------------------------
@@ -396,7 +241,7 @@ async def _fetch_feed(run: _Run, source: Source, state: dict[str, Any]) -> _Outc
                 return None
             try:
                 # a link inside a feed is the publisher's to choose: never a private address
-                page_resp = await fetcher.get(link, accept=_HTML_ACCEPT, from_content=True)
+                page_resp = await fetcher.get(link, accept=HTML_ACCEPT, from_content=True)
                 page = await asyncio.to_thread(extract_page, page_resp, link)
             except SourceError as exc:
                 if not text or exc.budget:
@@ -440,7 +285,7 @@ async def _conditional_get(fetcher: Fetcher, source: Source, state: dict[str, An
 
 
 async def _fetch_page_source(run: _Run, source: Source, state: dict[str, Any]) -> _Outcome:
-    out, resp = await _conditional_get(run.fetcher, source, state, _HTML_ACCEPT)
+    out, resp = await _conditional_get(run.fetcher, source, state, HTML_ACCEPT)
     if resp.not_modified:
         return out
     page = await asyncio.to_thread(extract_page, resp, resp.url)
@@ -501,11 +346,11 @@ def backoff_minutes(failures: int) -> float:
     return min(BACKOFF_CAP_MINUTES, BACKOFF_BASE_MINUTES * 2 ** min(failures - 1, 20))
 
 
-def _states(store: Store) -> dict[str, dict[str, Any]]:
+def source_states(store: Store) -> dict[str, dict[str, Any]]:
     return {doc["name"]: doc for doc in store.documents("sources") if "name" in doc}
 
 
-def _state_for(states: dict[str, dict[str, Any]], source: Source) -> dict[str, Any]:
+def state_for(states: dict[str, dict[str, Any]], source: Source) -> dict[str, Any]:
     state = states.get(source.name) or {}
     if state and (state.get("location") != source.location or state.get("kind") != source.kind):
         return {}  # the source was pointed elsewhere: start afresh
@@ -538,12 +383,12 @@ def fetch_due(store: Store, sources: Sequence[Source], settings: Settings, *,
     options = options or FetchOptions.from_settings(settings)
     now = now or _now()
     report = IngestReport()
-    states = _states(store)
+    states = source_states(store)
     due: list[Source] = []
     for source in sources:
         if source.kind not in WEB_KINDS:
             continue
-        ok, why = _due(source, _state_for(states, source), now)
+        ok, why = _due(source, state_for(states, source), now)
         if ok:
             due.append(source)
         elif why:
@@ -554,7 +399,7 @@ def fetch_due(store: Store, sources: Sequence[Source], settings: Settings, *,
         return report
     store_ids = set(store.article_ids())
     started = time.monotonic()
-    outcomes, requests = run_sync(_fetch_all(due, {s.name: _state_for(states, s) for s in due}, store_ids, options,
+    outcomes, requests = run_sync(_fetch_all(due, {s.name: state_for(states, s) for s in due}, store_ids, options,
                                              settings.storage.max_article_bytes))
     log.info("fetched %d sources with %d requests in %.2f s", len(due), requests, time.monotonic() - started)
     _store_outcomes(store, outcomes, states, now, report)
@@ -566,7 +411,7 @@ def _store_outcomes(store: Store, outcomes: list[_Outcome], states: dict[str, di
     """One write for a run's results: the articles, then each source's new state."""
     with store.batch():
         _store_articles(store, outcomes, report)
-        records = [_state_record(out, _state_for(states, out.source), now, report) for out in outcomes]
+        records = [_state_record(out, state_for(states, out.source), now, report) for out in outcomes]
         _save_states(store, records)
 
 
@@ -662,93 +507,3 @@ def _state_record(out: _Outcome, old: dict[str, Any], now: dt.datetime, report: 
     }
 
 
-# -- status, for the CLI --------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class SourceStatus:
-    """One configured source as ``newsbrief sources`` shows it."""
-
-    name: str
-    kind: str
-    location: str
-    last_attempt: str = ""
-    status: str = ""  # "ok", "not modified", "error: reason", "never fetched", or "" (not fetched by this module)
-    next_attempt: str = ""
-    failures: int = 0
-    articles: int = 0  # stored articles that came from this source
-    also_in: int = 0  # stored articles of other sources this one carried too
-
-
-def source_status(store: Store, sources: Sequence[Source]) -> list[SourceStatus]:
-    """The state of each configured source, with its stored article counts."""
-    states = _states(store)
-    own: Counter[str] = Counter()
-    shared: Counter[str] = Counter()
-    for article in store.iter_articles():
-        own[article.get("source") or ""] += 1
-        for name in article.get("also_in") or ():
-            shared[name] += 1
-    rows = []
-    for source in sources:
-        state = _state_for(states, source) if source.kind in WEB_KINDS else {}
-        if source.kind not in WEB_KINDS:
-            status = "read from disk every run"
-        elif not state:
-            status = "never fetched"
-        elif state.get("status") == "error":
-            status = f"error: {state.get('reason', '')}"
-        else:
-            status = state.get("status", "ok") + (f" ({state['reason']})" if state.get("reason") else "")
-        rows.append(SourceStatus(
-            name=source.name,
-            kind=source.kind,
-            location=source.location,
-            last_attempt=state.get("last_attempt", ""),
-            status=status,
-            next_attempt=state.get("next_attempt", "") if state else "",
-            failures=int(state.get("failures") or 0),
-            articles=own.get(source.name, 0),
-            also_in=shared.get(source.name, 0),
-        ))
-    return rows
-
-
-# -- one page on demand ---------------------------------------------------------------------
-
-
-def summarize_url(url: str, settings: Settings, *, options: FetchOptions | None = None) -> Any:
-    """Fetch one web page, extract its article, clean and summarize it: a
-    :class:`summaries.briefing.Story` (not stored). Raises :class:`SourceError` with a
-    plain one-line reason.
-
-    The default options are a chat user's: public addresses only, plus the hosts the
-    operator allows in ``[fetch] allow_private_hosts``; every refusal (a private address,
-    a name that does not resolve, at any redirect hop) is told as the same
-    :data:`summaries.fetch.UNREACHABLE`, whatever is or is not listening there. Pass
-    ``options`` with ``allow_private=True`` for the operator's own command line.
-    """
-    from newsbrief.summaries.briefing import Story
-    from newsbrief.summaries.summarizer import summarize_article
-
-    options = options or FetchOptions.from_settings(settings)
-    try:
-        resp = fetch(url, options, accept=_HTML_ACCEPT)
-    except SourceError as exc:
-        if exc.refused and not options.allow_private:
-            log.info("summary of %s refused: %s", url[:300], exc)
-            raise SourceError(UNREACHABLE, refused=True) from None
-        raise
-    if resp.not_modified:  # we sent no validators; a broken server
-        raise SourceError("the server sent no page (HTTP 304)")
-    page = extract_page(resp, resp.url)
-    host = _host(resp.url) or _host(url)
-    try:
-        article = parse_record({"title": page["title"], "text": page["text"], "url": resp.url, "published": page["date"]},
-                               source=host)
-    except ArticleError as exc:
-        raise SourceError(str(exc)) from None
-    sentences = summarize_article(article.body, settings.summaries)
-    if not sentences:
-        raise SourceError("no sentence of the page could be chosen for a summary")
-    return Story.from_article(article.to_record(), sentences)

@@ -20,14 +20,14 @@ from typing import Any, Callable, Iterable
 
 from newsbrief import seeds
 from newsbrief.summaries.config import Settings, Source, SummarySettings
-from newsbrief.summaries.core import NewsCore
-from newsbrief.summaries.entity_index import forget_articles as forget_entity_mentions
-from newsbrief.summaries.entity_index import index_articles, reindex_stale
-from newsbrief.summaries.ingest import IngestReport, ingest_paths
-from newsbrief.summaries.sources import fetch_due
-from newsbrief.summaries.stories import cluster_pending
-from newsbrief.summaries.summarizer import is_current, summarize_record, summary_key
-from newsbrief.summaries.stories import forget_articles as forget_story_members
+from newsbrief.summaries.pipeline.core import NewsCore
+from newsbrief.summaries.index.entity_index import forget_articles as forget_entity_mentions
+from newsbrief.summaries.index.entity_index import index_articles, reindex_stale
+from newsbrief.summaries.ingest.files import IngestReport, ingest_paths
+from newsbrief.summaries.ingest.feeds import fetch_due
+from newsbrief.summaries.stories.clustering import cluster_pending
+from newsbrief.summaries.nlp.summarizer import is_current, summarize_record, summary_key
+from newsbrief.summaries.stories.clustering import forget_articles as forget_story_members
 from newsbrief.summaries.store import Store
 
 __all__ = [
@@ -77,14 +77,14 @@ def default_sources() -> tuple[Source, ...]:
 
 def ingest_sources(store: Store, settings: Settings) -> IngestReport:
     """Ingest every configured source: files and folders here, feeds and pages through
-    :mod:`summaries.sources`."""
+    :mod:`summaries.ingest.feeds`."""
     report = IngestReport()
     sources = settings.sources or default_sources()
     paths = [Path(s.location) for s in sources if s.kind in ("folder", "file")]
     if paths:
         report.merge(ingest_paths(store, paths, max_bytes=settings.storage.max_article_bytes))
     web = [s for s in sources if s.kind in ("feed", "page")]
-    from newsbrief.summaries.chat_sources import catalog_sources
+    from newsbrief.summaries.ingest.chat_sources import catalog_sources
 
     web += catalog_sources(store, settings)  # sources chats added: each fetched once
     if web:

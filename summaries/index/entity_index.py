@@ -2,7 +2,7 @@
 
 One entry per real-world entity (person, organisation, place, event) with its canonical
 name, aliases, roles, the articles that mention it (with the sentence) and the entities
-mentioned alongside it. Built from :func:`summaries.entities.extract`, updated as
+mentioned alongside it. Built from :func:`summaries.nlp.entities.extract`, updated as
 articles arrive (:func:`index_articles`) and as old ones are pruned
 (:func:`forget_articles`), persisted in the store's ``entities`` table and served from
 memory (:func:`lookup`, :func:`format_card`).
@@ -47,8 +47,8 @@ from typing import Any, Callable, Iterable
 
 from rapidfuzz import fuzz, process
 
-from newsbrief.summaries import entities as ner
-from newsbrief.summaries.entities import EVENT, ORG, PERSON, PLACE, PRODUCT, Extracted
+from newsbrief.summaries.nlp import entities as ner
+from newsbrief.summaries.nlp.entities import EVENT, ORG, PERSON, PLACE, PRODUCT, Extracted
 
 __all__ = [
     "Mention",
@@ -777,7 +777,7 @@ _EXTRACTED_FIELDS = tuple(f.name for f in dataclasses.fields(Extracted))
 
 
 def extracted_record(found: Iterable[Extracted]) -> dict[str, Any]:
-    """One article's :func:`~summaries.entities.extract` result as plain JSON data, with the
+    """One article's :func:`~summaries.nlp.entities.extract` result as plain JSON data, with the
     extraction rules' version (``"v"``): every field of every mention, each sentence
     stored once. :func:`extracted_from_record` gives back equal objects."""
     sents: list[str] = []
@@ -798,7 +798,7 @@ def extracted_record(found: Iterable[Extracted]) -> dict[str, Any]:
 def extracted_from_record(record: Any) -> list[Extracted] | None:
     """The mentions stored by :func:`extracted_record`; None when there is nothing usable:
     no record, one made by other extraction rules than the current
-    :data:`~summaries.entities.RULES_VERSION`, or one this version cannot read (the
+    :data:`~summaries.nlp.entities.RULES_VERSION`, or one this version cannot read (the
     caller then extracts again)."""
     if not isinstance(record, dict) or record.get("v") != ner.RULES_VERSION:
         return None
@@ -838,7 +838,7 @@ REINDEX_BATCH = 200  # articles re-extracted per scheduled run when the rules ch
 
 def stale_articles(store) -> list[str]:
     """Ids of indexed articles extracted with other rules than the current
-    :data:`summaries.entities.RULES_VERSION`, oldest indexed first."""
+    :data:`summaries.nlp.entities.RULES_VERSION`, oldest indexed first."""
     with store.lock:
         idx = get_index(store)
         arts = [a for a in idx.articles.values() if a.version != ner.RULES_VERSION]
@@ -911,7 +911,7 @@ def lookup(store, name: str, *, limit: int = 5, visible: Callable[[str], bool] |
     if not query:
         return WhoResult(query=query)
     answer = getattr(store, "who", None)
-    if answer is not None:  # a server store answers from indexed queries (summaries.entity_lookup)
+    if answer is not None:  # a server store answers from indexed queries (summaries.index.lookup)
         return answer(query, limit=limit, visible=visible)
     with store.lock:
         idx = get_index(store)

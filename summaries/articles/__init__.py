@@ -1,0 +1,1 @@
+"""Articles: the model (:mod:`.model`), the formats read (:mod:`.formats`) and body cleaning (:mod:`.cleaning`)."""

@@ -1,0 +1,1 @@
+"""The entity index (:mod:`.entity_index`) and ``/who`` answers (:mod:`.lookup`)."""
