@@ -90,7 +90,7 @@ def test_constraints_hold_for_writes_that_bypass_the_store(pg_url, tmp_path):
 
 
 def test_other_processes_see_derived_changes_through_generation(pg_url, tmp_path, monkeypatch):
-    monkeypatch.setattr(postgres, "_GENERATION_TTL", 0.0)
+    monkeypatch.setattr(postgres.store, "_GENERATION_TTL", 0.0)
     a = PostgresStore(pg_url, path=tmp_path / "a.json")
     b = PostgresStore(pg_url, path=tmp_path / "b.json")
     try:

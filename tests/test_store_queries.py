@@ -383,7 +383,7 @@ def test_fuzzy_lookups_search_the_names_of_the_most_mentioned_entities(indexed, 
                 assert found.fuzzy and found.card.name == name, typo
                 typos += 1
         assert typos        # names that came are read again; once a read was slow, in the background
-        monkeypatch.setattr(postgres, "_CHOICES_TTL", 0.0)
+        monkeypatch.setattr(postgres.entities, "CHOICES_TTL", 0.0)
         before = bot.entity_choices()
         bot._choices.update(cost=1.0, read_at=0.0)
         with pg.connection() as conn:  # an entity that now has the most articles
@@ -476,7 +476,7 @@ def test_the_read_cache_lets_go_of_what_ran_out():
     from newsbrief.summaries.store import postgres
 
     clock = [100.0]
-    cache = postgres._ReadCache(ttl=1.0, size=1000, clock=lambda: clock[0])
+    cache = postgres.store._ReadCache(ttl=1.0, size=1000, clock=lambda: clock[0])
     cache.put_many("article", {str(i): {"id": str(i)} for i in range(300)})
     assert cache.get("article", "7") == (True, {"id": "7"})
     clock[0] += 0.5

@@ -1,0 +1,430 @@
+"""The PostgreSQL store's derived entity tables: what ``/who`` reads as queries, kept in
+step with the entity index's article documents by ``put_documents``."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from typing import Any, Iterable, Sequence
+
+from newsbrief.summaries.store.postgres.common import Jsonb, psycopg
+from newsbrief.summaries.store.postgres.schema import CHOICES_TTL, ENTITY_LOCK
+
+__all__ = ["EntityTables"]
+
+log = logging.getLogger(__name__)
+
+
+class EntityTables:
+    """Mixin of :class:`~summaries.store.postgres.store.PostgresStore`: the entity tables."""
+
+    # -- /who as queries: the derived entity tables (summaries.index.lookup) --------
+
+    def _sync_entity_lookup(self, conn: "psycopg.Connection[Any]", records: list[dict[str, Any]],
+                            gone: list[Any]) -> None:
+        """Keep the derived entity tables in step with the article documents being written
+        (``records``) and removed (``gone``), before the documents themselves change: the
+        old documents' contributions come out of their entities' totals, the new ones go
+        in, and the references and lookup names of every entity touched follow."""
+        new = {str(r["k"])[2:]: r for r in records if str(r["k"]).startswith("a:")}
+        replaced = sorted({str(k)[2:] for k in gone if str(k).startswith("a:")} | set(new))
+        if not replaced:
+            return
+        conn.execute("SELECT pg_advisory_xact_lock(%s)", (ENTITY_LOCK,))
+        old = [r[0] for r in conn.execute("SELECT doc FROM entities WHERE k = ANY(%s)", (["a:" + a for a in replaced],))]
+        self._apply_entity_docs(conn, old, list(new.values()))
+
+    def _apply_entity_docs(self, conn: "psycopg.Connection[Any]", old: list[dict[str, Any]],
+                           new: list[dict[str, Any]]) -> None:
+        from newsbrief.summaries.index import lookup as el
+
+        old = [{**d, "article": d.get("article") or str(d.get("k", ""))[2:]} for d in old]
+        new = [{**d, "article": d.get("article") or str(d.get("k", ""))[2:]} for d in new]
+        old_ids = [d["article"] for d in old]
+        new_ids = [d["article"] for d in new]
+        old_src = dict(conn.execute("SELECT DISTINCT ON (article) article, src FROM entity_refs WHERE article = ANY(%s)",
+                                    (old_ids,))) if old_ids else {}
+        new_src = dict(conn.execute(
+            "SELECT id, coalesce(nullif(doc->>'source', ''), nullif(doc->>'agency', ''), '') FROM articles "
+            "WHERE id = ANY(%s)", (new_ids,))) if new_ids else {}
+        keys = sorted({k for d in [*old, *new] for k in d.get("ents", {})})
+        totals = self._entity_totals(conn, keys, lock=True)
+        redate: set[str] = set()
+        co_ops: dict[tuple[str, str], list[int]] = {}  # pair -> [-1 or the first-occurrence order of a +1]
+        for doc in sorted(old, key=lambda d: d.get("seq", 0)):
+            redate |= el.remove_article(totals, doc, old_src.get(doc.get("article"), ""))[1]
+            for a, b, _ in el.co_pairs(doc):
+                co_ops.setdefault((a, b), []).append(-1)
+        refs = []
+        for doc in sorted(new, key=lambda d: d.get("seq", 0)):
+            el.add_article(totals, doc, new_src.get(doc["article"], ""))
+            base = int(doc.get("seq", 0)) * 4096
+            for a, b, i in el.co_pairs(doc):
+                co_ops.setdefault((a, b), []).append(base + min(i, 4095))
+            sents = doc.get("sents", [])
+            for key, enc in doc.get("ents", {}).items():
+                s = enc.get("s", "")
+                sentence = sents[s] if isinstance(s, int) and s < len(sents) else str(s)
+                refs.append((doc["article"], key, doc.get("date", ""), doc.get("seq", 0),
+                             new_src.get(doc["article"], ""), doc.get("headline", ""), sentence))
+        with conn.cursor() as cur:
+            if old_ids:
+                cur.execute("DELETE FROM entity_refs WHERE article = ANY(%s)", (old_ids,))
+            if refs:
+                cur.execute("INSERT INTO entity_refs (article, entity, date, seq, src, headline, sentence) "
+                            "SELECT * FROM unnest(%s::text[], %s::text[], %s::text[], %s::bigint[], %s::text[], "
+                            "%s::text[], %s::text[]) ON CONFLICT (article, entity) DO NOTHING",
+                            [list(column) for column in zip(*refs)])
+            alive = [k for k in keys if totals.get(k, {}).get("articles", 0) > 0]
+            living = set(alive)
+            dead = [k for k in keys if k not in living]
+            for key in sorted(redate & living):
+                first, last = self._entity_span(cur, key)
+                totals[key]["first"], totals[key]["last"] = first, last
+            wanted = set()
+            for key in alive:
+                t = totals[key]
+                wanted |= {("n", a, key) for a in el.lookup_names(key, t)}
+                surname = el.surname_of(key, t)
+                if surname:
+                    wanted.add(("s", surname, key))
+            current = {tuple(r) for r in cur.execute("SELECT kind, alias, entity FROM entity_names WHERE entity = ANY(%s)",
+                                                     (keys,))}
+            drop = sorted(current - wanted)
+            if drop:
+                cur.execute("DELETE FROM entity_names e USING unnest(%s::text[], %s::text[], %s::text[]) AS d(kind, alias, entity) "
+                            "WHERE e.kind = d.kind AND e.alias = d.alias AND e.entity = d.entity",
+                            ([d[0] for d in drop], [d[1] for d in drop], [d[2] for d in drop]))
+            add = sorted(wanted - current)
+            if add:
+                cur.executemany("INSERT INTO entity_names (kind, alias, entity) VALUES (%s, %s, %s)", add)
+            if drop:
+                pairs = sorted({(d[0], d[1]) for d in drop})
+                left = {tuple(r) for r in cur.execute(
+                    "SELECT DISTINCT e.kind, e.alias FROM entity_names e JOIN unnest(%s::text[], %s::text[]) AS d(kind, alias) "
+                    "ON e.kind = d.kind AND e.alias = d.alias", ([p[0] for p in pairs], [p[1] for p in pairs]))}
+                if len(left) < len(pairs):
+                    cur.execute("UPDATE entity_names_gone SET n = n + 1")
+            if co_ops:
+                self._apply_co(cur, co_ops)
+            story = self._story_keys(cur, old_ids + new_ids)
+            story_ops: dict[tuple[str, str], int] = {}
+            for docs, sign in ((old, -1), (new, 1)):
+                for doc in docs:
+                    for key in doc.get("ents", {}):
+                        pair = (key, story[doc["article"]])
+                        story_ops[pair] = story_ops.get(pair, 0) + sign
+            if dead:
+                cur.execute("DELETE FROM entity_totals WHERE entity = ANY(%s)", (dead,))
+            rows = []
+            for key in alive:
+                t = totals[key]
+                name = el.entity_name(key, t)[0]
+                rows.append((key, name, el.token_of(key, t), t["articles"], t["mentions"], t["first"], t["last"],
+                             Jsonb({"t": t["t"], "names": t["names"], "surf": list(t["surf"].items()),
+                                    "roles": list(t["roles"].items()), "src": t["src"]})))
+            if rows:
+                cur.executemany(
+                    "INSERT INTO entity_totals (entity, name, token, articles, mentions, first, last, totals) "
+                    "VALUES (%s, %s, %s, %s, %s, %s, %s, %s) ON CONFLICT (entity) DO UPDATE SET name = EXCLUDED.name, "
+                    "token = EXCLUDED.token, articles = EXCLUDED.articles, mentions = EXCLUDED.mentions, "
+                    "first = EXCLUDED.first, last = EXCLUDED.last, totals = EXCLUDED.totals", rows)
+            self._apply_story_counts(cur, story_ops)
+
+    @staticmethod
+    def _story_keys(cur: Any, article_ids: Sequence[str]) -> dict[str, str]:
+        """Article -> its story id, or ``article:<id>`` for one not clustered (a story of its own)."""
+        ids = list(dict.fromkeys(article_ids))
+        out = {aid: "article:" + aid for aid in ids}
+        if ids:
+            out.update(cur.execute("SELECT article_id, story_id FROM story_members WHERE article_id = ANY(%s)", (ids,)))
+        return out
+
+    @staticmethod
+    def _apply_story_counts(cur: Any, ops: dict[tuple[str, str], int]) -> None:
+        """Add these changes to the entities' articles per story (``entity_story``), and
+        keep ``entity_totals.stories`` the number of stories each has articles in."""
+        ops = {pair: d for pair, d in ops.items() if d}
+        if not ops:
+            return
+        pairs = list(ops)
+        current = {(e, st): n for e, st, n in cur.execute(
+            "SELECT c.entity, c.story, c.n FROM entity_story c JOIN unnest(%s::text[], %s::text[]) AS p(e, s) "
+            "ON c.entity = p.e AND c.story = p.s", ([p[0] for p in pairs], [p[1] for p in pairs]))}
+        keep, drop, stories = [], [], {}
+        for pair, d in ops.items():
+            before = current.get(pair, 0)
+            after = max(0, before + d)
+            if after > 0:
+                keep.append((*pair, after))
+            elif before > 0:
+                drop.append(pair)
+            change = (after > 0) - (before > 0)
+            if change:
+                stories[pair[0]] = stories.get(pair[0], 0) + change
+        if drop:
+            cur.execute("DELETE FROM entity_story c USING unnest(%s::text[], %s::text[]) AS p(e, s) "
+                        "WHERE c.entity = p.e AND c.story = p.s", ([p[0] for p in drop], [p[1] for p in drop]))
+        if keep:
+            cur.execute("INSERT INTO entity_story (entity, story, n) SELECT * FROM unnest(%s::text[], %s::text[], %s::int[]) "
+                        "ON CONFLICT (entity, story) DO UPDATE SET n = EXCLUDED.n",
+                        ([k[0] for k in keep], [k[1] for k in keep], [k[2] for k in keep]))
+        if stories:
+            cur.execute("UPDATE entity_totals t SET stories = t.stories + d.n FROM unnest(%s::text[], %s::int[]) AS d(e, n) "
+                        "WHERE t.entity = d.e", (list(stories), list(stories.values())))
+
+    @classmethod
+    def _restory(cls, cur: Any, moved: dict[str, tuple[str, str]]) -> None:
+        """Articles that changed story (article -> (old key, new key)): move their
+        entities' counts in ``entity_story``."""
+        if not moved:
+            return
+        ops: dict[tuple[str, str], int] = {}
+        for aid, key in cur.execute("SELECT article, entity FROM entity_refs WHERE article = ANY(%s)", (list(moved),)):
+            old, new = moved[aid]
+            ops[(key, old)] = ops.get((key, old), 0) - 1
+            ops[(key, new)] = ops.get((key, new), 0) + 1
+        cls._apply_story_counts(cur, ops)
+
+    @staticmethod
+    def _apply_co(cur: Any, ops: dict[tuple[str, str], list[int]]) -> None:
+        """Apply co-mention changes in order: -1 takes one article away (a pair at 0 goes),
+        any other value adds one (a pair that was not there takes it as its order)."""
+        pairs = list(ops)
+        current = {(a, b): (n, first) for a, b, n, first in cur.execute(
+            "SELECT c.entity, c.other, c.n, c.first FROM entity_co c JOIN unnest(%s::text[], %s::text[]) AS p(a, b) "
+            "ON c.entity = p.a AND c.other = p.b", ([p[0] for p in pairs], [p[1] for p in pairs]))}
+        keep, drop = [], []
+        for pair, changes in ops.items():
+            n, first = current.get(pair, (0, 0))
+            for change in changes:
+                if change == -1:
+                    n = max(0, n - 1)
+                else:
+                    first = change if n == 0 else first
+                    n += 1
+            if n > 0:
+                if (n, first) != current.get(pair):
+                    keep.append((*pair, n, first))
+            elif pair in current:
+                drop.append(pair)
+        if drop:
+            cur.execute("DELETE FROM entity_co c USING unnest(%s::text[], %s::text[]) AS p(a, b) "
+                        "WHERE c.entity = p.a AND c.other = p.b", ([p[0] for p in drop], [p[1] for p in drop]))
+        if keep:
+            cur.execute("INSERT INTO entity_co (entity, other, n, first) "
+                        "SELECT * FROM unnest(%s::text[], %s::text[], %s::int[], %s::bigint[]) "
+                        "ON CONFLICT (entity, other) DO UPDATE SET n = EXCLUDED.n, first = EXCLUDED.first",
+                        ([k[0] for k in keep], [k[1] for k in keep], [k[2] for k in keep], [k[3] for k in keep]))
+
+    @staticmethod
+    def _entity_span(cur: Any, key: str, skip: Sequence[str] = ()) -> tuple[str, str]:
+        if skip:
+            row = cur.execute("SELECT min(date), max(date) FROM entity_refs WHERE entity = %s AND NOT (article = ANY(%s))",
+                              (key, list(skip))).fetchone()
+            return row[0] or "", row[1] or ""
+        last = cur.execute("SELECT date FROM entity_refs WHERE entity = %s ORDER BY date DESC, seq DESC LIMIT 1",
+                           (key,)).fetchone()
+        first = cur.execute("SELECT date FROM entity_refs WHERE entity = %s ORDER BY date ASC, seq ASC LIMIT 1",
+                            (key,)).fetchone()
+        return (first[0] if first else ""), (last[0] if last else "")
+
+    @staticmethod
+    def _entity_totals(conn: Any, keys: Iterable[str], *, lock: bool = False,
+                       brief: bool = False) -> dict[str, dict[str, Any]]:
+        keys = list(keys)
+        if not keys:
+            return {}
+        out = {}
+        totals_sql = ("jsonb_build_object('t', totals->'t', 'names', totals->'names', 'surf', totals->'surf', "
+                      "'roles', '[]'::jsonb, 'src', '{}'::jsonb)" if brief else "totals")
+        query = (f"SELECT entity, articles, mentions, first, last, {totals_sql} FROM entity_totals WHERE entity = ANY(%s)"
+                 + (" FOR UPDATE" if lock else ""))
+        for key, articles, mentions, first, last, totals in conn.execute(query, (keys,)):
+            out[key] = {"t": totals["t"], "names": totals["names"], "surf": dict(totals["surf"]),
+                        "roles": dict(totals["roles"]), "src": totals["src"],
+                        "articles": articles, "mentions": mentions, "first": first, "last": last}
+        return out
+
+    def _rebuild_entity_lookup(self, conn: "psycopg.Connection[Any]") -> None:
+        """Fill the derived entity tables from the article documents already stored (a
+        database made before migration 3), in pages, oldest indexed first."""
+        conn.execute("SELECT pg_advisory_xact_lock(%s)", (ENTITY_LOCK,))
+        order = conn.execute("SELECT k FROM entities WHERE k LIKE 'a:%%' ORDER BY (doc->>'seq')::bigint, k", ()).fetchall()
+        done = 0
+        for lo in range(0, len(order), 2000):
+            page = [r[0] for r in order[lo:lo + 2000]]
+            docs = {k: doc for k, doc in conn.execute("SELECT k, doc FROM entities WHERE k = ANY(%s)", (page,))}
+            self._apply_entity_docs(conn, [], [docs[k] for k in page])
+            done += len(page)
+        if done:
+            log.info("entity lookup tables filled from %d indexed articles", done)
+
+    def entity_keys(self, names: Sequence[str], *, surnames: bool = False) -> dict[str, list[str]]:
+        """Folded lookup name (or surname) -> keys of the entities it reaches (primary key of ``entity_names``)."""
+        names = list(dict.fromkeys(names))
+        if not names:
+            return {}
+        out: dict[str, list[str]] = {}
+        with self._conn() as conn:
+            for alias, key in conn.execute("SELECT alias, entity FROM entity_names WHERE kind = %s AND alias = ANY(%s) "
+                                           "ORDER BY alias, entity", ("s" if surnames else "n", names)):
+                out.setdefault(alias, []).append(key)
+        return out
+
+    def entity_totals(self, keys: Iterable[str], *, brief: bool = False) -> dict[str, dict[str, Any]]:
+        """The running totals of these entities (see ``summaries.index.lookup``); with
+        ``brief``, without roles and sources (what names and ranks need)."""
+        keys = list(keys)
+        if not keys:
+            return {}
+        with self._conn() as conn:
+            return self._entity_totals(conn, keys, brief=brief)
+
+    def entity_heads(self, keys: Iterable[str]) -> dict[str, tuple[str, int, str, int]]:
+        """(name, articles, last date, mentions) of these entities: their columns of ``entity_totals``."""
+        keys = list(keys)
+        if not keys:
+            return {}
+        with self._conn() as conn:
+            return {key: (name, articles, last, mentions) for key, name, articles, last, mentions in conn.execute(
+                "SELECT entity, name, articles, last, mentions FROM entity_totals WHERE entity = ANY(%s)", (keys,))}
+
+    def entity_co(self, key: str, limit: int) -> list[tuple[str, int]]:
+        """An entity's most frequent co-mentions (index ``entity_co_top``)."""
+        with self._conn() as conn:
+            return [(other, n) for other, n in conn.execute(
+                "SELECT other, n FROM entity_co WHERE entity = %s ORDER BY n DESC, first LIMIT %s", (key, limit))]
+
+    def entity_refs(self, key: str, limit: int, *, skip: Sequence[str] = ()) -> list[Any]:
+        """An entity's newest references (index ``entity_refs_latest``)."""
+        from newsbrief.summaries.index.lookup import Ref
+
+        with self._conn() as conn:
+            return [Ref(*row) for row in conn.execute(
+                "SELECT article, date, seq, headline, sentence FROM entity_refs WHERE entity = %s "
+                "AND NOT (article = ANY(%s)) ORDER BY date DESC, seq DESC LIMIT %s", (key, list(skip), limit))]
+
+    def entity_article_ids(self, key: str) -> list[str]:
+        with self._conn() as conn:
+            return [r[0] for r in conn.execute("SELECT article FROM entity_refs WHERE entity = %s "
+                                               "ORDER BY date DESC, seq DESC", (key,))]
+
+    def entity_hidden_refs(self, key: str, sources: Sequence[str]) -> list[tuple[str, bool, list[str]]]:
+        with self._conn() as conn:
+            return [(aid, bool(stored), list(also or ())) for aid, stored, also in conn.execute(
+                "SELECT r.article, a.id IS NOT NULL, a.doc->'also_in' FROM entity_refs r "
+                "LEFT JOIN articles a ON a.id = r.article WHERE r.entity = %s AND r.src = ANY(%s)", (key, list(sources)))]
+
+    def entity_span(self, key: str, *, skip: Sequence[str] = ()) -> tuple[str, str]:
+        with self._conn() as conn:
+            return self._entity_span(conn, key, skip)
+
+    def entity_keys_of_articles(self, article_ids: Sequence[str]) -> dict[str, list[str]]:
+        out: dict[str, list[str]] = {}
+        if not article_ids:
+            return out
+        with self._conn() as conn:
+            for aid, key in conn.execute("SELECT article, entity FROM entity_refs WHERE article = ANY(%s)",
+                                         (list(article_ids),)):
+                out.setdefault(aid, []).append(key)
+        return out
+
+    def entity_by_token(self, token: str) -> str | None:
+        with self._conn() as conn:
+            row = conn.execute("SELECT name FROM entity_totals WHERE token = %s LIMIT 1", (token,)).fetchone()
+            return row[0] if row else None
+
+    def entity_choices(self) -> Any:
+        """The lookup names and surnames fuzzy lookups search (rapidfuzz): those of the
+        ``fuzzy_entities`` entities with most articles (all of them on a smaller
+        database), kept in the process, so that its memory and the time of a fuzzy
+        lookup are bounded however many entities the database holds.
+
+        Checked at most once a second; read again when names came or went (new articles
+        bring new names, and the ranking is read again with them), but not more often
+        than fifty times the last read took; while a slow read (a large
+        database) runs in the background, lookups use the names read before."""
+        with self._choices_lock:
+            state = self._choices
+            now = time.monotonic()
+            if state["value"] is not None and (now - state["checked"] < CHOICES_TTL or state["reading"]):
+                return state["value"]
+            state["checked"] = now
+            with self._conn() as conn:
+                mark = tuple(conn.execute("SELECT (SELECT n FROM entity_names_gone), "
+                                          "(SELECT coalesce(max(added), 0) FROM entity_names)").fetchone())
+            if state["value"] is not None and (mark == state["mark"] or now - state["read_at"] < 50 * state["cost"]):
+                return state["value"]
+            if state["value"] is None or state["cost"] < 0.05:
+                self._read_choices(mark)
+                return state["value"]
+            state["reading"] = True
+            value = state["value"]
+        threading.Thread(target=self._read_choices, args=(mark,), name="newsbrief-names", daemon=True).start()
+        return value
+
+    def _read_choices(self, mark: tuple[int, int]) -> None:
+        """Read the fuzzy lookup names (see :meth:`entity_choices`), in the order they came."""
+        from newsbrief.summaries.index.lookup import Choices
+
+        t0 = time.monotonic()
+        try:
+            with self._conn() as conn:
+                rows = conn.execute(
+                    "SELECT n.kind, n.alias FROM (SELECT entity FROM entity_totals "
+                    "ORDER BY articles DESC, last DESC, entity LIMIT %s) t "
+                    "JOIN entity_names n ON n.entity = t.entity ORDER BY n.added", (self.fuzzy_entities,)).fetchall()
+            value = Choices(list(dict.fromkeys(a for k, a in rows if k == "n")),
+                            list(dict.fromkeys(a for k, a in rows if k == "s")))
+        except Exception:
+            if not self._choices["reading"]:
+                raise
+            log.warning("reading the lookup names failed; fuzzy lookups use those read before", exc_info=True)
+            with self._choices_lock:
+                self._choices["reading"] = False
+            return
+        done = time.monotonic()
+        with self._choices_lock:
+            self._choices.update(value=value, mark=mark, read_at=done, cost=done - t0, reading=False)
+
+    def stories_of(self, article_ids: Sequence[str]) -> dict[str, str]:
+        if not article_ids:
+            return {}
+        with self._conn() as conn:
+            return dict(conn.execute("SELECT article_id, story_id FROM story_members WHERE article_id = ANY(%s)",
+                                     (list(article_ids),)))
+
+    def entity_story_count(self, key: str, *, skip: Sequence[str] = ()) -> int:
+        """Distinct stories among an entity's articles (``entity_totals.stories``), without
+        the articles in ``skip``."""
+        with self._conn() as conn:
+            row = conn.execute("SELECT stories FROM entity_totals WHERE entity = %s", (key,)).fetchone()
+            stories = row[0] if row else 0
+            if skip and stories:
+                per = {}
+                for skey in self._story_keys(conn, skip).values():
+                    per[skey] = per.get(skey, 0) + 1
+                held = dict(conn.execute("SELECT story, n FROM entity_story WHERE entity = %s AND story = ANY(%s)",
+                                         (key, list(per))))
+                stories -= sum(1 for skey, k in per.items() if held.get(skey, 0) <= k)
+            return stories
+
+    def story_count(self, article_ids: Sequence[str]) -> int:
+        if not article_ids:
+            return 0
+        with self._conn() as conn:
+            return conn.execute("SELECT count(DISTINCT coalesce(m.story_id, x.id)) FROM unnest(%s::text[]) AS x(id) "
+                                "LEFT JOIN story_members m ON m.article_id = x.id", (list(article_ids),)).fetchone()[0]
+
+    def who(self, name: str, *, limit: int = 5, visible: Any = None) -> Any:
+        """``/who``: :func:`summaries.index.lookup.lookup` on this database (no entity index in memory)."""
+        from newsbrief.summaries.index.lookup import lookup
+
+        with self.session():
+            return lookup(self, name, limit=limit, visible=visible)
+
+    def who_token(self, token: str) -> str | None:
+        """The entity name behind a ``/who`` button's token."""
+        return self.entity_by_token(token)
