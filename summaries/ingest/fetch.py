@@ -123,6 +123,10 @@ def address_kind(address: str) -> str:
                 return kind
     if ip.is_loopback:
         return "loopback"
+    if isinstance(ip, ipaddress.IPv6Address):
+        for network, kind in _UNROUTED_V6:
+            if ip in network:
+                return kind
     if ip.is_link_local:
         return "link-local"
     if ip.is_unspecified:
@@ -137,6 +141,15 @@ def address_kind(address: str) -> str:
 
 
 _NAT64 = ipaddress.ip_network("64:ff9b::/96")
+# IPv6 forms no public host answers at, whatever they embed (Python's ``is_global`` calls
+# them global): IPv4-compatible addresses (deprecated, RFC 4291), IPv4-translated ones
+# (SIIT, RFC 2765), the local-use NAT64 prefix (RFC 8215) and site-local (RFC 3879)
+_UNROUTED_V6 = tuple((ipaddress.IPv6Network(net), kind) for net, kind in (
+    ("::/96", "IPv4-compatible"),
+    ("::ffff:0:0:0/96", "IPv4-translated"),
+    ("64:ff9b:1::/48", "local-use NAT64"),
+    ("fec0::/10", "site-local"),
+))
 
 
 @dataclass(frozen=True)
