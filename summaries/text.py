@@ -192,7 +192,8 @@ PHOTO_CREDIT = re.compile(r"\s*[(\[]\s*(?:photo|picture|image|pic|video)s?(?:\s+
 # before lines are joined into paragraphs, so the byline never merges with the story.
 _NAME_WORD = r"(?:[A-Z][\w'’.-]+|[A-Z]\.)"
 BYLINE_LINE = re.compile(
-    rf"^\s*(?:By|BY|by)\s+{_NAME_WORD}(?:\s+{_NAME_WORD}){{0,3}}(?:\s+(?:and|&)\s+{_NAME_WORD}(?:\s+{_NAME_WORD}){{0,3}})?"
+    rf"^\s*(?:By|BY|by)\s+{_NAME_WORD}(?:\s+{_NAME_WORD}){{0,3}}"
+    rf"(?:\s+(?:and|&)\s+{_NAME_WORD}(?:\s+{_NAME_WORD}){{0,3}})?"
     r"(?:\s*(?:,|\||-|–|—|in)\s*[^.!?\n]{0,60})?\s*$",
 )
 # A byline as one sentence: "By Jane Smith", "By Jane Smith, Reuters", "By JANE SMITH | New

@@ -35,7 +35,7 @@ from typing import Any, Sequence
 
 import numpy as np
 from sumy.models.dom import ObjectDocumentModel, Paragraph, Sentence
-from sumy.nlp.stemmers import Stemmer
+from sumy.nlp.stemmers import Stemmer, null_stemmer
 from sumy.summarizers import AbstractSummarizer
 from sumy.utils import ItemsCount, get_stop_words
 
@@ -238,7 +238,8 @@ def _candidates(document: ObjectDocumentModel) -> list[Candidate]:
         aside = False
         if sentences:
             joined = " ".join(str(s) for s in sentences)
-            aside = _is_aside_paragraph(joined) and (DISCLAIMER_PHRASE.search(joined) is not None or len(sentences) == 1)
+            aside = _is_aside_paragraph(joined) and (DISCLAIMER_PHRASE.search(joined) is not None
+                                                     or len(sentences) == 1)
         for sentence in sentences:
             raw = str(sentence)
             cleaned = clean_sentence(raw)
@@ -268,8 +269,6 @@ def _stemmer(language: str):
     try:
         stem = Stemmer(language)
     except LookupError:
-        from sumy.nlp.stemmers import null_stemmer
-
         stem = null_stemmer
     return lru_cache(maxsize=32_768)(stem)  # bounded: the words of a day's news fit
 
