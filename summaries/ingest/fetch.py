@@ -48,6 +48,8 @@ from typing import Any, Iterable, Iterator
 import httpcore
 import httpx
 
+from newsbrief.summaries.text import normalise_host
+
 __all__ = [
     "FetchError",
     "FetchOptions",
@@ -91,23 +93,6 @@ class FetchError(Exception):
 
 
 # -- address policy -----------------------------------------------------------------------
-
-
-def normalise_host(name: str) -> str:
-    """A host name as the fetcher resolves and connects to it: lower case, IDNA-encoded
-    (the same single encoding ``httpx.URL`` applies). Raises ValueError if it is not one."""
-    name = name.strip()
-    if not name or any(c in name for c in "/?#@ \t") or name.count(":") == 1:
-        raise ValueError(f"{name!r} is not a host name")
-    if ":" in name and not name.startswith("["):
-        name = f"[{name}]"  # a bare IPv6 address
-    try:
-        host = httpx.URL(f"http://{name}/").raw_host.decode("ascii")
-    except (httpx.InvalidURL, UnicodeError) as exc:
-        raise ValueError(f"{name!r} is not a host name ({exc})") from None
-    if not host:
-        raise ValueError(f"{name!r} is not a host name")
-    return host.lower()
 
 
 def address_kind(address: str) -> str:
