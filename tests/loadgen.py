@@ -65,7 +65,8 @@ class FanoutResult:
             f"chats {self.chats:,}: delivered {self.delivered:,}, duplicates {self.duplicates}, missing {self.missing}",
             f"fan-out {self.seconds:.1f}s, sustained {self.sustained_rate:.2f} msg/s = "
             f"{100 * self.sustained_rate / self.rate_limit:.1f}% of the {self.rate_limit:g}/s limit",
-            f"memory (RSS) during the run: start {self.rss_start:.0f} MiB, peak {self.rss_peak:.0f} MiB, end {self.rss_end:.0f} MiB",
+            f"memory (RSS) during the run: start {self.rss_start:.0f} MiB, peak {self.rss_peak:.0f} MiB, "
+            f"end {self.rss_end:.0f} MiB",
             "Bot API answers: " + ", ".join(f"{status}: {n}" for status, n in sorted(self.requests.items())),
         ]
         if self.reply_latencies:
