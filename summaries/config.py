@@ -116,6 +116,7 @@ class SummarySettings:
     sentences: int = 3
     ratio: float = 0.0
     max_chars: int = 900
+    max_text_chars: int = 50_000  # the most characters of one article the summarizer and the extractor read
 
 
 @dataclasses.dataclass(frozen=True)
@@ -269,6 +270,8 @@ def _check(settings: Settings) -> None:
         raise ConfigError(f"[summaries] ratio: expected a share from 0 (off) to below 1, got {s.summaries.ratio}")
     if not 200 <= s.summaries.max_chars <= 4000:
         raise ConfigError(f"[summaries] max_chars: expected 200 to 4000, got {s.summaries.max_chars}")
+    if not 1_000 <= s.summaries.max_text_chars <= 1_000_000:
+        raise ConfigError(f"[summaries] max_text_chars: expected 1000 to 1000000, got {s.summaries.max_text_chars}")
     if not 1 <= s.briefing.stories <= 20:
         raise ConfigError(f"[briefing] stories: expected 1 to 20, got {s.briefing.stories}")
     if not 0 < s.stories.threshold < 1:

@@ -26,6 +26,7 @@ import unicodedata
 from typing import Iterable
 
 __all__ = [
+    "bounded_text",
     "fold_words",
     "fold_accents",
     "split_camel",
@@ -231,3 +232,12 @@ DISCLAIMER_PHRASE = re.compile(
     r"(?:all\s+)?rights\s+reserved|copyright\s+©?\s*\d{4})",
     re.IGNORECASE,
 )
+
+
+def bounded_text(text: str, max_chars: int) -> str:
+    """``text`` cut to at most ``max_chars`` characters, at the last space before the cut
+    (the part of a huge feed item the language work reads: memory and time grow with it)."""
+    if len(text) <= max_chars:
+        return text
+    cut = text.rfind(" ", max_chars // 2, max_chars)
+    return text[:cut if cut > 0 else max_chars]

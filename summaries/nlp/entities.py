@@ -65,9 +65,10 @@ import re
 import threading
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any, Collection, Iterable, Sequence
+from typing import Any, Collection, Iterable, Iterator, Sequence
 
 from newsbrief.summaries.nlp.tokenizer import sentence_spans
+from newsbrief.summaries.text import bounded_text
 
 __all__ = [
     "Extracted",
@@ -75,6 +76,7 @@ __all__ = [
     "strip_suffix",
     "extract",
     "extract_many",
+    "MAX_TEXT_CHARS",
     "backend_name",
     "set_backend",
     "strip_title",
@@ -89,6 +91,13 @@ __all__ = [
 ]
 
 log = logging.getLogger(__name__)
+
+# The most characters of one text the extractor reads (a feed item can be megabytes: the
+# model's memory and the rules' time grow with the text; 50,000 characters is a long
+# article, and about 150 MB while it is read), and of one group of texts the model reads at
+# once. [summaries] max_text_chars sets the first for the pipeline.
+MAX_TEXT_CHARS = 50_000
+BATCH_CHARS = 200_000
 
 PERSON, ORG, PLACE, EVENT, PRODUCT = "person", "organisation", "place", "event", "product"
 # The version of the extraction rules (this module and summaries/nlp/data/entities.json). The
@@ -938,21 +947,56 @@ def extract(text: str, *, hashtags: Iterable[str] = ()) -> list[Extracted]:
     return extract_many([(text, tuple(hashtags))])[0]
 
 
-def extract_many(items: Iterable[tuple[str, Sequence[str]]], *, batch_size: int = 32) -> list[list[Extracted]]:
-    """:func:`extract` over many ``(text, hashtags)`` pairs, running the model in batches."""
-    items = [(t or "", tuple(h or ())) for t, h in items]
+def extract_many(items: Iterable[tuple[str, Sequence[str]]], *, batch_size: int = 32,
+                 max_chars: int = MAX_TEXT_CHARS) -> list[list[Extracted]]:
+    """:func:`extract` over many ``(text, hashtags)`` pairs, running the model in batches.
+
+    Each text is cut to ``max_chars`` (:func:`bounded_text`); the model reads the texts in
+    groups of at most :data:`BATCH_CHARS` characters and keeps no parsed document longer
+    than its group, so memory is bounded by those two numbers, not by the batch. A group
+    the model fails on is read again text by text, and a text that still fails gets no
+    entities (logged); the rest of the batch is kept."""
+    items = [(bounded_text(t or "", max_chars), tuple(h or ())) for t, h in items]
     nlp = _model()
     if nlp is not None:
-        cap = nlp.max_length - 1
-        with _model_lock:
-            docs = list(nlp.pipe((t[:cap] for t, _ in items), batch_size=batch_size, n_process=_processes(len(items))))
-        arts = [_finish(t, h, _model_spans(d), model=True) for (t, h), d in zip(items, docs)]
+        spans: list[list[_Span] | None] = []
+        for group in _char_groups(items, BATCH_CHARS):
+            spans.extend(_model_spans_of(nlp, [t for t, _ in group], batch_size))
+        arts = [_finish(t, h, s, model=True) if s is not None else _Art(t, [], [])
+                for (t, h), s in zip(items, spans)]
         parser = _parser()
         if parser is not None:
             _parse_roles(arts, parser, batch_size)
         lexicon = _lexicon()
         return [_consolidate(a, lexicon) for a in arts]
     return [_consolidate(_finish(t, h, [], model=False), frozenset()) for t, h in items]
+
+
+def _char_groups(items: list[tuple[str, tuple[str, ...]]], budget: int) -> Iterator[list[tuple[str, tuple[str, ...]]]]:
+    """Consecutive groups of items holding at most ``budget`` characters (a longer item alone)."""
+    group: list[tuple[str, tuple[str, ...]]] = []
+    size = 0
+    for item in items:
+        if group and size + len(item[0]) > budget:
+            yield group
+            group, size = [], 0
+        group.append(item)
+        size += len(item[0])
+    if group:
+        yield group
+
+
+def _model_spans_of(nlp: Any, texts: list[str], batch_size: int) -> list[list[_Span] | None]:
+    """The model's spans of each text (``None`` for a text the model failed on)."""
+    try:
+        with _model_lock:
+            return [_model_spans(d) for d in nlp.pipe(texts, batch_size=batch_size, n_process=_processes(len(texts)))]
+    except Exception:  # noqa: BLE001 - one bad text must not lose the others
+        if len(texts) == 1:
+            log.warning("entities: the model failed on a text of %d characters; it gets no entities", len(texts[0]),
+                        exc_info=True)
+            return [None]
+        return [s for text in texts for s in _model_spans_of(nlp, [text], batch_size)]
 
 
 def _processes(n_items: int) -> int:

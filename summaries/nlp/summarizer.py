@@ -42,6 +42,7 @@ from sumy.utils import ItemsCount, get_stop_words
 from newsbrief.summaries.config import SummarySettings
 from newsbrief.summaries.nlp.tokenizer import get_tokenizer, split_sentences
 from newsbrief.summaries.text import (
+    bounded_text,
     BYLINE_SENTENCE,
     CREDIT_LEAD,
     CREDIT_ONLY,
@@ -506,6 +507,7 @@ def summary_key(settings: SummarySettings) -> str:
 def summarize_article(body: str, settings: SummarySettings) -> list[str]:
     """The summary sentences of one cleaned article body; a body of one sentence is its
     own summary."""
+    body = bounded_text(body or "", settings.max_text_chars)
     sentences = summarize(
         body,
         sentences=settings.sentences,
