@@ -26,6 +26,7 @@ import unicodedata
 from typing import Iterable
 
 __all__ = [
+    "strip_controls",
     "bounded_text",
     "fold_words",
     "fold_accents",
@@ -241,3 +242,16 @@ def bounded_text(text: str, max_chars: int) -> str:
         return text
     cut = text.rfind(" ", max_chars // 2, max_chars)
     return text[:cut if cut > 0 else max_chars]
+
+
+# Characters that change how text around them is shown without being seen: the bidi
+# embeddings, overrides, isolates and marks (an override makes "lmth.exe" read as
+# "exe.html"), zero-width space, word joiner, invisible operators and the byte-order
+# mark. The zero-width (non-)joiners stay: scripts and emoji need them, and they reorder
+# nothing.
+_CONTROLS = re.compile("[\u061c\u200b\u200e\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
+
+
+def strip_controls(text: str) -> str:
+    """``text`` without invisible bidi and zero-width controls (see :data:`_CONTROLS`)."""
+    return _CONTROLS.sub("", text)

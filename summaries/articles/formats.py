@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from newsbrief.summaries.articles.model import Article, ArticleError
-from newsbrief.summaries.text import fold_words
+from newsbrief.summaries.text import fold_words, strip_controls
 from newsbrief.summaries.articles.cleaning import CleanedBody, clean_body, split_paragraphs
 
 __all__ = [
@@ -134,6 +134,8 @@ def _published_time(value: Any) -> str:
 
 
 def _build(headline: str, raw_body: str, date: str, *, agency: str = "", **extra: Any) -> Article:
+    headline, raw_body, agency = strip_controls(headline), strip_controls(raw_body), strip_controls(agency)
+    extra = {k: strip_controls(v) if isinstance(v, str) else v for k, v in extra.items()}
     body = clean_body(raw_body, agency or None)
     if not body and headline.strip() and fold_words(raw_body) == fold_words(headline):
         # a headline-only item whose headline reads like a teaser ("VIDEO: ..."): keep it

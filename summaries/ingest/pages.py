@@ -14,7 +14,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from newsbrief.summaries.ingest.fetch import FetchError, Response
-from newsbrief.summaries.text import fold_words
+from newsbrief.summaries.text import fold_words, strip_controls
 
 __all__ = ["SourceError", "HTML_ACCEPT", "extract_page", "html_to_text", "host_of", "refuse_entity_declarations"]
 
@@ -93,12 +93,13 @@ _TAG = re.compile(r"(?s)<[^>]*>")
 
 def html_to_text(fragment: str) -> str:
     """Plain text of a feed entry's HTML: tags out, entities decoded, paragraphs kept."""
+    fragment = strip_controls(fragment)
     if "<" not in fragment and "&" not in fragment:
         return fragment.strip()
     text = _DROP.sub(" ", fragment)
     text = _BLOCK_END.sub("\n\n", text)
     text = _TAG.sub(" ", text)
-    text = html.unescape(text)
+    text = strip_controls(html.unescape(text))  # "&#x202E;" is one too
     paragraphs = [" ".join(p.split()) for p in re.split(r"\n\s*\n", text)]
     return "\n\n".join(p for p in paragraphs if p)
 
