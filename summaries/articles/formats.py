@@ -187,8 +187,9 @@ def parse_text(text: str, *, source: str = "", date: str = "") -> Article:
     return _build(headline, "\n\n".join(paragraphs), date or dt.date.today().isoformat(), source=source)
 
 
-def parse_record(record: Any, *, source: str = "") -> Article:
-    """Parse one JSON article object (``title``, ``text``, ``url``, ``published``, ``source``)."""
+def parse_record(record: Any, *, source: str = "", scope: str = "") -> Article:
+    """Parse one JSON article object (``title``, ``text``, ``url``, ``published``, ``source``);
+    ``scope``: whose copy it is (see ``Article.scope``)."""
     if not isinstance(record, dict):
         raise ArticleError(f"expected a JSON object, got {type(record).__name__}")
     text = record.get("text") or record.get("body") or record.get("content")
@@ -201,9 +202,9 @@ def parse_record(record: Any, *, source: str = "") -> Article:
         raise ArticleError("no 'text' (and no 'title')")
     if _WIRE_HEADER.match(text):
         article = parse_wire(text, source=str(record.get("source") or source))
-        extra = {"url": str(record.get("url") or "")}
+        extra: dict[str, Any] = {"url": strip_controls(str(record.get("url") or "")), "scope": scope}
         if title.strip():
-            extra |= {"headline": " ".join(title.split()), "headline_derived": False}
+            extra |= {"headline": " ".join(strip_controls(title).split()), "headline_derived": False}
         return dataclasses.replace(article, **extra)
     published = record.get("published") or record.get("date")
     date = _normalise_published(published) or dt.date.today().isoformat()
@@ -215,6 +216,7 @@ def parse_record(record: Any, *, source: str = "") -> Article:
         source=str(record.get("source") or source),
         url=str(record.get("url") or ""),
         published=_published_time(published),
+        scope=scope,
     )
 
 

@@ -30,14 +30,22 @@ class Article:
     hashtags: tuple[str, ...] = ()
     headline_derived: bool = False
     published: str = ""  # ISO date and time (UTC) when the source gives one
+    # whose copy this is: "" for an article of the operator's sources (one per URL, shared
+    # by them), else the name of the chat source that carried it. A scoped copy has an id of
+    # its own, so what one chat's feed says about a URL never stands in for the article
+    # another source publishes there.
+    scope: str = ""
 
     @property
     def id(self) -> str:
-        """Stable id from what identifies the story: its URL, else date, agency and headline."""
+        """Stable id from what identifies the story: its URL, else date, agency and
+        headline; and its ``scope``, if any."""
         if self.url:
             key = "url:" + _canonical_url(self.url)
         else:
             key = "|".join(("wire", self.date, self.agency.lower(), fold_words(self.headline)))
+        if self.scope:
+            key += "|scope:" + self.scope
         return hashlib.sha1(key.encode()).hexdigest()[:16]
 
     @property
@@ -49,6 +57,8 @@ class Article:
         """The JSON-ready dict stored in the articles table."""
         record = dataclasses.asdict(self)
         record["hashtags"] = list(self.hashtags)
+        if not self.scope:
+            del record["scope"]
         record["id"] = self.id
         record["content_hash"] = self.content_hash
         return record

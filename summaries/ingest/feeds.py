@@ -49,6 +49,7 @@ from typing import Any, Iterable, Sequence
 from newsbrief.summaries.articles.formats import parse_record
 from newsbrief.summaries.articles.model import Article, ArticleError
 from newsbrief.summaries.config import Settings, Source
+from newsbrief.summaries.ingest.chat_sources import is_chat_source
 from newsbrief.summaries.ingest.fetch import USER_AGENT, Fetcher, FetchOptions, Response, run_sync
 from newsbrief.summaries.ingest.files import IngestReport
 from newsbrief.summaries.ingest.pages import HTML_ACCEPT, SourceError, extract_page, html_to_text, refuse_entity_declarations
@@ -123,8 +124,14 @@ def _entry_text(entry: Any, cap: int) -> str:
     return max(texts, key=len, default="")
 
 
-def _url_id(url: str) -> str:
-    return Article(headline="", body="", date="", url=url).id
+def _url_id(url: str, scope: str = "") -> str:
+    return Article(headline="", body="", date="", url=url, scope=scope).id
+
+
+def _scope(source: Source) -> str:
+    """A chat source's articles are its own copies (see ``Article.scope``); the operator's
+    sources share one article per URL."""
+    return source.name if is_chat_source(source.name) else ""
 
 
 
@@ -230,8 +237,8 @@ async def _fetch_feed(run: _Run, source: Source, state: dict[str, Any]) -> _Outc
             return None
         published = _entry_date(entry)
         if link and link.lower().startswith(("http://", "https://")) and _is_teaser(text, entry, TEASER_CHARS):
-            if _url_id(link) in run.store_ids:
-                out.known.append(_url_id(link))
+            if _url_id(link, _scope(source)) in run.store_ids:
+                out.known.append(_url_id(link, _scope(source)))
                 return None
             nonlocal pages
             pages += 1
@@ -258,7 +265,8 @@ async def _fetch_feed(run: _Run, source: Source, state: dict[str, Any]) -> _Outc
             out.skipped.append((where, "no text in the entry"))
             return None
         try:
-            return parse_record({"title": title, "text": text, "url": link, "published": published}, source=source.name)
+            return parse_record({"title": title, "text": text, "url": link, "published": published}, source=source.name,
+                                scope=_scope(source))
         except ArticleError as exc:
             out.skipped.append((where, str(exc)))
             return None
@@ -291,7 +299,7 @@ async def _fetch_page_source(run: _Run, source: Source, state: dict[str, Any]) -
     page = await asyncio.to_thread(extract_page, resp, resp.url)
     try:
         article = parse_record({"title": page["title"], "text": page["text"], "url": resp.url, "published": page["date"]},
-                               source=source.name)
+                               source=source.name, scope=_scope(source))
     except ArticleError as exc:
         raise SourceError(str(exc)) from None
     out.articles = [article]
