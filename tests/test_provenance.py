@@ -29,6 +29,12 @@ FAKE = ("Officials admitted on Sunday that the river bridge is unsafe and will b
         "Residents were told to stay at home until further notice, the statement said on Sunday evening. "
         "The project's money was lost, according to figures that nobody else has been able to check.")
 
+SECOND = ("The national orchestra announced its autumn season on Sunday, with twelve concerts in four cities. "
+          "The conductor said the programme mixes new works by young composers with familiar symphonies. "
+          "Tickets go on sale next month, and students will be able to attend rehearsals free of charge. "
+          "The orchestra will also tour schools in the north for the first time in a decade, it said. "
+          "Its director thanked the sponsors who covered the cost of the tour and of the new instruments.")
+
 
 @pytest.fixture
 def site():
@@ -65,6 +71,17 @@ async def test_a_chat_feed_cannot_supply_the_operators_article(tmp_path, site):
         (brief,) = await env.say(READER, "/brief")
         assert "New river bridge opens to traffic" in brief["plain_text"]
 
-        # the attacker still reads its own feed's item, in its own chat only
+        # nor by copying the operator's text under a headline of its own, published first
+        site.pages["/evil.xml"] = ("application/rss+xml", rss("Evil", [
+            ("Orchestra scandal: conductor sacked", "https://evil.example.net/copy", SECOND)], WHEN))
+        run_pipeline(env.store, settings)  # the attacker's copy first
+        site.pages["/wire.xml"] = ("application/rss+xml", rss("City Wire", [
+            ("Orchestra announces autumn season", "https://news.example.org/2025/07/27/season", SECOND)],
+            WHEN + dt.timedelta(hours=2)))
+        run_pipeline(env.store, settings)
+        (brief,) = await env.say(READER, "/brief")
+        assert "Orchestra announces autumn season" in brief["plain_text"] and "scandal" not in brief["plain_text"]
+
+        # the attacker still reads its own feed's items, in its own chat only
         (own,) = await env.say(ATTACKER, "/brief")
         assert "mayor quits" in own["plain_text"]

@@ -50,8 +50,12 @@ class Article:
 
     @property
     def content_hash(self) -> str:
-        """Hash of the cleaned body: equal for the same story text, whatever its wrapping."""
-        return hashlib.sha1(fold_words(self.body).encode()).hexdigest()[:16]
+        """Hash of the cleaned body: equal for the same story text, whatever its wrapping
+        (and its ``scope``: a chat source's copy is never taken for another source's)."""
+        key = fold_words(self.body)
+        if self.scope:
+            key = f"scope:{self.scope}|{key}"
+        return hashlib.sha1(key.encode()).hexdigest()[:16]
 
     def to_record(self) -> dict[str, Any]:
         """The JSON-ready dict stored in the articles table."""
