@@ -26,9 +26,9 @@ from telegram.ext import Application
 
 from newsbrief.bot.chat_news import keep_for, labelled, titles, visible_for
 from newsbrief.bot.chats import ChatPrefs
-from newsbrief.bot.ratelimit import BULK
 from newsbrief.bot.render import Reply, esc, render_story
 from newsbrief.bot.jobs import repeat
+from newsbrief.bot.sending import BLOCKED, BULK, send
 from newsbrief.bot.services import NewsContext, services
 from newsbrief.summaries.stories.briefing import story_by_id
 from newsbrief.summaries.config import parse_time_of_day
@@ -152,11 +152,9 @@ async def _run(app: Application) -> int:
             state["count"] = int(state.get("count") or 0) + 1
             note = "In the news: " + ", ".join(who)
             message = render_story(story, note=note)
-            try:
-                target, where = prefs.send_to
-                await app.bot.send_message(target, message.text, reply_markup=message.keyboard,
-                                           rate_limit_args={"priority": BULK, "max_retries": 5}, **where)
-                sent += 1
+            try:  # the one sending path (bot.sending): to the chat's topic, blocked and migrated chats handled
+                if (await send(app, prefs, message, priority=BULK)).status != BLOCKED:
+                    sent += 1
             except TelegramError as exc:
                 log.info("alert to chat %s failed: %s", prefs.chat_id, exc)
     if changed:

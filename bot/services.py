@@ -13,6 +13,7 @@ from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot
 
 from newsbrief.bot.chats import ChatBook
 from newsbrief.bot.deliveries import Deliveries
+from newsbrief.bot.settings import TelegramSettings
 from newsbrief.summaries.config import Settings, SummarySettings
 from newsbrief.summaries.pipeline.core import NewsCore
 from newsbrief.summaries.store import Store
@@ -45,6 +46,7 @@ class Services:
     backoff: Backoff = field(default_factory=Backoff)
     digest_concurrency: int = 64
     core: NewsCore | None = None  # the indexes kept in memory for this store (made if not given)
+    telegram: TelegramSettings = field(default_factory=TelegramSettings)  # the config file's [telegram]
 
     def __post_init__(self) -> None:
         self.digest_slots = asyncio.Semaphore(self.digest_concurrency)

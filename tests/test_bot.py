@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import datetime as dt
 
 import pytest
@@ -11,6 +10,7 @@ import pytest
 from newsbrief.bot.app import redact_token_in_logs
 from botenv import TOKEN, UTC, BotEnv, Clock, running_bot, start_bot, stop_bot
 from newsbrief.bot.localapi import LocalBotAPI
+from newsbrief.bot.settings import TelegramSettings
 from newsbrief.summaries.config import Settings
 from newsbrief.summaries.pipeline.run import run_pipeline
 from newsbrief.summaries.store import Store
@@ -211,12 +211,12 @@ async def test_allow_list_and_token_never_logged(tmp_path, caplog):
     api.start()
     store = Store(tmp_path / "db.json")
     settings = Settings()
-    settings = dataclasses.replace(settings, telegram=dataclasses.replace(settings.telegram, allowed_chats=(USER,)))
     run_pipeline(store, settings)
     caplog.set_level(logging.DEBUG)
     logging.getLogger().addHandler(caplog.handler)
     redact_token_in_logs(TOKEN)  # as the entry points do
-    app = await start_bot(api, store, settings, Clock(dt.datetime(2025, 7, 27, 5, 0, tzinfo=UTC)))
+    app = await start_bot(api, store, settings, Clock(dt.datetime(2025, 7, 27, 5, 0, tzinfo=UTC)),
+                          telegram=TelegramSettings(allowed_chats=(USER,)))
     env = BotEnv(api, app, store, None, settings)
     logging.getLogger("httpx").setLevel(logging.INFO)  # httpx logs request URLs, token included
     try:
