@@ -83,7 +83,8 @@ async def filter_cmd(update: Update, context: NewsContext) -> None:
     new = merge(Filters(prefs.include, prefs.exclude), changes)
     cap = services(context).settings.chats.filters_per_chat
     if len(new.include) + len(new.exclude) > cap:
-        await reply(update, context, f"A chat may have at most {cap} filter words. /filter shows them with buttons to remove some.")
+        await reply(update, context, f"A chat may have at most {cap} filter words. /filter shows them with buttons to "
+                                     "remove some.")
         return
     prefs = await change(context.application, prefs, lambda p: _with_filters(p, changes))
     await reply(update, context, filters_view(prefs))

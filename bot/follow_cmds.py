@@ -58,7 +58,8 @@ async def follow(update: Update, context: NewsContext) -> None:
     svc = services(context)
     name = " ".join(context.args or ())
     if not name:
-        await reply(update, context, "Usage: /follow NAME, e.g. /follow Hegseth — /following lists the names you follow.")
+        await reply(update, context, "Usage: /follow NAME, e.g. /follow Hegseth — /following lists the names you "
+                                     "follow.")
         return
     if len(name) > MAX_NAME_CHARS:
         await reply(update, context, "That name is too long. Try a surname, e.g. /follow Hegseth")
@@ -68,19 +69,21 @@ async def follow(update: Update, context: NewsContext) -> None:
         return
     prefs = prefs_for(update, context)
     result = await asyncio.to_thread(lookup, svc.store, name)
-    card = getattr(result, "card", None)
+    card = result.card
     if card is None:
         hint = ""
-        if getattr(result, "suggestions", None):
+        if result.suggestions:
             hint = " Did you mean: " + ", ".join(esc(s) for s in result.suggestions[:5]) + "?"
-        await reply(update, context, f"No one called “{esc(name)}” is in the news I hold, so I cannot follow them yet.{hint}")
+        await reply(update, context, f"No one called “{esc(name)}” is in the news I hold, so I cannot follow them "
+                                     f"yet.{hint}")
         return
     if card.name in prefs.follows:
         await reply(update, context, f"This chat already follows <b>{esc(card.name)}</b>. /following lists the names.")
         return
     cap = svc.settings.chats.follows_per_chat
     if len(prefs.follows) >= cap:
-        await reply(update, context, f"A chat may follow at most {cap} names. /following shows them with buttons to unfollow.")
+        await reply(update, context, f"A chat may follow at most {cap} names. /following shows them with buttons to "
+                                     "unfollow.")
         return
     since = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
     await change(context.application, prefs, _following(card.name, since))

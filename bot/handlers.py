@@ -134,11 +134,13 @@ async def summary(update: Update, context: NewsContext) -> None:
         return
     query = " ".join(context.args or ())
     if not query:
-        await reply(update, context, "Usage: /summary ID or keywords, e.g. /summary defence talks — or reply /summary to a message.")
+        await reply(update, context, "Usage: /summary ID or keywords, e.g. /summary defence talks — or reply "
+                                     "/summary to a message.")
         return
     if _URL.match(query):
         if len(query) > MAX_URL_CHARS:
-            await reply(update, context, f"That web address is too long: I read addresses of up to {MAX_URL_CHARS:,} characters.")
+            await reply(update, context, f"That web address is too long: I read addresses of up to {MAX_URL_CHARS:,} "
+                                         "characters.")
             return
         await summarize_url(update, context, query)
         return
@@ -286,7 +288,8 @@ async def settings_cmd(update: Update, context: NewsContext) -> None:
         await refuse(update, context)
         return
     if len(args) < 2 and args[0].lower() not in ("topics", "topic"):
-        await reply(update, context, "Usage: /settings KEY VALUE, e.g. /settings time 07:30 (keys: time, timezone, length, topics, operator)")
+        await reply(update, context, "Usage: /settings KEY VALUE, e.g. /settings time 07:30 (keys: time, timezone, "
+                                     "length, topics, operator)")
         return
     key, value = args[0], " ".join(args[1:])
     _, error = apply_setting(prefs, key, value)

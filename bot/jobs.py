@@ -4,18 +4,18 @@ daily digest job (``digest:<chat id>``, with its retry and catch-up jobs)."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Callable
+from typing import Any, Awaitable, Callable
 
 from apscheduler.jobstores.base import JobLookupError
 from telegram.ext import Application, Job
 
 from newsbrief.bot.chats import ChatPrefs
-from newsbrief.bot.services import services, utc_now
+from newsbrief.bot.services import NewsContext, services, utc_now
 
 __all__ = ["repeat", "job_name", "schedule_daily", "unschedule_digest", "move_digest"]
 
 
-def repeat(application: Application, callback: Callable[[Any], Any], *, minutes: float, job_id: str,
+def repeat(application: Application, callback: Callable[[NewsContext], Awaitable[Any]], *, minutes: float, job_id: str,
            first: float) -> None:
     """The one way the bot schedules repeating work: a JobQueue job under a fixed id
     (re-registering replaces it), never two runs at once, missed runs folded into one,
@@ -32,7 +32,7 @@ def job_name(chat_id: int) -> str:
     return f"digest:{chat_id}"
 
 
-def schedule_daily(app: Application, callback: Callable[[Any], Any], prefs: ChatPrefs) -> Job:
+def schedule_daily(app: Application, callback: Callable[[NewsContext], Awaitable[Any]], prefs: ChatPrefs) -> Job:
     """Run ``callback`` daily at the chat's digest time, under the chat's digest job id
     (replacing the job of that id); a run missed by less than the grace period still runs."""
     grace = int(services(app).settings.schedule.grace_minutes * 60)

@@ -62,7 +62,8 @@ async def add(update: Update, context: NewsContext) -> None:
     svc = services(context)
     limits = svc.settings.chats
     if not limits.user_sources:
-        await reply(update, context, "The operator of this bot has turned off adding sources. /brief uses the bot's own sources.")
+        await reply(update, context, "The operator of this bot has turned off adding sources. /brief uses the bot's "
+                                     "own sources.")
         return
     args = list(context.args or ())
     if len(args) != 1 or not args[0].lower().startswith(("http://", "https://")):
@@ -70,7 +71,8 @@ async def add(update: Update, context: NewsContext) -> None:
         return
     url = args[0]
     if len(url) > MAX_URL_CHARS:
-        await reply(update, context, f"That web address is too long: I take addresses of up to {MAX_URL_CHARS:,} characters.")
+        await reply(update, context, f"That web address is too long: I take addresses of up to {MAX_URL_CHARS:,} "
+                                     "characters.")
         return
     prefs = await _target(update, context)
     if prefs is None:
@@ -79,7 +81,8 @@ async def add(update: Update, context: NewsContext) -> None:
         await reply(update, context, "That address is already one of this chat's sources. /sources lists them.")
         return
     if len(prefs.sources) >= limits.sources_per_chat:
-        await reply(update, context, f"This chat has {len(prefs.sources)} sources, the most it may have. /remove one first.")
+        await reply(update, context, f"This chat has {len(prefs.sources)} sources, the most it may have. /remove one "
+                                     "first.")
         return
     try:
         found = await asyncio.to_thread(discover, url, svc.settings)
@@ -91,7 +94,8 @@ async def add(update: Update, context: NewsContext) -> None:
         await reply(update, context, "I could not add that: the address could not be read. Please try another one.")
         return
     if found.name in prefs.sources:
-        await reply(update, context, f"<b>{esc(found.title or found.location)}</b> is already one of this chat's sources. /sources lists them.")
+        await reply(update, context, f"<b>{esc(found.title or found.location)}</b> is already one of this chat's "
+                                     "sources. /sources lists them.")
         return
     known = found.name in catalog(svc.store)  # another chat's already: the job fetches it
     await asyncio.to_thread(add_to_catalog, svc.store, found)
@@ -192,7 +196,8 @@ async def remove(update: Update, context: NewsContext) -> None:
             if args in (known.get(n, {}).get("location"), n) or source_name(args) == n:
                 name = n
     if name is None:
-        await reply(update, context, "That is not one of this chat's sources. /remove without anything shows them with buttons.")
+        await reply(update, context, "That is not one of this chat's sources. /remove without anything shows them with "
+                                     "buttons.")
         return
     await reply(update, context, await drop_source(context, prefs, name))
 
