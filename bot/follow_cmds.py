@@ -88,7 +88,7 @@ async def follow(update: Update, context: NewsContext) -> None:
     since = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
     await change(context.application, prefs, _following(card.name, since))
     await reply(update, context, f"Following <b>{esc(card.name)}</b>: a new story that mentions them gets "
-                        "one alert here. /following lists the names, /unfollow stops.")
+                                 "one alert here. /following lists the names, /unfollow stops.")
 
 
 async def following(update: Update, context: NewsContext) -> None:

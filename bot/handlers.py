@@ -228,7 +228,8 @@ async def subscribe(update: Update, context: NewsContext) -> None:
     prefs = await change(context.application, prefs_for(update, context),
                          lambda p: subscribed(parse_schedule_args(args, p)[0], now))
     await reply(update, context, f"Subscribed: your daily digest comes at {prefs.time} {esc(prefs.timezone)}.\n"
-                        f"Next one: {_when(prefs, svc)}.\nChange it with /settings, stop it with /unsubscribe.")
+                                 f"Next one: {_when(prefs, svc)}.\n"
+                                 "Change it with /settings, stop it with /unsubscribe.")
 
 
 async def unsubscribe(update: Update, context: NewsContext) -> None:
