@@ -341,3 +341,18 @@ def test_chat_book_updates_from_many_threads_lose_nothing(tmp_path):
             t.join()
         assert sorted(book.get(USER).follows) == sorted(f"name {i}" for i in range(8))
         assert sorted(ChatBook(store, Settings()).get(USER).follows) == sorted(f"name {i}" for i in range(8))
+
+
+async def test_a_reply_to_a_migrated_group_moves_the_group(env):
+    """Replies share the sending path's ChatMigrated handling: the answer goes to the
+    supergroup, and the group's preferences and digest job move with it."""
+    group, supergroup = -4101, -1004101
+    env.api.set_member(group, 9, "administrator")
+    await env.say(group, "/subscribe 07:00 UTC", chat_type="group", chat_title="Club", user_id=9)
+    env.api.inject(method="sendMessage", kind="migrate", chat_id=group, new_chat_id=supergroup)
+    env.api.send_text(group, "/help", chat_type="group", chat_title="Club", user_id=9)
+    (answer,) = await env.api.async_wait_for_sent(supergroup, count=1, timeout=20)
+    assert "/subscribe 07:30 Europe/Berlin" in answer["plain_text"]
+    assert env.svc.chats.get(supergroup).subscribed and not env.svc.chats.get(group).subscribed
+    assert env.app.job_queue.get_jobs_by_name(f"digest:{supergroup}")
+    assert not env.app.job_queue.get_jobs_by_name(f"digest:{group}")
