@@ -309,8 +309,8 @@ async def test_replies_go_through_the_sending_path(env):
     await env.say(USER, "/subscribe 08:00 Europe/Berlin")
     env.api.inject(method="sendMessage", kind="403", chat_id=USER, times=1)
     env.api.send_text(USER, "/help")
-    await wait_for(lambda: not env.svc.chats.get(USER).subscribed)
-    assert not env.app.job_queue.get_jobs_by_name(f"digest:{USER}")
+    await wait_for(lambda: not env.svc.chats.get(USER).subscribed and not env.app.job_queue.get_jobs_by_name(
+        f"digest:{USER}"), what="the blocked chat's digest to stop")
 
 
 async def test_changes_at_once_to_one_chat_all_hold(env):
