@@ -192,7 +192,13 @@ _SECTIONS: dict[str, type] = {
 
 # sections of the same file that another part reads and checks: [telegram] is the bot's (bot/settings.py)
 READ_ELSEWHERE = ("telegram",)
-_KNOWN = ("storage", "telegram", "schedule", "summaries", "stories", "briefing", "fetch", "chats", "sources")
+
+
+def _known_sections() -> str:
+    names = list(_SECTIONS)
+    names[1:1] = READ_ELSEWHERE  # listed where [telegram] always was, after [storage]
+    return ", ".join([*names, "sources"])
+
 
 _STRING_LISTS = {("fetch", "allow_private_hosts"), ("chats", "allowed_hosts")}
 
@@ -362,7 +368,7 @@ def settings_from_dict(data: dict[str, Any], *, base: Path | None = None, path: 
         if name in READ_ELSEWHERE:
             continue
         if name not in _SECTIONS:
-            raise ConfigError(f"[{name}]: unknown section (known: {', '.join(_KNOWN)})")
+            raise ConfigError(f"[{name}]: unknown section (known: {_known_sections()})")
         sections[name] = section_from_dict(name, _SECTIONS[name], values, base)
     settings = Settings(**sections, sources=sources, path=path)
     database_url = os.environ.get(DATABASE_URL_ENV)
