@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import logging
 
-from telegram import Update
+from telegram import Chat, Update
 from telegram.constants import ChatMemberStatus, ChatType
 from telegram.error import TelegramError
 
@@ -22,14 +22,22 @@ log = logging.getLogger(__name__)
 NOT_ADMIN = "Only group administrators can change this group's digest."
 
 
+def _chat_of(update: Update) -> Chat:
+    """The chat of a command, or of the message a button is on."""
+    query = update.callback_query
+    if query is not None and query.message is not None:
+        return query.message.chat
+    if update.effective_chat is None:
+        raise ValueError("an update without a chat has no preferences")
+    return update.effective_chat
+
+
 def prefs_for(update: Update, context: NewsContext) -> ChatPrefs:
     """The preferences of the chat an update's commands act on (its defaults if it has
     none): the chat itself, or the channel a private chat manages (/connect)."""
-    chat = update.effective_chat
-    message = update.effective_message
-    if update.callback_query is not None and update.callback_query.message is not None:
-        chat = update.callback_query.message.chat
-        message = update.callback_query.message
+    chat = _chat_of(update)
+    query = update.callback_query
+    message = query.message if query is not None and query.message is not None else update.effective_message
     book = services(context).chats
     thread = thread_of(message)
     if thread:  # a forum topic has settings of its own
@@ -47,11 +55,14 @@ async def may_change_settings(update: Update, context: NewsContext) -> bool:
     """In groups, only administrators may change the chat's digest (if so configured); a
     channel managed from a private chat only while the user and the bot administer it
     (checked with getChatMember at every change)."""
-    chat = update.effective_chat
+    chat = _chat_of(update)
+    user = update.effective_user
     target = prefs_for(update, context)
     if target.chat_type == ChatType.CHANNEL and target.chat_id != chat.id:
-        problem = await rights_problem(context.bot, target.chat_id, update.effective_user.id)
-        if problem:
+        if user is None:
+            return False
+        problem = await rights_problem(context.bot, target.chat_id, user.id)
+        if problem and context.chat_data is not None:
             context.chat_data["rights_problem"] = problem
         return not problem
     if chat.type == ChatType.PRIVATE or not services(context).telegram.admins_only_in_groups:
@@ -59,7 +70,6 @@ async def may_change_settings(update: Update, context: NewsContext) -> bool:
     message = update.effective_message
     if message is not None and message.sender_chat is not None and message.sender_chat.id == chat.id:
         return True  # an anonymous administrator
-    user = update.effective_user
     if user is None:
         return False
     try:
@@ -80,6 +90,8 @@ async def button_prefs(update: Update, context: NewsContext) -> ChatPrefs | None
     """For a button that changes a chat's choices: the preferences it acts on, or None
     (and the button answered) when the button is stale or the user may not change them."""
     query = update.callback_query
+    if query is None:
+        return None
     if query.message is None:
         await query.answer("This button has expired.")
         return None

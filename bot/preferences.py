@@ -14,7 +14,7 @@ import asyncio
 import dataclasses
 import datetime as dt
 import re
-from typing import Iterable
+from collections.abc import Iterable
 
 from telegram.ext import Application
 
@@ -24,8 +24,17 @@ from newsbrief.bot.render import esc
 from newsbrief.bot.services import services
 from newsbrief.summaries.config import parse_time_of_day, parse_timezone
 
-__all__ = ["change", "change_many", "subscribed", "unsubscribed", "apply_setting", "parse_schedule_args",
-           "button_setting", "shown", "MAX_SHOWN"]
+__all__ = [
+    "change",
+    "change_many",
+    "subscribed",
+    "unsubscribed",
+    "apply_setting",
+    "parse_schedule_args",
+    "button_setting",
+    "shown",
+    "MAX_SHOWN",
+]
 
 MAX_SHOWN = 40  # characters of a bad value quoted back to the user
 
@@ -76,17 +85,21 @@ def parse_schedule_args(args: list[str], prefs: ChatPrefs) -> tuple[ChatPrefs, s
             try:
                 time = parse_time_of_day(arg).strftime("%H:%M")
             except ValueError:
-                return prefs, (f"“{esc(shown(arg))}” is not a time of day. "
-                               "Use 24-hour HH:MM, e.g. /subscribe 07:30 Europe/Berlin")
+                return prefs, (
+                    f"“{esc(shown(arg))}” is not a time of day. Use 24-hour HH:MM, e.g. /subscribe 07:30 Europe/Berlin"
+                )
         elif "/" in arg or arg.upper() in ("UTC", "GMT"):
             try:
                 zone = parse_timezone(arg).key
             except ValueError:
-                return prefs, (f"“{esc(shown(arg))}” is not a time zone I know. "
-                               "Use Area/City, e.g. /subscribe 07:30 Europe/Berlin")
+                return prefs, (
+                    f"“{esc(shown(arg))}” is not a time zone I know. Use Area/City, e.g. /subscribe 07:30 Europe/Berlin"
+                )
         else:
-            return prefs, (f"I don't understand “{esc(shown(arg))}”. "
-                           "Use a time and a time zone, e.g. /subscribe 07:30 Europe/Berlin")
+            return prefs, (
+                f"I don't understand “{esc(shown(arg))}”. "
+                "Use a time and a time zone, e.g. /subscribe 07:30 Europe/Berlin"
+            )
     return dataclasses.replace(prefs, time=time, timezone=zone), None
 
 
@@ -106,8 +119,9 @@ def apply_setting(prefs: ChatPrefs, key: str, value: str) -> tuple[ChatPrefs, st
         try:
             return dataclasses.replace(prefs, timezone=parse_timezone(value).key), None
         except ValueError:
-            return prefs, (f"“{esc(shown(value))}” is not a time zone I know. "
-                           "Use Area/City, e.g. /settings timezone Europe/Berlin")
+            return prefs, (
+                f"“{esc(shown(value))}” is not a time zone I know. Use Area/City, e.g. /settings timezone Europe/Berlin"
+            )
     if key == "length":
         if value.lower() not in LENGTHS:
             return prefs, "Length is short, normal or long, e.g. /settings length short"
@@ -119,8 +133,10 @@ def apply_setting(prefs: ChatPrefs, key: str, value: str) -> tuple[ChatPrefs, st
         if len(value.split(",")) > MAX_TOPICS:
             return prefs, f"At most {MAX_TOPICS} topics, separated by commas, e.g. /settings topics climate, energy"
         return dataclasses.replace(prefs, topics=topics), None
-    return prefs, (f"I don't know the setting “{esc(shown(key))}”. "
-                   "Use time, timezone, length or topics, e.g. /settings length short")
+    return prefs, (
+        f"I don't know the setting “{esc(shown(key))}”. "
+        "Use time, timezone, length or topics, e.g. /settings length short"
+    )
 
 
 def button_setting(key: str, value: str, now: dt.datetime) -> Edit:

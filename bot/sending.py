@@ -18,10 +18,11 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import logging
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Awaitable, Callable, Sequence
+from typing import Any
 
-from telegram import Message, MaybeInaccessibleMessage, Update
+from telegram import MaybeInaccessibleMessage, Message, Update
 from telegram.error import ChatMigrated, Forbidden, NetworkError, RetryAfter
 from telegram.ext import Application
 
@@ -31,8 +32,20 @@ from newsbrief.bot.ratelimit import BULK, INTERACTIVE
 from newsbrief.bot.render import Reply
 from newsbrief.bot.services import NewsContext, services
 
-__all__ = ["send", "reply", "send_reply", "Sent", "SENT", "BLOCKED", "MOVED", "thread_of", "stop_digest", "move_chat",
-           "INTERACTIVE", "BULK"]
+__all__ = [
+    "send",
+    "reply",
+    "send_reply",
+    "Sent",
+    "SENT",
+    "BLOCKED",
+    "MOVED",
+    "thread_of",
+    "stop_digest",
+    "move_chat",
+    "INTERACTIVE",
+    "BULK",
+]
 
 log = logging.getLogger(__name__)
 
@@ -60,8 +73,15 @@ def thread_of(message: MaybeInaccessibleMessage | None) -> int:
     return 0
 
 
-async def send_reply(app: Application, chat_id: int, reply: Reply, *, before_send: BeforeSend | None = None,
-                     priority: int = BULK, **kwargs: Any) -> Message:
+async def send_reply(
+    app: Application,
+    chat_id: int,
+    reply: Reply,
+    *,
+    before_send: BeforeSend | None = None,
+    priority: int = BULK,
+    **kwargs: Any,
+) -> Message:
     """Send one message, retrying network errors with backoff (RetryAfter is waited out
     by the rate limiter). Forbidden and ChatMigrated are raised to the caller."""
     backoff = services(app).backoff
@@ -70,8 +90,9 @@ async def send_reply(app: Application, chat_id: int, reply: Reply, *, before_sen
         rate_args["before_send"] = before_send
     for attempt in range(backoff.tries):
         try:
-            return await app.bot.send_message(chat_id, reply.text, reply_markup=reply.keyboard,
-                                              rate_limit_args=rate_args, **kwargs)
+            return await app.bot.send_message(
+                chat_id, reply.text, reply_markup=reply.keyboard, rate_limit_args=rate_args, **kwargs
+            )
         except (Forbidden, ChatMigrated):
             raise
         except (NetworkError, RetryAfter) as exc:  # TimedOut is a NetworkError
@@ -83,16 +104,22 @@ async def send_reply(app: Application, chat_id: int, reply: Reply, *, before_sen
     raise AssertionError("unreachable")
 
 
-async def send(app: Application, to: ChatPrefs | int, replies: Reply | str | Sequence[Reply], *,
-               thread_id: int = 0, priority: int = INTERACTIVE, before_send: BeforeSend | None = None,
-               follow: bool = True) -> Sent:
+async def send(
+    app: Application,
+    to: ChatPrefs | int,
+    replies: Reply | str | Sequence[Reply],
+    *,
+    thread_id: int = 0,
+    priority: int = INTERACTIVE,
+    before_send: BeforeSend | None = None,
+    follow: bool = True,
+) -> Sent:
     """Send ``replies`` in order to a chat: its preferences (a forum topic's go to its
     thread), or a chat id and ``thread_id``. Handles a blocked chat and a migrated one
     (see the module docstring); with ``follow`` the messages not yet sent then go to the
     migrated chat's new id (a digest is composed again for it instead)."""
-    if isinstance(replies, (Reply, str)):
-        replies = [replies]
-    pending = [Reply(r) if isinstance(r, str) else r for r in replies]
+    listed: Sequence[Reply | str] = [replies] if isinstance(replies, (Reply, str)) else replies
+    pending = [Reply(r) if isinstance(r, str) else r for r in listed]
     if isinstance(to, ChatPrefs):
         chat_id, where = to.send_to
         record: ChatPrefs | int = to
