@@ -26,13 +26,14 @@ from telegram.ext import Application
 
 from newsbrief.bot.chat_news import keep_for, labelled, titles, visible_for
 from newsbrief.bot.chats import ChatPrefs
-from newsbrief.bot.ratelimit import BULK
 from newsbrief.bot.render import Reply, esc, render_story
 from newsbrief.bot.jobs import repeat
+from newsbrief.bot.sending import BLOCKED, BULK, send
 from newsbrief.bot.services import NewsContext, services
 from newsbrief.summaries.stories.briefing import story_by_id
 from newsbrief.summaries.config import parse_time_of_day
 from newsbrief.summaries.stories.follows import NameIndex
+from newsbrief.summaries.store import NewsStore
 
 __all__ = ["run_alerts", "alerts_job", "in_quiet_hours", "folded_reply", "clear_folded", "schedule_alerts",
            "MAX_REMEMBERED"]
@@ -56,7 +57,7 @@ def in_quiet_hours(prefs: ChatPrefs, now: dt.datetime, start: str, end: str) -> 
 CURSOR_ID = 0  # the alerts table's document holding the runs' cursor (no Telegram chat has id 0)
 
 
-def _state(store: Any) -> dict[int, dict[str, Any]]:
+def _state(store: NewsStore) -> dict[int, dict[str, Any]]:
     return {d["chat_id"]: d for d in store.documents(TABLE) if "chat_id" in d and d["chat_id"] != CURSOR_ID}
 
 
@@ -64,11 +65,11 @@ def _cursor(app: Application) -> dict[str, Any]:
     return app.bot_data.alerts_cursor
 
 
-def _save_cursor(store: Any, cursor: dict[str, Any]) -> None:
+def _save_cursor(store: NewsStore, cursor: dict[str, Any]) -> None:
     store.put_documents(TABLE, [{"chat_id": CURSOR_ID, "seq": cursor["seq"], "waiting": sorted(cursor["waiting"])}])
 
 
-def _load_cursor(store: Any, cursor: dict[str, Any], top: int) -> bool:
+def _load_cursor(store: NewsStore, cursor: dict[str, Any], top: int) -> bool:
     """Read the stored cursor into ``cursor``; True if there was one. Without one (the
     first run ever), start it at ``top``: the articles stored before never alert."""
     saved = store.document(TABLE, CURSOR_ID)
@@ -80,7 +81,7 @@ def _load_cursor(store: Any, cursor: dict[str, Any], top: int) -> bool:
     return True
 
 
-def _arrived(store: Any, app: Application, day: dt.date) -> list[dict[str, Any]]:
+def _arrived(store: NewsStore, app: Application, day: dt.date) -> list[dict[str, Any]]:
     """Articles that arrived since the last run, and the ones that were waiting to be
     clustered. The cursor is kept in the store, so that articles stored while the bot was
     down alert when it is back; the very first run only sets it (articles stored before
@@ -152,11 +153,9 @@ async def _run(app: Application) -> int:
             state["count"] = int(state.get("count") or 0) + 1
             note = "In the news: " + ", ".join(who)
             message = render_story(story, note=note)
-            try:
-                target, where = prefs.send_to
-                await app.bot.send_message(target, message.text, reply_markup=message.keyboard,
-                                           rate_limit_args={"priority": BULK, "max_retries": 5}, **where)
-                sent += 1
+            try:  # the one sending path (bot.sending): to the chat's topic, blocked and migrated chats handled
+                if (await send(app, prefs, message, priority=BULK)).status != BLOCKED:
+                    sent += 1
             except TelegramError as exc:
                 log.info("alert to chat %s failed: %s", prefs.chat_id, exc)
     if changed:
@@ -164,7 +163,7 @@ async def _run(app: Application) -> int:
     return sent
 
 
-def _stories_mentioning(store: Any, app: Application, arrived: list[dict[str, Any]],
+def _stories_mentioning(store: NewsStore, app: Application, arrived: list[dict[str, Any]],
                         index: NameIndex) -> dict[str, tuple[str, set[str]]]:
     """Story id -> (when its first report arrived, followed names it mentions), for the
     stories of the arrived articles; unclustered articles wait for the next run."""
@@ -193,7 +192,7 @@ def _stories_mentioning(store: Any, app: Application, arrived: list[dict[str, An
     return out
 
 
-def folded_reply(store: Any, chat_id: int) -> Reply | None:
+def folded_reply(store: NewsStore, chat_id: int) -> Reply | None:
     """The alerts folded into the next digest (over the cap or in quiet hours), or None."""
     doc = store.document(TABLE, chat_id)
     folded = (doc.get("folded") if doc else None) or []
@@ -205,7 +204,7 @@ def folded_reply(store: Any, chat_id: int) -> Reply | None:
     return Reply("\n".join(lines))
 
 
-def clear_folded(store: Any, chat_id: int) -> None:
+def clear_folded(store: NewsStore, chat_id: int) -> None:
     doc = store.document(TABLE, chat_id)
     if doc and doc.get("folded"):
         store.put_documents(TABLE, [{**doc, "folded": []}])

@@ -33,6 +33,7 @@ from newsbrief.bot.digests import catch_up, rebuild_schedules
 from newsbrief.bot.ratelimit import PriorityRateLimiter
 from newsbrief.bot.jobs import repeat
 from newsbrief.bot.services import CONTEXT_TYPES, Backoff, NewsContext, Services, services, utc_now
+from newsbrief.bot.settings import TelegramSettings, load_telegram_settings
 from newsbrief.summaries.config import ConfigError, Settings
 from newsbrief.summaries.pipeline.run import PIPELINE_JOB_ID
 from newsbrief.summaries.store import NewsStore, open_store
@@ -86,17 +87,19 @@ def build_application(
     clock: Callable[[], dt.datetime] = utc_now,
     backoff: Backoff | None = None,
     summarize_job: bool = True,
+    telegram: TelegramSettings | None = None,
 ) -> Application:
     """The bot, ready to run: handlers registered, services attached.
 
-    ``token``/``base_url`` default to the settings; tests and ``newsbrief chat`` point them
+    ``telegram`` defaults to the ``[telegram]`` section of the file ``settings`` came
+    from; ``token``/``base_url`` default to it; tests and ``newsbrief chat`` point them
     at the local Bot API server. Call :func:`on_startup` after ``initialize()`` when not
     using ``run_polling`` (which calls it itself).
     """
-    token = token or settings.telegram.token
+    tg = telegram or load_telegram_settings(settings.path)
+    token = token or tg.token
     if not token:
         raise ConfigError(NO_TOKEN)
-    tg = settings.telegram
     application = (
         ApplicationBuilder()
         .context_types(CONTEXT_TYPES)
@@ -115,7 +118,7 @@ def build_application(
     deliveries = open_deliveries(store, today=lambda: clock().date())
     application.bot_data.services = Services(
         settings=settings, store=store, chats=chats, deliveries=deliveries, clock=clock,
-        backoff=backoff or Backoff(),
+        backoff=backoff or Backoff(), telegram=tg,
     )
     application.bot_data.summarize_job = summarize_job
     add_handlers(application)
@@ -229,15 +232,16 @@ def webhook_secret(token: str) -> str:
     return hashlib.sha256(b"newsbrief-webhook:" + token.encode()).hexdigest()
 
 
-def run_bot(settings: Settings) -> None:
-    """``newsbrief run``: the bot with long polling (or a webhook), and the scheduled job."""
-    if not settings.telegram.token:
+def run_bot(settings: Settings, telegram: TelegramSettings | None = None) -> None:
+    """``newsbrief run``: the bot with long polling (or a webhook), and the scheduled job.
+    ``telegram`` defaults to the ``[telegram]`` section of the file ``settings`` came from."""
+    tg = telegram or load_telegram_settings(settings.path)
+    if not tg.token:
         raise ConfigError(NO_TOKEN)
-    redact_token_in_logs(settings.telegram.token)
+    redact_token_in_logs(tg.token)
     with open_store(settings) as store:
-        application = build_application(settings, store)
+        application = build_application(settings, store, telegram=tg)
         settle_garbage_collection()  # this process is the bot's alone (tests start bots inside theirs)
-        tg = settings.telegram
         if tg.mode == "webhook":
             # the local path mirrors the public URL's path (a reverse proxy forwards it);
             # Telegram proves each post with a secret derived from the token

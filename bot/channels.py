@@ -18,6 +18,7 @@ from telegram.ext import Application
 
 from newsbrief.bot.chats import ChatPrefs
 from newsbrief.bot.render import esc
+from newsbrief.bot.sending import reply, send
 from newsbrief.bot.services import NewsContext, services
 
 __all__ = ["connect", "disconnect", "rights_problem", "bot_may_post", "channel_lost", "ADMIN"]
@@ -51,40 +52,44 @@ async def bot_may_post(bot: object, channel_id: int) -> bool:
     return me.status in ADMIN
 
 
-async def reply(update: Update, text: str) -> None:
-    await update.effective_message.reply_text(text, do_quote=False)
-
-
 async def connect(update: Update, context: NewsContext) -> None:
     svc = services(context)
     chat = update.effective_chat
     if chat.type != ChatType.PRIVATE:
-        await reply(update, "Send /connect @channel to me in a private chat.")
+        await reply(update, context, "Send /connect @channel to me in a private chat.")
         return
     args = list(context.args or ())
     if len(args) != 1 or not (args[0].startswith("@") or args[0].lstrip("-").isdigit()):
-        await reply(update, "Usage: /connect @channel — the channel's name; you and I must both be its administrators.")
+        await reply(update, context, "Usage: /connect @channel — the channel's name; you and I must both be its "
+                                     "administrators.")
         return
     try:
         target = await context.bot.get_chat(args[0] if args[0].startswith("@") else int(args[0]))
     except TelegramError:
-        await reply(update, "I cannot find that channel. Add me to it as an administrator first.")
+        await reply(update, context, "I cannot find that channel. Add me to it as an administrator first.")
         return
     if target.type != ChatType.CHANNEL:
-        await reply(update, "That is not a channel. In a group, send the commands in the group itself.")
+        await reply(update, context, "That is not a channel. In a group, send the commands in the group itself.")
         return
     problem = await rights_problem(context.bot, target.id, update.effective_user.id)
     if problem:
-        await reply(update, problem)
+        await reply(update, context, problem)
         return
+    user_id = update.effective_user.id
+
+    def connected(channel: ChatPrefs) -> ChatPrefs:
+        return dataclasses.replace(channel, chat_type="channel", title=target.title or channel.title,
+                                   connected_by=user_id)
+
+    def managing(mine: ChatPrefs) -> ChatPrefs:
+        return dataclasses.replace(mine, manages=target.id)
+
     channel = svc.chats.get_or_default(target.id, chat_type="channel", title=target.title or "")
-    channel = dataclasses.replace(channel, chat_type="channel", title=target.title or channel.title,
-                                  connected_by=update.effective_user.id)
     mine = svc.chats.get_or_default(chat.id, chat_type=chat.type)
-    await asyncio.to_thread(svc.chats.save_many, [channel, dataclasses.replace(mine, manages=target.id)])
-    await reply(update, f"Connected <b>{esc(target.title or args[0])}</b>. The commands you send here now manage "
-                        "that channel: /subscribe sets its daily digest, /add and /filter choose its news, "
-                        "/settings shows it. /disconnect to manage this chat again.")
+    await asyncio.to_thread(svc.chats.update_many, [(channel, connected), (mine, managing)])  # one write
+    await reply(update, context, f"Connected <b>{esc(target.title or args[0])}</b>. The commands you send here now "
+                                 "manage that channel: /subscribe sets its daily digest, /add and /filter choose its "
+                                 "news, /settings shows it. /disconnect to manage this chat again.")
 
 
 async def disconnect(update: Update, context: NewsContext) -> None:
@@ -92,23 +97,24 @@ async def disconnect(update: Update, context: NewsContext) -> None:
     chat = update.effective_chat
     mine = svc.chats.get(chat.id)
     if mine is None or not mine.manages:
-        await reply(update, "This chat manages no channel. /connect @channel connects one.")
+        await reply(update, context, "This chat manages no channel. /connect @channel connects one.")
         return
-    await asyncio.to_thread(svc.chats.save, dataclasses.replace(mine, manages=0))
+    await asyncio.to_thread(svc.chats.update, mine, lambda p: dataclasses.replace(p, manages=0))
     channel = svc.chats.get(mine.manages)
     name = channel.title if channel else "the channel"
-    await reply(update, f"Your commands manage this chat again. {esc(name)} keeps its settings.")
+    await reply(update, context, f"Your commands manage this chat again. {esc(name)} keeps its settings.")
 
 
 async def channel_lost(app: Application, prefs: ChatPrefs) -> None:
     """The bot lost its rights in a channel: its subscription ends (the caller removes the
     scheduled job), and whoever connected it is told."""
     svc = services(app)
-    await asyncio.to_thread(svc.chats.save, dataclasses.replace(prefs, subscribed=False))
+    await asyncio.to_thread(svc.chats.update, prefs, lambda p: dataclasses.replace(p, subscribed=False))
     if prefs.connected_by:
         try:
-            await app.bot.send_message(prefs.connected_by, f"I am no longer an administrator of <b>{esc(prefs.title or 'your channel')}</b>, "
-                                                           "so its daily digest has stopped. Make me an administrator "
-                                                           "again, then /connect it and /subscribe.")
+            await send(app, prefs.connected_by,
+                       f"I am no longer an administrator of <b>{esc(prefs.title or 'your channel')}</b>, "
+                       "so its daily digest has stopped. Make me an administrator again, "
+                       "then /connect it and /subscribe.")
         except TelegramError as exc:
             log.info("could not tell user %s about channel %s: %s", prefs.connected_by, prefs.chat_id, exc)

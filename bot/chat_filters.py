@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+from typing import Sequence
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 
-from newsbrief.bot.chats import ChatPrefs
+from newsbrief.bot.chats import ChatPrefs, Edit
+from newsbrief.bot.common import button_prefs, may_change_settings, prefs_for, refuse, reply
+from newsbrief.bot.preferences import change
 from newsbrief.bot.render import Reply, callback_data, esc
 from newsbrief.bot.services import NewsContext, services
 from newsbrief.summaries.stories.filters import FilterError, Filters, merge, parse_filters, without
@@ -40,41 +43,54 @@ def filters_view(prefs: ChatPrefs) -> Reply:
     return Reply("\n".join(lines), InlineKeyboardMarkup(rows))
 
 
-async def filter_cmd(update: Update, context: NewsContext) -> None:
-    from newsbrief.bot.handlers import may_change_settings, prefs_for, refuse, reply, save_prefs
+def _with_filters(prefs: ChatPrefs, changes: Sequence[tuple[str, str]] | None) -> ChatPrefs:
+    """The chat's filters with ``changes`` merged in (None: none left)."""
+    if changes is None:
+        return dataclasses.replace(prefs, include=(), exclude=())
+    new = merge(Filters(prefs.include, prefs.exclude), changes)
+    return dataclasses.replace(prefs, include=new.include, exclude=new.exclude)
 
+
+def _without(terms: list[str]) -> Edit:
+    def edit(prefs: ChatPrefs) -> ChatPrefs:
+        new = without(Filters(prefs.include, prefs.exclude), terms)
+        return dataclasses.replace(prefs, include=new.include, exclude=new.exclude)
+
+    return edit
+
+
+async def filter_cmd(update: Update, context: NewsContext) -> None:
     prefs = prefs_for(update, context)
     text = (update.effective_message.text or "").partition(" ")[2].strip()
     if not text:
-        await reply(update, filters_view(prefs))
+        await reply(update, context, filters_view(prefs))
         return
     if not await may_change_settings(update, context):
         await refuse(update, context)
         return
     if text.lower() in ("clear", "off", "none"):
-        prefs = await save_prefs(context, dataclasses.replace(prefs, include=(), exclude=()))
-        await reply(update, filters_view(prefs))
+        prefs = await change(context.application, prefs, lambda p: _with_filters(p, None))
+        await reply(update, context, filters_view(prefs))
         return
     try:
         changes = parse_filters(text)
     except FilterError as exc:
-        await reply(update, f"I could not read that filter: {esc(str(exc))}.\n{USAGE}")
+        await reply(update, context, f"I could not read that filter: {esc(str(exc))}.\n{USAGE}")
         return
     if not changes:
-        await reply(update, USAGE)
+        await reply(update, context, USAGE)
         return
     new = merge(Filters(prefs.include, prefs.exclude), changes)
     cap = services(context).settings.chats.filters_per_chat
     if len(new.include) + len(new.exclude) > cap:
-        await reply(update, f"A chat may have at most {cap} filter words. /filter shows them with buttons to remove some.")
+        await reply(update, context, f"A chat may have at most {cap} filter words. /filter shows them with buttons to "
+                                     "remove some.")
         return
-    prefs = await save_prefs(context, dataclasses.replace(prefs, include=new.include, exclude=new.exclude))
-    await reply(update, filters_view(prefs))
+    prefs = await change(context.application, prefs, lambda p: _with_filters(p, changes))
+    await reply(update, context, filters_view(prefs))
 
 
 async def unfilter_button(update: Update, context: NewsContext) -> None:
-    from newsbrief.bot.handlers import button_prefs, save_prefs
-
     query = update.callback_query
     prefs = await button_prefs(update, context)
     if prefs is None:
@@ -84,8 +100,6 @@ async def unfilter_button(update: Update, context: NewsContext) -> None:
     if not terms:
         await query.answer("That filter is already gone.")
         return
-    new = without(Filters(prefs.include, prefs.exclude), terms)
-    prefs = await save_prefs(context, dataclasses.replace(prefs, include=new.include, exclude=new.exclude))
+    prefs = await change(context.application, prefs, _without(terms))
     await query.answer("Removed.")
-    view = filters_view(prefs)
-    await context.bot.send_message(query.message.chat.id, view.text, reply_markup=view.keyboard)
+    await reply(update, context, filters_view(prefs))  # in the chat and topic of the button

@@ -6,6 +6,7 @@ one chat's sources never show in another chat's news."""
 from __future__ import annotations
 
 import dataclasses
+from urllib.parse import urlsplit
 from typing import Any, Callable
 
 from newsbrief.bot.chats import ChatPrefs
@@ -13,6 +14,7 @@ from newsbrief.summaries.stories.briefing import Briefing, Report, Story, compos
 from newsbrief.summaries.ingest.chat_sources import catalog, is_chat_source
 from newsbrief.summaries.config import Settings
 from newsbrief.summaries.stories.filters import Filters
+from newsbrief.summaries.store import NewsStore
 
 __all__ = ["visible_for", "filters_of", "keep_for", "labelled", "compose_for", "story_text"]
 
@@ -58,7 +60,7 @@ def labelled(story: Story, titles: dict[str, str]) -> Story:
     )
 
 
-def titles(store: Any) -> dict[str, str]:
+def titles(store: NewsStore) -> dict[str, str]:
     """Chat source name -> its title (or host)."""
     out = {}
     for name, doc in catalog(store).items():
@@ -67,13 +69,11 @@ def titles(store: Any) -> dict[str, str]:
 
 
 def _host(url: str) -> str:
-    from urllib.parse import urlsplit
-
     host = urlsplit(url).hostname or ""
     return host[4:] if host.startswith("www.") else host
 
 
-def compose_for(store: Any, prefs: ChatPrefs, config: Settings, **kwargs: Any) -> Briefing:
+def compose_for(store: NewsStore, prefs: ChatPrefs, config: Settings, **kwargs: Any) -> Briefing:
     """``compose_briefing`` for one chat: its sources, its filters, its titles."""
     briefing = compose_briefing(store, visible=visible_for(prefs, config), keep=keep_for(prefs), **kwargs)
     names = titles(store)

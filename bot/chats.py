@@ -1,7 +1,8 @@
 """Chats and their preferences: subscription, digest time, time zone, length, topics.
 
 Kept in the store's ``chats`` table, one document per chat, mirrored in memory so that
-handlers never scan the table.
+handlers never scan the table. A change is read-modify-write under one lock
+(:meth:`ChatBook.update`): two changes to a chat at once never lose one of them.
 """
 
 from __future__ import annotations
@@ -9,13 +10,14 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import hashlib
-from typing import Any, Iterable
+import threading
+from typing import Any, Callable, Iterable
 from zoneinfo import ZoneInfo
 
 from newsbrief.summaries.config import Settings, parse_time_of_day, parse_timezone
-from newsbrief.summaries.store import Store
+from newsbrief.summaries.store import NewsStore
 
-__all__ = ["ChatPrefs", "ChatBook", "LENGTHS", "MAX_TOPICS", "next_delivery", "topic_key"]
+__all__ = ["ChatPrefs", "ChatBook", "Edit", "LENGTHS", "MAX_TOPICS", "next_delivery", "topic_key"]
 
 LENGTHS = ("short", "normal", "long")
 MAX_TOPICS = 10
@@ -79,6 +81,8 @@ class ChatPrefs:
 
 _TUPLES = ("topics", "sources", "include", "exclude", "follows")
 
+Edit = Callable[[ChatPrefs], ChatPrefs]  # a change to a chat's preferences: its current ones in, new ones out
+
 
 def topic_key(chat_id: int, thread_id: int) -> int:
     """The key of a forum topic's settings: a negative number beyond any Telegram chat id
@@ -128,9 +132,10 @@ def clean_topics(words: Iterable[str]) -> tuple[str, ...]:
 class ChatBook:
     """The chats table, mirrored in memory. Every change is one store write."""
 
-    def __init__(self, store: Store, settings: Settings) -> None:
+    def __init__(self, store: NewsStore, settings: Settings) -> None:
         self.store = store
         self.settings = settings
+        self._writing = threading.RLock()  # one read-modify-write at a time
         self._load()
 
     def _load(self) -> None:
@@ -176,28 +181,50 @@ class ChatBook:
         parse_timezone(prefs.timezone)
         if prefs.length not in LENGTHS:
             raise ValueError(f"length must be one of {', '.join(LENGTHS)}")
-        self._sync()
-        with self.store.batch():
-            self.store.put_documents("chats", [prefs.to_record()])
-            self._chats[prefs.chat_id] = prefs
-        self._generation = self.store.generation
+        with self._writing:
+            self._sync()
+            with self.store.batch():
+                self.store.put_documents("chats", [prefs.to_record()])
+                self._chats[prefs.chat_id] = prefs
+            self._generation = self.store.generation
         return prefs
 
     def save_many(self, prefs: Iterable[ChatPrefs]) -> None:
         """Store many chats in one write (imports, tests and load generators)."""
         prefs = list(prefs)
-        self._sync()
-        with self.store.batch():
-            self.store.put_documents("chats", [p.to_record() for p in prefs])
-            self._chats.update({p.chat_id: p for p in prefs})
-        self._generation = self.store.generation
+        with self._writing:
+            self._sync()
+            with self.store.batch():
+                self.store.put_documents("chats", [p.to_record() for p in prefs])
+                self._chats.update({p.chat_id: p for p in prefs})
+            self._generation = self.store.generation
+
+    def update(self, prefs: ChatPrefs, edit: Edit) -> ChatPrefs:
+        """Read-modify-write of one chat: ``edit`` gets the chat's current preferences
+        (``prefs`` if it has none stored yet, e.g. a chat's defaults); what it returns is
+        validated and stored in one write. Returns the stored preferences."""
+        with self._writing:
+            self._sync()
+            new = edit(self._chats.get(prefs.chat_id, prefs))
+            if new.chat_id != prefs.chat_id:
+                raise ValueError("an edit keeps the chat it changes")
+            return self.save(new)
+
+    def update_many(self, changes: Iterable[tuple[ChatPrefs, Edit]]) -> list[ChatPrefs]:
+        """:meth:`update` for several chats at once, in one write."""
+        with self._writing:
+            self._sync()
+            new = [edit(self._chats.get(prefs.chat_id, prefs)) for prefs, edit in changes]
+            self.save_many(new)
+            return new
 
     def migrate(self, old_id: int, new_id: int) -> ChatPrefs | None:
         """A group became a supergroup: move its preferences to the new id."""
-        prefs = self._chats.get(old_id)
-        if prefs is None:
-            return None
-        with self.store.batch():
-            moved = self.save(dataclasses.replace(prefs, chat_id=new_id, chat_type="supergroup"))
-            self.save(dataclasses.replace(prefs, subscribed=False))
-        return moved
+        with self._writing:
+            prefs = self.get(old_id)
+            if prefs is None:
+                return None
+            with self.store.batch():
+                moved = self.save(dataclasses.replace(prefs, chat_id=new_id, chat_type="supergroup"))
+                self.save(dataclasses.replace(prefs, subscribed=False))
+            return moved

@@ -5,11 +5,14 @@ from __future__ import annotations
 import argparse
 import contextlib
 import dataclasses
+import datetime as dt
 import json
 import logging
 import os
 import re
+import signal
 import sys
+import threading
 from pathlib import Path
 from typing import Callable, Iterator, Sequence
 
@@ -17,9 +20,24 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from newsbrief.bot.app import run_bot
+from newsbrief.bot.console import run_console
+from newsbrief.bot.settings import load_telegram_settings
 from newsbrief.summaries.config import ConfigError, Settings, load_settings
-from newsbrief.summaries.store import NewsStore, StoreError
+from newsbrief.summaries.index.entity_index import card_record, format_card, list_entities, lookup, stale_articles
+from newsbrief.summaries.ingest.feeds import SourceError
+from newsbrief.summaries.ingest.fetch import FetchOptions
+from newsbrief.summaries.ingest.files import article_files, ingest_paths
+from newsbrief.summaries.ingest.source_state import source_status
+from newsbrief.summaries.pipeline.on_demand import summarize_url
+from newsbrief.summaries.pipeline.run import run_pipeline
+from newsbrief.summaries.pipeline.worker import Worker
+from newsbrief.summaries.stories.briefing import compose_briefing, find_articles, list_stories, outlets_line, story_for
+from newsbrief.summaries.stories.briefing import story_json
+from newsbrief.summaries.store import NewsStore, StoreError, open_location
 from newsbrief.summaries.store import open_store as _open_configured_store
+from newsbrief.summaries.store.ops import redact_location, store_status
+from newsbrief.summaries.store.transfer import copy_store
 
 __all__ = ["main", "build_parser"]
 
@@ -66,8 +84,6 @@ def print_skipped(skipped: Sequence[tuple[str, str]]) -> None:
 
 @command("ingest")
 def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
-    from newsbrief.summaries.ingest.files import article_files, ingest_paths
-
     paths = [Path(p) for p in args.paths]
     total = sum(1 for _ in article_files(paths))
     with open_store(settings) as store, progress_bar("ingesting", total if total >= 50 else 0) as advance:
@@ -94,8 +110,6 @@ def cmd_articles(args: argparse.Namespace, settings: Settings) -> int:
 
 @command("summarize")
 def cmd_summarize(args: argparse.Namespace, settings: Settings) -> int:
-    from newsbrief.summaries.pipeline.run import run_pipeline
-
     with open_store(settings) as store, progress_bar("summarizing", None) as advance:
         report = run_pipeline(store, settings, ingest=not args.no_ingest, progress=advance)
     print_skipped(report.ingest.skipped)
@@ -107,8 +121,6 @@ def cmd_summarize(args: argparse.Namespace, settings: Settings) -> int:
 
 @command("summary")
 def cmd_summary(args: argparse.Namespace, settings: Settings) -> int:
-    from newsbrief.summaries.stories.briefing import find_articles, story_for
-
     query = " ".join(args.query)
     if re.match(r"https?://", query.strip(), re.I):
         return _summary_of_url(query.strip(), settings)
@@ -127,10 +139,6 @@ def cmd_summary(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _summary_of_url(url: str, settings: Settings) -> int:
-    from newsbrief.summaries.ingest.fetch import FetchOptions
-    from newsbrief.summaries.ingest.feeds import SourceError
-    from newsbrief.summaries.pipeline.on_demand import summarize_url
-
     # the operator's own command: pages on the local network are allowed here
     options = FetchOptions.from_settings(settings, allow_private=True)
     try:
@@ -146,8 +154,6 @@ def _summary_of_url(url: str, settings: Settings) -> int:
 
 @command("sources")
 def cmd_sources(args: argparse.Namespace, settings: Settings) -> int:
-    from newsbrief.summaries.ingest.source_state import source_status
-
     if not settings.sources:
         console.print("No [[sources]] configured: the seed articles are used. Add feeds, pages, folders "
                       "or files in the config file (see config.example.toml).", markup=False)
@@ -170,8 +176,6 @@ def cmd_sources(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _when(iso: str, settings: Settings) -> str:
-    import datetime as dt
-
     if not iso:
         return ""
     try:
@@ -183,8 +187,6 @@ def _when(iso: str, settings: Settings) -> str:
 
 @command("brief")
 def cmd_brief(args: argparse.Namespace, settings: Settings) -> int:
-    from newsbrief.summaries.stories.briefing import compose_briefing, outlets_line, story_json
-
     with open_store(settings, readonly=True) as store:
         briefing = compose_briefing(store, day=args.date or _today(settings), topics=args.topic or (),
                                     limit=settings.briefing.stories, settings=settings.summaries)
@@ -213,8 +215,6 @@ def cmd_brief(args: argparse.Namespace, settings: Settings) -> int:
 
 @command("stories")
 def cmd_stories(args: argparse.Namespace, settings: Settings) -> int:
-    from newsbrief.summaries.stories.briefing import list_stories, outlets_line, story_json
-
     with open_store(settings, readonly=True) as store:
         stories = list_stories(store, day=args.date, limit=args.limit)
     if args.json:
@@ -232,8 +232,6 @@ def cmd_stories(args: argparse.Namespace, settings: Settings) -> int:
 
 @command("who")
 def cmd_who(args: argparse.Namespace, settings: Settings) -> int:
-    from newsbrief.summaries.index.entity_index import format_card, lookup
-
     name = " ".join(args.name)
     with open_store(settings, readonly=True) as store:
         result = lookup(store, name)
@@ -243,10 +241,6 @@ def cmd_who(args: argparse.Namespace, settings: Settings) -> int:
 
 @command("entities")
 def cmd_entities(args: argparse.Namespace, settings: Settings) -> int:
-    import json
-
-    from newsbrief.summaries.index.entity_index import card_record, list_entities, stale_articles
-
     with open_store(settings, readonly=True) as store:
         cards = list_entities(store, top=args.top, kind=args.type)
         stale = len(stale_articles(store))
@@ -270,8 +264,6 @@ def cmd_entities(args: argparse.Namespace, settings: Settings) -> int:
 
 @command("run")
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
-    from newsbrief.bot.app import run_bot
-
     logging.getLogger().setLevel(logging.INFO)
     run_bot(settings)
     return 0
@@ -279,17 +271,11 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
 
 @command("chat")
 def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
-    from newsbrief.bot.console import run_console
-
     return run_console(settings)
 
 
 @command("store")
 def cmd_store(args: argparse.Namespace, settings: Settings) -> int:
-    from newsbrief.summaries.store import open_location
-    from newsbrief.summaries.store.ops import redact_location
-    from newsbrief.summaries.store.transfer import copy_store
-
     if args.store_command != "copy":
         err_console.print("usage: newsbrief store copy SRC DST [--force]", markup=False)
         return 2
@@ -317,11 +303,6 @@ def cmd_store(args: argparse.Namespace, settings: Settings) -> int:
 
 @command("worker")
 def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
-    import signal
-    import threading
-
-    from newsbrief.summaries.pipeline.worker import Worker
-
     if not settings.storage.url:
         err_console.print("newsbrief: error: workers share a PostgreSQL database: set [storage] url "
                           "(or NEWSBRIEF_DATABASE_URL) to a postgresql:// URL", markup=False)
@@ -340,8 +321,6 @@ def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
 
 @command("status")
 def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
-    from newsbrief.summaries.store.ops import store_status
-
     with open_store(settings, readonly=True) as store:
         status = store_status(store, settings)
     if args.json:
@@ -370,14 +349,10 @@ def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _today(settings: Settings) -> str:
-    import datetime as dt
-
     return dt.datetime.now(settings.tz).date().isoformat()
 
 
 def _iso_date(value: str) -> str:
-    import datetime as dt
-
     try:
         return dt.date.fromisoformat(value).isoformat()
     except ValueError:
@@ -478,6 +453,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     try:
         settings = load_settings(args.config)
+        load_telegram_settings(settings.path)  # the bot's [telegram] section is checked for every command too
         if args.db:
             settings = dataclasses.replace(
                 settings, storage=dataclasses.replace(settings.storage, path=Path(args.db).expanduser().resolve())

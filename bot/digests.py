@@ -9,13 +9,10 @@ service was down are caught up once, within the grace period.
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import datetime as dt
 import logging
-from typing import Any, Callable
 
-from apscheduler.jobstores.base import JobLookupError
-from telegram.error import ChatMigrated, Forbidden, NetworkError, RetryAfter, TelegramError
+from telegram.error import TelegramError
 from telegram.ext import Application
 
 from newsbrief.bot.alerts import clear_folded, folded_reply
@@ -23,8 +20,9 @@ from newsbrief.bot.channels import bot_may_post, channel_lost
 from newsbrief.bot.chat_news import compose_for
 from newsbrief.bot.chats import ChatPrefs, last_due
 from newsbrief.bot.deliveries import FAILED, RETRY, SENDING, SENT, SKIPPED, ClaimLost
-from newsbrief.bot.ratelimit import BULK
-from newsbrief.bot.render import Reply, render_briefing
+from newsbrief.bot.jobs import job_name, schedule_daily, unschedule_digest
+from newsbrief.bot.render import render_briefing
+from newsbrief.bot.sending import BLOCKED, BULK, MOVED, send
 from newsbrief.bot.services import NewsContext, services
 from newsbrief.summaries.store import StoreError
 
@@ -34,41 +32,19 @@ __all__ = [
     "rebuild_schedules",
     "catch_up",
     "deliver_digest",
-    "send_reply",
     "job_name",
 ]
 
 log = logging.getLogger(__name__)
 
 
-def job_name(chat_id: int) -> str:
-    return f"digest:{chat_id}"
-
-
-def schedule_digest(app: Application, prefs: ChatPrefs) -> Any:
+def schedule_digest(app: Application, prefs: ChatPrefs) -> None:
     """(Re)schedule a chat's daily digest, replacing the job of the same id; removes it if
     the chat is not subscribed."""
     if not prefs.subscribed:
         unschedule_digest(app, prefs.chat_id)
-        return None
-    grace = int(services(app).settings.schedule.grace_minutes * 60)
-    name = job_name(prefs.chat_id)
-    return app.job_queue.run_daily(
-        digest_job,
-        time=prefs.local_time,
-        name=name,
-        chat_id=prefs.chat_id,
-        job_kwargs={"id": name, "replace_existing": True, "misfire_grace_time": max(1, grace), "coalesce": True},
-    )
-
-
-def unschedule_digest(app: Application, chat_id: int) -> None:
-    """Remove a chat's digest jobs (looked up by id: no scan of every chat's job)."""
-    for job_id in (job_name(chat_id), f"digest-retry:{chat_id}", f"digest-catch-up:{chat_id}"):
-        try:
-            app.job_queue.scheduler.remove_job(job_id)
-        except JobLookupError:
-            pass
+        return
+    schedule_daily(app, digest_job, prefs)
 
 
 def rebuild_schedules(app: Application) -> int:
@@ -126,29 +102,6 @@ async def digest_job(context: NewsContext) -> None:
     day = (job.data or {}).get("day") if isinstance(job.data, dict) else None
     day = day or svc.clock().astimezone(prefs.tz).date().isoformat()
     await deliver_digest(context.application, job.chat_id, day)
-
-
-async def send_reply(app: Application, chat_id: int, reply: Reply, *,
-                     before_send: Callable[[], None] | None = None, priority: int = BULK, **kwargs: Any) -> Any:
-    """Send one message, retrying network errors with backoff (RetryAfter is waited out
-    by the rate limiter). Forbidden and ChatMigrated are raised to the caller."""
-    backoff = services(app).backoff
-    rate_args: dict[str, Any] = {"max_retries": 5, "priority": priority}
-    if before_send is not None:
-        rate_args["before_send"] = before_send
-    for attempt in range(backoff.tries):
-        try:
-            return await app.bot.send_message(chat_id, reply.text, reply_markup=reply.keyboard,
-                                              rate_limit_args=rate_args, **kwargs)
-        except (Forbidden, ChatMigrated):
-            raise
-        except (NetworkError, RetryAfter) as exc:  # TimedOut is a NetworkError
-            if attempt == backoff.tries - 1:
-                raise
-            wait = min(backoff.cap, backoff.base * 2**attempt)
-            log.info("sending to chat %s failed (%s); retrying in %.1fs", chat_id, exc, wait)
-            await asyncio.sleep(wait)
-    raise AssertionError("unreachable")
 
 
 async def deliver_digest(app: Application, chat_id: int, day: str) -> str:
@@ -253,33 +206,26 @@ async def _deliver_claimed(app: Application, prefs: ChatPrefs, day: str) -> tupl
             await asyncio.to_thread(svc.deliveries.start_sending, chat_id, day, ids)  # off the event loop
             marked = True
 
-    target, where = prefs.send_to  # a forum topic's digest goes to its thread
-    try:
-        for reply in replies:
-            await send_reply(app, target, reply, before_send=before_send, **where)
-    except Forbidden as exc:
-        log.info("chat %s blocked or removed the bot (%s); unsubscribing it", chat_id, exc.message)
-        await asyncio.to_thread(svc.chats.save, dataclasses.replace(prefs, subscribed=False))
-        unschedule_digest(app, chat_id)
-        await asyncio.to_thread(mark, chat_id, day, FAILED, ids if marked else [])
-        return "unsubscribed", None
-    except ChatMigrated as exc:
-        new_id = exc.new_chat_id
-        log.info("chat %s became supergroup %s; moving its subscription", chat_id, new_id)
-        moved = await asyncio.to_thread(svc.chats.migrate, chat_id, new_id)
-        await asyncio.to_thread(mark, chat_id, day, RETRY)  # Telegram refused it: not delivered
-        await asyncio.to_thread(svc.deliveries.move_chat, chat_id, new_id)
-        unschedule_digest(app, chat_id)
-        if moved is not None:
-            schedule_digest(app, moved)
-            return "migrated", new_id
-        return "migrated", None
+    try:  # the one sending path (bot.sending); a forum topic's digest goes to its thread
+        sent = await send(app, prefs, replies, priority=BULK, before_send=before_send, follow=False)
     except TelegramError as exc:
         log.warning("digest for chat %s on %s failed: %s; trying again in %.0fs", chat_id, day, exc,
                     svc.backoff.retry_later_seconds)
         await asyncio.to_thread(mark, chat_id, day, RETRY)
         _retry_later(app, chat_id, day, svc.backoff.retry_later_seconds)
         return "retry-later", None
+    if sent.status == BLOCKED:  # unsubscribed by the sending path
+        await asyncio.to_thread(mark, chat_id, day, FAILED, ids if marked else [])
+        return "unsubscribed", None
+    if sent.status == MOVED:  # the chat, its deliveries and its job moved to the new id
+        new_id = sent.chat_id
+        await asyncio.to_thread(mark, chat_id, day, RETRY)  # Telegram refused it: not delivered
+        if svc.deliveries.state(new_id, day) is not None:  # moved with the chat: not delivered there either
+            await asyncio.to_thread(mark, new_id, day, RETRY)
+        if sent.moved is not None:
+            schedule_digest(app, sent.moved)
+            return "migrated", new_id
+        return "migrated", None
     await asyncio.to_thread(mark, chat_id, day, SENT, ids)
     if folded is not None:
         await asyncio.to_thread(clear_folded, svc.store, chat_id)

@@ -11,9 +11,12 @@ import hashlib
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 
-from newsbrief.bot.chats import ChatPrefs
+from newsbrief.bot.chats import ChatPrefs, Edit
+from newsbrief.bot.common import button_prefs, may_change_settings, prefs_for, refuse, reply
+from newsbrief.bot.preferences import change
 from newsbrief.bot.render import Reply, callback_data, esc
 from newsbrief.bot.services import NewsContext, services
+from newsbrief.summaries.index.entity_index import lookup
 
 __all__ = ["follow", "following", "unfollow", "unfollow_button", "UNFOLLOW_PATTERN", "following_view"]
 
@@ -35,71 +38,81 @@ def following_view(prefs: ChatPrefs) -> Reply:
     return Reply("\n".join(lines), InlineKeyboardMarkup(rows))
 
 
-async def follow(update: Update, context: NewsContext) -> None:
-    from newsbrief.bot.handlers import may_change_settings, prefs_for, refuse, reply, save_prefs
-    from newsbrief.summaries.index.entity_index import lookup
+def _following(name: str, since: str) -> Edit:
+    def edit(prefs: ChatPrefs) -> ChatPrefs:
+        if name in prefs.follows:
+            return prefs
+        return dataclasses.replace(prefs, follows=(*prefs.follows, name), follows_since=prefs.follows_since or since)
 
+    return edit
+
+
+def _unfollowing(names: list[str]) -> Edit:
+    def edit(prefs: ChatPrefs) -> ChatPrefs:
+        return dataclasses.replace(prefs, follows=tuple(n for n in prefs.follows if n not in names))
+
+    return edit
+
+
+async def follow(update: Update, context: NewsContext) -> None:
     svc = services(context)
     name = " ".join(context.args or ())
     if not name:
-        await reply(update, "Usage: /follow NAME, e.g. /follow Hegseth — /following lists the names you follow.")
+        await reply(update, context, "Usage: /follow NAME, e.g. /follow Hegseth — /following lists the names you "
+                                     "follow.")
         return
     if len(name) > MAX_NAME_CHARS:
-        await reply(update, "That name is too long. Try a surname, e.g. /follow Hegseth")
+        await reply(update, context, "That name is too long. Try a surname, e.g. /follow Hegseth")
         return
     if not await may_change_settings(update, context):
         await refuse(update, context)
         return
     prefs = prefs_for(update, context)
     result = await asyncio.to_thread(lookup, svc.store, name)
-    card = getattr(result, "card", None)
+    card = result.card
     if card is None:
         hint = ""
-        if getattr(result, "suggestions", None):
+        if result.suggestions:
             hint = " Did you mean: " + ", ".join(esc(s) for s in result.suggestions[:5]) + "?"
-        await reply(update, f"No one called “{esc(name)}” is in the news I hold, so I cannot follow them yet.{hint}")
+        await reply(update, context, f"No one called “{esc(name)}” is in the news I hold, so I cannot follow them "
+                                     f"yet.{hint}")
         return
     if card.name in prefs.follows:
-        await reply(update, f"This chat already follows <b>{esc(card.name)}</b>. /following lists the names.")
+        await reply(update, context, f"This chat already follows <b>{esc(card.name)}</b>. /following lists the names.")
         return
     cap = svc.settings.chats.follows_per_chat
     if len(prefs.follows) >= cap:
-        await reply(update, f"A chat may follow at most {cap} names. /following shows them with buttons to unfollow.")
+        await reply(update, context, f"A chat may follow at most {cap} names. /following shows them with buttons to "
+                                     "unfollow.")
         return
-    since = prefs.follows_since or dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
-    await save_prefs(context, dataclasses.replace(prefs, follows=(*prefs.follows, card.name), follows_since=since))
-    await reply(update, f"Following <b>{esc(card.name)}</b>: a new story that mentions them gets "
-                        "one alert here. /following lists the names, /unfollow stops.")
+    since = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+    await change(context.application, prefs, _following(card.name, since))
+    await reply(update, context, f"Following <b>{esc(card.name)}</b>: a new story that mentions them gets "
+                                 "one alert here. /following lists the names, /unfollow stops.")
 
 
 async def following(update: Update, context: NewsContext) -> None:
-    from newsbrief.bot.handlers import prefs_for, reply
-
-    await reply(update, following_view(prefs_for(update, context)))
+    await reply(update, context, following_view(prefs_for(update, context)))
 
 
 async def unfollow(update: Update, context: NewsContext) -> None:
-    from newsbrief.bot.handlers import may_change_settings, prefs_for, refuse, reply, save_prefs
-
     prefs = prefs_for(update, context)
     name = " ".join(context.args or ()).strip()
     if not name:
-        await reply(update, following_view(prefs))
+        await reply(update, context, following_view(prefs))
         return
     if not await may_change_settings(update, context):
         await refuse(update, context)
         return
     match = [n for n in prefs.follows if n.casefold() == name.casefold()]
     if not match:
-        await reply(update, f"This chat does not follow “{esc(name)}”. /following lists the names it follows.")
+        await reply(update, context, f"This chat does not follow “{esc(name)}”. /following lists the names it follows.")
         return
-    await save_prefs(context, dataclasses.replace(prefs, follows=tuple(n for n in prefs.follows if n not in match)))
-    await reply(update, f"No more alerts about <b>{esc(match[0])}</b>.")
+    await change(context.application, prefs, _unfollowing(match))
+    await reply(update, context, f"No more alerts about <b>{esc(match[0])}</b>.")
 
 
 async def unfollow_button(update: Update, context: NewsContext) -> None:
-    from newsbrief.bot.handlers import button_prefs, save_prefs
-
     query = update.callback_query
     prefs = await button_prefs(update, context)
     if prefs is None:
@@ -109,6 +122,6 @@ async def unfollow_button(update: Update, context: NewsContext) -> None:
     if not gone:
         await query.answer("This chat does not follow that name.")
         return
-    await save_prefs(context, dataclasses.replace(prefs, follows=tuple(n for n in prefs.follows if n not in gone)))
+    await change(context.application, prefs, _unfollowing(gone))
     await query.answer("Unfollowed.")
-    await context.bot.send_message(query.message.chat.id, f"No more alerts about <b>{esc(gone[0])}</b>.")
+    await reply(update, context, f"No more alerts about <b>{esc(gone[0])}</b>.")  # in the button's chat and topic

@@ -8,16 +8,22 @@ import asyncio
 import concurrent.futures
 import dataclasses
 import logging
-from typing import Any
 
 from telegram import Update
 
 
+from newsbrief.bot.chats import ChatPrefs, Edit
+from newsbrief.bot.common import may_change_settings, prefs_for, refuse, reply
+from newsbrief.bot.own_sources import plain_reason
+from newsbrief.bot.preferences import change
 from newsbrief.bot.render import esc
+from newsbrief.bot.sending import thread_of
 from newsbrief.bot.services import NewsContext, services
 from newsbrief.summaries.ingest.chat_sources import Found, add_to_catalog, catalog, discover, source_name
 from newsbrief.summaries.config import Settings, Source
+from newsbrief.summaries.ingest.feeds import fetch_due
 from newsbrief.summaries.ingest.fetch import FetchError
+from newsbrief.summaries.store import NewsStore
 from newsbrief.summaries.ingest.opml import MAX_OPML_BYTES, OPMLError, read_opml, write_opml
 
 __all__ = ["import_document", "export", "import_feeds"]
@@ -30,8 +36,6 @@ MAX_LISTED = 15  # failures listed one by one in the answer
 def import_feeds(feeds: list[tuple[str, str]], settings: Settings) -> list[tuple[str, Found | None, str]]:
     """Discover each feed (four at a time): (url, found or None, why it failed)."""
     def one(url: str) -> tuple[str, Found | None, str]:
-        from newsbrief.bot.own_sources import plain_reason
-
         try:
             return url, discover(url, settings), ""
         except FetchError as exc:
@@ -44,29 +48,34 @@ def import_feeds(feeds: list[tuple[str, str]], settings: Settings) -> list[tuple
         return list(pool.map(one, [u for u, _ in feeds]))
 
 
-async def import_document(update: Update, context: NewsContext) -> None:
-    from newsbrief.bot.handlers import may_change_settings, prefs_for, refuse, reply, save_prefs
+def _adding(names: list[str]) -> Edit:
+    def edit(prefs: ChatPrefs) -> ChatPrefs:
+        return dataclasses.replace(prefs, sources=(*prefs.sources, *(n for n in names if n not in prefs.sources)))
 
+    return edit
+
+
+async def import_document(update: Update, context: NewsContext) -> None:
     svc = services(context)
     doc = update.effective_message.document
     name = (doc.file_name or "").lower()
     if not (name.endswith((".opml", ".xml")) or "opml" in (doc.mime_type or "")):
-        await reply(update, "I read OPML files (.opml) of feeds to import. Send one, or use /add URL.")
+        await reply(update, context, "I read OPML files (.opml) of feeds to import. Send one, or use /add URL.")
         return
     if not svc.settings.chats.user_sources:
-        await reply(update, "The operator of this bot has turned off adding sources.")
+        await reply(update, context, "The operator of this bot has turned off adding sources.")
         return
     if not await may_change_settings(update, context):
         await refuse(update, context)
         return
     if (doc.file_size or 0) > MAX_OPML_BYTES:
-        await reply(update, f"That file is too large: I read OPML files of up to {MAX_OPML_BYTES // 1024} KB.")
+        await reply(update, context, f"That file is too large: I read OPML files of up to {MAX_OPML_BYTES // 1024} KB.")
         return
     data = bytes(await (await context.bot.get_file(doc.file_id)).download_as_bytearray())
     try:
         feeds = await asyncio.to_thread(read_opml, data)
     except OPMLError as exc:
-        await reply(update, f"I could not import that file: {esc(str(exc))}.")
+        await reply(update, context, f"I could not import that file: {esc(str(exc))}.")
         return
     prefs = prefs_for(update, context)
     have = set(prefs.sources)
@@ -94,7 +103,7 @@ async def import_document(update: Update, context: NewsContext) -> None:
                 for found in added:
                     add_to_catalog(svc.store, found)
         await asyncio.to_thread(save)
-        await save_prefs(context, dataclasses.replace(prefs, sources=(*prefs.sources, *(f.name for f in added))))
+        await change(context.application, prefs, _adding([f.name for f in added]))
         fresh = [f for f in added if f.name not in known]
         if fresh:
             context.application.create_task(asyncio.to_thread(_fetch_all, svc.store, fresh, svc.settings))
@@ -108,12 +117,10 @@ async def import_document(update: Update, context: NewsContext) -> None:
     if len(failed) > MAX_LISTED:
         lines.append(f"… and {len(failed) - MAX_LISTED} more that failed.")
     lines.append("/sources lists this chat's sources.")
-    await reply(update, "\n".join(lines))
+    await reply(update, context, "\n".join(lines))
 
 
-def _fetch_all(store: Any, found: list[Found], settings: Settings) -> None:
-    from newsbrief.summaries.ingest.feeds import fetch_due
-
+def _fetch_all(store: NewsStore, found: list[Found], settings: Settings) -> None:
     try:
         fetch_due(store, [Source(name=f.name, kind=f.kind, location=f.location) for f in found], settings)
     except Exception:
@@ -121,15 +128,15 @@ def _fetch_all(store: Any, found: list[Found], settings: Settings) -> None:
 
 
 async def export(update: Update, context: NewsContext) -> None:
-    from newsbrief.bot.handlers import prefs_for, reply
-
     svc = services(context)
     prefs = prefs_for(update, context)
     if not prefs.sources:
-        await reply(update, "This chat has no sources of its own to export. /add one, or send an OPML file.")
+        await reply(update, context, "This chat has no sources of its own to export. /add one, or send an OPML file.")
         return
     known = catalog(svc.store)
     feeds = [(known[n]["location"], known[n].get("title", "")) for n in prefs.sources if n in known]
     data = write_opml(feeds, title="newsbrief: this chat's sources")
+    thread = thread_of(update.effective_message)
     await context.bot.send_document(update.effective_chat.id, document=data, filename="newsbrief-sources.opml",
+                                    message_thread_id=thread or None,
                                     caption=f"This chat's {len(feeds)} sources. Send the file back to me (or to another chat with me) to import them.")

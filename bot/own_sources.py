@@ -12,17 +12,20 @@ import asyncio
 import dataclasses
 import datetime as dt
 import logging
-from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 
-from newsbrief.bot.chats import ChatPrefs
+from newsbrief.bot.chats import ChatPrefs, Edit
+from newsbrief.bot.common import button_prefs, may_change_settings, prefs_for, refuse, reply
+from newsbrief.bot.preferences import change
 from newsbrief.bot.render import Reply, callback_data, esc
 from newsbrief.bot.services import NewsContext, services
 from newsbrief.summaries.ingest.chat_sources import Found, add_to_catalog, catalog, discover, drop_unused, source_name
 from newsbrief.summaries.config import Settings, Source
+from newsbrief.summaries.ingest.feeds import fetch_due
 from newsbrief.summaries.ingest.fetch import UNREACHABLE, FetchError
+from newsbrief.summaries.store import NewsStore
 
 __all__ = ["add", "list_sources", "remove", "remove_button", "REMOVE_PATTERN", "fetch_new_source",
            "sources_view", "plain_reason"]
@@ -35,55 +38,69 @@ MAX_URL_CHARS = 2000
 
 async def _target(update: Update, context: NewsContext) -> ChatPrefs | None:
     """The chat whose sources a command changes (None, and the user told, if not allowed)."""
-    from newsbrief.bot.handlers import may_change_settings, prefs_for, refuse
-
     if not await may_change_settings(update, context):
         await refuse(update, context)
         return None
     return prefs_for(update, context)
 
 
-async def add(update: Update, context: NewsContext) -> None:
-    from newsbrief.bot.handlers import reply, save_prefs
+def _adding(name: str) -> Edit:
+    def edit(prefs: ChatPrefs) -> ChatPrefs:
+        return prefs if name in prefs.sources else dataclasses.replace(prefs, sources=(*prefs.sources, name))
 
+    return edit
+
+
+def _removing(name: str) -> Edit:
+    def edit(prefs: ChatPrefs) -> ChatPrefs:
+        return dataclasses.replace(prefs, sources=tuple(n for n in prefs.sources if n != name))
+
+    return edit
+
+
+async def add(update: Update, context: NewsContext) -> None:
     svc = services(context)
     limits = svc.settings.chats
     if not limits.user_sources:
-        await reply(update, "The operator of this bot has turned off adding sources. /brief uses the bot's own sources.")
+        await reply(update, context, "The operator of this bot has turned off adding sources. /brief uses the bot's "
+                                     "own sources.")
         return
     args = list(context.args or ())
     if len(args) != 1 or not args[0].lower().startswith(("http://", "https://")):
-        await reply(update, "Usage: /add URL — a feed or a web site, e.g. /add https://example.org/feed.xml")
+        await reply(update, context, "Usage: /add URL — a feed or a web site, e.g. /add https://example.org/feed.xml")
         return
     url = args[0]
     if len(url) > MAX_URL_CHARS:
-        await reply(update, f"That web address is too long: I take addresses of up to {MAX_URL_CHARS:,} characters.")
+        await reply(update, context, f"That web address is too long: I take addresses of up to {MAX_URL_CHARS:,} "
+                                     "characters.")
         return
     prefs = await _target(update, context)
     if prefs is None:
         return
     if source_name(url) in prefs.sources:
-        await reply(update, "That address is already one of this chat's sources. /sources lists them.")
+        await reply(update, context, "That address is already one of this chat's sources. /sources lists them.")
         return
     if len(prefs.sources) >= limits.sources_per_chat:
-        await reply(update, f"This chat has {len(prefs.sources)} sources, the most it may have. /remove one first.")
+        await reply(update, context, f"This chat has {len(prefs.sources)} sources, the most it may have. /remove one "
+                                     "first.")
         return
     try:
         found = await asyncio.to_thread(discover, url, svc.settings)
     except FetchError as exc:
-        await reply(update, f"I could not add that: {esc(plain_reason(str(exc), exc.refused))}.")
+        await reply(update, context, f"I could not add that: {esc(plain_reason(str(exc), exc.refused))}.")
         return
     except Exception:
         log.exception("discovering %s failed", url[:300])
-        await reply(update, "I could not add that: the address could not be read. Please try another one.")
+        await reply(update, context, "I could not add that: the address could not be read. Please try another one.")
         return
     if found.name in prefs.sources:
-        await reply(update, f"<b>{esc(found.title or found.location)}</b> is already one of this chat's sources. /sources lists them.")
+        await reply(update, context, f"<b>{esc(found.title or found.location)}</b> is already one of this chat's "
+                                     "sources. /sources lists them.")
         return
     known = found.name in catalog(svc.store)  # another chat's already: the job fetches it
     await asyncio.to_thread(add_to_catalog, svc.store, found)
-    await save_prefs(context, dataclasses.replace(prefs, sources=(*prefs.sources, found.name)))
-    await reply(update, added_text(found))
+    await change(context.application, prefs, _adding(found.name))
+    await reply(update, context, added_text(found))
     if not known:
         context.application.create_task(asyncio.to_thread(fetch_new_source, svc.store, found, svc.settings))
 
@@ -97,10 +114,8 @@ def added_text(found: Found) -> str:
     return "\n".join(lines)
 
 
-def fetch_new_source(store: Any, found: Found, settings: Settings) -> None:
+def fetch_new_source(store: NewsStore, found: Found, settings: Settings) -> None:
     """Fetch a just-added source now (as the job would), so /brief has its news."""
-    from newsbrief.summaries.ingest.feeds import fetch_due
-
     try:
         fetch_due(store, [Source(name=found.name, kind=found.kind, location=found.location)], settings)
     except Exception:  # the job fetches it again on its next run
@@ -122,7 +137,7 @@ def _when(iso: str) -> str:
         return iso
 
 
-def sources_view(store: Any, prefs: ChatPrefs) -> Reply:
+def sources_view(store: NewsStore, prefs: ChatPrefs) -> Reply:
     """The chat's sources with status, last new item and errors, and a button to remove each."""
     if not prefs.sources:
         return Reply("This chat has no sources of its own. Add one with /add URL, e.g. /add https://example.org/feed.xml")
@@ -158,23 +173,19 @@ def sources_view(store: Any, prefs: ChatPrefs) -> Reply:
 
 
 async def list_sources(update: Update, context: NewsContext) -> None:
-    from newsbrief.bot.handlers import prefs_for, reply
-
     svc = services(context)
-    await reply(update, await asyncio.to_thread(sources_view, svc.store, prefs_for(update, context)))
+    await reply(update, context, await asyncio.to_thread(sources_view, svc.store, prefs_for(update, context)))
 
 
 async def remove(update: Update, context: NewsContext) -> None:
     """/remove N or /remove URL; bare /remove shows the list with buttons."""
-    from newsbrief.bot.handlers import reply
-
     svc = services(context)
     args = " ".join(context.args or ()).strip()
     prefs = await _target(update, context)
     if prefs is None:
         return
     if not args:
-        await reply(update, await asyncio.to_thread(sources_view, svc.store, prefs))
+        await reply(update, context, await asyncio.to_thread(sources_view, svc.store, prefs))
         return
     name = None
     if args.isdigit() and 1 <= int(args) <= len(prefs.sources):
@@ -185,25 +196,22 @@ async def remove(update: Update, context: NewsContext) -> None:
             if args in (known.get(n, {}).get("location"), n) or source_name(args) == n:
                 name = n
     if name is None:
-        await reply(update, "That is not one of this chat's sources. /remove without anything shows them with buttons.")
+        await reply(update, context, "That is not one of this chat's sources. /remove without anything shows them with "
+                                     "buttons.")
         return
-    await reply(update, await drop_source(context, prefs, name))
+    await reply(update, context, await drop_source(context, prefs, name))
 
 
 async def drop_source(context: NewsContext, prefs: ChatPrefs, name: str) -> str:
-    from newsbrief.bot.handlers import save_prefs
-
     svc = services(context)
     title = catalog(svc.store).get(name, {}).get("title") or "the source"
-    await save_prefs(context, dataclasses.replace(prefs, sources=tuple(n for n in prefs.sources if n != name)))
+    await change(context.application, prefs, _removing(name))
     in_use = {n for p in svc.chats.all() for n in p.sources}
     await asyncio.to_thread(drop_unused, svc.store, [name], in_use)
     return f"Removed <b>{esc(title)}</b> from this chat's sources."
 
 
 async def remove_button(update: Update, context: NewsContext) -> None:
-    from newsbrief.bot.handlers import button_prefs
-
     query = update.callback_query
     prefs = await button_prefs(update, context)
     if prefs is None:
@@ -214,4 +222,4 @@ async def remove_button(update: Update, context: NewsContext) -> None:
         return
     text = await drop_source(context, prefs, name)
     await query.answer("Removed.")
-    await context.bot.send_message(query.message.chat.id, text)
+    await reply(update, context, text)  # in the chat and topic of the button

@@ -13,9 +13,10 @@ from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot
 
 from newsbrief.bot.chats import ChatBook
 from newsbrief.bot.deliveries import Deliveries
+from newsbrief.bot.settings import TelegramSettings
 from newsbrief.summaries.config import Settings, SummarySettings
 from newsbrief.summaries.pipeline.core import NewsCore
-from newsbrief.summaries.store import Store
+from newsbrief.summaries.store import NewsStore
 
 __all__ = ["Services", "services", "utc_now", "Backoff", "BotData", "NewsContext", "CONTEXT_TYPES"]
 
@@ -38,13 +39,14 @@ class Backoff:
 @dataclass
 class Services:
     settings: Settings
-    store: Store
+    store: NewsStore
     chats: ChatBook
     deliveries: Deliveries
     clock: Callable[[], dt.datetime] = utc_now
     backoff: Backoff = field(default_factory=Backoff)
     digest_concurrency: int = 64
     core: NewsCore | None = None  # the indexes kept in memory for this store (made if not given)
+    telegram: TelegramSettings = field(default_factory=TelegramSettings)  # the config file's [telegram]
 
     def __post_init__(self) -> None:
         self.digest_slots = asyncio.Semaphore(self.digest_concurrency)

@@ -2,7 +2,8 @@
 
 A file that sets a few keys is valid; the rest take their defaults (the defaults are
 documented in ``config.example.toml``). Mistakes raise :class:`ConfigError` with one
-line naming the key and what is wrong. ``NEWSBRIEF_TELEGRAM_TOKEN`` overrides the token.
+line naming the key and what is wrong. The ``[telegram]`` section of the same file is
+the bot's: it is read and checked by ``bot/settings.py``, and skipped here.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import os
 import re
 import tomllib
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import platformdirs
@@ -24,7 +25,6 @@ __all__ = [
     "ConfigError",
     "Settings",
     "StorageSettings",
-    "TelegramSettings",
     "ChatSettings",
     "ScheduleSettings",
     "SummarySettings",
@@ -33,12 +33,13 @@ __all__ = [
     "FetchSettings",
     "Source",
     "load_settings",
+    "read_config",
+    "section_from_dict",
     "default_config_path",
     "parse_time_of_day",
     "parse_timezone",
 ]
 
-TOKEN_ENV = "NEWSBRIEF_TELEGRAM_TOKEN"
 CONFIG_ENV = "NEWSBRIEF_CONFIG"
 DATABASE_URL_ENV = "NEWSBRIEF_DATABASE_URL"
 
@@ -87,20 +88,6 @@ class StorageSettings:
     retention_days: int = 30
     max_article_bytes: int = 5 * 1024 * 1024
     url: str = ""  # postgresql://... : use PostgreSQL instead of the TinyDB file
-
-
-@dataclasses.dataclass(frozen=True)
-class TelegramSettings:
-    token: str = ""
-    api_base_url: str = "https://api.telegram.org/bot"
-    api_file_url: str = "https://api.telegram.org/file/bot"
-    mode: str = "polling"  # or "webhook"
-    webhook_url: str = ""
-    webhook_listen: str = "127.0.0.1"
-    webhook_port: int = 8443
-    admins_only_in_groups: bool = True
-    allowed_chats: tuple[int, ...] = ()
-    rate_limit_per_second: float = 30.0
 
 
 @dataclasses.dataclass(frozen=True)
@@ -175,7 +162,6 @@ class Source:
 @dataclasses.dataclass(frozen=True)
 class Settings:
     storage: StorageSettings = dataclasses.field(default_factory=StorageSettings)
-    telegram: TelegramSettings = dataclasses.field(default_factory=TelegramSettings)
     schedule: ScheduleSettings = dataclasses.field(default_factory=ScheduleSettings)
     summaries: SummarySettings = dataclasses.field(default_factory=SummarySettings)
     briefing: BriefingSettings = dataclasses.field(default_factory=BriefingSettings)
@@ -194,9 +180,8 @@ class Settings:
         return parse_time_of_day(self.schedule.digest_time)
 
 
-_SECTIONS = {
+_SECTIONS: dict[str, type] = {
     "storage": StorageSettings,
-    "telegram": TelegramSettings,
     "schedule": ScheduleSettings,
     "summaries": SummarySettings,
     "stories": StorySettings,
@@ -204,6 +189,16 @@ _SECTIONS = {
     "fetch": FetchSettings,
     "chats": ChatSettings,
 }
+
+# sections of the same file that another part reads and checks: [telegram] is the bot's (bot/settings.py)
+READ_ELSEWHERE = ("telegram",)
+
+
+def _known_sections() -> str:
+    names = list(_SECTIONS)
+    names[1:1] = READ_ELSEWHERE  # listed where [telegram] always was, after [storage]
+    return ", ".join([*names, "sources"])
+
 
 _STRING_LISTS = {("fetch", "allow_private_hosts"), ("chats", "allowed_hosts")}
 
@@ -256,14 +251,6 @@ def _check(settings: Settings) -> None:
         raise ConfigError(f"[schedule] digest_time: {exc}") from None
     if s.schedule.summarize_every_minutes <= 0:
         raise ConfigError("[schedule] summarize_every_minutes: must be more than 0")
-    if s.telegram.mode not in ("polling", "webhook"):
-        raise ConfigError(f"[telegram] mode: expected 'polling' or 'webhook', got {s.telegram.mode!r}")
-    if s.telegram.mode == "webhook" and not s.telegram.webhook_url:
-        raise ConfigError("[telegram] webhook_url: required when mode = 'webhook'")
-    for key in ("api_base_url", "api_file_url"):
-        url = getattr(s.telegram, key)
-        if not re.match(r"https?://[^\s/]+", url):
-            raise ConfigError(f"[telegram] {key}: {url!r} is not an http(s) URL")
     if not 1 <= s.summaries.sentences <= 20:
         raise ConfigError(f"[summaries] sentences: expected 1 to 20, got {s.summaries.sentences}")
     if not 0 <= s.summaries.ratio < 1:
@@ -350,8 +337,27 @@ def _parse_sources(raw: Any, base: Path) -> tuple[Source, ...]:
     return tuple(sources)
 
 
+_Section = TypeVar("_Section")
+
+
+def section_from_dict(name: str, cls: type[_Section], values: Any, base: Path) -> _Section:
+    """One ``[name]`` table as ``cls`` (a frozen dataclass whose defaults say each key's
+    type): unknown keys and values of the wrong type are errors."""
+    if not isinstance(values, dict):
+        raise ConfigError(f"{name}: expected a [{name}] table")
+    defaults = cls()
+    fields = {f.name for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
+    kwargs = {}
+    for key, value in values.items():
+        if key not in fields:
+            raise ConfigError(f"[{name}] {key}: unknown key (known: {', '.join(sorted(fields))})")
+        kwargs[key] = _coerce(name, key, value, getattr(defaults, key), base)
+    return cls(**kwargs)
+
+
 def settings_from_dict(data: dict[str, Any], *, base: Path | None = None, path: Path | None = None) -> Settings:
-    """Settings from parsed TOML; unknown sections and keys are errors."""
+    """Settings from parsed TOML; unknown sections and keys are errors (the sections
+    other parts read, :data:`READ_ELSEWHERE`, are theirs to check)."""
     base = base or Path.cwd()
     sections: dict[str, Any] = {}
     sources: tuple[Source, ...] = ()
@@ -359,29 +365,31 @@ def settings_from_dict(data: dict[str, Any], *, base: Path | None = None, path: 
         if name == "sources":
             sources = _parse_sources(values, base)
             continue
+        if name in READ_ELSEWHERE:
+            continue
         if name not in _SECTIONS:
-            known = ", ".join([*_SECTIONS, "sources"])
-            raise ConfigError(f"[{name}]: unknown section (known: {known})")
-        if not isinstance(values, dict):
-            raise ConfigError(f"{name}: expected a [{name}] table")
-        cls = _SECTIONS[name]
-        defaults = cls()
-        fields = {f.name for f in dataclasses.fields(cls)}
-        kwargs = {}
-        for key, value in values.items():
-            if key not in fields:
-                raise ConfigError(f"[{name}] {key}: unknown key (known: {', '.join(sorted(fields))})")
-            kwargs[key] = _coerce(name, key, value, getattr(defaults, key), base)
-        sections[name] = cls(**kwargs)
+            raise ConfigError(f"[{name}]: unknown section (known: {_known_sections()})")
+        sections[name] = section_from_dict(name, _SECTIONS[name], values, base)
     settings = Settings(**sections, sources=sources, path=path)
-    token = os.environ.get(TOKEN_ENV)
-    if token:
-        settings = dataclasses.replace(settings, telegram=dataclasses.replace(settings.telegram, token=token.strip()))
     database_url = os.environ.get(DATABASE_URL_ENV)
     if database_url:
         settings = dataclasses.replace(settings, storage=dataclasses.replace(settings.storage, url=database_url.strip()))
     _check(settings)
     return settings
+
+
+def read_config(path: Path) -> dict[str, Any]:
+    """The parsed TOML of a settings file (every part of newsbrief reads its own sections
+    from it); ConfigError naming the file if it cannot be read or parsed."""
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML ({exc})") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read ({exc.strerror})") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path}: not UTF-8 text") from None
 
 
 def load_settings(path: Path | str | None = None) -> Settings:
@@ -393,15 +401,7 @@ def load_settings(path: Path | str | None = None) -> Settings:
         if explicit or os.environ.get(CONFIG_ENV):
             raise ConfigError(f"{path}: config file not found")
         return settings_from_dict({})
-    try:
-        with path.open("rb") as fh:
-            data = tomllib.load(fh)
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: not valid TOML ({exc})") from None
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot read ({exc.strerror})") from None
-    except UnicodeDecodeError:
-        raise ConfigError(f"{path}: not UTF-8 text") from None
+    data = read_config(path)
     try:
         return settings_from_dict(data, base=path.parent.resolve(), path=path)
     except ConfigError as exc:

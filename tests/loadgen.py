@@ -19,6 +19,7 @@ from newsbrief.bot.chats import ChatPrefs
 from newsbrief.bot.digests import rebuild_schedules
 from newsbrief.bot.localapi import LocalBotAPI
 from newsbrief.bot.services import Backoff
+from newsbrief.bot.settings import TelegramSettings
 from newsbrief.summaries.config import Settings
 from newsbrief.summaries.index.entity_index import index_articles
 from newsbrief.summaries.pipeline.run import run_pipeline
@@ -85,11 +86,10 @@ async def digest_fanout(workdir: Path, chats: int, *, rate: float = 30.0, users:
     api.start()
     store = Store(workdir / "db.json")
     settings = Settings()
-    settings = dataclasses.replace(settings, telegram=dataclasses.replace(settings.telegram, rate_limit_per_second=rate))
     run_pipeline(store, settings)
     index_articles(store, list(store.iter_articles()))
     clock = Clock(dt.datetime(2025, 7, 27, 7, 0, tzinfo=UTC))
-    app = await start_bot(api, store, settings, clock,
+    app = await start_bot(api, store, settings, clock, telegram=TelegramSettings(rate_limit_per_second=rate),
                           backoff=Backoff(tries=6, base=0.1, cap=1.0, retry_later_seconds=1.0))
     digest_times: list[float] = []
     per_chat: Counter[int] = Counter()

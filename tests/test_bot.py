@@ -5,12 +5,15 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import datetime as dt
+import threading
 
 import pytest
 
 from newsbrief.bot.app import redact_token_in_logs
 from botenv import TOKEN, UTC, BotEnv, Clock, running_bot, start_bot, stop_bot
+from newsbrief.bot.chats import ChatBook, ChatPrefs
 from newsbrief.bot.localapi import LocalBotAPI
+from newsbrief.bot.settings import TelegramSettings
 from newsbrief.summaries.config import Settings
 from newsbrief.summaries.pipeline.run import run_pipeline
 from newsbrief.summaries.store import Store
@@ -211,12 +214,12 @@ async def test_allow_list_and_token_never_logged(tmp_path, caplog):
     api.start()
     store = Store(tmp_path / "db.json")
     settings = Settings()
-    settings = dataclasses.replace(settings, telegram=dataclasses.replace(settings.telegram, allowed_chats=(USER,)))
     run_pipeline(store, settings)
     caplog.set_level(logging.DEBUG)
     logging.getLogger().addHandler(caplog.handler)
     redact_token_in_logs(TOKEN)  # as the entry points do
-    app = await start_bot(api, store, settings, Clock(dt.datetime(2025, 7, 27, 5, 0, tzinfo=UTC)))
+    app = await start_bot(api, store, settings, Clock(dt.datetime(2025, 7, 27, 5, 0, tzinfo=UTC)),
+                          telegram=TelegramSettings(allowed_chats=(USER,)))
     env = BotEnv(api, app, store, None, settings)
     logging.getLogger("httpx").setLevel(logging.INFO)  # httpx logs request URLs, token included
     try:
@@ -295,3 +298,61 @@ async def test_summary_of_a_web_page(env, monkeypatch):
         assert buttons == [{"text": "Open article", "url": url}]
     finally:
         server.shutdown()
+
+
+async def test_replies_go_through_the_sending_path(env):
+    """A reply that meets a server error is tried again (backoff); a chat that blocked the
+    bot has its digest stopped, whatever message found out."""
+    env.api.inject(method="sendMessage", kind="500", chat_id=USER, times=1)
+    (msg,) = await env.say(USER, "/help")
+    assert "/subscribe 07:30 Europe/Berlin" in msg["plain_text"]
+    await env.say(USER, "/subscribe 08:00 Europe/Berlin")
+    env.api.inject(method="sendMessage", kind="403", chat_id=USER, times=1)
+    env.api.send_text(USER, "/help")
+    await wait_for(lambda: not env.svc.chats.get(USER).subscribed and not env.app.job_queue.get_jobs_by_name(
+        f"digest:{USER}"), what="the blocked chat's digest to stop")
+
+
+async def test_changes_at_once_to_one_chat_all_hold(env):
+    """Commands that change one chat at the same moment: each is a read-modify-write of
+    the chat's current preferences, so none undoes another."""
+    before = len(env.api.sent(USER))
+    for command in ("/settings length short", "/filter -cricket", "/settings operator off", "/subscribe 09:00 UTC"):
+        env.api.send_text(USER, command)
+    await env.api.async_wait_for_sent(USER, count=before + 4, timeout=20)
+    prefs = env.svc.chats.get(USER)
+    assert (prefs.length, prefs.exclude, prefs.operator_sources, prefs.subscribed, prefs.time) == (
+        "short", ("cricket",), False, True, "09:00")
+
+
+def test_chat_book_updates_from_many_threads_lose_nothing(tmp_path):
+    with Store(tmp_path / "db.json") as store:
+        book = ChatBook(store, Settings())
+        start = threading.Barrier(8)
+
+        def follow(name: str) -> None:
+            start.wait()
+            book.update(ChatPrefs(chat_id=USER), lambda p: dataclasses.replace(p, follows=(*p.follows, name)))
+
+        threads = [threading.Thread(target=follow, args=(f"name {i}",)) for i in range(8)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert sorted(book.get(USER).follows) == sorted(f"name {i}" for i in range(8))
+        assert sorted(ChatBook(store, Settings()).get(USER).follows) == sorted(f"name {i}" for i in range(8))
+
+
+async def test_a_reply_to_a_migrated_group_moves_the_group(env):
+    """Replies share the sending path's ChatMigrated handling: the answer goes to the
+    supergroup, and the group's preferences and digest job move with it."""
+    group, supergroup = -4101, -1004101
+    env.api.set_member(group, 9, "administrator")
+    await env.say(group, "/subscribe 07:00 UTC", chat_type="group", chat_title="Club", user_id=9)
+    env.api.inject(method="sendMessage", kind="migrate", chat_id=group, new_chat_id=supergroup)
+    env.api.send_text(group, "/help", chat_type="group", chat_title="Club", user_id=9)
+    (answer,) = await env.api.async_wait_for_sent(supergroup, count=1, timeout=20)
+    assert "/subscribe 07:30 Europe/Berlin" in answer["plain_text"]
+    assert env.svc.chats.get(supergroup).subscribed and not env.svc.chats.get(group).subscribed
+    assert env.app.job_queue.get_jobs_by_name(f"digest:{supergroup}")
+    assert not env.app.job_queue.get_jobs_by_name(f"digest:{group}")

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from newsbrief.bot.settings import TelegramSettings, load_bot_settings
 from newsbrief.summaries.config import ConfigError, Settings, load_settings, parse_time_of_day, parse_timezone
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "config.example.toml"
@@ -22,15 +23,19 @@ def write(tmp_path: Path, text: str) -> Path:
 def test_example_documents_every_setting_with_its_default():
     data = tomllib.loads(EXAMPLE.read_text())
     defaults = Settings()
-    for section in ("storage", "telegram", "schedule", "summaries", "briefing"):
-        fields = {f.name for f in dataclasses.fields(getattr(defaults, section))}
+    sections = {name: getattr(defaults, name) for name in ("storage", "schedule", "summaries", "briefing")}
+    sections["telegram"] = TelegramSettings()  # the bot's section of the same file
+    for section, section_defaults in sections.items():
+        fields = {f.name for f in dataclasses.fields(section_defaults)}
         text = EXAMPLE.read_text()
         for name in fields:
             assert f"\n{name} =" in text or f"\n# {name} =" in text, f"[{section}] {name} is not documented"
         for key, value in data.get(section, {}).items():
-            default = getattr(getattr(defaults, section), key)
+            default = getattr(section_defaults, key)
             assert value == (list(default) if isinstance(default, tuple) else default), f"[{section}] {key}"
     assert load_settings(EXAMPLE).summaries.sentences == 3
+    settings, telegram = load_bot_settings(EXAMPLE)
+    assert settings.summaries.sentences == 3 and telegram.mode == "polling"
 
 
 def test_partial_file_takes_defaults_for_the_rest(tmp_path):
@@ -48,8 +53,8 @@ def test_relative_paths_are_relative_to_the_file(tmp_path):
 
 def test_environment_overrides_the_token(tmp_path, monkeypatch):
     monkeypatch.setenv("NEWSBRIEF_TELEGRAM_TOKEN", "123:from-env")
-    settings = load_settings(write(tmp_path, '[telegram]\ntoken = "123:from-file"\n'))
-    assert settings.telegram.token == "123:from-env"
+    _, telegram = load_bot_settings(write(tmp_path, '[telegram]\ntoken = "123:from-file"\n'))
+    assert telegram.token == "123:from-env"
 
 
 @pytest.mark.parametrize(
@@ -68,10 +73,24 @@ def test_environment_overrides_the_token(tmp_path, monkeypatch):
     ],
 )
 def test_mistakes_are_one_clear_line(tmp_path, text, message):
+    """The core's sections through the core's loader, [telegram] through the bot's (which
+    reads the same file); the bot's loader reports the core's mistakes the same way."""
+    load = load_bot_settings if text.startswith("[telegram]") else load_settings
     with pytest.raises(ConfigError) as info:
-        load_settings(write(tmp_path, text))
+        load(write(tmp_path, text))
     assert message in str(info.value)
     assert "\n" not in str(info.value)
+    with pytest.raises(ConfigError) as info:
+        load_bot_settings(write(tmp_path, text))
+    assert message in str(info.value)
+
+
+def test_the_core_leaves_the_telegram_section_to_the_bot(tmp_path):
+    path = write(tmp_path, '[telegram]\nmode = "webhook"\nwebhook_url = "https://example.org/hook"\n')
+    settings = load_settings(path)
+    assert not hasattr(settings, "telegram")
+    _, telegram = load_bot_settings(path)
+    assert telegram.mode == "webhook" and telegram.webhook_url == "https://example.org/hook"
 
 
 def test_missing_named_file_is_an_error(tmp_path):

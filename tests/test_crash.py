@@ -35,18 +35,20 @@ BOT_CHILD = textwrap.dedent(
     from botenv import JobWatch
     from newsbrief.bot.app import build_application, on_startup
     from newsbrief.bot.services import Backoff
+    from newsbrief.bot.settings import TelegramSettings
     from newsbrief.summaries.config import Settings
     from newsbrief.summaries.store import Store
 
     db, base_url, minute = sys.argv[1], sys.argv[2], int(sys.argv[3])
     settings = Settings()
-    settings = dataclasses.replace(settings, telegram=dataclasses.replace(settings.telegram, rate_limit_per_second=50.0))
+    telegram = TelegramSettings(rate_limit_per_second=50.0)
     now = dt.datetime(2025, 7, 27, 7, minute, tzinfo=dt.timezone.utc)
 
     async def main():
         store = Store(db)
         app = build_application(settings, store, token="{token}", base_url=base_url, clock=lambda: now,
-                                summarize_job=False, backoff=Backoff(tries=3, base=0.05, retry_later_seconds=1))
+                                summarize_job=False, backoff=Backoff(tries=3, base=0.05, retry_later_seconds=1),
+                                telegram=telegram)
         await app.initialize()
         watch = JobWatch(app)
         await on_startup(app)  # catches up the 07:00 digests: a digest run

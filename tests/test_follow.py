@@ -146,3 +146,17 @@ async def test_articles_stored_while_the_bot_is_down_still_alert(tmp_path):
         (alert,) = await alerts_in(env, A, before)
         assert "shipyard" in alert["plain_text"]
         assert await run_alerts(env.app) == 0  # once
+
+
+async def test_an_alert_to_a_chat_that_blocked_the_bot_stops_its_digest(tmp_path):
+    """Alerts go through the one sending path: Forbidden unsubscribes the chat, as a digest does."""
+    async with await _env(tmp_path, ChatSettings()) as env:
+        await env.say(A, "/subscribe 07:00 UTC")
+        (msg,) = await env.say(A, "/follow Hegseth")
+        assert msg["plain_text"].startswith("Following Pete Hegseth")
+        env.store.upsert_articles([report(SHIPYARD, "Reuters", "Hegseth promises shipyard funding", 1)])
+        run_pipeline(env.store, Settings(), ingest=False)
+        env.api.inject(method="sendMessage", kind="403", chat_id=A, times=1)
+        assert await run_alerts(env.app) == 0
+        assert not env.svc.chats.get(A).subscribed
+        assert not env.app.job_queue.get_jobs_by_name(f"digest:{A}")

@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from newsbrief.bot.chats import ChatPrefs
-from newsbrief.bot.handlers import apply_setting, parse_schedule_args
+from newsbrief.bot.preferences import apply_setting, parse_schedule_args
 from newsbrief.bot.localapi import parse_html
 from newsbrief.bot.render import MESSAGE_LIMIT, render_briefing, render_sentences, render_story, render_who, telegram_length
 from newsbrief.summaries.articles.model import Article, ArticleError

@@ -138,15 +138,6 @@ SQL_OUTSIDE_THE_STORE_TODAY = {  # module -> SQL strings
     "summaries.pipeline.worker": 18,
 }
 FUNCTION_IMPORTS_TODAY = {  # module -> imports of the project's own modules inside functions
-    "bot.chat_filters": 2,
-    "bot.cli": 18,
-    "bot.follow_cmds": 5,
-    "bot.handlers": 5,
-    "bot.opml_cmds": 4,
-    "bot.own_sources": 7,
-    "summaries": 2,
-    "summaries.config": 1,
-    "summaries.pipeline.run": 1,
     "summaries.pipeline.worker": 8,
     "summaries.store.ops": 1,
     "summaries.store.postgres.entities": 4,

@@ -8,15 +8,16 @@ import threading
 import time
 
 import pytest
-from apscheduler.schedulers.background import BackgroundScheduler
 
 from conftest import make_articles
+from newsbrief.bot.app import build_application, pipeline_job
+from newsbrief.bot.jobs import repeat
 from newsbrief.summaries.nlp import summarizer
 from newsbrief.summaries.stories.briefing import compose_briefing, find_articles
 from newsbrief.summaries.config import Settings, Source
-from newsbrief.summaries.pipeline.run import PIPELINE_JOB_ID, run_pipeline, schedule_pipeline
+from newsbrief.summaries.pipeline.run import PIPELINE_JOB_ID, run_pipeline
 from newsbrief.summaries.store import Store
-from waiting import wait_for_sync
+from waiting import wait_for
 
 
 @pytest.fixture
@@ -100,7 +101,9 @@ def test_runs_never_overlap(store, monkeypatch):
     assert len(results[0].summarized) == 3
 
 
-def test_scheduled_job_has_one_instance_and_replaces_on_reregister(store, monkeypatch):
+async def test_scheduled_job_has_one_instance_and_replaces_on_reregister(store):
+    """The bot's scheduling of the job (bot.jobs.repeat, as on_startup does it): one job
+    under the fixed id however often it is registered, never two runs at once."""
     store.upsert_articles(make_articles(2))
     active = 0
     peak = 0
@@ -118,15 +121,17 @@ def test_scheduled_job_has_one_instance_and_replaces_on_reregister(store, monkey
             active -= 1
             runs += 1
 
-    scheduler = BackgroundScheduler(timezone=dt.timezone.utc)
-    scheduler.start()
+    app = build_application(Settings(), store, token="123456:pipeline-test", summarize_job=False)
+    app.bot_data.pipeline_work = job
+    await app.job_queue.start()
     try:
-        schedule_pipeline(scheduler, job, every_minutes=0.05 / 60)  # every 50 ms, slower job
-        schedule_pipeline(scheduler, job, every_minutes=0.05 / 60)  # re-registered: replaced
-        assert [j.id for j in scheduler.get_jobs()] == [PIPELINE_JOB_ID]
-        wait_for_sync(lambda: runs >= 2, 30)
+        repeat(app, pipeline_job, minutes=0.05 / 60, job_id=PIPELINE_JOB_ID, first=0)  # every 50 ms, slower job
+        repeat(app, pipeline_job, minutes=0.05 / 60, job_id=PIPELINE_JOB_ID, first=0)  # re-registered: replaced
+        assert [j.id for j in app.job_queue.scheduler.get_jobs()] == [PIPELINE_JOB_ID]
+        await wait_for(lambda: runs >= 2, 30)
     finally:
-        scheduler.shutdown(wait=True)
+        await app.job_queue.stop(wait=True)
+        app.bot_data.services.close()
     assert runs >= 2
     assert peak == 1
     assert all(store.get_summary(a.id) for a in make_articles(2))

@@ -41,3 +41,22 @@ async def test_a_forum_topic_gets_its_own_digest_in_its_thread(env):
     assert "Your daily digest" in digest[0]["plain_text"]
     assert await deliver_digest(env.app, topic_key(GROUP, 9), "2025-07-27") == "unsubscribed"
     assert env.app.job_queue.get_jobs_by_name(f"digest:{topic_key(GROUP, 5)}")
+
+
+async def test_button_answers_come_in_the_topic_of_the_button(env):
+    """A button's answer goes to the chat and the forum topic of the message the button is on."""
+    (view,) = await env.say(GROUP, "/filter -cricket", user_id=ADMIN, message_thread_id=9)
+    before = len(env.api.sent(GROUP))
+    assert (await env.press(GROUP, view["message_id"], "unf:all", user_id=ADMIN))["text"] == "Removed."
+    (answer,) = (await env.api.async_wait_for_sent(GROUP, count=before + 1, timeout=20))[before:]
+    assert answer["message_thread_id"] == 9 and "no keyword filters" in answer["plain_text"]
+
+    briefing = await env.say(GROUP, "/brief", user_id=ADMIN, message_thread_id=5)
+    buttons = [(m["message_id"], b["callback_data"]) for m in briefing
+               for row in (m.get("reply_markup") or {}).get("inline_keyboard", []) for b in row
+               if b.get("callback_data", "").startswith("full:")]
+    assert buttons
+    before = len(env.api.sent(GROUP))
+    await env.press(GROUP, *buttons[0], user_id=ADMIN)
+    (answer,) = (await env.api.async_wait_for_sent(GROUP, count=before + 1, timeout=20))[before:]
+    assert answer["message_thread_id"] == 5

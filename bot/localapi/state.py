@@ -323,10 +323,6 @@ class BotState:
         with self.lock:
             self._listeners.append(callback)
 
-    def remove_listener(self, callback: Listener) -> None:
-        with self.lock:
-            self._listeners.remove(callback)
-
     def clear(self) -> None:
         """Forget sent messages, requests and callback answers.
         Chats, message history and queued updates stay."""

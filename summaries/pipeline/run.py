@@ -2,12 +2,12 @@
 
 :func:`run_pipeline` does one run; it is idempotent (a second run finds nothing to do),
 survives a bad article (logged, skipped, the rest done), and never overlaps itself in one
-process (a run that finds another in progress returns at once). :func:`schedule_pipeline`
-adds it to an APScheduler scheduler, the bot's JobQueue scheduler or any other, under a
-fixed job id so that re-registering replaces it instead of adding a second one.
+process (a run that finds another in progress returns at once). The bot schedules it
+(``bot/jobs.py``) under :data:`PIPELINE_JOB_ID`, a fixed job id, so that re-registering
+replaces it instead of adding a second one.
 
-CPU work runs in the caller's thread: APScheduler runs plain functions in its thread pool,
-so the bot's event loop never waits for it.
+CPU work runs in the caller's thread: the bot's job runs it in a worker thread, so the
+bot's event loop never waits for it.
 """
 
 from __future__ import annotations
@@ -34,12 +34,10 @@ from newsbrief.summaries.store import Store
 __all__ = [
     "RunReport",
     "run_pipeline",
-    "schedule_pipeline",
     "summarize_pending",
     "prune_old",
     "default_sources",
     "PIPELINE_JOB_ID",
-    "schedule_every",
 ]
 
 log = logging.getLogger(__name__)
@@ -210,33 +208,3 @@ def run_pipeline(
         return report
     finally:
         store.job_lock.release()
-
-
-def schedule_every(scheduler: Any, job: Callable[[], Any], *, minutes: float, job_id: str, name: str,
-                   first_run: dt.datetime | None = None) -> Any:
-    """Add a plain function to an APScheduler 3 scheduler every ``minutes``: the one way
-    newsbrief schedules repeating work.
-
-    The job id is fixed, so calling this again replaces the job instead of duplicating it;
-    ``max_instances=1`` keeps runs from overlapping and ``coalesce`` folds missed runs into
-    one. APScheduler runs the function in its thread pool, off any event loop.
-    """
-    return scheduler.add_job(
-        job,
-        "interval",
-        minutes=minutes,
-        id=job_id,
-        name=name,
-        replace_existing=True,
-        max_instances=1,
-        coalesce=True,
-        misfire_grace_time=None,
-        next_run_time=first_run or dt.datetime.now(dt.timezone.utc),
-    )
-
-
-def schedule_pipeline(scheduler: Any, job: Callable[[], Any], every_minutes: float, *,
-                      first_run: dt.datetime | None = None) -> Any:
-    """The pipeline job every ``every_minutes``, under :data:`PIPELINE_JOB_ID`."""
-    return schedule_every(scheduler, job, minutes=every_minutes, job_id=PIPELINE_JOB_ID,
-                          name="summarize new articles", first_run=first_run)
