@@ -66,7 +66,7 @@ class EntityTables:
             "SELECT id, coalesce(nullif(doc->>'source', ''), nullif(doc->>'agency', ''), '') FROM articles "
             "WHERE id = ANY(%s)", (new_ids,))) if new_ids else {}
         mentioned = sorted({k for d in [*old, *new] for k in d.get("ents", {})})
-        sources = self._entity_src(conn, mentioned)
+        sources = self._entity_src(conn, sorted(set(mentioned) | set(entities)))
         co_ops: dict[tuple[str, str], list[int]] = {}  # pair -> [-1 or the first-occurrence order of a +1]
         for doc in sorted(old, key=lambda d: d.get("seq", 0)):
             for key in doc.get("ents", {}):
@@ -277,9 +277,14 @@ class EntityTables:
 
     def _rebuild_entity_lookup(self, conn: "psycopg.Connection[Any]") -> None:
         """Fill the derived entity tables from the entity documents already stored (a
-        database made before migration 4): the article documents in pages, oldest
-        indexed first, then the entity documents."""
+        database made before migration 4): the entity documents, then the article
+        documents in pages, oldest indexed first."""
         conn.execute("SELECT pg_advisory_xact_lock(%s)", (ENTITY_LOCK,))
+        keys = [r[0] for r in conn.execute("SELECT k FROM entities WHERE k LIKE 'e:%%' ORDER BY k", ()).fetchall()]
+        for lo in range(0, len(keys), 2000):  # the entities first: the articles' sums and stories add to their rows
+            docs = {k[2:]: doc for k, doc in conn.execute("SELECT k, doc FROM entities WHERE k = ANY(%s)",
+                                                          (keys[lo:lo + 2000],))}
+            self._apply_entity_docs(conn, [], [], docs)
         order = conn.execute("SELECT k FROM entities WHERE k LIKE 'a:%%' ORDER BY (doc->>'seq')::bigint, k", ()).fetchall()
         done = 0
         for lo in range(0, len(order), 2000):
@@ -287,11 +292,6 @@ class EntityTables:
             docs = {k: doc for k, doc in conn.execute("SELECT k, doc FROM entities WHERE k = ANY(%s)", (page,))}
             self._apply_entity_docs(conn, [], [docs[k] for k in page], {})
             done += len(page)
-        keys = [r[0] for r in conn.execute("SELECT k FROM entities WHERE k LIKE 'e:%%' ORDER BY k", ()).fetchall()]
-        for lo in range(0, len(keys), 2000):
-            docs = {k[2:]: doc for k, doc in conn.execute("SELECT k, doc FROM entities WHERE k = ANY(%s)",
-                                                          (keys[lo:lo + 2000],))}
-            self._apply_entity_docs(conn, [], [], docs)
         if done:
             log.info("entity lookup tables filled from %d indexed articles", done)
 
@@ -432,6 +432,9 @@ class EntityTables:
         with self._conn() as conn:
             row = conn.execute("SELECT stories FROM entity_totals WHERE entity = %s", (key,)).fetchone()
             stories = row[0] if row else 0
+            if skip and stories:
+                skip = [r[0] for r in conn.execute("SELECT article FROM entity_refs WHERE entity = %s "
+                                                    "AND article = ANY(%s)", (key, list(skip)))]
             if skip and stories:
                 per = {}
                 for skey in self._story_keys(conn, skip).values():
