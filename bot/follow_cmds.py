@@ -52,10 +52,10 @@ async def follow(update: Update, context: NewsContext) -> None:
         return
     prefs = prefs_for(update, context)
     result = await asyncio.to_thread(lookup, svc.store, name)
-    card = getattr(result, "card", None)
+    card = result.card
     if card is None:
         hint = ""
-        if getattr(result, "suggestions", None):
+        if result.suggestions:
             hint = " Did you mean: " + ", ".join(esc(s) for s in result.suggestions[:5]) + "?"
         await reply(update, f"No one called “{esc(name)}” is in the news I hold, so I cannot follow them yet.{hint}")
         return

@@ -12,7 +12,7 @@ from typing import Any, Iterable, Sequence
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from newsbrief.summaries.stories.briefing import Briefing, Story, outlets_line
-from newsbrief.summaries.index.entity_index import name_token, reports_line
+from newsbrief.summaries.index.entity_index import WhoResult, name_token, reports_line
 
 __all__ = [
     "Reply",
@@ -205,20 +205,19 @@ def render_sentences(sentences: Iterable[str], *, title: str = "Summary") -> Rep
     return Reply("\n".join(lines))
 
 
-def render_who(result: Any) -> Reply:
-    """An entity card (summaries.index.entity_index.WhoResult) as HTML, with buttons for the
-    other matches or the suggestions."""
-    card = getattr(result, "card", None)
+def render_who(result: WhoResult) -> Reply:
+    """An entity card (a ``/who`` answer) as HTML, with buttons for the other matches or the suggestions."""
+    card = result.card
     buttons: list[list[InlineKeyboardButton]] = []
     if card is None:
-        suggestions = [s for s in list(getattr(result, "suggestions", []) or [])[:5] if s.strip()]
+        suggestions = [s for s in result.suggestions[:5] if s.strip()]
         text = f"I found nobody called <b>{fit(result.query, 200)}</b> in the news I hold."
         if suggestions:
             text += "\nDid you mean one of these?"
             buttons = [[InlineKeyboardButton(s[:60], callback_data=who_payload(s))] for s in suggestions]
         return Reply(text, InlineKeyboardMarkup(buttons) if buttons else None)
     lines = [f"<b>{fit(card.name, 200)}</b> · {esc(card.type)}"]
-    if getattr(result, "fuzzy", False):
+    if result.fuzzy:
         lines.append(f"<i>Nobody is called “{fit(result.query, 200)}”: did you mean {fit(card.name, 200)}?</i>")
     roles = [r for r in (card.roles or []) if r.strip()]
     if roles:
@@ -235,7 +234,7 @@ def render_who(result: Any) -> Reply:
     co = list(card.co_mentions or [])[:6]
     if co:
         lines += ["", "<b>Often mentioned with</b>: " + fit(", ".join(f"{name} ({n})" for name, n in co), 600)]
-    others = [o for o in list(getattr(result, "others", []) or [])[:4] if o.strip()]
+    others = [o for o in result.others[:4] if o.strip()]
     if others:
         lines += ["", "Also matching: " + fit(", ".join(others), 400)]
         buttons = [[InlineKeyboardButton(o[:60], callback_data=who_payload(o))] for o in others]
