@@ -361,6 +361,33 @@ def test_the_entity_reads_are_the_same_on_both_backends(indexed, tmp_path):
         assert _reads_answers(bot, keys, names, surnames) == expected
 
 
+def test_entity_documents_of_an_older_release_are_written_again(indexed, tmp_path):
+    """An ``e:`` document written before it carried what /who reads (a store copied from
+    an older release) is written again whole by the next scheduled re-index, and the
+    server store's lookup tables follow it."""
+    from newsbrief.summaries.index import entity_index as ei
+    from newsbrief.summaries.store.postgres import PostgresStore
+
+    tiny, pg = indexed
+    before = _answers(tiny, ["Pete Hegseth", "Hegseth"])
+    doc = pg.document("entities", "e:p:pete hegseth")
+    old = {k: v for k, v in doc.items() if k not in ("lookup", "surfaces", "card_roles")}
+    pg.put_documents("entities", [old])
+    with pg.connection() as conn:  # as an older release's copy left them: no names for it
+        conn.execute("DELETE FROM entity_names WHERE entity = 'p:pete hegseth'")
+    with PostgresStore(pg.url, path=tmp_path / "bot") as bot:
+        card = ei.lookup(bot, "Pete Hegseth").card
+        assert card is None or card.name != "Pete Hegseth"
+    with PostgresStore(pg.url, path=tmp_path / "worker") as worker:  # its index reads the documents as stored
+        assert ei.reindex_stale(worker) == 0  # no article to re-extract; the entity document is written again
+        assert ei.refresh_entity_documents(worker) == 0
+    again = pg.document("entities", "e:p:pete hegseth")
+    # (the index that wrote it again was loaded from jsonb, which orders an object's keys its own way)
+    assert {**again, "surfaces": dict(again["surfaces"])} == {**doc, "surfaces": dict(doc["surfaces"])}
+    with PostgresStore(pg.url, path=tmp_path / "bot") as bot:
+        assert _answers(bot, ["Pete Hegseth", "Hegseth"]) == before
+
+
 def test_ids_by_prefix_and_keyword_search_are_alike(stores):
     from newsbrief.summaries.stories.briefing import find_articles
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from typing import TYPE_CHECKING, Any, ContextManager, Iterable, Sequence
+from typing import Any, ContextManager, Iterable, Sequence
 
 from newsbrief.summaries.store.entity_rows import (PERSON, Choices, EntityTotals, Head, Ref, co_pairs, entity_doc_fields,
                                                    name_token, sentence_of, surname_of)
@@ -15,9 +15,6 @@ from newsbrief.summaries.store.postgres.common import Jsonb, psycopg
 from newsbrief.summaries.store.postgres.schema import CHOICES_TTL, ENTITY_LOCK
 
 __all__ = ["EntityTables"]
-
-if TYPE_CHECKING:
-    from newsbrief.summaries.store.postgres.store import PostgresStore
 
 log = logging.getLogger(__name__)
 
@@ -28,7 +25,7 @@ class EntityTables:
 
     # -- /who as queries: the derived entity tables (summaries.store.entity_rows) ------
 
-    def entity_reads(self) -> "PostgresStore":
+    def entity_reads(self) -> "EntityTables":
         """This store answers ``/who`` from its derived entity tables (see :class:`EntityReads`)."""
         return self
 
