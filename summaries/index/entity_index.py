@@ -46,7 +46,8 @@ from typing import Any, Callable, Iterable
 
 from newsbrief.summaries.index.lookup import MATCH_CUTOFF, SUGGEST_CUTOFF, card, one_per_story
 from newsbrief.summaries.index.lookup import lookup as answer
-from newsbrief.summaries.index.memory import UNSURE, EntityIndex, MemoryReads, contribution
+from newsbrief.summaries.index.contributions import UNSURE, contribution
+from newsbrief.summaries.index.memory import EntityIndex, MemoryReads
 from newsbrief.summaries.index.records import EntityCard, Mention, WhoResult
 from newsbrief.summaries.nlp import entities as ner
 from newsbrief.summaries.nlp.entities import EVENT, ORG, PERSON, PLACE, PRODUCT, Extracted

@@ -15,23 +15,17 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Iterator, Sequence
 
-from rapidfuzz import fuzz
-
+from newsbrief.summaries.index.contributions import UNSURE, WORK, card_roles, contribution, decode_ents, role_rank
 from newsbrief.summaries.nlp import entities as ner
 from newsbrief.summaries.nlp.entities import EVENT, ORG, PERSON, PLACE, PRODUCT, Extracted
 from newsbrief.summaries.store.base import NewsStore
 from newsbrief.summaries.store.entity_rows import Choices, EntityTotals, Head, Ref, name_token
 
-__all__ = ["EntityIndex", "MemoryReads", "contribution", "decode_ents", "role_rank", "recent_rank", "card_roles",
-           "distinct_roles", "SENTENCE_MAX", "UNSURE", "WORK"]
+__all__ = ["EntityIndex", "MemoryReads"]
 
-SENTENCE_MAX = 400
-WORK = "work"  # a type vote: an article whose words say the name is a work (counted once per article)
 WORK_ARTICLES = 2  # ... a name is a work when at least this many articles say so
 WORK_SHARE = 8  # ... and they are at least an eighth of its articles
-UNSURE = "?"  # the type vote of a lone word the model called a person with nothing to back it
 _TYPE_RANK = {PERSON: 0, ORG: 1, EVENT: 2, PLACE: 3, PRODUCT: 4}
-
 
 
 @dataclass(slots=True)
@@ -60,73 +54,36 @@ class _Entity:
     co: Counter = field(default_factory=Counter)
     last: str = ""
     aliases: frozenset[str] = frozenset()  # folded lookup keys currently registered
+    named: tuple[str, str] | None = None  # (name, type) as last worked out; None once its counts change
 
     @property
     def type(self) -> str:
         """The type most of its mentions give it, across all articles; ``"?"`` for a lone
         word only ever called a person without a given name, title or role."""
-        votes = [(k, v) for k, v in self.types.items() if v > 0 and k != WORK]
-        said = self.types.get(WORK, 0)
-        if said >= WORK_ARTICLES and said * WORK_SHARE >= len(self.articles):
-            return PRODUCT  # "the film Vera Drake" in enough articles: the film, also where a person was read
-        if not votes:
-            return PERSON if self.key.startswith("p:") else ORG
-        # an unsure vote only wins outright: on a tie the other type stands
-        return max(votes, key=lambda kv: (kv[1], kv[0] != UNSURE, -_TYPE_RANK.get(kv[0], 9)))[0]
+        if self.named is None:
+            self.named = self._name_and_type()
+        return self.named[1]
 
     @property
     def name(self) -> str:
+        if self.named is None:
+            self.named = self._name_and_type()
+        return self.named[0]
+
+    def _name_and_type(self) -> tuple[str, str]:
+        votes = [(k, v) for k, v in self.types.items() if v > 0 and k != WORK]
+        said = self.types.get(WORK, 0)
+        if said >= WORK_ARTICLES and said * WORK_SHARE >= len(self.articles):
+            kind = PRODUCT  # "the film Vera Drake" in enough articles: the film, also where a person was read
+        elif not votes:
+            kind = PERSON if self.key.startswith("p:") else ORG
+        else:  # an unsure vote only wins outright: on a tie the other type stands
+            kind = max(votes, key=lambda kv: (kv[1], kv[0] != UNSURE, -_TYPE_RANK.get(kv[0], 9)))[0]
         if not self.names:
-            return self.key[2:]
-        multi = self.type == PERSON
+            return self.key[2:], kind
+        multi = kind == PERSON
         return max(self.names.items(),
-                   key=lambda kv: ((len(kv[0].split()) > 1) if multi else 0, kv[1], len(kv[0]), kv[0]))[0]
-
-
-def role_rank(role: dict[str, Any]) -> tuple[int, str, int, int]:
-    """How a card ranks an entity's roles: by the articles that give it, then the latest
-    of them, the articles that give it before any other, its length."""
-    return role["n"], max(role["dates"]), role.get("lead", 0), len(role["text"])
-
-
-def recent_rank(role: dict[str, Any]) -> tuple[str, int, int, int]:
-    """The role a card shows first: the latest one (the rest as :func:`role_rank`)."""
-    return max(role["dates"]), role["n"], role.get("lead", 0), len(role["text"])
-
-
-def card_roles(roles: Iterable[dict[str, Any]]) -> list[str]:
-    """The roles a card shows: the latest first, then by :func:`role_rank`, rewordings left out, five at most."""
-    ranked = sorted(roles, key=role_rank, reverse=True)
-    if ranked:
-        recent = max(ranked, key=recent_rank)
-        ranked = [recent] + [r for r in ranked if r is not recent]
-    return distinct_roles(r["text"] for r in ranked)[:5]
-
-
-
-
-def contribution(found: list[Extracted]) -> dict[str, Any]:
-    c: dict[str, Any] = {"t": Counter(), "n": 0, "names": Counter(), "surf": Counter(), "roles": [], "s": ""}
-    given: dict[str, int] = {}  # role -> mentions that give it
-    for f in found:
-        c["t"][UNSURE if f.weak else f.type] += 1
-        if f.work:
-            c["t"][WORK] = 1  # one vote per article
-        c["n"] += 1
-        c["names"][f.name] += 1
-        c["surf"][f.surface] += 1
-        for r in f.roles:
-            if r not in c["roles"]:
-                c["roles"].append(r)
-            given[r] = given.get(r, 0) + 1
-        if not c["s"]:
-            c["s"] = f.sentence[:SENTENCE_MAX]
-    # the article's roles, the one it gives most first (a form of address, "Lord", last)
-    c["roles"].sort(key=lambda r: (ner.form_of_address(r), -given[r]))
-    c["t"], c["names"], c["surf"] = dict(c["t"]), dict(c["names"]), dict(c["surf"])
-    return c
-
-
+                   key=lambda kv: ((len(kv[0].split()) > 1) if multi else 0, kv[1], len(kv[0]), kv[0]))[0], kind
 
 
 class EntityIndex:
@@ -255,6 +212,7 @@ class EntityIndex:
             ent = self.entities.get(key)
             if ent is None:
                 continue
+            ent.named = None  # its counts changed
             words = key[2:].split()
             if len(words) > 1:
                 if words[-1] not in self.surnames:
@@ -441,19 +399,6 @@ class EntityIndex:
 
 
 
-def decode_ents(doc: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    sents = doc.get("sents", [])
-    out = {}
-    for key, enc in doc.get("ents", {}).items():
-        t = enc.get("t", {})
-        names = enc.get("names", {})
-        s = enc.get("s", "")
-        out[key] = {"t": {t: enc.get("n", 1)} if isinstance(t, str) else t, "n": enc.get("n", 1), "names": names,
-                    "surf": enc.get("surf", names), "roles": enc.get("roles", []),
-                    "s": sents[s] if isinstance(s, int) and s < len(sents) else str(s)}
-    return out
-
-
 _ORDER = operator.attrgetter("order")
 _ACRONYM = re.compile(r"^[A-Z][A-Z&]{1,5}$")
 
@@ -468,17 +413,6 @@ def _defined_acronyms(c: dict[str, Any]) -> list[str]:
             out.append(ner.fold(surf))
     return out
 _SECOND = operator.itemgetter(1)
-
-
-def distinct_roles(roles: Iterable[str]) -> list[str]:
-    """Roles in order, leaving out rewordings or parts of one already listed ("US Defence
-    Secretary" after "US Secretary of Defence")."""
-    kept: list[str] = []
-    for role in roles:
-        if not any(fuzz.token_set_ratio(role.casefold(), k.casefold()) >= 95 for k in kept):
-            kept.append(role)
-    return kept
-
 
 
 class MemoryReads:
