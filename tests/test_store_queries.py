@@ -322,7 +322,8 @@ def _reads_answers(store, keys, names, surnames):
             "co top": {k: [n for _, n in reads.entity_co(k, 3)] for k in keys},
             "refs": {k: reads.entity_refs(k, 10**6) for k in keys},
             "refs skipping": {k: reads.entity_refs(k, 2, skip=articles[::2]) for k in keys},
-            "stories": {k: (reads.entity_story_count(k), reads.entity_story_count(k, skip=articles[::3])) for k in keys},
+            "stories": {k: (reads.entity_story_count(k), reads.entity_story_count(k, skip=articles[::3]))
+                        for k in keys},
             "spans": {k: (reads.entity_span(k), reads.entity_span(k, skip=articles[1::2])) for k in keys},
             "hidden": {k: sorted(reads.entity_hidden_refs(k, ["Wire", "chat:7:abc", ""])) for k in keys},
             "of articles": {a: sorted(ks) for a, ks in reads.entity_keys_of_articles(articles).items()},

@@ -89,14 +89,14 @@ _contribution = contribution  # one article's mentions of an entity as its contr
 
 # -- the store-level API ---------------------------------------------------------------
 
-def get_index(store) -> EntityIndex:
+def get_index(store: NewsStore) -> EntityIndex:
     """The in-memory index of this store: loaded from its documents once, and again
     after the store reloads its data (it is held by the store, see ``NewsStore.cached``)."""
     with store.lock:
         return store.cached("entity-index", lambda: EntityIndex.load(store))
 
 
-def _drop(store) -> None:
+def _drop(store: NewsStore) -> None:
     store.drop_cached("entity-index")
 
 
@@ -113,7 +113,7 @@ def _persist(store: NewsStore, idx: EntityIndex, articles_gone: set[str], keys: 
     store.put_documents("entities", records, remove=remove)
 
 
-def index_articles(store, articles: Iterable[dict[str, Any]]) -> int:
+def index_articles(store: NewsStore, articles: Iterable[dict[str, Any]]) -> int:
     """Extract the entities of these article records and merge them into the index, in one
     write. Re-indexing an article replaces its mentions. Returns how many were indexed."""
     records = [a for a in articles if a and a.get("id")]
@@ -124,7 +124,7 @@ def index_articles(store, articles: Iterable[dict[str, Any]]) -> int:
     return index_extracted(store, [(r, f) for r, f in zip(records, found)])
 
 
-def index_extracted(store, items: Iterable[tuple[dict[str, Any], list[Extracted]]]) -> int:
+def index_extracted(store: NewsStore, items: Iterable[tuple[dict[str, Any], list[Extracted]]]) -> int:
     """Merge already extracted mentions (``(article record, extract(...))`` pairs) into the
     index and persist; :func:`index_articles` without the extraction."""
     items = list(items)
@@ -185,7 +185,7 @@ def extracted_from_record(record: Any) -> list[Extracted] | None:
         return None
 
 
-def forget_articles(store, article_ids: Iterable[str]) -> int:
+def forget_articles(store: NewsStore, article_ids: Iterable[str]) -> int:
     """Take these articles' mentions out of the index (pruning). Returns how many were indexed."""
     ids = set(article_ids)
     if not ids:
@@ -208,7 +208,7 @@ def forget_articles(store, article_ids: Iterable[str]) -> int:
 REINDEX_BATCH = 200  # articles re-extracted per scheduled run when the rules changed
 
 
-def stale_articles(store) -> list[str]:
+def stale_articles(store: NewsStore) -> list[str]:
     """Ids of indexed articles extracted with other rules than the current
     :data:`summaries.nlp.entities.RULES_VERSION`, oldest indexed first."""
     with store.lock:
@@ -217,7 +217,7 @@ def stale_articles(store) -> list[str]:
     return [a.id for a in sorted(arts, key=lambda a: a.seq)]
 
 
-def reindex_stale(store, limit: int = REINDEX_BATCH) -> int:
+def reindex_stale(store: NewsStore, limit: int = REINDEX_BATCH) -> int:
     """Re-extract up to ``limit`` articles indexed with older extraction rules, so that
     entries made by old rules do not linger; an indexed article the store no longer holds
     is forgotten. The scheduled job calls this on every run (off the event loop), so a
@@ -265,7 +265,7 @@ def refresh_entity_documents(store: NewsStore, batch: int = 2000) -> int:
     return done
 
 
-def reindex_all(store) -> int:
+def reindex_all(store: NewsStore) -> int:
     """Index every stored article (and forget entries of articles no longer stored)."""
     records = list(store.iter_articles())
     idx = get_index(store)
@@ -289,7 +289,8 @@ def list_entities(store: NewsStore, *, top: int | None = 50, kind: str | None = 
     reads = MemoryReads(store, get_index)
     with reads.reading():
         idx = reads.index
-        ents = [e for e in idx.entities.values() if e.articles and e.type != UNSURE and (kind is None or e.type == kind)]
+        ents = [e for e in idx.entities.values()
+                if e.articles and e.type != UNSURE and (kind is None or e.type == kind)]
         ents.sort(key=lambda e: (-len(e.articles), -e.mentions, e.name))
         return [card(reads, e.key, limit=0) for e in (ents if top is None else ents[:max(0, top)])]
 

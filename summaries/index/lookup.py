@@ -318,7 +318,8 @@ def _as_seen(reads: EntityReads, result: WhoResult, best: EntityTotals | None, v
     if not unseen:
         return dataclasses.replace(result, others=others), []
     if len(unseen) >= best.articles:
-        return WhoResult(query=result.query, suggestions=[o for o in [*others, *suggestions] if o != found.name][:5]), []
+        rest = [o for o in [*others, *suggestions] if o != found.name][:5]
+        return WhoResult(query=result.query, suggestions=rest), []
     mentions: list[Mention] = []
     seen: set[str] = set()
     page, skip = limit * 4, list(unseen)

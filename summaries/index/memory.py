@@ -104,7 +104,7 @@ class EntityIndex:
     # -- building ------------------------------------------------------------------
 
     @classmethod
-    def load(cls, store) -> "EntityIndex":
+    def load(cls, store: NewsStore) -> "EntityIndex":
         """The index as the store's ``entities`` documents hold it."""
         idx = cls()
         docs = store.documents("entities")
@@ -521,7 +521,8 @@ class MemoryReads:
 
     def entity_by_token(self, token: str) -> str | None:
         idx = self.index
-        names = self._store.cached("entity-name-tokens", lambda: {name_token(e.name): e.name for e in idx.entities.values()})
+        names = self._store.cached("entity-name-tokens",
+                                   lambda: {name_token(e.name): e.name for e in idx.entities.values()})
         return names.get(token)
 
     def stories_of(self, article_ids: Sequence[str]) -> dict[str, str]:

@@ -9,8 +9,8 @@ import threading
 import time
 from typing import Any, ContextManager, Iterable, Sequence
 
-from newsbrief.summaries.store.entity_rows import (PERSON, Choices, EntityTotals, Head, Ref, co_pairs, entity_doc_fields,
-                                                   name_token, sentence_of, surname_of)
+from newsbrief.summaries.store.entity_rows import (PERSON, Choices, EntityTotals, Head, Ref, co_pairs,
+                                                   entity_doc_fields, name_token, sentence_of, surname_of)
 from newsbrief.summaries.store.postgres.common import Jsonb, psycopg
 from newsbrief.summaries.store.postgres.schema import CHOICES_TTL, ENTITY_LOCK
 
@@ -107,7 +107,8 @@ class EntityTables:
             drop = sorted(current - wanted)
             if drop:
                 cur.execute("DELETE FROM entity_names e USING unnest(%s::text[], %s::text[], %s::text[]) "
-                            "AS d(kind, alias, entity) WHERE e.kind = d.kind AND e.alias = d.alias AND e.entity = d.entity",
+                            "AS d(kind, alias, entity) "
+                            "WHERE e.kind = d.kind AND e.alias = d.alias AND e.entity = d.entity",
                             ([d[0] for d in drop], [d[1] for d in drop], [d[2] for d in drop]))
             add = sorted(wanted - current)
             if add:
@@ -145,7 +146,8 @@ class EntityTables:
                     "first = EXCLUDED.first, last = EXCLUDED.last, totals = EXCLUDED.totals", rows)
             rest = [(Jsonb(sources[k]), k) for k in mentioned if k not in fields and k in sources]
             if rest:  # article documents written without their entities' (only the sources add up)
-                cur.executemany("UPDATE entity_totals SET totals = jsonb_set(totals, '{src}', %s) WHERE entity = %s", rest)
+                cur.executemany("UPDATE entity_totals SET totals = jsonb_set(totals, '{src}', %s) "
+                                "WHERE entity = %s", rest)
             self._apply_story_counts(cur, story_ops)
 
     @staticmethod
