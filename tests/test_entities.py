@@ -13,7 +13,7 @@ from newsbrief.summaries.nlp import entities as ner
 from newsbrief.summaries.index import entity_index as ei
 from newsbrief.summaries.articles.formats import read_articles
 from newsbrief.summaries.store import Store
-from pgtest import pg_url  # noqa: F401  (fixture)
+import pgtest
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED = ROOT / "seeds" / "000_eeb52cb6227b42a1.txt"
@@ -54,15 +54,21 @@ def seeded(nlp, store, seed_record):
 def seeded_on(request, nlp, tmp_path, seed_record):
     """The seed article indexed on each backend: /who answers from the index in memory
     (TinyDB) and from the store's derived tables (PostgreSQL), through the same code."""
+    url = None
     if request.param == "tinydb":
         s = Store(tmp_path / "db.json")
     else:
-        from newsbrief.summaries.store.postgres import PostgresStore
+        from newsbrief.summaries.store.postgres import PostgresStore  # the optional backend
 
-        s = PostgresStore(request.getfixturevalue("pg_url"), path=tmp_path / "pg")
-    assert ei.index_articles(s, [seed_record]) == 1
-    yield s
-    s.close()
+        url = pgtest.fresh_database()
+        s = PostgresStore(url, path=tmp_path / "pg")
+    try:
+        assert ei.index_articles(s, [seed_record]) == 1
+        yield s
+    finally:
+        s.close()
+        if url:
+            pgtest.drop_database(url)
 
 
 def _record(aid: str, body: str, date: str = "2025-07-01", headline: str = "", hashtags=()) -> dict:
