@@ -4,8 +4,8 @@ One entry per real-world entity (person, organisation, place, event) with its ca
 name, aliases, roles, the articles that mention it (with the sentence) and the entities
 mentioned alongside it. Built from :func:`summaries.nlp.entities.extract`, updated as
 articles arrive (:func:`index_articles`) and as old ones are pruned
-(:func:`forget_articles`), persisted in the store's ``entities`` table and served from
-memory (:func:`lookup`, :func:`format_card`).
+(:func:`forget_articles`), persisted in the store's ``entities`` table and answered from (:func:`lookup`,
+:func:`format_card`).
 
 The ``entities`` table holds two kinds of documents:
 
@@ -16,8 +16,13 @@ The ``entities`` table holds two kinds of documents:
   makes re-indexing idempotent (an article's old contribution is taken out before its new
   one goes in) and pruning exact.
 * ``{"k": "e:<key>", "entity": key, "name", "type", "aliases", "roles", "articles",
-  "mentions", "first_seen", "last_seen"}``, one per entity: a materialised summary for
-  other readers of the database. It is rewritten for every entity a batch touches.
+  "mentions", "first_seen", "last_seen", "lookup", "surfaces", "card_roles"}``, one per
+  entity: a materialised summary for other readers of the database, rewritten for every
+  entity a batch touches. ``lookup`` (the folded names a lookup reaches it by),
+  ``surfaces`` (every form the news wrote, with counts) and ``card_roles`` (the roles its
+  card shows) are what ``/who`` reads: a server store keeps its lookup tables from them
+  without the rules here (:mod:`summaries.store.entity_rows`); documents written before
+  they were added are written again by :func:`refresh_entity_documents`.
 
 An entity's type is the vote of all its mentions across articles (an article's lone-word
 "person" without evidence votes ``"?"``, and an entity only ever voted ``"?"`` is not
@@ -30,12 +35,9 @@ a batch at a time.
 
 The in-memory index is loaded once per :class:`~summaries.store.Store` from the table and
 kept in sync by the functions here; if the store reloads its file (a failed batch), the
-index reloads too.
-The documents also say what ``/who`` reads of each entity (``e:`` documents carry its
-lookup names, all its surface forms and the roles its card shows), so that a server store
-keeps its derived tables from them without the rules here (:mod:`summaries.store.entity_rows`).
-``/who`` itself is :mod:`summaries.index.lookup`, answering from the reads of whatever
-holds the index: the store's own (``NewsStore.entity_reads``) or the index in memory.
+index reloads too. ``/who`` itself is :mod:`summaries.index.lookup`, one code answering
+from the reads of whatever holds the index (:func:`entity_reads`): the store's own
+(``NewsStore.entity_reads``, PostgreSQL) or the index in memory (TinyDB).
 """
 
 from __future__ import annotations
