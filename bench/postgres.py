@@ -28,6 +28,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 from ingest import PLACES, WORDS  # noqa: E402
 
 from newsbrief.summaries.articles.model import Article
+from newsbrief.summaries.nlp.entities import fold
 
 
 def server(url: str | None, data: str | None = None) -> tuple[str, object | None]:
@@ -258,14 +259,31 @@ def entity_docs(docs: list[dict]) -> list[dict]:
             st["articles"] += 1
             st["mentions"] += enc["n"]
             st["first_seen"], st["last_seen"] = min(st["first_seen"], doc["date"]), max(st["last_seen"], doc["date"])
-            for surface in enc.get("surf", {}):
+            surfaces = st.setdefault("surfaces", {})
+            for surface, k in enc.get("surf", enc["names"]).items():
+                surfaces[surface] = surfaces.get(surface, 0) + k
                 if surface != st["name"] and surface not in st["aliases"]:
                     st["aliases"].append(surface)
             for role in enc.get("roles", []):
                 if role not in st["roles"]:
                     st["roles"] = (st["roles"] + [role])[:5]
             touched[key] = st
-    return [dict(st) for st in touched.values()]
+    return [{**st, "surfaces": list(st["surfaces"].items()), "card_roles": st["roles"], "lookup": _lookup_names(st)}
+            for st in touched.values()]
+
+
+def _lookup_names(st: dict) -> list[str]:
+    """The folded names the index registers for an entity of these generated names (as
+    ``EntityIndex`` does for people: each form, its surname, first and last word)."""
+    out = {fold(st["name"]), *(fold(s) for s in st.get("surfaces", {}))}
+    if st["type"] == "person":
+        for form in list(out):
+            words = form.split()
+            if len(words) > 1:
+                out.add(words[-1])
+                if len(words) > 2:
+                    out.add(f"{words[0]} {words[-1]}")
+    return sorted(out - {""})
 
 
 def fill(url: str, n: int, path: Path) -> dict[str, float]:

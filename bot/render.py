@@ -206,12 +206,11 @@ def render_sentences(sentences: Iterable[str], *, title: str = "Summary") -> Rep
 
 
 def render_who(result: WhoResult) -> Reply:
-    """An entity card (summaries.index.entity_index.WhoResult) as HTML, with buttons for the
-    other matches or the suggestions."""
+    """An entity card (a ``/who`` answer) as HTML, with buttons for the other matches or the suggestions."""
     card = result.card
     buttons: list[list[InlineKeyboardButton]] = []
     if card is None:
-        suggestions = [s for s in list(result.suggestions or [])[:5] if s.strip()]
+        suggestions = [s for s in result.suggestions[:5] if s.strip()]
         text = f"I found nobody called <b>{fit(result.query, 200)}</b> in the news I hold."
         if suggestions:
             text += "\nDid you mean one of these?"
@@ -235,7 +234,7 @@ def render_who(result: WhoResult) -> Reply:
     co = list(card.co_mentions or [])[:6]
     if co:
         lines += ["", "<b>Often mentioned with</b>: " + fit(", ".join(f"{name} ({n})" for name, n in co), 600)]
-    others = [o for o in list(result.others or [])[:4] if o.strip()]
+    others = [o for o in result.others[:4] if o.strip()]
     if others:
         lines += ["", "Also matching: " + fit(", ".join(others), 400)]
         buttons = [[InlineKeyboardButton(o[:60], callback_data=who_payload(o))] for o in others]

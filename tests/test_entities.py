@@ -13,6 +13,7 @@ from newsbrief.summaries.nlp import entities as ner
 from newsbrief.summaries.index import entity_index as ei
 from newsbrief.summaries.articles.formats import read_articles
 from newsbrief.summaries.store import Store
+import pgtest
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED = ROOT / "seeds" / "000_eeb52cb6227b42a1.txt"
@@ -49,6 +50,27 @@ def seeded(nlp, store, seed_record):
     return store
 
 
+@pytest.fixture(params=["tinydb", "postgresql"])
+def seeded_on(request, nlp, tmp_path, seed_record):
+    """The seed article indexed on each backend: /who answers from the index in memory
+    (TinyDB) and from the store's derived tables (PostgreSQL), through the same code."""
+    url = None
+    if request.param == "tinydb":
+        s = Store(tmp_path / "db.json")
+    else:
+        from newsbrief.summaries.store.postgres import PostgresStore  # the optional backend
+
+        url = pgtest.fresh_database()
+        s = PostgresStore(url, path=tmp_path / "pg")
+    try:
+        assert ei.index_articles(s, [seed_record]) == 1
+        yield s
+    finally:
+        s.close()
+        if url:
+            pgtest.drop_database(url)
+
+
 def _record(aid: str, body: str, date: str = "2025-07-01", headline: str = "", hashtags=()) -> dict:
     return {"id": aid, "headline": headline or body.split(".")[0][:80], "body": body, "date": date,
             "hashtags": list(hashtags)}
@@ -65,9 +87,9 @@ def _all_names(store) -> set[str]:
 # -- the seed article -----------------------------------------------------------------
 
 
-def test_seed_people_and_roles(seeded):
+def test_seed_people_and_roles(seeded_on):
     for name, roles in PEOPLE_ROLES.items():
-        result = ei.lookup(seeded, name)
+        result = ei.lookup(seeded_on, name)
         assert result.card is not None, name
         assert result.card.name == name
         assert result.card.type == ner.PERSON
@@ -75,8 +97,8 @@ def test_seed_people_and_roles(seeded):
             assert role in result.card.roles, (name, result.card.roles)
 
 
-def test_card_lists_a_reworded_role_once(seeded):
-    roles = ei.lookup(seeded, "Pete Hegseth").card.roles
+def test_card_lists_a_reworded_role_once(seeded_on):
+    roles = ei.lookup(seeded_on, "Pete Hegseth").card.roles
     assert roles == ["US Secretary of Defence"]  # the article also says "US Defence Secretary"
 
 
@@ -93,9 +115,9 @@ def test_seed_no_hashtags_weapons_or_teasers(seeded):
     assert ei.lookup(seeded, "India").card.type == ner.PLACE
 
 
-def test_seed_exercise_is_an_event(seeded):
+def test_seed_exercise_is_an_event(seeded_on):
     for query in ("Talisman Sabre", "Exercise Talisman Sabre", "talisman sabre"):
-        card = ei.lookup(seeded, query).card
+        card = ei.lookup(seeded_on, query).card
         assert card is not None and card.name == "Exercise Talisman Sabre" and card.type == ner.EVENT
 
 
@@ -124,30 +146,30 @@ def test_extract_operation_and_coreference(nlp):
 
 @pytest.mark.parametrize("query", ["Hegseth", "pete hegseth", "Hegset", "PETE HEGSETH", "Secretary Hegseth",
                                    "  Pete   Hegseth "])
-def test_lookup_reaches_hegseth(seeded, query):
-    result = ei.lookup(seeded, query)
+def test_lookup_reaches_hegseth(seeded_on, query):
+    result = ei.lookup(seeded_on, query)
     assert result.card is not None and result.card.name == "Pete Hegseth"
 
 
-def test_lookup_aliases(seeded):
-    assert ei.lookup(seeded, "PM Modi").card.name == "Narendra Modi"
-    assert ei.lookup(seeded, "modi").card.name == "Narendra Modi"
+def test_lookup_aliases(seeded_on):
+    assert ei.lookup(seeded_on, "PM Modi").card.name == "Narendra Modi"
+    assert ei.lookup(seeded_on, "modi").card.name == "Narendra Modi"
     for q in ("US", "U.S.", "United States", "usa"):
-        assert ei.lookup(seeded, q).card.name == "United States", q
+        assert ei.lookup(seeded_on, q).card.name == "United States", q
 
 
-def test_lookup_no_match_suggests(seeded):
-    result = ei.lookup(seeded, "Dixon")
+def test_lookup_no_match_suggests(seeded_on):
+    result = ei.lookup(seeded_on, "Dixon")
     assert result.card is None
     assert "Ashutosh Dixit" in result.suggestions
     text = ei.format_card(result)
     assert 'No one called "Dixon"' in text and "Ashutosh Dixit" in text
-    nothing = ei.lookup(seeded, "Zzyzx Qwerty")
+    nothing = ei.lookup(seeded_on, "Zzyzx Qwerty")
     assert nothing.card is None and "No one called" in ei.format_card(nothing)
 
 
-def test_card_contents(seeded, seed_record):
-    card = ei.lookup(seeded, "Hegseth").card
+def test_card_contents(seeded_on, seed_record):
+    card = ei.lookup(seeded_on, "Hegseth").card
     assert card.article_count == 1
     assert card.first_seen == card.last_seen == "2025-07-27"
     assert card.mentions[0].article_id == seed_record["id"]
@@ -155,7 +177,7 @@ def test_card_contents(seeded, seed_record):
     co = dict(card.co_mentions)
     assert co.get("S Jaishankar") == 1
     assert "Hegseth" in card.aliases
-    text = ei.format_card(ei.lookup(seeded, "Hegseth"))
+    text = ei.format_card(ei.lookup(seeded_on, "Hegseth"))
     assert text.startswith("Pete Hegseth (person)") and "US Secretary of Defence" in text
 
 

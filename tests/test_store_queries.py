@@ -303,6 +303,92 @@ def test_who_buttons_and_a_database_made_before_the_lookup_tables(indexed, tmp_p
     loaded.close()
 
 
+def _reads_answers(store, keys, names, surnames):
+    """Every read ``/who`` makes, of these entities and names, on one store."""
+    from newsbrief.summaries.index.entity_index import entity_reads
+
+    reads = entity_reads(store)
+    with reads.reading():
+        totals = reads.entity_totals(keys)
+        articles = sorted({r.article for key in keys for r in reads.entity_refs(key, 10**6)})
+        choices = reads.entity_choices()
+        return {
+            "keys": reads.entity_keys(names), "surnames": reads.entity_keys(surnames, surnames=True),
+            "totals": totals, "brief": {k: (t.name, t.type, dict(t.surfaces), t.articles, t.mentions, t.last)
+                                        for k, t in reads.entity_totals(keys, brief=True).items()},
+            "heads": reads.entity_heads(keys),
+            "sources": {k: reads.entity_sources(k) for k in keys},
+            "co": {k: dict(reads.entity_co(k, 10**6)) for k in keys},
+            "co top": {k: [n for _, n in reads.entity_co(k, 3)] for k in keys},
+            "refs": {k: reads.entity_refs(k, 10**6) for k in keys},
+            "refs skipping": {k: reads.entity_refs(k, 2, skip=articles[::2]) for k in keys},
+            "stories": {k: (reads.entity_story_count(k), reads.entity_story_count(k, skip=articles[::3]))
+                        for k in keys},
+            "spans": {k: (reads.entity_span(k), reads.entity_span(k, skip=articles[1::2])) for k in keys},
+            "hidden": {k: sorted(reads.entity_hidden_refs(k, ["Wire", "chat:7:abc", ""])) for k in keys},
+            "of articles": {a: sorted(ks) for a, ks in reads.entity_keys_of_articles(articles).items()},
+            "stories of": reads.stories_of(articles),
+            "choices": (sorted(choices.names), sorted(choices.surnames)),
+            "tokens": {t.name: reads.entity_by_token(ei_token(t.name)) for t in totals.values()},
+            "no token": reads.entity_by_token("0" * 16),
+        }
+
+
+def ei_token(name):
+    from newsbrief.summaries.index.entity_index import name_token
+
+    return name_token(name)
+
+
+def test_the_entity_reads_are_the_same_on_both_backends(indexed, tmp_path):
+    """The contract of ``/who``'s reads: the index in memory (TinyDB) and the store's
+    derived tables (PostgreSQL) give the same answers to every read, so that the one
+    ``/who`` (summaries.index.lookup) answers alike on both."""
+    from newsbrief.summaries.index import entity_index as ei
+    from newsbrief.summaries.store.postgres import PostgresStore
+
+    tiny, pg = indexed
+    assert tiny.entity_reads() is None and pg.entity_reads() is pg
+    idx = ei.get_index(tiny)
+    keys = sorted(k for k, e in idx.entities.items() if e.articles)
+    names = sorted(idx.names) + ["nobody at all"]
+    surnames = sorted(idx.surnames) + ["nobody"]
+    expected = _reads_answers(tiny, keys, names, surnames)
+    assert expected["keys"] and expected["surnames"] and any(expected["hidden"].values())
+    assert any(len(r) > 1 for r in expected["refs"].values()) and any(expected["co"].values())
+    assert expected["tokens"] == {t.name: t.name for t in expected["totals"].values()}
+    assert _reads_answers(pg, keys, names, surnames) == expected
+    with PostgresStore(pg.url, path=tmp_path / "bot") as bot:  # another process: no index in memory
+        assert _reads_answers(bot, keys, names, surnames) == expected
+
+
+def test_entity_documents_of_an_older_release_are_written_again(indexed, tmp_path):
+    """An ``e:`` document written before it carried what /who reads (a store copied from
+    an older release) is written again whole by the next scheduled re-index, and the
+    server store's lookup tables follow it."""
+    from newsbrief.summaries.index import entity_index as ei
+    from newsbrief.summaries.store.postgres import PostgresStore
+
+    tiny, pg = indexed
+    before = _answers(tiny, ["Pete Hegseth", "Hegseth"])
+    doc = pg.document("entities", "e:p:pete hegseth")
+    old = {k: v for k, v in doc.items() if k not in ("lookup", "surfaces", "card_roles")}
+    pg.put_documents("entities", [old])
+    with pg.connection() as conn:  # as an older release's copy left them: no names for it
+        conn.execute("DELETE FROM entity_names WHERE entity = 'p:pete hegseth'")
+    with PostgresStore(pg.url, path=tmp_path / "bot") as bot:
+        card = ei.lookup(bot, "Pete Hegseth").card
+        assert card is None or card.name != "Pete Hegseth"
+    with PostgresStore(pg.url, path=tmp_path / "worker") as worker:  # its index reads the documents as stored
+        assert ei.reindex_stale(worker) == 0  # no article to re-extract; the entity document is written again
+        assert ei.refresh_entity_documents(worker) == 0
+    again = pg.document("entities", "e:p:pete hegseth")
+    # (the index that wrote it again was loaded from jsonb, which orders an object's keys its own way)
+    assert {**again, "surfaces": dict(again["surfaces"])} == {**doc, "surfaces": dict(doc["surfaces"])}
+    with PostgresStore(pg.url, path=tmp_path / "bot") as bot:
+        assert _answers(bot, ["Pete Hegseth", "Hegseth"]) == before
+
+
 def test_ids_by_prefix_and_keyword_search_are_alike(stores):
     from newsbrief.summaries.stories.briefing import find_articles
 
@@ -324,7 +410,7 @@ def test_fuzzy_matching_by_length_finds_what_a_full_scan_finds():
 
     from rapidfuzz import fuzz, process
 
-    from newsbrief.summaries.index.lookup import Choices
+    from newsbrief.summaries.store.entity_rows import Choices
 
     rng = random.Random(5)
     syllables = [c + v for c in "bdklmnrst" for v in "aeiou"]
@@ -432,9 +518,11 @@ def test_a_surname_that_reaches_many_people_answers_as_the_index_does(tmp_path, 
                      "v": 3, "sents": [f"{next(iter(ents.values()))['names']} spoke."], "ents": ents})
     tiny = TinyStore(tmp_path / "db.json")
     pg = PostgresStore(pg_url, path=tmp_path / "pg")
-    for store in (tiny, pg):
-        store.upsert_articles(news)
-        store.put_documents("entities", docs)
+    tiny.upsert_articles(news)
+    tiny.put_documents("entities", docs)
+    idx = ei.get_index(tiny)  # the entity documents as the index writes them with these
+    pg.upsert_articles(news)
+    pg.put_documents("entities", docs + [idx.entity_doc_payload(key) for key in sorted(idx.entities)])
     with pg.connection() as conn:
         reached = conn.execute("SELECT count(*) FROM entity_names WHERE kind = 'n' AND alias = 'okafor'").fetchone()[0]
     assert reached > 3 * 32  # more than the candidates read at first

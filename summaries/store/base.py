@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, ContextManager, Iterable, Iterator, TypeVar
 
 from newsbrief.summaries.articles.model import Article
+from newsbrief.summaries.store.entity_rows import EntityReads
 
 __all__ = ["NewsStore", "StoreError", "StoreLocked", "UpsertReport", "StoryListing", "light_record", "LEAD_CHARS",
            "TABLES", "KEYS", "SCHEMA_VERSION"]
@@ -262,4 +263,12 @@ class NewsStore(abc.ABC):
     def clear(self) -> None:
         """Delete every record of every table (``store copy --force``)."""
         raise NotImplementedError(f"{type(self).__name__} cannot be cleared")
+
+    # -- /who
+
+    def entity_reads(self) -> EntityReads | None:
+        """The reads ``/who`` answers from when this store keeps them (a server store, from
+        tables derived from the ``entities`` documents); ``None`` when it keeps only the
+        documents, and the entity index answers from memory."""
+        return None
 

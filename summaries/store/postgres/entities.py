@@ -1,13 +1,16 @@
 """The PostgreSQL store's derived entity tables: what ``/who`` reads as queries, kept in
-step with the entity index's article documents by ``put_documents``."""
+step with the entity index's documents by ``put_documents`` (no entity rule here: what
+an entity is comes in its ``e:`` document, see :mod:`summaries.store.entity_rows`)."""
 
 from __future__ import annotations
 
 import logging
 import threading
 import time
-from typing import Any, Iterable, Sequence
+from typing import Any, ContextManager, Iterable, Sequence
 
+from newsbrief.summaries.store.entity_rows import (PERSON, Choices, EntityTotals, Head, Ref, co_pairs,
+                                                   entity_doc_fields, name_token, sentence_of, surname_of)
 from newsbrief.summaries.store.postgres.common import Jsonb, psycopg
 from newsbrief.summaries.store.postgres.schema import CHOICES_TTL, ENTITY_LOCK
 
@@ -17,28 +20,39 @@ log = logging.getLogger(__name__)
 
 
 class EntityTables:
-    """Mixin of :class:`~summaries.store.postgres.store.PostgresStore`: the entity tables."""
+    """Mixin of :class:`~summaries.store.postgres.store.PostgresStore`: the entity tables, and
+    the reads ``/who`` answers from (:class:`~summaries.store.entity_rows.EntityReads`)."""
 
-    # -- /who as queries: the derived entity tables (summaries.index.lookup) --------
+    # -- /who as queries: the derived entity tables (summaries.store.entity_rows) ------
+
+    def entity_reads(self) -> "EntityTables":
+        """This store answers ``/who`` from its derived entity tables (see :class:`EntityReads`)."""
+        return self
+
+    def reading(self) -> ContextManager[Any]:
+        """One pooled connection for the queries of one ``/who`` answer."""
+        return self.session()
 
     def _sync_entity_lookup(self, conn: "psycopg.Connection[Any]", records: list[dict[str, Any]],
                             gone: list[Any]) -> None:
-        """Keep the derived entity tables in step with the article documents being written
+        """Keep the derived entity tables in step with the entity documents being written
         (``records``) and removed (``gone``), before the documents themselves change: the
-        old documents' contributions come out of their entities' totals, the new ones go
-        in, and the references and lookup names of every entity touched follow."""
+        old article documents' references, sources and co-mentions come out, the new ones
+        go in, and the rows of each entity whose ``e:`` document is written follow it."""
         new = {str(r["k"])[2:]: r for r in records if str(r["k"]).startswith("a:")}
+        entities = {str(r["k"])[2:]: r for r in records if str(r["k"]).startswith("e:")}
+        vanished = sorted({str(k)[2:] for k in gone if str(k).startswith("e:")} - set(entities))
         replaced = sorted({str(k)[2:] for k in gone if str(k).startswith("a:")} | set(new))
-        if not replaced:
+        if not replaced and not entities and not vanished:
             return
         conn.execute("SELECT pg_advisory_xact_lock(%s)", (ENTITY_LOCK,))
-        old = [r[0] for r in conn.execute("SELECT doc FROM entities WHERE k = ANY(%s)", (["a:" + a for a in replaced],))]
-        self._apply_entity_docs(conn, old, list(new.values()))
+        old = [r[0] for r in conn.execute("SELECT doc FROM entities WHERE k = ANY(%s)",
+                                          (["a:" + a for a in replaced],))] if replaced else []
+        self._apply_entity_docs(conn, old, list(new.values()), entities, vanished)
 
     def _apply_entity_docs(self, conn: "psycopg.Connection[Any]", old: list[dict[str, Any]],
-                           new: list[dict[str, Any]]) -> None:
-        from newsbrief.summaries.index import lookup as el
-
+                           new: list[dict[str, Any]], entities: dict[str, dict[str, Any]],
+                           vanished: Sequence[str] = ()) -> None:
         old = [{**d, "article": d.get("article") or str(d.get("k", ""))[2:]} for d in old]
         new = [{**d, "article": d.get("article") or str(d.get("k", ""))[2:]} for d in new]
         old_ids = [d["article"] for d in old]
@@ -48,26 +62,27 @@ class EntityTables:
         new_src = dict(conn.execute(
             "SELECT id, coalesce(nullif(doc->>'source', ''), nullif(doc->>'agency', ''), '') FROM articles "
             "WHERE id = ANY(%s)", (new_ids,))) if new_ids else {}
-        keys = sorted({k for d in [*old, *new] for k in d.get("ents", {})})
-        totals = self._entity_totals(conn, keys, lock=True)
-        redate: set[str] = set()
+        mentioned = sorted({k for d in [*old, *new] for k in d.get("ents", {})})
+        sources = self._entity_src(conn, sorted(set(mentioned) | set(entities)))
         co_ops: dict[tuple[str, str], list[int]] = {}  # pair -> [-1 or the first-occurrence order of a +1]
         for doc in sorted(old, key=lambda d: d.get("seq", 0)):
-            redate |= el.remove_article(totals, doc, old_src.get(doc.get("article"), ""))[1]
-            for a, b, _ in el.co_pairs(doc):
+            for key in doc.get("ents", {}):
+                _bump(sources.setdefault(key, {}), old_src.get(doc["article"], ""), -1)
+            for a, b, _ in co_pairs(doc):
                 co_ops.setdefault((a, b), []).append(-1)
         refs = []
         for doc in sorted(new, key=lambda d: d.get("seq", 0)):
-            el.add_article(totals, doc, new_src.get(doc["article"], ""))
+            source = new_src.get(doc["article"], "")
             base = int(doc.get("seq", 0)) * 4096
-            for a, b, i in el.co_pairs(doc):
+            for a, b, i in co_pairs(doc):
                 co_ops.setdefault((a, b), []).append(base + min(i, 4095))
-            sents = doc.get("sents", [])
-            for key, enc in doc.get("ents", {}).items():
-                s = enc.get("s", "")
-                sentence = sents[s] if isinstance(s, int) and s < len(sents) else str(s)
-                refs.append((doc["article"], key, doc.get("date", ""), doc.get("seq", 0),
-                             new_src.get(doc["article"], ""), doc.get("headline", ""), sentence))
+            for key in doc.get("ents", {}):
+                _bump(sources.setdefault(key, {}), source, 1)
+                refs.append((doc["article"], key, doc.get("date", ""), doc.get("seq", 0), source,
+                             doc.get("headline", ""), sentence_of(doc, key)))
+        fields = {key: entity_doc_fields(doc) for key, doc in entities.items()}
+        alive = sorted(k for k, f in fields.items() if f.articles > 0)
+        dead = sorted({k for k, f in fields.items() if f.articles <= 0} | set(vanished))
         with conn.cursor() as cur:
             if old_ids:
                 cur.execute("DELETE FROM entity_refs WHERE article = ANY(%s)", (old_ids,))
@@ -76,24 +91,23 @@ class EntityTables:
                             "SELECT * FROM unnest(%s::text[], %s::text[], %s::text[], %s::bigint[], %s::text[], "
                             "%s::text[], %s::text[]) ON CONFLICT (article, entity) DO NOTHING",
                             [list(column) for column in zip(*refs)])
-            alive = [k for k in keys if totals.get(k, {}).get("articles", 0) > 0]
-            living = set(alive)
-            dead = [k for k in keys if k not in living]
-            for key in sorted(redate & living):
-                first, last = self._entity_span(cur, key)
-                totals[key]["first"], totals[key]["last"] = first, last
+            named = [*alive, *dead]
+            current = {tuple(r) for r in cur.execute(
+                "SELECT kind, alias, entity FROM entity_names WHERE entity = ANY(%s)", (named,))} if named else set()
             wanted = set()
             for key in alive:
-                t = totals[key]
-                wanted |= {("n", a, key) for a in el.lookup_names(key, t)}
-                surname = el.surname_of(key, t)
+                f = fields[key]
+                if "lookup" not in entities[key]:  # written before e: documents said it: kept as it was
+                    wanted |= {r for r in current if r[2] == key}
+                    continue
+                wanted |= {("n", a, key) for a in f.lookup}
+                surname = surname_of(key, f.type, f.articles)
                 if surname:
                     wanted.add(("s", surname, key))
-            current = {tuple(r) for r in cur.execute("SELECT kind, alias, entity FROM entity_names WHERE entity = ANY(%s)",
-                                                     (keys,))}
             drop = sorted(current - wanted)
             if drop:
-                cur.execute("DELETE FROM entity_names e USING unnest(%s::text[], %s::text[], %s::text[]) AS d(kind, alias, entity) "
+                cur.execute("DELETE FROM entity_names e USING unnest(%s::text[], %s::text[], %s::text[]) "
+                            "AS d(kind, alias, entity) "
                             "WHERE e.kind = d.kind AND e.alias = d.alias AND e.entity = d.entity",
                             ([d[0] for d in drop], [d[1] for d in drop], [d[2] for d in drop]))
             add = sorted(wanted - current)
@@ -102,8 +116,9 @@ class EntityTables:
             if drop:
                 pairs = sorted({(d[0], d[1]) for d in drop})
                 left = {tuple(r) for r in cur.execute(
-                    "SELECT DISTINCT e.kind, e.alias FROM entity_names e JOIN unnest(%s::text[], %s::text[]) AS d(kind, alias) "
-                    "ON e.kind = d.kind AND e.alias = d.alias", ([p[0] for p in pairs], [p[1] for p in pairs]))}
+                    "SELECT DISTINCT e.kind, e.alias FROM entity_names e JOIN unnest(%s::text[], %s::text[]) "
+                    "AS d(kind, alias) ON e.kind = d.kind AND e.alias = d.alias",
+                    ([p[0] for p in pairs], [p[1] for p in pairs]))}
                 if len(left) < len(pairs):
                     cur.execute("UPDATE entity_names_gone SET n = n + 1")
             if co_ops:
@@ -119,18 +134,29 @@ class EntityTables:
                 cur.execute("DELETE FROM entity_totals WHERE entity = ANY(%s)", (dead,))
             rows = []
             for key in alive:
-                t = totals[key]
-                name = el.entity_name(key, t)[0]
-                rows.append((key, name, el.token_of(key, t), t["articles"], t["mentions"], t["first"], t["last"],
-                             Jsonb({"t": t["t"], "names": t["names"], "surf": list(t["surf"].items()),
-                                    "roles": list(t["roles"].items()), "src": t["src"]})))
+                f = fields[key]
+                rows.append((key, f.name, name_token(f.name), f.articles, f.mentions, f.first, f.last,
+                             Jsonb({"type": f.type, "surf": f.surfaces, "roles": f.roles,
+                                    "src": sources.get(key, {})})))
             if rows:
                 cur.executemany(
                     "INSERT INTO entity_totals (entity, name, token, articles, mentions, first, last, totals) "
                     "VALUES (%s, %s, %s, %s, %s, %s, %s, %s) ON CONFLICT (entity) DO UPDATE SET name = EXCLUDED.name, "
                     "token = EXCLUDED.token, articles = EXCLUDED.articles, mentions = EXCLUDED.mentions, "
                     "first = EXCLUDED.first, last = EXCLUDED.last, totals = EXCLUDED.totals", rows)
+            rest = [(Jsonb(sources[k]), k) for k in mentioned if k not in fields and k in sources]
+            if rest:  # article documents written without their entities' (only the sources add up)
+                cur.executemany("UPDATE entity_totals SET totals = jsonb_set(totals, '{src}', %s) "
+                                "WHERE entity = %s", rest)
             self._apply_story_counts(cur, story_ops)
+
+    @staticmethod
+    def _entity_src(conn: Any, keys: Sequence[str]) -> dict[str, dict[str, int]]:
+        """Source -> articles, of these entities (locked until the transaction ends)."""
+        if not keys:
+            return {}
+        return {key: dict(src or {}) for key, src in conn.execute(
+            "SELECT entity, totals->'src' FROM entity_totals WHERE entity = ANY(%s) FOR UPDATE", (list(keys),))}
 
     @staticmethod
     def _story_keys(cur: Any, article_ids: Sequence[str]) -> dict[str, str]:
@@ -231,32 +257,39 @@ class EntityTables:
         return (first[0] if first else ""), (last[0] if last else "")
 
     @staticmethod
-    def _entity_totals(conn: Any, keys: Iterable[str], *, lock: bool = False,
-                       brief: bool = False) -> dict[str, dict[str, Any]]:
+    def _entity_totals(conn: Any, keys: Iterable[str], *, brief: bool = False) -> dict[str, EntityTotals]:
         keys = list(keys)
         if not keys:
             return {}
         out = {}
-        totals_sql = ("jsonb_build_object('t', totals->'t', 'names', totals->'names', 'surf', totals->'surf', "
-                      "'roles', '[]'::jsonb, 'src', '{}'::jsonb)" if brief else "totals")
-        query = (f"SELECT entity, articles, mentions, first, last, {totals_sql} FROM entity_totals WHERE entity = ANY(%s)"
-                 + (" FOR UPDATE" if lock else ""))
-        for key, articles, mentions, first, last, totals in conn.execute(query, (keys,)):
-            out[key] = {"t": totals["t"], "names": totals["names"], "surf": dict(totals["surf"]),
-                        "roles": dict(totals["roles"]), "src": totals["src"],
-                        "articles": articles, "mentions": mentions, "first": first, "last": last}
+        roles = "'[]'::jsonb" if brief else "totals->'roles'"
+        query = (f"SELECT entity, name, articles, mentions, first, last, totals->'type', totals->'surf', {roles} "
+                 "FROM entity_totals WHERE entity = ANY(%s)")
+        for key, name, articles, mentions, first, last, kind, surf, shown in conn.execute(query, (keys,)):
+            if kind is None:  # a row of an older release: the index writes its entity again
+                kind = PERSON if key.startswith("p:") else "organisation"
+            if isinstance(shown, dict):
+                shown = [r["text"] for r in shown.values()]
+            out[key] = EntityTotals(key=key, name=name, type=kind, surfaces=dict(surf or ()), roles=list(shown or ()),
+                                    articles=articles, mentions=mentions, first=first, last=last)
         return out
 
     def _rebuild_entity_lookup(self, conn: "psycopg.Connection[Any]") -> None:
-        """Fill the derived entity tables from the article documents already stored (a
-        database made before migration 3), in pages, oldest indexed first."""
+        """Fill the derived entity tables from the entity documents already stored (a
+        database made before migration 4): the entity documents, then the article
+        documents in pages, oldest indexed first."""
         conn.execute("SELECT pg_advisory_xact_lock(%s)", (ENTITY_LOCK,))
+        keys = [r[0] for r in conn.execute("SELECT k FROM entities WHERE k LIKE 'e:%%' ORDER BY k", ()).fetchall()]
+        for lo in range(0, len(keys), 2000):  # the entities first: the articles' sums and stories add to their rows
+            docs = {k[2:]: doc for k, doc in conn.execute("SELECT k, doc FROM entities WHERE k = ANY(%s)",
+                                                          (keys[lo:lo + 2000],))}
+            self._apply_entity_docs(conn, [], [], docs)
         order = conn.execute("SELECT k FROM entities WHERE k LIKE 'a:%%' ORDER BY (doc->>'seq')::bigint, k", ()).fetchall()
         done = 0
         for lo in range(0, len(order), 2000):
             page = [r[0] for r in order[lo:lo + 2000]]
             docs = {k: doc for k, doc in conn.execute("SELECT k, doc FROM entities WHERE k = ANY(%s)", (page,))}
-            self._apply_entity_docs(conn, [], [docs[k] for k in page])
+            self._apply_entity_docs(conn, [], [docs[k] for k in page], {})
             done += len(page)
         if done:
             log.info("entity lookup tables filled from %d indexed articles", done)
@@ -273,22 +306,21 @@ class EntityTables:
                 out.setdefault(alias, []).append(key)
         return out
 
-    def entity_totals(self, keys: Iterable[str], *, brief: bool = False) -> dict[str, dict[str, Any]]:
-        """The running totals of these entities (see ``summaries.index.lookup``); with
-        ``brief``, without roles and sources (what names and ranks need)."""
+    def entity_totals(self, keys: Iterable[str], *, brief: bool = False) -> dict[str, EntityTotals]:
+        """These entities as their ``e:`` documents last said (``brief``: without roles)."""
         keys = list(keys)
         if not keys:
             return {}
         with self._conn() as conn:
             return self._entity_totals(conn, keys, brief=brief)
 
-    def entity_heads(self, keys: Iterable[str]) -> dict[str, tuple[str, int, str, int]]:
+    def entity_heads(self, keys: Iterable[str]) -> dict[str, Head]:
         """(name, articles, last date, mentions) of these entities: their columns of ``entity_totals``."""
         keys = list(keys)
         if not keys:
             return {}
         with self._conn() as conn:
-            return {key: (name, articles, last, mentions) for key, name, articles, last, mentions in conn.execute(
+            return {key: Head(name, articles, last, mentions) for key, name, articles, last, mentions in conn.execute(
                 "SELECT entity, name, articles, last, mentions FROM entity_totals WHERE entity = ANY(%s)", (keys,))}
 
     def entity_co(self, key: str, limit: int) -> list[tuple[str, int]]:
@@ -297,19 +329,18 @@ class EntityTables:
             return [(other, n) for other, n in conn.execute(
                 "SELECT other, n FROM entity_co WHERE entity = %s ORDER BY n DESC, first LIMIT %s", (key, limit))]
 
-    def entity_refs(self, key: str, limit: int, *, skip: Sequence[str] = ()) -> list[Any]:
-        """An entity's newest references (index ``entity_refs_latest``)."""
-        from newsbrief.summaries.index.lookup import Ref
+    def entity_sources(self, key: str) -> dict[str, int]:
+        """Source -> articles of an entity (``entity_totals.totals->'src'``)."""
+        with self._conn() as conn:
+            row = conn.execute("SELECT totals->'src' FROM entity_totals WHERE entity = %s", (key,)).fetchone()
+            return dict(row[0] or {}) if row else {}
 
+    def entity_refs(self, key: str, limit: int, *, skip: Sequence[str] = ()) -> list[Ref]:
+        """An entity's newest references (index ``entity_refs_latest``)."""
         with self._conn() as conn:
             return [Ref(*row) for row in conn.execute(
                 "SELECT article, date, seq, headline, sentence FROM entity_refs WHERE entity = %s "
                 "AND NOT (article = ANY(%s)) ORDER BY date DESC, seq DESC LIMIT %s", (key, list(skip), limit))]
-
-    def entity_article_ids(self, key: str) -> list[str]:
-        with self._conn() as conn:
-            return [r[0] for r in conn.execute("SELECT article FROM entity_refs WHERE entity = %s "
-                                               "ORDER BY date DESC, seq DESC", (key,))]
 
     def entity_hidden_refs(self, key: str, sources: Sequence[str]) -> list[tuple[str, bool, list[str]]]:
         with self._conn() as conn:
@@ -336,7 +367,7 @@ class EntityTables:
             row = conn.execute("SELECT name FROM entity_totals WHERE token = %s LIMIT 1", (token,)).fetchone()
             return row[0] if row else None
 
-    def entity_choices(self) -> Any:
+    def entity_choices(self) -> Choices:
         """The lookup names and surnames fuzzy lookups search (rapidfuzz): those of the
         ``fuzzy_entities`` entities with most articles (all of them on a smaller
         database), kept in the process, so that its memory and the time of a fuzzy
@@ -367,8 +398,6 @@ class EntityTables:
 
     def _read_choices(self, mark: tuple[int, int]) -> None:
         """Read the fuzzy lookup names (see :meth:`entity_choices`), in the order they came."""
-        from newsbrief.summaries.index.lookup import Choices
-
         t0 = time.monotonic()
         try:
             with self._conn() as conn:
@@ -403,6 +432,9 @@ class EntityTables:
             row = conn.execute("SELECT stories FROM entity_totals WHERE entity = %s", (key,)).fetchone()
             stories = row[0] if row else 0
             if skip and stories:
+                skip = [r[0] for r in conn.execute("SELECT article FROM entity_refs WHERE entity = %s "
+                                                    "AND article = ANY(%s)", (key, list(skip)))]
+            if skip and stories:
                 per = {}
                 for skey in self._story_keys(conn, skip).values():
                     per[skey] = per.get(skey, 0) + 1
@@ -411,20 +443,10 @@ class EntityTables:
                 stories -= sum(1 for skey, k in per.items() if held.get(skey, 0) <= k)
             return stories
 
-    def story_count(self, article_ids: Sequence[str]) -> int:
-        if not article_ids:
-            return 0
-        with self._conn() as conn:
-            return conn.execute("SELECT count(DISTINCT coalesce(m.story_id, x.id)) FROM unnest(%s::text[]) AS x(id) "
-                                "LEFT JOIN story_members m ON m.article_id = x.id", (list(article_ids),)).fetchone()[0]
 
-    def who(self, name: str, *, limit: int = 5, visible: Any = None) -> Any:
-        """``/who``: :func:`summaries.index.lookup.lookup` on this database (no entity index in memory)."""
-        from newsbrief.summaries.index.lookup import lookup
-
-        with self.session():
-            return lookup(self, name, limit=limit, visible=visible)
-
-    def who_token(self, token: str) -> str | None:
-        """The entity name behind a ``/who`` button's token."""
-        return self.entity_by_token(token)
+def _bump(counter: dict[str, int], key: str, by: int) -> None:
+    left = counter.get(key, 0) + by
+    if left > 0:
+        counter[key] = left
+    else:
+        counter.pop(key, None)
