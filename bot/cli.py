@@ -299,8 +299,7 @@ def cmd_store(args: argparse.Namespace, settings: Settings) -> int:
     if not args.src.startswith(("postgresql://", "postgres://")) and not Path(args.src).exists():
         err_console.print(f"newsbrief: error: {args.src}: no such database file", markup=False, highlight=False)
         return 2
-    with open_location(args.src, readonly=True, path=settings.storage.path) as src, \
-            open_location(args.dst, path=settings.storage.path) as dst:
+    with open_location(args.src, readonly=True) as src, open_location(args.dst) as dst:
         report = copy_store(src, dst, force=args.force)
     table = Table("table", "source rows", "copied rows", "source sha256", "copy sha256", "",
                   title=f"{redact_location(args.src)} -> {redact_location(args.dst)}")
@@ -340,10 +339,11 @@ def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
 
 @command("status")
 def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
+    from newsbrief.summaries.nlp.summarizer import summary_key
     from newsbrief.summaries.store.ops import store_status
 
     with open_store(settings, readonly=True) as store:
-        status = store_status(store, settings)
+        status = store_status(store, summary_key(settings.summaries))
     if args.json:
         print(json.dumps(status, ensure_ascii=False, indent=1, default=str))
         return 0

@@ -29,13 +29,13 @@ def test_marks_survive_a_crash_and_are_folded_on_restart(tmp_path):
     log.mark(1, "2025-07-27", SENDING, ["a"])
     log.mark(1, "2025-07-27", SENT, ["a"])
     log.mark(2, "2025-07-27", SENDING, ["b"])
-    os.close(log._fd)  # killed: no fold, no close
+    log.journal.abandon()  # killed: no fold, no close
     store.close()
     with Store(tmp_path / "db.json") as store:
         again = open_log(store)
         assert again.state(1, "2025-07-27") == SENT and again.done(2, "2025-07-27")  # possibly sent: not resent
         assert again.sent_articles(1) == {"a"} and again.sent_articles(2) == {"b"}
-        (doc,) = [d for d in store.table("deliveries") if d["chat_id"] == 1]
+        (doc,) = [d for d in store.documents("deliveries") if d["chat_id"] == 1]
         assert doc["days"]["2025-07-27"]["state"] == SENT
         assert len(journals(tmp_path)) == 1  # folded journals deleted, a fresh one open
         again.close()
@@ -52,7 +52,7 @@ def test_fold_writes_only_changed_chats_and_prunes_old_days(tmp_path):
         log.mark(2, "2025-07-28", SENT, ["y"])
         assert log.fold() == 1
         assert log.state(1, "2025-07-01") is None and log.sent_articles(1) == {"new"}
-        docs = {d["chat_id"]: d for d in store.table("deliveries")}
+        docs = {d["chat_id"]: d for d in store.documents("deliveries")}
         assert set(docs[1]["days"]) == {"2025-07-27"} and set(docs[2]["days"]) == {"2025-07-27", "2025-07-28"}
         log.close()
 
@@ -71,7 +71,7 @@ def test_failed_fold_keeps_the_journal_and_retries(tmp_path, monkeypatch):
         monkeypatch.undo()
         assert len(journals(tmp_path)) >= 1
         assert log.fold() == 1
-        assert [d["chat_id"] for d in store.table("deliveries")] == [1]
+        assert [d["chat_id"] for d in store.documents("deliveries")] == [1]
         assert len(journals(tmp_path)) == 1
         log.close()
     with Store(tmp_path / "db.json") as store:

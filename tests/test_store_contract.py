@@ -24,7 +24,7 @@ def opener(request, tmp_path) -> Callable[..., NewsStore]:
     url = request.getfixturevalue("pg_url")
     from newsbrief.summaries.store.postgres import PostgresStore
 
-    return lambda **kw: PostgresStore(url, path=tmp_path / "db.json", **kw)
+    return lambda **kw: PostgresStore(url, **kw)
 
 
 @pytest.fixture

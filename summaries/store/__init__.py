@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from newsbrief.summaries.store.base import KEYS, SCHEMA_VERSION, TABLES, NewsStore, StoreError, StoreLocked, UpsertReport
+from newsbrief.summaries.store.base import (KEYS, SCHEMA_VERSION, TABLES, Capabilities, NewsStore, NotSupported,
+                                            StoreError, StoreLocked, UpsertReport)
 from newsbrief.summaries.store.tinydb_store import AtomicJSONStorage, TinyStore
 
 Store = TinyStore
@@ -25,18 +26,18 @@ def open_store(settings: Any, *, readonly: bool = False) -> NewsStore:
             from newsbrief.summaries.store.postgres import PostgresStore
         except ImportError as exc:
             raise StoreError(str(exc)) from None
-        return PostgresStore(url, readonly=readonly, path=settings.storage.path)
+        return PostgresStore(url, readonly=readonly)
     return TinyStore(settings.storage.path, readonly=readonly)
 
 
-def open_location(location: str, *, readonly: bool = False, path: Any = None) -> NewsStore:
+def open_location(location: str, *, readonly: bool = False) -> NewsStore:
     """A store by location: a ``postgresql://`` URL or a TinyDB file path."""
     if location.startswith(("postgresql://", "postgres://")):
         try:
             from newsbrief.summaries.store.postgres import PostgresStore
         except ImportError as exc:
             raise StoreError(str(exc)) from None
-        return PostgresStore(location, readonly=readonly, path=path)
+        return PostgresStore(location, readonly=readonly)
     return TinyStore(location, readonly=readonly)
 
 __all__ = [
@@ -47,6 +48,8 @@ __all__ = [
     "TinyStore",
     "StoreError",
     "StoreLocked",
+    "NotSupported",
+    "Capabilities",
     "UpsertReport",
     "AtomicJSONStorage",
     "TABLES",

@@ -19,7 +19,6 @@ the store's lock, and code that works on a table directly does so inside ``batch
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import threading
 from datetime import datetime, timezone
@@ -28,119 +27,31 @@ from typing import Any, Iterable, Iterator
 
 import filelock
 from tinydb import TinyDB
-from tinydb.storages import Storage
 from tinydb.table import Table
 
 from newsbrief.summaries.articles.model import Article
-from newsbrief.summaries.store.base import KEYS, SCHEMA_VERSION, TABLES, NewsStore, StoreError, StoreLocked, UpsertReport
+from newsbrief.summaries.store.base import (KEYS, SCHEMA_VERSION, TABLES, Capabilities, NewsStore, StoreError,
+                                            StoreLocked, UpsertReport)
+from newsbrief.summaries.store.tinydb_journal import FileJournal
+from newsbrief.summaries.store.tinydb_limits import SingleProcess
+from newsbrief.summaries.store.tinydb_storage import AtomicJSONStorage, MemoryStorage, OwnedLock
 
 __all__ = ["TinyStore", "AtomicJSONStorage"]
 
 
-class AtomicJSONStorage(Storage):
-    """TinyDB storage that replaces its file atomically: temp file, fsync, rename."""
-
-    def __init__(self, path: str | os.PathLike[str], readonly: bool = False) -> None:
-        self.path = Path(path)
-        self.readonly = readonly
-
-    def read(self) -> dict[str, dict[str, Any]] | None:
-        try:
-            with self.path.open("rb") as fh:
-                raw = fh.read()
-        except FileNotFoundError:
-            return None
-        if not raw.strip():
-            return None
-        try:
-            data = json.loads(raw)
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            raise StoreError(f"{self.path}: not a newsbrief database (invalid JSON: {exc})") from None
-        if not isinstance(data, dict):
-            raise StoreError(f"{self.path}: not a newsbrief database (top level is not an object)")
-        return data
-
-    @staticmethod
-    def serialize(data: dict[str, dict[str, Any]]) -> bytes:
-        return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
-
-    def write(self, data: dict[str, dict[str, Any]]) -> None:
-        self.write_payload(self.serialize(data))
-
-    def write_payload(self, payload: bytes) -> None:
-        """Replace the file with ``payload``: temporary file, fsync, rename, fsync folder."""
-        if self.readonly:
-            raise StoreError(f"{self.path}: opened read-only")
-        tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
-        try:
-            with tmp.open("wb") as fh:
-                fh.write(payload)
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.replace(tmp, self.path)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                tmp.unlink()
-            raise
-        with contextlib.suppress(OSError):  # make the rename itself durable
-            dir_fd = os.open(self.path.parent, os.O_RDONLY)
-            try:
-                os.fsync(dir_fd)
-            finally:
-                os.close(dir_fd)
-
-    def close(self) -> None:
-        pass
-
-
-class _MemoryStorage(Storage):
-    """TinyDB storage that keeps the database in memory and only notes that it changed;
-    :class:`TinyStore` writes it to the file once per batch."""
-
-    def __init__(self, data: dict[str, dict[str, Any]] | None) -> None:
-        self.data: dict[str, dict[str, Any]] = data or {}
-        self.dirty = False
-
-    def read(self) -> dict[str, dict[str, Any]]:
-        return self.data
-
-    def write(self, data: dict[str, dict[str, Any]]) -> None:
-        self.data = data
-        self.dirty = True
-
-
-class _OwnedLock:
-    """A re-entrant lock that can tell whether the calling thread holds it."""
-
-    def __init__(self) -> None:
-        self._lock = threading.RLock()
-        self._owner: int | None = None
-        self._depth = 0
-
-    def __enter__(self) -> "_OwnedLock":
-        self._lock.acquire()
-        self._owner = threading.get_ident()
-        self._depth += 1
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._depth -= 1
-        if self._depth == 0:
-            self._owner = None
-        self._lock.release()
-
-    def held(self) -> bool:
-        return self._owner == threading.get_ident()
-
-
-class TinyStore(NewsStore):
+class TinyStore(SingleProcess, NewsStore):
     """The newsbrief database in one TinyDB JSON file. Open with ``TinyStore(path)``,
-    as a context manager."""
+    as a context manager. One process writes it: no workers, no delivery claims (see
+    :class:`~summaries.store.tinydb_limits.SingleProcess`); the bot journals deliveries
+    beside the file (:meth:`delivery_journal`)."""
+
+    backend = "tinydb"
+    capabilities = Capabilities(workers=False, shared_deliveries=False, delivery_journal=True)
 
     def __init__(self, path: str | os.PathLike[str], *, readonly: bool = False) -> None:
         self.path = Path(path)
         self.readonly = readonly
-        self._lock = _OwnedLock()  # the data in memory
+        self._lock = OwnedLock()  # the data in memory
         self._flush_lock = threading.Lock()  # file writes, one at a time, in order
         self._depth = 0
         self._applied = 0  # batches applied in memory
@@ -174,7 +85,7 @@ class TinyStore(NewsStore):
     def _open(self, *, initial: bool = False) -> None:
         self._file = AtomicJSONStorage(self.path, readonly=self.readonly)
         data = self._file.read()  # loads the file once, raises StoreError if broken
-        self._memory = _MemoryStorage(data)
+        self._memory = MemoryStorage(data)
         self._db = TinyDB(storage=lambda: self._memory)  # type: ignore[arg-type]
         self.generation += 1
         self._keyed: dict[str, dict[Any, int]] = {}
@@ -289,9 +200,37 @@ class TinyStore(NewsStore):
         self._open()
 
     @property
-    def lock(self) -> _OwnedLock:
+    def lock(self) -> OwnedLock:
         """The store's lock, for reading several tables consistently."""
         return self._lock
+
+    # -- status and the delivery journal --------------------------------------------
+
+    def location(self) -> str:
+        return str(self.path)
+
+    def schema_version(self) -> int:
+        with self._lock:
+            return max((doc.get("schema", 0) for doc in self._db.table("meta")), default=SCHEMA_VERSION)
+
+    def table_counts(self) -> dict[str, int]:
+        with self._lock:
+            return {name: len(self._db.table(name)) for name in TABLES if name != "meta"}
+
+    def database_size(self) -> int | None:
+        try:
+            return self.path.stat().st_size
+        except OSError:
+            return None
+
+    def pending_summaries(self, key: str) -> int:
+        return sum(1 for a in self.iter_articles()
+                   if not ((s := self.get_summary(a["id"])) and s.get("key") == key
+                           and s.get("content_hash") == a.get("content_hash")))
+
+    def delivery_journal(self) -> FileJournal:
+        """The delivery journals beside the database file (``<file>.deliveries.<n>.jsonl``)."""
+        return FileJournal(self.path)
 
     def table(self, name: str) -> Table:
         """A TinyDB table of this store (its own code only); write inside :meth:`batch`."""
