@@ -13,7 +13,7 @@ from typing import Any, Iterable
 from zoneinfo import ZoneInfo
 
 from newsbrief.summaries.config import Settings, parse_time_of_day, parse_timezone
-from newsbrief.summaries.store import Store
+from newsbrief.summaries.store import NewsStore
 
 __all__ = ["ChatPrefs", "ChatBook", "LENGTHS", "MAX_TOPICS", "next_delivery", "topic_key"]
 
@@ -128,7 +128,7 @@ def clean_topics(words: Iterable[str]) -> tuple[str, ...]:
 class ChatBook:
     """The chats table, mirrored in memory. Every change is one store write."""
 
-    def __init__(self, store: Store, settings: Settings) -> None:
+    def __init__(self, store: NewsStore, settings: Settings) -> None:
         self.store = store
         self.settings = settings
         self._load()

@@ -15,7 +15,7 @@ from newsbrief.bot.chats import ChatBook
 from newsbrief.bot.deliveries import Deliveries
 from newsbrief.summaries.config import Settings, SummarySettings
 from newsbrief.summaries.pipeline.core import NewsCore
-from newsbrief.summaries.store import Store
+from newsbrief.summaries.store import NewsStore
 
 __all__ = ["Services", "services", "utc_now", "Backoff", "BotData", "NewsContext", "CONTEXT_TYPES"]
 
@@ -38,7 +38,7 @@ class Backoff:
 @dataclass
 class Services:
     settings: Settings
-    store: Store
+    store: NewsStore
     chats: ChatBook
     deliveries: Deliveries
     clock: Callable[[], dt.datetime] = utc_now
