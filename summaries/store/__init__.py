@@ -8,8 +8,7 @@ Only this package touches a database; everything else uses the methods of :class
 
 from __future__ import annotations
 
-from typing import Any
-
+from newsbrief.summaries.config import Settings
 from newsbrief.summaries.store.base import (KEYS, SCHEMA_VERSION, TABLES, Capabilities, NewsStore, NotSupported,
                                             StoreError, StoreLocked, UpsertReport)
 from newsbrief.summaries.store.tinydb_store import AtomicJSONStorage, TinyStore
@@ -17,10 +16,10 @@ from newsbrief.summaries.store.tinydb_store import AtomicJSONStorage, TinyStore
 Store = TinyStore
 
 
-def open_store(settings: Any, *, readonly: bool = False) -> NewsStore:
+def open_store(settings: Settings, *, readonly: bool = False) -> NewsStore:
     """The store the settings name: PostgreSQL when ``[storage] url`` is set, else the
     TinyDB file at ``[storage] path``."""
-    url = getattr(settings.storage, "url", "")
+    url = settings.storage.url
     if url:
         try:
             from newsbrief.summaries.store.postgres import PostgresStore

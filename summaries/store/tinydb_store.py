@@ -32,6 +32,7 @@ from tinydb.table import Table
 from newsbrief.summaries.articles.model import Article
 from newsbrief.summaries.store.base import (KEYS, SCHEMA_VERSION, TABLES, Capabilities, NewsStore, StoreError,
                                             StoreLocked, UpsertReport)
+from newsbrief.summaries.store.records import ArticleRecord, Document, StoryRecord, SummaryRecord
 from newsbrief.summaries.store.tinydb_journal import FileJournal
 from newsbrief.summaries.store.tinydb_limits import SingleProcess
 from newsbrief.summaries.store.tinydb_storage import AtomicJSONStorage, MemoryStorage, OwnedLock
@@ -250,12 +251,12 @@ class TinyStore(SingleProcess, NewsStore):
             self._keyed[table] = index
         return index
 
-    def documents(self, table: str) -> list[dict[str, Any]]:
+    def documents(self, table: str) -> list[Document]:
         with self._lock:
             self._key_index(table)
             return [dict(doc) for doc in self.table(table)]
 
-    def put_documents(self, table: str, records: Iterable[dict[str, Any]], *, remove: Iterable[Any] = ()) -> int:
+    def put_documents(self, table: str, records: Iterable[Document], *, remove: Iterable[str | int] = ()) -> int:
         with self.batch():
             index = self._key_index(table)
             key = KEYS[table]
@@ -327,7 +328,7 @@ class TinyStore(SingleProcess, NewsStore):
                     self._index_article(record, doc_id)
         return report
 
-    def get_article(self, article_id: str) -> dict[str, Any] | None:
+    def get_article(self, article_id: str) -> ArticleRecord | None:
         with self._lock:
             doc_id = self._article_doc.get(article_id)
             if doc_id is None:
@@ -361,7 +362,7 @@ class TinyStore(SingleProcess, NewsStore):
         return self._order
 
     def latest_articles(self, limit: int | None = None, *, on_date: str | None = None,
-                        since: str | None = None) -> list[dict[str, Any]]:
+                        since: str | None = None) -> list[ArticleRecord]:
         """Articles newest first (by date, then by order of arrival); ``on_date`` keeps one
         day, ``since`` keeps that day and later (ISO dates)."""
         with self._lock:
@@ -380,7 +381,7 @@ class TinyStore(SingleProcess, NewsStore):
                     break
             return out
 
-    def iter_articles(self) -> Iterator[dict[str, Any]]:
+    def iter_articles(self) -> Iterator[ArticleRecord]:
         """Every stored article (a snapshot, in order of arrival)."""
         with self._lock:
             docs = [dict(doc) for doc in self.table("articles")]
@@ -428,7 +429,7 @@ class TinyStore(SingleProcess, NewsStore):
 
     # -- summaries -----------------------------------------------------------------
 
-    def put_summaries(self, records: Iterable[dict[str, Any]]) -> int:
+    def put_summaries(self, records: Iterable[SummaryRecord]) -> int:
         """Store summaries (each a dict with at least ``article_id``), one per article,
         replacing an older one; one write for the lot."""
         with self.batch():
@@ -449,7 +450,7 @@ class TinyStore(SingleProcess, NewsStore):
                     self._summary_doc[record["article_id"]] = doc_id
             return len(updates) + len(inserts)
 
-    def get_summary(self, article_id: str) -> dict[str, Any] | None:
+    def get_summary(self, article_id: str) -> SummaryRecord | None:
         with self._lock:
             doc_id = self._summary_doc.get(article_id)
             if doc_id is None:
@@ -459,7 +460,7 @@ class TinyStore(SingleProcess, NewsStore):
 
     # -- stories -------------------------------------------------------------------
 
-    def put_stories(self, records: Iterable[dict[str, Any]], *, remove: Iterable[str] = ()) -> int:
+    def put_stories(self, records: Iterable[StoryRecord], *, remove: Iterable[str] = ()) -> int:
         """Store story records (``{"id", "members": {article id: content hash}, ...}``),
         replacing older ones with the same id, and delete the stories in ``remove``; one write."""
         with self.batch():
@@ -517,7 +518,7 @@ class TinyStore(SingleProcess, NewsStore):
             (records.append({**doc, "members": members}) if members else gone.append(sid))
         self.put_stories(records, remove=gone)
 
-    def get_story(self, story_id: str) -> dict[str, Any] | None:
+    def get_story(self, story_id: str) -> StoryRecord | None:
         with self._lock:
             doc_id = self._story_doc.get(story_id)
             if doc_id is None:
@@ -530,7 +531,7 @@ class TinyStore(SingleProcess, NewsStore):
         with self._lock:
             return self._story_of.get(article_id)
 
-    def iter_stories(self) -> Iterator[dict[str, Any]]:
+    def iter_stories(self) -> Iterator[StoryRecord]:
         """Every stored story record (a snapshot)."""
         with self._lock:
             docs = [dict(doc) for doc in self.table("stories")]

@@ -48,6 +48,7 @@ from newsbrief.summaries.store.postgres.work import WorkTables
 
 from newsbrief.summaries.articles.model import Article, canonical_url
 from newsbrief.summaries.store.base import KEYS, Capabilities, NewsStore, StoreError, UpsertReport, light_record
+from newsbrief.summaries.store.records import ArticleRecord, StoryRecord, SummaryRecord
 
 __all__ = ["PostgresStore", "StoreUnavailable", "PG_SCHEMA_VERSION", "MIGRATIONS", "redact"]
 
@@ -270,7 +271,7 @@ class PostgresStore(EntityTables, WorkTables, DeliveryTables, Listings, Migratio
         with conn.transaction():
             yield
 
-    def get_article(self, article_id: str) -> dict[str, Any] | None:
+    def get_article(self, article_id: str) -> ArticleRecord | None:
         hit, doc = self._cache.get("article", article_id)
         if hit:
             return dict(doc) if doc is not None else None
@@ -278,7 +279,7 @@ class PostgresStore(EntityTables, WorkTables, DeliveryTables, Listings, Migratio
             row = conn.execute("SELECT doc FROM articles WHERE id = %s", (article_id,)).fetchone()
             return row[0] if row else None
 
-    def get_articles(self, article_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+    def get_articles(self, article_ids: Sequence[str]) -> dict[str, ArticleRecord]:
         """Several articles by id in one query (missing ones left out)."""
         with self._conn() as conn:
             return dict(conn.execute("SELECT id, doc FROM articles WHERE id = ANY(%s)", (list(article_ids),)))
@@ -302,7 +303,7 @@ class PostgresStore(EntityTables, WorkTables, DeliveryTables, Listings, Migratio
         with self._conn() as conn:
             return dict(conn.execute("SELECT id, content_hash FROM articles ORDER BY seq"))
 
-    def iter_articles(self) -> Iterator[dict[str, Any]]:
+    def iter_articles(self) -> Iterator[ArticleRecord]:
         """Every stored article in order of arrival, read in pages of 2,000 (a snapshot
         per page: articles added meanwhile may or may not appear)."""
         last = -1
@@ -364,7 +365,7 @@ class PostgresStore(EntityTables, WorkTables, DeliveryTables, Listings, Migratio
 
     # -- summaries -----------------------------------------------------------------
 
-    def put_summaries(self, records: Iterable[dict[str, Any]]) -> int:
+    def put_summaries(self, records: Iterable[SummaryRecord]) -> int:
         """Store summaries, one per article; a summary of an article no longer stored
         (pruned meanwhile) is dropped. Returns how many were stored."""
         records = list({r["article_id"]: r for r in records}.values())
@@ -383,14 +384,14 @@ class PostgresStore(EntityTables, WorkTables, DeliveryTables, Listings, Migratio
             (Jsonb([{"article_id": r["article_id"], "doc": r} for r in records]),))
         return cur.rowcount
 
-    def get_summary(self, article_id: str) -> dict[str, Any] | None:
+    def get_summary(self, article_id: str) -> SummaryRecord | None:
         with self._conn() as conn:
             row = conn.execute("SELECT doc FROM summaries WHERE article_id = %s", (article_id,)).fetchone()
             return row[0] if row else None
 
     # -- stories -------------------------------------------------------------------
 
-    def put_stories(self, records: Iterable[dict[str, Any]], *, remove: Iterable[str] = ()) -> int:
+    def put_stories(self, records: Iterable[StoryRecord], *, remove: Iterable[str] = ()) -> int:
         records = list({r["id"]: r for r in records}.values())
         gone = list(set(remove))
         if not records and not gone:
@@ -430,7 +431,7 @@ class PostgresStore(EntityTables, WorkTables, DeliveryTables, Listings, Migratio
             cls._restory(cur, moved)
         return len(records)
 
-    def get_story(self, story_id: str) -> dict[str, Any] | None:
+    def get_story(self, story_id: str) -> StoryRecord | None:
         hit, doc = self._cache.get("story", story_id)
         if hit:
             return dict(doc) if doc is not None else None
@@ -446,7 +447,7 @@ class PostgresStore(EntityTables, WorkTables, DeliveryTables, Listings, Migratio
             row = conn.execute("SELECT story_id FROM story_members WHERE article_id = %s", (article_id,)).fetchone()
             return row[0] if row else None
 
-    def iter_stories(self) -> Iterator[dict[str, Any]]:
+    def iter_stories(self) -> Iterator[StoryRecord]:
         with self._conn() as conn:
             rows = [r[0] for r in conn.execute("SELECT doc FROM stories ORDER BY id")]
         return iter(rows)
