@@ -12,8 +12,9 @@ Each worker repeats one *cycle*:
    an expiry): two workers never claim the same article, and a worker killed mid-batch
    leaves claims that expire after ``lease`` seconds, when another worker takes them. The
    results are committed only for the claims the worker still holds, in the same
-   transaction as the summaries, so each article's summary is written exactly once. The worker also extracts the batch's entities (the spaCy
-   model, the costly part of indexing) and stores them with the claim's commit
+   transaction as the summaries, so each article's summary is written exactly once. The
+   worker also extracts the batch's entities (the spaCy model, the costly part of
+   indexing) and stores them with the claim's commit
    (``work_done.entities``, with the extraction rules' version and the content hash).
 3. **Indexes** (entities, stories) are built by one process at a time under the advisory
    lock ``index``: whoever holds it merges the stored extractions of every summarized

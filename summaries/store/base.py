@@ -9,6 +9,11 @@ without callers changing:
   documents keyed by one field each (article id, story id, ``k``, source name, chat id),
   put and removed in batches.
 
+Beyond the tables, :class:`NewsStore` declares every capability a backend may have
+(:mod:`summaries.store.capabilities`: the work queue, delivery claims, the delivery journal,
+status); :attr:`NewsStore.capabilities` says which this one supports, and the others raise
+:class:`NotSupported` saying what to do.
+
 :meth:`NewsStore.batch` groups writes into one durable write; :attr:`NewsStore.generation`
 grows whenever the store's data is reloaded (for instance after a failed write was rolled
 back), so that in-memory mirrors (chats, deliveries, the entity and story indexes) know to

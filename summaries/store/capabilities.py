@@ -1,7 +1,7 @@
 """The capabilities a store declares besides articles, summaries, stories and documents:
 the work queue of workers, delivery claims or the delivery journal, and what
 ``newsbrief status`` shows. :class:`~summaries.store.base.NewsStore` inherits every one of
-them, so a caller never probes a store (no ``hasattr``): it asks
+them, so a caller never probes a store for attributes: it asks
 :attr:`~summaries.store.base.NewsStore.capabilities` what this backend supports, and a
 method the backend cannot provide raises :class:`~summaries.store.errors.NotSupported`
 with a message saying what to do.

@@ -66,15 +66,15 @@ class PostgresStore(EntityTables, WorkTables, DeliveryTables, Listings, Migratio
     claims shared by every process), no delivery journal.
 
     ``url`` is a libpq connection URL (``postgresql://user:password@host/db``).
-    ``pool_size`` bounds the connections this process opens. ``fuzzy_entities`` bounds the names fuzzy ``/who`` lookups search
-    (see :meth:`entity_choices`).
+    ``pool_size`` bounds the connections this process opens. ``fuzzy_entities`` bounds
+    the names fuzzy ``/who`` lookups search (see :meth:`entity_choices`).
     """
 
     backend = "postgresql"
     capabilities = Capabilities(workers=True, shared_deliveries=True, delivery_journal=False)
 
-    def __init__(self, url: str, *, readonly: bool = False, pool_size: int = 8, connect_timeout: float = 10.0, migrate: bool = True,
-                 fuzzy_entities: int = FUZZY_ENTITIES) -> None:
+    def __init__(self, url: str, *, readonly: bool = False, pool_size: int = 8, connect_timeout: float = 10.0,
+                 migrate: bool = True, fuzzy_entities: int = FUZZY_ENTITIES) -> None:
         self.url = url
         self.readonly = readonly
         self.writer_id = f"{uuid.uuid4().hex[:12]}"
