@@ -473,10 +473,10 @@ def test_a_surname_that_reaches_many_people_answers_as_the_index_does(tmp_path, 
 def test_the_read_cache_lets_go_of_what_ran_out():
     """What a listing prefetched lives a second; the next prefetch drops what ran out, so
     the bot does not keep a day's articles whole until the cache is full."""
-    from newsbrief.summaries.store import postgres
+    from newsbrief.summaries.store.postgres.cache import ReadCache
 
     clock = [100.0]
-    cache = postgres.store._ReadCache(ttl=1.0, size=1000, clock=lambda: clock[0])
+    cache = ReadCache(ttl=1.0, size=1000, clock=lambda: clock[0])
     cache.put_many("article", {str(i): {"id": str(i)} for i in range(300)})
     assert cache.get("article", "7") == (True, {"id": "7"})
     clock[0] += 0.5
