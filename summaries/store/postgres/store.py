@@ -48,7 +48,7 @@ from newsbrief.summaries.store.postgres.work import WorkTables
 
 from newsbrief.summaries.articles.model import Article, canonical_url
 from newsbrief.summaries.store.base import KEYS, Capabilities, NewsStore, StoreError, UpsertReport, light_record
-from newsbrief.summaries.store.records import ArticleRecord, StoryRecord, SummaryRecord
+from newsbrief.summaries.store.records import ArticleRecord, Document, StoryRecord, SummaryRecord
 
 __all__ = ["PostgresStore", "StoreUnavailable", "PG_SCHEMA_VERSION", "MIGRATIONS", "redact"]
 
@@ -460,7 +460,7 @@ class PostgresStore(EntityTables, WorkTables, DeliveryTables, Listings, Migratio
             raise KeyError(f"{table!r} is not a keyed table (keyed: {', '.join(KEYS)})")
         return _KEYED.get(table, ("chat_id", int))
 
-    def documents(self, table: str) -> list[dict[str, Any]]:
+    def documents(self, table: str) -> list[Document]:
         self._keyed(table)
         with self._conn() as conn:
             if table == "deliveries":
@@ -468,7 +468,7 @@ class PostgresStore(EntityTables, WorkTables, DeliveryTables, Listings, Migratio
             return [r[0] for r in conn.execute(sql.SQL("SELECT doc FROM {} ORDER BY {}").format(
                 sql.Identifier(table), sql.Identifier(_KEYED[table][0])))]
 
-    def document(self, table: str, key: Any) -> dict[str, Any] | None:
+    def document(self, table: str, key: str | int) -> Document | None:
         """One document of a keyed table by its key (an indexed lookup)."""
         column, _ = self._keyed(table)
         with self._conn() as conn:
