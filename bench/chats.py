@@ -42,7 +42,8 @@ from newsbrief.bot.chats import ChatBook, ChatPrefs  # noqa: E402
 from newsbrief.summaries.stories.briefing import compose_briefing  # noqa: E402
 from newsbrief.summaries.ingest.chat_sources import TABLE, source_name  # noqa: E402
 from newsbrief.summaries.config import FetchSettings, Settings  # noqa: E402
-from newsbrief.summaries.stories.filters import phrase_pattern, fold  # noqa: E402
+from newsbrief.summaries.stories.filters import phrase_pattern  # noqa: E402
+from newsbrief.summaries.text import fold_accents  # noqa: E402
 from newsbrief.summaries.stories.follows import NameIndex  # noqa: E402
 from newsbrief.summaries.pipeline.run import ingest_sources  # noqa: E402
 from newsbrief.summaries.store import Store  # noqa: E402
@@ -187,7 +188,7 @@ def main(argv: list[str] | None = None) -> int:
         patterns = [phrase_pattern(n) for n in distinct]
 
         def naive() -> int:
-            folded = [fold(t) for t in texts[:baseline_n]]
+            folded = [fold_accents(t) for t in texts[:baseline_n]]
             return sum(1 for t in folded for p in patterns if p.search(t))
 
         started = time.perf_counter()

@@ -17,6 +17,12 @@ clustered by the pipeline's own functions. Printed:
   briefing hold, and how many of the top 5 are among the day's 10 most covered
   labelled stories (by distinct outlets);
 * the cost of clustering per article.
+
+With the hand-made event labels (``--events``, by default ``uci-events-dev.jsonl`` beside
+FILE: ``id, url, event``; ``unclear`` headlines are left out of that scoring), it also
+prints B-cubed against the events for newsbrief, the baselines and Google's own clusters,
+and per day how many distinct events the top 10 holds and how many of the day's 10 most
+covered events (by distinct outlets) are in it.
 """
 
 from __future__ import annotations
@@ -95,6 +101,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("file", nargs="?", type=Path, default=DEFAULT)
     ap.add_argument("--db", type=Path, help="database file to build (default: a temporary one)")
+    ap.add_argument("--events", type=Path, help="event labels (default: uci-events-dev.jsonl beside FILE)")
     ap.add_argument("--show-day", help="print that day's briefing as a reader sees it (YYYY-MM-DD)")
     args = ap.parse_args(argv)
     if not args.file.exists():
@@ -102,11 +109,22 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     rows = [json.loads(line) for line in args.file.read_text().splitlines() if line.strip()]
     rows.sort(key=lambda r: (r["published"], r["id"]))
+    events_file = args.events or args.file.with_name("uci-events-dev.jsonl")
+    event_of_row: dict[str, str] = {}
+    if events_file.exists():
+        for line in events_file.read_text().splitlines():
+            if line.strip():
+                rec = json.loads(line)
+                event_of_row[rec["id"]] = rec["event"]
+        print(f"event labels: {len(set(event_of_row.values()))} events, from {events_file}")
+    else:
+        print(f"{events_file} is not there: no scoring against event labels")
     print(f"{len(rows)} headlines, {len({r['story'] for r in rows})} labelled stories, from {args.file}")
     settings = Settings()
     tmp = tempfile.TemporaryDirectory()
     db = args.db or Path(tmp.name) / "stories.json"
     gold_of_article: dict[str, str] = {}
+    event_of_article: dict[str, str] = {}
     outlet_of_article: dict[str, str] = {}
     day_of_article: dict[str, str] = {}
     cluster_seconds = 0.0
@@ -120,6 +138,8 @@ def main(argv: list[str] | None = None) -> int:
                                         "source": r["publisher"]})
                 articles.append(article)
                 gold_of_article[article.id] = r["story"]
+                if event_of_row.get(r["id"], "unclear") != "unclear":
+                    event_of_article[article.id] = event_of_row[r["id"]]
                 outlet_of_article[article.id] = r["publisher"]
                 day_of_article[article.id] = article.date
             store.upsert_articles(articles)
@@ -138,11 +158,28 @@ def main(argv: list[str] | None = None) -> int:
             base = tfidf_baseline(titles, th)
             bp, br, bf = bcubed([str(x) for x in base], gold)
             print(f"{'baseline TF-IDF centroid >= ' + format(th, '.2f'):<34} {bp:6.3f} {br:6.3f} {bf:6.3f} {len(set(base)):8d}")
+        if event_of_article:
+            scored = [i for i, a in enumerate(ids) if a in event_of_article]
+            events = [event_of_article[ids[i]] for i in scored]
+            print(f"\nagainst the event labels ({len(scored)} headlines, unclear ones left out)")
+            print(f"{'system':<34} {'P':>6} {'R':>6} {'F1':>6} {'stories':>8}")
+            sub = [pred[i] for i in scored]
+            ep, er, ef = bcubed(sub, events)
+            print(f"{'newsbrief stories':<34} {ep:6.3f} {er:6.3f} {ef:6.3f} {len(set(sub)):8d}")
+            google = [gold[i] for i in scored]
+            gp, gr, gf = bcubed(google, events)
+            print(f"{'Google News clusters':<34} {gp:6.3f} {gr:6.3f} {gf:6.3f} {len(set(google)):8d}")
+            for th in (0.15, 0.25, 0.35):
+                base = tfidf_baseline(titles, th)
+                sub = [str(base[i]) for i in scored]
+                bp, br, bf = bcubed(sub, events)
+                print(f"{'baseline TF-IDF centroid >= ' + format(th, '.2f'):<34} {bp:6.3f} {br:6.3f} {bf:6.3f} {len(set(sub)):8d}")
         print(f"\nclustering: {cluster_seconds / max(1, len(ids)) * 1000:.3f} ms an article "
               f"({len(ids)} articles in {cluster_seconds:.2f} s, batches of {BATCH})")
 
         print(f"\n{'day':<12} {'stories':>7} {'top5 distinct':>14} {'top10 distinct':>15} {'top5 in 10 most covered':>24}")
         days = sorted(set(day_of_article.values()))
+        day_rows: list[tuple[str, int, int, int, int, int]] = []
         for day in days:
             on_day = [a for a in ids if day_of_article[a] == day]
             coverage: dict[str, set[str]] = collections.defaultdict(set)
@@ -159,6 +196,22 @@ def main(argv: list[str] | None = None) -> int:
             top5, top10 = labels[:5], labels[:10]
             print(f"{day:<12} {len(coverage):>7} {len(set(top5)):>10} of {len(top5):<2} {len(set(top10)):>11} of {len(top10):<2}"
                   f" {sum(1 for g in top5 if g in most):>20} of {len(top5)}")
+            if event_of_article:
+                event_cover: dict[str, set[str]] = collections.defaultdict(set)
+                for a in on_day:
+                    if a in event_of_article:
+                        event_cover[event_of_article[a]].add(outlet_of_article[a].casefold())
+                busiest = {e for e, _ in sorted(event_cover.items(), key=lambda kv: (-len(kv[1]), kv[0]))[:10]}
+                ev = []
+                for story in briefing.stories[:10]:
+                    votes = collections.Counter(event_of_article[x] for x in story.article_ids if x in event_of_article)
+                    ev.append(votes.most_common(1)[0][0] if votes else "?")
+                day_rows.append((day, len(event_cover), len(set(ev)), len(ev), sum(1 for e in set(ev) if e in busiest),
+                                 min(10, len(busiest))))
+        if day_rows:
+            print(f"\n{'day':<12} {'events':>7} {'top10 distinct events':>22} {'10 most covered events in top 10':>33}")
+            for day, n_events, distinct, shown, hits, most_n in day_rows:
+                print(f"{day:<12} {n_events:>7} {distinct:>15} of {shown:<4} {hits:>26} of {most_n}")
         if args.show_day:
             briefing = compose_briefing(store, day=args.show_day, limit=5, settings=settings.summaries, fallback=False)
             print(f"\nBriefing for {args.show_day}:")

@@ -18,8 +18,11 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from newsbrief.summaries.config import ConfigError, Settings, load_settings
-from newsbrief.summaries.store import NewsStore, StoreError
+from newsbrief.summaries.nlp.summarizer import summary_key
+from newsbrief.summaries.store import NewsStore, StoreError, open_location
 from newsbrief.summaries.store import open_store as _open_configured_store
+from newsbrief.summaries.store.ops import redact_location, store_status
+from newsbrief.summaries.store.transfer import copy_store
 
 __all__ = ["main", "build_parser"]
 
@@ -286,10 +289,6 @@ def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
 
 @command("store")
 def cmd_store(args: argparse.Namespace, settings: Settings) -> int:
-    from newsbrief.summaries.store import open_location
-    from newsbrief.summaries.store.ops import redact_location
-    from newsbrief.summaries.store.transfer import copy_store
-
     if args.store_command != "copy":
         err_console.print("usage: newsbrief store copy SRC DST [--force]", markup=False)
         return 2
@@ -339,9 +338,6 @@ def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
 
 @command("status")
 def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
-    from newsbrief.summaries.nlp.summarizer import summary_key
-    from newsbrief.summaries.store.ops import store_status
-
     with open_store(settings, readonly=True) as store:
         status = store_status(store, summary_key(settings.summaries))
     if args.json:

@@ -18,6 +18,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import platformdirs
 
+from newsbrief.summaries.text import normalise_host
+
 __all__ = [
     "ConfigError",
     "Settings",
@@ -277,8 +279,6 @@ def _check(settings: Settings) -> None:
         raise ConfigError("[stories] window_hours must be at least 1 and decay_hours more than 0")
     if s.stories.query_terms < 1 or s.stories.max_bodies < 1:
         raise ConfigError("[stories] query_terms and max_bodies must be at least 1")
-    from newsbrief.summaries.ingest.fetch import normalise_host
-
     for host in s.fetch.allow_private_hosts:
         try:
             normalise_host(host)

@@ -13,14 +13,16 @@ from pathlib import Path
 from typing import Any
 
 from botenv import TOKEN, UTC, Clock, job_watch, start_bot, stop_bot
+from waiting import wait_for
+
 from newsbrief.bot.chats import ChatPrefs
 from newsbrief.bot.digests import rebuild_schedules
 from newsbrief.bot.localapi import LocalBotAPI
 from newsbrief.bot.services import Backoff
 from newsbrief.summaries.config import Settings
+from newsbrief.summaries.index.entity_index import index_articles
 from newsbrief.summaries.pipeline.run import run_pipeline
 from newsbrief.summaries.store import Store
-from waiting import wait_for
 
 FIRST_CHAT = 10_000_000
 FIRST_USER = 90_000_000
@@ -63,7 +65,8 @@ class FanoutResult:
             f"chats {self.chats:,}: delivered {self.delivered:,}, duplicates {self.duplicates}, missing {self.missing}",
             f"fan-out {self.seconds:.1f}s, sustained {self.sustained_rate:.2f} msg/s = "
             f"{100 * self.sustained_rate / self.rate_limit:.1f}% of the {self.rate_limit:g}/s limit",
-            f"memory (RSS) during the run: start {self.rss_start:.0f} MiB, peak {self.rss_peak:.0f} MiB, end {self.rss_end:.0f} MiB",
+            f"memory (RSS) during the run: start {self.rss_start:.0f} MiB, peak {self.rss_peak:.0f} MiB, "
+            f"end {self.rss_end:.0f} MiB",
             "Bot API answers: " + ", ".join(f"{status}: {n}" for status, n in sorted(self.requests.items())),
         ]
         if self.reply_latencies:
@@ -84,8 +87,6 @@ async def digest_fanout(workdir: Path, chats: int, *, rate: float = 30.0, users:
     settings = Settings()
     settings = dataclasses.replace(settings, telegram=dataclasses.replace(settings.telegram, rate_limit_per_second=rate))
     run_pipeline(store, settings)
-    from newsbrief.summaries.index.entity_index import index_articles
-
     index_articles(store, list(store.iter_articles()))
     clock = Clock(dt.datetime(2025, 7, 27, 7, 0, tzinfo=UTC))
     app = await start_bot(api, store, settings, clock,

@@ -84,11 +84,12 @@ def test_marking_does_not_wait_for_a_fold(tmp_path, monkeypatch):
         for chat in range(50):
             log.mark(chat, "2025-07-27", SENT, [])
         writing = threading.Event()
+        release = threading.Event()  # the fold's write lasts until the mark below has returned
         real_write = log._write
 
         def slow_write(snapshot):
             writing.set()
-            time.sleep(1.0)
+            release.wait(5)
             real_write(snapshot)
 
         monkeypatch.setattr(log, "_write", slow_write)
@@ -98,6 +99,8 @@ def test_marking_does_not_wait_for_a_fold(tmp_path, monkeypatch):
         start = time.monotonic()
         log.mark(99, "2025-07-27", SENDING, ["z"])
         assert time.monotonic() - start < 0.2
+        assert folder.is_alive()  # the fold was still writing while the mark went through
+        release.set()
         folder.join()
         log.fold()
         assert log.state(99, "2025-07-27") == SENDING

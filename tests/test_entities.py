@@ -194,14 +194,14 @@ def test_surname_in_another_article_stays_apart_and_lookup_offers_both(nlp, stor
 
 def test_reindex_is_idempotent(seeded, seed_record):
     before = ei.lookup(seeded, "Hegseth").card
-    docs_before = len(seeded.table("entities"))
+    docs_before = len(seeded.documents("entities"))
     ei.index_articles(seeded, [seed_record])
     ei.index_articles(seeded, [seed_record, seed_record])
     after = ei.lookup(seeded, "Hegseth").card
     assert after.article_count == before.article_count == 1
     assert after.co_mentions == before.co_mentions
     assert ei.get_index(seeded).entities["p:pete hegseth"].mentions == 3
-    assert len(seeded.table("entities")) == docs_before
+    assert len(seeded.documents("entities")) == docs_before
 
 
 def test_pruning_removes_mentions(nlp, store, seed_record):
@@ -215,9 +215,9 @@ def test_pruning_removes_mentions(nlp, store, seed_record):
     assert card.article_count == 1 and card.mentions[0].article_id == "x1"
     assert "Pete Hegseth" not in dict(card.co_mentions)
     assert ei.lookup(store, "Pete Hegseth").card is None
-    entity_docs = [d for d in store.table("entities") if "entity" in d]
+    entity_docs = [d for d in store.documents("entities") if "entity" in d]
     assert not any(d["name"] == "Pete Hegseth" for d in entity_docs)
-    assert not any(d.get("article") == seed_record["id"] for d in store.table("entities"))
+    assert not any(d.get("article") == seed_record["id"] for d in store.documents("entities"))
 
 
 def test_index_reloads_from_file(nlp, tmp_path, seed_record):
@@ -227,7 +227,7 @@ def test_index_reloads_from_file(nlp, tmp_path, seed_record):
         expected = ei.lookup(s, "Rudd").card
     with Store(path) as s:
         assert ei.lookup(s, "Rudd").card == expected
-        docs = [d for d in s.table("entities") if "entity" in d]
+        docs = [d for d in s.documents("entities") if "entity" in d]
         rudd = next(d for d in docs if d["name"] == "Joshua Rudd")
         assert rudd["type"] == "person" and "Lt Gen" in rudd["roles"] and rudd["articles"] == 1
 

@@ -300,9 +300,9 @@ def test_old_rules_entries_are_reindexed_by_the_scheduled_job(nlp, tmp_path):
         (record,) = list(s.iter_articles())
         # what older rules made of it: a junk person, no Gordon Brown
         ei.index_extracted(s, [(record, [_m("Linux", ner.PERSON, roles=("founder; also California",))])])
-        with s.batch():
-            table = s.table("entities")
-            table.update({"v": ner.RULES_VERSION - 1}, doc_ids=[d.doc_id for d in table if "article" in d])
+        older = [{**d, "v": ner.RULES_VERSION - 1} for d in s.documents("entities") if "article" in d]
+        assert older
+        s.put_documents("entities", older)
     with Store(path) as s:
         assert ei.stale_articles(s) == [record["id"]]
         assert ei.lookup(s, "Linux").card is not None
@@ -312,7 +312,7 @@ def test_old_rules_entries_are_reindexed_by_the_scheduled_job(nlp, tmp_path):
         assert ei.lookup(s, "Gordon Brown").card.roles == ["Chancellor"]
     with Store(path) as s:  # persisted with the current version
         assert ei.stale_articles(s) == []
-        assert all(d.get("v") == ner.RULES_VERSION for d in s.table("entities") if "article" in d)
+        assert all(d.get("v") == ner.RULES_VERSION for d in s.documents("entities") if "article" in d)
 
 
 def test_reindex_stale_forgets_articles_no_longer_stored(store):

@@ -29,7 +29,7 @@ import anyio
 import pytest
 
 from newsbrief.summaries.config import FetchSettings, Settings, Source, StorageSettings, load_settings
-from newsbrief.summaries.ingest.fetch import UNREACHABLE, FetchError, FetchOptions, Fetcher, fetch, run_sync
+from newsbrief.summaries.ingest.fetch import UNREACHABLE, FetchError, address_kind, FetchOptions, Fetcher, fetch, run_sync
 from newsbrief.summaries.ingest.feeds import SourceError, fetch_due
 from newsbrief.summaries.ingest.pages import refuse_entity_declarations
 from newsbrief.summaries.ingest.source_state import source_status
@@ -355,6 +355,23 @@ def test_private_link_local_and_shared_addresses_are_refused(dns, connections):
             fetch(f"http://host{i}.test/", FetchOptions())
         assert err.value.refused, address
     assert connections == []
+
+
+def test_unrouted_ipv6_forms_are_refused_whatever_they_embed(server, dns, connections):
+    """IPv4-compatible and IPv4-translated IPv6, local-use NAT64 and site-local addresses
+    reach nothing public: refused as names' addresses and as literal hosts."""
+    forms = ["::127.0.0.1", "::ffff:0:127.0.0.1", "::8.8.8.8", "::ffff:0:8.8.8.8", "64:ff9b:1::7f00:1",
+             "64:ff9b:1::808:808", "fec0::1", "fefe::1"]
+    for i, address in enumerate(forms):
+        dns.set(f"form{i}.test", [address])
+        with pytest.raises(FetchError) as err:
+            fetch(f"http://form{i}.test/", FetchOptions())
+        assert err.value.refused, address
+        with pytest.raises(FetchError) as err:
+            fetch(f"http://[{address}]:{server.port}/", FetchOptions(timeout=2))
+        assert err.value.refused, address
+    assert connections == [] and server.hits == []
+    assert address_kind("2606:4700::1111") == "" and address_kind("64:ff9b::808:808") == ""  # public stays public
 
 
 def test_redirects_to_private_addresses_are_refused_at_any_hop(server, dns, connections):

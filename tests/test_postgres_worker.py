@@ -10,13 +10,13 @@ import signal
 import subprocess
 import sys
 import threading
-import time
 from pathlib import Path
 
 import pytest
 
 from conftest import make_articles
 from pgtest import pg_url  # noqa: F401  (fixture)
+from waiting import wait_for_sync
 from newsbrief.summaries.config import settings_from_dict
 
 postgres = pytest.importorskip("newsbrief.summaries.store.postgres", reason="the postgres extra is not installed")
@@ -43,13 +43,7 @@ def done_rows(store) -> dict[str, int]:
 
 
 def wait_for(condition, timeout: float = 60.0, what: str = "condition"):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.05)
-    raise AssertionError(f"timed out waiting for {what}")
+    return wait_for_sync(condition, timeout, interval=0.05, what=what)
 
 
 def test_two_workers_share_the_work_without_overlap(store, settings):

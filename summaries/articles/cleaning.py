@@ -12,58 +12,27 @@ from __future__ import annotations
 
 import re
 
+from newsbrief.summaries.text import (
+    BYLINE_LINE,
+    COPYRIGHT_LINE,
+    COPYRIGHT_TAIL,
+    CREDIT_LINE,
+    DISCLAIMER_LEAD,
+    DISCLAIMER_WORDS,
+    PHOTO_CREDIT,
+    TEASER_LINE,
+    WIRE_HEADER_LINE,
+    split_camel,
+    wire_credit,
+)
+
 __all__ = ["clean_body", "split_paragraphs", "strip_hashtags", "CleanedBody"]
 
-# Lines that point the reader at another story.
-_TEASER = re.compile(
-    r"^\s*(?:also\s+read|read\s+also|read\s+more|also\s+see|also\s+watch|watch(?:\s+video)?|"
-    r"related(?:\s+stories?|\s+news)?|recommended|trending(?:\s+now)?|must\s+read|don'?t\s+miss|"
-    r"click\s+here|subscribe)\s*[|:>\-–—]",
-    re.IGNORECASE,
-)
-# Credit lines: bylines, photo credits, "(With inputs from ...)".
-_CREDIT_LINE = re.compile(
-    r"^\s*(?:\(?\s*with\s+(?:inputs?|agency\s+inputs?)\s+from\b.*\)?|"
-    r"(?:photo|image|picture|video)\s*(?:credit)?s?\s*[:|].*|"
-    r"(?:edited|written|reported|compiled)\s+by\s*[:|]?\s*[A-Z].{0,80}|"
-    r"by\s+[A-Z][\w.'-]+(?:\s+[A-Z][\w.'-]+){0,3}\s*)$",
-    re.IGNORECASE,
-)
-# A byline on a line of its own, maybe with the writer's post or outlet: "By Jane Smith",
-# "By Jane Smith and Tom Jones, BBC News", "By JANE SMITH | Reuters". Checked per line,
-# before lines are joined into paragraphs, so the byline never merges with the story.
-_NAME_WORD = r"(?:[A-Z][\w'’.-]+|[A-Z]\.)"
-_BYLINE = re.compile(
-    rf"^\s*(?:By|BY|by)\s+{_NAME_WORD}(?:\s+{_NAME_WORD}){{0,3}}(?:\s+(?:and|&)\s+{_NAME_WORD}(?:\s+{_NAME_WORD}){{0,3}})?"
-    r"(?:\s*(?:,|\||-|–|—|in)\s*[^.!?\n]{0,60})?\s*$",
-)
-# Copyright notices: a line of their own, or closing a paragraph.
-_COPYRIGHT_LINE = re.compile(r"^\s*(?:copyright\b|©|\(c\)\s+\d{4})", re.IGNORECASE)
-_COPYRIGHT_TAIL = re.compile(
-    r"\s*(?:copyright\s*(?:©|\(c\))?|©|\(c\))\s*(?:\d{4}(?:\s*[-–]\s*\d{4})?\s*,?\s*)?"
-    r"(?:[A-Z][\w&.'’-]*\s*){1,6}(?:\.\s*)?(?:all rights reserved\.?)?\s*$",
-    re.IGNORECASE,
-)
-# Photo credits inside a paragraph: "(Photo: AFP)", "(Picture credit: Jane Smith/Reuters)".
-_PHOTO_CREDIT = re.compile(r"\s*[(\[]\s*(?:photo|picture|image|pic|video)s?(?:\s+credits?)?\s*[:|]\s*[^)\]]{1,80}[)\]]",
-                           re.IGNORECASE)
-# A closing paragraph in parentheses that speaks about the story, not in it.
-_DISCLAIMER_WORDS = re.compile(
-    r"\b(?:story|article|post|content|views|opinions?|disclaimer|syndicated|auto-generated|"
-    r"verified|authored|feed|edited|staff|news\s+agency)\b",
-    re.IGNORECASE,
-)
-_DISCLAIMER_START = re.compile(r"^\s*(?:disclaimer|note to readers|editor'?s note)\s*[:|-]", re.IGNORECASE)
-# News agencies whose credit closes wire copy: "(ANI)", "(PTI)", "(Reuters)", "(ANI/WAM)".
-KNOWN_AGENCIES = (
-    "ANI", "PTI", "IANS", "UNI", "Reuters", "AP", "AFP", "WAM", "Xinhua", "dpa", "EFE", "ANSA",
-    "Kyodo", "Yonhap", "TASS", "Bernama", "Antara", "APP", "SPA", "KUNA", "QNA", "BSS", "RSS", "NNN",
-)
-_LEADING_PREFIX = re.compile(r"^\s*date\s+\d{4}-\d{2}-\d{2}\s+[^\n]{0,200}?\([A-Za-z][\w/ .-]{0,30}\)\s*:\s*")
+# What is junk (teasers, credits, bylines, copyright, disclaimers, the wire header, agency
+# credits) is defined once, in newsbrief.summaries.text; this module takes it out.
 _HASHTAG = re.compile(r"(?<![\w&/])#([A-Za-z][\w]*)")
 _GLUED_HASHTAG = re.compile(r"([.!?,;:])#(?=[A-Za-z])")
 _TRAILING_TAGS = re.compile(r"(?:\s*#[A-Za-z]\w*)+\s*$")
-_CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
 _SPACES = re.compile(r"[ \t\u00a0]+")
 
 
@@ -105,28 +74,22 @@ def strip_hashtags(text: str) -> tuple[str, list[str]]:
     text = _TRAILING_TAGS.sub("", text)
 
     def words(m: re.Match[str]) -> str:
-        return _CAMEL.sub(" ", m.group(1))
+        return split_camel(m.group(1))
 
     text = _HASHTAG.sub(words, text)
     return _SPACES.sub(" ", text).strip(), tags
 
 
 def _is_disclaimer(paragraph: str) -> bool:
-    if _DISCLAIMER_START.match(paragraph):
+    if DISCLAIMER_LEAD.match(paragraph):
         return True
     p = paragraph.strip()
-    return p.startswith("(") and p.endswith(")") and len(_DISCLAIMER_WORDS.findall(p)) >= 2
+    return p.startswith("(") and p.endswith(")") and len(DISCLAIMER_WORDS.findall(p)) >= 2
 
 
 def is_junk_line(paragraph: str) -> bool:
     """True for teasers, credit lines and disclaimers: lines that are not the story."""
-    return bool(_TEASER.match(paragraph) or _CREDIT_LINE.match(paragraph) or _is_disclaimer(paragraph))
-
-
-def _credit_pattern(agency: str | None) -> re.Pattern[str]:
-    names = set(KNOWN_AGENCIES) | ({agency} if agency else set())
-    alt = "|".join(sorted((re.escape(n) for n in names), key=len, reverse=True))
-    return re.compile(rf"\s*\((?:{alt})(?:\s*/\s*[A-Z][A-Za-z]{{1,9}})*\)\s*$", re.IGNORECASE)
+    return bool(TEASER_LINE.match(paragraph) or CREDIT_LINE.match(paragraph) or _is_disclaimer(paragraph))
 
 
 def clean_body(text: str, agency: str | None = None) -> CleanedBody:
@@ -137,17 +100,17 @@ def clean_body(text: str, agency: str | None = None) -> CleanedBody:
     paragraphs), photo credits, a closing disclaimer paragraph, trailing agency credits
     (``agency`` and the well-known agencies) and copyright notices, and hashtags.
     """
-    trailing_credit = _credit_pattern(agency)
-    text = _LEADING_PREFIX.sub("", text.lstrip("\ufeff"), count=1)
+    trailing_credit = wire_credit(agency)
+    text = WIRE_HEADER_LINE.sub("", text.lstrip("\ufeff"), count=1)
     text = "\n".join(line for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-                     if not (_BYLINE.match(line) or _COPYRIGHT_LINE.match(line)))
+                     if not (BYLINE_LINE.match(line) or COPYRIGHT_LINE.match(line)))
     kept: list[str] = []
     hashtags: list[str] = []
     for paragraph in split_paragraphs(text):
         if is_junk_line(paragraph):
             continue
-        paragraph = _PHOTO_CREDIT.sub("", paragraph)
-        paragraph = _COPYRIGHT_TAIL.sub("", trailing_credit.sub("", paragraph)).strip()
+        paragraph = PHOTO_CREDIT.sub("", paragraph)
+        paragraph = COPYRIGHT_TAIL.sub("", trailing_credit.sub("", paragraph)).strip()
         paragraph, tags = strip_hashtags(paragraph)
         hashtags.extend(tags)
         if paragraph and re.search(r"\w", paragraph):

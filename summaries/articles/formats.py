@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from newsbrief.summaries.articles.model import Article, ArticleError
-from newsbrief.summaries.text import fold_words as _fold
+from newsbrief.summaries.text import fold_words
 from newsbrief.summaries.articles.cleaning import CleanedBody, clean_body, split_paragraphs
 
 __all__ = [
@@ -135,7 +135,7 @@ def _published_time(value: Any) -> str:
 
 def _build(headline: str, raw_body: str, date: str, *, agency: str = "", **extra: Any) -> Article:
     body = clean_body(raw_body, agency or None)
-    if not body and headline.strip() and _fold(raw_body) == _fold(headline):
+    if not body and headline.strip() and fold_words(raw_body) == fold_words(headline):
         # a headline-only item whose headline reads like a teaser ("VIDEO: ..."): keep it
         body = CleanedBody(" ".join(headline.split()))
         body.hashtags = ()

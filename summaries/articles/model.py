@@ -7,7 +7,7 @@ import hashlib
 import re
 from typing import Any
 
-from newsbrief.summaries.text import fold_words as _fold
+from newsbrief.summaries.text import fold_words
 
 __all__ = ["Article", "ArticleError", "canonical_url"]
 
@@ -37,13 +37,13 @@ class Article:
         if self.url:
             key = "url:" + _canonical_url(self.url)
         else:
-            key = "|".join(("wire", self.date, self.agency.lower(), _fold(self.headline)))
+            key = "|".join(("wire", self.date, self.agency.lower(), fold_words(self.headline)))
         return hashlib.sha1(key.encode()).hexdigest()[:16]
 
     @property
     def content_hash(self) -> str:
         """Hash of the cleaned body: equal for the same story text, whatever its wrapping."""
-        return hashlib.sha1(_fold(self.body).encode()).hexdigest()[:16]
+        return hashlib.sha1(fold_words(self.body).encode()).hexdigest()[:16]
 
     def to_record(self) -> dict[str, Any]:
         """The JSON-ready dict stored in the articles table."""

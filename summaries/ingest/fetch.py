@@ -48,6 +48,8 @@ from typing import Any, Iterable, Iterator
 import httpcore
 import httpx
 
+from newsbrief.summaries.text import normalise_host
+
 __all__ = [
     "FetchError",
     "FetchOptions",
@@ -93,23 +95,6 @@ class FetchError(Exception):
 # -- address policy -----------------------------------------------------------------------
 
 
-def normalise_host(name: str) -> str:
-    """A host name as the fetcher resolves and connects to it: lower case, IDNA-encoded
-    (the same single encoding ``httpx.URL`` applies). Raises ValueError if it is not one."""
-    name = name.strip()
-    if not name or any(c in name for c in "/?#@ \t") or name.count(":") == 1:
-        raise ValueError(f"{name!r} is not a host name")
-    if ":" in name and not name.startswith("["):
-        name = f"[{name}]"  # a bare IPv6 address
-    try:
-        host = httpx.URL(f"http://{name}/").raw_host.decode("ascii")
-    except (httpx.InvalidURL, UnicodeError) as exc:
-        raise ValueError(f"{name!r} is not a host name ({exc})") from None
-    if not host:
-        raise ValueError(f"{name!r} is not a host name")
-    return host.lower()
-
-
 def address_kind(address: str) -> str:
     """'' for a public (globally routable) address, else what it is, e.g. 'loopback'."""
     ip = ipaddress.ip_address(address.split("%", 1)[0])
@@ -123,6 +108,10 @@ def address_kind(address: str) -> str:
                 return kind
     if ip.is_loopback:
         return "loopback"
+    if isinstance(ip, ipaddress.IPv6Address):
+        for network, kind in _UNROUTED_V6:
+            if ip in network:
+                return kind
     if ip.is_link_local:
         return "link-local"
     if ip.is_unspecified:
@@ -137,6 +126,15 @@ def address_kind(address: str) -> str:
 
 
 _NAT64 = ipaddress.ip_network("64:ff9b::/96")
+# IPv6 forms no public host answers at, whatever they embed (Python's ``is_global`` calls
+# them global): IPv4-compatible addresses (deprecated, RFC 4291), IPv4-translated ones
+# (SIIT, RFC 2765), the local-use NAT64 prefix (RFC 8215) and site-local (RFC 3879)
+_UNROUTED_V6 = tuple((ipaddress.IPv6Network(net), kind) for net, kind in (
+    ("::/96", "IPv4-compatible"),
+    ("::ffff:0:0:0/96", "IPv4-translated"),
+    ("64:ff9b:1::/48", "local-use NAT64"),
+    ("fec0::/10", "site-local"),
+))
 
 
 @dataclass(frozen=True)

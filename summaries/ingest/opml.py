@@ -3,16 +3,23 @@ ElementTree, so that an exported list imports back to the same sources."""
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ET
 from typing import Iterable
 
 from newsbrief.summaries.ingest.fetch import FetchError
 from newsbrief.summaries.ingest.pages import refuse_entity_declarations
 
-__all__ = ["read_opml", "write_opml", "OPMLError", "MAX_OPML_BYTES", "MAX_FEEDS"]
+__all__ = ["read_opml", "write_opml", "OPMLError", "MAX_OPML_BYTES", "MAX_FEEDS", "MAX_DEPTH", "MAX_OUTLINES"]
 
 MAX_OPML_BYTES = 1024 * 1024
 MAX_FEEDS = 500
+MAX_DEPTH = 32  # elements nested in one another (a real list nests folders two or three deep)
+MAX_OUTLINES = 5 * MAX_FEEDS  # outline elements, feeds and folders
+
+# a start, end or empty tag (comments, declarations and processing instructions start
+# otherwise and are not counted)
+_TAG = re.compile(rb"<(/?)([A-Za-z][^\s/>]*)[^>]*?(/?)>")
 
 
 class OPMLError(ValueError):
@@ -29,6 +36,7 @@ def read_opml(data: bytes) -> list[tuple[str, str]]:
         refuse_entity_declarations(data)
     except FetchError as exc:
         raise OPMLError(str(exc).replace("feed", "file")) from None
+    _check_shape(data)
     result = listparser.parse(bytes(data))  # bytes: parsed, never fetched
     feeds = result.get("feeds") or []
     if not feeds:
@@ -43,6 +51,27 @@ def read_opml(data: bytes) -> list[tuple[str, str]]:
     if len(out) > MAX_FEEDS:
         raise OPMLError(f"it lists {len(out)} feeds; at most {MAX_FEEDS} are read")
     return list(out.items())
+
+
+def _check_shape(data: bytes) -> None:
+    """Refuse a file nested deeper than :data:`MAX_DEPTH` or holding more than
+    :data:`MAX_OUTLINES` outlines, before any parser builds a tree of it: one pass over
+    the tags, constant memory. (The parser that follows is lenient, so an unclosed tag
+    counts as open, as it would for the parser.)"""
+    depth = outlines = 0
+    for m in _TAG.finditer(data):
+        closing, name, empty = m.groups()
+        if closing:
+            depth = max(0, depth - 1)
+            continue
+        if name.lower() == b"outline":
+            outlines += 1
+            if outlines > MAX_OUTLINES:
+                raise OPMLError(f"it holds more than {MAX_OUTLINES} outlines; at most {MAX_FEEDS} feeds are read")
+        if not empty:
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise OPMLError(f"its outlines are nested more than {MAX_DEPTH} deep")
 
 
 def write_opml(feeds: Iterable[tuple[str, str]], title: str = "newsbrief sources") -> bytes:

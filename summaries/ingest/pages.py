@@ -14,7 +14,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from newsbrief.summaries.ingest.fetch import FetchError, Response
-from newsbrief.summaries.text import fold_words as _fold
+from newsbrief.summaries.text import fold_words
 
 __all__ = ["SourceError", "HTML_ACCEPT", "extract_page", "html_to_text", "host_of", "refuse_entity_declarations"]
 
@@ -161,7 +161,7 @@ def extract_page(resp_or_html: Any, url: str = "") -> dict[str, str]:
     # trafilatura puts one paragraph per line; the cleaner wants blank lines between them
     paragraphs = [line.strip() for line in text.splitlines() if line.strip()]
     title = " ".join((data.get("title") or "").split())
-    if len(paragraphs) > 1 and title and _fold(paragraphs[0]) == _fold(title):
+    if len(paragraphs) > 1 and title and fold_words(paragraphs[0]) == fold_words(title):
         paragraphs = paragraphs[1:]  # the page's heading, not the story's first paragraph
     text = "\n\n".join(paragraphs)
     return {

@@ -1747,11 +1747,6 @@ def _acronym_of(acr: str, long: str) -> bool:
     return match(0, 0)
 
 
-def _acronym_definitions(text: str) -> dict[str, str]:
-    """Acronyms the text defines: "Electronic Arts (EA)" -> {"EA": "Electronic Arts"}."""
-    return {acr: long for acr, long, _ in _acronym_spans(text)}
-
-
 def _acronym_spans(text: str) -> list[tuple[str, str, int]]:
     """(acronym, long form, where the long form starts) for each definition in ``text``."""
     out: list[tuple[str, str, int]] = []

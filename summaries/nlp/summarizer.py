@@ -26,6 +26,7 @@ that in three steps:
 
 from __future__ import annotations
 
+import importlib.resources
 import math
 import re
 from dataclasses import dataclass
@@ -34,12 +35,25 @@ from typing import Any, Sequence
 
 import numpy as np
 from sumy.models.dom import ObjectDocumentModel, Paragraph, Sentence
-from sumy.nlp.stemmers import Stemmer
+from sumy.nlp.stemmers import Stemmer, null_stemmer
 from sumy.summarizers import AbstractSummarizer
 from sumy.utils import ItemsCount, get_stop_words
 
 from newsbrief.summaries.config import SummarySettings
 from newsbrief.summaries.nlp.tokenizer import get_tokenizer, split_sentences
+from newsbrief.summaries.text import (
+    BYLINE_SENTENCE,
+    CREDIT_LEAD,
+    CREDIT_ONLY,
+    CREDITED_OUTLETS,
+    DISCLAIMER_PHRASE,
+    TEASER_INSIDE,
+    TEASER_SENTENCE,
+    TRAILING_CREDIT,
+    WIRE_HEADER_SENTENCE,
+    alternation,
+    fold_words,
+)
 
 __all__ = [
     "NewsSummarizer",
@@ -64,20 +78,12 @@ ELLIPSIS = "…"
 # Sentence cleaning and filtering
 # --------------------------------------------------------------------------
 
-_AGENCIES = (
-    "ANI", "PTI", "IANS", "UNI", "Reuters", "AP", "AFP", "WAM", "Xinhua", "dpa", "EFE", "ANSA",
-    "Kyodo", "Yonhap", "TASS", "Bernama", "Antara", "APP", "SPA", "KUNA", "QNA", "BSS", "RSS",
-    "NNN", "Bloomberg", "CNN", "BBC", "AP Photo",
-)
-_AGENCY_ALT = "|".join(sorted(map(re.escape, _AGENCIES), key=len, reverse=True))
+# What is junk (teasers, bylines, credits, disclaimers, the wire header, agencies) is defined
+# once, in newsbrief.summaries.text, for this module and articles.cleaning.
+_AGENCY_ALT = alternation(CREDITED_OUTLETS)
 _MONTH = (
     r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|"
     r"Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?"
-)
-# "date 2025-07-27 New Delhi [India], July 27 (ANI): " - the wire header.
-_WIRE_PREFIX = re.compile(
-    r"^\s*date\s+\d{4}-\d{2}-\d{2}\s+[^\n]{0,200}?\([A-Za-z][\w/ .&-]{0,30}\)\s*[:\-–—]\s*",
-    re.IGNORECASE,
 )
 # "New Delhi [India], July 27 (ANI): ", "WASHINGTON (Reuters) - ", "LONDON, Jan 5 (AFP) -- "
 _DATELINE_PREFIX = re.compile(
@@ -88,77 +94,14 @@ _CITY_PREFIX = re.compile(
     rf"^\s*(?:[A-Z]{{2,}}(?:[ \-][A-Z]{{2,}}){{0,3}}|[A-Z][a-z]+(?: [A-Z][a-z]+){{0,2}}(?= ?[,\[]))"
     rf"(?:\s*\[[^\]]{{1,30}}\])?(?:,\s*{_MONTH}\s+\d{{1,2}}(?:,\s*\d{{4}})?)?\s*:\s+(?=[A-Z\"“])",
 )
-_TRAILING_CREDIT = re.compile(
-    rf"\s*(?:\((?:{_AGENCY_ALT})(?:\s*/\s*[A-Za-z]+)*\)|[-–—]\s*(?:{_AGENCY_ALT}))\s*$",
-    re.IGNORECASE,
-)
-_TEASER = re.compile(
-    r"^\s*(?:also\s+read|read\s+also|read\s+more|also\s+see|also\s+watch|watch(?:\s+video)?|"
-    r"related(?:\s+stories?|\s+news|\s+articles?)?|recommended|trending(?:\s+now)?|must\s+read|"
-    r"don'?t\s+miss|click\s+here|subscribe|follow\s+us|sign\s+up|advertisement)\b\s*[|:>\-–—]",
-    re.IGNORECASE,
-)
-_TEASER_ANYWHERE = re.compile(
-    r"\b(?:also\s+read|read\s+more|click\s+here)\s*[|:]|^\s*(?:also\s+read|read\s+more|click\s+here)\b|"
-    r"^\s*advertisement\s*$",
-    re.IGNORECASE,
-)
-_BYLINE = re.compile(
-    r"^\s*\(?\s*(?:written\s+by|reported\s+by|edited\s+by|compiled\s+by|posted\s+by|"
-    r"with\s+(?:inputs?|agency\s+inputs?)\s+from|inputs\s+from|"
-    r"(?:photo|image|picture|video|source)\s*(?:credits?)?\s*[:|])",
-    re.IGNORECASE,
-)
-# "By Jane Smith", "By Jane Smith, Reuters", "By JANE SMITH | New Delhi"
-_BY_NAME = re.compile(
-    r"^\s*(?:[Bb]y|BY)\s+[A-Z][\w.'’-]*(?:\s+(?:[A-Z][\w.'’-]*|and|&|de|van|von|al)){0,5}"
-    r"\s*(?:(?:[,|/\-–—]|\bin\b)\s*[A-Z][\w .,'’&-]{0,40})?\.?\s*$",
-)
-_CREDIT_ONLY = re.compile(rf"^\s*[(\[]?\s*(?:{_AGENCY_ALT})(?:\s*/\s*[A-Za-z]+)*\s*[)\]]?\s*\.?\s*$", re.IGNORECASE)
-_DISCLAIMER = re.compile(
-    r"\b(?:above\s+(?:story|article|post)|this\s+(?:story|article)\s+(?:has|was|is)\s+"
-    r"(?:been\s+)?(?:auto|published|generated|verified|edited)|views\s+(?:appearing|expressed)\s+(?:in|here|above|on\s+this|are\s+(?:those|the\s+author))|"
-    r"do(?:es)?\s+not\s+(?:necessarily\s+)?reflect|auto-generated|syndicated\s+feed|"
-    r"(?:all\s+)?rights\s+reserved|copyright\s+©?\s*\d{4})",
-    re.IGNORECASE,
-)
 _GLUED_HASHTAG = re.compile(r"(?:[\w.,!?;:)\]\"”’]#[A-Za-z])|(?:#\w+.*#\w+)")
 _URL = re.compile(r"https?://|www\.\w", re.IGNORECASE)
 _END_PUNCT = re.compile(r"[.!?…][\"'”’)\]]*$|[\"”’][.!?]?$")
 _WORD = re.compile(r"[^\W\d_]+(?:['’\-][^\W\d_]+)*")
 # Verb-ish: an auxiliary or a frequent irregular verb, or a regular verb form.
-_VERBS = frozenset(
-    """
-    is are was were be been being am isn't aren't wasn't weren't 's 're
-    has have had having hasn't haven't hadn't do does did doing don't doesn't didn't done
-    will would shall should can could may might must won't wouldn't can't cannot couldn't
-    say says said tell tells told go goes went gone make makes made take takes took taken
-    get gets got give gives gave given come comes came see sees saw seen know knows knew known
-    think thinks thought find finds found leave leaves left keep keeps kept hold holds held
-    meet meets met bring brings brought begin begins began begun run runs ran win wins won
-    lose loses lost pay pays paid put puts set sets cut cuts hit hits let lets rise rises rose
-    risen fall falls fell fallen sell sells sold buy buys bought build builds built lead leads led
-    send sends sent spend spends spent stand stands stood seek seeks sought show shows showed shown
-    become becomes became grow grows grew grown feel feels felt mean means meant hope hopes
-    want wants need needs use uses look looks call calls plan plans face faces remain remains
-    expect expects warn warns claim claims add adds urge urges argue argues believe believes
-    sit sits sat eat eats ate eaten drink drinks drank drunk drive drives drove driven fly flies
-    flew flown fight fights fought catch catches caught teach teaches taught write writes wrote
-    written speak speaks spoke spoken break breaks broke broken choose chooses chose chosen
-    steal steals stole stolen wear wears wore worn throw throws threw thrown draw draws drew drawn
-    shoot shoots shot hurt hurts cost costs quit quits spread spreads shut shuts bet bets beat
-    beats beaten bear bears bore born hide hides hid hidden lie lies lay lain ride rides rode
-    ridden ring rings rang rung sing sings sang sung sink sinks sank sunk swim swims swam swum
-    dig digs dug feed feeds fed flee flees fled forgive forgave forget forgets forgot forgotten
-    freeze froze frozen hang hangs hung hear hears heard lay lays laid lend lends lent light lit
-    seem seems shake shook shine shone sleep sleeps slept slide slid strike strikes struck swear
-    swore sworn sweep swept tear tore torn wake woke woken weep wept wind wound understand
-    understands understood undertake undertook withdraw withdrew withdrawn arise arose arisen
-    awake awoke bend bent bind bound bleed bled blow blew blown breed bred burn burnt deal deals
-    dealt dream dreamt lead leant leap leapt mistake mistook overcome overcame overtake overtook
-    prove proves read reads rebuild rebuilt seek sought sell shed split spin spun stick stuck
-    sting stung stink stank strive strove swing swung upset wed wet win wins won
-    """.split()
+_VERBS = frozenset(  # summaries/nlp/data/verbs.txt: auxiliaries and frequent irregular verbs
+    word for line in importlib.resources.files("newsbrief.summaries.nlp").joinpath("data/verbs.txt")
+    .read_text(encoding="utf-8").splitlines() if not line.startswith("#") for word in line.split()
 )
 _VERB_SUFFIX = re.compile(r"(?:ed|ing|ise|ize|ises|izes|ates|ated)$")
 
@@ -193,22 +136,22 @@ def _verbish(words: Sequence[str]) -> bool:
 def clean_sentence(text: str) -> str:
     """Cut a dateline prefix and a trailing agency credit off one sentence."""
     s = " ".join(text.split())
-    s = _WIRE_PREFIX.sub("", s, count=1)
+    s = WIRE_HEADER_SENTENCE.sub("", s, count=1)
     s = _DATELINE_PREFIX.sub("", s, count=1)
     s = _CITY_PREFIX.sub("", s, count=1)
-    s = _TRAILING_CREDIT.sub("", s)
+    s = TRAILING_CREDIT.sub("", s)
     return s.strip()
 
 
 def is_junk_sentence(text: str) -> bool:
     """Teasers, bylines, bare credits, disclaimers, URLs and glued hashtags."""
     return bool(
-        _TEASER.match(text)
-        or _TEASER_ANYWHERE.search(text)
-        or _BYLINE.match(text)
-        or _BY_NAME.match(text)
-        or _CREDIT_ONLY.match(text)
-        or _DISCLAIMER.search(text)
+        TEASER_SENTENCE.match(text)
+        or TEASER_INSIDE.search(text)
+        or CREDIT_LEAD.match(text)
+        or BYLINE_SENTENCE.match(text)
+        or CREDIT_ONLY.match(text)
+        or DISCLAIMER_PHRASE.search(text)
         or _GLUED_HASHTAG.search(text)
         or _URL.search(text)
         or " | " in text
@@ -295,7 +238,8 @@ def _candidates(document: ObjectDocumentModel) -> list[Candidate]:
         aside = False
         if sentences:
             joined = " ".join(str(s) for s in sentences)
-            aside = _is_aside_paragraph(joined) and (_DISCLAIMER.search(joined) is not None or len(sentences) == 1)
+            aside = _is_aside_paragraph(joined) and (DISCLAIMER_PHRASE.search(joined) is not None
+                                                     or len(sentences) == 1)
         for sentence in sentences:
             raw = str(sentence)
             cleaned = clean_sentence(raw)
@@ -325,8 +269,6 @@ def _stemmer(language: str):
     try:
         stem = Stemmer(language)
     except LookupError:
-        from sumy.nlp.stemmers import null_stemmer
-
         stem = null_stemmer
     return lru_cache(maxsize=32_768)(stem)  # bounded: the words of a day's news fit
 
@@ -580,7 +522,7 @@ def summarize_article(body: str, settings: SummarySettings) -> list[str]:
 
 def headline_only(article: dict[str, Any]) -> bool:
     """True for an item whose text is only its headline (common in feeds)."""
-    return _fold(article.get("body") or "") == _fold(article.get("headline") or "")
+    return fold_words(article.get("body") or "") == fold_words(article.get("headline") or "")
 
 
 def summarize_record(article: dict[str, Any], settings: SummarySettings) -> list[str]:
@@ -588,10 +530,6 @@ def summarize_record(article: dict[str, Any], settings: SummarySettings) -> list
     if headline_only(article):
         return [truncate_at_word(" ".join(article.get("headline", "").split()), settings.max_chars)]
     return summarize_article(article.get("body") or "", settings)
-
-
-def _fold(text: str) -> str:
-    return " ".join(re.findall(r"\w+", text.casefold()))
 
 
 def is_current(summary: dict[str, Any] | None, article: dict[str, Any], settings: SummarySettings) -> bool:

@@ -27,7 +27,6 @@ from __future__ import annotations
 import re
 import threading
 from functools import lru_cache
-from typing import Iterable
 
 __all__ = [
     "EXTRA_ABBREVIATIONS",
@@ -202,9 +201,3 @@ def sentence_spans(text: str, language: str = "english") -> list[tuple[int, int]
     """Character offsets of the sentences of ``text``; newlines always break."""
     return get_tokenizer(language).sentence_spans(text)
 
-
-def iter_sentences(paragraphs: Iterable[str], language: str = "english"):
-    """Yield sentences of several paragraphs in order."""
-    tok = get_tokenizer(language)
-    for p in paragraphs:
-        yield from tok.to_sentences(p)

@@ -23,6 +23,7 @@ from newsbrief.summaries.config import Settings, Source, SummarySettings
 from newsbrief.summaries.pipeline.core import NewsCore
 from newsbrief.summaries.index.entity_index import forget_articles as forget_entity_mentions
 from newsbrief.summaries.index.entity_index import index_articles, reindex_stale
+from newsbrief.summaries.ingest.chat_sources import catalog_sources
 from newsbrief.summaries.ingest.files import IngestReport, ingest_paths
 from newsbrief.summaries.ingest.feeds import fetch_due
 from newsbrief.summaries.stories.clustering import cluster_pending
@@ -84,8 +85,6 @@ def ingest_sources(store: NewsStore, settings: Settings) -> IngestReport:
     if paths:
         report.merge(ingest_paths(store, paths, max_bytes=settings.storage.max_article_bytes))
     web = [s for s in sources if s.kind in ("feed", "page")]
-    from newsbrief.summaries.ingest.chat_sources import catalog_sources
-
     web += catalog_sources(store, settings)  # sources chats added: each fetched once
     if web:
         report.merge(fetch_due(store, web, settings))

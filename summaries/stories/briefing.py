@@ -24,6 +24,7 @@ from newsbrief.summaries.stories.clustering import article_hours, content_words,
 from newsbrief.summaries.store import NewsStore
 from newsbrief.summaries.store.base import StoryListing
 from newsbrief.summaries.nlp.summarizer import is_current, summarize_record
+from newsbrief.summaries.text import fold_words
 
 __all__ = [
     "Report",
@@ -250,7 +251,7 @@ def story_summary(summaries: Sequence[Sequence[str]], settings: SummarySettings,
     seen_words: set[str] = set(_words(headline))
     budget = settings.max_chars
     pool = [s for summary in summaries for s in summary if s and s.strip()]
-    whole = [s for s in pool if not s.rstrip().endswith(("...", "…")) and _fold(s) != _fold(headline)]
+    whole = [s for s in pool if not s.rstrip().endswith(("...", "…")) and fold_words(s) != fold_words(headline)]
     for sentence in whole or pool[:1]:
         if len(chosen) >= settings.sentences:
             break
@@ -268,10 +269,6 @@ def story_summary(summaries: Sequence[Sequence[str]], settings: SummarySettings,
         chosen.append(sentence)
         seen_words |= words
     return chosen
-
-
-def _fold(text: str) -> str:
-    return " ".join(re.findall(r"\w+", text.casefold()))
 
 
 def _hours(article: dict[str, Any]) -> float:

@@ -150,10 +150,6 @@ def article_hours(article: dict[str, Any]) -> float:
     return 0.0
 
 
-def outlet_of(article: dict[str, Any]) -> str:
-    return (article.get("source") or article.get("agency") or "").strip()
-
-
 # -- the index ---------------------------------------------------------------------------
 
 

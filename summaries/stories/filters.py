@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import re
 import shlex
-import unicodedata
 from dataclasses import dataclass
 from typing import Iterable, Sequence
 
-__all__ = ["Filters", "fold", "parse_filters", "FilterError", "MAX_TERM_CHARS", "phrase_pattern"]
+from newsbrief.summaries.text import fold_accents
+
+__all__ = ["Filters", "parse_filters", "FilterError", "MAX_TERM_CHARS", "phrase_pattern"]
 
 MAX_TERM_CHARS = 60
 
@@ -25,16 +26,10 @@ class FilterError(ValueError):
     """A filter command that cannot be read; the message says why, in plain words."""
 
 
-def fold(text: str) -> str:
-    """Text with case and accents folded (NFKD, combining marks dropped, casefolded)."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return unicodedata.normalize("NFC", "".join(c for c in decomposed if not unicodedata.combining(c))).casefold()
-
-
 def phrase_pattern(term: str) -> re.Pattern[str] | None:
     """A regular expression finding ``term`` (folded) as whole words in folded text; None
     for a term without word characters."""
-    words = re.findall(r"\w+", fold(term))
+    words = re.findall(r"\w+", fold_accents(term))
     if not words:
         return None
     return re.compile(r"(?<!\w)" + r"\W+".join(map(re.escape, words)) + r"(?!\w)")
@@ -53,7 +48,7 @@ class Filters:
     def passes(self, *texts: str) -> bool:
         """Whether text (headline, summary ...) matches no exclude term and, with include
         terms, at least one of them."""
-        folded = fold("\n".join(texts))
+        folded = fold_accents("\n".join(texts))
         if any(_finds(term, folded) for term in self.exclude):
             return False
         return not self.include or any(_finds(term, folded) for term in self.include)
@@ -108,7 +103,7 @@ def without(filters: Filters, terms: Sequence[str]) -> Filters:
 
 
 def _key(term: str) -> str:
-    return " ".join(re.findall(r"\w+", fold(term)))
+    return " ".join(re.findall(r"\w+", fold_accents(term)))
 
 
 __all__ += ["merge", "without"]

@@ -12,7 +12,8 @@ import re
 from collections import defaultdict
 from typing import Iterable
 
-from newsbrief.summaries.stories.filters import fold, phrase_pattern
+from newsbrief.summaries.stories.filters import phrase_pattern
+from newsbrief.summaries.text import fold_accents
 
 __all__ = ["NameIndex"]
 
@@ -32,7 +33,7 @@ class NameIndex:
     def add(self, name: str) -> None:
         if name in self._names:
             return
-        words = _WORD.findall(fold(name))
+        words = _WORD.findall(fold_accents(name))
         if not words:
             return
         self._names.add(name)
@@ -43,7 +44,7 @@ class NameIndex:
 
     def mentioned(self, text: str) -> set[str]:
         """The names (as added) that ``text`` mentions."""
-        folded = fold(text)
+        folded = fold_accents(text)
         words = set(_WORD.findall(folded))
         found: set[str] = set()
         for word in words:

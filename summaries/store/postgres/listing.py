@@ -96,7 +96,7 @@ class Listings:
         return listing
 
     def _prefetch(self, conn: "psycopg.Connection[Any]", articles: list[dict[str, Any]]) -> None:
-        """Cache the stories of these articles and the stories' members (see _ReadCache)."""
+        """Cache the stories of these articles and the stories' members (see ReadCache)."""
         ids = [a["id"] for a in articles]
         story_of: dict[str, Any] = dict.fromkeys(ids)
         stories: dict[str, Any] = {}
