@@ -30,6 +30,7 @@ from newsbrief.summaries.stories.clustering import cluster_pending
 from newsbrief.summaries.nlp.summarizer import is_current, summarize_record, summary_key
 from newsbrief.summaries.stories.clustering import forget_articles as forget_story_members
 from newsbrief.summaries.store import NewsStore
+from newsbrief.summaries.store.records import SummaryRecord
 
 __all__ = [
     "RunReport",
@@ -107,7 +108,7 @@ def summarize_pending(
     pending = [a for a in store.iter_articles() if not is_current(store.get_summary(a["id"]), a, settings)]
     done: list[dict[str, Any]] = []
     failed: list[tuple[str, str]] = []
-    records: list[dict[str, Any]] = []
+    records: list[SummaryRecord] = []
     now = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
     for article in pending:
         if should_stop is not None and should_stop():

@@ -196,7 +196,8 @@ class Worker:
                 record["sentences"] = sentences
             except Exception as exc:  # a poisoned article must not stop the others
                 log.warning("could not summarize article %s: %s", aid, exc)
-                record.update(sentences=[], failed=f"{type(exc).__name__}: {exc}"[:300])
+                record["sentences"] = []
+                record["failed"] = f"{type(exc).__name__}: {exc}"[:300]
                 report.failed.append((aid, record["failed"]))
             records.append(record)
         ok = [r["article_id"] for r in records if not r.get("failed")]

@@ -26,7 +26,7 @@ import abc
 import contextlib
 import threading
 from dataclasses import dataclass, field
-from typing import Any, Callable, ContextManager, Iterable, Iterator, Sequence, TypeVar
+from typing import Any, Callable, ContextManager, Iterable, Iterator, Mapping, Sequence, TypeVar
 
 from newsbrief.summaries.articles.model import Article
 from newsbrief.summaries.store.capabilities import (Capabilities, DeliveryClaims, DeliveryJournal, StoreStatus,
@@ -60,7 +60,7 @@ class UpsertReport:
 LEAD_CHARS = 600  # characters of a body a briefing listing carries (its lead)
 
 
-def light_record(article: ArticleRecord) -> ArticleRecord:
+def light_record(article: Mapping[str, Any]) -> ArticleRecord:
     """An article record without its body: ``lead`` holds the body's first
     :data:`LEAD_CHARS` characters and ``body_cut`` says whether more followed (read the
     whole article with ``get_article`` when the rest is needed)."""
@@ -203,8 +203,9 @@ class NewsStore(WorkQueue, DeliveryClaims, DeliveryJournal, StoreStatus, abc.ABC
                 continue
             listing.story_of[article["id"]] = sid
             if sid not in listing.members:
-                record = self.get_story(sid) or {}
-                listing.members[sid] = [light_record(m) for m in (self.get_article(aid) for aid in record.get("members", {}))
+                story = self.get_story(sid)
+                members = story.get("members", {}) if story is not None else {}
+                listing.members[sid] = [light_record(m) for m in (self.get_article(aid) for aid in members)
                                         if m is not None]
         for record in [*listing.articles, *(m for ms in listing.members.values() for m in ms)]:
             if record["id"] not in listing.summaries:

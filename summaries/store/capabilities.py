@@ -149,6 +149,14 @@ class JournalFiles(abc.ABC):
         """Every entry of every journal left, oldest first (torn lines skipped)."""
 
     @abc.abstractmethod
+    def open(self) -> None:
+        """Start a new journal to append to (the next generation)."""
+
+    @abc.abstractmethod
+    def reopen(self) -> None:
+        """After a failed :meth:`rotate`: a journal open again to append to."""
+
+    @abc.abstractmethod
     def append(self, record: DeliveryRecord) -> None:
         """Add an entry; durable against a process kill when this returns."""
 

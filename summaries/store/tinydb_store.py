@@ -23,7 +23,7 @@ import os
 import threading
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any, Iterable, Iterator, MutableMapping, cast
 
 import filelock
 from tinydb import TinyDB
@@ -269,7 +269,7 @@ class TinyStore(SingleProcess, NewsStore):
             for record in records:
                 (updates if record[key] in index else inserts)[record[key]] = record
             if updates:
-                def replace(doc: dict[str, Any]) -> None:
+                def replace(doc: MutableMapping[str, Any]) -> None:
                     new = updates[doc[key]]
                     doc.clear()
                     doc.update(new)
@@ -334,7 +334,7 @@ class TinyStore(SingleProcess, NewsStore):
             if doc_id is None:
                 return None
             doc = self.table("articles").get(doc_id=doc_id)
-            return dict(doc) if doc is not None else None
+            return cast(ArticleRecord, dict(doc)) if doc is not None else None
 
     def article_ids(self) -> list[str]:
         with self._lock:
@@ -385,7 +385,7 @@ class TinyStore(SingleProcess, NewsStore):
         """Every stored article (a snapshot, in order of arrival)."""
         with self._lock:
             docs = [dict(doc) for doc in self.table("articles")]
-        return iter(docs)
+        return iter(cast(list[ArticleRecord], docs))
 
     def remove_articles(self, article_ids: Iterable[str]) -> int:
         """Delete articles and their summaries in one write; returns how many went."""
@@ -432,11 +432,12 @@ class TinyStore(SingleProcess, NewsStore):
     def put_summaries(self, records: Iterable[SummaryRecord]) -> int:
         """Store summaries (each a dict with at least ``article_id``), one per article,
         replacing an older one; one write for the lot."""
+        rows = cast(Iterable[dict[str, Any]], records)  # stored as given
         with self.batch():
             table = self.table("summaries")
             updates: dict[str, dict[str, Any]] = {}
             inserts: list[dict[str, Any]] = []
-            for record in records:
+            for record in rows:
                 aid = record["article_id"]
                 if aid in self._summary_doc:
                     updates[aid] = record
@@ -456,18 +457,19 @@ class TinyStore(SingleProcess, NewsStore):
             if doc_id is None:
                 return None
             doc = self.table("summaries").get(doc_id=doc_id)
-            return dict(doc) if doc is not None else None
+            return cast(SummaryRecord, dict(doc)) if doc is not None else None
 
     # -- stories -------------------------------------------------------------------
 
     def put_stories(self, records: Iterable[StoryRecord], *, remove: Iterable[str] = ()) -> int:
         """Store story records (``{"id", "members": {article id: content hash}, ...}``),
         replacing older ones with the same id, and delete the stories in ``remove``; one write."""
+        rows = cast(Iterable[dict[str, Any]], records)  # stored as given
         with self.batch():
             table = self.table("stories")
             updates: dict[str, dict[str, Any]] = {}
             inserts: list[dict[str, Any]] = []
-            for record in records:
+            for record in rows:
                 if record["id"] in self._story_doc:
                     updates[record["id"]] = record
                 else:
@@ -478,7 +480,7 @@ class TinyStore(SingleProcess, NewsStore):
             if gone:
                 table.remove(doc_ids=[self._story_doc.pop(sid) for sid in gone])
             if updates:
-                def replace(doc: dict[str, Any]) -> None:
+                def replace(doc: MutableMapping[str, Any]) -> None:
                     new = updates[doc["id"]]
                     doc.clear()
                     doc.update(new)
@@ -516,7 +518,7 @@ class TinyStore(SingleProcess, NewsStore):
                 continue
             members = {a: h for a, h in doc.get("members", {}).items() if a not in aids}
             (records.append({**doc, "members": members}) if members else gone.append(sid))
-        self.put_stories(records, remove=gone)
+        self.put_stories(cast(list[StoryRecord], records), remove=gone)
 
     def get_story(self, story_id: str) -> StoryRecord | None:
         with self._lock:
@@ -524,7 +526,7 @@ class TinyStore(SingleProcess, NewsStore):
             if doc_id is None:
                 return None
             doc = self.table("stories").get(doc_id=doc_id)
-            return dict(doc) if doc is not None else None
+            return cast(StoryRecord, dict(doc)) if doc is not None else None
 
     def story_id_of(self, article_id: str) -> str | None:
         """The id of the story an article is in, if it has been clustered."""
@@ -535,7 +537,7 @@ class TinyStore(SingleProcess, NewsStore):
         """Every stored story record (a snapshot)."""
         with self._lock:
             docs = [dict(doc) for doc in self.table("stories")]
-        return iter(docs)
+        return iter(cast(list[StoryRecord], docs))
 
     # -- whole tables --------------------------------------------------------------
 

@@ -107,7 +107,7 @@ class DeliveryTables:
     def delivery_rows(self, chat_id: int | None = None, *, since: str = "") -> list[DeliveryRow]:
         """``(chat, day, state, at, articles)`` of one chat (or every chat), days from
         ``since`` on, in order: what every process recorded."""
-        where, params = ["day >= %s"], [since]
+        where, params = ["day >= %s"], list[object]([since])
         if chat_id is not None:
             where.append("chat_id = %s")
             params.append(chat_id)

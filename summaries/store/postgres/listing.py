@@ -23,7 +23,8 @@ class Listings:
 
     def latest_articles(self, limit: int | None = None, *, on_date: str | None = None,
                         since: str | None = None) -> list[ArticleRecord]:
-        where, params = [], []
+        where: list[str] = []
+        params: list[object] = []
         if on_date is not None:
             where.append("date = %s")
             params.append(on_date)
@@ -55,7 +56,7 @@ class Listings:
 
         None of them is prepared: after five runs the server would keep a generic plan for
         them, made without the day or the arrays, which took twice as long (``bench/postgres.py scale``)."""
-        where, params = "", []
+        where, params = "", list[object]()
         if on_date is not None:
             where = " WHERE a.date = %s"
             params.append(on_date)
@@ -67,7 +68,7 @@ class Listings:
             params.append(limit)
         listing = StoryListing()
         with self._conn() as conn:
-            records: dict[str, dict[str, Any]] = {}
+            records: dict[str, ArticleRecord] = {}
             for text, sid, summary in conn.execute(query, params, prepare=False):
                 record = _loads(text)  # as text, read here: a third faster than psycopg's jsonb loader per row
                 listing.articles.append(record)

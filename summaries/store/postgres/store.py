@@ -33,7 +33,7 @@ import logging
 import threading
 import time
 import uuid
-from typing import Any, Iterable, Iterator, Sequence
+from typing import Any, Iterable, Iterator, Mapping, Sequence, cast
 
 from newsbrief.summaries.store.postgres.cache import ReadCache
 from newsbrief.summaries.store.postgres.common import (ConnectionPool, Jsonb, PoolTimeout, StoreUnavailable,
@@ -274,7 +274,7 @@ class PostgresStore(EntityTables, WorkTables, DeliveryTables, Listings, Migratio
     def get_article(self, article_id: str) -> ArticleRecord | None:
         hit, doc = self._cache.get("article", article_id)
         if hit:
-            return dict(doc) if doc is not None else None
+            return cast(ArticleRecord, dict(doc)) if doc is not None else None
         with self._conn() as conn:
             row = conn.execute("SELECT doc FROM articles WHERE id = %s", (article_id,)).fetchone()
             return row[0] if row else None
@@ -375,7 +375,7 @@ class PostgresStore(EntityTables, WorkTables, DeliveryTables, Listings, Migratio
             return self._put_summaries(conn, records)
 
     @staticmethod
-    def _put_summaries(conn: "psycopg.Connection[Any]", records: list[dict[str, Any]]) -> int:
+    def _put_summaries(conn: "psycopg.Connection[Any]", records: Sequence[Mapping[str, Any]]) -> int:
         cur = conn.execute(
             "INSERT INTO summaries (article_id, doc) SELECT r.article_id, r.doc "
             "FROM jsonb_to_recordset(%s) AS r(article_id text, doc jsonb) "
@@ -400,7 +400,7 @@ class PostgresStore(EntityTables, WorkTables, DeliveryTables, Listings, Migratio
             return self._put_stories(conn, records, gone)
 
     @classmethod
-    def _put_stories(cls, conn: "psycopg.Connection[Any]", records: list[dict[str, Any]], gone: list[str]) -> int:
+    def _put_stories(cls, conn: "psycopg.Connection[Any]", records: Sequence[Mapping[str, Any]], gone: list[str]) -> int:
         with conn.cursor() as cur:
             ids = [r["id"] for r in records]
             after = {aid: r["id"] for r in records for aid in r.get("members", {})}
@@ -434,7 +434,7 @@ class PostgresStore(EntityTables, WorkTables, DeliveryTables, Listings, Migratio
     def get_story(self, story_id: str) -> StoryRecord | None:
         hit, doc = self._cache.get("story", story_id)
         if hit:
-            return dict(doc) if doc is not None else None
+            return cast(StoryRecord, dict(doc)) if doc is not None else None
         with self._conn() as conn:
             row = conn.execute("SELECT doc FROM stories WHERE id = %s", (story_id,)).fetchone()
             return row[0] if row else None
@@ -473,7 +473,7 @@ class PostgresStore(EntityTables, WorkTables, DeliveryTables, Listings, Migratio
         column, _ = self._keyed(table)
         with self._conn() as conn:
             if table == "deliveries":
-                docs = self._delivery_documents(conn, chat_id=key)
+                docs = self._delivery_documents(conn, chat_id=cast(int, key))
                 return docs[0] if docs else None
             row = conn.execute(sql.SQL("SELECT doc FROM {} WHERE {} = %s").format(
                 sql.Identifier(table), sql.Identifier(column)), (key,)).fetchone()

@@ -90,3 +90,9 @@ class WholeTables:
 
     def put_documents(self, table: str, records: Any, *, remove: Any = ()) -> int:  # pragma: no cover - overridden
         raise NotImplementedError
+
+    def _put_summaries(self, conn: Any, records: Any) -> int:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    def _put_stories(self, conn: Any, records: Any, gone: list[str]) -> int:  # pragma: no cover - overridden
+        raise NotImplementedError

@@ -11,7 +11,7 @@ an expiring claim row is the few lines of SQL those libraries are built on.
 from __future__ import annotations
 
 import contextlib
-from typing import Any, Iterator, Sequence
+from typing import Any, Iterator, Sequence, cast
 
 from newsbrief.summaries.store.postgres.common import Jsonb
 from newsbrief.summaries.store.records import (ArticleHead, ExtractedRecord, IndexState, JobRun, SummaryRecord,
@@ -173,12 +173,12 @@ class WorkTables:
     def work_status(self, recent_minutes: int) -> WorkStatus:
         with self._conn() as conn:
             claimed = conn.execute("SELECT count(*) FROM work_claims WHERE expires_at >= now()").fetchone()[0]
-            workers: list[WorkerRecord] = [dict(zip(("id", "host", "pid", "started", "last_seen", "processed"), row))
-                                           for row in conn.execute(  # type: ignore[misc]
+            workers = [cast(WorkerRecord, dict(zip(("id", "host", "pid", "started", "last_seen", "processed"), row)))
+                       for row in conn.execute(
                 "SELECT id, host, pid, started, last_seen, processed FROM workers "
                 "WHERE last_seen >= now() - make_interval(mins => %s) ORDER BY id", (recent_minutes,))]
-            jobs: list[JobRun] = [dict(zip(("job", "worker", "started", "finished", "ok", "detail"), row))
-                                  for row in conn.execute(  # type: ignore[misc]
+            jobs = [cast(JobRun, dict(zip(("job", "worker", "started", "finished", "ok", "detail"), row)))
+                    for row in conn.execute(
                 "SELECT job, worker, started, finished, ok, detail FROM job_runs ORDER BY started DESC LIMIT 10")]
             failures = conn.execute("SELECT count(*) FROM job_runs WHERE ok = false").fetchone()[0]
         return WorkStatus(claimed=claimed, workers=workers, jobs=jobs, failures=failures)
