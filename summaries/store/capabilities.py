@@ -10,20 +10,40 @@ with a message saying what to do.
 from __future__ import annotations
 
 import abc
+from collections.abc import Sequence
+from contextlib import AbstractContextManager as ContextManager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import ContextManager, Sequence
 
-from newsbrief.summaries.store.records import (DeliveryRecord, DeliveryRow, ExtractedRecord, IndexState,
-                                               SummaryRecord, WorkDone, WorkStatus)
+from newsbrief.summaries.store.records import (
+    DeliveryRecord,
+    DeliveryRow,
+    ExtractedRecord,
+    IndexState,
+    SummaryRecord,
+    WorkDone,
+    WorkStatus,
+)
 
-__all__ = ["Capabilities", "WorkQueue", "DeliveryClaims", "DeliveryJournal", "JournalFiles", "StoreStatus",
-           "WORKERS_NEED_POSTGRES", "CLAIMS_NEED_POSTGRES"]
+__all__ = [
+    "Capabilities",
+    "WorkQueue",
+    "DeliveryClaims",
+    "DeliveryJournal",
+    "JournalFiles",
+    "StoreStatus",
+    "WORKERS_NEED_POSTGRES",
+    "CLAIMS_NEED_POSTGRES",
+]
 
-WORKERS_NEED_POSTGRES = ("workers need PostgreSQL: set [storage] url = \"postgresql://...\" "
-                         "(or $NEWSBRIEF_DATABASE_URL); on TinyDB `newsbrief run` does all the work in one process")
-CLAIMS_NEED_POSTGRES = ("delivery claims shared across processes need PostgreSQL: set [storage] url; "
-                        "on TinyDB the bot journals deliveries (NewsStore.delivery_journal)")
+WORKERS_NEED_POSTGRES = (
+    'workers need PostgreSQL: set [storage] url = "postgresql://..." '
+    "(or $NEWSBRIEF_DATABASE_URL); on TinyDB `newsbrief run` does all the work in one process"
+)
+CLAIMS_NEED_POSTGRES = (
+    "delivery claims shared across processes need PostgreSQL: set [storage] url; "
+    "on TinyDB the bot journals deliveries (NewsStore.delivery_journal)"
+)
 
 
 @dataclass(frozen=True)
@@ -74,8 +94,13 @@ class WorkQueue(abc.ABC):
         the same article."""
 
     @abc.abstractmethod
-    def finish_work(self, worker_id: str, ids: Sequence[str], summaries: Sequence[SummaryRecord],
-                    extracted: dict[str, ExtractedRecord]) -> set[str]:
+    def finish_work(
+        self,
+        worker_id: str,
+        ids: Sequence[str],
+        summaries: Sequence[SummaryRecord],
+        extracted: dict[str, ExtractedRecord],
+    ) -> set[str]:
         """In one transaction: end this worker's claims on ``ids``, and store the
         summaries (and the extracted entities, for the summaries that did not fail) of
         the claims it still held; returns those article ids."""
@@ -123,12 +148,29 @@ class DeliveryClaims(abc.ABC):
     """Digests claimed in the database, exactly once across every bot process."""
 
     @abc.abstractmethod
-    def claim_delivery(self, chat_id: int, day: str, state: str = "sending", *, holder: str = "",
-                       lease: float | None = None, free: Sequence[str] = ()) -> bool: ...
+    def claim_delivery(
+        self,
+        chat_id: int,
+        day: str,
+        state: str = "sending",
+        *,
+        holder: str = "",
+        lease: float | None = None,
+        free: Sequence[str] = (),
+    ) -> bool: ...
 
     @abc.abstractmethod
-    def mark_delivery(self, chat_id: int, day: str, state: str, *, at: str = "", articles: Sequence[str] = (),
-                      holder: str | None = None, claimed: str | None = None) -> bool: ...
+    def mark_delivery(
+        self,
+        chat_id: int,
+        day: str,
+        state: str,
+        *,
+        at: str = "",
+        articles: Sequence[str] = (),
+        holder: str | None = None,
+        claimed: str | None = None,
+    ) -> bool: ...
 
     @abc.abstractmethod
     def release_delivery(self, chat_id: int, day: str, state: str, holder: str) -> bool: ...

@@ -7,8 +7,21 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, TypedDict
 
-__all__ = ["ArticleRecord", "ArticleHead", "SummaryRecord", "StoryRecord", "DeliveryRecord", "DeliveryRow",
-           "ExtractedRecord", "WorkDone", "IndexState", "WorkerRecord", "JobRun", "WorkStatus", "Document"]
+__all__ = [
+    "ArticleRecord",
+    "ArticleHead",
+    "SummaryRecord",
+    "StoryRecord",
+    "DeliveryRecord",
+    "DeliveryRow",
+    "ExtractedRecord",
+    "WorkDone",
+    "IndexState",
+    "WorkerRecord",
+    "JobRun",
+    "WorkStatus",
+    "Document",
+]
 
 Document = dict[str, Any]  # a document of a keyed table (entities, sources, chats, chat_sources, alerts)
 

@@ -45,7 +45,7 @@ class FileJournal(JournalFiles):
         return sorted(found, key=self._gen)
 
     def _gen(self, path: Path) -> int:
-        return int(path.name[len(self._prefix):].split(".", 1)[0])
+        return int(path.name[len(self._prefix) :].split(".", 1)[0])
 
     def _path(self, generation: int) -> Path:
         return self._db.with_name(f"{self._prefix}{generation}.jsonl")

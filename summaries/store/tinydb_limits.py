@@ -5,13 +5,25 @@ or claim digests in the database. Each method of those capabilities raises
 
 from __future__ import annotations
 
-from typing import ContextManager, NoReturn, Sequence
+from collections.abc import Sequence
+from contextlib import AbstractContextManager as ContextManager
+from typing import NoReturn
 
-from newsbrief.summaries.store.capabilities import (CLAIMS_NEED_POSTGRES, WORKERS_NEED_POSTGRES, DeliveryClaims,
-                                                    WorkQueue)
+from newsbrief.summaries.store.capabilities import (
+    CLAIMS_NEED_POSTGRES,
+    WORKERS_NEED_POSTGRES,
+    DeliveryClaims,
+    WorkQueue,
+)
 from newsbrief.summaries.store.errors import NotSupported
-from newsbrief.summaries.store.records import (DeliveryRow, ExtractedRecord, IndexState, SummaryRecord, WorkDone,
-                                               WorkStatus)
+from newsbrief.summaries.store.records import (
+    DeliveryRow,
+    ExtractedRecord,
+    IndexState,
+    SummaryRecord,
+    WorkDone,
+    WorkStatus,
+)
 
 __all__ = ["SingleProcess"]
 
@@ -51,8 +63,13 @@ class SingleProcess(WorkQueue, DeliveryClaims):
     def claim_work(self, worker_id: str, key: str, n: int, lease: float) -> list[str]:
         _no_workers()
 
-    def finish_work(self, worker_id: str, ids: Sequence[str], summaries: Sequence[SummaryRecord],
-                    extracted: dict[str, ExtractedRecord]) -> set[str]:
+    def finish_work(
+        self,
+        worker_id: str,
+        ids: Sequence[str],
+        summaries: Sequence[SummaryRecord],
+        extracted: dict[str, ExtractedRecord],
+    ) -> set[str]:
         _no_workers()
 
     def lock_data_version(self) -> int:
@@ -85,12 +102,29 @@ class SingleProcess(WorkQueue, DeliveryClaims):
     def reload_derived(self, version: int | None = None) -> None:
         _no_workers()
 
-    def claim_delivery(self, chat_id: int, day: str, state: str = "sending", *, holder: str = "",
-                       lease: float | None = None, free: Sequence[str] = ()) -> bool:
+    def claim_delivery(
+        self,
+        chat_id: int,
+        day: str,
+        state: str = "sending",
+        *,
+        holder: str = "",
+        lease: float | None = None,
+        free: Sequence[str] = (),
+    ) -> bool:
         _no_claims()
 
-    def mark_delivery(self, chat_id: int, day: str, state: str, *, at: str = "", articles: Sequence[str] = (),
-                      holder: str | None = None, claimed: str | None = None) -> bool:
+    def mark_delivery(
+        self,
+        chat_id: int,
+        day: str,
+        state: str,
+        *,
+        at: str = "",
+        articles: Sequence[str] = (),
+        holder: str | None = None,
+        claimed: str | None = None,
+    ) -> bool:
         _no_claims()
 
     def release_delivery(self, chat_id: int, day: str, state: str, holder: str) -> bool:

@@ -97,7 +97,7 @@ class OwnedLock:
         self._owner: int | None = None
         self._depth = 0
 
-    def __enter__(self) -> "OwnedLock":
+    def __enter__(self) -> OwnedLock:
         self._lock.acquire()
         self._owner = threading.get_ident()
         self._depth += 1

@@ -7,7 +7,8 @@ from typing import Any
 
 from newsbrief.summaries.store.base import LEAD_CHARS, StoryListing
 from newsbrief.summaries.store.postgres.cache import ReadCache
-from newsbrief.summaries.store.postgres.common import loads as _loads, psycopg
+from newsbrief.summaries.store.postgres.common import loads as _loads
+from newsbrief.summaries.store.postgres.common import psycopg
 from newsbrief.summaries.store.records import ArticleRecord
 
 __all__ = ["Listings", "PREFETCH_MAX"]
@@ -21,8 +22,9 @@ class Listings:
     _cache: ReadCache
     _local: Any
 
-    def latest_articles(self, limit: int | None = None, *, on_date: str | None = None,
-                        since: str | None = None) -> list[ArticleRecord]:
+    def latest_articles(
+        self, limit: int | None = None, *, on_date: str | None = None, since: str | None = None
+    ) -> list[ArticleRecord]:
         where: list[str] = []
         params: list[object] = []
         if on_date is not None:
@@ -38,15 +40,21 @@ class Listings:
             params.append(limit)
         with self._conn() as conn:
             rows = [r[0] for r in conn.execute(query, params)]
-            if (on_date is not None or limit is not None) and len(rows) <= PREFETCH_MAX \
-                    and getattr(self._local, "conn", None) is None:
+            if (
+                (on_date is not None or limit is not None)
+                and len(rows) <= PREFETCH_MAX
+                and getattr(self._local, "conn", None) is None
+            ):
                 self._prefetch(conn, rows)
             return rows
 
     # what a briefing reads of an article (base.light_record), written with it (made here for
     # a row written without it)
-    _LIGHT = ("coalesce(a.light, (a.doc - 'body') || jsonb_build_object('lead', left(coalesce(a.doc->>'body', ''), {n}), "
-              "'body_cut', length(coalesce(a.doc->>'body', '')) > {n}))").format(n=int(LEAD_CHARS))
+    _LIGHT = (
+        "coalesce(a.light, (a.doc - 'body') || jsonb_build_object("
+        f"'lead', left(coalesce(a.doc->>'body', ''), {int(LEAD_CHARS)}), "
+        f"'body_cut', length(coalesce(a.doc->>'body', '')) > {int(LEAD_CHARS)}))"
+    )
 
     def story_listing(self, limit: int | None = None, *, on_date: str | None = None) -> StoryListing:
         """The base method in three indexed queries, without article bodies: the listed
@@ -60,9 +68,11 @@ class Listings:
         if on_date is not None:
             where = " WHERE a.date = %s"
             params.append(on_date)
-        query = (f"SELECT ({self._LIGHT})::text, m.story_id, s.doc::text FROM articles a "
-                 "LEFT JOIN story_members m ON m.article_id = a.id LEFT JOIN summaries s ON s.article_id = a.id"
-                 f"{where} ORDER BY a.date DESC, a.seq DESC")
+        query = (
+            f"SELECT ({self._LIGHT})::text, m.story_id, s.doc::text FROM articles a "
+            "LEFT JOIN story_members m ON m.article_id = a.id LEFT JOIN summaries s ON s.article_id = a.id"
+            f"{where} ORDER BY a.date DESC, a.seq DESC"
+        )
         if limit is not None:
             query += " LIMIT %s"
             params.append(limit)
@@ -81,14 +91,20 @@ class Listings:
             if not sids:
                 return listing
             members: dict[str, list[str]] = {}
-            for sid, aid in conn.execute("SELECT story_id, article_id FROM story_members WHERE story_id = ANY(%s) "
-                                         "ORDER BY story_id, article_id", (sids,), prepare=False):
+            for sid, aid in conn.execute(
+                "SELECT story_id, article_id FROM story_members WHERE story_id = ANY(%s) ORDER BY story_id, article_id",
+                (sids,),
+                prepare=False,
+            ):
                 members.setdefault(sid, []).append(aid)
             missing = [aid for ids in members.values() for aid in ids if aid not in records]
             if missing:
                 for record, summary in conn.execute(
-                        f"SELECT {self._LIGHT}, s.doc FROM articles a LEFT JOIN summaries s ON s.article_id = a.id "
-                        "WHERE a.id = ANY(%s)", (missing,), prepare=False):
+                    f"SELECT {self._LIGHT}, s.doc FROM articles a LEFT JOIN summaries s ON s.article_id = a.id "
+                    "WHERE a.id = ANY(%s)",
+                    (missing,),
+                    prepare=False,
+                ):
                     records[record["id"]] = record
                     if summary is not None:
                         listing.summaries[record["id"]] = summary
@@ -96,14 +112,16 @@ class Listings:
             listing.members[sid] = [records[aid] for aid in members.get(sid, ()) if aid in records]
         return listing
 
-    def _prefetch(self, conn: "psycopg.Connection[Any]", articles: list[dict[str, Any]]) -> None:
+    def _prefetch(self, conn: psycopg.Connection[Any], articles: list[dict[str, Any]]) -> None:
         """Cache the stories of these articles and the stories' members (see ReadCache)."""
         ids = [a["id"] for a in articles]
         story_of: dict[str, Any] = dict.fromkeys(ids)
         stories: dict[str, Any] = {}
         for aid, sid, doc in conn.execute(
-                "SELECT m.article_id, m.story_id, s.doc FROM story_members m JOIN stories s ON s.id = m.story_id "
-                "WHERE m.article_id = ANY(%s)", (ids,)):
+            "SELECT m.article_id, m.story_id, s.doc FROM story_members m JOIN stories s ON s.id = m.story_id "
+            "WHERE m.article_id = ANY(%s)",
+            (ids,),
+        ):
             story_of[aid] = sid
             stories[sid] = doc
         known = {a["id"]: a for a in articles}

@@ -26,7 +26,7 @@ class Migrations:
             return self._version(conn)
 
     @staticmethod
-    def _version(conn: "psycopg.Connection[Any]") -> int:
+    def _version(conn: psycopg.Connection[Any]) -> int:
         exists = conn.execute("SELECT to_regclass('newsbrief_schema') IS NOT NULL").fetchone()[0]
         if not exists:
             return 0
@@ -41,8 +41,10 @@ class Migrations:
                 "(every process sharing a database must run the same or a newer version)"
             )
         if version < PG_SCHEMA_VERSION:
-            raise StoreError(f"{redact(self.url)}: the database schema is version {version}, this newsbrief "
-                             f"needs {PG_SCHEMA_VERSION}; start it once without read-only to migrate")
+            raise StoreError(
+                f"{redact(self.url)}: the database schema is version {version}, this newsbrief "
+                f"needs {PG_SCHEMA_VERSION}; start it once without read-only to migrate"
+            )
         return version
 
     def migrate(self) -> list[int]:
@@ -53,8 +55,10 @@ class Migrations:
             conn.execute("SELECT pg_advisory_lock(%s)", (MIGRATION_LOCK,))
             conn.commit()
             try:
-                conn.execute("CREATE TABLE IF NOT EXISTS newsbrief_schema "
-                             "(version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())")
+                conn.execute(
+                    "CREATE TABLE IF NOT EXISTS newsbrief_schema "
+                    "(version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())"
+                )
                 conn.commit()
                 current = self._version(conn)
                 if current > PG_SCHEMA_VERSION:

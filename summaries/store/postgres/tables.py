@@ -3,7 +3,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from newsbrief.summaries.articles.model import canonical_url
 from newsbrief.summaries.store.base import KEYS, light_record
@@ -37,13 +38,25 @@ class WholeTables:
             return self.put_documents(table, records)
         with self._conn(write=True) as conn, self._tx(conn):
             if table == "articles":
-                rows = [(r["id"], int(r.get("seq", i)), r["date"], r["content_hash"],
-                         canonical_url(r["url"]) if r.get("url") else None, r.get("ingested_at"), Jsonb(r),
-                         Jsonb(light_record(r)))
-                        for i, r in enumerate(records)]
+                rows = [
+                    (
+                        r["id"],
+                        int(r.get("seq", i)),
+                        r["date"],
+                        r["content_hash"],
+                        canonical_url(r["url"]) if r.get("url") else None,
+                        r.get("ingested_at"),
+                        Jsonb(r),
+                        Jsonb(light_record(r)),
+                    )
+                    for i, r in enumerate(records)
+                ]
                 with conn.cursor() as cur:
-                    cur.executemany("INSERT INTO articles (id, seq, date, content_hash, canonical_url, ingested_at, doc, light) "
-                                    "VALUES (%s, %s, %s, %s, %s, %s, %s, %s)", rows)
+                    cur.executemany(
+                        "INSERT INTO articles (id, seq, date, content_hash, canonical_url, ingested_at, doc, light) "
+                        "VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
+                        rows,
+                    )
                 if rows:  # new articles are numbered after the imported ones
                     conn.execute("SELECT setval('article_seq', greatest((SELECT max(seq) FROM articles), 0))")
                 return len(rows)
@@ -55,20 +68,38 @@ class WholeTables:
 
     def clear(self) -> None:
         with self._conn(write=True) as conn, self._tx(conn):
-            conn.execute("TRUNCATE articles, summaries, stories, story_members, entities, sources, chats, "
-                         "chat_sources, alerts, deliveries, delivery_chats, work_claims, work_done, job_runs, schedule, "
-                         "entity_totals, entity_co, entity_story, entity_refs, entity_names")
+            conn.execute(
+                "TRUNCATE articles, summaries, stories, story_members, entities, sources, chats, "
+                "chat_sources, alerts, deliveries, delivery_chats, work_claims, work_done, job_runs, schedule, "
+                "entity_totals, entity_co, entity_story, entity_refs, entity_names"
+            )
             conn.execute("SELECT setval('article_seq', 0, false)")
 
     # -- operations ----------------------------------------------------------------
 
     def table_counts(self) -> dict[str, int]:
         """Rows per table."""
-        tables = ("articles", "summaries", "stories", "story_members", "entities", "sources", "chats",
-                  "chat_sources", "alerts", "deliveries", "work_claims", "work_done", "workers", "job_runs")
+        tables = (
+            "articles",
+            "summaries",
+            "stories",
+            "story_members",
+            "entities",
+            "sources",
+            "chats",
+            "chat_sources",
+            "alerts",
+            "deliveries",
+            "work_claims",
+            "work_done",
+            "workers",
+            "job_runs",
+        )
         with self._conn() as conn:
-            return {t: conn.execute(sql.SQL("SELECT count(*) FROM {}").format(sql.Identifier(t))).fetchone()[0]
-                    for t in tables}
+            return {
+                t: conn.execute(sql.SQL("SELECT count(*) FROM {}").format(sql.Identifier(t))).fetchone()[0]
+                for t in tables
+            }
 
     def location(self) -> str:
         return redact(self.url)
