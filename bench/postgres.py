@@ -145,7 +145,7 @@ def cmd_compare(args) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         with TinyStore(Path(tmp) / "db.json") as tiny:
             t_tiny = store_work(tiny, batch, sentences)
-        with PostgresStore(database(base, "bench_compare"), path=Path(tmp) / "pg.json") as pg:
+        with PostgresStore(database(base, "bench_compare")) as pg:
             t_pg = store_work(pg, batch, sentences)
     print(f"{args.n} articles: ingest and the pipeline's store work (baseline: TinyDB, same run)")
     print(f"{'phase':<12}{'TinyDB s':>10}{'PostgreSQL s':>14}{'PG/TinyDB':>11}{'PG articles/s':>15}")
@@ -295,7 +295,7 @@ def fill(url: str, n: int, path: Path) -> dict[str, float]:
     from newsbrief.summaries.nlp.summarizer import summary_key
 
     key = summary_key(SummarySettings())
-    with PostgresStore(url, path=path) as store:
+    with PostgresStore(url) as store:
         start = store.article_count()
         if start == 0:
             _ENTITY_STATE.clear()
@@ -360,15 +360,15 @@ def rss_now():
 # the bot process: its Services on the store, as bot.app.build_application makes them
 from newsbrief.bot.chat_news import compose_for, visible_for
 from newsbrief.bot.chats import ChatBook
-from newsbrief.bot.deliveries import DeliveryLog
+from newsbrief.bot.deliveries import open_deliveries
 from newsbrief.bot.services import Services
 from newsbrief.summaries.config import Settings
 from newsbrief.summaries.index.entity_index import lookup
 from newsbrief.summaries.store.postgres import PostgresStore
 
 settings = Settings()
-store = PostgresStore(url, path=Path(path))
-svc = Services(settings=settings, store=store, chats=ChatBook(store, settings), deliveries=DeliveryLog(store))
+store = PostgresStore(url)
+svc = Services(settings=settings, store=store, chats=ChatBook(store, settings), deliveries=open_deliveries(store))
 from newsbrief.bot.app import settle_garbage_collection
 settle_garbage_collection()  # as the bot does at the end of its start-up (its job's full collections: not in this minute)
 prefs = svc.chats.get_or_default(1)
@@ -408,7 +408,7 @@ import json, resource, sys, time
 from pathlib import Path
 from newsbrief.summaries.pipeline.core import NewsCore
 from newsbrief.summaries.store.postgres import PostgresStore
-with PostgresStore(sys.argv[1], path=Path(sys.argv[2])) as store:
+with PostgresStore(sys.argv[1]) as store:
     core = NewsCore(store)
     t = time.perf_counter(); core.entity_index(); e = time.perf_counter() - t
     t = time.perf_counter(); core.story_index(); s = time.perf_counter() - t
@@ -449,7 +449,7 @@ def cmd_scale(args) -> int:
             filled = fill(url, n, Path(tmp) / "pg.json")
             p = probe(url, n, Path(tmp) / "pg.json")
             pipe = pipeline_probe(url, Path(tmp) / "pg.json") if n <= args.pipeline_max else None
-            with PostgresStore(url, path=Path(tmp) / "pg.json") as store:
+            with PostgresStore(url) as store:
                 size = store.database_size()
                 counts = store.table_counts()
             rows.append((n, filled, p, pipe, size, counts))
@@ -506,7 +506,7 @@ def run_workers(url: str, k: int, n: int, tmp: Path, *, index: bool = True) -> t
     config.write_text(f'[storage]\npath = "{tmp / "db.json"}"\n[[sources]]\nname = "none"\nfolder = "{tmp / "empty"}"\n',
                       encoding="utf-8")
     (tmp / "empty").mkdir(exist_ok=True)
-    with PostgresStore(url, path=tmp / "db.json") as store:
+    with PostgresStore(url) as store:
         store.clear()
         for lo in range(0, n, 500):
             store.upsert_articles(articles(lo, min(500, n - lo), per_day=max(1, n // 3)))
@@ -522,7 +522,7 @@ def run_workers(url: str, k: int, n: int, tmp: Path, *, index: bool = True) -> t
     elapsed = time.perf_counter() - start
     cpu1 = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (cpu1.ru_utime - cpu0.ru_utime) + (cpu1.ru_stime - cpu0.ru_stime)
-    with PostgresStore(url, path=tmp / "db.json") as store, store.connection() as conn:
+    with PostgresStore(url) as store, store.connection() as conn:
         count = conn.execute("SELECT count(*) FROM work_done").fetchone()[0]
         dupes = conn.execute("SELECT count(*) FROM (SELECT article_id FROM work_done GROUP BY 1 HAVING count(*) > 1) d").fetchone()[0]
         extracted = conn.execute("SELECT count(*) FROM work_done WHERE entities IS NOT NULL").fetchone()[0]

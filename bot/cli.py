@@ -34,6 +34,7 @@ from newsbrief.summaries.pipeline.run import run_pipeline
 from newsbrief.summaries.pipeline.worker import Worker
 from newsbrief.summaries.stories.briefing import compose_briefing, find_articles, list_stories, outlets_line, story_for
 from newsbrief.summaries.stories.briefing import story_json
+from newsbrief.summaries.nlp.summarizer import summary_key
 from newsbrief.summaries.store import NewsStore, StoreError, open_location
 from newsbrief.summaries.store import open_store as _open_configured_store
 from newsbrief.summaries.store.ops import redact_location, store_status
@@ -285,8 +286,7 @@ def cmd_store(args: argparse.Namespace, settings: Settings) -> int:
     if not args.src.startswith(("postgresql://", "postgres://")) and not Path(args.src).exists():
         err_console.print(f"newsbrief: error: {args.src}: no such database file", markup=False, highlight=False)
         return 2
-    with open_location(args.src, readonly=True, path=settings.storage.path) as src, \
-            open_location(args.dst, path=settings.storage.path) as dst:
+    with open_location(args.src, readonly=True) as src, open_location(args.dst) as dst:
         report = copy_store(src, dst, force=args.force)
     table = Table("table", "source rows", "copied rows", "source sha256", "copy sha256", "",
                   title=f"{redact_location(args.src)} -> {redact_location(args.dst)}")
@@ -322,7 +322,7 @@ def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
 @command("status")
 def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
     with open_store(settings, readonly=True) as store:
-        status = store_status(store, settings)
+        status = store_status(store, summary_key(settings.summaries))
     if args.json:
         print(json.dumps(status, ensure_ascii=False, indent=1, default=str))
         return 0

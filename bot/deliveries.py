@@ -2,9 +2,10 @@
 
 Digests must go out exactly once per chat and day, across restarts and crashes, at up
 to Telegram's 30 messages a second. Rewriting the whole TinyDB file for every delivery
-cannot keep up, so deliveries are first appended to a journal next to the database (one
-``write`` per entry on an ``O_APPEND`` descriptor: it survives the process being killed;
-an fsync a second makes it survive power loss too), and folded into the store's
+cannot keep up, so deliveries are first appended to the store's delivery journal (TinyDB
+keeps it beside its file, :meth:`NewsStore.delivery_journal`: one ``write`` per entry on
+an ``O_APPEND`` descriptor survives the process being killed; an fsync a second makes it
+survive power loss too), and folded into the store's
 ``deliveries`` table (one document per chat) in one batch at start-up, at shutdown and
 every few minutes. A fold switches to a new journal file first and deletes the old one
 only once the store holds its entries, so the event loop never waits for the store and a
@@ -34,19 +35,17 @@ database is the durable record, shared by every process).
 from __future__ import annotations
 
 import datetime as dt
-import json
 import logging
 import os
-import re
 import socket
 import threading
 import time
 import uuid
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any, Callable
+from typing import Callable
 
-from newsbrief.summaries.store import NewsStore, Store
+from newsbrief.summaries.store import NewsStore
+from newsbrief.summaries.store.records import DeliveryRecord, Document
 
 __all__ = ["DeliveryLog", "DatabaseDeliveryLog", "Deliveries", "Delivery", "ClaimLost", "open_deliveries",
            "CLAIMED", "SENDING", "SENT", "SKIPPED", "FAILED", "RETRY", "DONE", "CLAIM_LEASE"]
@@ -75,7 +74,7 @@ class Delivery:
     at: str = ""
     articles: list[str] = field(default_factory=list)
 
-    def to_record(self) -> dict[str, Any]:
+    def to_record(self) -> DeliveryRecord:
         return {"chat_id": self.chat_id, "day": self.day, "state": self.state, "at": self.at, "articles": self.articles}
 
 
@@ -148,7 +147,7 @@ def open_deliveries(store: NewsStore, *, keep_days: int = 7, today: Callable[[],
                     lease: float = CLAIM_LEASE) -> Deliveries:
     """The delivery log for this store: claimed in the database on PostgreSQL (shared by
     every bot process), journaled next to the file on TinyDB."""
-    if hasattr(store, "claim_delivery"):
+    if store.capabilities.shared_deliveries:
         return DatabaseDeliveryLog(store, keep_days=keep_days, today=today, lease=lease)
     return DeliveryLog(store, keep_days=keep_days, today=today)
 
@@ -156,59 +155,30 @@ def open_deliveries(store: NewsStore, *, keep_days: int = 7, today: Callable[[],
 class DeliveryLog(Deliveries):
     """Deliveries by chat and day, journaled for speed and folded into the store."""
 
-    def __init__(self, store: Store, *, keep_days: int = 7, today: Callable[[], dt.date] = dt.date.today) -> None:
+    def __init__(self, store: NewsStore, *, keep_days: int = 7,
+                 today: Callable[[], dt.date] = dt.date.today) -> None:
         super().__init__(keep_days, today)
         self.store = store
-        self._prefix = store.path.name + ".deliveries."
-        self._lock = threading.Lock()  # memory and the journal descriptor
+        self.journal = store.delivery_journal()  # NotSupported on a store without one
+        self._lock = threading.Lock()  # memory and the journal
         self._fold_lock = threading.Lock()  # one fold at a time
         self._dirty: set[int] = set()
-        self._last_sync = 0.0
-        self._fd: int | None = None
         self._load_table()
         replayed = 0
-        for path in self._journals():
-            replayed += self._replay(path)
+        for record in self.journal.replay():
+            try:
+                self._remember(Delivery(**record))
+                replayed += 1
+            except TypeError:
+                log.warning("ignoring a torn delivery journal entry: %r", str(record)[:80])
         if replayed:
             log.info("replayed %d delivery journal entries", replayed)
         for d in self.deliveries():
             if d.state == SENDING:
                 log.warning("digest for chat %s on %s may have been interrupted while sending; "
                             "not sending it again", d.chat_id, d.day)
-        self._generation = max((self._gen(p) for p in self._journals()), default=0)
-        self._open_journal()
+        self.journal.open()
         self.fold()
-
-    # -- journal files ---------------------------------------------------------------
-
-    def _journals(self) -> list[Path]:
-        pattern = re.compile(re.escape(self._prefix) + r"(\d+)\.jsonl$")
-        found = [p for p in self.store.path.parent.glob(self._prefix + "*.jsonl") if pattern.match(p.name)]
-        return sorted(found, key=self._gen)
-
-    def _gen(self, path: Path) -> int:
-        return int(path.name[len(self._prefix):].split(".", 1)[0])
-
-    def _path(self, generation: int) -> Path:
-        return self.store.path.with_name(f"{self._prefix}{generation}.jsonl")
-
-    def _open_journal(self) -> None:
-        self._generation += 1
-        self._fd = os.open(self._path(self._generation), os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
-
-    def _replay(self, path: Path) -> int:
-        try:
-            lines = path.read_text(encoding="utf-8").splitlines()
-        except FileNotFoundError:
-            return 0
-        count = 0
-        for line in lines:
-            try:
-                self._remember(Delivery(**json.loads(line)))
-                count += 1
-            except (ValueError, TypeError):
-                log.warning("ignoring a torn delivery journal line: %r", line[:80])
-        return count
 
     # -- memory ----------------------------------------------------------------------
 
@@ -232,15 +202,9 @@ class DeliveryLog(Deliveries):
         """Record a state change; durable against a process kill when this returns."""
         d = Delivery(chat_id=chat_id, day=day, state=state,
                      at=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), articles=list(articles or []))
-        line = (json.dumps(d.to_record(), separators=(",", ":")) + "\n").encode()
         with self._lock:
-            assert self._fd is not None, "delivery log is closed"
-            os.write(self._fd, line)
+            self.journal.append(d.to_record())
             self._remember(d)
-            now = time.monotonic()
-            if now - self._last_sync > 1.0:
-                os.fsync(self._fd)
-                self._last_sync = now
         if state != SENDING:
             self._unclaim_here(chat_id, day)
 
@@ -262,29 +226,22 @@ class DeliveryLog(Deliveries):
                     for day in [d for d in days if d < cutoff]:
                         del days[day]
                 snapshot = {c: [d.to_record() for d in self._days.get(c, {}).values()] for c in dirty}
-                folded = [p for p in self._journals() if self._gen(p) <= self._generation]
             try:
                 with self._lock:
-                    if self._fd is not None:
-                        os.fsync(self._fd)
-                        os.close(self._fd)
-                        self._fd = None
-                        self._open_journal()
+                    folded = self.journal.rotate()  # the journals up to this one are in the snapshot
                 self._write(snapshot)
             except BaseException:
                 with self._lock:
                     self._dirty |= dirty  # try again at the next fold; the old journals stay
-                    if self._fd is None:
-                        self._open_journal()
+                    self.journal.reopen()
                 raise
-            for path in folded:
-                path.unlink(missing_ok=True)
+            self.journal.drop(folded)
             return len(snapshot)
 
-    def _write(self, snapshot: dict[int, list[dict[str, Any]]]) -> None:
+    def _write(self, snapshot: dict[int, list[DeliveryRecord]]) -> None:
         if self._store_generation != self.store.generation:  # the store re-read its file after a failed write
             self._load_table()
-        docs = {
+        docs: dict[int, Document] = {
             chat_id: {"chat_id": chat_id,
                       "days": {r["day"]: {k: r[k] for k in ("state", "at", "articles")} for r in records}}
             for chat_id, records in snapshot.items()
@@ -295,10 +252,7 @@ class DeliveryLog(Deliveries):
     def close(self) -> None:
         self.fold()
         with self._lock:
-            if self._fd is not None:
-                os.fsync(self._fd)
-                os.close(self._fd)
-                self._fd = None
+            self.journal.close()
 
 
 def _age_seconds(stamp: str) -> float:
@@ -317,7 +271,7 @@ class DatabaseDeliveryLog(Deliveries):
     the module docstring). Memory holds the kept days, read at start-up and again for a
     chat when this process claims one of its digests."""
 
-    def __init__(self, store: Any, *, keep_days: int = 7, today: Callable[[], dt.date] = dt.date.today,
+    def __init__(self, store: NewsStore, *, keep_days: int = 7, today: Callable[[], dt.date] = dt.date.today,
                  lease: float = CLAIM_LEASE, holder: str | None = None) -> None:
         super().__init__(keep_days, today)
         self.store = store

@@ -147,9 +147,7 @@ async def stop_bot(app: Application, *, clean: bool = True) -> None:
     if clean:
         svc.close()
     else:
-        import os
-
-        os.close(svc.deliveries._fd)
+        svc.deliveries.journal.abandon()  # killed: the journal is left as it is, nothing folded
 
 
 def open_store(path: Path) -> Store:

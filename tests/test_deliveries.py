@@ -29,7 +29,7 @@ def test_marks_survive_a_crash_and_are_folded_on_restart(tmp_path):
     log.mark(1, "2025-07-27", SENDING, ["a"])
     log.mark(1, "2025-07-27", SENT, ["a"])
     log.mark(2, "2025-07-27", SENDING, ["b"])
-    os.close(log._fd)  # killed: no fold, no close
+    log.journal.abandon()  # killed: no fold, no close
     store.close()
     with Store(tmp_path / "db.json") as store:
         again = open_log(store)

@@ -61,7 +61,7 @@ def seeded_on(request, nlp, tmp_path, seed_record):
         from newsbrief.summaries.store.postgres import PostgresStore  # the optional backend
 
         url = pgtest.fresh_database()
-        s = PostgresStore(url, path=tmp_path / "pg")
+        s = PostgresStore(url)
     try:
         assert ei.index_articles(s, [seed_record]) == 1
         yield s

@@ -20,13 +20,13 @@ PostgresStore = postgres.PostgresStore
 
 
 def test_migrations_run_once_and_a_newer_schema_stops_start_up(pg_url, tmp_path):
-    with PostgresStore(pg_url, path=tmp_path / "db.json") as store:
+    with PostgresStore(pg_url) as store:
         assert store.schema_version() == postgres.PG_SCHEMA_VERSION
         assert store.migrate() == []  # nothing left to apply
     with psycopg.connect(pg_url, autocommit=True) as conn:
         conn.execute("INSERT INTO newsbrief_schema (version) VALUES (%s)", (postgres.PG_SCHEMA_VERSION + 1,))
     with pytest.raises(StoreError, match=rf"schema is version {postgres.PG_SCHEMA_VERSION + 1}, written by a newer newsbrief.*Upgrade newsbrief"):
-        PostgresStore(pg_url, path=tmp_path / "db.json")
+        PostgresStore(pg_url)
 
 
 def test_two_processes_starting_together_migrate_once(pg_url, tmp_path):
@@ -34,7 +34,7 @@ def test_two_processes_starting_together_migrate_once(pg_url, tmp_path):
 
     def start() -> None:
         try:
-            stores.append(PostgresStore(pg_url, path=tmp_path / "db.json"))
+            stores.append(PostgresStore(pg_url))
         except BaseException as exc:  # pragma: no cover - reported below
             errors.append(exc)
 
@@ -51,8 +51,8 @@ def test_two_processes_starting_together_migrate_once(pg_url, tmp_path):
 
 
 def test_a_digest_is_claimed_once_across_processes(pg_url, tmp_path):
-    a = PostgresStore(pg_url, path=tmp_path / "a.json")
-    b = PostgresStore(pg_url, path=tmp_path / "b.json")
+    a = PostgresStore(pg_url)
+    b = PostgresStore(pg_url)
     try:
         results: list[bool] = []
         barrier = threading.Barrier(8)
@@ -75,7 +75,7 @@ def test_a_digest_is_claimed_once_across_processes(pg_url, tmp_path):
 
 
 def test_constraints_hold_for_writes_that_bypass_the_store(pg_url, tmp_path):
-    with PostgresStore(pg_url, path=tmp_path / "db.json") as store:
+    with PostgresStore(pg_url) as store:
         article = Article(headline="A story", body="It happened. Then more.", date="2025-07-27", url="https://example.org/x")
         store.upsert_articles([article])
     with psycopg.connect(pg_url) as conn:
@@ -92,8 +92,8 @@ def test_constraints_hold_for_writes_that_bypass_the_store(pg_url, tmp_path):
 
 def test_other_processes_see_derived_changes_through_generation(pg_url, tmp_path, monkeypatch):
     monkeypatch.setattr(postgres.store, "_GENERATION_TTL", 0.0)
-    a = PostgresStore(pg_url, path=tmp_path / "a.json")
-    b = PostgresStore(pg_url, path=tmp_path / "b.json")
+    a = PostgresStore(pg_url)
+    b = PostgresStore(pg_url)
     try:
         before_a, before_b = a.generation, b.generation
         a.put_documents("entities", [{"k": "e:x", "name": "X"}])
@@ -127,12 +127,12 @@ def test_a_bad_url_is_a_config_error_without_the_password():
 
 def test_an_unreachable_server_is_a_clear_error(tmp_path):
     with pytest.raises(StoreError, match="cannot connect to the database postgresql://nb:\\*\\*\\*@127.0.0.1:1/x"):
-        PostgresStore("postgresql://nb:secret@127.0.0.1:1/x", path=tmp_path / "db.json", connect_timeout=1)
+        PostgresStore("postgresql://nb:secret@127.0.0.1:1/x", connect_timeout=1)
 
 
 def test_the_briefing_read_cache_is_short_lived_and_emptied_by_own_writes(pg_url, tmp_path):
-    a = PostgresStore(pg_url, path=tmp_path / "a.json")
-    b = PostgresStore(pg_url, path=tmp_path / "b.json")
+    a = PostgresStore(pg_url)
+    b = PostgresStore(pg_url)
     try:
         one = Article(headline="One story", body="It happened. Then more.", date="2025-07-27")
         two = Article(headline="Two story", body="Something else happened. And more.", date="2025-07-27")

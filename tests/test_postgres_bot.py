@@ -33,7 +33,7 @@ def digests(api, chat_id):
 
 @pytest.fixture
 async def env(tmp_path, pg_url):
-    async with running_bot(tmp_path, store_factory=lambda wd: PostgresStore(pg_url, path=wd / "db.json")) as bot_env:
+    async with running_bot(tmp_path, store_factory=lambda wd: PostgresStore(pg_url)) as bot_env:
         yield bot_env
 
 
@@ -44,7 +44,7 @@ async def test_brief_and_subscribe_on_postgres(env):
     (msg,) = await env.say(USER, "/subscribe 07:00 UTC")
     assert "07:00" in msg["plain_text"]
     # the subscription is a row in the database, visible to any other process
-    with PostgresStore(env.store.url, path=env.store.path) as other:
+    with PostgresStore(env.store.url) as other:
         (chat,) = [c for c in other.documents("chats") if c["chat_id"] == USER]
         assert chat["chat_id"] == USER
 
@@ -58,7 +58,7 @@ async def test_who_on_postgres(env):
 
 
 async def test_digest_is_sent_exactly_once_across_a_restart(tmp_path, pg_url):
-    open_pg = lambda wd: PostgresStore(pg_url, path=wd / "db.json")  # noqa: E731
+    open_pg = lambda wd: PostgresStore(pg_url)  # noqa: E731
     async with running_bot(tmp_path, store_factory=open_pg) as env:
         await env.say(USER, "/subscribe 07:00 UTC")
         env.clock.now = dt.datetime(2025, 7, 27, 7, 0, tzinfo=UTC)
@@ -94,8 +94,7 @@ async def test_database_restart_under_the_bot(tmp_path):
     server = pgserver.get_server(data, cleanup_mode="stop")
     url = server.get_uri()
     try:
-        async with running_bot(tmp_path, store_factory=lambda wd: PostgresStore(url, path=wd / "db.json",
-                                                                                connect_timeout=2)) as env:
+        async with running_bot(tmp_path, store_factory=lambda wd: PostgresStore(url, connect_timeout=2)) as env:
             (msg,) = await env.say(USER, "/subscribe 07:00 UTC")
             assert "07:00" in msg["plain_text"]
             server.cleanup()  # the database goes away
@@ -105,7 +104,7 @@ async def test_database_restart_under_the_bot(tmp_path):
             assert server.get_uri() == url
             (msg,) = await env.say(USER, "/brief")
             assert "held key bilateral talks" in msg["plain_text"]
-            with PostgresStore(url, path=tmp_path / "db.json") as other:
+            with PostgresStore(url) as other:
                 assert [c["chat_id"] for c in other.documents("chats")] == [USER]
     finally:
         server.cleanup()

@@ -55,10 +55,10 @@ def test_copy_refuses_a_non_empty_destination_without_force(tiny_db, pg_url, tmp
     capsys.readouterr()
     assert main(["--db", str(tmp_path / "j.json"), "store", "copy", str(tiny_db), pg_url]) == 2
     assert "not empty; use --force" in capsys.readouterr().err
-    with postgres.PostgresStore(pg_url, path=tmp_path / "j.json") as pg:
+    with postgres.PostgresStore(pg_url) as pg:
         pg.put_documents("chats", [{"chat_id": 99}])  # something the source lacks
     assert main(["--db", str(tmp_path / "j.json"), "store", "copy", "--force", str(tiny_db), pg_url]) == 0
-    with postgres.PostgresStore(pg_url, path=tmp_path / "j.json") as pg:
+    with postgres.PostgresStore(pg_url) as pg:
         assert [c["chat_id"] for c in pg.documents("chats")] == [5]
     assert main(["store", "copy", str(tmp_path / "missing.json"), pg_url]) == 2
 
@@ -73,7 +73,7 @@ def test_status_on_postgres_and_tinydb(tiny_db, pg_url, tmp_path, capsys, monkey
     from newsbrief.summaries.config import settings_from_dict
     from conftest import make_articles
 
-    with postgres.PostgresStore(pg_url, path=tmp_path / "j.json") as pg:
+    with postgres.PostgresStore(pg_url) as pg:
         pg.upsert_articles(make_articles(3))
         w = Worker(pg, settings_from_dict({}), batch=1, worker_id="host:1:w")
         w.summarize_batch()

@@ -34,7 +34,7 @@ TODAY = dt.date(2025, 7, 27)
 @pytest.fixture
 def two(pg_url, tmp_path):
     """Two stores on one database: two bot processes."""
-    stores = [postgres.PostgresStore(pg_url, path=tmp_path / f"{n}.json") for n in "ab"]
+    stores = [postgres.PostgresStore(pg_url) for n in "ab"]
     yield stores
     for s in stores:
         s.close()
@@ -101,7 +101,7 @@ def test_sending_after_a_crash_is_in_doubt_and_not_claimed_again(two, tmp_path):
             return conn.execute("SELECT now() - %s::timestamptz > interval '2 seconds'", (at,)).fetchone()[0]
 
     wait_for_sync(lease_long_gone, 10, interval=0.1)
-    again = open_deliveries(postgres.PostgresStore(two[0].url, path=tmp_path / "c.json"), today=lambda: TODAY,
+    again = open_deliveries(postgres.PostgresStore(two[0].url), today=lambda: TODAY,
                             lease=0.2)  # a new process
     try:
         assert again.done(7, DAY) and not again.claim(7, DAY)  # possibly sent: never twice, however late
@@ -153,7 +153,7 @@ async def test_two_bot_processes_send_each_digest_once(pg_url, tmp_path):
     """Two bots on one database deliver the same wave at the same moment."""
     chats = [9100 + i for i in range(12)]
     settings = Settings()
-    stores = [postgres.PostgresStore(pg_url, path=tmp_path / f"{n}.json") for n in "ab"]
+    stores = [postgres.PostgresStore(pg_url) for n in "ab"]
     api = LocalBotAPI(token=TOKEN)
     api.start()
     apps = []
@@ -198,7 +198,7 @@ async def test_a_digest_due_while_the_database_is_away_is_sent_once_it_is_back(t
     user = 7002
     try:
         async with running_bot(tmp_path, store_factory=lambda wd: postgres.PostgresStore(
-                url, path=wd / "db.json", connect_timeout=2)) as env:
+                url, connect_timeout=2)) as env:
             await env.say(user, "/subscribe 07:00 UTC")
             env.clock.now = dt.datetime(2025, 7, 27, 7, 0, tzinfo=UTC)
             server.cleanup()  # the database goes away as the digest falls due

@@ -59,7 +59,7 @@ def test_two_workers_and_a_bot_one_worker_killed_mid_batch(pg_url, tmp_path):
     day = due.date().isoformat()
     articles = news(240, day)
     chats = [FIRST_CHAT + i for i in range(25)]
-    store = postgres.PostgresStore(pg_url, path=tmp_path / "db.json")
+    store = postgres.PostgresStore(pg_url)
     procs: list[subprocess.Popen] = []
     try:
         store.upsert_articles(articles)

@@ -32,7 +32,7 @@ def settings(tmp_path):
 
 @pytest.fixture
 def store(pg_url, tmp_path):
-    s = postgres.PostgresStore(pg_url, path=tmp_path / "db.json")
+    s = postgres.PostgresStore(pg_url)
     yield s
     s.close()
 
@@ -278,7 +278,7 @@ def test_a_worker_merging_after_another_reloads_its_indexes_at_once(pg_url, tmp_
     check of data_version: each merge starts from what the other one wrote."""
     from newsbrief.summaries.index.entity_index import get_index
 
-    stores = [postgres.PostgresStore(pg_url, path=tmp_path / f"{n}.json") for n in "ab"]
+    stores = [postgres.PostgresStore(pg_url) for n in "ab"]
     try:
         a, b = (Worker(s, settings, batch=2, worker_id=n) for s, n in zip(stores, "ab"))
         stores[0].upsert_articles([_people_article(i) for i in range(6)])
@@ -297,7 +297,7 @@ def test_a_worker_merging_after_another_reloads_its_indexes_at_once(pg_url, tmp_
 
 
 def test_one_worker_keeps_the_index_while_it_keeps_up(pg_url, tmp_path, settings):
-    stores = [postgres.PostgresStore(pg_url, path=tmp_path / f"{n}.json") for n in "ab"]  # two processes
+    stores = [postgres.PostgresStore(pg_url) for n in "ab"]  # two processes
     try:
         stores[0].upsert_articles(make_articles(14))
         a, b = (Worker(s, settings, batch=2, worker_id=n, takeover=30) for s, n in zip(stores, "ab"))

@@ -11,7 +11,7 @@ import pytest
 
 from pgtest import pg_url  # noqa: F401  (fixture)
 from newsbrief.summaries.articles.model import Article
-from newsbrief.summaries.store import NewsStore, StoreError, TinyStore
+from newsbrief.summaries.store import Capabilities, NewsStore, NotSupported, StoreError, TinyStore
 
 BACKENDS = ["tinydb", "postgres"]
 
@@ -24,7 +24,7 @@ def opener(request, tmp_path) -> Callable[..., NewsStore]:
     url = request.getfixturevalue("pg_url")
     from newsbrief.summaries.store.postgres import PostgresStore
 
-    return lambda **kw: PostgresStore(url, path=tmp_path / "db.json", **kw)
+    return lambda **kw: PostgresStore(url, **kw)
 
 
 @pytest.fixture
@@ -195,3 +195,116 @@ def test_threads_writing_at_once_lose_nothing(store):
         t.join()
     assert not errors
     assert store.article_count() == 40 and len(store.documents("sources")) == 40
+
+
+# -- capabilities: declared by every store, supported or refused with a clear error
+
+KEY = "v1:test"
+
+
+def test_capabilities_and_status_are_declared(store):
+    assert isinstance(store.capabilities, Capabilities)
+    assert store.backend in ("tinydb", "postgresql")
+    assert store.capabilities.workers == store.capabilities.shared_deliveries == (store.backend == "postgresql")
+    assert store.capabilities.delivery_journal == (store.backend == "tinydb")
+    assert "secret" not in store.location() and store.location()
+    assert store.schema_version() >= 1
+    a, b = art(1), art(2)
+    store.upsert_articles([a, b])
+    store.put_summaries([{"article_id": a.id, "key": KEY, "content_hash": a.content_hash, "sentences": ["x"]}])
+    counts = store.table_counts()
+    assert counts["articles"] == 2 and counts["summaries"] == 1
+    assert store.pending_summaries(KEY) == 1 and store.pending_summaries("other") == 2
+    size = store.database_size()
+    assert size is None or size > 0
+
+
+def test_articles_by_ids_and_their_heads(store):
+    a, b = art(1), art(2)
+    store.upsert_articles([a, b])
+    got = store.get_articles([a.id, "missing", b.id])
+    assert set(got) == {a.id, b.id} and got[a.id]["body"] == a.body
+    heads = store.article_heads([b.id, "missing"])
+    assert heads == {b.id: {"id": b.id, "date": b.date, "headline": b.headline, "content_hash": b.content_hash}}
+
+
+def _refused(call: Callable[[], Any], needs: str) -> None:
+    with pytest.raises(NotSupported) as info:
+        call()
+    assert needs in str(info.value)
+
+
+def test_work_queue_on_postgres_or_a_clear_error(store):
+    a, b, c = art(1), art(2), art(3)
+    store.upsert_articles([a, b, c])
+    if not store.capabilities.workers:
+        for call in (lambda: store.claim_work("w", KEY, 2, 60.0), lambda: store.worker_seen("w", "h", 1, 0),
+                     lambda: store.try_lock(1), lambda: store.unindexed_work(10), lambda: store.work_status(5),
+                     lambda: store.finish_work("w", [a.id], [], {}), lambda: store.index_state("w", 15.0),
+                     lambda: store.workers_seen(60.0), lambda: store.schedule_due("fetch", 60.0)):
+            _refused(call, "[storage] url")
+        return
+    store.worker_seen("w1", "host", 1, 0)
+    store.worker_seen("bot:x", "host", 2, 0)
+    assert store.workers_seen(60.0) == 2 and store.workers_seen(60.0, exclude_prefix="bot:") == 1
+    first = store.claim_work("w1", KEY, 2, 60.0)
+    second = store.claim_work("w2", KEY, 2, 60.0)
+    assert first == [a.id, b.id] and second == [c.id]  # never the same article twice
+    assert store.work_status(5).claimed == 3
+    summaries = [{"article_id": aid, "key": KEY, "content_hash": h, "sentences": ["s"]}
+                 for aid, h in ((a.id, a.content_hash), (b.id, b.content_hash), (c.id, c.content_hash))]
+    held = store.finish_work("w1", [a.id, b.id, c.id], summaries, {a.id: {"v": 1, "hash": a.content_hash}})
+    assert held == {a.id, b.id}  # c is w2's: its result is not kept
+    assert store.get_summary(a.id)["sentences"] == ["s"] and store.get_summary(c.id) is None
+    assert store.pending_summaries(KEY) == 1
+    rows = store.unindexed_work(10)
+    assert [aid for _, aid, _ in rows] == [a.id, b.id] and rows[0][2] == {"v": 1, "hash": a.content_hash}
+    assert rows[1][2] is None and store.unindexed_count() == 2
+    state = store.index_state("w1", 15.0)
+    assert state.waited is not None and state.version == store.data_version()
+    store.mark_indexed([r[0] for r in rows])
+    assert store.unindexed_count() == 0 and store.index_state("w1", 15.0).waited is None
+    with store.try_lock(7) as got, store.try_lock(7) as again:
+        assert got and not again  # one connection each: exclusive across them
+    run = store.start_job("fetch", "w1")
+    store.finish_job(run, False, "boom")
+    assert store.schedule_due("fetch", 60.0)
+    store.mark_scheduled("fetch")
+    assert not store.schedule_due("fetch", 60.0)
+    status = store.work_status(5)
+    assert status.failures == 1 and status.jobs[0]["detail"] == "boom" and len(status.workers) == 2
+
+
+def test_delivery_claims_on_postgres_or_a_clear_error(store):
+    if not store.capabilities.shared_deliveries:
+        for call in (lambda: store.claim_delivery(1, "2025-07-27", holder="a", lease=60.0),
+                     lambda: store.mark_delivery(1, "2025-07-27", "sent"), lambda: store.delivery_rows(),
+                     lambda: store.release_delivery(1, "2025-07-27", "claimed", "a"),
+                     lambda: store.prune_deliveries("2025-07-01")):
+            _refused(call, "[storage] url")
+        return
+    assert store.claim_delivery(1, "2025-07-27", "claimed", holder="a", lease=60.0)
+    assert not store.claim_delivery(1, "2025-07-27", "claimed", holder="b", lease=60.0)
+    assert store.mark_delivery(1, "2025-07-27", "sending", articles=["x"], holder="a", claimed="claimed")
+    assert not store.release_delivery(1, "2025-07-27", "claimed", "a")  # no longer a claim
+    store.mark_delivery(1, "2025-07-20", "sent", at="2025-07-20T07:00:00Z")
+    assert [r[:3] for r in store.delivery_rows(1)] == [(1, "2025-07-20", "sent"), (1, "2025-07-27", "sending")]
+    assert store.prune_deliveries("2025-07-21") == 1
+    assert [r[1] for r in store.delivery_rows()] == ["2025-07-27"]
+
+
+def test_delivery_journal_on_tinydb_or_a_clear_error(store):
+    if not store.capabilities.delivery_journal:
+        _refused(store.delivery_journal, "claim_delivery")
+        return
+    journal = store.delivery_journal()
+    journal.open()
+    record = {"chat_id": 1, "day": "2025-07-27", "state": "sent", "at": "2025-07-27T07:00:00Z", "articles": ["a"]}
+    journal.append(record)
+    folded = journal.rotate()
+    journal.append({**record, "chat_id": 2})
+    journal.abandon()  # killed
+    again = store.delivery_journal()
+    assert [r["chat_id"] for r in again.replay()] == [1, 2] and len(again.files()) == 2
+    again.drop(folded)
+    assert [r["chat_id"] for r in again.replay()] == [2]

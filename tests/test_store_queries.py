@@ -67,7 +67,7 @@ def stores(tmp_path, pg_url):
     summarize_pending(tiny, SummarySettings())  # the rest stay without a stored summary
     tiny.upsert_articles(articles[-6:])
     cluster_pending(tiny, StoryIndex.load(tiny, StorySettings()))
-    pg = PostgresStore(pg_url, path=tmp_path / "pg")
+    pg = PostgresStore(pg_url)
     assert copy_store(tiny, pg).ok
     yield tiny, pg
     tiny.close()
@@ -225,7 +225,7 @@ def indexed(nlp, tmp_path, pg_url):
 
     news = _news()
     tiny = TinyStore(tmp_path / "db.json")
-    pg = PostgresStore(pg_url, path=tmp_path / "pg")
+    pg = PostgresStore(pg_url)
     for store in (tiny, pg):
         store.upsert_articles(news[:12])
         records = [store.get_article(a.id) for a in news[:12]]
@@ -253,7 +253,7 @@ def test_who_cards_are_equal_on_both_backends(indexed, tmp_path):
     names = QUERIES + [c.name for c in ei.list_entities(tiny, top=None)]
     expected = _answers(tiny, names)
     assert _answers(pg, names) == expected
-    with PostgresStore(pg.url, path=tmp_path / "bot") as bot:  # another process: the bot's
+    with PostgresStore(pg.url) as bot:  # another process: the bot's
         assert _answers(bot, names) == expected
         assert "entity-index" not in bot.__dict__.get("_derived", {})  # no index in memory
     found = {name: (card, others, fuzzy) for name, card, others, _s, fuzzy in expected[:len(QUERIES)]}
@@ -296,7 +296,7 @@ def test_who_buttons_and_a_database_made_before_the_lookup_tables(indexed, tmp_p
         conn.execute("ALTER TABLE articles DROP COLUMN light")
     loaded = TinyStore(tmp_path / "loaded.json")  # an index loaded from these documents, as they are stored here
     assert copy_store(pg, loaded).ok
-    with PostgresStore(pg_url, path=tmp_path / "pg") as migrated:
+    with PostgresStore(pg_url) as migrated:
         assert migrated.table_counts()["entities"] == len(loaded.documents("entities"))
         assert _answers(migrated, QUERIES) == _answers(loaded, QUERIES)
         assert compose_briefing(migrated, day="2025-07-27") == compose_briefing(loaded, day="2025-07-27")
@@ -358,7 +358,7 @@ def test_the_entity_reads_are_the_same_on_both_backends(indexed, tmp_path):
     assert any(len(r) > 1 for r in expected["refs"].values()) and any(expected["co"].values())
     assert expected["tokens"] == {t.name: t.name for t in expected["totals"].values()}
     assert _reads_answers(pg, keys, names, surnames) == expected
-    with PostgresStore(pg.url, path=tmp_path / "bot") as bot:  # another process: no index in memory
+    with PostgresStore(pg.url) as bot:  # another process: no index in memory
         assert _reads_answers(bot, keys, names, surnames) == expected
 
 
@@ -376,16 +376,16 @@ def test_entity_documents_of_an_older_release_are_written_again(indexed, tmp_pat
     pg.put_documents("entities", [old])
     with pg.connection() as conn:  # as an older release's copy left them: no names for it
         conn.execute("DELETE FROM entity_names WHERE entity = 'p:pete hegseth'")
-    with PostgresStore(pg.url, path=tmp_path / "bot") as bot:
+    with PostgresStore(pg.url) as bot:
         card = ei.lookup(bot, "Pete Hegseth").card
         assert card is None or card.name != "Pete Hegseth"
-    with PostgresStore(pg.url, path=tmp_path / "worker") as worker:  # its index reads the documents as stored
+    with PostgresStore(pg.url) as worker:  # its index reads the documents as stored
         assert ei.reindex_stale(worker) == 0  # no article to re-extract; the entity document is written again
         assert ei.refresh_entity_documents(worker) == 0
     again = pg.document("entities", "e:p:pete hegseth")
     # (the index that wrote it again was loaded from jsonb, which orders an object's keys its own way)
     assert {**again, "surfaces": dict(again["surfaces"])} == {**doc, "surfaces": dict(doc["surfaces"])}
-    with PostgresStore(pg.url, path=tmp_path / "bot") as bot:
+    with PostgresStore(pg.url) as bot:
         assert _answers(bot, ["Pete Hegseth", "Hegseth"]) == before
 
 
@@ -454,7 +454,7 @@ def test_fuzzy_lookups_search_the_names_of_the_most_mentioned_entities(indexed, 
                                                 (top,))}
         everything = {a for (a,) in conn.execute("SELECT alias FROM entity_names WHERE kind = 'n'")}
     assert len(ranked) > 10 and len(expected) < len(everything)
-    with PostgresStore(pg.url, path=tmp_path / "bot", fuzzy_entities=4) as bot:
+    with PostgresStore(pg.url, fuzzy_entities=4) as bot:
         assert set(bot.entity_choices().names) == expected
         rare = "Priya Raman"
         assert ei.lookup(bot, rare).card.name == rare  # exact: any entity
@@ -517,7 +517,7 @@ def test_a_surname_that_reaches_many_people_answers_as_the_index_does(tmp_path, 
         docs.append({"k": "a:" + art.id, "article": art.id, "date": day, "headline": art.headline, "seq": i,
                      "v": 3, "sents": [f"{next(iter(ents.values()))['names']} spoke."], "ents": ents})
     tiny = TinyStore(tmp_path / "db.json")
-    pg = PostgresStore(pg_url, path=tmp_path / "pg")
+    pg = PostgresStore(pg_url)
     tiny.upsert_articles(news)
     tiny.put_documents("entities", docs)
     idx = ei.get_index(tiny)  # the entity documents as the index writes them with these
@@ -561,10 +561,10 @@ def test_a_surname_that_reaches_many_people_answers_as_the_index_does(tmp_path, 
 def test_the_read_cache_lets_go_of_what_ran_out():
     """What a listing prefetched lives a second; the next prefetch drops what ran out, so
     the bot does not keep a day's articles whole until the cache is full."""
-    from newsbrief.summaries.store import postgres
+    from newsbrief.summaries.store.postgres.cache import ReadCache
 
     clock = [100.0]
-    cache = postgres.store._ReadCache(ttl=1.0, size=1000, clock=lambda: clock[0])
+    cache = ReadCache(ttl=1.0, size=1000, clock=lambda: clock[0])
     cache.put_many("article", {str(i): {"id": str(i)} for i in range(300)})
     assert cache.get("article", "7") == (True, {"id": "7"})
     clock[0] += 0.5

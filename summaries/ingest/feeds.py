@@ -53,7 +53,7 @@ from newsbrief.summaries.ingest.chat_sources import is_chat_source
 from newsbrief.summaries.ingest.fetch import USER_AGENT, Fetcher, FetchOptions, Response, run_sync
 from newsbrief.summaries.ingest.files import IngestReport
 from newsbrief.summaries.ingest.pages import HTML_ACCEPT, SourceError, extract_page, html_to_text, refuse_entity_declarations
-from newsbrief.summaries.store import Store
+from newsbrief.summaries.store import NewsStore
 
 
 __all__ = [
@@ -354,7 +354,7 @@ def backoff_minutes(failures: int) -> float:
     return min(BACKOFF_CAP_MINUTES, BACKOFF_BASE_MINUTES * 2 ** min(failures - 1, 20))
 
 
-def source_states(store: Store) -> dict[str, dict[str, Any]]:
+def source_states(store: NewsStore) -> dict[str, dict[str, Any]]:
     return {doc["name"]: doc for doc in store.documents("sources") if "name" in doc}
 
 
@@ -377,14 +377,14 @@ def _due(source: Source, state: dict[str, Any], now: dt.datetime) -> tuple[bool,
     return False, ""
 
 
-def _save_states(store: Store, records: Iterable[dict[str, Any]]) -> None:
+def _save_states(store: NewsStore, records: Iterable[dict[str, Any]]) -> None:
     store.put_documents("sources", records)
 
 
 # -- the run --------------------------------------------------------------------------------
 
 
-def fetch_due(store: Store, sources: Sequence[Source], settings: Settings, *,
+def fetch_due(store: NewsStore, sources: Sequence[Source], settings: Settings, *,
               options: FetchOptions | None = None, now: dt.datetime | None = None) -> IngestReport:
     """Fetch the feed and page sources that are due, store their articles, record each
     source's state. Failures are reported in ``skipped`` as (source name, reason)."""
@@ -414,7 +414,7 @@ def fetch_due(store: Store, sources: Sequence[Source], settings: Settings, *,
     return report
 
 
-def _store_outcomes(store: Store, outcomes: list[_Outcome], states: dict[str, dict[str, Any]],
+def _store_outcomes(store: NewsStore, outcomes: list[_Outcome], states: dict[str, dict[str, Any]],
                     now: dt.datetime, report: IngestReport) -> None:
     """One write for a run's results: the articles, then each source's new state."""
     with store.batch():
@@ -423,7 +423,7 @@ def _store_outcomes(store: Store, outcomes: list[_Outcome], states: dict[str, di
         _save_states(store, records)
 
 
-def _store_articles(store: Store, outcomes: list[_Outcome], report: IngestReport) -> None:
+def _store_articles(store: NewsStore, outcomes: list[_Outcome], report: IngestReport) -> None:
     """Store the fetched articles; a story another source already holds (same id or the
     same text under another URL) is stored once, with this source noted on it."""
     pending: list[tuple[str, Article]] = []

@@ -8,7 +8,7 @@ from typing import Callable, Iterable, Iterator
 
 from newsbrief.summaries.articles.formats import MAX_FILE_BYTES, read_articles
 from newsbrief.summaries.articles.model import Article, ArticleError
-from newsbrief.summaries.store import Store
+from newsbrief.summaries.store import NewsStore
 
 __all__ = ["IngestReport", "ingest_paths", "article_files", "SUFFIXES"]
 
@@ -57,7 +57,7 @@ def article_files(paths: Iterable[Path]) -> Iterator[Path | tuple[Path, str]]:
 
 
 def ingest_paths(
-    store: Store,
+    store: NewsStore,
     paths: Iterable[Path],
     *,
     max_bytes: int = MAX_FILE_BYTES,

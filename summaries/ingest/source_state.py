@@ -8,7 +8,7 @@ from typing import Sequence
 
 from newsbrief.summaries.config import Source
 from newsbrief.summaries.ingest.feeds import WEB_KINDS, source_states, state_for
-from newsbrief.summaries.store import Store
+from newsbrief.summaries.store import NewsStore
 
 __all__ = ["SourceStatus", "source_status"]
 
@@ -28,7 +28,7 @@ class SourceStatus:
     also_in: int = 0  # stored articles of other sources this one carried too
 
 
-def source_status(store: Store, sources: Sequence[Source]) -> list[SourceStatus]:
+def source_status(store: NewsStore, sources: Sequence[Source]) -> list[SourceStatus]:
     """The state of each configured source, with its stored article counts."""
     states = source_states(store)
     own: Counter[str] = Counter()

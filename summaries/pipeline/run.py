@@ -29,7 +29,8 @@ from newsbrief.summaries.ingest.feeds import fetch_due
 from newsbrief.summaries.stories.clustering import cluster_pending
 from newsbrief.summaries.nlp.summarizer import is_current, summarize_record, summary_key
 from newsbrief.summaries.stories.clustering import forget_articles as forget_story_members
-from newsbrief.summaries.store import Store
+from newsbrief.summaries.store import NewsStore
+from newsbrief.summaries.store.records import SummaryRecord
 
 __all__ = [
     "RunReport",
@@ -74,7 +75,7 @@ def default_sources() -> tuple[Source, ...]:
     return (Source(name="seed articles", kind="folder", location=str(seeds.folder())),)
 
 
-def ingest_sources(store: Store, settings: Settings) -> IngestReport:
+def ingest_sources(store: NewsStore, settings: Settings) -> IngestReport:
     """Ingest every configured source: files and folders here, feeds and pages through
     :mod:`summaries.ingest.feeds`."""
     report = IngestReport()
@@ -90,7 +91,7 @@ def ingest_sources(store: Store, settings: Settings) -> IngestReport:
 
 
 def summarize_pending(
-    store: Store,
+    store: NewsStore,
     settings: SummarySettings,
     *,
     progress: Callable[[int], None] | None = None,
@@ -105,7 +106,7 @@ def summarize_pending(
     pending = [a for a in store.iter_articles() if not is_current(store.get_summary(a["id"]), a, settings)]
     done: list[dict[str, Any]] = []
     failed: list[tuple[str, str]] = []
-    records: list[dict[str, Any]] = []
+    records: list[SummaryRecord] = []
     now = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
     for article in pending:
         if should_stop is not None and should_stop():
@@ -144,7 +145,7 @@ def summarize_pending(
     return done, failed
 
 
-def index_entities(store: Store, articles: Iterable[dict[str, Any]]) -> int:
+def index_entities(store: NewsStore, articles: Iterable[dict[str, Any]]) -> int:
     """Index the named entities of these articles (the entities module's seam), then
     re-index a batch of articles indexed with older extraction rules, if any."""
     articles = list(articles)
@@ -158,7 +159,7 @@ def index_entities(store: Store, articles: Iterable[dict[str, Any]]) -> int:
     return n
 
 
-def prune_old(store: Store, retention_days: int, *, today: dt.date | None = None,
+def prune_old(store: NewsStore, retention_days: int, *, today: dt.date | None = None,
               core: NewsCore | None = None) -> list[str]:
     """Remove articles stored more than ``retention_days`` ago, with their summaries and
     entity mentions. Returns the ids removed.
@@ -180,7 +181,7 @@ def prune_old(store: Store, retention_days: int, *, today: dt.date | None = None
 
 
 def run_pipeline(
-    store: Store,
+    store: NewsStore,
     settings: Settings,
     *,
     today: dt.date | None = None,

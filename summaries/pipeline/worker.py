@@ -8,13 +8,13 @@ Each worker repeats one *cycle*:
    takes the PostgreSQL advisory lock ``fetch`` checks the ``schedule`` table, and only
    runs the job if the last run is older than one period.
 2. **Summaries**: a batch of articles without a current summary is *claimed* in one
-   transaction (``SELECT ... FOR UPDATE SKIP LOCKED``, then a row in ``work_claims`` with
+   transaction (rows locked, those locked by another worker skipped, then a claim with
    an expiry): two workers never claim the same article, and a worker killed mid-batch
    leaves claims that expire after ``lease`` seconds, when another worker takes them. The
-   results are committed only for the claims the worker still holds (``DELETE ...
-   RETURNING``), in the same transaction as the summaries, so each article's summary
-   is written exactly once. The worker also extracts the batch's entities (the spaCy
-   model, the costly part of indexing) and stores them with the claim's commit
+   results are committed only for the claims the worker still holds, in the same
+   transaction as the summaries, so each article's summary is written exactly once. The
+   worker also extracts the batch's entities (the spaCy model, the costly part of
+   indexing) and stores them with the claim's commit
    (``work_done.entities``, with the extraction rules' version and the content hash).
 3. **Indexes** (entities, stories) are built by one process at a time under the advisory
    lock ``index``: whoever holds it merges the stored extractions of every summarized
@@ -23,11 +23,9 @@ Each worker repeats one *cycle*:
    while it keeps up, as its in-memory indexes are current; another would first reload
    them (:meth:`Worker.index_due`).
 
-Row locks are plain SQL here rather than a task-queue library (procrastinate, pgqueuer):
-the work items are the articles themselves (an article needs work while it has no
-current summary), so a queue would duplicate state the tables already hold and would
-need its own schema, its own worker process model and async code; ``SKIP LOCKED`` with
-an expiring claim row is the few lines of SQL those libraries are built on.
+The queue itself is the store's work-queue capability
+(:class:`~summaries.store.capabilities.WorkQueue`, on PostgreSQL in
+:mod:`summaries.store.postgres.work`): this module holds no SQL, only the work.
 
 ``newsbrief run`` on PostgreSQL runs the same cycle from the bot's scheduler
 (:func:`pipeline_job`), so one process alone still does all the work, and workers added
@@ -36,8 +34,8 @@ later share it without double work.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
+import functools
 import logging
 import os
 import socket
@@ -46,46 +44,27 @@ import time
 import uuid
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterator
+from typing import Callable
 
 from newsbrief.summaries.config import Settings
-from newsbrief.summaries.pipeline.core import NewsCore
-from newsbrief.summaries.store.base import NewsStore
+from newsbrief.summaries.index.entity_index import extracted_from_record, extracted_record, index_extracted
+from newsbrief.summaries.nlp import entities as ner
 from newsbrief.summaries.nlp.summarizer import summarize_record, summary_key
+from newsbrief.summaries.pipeline.core import NewsCore
+from newsbrief.summaries.pipeline.run import ingest_sources, prune_old, run_pipeline
+from newsbrief.summaries.stories.clustering import cluster_pending
+from newsbrief.summaries.store.base import NewsStore, NotSupported
+from newsbrief.summaries.store.capabilities import WORKERS_NEED_POSTGRES
+from newsbrief.summaries.store.records import ArticleHead, ArticleRecord, ExtractedRecord, SummaryRecord, WorkDone
 
 __all__ = ["Worker", "CycleReport", "pipeline_job", "workers_alive", "LOCK_FETCH", "LOCK_INDEX"]
 
 log = logging.getLogger(__name__)
 
-LOCK_FETCH = 0x6E620001  # advisory lock keys
+LOCK_FETCH = 0x6E620001  # keys of the store's exclusive locks (try_lock)
 LOCK_INDEX = 0x6E620002
 INDEX_TAKEOVER = 15.0  # seconds summarized work may wait for the index before another worker takes it over
-
-
-def _jsonb(doc: Any) -> Any:
-    from psycopg.types.json import Jsonb  # the postgres extra: imported only where a worker runs
-
-    return None if doc is None else Jsonb(doc)
-
-_CLAIM = """
-WITH todo AS (
-    SELECT a.id FROM articles a
-    LEFT JOIN summaries s ON s.article_id = a.id
-    LEFT JOIN work_claims c ON c.article_id = a.id
-    WHERE (s.article_id IS NULL OR s.doc->>'content_hash' IS DISTINCT FROM a.content_hash
-           OR s.doc->>'key' IS DISTINCT FROM %(key)s)
-      AND (c.article_id IS NULL OR c.expires_at < now())
-    ORDER BY a.seq
-    LIMIT %(n)s
-    FOR UPDATE OF a SKIP LOCKED
-)
-INSERT INTO work_claims (article_id, worker, expires_at)
-SELECT id, %(worker)s, now() + make_interval(secs => %(lease)s) FROM todo
-ON CONFLICT (article_id) DO UPDATE
-    SET worker = EXCLUDED.worker, claimed_at = now(), expires_at = EXCLUDED.expires_at
-    WHERE work_claims.expires_at < now()
-RETURNING article_id
-"""
+INDEX_ROWS = 5000  # summarized articles merged into the index per run
 
 
 @dataclass
@@ -102,17 +81,18 @@ class CycleReport:
 
 
 class Worker:
-    """One worker process's share of the pipeline, on a :class:`PostgresStore`."""
+    """One worker process's share of the pipeline, on a store with the work queue
+    (``store.capabilities.workers``: PostgreSQL)."""
 
-    def __init__(self, store: Any, settings: Settings, *, batch: int = 50, lease: float = 120.0,
+    def __init__(self, store: NewsStore, settings: Settings, *, batch: int = 50, lease: float = 120.0,
                  worker_id: str | None = None,
                  on_claimed: Callable[[list[str]], None] | None = None, index: bool = True,
                  takeover: float = INDEX_TAKEOVER) -> None:
         """``batch`` articles per claim, held ``lease`` seconds; ``index``: also merge
         into the indexes (entities, stories), taking that job over from another worker
         after ``takeover`` seconds (at most ``lease``, see :meth:`index_due`)."""
-        if not hasattr(store, "connection"):
-            raise TypeError("workers need the PostgreSQL store ([storage] url = \"postgresql://...\")")
+        if not store.capabilities.workers:
+            raise NotSupported(WORKERS_NEED_POSTGRES)
         self.store = store
         self.settings = settings
         self.batch = batch
@@ -129,32 +109,11 @@ class Worker:
     # -- bookkeeping ---------------------------------------------------------------
 
     def _heartbeat(self, *, started: bool = False) -> None:
-        with self.store.connection() as conn:
-            conn.execute(
-                "INSERT INTO workers (id, host, pid, writer) VALUES (%s, %s, %s, %s) ON CONFLICT (id) DO UPDATE "
-                "SET last_seen = now(), processed = %s, writer = EXCLUDED.writer",
-                (self.id, socket.gethostname(), os.getpid(), getattr(self.store, "writer_id", None), self.processed))
-
-    @contextlib.contextmanager
-    def _advisory(self, key: int) -> Iterator[bool]:
-        """Try the advisory lock ``key`` for the block (True if this worker has it)."""
-        with self.store.connection() as conn:
-            conn.autocommit = True
-            try:
-                got = conn.execute("SELECT pg_try_advisory_lock(%s)", (key,)).fetchone()[0]
-                try:
-                    yield got
-                finally:
-                    if got:
-                        conn.execute("SELECT pg_advisory_unlock(%s)", (key,))
-            finally:
-                conn.autocommit = False
+        self.store.worker_seen(self.id, socket.gethostname(), os.getpid(), self.processed)
 
     def record_job(self, job: str, fn: Callable[[], str]) -> None:
-        """Run ``fn`` and record the run (and its failure, if it raises) in ``job_runs``."""
-        with self.store.connection() as conn:
-            run_id = conn.execute("INSERT INTO job_runs (job, worker, started) VALUES (%s, %s, now()) RETURNING id",
-                                  (job, self.id)).fetchone()[0]
+        """Run ``fn`` and record the run (and its failure, if it raises) in the store's job runs."""
+        run_id = self.store.start_job(job, self.id)
         ok, detail = False, ""
         try:
             detail = fn() or ""
@@ -163,9 +122,7 @@ class Worker:
             detail = f"{type(exc).__name__}: {exc}"
             log.exception("%s failed", job)
         finally:
-            with self.store.connection() as conn:
-                conn.execute("UPDATE job_runs SET finished = now(), ok = %s, detail = %s WHERE id = %s",
-                             (ok, detail[:500], run_id))
+            self.store.finish_job(run_id, ok, detail)
 
     # -- the cycle -----------------------------------------------------------------
 
@@ -185,17 +142,11 @@ class Worker:
 
     def scheduled_work(self, *, today: dt.date | None = None, force: bool = False) -> bool:
         """Ingest and prune, once per period across every process; True if this one did."""
-        from newsbrief.summaries.pipeline.run import ingest_sources, prune_old
-
         every = self.settings.schedule.summarize_every_minutes
-        with self._advisory(LOCK_FETCH) as got:
+        with self.store.try_lock(LOCK_FETCH) as got:
             if not got:
                 return False
-            with self.store.connection() as conn:
-                due = force or conn.execute(
-                    "SELECT coalesce(max(last_run), '-infinity') <= now() - make_interval(secs => %s) "
-                    "FROM schedule WHERE job = 'fetch'", (every * 60 * 0.98,)).fetchone()[0]
-            if not due:
+            if not (force or self.store.schedule_due("fetch", every * 60 * 0.98)):
                 return False
 
             def run() -> str:
@@ -205,17 +156,12 @@ class Worker:
                 return f"{ingested.line()}; pruned {len(pruned)}"
 
             self.record_job("fetch", run)
-            with self.store.connection() as conn:
-                conn.execute("INSERT INTO schedule (job, last_run) VALUES ('fetch', now()) "
-                             "ON CONFLICT (job) DO UPDATE SET last_run = now()")
+            self.store.mark_scheduled("fetch")
             return True
 
     def claim(self) -> list[str]:
         """Claim up to ``batch`` articles that need a summary (none another worker holds)."""
-        with self.store.connection() as conn:
-            rows = conn.execute(_CLAIM, {"key": summary_key(self.settings.summaries), "n": self.batch,
-                                         "worker": self.id, "lease": float(self.lease)}).fetchall()
-        return [r[0] for r in rows]
+        return self.store.claim_work(self.id, summary_key(self.settings.summaries), self.batch, float(self.lease))
 
     def summarize_batch(self, report: CycleReport | None = None) -> CycleReport:
         """Claim a batch, summarize it, commit the results for the claims still held."""
@@ -236,12 +182,13 @@ class Worker:
         key = summary_key(settings)
         articles = self.store.get_articles(ids)
         now = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
-        records = []
+        records: list[SummaryRecord] = []
         for aid in ids:
             article = articles.get(aid)
             if article is None:
                 continue  # pruned meanwhile; its claim went with it
-            record = {"article_id": aid, "key": key, "content_hash": article["content_hash"], "created": now}
+            record: SummaryRecord = {"article_id": aid, "key": key, "content_hash": article["content_hash"],
+                                     "created": now}
             try:
                 sentences = summarize_record(article, settings)
                 if not sentences:
@@ -249,36 +196,25 @@ class Worker:
                 record["sentences"] = sentences
             except Exception as exc:  # a poisoned article must not stop the others
                 log.warning("could not summarize article %s: %s", aid, exc)
-                record.update(sentences=[], failed=f"{type(exc).__name__}: {exc}"[:300])
+                record["sentences"] = []
+                record["failed"] = f"{type(exc).__name__}: {exc}"[:300]
                 report.failed.append((aid, record["failed"]))
             records.append(record)
         ok = [r["article_id"] for r in records if not r.get("failed")]
         found = self.extract({aid: articles[aid] for aid in ok})
-        with self.store.batch():
-            with self.store.connection() as conn:
-                held = {r[0] for r in conn.execute(
-                    "DELETE FROM work_claims WHERE article_id = ANY(%s) AND worker = %s RETURNING article_id",
-                    (ids, self.id))}
-                mine = [r for r in records if r["article_id"] in held]
-                self.store.put_summaries(mine)
-                with conn.cursor() as cur:
-                    cur.executemany("INSERT INTO work_done (article_id, worker, entities) VALUES (%s, %s, %s)",
-                                    [(r["article_id"], self.id, _jsonb(found.get(r["article_id"])))
-                                     for r in mine if not r.get("failed")])
+        held = self.store.finish_work(self.id, ids, records, found)
+        mine = [r for r in records if r["article_id"] in held]
         report.lost = len(ids) - len(held)
         report.summarized = [r["article_id"] for r in mine if not r.get("failed")]
         self.processed += len(mine)
         return report
 
     @staticmethod
-    def extract(articles: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    def extract(articles: dict[str, ArticleRecord]) -> dict[str, ExtractedRecord]:
         """The entities of these articles (the model runs here, in this worker, in parallel
         with the others), as :func:`~summaries.index.entity_index.extracted_record` documents with
         the content hash they were extracted from. An article the extraction fails on is
         left out (it is extracted again when indexed) and does not stop the others."""
-        from newsbrief.summaries.nlp import entities as ner
-        from newsbrief.summaries.index.entity_index import extracted_record
-
         ids = list(articles)
         texts = [(articles[a].get("body") or "", articles[a].get("hashtags") or ()) for a in ids]
         try:
@@ -305,17 +241,14 @@ class Worker:
         ``data_version`` row: if another process changed the derived tables since this
         worker's last index run, its in-memory indexes reload first (exactly, not after
         the store's one-second check), and no one changes them until this commits."""
-        from newsbrief.summaries.index.entity_index import index_extracted
-        from newsbrief.summaries.stories.clustering import cluster_pending
-
         report = report or CycleReport()
-        with self._advisory(LOCK_INDEX) as got:
+        with self.store.try_lock(LOCK_INDEX) as got:
             if not got:
                 return report
             t0 = time.perf_counter()
             try:
-                with self.store.batch(), self.store.connection() as conn:
-                    version = conn.execute("SELECT n FROM data_version FOR UPDATE").fetchone()[0]
+                with self.store.batch():
+                    version = self.store.lock_data_version()
                     self.timings["lock"] += time.perf_counter() - t0
                     core = NewsCore(self.store, self.settings)
                     if version != self._index_version:
@@ -324,22 +257,20 @@ class Worker:
                     core.entity_index()
                     core.story_index()  # (re)loaded here, if need be, so the timings say what it costs
                     t1 = time.perf_counter()
-                    rows = conn.execute("SELECT id, article_id, entities FROM work_done WHERE NOT indexed "
-                                        "ORDER BY id LIMIT 5000").fetchall()
+                    rows = self.store.unindexed_work(INDEX_ROWS)
                     if rows:
                         try:
-                            with conn.transaction():  # a savepoint: a failed merge does not undo the rest
-                                report.indexed = index_extracted(self.store, self._extracted_items(conn, rows))
+                            with self.store.savepoint():  # a failed merge does not undo the rest
+                                report.indexed = index_extracted(self.store, self._extracted_items(rows))
                         except Exception as exc:  # recorded as a failed job run (newsbrief status), not retried forever
                             log.error("entity indexing failed for %d articles: %s", len(rows), exc)
-                            conn.execute("INSERT INTO job_runs (job, worker, started, finished, ok, detail) "
-                                         "VALUES ('index', %s, now(), now(), false, %s)",
-                                         (self.id, f"{len(rows)} articles: {type(exc).__name__}: {exc}"[:500]))
-                        conn.execute("UPDATE work_done SET indexed = true WHERE id = ANY(%s)", ([r[0] for r in rows],))
+                            self.store.record_failed_job("index", self.id,
+                                                         f"{len(rows)} articles: {type(exc).__name__}: {exc}")
+                        self.store.mark_indexed([r[0] for r in rows])
                     t2 = time.perf_counter()
                     report.stories = len(cluster_pending(self.store, core.story_index()))
                     t3 = time.perf_counter()
-                    after = conn.execute("SELECT n FROM data_version").fetchone()[0]
+                    after = self.store.data_version()
             except BaseException:
                 self.store.reload_derived()  # memory may hold what was rolled back
                 self._index_version = None
@@ -350,18 +281,13 @@ class Worker:
             self.timings["cluster"] += t3 - t2
         return report
 
-    def _extracted_items(self, conn: Any, rows: list[tuple[int, str, Any]]) -> list[tuple[dict[str, Any], list[Any]]]:
-        """``(article record, mentions)`` for un-indexed ``work_done`` rows, the last row of
-        an article winning; mentions extracted here for the rows without a current
+    def _extracted_items(self, rows: list[WorkDone]) -> list[tuple[ArticleHead, list[ner.Extracted]]]:
+        """``(article head, mentions)`` for un-indexed work rows, the last row of an
+        article winning; mentions extracted here for the rows without a current
         extraction (made by other rules, from other content, or none stored)."""
-        from newsbrief.summaries.nlp import entities as ner
-        from newsbrief.summaries.index.entity_index import extracted_from_record
-
         latest = {aid: doc for _, aid, doc in rows}
-        meta = {aid: {"id": aid, "date": date, "headline": headline or "", "content_hash": chash}
-                for aid, date, headline, chash in conn.execute(
-                    "SELECT id, date, doc->>'headline', content_hash FROM articles WHERE id = ANY(%s)", (list(latest),))}
-        found: dict[str, list[Any]] = {}
+        meta = self.store.article_heads(list(latest))
+        found: dict[str, list[ner.Extracted]] = {}
         again: list[str] = []
         for aid, doc in latest.items():
             if aid not in meta:
@@ -388,30 +314,20 @@ class Worker:
         for ``takeover`` seconds), or when the work waited more than ``takeover`` seconds
         (the indexer does not keep up). So the last batches are indexed however workers
         stop, and ``run(once=True)`` waits for them."""
-        with self.store.connection() as conn:
-            version, waited, indexer_alive = conn.execute(
-                "SELECT v.n, (SELECT extract(epoch FROM now() - min(at)) FROM work_done WHERE NOT indexed), "
-                "EXISTS (SELECT 1 FROM workers w WHERE w.writer = v.writer AND w.id <> %(me)s "
-                "        AND w.last_seen > now() - make_interval(secs => %(takeover)s)) "
-                "FROM data_version v", {"me": self.id, "takeover": float(self.takeover)}).fetchone()
-        if waited is None:
+        state = self.store.index_state(self.id, self.takeover)
+        if state.waited is None:
             return False  # nothing to merge
-        if version == self._index_version:
+        if state.version == self._index_version:
             return True
-        return not indexer_alive or float(waited) > self.takeover
+        return not state.indexer_alive or state.waited > self.takeover
 
     def pending(self) -> int:
         """Articles without a current summary (claimed or not)."""
-        with self.store.connection() as conn:
-            return conn.execute(
-                "SELECT count(*) FROM articles a LEFT JOIN summaries s ON s.article_id = a.id "
-                "WHERE s.article_id IS NULL OR s.doc->>'content_hash' IS DISTINCT FROM a.content_hash "
-                "OR s.doc->>'key' IS DISTINCT FROM %s", (summary_key(self.settings.summaries),)).fetchone()[0]
+        return self.store.pending_summaries(summary_key(self.settings.summaries))
 
     def unindexed(self) -> int:
         """Articles summarized whose entities are not merged into the index yet."""
-        with self.store.connection() as conn:
-            return conn.execute("SELECT count(*) FROM work_done WHERE NOT indexed").fetchone()[0]
+        return self.store.unindexed_count()
 
     def run(self, stop: threading.Event, *, once: bool = False, idle_seconds: float = 5.0) -> None:
         """Cycles until ``stop`` is set (``once``: until no article is pending, including
@@ -448,23 +364,17 @@ BOT_PREFIX = "bot:"  # the worker id of a bot process doing the work itself
 ALIVE_SECONDS = 120.0
 
 
-def workers_alive(store: Any, within: float = ALIVE_SECONDS) -> int:
+def workers_alive(store: NewsStore, within: float = ALIVE_SECONDS) -> int:
     """How many ``newsbrief worker`` processes were seen in the last ``within`` seconds."""
-    with store.connection() as conn:
-        return conn.execute("SELECT count(*) FROM workers WHERE last_seen >= now() - make_interval(secs => %s) "
-                            "AND id NOT LIKE %s", (within, BOT_PREFIX + "%")).fetchone()[0]
+    return store.workers_seen(within, exclude_prefix=BOT_PREFIX)
 
 
-def pipeline_job(store: NewsStore, settings: Settings) -> Callable[[], Any]:
+def pipeline_job(store: NewsStore, settings: Settings) -> Callable[[], object]:
     """The scheduled job of ``newsbrief run``: the pipeline on TinyDB. On PostgreSQL, a
     worker's cycles until nothing is pending, unless ``newsbrief worker`` processes are
     running (seen in the last two minutes): then the work is theirs, and the bot process
     stays small (the story index, for one, holds every article in memory)."""
-    if not hasattr(store, "connection"):
-        import functools
-
-        from newsbrief.summaries.pipeline.run import run_pipeline
-
+    if not store.capabilities.workers:
         return functools.partial(run_pipeline, store, settings)
     worker: list[Worker] = []
     lock = threading.Lock()

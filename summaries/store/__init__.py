@@ -8,35 +8,35 @@ Only this package touches a database; everything else uses the methods of :class
 
 from __future__ import annotations
 
-from typing import Any
-
-from newsbrief.summaries.store.base import KEYS, SCHEMA_VERSION, TABLES, NewsStore, StoreError, StoreLocked, UpsertReport
+from newsbrief.summaries.config import Settings
+from newsbrief.summaries.store.base import (KEYS, SCHEMA_VERSION, TABLES, Capabilities, NewsStore, NotSupported,
+                                            StoreError, StoreLocked, UpsertReport)
 from newsbrief.summaries.store.tinydb_store import AtomicJSONStorage, TinyStore
 
 Store = TinyStore
 
 
-def open_store(settings: Any, *, readonly: bool = False) -> NewsStore:
+def open_store(settings: Settings, *, readonly: bool = False) -> NewsStore:
     """The store the settings name: PostgreSQL when ``[storage] url`` is set, else the
     TinyDB file at ``[storage] path``."""
-    url = getattr(settings.storage, "url", "")
+    url = settings.storage.url
     if url:
         try:
             from newsbrief.summaries.store.postgres import PostgresStore
         except ImportError as exc:
             raise StoreError(str(exc)) from None
-        return PostgresStore(url, readonly=readonly, path=settings.storage.path)
+        return PostgresStore(url, readonly=readonly)
     return TinyStore(settings.storage.path, readonly=readonly)
 
 
-def open_location(location: str, *, readonly: bool = False, path: Any = None) -> NewsStore:
+def open_location(location: str, *, readonly: bool = False) -> NewsStore:
     """A store by location: a ``postgresql://`` URL or a TinyDB file path."""
     if location.startswith(("postgresql://", "postgres://")):
         try:
             from newsbrief.summaries.store.postgres import PostgresStore
         except ImportError as exc:
             raise StoreError(str(exc)) from None
-        return PostgresStore(location, readonly=readonly, path=path)
+        return PostgresStore(location, readonly=readonly)
     return TinyStore(location, readonly=readonly)
 
 __all__ = [
@@ -47,6 +47,8 @@ __all__ = [
     "TinyStore",
     "StoreError",
     "StoreLocked",
+    "NotSupported",
+    "Capabilities",
     "UpsertReport",
     "AtomicJSONStorage",
     "TABLES",

@@ -9,6 +9,11 @@ without callers changing:
   documents keyed by one field each (article id, story id, ``k``, source name, chat id),
   put and removed in batches.
 
+Beyond the tables, :class:`NewsStore` declares every capability a backend may have
+(:mod:`summaries.store.capabilities`: the work queue, delivery claims, the delivery journal,
+status); :attr:`NewsStore.capabilities` says which this one supports, and the others raise
+:class:`NotSupported` saying what to do.
+
 :meth:`NewsStore.batch` groups writes into one durable write; :attr:`NewsStore.generation`
 grows whenever the store's data is reloaded (for instance after a failed write was rolled
 back), so that in-memory mirrors (chats, deliveries, the entity and story indexes) know to
@@ -18,15 +23,20 @@ reload.
 from __future__ import annotations
 
 import abc
+import contextlib
 import threading
 from dataclasses import dataclass, field
-from typing import Any, Callable, ContextManager, Iterable, Iterator, TypeVar
+from typing import Any, Callable, ContextManager, Iterable, Iterator, Mapping, Sequence, TypeVar
 
 from newsbrief.summaries.articles.model import Article
 from newsbrief.summaries.store.entity_rows import EntityReads
+from newsbrief.summaries.store.capabilities import (Capabilities, DeliveryClaims, DeliveryJournal, StoreStatus,
+                                                    WorkQueue)
+from newsbrief.summaries.store.errors import NotSupported, StoreError, StoreLocked
+from newsbrief.summaries.store.records import ArticleHead, ArticleRecord, Document, StoryRecord, SummaryRecord
 
-__all__ = ["NewsStore", "StoreError", "StoreLocked", "UpsertReport", "StoryListing", "light_record", "LEAD_CHARS",
-           "TABLES", "KEYS", "SCHEMA_VERSION"]
+__all__ = ["NewsStore", "StoreError", "StoreLocked", "NotSupported", "Capabilities", "UpsertReport", "StoryListing",
+           "light_record", "LEAD_CHARS", "TABLES", "KEYS", "SCHEMA_VERSION"]
 
 TABLES = ("articles", "summaries", "stories", "entities", "chats", "deliveries", "sources", "chat_sources", "alerts", "meta")
 KEYS = {"entities": "k", "sources": "name", "chats": "chat_id", "deliveries": "chat_id", "chat_sources": "name",
@@ -36,14 +46,6 @@ SCHEMA_VERSION = 1
 
 T = TypeVar("T")
 _JOB_LOCKS = threading.Lock()  # guards the lazy creation of each store's job lock
-
-
-class StoreError(RuntimeError):
-    """The database cannot be opened or written; the message says why and what was kept."""
-
-
-class StoreLocked(StoreError):
-    """Another process has the database open for writing."""
 
 
 @dataclass
@@ -59,12 +61,12 @@ class UpsertReport:
 LEAD_CHARS = 600  # characters of a body a briefing listing carries (its lead)
 
 
-def light_record(article: dict[str, Any]) -> dict[str, Any]:
+def light_record(article: Mapping[str, Any]) -> ArticleRecord:
     """An article record without its body: ``lead`` holds the body's first
     :data:`LEAD_CHARS` characters and ``body_cut`` says whether more followed (read the
     whole article with ``get_article`` when the rest is needed)."""
     body = article.get("body") or ""
-    out = {k: v for k, v in article.items() if k != "body"}
+    out: ArticleRecord = {k: v for k, v in article.items() if k != "body"}  # type: ignore[assignment]
     out["lead"] = body[:LEAD_CHARS]
     out["body_cut"] = len(body) > LEAD_CHARS
     return out
@@ -77,14 +79,18 @@ class StoryListing:
     clustered one (``story_of``), every stored member of those stories (``members``, by
     story id, light records too) and the stored summaries of all of them (by article id)."""
 
-    articles: list[dict[str, Any]] = field(default_factory=list)
+    articles: list[ArticleRecord] = field(default_factory=list)
     story_of: dict[str, str] = field(default_factory=dict)
-    members: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
-    summaries: dict[str, dict[str, Any]] = field(default_factory=dict)
+    members: dict[str, list[ArticleRecord]] = field(default_factory=dict)
+    summaries: dict[str, SummaryRecord] = field(default_factory=dict)
 
 
-class NewsStore(abc.ABC):
-    """The newsbrief database. Use as a context manager or call :meth:`close`."""
+class NewsStore(WorkQueue, DeliveryClaims, DeliveryJournal, StoreStatus, abc.ABC):
+    """The newsbrief database. Use as a context manager or call :meth:`close`.
+
+    Besides the tables below it declares every capability a backend may have (see
+    :mod:`summaries.store.capabilities`): :attr:`capabilities` says which this one
+    supports; the methods of the others raise :class:`NotSupported`."""
 
     readonly: bool = False
     generation: int = 0
@@ -139,6 +145,11 @@ class NewsStore(abc.ABC):
     def lock(self) -> ContextManager[Any]:
         """Held while reading several things that must be consistent with each other."""
 
+    @contextlib.contextmanager
+    def session(self) -> Iterator["NewsStore"]:
+        """Several reads on one connection (a server store takes it once); nothing to do here."""
+        yield self
+
     # -- articles
 
     @abc.abstractmethod
@@ -148,7 +159,17 @@ class NewsStore(abc.ABC):
         article (same cleaned body) skipped."""
 
     @abc.abstractmethod
-    def get_article(self, article_id: str) -> dict[str, Any] | None: ...
+    def get_article(self, article_id: str) -> ArticleRecord | None: ...
+
+    def get_articles(self, article_ids: Sequence[str]) -> dict[str, ArticleRecord]:
+        """Several articles by id (missing ones left out)."""
+        found = {aid: self.get_article(aid) for aid in article_ids}
+        return {aid: a for aid, a in found.items() if a is not None}
+
+    def article_heads(self, article_ids: Sequence[str]) -> dict[str, ArticleHead]:
+        """Id, date, headline and content hash of several articles, without their bodies."""
+        return {aid: {"id": aid, "date": a["date"], "headline": a.get("headline") or "",
+                      "content_hash": a["content_hash"]} for aid, a in self.get_articles(article_ids).items()}
 
     @abc.abstractmethod
     def article_ids(self) -> list[str]: ...
@@ -167,7 +188,7 @@ class NewsStore(abc.ABC):
 
     @abc.abstractmethod
     def latest_articles(self, limit: int | None = None, *, on_date: str | None = None,
-                        since: str | None = None) -> list[dict[str, Any]]:
+                        since: str | None = None) -> list[ArticleRecord]:
         """Articles newest first (by date, then order of arrival); ``on_date`` keeps one
         day, ``since`` that day and later (ISO dates)."""
 
@@ -183,8 +204,9 @@ class NewsStore(abc.ABC):
                 continue
             listing.story_of[article["id"]] = sid
             if sid not in listing.members:
-                record = self.get_story(sid) or {}
-                listing.members[sid] = [light_record(m) for m in (self.get_article(aid) for aid in record.get("members", {}))
+                story = self.get_story(sid)
+                members = story.get("members", {}) if story is not None else {}
+                listing.members[sid] = [light_record(m) for m in (self.get_article(aid) for aid in members)
                                         if m is not None]
         for record in [*listing.articles, *(m for ms in listing.members.values() for m in ms)]:
             if record["id"] not in listing.summaries:
@@ -194,7 +216,7 @@ class NewsStore(abc.ABC):
         return listing
 
     @abc.abstractmethod
-    def iter_articles(self) -> Iterator[dict[str, Any]]:
+    def iter_articles(self) -> Iterator[ArticleRecord]:
         """Every stored article, in order of arrival."""
 
     @abc.abstractmethod
@@ -208,43 +230,43 @@ class NewsStore(abc.ABC):
     # -- summaries
 
     @abc.abstractmethod
-    def put_summaries(self, records: Iterable[dict[str, Any]]) -> int:
+    def put_summaries(self, records: Iterable[SummaryRecord]) -> int:
         """Store summaries keyed by ``article_id``, replacing older ones."""
 
     @abc.abstractmethod
-    def get_summary(self, article_id: str) -> dict[str, Any] | None: ...
+    def get_summary(self, article_id: str) -> SummaryRecord | None: ...
 
     # -- stories
 
     @abc.abstractmethod
-    def put_stories(self, records: Iterable[dict[str, Any]], *, remove: Iterable[str] = ()) -> int:
+    def put_stories(self, records: Iterable[StoryRecord], *, remove: Iterable[str] = ()) -> int:
         """Store story records (``{"id", "members": {article id: content hash}, ...}``)
         and delete the stories in ``remove``."""
 
     @abc.abstractmethod
-    def get_story(self, story_id: str) -> dict[str, Any] | None: ...
+    def get_story(self, story_id: str) -> StoryRecord | None: ...
 
     @abc.abstractmethod
     def story_id_of(self, article_id: str) -> str | None:
         """The story an article is in, if it has been clustered."""
 
     @abc.abstractmethod
-    def iter_stories(self) -> Iterator[dict[str, Any]]: ...
+    def iter_stories(self) -> Iterator[StoryRecord]: ...
 
     # -- keyed documents: entities, sources, chats, deliveries
 
     @abc.abstractmethod
-    def documents(self, table: str) -> list[dict[str, Any]]:
+    def documents(self, table: str) -> list[Document]:
         """Every document of one of the keyed tables (``entities`` keyed by ``k``,
         ``sources`` by ``name``, ``chats`` and ``deliveries`` by ``chat_id``)."""
 
-    def document(self, table: str, key: Any) -> dict[str, Any] | None:
+    def document(self, table: str, key: str | int) -> Document | None:
         """One document of a keyed table by its key, or ``None``."""
         column = KEYS[table]
         return next((d for d in self.documents(table) if d.get(column) == key), None)
 
     @abc.abstractmethod
-    def put_documents(self, table: str, records: Iterable[dict[str, Any]], *, remove: Iterable[Any] = ()) -> int:
+    def put_documents(self, table: str, records: Iterable[Document], *, remove: Iterable[str | int] = ()) -> int:
         """Upsert documents of a keyed table by their key (a record replaces the stored
         one whole) and delete the documents whose keys are in ``remove``; one write."""
 
@@ -253,16 +275,16 @@ class NewsStore(abc.ABC):
     def export_records(self, table: str) -> list[dict[str, Any]]:
         """Every record of a table exactly as stored (articles with their ``seq`` and
         ``ingested_at``, deliveries as one document per chat)."""
-        raise NotImplementedError(f"{type(self).__name__} cannot export tables")
+        raise NotSupported(f"{type(self).__name__} cannot export tables")
 
     def import_records(self, table: str, records: Iterable[dict[str, Any]]) -> int:
         """Add records exactly as given (as :meth:`export_records` returns them) to an
         empty table; one write."""
-        raise NotImplementedError(f"{type(self).__name__} cannot import tables")
+        raise NotSupported(f"{type(self).__name__} cannot import tables")
 
     def clear(self) -> None:
         """Delete every record of every table (``store copy --force``)."""
-        raise NotImplementedError(f"{type(self).__name__} cannot be cleared")
+        raise NotSupported(f"{type(self).__name__} cannot be cleared")
 
     # -- /who
 

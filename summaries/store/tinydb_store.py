@@ -19,128 +19,40 @@ the store's lock, and code that works on a table directly does so inside ``batch
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import threading
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any, Iterable, Iterator, MutableMapping, cast
 
 import filelock
 from tinydb import TinyDB
-from tinydb.storages import Storage
 from tinydb.table import Table
 
 from newsbrief.summaries.articles.model import Article
-from newsbrief.summaries.store.base import KEYS, SCHEMA_VERSION, TABLES, NewsStore, StoreError, StoreLocked, UpsertReport
+from newsbrief.summaries.store.base import (KEYS, SCHEMA_VERSION, TABLES, Capabilities, NewsStore, StoreError,
+                                            StoreLocked, UpsertReport)
+from newsbrief.summaries.store.records import ArticleRecord, Document, StoryRecord, SummaryRecord
+from newsbrief.summaries.store.tinydb_journal import FileJournal
+from newsbrief.summaries.store.tinydb_limits import SingleProcess
+from newsbrief.summaries.store.tinydb_storage import AtomicJSONStorage, MemoryStorage, OwnedLock
 
 __all__ = ["TinyStore", "AtomicJSONStorage"]
 
 
-class AtomicJSONStorage(Storage):
-    """TinyDB storage that replaces its file atomically: temp file, fsync, rename."""
-
-    def __init__(self, path: str | os.PathLike[str], readonly: bool = False) -> None:
-        self.path = Path(path)
-        self.readonly = readonly
-
-    def read(self) -> dict[str, dict[str, Any]] | None:
-        try:
-            with self.path.open("rb") as fh:
-                raw = fh.read()
-        except FileNotFoundError:
-            return None
-        if not raw.strip():
-            return None
-        try:
-            data = json.loads(raw)
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            raise StoreError(f"{self.path}: not a newsbrief database (invalid JSON: {exc})") from None
-        if not isinstance(data, dict):
-            raise StoreError(f"{self.path}: not a newsbrief database (top level is not an object)")
-        return data
-
-    @staticmethod
-    def serialize(data: dict[str, dict[str, Any]]) -> bytes:
-        return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
-
-    def write(self, data: dict[str, dict[str, Any]]) -> None:
-        self.write_payload(self.serialize(data))
-
-    def write_payload(self, payload: bytes) -> None:
-        """Replace the file with ``payload``: temporary file, fsync, rename, fsync folder."""
-        if self.readonly:
-            raise StoreError(f"{self.path}: opened read-only")
-        tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
-        try:
-            with tmp.open("wb") as fh:
-                fh.write(payload)
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.replace(tmp, self.path)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                tmp.unlink()
-            raise
-        with contextlib.suppress(OSError):  # make the rename itself durable
-            dir_fd = os.open(self.path.parent, os.O_RDONLY)
-            try:
-                os.fsync(dir_fd)
-            finally:
-                os.close(dir_fd)
-
-    def close(self) -> None:
-        pass
-
-
-class _MemoryStorage(Storage):
-    """TinyDB storage that keeps the database in memory and only notes that it changed;
-    :class:`TinyStore` writes it to the file once per batch."""
-
-    def __init__(self, data: dict[str, dict[str, Any]] | None) -> None:
-        self.data: dict[str, dict[str, Any]] = data or {}
-        self.dirty = False
-
-    def read(self) -> dict[str, dict[str, Any]]:
-        return self.data
-
-    def write(self, data: dict[str, dict[str, Any]]) -> None:
-        self.data = data
-        self.dirty = True
-
-
-class _OwnedLock:
-    """A re-entrant lock that can tell whether the calling thread holds it."""
-
-    def __init__(self) -> None:
-        self._lock = threading.RLock()
-        self._owner: int | None = None
-        self._depth = 0
-
-    def __enter__(self) -> "_OwnedLock":
-        self._lock.acquire()
-        self._owner = threading.get_ident()
-        self._depth += 1
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._depth -= 1
-        if self._depth == 0:
-            self._owner = None
-        self._lock.release()
-
-    def held(self) -> bool:
-        return self._owner == threading.get_ident()
-
-
-class TinyStore(NewsStore):
+class TinyStore(SingleProcess, NewsStore):
     """The newsbrief database in one TinyDB JSON file. Open with ``TinyStore(path)``,
-    as a context manager."""
+    as a context manager. One process writes it: no workers, no delivery claims (see
+    :class:`~summaries.store.tinydb_limits.SingleProcess`); the bot journals deliveries
+    beside the file (:meth:`delivery_journal`)."""
+
+    backend = "tinydb"
+    capabilities = Capabilities(workers=False, shared_deliveries=False, delivery_journal=True)
 
     def __init__(self, path: str | os.PathLike[str], *, readonly: bool = False) -> None:
         self.path = Path(path)
         self.readonly = readonly
-        self._lock = _OwnedLock()  # the data in memory
+        self._lock = OwnedLock()  # the data in memory
         self._flush_lock = threading.Lock()  # file writes, one at a time, in order
         self._depth = 0
         self._applied = 0  # batches applied in memory
@@ -174,7 +86,7 @@ class TinyStore(NewsStore):
     def _open(self, *, initial: bool = False) -> None:
         self._file = AtomicJSONStorage(self.path, readonly=self.readonly)
         data = self._file.read()  # loads the file once, raises StoreError if broken
-        self._memory = _MemoryStorage(data)
+        self._memory = MemoryStorage(data)
         self._db = TinyDB(storage=lambda: self._memory)  # type: ignore[arg-type]
         self.generation += 1
         self._keyed: dict[str, dict[Any, int]] = {}
@@ -289,9 +201,37 @@ class TinyStore(NewsStore):
         self._open()
 
     @property
-    def lock(self) -> _OwnedLock:
+    def lock(self) -> OwnedLock:
         """The store's lock, for reading several tables consistently."""
         return self._lock
+
+    # -- status and the delivery journal --------------------------------------------
+
+    def location(self) -> str:
+        return str(self.path)
+
+    def schema_version(self) -> int:
+        with self._lock:
+            return max((doc.get("schema", 0) for doc in self._db.table("meta")), default=SCHEMA_VERSION)
+
+    def table_counts(self) -> dict[str, int]:
+        with self._lock:
+            return {name: len(self._db.table(name)) for name in TABLES if name != "meta"}
+
+    def database_size(self) -> int | None:
+        try:
+            return self.path.stat().st_size
+        except OSError:
+            return None
+
+    def pending_summaries(self, key: str) -> int:
+        return sum(1 for a in self.iter_articles()
+                   if not ((s := self.get_summary(a["id"])) and s.get("key") == key
+                           and s.get("content_hash") == a.get("content_hash")))
+
+    def delivery_journal(self) -> FileJournal:
+        """The delivery journals beside the database file (``<file>.deliveries.<n>.jsonl``)."""
+        return FileJournal(self.path)
 
     def table(self, name: str) -> Table:
         """A TinyDB table of this store (its own code only); write inside :meth:`batch`."""
@@ -311,12 +251,12 @@ class TinyStore(NewsStore):
             self._keyed[table] = index
         return index
 
-    def documents(self, table: str) -> list[dict[str, Any]]:
+    def documents(self, table: str) -> list[Document]:
         with self._lock:
             self._key_index(table)
             return [dict(doc) for doc in self.table(table)]
 
-    def put_documents(self, table: str, records: Iterable[dict[str, Any]], *, remove: Iterable[Any] = ()) -> int:
+    def put_documents(self, table: str, records: Iterable[Document], *, remove: Iterable[str | int] = ()) -> int:
         with self.batch():
             index = self._key_index(table)
             key = KEYS[table]
@@ -329,7 +269,7 @@ class TinyStore(NewsStore):
             for record in records:
                 (updates if record[key] in index else inserts)[record[key]] = record
             if updates:
-                def replace(doc: dict[str, Any]) -> None:
+                def replace(doc: MutableMapping[str, Any]) -> None:
                     new = updates[doc[key]]
                     doc.clear()
                     doc.update(new)
@@ -388,13 +328,13 @@ class TinyStore(NewsStore):
                     self._index_article(record, doc_id)
         return report
 
-    def get_article(self, article_id: str) -> dict[str, Any] | None:
+    def get_article(self, article_id: str) -> ArticleRecord | None:
         with self._lock:
             doc_id = self._article_doc.get(article_id)
             if doc_id is None:
                 return None
             doc = self.table("articles").get(doc_id=doc_id)
-            return dict(doc) if doc is not None else None
+            return cast(ArticleRecord, dict(doc)) if doc is not None else None
 
     def article_ids(self) -> list[str]:
         with self._lock:
@@ -422,7 +362,7 @@ class TinyStore(NewsStore):
         return self._order
 
     def latest_articles(self, limit: int | None = None, *, on_date: str | None = None,
-                        since: str | None = None) -> list[dict[str, Any]]:
+                        since: str | None = None) -> list[ArticleRecord]:
         """Articles newest first (by date, then by order of arrival); ``on_date`` keeps one
         day, ``since`` keeps that day and later (ISO dates)."""
         with self._lock:
@@ -441,11 +381,11 @@ class TinyStore(NewsStore):
                     break
             return out
 
-    def iter_articles(self) -> Iterator[dict[str, Any]]:
+    def iter_articles(self) -> Iterator[ArticleRecord]:
         """Every stored article (a snapshot, in order of arrival)."""
         with self._lock:
             docs = [dict(doc) for doc in self.table("articles")]
-        return iter(docs)
+        return iter(cast(list[ArticleRecord], docs))
 
     def remove_articles(self, article_ids: Iterable[str]) -> int:
         """Delete articles and their summaries in one write; returns how many went."""
@@ -489,14 +429,15 @@ class TinyStore(NewsStore):
 
     # -- summaries -----------------------------------------------------------------
 
-    def put_summaries(self, records: Iterable[dict[str, Any]]) -> int:
+    def put_summaries(self, records: Iterable[SummaryRecord]) -> int:
         """Store summaries (each a dict with at least ``article_id``), one per article,
         replacing an older one; one write for the lot."""
+        rows = cast(Iterable[dict[str, Any]], records)  # stored as given
         with self.batch():
             table = self.table("summaries")
             updates: dict[str, dict[str, Any]] = {}
             inserts: list[dict[str, Any]] = []
-            for record in records:
+            for record in rows:
                 aid = record["article_id"]
                 if aid in self._summary_doc:
                     updates[aid] = record
@@ -510,24 +451,25 @@ class TinyStore(NewsStore):
                     self._summary_doc[record["article_id"]] = doc_id
             return len(updates) + len(inserts)
 
-    def get_summary(self, article_id: str) -> dict[str, Any] | None:
+    def get_summary(self, article_id: str) -> SummaryRecord | None:
         with self._lock:
             doc_id = self._summary_doc.get(article_id)
             if doc_id is None:
                 return None
             doc = self.table("summaries").get(doc_id=doc_id)
-            return dict(doc) if doc is not None else None
+            return cast(SummaryRecord, dict(doc)) if doc is not None else None
 
     # -- stories -------------------------------------------------------------------
 
-    def put_stories(self, records: Iterable[dict[str, Any]], *, remove: Iterable[str] = ()) -> int:
+    def put_stories(self, records: Iterable[StoryRecord], *, remove: Iterable[str] = ()) -> int:
         """Store story records (``{"id", "members": {article id: content hash}, ...}``),
         replacing older ones with the same id, and delete the stories in ``remove``; one write."""
+        rows = cast(Iterable[dict[str, Any]], records)  # stored as given
         with self.batch():
             table = self.table("stories")
             updates: dict[str, dict[str, Any]] = {}
             inserts: list[dict[str, Any]] = []
-            for record in records:
+            for record in rows:
                 if record["id"] in self._story_doc:
                     updates[record["id"]] = record
                 else:
@@ -538,7 +480,7 @@ class TinyStore(NewsStore):
             if gone:
                 table.remove(doc_ids=[self._story_doc.pop(sid) for sid in gone])
             if updates:
-                def replace(doc: dict[str, Any]) -> None:
+                def replace(doc: MutableMapping[str, Any]) -> None:
                     new = updates[doc["id"]]
                     doc.clear()
                     doc.update(new)
@@ -576,26 +518,26 @@ class TinyStore(NewsStore):
                 continue
             members = {a: h for a, h in doc.get("members", {}).items() if a not in aids}
             (records.append({**doc, "members": members}) if members else gone.append(sid))
-        self.put_stories(records, remove=gone)
+        self.put_stories(cast(list[StoryRecord], records), remove=gone)
 
-    def get_story(self, story_id: str) -> dict[str, Any] | None:
+    def get_story(self, story_id: str) -> StoryRecord | None:
         with self._lock:
             doc_id = self._story_doc.get(story_id)
             if doc_id is None:
                 return None
             doc = self.table("stories").get(doc_id=doc_id)
-            return dict(doc) if doc is not None else None
+            return cast(StoryRecord, dict(doc)) if doc is not None else None
 
     def story_id_of(self, article_id: str) -> str | None:
         """The id of the story an article is in, if it has been clustered."""
         with self._lock:
             return self._story_of.get(article_id)
 
-    def iter_stories(self) -> Iterator[dict[str, Any]]:
+    def iter_stories(self) -> Iterator[StoryRecord]:
         """Every stored story record (a snapshot)."""
         with self._lock:
             docs = [dict(doc) for doc in self.table("stories")]
-        return iter(docs)
+        return iter(cast(list[StoryRecord], docs))
 
     # -- whole tables --------------------------------------------------------------
 

@@ -21,7 +21,7 @@ from rapidfuzz import fuzz
 
 from newsbrief.summaries.config import SummarySettings
 from newsbrief.summaries.stories.clustering import article_hours, content_words, representative
-from newsbrief.summaries.store import Store
+from newsbrief.summaries.store import NewsStore
 from newsbrief.summaries.store.base import StoryListing
 from newsbrief.summaries.nlp.summarizer import is_current, summarize_record
 from newsbrief.summaries.text import fold_words
@@ -184,7 +184,7 @@ def _topic_scores(texts: Sequence[str], topics: Sequence[str]) -> list[float]:
 # -- stories of articles -----------------------------------------------------------------
 
 
-def _stored_summary(store: Store, article: dict[str, Any], settings: SummarySettings,
+def _stored_summary(store: NewsStore, article: dict[str, Any], settings: SummarySettings,
                     known: Mapping[str, dict[str, Any]] | None = None) -> list[str] | None:
     stored = known.get(article["id"]) if known is not None else store.get_summary(article["id"])
     if is_current(stored, article, settings):
@@ -192,14 +192,14 @@ def _stored_summary(store: Store, article: dict[str, Any], settings: SummarySett
     return None
 
 
-def _full(store: Store, article: dict[str, Any]) -> dict[str, Any]:
+def _full(store: NewsStore, article: dict[str, Any]) -> dict[str, Any]:
     """The whole article of a record that may be a light one (see ``StoryListing``)."""
     if "body" in article:
         return article
     return store.get_article(article["id"]) or {**article, "body": article.get("lead", "")}
 
 
-def _summary_of(store: Store, article: dict[str, Any], settings: SummarySettings,
+def _summary_of(store: NewsStore, article: dict[str, Any], settings: SummarySettings,
                 known: Mapping[str, dict[str, Any]] | None = None) -> list[str]:
     """An article's summary: the stored one if made with these settings, else made now;
     a headline-only item is its own summary. ``known`` holds summaries already read
@@ -216,7 +216,7 @@ def _summary_of(store: Store, article: dict[str, Any], settings: SummarySettings
 _BOUNDARY = re.compile(r"[.!?]\s")
 
 
-def _with_body_lead(store: Store, article: dict[str, Any]) -> dict[str, Any]:
+def _with_body_lead(store: NewsStore, article: dict[str, Any]) -> dict[str, Any]:
     """A record whose ``body`` starts like the article's (what :func:`representative`
     reads: the headline and the first sentence): a light record's lead, unless the lead
     was cut before its first sentence ended, then the whole article."""
@@ -228,7 +228,7 @@ def _with_body_lead(store: Store, article: dict[str, Any]) -> dict[str, Any]:
     return {**article, "body": lead}
 
 
-def story_for(store: Store, article: dict[str, Any], settings: SummarySettings | None = None) -> Story:
+def story_for(store: NewsStore, article: dict[str, Any], settings: SummarySettings | None = None) -> Story:
     """The story of one article alone, with its stored summary if it was made with these
     settings, else one made now."""
     settings = settings or SummarySettings()
@@ -275,7 +275,7 @@ def _hours(article: dict[str, Any]) -> float:
     return article_hours(article)
 
 
-def _build_story(store: Store, story_id: str, members: list[dict[str, Any]], settings: SummarySettings,
+def _build_story(store: NewsStore, story_id: str, members: list[dict[str, Any]], settings: SummarySettings,
                  *, score: float = 0.0, update: bool = False,
                  known: Mapping[str, dict[str, Any]] | None = None) -> Story:
     """A Story from its member articles (in any order; whole or light records, with the
@@ -309,7 +309,7 @@ def _build_story(store: Store, story_id: str, members: list[dict[str, Any]], set
     )
 
 
-def _members(store: Store, article: dict[str, Any]) -> tuple[str, list[dict[str, Any]]]:
+def _members(store: NewsStore, article: dict[str, Any]) -> tuple[str, list[dict[str, Any]]]:
     """The story id of an article and every stored article of that story (the article
     alone, under its own id, if it has not been clustered yet)."""
     sid = store.story_id_of(article["id"])
@@ -320,7 +320,7 @@ def _members(store: Store, article: dict[str, Any]) -> tuple[str, list[dict[str,
     return sid, members or [article]
 
 
-def story_of_article(store: Store, article: dict[str, Any], settings: SummarySettings | None = None, *,
+def story_of_article(store: NewsStore, article: dict[str, Any], settings: SummarySettings | None = None, *,
                      visible: SourceTest | None = None) -> Story | None:
     """The whole story an article is part of, summarized across its reports (with
     ``visible``, only the reports from those sources; ``None`` if the article is not one)."""
@@ -331,7 +331,7 @@ def story_of_article(store: Store, article: dict[str, Any], settings: SummarySet
     return _build_story(store, sid, members, settings or SummarySettings())
 
 
-def story_by_id(store: Store, story_id: str, settings: SummarySettings | None = None, *,
+def story_by_id(store: NewsStore, story_id: str, settings: SummarySettings | None = None, *,
                 visible: SourceTest | None = None) -> Story | None:
     """A stored story by its id, summarized across its reports; ``None`` if it is gone
     (with ``visible``: or none of its reports is from those sources)."""
@@ -366,7 +366,7 @@ def _seen(articles: Iterable[dict[str, Any] | None], visible: SourceTest | None)
     return [a for a in (seen_through(x, visible) for x in articles) if a is not None]
 
 
-def _ranked(store: Store, listing: StoryListing, *, day_iso: str, topics: tuple[str, ...] = (),
+def _ranked(store: NewsStore, listing: StoryListing, *, day_iso: str, topics: tuple[str, ...] = (),
             excluded: set[str] | None = None, settings: SummarySettings, visible: SourceTest | None = None,
             only: Callable[[dict[str, Any]], bool] | None = None,
             ) -> list[tuple[float, str, list[dict[str, Any]], bool]]:
@@ -416,7 +416,7 @@ def _ranked(store: Store, listing: StoryListing, *, day_iso: str, topics: tuple[
 
 
 def compose_briefing(
-    store: Store,
+    store: NewsStore,
     *,
     day: dt.date | str | None = None,
     topics: Iterable[str] = (),
@@ -472,7 +472,7 @@ def compose_briefing(
     return Briefing(day=day_iso, stories=chosen, topics=topics, fallback=used_fallback)
 
 
-def list_stories(store: Store, *, day: str | None = None, limit: int = 50) -> list[Story]:
+def list_stories(store: NewsStore, *, day: str | None = None, limit: int = 50) -> list[Story]:
     """Stories with reports on ``day`` (default: the latest stored articles), best first,
     without summaries (``summary`` is empty): for listing and scripts."""
     settings = SummarySettings()
@@ -496,7 +496,7 @@ def _report(article: dict[str, Any]) -> Report:
                   article.get("url") or "", article.get("date", ""))
 
 
-def find_articles(store: Store, query: str, *, limit: int = 5) -> list[dict[str, Any]]:
+def find_articles(store: NewsStore, query: str, *, limit: int = 5) -> list[dict[str, Any]]:
     """Articles for what a person typed: an id (or its first characters), else keywords
     ranked by how many occur in the headline (weighted) and the body, newest first on ties."""
     query = query.strip()
