@@ -5,7 +5,6 @@ project's own modules, no module over 600 lines."""
 
 from __future__ import annotations
 
-from collections import Counter
 from pathlib import Path
 
 from layering import (
@@ -109,10 +108,7 @@ def test_every_imported_package_is_declared():
 # -- the seams of #24 -----------------------------------------------------------------------
 #
 # Each rule below has a planted-code test (the checker finds a violation written into a tmp
-# package) and a test over the real tree. The real tree still breaks the rules in the places
-# listed in the *_TODAY baselines: a module may not break a rule more often than its entry says,
-# and a module that breaks it less must lower its entry (the baselines only shrink).
-# The baselines shrink to empty as #24 lands.
+# package) and a test over the real tree, which breaks none of them.
 
 LINE_LIMIT = 600
 LONG_MODULES_ALLOWED = {
@@ -126,50 +122,22 @@ FUNCTION_IMPORTS_ALLOWED = {
     ("summaries.store", "summaries.store.postgres"),
 }
 
-# ---- baselines: shrinks to empty as #24 lands ----
-STORE_PROBES_TODAY = {  # module -> hasattr/getattr calls on a store
-    "summaries.index.entity_index": 2,
-    "summaries.index.lookup": 1,
-}
-SQL_OUTSIDE_THE_STORE_TODAY: dict[str, int] = {  # module -> SQL strings
-}
-FUNCTION_IMPORTS_TODAY = {  # module -> imports of the project's own modules inside functions
-    "summaries.store.postgres.entities": 4,
-}
-LONG_MODULES_TODAY = {  # modules over LINE_LIMIT lines
-    "summaries.index.entity_index",
-    "summaries.index.lookup",
-}
-# ---- end of the baselines ----
-
-
-def _ratchet(found: list[tuple[str, int, str]], baseline: dict[str, int], rule: str) -> None:
-    """Fail on a module breaking ``rule`` more often than its baseline allows (listing where),
-    and on a module breaking it less often than its baseline (whose entry must then shrink)."""
-    counts = Counter(module for module, _line, _what in found)
-    over = {m: n for m, n in counts.items() if n > baseline.get(m, 0)}
-    where = [f"  {m}:{line}: {what}" for m, line, what in sorted(found) if m in over]
-    assert not over, f"{rule}:\n" + "\n".join(where)
-    under = {m: (counts.get(m, 0), n) for m, n in baseline.items() if counts.get(m, 0) < n}
-    assert not under, (
-        f"fewer of '{rule}' than the baseline in tests/test_layout.py says; lower these entries "
-        f"(module: now, baseline): {under}"
-    )
+def _none(found: list[tuple[str, int, str]], rule: str) -> None:
+    assert not found, f"{rule}:\n" + "\n".join(f"  {m}:{line}: {what}" for m, line, what in sorted(found))
 
 
 def test_nothing_probes_a_store_with_hasattr_or_getattr():
-    _ratchet(store_probes(ROOT, PACKAGES), STORE_PROBES_TODAY, "hasattr/getattr on a store (declare it in NewsStore)")
+    _none(store_probes(ROOT, PACKAGES), "hasattr/getattr on a store (declare it in NewsStore)")
 
 
 def test_no_sql_outside_the_store_package():
-    found = [f for f in sql_strings(ROOT, PACKAGES) if not f[0].startswith("summaries.store")]
-    _ratchet(found, SQL_OUTSIDE_THE_STORE_TODAY, "SQL outside summaries/store/")
+    _none([f for f in sql_strings(ROOT, PACKAGES) if not f[0].startswith("summaries.store")], "SQL outside summaries/store/")
 
 
 def test_no_function_level_imports_of_the_projects_own_modules():
     found = [(m, line, t) for m, line, t in function_level_imports(ROOT, PACKAGES, namespace="newsbrief")
              if (m, t) not in FUNCTION_IMPORTS_ALLOWED]
-    _ratchet(found, FUNCTION_IMPORTS_TODAY, "function-level import of a newsbrief module (import at module top)")
+    _none(found, "function-level import of a newsbrief module (import at module top)")
 
 
 def test_the_function_level_import_allowlist_is_still_needed():
@@ -179,9 +147,7 @@ def test_the_function_level_import_allowlist_is_still_needed():
 
 def test_no_module_over_600_lines():
     long = {m: n for m, n in long_modules(ROOT, PACKAGES, LINE_LIMIT) if m not in LONG_MODULES_ALLOWED}
-    assert set(long) <= LONG_MODULES_TODAY, {m: n for m, n in long.items() if m not in LONG_MODULES_TODAY}
-    assert set(long) >= LONG_MODULES_TODAY, (
-        f"now at most {LINE_LIMIT} lines, remove from LONG_MODULES_TODAY: {sorted(LONG_MODULES_TODAY - set(long))}")
+    assert long == {}, f"modules over {LINE_LIMIT} lines: {long}"
 
 
 def _plant(tmp_path: Path, files: dict[str, str]) -> Path:

@@ -115,14 +115,15 @@ def _persist(store: NewsStore, idx: EntityIndex, articles_gone: set[str], keys: 
     store.put_documents("entities", records, remove=remove)
 
 
-def index_articles(store: NewsStore, articles: Iterable[dict[str, Any]]) -> int:
-    """Extract the entities of these article records and merge them into the index, in one
-    write. Re-indexing an article replaces its mentions. Returns how many were indexed."""
+def index_articles(store: NewsStore, articles: Iterable[dict[str, Any]], *, max_chars: int = ner.MAX_TEXT_CHARS) -> int:
+    """Extract the entities of these article records (the first ``max_chars`` characters of
+    each) and merge them into the index, in one write. Re-indexing an article replaces its
+    mentions. Returns how many were indexed."""
     records = [a for a in articles if a and a.get("id")]
     if not records:
         return 0
     # the model runs outside the store's lock, so lookups are not held up
-    found = ner.extract_many([(r.get("body") or "", r.get("hashtags") or ()) for r in records])
+    found = ner.extract_many([(r.get("body") or "", r.get("hashtags") or ()) for r in records], max_chars=max_chars)
     return index_extracted(store, [(r, f) for r, f in zip(records, found)])
 
 
@@ -219,7 +220,7 @@ def stale_articles(store: NewsStore) -> list[str]:
     return [a.id for a in sorted(arts, key=lambda a: a.seq)]
 
 
-def reindex_stale(store: NewsStore, limit: int = REINDEX_BATCH) -> int:
+def reindex_stale(store: NewsStore, limit: int = REINDEX_BATCH, *, max_chars: int = ner.MAX_TEXT_CHARS) -> int:
     """Re-extract up to ``limit`` articles indexed with older extraction rules, so that
     entries made by old rules do not linger; an indexed article the store no longer holds
     is forgotten. The scheduled job calls this on every run (off the event loop), so a
@@ -236,7 +237,7 @@ def reindex_stale(store: NewsStore, limit: int = REINDEX_BATCH) -> int:
         record = store.get_article(aid)
         (records.append(record) if record else gone.append(aid))
     n = forget_articles(store, gone) if gone else 0
-    n += index_articles(store, records)
+    n += index_articles(store, records, max_chars=max_chars)
     log.info("entities: re-indexed %d articles with extraction rules v%d (%d left)", n, ner.RULES_VERSION,
              len(stale_articles(store)))
     return n

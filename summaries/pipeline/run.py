@@ -27,6 +27,7 @@ from newsbrief.summaries.ingest.chat_sources import catalog_sources
 from newsbrief.summaries.ingest.files import IngestReport, ingest_paths
 from newsbrief.summaries.ingest.feeds import fetch_due
 from newsbrief.summaries.stories.clustering import cluster_pending
+from newsbrief.summaries.nlp.entities import MAX_TEXT_CHARS
 from newsbrief.summaries.nlp.summarizer import is_current, summarize_record, summary_key
 from newsbrief.summaries.stories.clustering import forget_articles as forget_story_members
 from newsbrief.summaries.store import NewsStore
@@ -145,15 +146,16 @@ def summarize_pending(
     return done, failed
 
 
-def index_entities(store: NewsStore, articles: Iterable[dict[str, Any]]) -> int:
-    """Index the named entities of these articles (the entities module's seam), then
-    re-index a batch of articles indexed with older extraction rules, if any."""
+def index_entities(store: NewsStore, articles: Iterable[dict[str, Any]], *, max_chars: int = MAX_TEXT_CHARS) -> int:
+    """Index the named entities of these articles (the entities module's seam; the first
+    ``max_chars`` characters of each), then re-index a batch of articles indexed with older
+    extraction rules, if any."""
     articles = list(articles)
     n = 0
     try:
         if articles:
-            n = index_articles(store, articles)
-        reindex_stale(store)
+            n = index_articles(store, articles, max_chars=max_chars)
+        reindex_stale(store, max_chars=max_chars)
     except Exception:
         log.exception("entity indexing failed for %d articles; summaries are kept", len(articles))
     return n
@@ -203,7 +205,7 @@ def run_pipeline(
         report.pruned = prune_old(store, settings.storage.retention_days, today=today, core=core)
         done, report.failed = summarize_pending(store, settings.summaries, progress=progress)
         report.summarized = [a["id"] for a in done]
-        report.indexed = index_entities(store, done)
+        report.indexed = index_entities(store, done, max_chars=settings.summaries.max_text_chars)
         report.stories = cluster_pending(store, core.story_index())
         log.info("pipeline run: %s", report.line())
         return report

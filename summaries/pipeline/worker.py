@@ -209,8 +209,7 @@ class Worker:
         self.processed += len(mine)
         return report
 
-    @staticmethod
-    def extract(articles: dict[str, ArticleRecord]) -> dict[str, ExtractedRecord]:
+    def extract(self, articles: dict[str, ArticleRecord]) -> dict[str, ExtractedRecord]:
         """The entities of these articles (the model runs here, in this worker, in parallel
         with the others), as :func:`~summaries.index.entity_index.extracted_record` documents with
         the content hash they were extracted from. An article the extraction fails on is
@@ -218,13 +217,13 @@ class Worker:
         ids = list(articles)
         texts = [(articles[a].get("body") or "", articles[a].get("hashtags") or ()) for a in ids]
         try:
-            found = ner.extract_many(texts)
+            found = ner.extract_many(texts, max_chars=self.settings.summaries.max_text_chars)
         except Exception as exc:  # find the article at fault; the others keep their results
             log.warning("entity extraction failed for a batch of %d (%s); one at a time", len(ids), exc)
             found = []
             for aid, text in zip(ids, texts):
                 try:
-                    found.append(ner.extract_many([text])[0])
+                    found.append(ner.extract_many([text], max_chars=self.settings.summaries.max_text_chars)[0])
                 except Exception as exc:
                     log.warning("could not extract the entities of article %s: %s", aid, exc)
                     found.append(None)
@@ -300,7 +299,8 @@ class Worker:
             log.info("extracting the entities of %d articles under the index lock (no current extraction stored)",
                      len(again))
             for aid, mentions in zip(again, ner.extract_many(
-                    [(bodies[a].get("body") or "", bodies[a].get("hashtags") or ()) for a in again])):
+                    [(bodies[a].get("body") or "", bodies[a].get("hashtags") or ()) for a in again],
+                    max_chars=self.settings.summaries.max_text_chars)):
                 found[aid] = mentions
         self.timings["fallback"] += len(again)
         return [(meta[aid], found[aid]) for aid in latest if aid in found]
