@@ -94,29 +94,40 @@ CHILD = textwrap.dedent(
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", nargs="+", default=["0:0", "10000:10000", "30000:30000"],
-                        help="ARTICLES:CHATS pairs (default: the seed alone, 10k:10k, 30k:30k)")
+    parser.add_argument(
+        "--sizes",
+        nargs="+",
+        default=["0:0", "10000:10000", "30000:30000"],
+        help="ARTICLES:CHATS pairs (default: the seed alone, 10k:10k, 30k:30k)",
+    )
     args = parser.parse_args(argv)
     code = CHILD.format(tests=str(ROOT / "tests"), bench=str(ROOT / "bench"))
     env = dict(os.environ, NEWSBRIEF_NER="rules")
-    print(f"{'articles':>9} {'chats':>7} {'db file':>9} {'open':>7} {'one write':>10} {'RSS serving':>12} {'peak':>8} {'+spaCy model':>13}")
+    print(
+        f"{'articles':>9} {'chats':>7} {'db file':>9} {'open':>7} {'one write':>10} {'RSS serving':>12} {'peak':>8} {'+spaCy model':>13}"
+    )
     rows = []
     for size in args.sizes:
         articles, chats = (int(x) for x in size.split(":"))
         with tempfile.TemporaryDirectory() as tmp:
-            proc = subprocess.run([sys.executable, "-c", code, tmp, str(articles), str(chats)],
-                                  capture_output=True, text=True, env=env)
+            proc = subprocess.run(
+                [sys.executable, "-c", code, tmp, str(articles), str(chats)], capture_output=True, text=True, env=env
+            )
         if proc.returncode != 0:
             print(proc.stderr[-2000:])
             return 1
         row = json.loads(proc.stdout.strip().splitlines()[-1])
         rows.append(row)
-        print(f"{row['articles'] or 1:>9,} {row['chats']:>7,} {row['size'] / 2**20:>7.1f}MB {row['opened']:>6.2f}s "
-              f"{row['write']:>9.3f}s {row['rss']:>10.0f}MB {row['peak']:>6.0f}MB {row['with_model']:>11.0f}MB")
+        print(
+            f"{row['articles'] or 1:>9,} {row['chats']:>7,} {row['size'] / 2**20:>7.1f}MB {row['opened']:>6.2f}s "
+            f"{row['write']:>9.3f}s {row['rss']:>10.0f}MB {row['peak']:>6.0f}MB {row['with_model']:>11.0f}MB"
+        )
     base = rows[0]
     for row in rows[1:]:
-        print(f"{row['articles']:,} articles + {row['chats']:,} chats: memory {row['rss'] / base['rss']:.1f}x the seed-only "
-              f"service (+{row['rss'] - base['rss']:.0f} MB), one write {row['write'] / max(base['write'], 1e-6):.0f}x")
+        print(
+            f"{row['articles']:,} articles + {row['chats']:,} chats: memory {row['rss'] / base['rss']:.1f}x the seed-only "
+            f"service (+{row['rss'] - base['rss']:.0f} MB), one write {row['write'] / max(base['write'], 1e-6):.0f}x"
+        )
     return 0
 
 

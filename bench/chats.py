@@ -24,7 +24,6 @@ import argparse
 import collections
 import datetime as dt
 import random
-import statistics
 import sys
 import tempfile
 import threading
@@ -39,21 +38,26 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from newsbrief.bot.chat_news import compose_for  # noqa: E402
 from newsbrief.bot.chats import ChatBook, ChatPrefs  # noqa: E402
-from newsbrief.summaries.stories.briefing import compose_briefing  # noqa: E402
-from newsbrief.summaries.ingest.chat_sources import TABLE, source_name  # noqa: E402
 from newsbrief.summaries.config import FetchSettings, Settings  # noqa: E402
-from newsbrief.summaries.stories.filters import phrase_pattern  # noqa: E402
-from newsbrief.summaries.text import fold_accents  # noqa: E402
-from newsbrief.summaries.stories.follows import NameIndex  # noqa: E402
+from newsbrief.summaries.ingest.chat_sources import TABLE, source_name  # noqa: E402
 from newsbrief.summaries.pipeline.run import ingest_sources  # noqa: E402
 from newsbrief.summaries.store import Store  # noqa: E402
+from newsbrief.summaries.stories.briefing import compose_briefing  # noqa: E402
+from newsbrief.summaries.stories.filters import phrase_pattern  # noqa: E402
+from newsbrief.summaries.stories.follows import NameIndex  # noqa: E402
+from newsbrief.summaries.text import fold_accents  # noqa: E402
 
-WORDS = ("government council minister market talks agreement officials report police court league season company "
-         "shares profit growth election voters climate energy defence health hospital school city river bridge "
-         "harbour railway museum library festival farmers harvest weather storm repairs").split()
+WORDS = (
+    "government council minister market talks agreement officials report police court league season company "
+    "shares profit growth election voters climate energy defence health hospital school city river bridge "
+    "harbour railway museum library festival farmers harvest weather storm repairs"
+).split()
 FIRST = "Ana Ben Carla Dev Eva Farid Gita Hugo Ines Jon Kofi Lena Marta Nils Omar Pia Quinn Rosa Sami Tara".split()
-LAST = [f"{a}{b}" for a in ("Mor", "Lind", "Kov", "Sato", "Ade", "Berg", "Cruz", "Diaz", "Ek", "Fox")
-        for b in ("ales", "ström", "acs", "ru", "yemi", "man", "ton", "ez", "lund", "worth")]
+LAST = [
+    f"{a}{b}"
+    for a in ("Mor", "Lind", "Kov", "Sato", "Ade", "Berg", "Cruz", "Diaz", "Ek", "Fox")
+    for b in ("ales", "ström", "acs", "ru", "yemi", "man", "ton", "ez", "lund", "worth")
+]
 DAY = dt.date.today()
 
 
@@ -63,7 +67,7 @@ def sentence(rng: random.Random) -> str:
 
 
 def make_feeds(n: int, entries: int, names: list[str], rng: random.Random) -> dict[str, bytes]:
-    when = format_datetime(dt.datetime.combine(DAY, dt.time(6), tzinfo=dt.timezone.utc))
+    when = format_datetime(dt.datetime.combine(DAY, dt.time(6), tzinfo=dt.UTC))
     feeds = {}
     for f in range(n):
         items = []
@@ -71,11 +75,15 @@ def make_feeds(n: int, entries: int, names: list[str], rng: random.Random) -> di
             who = rng.choice(names) if rng.random() < 0.3 else ""
             body = " ".join(sentence(rng) for _ in range(6)) + (f" {who} said so on Monday." if who else "")
             head = f"{sentence(rng)[:60]} {f}-{e}"
-            items.append(f"<item><title>{escape(head)}</title><link>https://n{f}.example.org/{e}</link>"
-                         f"<description>{escape(body)}</description><pubDate>{when}</pubDate></item>")
-        feeds[f"/f{f}.xml"] = (f'<?xml version="1.0"?><rss version="2.0"><channel><title>Feed {f}</title>'
-                               f"<link>https://n{f}.example.org/</link><description>d</description>{''.join(items)}"
-                               "</channel></rss>").encode()
+            items.append(
+                f"<item><title>{escape(head)}</title><link>https://n{f}.example.org/{e}</link>"
+                f"<description>{escape(body)}</description><pubDate>{when}</pubDate></item>"
+            )
+        feeds[f"/f{f}.xml"] = (
+            f'<?xml version="1.0"?><rss version="2.0"><channel><title>Feed {f}</title>'
+            f"<link>https://n{f}.example.org/</link><description>d</description>{''.join(items)}"
+            "</channel></rss>"
+        ).encode()
     return feeds
 
 
@@ -138,40 +146,58 @@ def main(argv: list[str] | None = None) -> int:
     urls = [server.url(p) for p in pages]
     settings = Settings(fetch=FetchSettings(allow_private_hosts=("127.0.0.1",)))
     with tempfile.TemporaryDirectory() as tmp, Store(Path(tmp) / "db.json") as store:
-        store.put_documents(TABLE, [{"name": source_name(u), "kind": "feed", "location": u, "title": f"Feed {i}"}
-                                    for i, u in enumerate(urls)])
+        store.put_documents(
+            TABLE,
+            [{"name": source_name(u), "kind": "feed", "location": u, "title": f"Feed {i}"} for i, u in enumerate(urls)],
+        )
         per_chat_follows = max(1, args.follows // args.chats)
-        chats = [ChatPrefs(chat_id=1000 + c, sources=tuple(source_name(u) for u in rng.sample(urls, args.per_chat)),
-                           operator_sources=False, follows=tuple(rng.sample(names, per_chat_follows)))
-                 for c in range(args.chats)]
+        chats = [
+            ChatPrefs(
+                chat_id=1000 + c,
+                sources=tuple(source_name(u) for u in rng.sample(urls, args.per_chat)),
+                operator_sources=False,
+                follows=tuple(rng.sample(names, per_chat_follows)),
+            )
+            for c in range(args.chats)
+        ]
         book = ChatBook(store, settings)
         book.save_many(chats)
         follows = sum(len(p.follows) for p in chats)
         read = {n for p in chats for n in p.sources}
-        print(f"{args.chats:,} chats x {args.per_chat} own sources ({len(read):,} distinct of {args.feeds:,} feeds), "
-              f"{follows:,} follows over {len({n for p in chats for n in p.follows}):,} names")
+        print(
+            f"{args.chats:,} chats x {args.per_chat} own sources ({len(read):,} distinct of {args.feeds:,} feeds), "
+            f"{follows:,} follows over {len({n for p in chats for n in p.follows}):,} names"
+        )
 
         # 1. one job run
         started = time.perf_counter()
         report = ingest_sources(store, settings)
         run_s = time.perf_counter() - started
         feed_hits = [server.hits[p] for p in pages]
-        print(f"job run: {run_s:.1f} s, {sum(feed_hits):,} requests for {len(pages):,} feeds "
-              f"(per feed: min {min(feed_hits)}, max {max(feed_hits)}), {len(report.added):,} articles stored")
+        print(
+            f"job run: {run_s:.1f} s, {sum(feed_hits):,} requests for {len(pages):,} feeds "
+            f"(per feed: min {min(feed_hits)}, max {max(feed_hits)}), {len(report.added):,} articles stored"
+        )
         ok = max(feed_hits) == 1
 
         # 2. digests
         sample = chats[: args.sample]
-        _, unrestricted_s, unrestricted_mem = peak(lambda: [compose_briefing(store, day=DAY, limit=5) for _ in sample],
-                                                   lambda: compose_briefing(store, day=DAY, limit=5))
-        briefs, restricted_s, restricted_mem = peak(lambda: [compose_for(store, p, settings, day=DAY, limit=5) for p in sample],
-                                                    lambda: compose_for(store, sample[0], settings, day=DAY, limit=5))
+        _, unrestricted_s, unrestricted_mem = peak(
+            lambda: [compose_briefing(store, day=DAY, limit=5) for _ in sample],
+            lambda: compose_briefing(store, day=DAY, limit=5),
+        )
+        briefs, restricted_s, restricted_mem = peak(
+            lambda: [compose_for(store, p, settings, day=DAY, limit=5) for p in sample],
+            lambda: compose_for(store, sample[0], settings, day=DAY, limit=5),
+        )
         own_only = all(all(s.source.startswith("Feed ") for s in b.stories) for b in briefs)
-        print(f"digests: {restricted_s / len(sample) * 1000:.1f} ms per chat restricted to its sources, "
-              f"{unrestricted_s / len(sample) * 1000:.1f} ms unrestricted (ratio {restricted_s / unrestricted_s:.2f}); "
-              f"memory peak of one {restricted_mem / 1e6:.1f} MB (unrestricted {unrestricted_mem / 1e6:.1f} MB); "
-              f"only own sources: {own_only}; projected for all {args.chats:,} chats: "
-              f"{restricted_s / len(sample) * args.chats:.1f} s")
+        print(
+            f"digests: {restricted_s / len(sample) * 1000:.1f} ms per chat restricted to its sources, "
+            f"{unrestricted_s / len(sample) * 1000:.1f} ms unrestricted (ratio {restricted_s / unrestricted_s:.2f}); "
+            f"memory peak of one {restricted_mem / 1e6:.1f} MB (unrestricted {unrestricted_mem / 1e6:.1f} MB); "
+            f"only own sources: {own_only}; projected for all {args.chats:,} chats: "
+            f"{restricted_s / len(sample) * args.chats:.1f} s"
+        )
 
         # 3. alerts
         articles = list(store.iter_articles())
@@ -195,9 +221,11 @@ def main(argv: list[str] | None = None) -> int:
         naive()
         naive_s = time.perf_counter() - started
         naive_full = naive_s / baseline_n * len(texts)
-        print(f"alerts: {len(texts):,} new articles against {len(all_follows):,} follows: {index_s:.2f} s with the "
-              f"name index ({hits:,} mentions), memory peak {index_mem / 1e6:.1f} MB; testing every name on every "
-              f"article: {naive_full:.1f} s (measured on {baseline_n}, scaled); ratio {index_s / naive_full:.3f}")
+        print(
+            f"alerts: {len(texts):,} new articles against {len(all_follows):,} follows: {index_s:.2f} s with the "
+            f"name index ({hits:,} mentions), memory peak {index_mem / 1e6:.1f} MB; testing every name on every "
+            f"article: {naive_full:.1f} s (measured on {baseline_n}, scaled); ratio {index_s / naive_full:.3f}"
+        )
         server.httpd.shutdown()
     print("each feed fetched once:", "yes" if ok else "NO")
     return 0 if ok and own_only else 1

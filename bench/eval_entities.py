@@ -64,8 +64,9 @@ def _records(items: list[dict]) -> list[dict]:
 
     out = []
     for i, item in enumerate(items):
-        art = parse_record({"title": item["title"], "text": item["text"], "published": f"2005-01-{1 + i % 28:02d}",
-                            "source": "BBC"})
+        art = parse_record(
+            {"title": item["title"], "text": item["text"], "published": f"2005-01-{1 + i % 28:02d}", "source": "BBC"}
+        )
         rec = art.to_record()
         rec["id"] = item["id"]
         out.append(rec)
@@ -116,8 +117,9 @@ def _load_before(ref: str):
     mods = {}
 
     def show(path: str) -> str:
-        return subprocess.run(["git", "show", f"{ref}:{path}"], cwd=ROOT, capture_output=True, text=True,
-                              check=True).stdout
+        return subprocess.run(
+            ["git", "show", f"{ref}:{path}"], cwd=ROOT, capture_output=True, text=True, check=True
+        ).stdout
 
     def show_either(new: str, old: str) -> str:  # the layout since #24, or the flat one before it
         try:
@@ -127,18 +129,25 @@ def _load_before(ref: str):
 
     data = tmp / "entities.json"  # that revision's data too, not this checkout's
     data.write_text(show_either("summaries/nlp/data/entities.json", "summaries/data/entities.json"), encoding="utf-8")
-    paths = {"entities": ("summaries/nlp/entities.py", "summaries/entities.py"),
-             "entity_index": ("summaries/index/entity_index.py", "summaries/entity_index.py")}
+    paths = {
+        "entities": ("summaries/nlp/entities.py", "summaries/entities.py"),
+        "entity_index": ("summaries/index/entity_index.py", "summaries/entity_index.py"),
+    }
     for name in ("entities", "entity_index"):
         src = show_either(*paths[name])
-        for old in ("from summaries import entities as ner", "from newsbrief.summaries import entities as ner",
-                    "from newsbrief.summaries.nlp import entities as ner"):
+        for old in (
+            "from summaries import entities as ner",
+            "from newsbrief.summaries import entities as ner",
+            "from newsbrief.summaries.nlp import entities as ner",
+        ):
             src = src.replace(old, "import before_entities as ner")
         for old in ("from newsbrief.summaries.entities import", "from newsbrief.summaries.nlp.entities import"):
             src = src.replace(old, "from before_entities import")
         for package in ("newsbrief.summaries", "newsbrief.summaries.nlp"):
-            src = src.replace(f'importlib.resources.files("{package}").joinpath("data/entities.json").read_text(',
-                              f'pathlib.Path({str(data)!r}).read_text(')
+            src = src.replace(
+                f'importlib.resources.files("{package}").joinpath("data/entities.json").read_text(',
+                f"pathlib.Path({str(data)!r}).read_text(",
+            )
         src = src.replace("import json\n", "import json\nimport pathlib\n", 1)
         (tmp / f"before_{name}.py").write_text(src, encoding="utf-8")
     sys.path.insert(0, str(tmp))
@@ -167,8 +176,13 @@ def run_index(items: list[dict], index_module) -> tuple[dict, object]:
                 if art is not None:
                     for key, c in art.ents.items():
                         ent = idx.entities[key]
-                        found[key] = {"type": ent.type, "name": ent.name, "forms": set(c["surf"]) | set(c["names"]),
-                                      "roles": list(c["roles"]), "best_role": _best_role(idx, key, c)}
+                        found[key] = {
+                            "type": ent.type,
+                            "name": ent.name,
+                            "forms": set(c["surf"]) | set(c["names"]),
+                            "roles": list(c["roles"]),
+                            "best_role": _best_role(idx, key, c),
+                        }
                 per_article[rec["id"]] = found
         finally:
             store.close()
@@ -257,8 +271,10 @@ def score_roles(items: list[dict], per_article: dict) -> dict:
                 ok = bool(best) and any(_role_match(best, r) for r in g["roles"])
                 right += ok
                 if not ok:
-                    misses.append(f"{g['name']}: {best or '-'!s} | want {g['roles'][0]}"
-                                  + ("" if pred else "  (person not found)"))
+                    misses.append(
+                        f"{g['name']}: {best or '-'!s} | want {g['roles'][0]}"
+                        + ("" if pred else "  (person not found)")
+                    )
             else:
                 unstated += 1
                 if best:
@@ -274,7 +290,7 @@ def alias_kind(name: str, form: str, kind: str) -> str:
     letters = re.sub(r"[^A-Za-z]", "", form)
     if kind == "person":
         words, fwords = fold(name).split(), fold(form).split()
-        if fwords and words[-len(fwords):] == fwords:
+        if fwords and words[-len(fwords) :] == fwords:
             return "surname"
         return "other"
     if form.isupper() and 2 <= len(letters) <= 6 and not name.isupper():
@@ -317,9 +333,8 @@ def measure_cutoff(items: list[dict], idx) -> list[tuple[int, float, float]]:
     other articles of the corpus) that some entry would wrongly answer."""
     import json
 
-    from rapidfuzz import fuzz, process
-
     import spacy
+    from rapidfuzz import fuzz, process
 
     idx.sync_names()
     choices = list(idx.names)
@@ -329,7 +344,7 @@ def measure_cutoff(items: list[dict], idx) -> list[tuple[int, float, float]]:
             name = fold(g["name"])
             if len(name) >= 6 and name in idx.names:
                 mid = len(name) // 2
-                positives.append((name[:mid] + name[mid + 1:], idx.names[name]))
+                positives.append((name[:mid] + name[mid + 1 :], idx.names[name]))
     labelled = {i["id"] for i in items}
     others = []
     with entities_bbc.SHARED.open(encoding="utf-8") as fh:
@@ -364,11 +379,20 @@ def _pct(a: int, b: int) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--before", default="", help="git revision of the 'before' extraction "
-                                                     "(default: where this branch left main)")
-    parser.add_argument("--show-errors", "--errors", type=int, default=0, metavar="N", nargs="?", const=400,
-                        help="print N errors of each kind for 'now' (false positives, misses, wrong top-100 "
-                             "entries per type, role and alias misses; all of them without N)")
+    parser.add_argument(
+        "--before", default="", help="git revision of the 'before' extraction (default: where this branch left main)"
+    )
+    parser.add_argument(
+        "--show-errors",
+        "--errors",
+        type=int,
+        default=0,
+        metavar="N",
+        nargs="?",
+        const=400,
+        help="print N errors of each kind for 'now' (false positives, misses, wrong top-100 "
+        "entries per type, role and alias misses; all of them without N)",
+    )
     args = parser.parse_args(argv)
 
     items = entities_bbc.load()
@@ -376,15 +400,21 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{entities_bbc.SHARED} is not there: nothing to evaluate (the labels need the texts)")
         return 0
     cats = Counter(i["category"] for i in items)
-    print(f"{len(items)} labelled BBC articles ({', '.join(f'{v} {k}' for k, v in sorted(cats.items()))}) "
-          f"from {entities_bbc.SHARED}\n")
+    print(
+        f"{len(items)} labelled BBC articles ({', '.join(f'{v} {k}' for k, v in sorted(cats.items()))}) "
+        f"from {entities_bbc.SHARED}\n"
+    )
 
     from newsbrief.summaries.index import entity_index
 
     results = {"spacy": run_spacy(items)}
     try:
-        ref = args.before or subprocess.run(["git", "merge-base", "HEAD", "main"], cwd=ROOT, capture_output=True,
-                                            text=True, check=True).stdout.strip()
+        ref = (
+            args.before
+            or subprocess.run(
+                ["git", "merge-base", "HEAD", "main"], cwd=ROOT, capture_output=True, text=True, check=True
+            ).stdout.strip()
+        )
         before = _load_before(ref)
         results["before"] = run_index(items, before["index"])[0]
     except subprocess.CalledProcessError as exc:
@@ -398,8 +428,9 @@ def main(argv: list[str] | None = None) -> int:
         for t in TYPES:
             f = s["figures"][t]
             good, n = f["top"]
-            print(f"{name:8} {t:13} {_pct(f['tp'], f['pred'])} {_pct(f['hit'], f['gold'])}  "
-                  f"{_pct(good, n)} ({good}/{n})")
+            print(
+                f"{name:8} {t:13} {_pct(f['tp'], f['pred'])} {_pct(f['hit'], f['gold'])}  {_pct(good, n)} ({good}/{n})"
+            )
     print()
     print("roles: people with a stated role who get it; people without one who get a role anyway")
     for name, res in results.items():
@@ -407,21 +438,29 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{name:8} (no roles)")
             continue
         r = score_roles(items, res)
-        print(f"{name:8} right {_pct(r['right'], r['stated'])} ({r['right']}/{r['stated']})   "
-              f"role where none stated {r['given']}/{r['unstated']}")
+        print(
+            f"{name:8} right {_pct(r['right'], r['stated'])} ({r['right']}/{r['stated']})   "
+            f"role where none stated {r['given']}/{r['unstated']}"
+        )
     print()
     print("aliases: other forms of a name that reach the same card as the name (per article)")
     for name, res in results.items():
         a = score_aliases(items, res)
         total = [sum(v[0] for v in a["kinds"].values()), sum(v[1] for v in a["kinds"].values())]
         parts = "  ".join(f"{k} {v[0]}/{v[1]}" for k, v in sorted(a["kinds"].items()))
-        four = [sum(a["kinds"].get(k, [0, 0])[i] for k in ("acronym", "expansion", "suffix", "surname")) for i in (0, 1)]
-        print(f"{name:8} {_pct(*four)} ({four[0]}/{four[1]}) of acronyms, expansions, suffixes, surnames;  "
-              f"all forms {_pct(*total)} ({total[0]}/{total[1]}):  {parts}")
+        four = [
+            sum(a["kinds"].get(k, [0, 0])[i] for k in ("acronym", "expansion", "suffix", "surname")) for i in (0, 1)
+        ]
+        print(
+            f"{name:8} {_pct(*four)} ({four[0]}/{four[1]}) of acronyms, expansions, suffixes, surnames;  "
+            f"all forms {_pct(*total)} ({total[0]}/{total[1]}):  {parts}"
+        )
 
     print()
-    print(f"fuzzy lookup cut-off (now: {entity_index.MATCH_CUTOFF}): typos of indexed names answered right / "
-          "names the index does not hold answered anyway")
+    print(
+        f"fuzzy lookup cut-off (now: {entity_index.MATCH_CUTOFF}): typos of indexed names answered right / "
+        "names the index does not hold answered anyway"
+    )
     print("  " + "   ".join(f"{cut}: {ok:.2f}/{bad:.2f}" for cut, ok, bad in measure_cutoff(items, now_index)))
 
     if args.show_errors:

@@ -40,12 +40,12 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from newsbrief.summaries.articles.formats import parse_record
-from newsbrief.summaries.stories.briefing import compose_briefing  # noqa: E402
 from newsbrief.summaries.config import Settings  # noqa: E402
-from newsbrief.summaries.pipeline.run import summarize_pending  # noqa: E402
 from newsbrief.summaries.pipeline.core import NewsCore  # noqa: E402
-from newsbrief.summaries.stories.clustering import cluster_pending  # noqa: E402
+from newsbrief.summaries.pipeline.run import summarize_pending  # noqa: E402
 from newsbrief.summaries.store import Store  # noqa: E402
+from newsbrief.summaries.stories.briefing import compose_briefing  # noqa: E402
+from newsbrief.summaries.stories.clustering import cluster_pending  # noqa: E402
 
 DEFAULT = Path(__file__).resolve().parents[2] / "shared" / "eval" / "uci-stories-dev.jsonl"
 BATCH = 200
@@ -105,7 +105,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--show-day", help="print that day's briefing as a reader sees it (YYYY-MM-DD)")
     args = ap.parse_args(argv)
     if not args.file.exists():
-        print(f"{args.file} is not there (the shared evaluation data is read from ../shared/eval/); nothing to evaluate")
+        print(
+            f"{args.file} is not there (the shared evaluation data is read from ../shared/eval/); nothing to evaluate"
+        )
         return 0
     rows = [json.loads(line) for line in args.file.read_text().splitlines() if line.strip()]
     rows.sort(key=lambda r: (r["published"], r["id"]))
@@ -131,11 +133,12 @@ def main(argv: list[str] | None = None) -> int:
     with Store(db) as store:
         core = NewsCore(store, settings)
         for start in range(0, len(rows), BATCH):
-            batch = rows[start:start + BATCH]
+            batch = rows[start : start + BATCH]
             articles = []
             for r in batch:
-                article = parse_record({"title": r["title"], "url": r["url"], "published": r["published"],
-                                        "source": r["publisher"]})
+                article = parse_record(
+                    {"title": r["title"], "url": r["url"], "published": r["published"], "source": r["publisher"]}
+                )
                 articles.append(article)
                 gold_of_article[article.id] = r["story"]
                 if event_of_row.get(r["id"], "unclear") != "unclear":
@@ -157,7 +160,9 @@ def main(argv: list[str] | None = None) -> int:
         for th in (0.15, 0.25, 0.35):
             base = tfidf_baseline(titles, th)
             bp, br, bf = bcubed([str(x) for x in base], gold)
-            print(f"{'baseline TF-IDF centroid >= ' + format(th, '.2f'):<34} {bp:6.3f} {br:6.3f} {bf:6.3f} {len(set(base)):8d}")
+            print(
+                f"{'baseline TF-IDF centroid >= ' + format(th, '.2f'):<34} {bp:6.3f} {br:6.3f} {bf:6.3f} {len(set(base)):8d}"
+            )
         if event_of_article:
             scored = [i for i, a in enumerate(ids) if a in event_of_article]
             events = [event_of_article[ids[i]] for i in scored]
@@ -173,11 +178,17 @@ def main(argv: list[str] | None = None) -> int:
                 base = tfidf_baseline(titles, th)
                 sub = [str(base[i]) for i in scored]
                 bp, br, bf = bcubed(sub, events)
-                print(f"{'baseline TF-IDF centroid >= ' + format(th, '.2f'):<34} {bp:6.3f} {br:6.3f} {bf:6.3f} {len(set(sub)):8d}")
-        print(f"\nclustering: {cluster_seconds / max(1, len(ids)) * 1000:.3f} ms an article "
-              f"({len(ids)} articles in {cluster_seconds:.2f} s, batches of {BATCH})")
+                print(
+                    f"{'baseline TF-IDF centroid >= ' + format(th, '.2f'):<34} {bp:6.3f} {br:6.3f} {bf:6.3f} {len(set(sub)):8d}"
+                )
+        print(
+            f"\nclustering: {cluster_seconds / max(1, len(ids)) * 1000:.3f} ms an article "
+            f"({len(ids)} articles in {cluster_seconds:.2f} s, batches of {BATCH})"
+        )
 
-        print(f"\n{'day':<12} {'stories':>7} {'top5 distinct':>14} {'top10 distinct':>15} {'top5 in 10 most covered':>24}")
+        print(
+            f"\n{'day':<12} {'stories':>7} {'top5 distinct':>14} {'top10 distinct':>15} {'top5 in 10 most covered':>24}"
+        )
         days = sorted(set(day_of_article.values()))
         day_rows: list[tuple[str, int, int, int, int, int]] = []
         for day in days:
@@ -194,8 +205,10 @@ def main(argv: list[str] | None = None) -> int:
 
             labels = [label(s) for s in briefing.stories]
             top5, top10 = labels[:5], labels[:10]
-            print(f"{day:<12} {len(coverage):>7} {len(set(top5)):>10} of {len(top5):<2} {len(set(top10)):>11} of {len(top10):<2}"
-                  f" {sum(1 for g in top5 if g in most):>20} of {len(top5)}")
+            print(
+                f"{day:<12} {len(coverage):>7} {len(set(top5)):>10} of {len(top5):<2} {len(set(top10)):>11} of {len(top10):<2}"
+                f" {sum(1 for g in top5 if g in most):>20} of {len(top5)}"
+            )
             if event_of_article:
                 event_cover: dict[str, set[str]] = collections.defaultdict(set)
                 for a in on_day:
@@ -206,8 +219,16 @@ def main(argv: list[str] | None = None) -> int:
                 for story in briefing.stories[:10]:
                     votes = collections.Counter(event_of_article[x] for x in story.article_ids if x in event_of_article)
                     ev.append(votes.most_common(1)[0][0] if votes else "?")
-                day_rows.append((day, len(event_cover), len(set(ev)), len(ev), sum(1 for e in set(ev) if e in busiest),
-                                 min(10, len(busiest))))
+                day_rows.append(
+                    (
+                        day,
+                        len(event_cover),
+                        len(set(ev)),
+                        len(ev),
+                        sum(1 for e in set(ev) if e in busiest),
+                        min(10, len(busiest)),
+                    )
+                )
         if day_rows:
             print(f"\n{'day':<12} {'events':>7} {'top10 distinct events':>22} {'10 most covered events in top 10':>33}")
             for day, n_events, distinct, shown, hits, most_n in day_rows:

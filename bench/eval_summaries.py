@@ -29,8 +29,8 @@ import json
 import statistics
 import sys
 import time
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Callable, Iterable
 
 REPO = Path(__file__).resolve().parents[1]
 EVAL_DIR = REPO.parent / "shared" / "eval"
@@ -101,9 +101,7 @@ def reference_count(summary: str) -> int:
     return max(1, len(split_sentences(summary)))
 
 
-def evaluate(
-    rows: list[dict], system: Summarize, counts: Iterable[int], scorer
-) -> dict[str, float]:
+def evaluate(rows: list[dict], system: Summarize, counts: Iterable[int], scorer) -> dict[str, float]:
     counts = list(counts)
     outputs = []
     start = time.perf_counter()
@@ -146,9 +144,11 @@ def run(path: Path, only: list[str] | None = None, limit: int | None = None) -> 
             continue
         table[(name, "@3")] = evaluate(rows, system, [3] * len(rows), scorer)
         table[(name, "@ref")] = evaluate(rows, system, ref_counts, scorer)
-    print(f"\n== {path.name}: {len(rows)} articles, reference mean "
-          f"{statistics.mean(len(r['summary']) for r in rows):.0f} chars, "
-          f"{statistics.mean(ref_counts):.1f} sentences ==")
+    print(
+        f"\n== {path.name}: {len(rows)} articles, reference mean "
+        f"{statistics.mean(len(r['summary']) for r in rows):.0f} chars, "
+        f"{statistics.mean(ref_counts):.1f} sentences =="
+    )
     print(NOTE)
     header = f"{'system':<10} {'at':<5} {'R1':>6} {'R2':>6} {'RL':>6} {'chars':>7} {'art/s':>8}"
     print(header)
@@ -159,8 +159,7 @@ def run(path: Path, only: list[str] | None = None, limit: int | None = None) -> 
                 continue
             m = table[(name, at)]
             label = "Lead-3" if name == "Lead" and at == "@3" else ("Lead-N" if name == "Lead" else name)
-            print(f"{label:<10} {at:<5} {m['R1']:6.1f} {m['R2']:6.1f} {m['RL']:6.1f} "
-                  f"{m['chars']:7.0f} {m['aps']:8.0f}")
+            print(f"{label:<10} {at:<5} {m['R1']:6.1f} {m['R2']:6.1f} {m['RL']:6.1f} {m['chars']:7.0f} {m['aps']:8.0f}")
     if all(("ours", "@3") in table and (b, "@3") in table for b in ("Lead", "LexRank")):
         ours, lead, lex = table[("ours", "@3")], table[("Lead", "@3")], table[("LexRank", "@3")]
         checks = {
@@ -171,8 +170,10 @@ def run(path: Path, only: list[str] | None = None, limit: int | None = None) -> 
             "chars <= 1.25 x Lead-3": ours["chars"] <= 1.25 * lead["chars"],
             "articles/s >= 100": ours["aps"] >= 100,
         }
-        print(f"goal @3 (length ratio ours/Lead-3 = {ours['chars'] / lead['chars']:.2f}): "
-              + ", ".join(f"{k}: {'ok' if v else 'FAIL'}" for k, v in checks.items()))
+        print(
+            f"goal @3 (length ratio ours/Lead-3 = {ours['chars'] / lead['chars']:.2f}): "
+            + ", ".join(f"{k}: {'ok' if v else 'FAIL'}" for k, v in checks.items())
+        )
     return table
 
 

@@ -31,14 +31,19 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.ERROR)
     with tempfile.TemporaryDirectory() as tmp:
-        result = asyncio.run(digest_fanout(Path(tmp), args.chats, rate=args.rate, users=args.users,
-                                           fault_rate=args.fault_rate))
-    print(f"digest fan-out: {args.chats:,} chats due in the same minute, limit {args.rate:g}/s"
-          + (f", {args.fault_rate:.0%} of sends faulted" if args.fault_rate else ""))
+        result = asyncio.run(
+            digest_fanout(Path(tmp), args.chats, rate=args.rate, users=args.users, fault_rate=args.fault_rate)
+        )
+    print(
+        f"digest fan-out: {args.chats:,} chats due in the same minute, limit {args.rate:g}/s"
+        + (f", {args.fault_rate:.0%} of sends faulted" if args.fault_rate else "")
+    )
     for line in result.lines():
         print("  " + line)
-    print(f"  ideal time at the limit: {args.chats / args.rate:.1f}s; measured {result.seconds:.1f}s "
-          f"(ratio {result.seconds / (args.chats / args.rate):.3f})")
+    print(
+        f"  ideal time at the limit: {args.chats / args.rate:.1f}s; measured {result.seconds:.1f}s "
+        f"(ratio {result.seconds / (args.chats / args.rate):.3f})"
+    )
     return 0 if result.missing == 0 and result.duplicates == 0 else 1
 
 

@@ -43,7 +43,11 @@ def generate(folder: Path, n: int, seed: int = 7) -> None:
         paragraphs = [" ".join(sentence(rng) for _ in range(rng.randint(1, 3))) for _ in range(rng.randint(5, 10))]
         paragraphs.insert(2, f"Also Read | Story number {rng.randint(0, 10**6)} you might like.")
         day = 1 + i % 28
-        text = f"date 2025-07-{day:02d} {rng.choice(PLACES)}, July {day} (ANI): Story {i}. " + "\n\n".join(paragraphs) + " (ANI)\n"
+        text = (
+            f"date 2025-07-{day:02d} {rng.choice(PLACES)}, July {day} (ANI): Story {i}. "
+            + "\n\n".join(paragraphs)
+            + " (ANI)\n"
+        )
         (folder / f"{i:06d}.txt").write_text(text, encoding="utf-8")
 
 
@@ -81,7 +85,10 @@ def main(argv: list[str] | None = None) -> int:
         generate(folder, max(sizes + args.baseline_n))
         all_files = sorted(folder.iterdir())
         print(f"{'store':<28}{'N':>8}{'seconds':>10}{'articles/s':>12}{'ms/article':>12}")
-        per_article: dict[str, dict[int, float]] = {"newsbrief (batched, atomic)": {}, "TinyDB default (insert each)": {}}
+        per_article: dict[str, dict[int, float]] = {
+            "newsbrief (batched, atomic)": {},
+            "TinyDB default (insert each)": {},
+        }
         for n in sizes:
             sub = root / f"n{n}"
             sub.mkdir()
@@ -89,20 +96,30 @@ def main(argv: list[str] | None = None) -> int:
                 (sub / path.name).symlink_to(path)
             seconds = bench_newsbrief(sub, root / f"nb{n}.json")
             per_article["newsbrief (batched, atomic)"][n] = seconds / n
-            print(f"{'newsbrief (batched, atomic)':<28}{n:>8}{seconds:>10.2f}{n / seconds:>12.0f}{1000 * seconds / n:>12.3f}")
+            print(
+                f"{'newsbrief (batched, atomic)':<28}{n:>8}{seconds:>10.2f}{n / seconds:>12.0f}{1000 * seconds / n:>12.3f}"
+            )
         for n in sorted(args.baseline_n):
             seconds = bench_tinydb_default(folder, root / f"tiny{n}.json", n)
             per_article["TinyDB default (insert each)"][n] = seconds / n
-            print(f"{'TinyDB default (insert each)':<28}{n:>8}{seconds:>10.2f}{n / seconds:>12.0f}{1000 * seconds / n:>12.3f}")
+            print(
+                f"{'TinyDB default (insert each)':<28}{n:>8}{seconds:>10.2f}{n / seconds:>12.0f}{1000 * seconds / n:>12.3f}"
+            )
         print()
         for name, costs in per_article.items():
             lo, hi = min(costs), max(costs)
             if lo != hi:
-                print(f"{name}: per-article cost at N={hi:,} / at N={lo:,} = {costs[hi] / costs[lo]:.2f} "
-                      f"(N grew {hi / lo:.0f}x; 1.0 is linear, {hi / lo:.0f} is quadratic)")
-        common = sorted(set(per_article["newsbrief (batched, atomic)"]) & set(per_article["TinyDB default (insert each)"]))
+                print(
+                    f"{name}: per-article cost at N={hi:,} / at N={lo:,} = {costs[hi] / costs[lo]:.2f} "
+                    f"(N grew {hi / lo:.0f}x; 1.0 is linear, {hi / lo:.0f} is quadratic)"
+                )
+        common = sorted(
+            set(per_article["newsbrief (batched, atomic)"]) & set(per_article["TinyDB default (insert each)"])
+        )
         for n in common:
-            print(f"at N={n:,}: TinyDB default is {per_article['TinyDB default (insert each)'][n] / per_article['newsbrief (batched, atomic)'][n]:.1f}x slower per article")
+            print(
+                f"at N={n:,}: TinyDB default is {per_article['TinyDB default (insert each)'][n] / per_article['newsbrief (batched, atomic)'][n]:.1f}x slower per article"
+            )
     return 0
 
 

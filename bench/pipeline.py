@@ -35,8 +35,10 @@ def corpus(n: int) -> tuple[list[dict], str]:
         base = list(items)
         while len(items) < n:  # repeat with a marker so the copies are distinct stories
             k = len(items)
-            items += [dict(r, title=f"{r['title']} ({k + i})", text=f"{r['text']}\n\nThis is copy {k + i}.")
-                      for i, r in enumerate(base[: n - k])]
+            items += [
+                dict(r, title=f"{r['title']} ({k + i})", text=f"{r['text']}\n\nThis is copy {k + i}.")
+                for i, r in enumerate(base[: n - k])
+            ]
         return items[:n], f"BBC articles from {EVAL}"
     sys.path.insert(0, str(ROOT / "bench"))
     from ingest import generate  # noqa: PLC0415
@@ -69,13 +71,13 @@ def main(argv: list[str] | None = None) -> int:
     from sumy.summarizers.lex_rank import LexRankSummarizer
     from sumy.utils import get_stop_words
 
-    from newsbrief.summaries.nlp import entities
     from newsbrief.summaries.articles.formats import parse_record
     from newsbrief.summaries.config import Settings
-    from newsbrief.summaries.pipeline.run import run_pipeline
+    from newsbrief.summaries.nlp import entities
     from newsbrief.summaries.nlp.summarizer import summarize_article
-    from newsbrief.summaries.store import Store
     from newsbrief.summaries.nlp.tokenizer import get_tokenizer
+    from newsbrief.summaries.pipeline.run import run_pipeline
+    from newsbrief.summaries.store import Store
 
     items, what = corpus(args.articles)
     articles = [parse_record(item) for item in items]
@@ -118,24 +120,26 @@ def main(argv: list[str] | None = None) -> int:
         for _ in base.pipe(bodies, batch_size=32):
             pass
         runs["base"].append(time.perf_counter() - start)
-        with tempfile.TemporaryDirectory() as tmp:
-            with Store(Path(tmp) / "db.json") as store:
-                start = time.perf_counter()
-                entity_index.index_articles(store, records)  # NER, rules, roles, index and its writes
-                runs["ours"].append(time.perf_counter() - start)
+        with tempfile.TemporaryDirectory() as tmp, Store(Path(tmp) / "db.json") as store:
+            start = time.perf_counter()
+            entity_index.index_articles(store, records)  # NER, rules, roles, index and its writes
+            runs["ours"].append(time.perf_counter() - start)
     base_ner, ours_ner = min(runs["base"]), min(runs["ours"])
     print(f"entities   spaCy nlp.pipe alone    {rate(n, base_ner)}   ({'+'.join(base.pipe_names)})")
-    print(f"entities   newsbrief extraction    {rate(n, ours_ner)}   x{ours_ner / base_ner:.2f} the time of spaCy alone "
-          f"(NER, rules, roles from the parse, indexing; best of {args.rounds})")
+    print(
+        f"entities   newsbrief extraction    {rate(n, ours_ner)}   x{ours_ner / base_ner:.2f} the time of spaCy alone "
+        f"(NER, rules, roles from the parse, indexing; best of {args.rounds})"
+    )
 
-    with tempfile.TemporaryDirectory() as tmp:
-        with Store(Path(tmp) / "db.json") as store:
-            store.upsert_articles(articles)
-            start = time.perf_counter()
-            report = run_pipeline(store, settings, ingest=False)
-            job = time.perf_counter() - start
-    print(f"whole job  summaries+entities+store {rate(len(report.summarized), job)}   "
-          f"(summarized {len(report.summarized)}, entities for {report.indexed})")
+    with tempfile.TemporaryDirectory() as tmp, Store(Path(tmp) / "db.json") as store:
+        store.upsert_articles(articles)
+        start = time.perf_counter()
+        report = run_pipeline(store, settings, ingest=False)
+        job = time.perf_counter() - start
+    print(
+        f"whole job  summaries+entities+store {rate(len(report.summarized), job)}   "
+        f"(summarized {len(report.summarized)}, entities for {report.indexed})"
+    )
     return 0
 
 

@@ -67,8 +67,9 @@ _SENTENCES: list[str] = []
 def _sentence_pool() -> list[str]:
     if not _SENTENCES:
         rng = random.Random(11)
-        _SENTENCES.extend(" ".join(rng.choice(WORDS) for _ in range(rng.randint(12, 24))).capitalize() + "."
-                          for _ in range(20000))
+        _SENTENCES.extend(
+            " ".join(rng.choice(WORDS) for _ in range(rng.randint(12, 24))).capitalize() + "." for _ in range(20000)
+        )
     return _SENTENCES
 
 
@@ -84,14 +85,25 @@ def articles(start: int, n: int, *, per_day: int = 3000, seed: int = 7, fast: bo
     for i in range(start, start + n):
         words = lambda k: " ".join(rng.choice(WORDS) for _ in range(k))  # noqa: E731
         if pool is not None:
-            body = "\n\n".join(" ".join(rng.choice(pool) for _ in range(rng.randint(1, 3)))
-                               for _ in range(rng.randint(5, 10)))
+            body = "\n\n".join(
+                " ".join(rng.choice(pool) for _ in range(rng.randint(1, 3))) for _ in range(rng.randint(5, 10))
+            )
         else:
-            body = "\n\n".join(" ".join(words(rng.randint(12, 24)).capitalize() + "." for _ in range(rng.randint(1, 3)))
-                               for _ in range(rng.randint(5, 10)))
+            body = "\n\n".join(
+                " ".join(words(rng.randint(12, 24)).capitalize() + "." for _ in range(rng.randint(1, 3)))
+                for _ in range(rng.randint(5, 10))
+            )
         day = last - dt.timedelta(days=i // per_day)
-        out.append(Article(headline=f"Story {i}: {words(6)}", body=f"Story {i} opens here. " + body, date=day.isoformat(),
-                           place=rng.choice(PLACES), agency="ANI", source=f"feed {i % 100}"))
+        out.append(
+            Article(
+                headline=f"Story {i}: {words(6)}",
+                body=f"Story {i} opens here. " + body,
+                date=day.isoformat(),
+                place=rng.choice(PLACES),
+                agency="ANI",
+                source=f"feed {i % 100}",
+            )
+        )
     return out
 
 
@@ -112,22 +124,24 @@ def store_work(store, batch: list[Article], sentences: dict[str, list[str]]) -> 
     batches of 500, stories clustered; the summarizer's own CPU time is left out (the same
     on both backends; see ``workers`` and bench/pipeline.py)."""
     from newsbrief.summaries.config import StorySettings, SummarySettings
-    from newsbrief.summaries.stories.clustering import cluster_pending
     from newsbrief.summaries.nlp.summarizer import is_current, summary_key
+    from newsbrief.summaries.stories.clustering import cluster_pending
 
     settings = SummarySettings()
     key = summary_key(settings)
     times = {}
     t = time.perf_counter()
     for i in range(0, len(batch), 500):
-        store.upsert_articles(batch[i:i + 500])
+        store.upsert_articles(batch[i : i + 500])
     times["ingest"] = time.perf_counter() - t
     t = time.perf_counter()
     pending = [a for a in store.iter_articles() if not is_current(store.get_summary(a["id"]), a, settings)]
-    records = [{"article_id": a["id"], "key": key, "content_hash": a["content_hash"], "sentences": sentences[a["id"]]}
-               for a in pending]
+    records = [
+        {"article_id": a["id"], "key": key, "content_hash": a["content_hash"], "sentences": sentences[a["id"]]}
+        for a in pending
+    ]
     for i in range(0, len(records), 500):
-        store.put_summaries(records[i:i + 500])
+        store.put_summaries(records[i : i + 500])
     times["summaries"] = time.perf_counter() - t
     t = time.perf_counter()
     cluster_pending(store, StorySettings())
@@ -150,8 +164,10 @@ def cmd_compare(args) -> int:
     print(f"{args.n} articles: ingest and the pipeline's store work (baseline: TinyDB, same run)")
     print(f"{'phase':<12}{'TinyDB s':>10}{'PostgreSQL s':>14}{'PG/TinyDB':>11}{'PG articles/s':>15}")
     for phase in ("ingest", "summaries", "stories"):
-        print(f"{phase:<12}{t_tiny[phase]:>10.2f}{t_pg[phase]:>14.2f}{t_pg[phase] / t_tiny[phase]:>11.2f}"
-              f"{args.n / t_pg[phase]:>15.0f}")
+        print(
+            f"{phase:<12}{t_tiny[phase]:>10.2f}{t_pg[phase]:>14.2f}{t_pg[phase] / t_tiny[phase]:>11.2f}"
+            f"{args.n / t_pg[phase]:>15.0f}"
+        )
     total_tiny, total_pg = sum(t_tiny.values()), sum(t_pg.values())
     print(f"{'total':<12}{total_tiny:>10.2f}{total_pg:>14.2f}{total_pg / total_tiny:>11.2f}{args.n / total_pg:>15.0f}")
     if srv is not None:
@@ -165,23 +181,41 @@ def cmd_compare(args) -> int:
 # places that most reports name (drawn by a Zipf law: a handful are everywhere), and a
 # long tail of people named once or a few times (about one new name every three
 # articles), each report naming 4-6 of them with the sentence, the surname form, a role.
-FIRST = ("Aarav Aditi Ahmed Alice Amara Andrew Anita Arjun Ben Carlos Chen Clara David Dmitri Elena Emma Farah Fatima "
-         "Gabriel Grace Hana Hassan Ivan Jack James Jin Julia Karan Kenji Lara Leila Liam Lucas Maria Marta Mei Mohammed "
-         "Nadia Naveen Nina Olga Omar Pablo Priya Rahul Rosa Sam Sara Sofia Sunil Tariq Tom Usha Vikram Wei Yara Yusuf "
-         "Zara Zoe Anil").split()
-SURNAMES = ("Singh Kumar Sharma Patel Khan Smith Jones Brown Taylor Wilson Chen Wang Li Zhang Liu Garcia Martinez Lopez "
-            "Gonzalez Rossi Russo Ferrari Muller Schmidt Schneider Fischer Weber Ivanov Petrov Sato Suzuki Tanaka "
-            "Watanabe Kim Lee Park Nguyen Tran Silva Santos Costa Oliveira Ahmed Ali Hassan Hussein Okafor Mensah "
-            "Kariuki Otieno Dubois Moreau Laurent Novak Kowalski Nowak Horvat Jensen Hansen Larsen Berg Lindqvist "
-            "Andersson Johansson Murphy Kelly Byrne Walsh Dixit Rudd Hegseth Modi Trump Albanese Marles Mann").split()
-ORG_WORDS = ("National Global United Pacific Atlantic Northern Southern Eastern Western Central Royal Federal "
-             "Metro Urban Green Blue Red Golden Silver Iron Delta Alpha Omega Summit Harbor River Valley Mountain "
-             "Ocean Solar Lunar Star Crown Liberty Union Civic Prime Apex Nova Vertex Zenith Orbit Quantum Atlas "
-             "Titan Phoenix Falcon Eagle").split()
-ORG_KINDS = ("Bank Group Motors Airways Council Ministry Party Institute University Foundation Energy Telecom "
-             "Holdings Press Studios Pharma Foods Rail Shipping League").split()
-ROLES = ("Prime Minister", "Finance Minister", "chief executive", "spokesperson", "Defence Secretary", "coach",
-         "President", "mayor", "chief economist", "opposition leader")
+FIRST = (
+    "Aarav Aditi Ahmed Alice Amara Andrew Anita Arjun Ben Carlos Chen Clara David Dmitri Elena Emma Farah Fatima "
+    "Gabriel Grace Hana Hassan Ivan Jack James Jin Julia Karan Kenji Lara Leila Liam Lucas Maria Marta Mei Mohammed "
+    "Nadia Naveen Nina Olga Omar Pablo Priya Rahul Rosa Sam Sara Sofia Sunil Tariq Tom Usha Vikram Wei Yara Yusuf "
+    "Zara Zoe Anil"
+).split()
+SURNAMES = (
+    "Singh Kumar Sharma Patel Khan Smith Jones Brown Taylor Wilson Chen Wang Li Zhang Liu Garcia Martinez Lopez "
+    "Gonzalez Rossi Russo Ferrari Muller Schmidt Schneider Fischer Weber Ivanov Petrov Sato Suzuki Tanaka "
+    "Watanabe Kim Lee Park Nguyen Tran Silva Santos Costa Oliveira Ahmed Ali Hassan Hussein Okafor Mensah "
+    "Kariuki Otieno Dubois Moreau Laurent Novak Kowalski Nowak Horvat Jensen Hansen Larsen Berg Lindqvist "
+    "Andersson Johansson Murphy Kelly Byrne Walsh Dixit Rudd Hegseth Modi Trump Albanese Marles Mann"
+).split()
+ORG_WORDS = (
+    "National Global United Pacific Atlantic Northern Southern Eastern Western Central Royal Federal "
+    "Metro Urban Green Blue Red Golden Silver Iron Delta Alpha Omega Summit Harbor River Valley Mountain "
+    "Ocean Solar Lunar Star Crown Liberty Union Civic Prime Apex Nova Vertex Zenith Orbit Quantum Atlas "
+    "Titan Phoenix Falcon Eagle"
+).split()
+ORG_KINDS = (
+    "Bank Group Motors Airways Council Ministry Party Institute University Foundation Energy Telecom "
+    "Holdings Press Studios Pharma Foods Rail Shipping League"
+).split()
+ROLES = (
+    "Prime Minister",
+    "Finance Minister",
+    "chief executive",
+    "spokesperson",
+    "Defence Secretary",
+    "coach",
+    "President",
+    "mayor",
+    "chief economist",
+    "opposition leader",
+)
 SYLLABLES = [c + v for c in "bdfghjklmnprstvz" for v in "aeiou"]
 N_PEOPLE, N_ORGS, N_PLACES = 3000, 1000, 300
 
@@ -241,8 +275,16 @@ def entity_doc(i: int, article: Article) -> dict:
         if kind == "person" and rng.random() < 0.3:
             enc["roles"] = [rng.choice(ROLES)]
         ents[key] = enc
-    return {"k": "a:" + article.id, "article": article.id, "date": article.date, "headline": article.headline,
-            "seq": i, "v": 3, "sents": sents, "ents": ents}
+    return {
+        "k": "a:" + article.id,
+        "article": article.id,
+        "date": article.date,
+        "headline": article.headline,
+        "seq": i,
+        "v": 3,
+        "sents": sents,
+        "ents": ents,
+    }
 
 
 _ENTITY_STATE: dict[str, dict] = {}  # key -> what its e: document says (kept across fill calls)
@@ -253,9 +295,21 @@ def entity_docs(docs: list[dict]) -> list[dict]:
     touched = {}
     for doc in docs:
         for key, enc in doc["ents"].items():
-            st = _ENTITY_STATE.setdefault(key, {"k": "e:" + key, "entity": key, "name": next(iter(enc["names"])),
-                                                "type": enc["t"], "aliases": [], "roles": [], "articles": 0,
-                                                "mentions": 0, "first_seen": doc["date"], "last_seen": doc["date"]})
+            st = _ENTITY_STATE.setdefault(
+                key,
+                {
+                    "k": "e:" + key,
+                    "entity": key,
+                    "name": next(iter(enc["names"])),
+                    "type": enc["t"],
+                    "aliases": [],
+                    "roles": [],
+                    "articles": 0,
+                    "mentions": 0,
+                    "first_seen": doc["date"],
+                    "last_seen": doc["date"],
+                },
+            )
             st["articles"] += 1
             st["mentions"] += enc["n"]
             st["first_seen"], st["last_seen"] = min(st["first_seen"], doc["date"]), max(st["last_seen"], doc["date"])
@@ -268,8 +322,10 @@ def entity_docs(docs: list[dict]) -> list[dict]:
                 if role not in st["roles"]:
                     st["roles"] = (st["roles"] + [role])[:5]
             touched[key] = st
-    return [{**st, "surfaces": list(st["surfaces"].items()), "card_roles": st["roles"], "lookup": _lookup_names(st)}
-            for st in touched.values()]
+    return [
+        {**st, "surfaces": list(st["surfaces"].items()), "card_roles": st["roles"], "lookup": _lookup_names(st)}
+        for st in touched.values()
+    ]
 
 
 def _lookup_names(st: dict) -> list[str]:
@@ -291,8 +347,8 @@ def fill(url: str, n: int, path: Path) -> dict[str, float]:
     documents (as the index writes them: ``a:`` per article, ``e:`` per entity touched),
     in batches of 2,000."""
     from newsbrief.summaries.config import SummarySettings
-    from newsbrief.summaries.store.postgres import PostgresStore
     from newsbrief.summaries.nlp.summarizer import summary_key
+    from newsbrief.summaries.store.postgres import PostgresStore
 
     key = summary_key(SummarySettings())
     with PostgresStore(url) as store:
@@ -308,24 +364,44 @@ def fill(url: str, n: int, path: Path) -> dict[str, float]:
             ingest_s += time.perf_counter() - t
             assert len(report.added) == len(batch), (len(report.added), len(batch))
             with store.batch():
-                store.put_summaries([{"article_id": a.id, "key": key, "content_hash": a.content_hash,
-                                      "sentences": [a.body.split(". ")[0] + "."]} for a in batch])
+                store.put_summaries(
+                    [
+                        {
+                            "article_id": a.id,
+                            "key": key,
+                            "content_hash": a.content_hash,
+                            "sentences": [a.body.split(". ")[0] + "."],
+                        }
+                        for a in batch
+                    ]
+                )
                 stories = []
                 for k in range(0, len(batch), 3):
-                    group = batch[k:k + 3]
-                    stories.append({"id": f"s{lo + k}", "members": {a.id: a.content_hash for a in group},
-                                    "first_seen": group[-1].date + "T06:00:00+00:00",
-                                    "last_seen": group[0].date + "T09:00:00+00:00"})
+                    group = batch[k : k + 3]
+                    stories.append(
+                        {
+                            "id": f"s{lo + k}",
+                            "members": {a.id: a.content_hash for a in group},
+                            "first_seen": group[-1].date + "T06:00:00+00:00",
+                            "last_seen": group[0].date + "T09:00:00+00:00",
+                        }
+                    )
                 store.put_stories(stories)
             docs = [entity_doc(lo + k, a) for k, a in enumerate(batch)]
             t = time.perf_counter()
             store.put_documents("entities", docs + entity_docs(docs))
             entities_s += time.perf_counter() - t
             if (lo // 2000) % 25 == 0:
-                print(f"  ... {lo + len(batch)} articles stored, {(lo + len(batch) - start) / (time.perf_counter() - t0):.0f}/s overall",
-                      file=sys.stderr, flush=True)
-        return {"ingest_rate": (n - start) / ingest_s if n > start else 0.0,
-                "entity_rate": (n - start) / entities_s if n > start else 0.0, "fill_seconds": time.perf_counter() - t0}
+                print(
+                    f"  ... {lo + len(batch)} articles stored, {(lo + len(batch) - start) / (time.perf_counter() - t0):.0f}/s overall",
+                    file=sys.stderr,
+                    flush=True,
+                )
+        return {
+            "ingest_rate": (n - start) / ingest_s if n > start else 0.0,
+            "entity_rate": (n - start) / entities_s if n > start else 0.0,
+            "fill_seconds": time.perf_counter() - t0,
+        }
 
 
 def who_queries(n: int, k: int = 120, seed: int = 3) -> dict[str, list[str]]:
@@ -333,16 +409,21 @@ def who_queries(n: int, k: int = 120, seed: int = 3) -> dict[str, list[str]]:
     from the long tail), bare surnames, one-letter typos of held names, names it does not hold."""
     rng = random.Random(seed)
     tails = [name for name in (tail_person(rng.randrange(n)) for _ in range(k * 4)) if name]
-    known = [_PEOPLE[_pick(rng, "people")] for _ in range(k // 3)] + [_ORGS[_pick(rng, "orgs")] for _ in range(k // 6)] \
-        + [_PLACES[_pick(rng, "places")] for _ in range(k // 6)] + tails[:k // 3]
+    known = (
+        [_PEOPLE[_pick(rng, "people")] for _ in range(k // 3)]
+        + [_ORGS[_pick(rng, "orgs")] for _ in range(k // 6)]
+        + [_PLACES[_pick(rng, "places")] for _ in range(k // 6)]
+        + tails[: k // 3]
+    )
 
     def typo(name: str) -> str:
         i = rng.randrange(1, len(name) - 1)
-        return name[:i] + rng.choice("aeioukrst".replace(name[i].lower(), "")) + name[i + 1:]
+        return name[:i] + rng.choice("aeioukrst".replace(name[i].lower(), "")) + name[i + 1 :]
 
     return {
         "name": known,
-        "surname": [rng.choice(SURNAMES[:40]) for _ in range(k // 2)] + [t.split()[-1] for t in tails[k // 3:k // 3 + k // 2]],
+        "surname": [rng.choice(SURNAMES[:40]) for _ in range(k // 2)]
+        + [t.split()[-1] for t in tails[k // 3 : k // 3 + k // 2]],
         "typo": [typo(rng.choice(known)) for _ in range(k)],
         "miss": [f"{_pseudo(rng, (3, 4))} {_pseudo(rng, (3, 5))}" for _ in range(k)],
     }
@@ -424,15 +505,21 @@ def _days(n: int) -> list[str]:
 
 
 def probe(url: str, n: int, path: Path) -> dict:
-    out = subprocess.run([sys.executable, "-c", QUERY_PROBE, url, str(path), json.dumps(_days(n)),
-                          json.dumps(who_queries(n))], capture_output=True, text=True, cwd=ROOT)
+    out = subprocess.run(
+        [sys.executable, "-c", QUERY_PROBE, url, str(path), json.dumps(_days(n)), json.dumps(who_queries(n))],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
     if out.returncode:
         raise RuntimeError(out.stderr)
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
 def pipeline_probe(url: str, path: Path) -> dict:
-    out = subprocess.run([sys.executable, "-c", PIPELINE_PROBE, url, str(path)], capture_output=True, text=True, cwd=ROOT)
+    out = subprocess.run(
+        [sys.executable, "-c", PIPELINE_PROBE, url, str(path)], capture_output=True, text=True, cwd=ROOT
+    )
     if out.returncode:
         raise RuntimeError(out.stderr)
     return json.loads(out.stdout.strip().splitlines()[-1])
@@ -453,40 +540,61 @@ def cmd_scale(args) -> int:
                 size = store.database_size()
                 counts = store.table_counts()
             rows.append((n, filled, p, pipe, size, counts))
-            print(json.dumps({"n": n, "filled": filled, "probe": p, "pipeline": pipe, "size": size, "counts": counts}),
-                  file=sys.stderr, flush=True)
+            print(
+                json.dumps({"n": n, "filled": filled, "probe": p, "pipeline": pipe, "size": size, "counts": counts}),
+                file=sys.stderr,
+                flush=True,
+            )
     print("stored articles on PostgreSQL, 3,000 a day (baseline: the same measures at the smaller N, same run)")
-    print(f"{'articles':>10}{'ingest/s':>10}{'entity docs/s':>15}{'brief p99 ms':>14}{'brief p50 ms':>14}"
-          f"{'bot MB start':>14}{'bot MB after':>14}{'names kept/all':>16}{'DB GiB':>8}")
+    print(
+        f"{'articles':>10}{'ingest/s':>10}{'entity docs/s':>15}{'brief p99 ms':>14}{'brief p50 ms':>14}"
+        f"{'bot MB start':>14}{'bot MB after':>14}{'names kept/all':>16}{'DB GiB':>8}"
+    )
     for n, filled, p, _pipe, size, _counts in rows:
-        print(f"{n:>10}{filled['ingest_rate']:>10.0f}{filled['entity_rate']:>15.0f}{pct(p['brief'], 0.99) * 1000:>14.1f}"
-              f"{statistics.median(p['brief']) * 1000:>14.1f}{p['rss_start_mb']:>14.0f}{p['rss_mb']:>14.0f}"
-              f"{str(p['names']) + '/' + str(p.get('names_all', '?')):>16}{size / 2**30:>8.2f}")
+        print(
+            f"{n:>10}{filled['ingest_rate']:>10.0f}{filled['entity_rate']:>15.0f}{pct(p['brief'], 0.99) * 1000:>14.1f}"
+            f"{statistics.median(p['brief']) * 1000:>14.1f}{p['rss_start_mb']:>14.0f}{p['rss_mb']:>14.0f}"
+            f"{str(p['names']) + '/' + str(p.get('names_all', '?')):>16}{size / 2**30:>8.2f}"
+        )
     for n, _filled, p, _pipe, _size, _counts in rows:
-        print(f"{n:>10} articles: /brief p50 {statistics.median(p['brief']) * 1000:.1f} ms against "
-              f"{statistics.median(p['whole_day']) * 1000:.1f} ms only to read the day's 3,000 articles whole "
-              f"(the old path's first step, same run: {statistics.median(p['brief']) / statistics.median(p['whole_day']):.2f}x)")
+        print(
+            f"{n:>10} articles: /brief p50 {statistics.median(p['brief']) * 1000:.1f} ms against "
+            f"{statistics.median(p['whole_day']) * 1000:.1f} ms only to read the day's 3,000 articles whole "
+            f"(the old path's first step, same run: {statistics.median(p['brief']) / statistics.median(p['whole_day']):.2f}x)"
+        )
     print("/who through entity_index.lookup, as the bot's handler calls it (ms; found = queries answered with a card)")
     print(f"{'articles':>10}{'kind':>9}{'queries':>9}{'found':>7}{'p50':>8}{'p99':>8}")
     for n, _filled, p, _pipe, _size, _counts in rows:
         every = [t for ts in p["who"].values() for t in ts]
         for kind, ts in [*p["who"].items(), ("all", every)]:
             found = p["found"].get(kind, sum(p["found"].values()))
-            print(f"{n:>10}{kind:>9}{len(ts):>9}{found:>7}{statistics.median(ts) * 1000:>8.2f}{pct(ts, 0.99) * 1000:>8.2f}")
+            print(
+                f"{n:>10}{kind:>9}{len(ts):>9}{found:>7}{statistics.median(ts) * 1000:>8.2f}{pct(ts, 0.99) * 1000:>8.2f}"
+            )
     for n, _filled, _p, pipe, _size, counts in rows:
-        print(f"{n:>10} articles: entities {counts['entities']} documents; "
-              + (f"the pipeline's indexes in the bot process (no workers): entity index {pipe['entity_s']:.1f} s, "
-                 f"story index {pipe['story_s']:.1f} s to load, {pipe['peak_mb']:.0f} MB peak" if pipe else
-                 f"the pipeline's in-memory indexes not loaded (over --pipeline-max {args.pipeline_max})"))
+        print(
+            f"{n:>10} articles: entities {counts['entities']} documents; "
+            + (
+                f"the pipeline's indexes in the bot process (no workers): entity index {pipe['entity_s']:.1f} s, "
+                f"story index {pipe['story_s']:.1f} s to load, {pipe['peak_mb']:.0f} MB peak"
+                if pipe
+                else f"the pipeline's in-memory indexes not loaded (over --pipeline-max {args.pipeline_max})"
+            )
+        )
     if len(rows) == 2:
         (n0, f0, p0, _, _, _), (n1, f1, p1, _, _, _) = rows
         w0 = pct([t for ts in p0["who"].values() for t in ts], 0.99)
         w1 = pct([t for ts in p1["who"].values() for t in ts], 0.99)
-        ingest = (f"{f1['ingest_rate'] / f0['ingest_rate']:.2f}" if f0["ingest_rate"] and f1["ingest_rate"]
-                  else "- (filled by an earlier run, --data)")
-        print(f"ratios at {n1} / {n0}: ingest rate {ingest}, "
-              f"who p99 {w1 / w0:.2f}, brief p99 {pct(p1['brief'], 0.99) / pct(p0['brief'], 0.99):.2f}, "
-              f"bot memory {p1['rss_mb'] / p0['rss_mb']:.2f}")
+        ingest = (
+            f"{f1['ingest_rate'] / f0['ingest_rate']:.2f}"
+            if f0["ingest_rate"] and f1["ingest_rate"]
+            else "- (filled by an earlier run, --data)"
+        )
+        print(
+            f"ratios at {n1} / {n0}: ingest rate {ingest}, "
+            f"who p99 {w1 / w0:.2f}, brief p99 {pct(p1['brief'], 0.99) / pct(p0['brief'], 0.99):.2f}, "
+            f"bot memory {p1['rss_mb'] / p0['rss_mb']:.2f}"
+        )
     if srv is not None:
         srv.cleanup()
     return 0
@@ -503,8 +611,10 @@ def run_workers(url: str, k: int, n: int, tmp: Path, *, index: bool = True) -> t
     from newsbrief.summaries.store.postgres import PostgresStore
 
     config = tmp / "config.toml"
-    config.write_text(f'[storage]\npath = "{tmp / "db.json"}"\n[[sources]]\nname = "none"\nfolder = "{tmp / "empty"}"\n',
-                      encoding="utf-8")
+    config.write_text(
+        f'[storage]\npath = "{tmp / "db.json"}"\n[[sources]]\nname = "none"\nfolder = "{tmp / "empty"}"\n',
+        encoding="utf-8",
+    )
     (tmp / "empty").mkdir(exist_ok=True)
     with PostgresStore(url) as store:
         store.clear()
@@ -515,8 +625,16 @@ def run_workers(url: str, k: int, n: int, tmp: Path, *, index: bool = True) -> t
     start = time.perf_counter()
     flags = [] if index else ["--no-index"]
     logs = [tmp / f"worker-{k}-{i}.log" for i in range(k)]
-    procs = [subprocess.Popen([sys.executable, "-m", "newsbrief.bot.cli", "worker", "--once", "--batch", "20", *flags],
-                              cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log.open("w")) for log in logs]
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-m", "newsbrief.bot.cli", "worker", "--once", "--batch", "20", *flags],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=log.open("w"),
+        )
+        for log in logs
+    ]
     for p in procs:
         assert p.wait() == 0
     elapsed = time.perf_counter() - start
@@ -524,14 +642,20 @@ def run_workers(url: str, k: int, n: int, tmp: Path, *, index: bool = True) -> t
     cpu = (cpu1.ru_utime - cpu0.ru_utime) + (cpu1.ru_stime - cpu0.ru_stime)
     with PostgresStore(url) as store, store.connection() as conn:
         count = conn.execute("SELECT count(*) FROM work_done").fetchone()[0]
-        dupes = conn.execute("SELECT count(*) FROM (SELECT article_id FROM work_done GROUP BY 1 HAVING count(*) > 1) d").fetchone()[0]
+        dupes = conn.execute(
+            "SELECT count(*) FROM (SELECT article_id FROM work_done GROUP BY 1 HAVING count(*) > 1) d"
+        ).fetchone()[0]
         extracted = conn.execute("SELECT count(*) FROM work_done WHERE entities IS NOT NULL").fetchone()[0]
         clustered = conn.execute("SELECT count(*) FROM story_members").fetchone()[0]
         indexed = conn.execute("SELECT count(*) FROM entities WHERE k LIKE 'a:%%'").fetchone()[0]
     assert count == n and dupes == 0 and extracted == n, (count, dupes, extracted)
     assert (clustered, indexed) == ((n, n) if index else (0, 0)), (clustered, indexed)
-    timings = [line.split(" timings: ", 1)[1].strip() for log in logs
-               for line in log.read_text(encoding="utf-8").splitlines() if " timings: " in line]
+    timings = [
+        line.split(" timings: ", 1)[1].strip()
+        for log in logs
+        for line in log.read_text(encoding="utf-8").splitlines()
+        if " timings: " in line
+    ]
     return n / elapsed, elapsed, cpu, timings
 
 
@@ -543,22 +667,28 @@ def cmd_workers(args) -> int:
     costs, whatever the machine's other load)."""
     base, srv = server(args.url)
     n = args.n
-    print(f"{n} articles summarized, entities extracted and indexed, clustered by worker processes, "
-          f"start-up included (baseline: 1 worker, the run just before; {os.cpu_count()} cores; "
-          f"load average {os.getloadavg()[0]:.2f} at start)")
+    print(
+        f"{n} articles summarized, entities extracted and indexed, clustered by worker processes, "
+        f"start-up included (baseline: 1 worker, the run just before; {os.cpu_count()} cores; "
+        f"load average {os.getloadavg()[0]:.2f} at start)"
+    )
     with tempfile.TemporaryDirectory() as tmp:
         url = database(base, "bench_workers")
-        for index, title in ((True, "summarize, extract, merge into the entity index, cluster"),
-                             (False, "summaries and extraction only (--no-index: no merge, no clustering)")):
+        for index, title in (
+            (True, "summarize, extract, merge into the entity index, cluster"),
+            (False, "summaries and extraction only (--no-index: no merge, no clustering)"),
+        ):
             print(title + ":")
             ratios = []
             for r in range(args.repeat):
                 one, t1, c1, w1 = run_workers(url, 1, n, Path(tmp), index=index)
                 two, t2, c2, w2 = run_workers(url, 2, n, Path(tmp), index=index)
                 ratios.append(two / one)
-                print(f"  run {r + 1}: 1 worker {one:6.1f} articles/s ({t1:.1f} s, CPU {1000 * c1 / n:.0f} ms/article); "
-                      f"2 workers {two:6.1f} articles/s ({t2:.1f} s, CPU {1000 * c2 / n:.0f} ms/article): "
-                      f"{two / one:.2f}x the articles per second, {c2 / c1:.2f}x the CPU")
+                print(
+                    f"  run {r + 1}: 1 worker {one:6.1f} articles/s ({t1:.1f} s, CPU {1000 * c1 / n:.0f} ms/article); "
+                    f"2 workers {two:6.1f} articles/s ({t2:.1f} s, CPU {1000 * c2 / n:.0f} ms/article): "
+                    f"{two / one:.2f}x the articles per second, {c2 / c1:.2f}x the CPU"
+                )
                 if index:
                     for label, lines in (("1 worker ", w1), ("2 workers", w2)):
                         for line in lines:
@@ -580,8 +710,12 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("scale")
     p.add_argument("--n", type=int, default=1_000_000)
     p.add_argument("--baseline-n", type=int, default=10_000)
-    p.add_argument("--pipeline-max", type=int, default=200_000,
-                   help="measure loading the pipeline's in-memory indexes up to this many articles")
+    p.add_argument(
+        "--pipeline-max",
+        type=int,
+        default=200_000,
+        help="measure loading the pipeline's in-memory indexes up to this many articles",
+    )
     p = sub.add_parser("workers")
     p.add_argument("--n", type=int, default=2000)
     p.add_argument("--repeat", type=int, default=1, help="pairs of runs (1 worker, then 2) per measurement")

@@ -26,7 +26,10 @@ FULL = [
     ("stories: clustering cost from 1,000 to 100,000 articles", ["stories.py"]),
     ("sources: 50 feeds x 50 entries, then all 304", ["sources.py"]),
     ("chats: 1,000 chats x 20 own sources of 2,000 feeds, 20,000 follows", ["chats.py"]),
-    ("digest fan-out: 10,000 chats in one minute, 200 users meanwhile", ["fanout.py", "--chats", "10000", "--users", "200"]),
+    (
+        "digest fan-out: 10,000 chats in one minute, 200 users meanwhile",
+        ["fanout.py", "--chats", "10000", "--users", "200"],
+    ),
     ("load: the load tests' figures (rate, memory, replies) against targets", ["load.py", "--chats", "1000"]),
     ("capacity: memory and TinyDB file/write at 10k and 30k", ["capacity.py"]),
     ("PostgreSQL vs TinyDB: ingest and pipeline store work at 10,000", ["postgres.py", "compare"]),

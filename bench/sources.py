@@ -28,8 +28,8 @@ import contextlib
 import datetime as dt
 import gzip
 import hashlib
-import statistics
 import random
+import statistics
 import sys
 import tempfile
 import threading
@@ -43,8 +43,8 @@ import httpx
 
 import newsbrief.summaries.ingest.feeds as sources_module
 from newsbrief.summaries.config import Settings, Source
-from newsbrief.summaries.ingest.fetch import FetchError, Fetcher, FetchOptions, Response, _ssl_context, run_sync
 from newsbrief.summaries.ingest.feeds import fetch_due
+from newsbrief.summaries.ingest.fetch import Fetcher, FetchError, FetchOptions, Response, _ssl_context, run_sync
 from newsbrief.summaries.store import Store
 
 WORDS = (
@@ -62,7 +62,7 @@ def sentence(rng: random.Random) -> str:
 
 def make_feed(base: str, f: int, entries: int, rng: random.Random) -> bytes:
     items = []
-    when = dt.datetime(2025, 7, 18, 8, 0, tzinfo=dt.timezone.utc)
+    when = dt.datetime(2025, 7, 18, 8, 0, tzinfo=dt.UTC)
     for e in range(entries):
         paragraphs = ["<p>" + " ".join(sentence(rng) for _ in range(3)) + "</p>" for _ in range(4)]
         items.append(
@@ -76,7 +76,8 @@ def make_feed(base: str, f: int, entries: int, rng: random.Random) -> bytes:
     return (
         '<?xml version="1.0" encoding="UTF-8"?>\n<rss version="2.0"><channel>'
         f"<title>Feed {f}</title><link>{base}/</link><description>generated</description>"
-        + "".join(items) + "</channel></rss>"
+        + "".join(items)
+        + "</channel></rss>"
     ).encode()
 
 
@@ -145,20 +146,24 @@ class PreviousFetcher:
         self.requests = 0
         self._semaphore = asyncio.Semaphore(max(1, options.concurrency))
         self.client = httpx.AsyncClient(
-            follow_redirects=True, max_redirects=options.max_redirects, timeout=httpx.Timeout(options.timeout),
+            follow_redirects=True,
+            max_redirects=options.max_redirects,
+            timeout=httpx.Timeout(options.timeout),
             headers={"User-Agent": options.user_agent},
-            limits=httpx.Limits(max_connections=max(1, options.concurrency) * 2), trust_env=False,
+            limits=httpx.Limits(max_connections=max(1, options.concurrency) * 2),
+            trust_env=False,
             verify=_ssl_context(),  # the same TLS set-up: the ratio measures the checks alone
         )
 
-    async def __aenter__(self) -> "PreviousFetcher":
+    async def __aenter__(self) -> PreviousFetcher:
         return self
 
     async def __aexit__(self, *exc: object) -> None:
         await self.client.aclose()
 
-    async def get(self, url: str, *, etag: str = "", last_modified: str = "", accept: str = "*/*",
-                  from_content: bool = False) -> Response:
+    async def get(
+        self, url: str, *, etag: str = "", last_modified: str = "", accept: str = "*/*", from_content: bool = False
+    ) -> Response:
         headers = {"Accept": accept}
         if etag:
             headers["If-None-Match"] = etag
@@ -172,7 +177,9 @@ class PreviousFetcher:
         cap = self.options.max_bytes
         async with self.client.stream("GET", url, headers=headers) as resp:
             if resp.status_code == 304:
-                return Response(str(resp.url), 304, b"", "", resp.headers.get("etag", ""), resp.headers.get("last-modified", ""))
+                return Response(
+                    str(resp.url), 304, b"", "", resp.headers.get("etag", ""), resp.headers.get("last-modified", "")
+                )
             if resp.status_code >= 400:
                 raise FetchError(f"HTTP {resp.status_code}")
             chunks, size = [], 0
@@ -181,8 +188,14 @@ class PreviousFetcher:
                 if size > cap:
                     raise FetchError("too large")
                 chunks.append(chunk)
-            return Response(str(resp.url), resp.status_code, b"".join(chunks), resp.headers.get("content-type", ""),
-                            resp.headers.get("etag", ""), resp.headers.get("last-modified", ""))
+            return Response(
+                str(resp.url),
+                resp.status_code,
+                b"".join(chunks),
+                resp.headers.get("content-type", ""),
+                resp.headers.get("etag", ""),
+                resp.headers.get("last-modified", ""),
+            )
 
 
 @contextlib.contextmanager
@@ -204,10 +217,12 @@ async def fetch_only(fetcher_class: type, urls: list[str], options: FetchOptions
 
 def compare(server: Server, sources: list[Source], options: FetchOptions, repeat: int) -> None:
     urls = [s.location for s in sources]
-    times: dict[str, dict[str, list[float]]] = {"fetch only": {"previous": [], "safe": []},
-                                                 "first run": {"previous": [], "safe": []}}
+    times: dict[str, dict[str, list[float]]] = {
+        "fetch only": {"previous": [], "safe": []},
+        "first run": {"previous": [], "safe": []},
+    }
     for rep in range(repeat):
-        for kind in (("previous", "safe") if rep % 2 == 0 else ("safe", "previous")):
+        for kind in ("previous", "safe") if rep % 2 == 0 else ("safe", "previous"):
             fetcher_class = PreviousFetcher if kind == "previous" else Fetcher
             started = time.perf_counter()
             size = run_sync(fetch_only(fetcher_class, urls, options))
@@ -219,15 +234,19 @@ def compare(server: Server, sources: list[Source], options: FetchOptions, repeat
                     report = fetch_due(store, sources, Settings(), options=options)
                     times["first run"][kind].append(time.perf_counter() - started)
                 assert not report.skipped, report.skipped[:3]
-    print(f"safe fetcher against the previous one, {repeat} runs each in alternating order "
-          "(median and best; the ratio is safe / previous):")
+    print(
+        f"safe fetcher against the previous one, {repeat} runs each in alternating order "
+        "(median and best; the ratio is safe / previous):"
+    )
     print(f"{'':<34}{'previous s':>11}{'safe s':>9}{'ratio':>8}{'best prev':>11}{'best safe':>11}{'ratio':>8}")
     for label, row in times.items():
         prev, safe = statistics.median(row["previous"]), statistics.median(row["safe"])
         best_prev, best_safe = min(row["previous"]), min(row["safe"])
         what = f"{label} ({len(urls)} GETs)" if label == "fetch only" else f"{label} (fetch, parse, store)"
-        print(f"{what:<34}{prev:>11.3f}{safe:>9.3f}{safe / prev:>8.3f}{best_prev:>11.3f}{best_safe:>11.3f}"
-              f"{best_safe / best_prev:>8.3f}")
+        print(
+            f"{what:<34}{prev:>11.3f}{safe:>9.3f}{safe / prev:>8.3f}{best_prev:>11.3f}{best_safe:>11.3f}"
+            f"{best_safe / best_prev:>8.3f}"
+        )
     print()
 
 
@@ -252,15 +271,20 @@ def main(argv: list[str] | None = None) -> int:
     # defaults otherwise: 10 s timeout, 5 MB cap, 4 requests at once
     options = FetchOptions(allowed_hosts=("127.0.0.1",))
     gz_bytes = sum(len(b) for b in server.gzipped.values())
-    print(f"{args.feeds} feeds x {args.entries} entries ({total_bytes / 1e6:.1f} MB of RSS, {gz_bytes / 1e6:.1f} MB "
-          f"gzipped), served from {server.base}, {options.concurrency} requests at once\n")
+    print(
+        f"{args.feeds} feeds x {args.entries} entries ({total_bytes / 1e6:.1f} MB of RSS, {gz_bytes / 1e6:.1f} MB "
+        f"gzipped), served from {server.base}, {options.concurrency} requests at once\n"
+    )
     try:
         compare(server, sources, options, max(1, args.repeat))
         print("safe fetcher: first run, then every feed unchanged:")
         with tempfile.TemporaryDirectory() as tmp, Store(Path(tmp) / "bench.json") as store:
-            t0 = dt.datetime.now(dt.timezone.utc)
+            t0 = dt.datetime.now(dt.UTC)
             rows = []
-            for label, now in (("first run (200, parse, store)", t0), ("second run (all 304)", t0 + dt.timedelta(minutes=1))):
+            for label, now in (
+                ("first run (200, parse, store)", t0),
+                ("second run (all 304)", t0 + dt.timedelta(minutes=1)),
+            ):
                 before = server.requests
                 started = time.perf_counter()
                 report = fetch_due(store, sources, Settings(), options=options, now=now)
@@ -268,11 +292,15 @@ def main(argv: list[str] | None = None) -> int:
                 rows.append((label, seconds, server.requests - before, report))
             print(f"{'run':<32}{'seconds':>9}{'requests':>10}{'added':>8}{'unchanged':>11}{'skipped':>9}")
             for label, seconds, requests, report in rows:
-                print(f"{label:<32}{seconds:>9.2f}{requests:>10}{len(report.added):>8}{len(report.unchanged):>11}{len(report.skipped):>9}")
+                print(
+                    f"{label:<32}{seconds:>9.2f}{requests:>10}{len(report.added):>8}{len(report.unchanged):>11}{len(report.skipped):>9}"
+                )
             print(f"\nstored articles: {store.article_count()}; 304 answers: {server.not_modified}")
             (_, first, req1, _), (_, second, req2, _) = rows
-            print(f"second run / first run: time {second / first:.3f} ({first / second:.0f}x faster), "
-                  f"requests {req2}/{req1}")
+            print(
+                f"second run / first run: time {second / first:.3f} ({first / second:.0f}x faster), "
+                f"requests {req2}/{req1}"
+            )
     finally:
         server.close()
     return 0

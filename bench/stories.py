@@ -25,8 +25,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from newsbrief.summaries.articles.model import Article
 from newsbrief.summaries.config import StorySettings  # noqa: E402
-from newsbrief.summaries.stories.clustering import StoryIndex, cluster_pending  # noqa: E402
 from newsbrief.summaries.store import Store  # noqa: E402
+from newsbrief.summaries.stories.clustering import StoryIndex, cluster_pending  # noqa: E402
 
 COMMON = "the a of to in on for with after over as at by from new says will could may".split()
 
@@ -35,7 +35,7 @@ def stream(n: int, rate_per_day: float, seed: int = 7):
     """``n`` synthetic headline records in time order."""
     rng = random.Random(seed)
     vocab = [f"w{i}x" for i in range(30_000)]
-    start = dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc)
+    start = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
     story_words: list[list[str]] = []
     left: list[int] = []
     for i in range(n):
@@ -47,8 +47,13 @@ def stream(n: int, rate_per_day: float, seed: int = 7):
         rng.shuffle(words)
         when = start + dt.timedelta(days=i / rate_per_day)
         yield {
-            "id": f"{i:016x}", "headline": " ".join(words).capitalize(), "body": "", "content_hash": f"h{i}",
-            "published": when.isoformat(), "source": f"outlet{rng.randrange(500)}", "seq": i,
+            "id": f"{i:016x}",
+            "headline": " ".join(words).capitalize(),
+            "body": "",
+            "content_hash": f"h{i}",
+            "published": when.isoformat(),
+            "source": f"outlet{rng.randrange(500)}",
+            "seq": i,
         }
 
 
@@ -67,8 +72,14 @@ def stored_cost(size: int, rate: float, timed: int = 1000) -> float:
     records = list(stream(size + timed, rate))
 
     def article(r: dict) -> Article:
-        return Article(headline=r["headline"], body=r["headline"], date=r["published"][:10], source=r["source"],
-                       url=f"https://example.org/{r['id']}", published=r["published"])
+        return Article(
+            headline=r["headline"],
+            body=r["headline"],
+            date=r["published"][:10],
+            source=r["source"],
+            url=f"https://example.org/{r['id']}",
+            published=r["published"],
+        )
 
     with tempfile.TemporaryDirectory() as tmp, Store(Path(tmp) / "db.json") as store:
         store.upsert_articles([article(r) for r in records[:size]])

@@ -29,9 +29,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from newsbrief.summaries.nlp import entities as ner
-from newsbrief.summaries.index import entity_index as ei
 from newsbrief.summaries.articles.model import Article
+from newsbrief.summaries.index import entity_index as ei
+from newsbrief.summaries.nlp import entities as ner
 from newsbrief.summaries.store import Store  # noqa: E402
 
 FIRST = """Aarav Aditi Akash Amit Ananya Anil Anjali Arjun Asha Deepak Divya Farhan Gaurav Geeta Harish
@@ -58,11 +58,32 @@ Council Authority Commission Foundation Institute Association Federation Corpora
 PLACES = """New Delhi Mumbai Kolkata Chennai Bengaluru Hyderabad Pune Jaipur Lucknow London Paris Berlin
 Tokyo Sydney Melbourne Washington Dubai Singapore Colombo Dhaka Kathmandu Geneva Brussels Toronto""".split()
 PLACES = ["New Delhi" if p == "New" else p for p in PLACES if p != "Delhi"]
-PRE_ROLES = ["Finance Minister", "External Affairs Minister", "Defence Minister", "Home Minister",
-             "Chief Minister", "Governor", "Senator", "Air Marshal", "Lt Gen", "Admiral", "Ambassador",
-             "Mayor", "Chief Justice", "Commissioner", "President", "Prime Minister"]
-APP_ROLES = ["chief executive of {org}", "Chairman of {org}", "Director of {org}", "a spokesperson for {org}",
-             "Deputy Commander of the {place} Command", "Secretary of {org}"]
+PRE_ROLES = [
+    "Finance Minister",
+    "External Affairs Minister",
+    "Defence Minister",
+    "Home Minister",
+    "Chief Minister",
+    "Governor",
+    "Senator",
+    "Air Marshal",
+    "Lt Gen",
+    "Admiral",
+    "Ambassador",
+    "Mayor",
+    "Chief Justice",
+    "Commissioner",
+    "President",
+    "Prime Minister",
+]
+APP_ROLES = [
+    "chief executive of {org}",
+    "Chairman of {org}",
+    "Director of {org}",
+    "a spokesperson for {org}",
+    "Deputy Commander of the {place} Command",
+    "Secretary of {org}",
+]
 EVENTS = ["Exercise {w} Shield", "Operation {w} Dawn", "Exercise {w} Sabre", "Operation {w}"]
 TOPICS = ["trade", "defence", "climate", "energy", "health", "infrastructure", "technology", "water"]
 DAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
@@ -116,31 +137,47 @@ def make_article(rng: random.Random, i: int, world) -> Article:
         return f"{role} {p}" if kind == "pre" else f"{p}, {role},"
 
     a = cast[0]
-    paras.append(f"{intro(a)} said on {rng.choice(DAYS)} that {org1} would expand its work on "
-                 f"{rng.choice(TOPICS)} in {place}, in a move analysts called significant.")
+    paras.append(
+        f"{intro(a)} said on {rng.choice(DAYS)} that {org1} would expand its work on "
+        f"{rng.choice(TOPICS)} in {place}, in a move analysts called significant."
+    )
     for p in cast[1:]:
-        paras.append(f"{intro(p)} met officials of {org2} in {place2} to discuss {rng.choice(TOPICS)} "
-                     f"cooperation and the road ahead.")
+        paras.append(
+            f"{intro(p)} met officials of {org2} in {place2} to discuss {rng.choice(TOPICS)} "
+            f"cooperation and the road ahead."
+        )
     if rng.random() < 0.4:
-        paras.append(f"The talks come as {rng.choice(events)} got under way near {place}, with troops "
-                     f"from several countries taking part.")
+        paras.append(
+            f"The talks come as {rng.choice(events)} got under way near {place}, with troops "
+            f"from several countries taking part."
+        )
     last = a.split()[-1]
-    paras.append(f"\"We are confident about the next steps,\" {last} told reporters, adding that "
-                 f"{org1} and {org2} had agreed to meet again next month.")
-    paras.append(f"Shares of {org1} rose {rng.randint(1, 9)} per cent after the announcement, while the "
-                 f"{rng.choice(['United States', 'US', 'UK', 'European Union'])} welcomed the plan.")
+    paras.append(
+        f'"We are confident about the next steps," {last} told reporters, adding that '
+        f"{org1} and {org2} had agreed to meet again next month."
+    )
+    paras.append(
+        f"Shares of {org1} rose {rng.randint(1, 9)} per cent after the announcement, while the "
+        f"{rng.choice(['United States', 'US', 'UK', 'European Union'])} welcomed the plan."
+    )
     day = 1 + i % 90
     date = f"2025-{1 + (day - 1) // 30 + 3:02d}-{1 + (day - 1) % 30:02d}"
     headline = f"{a} outlines {org1} plans for {place}"
-    return Article(headline=headline, body="\n\n".join(paras), date=date, agency="BENCH",
-                   source="bench", url=f"https://bench.example/{i}")
+    return Article(
+        headline=headline,
+        body="\n\n".join(paras),
+        date=date,
+        agency="BENCH",
+        source="bench",
+        url=f"https://bench.example/{i}",
+    )
 
 
 def typo(rng: random.Random, word: str) -> str:
     if len(word) < 5:
         return word[:-1] + word[-1] * 2
     j = rng.randrange(1, len(word) - 1)
-    return word[:j] + word[j + 1:] if rng.random() < 0.5 else word[:j] + word[j + 1] + word[j] + word[j + 2:]
+    return word[:j] + word[j + 1 :] if rng.random() < 0.5 else word[:j] + word[j + 1] + word[j] + word[j + 2 :]
 
 
 def pct(values: list[float], q: float) -> float:
@@ -182,16 +219,20 @@ def main(argv: list[str] | None = None) -> int:
     t_gen = time.perf_counter() - t0
     records = list(store.iter_articles())
     words = sum(len(r["body"].split()) for r in records) / len(records)
-    print(f"generated and stored {len(records):,} articles (~{words:.0f} words each, {n_people:,} people "
-          f"in the pool) in {t_gen:.1f} s")
+    print(
+        f"generated and stored {len(records):,} articles (~{words:.0f} words each, {n_people:,} people "
+        f"in the pool) in {t_gen:.1f} s"
+    )
 
     backend = "spacy" if args.model else "rules"
     ner.set_backend(backend)
-    print(f"bulk extraction backend: {ner.backend_name()}"
-          + ("" if args.model else "  (model bypassed for the bulk build; see the spaCy sample below)"))
+    print(
+        f"bulk extraction backend: {ner.backend_name()}"
+        + ("" if args.model else "  (model bypassed for the bulk build; see the spaCy sample below)")
+    )
     t_extract = t_merge = 0.0
     for k in range(0, len(records), args.chunk):
-        chunk = records[k:k + args.chunk]
+        chunk = records[k : k + args.chunk]
         t = time.perf_counter()
         found = ner.extract_many([(r["body"], r.get("hashtags") or ()) for r in chunk])
         t_extract += time.perf_counter() - t
@@ -201,9 +242,11 @@ def main(argv: list[str] | None = None) -> int:
     idx = ei.get_index(store)
     n_ent = len(idx.entities)
     n_people_idx = sum(1 for e in idx.entities.values() if e.type == ner.PERSON)
-    print(f"index build: extraction {t_extract:.1f} s ({len(records) / t_extract:,.0f} articles/s), "
-          f"merge + persist {t_merge:.1f} s in {len(range(0, len(records), args.chunk))} writes; "
-          f"{n_ent:,} entities ({n_people_idx:,} people), {len(idx.names):,} lookup names")
+    print(
+        f"index build: extraction {t_extract:.1f} s ({len(records) / t_extract:,.0f} articles/s), "
+        f"merge + persist {t_merge:.1f} s in {len(range(0, len(records), args.chunk))} writes; "
+        f"{n_ent:,} entities ({n_people_idx:,} people), {len(idx.names):,} lookup names"
+    )
     size = (tmp / "db.json").stat().st_size / 1e6
     mem_index = peak_mb()
     print(f"database file {size:.1f} MB; peak memory so far {mem_index:.0f} MB")
@@ -223,8 +266,12 @@ def main(argv: list[str] | None = None) -> int:
         if rng.random() < 0.8:
             name = rng.choice(indexed_people)
             kind = rng.choice(["exact", "surname", "lowercase", "typo"])
-            q = {"exact": name, "surname": name.split()[-1], "lowercase": name.lower(),
-                 "typo": " ".join([*name.split()[:-1], typo(rng, name.split()[-1])])}[kind]
+            q = {
+                "exact": name,
+                "surname": name.split()[-1],
+                "lowercase": name.lower(),
+                "typo": " ".join([*name.split()[:-1], typo(rng, name.split()[-1])]),
+            }[kind]
         else:
             name = rng.choice(indexed_orgs)
             kind = rng.choice(["exact", "lowercase", "typo"])
@@ -244,7 +291,8 @@ def main(argv: list[str] | None = None) -> int:
         all_lat.append(dt)
         hits.setdefault(kind, []).append(int(res.card is not None and res.card.name == expected))
         offered.setdefault(kind, []).append(
-            int(res.card is not None and (res.card.name == expected or expected in res.others)))
+            int(res.card is not None and (res.card.name == expected or expected in res.others))
+        )
     print(f"\nlookup latency over {len(queries):,} queries (index in memory):")
     print(f"  all        p50 {pct(all_lat, 50):6.3f} ms  p99 {pct(all_lat, 99):6.3f} ms  max {max(all_lat):6.2f} ms")
     for kind in ("exact", "surname", "lowercase", "typo"):
@@ -252,10 +300,14 @@ def main(argv: list[str] | None = None) -> int:
         if v:
             acc = statistics.mean(hits[kind]) * 100
             off = statistics.mean(offered[kind]) * 100
-            print(f"  {kind:10} p50 {pct(v, 50):6.3f} ms  p99 {pct(v, 99):6.3f} ms  "
-                  f"intended entity is the card {acc:5.1f}%, card or offered {off:5.1f}%  (n={len(v)})")
-    print("  (surnames are shared by ~20 people each in the synthetic pool: the card is the most "
-          "mentioned, up to 5 others are offered)")
+            print(
+                f"  {kind:10} p50 {pct(v, 50):6.3f} ms  p99 {pct(v, 99):6.3f} ms  "
+                f"intended entity is the card {acc:5.1f}%, card or offered {off:5.1f}%  (n={len(v)})"
+            )
+    print(
+        "  (surnames are shared by ~20 people each in the synthetic pool: the card is the most "
+        "mentioned, up to 5 others are offered)"
+    )
 
     base = []
     sample = rng.sample(queries, min(args.baseline_queries, len(queries)))
@@ -263,10 +315,14 @@ def main(argv: list[str] | None = None) -> int:
         t = time.perf_counter()
         naive_scan(store, q)
         base.append((time.perf_counter() - t) * 1000)
-    print(f"\nbaseline naive scan of the articles table ({len(sample)} of the same queries; substring, "
-          f"no typos, no aliases, no roles):")
+    print(
+        f"\nbaseline naive scan of the articles table ({len(sample)} of the same queries; substring, "
+        f"no typos, no aliases, no roles):"
+    )
     print(f"  p50 {pct(base, 50):7.2f} ms  p99 {pct(base, 99):7.2f} ms")
-    print(f"  ratio scan/index: p50 x{pct(base, 50) / pct(all_lat, 50):,.0f}, p99 x{pct(base, 99) / pct(all_lat, 99):,.0f}")
+    print(
+        f"  ratio scan/index: p50 x{pct(base, 50) / pct(all_lat, 50):,.0f}, p99 x{pct(base, 99) / pct(all_lat, 99):,.0f}"
+    )
     print(f"\npeak memory (ru_maxrss) after build and lookups: {peak_mb():.0f} MB")
 
     # spaCy throughput on a sample, last so its memory does not count above
@@ -282,9 +338,11 @@ def main(argv: list[str] | None = None) -> int:
         found = ner.extract_many([(r["body"], ()) for r in sample_recs])
         dt = time.perf_counter() - t
         per = sum(len(f) for f in found) / len(found)
-        print(f"\nspaCy sample ({name}, loaded in {t_load:.2f} s): {len(sample_recs)} articles in {dt:.2f} s = "
-              f"{len(sample_recs) / dt:,.0f} articles/s ({per:.1f} mentions/article); "
-              f"peak memory with the model {peak_mb():.0f} MB")
+        print(
+            f"\nspaCy sample ({name}, loaded in {t_load:.2f} s): {len(sample_recs)} articles in {dt:.2f} s = "
+            f"{len(sample_recs) / dt:,.0f} articles/s ({per:.1f} mentions/article); "
+            f"peak memory with the model {peak_mb():.0f} MB"
+        )
         t = time.perf_counter()
         ner.set_backend("rules")
         ner.extract_many([(r["body"], ()) for r in sample_recs])

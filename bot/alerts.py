@@ -26,17 +26,24 @@ from telegram.ext import Application
 
 from newsbrief.bot.chat_news import keep_for, labelled, titles, visible_for
 from newsbrief.bot.chats import ChatPrefs
-from newsbrief.bot.render import Reply, esc, render_story
 from newsbrief.bot.jobs import repeat
+from newsbrief.bot.render import Reply, esc, render_story
 from newsbrief.bot.sending import BLOCKED, BULK, send
 from newsbrief.bot.services import NewsContext, services
-from newsbrief.summaries.stories.briefing import story_by_id
 from newsbrief.summaries.config import parse_time_of_day
-from newsbrief.summaries.stories.follows import NameIndex
 from newsbrief.summaries.store import NewsStore
+from newsbrief.summaries.stories.briefing import story_by_id
+from newsbrief.summaries.stories.follows import NameIndex
 
-__all__ = ["run_alerts", "alerts_job", "in_quiet_hours", "folded_reply", "clear_folded", "schedule_alerts",
-           "MAX_REMEMBERED"]
+__all__ = [
+    "run_alerts",
+    "alerts_job",
+    "in_quiet_hours",
+    "folded_reply",
+    "clear_folded",
+    "schedule_alerts",
+    "MAX_REMEMBERED",
+]
 
 log = logging.getLogger(__name__)
 
@@ -132,8 +139,13 @@ async def _run(app: Application) -> int:
             alerted = list(state.get("alerted") or [])
             if sid in alerted:
                 continue
-            story = await asyncio.to_thread(story_by_id, svc.store, sid, svc.summary_settings(prefs.length),
-                                            visible=visible_for(prefs, svc.settings))
+            story = await asyncio.to_thread(
+                story_by_id,
+                svc.store,
+                sid,
+                svc.summary_settings(prefs.length),
+                visible=visible_for(prefs, svc.settings),
+            )
             keep = keep_for(prefs)
             if story is None or (keep is not None and not keep(story)):
                 continue
@@ -163,8 +175,9 @@ async def _run(app: Application) -> int:
     return sent
 
 
-def _stories_mentioning(store: NewsStore, app: Application, arrived: list[dict[str, Any]],
-                        index: NameIndex) -> dict[str, tuple[str, set[str]]]:
+def _stories_mentioning(
+    store: NewsStore, app: Application, arrived: list[dict[str, Any]], index: NameIndex
+) -> dict[str, tuple[str, set[str]]]:
     """Story id -> (when its first report arrived, followed names it mentions), for the
     stories of the arrived articles; unclustered articles wait for the next run."""
     waiting: set[str] = set()

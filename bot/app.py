@@ -8,8 +8,8 @@ import datetime as dt
 import gc
 import hashlib
 import logging
+from collections.abc import Callable
 from urllib.parse import urlsplit
-from typing import Callable
 
 from telegram import BotCommandScopeAllChatAdministrators, BotCommandScopeAllPrivateChats, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
@@ -30,16 +30,24 @@ from newsbrief.bot.alerts import schedule_alerts
 from newsbrief.bot.chats import ChatBook
 from newsbrief.bot.deliveries import open_deliveries
 from newsbrief.bot.digests import catch_up, rebuild_schedules
-from newsbrief.bot.ratelimit import PriorityRateLimiter
 from newsbrief.bot.jobs import repeat
+from newsbrief.bot.ratelimit import PriorityRateLimiter
 from newsbrief.bot.services import CONTEXT_TYPES, Backoff, NewsContext, Services, services, utc_now
 from newsbrief.bot.settings import TelegramSettings, load_telegram_settings
 from newsbrief.summaries.config import ConfigError, Settings
 from newsbrief.summaries.pipeline.run import PIPELINE_JOB_ID
-from newsbrief.summaries.store import NewsStore, open_store
 from newsbrief.summaries.pipeline.worker import pipeline_job as pipeline_work
+from newsbrief.summaries.store import NewsStore, open_store
 
-__all__ = ["build_application", "on_startup", "on_shutdown", "run_bot", "TokenFilter", "redact_token_in_logs", "NO_TOKEN"]
+__all__ = [
+    "build_application",
+    "on_startup",
+    "on_shutdown",
+    "run_bot",
+    "TokenFilter",
+    "redact_token_in_logs",
+    "NO_TOKEN",
+]
 
 log = logging.getLogger(__name__)
 
@@ -106,8 +114,11 @@ def build_application(
         .token(token)
         .base_url(base_url or tg.api_base_url)
         .base_file_url(base_file_url or tg.api_file_url)
-        .defaults(Defaults(parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True),
-                           tzinfo=dt.timezone.utc))
+        .defaults(
+            Defaults(
+                parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True), tzinfo=dt.UTC
+            )
+        )
         .rate_limiter(PriorityRateLimiter(tg.rate_limit_per_second, group_rate=20, group_period=60, max_retries=5))
         .concurrent_updates(True)
         .post_init(on_startup)
@@ -117,8 +128,13 @@ def build_application(
     chats = ChatBook(store, settings)
     deliveries = open_deliveries(store, today=lambda: clock().date())
     application.bot_data.services = Services(
-        settings=settings, store=store, chats=chats, deliveries=deliveries, clock=clock,
-        backoff=backoff or Backoff(), telegram=tg,
+        settings=settings,
+        store=store,
+        chats=chats,
+        deliveries=deliveries,
+        clock=clock,
+        backoff=backoff or Backoff(),
+        telegram=tg,
     )
     application.bot_data.summarize_job = summarize_job
     add_handlers(application)
@@ -162,7 +178,9 @@ def add_handlers(application: Application) -> None:
     application.add_handler(MessageHandler(filters.COMMAND, handlers.unknown_command))
     application.add_handler(MessageHandler(filters.Document.ALL, opml_cmds.import_document))
     application.add_handler(ChatMemberHandler(membership.bot_membership, ChatMemberHandler.MY_CHAT_MEMBER))
-    application.add_handler(MessageHandler(filters.ChatType.PRIVATE & filters.TEXT & ~filters.COMMAND, handlers.plain_text))
+    application.add_handler(
+        MessageHandler(filters.ChatType.PRIVATE & filters.TEXT & ~filters.COMMAND, handlers.plain_text)
+    )
     application.add_error_handler(handlers.on_error)
 
 
@@ -173,19 +191,32 @@ async def on_startup(application: Application) -> None:
     try:
         await application.bot.set_my_commands(handlers.bot_commands())
         await application.bot.set_my_commands(handlers.bot_commands("private"), scope=BotCommandScopeAllPrivateChats())
-        await application.bot.set_my_commands(handlers.bot_commands("admins"),
-                                              scope=BotCommandScopeAllChatAdministrators())
+        await application.bot.set_my_commands(
+            handlers.bot_commands("admins"), scope=BotCommandScopeAllChatAdministrators()
+        )
     except Exception as exc:  # the menu is a nicety: never fail start-up for it
         log.warning("could not register the command menu: %s", exc)
     rebuild_schedules(application)
     catch_up(application)
     if application.bot_data.summarize_job:
-        application.bot_data.pipeline_work = pipeline_work(svc.store, svc.settings)  # on PostgreSQL: shared with workers
-        repeat(application, pipeline_job, minutes=svc.settings.schedule.summarize_every_minutes,
-               job_id=PIPELINE_JOB_ID, first=0)
+        application.bot_data.pipeline_work = pipeline_work(
+            svc.store, svc.settings
+        )  # on PostgreSQL: shared with workers
+        repeat(
+            application,
+            pipeline_job,
+            minutes=svc.settings.schedule.summarize_every_minutes,
+            job_id=PIPELINE_JOB_ID,
+            first=0,
+        )
     repeat(application, fold_job, minutes=10, job_id="fold-deliveries", first=600)
-    repeat(application, collect_garbage_job, minutes=GC_EVERY_MINUTES, job_id="collect-garbage",
-           first=GC_EVERY_MINUTES * 60)
+    repeat(
+        application,
+        collect_garbage_job,
+        minutes=GC_EVERY_MINUTES,
+        job_id="collect-garbage",
+        first=GC_EVERY_MINUTES * 60,
+    )
     schedule_alerts(application)
 
 
@@ -245,8 +276,13 @@ def run_bot(settings: Settings, telegram: TelegramSettings | None = None) -> Non
         if tg.mode == "webhook":
             # the local path mirrors the public URL's path (a reverse proxy forwards it);
             # Telegram proves each post with a secret derived from the token
-            application.run_webhook(listen=tg.webhook_listen, port=tg.webhook_port,
-                                    url_path=urlsplit(tg.webhook_url).path.strip("/"), webhook_url=tg.webhook_url,
-                                    secret_token=webhook_secret(tg.token), allowed_updates=Update.ALL_TYPES)
+            application.run_webhook(
+                listen=tg.webhook_listen,
+                port=tg.webhook_port,
+                url_path=urlsplit(tg.webhook_url).path.strip("/"),
+                webhook_url=tg.webhook_url,
+                secret_token=webhook_secret(tg.token),
+                allowed_updates=Update.ALL_TYPES,
+            )
         else:
             application.run_polling(allowed_updates=Update.ALL_TYPES)

@@ -60,8 +60,9 @@ async def connect(update: Update, context: NewsContext) -> None:
         return
     args = list(context.args or ())
     if len(args) != 1 or not (args[0].startswith("@") or args[0].lstrip("-").isdigit()):
-        await reply(update, context, "Usage: /connect @channel — the channel's name; you and I must both be its "
-                                     "administrators.")
+        await reply(
+            update, context, "Usage: /connect @channel — the channel's name; you and I must both be its administrators."
+        )
         return
     try:
         target = await context.bot.get_chat(args[0] if args[0].startswith("@") else int(args[0]))
@@ -78,8 +79,9 @@ async def connect(update: Update, context: NewsContext) -> None:
     user_id = update.effective_user.id
 
     def connected(channel: ChatPrefs) -> ChatPrefs:
-        return dataclasses.replace(channel, chat_type="channel", title=target.title or channel.title,
-                                   connected_by=user_id)
+        return dataclasses.replace(
+            channel, chat_type="channel", title=target.title or channel.title, connected_by=user_id
+        )
 
     def managing(mine: ChatPrefs) -> ChatPrefs:
         return dataclasses.replace(mine, manages=target.id)
@@ -87,9 +89,13 @@ async def connect(update: Update, context: NewsContext) -> None:
     channel = svc.chats.get_or_default(target.id, chat_type="channel", title=target.title or "")
     mine = svc.chats.get_or_default(chat.id, chat_type=chat.type)
     await asyncio.to_thread(svc.chats.update_many, [(channel, connected), (mine, managing)])  # one write
-    await reply(update, context, f"Connected <b>{esc(target.title or args[0])}</b>. The commands you send here now "
-                                 "manage that channel: /subscribe sets its daily digest, /add and /filter choose its "
-                                 "news, /settings shows it. /disconnect to manage this chat again.")
+    await reply(
+        update,
+        context,
+        f"Connected <b>{esc(target.title or args[0])}</b>. The commands you send here now "
+        "manage that channel: /subscribe sets its daily digest, /add and /filter choose its "
+        "news, /settings shows it. /disconnect to manage this chat again.",
+    )
 
 
 async def disconnect(update: Update, context: NewsContext) -> None:
@@ -112,9 +118,12 @@ async def channel_lost(app: Application, prefs: ChatPrefs) -> None:
     await asyncio.to_thread(svc.chats.update, prefs, lambda p: dataclasses.replace(p, subscribed=False))
     if prefs.connected_by:
         try:
-            await send(app, prefs.connected_by,
-                       f"I am no longer an administrator of <b>{esc(prefs.title or 'your channel')}</b>, "
-                       "so its daily digest has stopped. Make me an administrator again, "
-                       "then /connect it and /subscribe.")
+            await send(
+                app,
+                prefs.connected_by,
+                f"I am no longer an administrator of <b>{esc(prefs.title or 'your channel')}</b>, "
+                "so its daily digest has stopped. Make me an administrator again, "
+                "then /connect it and /subscribe.",
+            )
         except TelegramError as exc:
             log.info("could not tell user %s about channel %s: %s", prefs.connected_by, prefs.chat_id, exc)

@@ -5,10 +5,9 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-from typing import Sequence
+from collections.abc import Sequence
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-
 
 from newsbrief.bot.chats import ChatPrefs, Edit
 from newsbrief.bot.common import button_prefs, may_change_settings, prefs_for, refuse, reply
@@ -20,8 +19,10 @@ from newsbrief.summaries.stories.filters import FilterError, Filters, merge, par
 __all__ = ["filter_cmd", "unfilter_button", "UNFILTER_PATTERN", "filters_view", "term_key"]
 
 UNFILTER_PATTERN = r"^unf:(?:[0-9a-f]{10}|all)$"
-USAGE = ('Usage: <code>/filter +climate -football "world cup"</code> — + keeps only news with one of those words, '
-         '- leaves out news with them; <code>/filter clear</code> removes them all.')
+USAGE = (
+    'Usage: <code>/filter +climate -football "world cup"</code> — + keeps only news with one of those words, '
+    "- leaves out news with them; <code>/filter clear</code> removes them all."
+)
 
 
 def term_key(term: str) -> str:
@@ -37,8 +38,14 @@ def filters_view(prefs: ChatPrefs) -> Reply:
     if prefs.exclude:
         lines.append("Never news about: " + ", ".join(f"“{esc(t)}”" for t in prefs.exclude))
     lines.append("They apply to briefings, digests and alerts. Tap one to remove it.")
-    rows = [[InlineKeyboardButton(f"{'+' if t in prefs.include else '−'} {t[:40]} ✕", callback_data=callback_data("unf", term_key(t)))]
-            for t in (*prefs.include, *prefs.exclude)]
+    rows = [
+        [
+            InlineKeyboardButton(
+                f"{'+' if t in prefs.include else '−'} {t[:40]} ✕", callback_data=callback_data("unf", term_key(t))
+            )
+        ]
+        for t in (*prefs.include, *prefs.exclude)
+    ]
     rows.append([InlineKeyboardButton("Remove all", callback_data="unf:all")])
     return Reply("\n".join(lines), InlineKeyboardMarkup(rows))
 
@@ -83,8 +90,11 @@ async def filter_cmd(update: Update, context: NewsContext) -> None:
     new = merge(Filters(prefs.include, prefs.exclude), changes)
     cap = services(context).settings.chats.filters_per_chat
     if len(new.include) + len(new.exclude) > cap:
-        await reply(update, context, f"A chat may have at most {cap} filter words. /filter shows them with buttons to "
-                                     "remove some.")
+        await reply(
+            update,
+            context,
+            f"A chat may have at most {cap} filter words. /filter shows them with buttons to remove some.",
+        )
         return
     prefs = await change(context.application, prefs, lambda p: _with_filters(p, changes))
     await reply(update, context, filters_view(prefs))
@@ -96,7 +106,11 @@ async def unfilter_button(update: Update, context: NewsContext) -> None:
     if prefs is None:
         return
     key = query.data.partition(":")[2]
-    terms = [*prefs.include, *prefs.exclude] if key == "all" else [t for t in (*prefs.include, *prefs.exclude) if term_key(t) == key]
+    terms = (
+        [*prefs.include, *prefs.exclude]
+        if key == "all"
+        else [t for t in (*prefs.include, *prefs.exclude) if term_key(t) == key]
+    )
     if not terms:
         await query.answer("That filter is already gone.")
         return

@@ -6,15 +6,16 @@ one chat's sources never show in another chat's news."""
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
+from typing import Any
 from urllib.parse import urlsplit
-from typing import Any, Callable
 
 from newsbrief.bot.chats import ChatPrefs
-from newsbrief.summaries.stories.briefing import Briefing, Report, Story, compose_briefing
-from newsbrief.summaries.ingest.chat_sources import catalog, is_chat_source
 from newsbrief.summaries.config import Settings
-from newsbrief.summaries.stories.filters import Filters
+from newsbrief.summaries.ingest.chat_sources import catalog, is_chat_source
 from newsbrief.summaries.store import NewsStore
+from newsbrief.summaries.stories.briefing import Briefing, Report, Story, compose_briefing
+from newsbrief.summaries.stories.filters import Filters
 
 __all__ = ["visible_for", "filters_of", "keep_for", "labelled", "compose_for", "story_text"]
 
@@ -49,13 +50,16 @@ def keep_for(prefs: ChatPrefs) -> Callable[[Story], bool] | None:
 
 def labelled(story: Story, titles: dict[str, str]) -> Story:
     """The story with chat sources named by their titles instead of their internal names."""
+
     def label(name: str) -> str:
         return titles.get(name, name) if is_chat_source(name) else name
 
     if not any(is_chat_source(n) for n in (story.source, *story.outlets, *(r.source for r in story.reports))):
         return story
     return dataclasses.replace(
-        story, source=label(story.source), outlets=tuple(dict.fromkeys(label(o) for o in story.outlets)),
+        story,
+        source=label(story.source),
+        outlets=tuple(dict.fromkeys(label(o) for o in story.outlets)),
         reports=tuple(Report(r.article_id, r.headline, label(r.source), r.url, r.date) for r in story.reports),
     )
 

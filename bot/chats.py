@@ -11,7 +11,8 @@ import dataclasses
 import datetime as dt
 import hashlib
 import threading
-from typing import Any, Callable, Iterable
+from collections.abc import Callable, Iterable
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from newsbrief.summaries.config import Settings, parse_time_of_day, parse_timezone
@@ -71,7 +72,7 @@ class ChatPrefs:
         return record
 
     @classmethod
-    def from_record(cls, record: dict[str, Any]) -> "ChatPrefs":
+    def from_record(cls, record: dict[str, Any]) -> ChatPrefs:
         fields = {f.name for f in dataclasses.fields(cls)}
         values = {k: v for k, v in record.items() if k in fields}
         for name in _TUPLES:
@@ -99,7 +100,7 @@ def next_delivery(prefs: ChatPrefs, now: dt.datetime) -> dt.datetime:
     for _ in range(3):
         candidate = dt.datetime.combine(day, hour_minute, tzinfo=prefs.tz)
         # A time that does not exist on a spring-forward day is moved on by the gap.
-        candidate = candidate.astimezone(dt.timezone.utc).astimezone(prefs.tz)
+        candidate = candidate.astimezone(dt.UTC).astimezone(prefs.tz)
         if candidate > local_now:
             return candidate
         day += dt.timedelta(days=1)
@@ -112,7 +113,7 @@ def last_due(prefs: ChatPrefs, now: dt.datetime) -> dt.datetime:
     hour_minute = parse_time_of_day(prefs.time)
     day = local_now.date()
     for _ in range(3):
-        candidate = dt.datetime.combine(day, hour_minute, tzinfo=prefs.tz).astimezone(dt.timezone.utc).astimezone(prefs.tz)
+        candidate = dt.datetime.combine(day, hour_minute, tzinfo=prefs.tz).astimezone(dt.UTC).astimezone(prefs.tz)
         if candidate <= local_now:
             return candidate
         day -= dt.timedelta(days=1)
@@ -152,8 +153,9 @@ class ChatBook:
             self._load()
 
     def defaults(self, chat_id: int, **extra: Any) -> ChatPrefs:
-        return ChatPrefs(chat_id=chat_id, time=self.settings.schedule.digest_time,
-                         timezone=self.settings.schedule.timezone, **extra)
+        return ChatPrefs(
+            chat_id=chat_id, time=self.settings.schedule.digest_time, timezone=self.settings.schedule.timezone, **extra
+        )
 
     def get(self, chat_id: int) -> ChatPrefs | None:
         self._sync()

@@ -13,8 +13,8 @@ import re
 import signal
 import sys
 import threading
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import Callable, Iterator, Sequence
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -29,16 +29,22 @@ from newsbrief.summaries.ingest.feeds import SourceError
 from newsbrief.summaries.ingest.fetch import FetchOptions
 from newsbrief.summaries.ingest.files import article_files, ingest_paths
 from newsbrief.summaries.ingest.source_state import source_status
+from newsbrief.summaries.nlp.summarizer import summary_key
 from newsbrief.summaries.pipeline.on_demand import summarize_url
 from newsbrief.summaries.pipeline.run import run_pipeline
 from newsbrief.summaries.pipeline.worker import Worker
-from newsbrief.summaries.stories.briefing import compose_briefing, find_articles, list_stories, outlets_line, story_for
-from newsbrief.summaries.stories.briefing import story_json
-from newsbrief.summaries.nlp.summarizer import summary_key
 from newsbrief.summaries.store import NewsStore, StoreError, open_location
 from newsbrief.summaries.store import open_store as _open_configured_store
 from newsbrief.summaries.store.ops import redact_location, store_status
 from newsbrief.summaries.store.transfer import copy_store
+from newsbrief.summaries.stories.briefing import (
+    compose_briefing,
+    find_articles,
+    list_stories,
+    outlets_line,
+    story_for,
+    story_json,
+)
 
 __all__ = ["main", "build_parser"]
 
@@ -69,8 +75,9 @@ def progress_bar(label: str, total: int | None) -> Iterator[Callable[[int], None
     if total == 0 or not err_console.is_terminal:
         yield None
         return
-    with Progress(TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  console=err_console, transient=True) as bar:
+    with Progress(
+        TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=err_console, transient=True
+    ) as bar:
         task = bar.add_task(label, total=total)
         yield lambda n: bar.advance(task, n)
 
@@ -131,11 +138,17 @@ def cmd_summary(args: argparse.Namespace, settings: Settings) -> int:
             err_console.print(f"No stored article matches {query!r}. List them with: newsbrief articles", markup=False)
             return 1
         story = story_for(store, found[0], settings.summaries)
-    console.print(f"{story.headline}\n{story.date} · {story.source}  [{story.article_id}]\n", markup=False, highlight=False)
+    console.print(
+        f"{story.headline}\n{story.date} · {story.source}  [{story.article_id}]\n", markup=False, highlight=False
+    )
     for sentence in story.summary:
         console.print(f"• {sentence}", markup=False, highlight=False)
     if len(found) > 1:
-        console.print("\nOther matches: " + "; ".join(f"{a['headline']} [{a['id']}]" for a in found[1:]), markup=False, highlight=False)
+        console.print(
+            "\nOther matches: " + "; ".join(f"{a['headline']} [{a['id']}]" for a in found[1:]),
+            markup=False,
+            highlight=False,
+        )
     return 0
 
 
@@ -156,13 +169,17 @@ def _summary_of_url(url: str, settings: Settings) -> int:
 @command("sources")
 def cmd_sources(args: argparse.Namespace, settings: Settings) -> int:
     if not settings.sources:
-        console.print("No [[sources]] configured: the seed articles are used. Add feeds, pages, folders "
-                      "or files in the config file (see config.example.toml).", markup=False)
+        console.print(
+            "No [[sources]] configured: the seed articles are used. Add feeds, pages, folders "
+            "or files in the config file (see config.example.toml).",
+            markup=False,
+        )
         return 0
     with open_store(settings, readonly=True) as store:  # a missing database reads as empty
         rows = source_status(store, settings.sources)
-    table = Table("name", "kind", "location", "last fetch", "status", "next attempt", "articles",
-                  title=f"{len(rows)} sources")
+    table = Table(
+        "name", "kind", "location", "last fetch", "status", "next attempt", "articles", title=f"{len(rows)} sources"
+    )
     for r in rows:
         count = str(r.articles) + (f" (+{r.also_in} also)" if r.also_in else "")
         if r.kind not in ("feed", "page") or not r.last_attempt:
@@ -189,11 +206,26 @@ def _when(iso: str, settings: Settings) -> str:
 @command("brief")
 def cmd_brief(args: argparse.Namespace, settings: Settings) -> int:
     with open_store(settings, readonly=True) as store:
-        briefing = compose_briefing(store, day=args.date or _today(settings), topics=args.topic or (),
-                                    limit=settings.briefing.stories, settings=settings.summaries)
+        briefing = compose_briefing(
+            store,
+            day=args.date or _today(settings),
+            topics=args.topic or (),
+            limit=settings.briefing.stories,
+            settings=settings.summaries,
+        )
     if args.json:
-        print(json.dumps({"day": briefing.day, "fallback": briefing.fallback, "topics": list(briefing.topics),
-                          "stories": [story_json(s) for s in briefing.stories]}, ensure_ascii=False, indent=1))
+        print(
+            json.dumps(
+                {
+                    "day": briefing.day,
+                    "fallback": briefing.fallback,
+                    "topics": list(briefing.topics),
+                    "stories": [story_json(s) for s in briefing.stories],
+                },
+                ensure_ascii=False,
+                indent=1,
+            )
+        )
         return 0
     if not briefing.stories:
         if briefing.topics:
@@ -201,13 +233,21 @@ def cmd_brief(args: argparse.Namespace, settings: Settings) -> int:
         else:
             console.print("No stories yet. Add articles with: newsbrief ingest PATH", markup=False)
         return 0
-    title = f"Briefing for {briefing.day}" if not briefing.fallback else f"No stories on {briefing.day}; the latest instead"
+    title = (
+        f"Briefing for {briefing.day}" if not briefing.fallback else f"No stories on {briefing.day}; the latest instead"
+    )
     console.print(title + "\n", markup=False, highlight=False, style="bold")
     for i, story in enumerate(briefing.stories, 1):
         outlets = outlets_line(story.outlets) or story.source
         size = f" · {len(story.reports)} reports" if len(story.reports) > 1 else ""
-        console.print(f"{i}. {'[update] ' if story.update else ''}{story.headline}", markup=False, highlight=False, style="bold")
-        console.print(f"   {story.date} · {outlets}{size}" + (f" · {story.url}" if story.url else ""), markup=False, highlight=False)
+        console.print(
+            f"{i}. {'[update] ' if story.update else ''}{story.headline}", markup=False, highlight=False, style="bold"
+        )
+        console.print(
+            f"   {story.date} · {outlets}{size}" + (f" · {story.url}" if story.url else ""),
+            markup=False,
+            highlight=False,
+        )
         for sentence in story.summary:
             console.print(f"   {sentence}", markup=False, highlight=False)
         console.print()
@@ -226,7 +266,9 @@ def cmd_stories(args: argparse.Namespace, settings: Settings) -> int:
         return 0
     table = Table("story", "headline", "reports", "outlets", "last")
     for story in stories:
-        table.add_row(story.story_id, story.headline[:80], str(len(story.reports)), outlets_line(story.outlets, 3), story.date)
+        table.add_row(
+            story.story_id, story.headline[:80], str(len(story.reports)), outlets_line(story.outlets, 3), story.date
+        )
     console.print(table)
     return 0
 
@@ -258,8 +300,11 @@ def cmd_entities(args: argparse.Namespace, settings: Settings) -> int:
             line += "  [also: " + ", ".join(c.aliases[:5]) + "]"
         console.print(line, markup=False, highlight=False)
     if stale:
-        console.print(f"({stale} articles still indexed with older extraction rules; the scheduled job re-indexes them)",
-                      markup=False, highlight=False)
+        console.print(
+            f"({stale} articles still indexed with older extraction rules; the scheduled job re-indexes them)",
+            markup=False,
+            highlight=False,
+        )
     return 0
 
 
@@ -288,11 +333,24 @@ def cmd_store(args: argparse.Namespace, settings: Settings) -> int:
         return 2
     with open_location(args.src, readonly=True) as src, open_location(args.dst) as dst:
         report = copy_store(src, dst, force=args.force)
-    table = Table("table", "source rows", "copied rows", "source sha256", "copy sha256", "",
-                  title=f"{redact_location(args.src)} -> {redact_location(args.dst)}")
+    table = Table(
+        "table",
+        "source rows",
+        "copied rows",
+        "source sha256",
+        "copy sha256",
+        "",
+        title=f"{redact_location(args.src)} -> {redact_location(args.dst)}",
+    )
     for t in report.tables:
-        table.add_row(t.table, str(t.source_count), str(t.dest_count), t.source_sum[:16], t.dest_sum[:16],
-                      "ok" if t.ok else "DIFFERENT")
+        table.add_row(
+            t.table,
+            str(t.source_count),
+            str(t.dest_count),
+            t.source_sum[:16],
+            t.dest_sum[:16],
+            "ok" if t.ok else "DIFFERENT",
+        )
     console.print(table)
     if not report.ok:
         err_console.print("newsbrief: error: the copy differs from the source (see above)", markup=False)
@@ -304,8 +362,11 @@ def cmd_store(args: argparse.Namespace, settings: Settings) -> int:
 @command("worker")
 def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
     if not settings.storage.url:
-        err_console.print("newsbrief: error: workers share a PostgreSQL database: set [storage] url "
-                          "(or NEWSBRIEF_DATABASE_URL) to a postgresql:// URL", markup=False)
+        err_console.print(
+            "newsbrief: error: workers share a PostgreSQL database: set [storage] url "
+            "(or NEWSBRIEF_DATABASE_URL) to a postgresql:// URL",
+            markup=False,
+        )
         return 2
     logging.getLogger().setLevel(logging.INFO)
     stop = threading.Event()
@@ -326,14 +387,21 @@ def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
     if args.json:
         print(json.dumps(status, ensure_ascii=False, indent=1, default=str))
         return 0
-    console.print(f"store: {status['backend']} {status['location']} · schema version {status['schema']}",
-                  markup=False, highlight=False)
+    console.print(
+        f"store: {status['backend']} {status['location']} · schema version {status['schema']}",
+        markup=False,
+        highlight=False,
+    )
     table = Table("table", "rows", title="tables")
     for name, count in status["counts"].items():
         table.add_row(name, str(count))
     console.print(table)
-    console.print(f"pending work: {status['pending']['unsummarized']} articles without a current summary, "
-                  f"{status['pending']['claimed']} claimed by workers", markup=False, highlight=False)
+    console.print(
+        f"pending work: {status['pending']['unsummarized']} articles without a current summary, "
+        f"{status['pending']['claimed']} claimed by workers",
+        markup=False,
+        highlight=False,
+    )
     if status.get("workers") is not None:
         workers = Table("worker", "host", "pid", "last seen", "processed", title="workers seen in the last 5 minutes")
         for w in status["workers"]:
@@ -367,76 +435,143 @@ def build_parser() -> argparse.ArgumentParser:
         prog="newsbrief",
         description="A Telegram news briefing service: stores articles, summarizes them, serves chats.",
     )
-    parser.add_argument("--config", metavar="FILE", help="settings file (TOML); default: $NEWSBRIEF_CONFIG or the user config folder")
+    parser.add_argument(
+        "--config", metavar="FILE", help="settings file (TOML); default: $NEWSBRIEF_CONFIG or the user config folder"
+    )
     parser.add_argument("--db", metavar="PATH", help="database file, overriding [storage] path")
     parser.add_argument("-v", "--verbose", action="store_true", help="log more detail")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    p = sub.add_parser("ingest", help="store article files or folders", description="Parse, clean and store articles from files and folders (wire text, plain text, JSON, JSON Lines).")
+    p = sub.add_parser(
+        "ingest",
+        help="store article files or folders",
+        description="Parse, clean and store articles from files and folders (wire text, plain text, JSON, JSON Lines).",
+    )
     p.add_argument("paths", nargs="+", metavar="PATH", help="a file or folder")
 
     p = sub.add_parser("articles", help="list stored articles", description="List stored articles, newest first.")
     p.add_argument("--limit", type=int, default=50, help="how many (default 50)")
     p.add_argument("--date", metavar="YYYY-MM-DD", type=_iso_date, help="only this day")
 
-    p = sub.add_parser("summarize", help="run the summarization job once now",
-                       description="Ingest the configured sources, summarize every article that has no summary yet, index entities, prune old articles.")
+    p = sub.add_parser(
+        "summarize",
+        help="run the summarization job once now",
+        description="Ingest the configured sources, summarize every article that has no summary yet, index entities, prune old articles.",
+    )
     p.add_argument("--no-ingest", action="store_true", help="only summarize what is stored")
 
-    p = sub.add_parser("summary", help="print an article's summary", description="Print the summary of a stored article, found by id or keywords, or of a web page (an http(s) URL, fetched now, not stored).")
+    p = sub.add_parser(
+        "summary",
+        help="print an article's summary",
+        description="Print the summary of a stored article, found by id or keywords, or of a web page (an http(s) URL, fetched now, not stored).",
+    )
     p.add_argument("query", nargs="+", metavar="ID|QUERY|URL")
 
-    sub.add_parser("sources", help="list the configured sources and their state",
-                   description="List the configured sources: kind, location, last fetch, status (ok, not modified, error: reason), next attempt and stored article counts.")
+    sub.add_parser(
+        "sources",
+        help="list the configured sources and their state",
+        description="List the configured sources: kind, location, last fetch, status (ok, not modified, error: reason), next attempt and stored article counts.",
+    )
 
-    p = sub.add_parser("brief", help="print the briefing a chat would get", description="Print the day's top stories, each with headline, summary and source.")
-    p.add_argument("--date", metavar="YYYY-MM-DD", type=_iso_date, help="the day (default: today in the configured time zone)")
-    p.add_argument("--topic", metavar="WORD", action="append", help="stories about this word or phrase, by relevance (repeatable)")
-    p.add_argument("--json", action="store_true", help="print JSON: per story its headline, summary, score and member articles")
+    p = sub.add_parser(
+        "brief",
+        help="print the briefing a chat would get",
+        description="Print the day's top stories, each with headline, summary and source.",
+    )
+    p.add_argument(
+        "--date", metavar="YYYY-MM-DD", type=_iso_date, help="the day (default: today in the configured time zone)"
+    )
+    p.add_argument(
+        "--topic", metavar="WORD", action="append", help="stories about this word or phrase, by relevance (repeatable)"
+    )
+    p.add_argument(
+        "--json", action="store_true", help="print JSON: per story its headline, summary, score and member articles"
+    )
 
-    p = sub.add_parser("stories", help="list the stories (reports of one event grouped)",
-                       description="List stories with their id, headline, number of reports and outlets, best first.")
-    p.add_argument("--date", metavar="YYYY-MM-DD", type=_iso_date, help="stories with reports on this day (default: the latest)")
+    p = sub.add_parser(
+        "stories",
+        help="list the stories (reports of one event grouped)",
+        description="List stories with their id, headline, number of reports and outlets, best first.",
+    )
+    p.add_argument(
+        "--date", metavar="YYYY-MM-DD", type=_iso_date, help="stories with reports on this day (default: the latest)"
+    )
     p.add_argument("--limit", type=int, default=50, help="how many (default 50)")
     p.add_argument("--json", action="store_true", help="print JSON, with every member article's id, URL and source")
 
-    p = sub.add_parser("who", help="who or what is NAME, from the stored news", description="Print the entity card for a person, organisation, place or event.")
+    p = sub.add_parser(
+        "who",
+        help="who or what is NAME, from the stored news",
+        description="Print the entity card for a person, organisation, place or event.",
+    )
     p.add_argument("name", nargs="+", metavar="NAME")
 
-    p = sub.add_parser("entities", help="list the entity index by article count",
-                       description="List the people, organisations, places, events and products of the entity index, "
-                                   "most articles first: name, type, roles, other names, article count.")
+    p = sub.add_parser(
+        "entities",
+        help="list the entity index by article count",
+        description="List the people, organisations, places, events and products of the entity index, "
+        "most articles first: name, type, roles, other names, article count.",
+    )
     p.add_argument("--top", type=int, default=50, metavar="N", help="how many (default 50)")
     p.add_argument("--type", choices=("person", "organisation", "place", "event", "product"), help="only this type")
-    p.add_argument("--json", action="store_true", help="print JSON: a list of {name, type, aliases, roles, articles, first_seen, last_seen}")
+    p.add_argument(
+        "--json",
+        action="store_true",
+        help="print JSON: a list of {name, type, aliases, roles, articles, first_seen, last_seen}",
+    )
 
-    p = sub.add_parser("store", help="move a deployment between stores",
-                       description="Copy every table of one store into another (a TinyDB file or a postgresql:// URL), "
-                                   "then compare counts and checksums per table.")
+    p = sub.add_parser(
+        "store",
+        help="move a deployment between stores",
+        description="Copy every table of one store into another (a TinyDB file or a postgresql:// URL), "
+        "then compare counts and checksums per table.",
+    )
     store_sub = p.add_subparsers(dest="store_command", metavar="ACTION")
-    c = store_sub.add_parser("copy", help="copy SRC into DST (TinyDB file <-> PostgreSQL URL)",
-                             description="Copy SRC into DST losslessly and print per-table counts and checksums of both. "
-                                         "A non-empty DST is refused unless --force (which replaces its contents).")
+    c = store_sub.add_parser(
+        "copy",
+        help="copy SRC into DST (TinyDB file <-> PostgreSQL URL)",
+        description="Copy SRC into DST losslessly and print per-table counts and checksums of both. "
+        "A non-empty DST is refused unless --force (which replaces its contents).",
+    )
     c.add_argument("src", metavar="SRC", help="a TinyDB file or a postgresql:// URL")
     c.add_argument("dst", metavar="DST", help="a TinyDB file or a postgresql:// URL")
     c.add_argument("--force", action="store_true", help="replace what DST holds")
 
-    p = sub.add_parser("status", help="what an operator needs to see",
-                       description="Counts per table, pending work, workers seen recently, the last job runs and failures, the schema version.")
+    p = sub.add_parser(
+        "status",
+        help="what an operator needs to see",
+        description="Counts per table, pending work, workers seen recently, the last job runs and failures, the schema version.",
+    )
     p.add_argument("--json", action="store_true", help="print JSON")
 
-    p = sub.add_parser("worker", help="run pipeline work against PostgreSQL (any number, on any machines)",
-                       description="Fetch sources, summarize, index entities and cluster stories from the shared "
-                                   "PostgreSQL database ([storage] url), sharing the work with every other worker.")
+    p = sub.add_parser(
+        "worker",
+        help="run pipeline work against PostgreSQL (any number, on any machines)",
+        description="Fetch sources, summarize, index entities and cluster stories from the shared "
+        "PostgreSQL database ([storage] url), sharing the work with every other worker.",
+    )
     p.add_argument("--once", action="store_true", help="do what is pending now, then exit")
     p.add_argument("--batch", type=int, default=50, help="articles claimed at a time (default 50)")
-    p.add_argument("--lease", type=float, default=120.0, help="seconds a claim lasts before another worker may take it (default 120)")
-    p.add_argument("--no-index", action="store_true", help="summaries only: leave entities and stories to other workers")
+    p.add_argument(
+        "--lease",
+        type=float,
+        default=120.0,
+        help="seconds a claim lasts before another worker may take it (default 120)",
+    )
+    p.add_argument(
+        "--no-index", action="store_true", help="summaries only: leave entities and stories to other workers"
+    )
 
-    sub.add_parser("run", help="run the Telegram bot and the scheduled job",
-                   description="Run the bot (long polling, or a webhook per config) with the scheduled summarization job. Needs a bot token.")
-    sub.add_parser("chat", help="chat with the bot in this terminal (no token needed)",
-                   description="Start a local Bot API server and the real bot on the configured database, and chat with it here.")
+    sub.add_parser(
+        "run",
+        help="run the Telegram bot and the scheduled job",
+        description="Run the bot (long polling, or a webhook per config) with the scheduled summarization job. Needs a bot token.",
+    )
+    sub.add_parser(
+        "chat",
+        help="chat with the bot in this terminal (no token needed)",
+        description="Start a local Bot API server and the real bot on the configured database, and chat with it here.",
+    )
     return parser
 
 

@@ -25,8 +25,8 @@ from rich.markup import escape
 from newsbrief.bot.app import build_application, on_startup, redact_token_in_logs
 from newsbrief.bot.localapi import LocalBotAPI
 from newsbrief.summaries.config import Settings
-from newsbrief.summaries.store import NewsStore, open_store
 from newsbrief.summaries.pipeline.worker import pipeline_job
+from newsbrief.summaries.store import NewsStore, open_store
 
 __all__ = ["run_console", "html_to_rich"]
 
@@ -35,9 +35,21 @@ USER_ID = 1
 REPLY_WAIT = 30.0
 
 _TAG = re.compile(r"<(/?)([a-zA-Z0-9-]+)([^>]*)>")
-_STYLES = {"b": "bold", "strong": "bold", "i": "italic", "em": "italic", "u": "underline", "ins": "underline",
-           "code": "cyan", "pre": "cyan", "s": "strike", "strike": "strike", "del": "strike", "a": "underline blue",
-           "blockquote": "italic"}
+_STYLES = {
+    "b": "bold",
+    "strong": "bold",
+    "i": "italic",
+    "em": "italic",
+    "u": "underline",
+    "ins": "underline",
+    "code": "cyan",
+    "pre": "cyan",
+    "s": "strike",
+    "strike": "strike",
+    "del": "strike",
+    "a": "underline blue",
+    "blockquote": "italic",
+}
 
 
 def html_to_rich(text: str) -> str:
@@ -45,7 +57,7 @@ def html_to_rich(text: str) -> str:
     out: list[str] = []
     pos = 0
     for m in _TAG.finditer(text):
-        out.append(escape(html.unescape(text[pos:m.start()])))
+        out.append(escape(html.unescape(text[pos : m.start()])))
         style = _STYLES.get(m.group(2).lower())
         if style:
             out.append(f"[/{style}]" if m.group(1) else f"[{style}]")
@@ -73,8 +85,10 @@ class _Printer:
             doc = record.get("document")
             if doc:
                 saved = self._save(doc.get("file_name") or "document", doc.get("data") or b"")
-                self.console.print(f"   [dim]a file: {escape(doc.get('file_name') or 'document')} "
-                                   f"({len(doc.get('data') or b'')} bytes), saved as {escape(str(saved))}[/dim]")
+                self.console.print(
+                    f"   [dim]a file: {escape(doc.get('file_name') or 'document')} "
+                    f"({len(doc.get('data') or b'')} bytes), saved as {escape(str(saved))}[/dim]"
+                )
             keyboard = (record.get("reply_markup") or {}).get("inline_keyboard", [])
             choices = []
             for row in keyboard:
@@ -89,7 +103,6 @@ class _Printer:
                 self.console.print("   [dim]" + "   ".join(choices) + "[/dim]")
             self.console.print()
             self.received.set()
-
 
     def _save(self, name: str, data: bytes) -> Path:
         """Write a file the bot sent into ``save_dir`` under a free name ("x.opml", "x-2.opml")."""
@@ -153,7 +166,7 @@ async def chat_session(settings: Settings, store: NewsStore, stream: TextIO, con
                 message_id, data = printer.buttons[text]
                 api.press_button(USER_ID, message_id, data, check=False)
             elif text == "/file" or text.startswith("/file "):
-                if not _send_file(api, console, text[len("/file"):]):
+                if not _send_file(api, console, text[len("/file") :]):
                     continue
             else:
                 api.send_text(USER_ID, text, first_name="You")
@@ -180,9 +193,11 @@ def run_console(settings: Settings, stream: TextIO = sys.stdin) -> int:
         where = "PostgreSQL" if settings.storage.url else str(settings.storage.path)
         done = f" ({report.line()})" if report is not None and hasattr(report, "line") else ""
         console.print(f"[dim]Database: {escape(where)}: {store.article_count()} articles{escape(done)}.[/dim]")
-        console.print("[dim]You are chatting with the real newsbrief bot through a local Bot API server. "
-                      "Try /brief, /who Hegseth, /summary defence, /subscribe 07:30 Europe/Berlin, /help. "
-                      "Type a button's number to press it, /file PATH to send a file (an OPML file of feeds); "
-                      "/quit or Ctrl-D to leave.[/dim]\n")
+        console.print(
+            "[dim]You are chatting with the real newsbrief bot through a local Bot API server. "
+            "Try /brief, /who Hegseth, /summary defence, /subscribe 07:30 Europe/Berlin, /help. "
+            "Type a button's number to press it, /file PATH to send a file (an OPML file of feeds); "
+            "/quit or Ctrl-D to leave.[/dim]\n"
+        )
         asyncio.run(chat_session(settings, store, stream, console))
     return 0

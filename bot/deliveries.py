@@ -41,14 +41,28 @@ import socket
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 from newsbrief.summaries.store import NewsStore
 from newsbrief.summaries.store.records import DeliveryRecord, Document
 
-__all__ = ["DeliveryLog", "DatabaseDeliveryLog", "Deliveries", "Delivery", "ClaimLost", "open_deliveries",
-           "CLAIMED", "SENDING", "SENT", "SKIPPED", "FAILED", "RETRY", "DONE", "CLAIM_LEASE"]
+__all__ = [
+    "DeliveryLog",
+    "DatabaseDeliveryLog",
+    "Deliveries",
+    "Delivery",
+    "ClaimLost",
+    "open_deliveries",
+    "CLAIMED",
+    "SENDING",
+    "SENT",
+    "SKIPPED",
+    "FAILED",
+    "RETRY",
+    "DONE",
+    "CLAIM_LEASE",
+]
 
 log = logging.getLogger(__name__)
 
@@ -143,8 +157,9 @@ class Deliveries:
         raise NotImplementedError
 
 
-def open_deliveries(store: NewsStore, *, keep_days: int = 7, today: Callable[[], dt.date] = dt.date.today,
-                    lease: float = CLAIM_LEASE) -> Deliveries:
+def open_deliveries(
+    store: NewsStore, *, keep_days: int = 7, today: Callable[[], dt.date] = dt.date.today, lease: float = CLAIM_LEASE
+) -> Deliveries:
     """The delivery log for this store: claimed in the database on PostgreSQL (shared by
     every bot process), journaled next to the file on TinyDB."""
     if store.capabilities.shared_deliveries:
@@ -155,8 +170,7 @@ def open_deliveries(store: NewsStore, *, keep_days: int = 7, today: Callable[[],
 class DeliveryLog(Deliveries):
     """Deliveries by chat and day, journaled for speed and folded into the store."""
 
-    def __init__(self, store: NewsStore, *, keep_days: int = 7,
-                 today: Callable[[], dt.date] = dt.date.today) -> None:
+    def __init__(self, store: NewsStore, *, keep_days: int = 7, today: Callable[[], dt.date] = dt.date.today) -> None:
         super().__init__(keep_days, today)
         self.store = store
         self.journal = store.delivery_journal()  # NotSupported on a store without one
@@ -175,8 +189,11 @@ class DeliveryLog(Deliveries):
             log.info("replayed %d delivery journal entries", replayed)
         for d in self.deliveries():
             if d.state == SENDING:
-                log.warning("digest for chat %s on %s may have been interrupted while sending; "
-                            "not sending it again", d.chat_id, d.day)
+                log.warning(
+                    "digest for chat %s on %s may have been interrupted while sending; not sending it again",
+                    d.chat_id,
+                    d.day,
+                )
         self.journal.open()
         self.fold()
 
@@ -200,8 +217,13 @@ class DeliveryLog(Deliveries):
 
     def mark(self, chat_id: int, day: str, state: str, articles: list[str] | None = None) -> None:
         """Record a state change; durable against a process kill when this returns."""
-        d = Delivery(chat_id=chat_id, day=day, state=state,
-                     at=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), articles=list(articles or []))
+        d = Delivery(
+            chat_id=chat_id,
+            day=day,
+            state=state,
+            at=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+            articles=list(articles or []),
+        )
         with self._lock:
             self.journal.append(d.to_record())
             self._remember(d)
@@ -242,8 +264,10 @@ class DeliveryLog(Deliveries):
         if self._store_generation != self.store.generation:  # the store re-read its file after a failed write
             self._load_table()
         docs: dict[int, Document] = {
-            chat_id: {"chat_id": chat_id,
-                      "days": {r["day"]: {k: r[k] for k in ("state", "at", "articles")} for r in records}}
+            chat_id: {
+                "chat_id": chat_id,
+                "days": {r["day"]: {k: r[k] for k in ("state", "at", "articles")} for r in records},
+            }
             for chat_id, records in snapshot.items()
         }
         self.store.put_documents("deliveries", docs.values())
@@ -261,8 +285,8 @@ def _age_seconds(stamp: str) -> float:
     except ValueError:
         return float("inf")
     if at.tzinfo is None:
-        at = at.replace(tzinfo=dt.timezone.utc)
-    return (dt.datetime.now(dt.timezone.utc) - at).total_seconds()
+        at = at.replace(tzinfo=dt.UTC)
+    return (dt.datetime.now(dt.UTC) - at).total_seconds()
 
 
 class DatabaseDeliveryLog(Deliveries):
@@ -271,8 +295,15 @@ class DatabaseDeliveryLog(Deliveries):
     the module docstring). Memory holds the kept days, read at start-up and again for a
     chat when this process claims one of its digests."""
 
-    def __init__(self, store: NewsStore, *, keep_days: int = 7, today: Callable[[], dt.date] = dt.date.today,
-                 lease: float = CLAIM_LEASE, holder: str | None = None) -> None:
+    def __init__(
+        self,
+        store: NewsStore,
+        *,
+        keep_days: int = 7,
+        today: Callable[[], dt.date] = dt.date.today,
+        lease: float = CLAIM_LEASE,
+        holder: str | None = None,
+    ) -> None:
         super().__init__(keep_days, today)
         self.store = store
         self.lease = lease
@@ -281,16 +312,20 @@ class DatabaseDeliveryLog(Deliveries):
             self._days.setdefault(chat_id, {})[day] = Delivery(chat_id, day, state, at, list(articles))
         for d in self.deliveries():
             if d.state == SENDING and _age_seconds(d.at) > self.lease:
-                log.warning("digest for chat %s on %s may have been interrupted while sending; "
-                            "not sending it again", d.chat_id, d.day)
+                log.warning(
+                    "digest for chat %s on %s may have been interrupted while sending; not sending it again",
+                    d.chat_id,
+                    d.day,
+                )
 
     def _cutoff(self, today: dt.date | None = None) -> str:
         return ((today or self.today()) - dt.timedelta(days=self.keep_days)).isoformat()
 
     def _refresh(self, chat_id: int) -> None:
         rows = self.store.delivery_rows(chat_id, since=self._cutoff())
-        self._days[chat_id] = {day: Delivery(chat_id, day, state, at, list(articles))
-                               for _, day, state, at, articles in rows}
+        self._days[chat_id] = {
+            day: Delivery(chat_id, day, state, at, list(articles)) for _, day, state, at, articles in rows
+        }
 
     def claim(self, chat_id: int, day: str) -> bool:
         """Claim this digest in the database (True for one process only): free if no
@@ -313,16 +348,22 @@ class DatabaseDeliveryLog(Deliveries):
         """``claimed`` -> ``sending``, only while this process holds the claim; raises
         :class:`ClaimLost` (nothing sent, nothing changed) if another process took it."""
         at = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
-        if not self.store.mark_delivery(chat_id, day, SENDING, at=at, articles=articles,
-                                        holder=self.holder, claimed=CLAIMED):
+        if not self.store.mark_delivery(
+            chat_id, day, SENDING, at=at, articles=articles, holder=self.holder, claimed=CLAIMED
+        ):
             self._unclaim_here(chat_id, day)
             raise ClaimLost(f"the claim on the digest for chat {chat_id} on {day} ran out and another process took it")
         self._days.setdefault(chat_id, {})[day] = Delivery(chat_id, day, SENDING, at, list(articles))
 
     def mark(self, chat_id: int, day: str, state: str, articles: list[str] | None = None) -> None:
         """Record a state change (one row, written at once); ends this process's claim."""
-        d = Delivery(chat_id=chat_id, day=day, state=state,
-                     at=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), articles=list(articles or []))
+        d = Delivery(
+            chat_id=chat_id,
+            day=day,
+            state=state,
+            at=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+            articles=list(articles or []),
+        )
         self.store.mark_delivery(chat_id, day, state, at=d.at, articles=d.articles)
         self._days.setdefault(chat_id, {})[day] = d
         if state != SENDING:

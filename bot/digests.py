@@ -72,9 +72,14 @@ def catch_up(app: Application) -> list[int]:
         if since is not None and due < since:
             continue  # subscribed after that day's time had passed
         if now - due <= grace:
-            app.job_queue.run_once(digest_job, when=0.1 + 0.01 * len(queued), chat_id=prefs.chat_id,
-                                   name=f"digest-catch-up:{prefs.chat_id}", data={"day": day},
-                                   job_kwargs={"id": f"digest-catch-up:{prefs.chat_id}", "replace_existing": True})
+            app.job_queue.run_once(
+                digest_job,
+                when=0.1 + 0.01 * len(queued),
+                chat_id=prefs.chat_id,
+                name=f"digest-catch-up:{prefs.chat_id}",
+                data={"day": day},
+                job_kwargs={"id": f"digest-catch-up:{prefs.chat_id}", "replace_existing": True},
+            )
             queued.append(prefs.chat_id)
         else:
             log.info("digest for chat %s on %s missed by more than the grace period; dropped", prefs.chat_id, day)
@@ -142,8 +147,13 @@ async def _deliver(app: Application, chat_id: int, day: str) -> tuple[str, int |
     try:
         claimed = await asyncio.to_thread(svc.deliveries.claim, chat_id, day)
     except StoreError as exc:  # the database is away: nothing was claimed or sent; look again later
-        log.warning("could not claim the digest for chat %s on %s (%s); trying again in %.0fs", chat_id, day, exc,
-                    svc.backoff.retry_later_seconds)
+        log.warning(
+            "could not claim the digest for chat %s on %s (%s); trying again in %.0fs",
+            chat_id,
+            day,
+            exc,
+            svc.backoff.retry_later_seconds,
+        )
         _retry_later(app, chat_id, day, svc.backoff.retry_later_seconds)
         return "retry-later", None
     if not claimed:
@@ -163,8 +173,13 @@ async def _deliver(app: Application, chat_id: int, day: str) -> tuple[str, int |
     except StoreError as exc:
         if svc.deliveries.state(chat_id, day) == SENDING:
             raise  # it may have arrived: in doubt, not sent again
-        log.warning("digest for chat %s on %s not sent: %s; trying again in %.0fs", chat_id, day, exc,
-                    svc.backoff.retry_later_seconds)
+        log.warning(
+            "digest for chat %s on %s not sent: %s; trying again in %.0fs",
+            chat_id,
+            day,
+            exc,
+            svc.backoff.retry_later_seconds,
+        )
         _retry_later(app, chat_id, day, svc.backoff.retry_later_seconds)
         return "retry-later", None
     finally:
@@ -175,8 +190,14 @@ async def _deliver(app: Application, chat_id: int, day: str) -> tuple[str, int |
 
 
 def _retry_later(app: Application, chat_id: int, day: str, seconds: float) -> None:
-    app.job_queue.run_once(digest_job, when=seconds, chat_id=chat_id, name=f"digest-retry:{chat_id}", data={"day": day},
-                           job_kwargs={"id": f"digest-retry:{chat_id}", "replace_existing": True})
+    app.job_queue.run_once(
+        digest_job,
+        when=seconds,
+        chat_id=chat_id,
+        name=f"digest-retry:{chat_id}",
+        data={"day": day},
+        job_kwargs={"id": f"digest-retry:{chat_id}", "replace_existing": True},
+    )
 
 
 async def _deliver_claimed(app: Application, prefs: ChatPrefs, day: str) -> tuple[str, int | None]:
@@ -186,8 +207,15 @@ async def _deliver_claimed(app: Application, prefs: ChatPrefs, day: str) -> tupl
     mark = svc.deliveries.mark
     settings = svc.settings
     briefing = await asyncio.to_thread(
-        compose_for, svc.store, prefs, settings, day=day, topics=prefs.topics, limit=settings.briefing.stories,
-        exclude=svc.deliveries.sent_articles(chat_id), settings=svc.summary_settings(prefs.length),
+        compose_for,
+        svc.store,
+        prefs,
+        settings,
+        day=day,
+        topics=prefs.topics,
+        limit=settings.briefing.stories,
+        exclude=svc.deliveries.sent_articles(chat_id),
+        settings=svc.summary_settings(prefs.length),
     )
     folded = await asyncio.to_thread(folded_reply, svc.store, chat_id)  # alerts held back
     if not briefing.stories and folded is None:
@@ -209,8 +237,13 @@ async def _deliver_claimed(app: Application, prefs: ChatPrefs, day: str) -> tupl
     try:  # the one sending path (bot.sending); a forum topic's digest goes to its thread
         sent = await send(app, prefs, replies, priority=BULK, before_send=before_send, follow=False)
     except TelegramError as exc:
-        log.warning("digest for chat %s on %s failed: %s; trying again in %.0fs", chat_id, day, exc,
-                    svc.backoff.retry_later_seconds)
+        log.warning(
+            "digest for chat %s on %s failed: %s; trying again in %.0fs",
+            chat_id,
+            day,
+            exc,
+            svc.backoff.retry_later_seconds,
+        )
         await asyncio.to_thread(mark, chat_id, day, RETRY)
         _retry_later(app, chat_id, day, svc.backoff.retry_later_seconds)
         return "retry-later", None

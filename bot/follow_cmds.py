@@ -10,7 +10,6 @@ import hashlib
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
-
 from newsbrief.bot.chats import ChatPrefs, Edit
 from newsbrief.bot.common import button_prefs, may_change_settings, prefs_for, refuse, reply
 from newsbrief.bot.preferences import change
@@ -30,11 +29,19 @@ def name_key(name: str) -> str:
 
 def following_view(prefs: ChatPrefs) -> Reply:
     if not prefs.follows:
-        return Reply("This chat follows no one. <code>/follow NAME</code> sends an alert when a new story mentions them, "
-                     "e.g. <code>/follow Hegseth</code>")
-    lines = ["<b>Names this chat follows</b>", *(f"• {esc(n)}" for n in prefs.follows),
-             "A new story mentioning one of them gets one alert. Tap a name to stop following it."]
-    rows = [[InlineKeyboardButton(f"Unfollow {n[:40]}", callback_data=callback_data("unfo", name_key(n)))] for n in prefs.follows]
+        return Reply(
+            "This chat follows no one. <code>/follow NAME</code> sends an alert when a new story mentions them, "
+            "e.g. <code>/follow Hegseth</code>"
+        )
+    lines = [
+        "<b>Names this chat follows</b>",
+        *(f"• {esc(n)}" for n in prefs.follows),
+        "A new story mentioning one of them gets one alert. Tap a name to stop following it.",
+    ]
+    rows = [
+        [InlineKeyboardButton(f"Unfollow {n[:40]}", callback_data=callback_data("unfo", name_key(n)))]
+        for n in prefs.follows
+    ]
     return Reply("\n".join(lines), InlineKeyboardMarkup(rows))
 
 
@@ -58,8 +65,9 @@ async def follow(update: Update, context: NewsContext) -> None:
     svc = services(context)
     name = " ".join(context.args or ())
     if not name:
-        await reply(update, context, "Usage: /follow NAME, e.g. /follow Hegseth — /following lists the names you "
-                                     "follow.")
+        await reply(
+            update, context, "Usage: /follow NAME, e.g. /follow Hegseth — /following lists the names you follow."
+        )
         return
     if len(name) > MAX_NAME_CHARS:
         await reply(update, context, "That name is too long. Try a surname, e.g. /follow Hegseth")
@@ -74,21 +82,27 @@ async def follow(update: Update, context: NewsContext) -> None:
         hint = ""
         if result.suggestions:
             hint = " Did you mean: " + ", ".join(esc(s) for s in result.suggestions[:5]) + "?"
-        await reply(update, context, f"No one called “{esc(name)}” is in the news I hold, so I cannot follow them "
-                                     f"yet.{hint}")
+        await reply(
+            update, context, f"No one called “{esc(name)}” is in the news I hold, so I cannot follow them yet.{hint}"
+        )
         return
     if card.name in prefs.follows:
         await reply(update, context, f"This chat already follows <b>{esc(card.name)}</b>. /following lists the names.")
         return
     cap = svc.settings.chats.follows_per_chat
     if len(prefs.follows) >= cap:
-        await reply(update, context, f"A chat may follow at most {cap} names. /following shows them with buttons to "
-                                     "unfollow.")
+        await reply(
+            update, context, f"A chat may follow at most {cap} names. /following shows them with buttons to unfollow."
+        )
         return
-    since = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+    since = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     await change(context.application, prefs, _following(card.name, since))
-    await reply(update, context, f"Following <b>{esc(card.name)}</b>: a new story that mentions them gets "
-                                 "one alert here. /following lists the names, /unfollow stops.")
+    await reply(
+        update,
+        context,
+        f"Following <b>{esc(card.name)}</b>: a new story that mentions them gets "
+        "one alert here. /following lists the names, /unfollow stops.",
+    )
 
 
 async def following(update: Update, context: NewsContext) -> None:

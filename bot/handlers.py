@@ -12,20 +12,34 @@ from telegram.constants import ChatType
 from telegram.error import TelegramError
 from telegram.ext import ApplicationHandlerStop
 
-from newsbrief.bot.chat_news import labelled, titles, visible_for
-from newsbrief.bot.chat_news import compose_for
+from newsbrief.bot.chat_news import compose_for, labelled, titles, visible_for
 from newsbrief.bot.chats import LENGTHS, ChatPrefs, next_delivery
 from newsbrief.bot.common import NOT_ADMIN, may_change_settings, prefs_for, refuse, reply
-from newsbrief.bot.preferences import (apply_setting, button_setting, change, parse_schedule_args, shown, subscribed,
-                                       unsubscribed)
-from newsbrief.bot.render import (Reply, callback_data, esc, render_briefing, render_reports, render_sentences,
-                                  render_story, render_who)
+from newsbrief.bot.preferences import (
+    apply_setting,
+    button_setting,
+    change,
+    parse_schedule_args,
+    shown,
+    subscribed,
+    unsubscribed,
+)
+from newsbrief.bot.render import (
+    Reply,
+    callback_data,
+    esc,
+    render_briefing,
+    render_reports,
+    render_sentences,
+    render_story,
+    render_who,
+)
 from newsbrief.bot.services import NewsContext, Services, services
-from newsbrief.summaries.pipeline import on_demand
 from newsbrief.summaries.index.entity_index import lookup, name_for_token
 from newsbrief.summaries.nlp.summarizer import summarize_article
-from newsbrief.summaries.stories.briefing import find_articles, seen_through, story_by_id, story_for, story_of_article
+from newsbrief.summaries.pipeline import on_demand
 from newsbrief.summaries.store import StoreError
+from newsbrief.summaries.stories.briefing import find_articles, seen_through, story_by_id, story_for, story_of_article
 
 __all__ = ["COMMANDS", "HELP"]
 
@@ -110,8 +124,14 @@ async def brief(update: Update, context: NewsContext) -> None:
         return
     day = svc.clock().astimezone(prefs.tz).date().isoformat()
     briefing = await asyncio.to_thread(
-        compose_for, svc.store, prefs, svc.settings, day=day, topics=[topic] if topic else (),
-        limit=svc.settings.briefing.stories, settings=svc.summary_settings(prefs.length),
+        compose_for,
+        svc.store,
+        prefs,
+        svc.settings,
+        day=day,
+        topics=[topic] if topic else (),
+        limit=svc.settings.briefing.stories,
+        settings=svc.summary_settings(prefs.length),
     )
     for message in render_briefing(briefing, length=prefs.length):
         await reply(update, context, message)
@@ -134,13 +154,19 @@ async def summary(update: Update, context: NewsContext) -> None:
         return
     query = " ".join(context.args or ())
     if not query:
-        await reply(update, context, "Usage: /summary ID or keywords, e.g. /summary defence talks — or reply "
-                                     "/summary to a message.")
+        await reply(
+            update,
+            context,
+            "Usage: /summary ID or keywords, e.g. /summary defence talks — or reply /summary to a message.",
+        )
         return
     if _URL.match(query):
         if len(query) > MAX_URL_CHARS:
-            await reply(update, context, f"That web address is too long: I read addresses of up to {MAX_URL_CHARS:,} "
-                                         "characters.")
+            await reply(
+                update,
+                context,
+                f"That web address is too long: I read addresses of up to {MAX_URL_CHARS:,} characters.",
+            )
             return
         await summarize_url(update, context, query)
         return
@@ -156,7 +182,9 @@ async def summary(update: Update, context: NewsContext) -> None:
     story = await asyncio.to_thread(story_for, svc.store, seen_through(found[0], visible), svc.summary_settings("full"))
     message_out = render_story(labelled(story, titles(svc.store)))
     if len(found) > 1:
-        rows = [[InlineKeyboardButton(a["headline"][:60], callback_data=callback_data("full", a["id"]))] for a in found[1:4]]
+        rows = [
+            [InlineKeyboardButton(a["headline"][:60], callback_data=callback_data("full", a["id"]))] for a in found[1:4]
+        ]
         existing = list(message_out.keyboard.inline_keyboard) if message_out.keyboard else []
         message_out.keyboard = InlineKeyboardMarkup([*existing, *rows])
         message_out.text += "\n\n<i>Other matches below.</i>"
@@ -225,11 +253,16 @@ async def subscribe(update: Update, context: NewsContext) -> None:
         await reply(update, context, error)
         return
     now = svc.clock()
-    prefs = await change(context.application, prefs_for(update, context),
-                         lambda p: subscribed(parse_schedule_args(args, p)[0], now))
-    await reply(update, context, f"Subscribed: your daily digest comes at {prefs.time} {esc(prefs.timezone)}.\n"
-                                 f"Next one: {_when(prefs, svc)}.\n"
-                                 "Change it with /settings, stop it with /unsubscribe.")
+    prefs = await change(
+        context.application, prefs_for(update, context), lambda p: subscribed(parse_schedule_args(args, p)[0], now)
+    )
+    await reply(
+        update,
+        context,
+        f"Subscribed: your daily digest comes at {prefs.time} {esc(prefs.timezone)}.\n"
+        f"Next one: {_when(prefs, svc)}.\n"
+        "Change it with /settings, stop it with /unsubscribe.",
+    )
 
 
 async def unsubscribe(update: Update, context: NewsContext) -> None:
@@ -258,15 +291,31 @@ def settings_view(prefs: ChatPrefs, svc: Services) -> Reply:
         "<code>/settings operator off</code> (only this chat's own sources)."
     )
     rows = [
-        [InlineKeyboardButton(("• " if prefs.length == n else "") + n.capitalize(), callback_data=callback_data("set", "length", n))
-         for n in LENGTHS],
+        [
+            InlineKeyboardButton(
+                ("• " if prefs.length == n else "") + n.capitalize(), callback_data=callback_data("set", "length", n)
+            )
+            for n in LENGTHS
+        ],
     ]
     if prefs.topics:
         rows.append([InlineKeyboardButton("Clear topics", callback_data=callback_data("set", "topics", "off"))])
-    rows.append([InlineKeyboardButton("Without the bot's sources" if prefs.operator_sources else "With the bot's sources",
-                                      callback_data=callback_data("set", "operator", "off" if prefs.operator_sources else "on"))])
-    rows.append([InlineKeyboardButton("Unsubscribe" if prefs.subscribed else "Subscribe",
-                                      callback_data=callback_data("set", "sub", "off" if prefs.subscribed else "on"))])
+    rows.append(
+        [
+            InlineKeyboardButton(
+                "Without the bot's sources" if prefs.operator_sources else "With the bot's sources",
+                callback_data=callback_data("set", "operator", "off" if prefs.operator_sources else "on"),
+            )
+        ]
+    )
+    rows.append(
+        [
+            InlineKeyboardButton(
+                "Unsubscribe" if prefs.subscribed else "Subscribe",
+                callback_data=callback_data("set", "sub", "off" if prefs.subscribed else "on"),
+            )
+        ]
+    )
     return Reply(text, InlineKeyboardMarkup(rows))
 
 
@@ -289,8 +338,11 @@ async def settings_cmd(update: Update, context: NewsContext) -> None:
         await refuse(update, context)
         return
     if len(args) < 2 and args[0].lower() not in ("topics", "topic"):
-        await reply(update, context, "Usage: /settings KEY VALUE, e.g. /settings time 07:30 (keys: time, timezone, "
-                                     "length, topics, operator)")
+        await reply(
+            update,
+            context,
+            "Usage: /settings KEY VALUE, e.g. /settings time 07:30 (keys: time, timezone, length, topics, operator)",
+        )
         return
     key, value = args[0], " ".join(args[1:])
     _, error = apply_setting(prefs, key, value)
@@ -320,7 +372,9 @@ async def full_button(update: Update, context: NewsContext) -> None:
     visible = visible_for(_button_prefs(update, context), svc.settings)
     story = None
     if article is not None:
-        story = await asyncio.to_thread(story_of_article, svc.store, article, svc.summary_settings("full"), visible=visible)
+        story = await asyncio.to_thread(
+            story_of_article, svc.store, article, svc.summary_settings("full"), visible=visible
+        )
     if story is None:  # gone, or from a source this chat does not read: the same answer
         await query.answer("That article is no longer stored.")
         return
@@ -338,8 +392,9 @@ async def reports_button(update: Update, context: NewsContext) -> None:
     query = update.callback_query
     svc = services(context)
     visible = visible_for(_button_prefs(update, context), svc.settings)
-    story = await asyncio.to_thread(story_by_id, svc.store, query.data.partition(":")[2], svc.settings.summaries,
-                                    visible=visible)
+    story = await asyncio.to_thread(
+        story_by_id, svc.store, query.data.partition(":")[2], svc.settings.summaries, visible=visible
+    )
     if story is None:
         await query.answer("That story is no longer stored.")
         return
@@ -403,8 +458,9 @@ async def plain_text(update: Update, context: NewsContext) -> None:
     await reply(update, context, "I answer commands. Try /brief for today's news, or /help.")
 
 
-STORAGE_FAILED = ("I could not save that: the server's storage is failing right now. "
-                  "Nothing was changed; please try again later.")
+STORAGE_FAILED = (
+    "I could not save that: the server's storage is failing right now. Nothing was changed; please try again later."
+)
 
 
 async def on_error(update: object, context: NewsContext) -> None:

@@ -6,7 +6,6 @@ from __future__ import annotations
 from telegram import Update
 from telegram.constants import ChatType
 
-
 from newsbrief.bot.channels import ADMIN, channel_lost
 from newsbrief.bot.digests import unschedule_digest
 from newsbrief.bot.services import NewsContext, services

@@ -11,7 +11,6 @@ import logging
 
 from telegram import Update
 
-
 from newsbrief.bot.chats import ChatPrefs, Edit
 from newsbrief.bot.common import may_change_settings, prefs_for, refuse, reply
 from newsbrief.bot.own_sources import plain_reason
@@ -19,12 +18,12 @@ from newsbrief.bot.preferences import change
 from newsbrief.bot.render import esc
 from newsbrief.bot.sending import thread_of
 from newsbrief.bot.services import NewsContext, services
-from newsbrief.summaries.ingest.chat_sources import Found, add_to_catalog, catalog, discover, source_name
 from newsbrief.summaries.config import Settings, Source
+from newsbrief.summaries.ingest.chat_sources import Found, add_to_catalog, catalog, discover, source_name
 from newsbrief.summaries.ingest.feeds import fetch_due
 from newsbrief.summaries.ingest.fetch import FetchError
-from newsbrief.summaries.store import NewsStore
 from newsbrief.summaries.ingest.opml import MAX_OPML_BYTES, OPMLError, read_opml, write_opml
+from newsbrief.summaries.store import NewsStore
 
 __all__ = ["import_document", "export", "import_feeds"]
 
@@ -35,6 +34,7 @@ MAX_LISTED = 15  # failures listed one by one in the answer
 
 def import_feeds(feeds: list[tuple[str, str]], settings: Settings) -> list[tuple[str, Found | None, str]]:
     """Discover each feed (four at a time): (url, found or None, why it failed)."""
+
     def one(url: str) -> tuple[str, Found | None, str]:
         try:
             return url, discover(url, settings), ""
@@ -87,8 +87,10 @@ async def import_document(update: Update, context: NewsContext) -> None:
     known = catalog(svc.store)
     added: list[Found] = []
     failed = [(u, why) for u, found, why in results if found is None]
-    failed += [(u, f"this chat already has the most sources it may have ({svc.settings.chats.sources_per_chat})")
-               for u, _ in over]
+    failed += [
+        (u, f"this chat already has the most sources it may have ({svc.settings.chats.sources_per_chat})")
+        for u, _ in over
+    ]
     for url, found, _why in results:
         if found is None:
             continue
@@ -98,20 +100,27 @@ async def import_document(update: Update, context: NewsContext) -> None:
         have.add(found.name)
         added.append(found)
     if added:
+
         def save() -> None:
             with svc.store.batch():
                 for found in added:
                     add_to_catalog(svc.store, found)
+
         await asyncio.to_thread(save)
         await change(context.application, prefs, _adding([f.name for f in added]))
         fresh = [f for f in added if f.name not in known]
         if fresh:
             context.application.create_task(asyncio.to_thread(_fetch_all, svc.store, fresh, svc.settings))
-    lines = [f"<b>Imported {esc(doc.file_name or 'the file')}</b>: {len(added)} added, "
-             f"{len(already)} already there, {len(failed)} failed."]
+    lines = [
+        f"<b>Imported {esc(doc.file_name or 'the file')}</b>: {len(added)} added, "
+        f"{len(already)} already there, {len(failed)} failed."
+    ]
     if added:
-        lines.append("Added: " + ", ".join(esc(f.title or f.location) for f in added[:MAX_LISTED])
-                     + (" …" if len(added) > MAX_LISTED else ""))
+        lines.append(
+            "Added: "
+            + ", ".join(esc(f.title or f.location) for f in added[:MAX_LISTED])
+            + (" …" if len(added) > MAX_LISTED else "")
+        )
     for url, why in failed[:MAX_LISTED]:
         lines.append(f"✗ {esc(url[:120])} — {esc(why)}")
     if len(failed) > MAX_LISTED:
@@ -137,6 +146,10 @@ async def export(update: Update, context: NewsContext) -> None:
     feeds = [(known[n]["location"], known[n].get("title", "")) for n in prefs.sources if n in known]
     data = write_opml(feeds, title="newsbrief: this chat's sources")
     thread = thread_of(update.effective_message)
-    await context.bot.send_document(update.effective_chat.id, document=data, filename="newsbrief-sources.opml",
-                                    message_thread_id=thread or None,
-                                    caption=f"This chat's {len(feeds)} sources. Send the file back to me (or to another chat with me) to import them.")
+    await context.bot.send_document(
+        update.effective_chat.id,
+        document=data,
+        filename="newsbrief-sources.opml",
+        message_thread_id=thread or None,
+        caption=f"This chat's {len(feeds)} sources. Send the file back to me (or to another chat with me) to import them.",
+    )

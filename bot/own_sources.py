@@ -15,20 +15,27 @@ import logging
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
-
 from newsbrief.bot.chats import ChatPrefs, Edit
 from newsbrief.bot.common import button_prefs, may_change_settings, prefs_for, refuse, reply
 from newsbrief.bot.preferences import change
 from newsbrief.bot.render import Reply, callback_data, esc
 from newsbrief.bot.services import NewsContext, services
-from newsbrief.summaries.ingest.chat_sources import Found, add_to_catalog, catalog, discover, drop_unused, source_name
 from newsbrief.summaries.config import Settings, Source
+from newsbrief.summaries.ingest.chat_sources import Found, add_to_catalog, catalog, discover, drop_unused, source_name
 from newsbrief.summaries.ingest.feeds import fetch_due
 from newsbrief.summaries.ingest.fetch import UNREACHABLE, FetchError
 from newsbrief.summaries.store import NewsStore
 
-__all__ = ["add", "list_sources", "remove", "remove_button", "REMOVE_PATTERN", "fetch_new_source",
-           "sources_view", "plain_reason"]
+__all__ = [
+    "add",
+    "list_sources",
+    "remove",
+    "remove_button",
+    "REMOVE_PATTERN",
+    "fetch_new_source",
+    "sources_view",
+    "plain_reason",
+]
 
 log = logging.getLogger(__name__)
 
@@ -62,8 +69,11 @@ async def add(update: Update, context: NewsContext) -> None:
     svc = services(context)
     limits = svc.settings.chats
     if not limits.user_sources:
-        await reply(update, context, "The operator of this bot has turned off adding sources. /brief uses the bot's "
-                                     "own sources.")
+        await reply(
+            update,
+            context,
+            "The operator of this bot has turned off adding sources. /brief uses the bot's own sources.",
+        )
         return
     args = list(context.args or ())
     if len(args) != 1 or not args[0].lower().startswith(("http://", "https://")):
@@ -71,8 +81,9 @@ async def add(update: Update, context: NewsContext) -> None:
         return
     url = args[0]
     if len(url) > MAX_URL_CHARS:
-        await reply(update, context, f"That web address is too long: I take addresses of up to {MAX_URL_CHARS:,} "
-                                     "characters.")
+        await reply(
+            update, context, f"That web address is too long: I take addresses of up to {MAX_URL_CHARS:,} characters."
+        )
         return
     prefs = await _target(update, context)
     if prefs is None:
@@ -81,8 +92,9 @@ async def add(update: Update, context: NewsContext) -> None:
         await reply(update, context, "That address is already one of this chat's sources. /sources lists them.")
         return
     if len(prefs.sources) >= limits.sources_per_chat:
-        await reply(update, context, f"This chat has {len(prefs.sources)} sources, the most it may have. /remove one "
-                                     "first.")
+        await reply(
+            update, context, f"This chat has {len(prefs.sources)} sources, the most it may have. /remove one first."
+        )
         return
     try:
         found = await asyncio.to_thread(discover, url, svc.settings)
@@ -94,8 +106,11 @@ async def add(update: Update, context: NewsContext) -> None:
         await reply(update, context, "I could not add that: the address could not be read. Please try another one.")
         return
     if found.name in prefs.sources:
-        await reply(update, context, f"<b>{esc(found.title or found.location)}</b> is already one of this chat's "
-                                     "sources. /sources lists them.")
+        await reply(
+            update,
+            context,
+            f"<b>{esc(found.title or found.location)}</b> is already one of this chat's sources. /sources lists them.",
+        )
         return
     known = found.name in catalog(svc.store)  # another chat's already: the job fetches it
     await asyncio.to_thread(add_to_catalog, svc.store, found)
@@ -140,7 +155,9 @@ def _when(iso: str) -> str:
 def sources_view(store: NewsStore, prefs: ChatPrefs) -> Reply:
     """The chat's sources with status, last new item and errors, and a button to remove each."""
     if not prefs.sources:
-        return Reply("This chat has no sources of its own. Add one with /add URL, e.g. /add https://example.org/feed.xml")
+        return Reply(
+            "This chat has no sources of its own. Add one with /add URL, e.g. /add https://example.org/feed.xml"
+        )
     known = catalog(store)
     states = {d["name"]: d for d in store.documents("sources") if d.get("name") in prefs.sources}
     latest: dict[str, str] = {}
@@ -196,8 +213,9 @@ async def remove(update: Update, context: NewsContext) -> None:
             if args in (known.get(n, {}).get("location"), n) or source_name(args) == n:
                 name = n
     if name is None:
-        await reply(update, context, "That is not one of this chat's sources. /remove without anything shows them with "
-                                     "buttons.")
+        await reply(
+            update, context, "That is not one of this chat's sources. /remove without anything shows them with buttons."
+        )
         return
     await reply(update, context, await drop_source(context, prefs, name))
 

@@ -22,15 +22,15 @@ tests can run the limiter in virtual time.
 
 from __future__ import annotations
 
-import datetime as dt
-
 import asyncio
 import contextlib
+import datetime as dt
 import heapq
 import inspect
 import itertools
 import logging
-from typing import Any, Callable, Coroutine, Protocol
+from collections.abc import Callable, Coroutine
+from typing import Any, Protocol
 
 from telegram.error import RetryAfter
 from telegram.ext import BaseRateLimiter
@@ -102,8 +102,16 @@ class PriorityRateLimiter(BaseRateLimiter[dict[str, Any]]):
 
     ``clock`` is where it reads the time and sleeps (default: the event loop's)."""
 
-    def __init__(self, rate: float = 30.0, *, group_rate: float = 20, group_period: float = 60,
-                 max_retries: int = 5, burst_seconds: float = 1.0, clock: Clock | None = None) -> None:
+    def __init__(
+        self,
+        rate: float = 30.0,
+        *,
+        group_rate: float = 20,
+        group_period: float = 60,
+        max_retries: int = 5,
+        burst_seconds: float = 1.0,
+        clock: Clock | None = None,
+    ) -> None:
         if rate <= 0:
             raise ValueError("rate must be positive")
         self.rate = rate

@@ -6,13 +6,14 @@ from __future__ import annotations
 import datetime as dt
 import html
 import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any, Iterable, Sequence
+from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from newsbrief.summaries.stories.briefing import Briefing, Story, outlets_line
 from newsbrief.summaries.index.entity_index import WhoResult, name_token, reports_line
+from newsbrief.summaries.stories.briefing import Briefing, Story, outlets_line
 
 __all__ = [
     "Reply",
@@ -105,7 +106,9 @@ def story_block(story: Story, number: int | None, length: str = "normal", limit:
     outlets = outlets_line(story.outlets) if story.outlets else story.source
     reports = len(story.reports)
     count = f"{reports} reports" if reports > 1 else ""
-    meta = " · ".join(x for x in ("Update" if story.update else "", pretty_date(story.date), outlets, count, story.place) if x)
+    meta = " · ".join(
+        x for x in ("Update" if story.update else "", pretty_date(story.date), outlets, count, story.place) if x
+    )
     head_html, meta_html = fit(head, 600), fit(meta, 300)
     frame = f"<b>{head_html}</b>\n<i>{meta_html}</i>\n"
     return frame + fit(" ".join(map(_as_sentence, sentences)), limit - telegram_length(frame))
@@ -121,14 +124,19 @@ def story_buttons(story: Story, number: int | None) -> list[InlineKeyboardButton
     label = f"{number}. Full summary" if number is not None else "Full summary"
     row = [InlineKeyboardButton(label, callback_data=callback_data("full", story.article_id))]
     if len(story.reports) > 1 and story.story_id.startswith("s"):
-        row.append(InlineKeyboardButton(f"All {len(story.reports)} reports", callback_data=callback_data("reports", story.story_id)))
+        row.append(
+            InlineKeyboardButton(
+                f"All {len(story.reports)} reports", callback_data=callback_data("reports", story.story_id)
+            )
+        )
     elif _is_http_url(story.url):
         row.append(InlineKeyboardButton("Open article", url=story.url))
     return row
 
 
-def split_blocks(blocks: Sequence[tuple[str, list[InlineKeyboardButton] | None]], *, header: str = "",
-                 limit: int = MESSAGE_LIMIT) -> list[Reply]:
+def split_blocks(
+    blocks: Sequence[tuple[str, list[InlineKeyboardButton] | None]], *, header: str = "", limit: int = MESSAGE_LIMIT
+) -> list[Reply]:
     """Pack blocks into messages under ``limit``, never splitting a block; each message
     carries the keyboard rows of its own blocks."""
     replies: list[Reply] = []

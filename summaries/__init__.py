@@ -9,7 +9,7 @@ No Telegram code lives here; everything can be used from a plain Python shell::
 from __future__ import annotations
 
 import importlib
-from typing import Callable
+from collections.abc import Callable
 
 __all__ = ["summarize", "lookup"]
 

@@ -264,7 +264,9 @@ def _check(settings: Settings) -> None:
     if not 0 < s.stories.threshold < 1:
         raise ConfigError(f"[stories] threshold: expected a similarity between 0 and 1, got {s.stories.threshold}")
     if not 0 < s.stories.copy_threshold <= 1:
-        raise ConfigError(f"[stories] copy_threshold: expected a similarity above 0 and at most 1, got {s.stories.copy_threshold}")
+        raise ConfigError(
+            f"[stories] copy_threshold: expected a similarity above 0 and at most 1, got {s.stories.copy_threshold}"
+        )
     if s.stories.window_hours < 1 or s.stories.decay_hours <= 0:
         raise ConfigError("[stories] window_hours must be at least 1 and decay_hours more than 0")
     if s.stories.query_terms < 1 or s.stories.max_bodies < 1:
@@ -273,8 +275,10 @@ def _check(settings: Settings) -> None:
         try:
             normalise_host(host)
         except ValueError:
-            raise ConfigError(f"[fetch] allow_private_hosts: {host!r} is not a host name "
-                              "(give the name or address only, e.g. \"intranet.example\" or \"10.0.0.5\")") from None
+            raise ConfigError(
+                f"[fetch] allow_private_hosts: {host!r} is not a host name "
+                '(give the name or address only, e.g. "intranet.example" or "10.0.0.5")'
+            ) from None
     for host in s.chats.allowed_hosts:
         try:
             normalise_host(host)
@@ -291,7 +295,9 @@ def _check(settings: Settings) -> None:
         raise ConfigError("[storage] retention_days: must be at least 1")
     if s.storage.url and not re.match(r"postgres(ql)?://", s.storage.url):
         shown = re.sub(r"(://[^:/@]*:)[^@]*@", r"\1***@", s.storage.url)  # never print a password
-        raise ConfigError(f"[storage] url: expected a postgresql:// URL (or leave it empty for the TinyDB file), got {shown!r}")
+        raise ConfigError(
+            f"[storage] url: expected a postgresql:// URL (or leave it empty for the TinyDB file), got {shown!r}"
+        )
     parent = s.storage.path.parent
     if parent.exists() and not parent.is_dir():
         raise ConfigError(f"[storage] path: {parent} is not a folder")
@@ -310,7 +316,9 @@ def _parse_sources(raw: Any, base: Path) -> tuple[Source, ...]:
             raise ConfigError(f"{where}: expected a table")
         unknown = set(entry) - {"name", "feed", "folder", "file", "page", "every_minutes"}
         if unknown:
-            raise ConfigError(f"{where}: unknown key {sorted(unknown)[0]!r} (known: name, feed, folder, file, page, every_minutes)")
+            raise ConfigError(
+                f"{where}: unknown key {sorted(unknown)[0]!r} (known: name, feed, folder, file, page, every_minutes)"
+            )
         kinds = [k for k in ("feed", "folder", "file", "page") if k in entry]
         if len(kinds) != 1:
             raise ConfigError(f"{where}: set exactly one of feed, folder, file or page")
@@ -373,7 +381,9 @@ def settings_from_dict(data: dict[str, Any], *, base: Path | None = None, path: 
     settings = Settings(**sections, sources=sources, path=path)
     database_url = os.environ.get(DATABASE_URL_ENV)
     if database_url:
-        settings = dataclasses.replace(settings, storage=dataclasses.replace(settings.storage, url=database_url.strip()))
+        settings = dataclasses.replace(
+            settings, storage=dataclasses.replace(settings.storage, url=database_url.strip())
+        )
     _check(settings)
     return settings
 

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from typing import Iterable
+from collections.abc import Iterable
 
 __all__ = [
     "strip_controls",
@@ -104,8 +104,30 @@ def normalise_host(name: str) -> str:
 
 # News agencies whose credit closes wire copy: "(ANI)", "(PTI)", "(Reuters)", "(ANI/WAM)".
 WIRE_AGENCIES = (
-    "ANI", "PTI", "IANS", "UNI", "Reuters", "AP", "AFP", "WAM", "Xinhua", "dpa", "EFE", "ANSA",
-    "Kyodo", "Yonhap", "TASS", "Bernama", "Antara", "APP", "SPA", "KUNA", "QNA", "BSS", "RSS", "NNN",
+    "ANI",
+    "PTI",
+    "IANS",
+    "UNI",
+    "Reuters",
+    "AP",
+    "AFP",
+    "WAM",
+    "Xinhua",
+    "dpa",
+    "EFE",
+    "ANSA",
+    "Kyodo",
+    "Yonhap",
+    "TASS",
+    "Bernama",
+    "Antara",
+    "APP",
+    "SPA",
+    "KUNA",
+    "QNA",
+    "BSS",
+    "RSS",
+    "NNN",
 )
 # What a single sentence may be credited to: the wire agencies, some outlets and a photo desk.
 CREDITED_OUTLETS = WIRE_AGENCIES + ("Bloomberg", "CNN", "BBC", "AP Photo")
@@ -187,8 +209,9 @@ CREDIT_LEAD = re.compile(
     re.IGNORECASE,
 )
 # A photo credit inside a paragraph: "(Photo: AFP)", "(Picture credit: Jane Smith/Reuters)".
-PHOTO_CREDIT = re.compile(r"\s*[(\[]\s*(?:photo|picture|image|pic|video)s?(?:\s+credits?)?\s*[:|]\s*[^)\]]{1,80}[)\]]",
-                          re.IGNORECASE)
+PHOTO_CREDIT = re.compile(
+    r"\s*[(\[]\s*(?:photo|picture|image|pic|video)s?(?:\s+credits?)?\s*[:|]\s*[^)\]]{1,80}[)\]]", re.IGNORECASE
+)
 # A byline on a line of its own, maybe with the writer's post or outlet: "By Jane Smith",
 # "By Jane Smith and Tom Jones, BBC News", "By JANE SMITH | Reuters". Checked per line,
 # before lines are joined into paragraphs, so the byline never merges with the story.
@@ -241,7 +264,7 @@ def bounded_text(text: str, max_chars: int) -> str:
     if len(text) <= max_chars:
         return text
     cut = text.rfind(" ", max_chars // 2, max_chars)
-    return text[:cut if cut > 0 else max_chars]
+    return text[: cut if cut > 0 else max_chars]
 
 
 # Characters that change how text around them is shown without being seen: the bidi

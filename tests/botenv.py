@@ -13,11 +13,13 @@ import collections
 import contextlib
 import dataclasses
 import datetime as dt
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
-from typing import Any, AsyncIterator, Callable
+from typing import Any
 
 from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED, EVENT_JOB_MISSED, EVENT_JOB_SUBMITTED, JobEvent
 from telegram.ext import Application
+from waiting import wait_for
 
 from newsbrief.bot.app import build_application, on_startup
 from newsbrief.bot.localapi import LocalBotAPI
@@ -25,10 +27,9 @@ from newsbrief.bot.services import Backoff, Services
 from newsbrief.summaries.config import Settings
 from newsbrief.summaries.pipeline.run import run_pipeline
 from newsbrief.summaries.store import Store
-from waiting import wait_for
 
 TOKEN = "123456:newsbrief-test-token"
-UTC = dt.timezone.utc
+UTC = dt.UTC
 
 
 class Clock:
@@ -111,8 +112,10 @@ class BotEnv:
     async def press(self, chat_id: int, message_id: int, data: str, **kwargs: Any) -> dict:
         """Press an inline button and wait for the bot's answerCallbackQuery; returns the answer."""
         query_id = self.api.press_button(chat_id, message_id, data, **kwargs)
-        answers = await wait_for(lambda: [a for a in self.api.callback_answers if a["callback_query_id"] == query_id],
-                                 what=f"the answer to button {data!r}")
+        answers = await wait_for(
+            lambda: [a for a in self.api.callback_answers if a["callback_query_id"] == query_id],
+            what=f"the answer to button {data!r}",
+        )
         return answers[0]
 
     async def jobs_idle(self) -> None:
@@ -122,9 +125,15 @@ class BotEnv:
 
 async def start_bot(api: LocalBotAPI, store: Store, settings: Settings, clock: Clock, **kwargs: Any) -> Application:
     app = build_application(
-        settings, store, token=api.token, base_url=api.base_url, base_file_url=api.base_file_url, clock=clock,
+        settings,
+        store,
+        token=api.token,
+        base_url=api.base_url,
+        base_file_url=api.base_file_url,
+        clock=clock,
         backoff=kwargs.pop("backoff", Backoff(tries=3, base=0.05, cap=0.2, retry_later_seconds=0.5)),
-        summarize_job=False, **kwargs,
+        summarize_job=False,
+        **kwargs,
     )
     await app.initialize()
     _WATCHES[id(app)] = JobWatch(app)
@@ -155,9 +164,12 @@ def open_store(path: Path) -> Store:
 
 
 @contextlib.asynccontextmanager
-async def running_bot(workdir: Path, settings: Settings | None = None,
-                      now: dt.datetime = dt.datetime(2025, 7, 27, 5, 0, tzinfo=UTC),
-                      store_factory: Callable[[Path], Any] | None = None) -> AsyncIterator[BotEnv]:
+async def running_bot(
+    workdir: Path,
+    settings: Settings | None = None,
+    now: dt.datetime = dt.datetime(2025, 7, 27, 5, 0, tzinfo=UTC),
+    store_factory: Callable[[Path], Any] | None = None,
+) -> AsyncIterator[BotEnv]:
     """The bot on a fresh store holding the seed article (summarized), against a local
     Bot API server; everything stopped afterwards. ``store_factory(workdir)`` opens
     another backend's store (default: the TinyDB file ``workdir/db.json``)."""

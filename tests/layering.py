@@ -67,7 +67,7 @@ def build(root: Path, packages: Iterable[str], namespace: str = "") -> Graph:
                     base = f"{anchor}.{base}".strip(".")
                 names = [a.name for a in node.names]
                 targets = [f"{base}.{n}" for n in names] + [base]
-            targets = [t[len(prefix):] if prefix and t.startswith(prefix) else t for t in targets]
+            targets = [t[len(prefix) :] if prefix and t.startswith(prefix) else t for t in targets]
             for target in targets:
                 top = target.split(".")[0]
                 found = resolve(target) if top in packages else None
@@ -157,8 +157,11 @@ def foreign_private_attributes(root: Path, packages: Iterable[str]) -> list[tupl
                 defined.add(node.id)
             elif isinstance(node, ast.alias):
                 defined.add((node.asname or node.name).split(".")[0])
-            elif (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
-                  and node.func.id in ("setattr", "getattr")):
+            elif (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Name)
+                and node.func.id in ("setattr", "getattr")
+            ):
                 named = node.args[1] if len(node.args) > 1 else None
                 if isinstance(named, ast.Constant) and isinstance(named.value, str):
                     defined.add(named.value)
@@ -167,8 +170,12 @@ def foreign_private_attributes(root: Path, packages: Iterable[str]) -> list[tupl
     found = []
     for name, tree in trees.items():
         for node in ast.walk(tree):
-            if isinstance(node, ast.Attribute) and node.attr.startswith("_") and not node.attr.startswith("__") \
-                    and node.attr not in defined:
+            if (
+                isinstance(node, ast.Attribute)
+                and node.attr.startswith("_")
+                and not node.attr.startswith("__")
+                and node.attr not in defined
+            ):
                 found.append((name, node.lineno, node.attr))
     return found
 
@@ -199,8 +206,13 @@ def store_probes(root: Path, packages: Iterable[str]) -> list[tuple[str, int, st
     found = []
     for name, (_path, tree) in _trees(root, packages).items():
         for node in ast.walk(tree):
-            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
-                    and node.func.id in ("hasattr", "getattr") and node.args and _names_a_store(node.args[0])):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Name)
+                and node.func.id in ("hasattr", "getattr")
+                and node.args
+                and _names_a_store(node.args[0])
+            ):
                 found.append((name, node.lineno, ast.unparse(node)))
     return found
 
@@ -236,8 +248,12 @@ def sql_strings(root: Path, packages: Iterable[str]) -> list[tuple[str, int, str
             if isinstance(node, ast.JoinedStr):
                 parts_of_fstrings.update(id(v) for v in node.values)
                 text = "".join(v.value if isinstance(v, ast.Constant) else "{}" for v in node.values)
-            elif (isinstance(node, ast.Constant) and isinstance(node.value, str)
-                  and id(node) not in prose and id(node) not in parts_of_fstrings):
+            elif (
+                isinstance(node, ast.Constant)
+                and isinstance(node.value, str)
+                and id(node) not in prose
+                and id(node) not in parts_of_fstrings
+            ):
                 text = node.value
             if text and _SQL.search(text):
                 found.append((name, node.lineno, text.strip().splitlines()[0][:80]))
@@ -264,8 +280,9 @@ def function_level_imports(root: Path, packages: Iterable[str], namespace: str =
     return sorted(found)
 
 
-def _own_targets(node: ast.Import | ast.ImportFrom, module: str, is_package: bool, packages: tuple[str, ...],
-                 prefix: str) -> list[str]:
+def _own_targets(
+    node: ast.Import | ast.ImportFrom, module: str, is_package: bool, packages: tuple[str, ...], prefix: str
+) -> list[str]:
     if isinstance(node, ast.Import):
         names = [a.name for a in node.names]
     elif node.level:
@@ -275,7 +292,7 @@ def _own_targets(node: ast.Import | ast.ImportFrom, module: str, is_package: boo
         names = [f"{anchor}.{node.module or ''}".strip(".")]
     else:
         names = [node.module or ""]
-    names = [n[len(prefix):] if prefix and n.startswith(prefix) else n for n in names]
+    names = [n[len(prefix) :] if prefix and n.startswith(prefix) else n for n in names]
     return [n for n in names if n.split(".")[0] in packages]
 
 

@@ -72,14 +72,24 @@ class FanoutResult:
         ]
         if self.reply_latencies:
             lat = self.reply_latencies
-            out.append(f"{len(lat)} commands answered during the run: p50 {percentile(lat, 50):.2f}s, "
-                       f"p99 {percentile(lat, 99):.2f}s, max {max(lat):.2f}s")
+            out.append(
+                f"{len(lat)} commands answered during the run: p50 {percentile(lat, 50):.2f}s, "
+                f"p99 {percentile(lat, 99):.2f}s, max {max(lat):.2f}s"
+            )
         return out
 
 
-async def digest_fanout(workdir: Path, chats: int, *, rate: float = 30.0, users: int = 0,
-                        fault_rate: float = 0.0, fault_kinds: tuple[str, ...] = ("429", "500", "drop", "slow"),
-                        seed: int = 1, timeout: float | None = None) -> FanoutResult:
+async def digest_fanout(
+    workdir: Path,
+    chats: int,
+    *,
+    rate: float = 30.0,
+    users: int = 0,
+    fault_rate: float = 0.0,
+    fault_kinds: tuple[str, ...] = ("429", "500", "drop", "slow"),
+    seed: int = 1,
+    timeout: float | None = None,
+) -> FanoutResult:
     """Subscribe ``chats`` chats with digests due at the same minute, fire them, and
     measure delivery; ``users`` people send /who and /brief once the digests go out."""
     api = LocalBotAPI(token=TOKEN, keep_history=False)  # the server keeps counts, not messages
@@ -89,8 +99,14 @@ async def digest_fanout(workdir: Path, chats: int, *, rate: float = 30.0, users:
     run_pipeline(store, settings)
     index_articles(store, list(store.iter_articles()))
     clock = Clock(dt.datetime(2025, 7, 27, 7, 0, tzinfo=UTC))
-    app = await start_bot(api, store, settings, clock, telegram=TelegramSettings(rate_limit_per_second=rate),
-                          backoff=Backoff(tries=6, base=0.1, cap=1.0, retry_later_seconds=1.0))
+    app = await start_bot(
+        api,
+        store,
+        settings,
+        clock,
+        telegram=TelegramSettings(rate_limit_per_second=rate),
+        backoff=Backoff(tries=6, base=0.1, cap=1.0, retry_later_seconds=1.0),
+    )
     digest_times: list[float] = []
     per_chat: Counter[int] = Counter()
     first_reply: dict[int, float] = {}
@@ -109,8 +125,9 @@ async def digest_fanout(workdir: Path, chats: int, *, rate: float = 30.0, users:
     svc = app.bot_data.services
     for i in range(chats):  # people who once talked to the bot: the server knows their chats
         api.add_chat(FIRST_CHAT + i, "private")
-    svc.chats.save_many(ChatPrefs(chat_id=FIRST_CHAT + i, subscribed=True, time="07:00", timezone="UTC")
-                        for i in range(chats))
+    svc.chats.save_many(
+        ChatPrefs(chat_id=FIRST_CHAT + i, subscribed=True, time="07:00", timezone="UTC") for i in range(chats)
+    )
     rebuild_schedules(app)
     if fault_rate:
         api.set_fault_rate(rate=fault_rate, kinds=fault_kinds, seed=seed)
@@ -166,4 +183,3 @@ async def digest_fanout(workdir: Path, chats: int, *, rate: float = 30.0, users:
         requests=requests,
         steady_seconds=(steady[-1] - steady[0]) if len(steady) > 2 else float("nan"),
     )
-

@@ -4,26 +4,32 @@ requests per path. Nothing here reaches the internet."""
 from __future__ import annotations
 
 import collections
+import datetime as dt
 import threading
 from email.utils import format_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from xml.sax.saxutils import escape
-import datetime as dt
 
-BODY = ("{topic} was the main subject of a long meeting on Sunday, where officials from several countries "
-        "met to discuss what should happen next. They agreed on a plan that will be reviewed in the autumn. "
-        "Critics said the plan did not go far enough, while supporters said it was a good first step. "
-        "A final statement is expected later this week after further talks between the delegations. "
-        "Observers noted that the talks ran well past midnight and that several points stayed open.")
+BODY = (
+    "{topic} was the main subject of a long meeting on Sunday, where officials from several countries "
+    "met to discuss what should happen next. They agreed on a plan that will be reviewed in the autumn. "
+    "Critics said the plan did not go far enough, while supporters said it was a good first step. "
+    "A final statement is expected later this week after further talks between the delegations. "
+    "Observers noted that the talks ran well past midnight and that several points stayed open."
+)
 
 
 def rss(title: str, items: list[tuple[str, str, str]], when: dt.datetime) -> bytes:
     """An RSS 2.0 feed: items are (headline, link, body)."""
     entries = "".join(
         f"<item><title>{escape(h)}</title><link>{escape(link)}</link><description>{escape(body)}</description>"
-        f"<pubDate>{format_datetime(when)}</pubDate></item>" for h, link, body in items)
-    return (f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>{escape(title)}</title>'
-            f"<link>https://example.org/</link><description>d</description>{entries}</channel></rss>").encode()
+        f"<pubDate>{format_datetime(when)}</pubDate></item>"
+        for h, link, body in items
+    )
+    return (
+        f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>{escape(title)}</title>'
+        f"<link>https://example.org/</link><description>d</description>{entries}</channel></rss>"
+    ).encode()
 
 
 class Site:
@@ -68,7 +74,9 @@ class Site:
 
     def feed(self, path: str, title: str, items: list[tuple[str, str]], when: dt.datetime) -> str:
         """Serve a feed of (headline, topic) items at ``path``; returns its URL."""
-        rows = [(h, f"https://news.example.org{path}/{i}", BODY.format(topic=topic)) for i, (h, topic) in enumerate(items)]
+        rows = [
+            (h, f"https://news.example.org{path}/{i}", BODY.format(topic=topic)) for i, (h, topic) in enumerate(items)
+        ]
         self.pages[path] = ("application/rss+xml; charset=utf-8", rss(title, rows, when))
         return self.url(path)
 

@@ -6,9 +6,9 @@ import json
 
 import pytest
 
-from newsbrief.summaries.articles.model import Article, ArticleError
-from newsbrief.summaries.articles.formats import derive_headline, parse_record, parse_text, parse_wire, read_articles
 from newsbrief.summaries.articles.cleaning import clean_body
+from newsbrief.summaries.articles.formats import derive_headline, parse_record, parse_text, parse_wire, read_articles
+from newsbrief.summaries.articles.model import Article, ArticleError
 
 
 def test_seed_article_header_fields(seed_text):
@@ -67,15 +67,22 @@ def test_same_article_same_id_changed_article_same_id_new_hash(seed_text):
 
 
 def test_plain_text_with_title_line():
-    article = parse_text("Floods close schools\n\nHeavy rain closed schools across the region on Tuesday. More rain is due.")
+    article = parse_text(
+        "Floods close schools\n\nHeavy rain closed schools across the region on Tuesday. More rain is due."
+    )
     assert article.headline == "Floods close schools"
     assert article.body.startswith("Heavy rain")
 
 
 def test_json_record_fields():
     article = parse_record(
-        {"title": "Bank raises rates", "text": "The central bank raised rates on Thursday.", "url": "https://example.org/a?utm_source=x",
-         "published": "2025-07-20T09:00:00Z", "source": "Example"}
+        {
+            "title": "Bank raises rates",
+            "text": "The central bank raised rates on Thursday.",
+            "url": "https://example.org/a?utm_source=x",
+            "published": "2025-07-20T09:00:00Z",
+            "source": "Example",
+        }
     )
     assert (article.headline, article.date, article.source) == ("Bank raises rates", "2025-07-20", "Example")
     same = parse_record({"title": "Other", "text": "Different text here.", "url": "https://www.example.org/a"})
@@ -132,7 +139,8 @@ def test_wire_header_with_bad_date_is_an_error():
 def test_headline_only_item_is_an_article_of_its_headline():
     from newsbrief.summaries.articles.formats import parse_record
 
-    item = parse_record({"title": "VIDEO: Storm closes main road", "published": "2014-03-10T16:55:01+00:00",
-                         "source": "Example"})
+    item = parse_record(
+        {"title": "VIDEO: Storm closes main road", "published": "2014-03-10T16:55:01+00:00", "source": "Example"}
+    )
     assert item.headline == "VIDEO: Storm closes main road" and item.body == item.headline
     assert item.date == "2014-03-10" and item.published == "2014-03-10T16:55:01+00:00"

@@ -8,16 +8,16 @@ import datetime as dt
 import threading
 
 import pytest
+from botenv import TOKEN, UTC, BotEnv, Clock, running_bot, start_bot, stop_bot
+from waiting import wait_for
 
 from newsbrief.bot.app import redact_token_in_logs
-from botenv import TOKEN, UTC, BotEnv, Clock, running_bot, start_bot, stop_bot
 from newsbrief.bot.chats import ChatBook, ChatPrefs
 from newsbrief.bot.localapi import LocalBotAPI
 from newsbrief.bot.settings import TelegramSettings
 from newsbrief.summaries.config import Settings
 from newsbrief.summaries.pipeline.run import run_pipeline
 from newsbrief.summaries.store import Store
-from waiting import wait_for
 
 USER = 5001
 GROUP = -100200
@@ -33,7 +33,15 @@ async def test_start_and_help_list_every_command(env):
     (msg,) = await env.say(USER, "/start")
     for command in ("/brief", "/summary", "/who", "/subscribe", "/unsubscribe", "/settings", "/help"):
         assert command in msg["plain_text"]
-    assert [c["command"] for c in env.api.commands()] == ["brief", "summary", "who", "subscribe", "unsubscribe", "settings", "help"]
+    assert [c["command"] for c in env.api.commands()] == [
+        "brief",
+        "summary",
+        "who",
+        "subscribe",
+        "unsubscribe",
+        "settings",
+        "help",
+    ]
     (msg,) = await env.say(USER, "/help")
     assert "/subscribe 07:30 Europe/Berlin" in msg["plain_text"]
 
@@ -151,12 +159,24 @@ async def test_subscribe_confirms_next_delivery_in_local_time(env):
     "command, expected",
     [
         ("/subscribe 25:00", "“25:00” is not a time of day. Use 24-hour HH:MM, e.g. /subscribe 07:30 Europe/Berlin"),
-        ("/subscribe 07:30 Mars/Base", "“Mars/Base” is not a time zone I know. Use Area/City, e.g. /subscribe 07:30 Europe/Berlin"),
-        ("/subscribe tomorrow", "I don't understand “tomorrow”. Use a time and a time zone, e.g. /subscribe 07:30 Europe/Berlin"),
+        (
+            "/subscribe 07:30 Mars/Base",
+            "“Mars/Base” is not a time zone I know. Use Area/City, e.g. /subscribe 07:30 Europe/Berlin",
+        ),
+        (
+            "/subscribe tomorrow",
+            "I don't understand “tomorrow”. Use a time and a time zone, e.g. /subscribe 07:30 Europe/Berlin",
+        ),
         ("/settings time 7pm", "“7pm” is not a time of day. Use 24-hour HH:MM, e.g. /settings time 07:30"),
-        ("/settings timezone Mars/Base", "“Mars/Base” is not a time zone I know. Use Area/City, e.g. /settings timezone Europe/Berlin"),
+        (
+            "/settings timezone Mars/Base",
+            "“Mars/Base” is not a time zone I know. Use Area/City, e.g. /settings timezone Europe/Berlin",
+        ),
         ("/settings length huge", "Length is short, normal or long, e.g. /settings length short"),
-        ("/settings colour blue", "I don't know the setting “colour”. Use time, timezone, length or topics, e.g. /settings length short"),
+        (
+            "/settings colour blue",
+            "I don't know the setting “colour”. Use time, timezone, length or topics, e.g. /settings length short",
+        ),
     ],
 )
 async def test_bad_values_explain_and_change_nothing(env, command, expected):
@@ -189,8 +209,10 @@ async def test_forged_button_payloads_are_refused(env):
     await env.say(USER, "/subscribe 08:00 Europe/Berlin")
     (msg,) = await env.say(USER, "/brief")
     before = env.svc.chats.get(USER)
-    answers = [(await env.press(USER, msg["message_id"], data, check=False))["text"]
-               for data in ("set:length:enormous", "set:sub:maybe", "full:../../etc", f"set:chat:{GROUP}", "x" * 64, "who:")]
+    answers = [
+        (await env.press(USER, msg["message_id"], data, check=False))["text"]
+        for data in ("set:length:enormous", "set:sub:maybe", "full:../../etc", f"set:chat:{GROUP}", "x" * 64, "who:")
+    ]
     assert answers == ["This button has expired."] * 6
     assert env.svc.chats.get(USER) == before
 
@@ -198,9 +220,16 @@ async def test_forged_button_payloads_are_refused(env):
 async def test_html_in_headlines_renders_literally(env):
     from newsbrief.summaries.articles.model import Article
 
-    env.store.upsert_articles([Article(headline="Bank <b>raises</b> rates & cuts_fees <script>x</script>",
-                                       body="The bank raised rates on Sunday. Savers were pleased. Borrowers were not.",
-                                       date="2025-07-27", source="Wire & Co")])
+    env.store.upsert_articles(
+        [
+            Article(
+                headline="Bank <b>raises</b> rates & cuts_fees <script>x</script>",
+                body="The bank raised rates on Sunday. Savers were pleased. Borrowers were not.",
+                date="2025-07-27",
+                source="Wire & Co",
+            )
+        ]
+    )
     run_pipeline(env.store, env.settings, ingest=False)
     (msg,) = await env.say(USER, "/brief")
     assert "Bank <b>raises</b> rates & cuts_fees <script>x</script>" in msg["plain_text"]
@@ -218,8 +247,13 @@ async def test_allow_list_and_token_never_logged(tmp_path, caplog):
     caplog.set_level(logging.DEBUG)
     logging.getLogger().addHandler(caplog.handler)
     redact_token_in_logs(TOKEN)  # as the entry points do
-    app = await start_bot(api, store, settings, Clock(dt.datetime(2025, 7, 27, 5, 0, tzinfo=UTC)),
-                          telegram=TelegramSettings(allowed_chats=(USER,)))
+    app = await start_bot(
+        api,
+        store,
+        settings,
+        Clock(dt.datetime(2025, 7, 27, 5, 0, tzinfo=UTC)),
+        telegram=TelegramSettings(allowed_chats=(USER,)),
+    )
     env = BotEnv(api, app, store, None, settings)
     logging.getLogger("httpx").setLevel(logging.INFO)  # httpx logs request URLs, token included
     try:
@@ -249,8 +283,9 @@ async def test_disk_full_is_told_plainly_and_loses_nothing(env, monkeypatch):
 
     monkeypatch.setattr(os, "fsync", no_space)
     (msg,) = await env.say(USER, "/settings time 09:30")
-    assert msg["plain_text"] == ("I could not save that: the server's storage is failing right now. "
-                                 "Nothing was changed; please try again later.")
+    assert msg["plain_text"] == (
+        "I could not save that: the server's storage is failing right now. Nothing was changed; please try again later."
+    )
     monkeypatch.undo()
     assert db.read_bytes() == before  # the last good database is intact
     assert env.svc.chats.get(USER).time == "07:00"  # and the bot's view of it too
@@ -265,12 +300,16 @@ async def test_summary_of_a_web_page(env, monkeypatch):
 
     from newsbrief.summaries.ingest import feeds as sources
 
-    page = (b"<html><head><title>Council approves new bridge</title></head><body><nav>Home | World | Sport</nav>"
-            b"<article><h1>Council approves new bridge</h1>"
-            + b"".join(f"<p>The city council approved a new bridge over the river on Monday, part {i}. "
-                       f"Construction of section {i} starts next spring and costs {i} million euros.</p>".encode()
-                       for i in range(1, 8))
-            + b"</article><footer>Copyright Example News</footer></body></html>")
+    page = (
+        b"<html><head><title>Council approves new bridge</title></head><body><nav>Home | World | Sport</nav>"
+        b"<article><h1>Council approves new bridge</h1>"
+        + b"".join(
+            f"<p>The city council approved a new bridge over the river on Monday, part {i}. "
+            f"Construction of section {i} starts next spring and costs {i} million euros.</p>".encode()
+            for i in range(1, 8)
+        )
+        + b"</article><footer>Copyright Example News</footer></body></html>"
+    )
 
     class Page(http.server.BaseHTTPRequestHandler):
         def do_GET(self):  # noqa: N802
@@ -288,9 +327,14 @@ async def test_summary_of_a_web_page(env, monkeypatch):
     url = f"http://127.0.0.1:{server.server_port}/bridge"
     try:
         (msg,) = await env.say(USER, f"/summary {url}")
-        assert msg["plain_text"].startswith("I could not summarize that page:")  # chat users may not reach local addresses
-        monkeypatch.setattr(sources.FetchOptions, "from_settings",
-                            classmethod(functools.partial(lambda cls, settings, **kw: cls(**{**kw, "allow_private": True}))))
+        assert msg["plain_text"].startswith(
+            "I could not summarize that page:"
+        )  # chat users may not reach local addresses
+        monkeypatch.setattr(
+            sources.FetchOptions,
+            "from_settings",
+            classmethod(functools.partial(lambda cls, settings, **kw: cls(**{**kw, "allow_private": True}))),
+        )
         (msg,) = await env.say(USER, f"/summary {url}")
         assert msg["plain_text"].startswith("Council approves new bridge")
         assert "bridge" in msg["plain_text"].split("\n", 2)[2] and "Copyright" not in msg["plain_text"]
@@ -309,8 +353,10 @@ async def test_replies_go_through_the_sending_path(env):
     await env.say(USER, "/subscribe 08:00 Europe/Berlin")
     env.api.inject(method="sendMessage", kind="403", chat_id=USER, times=1)
     env.api.send_text(USER, "/help")
-    await wait_for(lambda: not env.svc.chats.get(USER).subscribed and not env.app.job_queue.get_jobs_by_name(
-        f"digest:{USER}"), what="the blocked chat's digest to stop")
+    await wait_for(
+        lambda: not env.svc.chats.get(USER).subscribed and not env.app.job_queue.get_jobs_by_name(f"digest:{USER}"),
+        what="the blocked chat's digest to stop",
+    )
 
 
 async def test_changes_at_once_to_one_chat_all_hold(env):
@@ -322,7 +368,12 @@ async def test_changes_at_once_to_one_chat_all_hold(env):
     await env.api.async_wait_for_sent(USER, count=before + 4, timeout=20)
     prefs = env.svc.chats.get(USER)
     assert (prefs.length, prefs.exclude, prefs.operator_sources, prefs.subscribed, prefs.time) == (
-        "short", ("cricket",), False, True, "09:00")
+        "short",
+        ("cricket",),
+        False,
+        True,
+        "09:00",
+    )
 
 
 def test_chat_book_updates_from_many_threads_lose_nothing(tmp_path):

@@ -10,8 +10,10 @@ from newsbrief.summaries.config import SummarySettings
 from newsbrief.summaries.nlp.summarizer import summarize_article
 from newsbrief.summaries.text import bounded_text
 
-PARAGRAPH = ("The harbour authority in Port Elms said on Tuesday that the new ferry terminal would open in May. "
-             "Engineers finished the pier after two years of work and a long dispute over its cost. ")
+PARAGRAPH = (
+    "The harbour authority in Port Elms said on Tuesday that the new ferry terminal would open in May. "
+    "Engineers finished the pier after two years of work and a long dispute over its cost. "
+)
 
 
 def test_a_text_is_cut_at_a_space_before_the_bound():

@@ -5,9 +5,9 @@ demoted: the digest stops and the person who connected it is told."""
 from __future__ import annotations
 
 import pytest
+from botenv import running_bot
 
 from newsbrief.bot.digests import deliver_digest
-from botenv import running_bot
 
 USER, OTHER = 9101, 9102
 CHANNEL = -1009101

@@ -10,17 +10,17 @@ import datetime as dt
 import socket
 
 import pytest
-
 from botenv import running_bot
 from sitesrv import Site
-from newsbrief.summaries.ingest.chat_sources import catalog, source_name
-from newsbrief.summaries.config import ChatSettings, FetchSettings, Settings
-from newsbrief.summaries.ingest.fetch import UNREACHABLE
-from newsbrief.summaries.pipeline.run import run_pipeline
 from waiting import wait_for
 
+from newsbrief.summaries.config import ChatSettings, FetchSettings, Settings
+from newsbrief.summaries.ingest.chat_sources import catalog, source_name
+from newsbrief.summaries.ingest.fetch import UNREACHABLE
+from newsbrief.summaries.pipeline.run import run_pipeline
+
 A, B = 6101, 6102
-WHEN = dt.datetime(2025, 7, 27, 4, 0, tzinfo=dt.timezone.utc)
+WHEN = dt.datetime(2025, 7, 27, 4, 0, tzinfo=dt.UTC)
 SETTINGS = Settings(fetch=FetchSettings(allow_private_hosts=("127.0.0.1",)))
 
 
@@ -51,8 +51,10 @@ async def added(env, chat: int, url: str) -> str:
     """/add, and wait until the new source's first fetch has stored its news."""
     (msg,) = await env.say(chat, f"/add {url}")
     name = next(n for n in env.svc.chats.get(chat).sources if catalog(env.store)[n]["location"])
-    await wait_for(lambda: any(a.get("source") == name for a in env.store.iter_articles()),
-                   what="the first fetch of the new source")
+    await wait_for(
+        lambda: any(a.get("source") == name for a in env.store.iter_articles()),
+        what="the first fetch of the new source",
+    )
     return msg["plain_text"]
 
 
@@ -90,21 +92,33 @@ async def test_add_a_feed_answers_with_its_title_and_latest_headline_and_feeds_o
 
 async def test_add_a_site_finds_its_feed_and_a_page_without_one_is_followed_as_a_page(env, site):
     site.feed("/feeds/river.xml", "River News", [("Floods close the river crossing", "The river crossing")], WHEN)
-    page = site.html("/river/", '<html><head><title>River</title>'
-                                '<link rel="alternate" type="application/rss+xml" href="/feeds/river.xml"></head>'
-                                "<body><p>Welcome</p></body></html>")
+    page = site.html(
+        "/river/",
+        "<html><head><title>River</title>"
+        '<link rel="alternate" type="application/rss+xml" href="/feeds/river.xml"></head>'
+        "<body><p>Welcome</p></body></html>",
+    )
     (msg,) = await env.say(A, f"/add {page}")
-    assert "Added the feed: River News" in msg["plain_text"] and "Latest: Floods close the river crossing" in msg["plain_text"]
+    assert (
+        "Added the feed: River News" in msg["plain_text"]
+        and "Latest: Floods close the river crossing" in msg["plain_text"]
+    )
     assert catalog(env.store)[source_name(site.url("/feeds/river.xml"))]["kind"] == "feed"
 
-    paragraphs = "".join(f"<p>{p}</p>" for p in [
-        "The town council voted on Monday to rebuild the old harbour wall, which storms damaged last winter.",
-        "Work is to start in September and should take two years, the council said in a statement.",
-        "Residents had asked for the repair for years, after the wall was breached twice in one month.",
-        "The cost will be shared between the town, the region and a national fund for coastal defences.",
-    ])
-    plain = site.html("/harbour.html", f"<html><head><title>Harbour wall to be rebuilt</title></head>"
-                                       f"<body><article><h1>Harbour wall to be rebuilt</h1>{paragraphs}</article></body></html>")
+    paragraphs = "".join(
+        f"<p>{p}</p>"
+        for p in [
+            "The town council voted on Monday to rebuild the old harbour wall, which storms damaged last winter.",
+            "Work is to start in September and should take two years, the council said in a statement.",
+            "Residents had asked for the repair for years, after the wall was breached twice in one month.",
+            "The cost will be shared between the town, the region and a national fund for coastal defences.",
+        ]
+    )
+    plain = site.html(
+        "/harbour.html",
+        f"<html><head><title>Harbour wall to be rebuilt</title></head>"
+        f"<body><article><h1>Harbour wall to be rebuilt</h1>{paragraphs}</article></body></html>",
+    )
     (msg,) = await env.say(A, f"/add {plain}")
     assert "Added the page" in msg["plain_text"] and "Harbour wall to be rebuilt" in msg["plain_text"]
     assert catalog(env.store)[source_name(plain)]["kind"] == "page"
@@ -196,13 +210,19 @@ async def test_opml_import_of_30_feeds_with_broken_ones_and_an_export_that_impor
 async def _opml_round_trip(env, site):
     from newsbrief.summaries.ingest.opml import read_opml, write_opml
 
-    good = [site.feed(f"/f{i}.xml", f"Feed {i}", [(f"Item {i} headline", f"Topic number {i}")], WHEN) for i in range(26)]
+    good = [
+        site.feed(f"/f{i}.xml", f"Feed {i}", [(f"Item {i} headline", f"Topic number {i}")], WHEN) for i in range(26)
+    ]
     dead = site.url("/gone.xml")  # 404
     closed = f"http://127.0.0.1:{closed_port()}/x.xml"
     private = f"http://localhost:{site.port}/f1.xml"  # not an allowed host: refused
     not_a_feed = site.html("/empty.html", "<html><head><title>x</title></head><body></body></html>")
-    feeds = [(u, f"Feed {i}") for i, u in enumerate(good)] + [(dead, "Dead"), (closed, "Closed"),
-                                                              (private, "Private"), (not_a_feed, "Empty")]
+    feeds = [(u, f"Feed {i}") for i, u in enumerate(good)] + [
+        (dead, "Dead"),
+        (closed, "Closed"),
+        (private, "Private"),
+        (not_a_feed, "Empty"),
+    ]
     assert len(feeds) == 30  # 4 of them broken
     await env.say(A, f"/add {good[0]}")  # one is already there
     before = len(env.api.sent(A))
@@ -210,7 +230,9 @@ async def _opml_round_trip(env, site):
     (summary,) = (await env.api.async_wait_for_sent(A, count=before + 1, timeout=60))[before:]
     text = summary["plain_text"]
     assert "25 added, 1 already there, 4 failed" in text, text
-    assert f"{dead} — HTTP 404" in text and f"{private} — {UNREACHABLE}" in text and f"{closed} — cannot connect" in text
+    assert (
+        f"{dead} — HTTP 404" in text and f"{private} — {UNREACHABLE}" in text and f"{closed} — cannot connect" in text
+    )
     assert "gone.xml" not in "".join(catalog(env.store))
 
     (msg,) = await env.say(A, "/export")
@@ -230,8 +252,12 @@ async def _opml_round_trip(env, site):
 
 
 async def test_who_cards_show_mentions_only_from_sources_the_chat_reads(env, site):
-    url = site.feed("/station.xml", "Station", [("Hegseth visits the polar research station",
-                                                 "Pete Hegseth and the polar research station")], WHEN)
+    url = site.feed(
+        "/station.xml",
+        "Station",
+        [("Hegseth visits the polar research station", "Pete Hegseth and the polar research station")],
+        WHEN,
+    )
     await added(env, A, url)
     run_pipeline(env.store, SETTINGS, ingest=False)  # summarized and indexed
     (card_a,) = await env.say(A, "/who Hegseth")
@@ -244,18 +270,21 @@ async def test_who_cards_show_mentions_only_from_sources_the_chat_reads(env, sit
 async def test_alerts_and_digests_never_carry_another_chats_sources(env, site):
     from newsbrief.bot.alerts import run_alerts
     from newsbrief.bot.digests import deliver_digest
-
     from newsbrief.summaries.index.entity_index import index_articles
 
     await asyncio.to_thread(index_articles, env.store, list(env.store.iter_articles()))
-    env.clock.now = dt.datetime(2025, 7, 27, 12, 0, tzinfo=dt.timezone.utc)  # outside the quiet hours
+    env.clock.now = dt.datetime(2025, 7, 27, 12, 0, tzinfo=dt.UTC)  # outside the quiet hours
     for chat in (A, B):
         (msg,) = await env.say(chat, "/follow Hegseth")
         assert msg["plain_text"].startswith("Following Pete Hegseth")
         await env.say(chat, "/subscribe 07:00 UTC")
     before_a, before_b = len(env.api.sent(A)), len(env.api.sent(B))
-    url = site.feed("/private.xml", "Private Wire", [("Hegseth tours the lighthouse museum",
-                                                      "Pete Hegseth and the lighthouse museum")], WHEN)
+    url = site.feed(
+        "/private.xml",
+        "Private Wire",
+        [("Hegseth tours the lighthouse museum", "Pete Hegseth and the lighthouse museum")],
+        WHEN,
+    )
     await added(env, A, url)  # only chat A reads it
     run_pipeline(env.store, dataclasses.replace(SETTINGS, sources=()), ingest=False)
     assert await run_alerts(env.app) == 1
@@ -272,11 +301,20 @@ def test_who_is_made_only_from_the_sources_a_chat_sees(tmp_path):
     from newsbrief.summaries.index.entity_index import index_articles, lookup
     from newsbrief.summaries.store import Store
 
-    text = ("Chancellor Olaf Scholz met Finance Minister Christian Lindner in Berlin on Monday to discuss the budget. "
-            "Scholz said the talks had been constructive. Lindner said more savings were needed.")
+    text = (
+        "Chancellor Olaf Scholz met Finance Minister Christian Lindner in Berlin on Monday to discuss the budget. "
+        "Scholz said the talks had been constructive. Lindner said more savings were needed."
+    )
     with Store(tmp_path / "db.json") as store:
-        mine = parse_record({"title": "Scholz meets Lindner", "text": text, "source": "u:0123456789ab",
-                             "url": "https://private.example/1", "published": "2026-03-10T09:00:00Z"})
+        mine = parse_record(
+            {
+                "title": "Scholz meets Lindner",
+                "text": text,
+                "source": "u:0123456789ab",
+                "url": "https://private.example/1",
+                "published": "2026-03-10T09:00:00Z",
+            }
+        )
         store.upsert_articles([mine])
         index_articles(store, [store.get_article(mine.id)])
         assert lookup(store, "Olaf Scholz").card is not None  # the operator's view: everything

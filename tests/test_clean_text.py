@@ -11,11 +11,14 @@ RLO, ZWSP, LRI, PDI, BOM = "\u202e", "\u200b", "\u2066", "\u2069", "\ufeff"
 
 
 def test_an_article_keeps_no_bidi_or_zero_width_control_in_any_field():
-    article = parse_record({
-        "title": f"Invoice{RLO}lmth.exe attached",
-        "text": f"The council{ZWSP} approved the bridge on Monday. {LRI}Work starts{PDI} in May.{BOM}",
-        "source": f"Daily{RLO} News", "url": f"https://example.org/a{ZWSP}b",
-    })
+    article = parse_record(
+        {
+            "title": f"Invoice{RLO}lmth.exe attached",
+            "text": f"The council{ZWSP} approved the bridge on Monday. {LRI}Work starts{PDI} in May.{BOM}",
+            "source": f"Daily{RLO} News",
+            "url": f"https://example.org/a{ZWSP}b",
+        }
+    )
     for value in (article.headline, article.body, article.source, article.url):
         assert strip_controls(value) == value, repr(value)
     assert article.headline == "Invoicelmth.exe attached" and article.source == "Daily News"

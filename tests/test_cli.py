@@ -6,12 +6,15 @@ import os
 import subprocess
 import sys
 
-from newsbrief.bot.cli import main
 from waiting import wait_for_sync
+
+from newsbrief.bot.cli import main
 
 
 def run(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "newsbrief.bot.cli", *args], capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "newsbrief.bot.cli", *args], capture_output=True, text=True, timeout=120
+    )
 
 
 def test_ingest_articles_summary_brief(tmp_path, seed_path, capsys):
@@ -63,8 +66,13 @@ def test_run_without_token_says_how_to_get_one(tmp_path, monkeypatch):
 
 def test_chat_console_answers_brief_and_who(tmp_path):
     script = "/brief\n/who hegset\n1\n/subscribe 07:30 Mars/Base\n/quit\n"
-    proc = subprocess.run([sys.executable, "-m", "newsbrief.bot.cli", "--db", str(tmp_path / "db.json"), "chat"],
-                          input=script, capture_output=True, text=True, timeout=180)
+    proc = subprocess.run(
+        [sys.executable, "-m", "newsbrief.bot.cli", "--db", str(tmp_path / "db.json"), "chat"],
+        input=script,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
     assert proc.returncode == 0, proc.stderr
     out = proc.stdout
     assert "you> /brief" in out and "1. The top defence officials from India and the United States" in out
@@ -77,19 +85,31 @@ def test_chat_console_sends_and_saves_files(tmp_path):
     import datetime as dt
 
     from sitesrv import Site
+
     from newsbrief.summaries.ingest.opml import write_opml
 
     site = Site()
     try:
-        feed = site.feed("/river.xml", "River News", [("Flood barriers hold on the river", "The flood")],
-                         dt.datetime(2025, 7, 27, 4, 0, tzinfo=dt.timezone.utc))
+        feed = site.feed(
+            "/river.xml",
+            "River News",
+            [("Flood barriers hold on the river", "The flood")],
+            dt.datetime(2025, 7, 27, 4, 0, tzinfo=dt.UTC),
+        )
         (tmp_path / "feeds.opml").write_bytes(write_opml([(feed, "River News")], title="mine"))
-        (tmp_path / "config.toml").write_text(f'[storage]\npath = "{tmp_path / "db.json"}"\n'
-                                               '[fetch]\nallow_private_hosts = ["127.0.0.1"]\n')
+        (tmp_path / "config.toml").write_text(
+            f'[storage]\npath = "{tmp_path / "db.json"}"\n[fetch]\nallow_private_hosts = ["127.0.0.1"]\n'
+        )
         (tmp_path / "newsbrief-sources.opml").write_text("mine, not the bot's")  # never overwritten
         script = "/file feeds.opml\n/file missing.opml\n/export\n/quit\n"
-        proc = subprocess.run([sys.executable, "-m", "newsbrief.bot.cli", "--config", str(tmp_path / "config.toml"), "chat"],
-                              input=script, capture_output=True, text=True, timeout=180, cwd=tmp_path)
+        proc = subprocess.run(
+            [sys.executable, "-m", "newsbrief.bot.cli", "--config", str(tmp_path / "config.toml"), "chat"],
+            input=script,
+            capture_output=True,
+            text=True,
+            timeout=180,
+            cwd=tmp_path,
+        )
     finally:
         site.close()
     assert proc.returncode == 0, proc.stderr
@@ -123,8 +143,13 @@ def test_run_serves_a_bot_api_server_from_config_and_stops_cleanly(tmp_path):
             f'api_file_url = "{api.base_file_url}"\n[schedule]\nsummarize_every_minutes = 60\n'
         )
         env = dict(os.environ, NEWSBRIEF_TELEGRAM_TOKEN=token)
-        proc = subprocess.Popen([sys.executable, "-m", "newsbrief.bot.cli", "--config", str(config), "run"],
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "newsbrief.bot.cli", "--config", str(config), "run"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
+        )
         try:
             wait_for_sync(api.commands, 60, interval=0.1)  # started: command menu registered
 
@@ -166,21 +191,36 @@ def test_run_in_webhook_mode_answers_posted_updates(tmp_path):
             f"webhook_port = {port}\n"
         )
         env = dict(os.environ, NEWSBRIEF_TELEGRAM_TOKEN=token)
-        proc = subprocess.Popen([sys.executable, "-m", "newsbrief.bot.cli", "--config", str(config), "run"],
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "newsbrief.bot.cli", "--config", str(config), "run"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
+        )
         try:
-            wait_for_sync(lambda: (api.webhook or {}).get("url") == "https://bot.example.invalid/newsbrief", 60,
-                          interval=0.1)
-            update = {"update_id": 1, "message": {
-                "message_id": 1, "date": int(time.time()), "text": "/help",
-                "chat": {"id": 55, "type": "private", "first_name": "Ada"},
-                "from": {"id": 55, "is_bot": False, "first_name": "Ada"},
-                "entities": [{"type": "bot_command", "offset": 0, "length": 5}]}}
+            wait_for_sync(
+                lambda: (api.webhook or {}).get("url") == "https://bot.example.invalid/newsbrief", 60, interval=0.1
+            )
+            update = {
+                "update_id": 1,
+                "message": {
+                    "message_id": 1,
+                    "date": int(time.time()),
+                    "text": "/help",
+                    "chat": {"id": 55, "type": "private", "first_name": "Ada"},
+                    "from": {"id": 55, "is_bot": False, "first_name": "Ada"},
+                    "entities": [{"type": "bot_command", "offset": 0, "length": 5}],
+                },
+            }
             url = f"http://127.0.0.1:{port}/newsbrief"
             forged = httpx.post(url, content=json.dumps(update), headers={"Content-Type": "application/json"})
             assert forged.status_code == 403  # no secret: refused
-            ok = httpx.post(url, content=json.dumps(update), headers={
-                "Content-Type": "application/json", "X-Telegram-Bot-Api-Secret-Token": webhook_secret(token)})
+            ok = httpx.post(
+                url,
+                content=json.dumps(update),
+                headers={"Content-Type": "application/json", "X-Telegram-Bot-Api-Secret-Token": webhook_secret(token)},
+            )
             assert ok.status_code == 200
             (reply,) = api.wait_for_sent(55, count=1, timeout=30)
             assert "/brief" in reply["plain_text"]

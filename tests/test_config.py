@@ -46,7 +46,9 @@ def test_partial_file_takes_defaults_for_the_rest(tmp_path):
 
 
 def test_relative_paths_are_relative_to_the_file(tmp_path):
-    settings = load_settings(write(tmp_path, '[storage]\npath = "data/news.json"\n[[sources]]\nname="drop"\nfolder="in"\n'))
+    settings = load_settings(
+        write(tmp_path, '[storage]\npath = "data/news.json"\n[[sources]]\nname="drop"\nfolder="in"\n')
+    )
     assert settings.storage.path == tmp_path.resolve() / "data" / "news.json"
     assert settings.sources[0].location == str(tmp_path.resolve() / "in")
 
@@ -62,10 +64,10 @@ def test_environment_overrides_the_token(tmp_path, monkeypatch):
     [
         ('[schedule]\ntimezone = "Mars/Base"\n', "[schedule] timezone: 'Mars/Base' is not a known time zone"),
         ('[schedule]\ndigest_time = "25:00"\n', "[schedule] digest_time: '25:00' is not a time of day"),
-        ('[storage]\nretention_day = 3\n', "[storage] retention_day: unknown key"),
+        ("[storage]\nretention_day = 3\n", "[storage] retention_day: unknown key"),
         ('[storag]\npath = "x"\n', "[storag]: unknown section"),
         ('[summaries]\nsentences = "three"\n', "[summaries] sentences: expected a whole number"),
-        ('[summaries]\nsentences = 0\n', "[summaries] sentences: expected 1 to 20"),
+        ("[summaries]\nsentences = 0\n", "[summaries] sentences: expected 1 to 20"),
         ('[telegram]\nmode = "push"\n', "[telegram] mode: expected 'polling' or 'webhook'"),
         ('[telegram]\nallowed_chats = ["me"]\n', "[telegram] allowed_chats: expected a list of chat ids"),
         ('[[sources]]\nname = "x"\nfeed = "ftp://x"\n', "[[sources]] entry 1: feed 'ftp://x' is not an http(s) URL"),

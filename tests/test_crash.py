@@ -13,14 +13,14 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from conftest import make_articles
+from waiting import wait_for_sync
 
 from newsbrief.bot.chats import ChatBook, ChatPrefs
 from newsbrief.bot.localapi import LocalBotAPI
-from conftest import make_articles
 from newsbrief.summaries.config import Settings
 from newsbrief.summaries.pipeline.run import run_pipeline
 from newsbrief.summaries.store import Store
-from waiting import wait_for_sync
 
 pytestmark = pytest.mark.slow
 
@@ -28,8 +28,9 @@ TESTS = str(Path(__file__).resolve().parent)
 TOKEN = "123456:crash-test-token"
 FIRST_CHAT = 20_000_000
 
-BOT_CHILD = textwrap.dedent(
-    """
+BOT_CHILD = (
+    textwrap.dedent(
+        """
     import asyncio, dataclasses, datetime as dt, sys
     sys.path.insert(0, "{tests}")
     from botenv import JobWatch
@@ -62,12 +63,19 @@ BOT_CHILD = textwrap.dedent(
 
     asyncio.run(main())
     """
-).replace("{token}", TOKEN).replace("{tests}", TESTS)
+    )
+    .replace("{token}", TOKEN)
+    .replace("{tests}", TESTS)
+)
 
 
 def start_child(db: Path, api: LocalBotAPI, minute: int) -> subprocess.Popen[str]:
-    child = subprocess.Popen([sys.executable, "-c", BOT_CHILD, str(db), api.base_url, str(minute)],
-                             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    child = subprocess.Popen(
+        [sys.executable, "-c", BOT_CHILD, str(db), api.base_url, str(minute)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
     assert child.stdout.readline().strip() == "ready"
     return child
 
@@ -87,8 +95,11 @@ def test_sigkill_mid_digest_run_then_restart(tmp_path):
     with Store(db) as store:
         run_pipeline(store, Settings())
         ChatBook(store, Settings()).save_many(
-            ChatPrefs(chat_id=FIRST_CHAT + i, subscribed=True, time="07:00", timezone="UTC", since="2025-07-26T00:00:00+00:00")
-            for i in range(chats))
+            ChatPrefs(
+                chat_id=FIRST_CHAT + i, subscribed=True, time="07:00", timezone="UTC", since="2025-07-26T00:00:00+00:00"
+            )
+            for i in range(chats)
+        )
     with LocalBotAPI(token=TOKEN) as api:
         for i in range(chats):
             api.add_chat(FIRST_CHAT + i, "private")
@@ -97,9 +108,14 @@ def test_sigkill_mid_digest_run_then_restart(tmp_path):
         kill(child)
         at_kill = digest_counts(api)
         assert 0 < sum(at_kill.values()) < chats  # really killed mid-run
-        entries = [json.loads(line) for journal in sorted(tmp_path.glob("db.json.deliveries.*.jsonl"))
-                   for line in journal.read_text().splitlines()]
-        in_flight = {e["chat_id"] for e in entries if e["state"] == "sending"} - {e["chat_id"] for e in entries if e["state"] == "sent"}
+        entries = [
+            json.loads(line)
+            for journal in sorted(tmp_path.glob("db.json.deliveries.*.jsonl"))
+            for line in journal.read_text().splitlines()
+        ]
+        in_flight = {e["chat_id"] for e in entries if e["state"] == "sending"} - {
+            e["chat_id"] for e in entries if e["state"] == "sent"
+        }
         child = start_child(db, api, minute=2)  # restarted a minute later, within the grace period
         try:
             assert child.stdout.readline().strip() == "idle"  # the restarted run is over: a barrier

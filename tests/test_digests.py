@@ -3,23 +3,23 @@
 from __future__ import annotations
 
 import asyncio
-import re
 import dataclasses
 import datetime as dt
+import re
 from zoneinfo import ZoneInfo
 
 import pytest
-
 from botenv import TOKEN, UTC, BotEnv, Clock, start_bot, stop_bot
+from waiting import wait_for
+
 from newsbrief.bot.deliveries import SENT, SKIPPED
 from newsbrief.bot.digests import deliver_digest
 from newsbrief.bot.localapi import LocalBotAPI
 from newsbrief.summaries.articles.model import Article
 from newsbrief.summaries.config import Settings
-from newsbrief.summaries.pipeline.run import run_pipeline
 from newsbrief.summaries.nlp.summarizer import summary_key
+from newsbrief.summaries.pipeline.run import run_pipeline
 from newsbrief.summaries.store import Store
-from waiting import wait_for
 
 USER = 6001
 SEED_DAY = "2025-07-27"
@@ -127,8 +127,16 @@ async def test_nothing_new_means_nothing_sent(world):
     assert await deliver_digest(env.app, USER, SEED_DAY) == "sent"
     assert await deliver_digest(env.app, USER, "2025-07-28") == "nothing-new"
     assert env.svc.deliveries.state(USER, "2025-07-28") == SKIPPED
-    env.store.upsert_articles([Article(headline="Monsoon reaches Delhi", date="2025-07-28", agency="ANI",
-                                       body="The monsoon reached Delhi on Monday, a week late. Rain is expected all week.")])
+    env.store.upsert_articles(
+        [
+            Article(
+                headline="Monsoon reaches Delhi",
+                date="2025-07-28",
+                agency="ANI",
+                body="The monsoon reached Delhi on Monday, a week late. Rain is expected all week.",
+            )
+        ]
+    )
     assert await deliver_digest(env.app, USER, "2025-07-29") == "sent"
     latest = digests(env.api, USER)[-1]["plain_text"]
     assert "Monsoon reaches Delhi" in latest and "held key bilateral talks" not in latest
@@ -196,20 +204,38 @@ async def test_long_briefing_is_split_at_story_boundaries(world):
     env = await world()
     rng = random.Random(3)
     words = "council vote budget river bridge school energy price court league market report minister".split()
-    articles = [Article(headline=f"Inquiry report number {i} is published", date=SEED_DAY, agency="TEST",
-                        body=f"Report {i} was published on Sunday. It runs to many pages.") for i in range(12)]
+    articles = [
+        Article(
+            headline=f"Inquiry report number {i} is published",
+            date=SEED_DAY,
+            agency="TEST",
+            body=f"Report {i} was published on Sunday. It runs to many pages.",
+        )
+        for i in range(12)
+    ]
     env.store.upsert_articles(articles)
-    env.store.put_summaries([
-        {"article_id": a.id, "content_hash": a.content_hash, "key": summary_key(env.settings.summaries),
-         "sentences": [" ".join(rng.choice(words) for _ in range(60)).capitalize() + "." for _ in range(5)]}
-        for a in articles
-    ])
-    env.svc.settings = dataclasses.replace(env.settings, briefing=dataclasses.replace(env.settings.briefing, stories=12))
+    env.store.put_summaries(
+        [
+            {
+                "article_id": a.id,
+                "content_hash": a.content_hash,
+                "key": summary_key(env.settings.summaries),
+                "sentences": [" ".join(rng.choice(words) for _ in range(60)).capitalize() + "." for _ in range(5)],
+            }
+            for a in articles
+        ]
+    )
+    env.svc.settings = dataclasses.replace(
+        env.settings, briefing=dataclasses.replace(env.settings.briefing, stories=12)
+    )
     before = len(env.api.sent(USER))
     env.api.send_text(USER, "/brief")
     # the last message holds story 12
-    await wait_for(lambda: any(line.startswith("12. ") for m in env.api.sent(USER)[before:]
-                               for line in m["plain_text"].splitlines()))
+    await wait_for(
+        lambda: any(
+            line.startswith("12. ") for m in env.api.sent(USER)[before:] for line in m["plain_text"].splitlines()
+        )
+    )
     messages = env.api.sent(USER)[before:]
     total = sum(len(m["plain_text"]) for m in messages)
     assert total > 20_000 and len(messages) >= 6
@@ -223,5 +249,5 @@ async def test_long_briefing_is_split_at_story_boundaries(world):
         for i in heads:  # each story has its headline, meta line and summary in the same message
             assert " · " in lines[i + 1] and len(lines[i + 2]) > 100
         buttons = [b for row in (m["reply_markup"] or {}).get("inline_keyboard", []) for b in row]
-        assert [b["text"] for b in buttons] == [f"{n}. Full summary" for n in numbered[-len(heads):]]
+        assert [b["text"] for b in buttons] == [f"{n}. Full summary" for n in numbered[-len(heads) :]]
     assert numbered == list(range(1, 13))

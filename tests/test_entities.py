@@ -7,13 +7,13 @@ import json
 import logging
 from pathlib import Path
 
+import pgtest
 import pytest
 
-from newsbrief.summaries.nlp import entities as ner
-from newsbrief.summaries.index import entity_index as ei
 from newsbrief.summaries.articles.formats import read_articles
+from newsbrief.summaries.index import entity_index as ei
+from newsbrief.summaries.nlp import entities as ner
 from newsbrief.summaries.store import Store
-import pgtest
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED = ROOT / "seeds" / "000_eeb52cb6227b42a1.txt"
@@ -27,8 +27,6 @@ PEOPLE_ROLES = {
     "Narendra Modi": ["Prime Minister"],
     "Donald Trump": ["then-US President"],
 }
-
-
 
 
 @pytest.fixture(scope="session")
@@ -72,8 +70,13 @@ def seeded_on(request, nlp, tmp_path, seed_record):
 
 
 def _record(aid: str, body: str, date: str = "2025-07-01", headline: str = "", hashtags=()) -> dict:
-    return {"id": aid, "headline": headline or body.split(".")[0][:80], "body": body, "date": date,
-            "hashtags": list(hashtags)}
+    return {
+        "id": aid,
+        "headline": headline or body.split(".")[0][:80],
+        "body": body,
+        "date": date,
+        "hashtags": list(hashtags),
+    }
 
 
 def _all_names(store) -> set[str]:
@@ -104,10 +107,25 @@ def test_card_lists_a_reworded_role_once(seeded_on):
 
 def test_seed_no_hashtags_weapons_or_teasers(seeded):
     names = {n.casefold() for n in _all_names(seeded)}
-    for junk in ("Defence Cooperation", "Regional Security", "DefenceCooperation", "Indo Pacific",
-                 "India - USA Defence", "USA", "C-17 Globemaster III", "MH-60R Seahawks", "P-8I Poseidon",
-                 "M777", "Super Hercules", "Apaches", "Javelin Anti-Tank Guided Missiles",
-                 "Stryker Infantry Combat Vehicles", "Saurabh Anand", "External Affairs", "Defence"):
+    for junk in (
+        "Defence Cooperation",
+        "Regional Security",
+        "DefenceCooperation",
+        "Indo Pacific",
+        "India - USA Defence",
+        "USA",
+        "C-17 Globemaster III",
+        "MH-60R Seahawks",
+        "P-8I Poseidon",
+        "M777",
+        "Super Hercules",
+        "Apaches",
+        "Javelin Anti-Tank Guided Missiles",
+        "Stryker Infantry Combat Vehicles",
+        "Saurabh Anand",
+        "External Affairs",
+        "Defence",
+    ):
         assert junk.casefold() not in names, junk
     people = {e.name for e in ei.get_index(seeded).entities.values() if e.type == ner.PERSON}
     assert people == set(PEOPLE_ROLES)
@@ -122,8 +140,10 @@ def test_seed_exercise_is_an_event(seeded_on):
 
 
 def test_extract_drops_designations_and_hashtag_words(nlp):
-    text = ("The Navy inducted MH-60R Seahawks and P-8I Poseidon aircraft, Defence Minister Rajnath "
-            "Singh said. Great day for Make In India and Atmanirbhar Bharat, he added.")
+    text = (
+        "The Navy inducted MH-60R Seahawks and P-8I Poseidon aircraft, Defence Minister Rajnath "
+        "Singh said. Great day for Make In India and Atmanirbhar Bharat, he added."
+    )
     found = ner.extract(text, hashtags=("MakeInIndia", "AtmanirbharBharat"))
     names = {f.name for f in found}
     assert "Rajnath Singh" in names
@@ -133,8 +153,10 @@ def test_extract_drops_designations_and_hashtag_words(nlp):
 
 
 def test_extract_operation_and_coreference(nlp):
-    found = ner.extract("India launched Operation Sindoor in May. Prime Minister Narendra Modi said "
-                        "the operation was a success. Modi thanked the armed forces.")
+    found = ner.extract(
+        "India launched Operation Sindoor in May. Prime Minister Narendra Modi said "
+        "the operation was a success. Modi thanked the armed forces."
+    )
     events = [f for f in found if f.type == ner.EVENT]
     assert [e.name for e in events] == ["Operation Sindoor"]
     modis = [f for f in found if f.type == ner.PERSON]
@@ -144,8 +166,9 @@ def test_extract_operation_and_coreference(nlp):
 # -- lookup ---------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("query", ["Hegseth", "pete hegseth", "Hegset", "PETE HEGSETH", "Secretary Hegseth",
-                                   "  Pete   Hegseth "])
+@pytest.mark.parametrize(
+    "query", ["Hegseth", "pete hegseth", "Hegset", "PETE HEGSETH", "Secretary Hegseth", "  Pete   Hegseth "]
+)
 def test_lookup_reaches_hegseth(seeded_on, query):
     result = ei.lookup(seeded_on, query)
     assert result.card is not None and result.card.name == "Pete Hegseth"
@@ -182,11 +205,14 @@ def test_card_contents(seeded_on, seed_record):
 
 
 def test_several_matches_best_first(nlp, store):
-    ei.index_articles(store, [
-        _record("a1", "Defence Minister Rajnath Singh visited Ladakh on Monday.", "2025-07-01"),
-        _record("a2", "Rajnath Singh met the troops. Rajnath Singh said they were ready.", "2025-07-02"),
-        _record("a3", "Punjab Chief Minister Bhagwant Singh Mann opened a hospital in Amritsar.", "2025-07-03"),
-    ])
+    ei.index_articles(
+        store,
+        [
+            _record("a1", "Defence Minister Rajnath Singh visited Ladakh on Monday.", "2025-07-01"),
+            _record("a2", "Rajnath Singh met the troops. Rajnath Singh said they were ready.", "2025-07-02"),
+            _record("a3", "Punjab Chief Minister Bhagwant Singh Mann opened a hospital in Amritsar.", "2025-07-03"),
+        ],
+    )
     result = ei.lookup(store, "Singh")
     assert result.card.name == "Rajnath Singh"  # more articles
     assert result.card.article_count == 2
@@ -227,8 +253,9 @@ def test_reindex_is_idempotent(seeded, seed_record):
 
 
 def test_pruning_removes_mentions(nlp, store, seed_record):
-    other = _record("x1", "External Affairs Minister S Jaishankar met Chinese Foreign Minister Wang Yi in Beijing.",
-                    "2025-07-30")
+    other = _record(
+        "x1", "External Affairs Minister S Jaishankar met Chinese Foreign Minister Wang Yi in Beijing.", "2025-07-30"
+    )
     ei.index_articles(store, [seed_record, other])
     assert ei.lookup(store, "Jaishankar").card.article_count == 2
     assert ei.forget_articles(store, [seed_record["id"]]) == 1
@@ -256,10 +283,9 @@ def test_index_reloads_from_file(nlp, tmp_path, seed_record):
 
 def test_failed_batch_reloads_index(nlp, store, seed_record):
     ei.index_articles(store, [seed_record])
-    with pytest.raises(RuntimeError):
-        with store.batch():
-            ei.index_articles(store, [_record("z", "Chancellor Friedrich Merz visited Paris.")])
-            raise RuntimeError("boom")
+    with pytest.raises(RuntimeError), store.batch():
+        ei.index_articles(store, [_record("z", "Chancellor Friedrich Merz visited Paris.")])
+        raise RuntimeError("boom")
     assert ei.lookup(store, "Merz").card is None
     assert ei.lookup(store, "Hegseth").card is not None
 
@@ -325,8 +351,10 @@ def test_precision_recall_on_fixtures(nlp, capsys):
 
 
 def test_extract_dotted_titles_and_office_complements(nlp):
-    found = ner.extract("Lt. Gen. Joshua Rudd met U.S. Secretary of State Marco Rubio in Washington. "
-                        "Rubio said the U.S. would sign the deal.")
+    found = ner.extract(
+        "Lt. Gen. Joshua Rudd met U.S. Secretary of State Marco Rubio in Washington. "
+        "Rubio said the U.S. would sign the deal."
+    )
     by_name = {}
     for f in found:
         by_name.setdefault(f.name, []).append(f)

@@ -71,9 +71,14 @@ def test_plurals_demonyms_and_objects_are_not_roles(nlp):
 
 
 def test_a_job_or_demonym_in_front_of_a_name_is_not_part_of_it(nlp):
-    names = {f.name for f in ner.extract("Fans cheered when Rapper Kazzo took the stage. Later Briton Hayley Tremlett "
-                                         "won the race and Russian Mikhail Dorokhov beat her compatriot.")
-             if f.type == ner.PERSON}
+    names = {
+        f.name
+        for f in ner.extract(
+            "Fans cheered when Rapper Kazzo took the stage. Later Briton Hayley Tremlett "
+            "won the race and Russian Mikhail Dorokhov beat her compatriot."
+        )
+        if f.type == ner.PERSON
+    }
     assert "Kazzo" in names and "Rapper Kazzo" not in names
     assert "Hayley Tremlett" in names and "Briton Hayley Tremlett" not in names
     assert "Mikhail Dorokhov" in names and "Russian Mikhail Dorokhov" not in names
@@ -131,7 +136,9 @@ def test_a_town_written_as_a_club_is_an_organisation_but_a_country_is_not(nlp):
 
 
 def test_a_role_with_as_after_the_name(nlp):
-    roles = _roles("The remake was announced with Garrick Holm in the lead and Petra Lindqvist as director. It stalled.")
+    roles = _roles(
+        "The remake was announced with Garrick Holm in the lead and Petra Lindqvist as director. It stalled."
+    )
     assert roles["Petra Lindqvist"] == ("director",)
 
 
@@ -173,7 +180,9 @@ def test_an_initial_and_a_surname_the_model_calls_an_organisation_is_a_person(nl
 
 
 def test_a_role_stated_by_a_copula_after_the_name(nlp):
-    text = "Ann Bellweather is the head of Ofcom. Nick Grimsby was arrested on Tuesday. Tom Hale was the first man there."
+    text = (
+        "Ann Bellweather is the head of Ofcom. Nick Grimsby was arrested on Tuesday. Tom Hale was the first man there."
+    )
     found = [(n, text.index(n)) for n in ("Ann Bellweather", "Nick Grimsby", "Tom Hale")]
     roles = _discourse(text, [(n, 0) for n, _ in found])
     assert roles == {"Ann Bellweather": ("head of Ofcom",), "Nick Grimsby": (), "Tom Hale": ()}
@@ -182,8 +191,11 @@ def test_a_role_stated_by_a_copula_after_the_name(nlp):
 
 
 def test_a_demonym_after_a_title_word_is_not_part_of_the_name_and_the_role_is_before_it(nlp):
-    found = [f for f in ner.extract("Newly crowned European indoor champion Briton Carys Wendell also runs in Leeds.")
-             if f.type == ner.PERSON]
+    found = [
+        f
+        for f in ner.extract("Newly crowned European indoor champion Briton Carys Wendell also runs in Leeds.")
+        if f.type == ner.PERSON
+    ]
     assert [f.name for f in found] == ["Carys Wendell"]
     assert found[0].roles and found[0].roles[0].endswith("champion")
 
@@ -197,16 +209,18 @@ def test_a_name_before_awards_or_nominations_is_an_award_not_an_organisation(nlp
 def test_what_the_text_says_outweighs_the_models_label_for_a_business(nlp):
     # a trade noun right before the name, or shares in it: an organisation, even where
     # the model calls every mention a person (and the role is the trade, not a job)
-    assert _typed("It has also gone after auditors Kellan Moore over the losses.", "Kellan Moore",
-                  ner.PERSON) == ner.ORG
+    assert (
+        _typed("It has also gone after auditors Kellan Moore over the losses.", "Kellan Moore", ner.PERSON) == ner.ORG
+    )
     assert _typed("Shares in Borlund Vestra fell 4% on Monday.", "Borlund Vestra", ner.PERSON) == ner.ORG
-    assert _typed("Borlund Vestra, which is 25% owned by a bank, cut jobs.", "Borlund Vestra",
-                  ner.PERSON) == ner.ORG
-    assert _typed("Travellers booked with budget airline Kestrel Blue this year.", "Kestrel Blue",
-                  ner.PERSON) == ner.ORG
+    assert _typed("Borlund Vestra, which is 25% owned by a bank, cut jobs.", "Borlund Vestra", ner.PERSON) == ner.ORG
+    assert (
+        _typed("Travellers booked with budget airline Kestrel Blue this year.", "Kestrel Blue", ner.PERSON) == ner.ORG
+    )
     # a job right before the name stays a person's role
-    assert _typed("It has also gone after analyst Kellan Moore over the losses.", "Kellan Moore",
-                  ner.PERSON) == ner.PERSON
+    assert (
+        _typed("It has also gone after analyst Kellan Moore over the losses.", "Kellan Moore", ner.PERSON) == ner.PERSON
+    )
 
 
 def test_a_province_of_a_name_is_a_place_and_a_given_name_makes_a_person(nlp):
@@ -217,8 +231,9 @@ def test_a_province_of_a_name_is_a_place_and_a_given_name_makes_a_person(nlp):
 
 def test_a_group_a_business_or_a_club_in_a_team_list_is_not_a_person(nlp):
     assert _typed("Harbour Lights are currently working on a new album.", "Harbour Lights", ner.PERSON) == ner.ORG
-    assert _typed("Fiat will stop making engines for its Velora Tassi subsidiary.", "Velora Tassi",
-                  ner.PERSON) == ner.ORG
+    assert (
+        _typed("Fiat will stop making engines for its Velora Tassi subsidiary.", "Velora Tassi", ner.PERSON) == ner.ORG
+    )
     text = "The side: J Robson (Kestrel Sharks, capt); M Cole (Leeds)."
     assert _typed(text, "Kestrel Sharks", ner.PERSON) == ner.ORG
     # people stay people: two names are "are", a person's side is not a business
@@ -228,11 +243,11 @@ def test_a_group_a_business_or_a_club_in_a_team_list_is_not_a_person(nlp):
 
 
 def test_a_role_as_the_subject_of_a_clause_or_a_lead_goes_to_its_person(nlp):
-    text = ("The leader of the Harbour Party has been arrested in Leeds. Police said Tomas Averill was held "
-            "on Tuesday.")
+    text = "The leader of the Harbour Party has been arrested in Leeds. Police said Tomas Averill was held on Tuesday."
     assert _roles(text).get("Tomas Averill") == ("leader of the Harbour Party",)
-    text = ("Dana Whitcombe was unveiled on Monday. The club have confirmed that the former Corby coach will "
-            "start at once.")
+    text = (
+        "Dana Whitcombe was unveiled on Monday. The club have confirmed that the former Corby coach will start at once."
+    )
     assert _roles(text).get("Dana Whitcombe") == ("former Corby coach",)
 
 
@@ -249,14 +264,19 @@ def test_a_models_span_is_cut_to_the_names_it_holds(nlp):
 
     def cut(span: str) -> dict[str, str]:
         at = text.index(span)
-        return {text[p.start:p.end]: p.type for p in ner._split_span(text, ner._Span(at, at + len(span), ner.ORG, "model"), starts)}
+        return {
+            text[p.start : p.end]: p.type
+            for p in ner._split_span(text, ner._Span(at, at + len(span), ner.ORG, "model"), starts)
+        }
 
     assert cut("Bookmakers Harlow") == {"Harlow": ner.ORG}
     assert cut("Kestrel bank") == {"Kestrel": ner.ORG}
     assert cut("All Reds in Corby") == {"All Reds": ner.ORG, "Corby": ner.PLACE}
     assert cut("Corby and Bath") == {"Corby": ner.ORG, "Bath": ner.ORG}
     text = "Marks and Sparks said it would grow."
-    assert [text[p.start:p.end] for p in ner._split_span(text, ner._Span(0, 16, ner.ORG, "model"), {0})] == ["Marks and Sparks"]
+    assert [text[p.start : p.end] for p in ner._split_span(text, ner._Span(0, 16, ner.ORG, "model"), {0})] == [
+        "Marks and Sparks"
+    ]
 
 
 def test_a_demonym_and_a_surname_is_that_person(nlp):
@@ -279,7 +299,12 @@ def _consolidated(text: str, typed: list[tuple[str, str]], *, sentences: bool = 
 
 def test_names_in_one_list_are_of_one_kind(nlp):
     text = "The last eight are Corbridge Athletic, Harlow Rovers, Kestrelby Town and Tamworth, who won on Tuesday."
-    typed = [("Corbridge Athletic", ner.ORG), ("Harlow Rovers", ner.ORG), ("Kestrelby Town", ner.ORG), ("Tamworth", ner.PLACE)]
+    typed = [
+        ("Corbridge Athletic", ner.ORG),
+        ("Harlow Rovers", ner.ORG),
+        ("Kestrelby Town", ner.ORG),
+        ("Tamworth", ner.PLACE),
+    ]
     assert _consolidated(text, typed)["Tamworth"] == ner.ORG
     # two names are not a list, and a list of mixed kinds says nothing
     text = "He played for Harlow Rovers and Tamworth before he retired."
@@ -298,7 +323,9 @@ def test_a_capitalised_word_after_a_or_his_is_a_thing_not_a_name(nlp):
     assert _consolidated(text, [("Budget", ner.ORG)]) == {}
     # a name used as a modifier stays a name: "his Florida home", "a California-based firm"
     assert _consolidated("He died at his Florida home.", [("Florida", ner.PLACE)]) == {"Florida": ner.PLACE}
-    assert _consolidated("Titan, a California-based firm, paid.", [("California", ner.PLACE)]) == {"California": ner.PLACE}
+    assert _consolidated("Titan, a California-based firm, paid.", [("California", ner.PLACE)]) == {
+        "California": ner.PLACE
+    }
 
 
 def test_a_work_said_by_the_text_is_flagged_for_the_index(nlp):
@@ -323,8 +350,10 @@ def test_the_employer_in_a_role_before_a_name_is_indexed(nlp):
     assert out == {"Kestrelby": ner.ORG, "Mark Schwarzen": ner.PERSON, "Sophlex": ner.ORG, "Graham Clewley": ner.PERSON}
     # adjectives and titles in a role are not names
     text = "Olympic champion Tomas Averill and French Open finalist Ann Bell met."
-    found = [ner.Extracted(n, ner.PERSON, n, text.index(n), text.index(n) + len(n), text, (r,))
-             for n, r in (("Tomas Averill", "Olympic champion"), ("Ann Bell", "French Open finalist"))]
+    found = [
+        ner.Extracted(n, ner.PERSON, n, text.index(n), text.index(n) + len(n), text, (r,))
+        for n, r in (("Tomas Averill", "Olympic champion"), ("Ann Bell", "French Open finalist"))
+    ]
     out = {f.name for f in _consolidate(text, found)}
     assert "Olympic" not in out and "French" not in out
 
@@ -339,15 +368,20 @@ def test_a_given_name_opening_a_sentence_stays_in_the_name(nlp):
 def test_a_demonym_between_a_role_and_a_name_is_not_the_role(nlp):
     roles = _roles("In the last eight he will face seventh seed Russian Mikhail Ostrovsky on Friday.")
     assert roles.get("Mikhail Ostrovsky") == ("seventh seed",)
-    assert _roles("He met his German counterpart Hans Eichmeyer in Paris.").get("Hans Eichmeyer") == ("German counterpart",)
+    assert _roles("He met his German counterpart Hans Eichmeyer in Paris.").get("Hans Eichmeyer") == (
+        "German counterpart",
+    )
 
 
 # -- third pass: posts taken or left "as", joined roles, ages, hyphens, ranking -----------
 
+
 def test_a_post_taken_or_left_as_something_is_a_role(nlp):
     roles = _roles("Callum Ferrow says he will not quit as Wales coach even if his side loses again.")
     assert roles["Callum Ferrow"] == ("Wales coach",)
-    roles = _roles("He was compared with Ottmar Reinholt, recently sacked as Austria football manager after six defeats.")
+    roles = _roles(
+        "He was compared with Ottmar Reinholt, recently sacked as Austria football manager after six defeats."
+    )
     assert roles["Ottmar Reinholt"] == ("Austria football manager",)
     # the verb's "as" is not part of the role
     roles = _roles("Dario Mendel was named as captain on Friday.")
@@ -378,8 +412,10 @@ def test_an_age_is_not_a_role_and_a_hyphenated_job_is_one_word(nlp):
 
 
 def test_a_subject_role_after_an_irregular_verb_names_the_person_before(nlp):
-    text = ("Seamus McIlwaine stormed to his second victory of the week in Erfurt. "
-            "The Northern Ireland runner set a new personal best of one minute 46 seconds.")
+    text = (
+        "Seamus McIlwaine stormed to his second victory of the week in Erfurt. "
+        "The Northern Ireland runner set a new personal best of one minute 46 seconds."
+    )
     found = [f for f in ner.extract(text) if f.name == "Seamus McIlwaine"]
     assert ("Northern Ireland runner",) in [f.roles for f in found]
 
@@ -390,8 +426,15 @@ def test_an_articles_roles_put_the_one_it_gives_most_first():
     def mention(*roles: str) -> ner.Extracted:
         return ner.Extracted("Tony Harland", ner.PERSON, "Tony Harland", 0, 12, "", roles)
 
-    c = _contribution([mention("51-year-old premier"), mention("Lord"), mention("Lord", "Prime Minister"),
-                       mention("Prime Minister"), mention("Lord")])
+    c = _contribution(
+        [
+            mention("51-year-old premier"),
+            mention("Lord"),
+            mention("Lord", "Prime Minister"),
+            mention("Prime Minister"),
+            mention("Lord"),
+        ]
+    )
     assert c["roles"] == ["Prime Minister", "51-year-old premier", "Lord"]  # a form of address last
 
 
@@ -408,18 +451,23 @@ def _typed_many(text: str, mentions: list[tuple[str, str, tuple[str, ...]]]) -> 
 
 def test_a_star_role_names_a_film_outside_sport_and_a_club_in_it(nlp):
     film = "The favourite is Glass Harbour star Petra Lindqvist, who is nominated for best actress."
-    kinds = _typed_many(film, [("Glass Harbour", ner.ORG, ()), ("Petra Lindqvist", ner.PERSON, ("Glass Harbour star",))])
+    kinds = _typed_many(
+        film, [("Glass Harbour", ner.ORG, ()), ("Petra Lindqvist", ner.PERSON, ("Glass Harbour star",))]
+    )
     assert kinds == {"Glass Harbour": ner.PRODUCT, "Petra Lindqvist": ner.PERSON}
-    club = ("Corby star Dan Ferris scored twice as the side won 2-1 in the league. The striker's goals lifted the "
-            "club in the cup match, and the coach praised the squad's season.")
+    club = (
+        "Corby star Dan Ferris scored twice as the side won 2-1 in the league. The striker's goals lifted the "
+        "club in the cup match, and the coach praised the squad's season."
+    )
     kinds = _typed_many(club, [("Corby", ner.ORG, ()), ("Dan Ferris", ner.PERSON, ("Corby star",))])
     assert kinds["Corby"] == ner.ORG
     assert ner._sporty(club) and not ner._sporty(film)
 
 
 def test_a_name_shaped_like_a_band_is_a_group_not_a_person(nlp):
-    assert _typed("The chart was topped by Paper Lanterns with their new album.", "Paper Lanterns",
-                  ner.PERSON) == ner.ORG
+    assert (
+        _typed("The chart was topped by Paper Lanterns with their new album.", "Paper Lanterns", ner.PERSON) == ner.ORG
+    )
     assert _typed("Suits worn by the Marrowbones on an album cover were sold.", "Marrowbones", ner.PERSON) == ner.ORG
     # a surname that is also a plural, or a given name first, is still a person
     assert _typed("The chart was topped by Tom Roberts with his new album.", "Tom Roberts", ner.PERSON) == ner.PERSON
@@ -427,8 +475,9 @@ def test_a_name_shaped_like_a_band_is_a_group_not_a_person(nlp):
 
 
 def test_a_building_or_venue_is_a_place(nlp):
-    assert _typed("The awards are held at the Harrowgate Theatre on Sunday.", "Harrowgate Theatre",
-                  ner.ORG) == ner.PLACE
+    assert (
+        _typed("The awards are held at the Harrowgate Theatre on Sunday.", "Harrowgate Theatre", ner.ORG) == ner.PLACE
+    )
     assert _typed("Work on the Kellow Dam began in 2002.", "Kellow Dam", ner.ORG) == ner.PLACE
     assert _typed("Alexandra Tower said she would stand again.", "Alexandra Tower", ner.PERSON) == ner.PERSON
 
@@ -493,13 +542,18 @@ def test_screen_roles_records_and_parts_played_name_works(nlp):
     kinds = _typed_many(text, [("BBC", ner.ORG, ()), ("Sharon Ellery", ner.PERSON, ("BBC presenter",))])
     assert kinds["BBC"] == ner.ORG  # an acronym before "presenter" is a broadcaster
     assert _typed("Suits worn on their Lantern Days album cover were sold.", "Lantern Days", ner.ORG) == ner.PRODUCT
-    assert _typed("Kudrow, who played Phoebe in Kettle Lane, co-wrote the pilot.", "Kettle Lane", ner.ORG) == ner.PRODUCT
+    assert (
+        _typed("Kudrow, who played Phoebe in Kettle Lane, co-wrote the pilot.", "Kettle Lane", ner.ORG) == ner.PRODUCT
+    )
     assert _typed("The rapper's song, Paper Crowns, went to number one.", "Paper Crowns", ner.ORG) == ner.PRODUCT
     assert _typed("The album follows single Paper Crowns into the chart.", "Paper Crowns", ner.ORG) == ner.PRODUCT
-    assert _typed("The Saturday night entertainment show Glass Harbour will not return.", "Glass Harbour",
-                  ner.ORG) == ner.PRODUCT
-    assert _typed("It includes Paper Crowns, the track that made the band famous.", "Paper Crowns",
-                  ner.ORG) == ner.PRODUCT
+    assert (
+        _typed("The Saturday night entertainment show Glass Harbour will not return.", "Glass Harbour", ner.ORG)
+        == ner.PRODUCT
+    )
+    assert (
+        _typed("It includes Paper Crowns, the track that made the band famous.", "Paper Crowns", ner.ORG) == ner.PRODUCT
+    )
 
 
 def test_a_country_or_a_state_the_model_called_an_organisation_is_a_place(nlp):
@@ -524,39 +578,57 @@ def test_a_short_code_the_model_calls_an_organisation_is_one_but_a_model_number_
 
 
 def test_two_teams_joined_by_and_are_two_in_a_report_on_sport(nlp):
-    text = ("Officials said Kestrelby and Harlowe were charged. The striker's goals lifted the side in the league "
-            "match, the coach said, and the club's season goes on after the 2-1 cup win.")
+    text = (
+        "Officials said Kestrelby and Harlowe were charged. The striker's goals lifted the side in the league "
+        "match, the coach said, and the club's season goes on after the 2-1 cup win."
+    )
     at = text.index("Kestrelby")
     span = ner._Span(at, at + len("Kestrelby and Harlowe"), ner.ORG, "model")
     parts = ner._split_span(text, span, set(), ner._sporty(text))
-    assert [text[p.start:p.end] for p in parts] == ["Kestrelby", "Harlowe"]
-    assert [text[p.start:p.end] for p in ner._split_span(text, span, set(), False)] == ["Kestrelby and Harlowe"]
+    assert [text[p.start : p.end] for p in parts] == ["Kestrelby", "Harlowe"]
+    assert [text[p.start : p.end] for p in ner._split_span(text, span, set(), False)] == ["Kestrelby and Harlowe"]
 
 
 def test_a_public_body_or_a_bank_the_model_cut_is_one_name(nlp):
     text = "A report by the Health and Safety Executive said staff were at risk."
     at = text.index("Safety")
-    art = ner._finish(text, (), [ner._Span(text.index("the Health"), at + len("Safety Executive"), ner.ORG, "model")],
-                      model=True)
+    art = ner._finish(
+        text, (), [ner._Span(text.index("the Health"), at + len("Safety Executive"), ner.ORG, "model")], model=True
+    )
     assert [f.name for f in art.found] == ["Health and Safety Executive"]
     found = [ner.Extracted("Safety Executive", ner.ORG, "Safety Executive", at, at + 16, text)]
     assert [f.name for f in ner._join_institutions(text, found)] == ["Health and Safety Executive"]
     text = "Shares in Royal Bank of Scotland rose."
     a, b = text.index("Royal"), text.index("Scotland")
-    found = [ner.Extracted("Royal Bank", ner.ORG, "Royal Bank", a, a + 10, text),
-             ner.Extracted("Scotland", ner.PLACE, "Scotland", b, b + 8, text)]
+    found = [
+        ner.Extracted("Royal Bank", ner.ORG, "Royal Bank", a, a + 10, text),
+        ner.Extracted("Scotland", ner.PLACE, "Scotland", b, b + 8, text),
+    ]
     assert [(f.name, f.type) for f in ner._join_institutions(text, found)] == [("Royal Bank of Scotland", ner.ORG)]
     # a name once joined at "and" is not joined again
     text = "Researchers from the University of the Highlands and Islands and Southampton met."
     a, b = text.index("University"), text.index("Southampton")
-    found = [ner.Extracted("University of the Highlands and Islands", ner.ORG, "University of the Highlands and Islands",
-                           a, a + 39, text), ner.Extracted("Southampton", ner.PLACE, "Southampton", b, b + 11, text)]
-    assert [f.name for f in ner._join_institutions(text, found)] == ["University of the Highlands and Islands",
-                                                                      "Southampton"]
+    found = [
+        ner.Extracted(
+            "University of the Highlands and Islands",
+            ner.ORG,
+            "University of the Highlands and Islands",
+            a,
+            a + 39,
+            text,
+        ),
+        ner.Extracted("Southampton", ner.PLACE, "Southampton", b, b + 11, text),
+    ]
+    assert [f.name for f in ner._join_institutions(text, found)] == [
+        "University of the Highlands and Islands",
+        "Southampton",
+    ]
 
 
-_MATCH_REPORT = (" The striker's goals lifted the side in the league match, the coach said, and the club's "
-                 "season goes on after the 2-1 cup win.")
+_MATCH_REPORT = (
+    " The striker's goals lifted the side in the league match, the coach said, and the club's "
+    "season goes on after the 2-1 cup win."
+)
 
 
 def test_in_a_report_on_sport_a_ground_is_a_place_and_a_player_a_person(nlp):
@@ -609,13 +681,19 @@ def test_a_newspaper_named_daily_sunday_or_evening_is_an_organisation(nlp):
 
 def test_in_a_report_on_sport_a_town_with_a_club_name_is_the_club(nlp):
     text = "Newford City are expected to appeal. A lawyer for Newford FC said Newford had new evidence." + _MATCH_REPORT
-    kinds = _typed_many(text, [("Newford City", ner.PLACE, ()), ("Newford FC", ner.ORG, ()), ("Newford", ner.PLACE, ())])
+    kinds = _typed_many(
+        text, [("Newford City", ner.PLACE, ()), ("Newford FC", ner.ORG, ()), ("Newford", ner.PLACE, ())]
+    )
     assert kinds["Newford City"] == ner.ORG
     # "Newford" alone: the text's first bare mention is checked (the FC one is part of "Newford FC")
     text2 = "A lawyer for Newford FC spoke. Later Newford had new evidence." + _MATCH_REPORT
     at = text2.index("Newford had")
-    found = [ner.Extracted("Newford FC", ner.ORG, "Newford FC", text2.index("Newford FC"), text2.index("Newford FC") + 10, text2),
-             ner.Extracted("Newford", ner.PLACE, "Newford", at, at + 7, text2)]
+    found = [
+        ner.Extracted(
+            "Newford FC", ner.ORG, "Newford FC", text2.index("Newford FC"), text2.index("Newford FC") + 10, text2
+        ),
+        ner.Extracted("Newford", ner.PLACE, "Newford", at, at + 7, text2),
+    ]
     out = {f.name: f.type for f in _consolidate(text2, found, sentences=True)}
     assert out.get("Newford", ner.ORG) == ner.ORG and out["Newford FC"] == ner.ORG
     # outside sport, a city stays a city
@@ -658,16 +736,17 @@ def test_a_person_span_the_model_cut_or_ran_on_is_the_whole_name(nlp):
 
 def test_a_full_name_typed_two_ways_is_voted_not_forced(nlp):
     # a name called a person once and an organisation three times is not forced to a person
-    text = ("Fiat will make engines for its Vantor Romeo subsidiary. Sales of Vantor Romeo cars fell. "
-            "Plants of Vantor Romeo will close. All Vantor Romeo models can be bought.")
+    text = (
+        "Fiat will make engines for its Vantor Romeo subsidiary. Sales of Vantor Romeo cars fell. "
+        "Plants of Vantor Romeo will close. All Vantor Romeo models can be bought."
+    )
     starts = [m.start() for m in __import__("re").finditer("Vantor Romeo", text)]
     kinds = [ner.ORG, ner.PERSON, ner.ORG, ner.ORG]
     found = [ner.Extracted("Vantor Romeo", k, "Vantor Romeo", a, a + 12, text) for a, k in zip(starts, kinds)]
     out = {f.type for f in _consolidate(text, found, sentences=True)}
     assert out == {ner.ORG}
     # "its maker, X": a firm
-    assert _typed("The drug was bought from its maker, Eli Lindqvist, last year.", "Eli Lindqvist",
-                  ner.ORG) == ner.ORG
+    assert _typed("The drug was bought from its maker, Eli Lindqvist, last year.", "Eli Lindqvist", ner.ORG) == ner.ORG
 
 
 def test_a_channel_number_is_part_of_its_name(nlp):
@@ -690,8 +769,13 @@ def test_a_place_noun_after_a_name_and_a_meeting_in_sport(nlp):
 
 def test_in_a_report_on_sport_a_list_of_towns_with_a_club_in_it_is_of_clubs(nlp):
     text = "Seeded in the draw: Harlowe, Kestrelby, Marlowby, Corby United and Tamworth." + _MATCH_REPORT
-    typed = [("Harlowe", ner.PLACE), ("Kestrelby", ner.PLACE), ("Marlowby", ner.PLACE), ("Corby United", ner.ORG),
-             ("Tamworth", ner.PLACE)]
+    typed = [
+        ("Harlowe", ner.PLACE),
+        ("Kestrelby", ner.PLACE),
+        ("Marlowby", ner.PLACE),
+        ("Corby United", ner.ORG),
+        ("Tamworth", ner.PLACE),
+    ]
     kinds = _consolidated(text, typed)
     assert kinds["Harlowe"] == ner.ORG and kinds["Tamworth"] == ner.ORG
     # a tour's towns stay towns
@@ -710,7 +794,7 @@ def test_a_relative_named_by_a_given_name_alone_is_a_person(nlp):
 
 
 def test_a_team_sheet_names_people_by_initial_and_surname(nlp):
-    text = ("J Robson (Harlowe, capt); M Cueva (Harlowe), T Nairn (Kestrelby); C Hodge (Harlowe)." + _MATCH_REPORT)
+    text = "J Robson (Harlowe, capt); M Cueva (Harlowe), T Nairn (Kestrelby); C Hodge (Harlowe)." + _MATCH_REPORT
     people = {f.name for f in ner.extract(text) if f.type == ner.PERSON}
     assert {"J Robson", "M Cueva", "T Nairn", "C Hodge"} <= people
 
@@ -736,14 +820,16 @@ def test_an_acronym_before_a_place_is_an_organisation_and_the_place(nlp):
     text = "Monica Chand, BBC Delhi reporter, said air travel had grown."
     at = text.index("BBC")
     parts = ner._split_span(text, ner._Span(at, at + 9, ner.PLACE, "model"), set())
-    assert [(text[p.start:p.end], p.type) for p in parts] == [("BBC", ner.ORG), ("Delhi", ner.PLACE)]
+    assert [(text[p.start : p.end], p.type) for p in parts] == [("BBC", ner.ORG), ("Delhi", ner.PLACE)]
 
 
 def test_a_surname_takes_the_full_name_the_model_called_a_place(nlp):
     text = "The row over Andy Crawley goes on. Crawley was not registered."
     a, b = text.index("Andy"), text.index("Crawley was")
-    found = [ner.Extracted("Andy Crawley", ner.PLACE, "Andy Crawley", a, a + 12, text),
-             ner.Extracted("Crawley", ner.PLACE, "Crawley", b, b + 7, text)]
+    found = [
+        ner.Extracted("Andy Crawley", ner.PLACE, "Andy Crawley", a, a + 12, text),
+        ner.Extracted("Crawley", ner.PLACE, "Crawley", b, b + 7, text),
+    ]
     out = _consolidate(text, found, sentences=True)
     assert {(f.name, f.type) for f in out} == {("Andy Crawley", ner.PERSON)}
 
@@ -762,8 +848,10 @@ def test_the_budget_is_an_event_and_the_younger_part_of_a_name(nlp):
 
 
 def test_featuring_names_a_work_and_a_family_is_not_a_band(nlp):
-    assert _typed("The show is an answer to Glass Harbour featuring tycoon Don Rump.", "Glass Harbour",
-                  ner.ORG) == ner.PRODUCT
+    assert (
+        _typed("The show is an answer to Glass Harbour featuring tycoon Don Rump.", "Glass Harbour", ner.ORG)
+        == ner.PRODUCT
+    )
     text = "Mr Blaine said the Blaines would not comment."
     assert not ner._group_name("Blaines", text, text.index("Blaines"))
     text = "Suits worn by the Marrowbones were sold."
@@ -779,8 +867,13 @@ def test_a_demonym_and_a_surname_is_the_person_the_text_names_in_full(nlp):
 def test_a_given_name_with_an_editors_surname_in_brackets_is_one_person(nlp):
     text = "There has been a big gamble on Natalie [Appleby] to go, bookies said."
     at = text.index("Natalie")
-    found = ner._bracketed_surnames(text, [ner.Extracted("Natalie", ner.ORG, "Natalie", at, at + 7, text),
-                                           ner.Extracted("Appleby", ner.ORG, "Appleby", at + 9, at + 16, text)])
+    found = ner._bracketed_surnames(
+        text,
+        [
+            ner.Extracted("Natalie", ner.ORG, "Natalie", at, at + 7, text),
+            ner.Extracted("Appleby", ner.ORG, "Appleby", at + 9, at + 16, text),
+        ],
+    )
     assert [(f.name, f.type) for f in found] == [("Natalie Appleby", ner.PERSON)]
 
 
@@ -802,9 +895,15 @@ def test_a_party_before_its_members_and_a_cross_country_race(nlp):
     text = "Some Labour MPs said the plan was wrong."
     at = text.index("Labour")
     parts = ner._split_span(text, ner._Span(at, at + 10, ner.ORG, "model"), set())
-    assert [text[p.start:p.end] for p in parts] == ["Labour"]
-    assert _typed("She won the Great Kestrel International Cross Country in January.",
-                  "Great Kestrel International Cross Country", ner.ORG) == ner.EVENT
+    assert [text[p.start : p.end] for p in parts] == ["Labour"]
+    assert (
+        _typed(
+            "She won the Great Kestrel International Cross Country in January.",
+            "Great Kestrel International Cross Country",
+            ner.ORG,
+        )
+        == ner.EVENT
+    )
 
 
 def test_a_town_outside_sport_and_business_is_the_town(nlp):
@@ -841,8 +940,12 @@ def test_a_hit_a_screening_a_recording_and_a_film_makers_title_are_works(nlp):
 def test_a_public_body_cut_after_its_first_word_is_joined(nlp):
     text = "The Public and Civil Kestrel Union will strike. So will the UK-Norway Trade and Fishing Commission."
     found = []
-    for name, kind in (("Public", ner.ORG), ("Civil Kestrel Union", ner.ORG), ("UK", ner.PLACE),
-                       ("Fishing Commission", ner.ORG)):
+    for name, kind in (
+        ("Public", ner.ORG),
+        ("Civil Kestrel Union", ner.ORG),
+        ("UK", ner.PLACE),
+        ("Fishing Commission", ner.ORG),
+    ):
         at = text.index(name)
         found.append(ner.Extracted(name, kind, name, at, at + len(name), text))
     out = [(f.name, f.type) for f in ner._join_institutions(text, found)]
@@ -857,20 +960,28 @@ def test_laws_awards_honours_and_adverbs_are_not_organisations(nlp):
 
     doc = nlp.make_doc("Under the Kestrel Trade Practices Act, bribes are a crime, said Kellow Pharma.")
     doc.ents = [Span(doc, 1, 6, label="ORG"), Span(doc, 13, 15, label="ORG")]  # the model's two "organisations"
-    assert [doc.text[s.start:s.end] for s in ner._model_spans(doc)] == ["Kellow Pharma"]
+    assert [doc.text[s.start : s.end] for s in ner._model_spans(doc)] == ["Kellow Pharma"]
     assert _consolidated("She was made an OBE in 2001 for her work.", [("OBE", ner.ORG)]) == {}
     assert _consolidated("He joined an IBM team in 2001.", [("IBM", ner.ORG)]) == {"IBM": ner.ORG}
-    assert _consolidated("He was named Kestrel Businessman of the Year by a magazine.",
-                         [("Kestrel Businessman", ner.ORG)]) == {}
+    assert (
+        _consolidated("He was named Kestrel Businessman of the Year by a magazine.", [("Kestrel Businessman", ner.ORG)])
+        == {}
+    )
     assert _consolidated("A report for a Congressionally-mandated panel said so.", [("Congressionally", ner.ORG)]) == {}
 
 
 def test_a_name_the_model_missed_in_a_list_is_added_and_the_list_decides(nlp):
-    text = ("The parties have rotated between Kellby, Marlow Bay and Harwick. Kellby said it would not return. "
-            "Then Marlow Bay hosted the event.")
+    text = (
+        "The parties have rotated between Kellby, Marlow Bay and Harwick. Kellby said it would not return. "
+        "Then Marlow Bay hosted the event."
+    )
     found = []
-    for name, kind, nth in (("Marlow Bay", ner.ORG, 0), ("Harwick", ner.PLACE, 0), ("Kellby", ner.PLACE, 1),
-                            ("Marlow Bay", ner.ORG, 1)):
+    for name, kind, nth in (
+        ("Marlow Bay", ner.ORG, 0),
+        ("Harwick", ner.PLACE, 0),
+        ("Kellby", ner.PLACE, 1),
+        ("Marlow Bay", ner.ORG, 1),
+    ):
         at = [m.start() for m in re.finditer(name, text)][nth]
         found.append(ner.Extracted(name, kind, name, at, at + len(name), text))
     added = ner._listed_again(text, found)
@@ -879,13 +990,18 @@ def test_a_name_the_model_missed_in_a_list_is_added_and_the_list_decides(nlp):
     kinds = {f.name: f.type for f in _consolidate(text, found, sentences=True)}
     assert kinds["Marlow Bay"] == ner.PLACE
     # a name written alone, not in a list, is not added
-    assert ner._listed_again("Kellby won. Later Kellby lost.", [ner.Extracted("Kellby", ner.PLACE, "Kellby", 0, 6, "")]) == []
+    assert (
+        ner._listed_again("Kellby won. Later Kellby lost.", [ner.Extracted("Kellby", ner.PLACE, "Kellby", 0, 6, "")])
+        == []
+    )
 
 
 def test_an_electoral_seat_is_a_place(nlp):
     assert _typed("Mr Hale has been MP for Mid-Kestrelshire since 1997.", "Mid-Kestrelshire", ner.ORG) == ner.PLACE
-    assert _typed("He has represented the constituency now known as Marlowdale since 1970.", "Marlowdale",
-                  ner.ORG) == ner.PLACE
+    assert (
+        _typed("He has represented the constituency now known as Marlowdale since 1970.", "Marlowdale", ner.ORG)
+        == ner.PLACE
+    )
     assert _typed("He has worked for Marlowdale since 1970.", "Marlowdale", ner.ORG) == ner.ORG
 
 
@@ -908,24 +1024,31 @@ def test_a_band_named_x_and_the_ys_and_all_before_a_group_are_one_name(nlp):
         for name, kind in parts:
             at = text.index(name)
             found.append(ner.Extracted(name, kind, name, at, at + len(name), text))
-        return [f.name for f in ner._join_institutions(text, found, ner._sentence_starts(text, ner._sentence_spans(text)))]
+        return [
+            f.name for f in ner._join_institutions(text, found, ner._sentence_starts(text, ner._sentence_spans(text)))
+        ]
 
     text = "He worked with Tom Hale and the Marrowbones and the Kestrels in the 1960s."
-    assert joined(text, [("Tom Hale", ner.ORG), ("Marrowbones", ner.PERSON), ("Kestrels", ner.PERSON)]) == \
-        ["Tom Hale", "Marrowbones and the Kestrels"]
+    assert joined(text, [("Tom Hale", ner.ORG), ("Marrowbones", ner.PERSON), ("Kestrels", ner.PERSON)]) == [
+        "Tom Hale",
+        "Marrowbones and the Kestrels",
+    ]
     # a name written alone elsewhere is a name of its own
     text = "Labour and the Greens met. The Greens left."
     assert joined(text, [("Labour", ner.ORG), ("Greens", ner.ORG)]) == ["Labour", "Greens"]
     text = "Former All Kestrels singer Ann Hale left. All Kestrels fans wept."
     assert joined(text, [("Kestrels", ner.ORG)]) == ["All Kestrels"]
-    assert joined("It rained. All Kestrels fans wept.", [("Kestrels", ner.ORG)]) == ["Kestrels"]  # "All" opens the sentence
+    assert joined("It rained. All Kestrels fans wept.", [("Kestrels", ner.ORG)]) == [
+        "Kestrels"
+    ]  # "All" opens the sentence
 
 
 def test_initials_of_lower_case_words_and_a_share_index_are_not_organisations(nlp):
     text = "It said its kestrel output index (KOI) fell to 51.8 in December."
     assert _consolidated(text, [("KOI", ner.ORG)]) == {}
-    assert _consolidated("The Kestrel Output Institute (KOI) said sales fell.", [("KOI", ner.ORG)]) == \
-        {"Kestrel Output Institute": ner.ORG}  # the name it is defined for
+    assert _consolidated("The Kestrel Output Institute (KOI) said sales fell.", [("KOI", ner.ORG)]) == {
+        "Kestrel Output Institute": ner.ORG
+    }  # the name it is defined for
     assert _consolidated("It left the KSE 100, one of the main indexes.", [("KSE", ner.ORG)]) == {}
     # a year or a sum after the name says nothing of the kind
     assert _consolidated("The KSE 2004 report and the KSE said so.", [("KSE", ner.ORG)]) == {"KSE": ner.ORG}
@@ -934,8 +1057,10 @@ def test_initials_of_lower_case_words_and_a_share_index_are_not_organisations(nl
 
 def test_a_firm_with_a_given_name_first_and_a_list_before_a_club(nlp):
     # "Alfa" is a given name; its subsidiary says a firm, and the name's shape counts once, not per mention
-    text = ("Kestrel is to stop making engines for its Alfa Marlow subsidiary, unions said. Alfa Marlow engines "
-            "will go. The Alfa Marlow plant will shut. All Alfa Marlow models are built there.")
+    text = (
+        "Kestrel is to stop making engines for its Alfa Marlow subsidiary, unions said. Alfa Marlow engines "
+        "will go. The Alfa Marlow plant will shut. All Alfa Marlow models are built there."
+    )
     kinds = _typed_many(text, [("Alfa Marlow", ner.ORG, ())])
     found = []
     for m, kind in zip(re.finditer("Alfa Marlow", text), (ner.ORG, ner.PERSON, ner.ORG, ner.PERSON)):
@@ -945,8 +1070,14 @@ def test_a_firm_with_a_given_name_first_and_a_list_before_a_club(nlp):
     assert kinds["Alfa Marlow"] == ner.ORG
     # a place read as a role before a name is no role: "Barcelona, ... Werder Kestrel"
     text = "The seeds are Barcelona, Kestrel Athletic and Werder Marlow, who lost 2-1 in the league."
-    kinds = _typed_many(text, [("Barcelona", ner.PLACE, ()), ("Kestrel Athletic", ner.ORG, ()),
-                               ("Werder Marlow", ner.PERSON, ("Barcelona",))])
+    kinds = _typed_many(
+        text,
+        [
+            ("Barcelona", ner.PLACE, ()),
+            ("Kestrel Athletic", ner.ORG, ()),
+            ("Werder Marlow", ner.PERSON, ("Barcelona",)),
+        ],
+    )
     assert kinds["Werder Marlow"] == ner.ORG
 
 
@@ -954,13 +1085,17 @@ def test_a_school_a_broadcaster_and_a_players_club_are_organisations(nlp):
     assert _typed("He was educated at Kellowby, and at a college in Oxford.", "Kellowby", ner.PERSON) == ner.ORG
     assert _typed("Ann Hale will present Kestrel television's live coverage.", "Kestrel", ner.PERSON) == ner.ORG
     assert _typed("He saw Kestrel on television with his wife.", "Kestrel", ner.PERSON) == ner.PERSON
-    sport = ("The keeper is linked with Kellowby's Sebastien Marle. He kept a clean sheet in the league match, "
-             "and the club's coach praised the squad's season after the 2-0 win in the cup.")
+    sport = (
+        "The keeper is linked with Kellowby's Sebastien Marle. He kept a clean sheet in the league match, "
+        "and the club's coach praised the squad's season after the 2-0 win in the cup."
+    )
     assert ner._sporty(sport)
     kinds = _typed_many(sport, [("Kellowby", ner.PERSON, ()), ("Sebastien Marle", ner.PERSON, ())])
     assert kinds == {"Kellowby": ner.ORG, "Sebastien Marle": ner.PERSON}
     # a country before its player is the national side, labelled by the country
-    kinds = _typed_many(sport.replace("Kellowby", "Portugal"), [("Portugal", ner.PLACE, ()), ("Sebastien Marle", ner.PERSON, ())])
+    kinds = _typed_many(
+        sport.replace("Kellowby", "Portugal"), [("Portugal", ner.PLACE, ()), ("Sebastien Marle", ner.PERSON, ())]
+    )
     assert kinds["Portugal"] == ner.PLACE
 
 
@@ -968,9 +1103,9 @@ def test_team_sheet_names_and_a_partys_members(nlp):
     text = "Forwards: S Kellow, O'Marle, Foley, J Hale (Bath), H Ellis (Leicester)."
     at = text.index("S Kellow")
     parts = ner._split_span(text, ner._Span(at, at + len("S Kellow, O'Marle"), ner.ORG, "model"), set())
-    assert [text[p.start:p.end] for p in parts] == ["S Kellow", "O'Marle"]
+    assert [text[p.start : p.end] for p in parts] == ["S Kellow", "O'Marle"]
     assert not ner._group_name("H Ellis", text, text.index("H Ellis"))  # an initial, not "Happy Mondays"
     text = "He would be warmly welcomed by Labour MPs, he said."
     at = text.index("Labour")
     parts = ner._split_span(text, ner._Span(at, at + 10, ner.PERSON, "model"), set())
-    assert [(text[p.start:p.end], p.type) for p in parts] == [("Labour", ner.ORG)]
+    assert [(text[p.start : p.end], p.type) for p in parts] == [("Labour", ner.ORG)]

@@ -13,14 +13,12 @@ import json
 import pytest
 
 from newsbrief.bot.cli import main
-from newsbrief.summaries.nlp import entities as ner
-from newsbrief.summaries.index import entity_index as ei
-from newsbrief.summaries.articles.formats import parse_record
 from newsbrief.summaries.articles.cleaning import clean_body
+from newsbrief.summaries.articles.formats import parse_record
+from newsbrief.summaries.index import entity_index as ei
+from newsbrief.summaries.nlp import entities as ner
 from newsbrief.summaries.pipeline.run import index_entities
 from newsbrief.summaries.store import Store
-
-
 
 
 @pytest.fixture
@@ -34,8 +32,14 @@ def _record(aid: str, body: str, date: str = "2025-03-01", headline: str = "") -
     return {"id": aid, "headline": headline or body.split(".")[0][:80], "body": body, "date": date, "hashtags": []}
 
 
-def _m(name: str, kind: str, surface: str | None = None, roles: tuple[str, ...] = (), weak: bool = False,
-       sentence: str = "") -> ner.Extracted:
+def _m(
+    name: str,
+    kind: str,
+    surface: str | None = None,
+    roles: tuple[str, ...] = (),
+    weak: bool = False,
+    sentence: str = "",
+) -> ner.Extracted:
     surface = surface or name
     return ner.Extracted(name, kind, surface, 0, len(surface), sentence or f"{surface} was there.", roles, weak)
 
@@ -53,10 +57,12 @@ def _names_of(store, kind: str) -> set[str]:
 
 def test_type_is_a_vote_over_all_articles(store):
     # "Ericsson a person", "BT a place": one article's label does not decide
-    _index(store,
-           ("a1", "2025-03-01", [_m("Ericsson", ner.PERSON, weak=True), _m("BT", ner.PLACE)]),
-           ("a2", "2025-03-02", [_m("Ericsson", ner.ORG), _m("BT", ner.ORG)]),
-           ("a3", "2025-03-03", [_m("Ericsson", ner.ORG), _m("BT", ner.ORG)]))
+    _index(
+        store,
+        ("a1", "2025-03-01", [_m("Ericsson", ner.PERSON, weak=True), _m("BT", ner.PLACE)]),
+        ("a2", "2025-03-02", [_m("Ericsson", ner.ORG), _m("BT", ner.ORG)]),
+        ("a3", "2025-03-03", [_m("Ericsson", ner.ORG), _m("BT", ner.ORG)]),
+    )
     for name in ("Ericsson", "BT"):
         card = ei.lookup(store, name).card
         assert card.type == ner.ORG and card.article_count == 3, name
@@ -64,7 +70,9 @@ def test_type_is_a_vote_over_all_articles(store):
 
 
 def test_a_name_enough_articles_call_a_work_is_a_work(store):
-    work = ner.Extracted("Glass Harbour", ner.PRODUCT, "Glass Harbour", 0, 13, "The film Glass Harbour won.", (), False, True)
+    work = ner.Extracted(
+        "Glass Harbour", ner.PRODUCT, "Glass Harbour", 0, 13, "The film Glass Harbour won.", (), False, True
+    )
     person = _m("Glass Harbour", ner.PERSON)
     _index(store, *[(f"a{i}", "2025-03-01", [person]) for i in range(6)], ("w1", "2025-03-02", [work]))
     assert ei.lookup(store, "Glass Harbour").card.type == ner.PERSON  # one article in seven: the model stands
@@ -74,10 +82,12 @@ def test_a_name_enough_articles_call_a_work_is_a_work(store):
 
 def test_one_person_split_by_a_wrong_type_is_one_card(store):
     # "who Carly Fiorina" was an organisation and "who Fiorina" a separate person
-    _index(store,
-           ("a1", "2025-03-01", [_m("Carly Fiorina", ner.ORG)]),
-           ("a2", "2025-03-02", [_m("Carly Fiorina", ner.PERSON, roles=("chief executive",))]),
-           ("a3", "2025-03-03", [_m("Carly Fiorina", ner.PERSON), _m("Carly Fiorina", ner.PERSON, "Fiorina")]))
+    _index(
+        store,
+        ("a1", "2025-03-01", [_m("Carly Fiorina", ner.ORG)]),
+        ("a2", "2025-03-02", [_m("Carly Fiorina", ner.PERSON, roles=("chief executive",))]),
+        ("a3", "2025-03-03", [_m("Carly Fiorina", ner.PERSON), _m("Carly Fiorina", ner.PERSON, "Fiorina")]),
+    )
     card = ei.lookup(store, "Carly Fiorina").card
     assert card.type == ner.PERSON and card.article_count == 3
     assert ei.lookup(store, "Fiorina").card.name == "Carly Fiorina"
@@ -86,9 +96,11 @@ def test_one_person_split_by_a_wrong_type_is_one_card(store):
 
 def test_lone_word_people_without_evidence_are_not_people(store):
     # 225 of 796 "people" were single words, mostly products and companies
-    _index(store,
-           ("a1", "2025-03-01", [_m("Firefox", ner.PERSON, weak=True), _m("Napster", ner.PERSON, weak=True)]),
-           ("a2", "2025-03-02", [_m("Napster", ner.ORG)]))
+    _index(
+        store,
+        ("a1", "2025-03-01", [_m("Firefox", ner.PERSON, weak=True), _m("Napster", ner.PERSON, weak=True)]),
+        ("a2", "2025-03-02", [_m("Napster", ner.ORG)]),
+    )
     assert ei.lookup(store, "Firefox").card is None
     assert "Firefox" not in {c.name for c in ei.list_entities(store, top=None)}
     assert ei.lookup(store, "Napster").card.type == ner.ORG
@@ -98,7 +110,8 @@ def test_products_and_sentence_start_words_are_not_organisations_or_places(nlp):
     found = ner.extract(
         "Digital music sales doubled last year, the industry said. Broadband is now in half of all homes. "
         "Shoppers queued for the Xbox console and the new Zune player on Friday. Sales of digital "
-        "music and broadband lines rose, said Sandra Vale, an analyst at Ovum.")
+        "music and broadband lines rose, said Sandra Vale, an analyst at Ovum."
+    )
     kinds = {f.name: f.type for f in found}
     assert "Digital" not in kinds and "Broadband" not in kinds
     assert kinds.get("Xbox") in (None, ner.PRODUCT) and kinds.get("Zune") in (None, ner.PRODUCT)
@@ -109,11 +122,17 @@ def test_products_and_sentence_start_words_are_not_organisations_or_places(nlp):
 
 
 def test_acronyms_defined_in_the_text_reach_their_expansion(nlp, store):
-    ei.index_articles(store, [
-        _record("g1", "Games publisher Electronic Arts (EA) said sales rose. EA also bought a studio in Montreal. "
-                      "The Consumer Electronics Association (CEA) runs the show; the CEA expects 120,000 visitors."),
-        _record("g2", "Shares in EA fell 3% on Tuesday after the chief executive left.", "2025-03-02"),
-    ])
+    ei.index_articles(
+        store,
+        [
+            _record(
+                "g1",
+                "Games publisher Electronic Arts (EA) said sales rose. EA also bought a studio in Montreal. "
+                "The Consumer Electronics Association (CEA) runs the show; the CEA expects 120,000 visitors.",
+            ),
+            _record("g2", "Shares in EA fell 3% on Tuesday after the chief executive left.", "2025-03-02"),
+        ],
+    )
     card = ei.lookup(store, "EA").card
     assert card.name == "Electronic Arts" and card.article_count == 2
     assert ei.lookup(store, "Electronic Arts").card == card
@@ -127,14 +146,23 @@ def test_acronym_of_an_organisation_named_earlier_without_brackets(nlp):
 
 
 def test_corporate_suffixes_and_known_variants_fold(nlp, store):
-    ei.index_articles(store, [
-        _record("c1", "Microsoft Corp said its profits rose. Amazon.com cut prices, and BBC News Online reported it."),
-        _record("c2", "Microsoft and Amazon signed a deal, BBC News said.", "2025-03-02"),
-    ])
+    ei.index_articles(
+        store,
+        [
+            _record(
+                "c1", "Microsoft Corp said its profits rose. Amazon.com cut prices, and BBC News Online reported it."
+            ),
+            _record("c2", "Microsoft and Amazon signed a deal, BBC News said.", "2025-03-02"),
+        ],
+    )
     assert ner.strip_suffix("Microsoft Corp") == "Microsoft" and ner.strip_suffix("Tesco plc") == "Tesco"
     assert ner.strip_suffix("Amazon.com") == "Amazon" and ner.strip_suffix("Corp") == "Corp"
-    for query, name in (("Microsoft Corp", "Microsoft"), ("Microsoft", "Microsoft"), ("Amazon.com", "Amazon"),
-                        ("BBC News Online", "BBC News")):
+    for query, name in (
+        ("Microsoft Corp", "Microsoft"),
+        ("Microsoft", "Microsoft"),
+        ("Amazon.com", "Amazon"),
+        ("BBC News Online", "BBC News"),
+    ):
         card = ei.lookup(store, query).card
         assert card is not None and card.name == name and card.article_count == 2, query
 
@@ -154,8 +182,10 @@ def test_a_short_name_after_the_full_one_is_that_organisation(nlp):
 
 
 def test_a_surname_is_the_nearest_full_name_in_its_article(nlp):
-    found = ner.extract("Ozzy Osbourne and his wife Sharon Osbourne spoke on Monday. Sharon Osbourne praised the crew. "
-                        "Later, Ozzy Osbourne left the stage. Osbourne said he was tired.")
+    found = ner.extract(
+        "Ozzy Osbourne and his wife Sharon Osbourne spoke on Monday. Sharon Osbourne praised the crew. "
+        "Later, Ozzy Osbourne left the stage. Osbourne said he was tired."
+    )
     last = [f for f in found if f.surface == "Osbourne"]
     assert last and last[-1].name == "Ozzy Osbourne"
 
@@ -165,9 +195,11 @@ def test_a_surname_is_the_nearest_full_name_in_its_article(nlp):
 
 def test_a_place_in_a_list_is_not_a_person_with_that_surname(store):
     # "who Toulouse" gave Stephen Toulouse, its latest mention "...Paris, Lille, Lyon and Toulouse"
-    _index(store,
-           ("a1", "2025-03-01", [_m("Stephen Toulouse", ner.PERSON, roles=("Xbox Live manager",))]),
-           ("a2", "2025-03-05", [_m("Paris", ner.PLACE), _m("Lille", ner.PLACE), _m("Toulouse", ner.PLACE)]))
+    _index(
+        store,
+        ("a1", "2025-03-01", [_m("Stephen Toulouse", ner.PERSON, roles=("Xbox Live manager",))]),
+        ("a2", "2025-03-05", [_m("Paris", ner.PLACE), _m("Lille", ner.PLACE), _m("Toulouse", ner.PLACE)]),
+    )
     result = ei.lookup(store, "Toulouse")
     assert result.card.name == "Toulouse" and result.card.type == ner.PLACE
     assert "Stephen Toulouse" in result.others
@@ -177,9 +209,11 @@ def test_a_place_in_a_list_is_not_a_person_with_that_surname(store):
 
 def test_a_bare_surname_elsewhere_does_not_absorb_or_hide_the_full_name(store):
     # "who Davies" gave a reader from Huddersfield who had absorbed Will Davies of IPPR
-    _index(store,
-           ("a1", "2025-03-01", [_m("Will Davies", ner.PERSON, roles=("IPPR researcher",))]),
-           ("a2", "2025-03-02", [_m("Davies", ner.PERSON, roles=("reader from Huddersfield",))]))
+    _index(
+        store,
+        ("a1", "2025-03-01", [_m("Will Davies", ner.PERSON, roles=("IPPR researcher",))]),
+        ("a2", "2025-03-02", [_m("Davies", ner.PERSON, roles=("reader from Huddersfield",))]),
+    )
     assert ei.lookup(store, "Will Davies").card.name == "Will Davies"
     result = ei.lookup(store, "Davies")
     assert result.card.name == "Will Davies" and result.card.roles == ["IPPR researcher"]
@@ -200,11 +234,23 @@ def test_a_bare_surname_gives_the_most_prominent_person_and_offers_the_others(st
 
 
 def test_fuzzy_lookups_say_did_you_mean_and_stay_within_their_shape(store):
-    _index(store,
-           ("a1", "2025-03-01", [_m("Kill Bill", ner.PRODUCT), _m("Christmases", ner.PERSON, weak=True),
-                                 _m("Eton", ner.PLACE), _m("Lyon", ner.PLACE), _m("United States", ner.PLACE),
-                                 _m("Mobile Communications", ner.ORG), _m("Ellen Muska", ner.PERSON)]),
-           ("a2", "2025-03-02", [_m("Graham Cluley", ner.PERSON), _m("Sophos", ner.ORG)]))
+    _index(
+        store,
+        (
+            "a1",
+            "2025-03-01",
+            [
+                _m("Kill Bill", ner.PRODUCT),
+                _m("Christmases", ner.PERSON, weak=True),
+                _m("Eton", ner.PLACE),
+                _m("Lyon", ner.PLACE),
+                _m("United States", ner.PLACE),
+                _m("Mobile Communications", ner.ORG),
+                _m("Ellen Muska", ner.PERSON),
+            ],
+        ),
+        ("a2", "2025-03-02", [_m("Graham Cluley", ner.PERSON), _m("Sophos", ner.ORG)]),
+    )
     # "Bill" gave "Kill Bill (person)"; "Christmas" gave "Christmases (person)"
     assert ei.lookup(store, "Bill").card is None
     assert ei.lookup(store, "Christmas").card is None
@@ -237,7 +283,7 @@ def test_the_match_cutoff_is_between_typos_and_other_names():
 
 ROLE_TEXT = (
     "Graham Cluley, senior technology consultant for Sophos, said the virus spread fast. "
-    "\"It is nasty,\" said Graham Cluley, senior technology consultant for Sophos. "
+    '"It is nasty," said Graham Cluley, senior technology consultant for Sophos. '
     "Sophos consultant Graham Cluley urged users to update. "
     "Mark Reed, chief technology officer for Ovum in London, agreed. "
     "Linus Torvalds, the Linux founder, lives in Portland, Oregon, and California is next door. "
@@ -260,10 +306,12 @@ def test_appositions_and_premodifiers_give_whole_roles(nlp, store):
 
 
 def test_roles_rank_by_frequency_then_recency(store):
-    _index(store,
-           ("a1", "2025-03-01", [_m("Ann Lee", ner.PERSON, roles=("finance minister",))]),
-           ("a2", "2025-03-02", [_m("Ann Lee", ner.PERSON, roles=("finance minister",))]),
-           ("a3", "2025-03-03", [_m("Ann Lee", ner.PERSON, roles=("prime minister",))]))
+    _index(
+        store,
+        ("a1", "2025-03-01", [_m("Ann Lee", ner.PERSON, roles=("finance minister",))]),
+        ("a2", "2025-03-02", [_m("Ann Lee", ner.PERSON, roles=("finance minister",))]),
+        ("a3", "2025-03-03", [_m("Ann Lee", ner.PERSON, roles=("prime minister",))]),
+    )
     assert ei.lookup(store, "Ann Lee").card.roles == ["prime minister", "finance minister"]
 
 
@@ -271,10 +319,12 @@ def test_roles_rank_by_frequency_then_recency(store):
 
 
 def test_bylines_photo_credits_and_copyright_lines_are_not_text(nlp):
-    raw = ("By Jane Smith, Technology correspondent\n"
-           "The city council approved the new tram line on Monday, said Mayor Tom Brown. (Photo: Reuters)\n\n"
-           "By the end of 2027 the line will reach the airport.\n\n"
-           "Copyright 2025 Reuters. All rights reserved.")
+    raw = (
+        "By Jane Smith, Technology correspondent\n"
+        "The city council approved the new tram line on Monday, said Mayor Tom Brown. (Photo: Reuters)\n\n"
+        "By the end of 2027 the line will reach the airport.\n\n"
+        "Copyright 2025 Reuters. All rights reserved."
+    )
     body = clean_body(raw)
     assert "Jane Smith" not in body and "Photo" not in body and "Copyright" not in body
     assert body.startswith("The city council approved") and "By the end of 2027" in body
@@ -334,7 +384,11 @@ def test_entities_command_lists_the_index_as_json_and_text(nlp, tmp_path, capsys
     assert rows and set(rows[0]) == {"name", "type", "aliases", "roles", "articles", "first_seen", "last_seen"}
     assert [r["articles"] for r in rows] == sorted((r["articles"] for r in rows), reverse=True)
     hegseth = next(r for r in rows if r["name"] == "Pete Hegseth")
-    assert hegseth["type"] == "person" and "US Secretary of Defence" in hegseth["roles"] and "Hegseth" in hegseth["aliases"]
+    assert (
+        hegseth["type"] == "person"
+        and "US Secretary of Defence" in hegseth["roles"]
+        and "Hegseth" in hegseth["aliases"]
+    )
     assert main(["--db", db, "entities", "--type", "person", "--top", "2", "--json"]) == 0
     people = json.loads(capsys.readouterr().out)
     assert len(people) == 2 and {r["type"] for r in people} == {"person"}
@@ -346,7 +400,8 @@ def test_entities_command_lists_the_index_as_json_and_text(nlp, tmp_path, capsys
 
 def test_a_show_is_an_event_and_its_acronym_too(nlp):
     # "CES an organisation" and "CES / Consumer Electronics Show" two cards
-    found = ner.extract("The Consumer Electronics Show (CES) opened in Las Vegas on Thursday. "
-                        "This year CES drew 130,000 visitors.")
+    found = ner.extract(
+        "The Consumer Electronics Show (CES) opened in Las Vegas on Thursday. This year CES drew 130,000 visitors."
+    )
     ces = [f for f in found if f.surface in ("CES", "Consumer Electronics Show")]
     assert len(ces) == 2 and {(f.name, f.type) for f in ces} == {("Consumer Electronics Show", ner.EVENT)}

@@ -21,16 +21,24 @@ import time
 import tomllib
 import tracemalloc
 import zlib
+from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Callable
 
 import anyio
 import pytest
 
 from newsbrief.summaries.config import FetchSettings, Settings, Source, StorageSettings, load_settings
-from newsbrief.summaries.ingest.fetch import UNREACHABLE, FetchError, address_kind, FetchOptions, Fetcher, fetch, run_sync
 from newsbrief.summaries.ingest.feeds import SourceError, fetch_due
+from newsbrief.summaries.ingest.fetch import (
+    UNREACHABLE,
+    Fetcher,
+    FetchError,
+    FetchOptions,
+    address_kind,
+    fetch,
+    run_sync,
+)
 from newsbrief.summaries.ingest.pages import refuse_entity_declarations
 from newsbrief.summaries.ingest.source_state import source_status
 from newsbrief.summaries.pipeline.on_demand import summarize_url
@@ -40,13 +48,18 @@ GiB = 1 << 30
 MB = 1 << 20
 LOOPBACK_ONLY = FetchOptions(timeout=2, allowed_hosts=("127.0.0.1",))
 PUBLIC_IP = "93.184.216.34"  # a public address: the guard below never lets a connection reach it
-T0 = dt.datetime(2025, 7, 20, 12, 0, tzinfo=dt.timezone.utc)
+T0 = dt.datetime(2025, 7, 20, 12, 0, tzinfo=dt.UTC)
 EXAMPLE = Path(__file__).resolve().parents[1] / "config.example.toml"
 
-PAGE = ("<html><head><title>Harbour reopens to ferries</title></head><body><article><h1>Harbour reopens to ferries</h1>"
-        + "".join(f"<p>Ferries are running again from the north pier after storm repairs, part {i}. The port authority "
-                  f"said on Tuesday that section {i} of the quay was rebuilt in six weeks.</p>" for i in range(1, 7))
-        + "</article></body></html>").encode()
+PAGE = (
+    "<html><head><title>Harbour reopens to ferries</title></head><body><article><h1>Harbour reopens to ferries</h1>"
+    + "".join(
+        f"<p>Ferries are running again from the north pier after storm repairs, part {i}. The port authority "
+        f"said on Tuesday that section {i} of the quay was rebuilt in six weeks.</p>"
+        for i in range(1, 7)
+    )
+    + "</article></body></html>"
+).encode()
 
 
 # -- the safety net and the fake DNS --------------------------------------------------------
@@ -85,8 +98,16 @@ class FakeDNS:
             answer = queue.pop(0) if len(queue) > 1 else queue[0]
             if answer is None:
                 raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
-            return [(socket.AF_INET6 if ":" in a else socket.AF_INET, socket.SOCK_STREAM, 6, "",
-                     (a, port or 0, 0, 0) if ":" in a else (a, port or 0)) for a in answer]
+            return [
+                (
+                    socket.AF_INET6 if ":" in a else socket.AF_INET,
+                    socket.SOCK_STREAM,
+                    6,
+                    "",
+                    (a, port or 0, 0, 0) if ":" in a else (a, port or 0),
+                )
+                for a in answer
+            ]
 
         monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
 
@@ -183,9 +204,15 @@ def bombs() -> dict[str, bytes]:
     gz = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x02\xff" + raw + struct.pack("<II", crc, GiB & 0xFFFFFFFF)
     zl = b"\x78\xda" + raw + struct.pack(">I", adler)
     assert len(gz) < 1.1 * MB and len(zl) < 1.1 * MB
-    return {"gzip": gz, "deflate": zl, "raw deflate": raw,
-            "gzip, gzip": gzip.compress(gz, 9), "gzip, deflate": zlib.compress(gz, 9),
-            "deflate, gzip": gzip.compress(zl, 9), "gzip, gzip, gzip": gzip.compress(gzip.compress(gz, 9), 9)}
+    return {
+        "gzip": gz,
+        "deflate": zl,
+        "raw deflate": raw,
+        "gzip, gzip": gzip.compress(gz, 9),
+        "gzip, deflate": zlib.compress(gz, 9),
+        "deflate, gzip": gzip.compress(zl, 9),
+        "gzip, gzip, gzip": gzip.compress(gzip.compress(gz, 9), 9),
+    }
 
 
 def _vm(field: str) -> int:
@@ -222,7 +249,9 @@ def _call(work: Callable[[], object]) -> object:
         return exc
 
 
-@pytest.mark.parametrize("coding", ["gzip", "deflate", "gzip, gzip", "gzip, deflate", "deflate, gzip", "gzip, gzip, gzip"])
+@pytest.mark.parametrize(
+    "coding", ["gzip", "deflate", "gzip, gzip", "gzip, deflate", "deflate, gzip", "gzip, gzip, gzip"]
+)
 def test_a_gibibyte_bomb_stops_at_the_cap_in_bounded_memory(server, bombs, coding):
     url = server.add("/bomb", bombs[coding], Content_Encoding=coding, Content_Type="text/html")
     started = time.monotonic()
@@ -248,9 +277,12 @@ def test_compressed_answers_still_arrive_whole(server):
     text = PAGE * 50
     multi = gzip.compress(text[:1000]) + gzip.compress(text[1000:])  # two gzip members
     cases = {
-        "/gzip": (gzip.compress(text), "gzip"), "/deflate": (zlib.compress(text), "deflate"),
-        "/raw": (zlib.compress(text)[2:-4], "deflate"), "/multi": (multi, "gzip"),
-        "/stacked": (zlib.compress(gzip.compress(text)), "gzip, deflate"), "/identity": (text, "identity"),
+        "/gzip": (gzip.compress(text), "gzip"),
+        "/deflate": (zlib.compress(text), "deflate"),
+        "/raw": (zlib.compress(text)[2:-4], "deflate"),
+        "/multi": (multi, "gzip"),
+        "/stacked": (zlib.compress(gzip.compress(text)), "gzip, deflate"),
+        "/identity": (text, "identity"),
     }
     for path, (body, coding) in cases.items():
         server.add(path, body, Content_Encoding=coding)
@@ -332,8 +364,10 @@ def test_names_that_do_not_resolve_are_refused(dns, connections):
 def test_every_spelling_of_loopback_is_refused(server, connections):
     server.add("/secret", b"internal")
     port = server.port
-    spellings = [f"http://{h}:{port}/secret" for h in
-                 ("127.0.0.1", "127.1", "0", "2130706433", "0x7f000001", "[::ffff:127.0.0.1]", "localhost", "[::1]")]
+    spellings = [
+        f"http://{h}:{port}/secret"
+        for h in ("127.0.0.1", "127.1", "0", "2130706433", "0x7f000001", "[::ffff:127.0.0.1]", "localhost", "[::1]")
+    ]
     spellings += [f"HTTP://127.0.0.1:{port}/secret", f"http://127.0.0.1.:{port}/secret"]
     for url in spellings:
         with pytest.raises(FetchError) as err:
@@ -348,8 +382,21 @@ def test_every_spelling_of_loopback_is_refused(server, connections):
 
 
 def test_private_link_local_and_shared_addresses_are_refused(dns, connections):
-    for i, address in enumerate(["10.0.0.7", "172.16.5.4", "192.168.1.1", "169.254.169.254", "100.64.0.1",
-                                 "fd00::1", "fe80::1", "::ffff:10.0.0.1", "64:ff9b::a00:1", "0.0.0.0", "224.0.0.1"]):
+    for i, address in enumerate(
+        [
+            "10.0.0.7",
+            "172.16.5.4",
+            "192.168.1.1",
+            "169.254.169.254",
+            "100.64.0.1",
+            "fd00::1",
+            "fe80::1",
+            "::ffff:10.0.0.1",
+            "64:ff9b::a00:1",
+            "0.0.0.0",
+            "224.0.0.1",
+        ]
+    ):
         dns.set(f"host{i}.test", [address])
         with pytest.raises(FetchError) as err:
             fetch(f"http://host{i}.test/", FetchOptions())
@@ -360,8 +407,16 @@ def test_private_link_local_and_shared_addresses_are_refused(dns, connections):
 def test_unrouted_ipv6_forms_are_refused_whatever_they_embed(server, dns, connections):
     """IPv4-compatible and IPv4-translated IPv6, local-use NAT64 and site-local addresses
     reach nothing public: refused as names' addresses and as literal hosts."""
-    forms = ["::127.0.0.1", "::ffff:0:127.0.0.1", "::8.8.8.8", "::ffff:0:8.8.8.8", "64:ff9b:1::7f00:1",
-             "64:ff9b:1::808:808", "fec0::1", "fefe::1"]
+    forms = [
+        "::127.0.0.1",
+        "::ffff:0:127.0.0.1",
+        "::8.8.8.8",
+        "::ffff:0:8.8.8.8",
+        "64:ff9b:1::7f00:1",
+        "64:ff9b:1::808:808",
+        "fec0::1",
+        "fefe::1",
+    ]
     for i, address in enumerate(forms):
         dns.set(f"form{i}.test", [address])
         with pytest.raises(FetchError) as err:
@@ -425,8 +480,9 @@ def test_no_environment_proxy_is_used(server, monkeypatch):
 
 
 def rss(items: str, *, prolog: str = "", channel: str = "<title>Test</title>") -> bytes:
-    return (f'<?xml version="1.0" encoding="utf-8"?>\n{prolog}<rss version="2.0"><channel>{channel}'
-            f"{items}</channel></rss>").encode()
+    return (
+        f'<?xml version="1.0" encoding="utf-8"?>\n{prolog}<rss version="2.0"><channel>{channel}{items}</channel></rss>'
+    ).encode()
 
 
 def item(title: str, link: str, text: str) -> str:
@@ -443,8 +499,12 @@ def test_feed_item_links_to_private_addresses_are_not_fetched(server, store, dns
     dns.set("internal.test", ["10.0.0.7"])
     server.add("/pages/harbour.html", PAGE, Content_Type="text/html")
     teaser = "Ferries are running again from pier {} after repairs. Read more"
-    links = [server.url("/pages/harbour.html"), server.url("/pages/harbour.html", "localhost"),
-             "http://169.254.169.254/latest/meta-data/", "http://internal.test/admin"]
+    links = [
+        server.url("/pages/harbour.html"),
+        server.url("/pages/harbour.html", "localhost"),
+        "http://169.254.169.254/latest/meta-data/",
+        "http://internal.test/admin",
+    ]
     items = "".join(item(f"Harbour story {i}", link, teaser.format(i)) for i, link in enumerate(links))
     server.add("/feed.xml", rss(items), Content_Type="application/rss+xml")
     feed = Source(name="Coast", kind="feed", location=server.url("/feed.xml"))
@@ -452,15 +512,18 @@ def test_feed_item_links_to_private_addresses_are_not_fetched(server, store, dns
     report = fetch_due(store, [feed], Settings(), options=FetchOptions(timeout=2, allow_private=True), now=T0)
     assert server.hits == ["/feed.xml"] and connections == ["127.0.0.1"]
     assert len(report.added) == 4  # each kept its teaser, none was completed from a page
-    assert all(a["body"].startswith("Ferries are running again") and "port authority" not in a["body"]
-               for a in store.iter_articles())
+    assert all(
+        a["body"].startswith("Ferries are running again") and "port authority" not in a["body"]
+        for a in store.iter_articles()
+    )
 
 
 def test_feed_item_links_allowed_by_name_are_fetched(server, store):
     server.add("/pages/harbour.html", PAGE, Content_Type="text/html")
     teaser = "Ferries are running again from the north pier after repairs. Read more"
     items = item("Allowed", server.url("/pages/harbour.html"), teaser) + item(
-        "Refused", server.url("/pages/harbour.html?other", "localhost"), teaser.replace("north", "south"))
+        "Refused", server.url("/pages/harbour.html?other", "localhost"), teaser.replace("north", "south")
+    )
     server.add("/feed.xml", rss(items), Content_Type="application/rss+xml")
     feed = Source(name="Coast", kind="feed", location=server.url("/feed.xml"))
     fetch_due(store, [feed], Settings(), options=LOOPBACK_ONLY, now=T0)
@@ -469,22 +532,30 @@ def test_feed_item_links_allowed_by_name_are_fetched(server, store):
     assert "port authority" in bodies["Allowed"] and "port authority" not in bodies["Refused"]
 
 
-BILLION_LAUGHS = ('<!DOCTYPE rss [<!ENTITY lol "lol">'
-                  + "".join(f'<!ENTITY lol{i} "{("&lol%s;" % (i - 1 if i > 1 else "")) * 10}">' for i in range(1, 10))
-                  + "]>\n")
+BILLION_LAUGHS = (
+    '<!DOCTYPE rss [<!ENTITY lol "lol">'
+    + "".join(f'<!ENTITY lol{i} "{("&lol%s;" % (i - 1 if i > 1 else "")) * 10}">' for i in range(1, 10))
+    + "]>\n"
+)
 
 
 def test_entity_bombs_are_refused_before_feedparser(server, store):
     big = "a" * 100_000
-    quadratic = rss(item("Quadratic", "http://127.0.0.1/q", "&big;" * 10_000),
-                    prolog=f'<!DOCTYPE rss [<!ENTITY big "{big}">]>\n')
+    quadratic = rss(
+        item("Quadratic", "http://127.0.0.1/q", "&big;" * 10_000), prolog=f'<!DOCTYPE rss [<!ENTITY big "{big}">]>\n'
+    )
     laughs = rss(item("Laughs", "http://127.0.0.1/l", "&lol9;"), prolog=BILLION_LAUGHS)
-    utf16 = rss(item("Wide", "http://127.0.0.1/w", "&big;" * 1000),
-                prolog=f'<!DOCTYPE rss [<!ENTITY big "{big}">]>\n').decode().replace(
-                    'encoding="utf-8"', 'encoding="utf-16"').encode("utf-16")
+    utf16 = (
+        rss(item("Wide", "http://127.0.0.1/w", "&big;" * 1000), prolog=f'<!DOCTYPE rss [<!ENTITY big "{big}">]>\n')
+        .decode()
+        .replace('encoding="utf-8"', 'encoding="utf-16"')
+        .encode("utf-16")
+    )
     # a prolog expat cannot read, with the same entity: found on the bytes
-    broken = rss(item("Broken", "http://127.0.0.1/b", "&big;" * 10_000),
-                 prolog=f'<!DOCTYPE rss [<!ENTITY big "{big}"> <!BOGUS & ]>\n')
+    broken = rss(
+        item("Broken", "http://127.0.0.1/b", "&big;" * 10_000),
+        prolog=f'<!DOCTYPE rss [<!ENTITY big "{big}"> <!BOGUS & ]>\n',
+    )
     assert len(quadratic) < 200_000
     sources = []
     for name, body in {"Quadratic": quadratic, "Laughs": laughs, "Wide": utf16, "Broken": broken}.items():
@@ -499,25 +570,39 @@ def test_entity_bombs_are_refused_before_feedparser(server, store):
 
 
 def test_a_doctype_without_entities_is_fine():
-    netscape = rss(item("Old feed", "http://example.org/a", "Text"), prolog=(
-        '<!DOCTYPE rss PUBLIC "-//Netscape Communications//DTD RSS 0.91//EN" '
-        '"http://my.netscape.com/publish/formats/rss-0.91.dtd">\n'))
+    netscape = rss(
+        item("Old feed", "http://example.org/a", "Text"),
+        prolog=(
+            '<!DOCTYPE rss PUBLIC "-//Netscape Communications//DTD RSS 0.91//EN" '
+            '"http://my.netscape.com/publish/formats/rss-0.91.dtd">\n'
+        ),
+    )
     refuse_entity_declarations(netscape)
     refuse_entity_declarations(b"<html><body>&amp; not a feed</body></html>")
     refuse_entity_declarations(b"\x00\xff garbage")
     with pytest.raises(SourceError):
-        refuse_entity_declarations(b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><x>&e;</x>')
+        refuse_entity_declarations(
+            b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><x>&e;</x>'
+        )
 
 
 def test_each_entry_is_capped_before_cleaning(server, store):
     cap = 20_000
     long_text = "<p>" + "The council met again on Monday to discuss the new bridge. " * 600 + "</p>"
     normal = "<p>" + "The council approved the new bridge over the river on Monday evening. " * 10 + "</p>"
-    server.add("/feed.xml", rss(item("Too long", "http://example.org/long", long_text)
-                                + item("Fine", "http://example.org/fine", normal)), Content_Type="application/rss+xml")
+    server.add(
+        "/feed.xml",
+        rss(item("Too long", "http://example.org/long", long_text) + item("Fine", "http://example.org/fine", normal)),
+        Content_Type="application/rss+xml",
+    )
     settings = Settings(storage=StorageSettings(max_article_bytes=cap))
-    report = fetch_due(store, [Source(name="F", kind="feed", location=server.url("/feed.xml"))], settings,
-                       options=LOOPBACK_ONLY, now=T0)
+    report = fetch_due(
+        store,
+        [Source(name="F", kind="feed", location=server.url("/feed.xml"))],
+        settings,
+        options=LOOPBACK_ONLY,
+        now=T0,
+    )
     assert len(report.added) == 1
     assert report.skipped == [("F: http://example.org/long", "entry text larger than the cap of 20,000 bytes")]
     assert all(len(a["body"].encode()) <= cap for a in store.iter_articles())
@@ -528,12 +613,16 @@ def test_a_readable_feed_is_ok_even_when_sloppy_or_mislabelled(server, store, dn
     dns.set("internal.test", ["10.0.0.7"])
     body = "<p>" + "Ferries are running again from the north pier after storm repairs. " * 10 + "</p>"
     # valid UTF-8 served as text/xml, which by its media type means us-ascii
-    server.add("/utf8.xml", rss(item("Café reopens on the pier", "http://example.org/cafe", body)), Content_Type="text/xml")
+    server.add(
+        "/utf8.xml", rss(item("Café reopens on the pier", "http://example.org/cafe", body)), Content_Type="text/xml"
+    )
     # not well-formed, and every entry's page refused: read, nothing stored, still ok
     sloppy = rss(item("Fish & Chips", "http://internal.test/a", "") + item("Two", "http://internal.test/b", ""))
     server.add("/sloppy.xml", sloppy, Content_Type="application/rss+xml")
-    feeds = [Source(name="UTF-8", kind="feed", location=server.url("/utf8.xml")),
-             Source(name="Sloppy", kind="feed", location=server.url("/sloppy.xml"))]
+    feeds = [
+        Source(name="UTF-8", kind="feed", location=server.url("/utf8.xml")),
+        Source(name="Sloppy", kind="feed", location=server.url("/sloppy.xml")),
+    ]
     report = fetch_due(store, feeds, Settings(), options=LOOPBACK_ONLY, now=T0)
     assert len(report.added) == 1
     rows = {r.name: r for r in source_status(store, feeds)}
@@ -541,16 +630,23 @@ def test_a_readable_feed_is_ok_even_when_sloppy_or_mislabelled(server, store, dn
     assert next(store.iter_articles())["headline"] == "Café reopens on the pier"
     assert rows["Sloppy"].status.startswith("ok (feed not well-formed (line ") and rows["Sloppy"].failures == 0
     assert "2 entries skipped" in rows["Sloppy"].status and "Error" not in rows["Sloppy"].status
-    assert {r for _, r in report.skipped} == {"teaser only, and its page failed: refused: internal.test is at "
-                                              "10.0.0.7, a private network address (not allowed for this request)"}
+    assert {r for _, r in report.skipped} == {
+        "teaser only, and its page failed: refused: internal.test is at "
+        "10.0.0.7, a private network address (not allowed for this request)"
+    }
 
 
 def test_a_source_past_the_run_budget_is_postponed_not_failed(server, store):
     feeds = []
     for i in range(3):
-        items = "".join(item(f"Story {i}-{j}", f"http://example.org/{i}/{j}",
-                             "<p>" + f"The council approved plan {i}-{j} for the river bridge on Monday. " * 20 + "</p>")
-                        for j in range(400))
+        items = "".join(
+            item(
+                f"Story {i}-{j}",
+                f"http://example.org/{i}/{j}",
+                "<p>" + f"The council approved plan {i}-{j} for the river bridge on Monday. " * 20 + "</p>",
+            )
+            for j in range(400)
+        )
         server.add(f"/f{i}.xml", rss(items), Content_Type="application/rss+xml")
         feeds.append(Source(name=f"F{i}", kind="feed", location=server.url(f"/f{i}.xml")))
     size = len(rss(items))
@@ -562,8 +658,13 @@ def test_a_source_past_the_run_budget_is_postponed_not_failed(server, store):
     assert all(states[n]["next_attempt"] == T0.isoformat() for n in postponed)
     assert any("download budget" in r for _, r in report.skipped)
     # the next run fetches them
-    report = fetch_due(store, feeds, Settings(), options=dataclasses.replace(LOOPBACK_ONLY, concurrency=1),
-                       now=T0 + dt.timedelta(minutes=1))
+    report = fetch_due(
+        store,
+        feeds,
+        Settings(),
+        options=dataclasses.replace(LOOPBACK_ONLY, concurrency=1),
+        now=T0 + dt.timedelta(minutes=1),
+    )
     assert all(d["status"] == "ok" for d in store.table("sources"))
 
 
@@ -581,9 +682,17 @@ def test_refusals_look_the_same_whatever_the_port_does(server, dns):
     dns.set("nothing.internal.test", None)
     server.add("/json", b'{"ok": true}', Content_Type="application/json")
     server.add("/page", PAGE, Content_Type="text/html")
-    urls = [server.url("/json"), server.url("/page"), server.url("/missing"), f"http://127.0.0.1:{_closed_port()}/",
-            server.url("/page", "localhost"), f"http://db.internal.test:{server.port}/", "http://nothing.internal.test/",
-            "https://127.0.0.1:1/", server.redirect("/r", "http://10.0.0.1:22/")]
+    urls = [
+        server.url("/json"),
+        server.url("/page"),
+        server.url("/missing"),
+        f"http://127.0.0.1:{_closed_port()}/",
+        server.url("/page", "localhost"),
+        f"http://db.internal.test:{server.port}/",
+        "http://nothing.internal.test/",
+        "https://127.0.0.1:1/",
+        server.redirect("/r", "http://10.0.0.1:22/"),
+    ]
     messages = set()
     for url in urls:
         with pytest.raises(SourceError) as err:
@@ -635,10 +744,16 @@ def test_config_checks_the_fetch_settings(tmp_path):
     path.write_text('[fetch]\nallow_private_hosts = ["intranet.example", "10.0.0.5", "Straße.Example"]\n')
     settings = load_settings(path)
     assert settings.fetch.allow_private_hosts == ("intranet.example", "10.0.0.5", "Straße.Example")
-    assert FetchOptions.from_settings(settings).policy.allowed_hosts == {"intranet.example", "10.0.0.5",
-                                                                         "xn--strae-oqa.example"}
-    for bad, message in (('["http://intranet/"]', "is not a host name"), ("[5]", "expected a list of host names"),
-                         ('["host:8080"]', "is not a host name")):
+    assert FetchOptions.from_settings(settings).policy.allowed_hosts == {
+        "intranet.example",
+        "10.0.0.5",
+        "xn--strae-oqa.example",
+    }
+    for bad, message in (
+        ('["http://intranet/"]', "is not a host name"),
+        ("[5]", "expected a list of host names"),
+        ('["host:8080"]', "is not a host name"),
+    ):
         path.write_text(f"[fetch]\nallow_private_hosts = {bad}\n")
         with pytest.raises(ConfigError, match=re.escape(message)):
             load_settings(path)
@@ -656,17 +771,21 @@ async def test_the_chat_side_of_summary_urls(server, tmp_path):
     settings = Settings(fetch=FetchSettings(allow_private_hosts=("127.0.0.1",)))
     exception_name = re.compile(r"\b[A-Z]\w*(?:Error|Exception|Timeout)\b")
     async with running_bot(tmp_path, settings=settings) as env:
+
         async def ask(text: str) -> str:
             (msg,) = await env.say(user, text)
             return msg["plain_text"]
 
         # upper-case schemes and long addresses are web addresses, not keyword searches
-        assert (await ask("/summary " + server.url("/page").replace("http", "HTTP"))).startswith("Harbour reopens to ferries")
+        assert (await ask("/summary " + server.url("/page").replace("http", "HTTP"))).startswith(
+            "Harbour reopens to ferries"
+        )
         long_url = server.url("/page?q=" + "a" * (1990 - len(server.url("/page?q="))))
         assert len(long_url) == 1990
         assert (await ask(f"/summary {long_url}")).startswith("Harbour reopens to ferries")
         assert await ask(f"/summary {long_url}{'b' * 20}") == (
-            "That web address is too long: I read addresses of up to 2,000 characters.")
+            "That web address is too long: I read addresses of up to 2,000 characters."
+        )
         # failures are told in one whole sentence, with no exception names
         replies = {
             "refused": await ask("/summary " + server.url("/page", "localhost")),
@@ -676,8 +795,9 @@ async def test_the_chat_side_of_summary_urls(server, tmp_path):
         }
     assert replies["refused"] == replies["closed"] == f"I could not summarize that page: {UNREACHABLE}."
     assert replies["missing"] == "I could not summarize that page: HTTP 404 Not Found."
-    assert replies["file"] == ("I could not summarize that page: the server redirected to an address that is "
-                               "not a web page (file:).")
+    assert replies["file"] == (
+        "I could not summarize that page: the server redirected to an address that is not a web page (file:)."
+    )
     for reply in replies.values():
         assert reply.endswith(".") and reply.count(". ") == 0 and not exception_name.search(reply), reply
 
@@ -698,8 +818,9 @@ def test_one_feed_cannot_flood_a_run(server, store, monkeypatch):
     monkeypatch.setattr(sources, "MAX_PAGES", 2)
     for i in range(8):
         server.add(f"/p{i}", PAGE.replace(b"part", f"piece {i} part".encode()), Content_Type="text/html")
-    teasers = "".join(item(f"Teaser {i}", server.url(f"/p{i}"), f"Ferries run again, story {i}. Read more")
-                      for i in range(8))
+    teasers = "".join(
+        item(f"Teaser {i}", server.url(f"/p{i}"), f"Ferries run again, story {i}. Read more") for i in range(8)
+    )
     server.add("/feed.xml", rss(teasers), Content_Type="application/rss+xml")
     feed = Source(name="Flood", kind="feed", location=server.url("/feed.xml"))
     report = fetch_due(store, [feed], Settings(), options=LOOPBACK_ONLY, now=T0)

@@ -3,31 +3,33 @@ changing a briefing and a digest; one chat's filters never touch another's news.
 
 from __future__ import annotations
 
-
 import pytest
-
 from botenv import running_bot
+
 from newsbrief.summaries.articles.formats import parse_record
 from newsbrief.summaries.config import Settings
-from newsbrief.summaries.stories.filters import FilterError, Filters, merge, parse_filters
 from newsbrief.summaries.pipeline.run import run_pipeline
+from newsbrief.summaries.stories.filters import FilterError, Filters, merge, parse_filters
 
 A, B = 7101, 7102
 
 
-@pytest.mark.parametrize("term, text, hit", [
-    ("climate", "Climate talks resume", True),
-    ("climate", "CLIMATE: a summit", True),
-    ("rain", "Ukraine and its neighbours", False),  # whole words only
-    ("rain", "Rain again, and more rain.", True),
-    ("cafe", "The Café reopens", True),  # accents folded, both ways
-    ("Zürich", "zurich votes on housing", True),
-    ("straße", "STRASSE closed", True),  # casefolding
-    ("world cup", "The World  Cup final", True),  # a phrase, any spacing
-    ("world cup", "cup of the world", False),
-    ("москва", "Москва приняла решение", True),  # any script
-    ("東京", "東京 で会議", True),
-])
+@pytest.mark.parametrize(
+    "term, text, hit",
+    [
+        ("climate", "Climate talks resume", True),
+        ("climate", "CLIMATE: a summit", True),
+        ("rain", "Ukraine and its neighbours", False),  # whole words only
+        ("rain", "Rain again, and more rain.", True),
+        ("cafe", "The Café reopens", True),  # accents folded, both ways
+        ("Zürich", "zurich votes on housing", True),
+        ("straße", "STRASSE closed", True),  # casefolding
+        ("world cup", "The World  Cup final", True),  # a phrase, any spacing
+        ("world cup", "cup of the world", False),
+        ("москва", "Москва приняла решение", True),  # any script
+        ("東京", "東京 で会議", True),
+    ],
+)
 def test_matching(term, text, hit):
     assert Filters(include=(term,)).passes(text) is hit
     assert Filters(exclude=(term,)).passes(text) is (not hit)
@@ -43,7 +45,11 @@ def test_include_any_exclude_all():
 
 def test_parse_and_merge():
     assert parse_filters('+climate -football "world cup" -"transfer news"') == [
-        ("+", "climate"), ("-", "football"), ("+", "world cup"), ("-", "transfer news")]
+        ("+", "climate"),
+        ("-", "football"),
+        ("+", "world cup"),
+        ("-", "transfer news"),
+    ]
     with pytest.raises(FilterError):
         parse_filters('"world cup')
     with pytest.raises(FilterError):
@@ -53,21 +59,32 @@ def test_parse_and_merge():
 
 
 def article(headline: str, body_topic: str, n: int) -> object:
-    body = (f"{body_topic} dominated the day. Officials met for hours on Sunday and agreed a plan to be reviewed in "
-            "the autumn. Critics said the plan did not go far enough, while supporters called it a first step. "
-            "A final statement is expected later this week after more talks between the delegations.")
-    return parse_record({"title": headline, "text": body, "source": f"Outlet {n}", "url": f"https://o{n}.example.org/x",
-                         "published": "2025-07-27T04:00:00Z"})
+    body = (
+        f"{body_topic} dominated the day. Officials met for hours on Sunday and agreed a plan to be reviewed in "
+        "the autumn. Critics said the plan did not go far enough, while supporters called it a first step. "
+        "A final statement is expected later this week after more talks between the delegations."
+    )
+    return parse_record(
+        {
+            "title": headline,
+            "text": body,
+            "source": f"Outlet {n}",
+            "url": f"https://o{n}.example.org/x",
+            "published": "2025-07-27T04:00:00Z",
+        }
+    )
 
 
 @pytest.fixture
 async def env(tmp_path):
     async with running_bot(tmp_path) as bot_env:
-        bot_env.store.upsert_articles([
-            article("Climate summit agrees to phase out coal", "The climate summit", 1),
-            article("Football club wins the league", "Football", 2),
-            article("World Cup final draws record crowd", "The World Cup", 3),
-        ])
+        bot_env.store.upsert_articles(
+            [
+                article("Climate summit agrees to phase out coal", "The climate summit", 1),
+                article("Football club wins the league", "Football", 2),
+                article("World Cup final draws record crowd", "The World Cup", 3),
+            ]
+        )
         run_pipeline(bot_env.store, Settings(), ingest=False)
         yield bot_env
 
@@ -111,7 +128,9 @@ async def test_filter_buttons_remove_one_or_all(env):
     prefs = env.svc.chats.get(A)
     assert prefs.include == ("climate",) and prefs.exclude == ()
     (view_b,) = await env.say(B, "/filter")  # the same payload in another chat changes nothing there
-    assert (await env.press(B, view_b["message_id"], drop["callback_data"], check=False))["text"] == "That filter is already gone."
+    assert (await env.press(B, view_b["message_id"], drop["callback_data"], check=False))[
+        "text"
+    ] == "That filter is already gone."
     (msg,) = await env.say(A, '/filter "unclosed')
     assert "quote is not closed" in msg["plain_text"]
     await env.say(A, "/filter clear")

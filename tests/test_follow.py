@@ -8,32 +8,45 @@ import asyncio
 import dataclasses
 import datetime as dt
 
+from botenv import running_bot
 
 from newsbrief.bot.alerts import in_quiet_hours, run_alerts
 from newsbrief.bot.chats import ChatPrefs
-from botenv import running_bot
 from newsbrief.summaries.articles.formats import parse_record
 from newsbrief.summaries.config import ChatSettings, Settings
-from newsbrief.summaries.stories.follows import NameIndex
 from newsbrief.summaries.pipeline.run import run_pipeline
+from newsbrief.summaries.stories.follows import NameIndex
 
 A, B = 8101, 8102
-NOON = dt.datetime(2025, 7, 27, 12, 0, tzinfo=dt.timezone.utc)
+NOON = dt.datetime(2025, 7, 27, 12, 0, tzinfo=dt.UTC)
 
-SHIPYARD = ("Pete Hegseth visited the naval shipyard in Norfolk on Sunday and promised new funding for repairs. "
-            "The defence secretary toured two destroyers and spoke with workers about delays. Union leaders said "
-            "the yard needed hundreds more welders. The navy said the first contracts would be signed in the autumn.")
-ELECTION = ("Voters in Lisbon chose a new mayor on Sunday after a close campaign dominated by housing costs. "
-            "Turnout rose to 58 percent. The winner, a former teacher, promised rent controls and more tram lines. "
-            "Pete Hegseth, visiting Portugal, congratulated the city. Results will be certified by Wednesday.")
-BUDGET = ("Farmers in Iowa harvested a record soybean crop this year despite a dry spring, the agriculture "
-          "department reported on Friday. Prices fell on the news. Exporters expect strong demand from Asia. "
-          "Pete Hegseth praised the growers at a county fair. Storage silos are nearly full across the state.")
+SHIPYARD = (
+    "Pete Hegseth visited the naval shipyard in Norfolk on Sunday and promised new funding for repairs. "
+    "The defence secretary toured two destroyers and spoke with workers about delays. Union leaders said "
+    "the yard needed hundreds more welders. The navy said the first contracts would be signed in the autumn."
+)
+ELECTION = (
+    "Voters in Lisbon chose a new mayor on Sunday after a close campaign dominated by housing costs. "
+    "Turnout rose to 58 percent. The winner, a former teacher, promised rent controls and more tram lines. "
+    "Pete Hegseth, visiting Portugal, congratulated the city. Results will be certified by Wednesday."
+)
+BUDGET = (
+    "Farmers in Iowa harvested a record soybean crop this year despite a dry spring, the agriculture "
+    "department reported on Friday. Prices fell on the news. Exporters expect strong demand from Asia. "
+    "Pete Hegseth praised the growers at a county fair. Storage silos are nearly full across the state."
+)
 
 
 def report(body: str, outlet: str, title: str, n: int):
-    return parse_record({"title": title, "text": body + f" Reported by the {outlet} desk.", "source": outlet,
-                         "url": f"https://{outlet.lower()}.example.org/{n}", "published": "2025-07-27T10:00:00Z"})
+    return parse_record(
+        {
+            "title": title,
+            "text": body + f" Reported by the {outlet} desk.",
+            "source": outlet,
+            "url": f"https://{outlet.lower()}.example.org/{n}",
+            "published": "2025-07-27T10:00:00Z",
+        }
+    )
 
 
 def test_name_index_finds_whole_names_folding_case_and_accents():
@@ -44,7 +57,7 @@ def test_name_index_finds_whole_names_folding_case_and_accents():
 
 def test_quiet_hours_in_the_chat_time_zone():
     prefs = ChatPrefs(chat_id=1, timezone="Asia/Tokyo")
-    at = dt.datetime(2025, 7, 27, 14, 0, tzinfo=dt.timezone.utc)  # 23:00 in Tokyo
+    at = dt.datetime(2025, 7, 27, 14, 0, tzinfo=dt.UTC)  # 23:00 in Tokyo
     assert in_quiet_hours(prefs, at, "22:00", "07:00")
     assert not in_quiet_hours(dataclasses.replace(prefs, timezone="UTC"), at, "22:00", "07:00")
     assert not in_quiet_hours(prefs, at, "08:00", "08:00")
@@ -107,7 +120,7 @@ async def test_cap_and_quiet_hours_fold_alerts_into_the_next_digest(tmp_path):
         assert await run_alerts(env.app) == 0  # over the cap of one a day
         assert len(await alerts_in(env, A, before)) == 1
 
-        env.clock.now = dt.datetime(2025, 7, 27, 23, 30, tzinfo=dt.timezone.utc)  # the next day would allow it, but it is night
+        env.clock.now = dt.datetime(2025, 7, 27, 23, 30, tzinfo=dt.UTC)  # the next day would allow it, but it is night
         env.store.upsert_articles([report(ELECTION, "AP", "Lisbon elects a new mayor", 4)])
         run_pipeline(env.store, Settings(), ingest=False)
         assert await run_alerts(env.app) == 0
@@ -116,7 +129,10 @@ async def test_cap_and_quiet_hours_fold_alerts_into_the_next_digest(tmp_path):
         assert await deliver_digest(env.app, A, "2025-07-27") == "sent"
         digest = "\n".join(m["plain_text"] for m in env.api.sent(A)[sent:])
         assert "Also about the names you follow" in digest
-        assert "Iowa farmers harvest record soybean crop — Pete Hegseth" in digest and "Lisbon elects a new mayor — Pete Hegseth" in digest
+        assert (
+            "Iowa farmers harvest record soybean crop — Pete Hegseth" in digest
+            and "Lisbon elects a new mayor — Pete Hegseth" in digest
+        )
         assert "Hegseth promises shipyard funding — " not in digest  # alerted already: not folded
         assert len({env.store.story_id_of(a["id"]) for a in env.store.iter_articles() if "Hegseth" in a["body"]}) >= 3
         assert not (await asyncio.to_thread(env.store.document, "alerts", A))["folded"]

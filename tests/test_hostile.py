@@ -10,20 +10,49 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from newsbrief.bot.chats import ChatPrefs
-from newsbrief.bot.preferences import apply_setting, parse_schedule_args
 from newsbrief.bot.localapi import parse_html
-from newsbrief.bot.render import MESSAGE_LIMIT, render_briefing, render_sentences, render_story, render_who, telegram_length
-from newsbrief.summaries.articles.model import Article, ArticleError
-from newsbrief.summaries.articles.formats import parse_record, parse_text, read_articles
-from newsbrief.summaries.stories.briefing import Briefing, Story
+from newsbrief.bot.preferences import apply_setting, parse_schedule_args
+from newsbrief.bot.render import (
+    MESSAGE_LIMIT,
+    render_briefing,
+    render_sentences,
+    render_story,
+    render_who,
+    telegram_length,
+)
 from newsbrief.summaries.articles.cleaning import clean_body
+from newsbrief.summaries.articles.formats import parse_record, parse_text, read_articles
+from newsbrief.summaries.articles.model import Article, ArticleError
 from newsbrief.summaries.index.entity_index import EntityCard, Mention, WhoResult
+from newsbrief.summaries.stories.briefing import Briefing, Story
 
-NASTY = st.sampled_from([
-    "<script>alert(1)</script>", "<b><i>", "</b>", "&amp;", "&", "&#0;", "\u202e", "\u200f", "\x00", "\x1b[31m",
-    "💥👩‍👩‍👧", "\ud7ff", "a" * 5000, "", " ", "\n\n", "date 2025-07-27 X (ANI):", "Also Read | x", "#Tag", "(ANI)",
-])
-TEXT = st.one_of(st.text(max_size=300), NASTY, st.lists(st.one_of(NASTY, st.text(max_size=40)), max_size=8).map("".join))
+NASTY = st.sampled_from(
+    [
+        "<script>alert(1)</script>",
+        "<b><i>",
+        "</b>",
+        "&amp;",
+        "&",
+        "&#0;",
+        "\u202e",
+        "\u200f",
+        "\x00",
+        "\x1b[31m",
+        "💥👩‍👩‍👧",
+        "\ud7ff",
+        "a" * 5000,
+        "",
+        " ",
+        "\n\n",
+        "date 2025-07-27 X (ANI):",
+        "Also Read | x",
+        "#Tag",
+        "(ANI)",
+    ]
+)
+TEXT = st.one_of(
+    st.text(max_size=300), NASTY, st.lists(st.one_of(NASTY, st.text(max_size=40)), max_size=8).map("".join)
+)
 FAST = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
@@ -84,21 +113,30 @@ def test_settings_arguments_give_prefs_or_one_valid_line(key, value):
 
 
 STORY = st.builds(
-    Story, article_id=st.from_regex(r"[0-9a-f]{16}", fullmatch=True), headline=TEXT.filter(str.strip),
-    summary=st.lists(TEXT, max_size=5).map(tuple), source=TEXT, date=st.sampled_from(["2025-07-27", "bad-date", ""]),
-    url=st.one_of(st.just(""), st.just("https://example.org/a?b=1&c=<2>"), TEXT), place=TEXT,
+    Story,
+    article_id=st.from_regex(r"[0-9a-f]{16}", fullmatch=True),
+    headline=TEXT.filter(str.strip),
+    summary=st.lists(TEXT, max_size=5).map(tuple),
+    source=TEXT,
+    date=st.sampled_from(["2025-07-27", "bad-date", ""]),
+    url=st.one_of(st.just(""), st.just("https://example.org/a?b=1&c=<2>"), TEXT),
+    place=TEXT,
 )
 
 
 @FAST
-@given(st.lists(STORY, max_size=8), st.lists(TEXT, max_size=2), st.booleans(), st.sampled_from(["short", "normal", "long"]))
+@given(
+    st.lists(STORY, max_size=8), st.lists(TEXT, max_size=2), st.booleans(), st.sampled_from(["short", "normal", "long"])
+)
 def test_rendered_briefings_are_valid_telegram_html(stories, topics, fallback, length):
-    briefing = Briefing(day="2025-07-27", stories=stories, topics=tuple(t for t in topics if t.strip()), fallback=fallback)
+    briefing = Briefing(
+        day="2025-07-27", stories=stories, topics=tuple(t for t in topics if t.strip()), fallback=fallback
+    )
     replies = render_briefing(briefing, length=length)
     assert replies
     for reply in replies:
         valid_for_telegram(reply.text)
-        for row in (reply.keyboard.inline_keyboard if reply.keyboard else ()):
+        for row in reply.keyboard.inline_keyboard if reply.keyboard else ():
             for button in row:
                 assert button.url or 1 <= len(button.callback_data.encode()) <= 64
     for story in stories:
@@ -112,16 +150,29 @@ def test_rendered_sentences_are_valid(sentences):
 
 
 @FAST
-@given(TEXT.filter(str.strip), TEXT, st.lists(TEXT, max_size=3), st.lists(st.tuples(TEXT, st.integers(0, 99)), max_size=6),
-       st.lists(TEXT.filter(str.strip), max_size=4))
+@given(
+    TEXT.filter(str.strip),
+    TEXT,
+    st.lists(TEXT, max_size=3),
+    st.lists(st.tuples(TEXT, st.integers(0, 99)), max_size=6),
+    st.lists(TEXT.filter(str.strip), max_size=4),
+)
 def test_rendered_who_cards_are_valid(name, role, sentences, co, others):
-    card = EntityCard(name=name, type="person", roles=[role] if role else [], article_count=len(sentences),
-                      first_seen="2025-07-27", last_seen="2025-07-28",
-                      mentions=[Mention("2025-07-27", name, s, "0" * 16) for s in sentences], co_mentions=co, aliases=[])
+    card = EntityCard(
+        name=name,
+        type="person",
+        roles=[role] if role else [],
+        article_count=len(sentences),
+        first_seen="2025-07-27",
+        last_seen="2025-07-28",
+        mentions=[Mention("2025-07-27", name, s, "0" * 16) for s in sentences],
+        co_mentions=co,
+        aliases=[],
+    )
     for result in (WhoResult(query=name, card=card, others=others), WhoResult(query=name, suggestions=others)):
         reply = render_who(result)
         valid_for_telegram(reply.text)
-        for row in (reply.keyboard.inline_keyboard if reply.keyboard else ()):
+        for row in reply.keyboard.inline_keyboard if reply.keyboard else ():
             for button in row:
                 assert 1 <= len(button.callback_data.encode()) <= 64
 

@@ -66,7 +66,9 @@ def test_the_checker_finds_a_cycle_and_a_private_import(tmp_path):
     assert real_cycles(g) == [] and g.private == []
     (pkg / "d.py").write_text("import httpx\n\ndef f(exc):\n    return exc._retry_after, httpx._config\n")
     assert [(m, a) for m, _line, a in foreign_private_attributes(tmp_path, ["demo"])] == [
-        ("demo.d", "_retry_after"), ("demo.d", "_config")]
+        ("demo.d", "_retry_after"),
+        ("demo.d", "_config"),
+    ]
 
 
 def test_no_undefined_names_or_unused_imports():
@@ -122,6 +124,7 @@ FUNCTION_IMPORTS_ALLOWED = {
     ("summaries.store", "summaries.store.postgres"),
 }
 
+
 def _none(found: list[tuple[str, int, str]], rule: str) -> None:
     assert not found, f"{rule}:\n" + "\n".join(f"  {m}:{line}: {what}" for m, line, what in sorted(found))
 
@@ -131,12 +134,18 @@ def test_nothing_probes_a_store_with_hasattr_or_getattr():
 
 
 def test_no_sql_outside_the_store_package():
-    _none([f for f in sql_strings(ROOT, PACKAGES) if not f[0].startswith("summaries.store")], "SQL outside summaries/store/")
+    _none(
+        [f for f in sql_strings(ROOT, PACKAGES) if not f[0].startswith("summaries.store")],
+        "SQL outside summaries/store/",
+    )
 
 
 def test_no_function_level_imports_of_the_projects_own_modules():
-    found = [(m, line, t) for m, line, t in function_level_imports(ROOT, PACKAGES, namespace="newsbrief")
-             if (m, t) not in FUNCTION_IMPORTS_ALLOWED]
+    found = [
+        (m, line, t)
+        for m, line, t in function_level_imports(ROOT, PACKAGES, namespace="newsbrief")
+        if (m, t) not in FUNCTION_IMPORTS_ALLOWED
+    ]
     _none(found, "function-level import of a newsbrief module (import at module top)")
 
 
@@ -159,75 +168,90 @@ def _plant(tmp_path: Path, files: dict[str, str]) -> Path:
 
 
 def test_the_checker_finds_hasattr_or_getattr_on_a_store(tmp_path):
-    root = _plant(tmp_path, {
-        "demo/__init__.py": "",
-        "demo/probe.py": (
-            "def deliver(store, chat):\n"
-            "    if hasattr(store, 'claim_delivery'):\n"
-            "        return store.claim_delivery(chat)\n"
-            "\n"
-            "class Index:\n"
-            "    def who(self, news_store):\n"
-            "        return getattr(self._store, 'who', None) or getattr(news_store, 'who_token')\n"
-        ),
-        "demo/fine.py": "def f(article, store):\n    return hasattr(article, 'body') and getattr(article, 'id')\n",
-    })
+    root = _plant(
+        tmp_path,
+        {
+            "demo/__init__.py": "",
+            "demo/probe.py": (
+                "def deliver(store, chat):\n"
+                "    if hasattr(store, 'claim_delivery'):\n"
+                "        return store.claim_delivery(chat)\n"
+                "\n"
+                "class Index:\n"
+                "    def who(self, news_store):\n"
+                "        return getattr(self._store, 'who', None) or getattr(news_store, 'who_token')\n"
+            ),
+            "demo/fine.py": "def f(article, store):\n    return hasattr(article, 'body') and getattr(article, 'id')\n",
+        },
+    )
     found = store_probes(root, ["demo"])
     assert sorted((m, line) for m, line, _what in found) == [("demo.probe", 2), ("demo.probe", 7), ("demo.probe", 7)]
     assert "hasattr(store, 'claim_delivery')" in {what for _m, _line, what in found}
 
 
 def test_the_checker_finds_sql_outside_the_store(tmp_path):
-    root = _plant(tmp_path, {
-        "bot/__init__.py": "",
-        "bot/deliveries.py": (
-            '"""Deliveries. Prose may say select the chats from the store, or update a row."""\n'
-            "def claim(conn, chat):\n"
-            "    conn.execute('INSERT INTO deliveries (chat_id) VALUES (%s) ON CONFLICT DO NOTHING', (chat,))\n"
-            "    table = 'deliveries'\n"
-            '    return conn.execute(f"SELECT state FROM {table} WHERE chat_id = %s", (chat,))\n'
-        ),
-        "bot/words.py": "NOTE = 'select the stories from today and update the digest'\n",
-        "summaries/__init__.py": "",
-        "summaries/store/__init__.py": "",
-        "summaries/store/pg.py": "SCHEMA = 'CREATE TABLE deliveries (chat_id bigint PRIMARY KEY)'\n",
-    })
+    root = _plant(
+        tmp_path,
+        {
+            "bot/__init__.py": "",
+            "bot/deliveries.py": (
+                '"""Deliveries. Prose may say select the chats from the store, or update a row."""\n'
+                "def claim(conn, chat):\n"
+                "    conn.execute('INSERT INTO deliveries (chat_id) VALUES (%s) ON CONFLICT DO NOTHING', (chat,))\n"
+                "    table = 'deliveries'\n"
+                '    return conn.execute(f"SELECT state FROM {table} WHERE chat_id = %s", (chat,))\n'
+            ),
+            "bot/words.py": "NOTE = 'select the stories from today and update the digest'\n",
+            "summaries/__init__.py": "",
+            "summaries/store/__init__.py": "",
+            "summaries/store/pg.py": "SCHEMA = 'CREATE TABLE deliveries (chat_id bigint PRIMARY KEY)'\n",
+        },
+    )
     found = sql_strings(root, ["bot", "summaries"])
     assert sorted((m, line) for m, line, _what in found) == [
-        ("bot.deliveries", 3), ("bot.deliveries", 5), ("summaries.store.pg", 1)]
+        ("bot.deliveries", 3),
+        ("bot.deliveries", 5),
+        ("summaries.store.pg", 1),
+    ]
     outside = [f for f in found if not f[0].startswith("summaries.store")]
     assert [m for m, *_ in outside] == ["bot.deliveries", "bot.deliveries"]
 
 
 def test_the_checker_finds_a_function_level_import(tmp_path):
-    root = _plant(tmp_path, {
-        "demo/__init__.py": "",
-        "demo/a.py": (
-            "import json\n"
-            "from newsbrief.demo import b\n"
-            "\n"
-            "def f():\n"
-            "    import csv\n"
-            "    from newsbrief.demo.b import thing\n"
-            "    return thing, csv, json, b\n"
-            "\n"
-            "class C:\n"
-            "    async def g(self):\n"
-            "        from . import b as again\n"
-            "        def h():\n"
-            "            import demo.b\n"
-            "        return again, h\n"
-        ),
-        "demo/b.py": "def thing():\n    pass\n",
-    })
+    root = _plant(
+        tmp_path,
+        {
+            "demo/__init__.py": "",
+            "demo/a.py": (
+                "import json\n"
+                "from newsbrief.demo import b\n"
+                "\n"
+                "def f():\n"
+                "    import csv\n"
+                "    from newsbrief.demo.b import thing\n"
+                "    return thing, csv, json, b\n"
+                "\n"
+                "class C:\n"
+                "    async def g(self):\n"
+                "        from . import b as again\n"
+                "        def h():\n"
+                "            import demo.b\n"
+                "        return again, h\n"
+            ),
+            "demo/b.py": "def thing():\n    pass\n",
+        },
+    )
     found = function_level_imports(root, ["demo"], namespace="newsbrief")
     assert found == [("demo.a", 6, "demo.b"), ("demo.a", 11, "demo"), ("demo.a", 13, "demo.b")]
 
 
 def test_the_checker_finds_a_module_over_600_lines(tmp_path):
-    root = _plant(tmp_path, {
-        "demo/__init__.py": "",
-        "demo/short.py": "x = 1\n" * 600,
-        "demo/long.py": "x = 1\n" * 601,
-    })
+    root = _plant(
+        tmp_path,
+        {
+            "demo/__init__.py": "",
+            "demo/short.py": "x = 1\n" * 600,
+            "demo/long.py": "x = 1\n" * 601,
+        },
+    )
     assert long_modules(root, ["demo"], 600) == [("demo.long", 601)]

@@ -15,15 +15,17 @@ from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, LinkPrevie
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TimedOut
 from telegram.request import HTTPXRequest
+from waiting import wait_for, wait_for_sync
 
 from newsbrief.bot.localapi import LocalBotAPI, parse_html, utf16_len
-from waiting import wait_for, wait_for_sync
 
 TOKEN = "123456:local-test-token"
 CHAT = 4242
 # PTB 22 warns inside RetryAfter.__init__ about retry_after becoming a timedelta
 PTB_RETRY_AFTER_DEPRECATION = pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")
-KEYBOARD = {"inline_keyboard": [[{"text": "More", "callback_data": "more:1"}, {"text": "Web", "url": "https://example.com/a"}]]}
+KEYBOARD = {
+    "inline_keyboard": [[{"text": "More", "callback_data": "more:1"}, {"text": "Web", "url": "https://example.com/a"}]]
+}
 
 
 @pytest.fixture
@@ -59,9 +61,14 @@ def test_get_me_and_transport_variants(api, client):
     # query string, JSON body, multipart and case-insensitive method names all work
     assert client.get(api.method_url("sendMessage"), params={"chat_id": CHAT, "text": "q"}).json()["ok"]
     assert client.post(api.method_url("sendmessage"), json={"chat_id": CHAT, "text": "j"}).json()["ok"]
-    assert client.post(api.method_url("sendMessage"), files={"chat_id": (None, str(CHAT)), "text": (None, "m")}).json()["ok"]
-    chunked = client.post(api.method_url("sendMessage"), content=iter([f"chat_id={CHAT}&".encode(), b"text=c"]),
-                          headers={"Content-Type": "application/x-www-form-urlencoded"})
+    assert client.post(api.method_url("sendMessage"), files={"chat_id": (None, str(CHAT)), "text": (None, "m")}).json()[
+        "ok"
+    ]
+    chunked = client.post(
+        api.method_url("sendMessage"),
+        content=iter([f"chat_id={CHAT}&".encode(), b"text=c"]),
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
     assert chunked.request.headers["Transfer-Encoding"] == "chunked" and chunked.json()["ok"]
     r = client.post(api.method_url("sendMessage"), content=b"{not json", headers={"Content-Type": "application/json"})
     assert r.status_code == 400 and r.json()["description"] == "Bad Request: can't parse JSON object"
@@ -71,8 +78,15 @@ def test_get_me_and_transport_variants(api, client):
 
 
 def test_send_message_ok(api, client):
-    r = call(client, api, "sendMessage", chat_id=CHAT, text="Hello", reply_markup=KEYBOARD,
-             link_preview_options={"is_disabled": True})
+    r = call(
+        client,
+        api,
+        "sendMessage",
+        chat_id=CHAT,
+        text="Hello",
+        reply_markup=KEYBOARD,
+        link_preview_options={"is_disabled": True},
+    )
     body = r.json()
     assert r.status_code == 200 and body["ok"]
     msg = body["result"]
@@ -125,19 +139,29 @@ def test_bad_html(api, client, text, fragment):
 
 def test_good_html_nested_tags_and_entities(api, client):
     text = (
-        '<b>Top <i>story</i></b> &lt;3 &amp; &quot;q&quot; &#128512; &#x41;\n'
+        "<b>Top <i>story</i></b> &lt;3 &amp; &quot;q&quot; &#128512; &#x41;\n"
         '<a href="https://ex.com/?a=1&amp;b=2">link</a> <tg-spoiler>s</tg-spoiler> '
         '<span class="tg-spoiler">t</span> <u>u</u><s>s</s><code>c</code>\n'
         '<pre><code class="language-python">x = 1</code></pre>'
-        '<blockquote expandable>quoted</blockquote>'
+        "<blockquote expandable>quoted</blockquote>"
     )
     r = call(client, api, "sendMessage", chat_id=CHAT, text=text, parse_mode="HTML")
     assert r.status_code == 200, r.text
     msg = r.json()["result"]
     assert msg["text"].startswith('Top story <3 & "q" 😀 A\nlink s t usc\nx = 1quoted')
     types = [e["type"] for e in msg["entities"]]
-    assert types == ["bold", "italic", "text_link", "spoiler", "spoiler", "underline", "strikethrough",
-                     "code", "pre", "expandable_blockquote"]
+    assert types == [
+        "bold",
+        "italic",
+        "text_link",
+        "spoiler",
+        "spoiler",
+        "underline",
+        "strikethrough",
+        "code",
+        "pre",
+        "expandable_blockquote",
+    ]
     link = next(e for e in msg["entities"] if e["type"] == "text_link")
     assert link["url"] == "https://ex.com/?a=1&b=2"
     # offsets are UTF-16: the emoji before the link counts twice
@@ -194,9 +218,20 @@ def test_unknown_method_wrong_token_unknown_chat(api, client):
 
 
 def test_edit_message_text(api, client):
-    sent = call(client, api, "sendMessage", chat_id=CHAT, text="<b>v1</b>", parse_mode="HTML", reply_markup=KEYBOARD).json()["result"]
+    sent = call(
+        client, api, "sendMessage", chat_id=CHAT, text="<b>v1</b>", parse_mode="HTML", reply_markup=KEYBOARD
+    ).json()["result"]
     mid = sent["message_id"]
-    same = call(client, api, "editMessageText", chat_id=CHAT, message_id=mid, text="<b>v1</b>", parse_mode="HTML", reply_markup=KEYBOARD)
+    same = call(
+        client,
+        api,
+        "editMessageText",
+        chat_id=CHAT,
+        message_id=mid,
+        text="<b>v1</b>",
+        parse_mode="HTML",
+        reply_markup=KEYBOARD,
+    )
     assert same.status_code == 400
     assert same.json()["description"].startswith("Bad Request: message is not modified")
     # same visible text but different formatting is a modification
@@ -223,12 +258,20 @@ def test_edit_message_text(api, client):
 
 def test_replies_commands_members_webhook(api, client):
     user_msg = api.send_text(CHAT, "question")
-    r = call(client, api, "sendMessage", chat_id=CHAT, text="answer", reply_parameters={"message_id": user_msg["message_id"]})
+    r = call(
+        client, api, "sendMessage", chat_id=CHAT, text="answer", reply_parameters={"message_id": user_msg["message_id"]}
+    )
     assert r.json()["result"]["reply_to_message"]["text"] == "question"
     r = call(client, api, "sendMessage", chat_id=CHAT, text="x", reply_to_message_id=999)
     assert r.json()["description"] == "Bad Request: message to be replied not found"
-    r = call(client, api, "sendMessage", chat_id=CHAT, text="x",
-             reply_parameters={"message_id": 999, "allow_sending_without_reply": True})
+    r = call(
+        client,
+        api,
+        "sendMessage",
+        chat_id=CHAT,
+        text="x",
+        reply_parameters={"message_id": 999, "allow_sending_without_reply": True},
+    )
     assert r.status_code == 200
     # a user replying to a bot message embeds it
     reply = api.send_text(CHAT, "thanks", reply_to_message_id=2)
@@ -248,7 +291,10 @@ def test_replies_commands_members_webhook(api, client):
     assert call(client, api, "getChatMember", chat_id=group, user_id=8).json()["result"]["status"] == "creator"
     assert call(client, api, "getChatMember", chat_id=group, user_id=99).json()["result"]["status"] == "member"
     assert call(client, api, "getChatMember", chat_id=CHAT, user_id=CHAT).json()["result"]["status"] == "member"
-    assert call(client, api, "getChatMember", chat_id=CHAT, user_id=99).json()["description"] == "Bad Request: user not found"
+    assert (
+        call(client, api, "getChatMember", chat_id=CHAT, user_id=99).json()["description"]
+        == "Bad Request: user not found"
+    )
 
     assert call(client, api, "setWebhook", url="http://example.com/hook").status_code == 400
     assert call(client, api, "setWebhook", url="https://example.com/hook").json()["result"] is True
@@ -274,7 +320,9 @@ def test_updates_offset_and_allowed_updates(api, client):
     assert call(client, api, "getUpdates", offset=ups[1]["update_id"] + 1).json()["result"] == []
     # only "message" updates are wanted now: a button press is not delivered
     call(client, api, "getUpdates", allowed_updates=["message"])
-    mid = call(client, api, "sendMessage", chat_id=CHAT, text="pick", reply_markup=KEYBOARD).json()["result"]["message_id"]
+    mid = call(client, api, "sendMessage", chat_id=CHAT, text="pick", reply_markup=KEYBOARD).json()["result"][
+        "message_id"
+    ]
     api.press_button(CHAT, mid, "more:1")
     assert call(client, api, "getUpdates").json()["result"] == []
     with pytest.raises(ValueError):
@@ -299,8 +347,11 @@ def test_long_poll_wakes_up_and_stop_is_prompt(api, client):
     assert result["t"] < 3 and result["r"]["result"][0]["message"]["text"] == "wake up"
 
     other = httpx.Client(timeout=10)
-    t = threading.Thread(target=lambda: result.update(r2=other.post(api.method_url("getUpdates"),
-                                                                    data={"timeout": "30", "offset": "99"}).json()))
+    t = threading.Thread(
+        target=lambda: result.update(
+            r2=other.post(api.method_url("getUpdates"), data={"timeout": "30", "offset": "99"}).json()
+        )
+    )
     t.start()
     wait_for_sync(lambda: api.polling, 5)
     t0 = time.monotonic()
@@ -325,8 +376,12 @@ def test_no_thread_leak_and_restart():
 async def test_ptb_send_and_get_updates(api):
     async with fast_bot(api) as bot:
         assert bot.username == "newsbrief_bot"
-        msg = await bot.send_message(CHAT, "<b>Hi</b> there", parse_mode=ParseMode.HTML,
-                                     link_preview_options=LinkPreviewOptions(is_disabled=True))
+        msg = await bot.send_message(
+            CHAT,
+            "<b>Hi</b> there",
+            parse_mode=ParseMode.HTML,
+            link_preview_options=LinkPreviewOptions(is_disabled=True),
+        )
         assert msg.text == "Hi there" and msg.entities[0].type == "bold" and msg.chat_id == CHAT
         with pytest.raises(BadRequest, match="(?i)can.t parse entities"):
             await bot.send_message(CHAT, "a < b", parse_mode=ParseMode.HTML)
@@ -354,8 +409,9 @@ async def test_ptb_callback_round_trip(api):
         assert q.id == qid and q.data == "page:2" and q.message.message_id == msg.message_id
         assert q.from_user.id == CHAT
         assert await q.answer("Loading…")
-        assert api.callback_answers == [{"callback_query_id": qid, "text": "Loading…", "show_alert": False,
-                                         "url": None, "cache_time": None}]
+        assert api.callback_answers == [
+            {"callback_query_id": qid, "text": "Loading…", "show_alert": False, "url": None, "cache_time": None}
+        ]
         with pytest.raises(BadRequest, match="(?i)query is too old"):
             await q.answer()
         edited = await q.edit_message_text("page 2", reply_markup=kb)
@@ -419,8 +475,7 @@ async def test_many_concurrent_chats_with_random_faults(api):
     for c in chats:
         api.add_chat(c)
     api.set_fault_rate(0.05, kinds=("429", "500", "drop", "slow"), seed=3, delay=0.05)
-    async with Bot(TOKEN, base_url=api.base_url,
-                   request=HTTPXRequest(connection_pool_size=64, pool_timeout=10)) as bot:
+    async with Bot(TOKEN, base_url=api.base_url, request=HTTPXRequest(connection_pool_size=64, pool_timeout=10)) as bot:
         poll = asyncio.create_task(bot.get_updates(timeout=30))  # held open meanwhile
 
         gate = asyncio.Semaphore(64)  # httpcore's pool queue gets slow with 1000s of waiters
@@ -474,8 +529,14 @@ async def test_ptb_application_end_to_end(api):
         await update.callback_query.answer()
         await update.callback_query.edit_message_text("More news")
 
-    app = (ApplicationBuilder().token(TOKEN).base_url(api.base_url).base_file_url(api.base_file_url)
-           .get_updates_read_timeout(5).build())
+    app = (
+        ApplicationBuilder()
+        .token(TOKEN)
+        .base_url(api.base_url)
+        .base_file_url(api.base_file_url)
+        .get_updates_read_timeout(5)
+        .build()
+    )
     app.add_handler(CommandHandler("brief", brief))
     app.add_handler(CallbackQueryHandler(more))
     group = -555
@@ -521,8 +582,12 @@ def test_mock_transport_without_a_socket():
 async def test_ptb_through_the_mock_transport():
     async with LocalBotAPI(token=TOKEN, serve_http=False) as api:
         request = HTTPXRequest(httpx_kwargs={"transport": api.mock_transport()})
-        async with Bot(TOKEN, base_url=api.base_url, request=request,
-                       get_updates_request=HTTPXRequest(httpx_kwargs={"transport": api.mock_transport()})) as bot:
+        async with Bot(
+            TOKEN,
+            base_url=api.base_url,
+            request=request,
+            get_updates_request=HTTPXRequest(httpx_kwargs={"transport": api.mock_transport()}),
+        ) as bot:
             assert bot.username == "newsbrief_bot"
             api.send_text(CHAT, "/brief")
             (update,) = await bot.get_updates(timeout=5)

@@ -17,6 +17,11 @@ async def test_menus_by_scope_and_help_examples(tmp_path):
             assert name in private and name in admins
         assert private[-1] == "help"
         (msg,) = await env.say(4401, "/help")
-        for example in ("/add https://example.org/feed.xml", '/filter +climate -football "world cup"',
-                        "/follow Hegseth", "/connect @mychannel", "/export"):
+        for example in (
+            "/add https://example.org/feed.xml",
+            '/filter +climate -football "world cup"',
+            "/follow Hegseth",
+            "/connect @mychannel",
+            "/export",
+        ):
             assert example in msg["plain_text"]

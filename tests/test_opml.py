@@ -12,8 +12,13 @@ from newsbrief.summaries.ingest.opml import MAX_DEPTH, MAX_FEEDS, MAX_OUTLINES, 
 
 def nested(levels: int, feed: str = "https://example.org/feed.xml") -> bytes:
     """A list whose one feed sits under ``levels`` folders."""
-    return (b'<?xml version="1.0"?><opml version="2.0"><body>' + b'<outline text="f">' * levels
-            + f'<outline type="rss" text="x" xmlUrl="{feed}"/>'.encode() + b"</outline>" * levels + b"</body></opml>")
+    return (
+        b'<?xml version="1.0"?><opml version="2.0"><body>'
+        + b'<outline text="f">' * levels
+        + f'<outline type="rss" text="x" xmlUrl="{feed}"/>'.encode()
+        + b"</outline>" * levels
+        + b"</body></opml>"
+    )
 
 
 def test_folders_a_few_deep_are_read():

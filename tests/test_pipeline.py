@@ -8,16 +8,16 @@ import threading
 import time
 
 import pytest
-
 from conftest import make_articles
+from waiting import wait_for
+
 from newsbrief.bot.app import build_application, pipeline_job
 from newsbrief.bot.jobs import repeat
-from newsbrief.summaries.nlp import summarizer
-from newsbrief.summaries.stories.briefing import compose_briefing, find_articles
 from newsbrief.summaries.config import Settings, Source
+from newsbrief.summaries.nlp import summarizer
 from newsbrief.summaries.pipeline.run import PIPELINE_JOB_ID, run_pipeline
 from newsbrief.summaries.store import Store
-from waiting import wait_for
+from newsbrief.summaries.stories.briefing import compose_briefing, find_articles
 
 
 @pytest.fixture
@@ -180,7 +180,10 @@ def test_briefing_falls_back_to_latest_and_filters_topics(store):
     store.upsert_articles(make_articles(2, date="2025-07-20"))
     late = compose_briefing(store, day="2025-08-15")
     assert late.fallback and late.stories[0].date == "2025-07-27"
-    assert [s.date for s in compose_briefing(store, day="2025-07-27", topics=["council"]).stories] == ["2025-07-20", "2025-07-20"]
+    assert [s.date for s in compose_briefing(store, day="2025-07-27", topics=["council"]).stories] == [
+        "2025-07-20",
+        "2025-07-20",
+    ]
     assert compose_briefing(store, day="2025-07-27", topics=["Hegseth"]).stories[0].date == "2025-07-27"
     # relevance is read from headline and summary: a word deep in the body is not what a story is about
     assert compose_briefing(store, day="2025-07-27", topics=["Pentagon"], fallback=False).stories == []

@@ -7,9 +7,9 @@ from __future__ import annotations
 import threading
 
 import pytest
-
 from pgtest import pg_url  # noqa: F401  (fixture)
 from waiting import wait_for_sync
+
 from newsbrief.summaries.articles.model import Article
 from newsbrief.summaries.config import settings_from_dict
 from newsbrief.summaries.store import StoreError, TinyStore, open_store
@@ -25,7 +25,10 @@ def test_migrations_run_once_and_a_newer_schema_stops_start_up(pg_url, tmp_path)
         assert store.migrate() == []  # nothing left to apply
     with psycopg.connect(pg_url, autocommit=True) as conn:
         conn.execute("INSERT INTO newsbrief_schema (version) VALUES (%s)", (postgres.PG_SCHEMA_VERSION + 1,))
-    with pytest.raises(StoreError, match=rf"schema is version {postgres.PG_SCHEMA_VERSION + 1}, written by a newer newsbrief.*Upgrade newsbrief"):
+    with pytest.raises(
+        StoreError,
+        match=rf"schema is version {postgres.PG_SCHEMA_VERSION + 1}, written by a newer newsbrief.*Upgrade newsbrief",
+    ):
         PostgresStore(pg_url)
 
 
@@ -76,12 +79,16 @@ def test_a_digest_is_claimed_once_across_processes(pg_url, tmp_path):
 
 def test_constraints_hold_for_writes_that_bypass_the_store(pg_url, tmp_path):
     with PostgresStore(pg_url) as store:
-        article = Article(headline="A story", body="It happened. Then more.", date="2025-07-27", url="https://example.org/x")
+        article = Article(
+            headline="A story", body="It happened. Then more.", date="2025-07-27", url="https://example.org/x"
+        )
         store.upsert_articles([article])
     with psycopg.connect(pg_url) as conn:
         with pytest.raises(psycopg.errors.UniqueViolation):  # one canonical URL, one article
-            conn.execute("INSERT INTO articles (id, seq, date, content_hash, canonical_url, doc) "
-                         "VALUES ('other', 99, '2025-07-27', 'h', 'example.org/x', '{}')")
+            conn.execute(
+                "INSERT INTO articles (id, seq, date, content_hash, canonical_url, doc) "
+                "VALUES ('other', 99, '2025-07-27', 'h', 'example.org/x', '{}')"
+            )
         conn.rollback()
         with pytest.raises(psycopg.errors.ForeignKeyViolation):  # no summary without its article
             conn.execute("INSERT INTO summaries (article_id, doc) VALUES ('missing', '{}')")
@@ -140,8 +147,12 @@ def test_the_briefing_read_cache_is_short_lived_and_emptied_by_own_writes(pg_url
         a.put_stories([{"id": "s", "members": {one.id: one.content_hash, two.id: two.content_hash}}])
         assert len(a.latest_articles(on_date="2025-07-27")) == 2  # prefetches stories and members
         b.remove_articles([two.id])  # another process
-        wait_for_sync(lambda: a.get_story("s")["members"] == {one.id: one.content_hash}, 3, interval=0.05,
-                      what="another process's change to show")
+        wait_for_sync(
+            lambda: a.get_story("s")["members"] == {one.id: one.content_hash},
+            3,
+            interval=0.05,
+            what="another process's change to show",
+        )
         assert a.get_article(two.id) is None
         a.latest_articles(on_date="2025-07-27")
         a.put_stories([], remove=["s"])  # its own write shows at once

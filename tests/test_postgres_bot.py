@@ -7,24 +7,21 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import inspect
 import tempfile
 from pathlib import Path
 
 import pytest
+from botenv import UTC, BotEnv, running_bot, start_bot, stop_bot
+from pgtest import pg_url  # noqa: F401  (fixture)
 
-from botenv import UTC, running_bot, stop_bot, start_bot, BotEnv
 from newsbrief.bot.deliveries import SENT
 from newsbrief.bot.digests import deliver_digest
-from pgtest import pg_url  # noqa: F401  (fixture)
 
 postgres = pytest.importorskip("newsbrief.summaries.store.postgres", reason="the postgres extra is not installed")
 PostgresStore = postgres.PostgresStore
 
 USER = 7001
 SEED_DAY = "2025-07-27"
-
-
 
 
 def digests(api, chat_id):

@@ -7,9 +7,9 @@ from __future__ import annotations
 import json
 
 import pytest
+from pgtest import pg_url  # noqa: F401  (fixture)
 
 from newsbrief.bot.cli import main
-from pgtest import pg_url  # noqa: F401  (fixture)
 from newsbrief.summaries.config import Settings
 from newsbrief.summaries.pipeline.run import run_pipeline
 from newsbrief.summaries.store import TinyStore
@@ -24,10 +24,19 @@ def tiny_db(tmp_path):
     with TinyStore(path) as store:
         run_pipeline(store, Settings())  # the seed article: summary, entities, a story
         store.put_documents("chats", [{"chat_id": 5, "digest_time": "07:00", "topics": ["Hegseth"]}])
-        store.put_documents("deliveries", [{"chat_id": 5, "days": {"2025-07-27": {
-            "state": "sent", "at": "2025-07-27T07:00:00Z", "articles": ["x"]}}}])
+        store.put_documents(
+            "deliveries",
+            [
+                {
+                    "chat_id": 5,
+                    "days": {"2025-07-27": {"state": "sent", "at": "2025-07-27T07:00:00Z", "articles": ["x"]}},
+                }
+            ],
+        )
         store.put_documents("sources", [{"name": "feed", "etag": "abc", "errors": 0}])
-        store.put_documents("chat_sources", [{"name": "u:0123456789ab", "url": "https://example.org/feed", "chats": [5]}])
+        store.put_documents(
+            "chat_sources", [{"name": "u:0123456789ab", "url": "https://example.org/feed", "chats": [5]}]
+        )
         store.put_documents("alerts", [{"chat_id": 5, "sent": {"2025-07-27": ["s1"]}}])
     return path
 
@@ -69,9 +78,10 @@ def test_status_on_postgres_and_tinydb(tiny_db, pg_url, tmp_path, capsys, monkey
     assert tiny["backend"] == "tinydb" and tiny["counts"]["articles"] == 1 and tiny["pending"]["unsummarized"] == 0
     assert main(["--db", str(tmp_path / "j.json"), "store", "copy", str(tiny_db), pg_url]) == 0
     capsys.readouterr()
-    from newsbrief.summaries.pipeline.worker import Worker
-    from newsbrief.summaries.config import settings_from_dict
     from conftest import make_articles
+
+    from newsbrief.summaries.config import settings_from_dict
+    from newsbrief.summaries.pipeline.worker import Worker
 
     with postgres.PostgresStore(pg_url) as pg:
         pg.upsert_articles(make_articles(3))
@@ -87,4 +97,9 @@ def test_status_on_postgres_and_tinydb(tiny_db, pg_url, tmp_path, capsys, monkey
     assert pg_status["jobs"][0]["ok"] is False and "feed down" in pg_status["jobs"][0]["detail"]
     assert main(["--db", str(tmp_path / "j.json"), "status"]) == 0
     text = capsys.readouterr().out
-    assert f"schema version {postgres.PG_SCHEMA_VERSION}" in text and "FAILED" in text and "feed down" in text and "host:1:w" in text
+    assert (
+        f"schema version {postgres.PG_SCHEMA_VERSION}" in text
+        and "FAILED" in text
+        and "feed down" in text
+        and "host:1:w" in text
+    )

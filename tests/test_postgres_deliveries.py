@@ -12,18 +12,26 @@ import json
 import threading
 
 import pytest
-
 from botenv import TOKEN, UTC, Clock, start_bot, stop_bot
+from pgtest import pg_url  # noqa: F401  (fixture)
+from waiting import wait_for_sync
+
 from newsbrief.bot.chats import ChatBook, ChatPrefs
-from newsbrief.bot.deliveries import (CLAIMED, RETRY, SENDING, SENT, ClaimLost, DatabaseDeliveryLog, DeliveryLog,
-                                      open_deliveries)
+from newsbrief.bot.deliveries import (
+    CLAIMED,
+    RETRY,
+    SENDING,
+    SENT,
+    ClaimLost,
+    DatabaseDeliveryLog,
+    DeliveryLog,
+    open_deliveries,
+)
 from newsbrief.bot.digests import deliver_digest
 from newsbrief.bot.localapi import LocalBotAPI
 from newsbrief.summaries.config import Settings
 from newsbrief.summaries.pipeline.run import run_pipeline
 from newsbrief.summaries.store import Store
-from pgtest import pg_url  # noqa: F401  (fixture)
-from waiting import wait_for_sync
 
 postgres = pytest.importorskip("newsbrief.summaries.store.postgres", reason="the postgres extra is not installed")
 
@@ -101,8 +109,7 @@ def test_sending_after_a_crash_is_in_doubt_and_not_claimed_again(two, tmp_path):
             return conn.execute("SELECT now() - %s::timestamptz > interval '2 seconds'", (at,)).fetchone()[0]
 
     wait_for_sync(lease_long_gone, 10, interval=0.1)
-    again = open_deliveries(postgres.PostgresStore(two[0].url), today=lambda: TODAY,
-                            lease=0.2)  # a new process
+    again = open_deliveries(postgres.PostgresStore(two[0].url), today=lambda: TODAY, lease=0.2)  # a new process
     try:
         assert again.done(7, DAY) and not again.claim(7, DAY)  # possibly sent: never twice, however late
         assert again.sent_articles(7) == {"x"}
@@ -140,7 +147,9 @@ def test_tinydb_claims_stay_in_memory_and_the_journal_is_unchanged(tmp_path):
         log.start_sending(7, DAY, ["x"])
         log.mark(7, DAY, SENT, ["x"])
         assert not log.claim(7, DAY)
-        lines = [json.loads(line) for p in tmp_path.glob("db.json.deliveries.*.jsonl") for line in p.read_text().splitlines()]
+        lines = [
+            json.loads(line) for p in tmp_path.glob("db.json.deliveries.*.jsonl") for line in p.read_text().splitlines()
+        ]
         assert [e["state"] for e in lines] == [SENDING, SENT]  # no claim in the journal
         log.close()
 
@@ -161,7 +170,8 @@ async def test_two_bot_processes_send_each_digest_once(pg_url, tmp_path):
         run_pipeline(stores[0], settings)
         ChatBook(stores[0], settings).save_many(
             ChatPrefs(chat_id=c, subscribed=True, time="07:00", timezone="UTC", since="2025-07-26T00:00:00+00:00")
-            for c in chats)
+            for c in chats
+        )
         for c in chats:
             api.add_chat(c, "private")
         clock = Clock(dt.datetime(2025, 7, 27, 5, 0, tzinfo=UTC))  # before 07:00: no catch-up at start
@@ -197,8 +207,9 @@ async def test_a_digest_due_while_the_database_is_away_is_sent_once_it_is_back(t
     url = server.get_uri()
     user = 7002
     try:
-        async with running_bot(tmp_path, store_factory=lambda wd: postgres.PostgresStore(
-                url, connect_timeout=2)) as env:
+        async with running_bot(
+            tmp_path, store_factory=lambda wd: postgres.PostgresStore(url, connect_timeout=2)
+        ) as env:
             await env.say(user, "/subscribe 07:00 UTC")
             env.clock.now = dt.datetime(2025, 7, 27, 7, 0, tzinfo=UTC)
             server.cleanup()  # the database goes away as the digest falls due

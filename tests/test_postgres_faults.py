@@ -16,13 +16,13 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from pgtest import pg_url  # noqa: F401  (fixture)
+from waiting import wait_for_sync
 
 from newsbrief.bot.chats import ChatBook, ChatPrefs
 from newsbrief.bot.localapi import LocalBotAPI
 from newsbrief.summaries.articles.model import Article
 from newsbrief.summaries.config import Settings
-from pgtest import pg_url  # noqa: F401  (fixture)
-from waiting import wait_for_sync
 
 postgres = pytest.importorskip("newsbrief.summaries.store.postgres", reason="the postgres extra is not installed")
 
@@ -39,22 +39,32 @@ def news(n: int, day: str) -> list[Article]:
     out = []
     for i in range(n):
         person, city = PEOPLE[i % len(PEOPLE)], CITIES[(i // len(PEOPLE)) % len(CITIES)]
-        out.append(Article(
-            headline=f"{person} opens project {i} in {city}",
-            body=f"Minister {person} opened project number {i} in {city} on Monday. "
-                 f"{person.split()[-1]} said the project would employ {i % 9 + 2} hundred people. "
-                 f"Work on the site begins in {['spring', 'summer', 'autumn'][i % 3]}.",
-            date=day, agency="TEST", source="wire"))
+        out.append(
+            Article(
+                headline=f"{person} opens project {i} in {city}",
+                body=f"Minister {person} opened project number {i} in {city} on Monday. "
+                f"{person.split()[-1]} said the project would employ {i % 9 + 2} hundred people. "
+                f"Work on the site begins in {['spring', 'summer', 'autumn'][i % 3]}.",
+                date=day,
+                agency="TEST",
+                source="wire",
+            )
+        )
     return out
 
 
 def spawn(args: list[str], env: dict[str, str], log: Path) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "newsbrief.bot.cli", *args], cwd=ROOT, env=env,
-                            stdout=log.open("w"), stderr=subprocess.STDOUT)
+    return subprocess.Popen(
+        [sys.executable, "-m", "newsbrief.bot.cli", *args],
+        cwd=ROOT,
+        env=env,
+        stdout=log.open("w"),
+        stderr=subprocess.STDOUT,
+    )
 
 
 def test_two_workers_and_a_bot_one_worker_killed_mid_batch(pg_url, tmp_path):
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     due = now - dt.timedelta(minutes=2)  # today's digest fell due just before the bot starts
     day = due.date().isoformat()
     articles = news(240, day)
@@ -64,8 +74,15 @@ def test_two_workers_and_a_bot_one_worker_killed_mid_batch(pg_url, tmp_path):
     try:
         store.upsert_articles(articles)
         ChatBook(store, Settings()).save_many(
-            ChatPrefs(chat_id=c, subscribed=True, time=due.strftime("%H:%M"), timezone="UTC",
-                      since=(now - dt.timedelta(days=1)).isoformat(timespec="seconds")) for c in chats)
+            ChatPrefs(
+                chat_id=c,
+                subscribed=True,
+                time=due.strftime("%H:%M"),
+                timezone="UTC",
+                since=(now - dt.timedelta(days=1)).isoformat(timespec="seconds"),
+            )
+            for c in chats
+        )
         (tmp_path / "feeds").mkdir()
         with LocalBotAPI(token=TOKEN) as api:
             for c in chats:
@@ -74,10 +91,17 @@ def test_two_workers_and_a_bot_one_worker_killed_mid_batch(pg_url, tmp_path):
             config.write_text(
                 f'[storage]\npath = "{tmp_path / "db.json"}"\n'
                 f'[telegram]\napi_base_url = "{api.base_url}"\napi_file_url = "{api.base_file_url}"\n'
-                f'[schedule]\nsummarize_every_minutes = 60\n'
-                f'[[sources]]\nname = "none"\nfolder = "{tmp_path / "feeds"}"\n', encoding="utf-8")
-            env = {**os.environ, "NEWSBRIEF_DATABASE_URL": pg_url, "NEWSBRIEF_CONFIG": str(config),
-                   "NEWSBRIEF_TELEGRAM_TOKEN": TOKEN, "OMP_NUM_THREADS": "1"}
+                f"[schedule]\nsummarize_every_minutes = 60\n"
+                f'[[sources]]\nname = "none"\nfolder = "{tmp_path / "feeds"}"\n',
+                encoding="utf-8",
+            )
+            env = {
+                **os.environ,
+                "NEWSBRIEF_DATABASE_URL": pg_url,
+                "NEWSBRIEF_CONFIG": str(config),
+                "NEWSBRIEF_TELEGRAM_TOKEN": TOKEN,
+                "OMP_NUM_THREADS": "1",
+            }
             victim = spawn(["worker", "--lease", "3", "--batch", "30"], env, tmp_path / "victim.log")
             survivor = spawn(["worker", "--lease", "3", "--batch", "10", "--once"], env, tmp_path / "survivor.log")
             procs += [victim, survivor]
@@ -86,22 +110,32 @@ def test_two_workers_and_a_bot_one_worker_killed_mid_batch(pg_url, tmp_path):
                 with store.connection() as conn:
                     return conn.execute(sql, params).fetchone()[0]
 
-            wait_for_sync(lambda: query("SELECT count(*) FROM workers") == 2, 60, interval=0.05,
-                          what="both workers to start")
+            wait_for_sync(
+                lambda: query("SELECT count(*) FROM workers") == 2, 60, interval=0.05, what="both workers to start"
+            )
             bot = spawn(["run"], env, tmp_path / "bot.log")  # starts after the workers: the work is theirs
             procs.append(bot)
 
             def victim_mid_second_batch() -> bool:  # one batch committed, the next one claimed
-                return bool(query("SELECT count(*) FROM work_done d JOIN workers w ON w.id = d.worker "
-                                  "WHERE w.pid = %s", victim.pid)
-                            and query("SELECT count(*) FROM work_claims c JOIN workers w ON w.id = c.worker "
-                                      "WHERE w.pid = %s", victim.pid))
+                return bool(
+                    query(
+                        "SELECT count(*) FROM work_done d JOIN workers w ON w.id = d.worker WHERE w.pid = %s",
+                        victim.pid,
+                    )
+                    and query(
+                        "SELECT count(*) FROM work_claims c JOIN workers w ON w.id = c.worker WHERE w.pid = %s",
+                        victim.pid,
+                    )
+                )
 
-            wait_for_sync(victim_mid_second_batch, 120, interval=0.02, what="the victim to commit a batch and claim another")
+            wait_for_sync(
+                victim_mid_second_batch, 120, interval=0.02, what="the victim to commit a batch and claim another"
+            )
             victim.send_signal(signal.SIGKILL)
             victim.wait(timeout=10)
-            in_flight = query("SELECT count(*) FROM work_claims c JOIN workers w ON w.id = c.worker WHERE w.pid = %s",
-                              victim.pid)
+            in_flight = query(
+                "SELECT count(*) FROM work_claims c JOIN workers w ON w.id = c.worker WHERE w.pid = %s", victim.pid
+            )
             assert in_flight > 0  # killed mid-batch: its claims outlive it, until they expire
 
             assert survivor.wait(timeout=180) == 0, (tmp_path / "survivor.log").read_text()[-3000:]
@@ -117,8 +151,9 @@ def test_two_workers_and_a_bot_one_worker_killed_mid_batch(pg_url, tmp_path):
         with store.connection() as conn:
             done = dict(conn.execute("SELECT article_id, count(*) FROM work_done GROUP BY article_id"))
             workers = {r[0] for r in conn.execute("SELECT DISTINCT worker FROM work_done")}
-            victim_done = conn.execute("SELECT count(*) FROM work_done d JOIN workers w ON w.id = d.worker "
-                                       "WHERE w.pid = %s", (victim.pid,)).fetchone()[0]
+            victim_done = conn.execute(
+                "SELECT count(*) FROM work_done d JOIN workers w ON w.id = d.worker WHERE w.pid = %s", (victim.pid,)
+            ).fetchone()[0]
             left = conn.execute("SELECT count(*) FROM work_claims").fetchone()[0]
             unindexed = conn.execute("SELECT count(*) FROM work_done WHERE NOT indexed").fetchone()[0]
             indexed = {r[0][2:] for r in conn.execute("SELECT k FROM entities WHERE k LIKE 'a:%%'")}

@@ -13,10 +13,10 @@ import threading
 from pathlib import Path
 
 import pytest
-
 from conftest import make_articles
 from pgtest import pg_url  # noqa: F401  (fixture)
 from waiting import wait_for_sync
+
 from newsbrief.summaries.config import settings_from_dict
 
 postgres = pytest.importorskip("newsbrief.summaries.store.postgres", reason="the postgres extra is not installed")
@@ -87,11 +87,17 @@ def test_a_dead_workers_claims_expire_and_its_late_results_are_dropped(store, se
 def test_scheduled_work_runs_once_per_period_across_workers(store, tmp_path):
     folder = tmp_path / "in"
     folder.mkdir()
-    (folder / "a.txt").write_text("date 2025-07-27 Paris (TEST): The city opened a new bridge on Sunday. "
-                                  "Thousands walked across it.", encoding="utf-8")
-    settings = settings_from_dict({"storage": {"path": str(tmp_path / "db.json")},
-                                   "schedule": {"summarize_every_minutes": 60},
-                                   "sources": [{"name": "local", "folder": str(folder)}]})
+    (folder / "a.txt").write_text(
+        "date 2025-07-27 Paris (TEST): The city opened a new bridge on Sunday. Thousands walked across it.",
+        encoding="utf-8",
+    )
+    settings = settings_from_dict(
+        {
+            "storage": {"path": str(tmp_path / "db.json")},
+            "schedule": {"summarize_every_minutes": 60},
+            "sources": [{"name": "local", "folder": str(folder)}],
+        }
+    )
     workers = [Worker(store, settings, worker_id=f"w{i}") for i in range(4)]
     results: list[bool] = []
     barrier = threading.Barrier(4)
@@ -109,28 +115,39 @@ def test_scheduled_work_runs_once_per_period_across_workers(store, tmp_path):
     assert [w.scheduled_work() for w in workers] == [False] * 4  # the period has not passed
     assert store.article_count() == 1
     with store.connection() as conn:
-        (ok, detail), = conn.execute("SELECT ok, detail FROM job_runs WHERE job = 'fetch'").fetchall()
+        ((ok, detail),) = conn.execute("SELECT ok, detail FROM job_runs WHERE job = 'fetch'").fetchall()
     assert ok and detail.startswith("1 added, 0 updated") and detail.endswith("pruned 0")
 
 
 def _worker(env: dict[str, str], *extra: str) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "newsbrief.bot.cli", "worker", "--lease", "3", *extra], cwd=ROOT, env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    return subprocess.Popen(
+        [sys.executable, "-m", "newsbrief.bot.cli", "worker", "--lease", "3", *extra],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
 
 
 def test_two_worker_processes_one_killed_mid_batch_every_article_once(store, pg_url, tmp_path):
     articles = make_articles(400)
     store.upsert_articles(articles)
     config = tmp_path / "config.toml"
-    config.write_text(f'[storage]\npath = "{tmp_path / "db.json"}"\n[[sources]]\nname = "none"\nfolder = "{tmp_path}"\n',
-                      encoding="utf-8")
+    config.write_text(
+        f'[storage]\npath = "{tmp_path / "db.json"}"\n[[sources]]\nname = "none"\nfolder = "{tmp_path}"\n',
+        encoding="utf-8",
+    )
     env = {**os.environ, "NEWSBRIEF_DATABASE_URL": pg_url, "NEWSBRIEF_CONFIG": str(config)}
     victim = _worker(env, "--batch", "100")
     try:
+
         def victim_claims() -> int:
             with store.connection() as conn:
-                return conn.execute("SELECT count(*) FROM work_claims wc JOIN workers w ON w.id = wc.worker "
-                                    "WHERE w.pid = %s", (victim.pid,)).fetchone()[0]
+                return conn.execute(
+                    "SELECT count(*) FROM work_claims wc JOIN workers w ON w.id = wc.worker WHERE w.pid = %s",
+                    (victim.pid,),
+                ).fetchone()[0]
 
         wait_for(victim_claims, timeout=60, what="the first worker to claim a batch")
         os.kill(victim.pid, signal.SIGKILL)  # mid-batch: claimed, not committed
@@ -201,8 +218,8 @@ def _stored_extractions(store) -> dict[str, dict]:
 def test_extracted_mentions_survive_the_round_trip_through_json(nlp):
     import json
 
-    from newsbrief.summaries.nlp import entities as ner
     from newsbrief.summaries.index.entity_index import extracted_from_record, extracted_record
+    from newsbrief.summaries.nlp import entities as ner
 
     (article,) = _seed_articles()[:1]
     found = ner.extract(article.body)
@@ -217,8 +234,8 @@ def test_extracted_mentions_survive_the_round_trip_through_json(nlp):
 
 
 def test_each_worker_extracts_its_batch_and_the_index_only_merges(store, settings, nlp, monkeypatch):
-    from newsbrief.summaries.nlp import entities as ner
     from newsbrief.summaries.index.entity_index import lookup
+    from newsbrief.summaries.nlp import entities as ner
 
     articles = _seed_articles()
     store.upsert_articles(articles)
@@ -242,8 +259,8 @@ def test_each_worker_extracts_its_batch_and_the_index_only_merges(store, setting
 
 
 def test_rows_without_a_current_extraction_are_extracted_when_merged(store, settings, nlp):
-    from newsbrief.summaries.nlp import entities as ner
     from newsbrief.summaries.index.entity_index import lookup
+    from newsbrief.summaries.nlp import entities as ner
 
     seed, *_ = _seed_articles()
     people = [_people_article(i) for i in range(3)]
@@ -254,10 +271,14 @@ def test_rows_without_a_current_extraction_are_extracted_when_merged(store, sett
         # a row written before extraction moved to the workers, one made by older rules,
         # one extracted from content the article no longer has
         conn.execute("UPDATE work_done SET entities = NULL WHERE article_id = %s", (seed.id,))
-        conn.execute("UPDATE work_done SET entities = jsonb_set(entities, '{v}', %s::jsonb) WHERE article_id = %s",
-                     (str(ner.RULES_VERSION - 1), people[0].id))
-        conn.execute("UPDATE work_done SET entities = jsonb_set(entities, '{hash}', '\"other\"') WHERE article_id = %s",
-                     (people[1].id,))
+        conn.execute(
+            "UPDATE work_done SET entities = jsonb_set(entities, '{v}', %s::jsonb) WHERE article_id = %s",
+            (str(ner.RULES_VERSION - 1), people[0].id),
+        )
+        conn.execute(
+            "UPDATE work_done SET entities = jsonb_set(entities, '{hash}', '\"other\"') WHERE article_id = %s",
+            (people[1].id,),
+        )
     report = worker.index_pending()
     assert report.indexed == 4 and worker.timings["fallback"] == 3  # the fourth row's extraction was current
     assert lookup(store, "Hegseth").card.name == "Pete Hegseth"
@@ -267,10 +288,14 @@ def test_rows_without_a_current_extraction_are_extracted_when_merged(store, sett
 def _people_article(i: int, date: str = "2025-07-01"):
     from newsbrief.summaries.articles.model import Article
 
-    return Article(headline=f"Minister Priya Raman opens bridge {i}",
-                   body=f"Transport Minister Priya Raman opened bridge number {i} in Chennai on Monday. "
-                        "Raman said the bridge would cut travel times.",
-                   date=date, agency="TEST", source="test")
+    return Article(
+        headline=f"Minister Priya Raman opens bridge {i}",
+        body=f"Transport Minister Priya Raman opened bridge number {i} in Chennai on Monday. "
+        "Raman said the bridge would cut travel times.",
+        date=date,
+        agency="TEST",
+        source="test",
+    )
 
 
 def test_a_worker_merging_after_another_reloads_its_indexes_at_once(pg_url, tmp_path, settings, nlp):
@@ -310,7 +335,9 @@ def test_one_worker_keeps_the_index_while_it_keeps_up(pg_url, tmp_path, settings
         with stores[0].connection() as conn:  # a stops keeping up: b's work waits past the takeover
             conn.execute("UPDATE work_done SET at = now() - interval '1 minute' WHERE NOT indexed")
         rb = b.cycle(ingest=False)
-        assert rb.claimed == 2 and rb.indexed == 4 and b.timings["reloads"] == 1  # b took over, loading the indexes once
+        assert (
+            rb.claimed == 2 and rb.indexed == 4 and b.timings["reloads"] == 1
+        )  # b took over, loading the indexes once
         ra = a.cycle(ingest=False)
         assert ra.claimed == 2 and ra.indexed == 0  # b is the indexer now
         idle = type(ra)(claimed=0)

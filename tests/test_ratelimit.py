@@ -10,7 +10,8 @@ import asyncio
 import datetime as dt
 import heapq
 import itertools
-from typing import Any, Awaitable, TypeVar
+from collections.abc import Awaitable
+from typing import Any, TypeVar
 
 import pytest
 from telegram.error import RetryAfter
@@ -65,8 +66,9 @@ class VirtualClock:
         return task.result()
 
 
-def submit(limiter: PriorityRateLimiter, call: Any, tag: str, chat_id: int | str | None,
-           options: dict | None = None) -> asyncio.Task:
+def submit(
+    limiter: PriorityRateLimiter, call: Any, tag: str, chat_id: int | str | None, options: dict | None = None
+) -> asyncio.Task:
     data = {} if chat_id is None else {"chat_id": chat_id}
     endpoint = "sendMessage" if chat_id is not None else "answerCallbackQuery"
     return asyncio.create_task(limiter.process_request(call, (tag,), {}, endpoint, data, options))
@@ -94,7 +96,7 @@ async def test_paces_at_the_rate_and_serves_replies_first():
     assert order[:10] == [f"d{i}" for i in range(10)]  # digests first come, first served
     first_reply = order.index("r0")
     assert first_reply in (10, 11)  # the next free slot after the replies arrived
-    assert order[first_reply:first_reply + 5] == ["r0", "r1", "r2", "r3", "r4"]  # ahead of the queued digests
+    assert order[first_reply : first_reply + 5] == ["r0", "r1", "r2", "r3", "r4"]  # ahead of the queued digests
     gaps = [b - a for (_, a), (_, b) in itertools.pairwise(sent)]
     assert len(sent) == 65 and gaps == pytest.approx([0.02] * 64)  # exactly 50 a second, never faster
 
@@ -172,8 +174,11 @@ async def test_retry_after_pauses_and_retries_and_before_send_runs_each_time():
             raise RetryAfter(dt.timedelta(seconds=0.3))
         return "ok"
 
-    result = await clock.run(limiter.process_request(flaky, (), {}, "sendMessage", {"chat_id": 5},
-                                                     {"before_send": lambda: marks.append(1), "priority": BULK}))
+    result = await clock.run(
+        limiter.process_request(
+            flaky, (), {}, "sendMessage", {"chat_id": 5}, {"before_send": lambda: marks.append(1), "priority": BULK}
+        )
+    )
     await limiter.shutdown()
     assert result == "ok"
     assert attempts == pytest.approx([0.0, 0.4])  # the time Telegram asked for, plus a margin of 0.1 s

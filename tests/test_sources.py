@@ -19,22 +19,26 @@ import feedparser
 import pytest
 
 from newsbrief.summaries.articles.model import Article
-from newsbrief.summaries.stories.briefing import Story
 from newsbrief.summaries.config import FetchSettings, Settings, Source, StorageSettings
-from newsbrief.summaries.ingest.fetch import FetchOptions
 from newsbrief.summaries.ingest.feeds import SourceError, backoff_minutes, fetch_due
+from newsbrief.summaries.ingest.fetch import FetchOptions
 from newsbrief.summaries.ingest.source_state import source_status
 from newsbrief.summaries.pipeline.on_demand import summarize_url
 from newsbrief.summaries.store import Store
+from newsbrief.summaries.stories.briefing import Story
 
 FIXTURES = Path(__file__).parent / "fixtures" / "feeds"
-T0 = dt.datetime(2025, 7, 20, 12, 0, tzinfo=dt.timezone.utc)
+T0 = dt.datetime(2025, 7, 20, 12, 0, tzinfo=dt.UTC)
 LAST_MODIFIED = "Fri, 18 Jul 2025 08:00:00 GMT"
 HUGE_TOTAL = 64 * 1024 * 1024  # what the endless endpoint would send if nobody stopped it
 CAP = 256 * 1024
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 2000
 
-FEED_TYPES = {".xml": "application/rss+xml; charset=utf-8", ".rdf": "application/rdf+xml", ".html": "text/html; charset=utf-8"}
+FEED_TYPES = {
+    ".xml": "application/rss+xml; charset=utf-8",
+    ".rdf": "application/rdf+xml",
+    ".html": "text/html; charset=utf-8",
+}
 
 
 class FeedServer:
@@ -88,8 +92,14 @@ class FeedServer:
     def fixture(self, name: str) -> bytes:
         return (FIXTURES / name).read_text(encoding="utf-8").replace("{BASE}", self.base).encode()
 
-    def send(self, h: BaseHTTPRequestHandler, status: int, body: bytes = b"", ctype: str = "text/plain",
-             headers: dict[str, str] | None = None) -> None:
+    def send(
+        self,
+        h: BaseHTTPRequestHandler,
+        status: int,
+        body: bytes = b"",
+        ctype: str = "text/plain",
+        headers: dict[str, str] | None = None,
+    ) -> None:
         h.send_response(status)
         h.send_header("Content-Type", ctype)
         h.send_header("Content-Length", str(len(body)))
@@ -167,8 +177,8 @@ class FeedServer:
                 h.send_header("Location", f"/redirect/{n - 1}")
                 h.send_header("Content-Length", "0")
                 h.end_headers()
-        elif path.startswith("/feeds/") and (FIXTURES / path[len("/feeds/"):]).is_file():
-            self.static(h, path[len("/feeds/"):], query)
+        elif path.startswith("/feeds/") and (FIXTURES / path[len("/feeds/") :]).is_file():
+            self.static(h, path[len("/feeds/") :], query)
         elif path.startswith("/pages/") and (FIXTURES / path[1:]).is_file():
             self.static(h, path[1:], query)
         else:
@@ -244,7 +254,7 @@ def all_sources(server: FeedServer) -> list[Source]:
     # interleave so that bad sources sit between good ones
     out = []
     for i in range(max(len(good), len(bad))):
-        out += good[i:i + 1] + bad[i:i + 1]
+        out += good[i : i + 1] + bad[i : i + 1]
     return out
 
 
@@ -256,8 +266,13 @@ def test_every_kind_of_source_in_one_run(server, store):
 
     got = by_source(store)
     assert {n: len(v) for n, v in got.items()} == {
-        "Riverside Herald": 2, "Valley Science": 2, "Farm Weekly": 1, "Coast Daily": 2,
-        "Hill Gazette": 1, "Wire": 1, "Museum page": 1,
+        "Riverside Herald": 2,
+        "Valley Science": 2,
+        "Farm Weekly": 1,
+        "Coast Daily": 2,
+        "Hill Gazette": 1,
+        "Wire": 1,
+        "Museum page": 1,
     }
     assert len(report.added) == 10
     # the bad ones are reported with their reasons, and only they are
@@ -274,8 +289,14 @@ def test_every_kind_of_source_in_one_run(server, store):
 
 
 def test_feed_articles_are_clean_and_identified_by_canonical_url(server, store):
-    run(store, [src(server, "Riverside Herald", "/feeds/rss2_full.xml"), src(server, "Valley Science", "/feeds/atom.xml"),
-                src(server, "Farm Weekly", "/feeds/rss1.rdf")])
+    run(
+        store,
+        [
+            src(server, "Riverside Herald", "/feeds/rss2_full.xml"),
+            src(server, "Valley Science", "/feeds/atom.xml"),
+            src(server, "Farm Weekly", "/feeds/rss1.rdf"),
+        ],
+    )
     herald = {a["headline"]: a for a in by_source(store)["Riverside Herald"]}
     barrier = herald["Riverside council approves new flood barrier"]
     # the tracking parameter does not change the id
@@ -300,9 +321,28 @@ def test_teasers_are_completed_from_their_pages_without_boilerplate(server, stor
     assert harbour["body"].startswith("Ferries are running again from the north pier")
     assert "south pier would remain closed until September" in harbour["body"]
     assert library["body"].startswith("The central library will stay open until midnight")
-    junk = ["Subscribe", "newsletter", "Sport Section", "Crosswords", "Sign in", "Trending", "beaches",
-            "Comments", "seagull_fan", "nightmare", "taxpayer", "Copyright", "Privacy", "Cookie", "tracking code",
-            "Shop our merchandise", "About time", "Follow us", "Read more", "Marta Kowalska"]
+    junk = [
+        "Subscribe",
+        "newsletter",
+        "Sport Section",
+        "Crosswords",
+        "Sign in",
+        "Trending",
+        "beaches",
+        "Comments",
+        "seagull_fan",
+        "nightmare",
+        "taxpayer",
+        "Copyright",
+        "Privacy",
+        "Cookie",
+        "tracking code",
+        "Shop our merchandise",
+        "About time",
+        "Follow us",
+        "Read more",
+        "Marta Kowalska",
+    ]
     for article in (harbour, library):
         for word in junk:
             assert word.lower() not in article["body"].lower(), (article["headline"], word)
@@ -314,22 +354,30 @@ def test_teasers_are_completed_from_their_pages_without_boilerplate(server, stor
 
 
 def test_syndicated_story_is_stored_once_with_both_sources(server, store):
-    report = run(store, [src(server, "Wire", "/feeds/syndicate_a.xml"), src(server, "Courier", "/feeds/syndicate_b.xml")])
+    report = run(
+        store, [src(server, "Wire", "/feeds/syndicate_a.xml"), src(server, "Courier", "/feeds/syndicate_b.xml")]
+    )
     arts = list(store.iter_articles())
     assert len(arts) == 1 and len(report.added) == 1
     assert arts[0]["source"] == "Wire" and arts[0]["also_in"] == ["Courier"]
     assert report.skipped == [] and report.unchanged == [arts[0]["id"]]
     # a later run that sees the story again does not note the source twice
     forget_sources(store)
-    run(store, [src(server, "Courier", "/feeds/syndicate_b.xml"), src(server, "Wire", "/feeds/syndicate_a.xml")],
-        now=T0 + dt.timedelta(minutes=1))
+    run(
+        store,
+        [src(server, "Courier", "/feeds/syndicate_b.xml"), src(server, "Wire", "/feeds/syndicate_a.xml")],
+        now=T0 + dt.timedelta(minutes=1),
+    )
     arts = list(store.iter_articles())
     assert len(arts) == 1 and arts[0]["source"] == "Wire" and arts[0]["also_in"] == ["Courier"]
 
 
 def test_same_url_in_two_feeds_is_one_article(server, store):
     # the page source and the teaser feed both carry /pages/harbour.html
-    report = run(store, [src(server, "Coast Daily", "/feeds/teasers.xml"), src(server, "Harbour page", "/pages/harbour.html", "page")])
+    report = run(
+        store,
+        [src(server, "Coast Daily", "/feeds/teasers.xml"), src(server, "Harbour page", "/pages/harbour.html", "page")],
+    )
     harbour = [a for a in store.iter_articles() if a["url"] == server.url("/pages/harbour.html")]
     assert len(harbour) == 1
     assert harbour[0]["source"] == "Coast Daily" and harbour[0]["also_in"] == ["Harbour page"]
@@ -411,8 +459,9 @@ def test_a_teaser_whose_page_fails_is_skipped_and_retried(server, store):
     feed = src(server, "Partial", "/feeds/teasers_missing_page.xml")
     r = run(store, [feed])
     assert len(r.added) == 1
-    assert r.skipped == [("Partial: " + server.url("/pages/vanished.html"),
-                          "teaser only, and its page failed: HTTP 404 Not Found")]
+    assert r.skipped == [
+        ("Partial: " + server.url("/pages/vanished.html"), "teaser only, and its page failed: HTTP 404 Not Found")
+    ]
     st = states(store)["Partial"]
     assert st["status"] == "ok" and st["reason"] == "1 entry skipped"
     assert st["etag"] == "" and st["last_modified"] == ""  # so the feed is read again next time
@@ -438,7 +487,11 @@ def test_redirects_are_followed_up_to_a_limit(server, store):
 
 
 def test_a_sloppy_feed_is_read_as_far_as_it_goes(server, store, tmp_path, monkeypatch):
-    sloppy = (FIXTURES / "rss2_full.xml").read_text().replace("<title>Riverside Herald</title>", "<title>Fish & Chips</title>")
+    sloppy = (
+        (FIXTURES / "rss2_full.xml")
+        .read_text()
+        .replace("<title>Riverside Herald</title>", "<title>Fish & Chips</title>")
+    )
     monkeypatch.setattr(server, "fixture", lambda name: sloppy.replace("{BASE}", server.base).encode())
     r = run(store, [src(server, "Sloppy", "/feeds/rss2_full.xml")])
     assert len(r.added) == 2 and r.skipped == []
@@ -486,8 +539,11 @@ def test_whole_pipeline_against_the_local_server(server, tmp_path, monkeypatch):
     settings = Settings(
         storage=StorageSettings(path=tmp_path / "db.json"),
         fetch=FetchSettings(allow_private_hosts=("127.0.0.1",)),
-        sources=(src(server, "Riverside Herald", "/feeds/rss2_full.xml"), src(server, "Coast Daily", "/feeds/teasers.xml"),
-                 src(server, "Gone", "/feeds/missing.xml")),
+        sources=(
+            src(server, "Riverside Herald", "/feeds/rss2_full.xml"),
+            src(server, "Coast Daily", "/feeds/teasers.xml"),
+            src(server, "Gone", "/feeds/missing.xml"),
+        ),
     )
     with Store(settings.storage.path) as store:
         report = run_pipeline(store, settings)

@@ -13,9 +13,9 @@ import threading
 import time
 
 import pytest
-
 from conftest import make_articles
 from waiting import wait_for_sync
+
 from newsbrief.summaries.ingest.files import ingest_paths
 from newsbrief.summaries.store import Store, StoreError, StoreLocked
 
@@ -51,7 +51,9 @@ def test_batch_is_one_write(tmp_path, monkeypatch):
 
     writes = []
     original = AtomicJSONStorage.write_payload
-    monkeypatch.setattr(AtomicJSONStorage, "write_payload", lambda self, payload: (writes.append(1), original(self, payload)))
+    monkeypatch.setattr(
+        AtomicJSONStorage, "write_payload", lambda self, payload: (writes.append(1), original(self, payload))
+    )
     with Store(tmp_path / "db.json") as store:
         writes.clear()
         store.upsert_articles(make_articles(300))
@@ -101,10 +103,9 @@ def test_latest_articles_newest_first_and_by_day(tmp_path):
 def test_failed_batch_leaves_disk_and_memory_as_before(tmp_path):
     with Store(tmp_path / "db.json") as store:
         store.upsert_articles(make_articles(3))
-        with pytest.raises(RuntimeError):
-            with store.batch():
-                store.upsert_articles(make_articles(3, start=100))
-                raise RuntimeError("boom")
+        with pytest.raises(RuntimeError), store.batch():
+            store.upsert_articles(make_articles(3, start=100))
+            raise RuntimeError("boom")
         assert store.article_count() == 3
     with Store(tmp_path / "db.json", readonly=True) as store:
         assert store.article_count() == 3
@@ -181,8 +182,9 @@ def test_database_survives_sigkill_mid_ingest(tmp_path, batches):
     try:
         assert child.stdout.readline().strip() == "ready"
         # killed while it writes the batch after these (1000 batches of 400 in all)
-        wait_for_sync(lambda: _committed_articles(db) >= batches * 400, 60, interval=0.02,
-                      what=f"{batches} batches written")
+        wait_for_sync(
+            lambda: _committed_articles(db) >= batches * 400, 60, interval=0.02, what=f"{batches} batches written"
+        )
     finally:
         child.send_signal(signal.SIGKILL)
         child.wait(timeout=30)

@@ -5,11 +5,12 @@ start)."""
 from __future__ import annotations
 
 import threading
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import pytest
-
 from pgtest import pg_url  # noqa: F401  (fixture)
+
 from newsbrief.summaries.articles.model import Article
 from newsbrief.summaries.store import Capabilities, NewsStore, NotSupported, StoreError, TinyStore
 
@@ -34,9 +35,17 @@ def store(opener):
     s.close()
 
 
-def art(i: int, *, date: str = "2025-07-27", body: str | None = None, url: str = "", headline: str | None = None) -> Article:
-    return Article(headline=headline or f"Headline number {i}", body=body or f"Body of story {i}. It says {i} things.",
-                   date=date, agency="TEST", source="wire", url=url)
+def art(
+    i: int, *, date: str = "2025-07-27", body: str | None = None, url: str = "", headline: str | None = None
+) -> Article:
+    return Article(
+        headline=headline or f"Headline number {i}",
+        body=body or f"Body of story {i}. It says {i} things.",
+        date=date,
+        agency="TEST",
+        source="wire",
+        url=url,
+    )
 
 
 def test_upsert_reports_added_updated_unchanged_and_duplicates(store):
@@ -58,9 +67,17 @@ def test_upsert_reports_added_updated_unchanged_and_duplicates(store):
 
 
 def test_records_round_trip_whole(store):
-    a = Article(headline="Ünïcode “quotes” headline", body="Body with émoji 🎉. Second sentence.", date="2025-07-01",
-                place="Zürich", agency="AFP", source="feed one", url="https://www.example.org/a?utm_source=x",
-                hashtags=("one", "two"), published="2025-07-01T10:00:00+00:00")
+    a = Article(
+        headline="Ünïcode “quotes” headline",
+        body="Body with émoji 🎉. Second sentence.",
+        date="2025-07-01",
+        place="Zürich",
+        agency="AFP",
+        source="feed one",
+        url="https://www.example.org/a?utm_source=x",
+        hashtags=("one", "two"),
+        published="2025-07-01T10:00:00+00:00",
+    )
     store.upsert_articles([a], now="2025-07-01T11:00:00+00:00")
     got = store.get_article(a.id)
     expected = a.to_record()
@@ -83,8 +100,15 @@ def test_latest_articles_newest_first_with_filters(store):
 def test_summaries_replace_and_go_with_their_article(store):
     a, b = art(1), art(2)
     store.upsert_articles([a, b])
-    assert store.put_summaries([{"article_id": a.id, "sentences": ["One."], "key": "k1"},
-                                {"article_id": b.id, "sentences": ["Two."], "key": "k1"}]) == 2
+    assert (
+        store.put_summaries(
+            [
+                {"article_id": a.id, "sentences": ["One."], "key": "k1"},
+                {"article_id": b.id, "sentences": ["Two."], "key": "k1"},
+            ]
+        )
+        == 2
+    )
     store.put_summaries([{"article_id": a.id, "sentences": ["Uno."], "key": "k2"}])
     assert store.get_summary(a.id) == {"article_id": a.id, "sentences": ["Uno."], "key": "k2"}
     assert store.remove_articles([a.id, "no-such-id"]) == 1
@@ -95,8 +119,12 @@ def test_summaries_replace_and_go_with_their_article(store):
 def test_stories_members_and_removal(store):
     a, b, c = art(1), art(2), art(3)
     store.upsert_articles([a, b, c])
-    s1 = {"id": "s1", "members": {a.id: a.content_hash, b.id: b.content_hash}, "first_seen": "2025-07-27T01:00:00+00:00",
-          "last_seen": "2025-07-27T02:00:00+00:00"}
+    s1 = {
+        "id": "s1",
+        "members": {a.id: a.content_hash, b.id: b.content_hash},
+        "first_seen": "2025-07-27T01:00:00+00:00",
+        "last_seen": "2025-07-27T02:00:00+00:00",
+    }
     s2 = {"id": "s2", "members": {c.id: c.content_hash}, "first_seen": "", "last_seen": ""}
     assert store.put_stories([s1, s2]) == 2
     assert store.story_id_of(b.id) == "s1" and store.story_id_of(c.id) == "s2"
@@ -119,12 +147,15 @@ def test_also_in(store):
     assert store.add_also_in([(a.id, "feed two")]) == []
 
 
-@pytest.mark.parametrize("table,key,keys", [
-    ("entities", "k", ["a:1", "e:ada lovelace"]),
-    ("sources", "name", ["feed one", "feed two"]),
-    ("chats", "chat_id", [101, -100200]),
-    ("alerts", "chat_id", [0, 101]),
-])
+@pytest.mark.parametrize(
+    "table,key,keys",
+    [
+        ("entities", "k", ["a:1", "e:ada lovelace"]),
+        ("sources", "name", ["feed one", "feed two"]),
+        ("chats", "chat_id", [101, -100200]),
+        ("alerts", "chat_id", [0, 101]),
+    ],
+)
 def test_keyed_documents(store, table, key, keys):
     one, two = keys
     docs = [{key: one, "label": "Ada Lovelace", "n": 1, "nested": {"x": [1, 2]}}, {key: two, "v": "two"}]
@@ -139,8 +170,13 @@ def test_keyed_documents(store, table, key, keys):
 
 
 def test_deliveries_documents(store):
-    doc = {"chat_id": 7, "days": {"2025-07-26": {"state": "sent", "at": "2025-07-26T07:00:00Z", "articles": ["a", "b"]},
-                                  "2025-07-27": {"state": "sending", "at": "2025-07-27T07:00:00Z", "articles": []}}}
+    doc = {
+        "chat_id": 7,
+        "days": {
+            "2025-07-26": {"state": "sent", "at": "2025-07-26T07:00:00Z", "articles": ["a", "b"]},
+            "2025-07-27": {"state": "sending", "at": "2025-07-27T07:00:00Z", "articles": []},
+        },
+    }
     store.put_documents("deliveries", [doc, {"chat_id": 8, "days": {}}])
     assert sorted(store.documents("deliveries"), key=lambda d: d["chat_id"]) == [doc, {"chat_id": 8, "days": {}}]
     store.put_documents("deliveries", [{"chat_id": 7, "days": {"2025-07-27": doc["days"]["2025-07-27"]}}], remove=[8])
@@ -149,11 +185,10 @@ def test_deliveries_documents(store):
 
 def test_batch_is_all_or_nothing(store):
     store.upsert_articles([art(1)])
-    with pytest.raises(ZeroDivisionError):
-        with store.batch():
-            store.upsert_articles([art(2)])
-            store.put_documents("sources", [{"name": "x"}])
-            1 / 0
+    with pytest.raises(ZeroDivisionError), store.batch():
+        store.upsert_articles([art(2)])
+        store.put_documents("sources", [{"name": "x"}])
+        1 / 0
     assert store.article_count() == 1 and store.documents("sources") == []
     with store.batch():
         store.upsert_articles([art(3)])
@@ -238,10 +273,17 @@ def test_work_queue_on_postgres_or_a_clear_error(store):
     a, b, c = art(1), art(2), art(3)
     store.upsert_articles([a, b, c])
     if not store.capabilities.workers:
-        for call in (lambda: store.claim_work("w", KEY, 2, 60.0), lambda: store.worker_seen("w", "h", 1, 0),
-                     lambda: store.try_lock(1), lambda: store.unindexed_work(10), lambda: store.work_status(5),
-                     lambda: store.finish_work("w", [a.id], [], {}), lambda: store.index_state("w", 15.0),
-                     lambda: store.workers_seen(60.0), lambda: store.schedule_due("fetch", 60.0)):
+        for call in (
+            lambda: store.claim_work("w", KEY, 2, 60.0),
+            lambda: store.worker_seen("w", "h", 1, 0),
+            lambda: store.try_lock(1),
+            lambda: store.unindexed_work(10),
+            lambda: store.work_status(5),
+            lambda: store.finish_work("w", [a.id], [], {}),
+            lambda: store.index_state("w", 15.0),
+            lambda: store.workers_seen(60.0),
+            lambda: store.schedule_due("fetch", 60.0),
+        ):
             _refused(call, "[storage] url")
         return
     store.worker_seen("w1", "host", 1, 0)
@@ -251,8 +293,10 @@ def test_work_queue_on_postgres_or_a_clear_error(store):
     second = store.claim_work("w2", KEY, 2, 60.0)
     assert first == [a.id, b.id] and second == [c.id]  # never the same article twice
     assert store.work_status(5).claimed == 3
-    summaries = [{"article_id": aid, "key": KEY, "content_hash": h, "sentences": ["s"]}
-                 for aid, h in ((a.id, a.content_hash), (b.id, b.content_hash), (c.id, c.content_hash))]
+    summaries = [
+        {"article_id": aid, "key": KEY, "content_hash": h, "sentences": ["s"]}
+        for aid, h in ((a.id, a.content_hash), (b.id, b.content_hash), (c.id, c.content_hash))
+    ]
     held = store.finish_work("w1", [a.id, b.id, c.id], summaries, {a.id: {"v": 1, "hash": a.content_hash}})
     assert held == {a.id, b.id}  # c is w2's: its result is not kept
     assert store.get_summary(a.id)["sentences"] == ["s"] and store.get_summary(c.id) is None
@@ -277,10 +321,13 @@ def test_work_queue_on_postgres_or_a_clear_error(store):
 
 def test_delivery_claims_on_postgres_or_a_clear_error(store):
     if not store.capabilities.shared_deliveries:
-        for call in (lambda: store.claim_delivery(1, "2025-07-27", holder="a", lease=60.0),
-                     lambda: store.mark_delivery(1, "2025-07-27", "sent"), lambda: store.delivery_rows(),
-                     lambda: store.release_delivery(1, "2025-07-27", "claimed", "a"),
-                     lambda: store.prune_deliveries("2025-07-01")):
+        for call in (
+            lambda: store.claim_delivery(1, "2025-07-27", holder="a", lease=60.0),
+            lambda: store.mark_delivery(1, "2025-07-27", "sent"),
+            lambda: store.delivery_rows(),
+            lambda: store.release_delivery(1, "2025-07-27", "claimed", "a"),
+            lambda: store.prune_deliveries("2025-07-01"),
+        ):
             _refused(call, "[storage] url")
         return
     assert store.claim_delivery(1, "2025-07-27", "claimed", holder="a", lease=60.0)

@@ -12,17 +12,17 @@ import json
 from pathlib import Path
 
 import pytest
-
 from pgtest import pg_url  # noqa: F401  (fixture)
-from newsbrief.summaries.articles.model import Article
+
 from newsbrief.summaries.articles.formats import parse_record
-from newsbrief.summaries.stories.briefing import compose_briefing, list_stories
+from newsbrief.summaries.articles.model import Article
 from newsbrief.summaries.config import StorySettings, SummarySettings
 from newsbrief.summaries.pipeline.run import summarize_pending
-from newsbrief.summaries.stories.clustering import StoryIndex, cluster_pending
 from newsbrief.summaries.store import TinyStore
 from newsbrief.summaries.store.base import LEAD_CHARS
 from newsbrief.summaries.store.transfer import copy_store
+from newsbrief.summaries.stories.briefing import compose_briefing, list_stories
+from newsbrief.summaries.stories.clustering import StoryIndex, cluster_pending
 
 FIXTURES = Path(__file__).parent / "fixtures" / "stories" / "articles.json"
 DAY = "2026-03-10"
@@ -32,9 +32,17 @@ def _copy(article: Article, n: int, outlet: str) -> Article:
     """Another outlet's report of the same event: sentences reordered, a line added."""
     sentences = article.body.split(". ")
     body = ". ".join(sentences[1:] + sentences[:1]) + f" Our reporter {outlet} adds detail {n}."
-    later = (dt.datetime.fromisoformat(article.published.replace("Z", "+00:00")) + dt.timedelta(minutes=7 + n)).isoformat()
-    return dataclasses.replace(article, headline=f"{article.headline} ({outlet})", body=body, source=outlet,
-                               url=f"https://{outlet.lower().replace(' ', '')}.example/{n}", published=later)
+    later = (
+        dt.datetime.fromisoformat(article.published.replace("Z", "+00:00")) + dt.timedelta(minutes=7 + n)
+    ).isoformat()
+    return dataclasses.replace(
+        article,
+        headline=f"{article.headline} ({outlet})",
+        body=body,
+        source=outlet,
+        url=f"https://{outlet.lower().replace(' ', '')}.example/{n}",
+        published=later,
+    )
 
 
 def corpus() -> list[Article]:
@@ -42,16 +50,31 @@ def corpus() -> list[Article]:
     copies = [_copy(a, n, f"Outlet {n % 3}") for n, a in enumerate(base * 2)]
     # a report whose first sentence runs past the lead a listing carries
     long_first = "Officials said " + " and ".join(f"district {i} reported flooding overnight" for i in range(40)) + "."
-    long_one = Article(headline="Floods reported across forty districts", body=long_first + " Schools stay shut today.",
-                       date=DAY, source="Long Wire", url="https://longwire.example/floods",
-                       published=f"{DAY}T06:00:00+00:00")
-    yesterday = Article(headline="Council approves budget after long debate", date="2026-03-09", source="City Paper",
-                        body="The city council approved the budget on Monday. The vote was seven to two. "
-                             "Members argued for six hours about bus fares.", url="https://citypaper.example/budget",
-                        published="2026-03-09T18:00:00+00:00")
-    chat_only = dataclasses.replace(base[2], headline="Storm Ellen: what we saw", source="chat:42:abc",
-                                    url="https://own.example/storm", body=base[2].body + " A reader sent photos.",
-                                    published="2026-03-10T08:00:00+00:00")
+    long_one = Article(
+        headline="Floods reported across forty districts",
+        body=long_first + " Schools stay shut today.",
+        date=DAY,
+        source="Long Wire",
+        url="https://longwire.example/floods",
+        published=f"{DAY}T06:00:00+00:00",
+    )
+    yesterday = Article(
+        headline="Council approves budget after long debate",
+        date="2026-03-09",
+        source="City Paper",
+        body="The city council approved the budget on Monday. The vote was seven to two. "
+        "Members argued for six hours about bus fares.",
+        url="https://citypaper.example/budget",
+        published="2026-03-09T18:00:00+00:00",
+    )
+    chat_only = dataclasses.replace(
+        base[2],
+        headline="Storm Ellen: what we saw",
+        source="chat:42:abc",
+        url="https://own.example/storm",
+        body=base[2].body + " A reader sent photos.",
+        published="2026-03-10T08:00:00+00:00",
+    )
     return [*base, *copies, long_one, yesterday, chat_only]
 
 
@@ -75,8 +98,12 @@ def stores(tmp_path, pg_url):
 
 
 def _normal(listing):
-    return (listing.articles, listing.story_of, {k: sorted(v, key=lambda a: a["id"]) for k, v in listing.members.items()},
-            listing.summaries)
+    return (
+        listing.articles,
+        listing.story_of,
+        {k: sorted(v, key=lambda a: a["id"]) for k, v in listing.members.items()},
+        listing.summaries,
+    )
 
 
 def test_story_listing_is_the_same_without_bodies(stores):
@@ -94,17 +121,20 @@ def test_story_listing_is_the_same_without_bodies(stores):
     assert len(listing.summaries) < len(listing.articles)  # some were never summarized
 
 
-@pytest.mark.parametrize("kwargs", [
-    {},
-    {"topics": ["apple"]},
-    {"topics": ["nothing about this"]},
-    {"limit": 2},
-    {"day": "2026-03-11"},  # no story that day: the latest ones before it
-    {"day": "2026-03-09"},
-    {"visible": lambda name: not name.startswith("chat:")},
-    {"keep": lambda story: "Apple" not in story.headline},
-    {"settings": SummarySettings(sentences=6, ratio=0.0, max_chars=3500)},
-])
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {},
+        {"topics": ["apple"]},
+        {"topics": ["nothing about this"]},
+        {"limit": 2},
+        {"day": "2026-03-11"},  # no story that day: the latest ones before it
+        {"day": "2026-03-09"},
+        {"visible": lambda name: not name.startswith("chat:")},
+        {"keep": lambda story: "Apple" not in story.headline},
+        {"settings": SummarySettings(sentences=6, ratio=0.0, max_chars=3500)},
+    ],
+)
 def test_briefings_are_identical_on_both_backends(stores, kwargs):
     tiny, pg = stores
     kwargs = {"day": DAY, **kwargs}
@@ -128,8 +158,11 @@ def test_articles_without_a_stored_summary_are_summarized_from_their_whole_body(
 
     settings = SummarySettings(sentences=6, ratio=0.0, max_chars=3500)
     for store in (tiny, pg):
-        story = next(s for s in compose_briefing(store, day=DAY, limit=20, settings=settings).stories
-                     if s.headline == "Floods reported across forty districts")
+        story = next(
+            s
+            for s in compose_briefing(store, day=DAY, limit=20, settings=settings).stories
+            if s.headline == "Floods reported across forty districts"
+        )
         assert store.get_summary(story.article_id) is None
         # the summary is made from the whole body, not from the lead the listing carries
         assert story.summary == tuple(summarize_record(store.get_article(story.article_id), settings))
@@ -161,39 +194,109 @@ def _news() -> list[Article]:
     from newsbrief.summaries.articles.formats import read_articles
 
     def a(headline: str, body: str, date: str, source: str = "Wire") -> Article:
-        return Article(headline=headline, body=body, date=date, source=source,
-                       url=f"https://{source.lower().replace(' ', '').replace(':', '')}.example/{abs(hash(headline))}")
+        return Article(
+            headline=headline,
+            body=body,
+            date=date,
+            source=source,
+            url=f"https://{source.lower().replace(' ', '').replace(':', '')}.example/{abs(hash(headline))}",
+        )
 
     return [
         *read_articles(SEED),
         *[parse_record(r) for r in json.loads(FIXTURES.read_text())],
-        a("Rajnath Singh visits Ladakh", "Defence Minister Rajnath Singh visited Ladakh on Monday. "
-          "He met soldiers at a forward post.", "2025-07-01"),
-        a("Singh meets troops", "Rajnath Singh met the troops. Rajnath Singh said they were ready.", "2025-07-02", "Daily"),
-        a("Mann opens hospital", "Punjab Chief Minister Bhagwant Singh Mann opened a hospital in Amritsar.", "2025-07-03"),
+        a(
+            "Rajnath Singh visits Ladakh",
+            "Defence Minister Rajnath Singh visited Ladakh on Monday. He met soldiers at a forward post.",
+            "2025-07-01",
+        ),
+        a(
+            "Singh meets troops",
+            "Rajnath Singh met the troops. Rajnath Singh said they were ready.",
+            "2025-07-02",
+            "Daily",
+        ),
+        a(
+            "Mann opens hospital",
+            "Punjab Chief Minister Bhagwant Singh Mann opened a hospital in Amritsar.",
+            "2025-07-03",
+        ),
         a("Hegseth in Sydney", "Secretary Hegseth arrived in Sydney on Friday.", "2025-07-20", "Daily"),
-        a("Jaishankar in Beijing", "External Affairs Minister S Jaishankar met Chinese Foreign Minister Wang Yi in "
-          "Beijing. Wang Yi said the talks were useful.", "2025-07-30"),
-        a("Electronic Arts cuts jobs", "Electronic Arts (EA) said on Tuesday it would cut 300 jobs. "
-          "Chief executive Andrew Wilson told staff in Redwood City.", "2025-07-29"),
-        a("EA shares rise", "Shares in EA rose after the cuts. Andrew Wilson said games would ship on time.",
-          "2025-07-30", "Daily"),
-        a("Wilson speaks", "EA boss Andrew Wilson spoke at a conference in London on Wednesday.", "2025-07-31",
-          "chat:7:abc"),
-        a("Dixit in Delhi", "Air Marshal Ashutosh Dixit met Australian officers in New Delhi on Thursday.",
-          "2025-07-31", "chat:7:abc"),
-        a("Priya Raman wins prize", "Novelist Priya Raman won the Hindu prize in Chennai on Friday.", "2025-07-31",
-          "chat:9:xyz"),
+        a(
+            "Jaishankar in Beijing",
+            "External Affairs Minister S Jaishankar met Chinese Foreign Minister Wang Yi in "
+            "Beijing. Wang Yi said the talks were useful.",
+            "2025-07-30",
+        ),
+        a(
+            "Electronic Arts cuts jobs",
+            "Electronic Arts (EA) said on Tuesday it would cut 300 jobs. "
+            "Chief executive Andrew Wilson told staff in Redwood City.",
+            "2025-07-29",
+        ),
+        a(
+            "EA shares rise",
+            "Shares in EA rose after the cuts. Andrew Wilson said games would ship on time.",
+            "2025-07-30",
+            "Daily",
+        ),
+        a(
+            "Wilson speaks",
+            "EA boss Andrew Wilson spoke at a conference in London on Wednesday.",
+            "2025-07-31",
+            "chat:7:abc",
+        ),
+        a(
+            "Dixit in Delhi",
+            "Air Marshal Ashutosh Dixit met Australian officers in New Delhi on Thursday.",
+            "2025-07-31",
+            "chat:7:abc",
+        ),
+        a(
+            "Priya Raman wins prize",
+            "Novelist Priya Raman won the Hindu prize in Chennai on Friday.",
+            "2025-07-31",
+            "chat:9:xyz",
+        ),
     ]
 
 
 QUERIES = [
-    "Hegseth", "Pete Hegseth", "pete hegseth", "Secretary Hegseth", "Singh", "Rajnath Singh", "Mann", "Jaishankar",
-    "S Jaishankar", "Wang Yi", "EA", "Electronic Arts", "Andrew Wilson", "Wilson", "Dixit", "Ashutosh Dixit",
-    "Air Marshal Ashutosh Dixit", "Joshua Rudd", "Rudd", "Apple", "Tim Cook", "Talisman Sabre", "India", "Australia",
-    "Priya Raman", "Raman",
-    "Hegsith", "Jaishenkar", "Rajnath Sing", "Ashutosh Dixon", "Electronc Arts",  # typos
-    "Zebulon Quarrington", "Qwxyz", "Dixon", "",  # misses
+    "Hegseth",
+    "Pete Hegseth",
+    "pete hegseth",
+    "Secretary Hegseth",
+    "Singh",
+    "Rajnath Singh",
+    "Mann",
+    "Jaishankar",
+    "S Jaishankar",
+    "Wang Yi",
+    "EA",
+    "Electronic Arts",
+    "Andrew Wilson",
+    "Wilson",
+    "Dixit",
+    "Ashutosh Dixit",
+    "Air Marshal Ashutosh Dixit",
+    "Joshua Rudd",
+    "Rudd",
+    "Apple",
+    "Tim Cook",
+    "Talisman Sabre",
+    "India",
+    "Australia",
+    "Priya Raman",
+    "Raman",
+    "Hegsith",
+    "Jaishenkar",
+    "Rajnath Sing",
+    "Ashutosh Dixon",
+    "Electronc Arts",  # typos
+    "Zebulon Quarrington",
+    "Qwxyz",
+    "Dixon",
+    "",  # misses
 ]
 VISIBLE = [None, lambda name: not name.startswith("chat:"), lambda name: name != "Wire" and name != "chat:9:xyz"]
 
@@ -247,7 +350,6 @@ def indexed(nlp, tmp_path, pg_url):
 def test_who_cards_are_equal_on_both_backends(indexed, tmp_path):
     tiny, pg = indexed
     from newsbrief.summaries.index import entity_index as ei
-
     from newsbrief.summaries.store.postgres import PostgresStore
 
     names = QUERIES + [c.name for c in ei.list_entities(tiny, top=None)]
@@ -256,12 +358,12 @@ def test_who_cards_are_equal_on_both_backends(indexed, tmp_path):
     with PostgresStore(pg.url) as bot:  # another process: the bot's
         assert _answers(bot, names) == expected
         assert "entity-index" not in bot.__dict__.get("_derived", {})  # no index in memory
-    found = {name: (card, others, fuzzy) for name, card, others, _s, fuzzy in expected[:len(QUERIES)]}
+    found = {name: (card, others, fuzzy) for name, card, others, _s, fuzzy in expected[: len(QUERIES)]}
     assert found["Hegseth"][0].name == "Pete Hegseth" and found["Hegseth"][1] == ["Hegseth"]  # surname: others
     assert found["EA"][0].name == "Electronic Arts"  # a defined acronym
     assert found["Jaishenkar"][0].name == "S Jaishankar" and found["Jaishenkar"][2]  # did you mean
     assert found["Zebulon Quarrington"][0] is None
-    misses = {name: sugg for name, card, _o, sugg, _f in expected[:len(QUERIES)] if card is None}
+    misses = {name: sugg for name, card, _o, sugg, _f in expected[: len(QUERIES)] if card is None}
     assert misses["Dixon"] == ["Ashutosh Dixit"] and misses["Hegsith"] == ["Pete Hegseth", "Hegseth"]
     # chats that do not see a source do not see what only it says
     hidden = _answers(pg, ["Priya Raman"])
@@ -313,17 +415,22 @@ def _reads_answers(store, keys, names, surnames):
         articles = sorted({r.article for key in keys for r in reads.entity_refs(key, 10**6)})
         choices = reads.entity_choices()
         return {
-            "keys": reads.entity_keys(names), "surnames": reads.entity_keys(surnames, surnames=True),
-            "totals": totals, "brief": {k: (t.name, t.type, dict(t.surfaces), t.articles, t.mentions, t.last)
-                                        for k, t in reads.entity_totals(keys, brief=True).items()},
+            "keys": reads.entity_keys(names),
+            "surnames": reads.entity_keys(surnames, surnames=True),
+            "totals": totals,
+            "brief": {
+                k: (t.name, t.type, dict(t.surfaces), t.articles, t.mentions, t.last)
+                for k, t in reads.entity_totals(keys, brief=True).items()
+            },
             "heads": reads.entity_heads(keys),
             "sources": {k: reads.entity_sources(k) for k in keys},
             "co": {k: dict(reads.entity_co(k, 10**6)) for k in keys},
             "co top": {k: [n for _, n in reads.entity_co(k, 3)] for k in keys},
             "refs": {k: reads.entity_refs(k, 10**6) for k in keys},
             "refs skipping": {k: reads.entity_refs(k, 2, skip=articles[::2]) for k in keys},
-            "stories": {k: (reads.entity_story_count(k), reads.entity_story_count(k, skip=articles[::3]))
-                        for k in keys},
+            "stories": {
+                k: (reads.entity_story_count(k), reads.entity_story_count(k, skip=articles[::3])) for k in keys
+            },
             "spans": {k: (reads.entity_span(k), reads.entity_span(k, skip=articles[1::2])) for k in keys},
             "hidden": {k: sorted(reads.entity_hidden_refs(k, ["Wire", "chat:7:abc", ""])) for k in keys},
             "of articles": {a: sorted(ks) for a, ks in reads.entity_keys_of_articles(articles).items()},
@@ -450,8 +557,9 @@ def test_fuzzy_lookups_search_the_names_of_the_most_mentioned_entities(indexed, 
         ranked.sort(key=lambda r: r[0])
         ranked.sort(key=lambda r: (r[1], r[2]), reverse=True)
         top = [r[0] for r in ranked[:4]]
-        expected = {a for (a,) in conn.execute("SELECT alias FROM entity_names WHERE kind = 'n' AND entity = ANY(%s)",
-                                                (top,))}
+        expected = {
+            a for (a,) in conn.execute("SELECT alias FROM entity_names WHERE kind = 'n' AND entity = ANY(%s)", (top,))
+        }
         everything = {a for (a,) in conn.execute("SELECT alias FROM entity_names WHERE kind = 'n'")}
     assert len(ranked) > 10 and len(expected) < len(everything)
     with PostgresStore(pg.url, fuzzy_entities=4) as bot:
@@ -468,14 +576,15 @@ def test_fuzzy_lookups_search_the_names_of_the_most_mentioned_entities(indexed, 
                 found = ei.lookup(bot, typo)
                 assert found.fuzzy and found.card.name == name, typo
                 typos += 1
-        assert typos        # names that came are read again; once a read was slow, in the background
+        assert typos  # names that came are read again; once a read was slow, in the background
         monkeypatch.setattr(postgres.entities, "CHOICES_TTL", 0.0)
         before = bot.entity_choices()
         bot._choices.update(cost=1.0, read_at=0.0)
         with pg.connection() as conn:  # an entity that now has the most articles
             conn.execute("UPDATE entity_totals SET articles = 1000 WHERE entity = %s", (ranked[-1][0],))
-            conn.execute("INSERT INTO entity_names (kind, alias, entity) VALUES ('n', 'zanzibar quay', %s)",
-                         (ranked[-1][0],))
+            conn.execute(
+                "INSERT INTO entity_names (kind, alias, entity) VALUES ('n', 'zanzibar quay', %s)", (ranked[-1][0],)
+            )
         assert bot.entity_choices() is before  # the read runs in the background meanwhile
         for thread in [t for t in __import__("threading").enumerate() if t.name == "newsbrief-names"]:
             thread.join(10)
@@ -494,14 +603,23 @@ def test_a_surname_that_reaches_many_people_answers_as_the_index_does(tmp_path, 
     from newsbrief.summaries.store.postgres import PostgresStore
 
     rng = random.Random(11)
-    firsts = [f"{a}{b}{c}" for a in ("Ade", "Chi", "Ngo", "Obi", "Uche", "Kele") for b in ("la", "mi", "ro", "zi", "ke")
-              for c in ("", "na", "du", "bo", "ta", "ye", "fo", "gu")]
+    firsts = [
+        f"{a}{b}{c}"
+        for a in ("Ade", "Chi", "Ngo", "Obi", "Uche", "Kele")
+        for b in ("la", "mi", "ro", "zi", "ke")
+        for c in ("", "na", "du", "bo", "ta", "ye", "fo", "gu")
+    ]
     people = [f"{f} Okafor" for f in firsts] + [f"{f} Okafor-{i}" for i, f in enumerate(firsts[:5])]
     news, docs = [], []
     for i in range(400):
         day = f"2025-06-{1 + i % 28:02d}"
-        art = Article(headline=f"Report {i}", body=f"Something happened {i}. People spoke.", date=day, source="Wire",
-                      url=f"https://wire.example/{i}")
+        art = Article(
+            headline=f"Report {i}",
+            body=f"Something happened {i}. People spoke.",
+            date=day,
+            source="Wire",
+            url=f"https://wire.example/{i}",
+        )
         news.append(art)
         ents = {}
         for name in {people[rng.randrange(50)], people[rng.randrange(50)], rng.choice(people)}:
@@ -514,8 +632,18 @@ def test_a_surname_that_reaches_many_people_answers_as_the_index_does(tmp_path, 
         if i == 0:  # a lone-word person, and an organisation of that name, in one article each
             ents["p:okafor"] = {"t": "person", "n": 1, "names": {"Okafor": 1}, "s": 0}
             ents["n:okafor"] = {"t": "organisation", "n": 1, "names": {"Okafor": 1}, "s": 0}
-        docs.append({"k": "a:" + art.id, "article": art.id, "date": day, "headline": art.headline, "seq": i,
-                     "v": 3, "sents": [f"{next(iter(ents.values()))['names']} spoke."], "ents": ents})
+        docs.append(
+            {
+                "k": "a:" + art.id,
+                "article": art.id,
+                "date": day,
+                "headline": art.headline,
+                "seq": i,
+                "v": 3,
+                "sents": [f"{next(iter(ents.values()))['names']} spoke."],
+                "ents": ents,
+            }
+        )
     tiny = TinyStore(tmp_path / "db.json")
     pg = PostgresStore(pg_url)
     tiny.upsert_articles(news)
@@ -526,12 +654,26 @@ def test_a_surname_that_reaches_many_people_answers_as_the_index_does(tmp_path, 
     with pg.connection() as conn:
         reached = conn.execute("SELECT count(*) FROM entity_names WHERE kind = 'n' AND alias = 'okafor'").fetchone()[0]
     assert reached > 3 * 32  # more than the candidates read at first
-    queries = ["Okafor", "okafor", "Mr Okafor", "Adela Okafor", "Okafar", "Okafor-2", "Chimi Okafor", "Zed Okafro",
-               "Okafro", "Chimi Okafro"]
+    queries = [
+        "Okafor",
+        "okafor",
+        "Mr Okafor",
+        "Adela Okafor",
+        "Okafar",
+        "Okafor-2",
+        "Chimi Okafor",
+        "Zed Okafro",
+        "Okafro",
+        "Chimi Okafro",
+    ]
 
     def answers(store):
-        return [(q, _same(r.card), r.others, r.suggestions, r.fuzzy)
-                for visible in VISIBLE[:2] for q in queries for r in [ei.lookup(store, q, visible=visible)]]
+        return [
+            (q, _same(r.card), r.others, r.suggestions, r.fuzzy)
+            for visible in VISIBLE[:2]
+            for q in queries
+            for r in [ei.lookup(store, q, visible=visible)]
+        ]
 
     read, totals_of = [], pg.entity_totals
 

@@ -11,13 +11,13 @@ from pathlib import Path
 
 import pytest
 
-from newsbrief.summaries.articles.model import Article
 from newsbrief.summaries.articles.formats import parse_record
-from newsbrief.summaries.stories.briefing import compose_briefing, story_summary
+from newsbrief.summaries.articles.model import Article
 from newsbrief.summaries.config import Settings, StorySettings, SummarySettings
 from newsbrief.summaries.pipeline.run import prune_old, run_pipeline, summarize_pending
-from newsbrief.summaries.stories.clustering import StoryIndex, cluster_pending
 from newsbrief.summaries.store import Store
+from newsbrief.summaries.stories.briefing import compose_briefing, story_summary
+from newsbrief.summaries.stories.clustering import StoryIndex, cluster_pending
 
 FIXTURES = Path(__file__).parent / "fixtures" / "stories" / "articles.json"
 SHARED_BBC = Path(__file__).resolve().parents[2] / "shared" / "eval" / "bbc-dev.jsonl"
@@ -45,8 +45,14 @@ def rewrite(article: Article, n: int, *, drop_first: bool = True, outlet: str = 
     words = article.headline.split()
     headline = " ".join(["Report:", *words[:-2], "as", "expected"])
     later = (dt.datetime.fromisoformat(article.published) + dt.timedelta(minutes=5 + n)).isoformat()
-    return dataclasses.replace(article, headline=headline, body=body, url=f"https://{outlet.lower().replace(' ', '')}.example/{n}",
-                               source=outlet, published=later)
+    return dataclasses.replace(
+        article,
+        headline=headline,
+        body=body,
+        url=f"https://{outlet.lower().replace(' ', '')}.example/{n}",
+        source=outlet,
+        published=later,
+    )
 
 
 @pytest.fixture
@@ -66,7 +72,9 @@ def clustered(store: Store, articles: list[Article]) -> None:
 def test_rewritten_and_resyndicated_copies_join_their_original(store):
     base = originals()
     copies = [rewrite(a, n, outlet=f"Outlet {n}") for n, a in enumerate(base)]
-    resyndicated = [dataclasses.replace(a, url=a.url.replace("https://", "https://mirror."), source="Mirror") for a in base]
+    resyndicated = [
+        dataclasses.replace(a, url=a.url.replace("https://", "https://mirror."), source="Mirror") for a in base
+    ]
     clustered(store, base)
     clustered(store, copies + resyndicated)
     for original, copy, mirror in zip(base, copies, resyndicated):
@@ -91,12 +99,30 @@ def test_two_stories_on_one_subject_and_day_stay_apart(store):
 
 def test_headline_only_items_get_a_summary_entities_and_a_story(store):
     items = [
-        parse_record({"title": "Storm Ellen closes motorways across the west", "source": "Radio One",
-                      "url": "https://radio.example/1", "published": "2026-03-10T08:00:00Z"}),
-        parse_record({"title": "Storm Ellen: motorways closed and thousands without power", "source": "Daily Post",
-                      "url": "https://post.example/2", "published": "2026-03-10T08:20:00Z"}),
-        parse_record({"title": "VIDEO: Storm Ellen batters the west coast", "source": "TV Two",
-                      "url": "https://tv.example/3", "published": "2026-03-10T08:40:00Z"}),
+        parse_record(
+            {
+                "title": "Storm Ellen closes motorways across the west",
+                "source": "Radio One",
+                "url": "https://radio.example/1",
+                "published": "2026-03-10T08:00:00Z",
+            }
+        ),
+        parse_record(
+            {
+                "title": "Storm Ellen: motorways closed and thousands without power",
+                "source": "Daily Post",
+                "url": "https://post.example/2",
+                "published": "2026-03-10T08:20:00Z",
+            }
+        ),
+        parse_record(
+            {
+                "title": "VIDEO: Storm Ellen batters the west coast",
+                "source": "TV Two",
+                "url": "https://tv.example/3",
+                "published": "2026-03-10T08:40:00Z",
+            }
+        ),
     ]
     store.upsert_articles(items)
     report = run_pipeline(store, Settings(), ingest=False)
@@ -155,11 +181,18 @@ def test_pruning_removes_an_article_from_its_story(store):
 def test_briefing_has_one_slot_per_story_ranked_by_coverage_not_length(store):
     base = originals()
     storm, football = base[2], base[3]
-    long_letter = parse_record({
-        "title": "Readers' letters: on hedges, parking and the village fete", "source": "Letters Page",
-        "url": "https://letters.example/1", "published": "2026-03-10T22:00:00Z",
-        "text": " ".join(f"Letter {i}: I write about the state of the hedges on the lane, which is a disgrace this year." for i in range(60)),
-    })
+    long_letter = parse_record(
+        {
+            "title": "Readers' letters: on hedges, parking and the village fete",
+            "source": "Letters Page",
+            "url": "https://letters.example/1",
+            "published": "2026-03-10T22:00:00Z",
+            "text": " ".join(
+                f"Letter {i}: I write about the state of the hedges on the lane, which is a disgrace this year."
+                for i in range(60)
+            ),
+        }
+    )
     storm_reports = [rewrite(storm, n, outlet=f"Paper {n}") for n in range(5)]
     clustered(store, [*base, long_letter, *storm_reports])
     briefing = compose_briefing(store, day="2026-03-10", limit=5)
@@ -193,8 +226,10 @@ def test_a_story_sent_before_comes_back_only_as_an_update(store):
 def test_story_summary_takes_the_lead_then_new_facts_never_twice():
     settings = SummarySettings(sentences=3, max_chars=900)
     lead = ["Storm Ellen closed two motorways and cut power to 80,000 homes.", "Police said a lorry had overturned."]
-    other = ["Storm Ellen closed two motorways and cut power to 80,000 homes overnight.",
-             "Schools in three counties stayed shut."]
+    other = [
+        "Storm Ellen closed two motorways and cut power to 80,000 homes overnight.",
+        "Schools in three counties stayed shut.",
+    ]
     assert story_summary([lead, other], settings) == [lead[0], lead[1], other[1]]
     assert len(story_summary([lead, lead, lead], settings)) == 2
 
@@ -202,10 +237,14 @@ def test_story_summary_takes_the_lead_then_new_facts_never_twice():
 def test_clustering_is_deterministic_and_order_is_by_time():
     records = [
         {"id": f"a{i}", "headline": h, "body": h, "published": f"2026-03-10T0{i}:00:00+00:00", "content_hash": f"h{i}"}
-        for i, h in enumerate([
-            "Storm Ellen closes motorways", "Storm Ellen leaves thousands without power",
-            "United beat City to reach cup final", "Cup final: United edge City 2-1",
-        ])
+        for i, h in enumerate(
+            [
+                "Storm Ellen closes motorways",
+                "Storm Ellen leaves thousands without power",
+                "United beat City to reach cup final",
+                "Cup final: United edge City 2-1",
+            ]
+        )
     ]
     runs = []
     for _ in range(2):
@@ -218,8 +257,18 @@ def test_clustering_is_deterministic_and_order_is_by_time():
 @pytest.mark.skipif(not SHARED_BBC.exists(), reason="../shared/eval/bbc-dev.jsonl is not there")
 def test_rewritten_copies_of_the_bbc_dev_articles_join_their_originals(store):
     rows = [json.loads(line) for line in SHARED_BBC.read_text().splitlines()][:40]
-    base = [parse_record({"title": r["title"], "text": r["text"], "source": "BBC", "url": f"https://bbc.example/{r['id']}",
-                          "published": "2026-03-10T09:00:00Z"}) for r in rows]
+    base = [
+        parse_record(
+            {
+                "title": r["title"],
+                "text": r["text"],
+                "source": "BBC",
+                "url": f"https://bbc.example/{r['id']}",
+                "published": "2026-03-10T09:00:00Z",
+            }
+        )
+        for r in rows
+    ]
     copies = [rewrite(a, n, outlet=f"Outlet {n % 5}") for n, a in enumerate(base)]
     clustered(store, base)
     clustered(store, copies)
@@ -234,9 +283,16 @@ def test_who_counts_stories_and_never_lists_a_sentence_twice(store):
 
     base = originals()
     probe = base[1]  # Margrethe Vestager, EU antitrust probe into Apple
-    copies = [dataclasses.replace(probe, url=f"https://copy{n}.example/probe", source=f"Copy {n}",
-                                  headline=f"Apple probe: EU acts ({n})", body=probe.body + f" Copy {n} of the wire report.")
-              for n in range(3)]
+    copies = [
+        dataclasses.replace(
+            probe,
+            url=f"https://copy{n}.example/probe",
+            source=f"Copy {n}",
+            headline=f"Apple probe: EU acts ({n})",
+            body=probe.body + f" Copy {n} of the wire report.",
+        )
+        for n in range(3)
+    ]
     clustered(store, [*base, *copies])
     index_articles(store, [store.get_article(a.id) for a in [*base, *copies]])
     card = lookup(store, "Vestager").card

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-
 import pytest
-
 from botenv import running_bot
+
 from newsbrief.summaries.articles.formats import parse_record
 from newsbrief.summaries.config import Settings
 from newsbrief.summaries.pipeline.run import run_pipeline
@@ -20,14 +19,23 @@ async def env(tmp_path):
 
 
 async def test_brief_shows_one_slot_per_story_with_its_outlets_and_reports(env):
-    lead = ("Storm Ellen brought winds of up to 90 miles an hour overnight, closing two motorways and cutting power "
-            "to about 80,000 homes. Police said a lorry had overturned near the river crossing. Rail operators "
-            "cancelled dozens of services and asked passengers not to travel. Engineers were working to restore "
-            "electricity, but some rural areas could be without power until Thursday. Schools in three counties stayed shut.")
+    lead = (
+        "Storm Ellen brought winds of up to 90 miles an hour overnight, closing two motorways and cutting power "
+        "to about 80,000 homes. Police said a lorry had overturned near the river crossing. Rail operators "
+        "cancelled dozens of services and asked passengers not to travel. Engineers were working to restore "
+        "electricity, but some rural areas could be without power until Thursday. Schools in three counties stayed shut."
+    )
     outlets = ["Reuters", "BBC", "The Herald", "Radio One", "Daily Post"]
     reports = [
-        parse_record({"title": f"Storm Ellen closes motorways and cuts power ({name})", "text": lead + f" Reported by {name} staff {i}.",
-                      "source": name, "url": f"https://{i}.example.org/storm", "published": f"2025-07-27T0{i}:00:00Z"})
+        parse_record(
+            {
+                "title": f"Storm Ellen closes motorways and cuts power ({name})",
+                "text": lead + f" Reported by {name} staff {i}.",
+                "source": name,
+                "url": f"https://{i}.example.org/storm",
+                "published": f"2025-07-27T0{i}:00:00Z",
+            }
+        )
         for i, name in enumerate(outlets)
     ]
     env.store.upsert_articles(reports)
@@ -36,7 +44,9 @@ async def test_brief_shows_one_slot_per_story_with_its_outlets_and_reports(env):
 
     (msg,) = await env.say(USER, "/brief")
     text = msg["plain_text"]
-    assert text.count("Storm Ellen closes motorways") == 1 and text.count("Storm Ellen brought winds") == 1  # five reports, one slot
+    assert (
+        text.count("Storm Ellen closes motorways") == 1 and text.count("Storm Ellen brought winds") == 1
+    )  # five reports, one slot
     assert "Reuters, BBC and 3 more · 5 reports" in text
     assert "held key bilateral talks" in text  # the seed story is the other slot
     buttons = [b for row in msg["reply_markup"]["inline_keyboard"] for b in row]
@@ -50,12 +60,20 @@ async def test_brief_shows_one_slot_per_story_with_its_outlets_and_reports(env):
 
 
 def _report(name: str, i: int, day: str, hour: int) -> object:
-    body = ("Storm Ellen brought winds of up to 90 miles an hour overnight, closing two motorways and cutting power "
-            "to about 80,000 homes. Police said a lorry had overturned near the river crossing. Rail operators "
-            "cancelled dozens of services. Engineers were working to restore electricity. Schools stayed shut.")
-    return parse_record({"title": f"Storm Ellen closes motorways ({name})", "text": body + f" Filed by {name} desk {i}.",
-                         "source": name, "url": f"https://{name.lower()}.example.org/storm/{i}",
-                         "published": f"{day}T{hour:02d}:00:00Z"})
+    body = (
+        "Storm Ellen brought winds of up to 90 miles an hour overnight, closing two motorways and cutting power "
+        "to about 80,000 homes. Police said a lorry had overturned near the river crossing. Rail operators "
+        "cancelled dozens of services. Engineers were working to restore electricity. Schools stayed shut."
+    )
+    return parse_record(
+        {
+            "title": f"Storm Ellen closes motorways ({name})",
+            "text": body + f" Filed by {name} desk {i}.",
+            "source": name,
+            "url": f"https://{name.lower()}.example.org/storm/{i}",
+            "published": f"{day}T{hour:02d}:00:00Z",
+        }
+    )
 
 
 async def test_a_digest_story_comes_back_next_day_only_as_an_update(env):

@@ -53,7 +53,7 @@ def _assert_clean_summary(summary: list[str], source: str) -> None:
     for sentence in summary:
         assert not JUNK.search(sentence), sentence
         assert not is_fragment(sentence), sentence
-        assert sentence[0].isupper() or sentence[0] in "\"“", sentence
+        assert sentence[0].isupper() or sentence[0] in '"“', sentence
         assert sentence.count('"') % 2 == 0
         pos = flat.find(_normalise(sentence))
         assert pos >= 0, f"not taken from the body: {sentence!r}"
@@ -77,9 +77,14 @@ def _assert_clean_summary(summary: list[str], source: str) -> None:
         ),
         ("He lives in the U.S. He is happy.", ["He lives in the U.S.", "He is happy."]),
         ("Maj. Gen. Smith and Prof. Jones met Sen. Brown at 10 a.m. today.", None),
-        ("Apple Inc. said it would buy Beats. The deal is worth $3bn.", ["Apple Inc. said it would buy Beats.", "The deal is worth $3bn."]),
-        ("Headline without a stop\nFirst line. Second line.\n\nNew paragraph.",
-         ["Headline without a stop", "First line.", "Second line.", "New paragraph."]),
+        (
+            "Apple Inc. said it would buy Beats. The deal is worth $3bn.",
+            ["Apple Inc. said it would buy Beats.", "The deal is worth $3bn."],
+        ),
+        (
+            "Headline without a stop\nFirst line. Second line.\n\nNew paragraph.",
+            ["Headline without a stop", "First line.", "Second line.", "New paragraph."],
+        ),
     ],
 )
 def test_split_sentences_abbreviations(text: str, expected: list[str] | None) -> None:
@@ -123,7 +128,9 @@ def test_seed_cleaned_body_summary(cleaned_body: str) -> None:
 
 
 def test_plain_sumy_pitfalls_are_filtered(raw: str) -> None:
-    assert clean_sentence("date 2025-07-27 New Delhi [India], July 27 (ANI): The top brass met.") == "The top brass met."
+    assert (
+        clean_sentence("date 2025-07-27 New Delhi [India], July 27 (ANI): The top brass met.") == "The top brass met."
+    )
     assert clean_sentence("WASHINGTON (Reuters) - Stocks rose on Monday.") == "Stocks rose on Monday."
     assert clean_sentence("NEW DELHI: Stocks rose on Monday.") == "Stocks rose on Monday."
     assert clean_sentence("The drills ended on Sunday. (ANI)") == "The drills ended on Sunday."
@@ -136,7 +143,12 @@ def test_plain_sumy_pitfalls_are_filtered(raw: str) -> None:
         "Talks were held.#India - #USA Defence engagements underscore mutual resolve.",
     ]:
         assert is_junk_sentence(junk) or is_fragment(junk), junk
-    for fragment in ["Oldham v Bolton", "and then the talks ended on a high note.", '"The talks went well, said the minister.', "Short one."]:
+    for fragment in [
+        "Oldham v Bolton",
+        "and then the talks ended on a high note.",
+        '"The talks went well, said the minister.',
+        "Short one.",
+    ]:
         assert is_fragment(fragment), fragment
     assert not is_fragment("By 2007, Japan's population is expected to peak at 127 million.")
     assert not is_junk_sentence("By 2007, Japan's population is expected to peak at 127 million.")
@@ -244,8 +256,7 @@ def test_runs_offline_without_nltk_data(tmp_path: Path) -> None:
 def test_sentence_spans_are_the_sentences_at_their_offsets():
     from newsbrief.summaries.nlp.tokenizer import sentence_spans, split_sentences
 
-    text = ("It rose. It rose.  Shares rose 3.5 p.c. in Oct. and fell.\n\n"
-            "  Mr. Smith said so. It rose.\nA last line")
+    text = "It rose. It rose.  Shares rose 3.5 p.c. in Oct. and fell.\n\n  Mr. Smith said so. It rose.\nA last line"
     spans = sentence_spans(text)
     assert [text[a:b] for a, b in spans] == list(split_sentences(text))
     # repeated sentences keep their own offsets, in order

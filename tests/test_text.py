@@ -44,8 +44,13 @@ def test_normalise_host():
 
 
 def test_every_teaser_line_is_a_junk_sentence_too():
-    lines = ["Also Read | Storm hits the coast", "Watch video: the flood", "Related stories - Monsoon",
-             "Don't miss: the budget", "Subscribe > newsletter"]
+    lines = [
+        "Also Read | Storm hits the coast",
+        "Watch video: the flood",
+        "Related stories - Monsoon",
+        "Don't miss: the budget",
+        "Subscribe > newsletter",
+    ]
     for line in lines:
         assert TEASER_LINE.match(line), line
         assert TEASER_SENTENCE.match(line), line
@@ -65,8 +70,10 @@ def test_wire_credit_covers_the_known_agencies_and_the_articles_own():
 
 
 def test_cleaning_drops_the_shared_junk():
-    body = ("date 2025-07-27 New Delhi [India], July 27 (ANI): The talks ended on Sunday.\n\n"
-            "Also Read | Storm hits the coast\n\n"
-            "By Jane Smith, BBC News\n\n"
-            "Both sides agreed to meet again next month. (ANI)")
+    body = (
+        "date 2025-07-27 New Delhi [India], July 27 (ANI): The talks ended on Sunday.\n\n"
+        "Also Read | Storm hits the coast\n\n"
+        "By Jane Smith, BBC News\n\n"
+        "Both sides agreed to meet again next month. (ANI)"
+    )
     assert clean_body(body) == "The talks ended on Sunday.\n\nBoth sides agreed to meet again next month."

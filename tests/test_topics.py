@@ -4,10 +4,10 @@ settings for each topic, apart from the group's own and from other topics."""
 from __future__ import annotations
 
 import pytest
+from botenv import running_bot
 
 from newsbrief.bot.chats import topic_key
 from newsbrief.bot.digests import deliver_digest
-from botenv import running_bot
 
 GROUP, ADMIN = -1007701, 7701
 
@@ -52,9 +52,13 @@ async def test_button_answers_come_in_the_topic_of_the_button(env):
     assert answer["message_thread_id"] == 9 and "no keyword filters" in answer["plain_text"]
 
     briefing = await env.say(GROUP, "/brief", user_id=ADMIN, message_thread_id=5)
-    buttons = [(m["message_id"], b["callback_data"]) for m in briefing
-               for row in (m.get("reply_markup") or {}).get("inline_keyboard", []) for b in row
-               if b.get("callback_data", "").startswith("full:")]
+    buttons = [
+        (m["message_id"], b["callback_data"])
+        for m in briefing
+        for row in (m.get("reply_markup") or {}).get("inline_keyboard", [])
+        for b in row
+        if b.get("callback_data", "").startswith("full:")
+    ]
     assert buttons
     before = len(env.api.sent(GROUP))
     await env.press(GROUP, *buttons[0], user_id=ADMIN)

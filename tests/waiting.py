@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import asyncio
 import time
-from typing import Callable, TypeVar
+from collections.abc import Callable
+from typing import TypeVar
 
 __all__ = ["wait_for", "wait_for_sync", "DEFAULT_TIMEOUT"]
 
@@ -23,8 +24,9 @@ def _failure(what: str | None, condition: Callable[[], object], timeout: float, 
     return AssertionError(f"{name} did not hold within {timeout}s (last value: {last!r})")
 
 
-async def wait_for(condition: Callable[[], T], timeout: float = DEFAULT_TIMEOUT, *, interval: float = 0.01,
-                   what: str | None = None) -> T:
+async def wait_for(
+    condition: Callable[[], T], timeout: float = DEFAULT_TIMEOUT, *, interval: float = 0.01, what: str | None = None
+) -> T:
     """Await until ``condition()`` is truthy; return its value (AssertionError after ``timeout``)."""
     deadline = time.monotonic() + timeout
     while True:
@@ -36,8 +38,9 @@ async def wait_for(condition: Callable[[], T], timeout: float = DEFAULT_TIMEOUT,
         await asyncio.sleep(interval)
 
 
-def wait_for_sync(condition: Callable[[], T], timeout: float = DEFAULT_TIMEOUT, *, interval: float = 0.01,
-                  what: str | None = None) -> T:
+def wait_for_sync(
+    condition: Callable[[], T], timeout: float = DEFAULT_TIMEOUT, *, interval: float = 0.01, what: str | None = None
+) -> T:
     """Block until ``condition()`` is truthy; return its value (AssertionError after ``timeout``)."""
     deadline = time.monotonic() + timeout
     while True:

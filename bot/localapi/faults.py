@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import random
 import threading
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from typing import Any
 
 from newsbrief.bot.localapi.errors import APIError, bad
 from newsbrief.bot.localapi.state import BotState
@@ -52,7 +53,9 @@ class FaultPlan:
         self._planned: list[Fault] = []
         self._random: _RandomFaults | None = None
 
-    def inject(self, method: str, kind: str, chat_id: int | str | None, times: int | None, opts: dict[str, Any]) -> None:
+    def inject(
+        self, method: str, kind: str, chat_id: int | str | None, times: int | None, opts: dict[str, Any]
+    ) -> None:
         """Plan ``kind`` for the next ``times`` calls of ``method`` (to ``chat_id``, if given)."""
         if kind not in FAULT_KINDS:
             raise ValueError(f"unknown fault kind {kind!r}; expected one of {FAULT_KINDS}")
@@ -66,8 +69,9 @@ class FaultPlan:
         with self._lock:
             self._planned.append(Fault(method.lower(), kind, chat_id, times, dict(opts)))
 
-    def set_rate(self, rate: float, kinds: Iterable[str], seed: int | None, methods: Iterable[str],
-                 opts: dict[str, Any]) -> None:
+    def set_rate(
+        self, rate: float, kinds: Iterable[str], seed: int | None, methods: Iterable[str], opts: dict[str, Any]
+    ) -> None:
         """Random faults: each call of ``methods`` fails with probability ``rate``; 0 turns it off."""
         kinds = tuple(kinds)
         for kind in kinds:
@@ -79,8 +83,9 @@ class FaultPlan:
             if rate == 0 or not kinds:
                 self._random = None
                 return
-            self._random = _RandomFaults(rate, kinds, random.Random(seed),
-                                         frozenset(m.lower() for m in methods), dict(opts))
+            self._random = _RandomFaults(
+                rate, kinds, random.Random(seed), frozenset(m.lower() for m in methods), dict(opts)
+            )
 
     def clear(self) -> None:
         with self._lock:

@@ -23,8 +23,16 @@ def _store(s: BotState, content: bytes) -> str:
     return file_id
 
 
-def user_document(s: BotState, chat_id: int, file_name: str, content: bytes, *, mime_type: str = "",
-                  caption: str = "", user_id: int | None = None) -> dict:
+def user_document(
+    s: BotState,
+    chat_id: int,
+    file_name: str,
+    content: bytes,
+    *,
+    mime_type: str = "",
+    caption: str = "",
+    user_id: int | None = None,
+) -> dict:
     """A user sends a document to ``chat_id``: queues the Update, returns the Message."""
     with s.lock:
         chat = s.ensure_chat(chat_id, None, None, None, None)
@@ -36,8 +44,13 @@ def user_document(s: BotState, chat_id: int, file_name: str, content: bytes, *, 
             "from": dict(user),
             "chat": dict(chat),
             "date": int(time.time()),
-            "document": {"file_id": file_id, "file_unique_id": file_id[:16], "file_name": file_name,
-                         "mime_type": mime_type or "application/octet-stream", "file_size": len(content)},
+            "document": {
+                "file_id": file_id,
+                "file_unique_id": file_id[:16],
+                "file_name": file_name,
+                "mime_type": mime_type or "application/octet-stream",
+                "file_size": len(content),
+            },
         }
         if caption:
             message["caption"] = caption
@@ -83,8 +96,13 @@ def send_document(s: BotState, p: dict, ev: list) -> dict:
         "from": s.bot_user(),
         "chat": dict(chat),
         "date": int(time.time()),
-        "document": {"file_id": file_id, "file_unique_id": file_id[:16], "file_name": name,
-                     "mime_type": mime or "application/octet-stream", "file_size": len(content)},
+        "document": {
+            "file_id": file_id,
+            "file_unique_id": file_id[:16],
+            "file_name": name,
+            "mime_type": mime or "application/octet-stream",
+            "file_size": len(content),
+        },
     }
     if caption:
         message["caption"] = caption
@@ -92,10 +110,20 @@ def send_document(s: BotState, p: dict, ev: list) -> dict:
     if isinstance(thread, int) and thread:
         message["message_thread_id"] = thread
     record = {
-        "chat_id": chat_id, "message_id": message["message_id"], "date": message["date"], "text": caption,
-        "plain_text": caption, "parse_mode": p.get("parse_mode") or None, "entities": [], "reply_markup": None,
-        "link_preview_options": None, "reply_to_message_id": None, "edit_date": None, "edits": [],
+        "chat_id": chat_id,
+        "message_id": message["message_id"],
+        "date": message["date"],
+        "text": caption,
+        "plain_text": caption,
+        "parse_mode": p.get("parse_mode") or None,
+        "entities": [],
+        "reply_markup": None,
+        "link_preview_options": None,
+        "reply_to_message_id": None,
+        "edit_date": None,
+        "edits": [],
         "message_thread_id": message.get("message_thread_id"),
-        "document": {"file_name": name, "data": bytes(content)}, "message": copy.deepcopy(message),
+        "document": {"file_name": name, "data": bytes(content)},
+        "message": copy.deepcopy(message),
     }
     return s.keep_sent(chat_id, message, record, ev)

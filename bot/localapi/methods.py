@@ -16,7 +16,8 @@ import copy
 import json
 import re
 import time
-from typing import Any, Callable, Union
+from collections.abc import Callable
+from typing import Any, Union
 
 from newsbrief.bot.localapi.errors import APIError, bad
 from newsbrief.bot.localapi.faults import FaultPlan, fault_error
@@ -29,23 +30,49 @@ __all__ = ["DROP", "GONE", "METHODS", "Poller", "Reply", "TOKEN_RE", "dispatch",
 
 TOKEN_RE = re.compile(r"\d+:[A-Za-z0-9_-]+")
 _BOT_COMMAND_NAME_RE = re.compile(r"[a-z0-9_]{1,32}")
-_NOT_MODIFIED = ("message is not modified: specified new message content and reply markup are exactly "
-                 "the same as a current content and reply markup of the message")
+_NOT_MODIFIED = (
+    "message is not modified: specified new message content and reply markup are exactly "
+    "the same as a current content and reply markup of the message"
+)
 
 # Parameter types, used to normalise form/query values (which are all strings; PTB
 # JSON-encodes every non-string value).
-_INT_PARAMS = frozenset({
-    "chat_id", "message_id", "user_id", "offset", "limit", "timeout", "reply_to_message_id",
-    "message_thread_id", "cache_time", "max_connections",
-})
-_BOOL_PARAMS = frozenset({
-    "disable_web_page_preview", "disable_notification", "protect_content", "show_alert",
-    "drop_pending_updates", "allow_sending_without_reply", "allow_paid_broadcast",
-})
-_JSON_PARAMS = frozenset({
-    "reply_markup", "link_preview_options", "reply_parameters", "allowed_updates", "commands",
-    "scope", "entities",
-})
+_INT_PARAMS = frozenset(
+    {
+        "chat_id",
+        "message_id",
+        "user_id",
+        "offset",
+        "limit",
+        "timeout",
+        "reply_to_message_id",
+        "message_thread_id",
+        "cache_time",
+        "max_connections",
+    }
+)
+_BOOL_PARAMS = frozenset(
+    {
+        "disable_web_page_preview",
+        "disable_notification",
+        "protect_content",
+        "show_alert",
+        "drop_pending_updates",
+        "allow_sending_without_reply",
+        "allow_paid_broadcast",
+    }
+)
+_JSON_PARAMS = frozenset(
+    {
+        "reply_markup",
+        "link_preview_options",
+        "reply_parameters",
+        "allowed_updates",
+        "commands",
+        "scope",
+        "entities",
+    }
+)
 
 
 class _Sentinel:
@@ -88,8 +115,12 @@ def normalise(name: str, value: Any) -> Any:
 # --------------------------------------------------------------------------- methods
 def get_me(s: BotState, p: dict, ev: list) -> dict:
     return {
-        **s.bot_user(), "can_join_groups": True, "can_read_all_group_messages": False,
-        "supports_inline_queries": False, "can_connect_to_business": False, "has_main_web_app": False,
+        **s.bot_user(),
+        "can_join_groups": True,
+        "can_read_all_group_messages": False,
+        "supports_inline_queries": False,
+        "can_connect_to_business": False,
+        "has_main_web_app": False,
     }
 
 
@@ -101,8 +132,10 @@ def set_webhook(s: BotState, p: dict, ev: list) -> bool:
     if not isinstance(url, str) or not url.lower().startswith("https://"):
         raise bad("bad webhook: An HTTPS URL must be provided for webhook")
     s.webhook_info = {
-        "url": url, "max_connections": p.get("max_connections") or 40,
-        "allowed_updates": p.get("allowed_updates"), "secret_token": p.get("secret_token"),
+        "url": url,
+        "max_connections": p.get("max_connections") or 40,
+        "allowed_updates": p.get("allowed_updates"),
+        "secret_token": p.get("secret_token"),
     }
     if isinstance(p.get("allowed_updates"), list):
         s.allowed_updates = p["allowed_updates"] or None
@@ -132,7 +165,11 @@ def set_my_commands(s: BotState, p: dict, ev: list) -> bool:
         if not isinstance(name, str) or not _BOT_COMMAND_NAME_RE.fullmatch(name):
             raise bad("BOT_COMMAND_INVALID")
         if not isinstance(desc, str) or not 1 <= len(desc.strip()) <= 256:
-            raise bad("command description must be non-empty" if not (desc or "").strip() else "BOT_COMMAND_DESCRIPTION_INVALID")
+            raise bad(
+                "command description must be non-empty"
+                if not (desc or "").strip()
+                else "BOT_COMMAND_DESCRIPTION_INVALID"
+            )
         clean.append({"command": name, "description": desc})
     s.command_sets[(scope_key(p.get("scope")), p.get("language_code") or "")] = clean
     return True
@@ -151,8 +188,9 @@ def _link_preview(p: dict) -> dict | None:
 
 def send_message(s: BotState, p: dict, ev: list) -> dict:
     chat = s.resolve_chat(p)
-    plain, entities = check_text(p.get("text"), p.get("parse_mode") or None, p.get("entities"),
-                                 strict_entities=s.strict_html_entities)
+    plain, entities = check_text(
+        p.get("text"), p.get("parse_mode") or None, p.get("entities"), strict_entities=s.strict_html_entities
+    )
     markup = check_markup(p.get("reply_markup"))
     lpo = _link_preview(p)
     s.check_can_send(chat)
@@ -220,8 +258,10 @@ def _reply_target(s: BotState, chat: dict, p: dict) -> dict | None:
     if isinstance(params, str):
         raise bad("can't parse reply parameters JSON object")
     if params is None and p.get("reply_to_message_id") not in (None, "", 0):
-        params = {"message_id": p["reply_to_message_id"],
-                  "allow_sending_without_reply": p.get("allow_sending_without_reply", False)}
+        params = {
+            "message_id": p["reply_to_message_id"],
+            "allow_sending_without_reply": p.get("allow_sending_without_reply", False),
+        }
     if params is None:
         return None
     if not isinstance(params, dict) or "message_id" not in params:
@@ -249,8 +289,9 @@ def edit_message_text(s: BotState, p: dict, ev: list) -> dict:
         raise bad("message to edit not found")
     if message["from"]["id"] != s.bot_id:
         raise bad("message can't be edited")
-    plain, entities = check_text(p.get("text"), p.get("parse_mode") or None, p.get("entities"),
-                                 strict_entities=s.strict_html_entities)
+    plain, entities = check_text(
+        p.get("text"), p.get("parse_mode") or None, p.get("entities"), strict_entities=s.strict_html_entities
+    )
     markup = check_markup(p.get("reply_markup"))
     inline = markup if markup and "inline_keyboard" in markup else None
     if plain == message["text"] and entities == message.get("entities", []) and inline == message.get("reply_markup"):
@@ -264,8 +305,13 @@ def edit_message_text(s: BotState, p: dict, ev: list) -> dict:
     message["edit_date"] = int(time.time())
     record = s.sent_index.get((chat["id"], message["message_id"]))
     if record is not None:
-        changes = {"text": p["text"], "plain_text": plain, "parse_mode": p.get("parse_mode") or None,
-                   "entities": entities, "reply_markup": inline}
+        changes = {
+            "text": p["text"],
+            "plain_text": plain,
+            "parse_mode": p.get("parse_mode") or None,
+            "entities": entities,
+            "reply_markup": inline,
+        }
         record.update(changes)
         record["edit_date"] = message["edit_date"]
         record["edits"].append({**copy.deepcopy(changes), "date": message["edit_date"]})
@@ -314,8 +360,10 @@ def get_chat_member(s: BotState, p: dict, ev: list) -> dict:
         if chat["type"] == "private" and user_id not in (chat["id"], s.bot_id):
             raise bad("user not found")
         status = "member"
-    user = s.bot_user() if user_id == s.bot_id else dict(
-        s.users.get(user_id) or {"id": user_id, "is_bot": False, "first_name": f"User {user_id}"}
+    user = (
+        s.bot_user()
+        if user_id == s.bot_id
+        else dict(s.users.get(user_id) or {"id": user_id, "is_bot": False, "first_name": f"User {user_id}"})
     )
     return member_object(status, user)
 
@@ -325,9 +373,18 @@ def get_chat(s: BotState, p: dict, ev: list) -> dict:
     chat = dict(s.resolve_chat(p))
     if chat["type"] == "private":
         chat.setdefault("first_name", "User")
-    return {**chat, "accent_color_id": 0, "max_reaction_count": 11, "accepted_gift_types": {
-        "unlimited_gifts": False, "limited_gifts": False, "unique_gifts": False, "premium_subscription": False,
-        "gifts_from_channels": False}}
+    return {
+        **chat,
+        "accent_color_id": 0,
+        "max_reaction_count": 11,
+        "accepted_gift_types": {
+            "unlimited_gifts": False,
+            "limited_gifts": False,
+            "unique_gifts": False,
+            "premium_subscription": False,
+            "gifts_from_channels": False,
+        },
+    }
 
 
 METHODS: dict[str, Callable[[BotState, dict, list], Any]] = {
@@ -372,8 +429,11 @@ class Poller:
     async def get_updates(self, s: BotState, p: dict, gone: Callable[[], bool]) -> Any:
         with s.lock:
             if s.webhook_info:
-                raise APIError(409, "Conflict: can't use getUpdates method while webhook is active; "
-                                    "use deleteWebhook to delete the webhook first")
+                raise APIError(
+                    409,
+                    "Conflict: can't use getUpdates method while webhook is active; "
+                    "use deleteWebhook to delete the webhook first",
+                )
             offset = _to_int(p.get("offset"), 0)
             limit = min(max(_to_int(p.get("limit"), 100) or 100, 1), 100)
             timeout = min(max(_to_int(p.get("timeout"), 0), 0), self.max_timeout)
@@ -402,8 +462,11 @@ class Poller:
                     await asyncio.sleep(0.05)
                     if gone():
                         return GONE
-                    raise APIError(409, "Conflict: terminated by other getUpdates request; "
-                                        "make sure that only one bot instance is running")
+                    raise APIError(
+                        409,
+                        "Conflict: terminated by other getUpdates request; "
+                        "make sure that only one bot instance is running",
+                    )
                 if gone():
                     return GONE
                 with s.lock:
@@ -413,7 +476,7 @@ class Poller:
                     return batch
                 try:
                     await asyncio.wait_for(event.wait(), min(remaining, 0.5))
-                except asyncio.TimeoutError:
+                except TimeoutError:
                     pass
         finally:
             if self._current is me:
@@ -421,8 +484,16 @@ class Poller:
 
 
 # --------------------------------------------------------------------------- dispatch
-async def dispatch(s: BotState, faults: FaultPlan, poller: Poller, token: str, path_token: str, method_name: str,
-                   params: dict, gone: Callable[[], bool] = lambda: False) -> Reply:
+async def dispatch(
+    s: BotState,
+    faults: FaultPlan,
+    poller: Poller,
+    token: str,
+    path_token: str,
+    method_name: str,
+    params: dict,
+    gone: Callable[[], bool] = lambda: False,
+) -> Reply:
     """Answer one call of ``method_name`` with the bot token ``path_token`` from the URL.
 
     Returns (HTTP status, JSON body), ``DROP`` (close the connection unanswered) or

@@ -30,8 +30,16 @@ __all__ = [
 MAX_MESSAGE_LENGTH = 4096
 MAX_CALLBACK_DATA_BYTES = 64
 _BUTTON_ACTIONS = (
-    "callback_data", "url", "login_url", "switch_inline_query", "switch_inline_query_current_chat",
-    "switch_inline_query_chosen_chat", "callback_game", "pay", "web_app", "copy_text",
+    "callback_data",
+    "url",
+    "login_url",
+    "switch_inline_query",
+    "switch_inline_query_current_chat",
+    "switch_inline_query_chosen_chat",
+    "callback_game",
+    "pay",
+    "web_app",
+    "copy_text",
 )
 
 
@@ -52,14 +60,40 @@ class EntityParseError(ValueError):
     """Raised by the HTML parser; the message is Telegram's wording."""
 
 
-_HTML_TAGS = frozenset({
-    "a", "b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "span", "tg-spoiler",
-    "code", "pre", "blockquote", "tg-emoji",
-})
+_HTML_TAGS = frozenset(
+    {
+        "a",
+        "b",
+        "strong",
+        "i",
+        "em",
+        "u",
+        "ins",
+        "s",
+        "strike",
+        "del",
+        "span",
+        "tg-spoiler",
+        "code",
+        "pre",
+        "blockquote",
+        "tg-emoji",
+    }
+)
 _HTML_ENTITY_TYPES = {
-    "b": "bold", "strong": "bold", "i": "italic", "em": "italic", "u": "underline",
-    "ins": "underline", "s": "strikethrough", "strike": "strikethrough", "del": "strikethrough",
-    "span": "spoiler", "tg-spoiler": "spoiler", "code": "code", "pre": "pre",
+    "b": "bold",
+    "strong": "bold",
+    "i": "italic",
+    "em": "italic",
+    "u": "underline",
+    "ins": "underline",
+    "s": "strikethrough",
+    "strike": "strikethrough",
+    "del": "strikethrough",
+    "span": "spoiler",
+    "tg-spoiler": "spoiler",
+    "code": "code",
+    "pre": "pre",
 }
 _NAMED_ENTITIES = {"lt": "<", "gt": ">", "amp": "&", "quot": '"'}
 
@@ -92,7 +126,7 @@ def _decode_html_entity(text: str, pos: int) -> tuple[str | None, int]:
     else:
         while end < n and text[end].isascii() and text[end].isalpha():
             end += 1
-        ch = _NAMED_ENTITIES.get(text[pos + 1:end])
+        ch = _NAMED_ENTITIES.get(text[pos + 1 : end])
         if ch is None:
             return None, pos
     if end < n and text[end] == ";":
@@ -127,7 +161,7 @@ def parse_html(text: str, *, strict_entities: bool = True) -> tuple[str, list[di
                 m = re.match(r"&[#\w]*;?", text[i:])
                 raise EntityParseError(
                     f'Unsupported HTML entity "{m.group(0) if m else "&"}" at byte offset '
-                    f'{_byte_offset(text, i)}: only &lt; &gt; &amp; &quot; and numeric entities '
+                    f"{_byte_offset(text, i)}: only &lt; &gt; &amp; &quot; and numeric entities "
                     '(escape a literal "&" as "&amp;")'
                 )
         if c != "<":
@@ -143,7 +177,7 @@ def parse_html(text: str, *, strict_entities: bool = True) -> tuple[str, list[di
             open_tag = stack.pop()
             if end_name and end_name != open_tag["tag"]:
                 raise EntityParseError(
-                    f'Unmatched end tag at byte offset {_byte_offset(text, begin)}, '
+                    f"Unmatched end tag at byte offset {_byte_offset(text, begin)}, "
                     f'expected "</{open_tag["tag"]}>", found "</{end_name}>"'
                 )
             _close_html_entity(open_tag, u16, out, stack, entities)
@@ -184,7 +218,7 @@ def _read_start_tag(text: str, begin: int) -> tuple[str, dict[str, str], int]:
     i = _read_name(text, begin + 1)
     if i >= n:
         raise EntityParseError(f"Unclosed start tag at byte offset {_byte_offset(text, begin)}")
-    tag = text[begin + 1:i].lower()
+    tag = text[begin + 1 : i].lower()
     if tag not in _HTML_TAGS:
         raise EntityParseError(f'Unsupported start tag "{tag}" at byte offset {_byte_offset(text, begin)}')
     unclosed = f'Unclosed start tag "{tag}" at byte offset {_byte_offset(text, begin)}'
@@ -199,7 +233,9 @@ def _read_start_tag(text: str, begin: int) -> tuple[str, dict[str, str], int]:
         i = _read_name(text, i, "=>")
         attr = text[name_start:i].lower()
         if not attr:
-            raise EntityParseError(f'Empty attribute name in the tag "{tag}" at byte offset {_byte_offset(text, begin)}')
+            raise EntityParseError(
+                f'Empty attribute name in the tag "{tag}" at byte offset {_byte_offset(text, begin)}'
+            )
         i = _skip_space(text, i)
         if i >= n:
             raise EntityParseError(unclosed)
@@ -247,15 +283,18 @@ def _close_html_entity(open_tag: dict, u16: int, out: list[str], stack: list[dic
     tag, attrs, offset = open_tag["tag"], open_tag["attrs"], open_tag["offset"]
     length = u16 - offset
     if tag == "code" and stack and stack[-1]["tag"] == "pre" and attrs.get("class", "").startswith("language-"):
-        stack[-1]["language"] = attrs["class"][len("language-"):]
+        stack[-1]["language"] = attrs["class"][len("language-") :]
         return
     if length <= 0:
         return
     entity: dict[str, Any]
     if tag == "a":
-        url = attrs.get("href") or "".join(out[open_tag["out_pos"]:])
+        url = attrs.get("href") or "".join(out[open_tag["out_pos"] :])
         if url.startswith("tg://user?id="):
-            entity = {"type": "text_mention", "user": {"id": int(url.split("=", 1)[1] or 0), "is_bot": False, "first_name": ""}}
+            entity = {
+                "type": "text_mention",
+                "user": {"id": int(url.split("=", 1)[1] or 0), "is_bot": False, "first_name": ""},
+            }
         else:
             entity = {"type": "text_link", "url": url}
     elif tag == "blockquote":

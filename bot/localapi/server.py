@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Any, Callable, Iterable
+from collections.abc import Callable, Iterable
+from typing import Any
 
 import httpx
 
@@ -40,16 +41,28 @@ class LocalBotAPI(BotState):
     ) -> None:
         if not TOKEN_RE.fullmatch(token):
             raise ValueError(f"malformed bot token {token!r} (expected '<digits>:<letters>')")
-        super().__init__(int(token.split(":", 1)[0]), bot_username, bot_first_name,
-                         keep_history=keep_history, strict_html_entities=strict_html_entities)
+        super().__init__(
+            int(token.split(":", 1)[0]),
+            bot_username,
+            bot_first_name,
+            keep_history=keep_history,
+            strict_html_entities=strict_html_entities,
+        )
         self.token = token
         self.host = host
         self.max_poll_timeout = max_poll_timeout
         self._faults = FaultPlan(KNOWN_METHODS)
         self._poller: Poller | None = None
-        self._transport = HTTPTransport(self._dispatch, self.record, host=host, port=port, serve_http=serve_http,
-                                        on_loop_start=self._loop_started, on_stopping=self._stopping,
-                                        read_file=self._read_file)
+        self._transport = HTTPTransport(
+            self._dispatch,
+            self.record,
+            host=host,
+            port=port,
+            serve_http=serve_http,
+            on_loop_start=self._loop_started,
+            on_stopping=self._stopping,
+            read_file=self._read_file,
+        )
         self.wake_pollers = self._wake_pollers
 
     def _read_file(self, path_token: str, file_path: str) -> bytes | None:
@@ -94,7 +107,7 @@ class LocalBotAPI(BotState):
         """Whether a client's getUpdates is being held open right now (a long poll)."""
         return self._poller is not None and self._poller.waiting
 
-    def start(self) -> "LocalBotAPI":
+    def start(self) -> LocalBotAPI:
         """Bind and serve in a background thread; returns self. Idempotent."""
         self._transport.start()
         return self
@@ -106,13 +119,13 @@ class LocalBotAPI(BotState):
         with self.changed:
             self.changed.notify_all()
 
-    def __enter__(self) -> "LocalBotAPI":
+    def __enter__(self) -> LocalBotAPI:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
 
-    async def __aenter__(self) -> "LocalBotAPI":
+    async def __aenter__(self) -> LocalBotAPI:
         return self.start()
 
     async def __aexit__(self, *exc: object) -> None:

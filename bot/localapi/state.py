@@ -16,7 +16,8 @@ import logging
 import re
 import threading
 import time
-from typing import Any, Callable, NamedTuple
+from collections.abc import Callable
+from typing import Any, NamedTuple
 
 from newsbrief.bot.localapi.errors import APIError, bad
 from newsbrief.bot.localapi.members import member_object
@@ -47,8 +48,15 @@ class RequestRecord(NamedTuple):
 class BotState:
     """The in-memory world of one bot (see the module docstring)."""
 
-    def __init__(self, bot_id: int, bot_username: str, bot_first_name: str, *, keep_history: bool = True,
-                 strict_html_entities: bool = True) -> None:
+    def __init__(
+        self,
+        bot_id: int,
+        bot_username: str,
+        bot_first_name: str,
+        *,
+        keep_history: bool = True,
+        strict_html_entities: bool = True,
+    ) -> None:
         self.bot_id = bot_id
         self.bot_username = bot_username
         self.bot_first_name = bot_first_name
@@ -181,7 +189,9 @@ class BotState:
                     if "callback_data" in b
                 ]
                 if data not in available:
-                    raise ValueError(f"message {message_id} has no button with callback_data {data!r}; buttons: {available}")
+                    raise ValueError(
+                        f"message {message_id} has no button with callback_data {data!r}; buttons: {available}"
+                    )
             chat = self.chats[chat_id]
             if user_id is None:
                 user_id = chat_id if chat["type"] == "private" else DEFAULT_GROUP_USER_ID
@@ -214,13 +224,20 @@ class BotState:
             self.members[(chat_id, user_id)] = status
             if user_id == self.bot_id and old != status and chat["type"] != "private":
                 # Telegram tells the bot when its own membership changes
-                by = next((u for (c, u), st in self.members.items() if c == chat_id and st == "creator"),
-                          DEFAULT_GROUP_USER_ID)
-                self.enqueue("my_chat_member", {
-                    "chat": dict(chat), "from": dict(self.ensure_user(by, None, None)), "date": int(time.time()),
-                    "old_chat_member": member_object(old, self.bot_user()),
-                    "new_chat_member": member_object(status, self.bot_user()),
-                })
+                by = next(
+                    (u for (c, u), st in self.members.items() if c == chat_id and st == "creator"),
+                    DEFAULT_GROUP_USER_ID,
+                )
+                self.enqueue(
+                    "my_chat_member",
+                    {
+                        "chat": dict(chat),
+                        "from": dict(self.ensure_user(by, None, None)),
+                        "date": int(time.time()),
+                        "old_chat_member": member_object(old, self.bot_user()),
+                        "new_chat_member": member_object(status, self.bot_user()),
+                    },
+                )
         if user_id == self.bot_id:
             self.wake_pollers()
 
@@ -248,7 +265,9 @@ class BotState:
         except RuntimeError:
             pass
         else:
-            raise RuntimeError("wait_for_sent() would block the running event loop; use await api.async_wait_for_sent()")
+            raise RuntimeError(
+                "wait_for_sent() would block the running event loop; use await api.async_wait_for_sent()"
+            )
         deadline = time.monotonic() + timeout
         with self.changed:
             while self._count_sent(chat_id) < count:
@@ -258,7 +277,9 @@ class BotState:
                 self.changed.wait(min(remaining, 0.1))
         return self.sent(chat_id)
 
-    async def async_wait_for_sent(self, chat_id: int | None = None, count: int = 1, timeout: float = 10.0) -> list[dict]:
+    async def async_wait_for_sent(
+        self, chat_id: int | None = None, count: int = 1, timeout: float = 10.0
+    ) -> list[dict]:
         """Like ``wait_for_sent`` but polls without blocking the running event loop."""
         deadline = time.monotonic() + timeout
         while True:
@@ -476,10 +497,20 @@ class BotState:
                 self.members[(new, uid)] = status
         user = self.ensure_user(DEFAULT_GROUP_USER_ID, None, None)
         now = int(time.time())
-        old_msg = {"message_id": self.take_message_id(old), "from": user, "chat": dict(chat),
-                   "date": now, "migrate_to_chat_id": new}
-        new_msg = {"message_id": self.take_message_id(new), "from": user, "chat": dict(self.chats[new]),
-                   "date": now, "migrate_from_chat_id": old}
+        old_msg = {
+            "message_id": self.take_message_id(old),
+            "from": user,
+            "chat": dict(chat),
+            "date": now,
+            "migrate_to_chat_id": new,
+        }
+        new_msg = {
+            "message_id": self.take_message_id(new),
+            "from": user,
+            "chat": dict(self.chats[new]),
+            "date": now,
+            "migrate_from_chat_id": old,
+        }
         self.enqueue("message", old_msg)
         self.enqueue("message", new_msg)
 

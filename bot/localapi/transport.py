@@ -19,7 +19,8 @@ import json
 import logging
 import threading
 import time
-from typing import Any, Awaitable, Callable
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 import httpx
 import tornado.httputil
@@ -67,13 +68,19 @@ def parse_params(query: str, content_type: str, body: bytes) -> dict[str, Any]:
             try:
                 tornado.httputil.parse_body_arguments(content_type, body, args, files)
             except tornado.httputil.HTTPInputError as exc:
-                raise bad("can't parse multipart request" if mime == "multipart/form-data"
-                          else "can't parse request body") from exc
+                raise bad(
+                    "can't parse multipart request" if mime == "multipart/form-data" else "can't parse request body"
+                ) from exc
             for name, values in args.items():
                 raw[name] = values[-1].decode("utf-8", "replace")
             for name, uploads in files.items():
                 f = uploads[-1]
-                raw[name] = {"filename": f.filename, "content_type": f.content_type, "size": len(f.body), "data": f.body}
+                raw[name] = {
+                    "filename": f.filename,
+                    "content_type": f.content_type,
+                    "size": len(f.body),
+                    "data": f.body,
+                }
     return {k: normalise(k, v) for k, v in raw.items()}
 
 
@@ -86,7 +93,7 @@ class _BotMethodHandler(tornado.web.RequestHandler):
 
     SUPPORTED_METHODS = ("GET", "POST")  # as Telegram
 
-    def initialize(self, transport: "HTTPTransport") -> None:
+    def initialize(self, transport: HTTPTransport) -> None:
         self.transport = transport
         self.client_gone = False
 
@@ -98,8 +105,9 @@ class _BotMethodHandler(tornado.web.RequestHandler):
         t.busy += 1
         try:
             try:
-                params = parse_params(self.request.query, self.request.headers.get("Content-Type", ""),
-                                      self.request.body)
+                params = parse_params(
+                    self.request.query, self.request.headers.get("Content-Type", ""), self.request.body
+                )
             except APIError as exc:
                 t.record(method_name, {}, exc.error_code)
                 self._answer(exc.error_code, exc.payload())
@@ -128,7 +136,7 @@ class _FileHandler(tornado.web.RequestHandler):
 
     SUPPORTED_METHODS = ("GET",)
 
-    def initialize(self, transport: "HTTPTransport") -> None:
+    def initialize(self, transport: HTTPTransport) -> None:
         self.transport = transport
 
     def get(self, path_token: str, file_path: str) -> None:
@@ -151,10 +159,18 @@ class _NotFoundHandler(tornado.web.RequestHandler):
 class HTTPTransport:
     """Tornado serving the Bot API on ``host:port`` (0: any free port) from a background thread."""
 
-    def __init__(self, dispatch: Dispatch, record: Callable[[str, dict, int], None], *,
-                 host: str = "127.0.0.1", port: int = 0, serve_http: bool = True,
-                 on_loop_start: Callable[[], None] = lambda: None, on_stopping: Callable[[], None] = lambda: None,
-                 read_file: Callable[[str, str], bytes | None] = lambda token, path: None) -> None:
+    def __init__(
+        self,
+        dispatch: Dispatch,
+        record: Callable[[str, dict, int], None],
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        serve_http: bool = True,
+        on_loop_start: Callable[[], None] = lambda: None,
+        on_stopping: Callable[[], None] = lambda: None,
+        read_file: Callable[[str, str], bytes | None] = lambda token, path: None,
+    ) -> None:
         self.dispatch = dispatch
         self.read_file = read_file  # (path token, file path) -> the file, or None
         self.record = record
@@ -216,9 +232,12 @@ class HTTPTransport:
         self._on_loop_start()
         if self.serve_http:
             app = tornado.web.Application(
-                [(r"/bot([^/]*)/([^/]*)", _BotMethodHandler, {"transport": self}),
-                 (r"/file/bot([^/]*)/(.+)", _FileHandler, {"transport": self})],
-                default_handler_class=_NotFoundHandler, log_function=lambda handler: None,
+                [
+                    (r"/bot([^/]*)/([^/]*)", _BotMethodHandler, {"transport": self}),
+                    (r"/file/bot([^/]*)/(.+)", _FileHandler, {"transport": self}),
+                ],
+                default_handler_class=_NotFoundHandler,
+                log_function=lambda handler: None,
             )
             sockets = tornado.netutil.bind_sockets(self.requested_port, self.host, backlog=1024)
             self._server = HTTPServer(app, max_body_size=MAX_BODY_BYTES, idle_connection_timeout=300)
@@ -279,13 +298,15 @@ def mock_transport(transport: HTTPTransport, *, asynchronous: bool = True) -> ht
         if len(parts) != 3 or parts[0] or not parts[1].startswith("bot"):
             return None
         try:
-            params = parse_params(request.url.query.decode("latin-1"), request.headers.get("content-type", ""),
-                                  request.content)
+            params = parse_params(
+                request.url.query.decode("latin-1"), request.headers.get("content-type", ""), request.content
+            )
         except APIError as exc:
             transport.record(parts[2], {}, exc.error_code)
             return exc.error_code, exc.payload()
-        return asyncio.run_coroutine_threadsafe(transport.dispatch(parts[1][3:], parts[2], params, gone),
-                                                transport.loop)
+        return asyncio.run_coroutine_threadsafe(
+            transport.dispatch(parts[1][3:], parts[2], params, gone), transport.loop
+        )
 
     def respond(request: httpx.Request, reply: Any) -> httpx.Response:
         if reply is None:

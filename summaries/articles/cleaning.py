@@ -41,7 +41,7 @@ class CleanedBody(str):
 
     hashtags: tuple[str, ...]
 
-    def __new__(cls, text: str, hashtags: tuple[str, ...] = ()) -> "CleanedBody":
+    def __new__(cls, text: str, hashtags: tuple[str, ...] = ()) -> CleanedBody:
         obj = super().__new__(cls, text)
         obj.hashtags = hashtags
         return obj
@@ -102,8 +102,11 @@ def clean_body(text: str, agency: str | None = None) -> CleanedBody:
     """
     trailing_credit = wire_credit(agency)
     text = WIRE_HEADER_LINE.sub("", text.lstrip("\ufeff"), count=1)
-    text = "\n".join(line for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-                     if not (BYLINE_LINE.match(line) or COPYRIGHT_LINE.match(line)))
+    text = "\n".join(
+        line
+        for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+        if not (BYLINE_LINE.match(line) or COPYRIGHT_LINE.match(line))
+    )
     kept: list[str] = []
     hashtags: list[str] = []
     for paragraph in split_paragraphs(text):

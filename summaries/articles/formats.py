@@ -18,12 +18,13 @@ import dataclasses
 import datetime as dt
 import json
 import re
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
+from newsbrief.summaries.articles.cleaning import CleanedBody, clean_body, split_paragraphs
 from newsbrief.summaries.articles.model import Article, ArticleError
 from newsbrief.summaries.text import fold_words, strip_controls
-from newsbrief.summaries.articles.cleaning import CleanedBody, clean_body, split_paragraphs
 
 __all__ = [
     "Article",
@@ -46,12 +47,35 @@ _WIRE_HEADER = re.compile(
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"'”’)]?\s+(?=[\"'“‘(]?[A-Z0-9])")
 # Words before which a long lead can be cut and still read as a headline.
 _CLAUSE_WORDS = (
-    "on", "during", "in", "at", "after", "before", "as", "while", "amid", "over", "following",
-    "despite", "with", "which", "who", "where", "when", "because", "since", "for", "from", "to",
-    "under", "across", "into", "ahead", "according",
+    "on",
+    "during",
+    "in",
+    "at",
+    "after",
+    "before",
+    "as",
+    "while",
+    "amid",
+    "over",
+    "following",
+    "despite",
+    "with",
+    "which",
+    "who",
+    "where",
+    "when",
+    "because",
+    "since",
+    "for",
+    "from",
+    "to",
+    "under",
+    "across",
+    "into",
+    "ahead",
+    "according",
 )
 _TRAILING_FILLER = re.compile(r"(?:\s+(?:and|or|but|the|a|an|of|to|in|on|for|with|its|their|his|her))+$", re.I)
-
 
 
 def _first_sentence(text: str) -> str:
@@ -98,7 +122,7 @@ def _published_moment(value: Any) -> dt.datetime | dt.date | None:
     if value in (None, ""):
         return None
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return dt.datetime.fromtimestamp(value, dt.timezone.utc)
+        return dt.datetime.fromtimestamp(value, dt.UTC)
     text = str(value).strip()
     if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
         try:
@@ -115,8 +139,8 @@ def _published_moment(value: Any) -> dt.datetime | dt.date | None:
         except (TypeError, ValueError, IndexError):
             raise ArticleError(f"published: {text!r} is not a date") from None
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=dt.timezone.utc)
-    return moment.astimezone(dt.timezone.utc)
+        moment = moment.replace(tzinfo=dt.UTC)
+    return moment.astimezone(dt.UTC)
 
 
 def _normalise_published(value: Any) -> str:
@@ -164,7 +188,7 @@ def parse_wire(text: str, *, source: str = "") -> Article:
     date = _validate_date(m["date"], "date")
     return _build(
         "",
-        text[m.end():],
+        text[m.end() :],
         date,
         agency=m["agency"].strip(),
         place=_parse_dateline(m["dateline"]),

@@ -68,12 +68,11 @@ class Article:
         return record
 
     @classmethod
-    def from_record(cls, record: dict[str, Any]) -> "Article":
+    def from_record(cls, record: dict[str, Any]) -> Article:
         fields = {f.name for f in dataclasses.fields(cls)}
         values = {k: v for k, v in record.items() if k in fields}
         values["hashtags"] = tuple(values.get("hashtags") or ())
         return cls(**values)
-
 
 
 def canonical_url(url: str) -> str:
@@ -88,4 +87,3 @@ def _canonical_url(url: str) -> str:
     url = re.sub(r"[?&](utm_[^=&]+|fbclid|gclid)=[^&]*", "", url)
     url = re.sub(r"^https?://(www\.)?", "", url, flags=re.I)
     return url.rstrip("/").lower()
-

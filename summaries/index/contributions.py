@@ -5,15 +5,25 @@ hold it; and how a card ranks an entity's roles."""
 from __future__ import annotations
 
 from collections import Counter
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from rapidfuzz import fuzz
 
 from newsbrief.summaries.nlp import entities as ner
 from newsbrief.summaries.nlp.entities import Extracted
 
-__all__ = ["SENTENCE_MAX", "WORK", "UNSURE", "contribution", "decode_ents", "role_rank", "recent_rank", "card_roles",
-           "distinct_roles"]
+__all__ = [
+    "SENTENCE_MAX",
+    "WORK",
+    "UNSURE",
+    "contribution",
+    "decode_ents",
+    "role_rank",
+    "recent_rank",
+    "card_roles",
+    "distinct_roles",
+]
 
 SENTENCE_MAX = 400
 WORK = "work"  # a type vote: an article whose words say the name is a work (counted once per article)
@@ -38,8 +48,6 @@ def card_roles(roles: Iterable[dict[str, Any]]) -> list[str]:
         recent = max(ranked, key=recent_rank)
         ranked = [recent] + [r for r in ranked if r is not recent]
     return distinct_roles(r["text"] for r in ranked)[:5]
-
-
 
 
 def contribution(found: list[Extracted]) -> dict[str, Any]:
@@ -71,9 +79,14 @@ def decode_ents(doc: dict[str, Any]) -> dict[str, dict[str, Any]]:
         t = enc.get("t", {})
         names = enc.get("names", {})
         s = enc.get("s", "")
-        out[key] = {"t": {t: enc.get("n", 1)} if isinstance(t, str) else t, "n": enc.get("n", 1), "names": names,
-                    "surf": enc.get("surf", names), "roles": enc.get("roles", []),
-                    "s": sents[s] if isinstance(s, int) and s < len(sents) else str(s)}
+        out[key] = {
+            "t": {t: enc.get("n", 1)} if isinstance(t, str) else t,
+            "n": enc.get("n", 1),
+            "names": names,
+            "surf": enc.get("surf", names),
+            "roles": enc.get("roles", []),
+            "s": sents[s] if isinstance(s, int) and s < len(sents) else str(s),
+        }
     return out
 
 

@@ -44,11 +44,12 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-from typing import Any, Callable, Iterable
+from collections.abc import Callable, Iterable
+from typing import Any
 
+from newsbrief.summaries.index.contributions import UNSURE, contribution
 from newsbrief.summaries.index.lookup import MATCH_CUTOFF, SUGGEST_CUTOFF, card, one_per_story
 from newsbrief.summaries.index.lookup import lookup as answer
-from newsbrief.summaries.index.contributions import UNSURE, contribution
 from newsbrief.summaries.index.memory import EntityIndex, MemoryReads
 from newsbrief.summaries.index.records import EntityCard, Mention, WhoResult
 from newsbrief.summaries.nlp import entities as ner
@@ -90,6 +91,7 @@ _contribution = contribution  # one article's mentions of an entity as its contr
 
 
 # -- the store-level API ---------------------------------------------------------------
+
 
 def get_index(store: NewsStore) -> EntityIndex:
     """The in-memory index of this store: loaded from its documents once, and again
@@ -229,7 +231,7 @@ def reindex_stale(store: NewsStore, limit: int = REINDEX_BATCH, *, max_chars: in
     written again first: :func:`refresh_entity_documents`)."""
     if store.entity_reads() is not None:
         refresh_entity_documents(store)
-    ids = stale_articles(store)[:max(0, limit)]
+    ids = stale_articles(store)[: max(0, limit)]
     if not ids:
         return 0
     records, gone = [], []
@@ -238,8 +240,12 @@ def reindex_stale(store: NewsStore, limit: int = REINDEX_BATCH, *, max_chars: in
         (records.append(record) if record else gone.append(aid))
     n = forget_articles(store, gone) if gone else 0
     n += index_articles(store, records, max_chars=max_chars)
-    log.info("entities: re-indexed %d articles with extraction rules v%d (%d left)", n, ner.RULES_VERSION,
-             len(stale_articles(store)))
+    log.info(
+        "entities: re-indexed %d articles with extraction rules v%d (%d left)",
+        n,
+        ner.RULES_VERSION,
+        len(stale_articles(store)),
+    )
     return n
 
 
@@ -257,7 +263,7 @@ def refresh_entity_documents(store: NewsStore, batch: int = 2000) -> int:
             idx = get_index(store)
             try:
                 idx.sync_names()
-                part = [k for k in keys[lo:lo + batch] if k in idx.entities]
+                part = [k for k in keys[lo : lo + batch] if k in idx.entities]
                 _persist(store, idx, set(), set(part))
             except BaseException:
                 _drop(store)
@@ -278,7 +284,6 @@ def reindex_all(store: NewsStore) -> int:
     return index_articles(store, records)
 
 
-
 ENTITY_TYPES = (PERSON, ORG, PLACE, EVENT, PRODUCT)
 
 
@@ -292,16 +297,24 @@ def list_entities(store: NewsStore, *, top: int | None = 50, kind: str | None = 
     reads = MemoryReads(store, get_index)
     with reads.reading():
         idx = reads.index
-        ents = [e for e in idx.entities.values()
-                if e.articles and e.type != UNSURE and (kind is None or e.type == kind)]
+        ents = [
+            e for e in idx.entities.values() if e.articles and e.type != UNSURE and (kind is None or e.type == kind)
+        ]
         ents.sort(key=lambda e: (-len(e.articles), -e.mentions, e.name))
-        return [card(reads, e.key, limit=0) for e in (ents if top is None else ents[:max(0, top)])]
+        return [card(reads, e.key, limit=0) for e in (ents if top is None else ents[: max(0, top)])]
 
 
 def card_record(card: EntityCard) -> dict[str, Any]:
     """A card as plain data (for JSON): name, type, aliases, roles, article count, dates."""
-    return {"name": card.name, "type": card.type, "aliases": list(card.aliases), "roles": list(card.roles),
-            "articles": card.article_count, "first_seen": card.first_seen, "last_seen": card.last_seen}
+    return {
+        "name": card.name,
+        "type": card.type,
+        "aliases": list(card.aliases),
+        "roles": list(card.roles),
+        "articles": card.article_count,
+        "first_seen": card.first_seen,
+        "last_seen": card.last_seen,
+    }
 
 
 def entity_reads(store: NewsStore) -> EntityReads:
@@ -345,7 +358,7 @@ def format_card(result: WhoResult) -> str:
     if result.card is None:
         if not result.query:
             return "Who? Give a name, e.g. /who Narendra Modi"
-        lines = [f"No one called \"{result.query}\" in the news we hold."]
+        lines = [f'No one called "{result.query}" in the news we hold.']
         if result.suggestions:
             lines.append("Did you mean: " + ", ".join(result.suggestions) + "?")
         else:
@@ -355,7 +368,7 @@ def format_card(result: WhoResult) -> str:
     span = c.first_seen if c.first_seen == c.last_seen else f"{c.first_seen} to {c.last_seen}"
     lines = [f"{c.name} ({_TYPE_WORDS.get(c.type, c.type)})"]
     if result.fuzzy:
-        lines.append(f"No one is called \"{result.query}\": did you mean {c.name}?")
+        lines.append(f'No one is called "{result.query}": did you mean {c.name}?')
     if c.roles:
         lines.append("Role: " + c.roles[0] + ("" if len(c.roles) == 1 else "; also " + "; ".join(c.roles[1:])))
     lines.append(f"In {reports_line(c)}, {span}")
@@ -367,7 +380,7 @@ def format_card(result: WhoResult) -> str:
         for m in c.mentions:
             lines.append(f"- {m.date} {m.headline}")
             if m.sentence:
-                lines.append(f"  \"{m.sentence}\"")
+                lines.append(f'  "{m.sentence}"')
     if c.co_mentions:
         lines.append("")
         lines.append("Mentioned with: " + ", ".join(f"{name} ({k})" for name, k in c.co_mentions))

@@ -16,7 +16,7 @@ from __future__ import annotations
 import dataclasses
 import re
 from collections import Counter
-from typing import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 
 from newsbrief.summaries.index.records import EntityCard, Mention, WhoResult
 from newsbrief.summaries.nlp import entities as ner
@@ -97,9 +97,13 @@ ANSWERED = 6  # entities an answer names: the card's and five others
 _HEADS_OVER = 32  # more candidates than this: ranked by their heads first (_best)
 
 
-def _best(reads: EntityReads, upper: Mapping[str, float], score: Callable[[str, EntityTotals], float | None],
-          names: int, head_upper: Callable[[str, Head], float] | None = None
-          ) -> tuple[dict[str, float], dict[str, EntityTotals]]:
+def _best(
+    reads: EntityReads,
+    upper: Mapping[str, float],
+    score: Callable[[str, EntityTotals], float | None],
+    names: int,
+    head_upper: Callable[[str, Head], float] | None = None,
+) -> tuple[dict[str, float], dict[str, EntityTotals]]:
     """The best-scored candidates, enough of them to name ``names`` entities, and their totals.
 
     ``upper`` is the most each candidate can score (``head_upper``, when given, says it
@@ -109,6 +113,7 @@ def _best(reads: EntityReads, upper: Mapping[str, float], score: Callable[[str, 
     order of ``upper``, and totals are read for the first of them, and more only while a
     candidate not read could still rank above the ``names`` best read. The result is the
     one of scoring them all."""
+
     def scored_of(keys: Iterable[str], totals: Mapping[str, EntityTotals]) -> dict[str, float]:
         out = {}
         for key in keys:
@@ -137,12 +142,13 @@ def _best(reads: EntityReads, upper: Mapping[str, float], score: Callable[[str, 
                     last = key
                     break
         if last is not None and (scored[last], *_rank(totals[last])) > bound[order[take]]:
-            return {k: scored[k] for k in ranked[:ranked.index(last) + 1]}, totals
+            return {k: scored[k] for k in ranked[: ranked.index(last) + 1]}, totals
         take *= 4
 
 
-def _candidates(reads: EntityReads,
-                query: str) -> tuple[list[tuple[float, str]], list[str], bool, dict[str, EntityTotals]]:
+def _candidates(
+    reads: EntityReads, query: str
+) -> tuple[list[tuple[float, str]], list[str], bool, dict[str, EntityTotals]]:
     """(score, key) best first for a typed name, the names to suggest when nothing
     matches, whether the match is only a close spelling (fuzzy), and the candidates read
     (on a large database, the first of them: see :func:`_best`).
@@ -162,8 +168,13 @@ def _candidates(reads: EntityReads,
             reached.setdefault(key, []).append(form)
     # the best a candidate can score: 3 by its name (a column of its head), else 2 (its
     # surface forms are in its totals)
-    scored, totals = _best(reads, dict.fromkeys(reached, 3.0), lambda key, t: _tier(reached[key], bare, key, t),
-                           ANSWERED, head_upper=lambda key, head: 3.0 if ner.fold(head.name) in reached[key] else 2.0)
+    scored, totals = _best(
+        reads,
+        dict.fromkeys(reached, 3.0),
+        lambda key, t: _tier(reached[key], bare, key, t),
+        ANSWERED,
+        head_upper=lambda key, head: 3.0 if ner.fold(head.name) in reached[key] else 2.0,
+    )
     if scored:
         return [(scored[k], k) for k in _ranked(scored, totals)], [], False, totals
     if forms:
@@ -197,8 +208,11 @@ def _suggest(reads: EntityReads, form: str, limit: int = 5) -> list[str]:
     last = form.split()[-1]
     near: list[tuple[str, float]] = []
     if len(last) >= 3 and choices.surnames:
-        near = [(word, score) for word, score in choices.extract(last, cutoff=65, limit=limit * 2, surnames=True)
-                if not (n_words > 1 and word == last)]  # "Elon Musk": another Musk only by the whole name
+        near = [
+            (word, score)
+            for word, score in choices.extract(last, cutoff=65, limit=limit * 2, surnames=True)
+            if not (n_words > 1 and word == last)
+        ]  # "Elon Musk": another Musk only by the whole name
     keys = reads.entity_keys([a for a, _ in close]) if close else {}
     by_surname = reads.entity_keys([w for w, _ in near], surnames=True) if near else {}
     by_name: dict[str, float] = {}
@@ -250,9 +264,17 @@ def card(reads: EntityReads, key: str, limit: int = 5, totals: EntityTotals | No
     co = [(others[k].name, n) for k, n in top[:8]]
     aliases = [s for s, _ in sorted(t.surfaces.items(), key=lambda kv: -kv[1]) if s != t.name][:8]
     return EntityCard(
-        name=t.name, type=t.type, roles=list(t.roles), article_count=t.articles,
-        first_seen=t.first, last_seen=t.last, mentions=mentions, co_mentions=co, aliases=aliases,
-        article_ids=(), key=key,  # not listed: a popular entity has hundreds of thousands
+        name=t.name,
+        type=t.type,
+        roles=list(t.roles),
+        article_count=t.articles,
+        first_seen=t.first,
+        last_seen=t.last,
+        mentions=mentions,
+        co_mentions=co,
+        aliases=aliases,
+        article_ids=(),
+        key=key,  # not listed: a popular entity has hundreds of thousands
     )
 
 
@@ -288,12 +310,16 @@ def _unseen(reads: EntityReads, key: str, visible: Callable[[str], bool]) -> lis
     hidden = [s for s in reads.entity_sources(key) if not _visible_source(s, visible)]
     if not hidden:
         return []
-    return [aid for aid, stored, also in reads.entity_hidden_refs(key, hidden)
-            if not (stored and any(_visible_source(n, visible) for n in also))]
+    return [
+        aid
+        for aid, stored, also in reads.entity_hidden_refs(key, hidden)
+        if not (stored and any(_visible_source(n, visible) for n in also))
+    ]
 
 
-def _as_seen(reads: EntityReads, result: WhoResult, best: EntityTotals | None, visible: Callable[[str], bool],
-             limit: int) -> tuple[WhoResult, list[str]]:
+def _as_seen(
+    reads: EntityReads, result: WhoResult, best: EntityTotals | None, visible: Callable[[str], bool], limit: int
+) -> tuple[WhoResult, list[str]]:
     """The result as a chat that sees only ``visible`` sources sees it, and the card's
     articles that chat does not see."""
     names = list(dict.fromkeys([*result.others, *result.suggestions]))
@@ -347,14 +373,17 @@ def _as_seen(reads: EntityReads, result: WhoResult, best: EntityTotals | None, v
     named = reads.entity_heads([k for k, _ in top])
     first, last = reads.entity_span(found.key, skip=unseen)
     found = dataclasses.replace(
-        found, article_count=best.articles - len(unseen), first_seen=first, last_seen=last, mentions=mentions,
+        found,
+        article_count=best.articles - len(unseen),
+        first_seen=first,
+        last_seen=last,
+        mentions=mentions,
         co_mentions=[(named[k].name, n) for k, n in top if k in named],
     )
     return dataclasses.replace(result, card=found, others=others), unseen
 
 
-def lookup(reads: EntityReads, name: str, *, limit: int = 5,
-           visible: Callable[[str], bool] | None = None) -> WhoResult:
+def lookup(reads: EntityReads, name: str, *, limit: int = 5, visible: Callable[[str], bool] | None = None) -> WhoResult:
     """Who or what ``name`` is: any alias, any case, a surname alone or a small typo
     reaches the entry; the best ranked match is the card, others are offered; with no
     match, the closest names are suggested. Call it inside ``reads.reading()``.
@@ -373,6 +402,9 @@ def lookup(reads: EntityReads, name: str, *, limit: int = 5,
         return result
     found = result.card
     story = reads.stories_of([m.article_id for m in found.mentions])
-    found = dataclasses.replace(found, mentions=one_per_story(found.mentions, story.get)[:limit],
-                                story_count=reads.entity_story_count(found.key, skip=unseen))
+    found = dataclasses.replace(
+        found,
+        mentions=one_per_story(found.mentions, story.get)[:limit],
+        story_count=reads.entity_story_count(found.key, skip=unseen),
+    )
     return dataclasses.replace(result, card=found)

@@ -12,8 +12,9 @@ import heapq
 import operator
 import re
 from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable, Iterator, Sequence
+from typing import Any
 
 from newsbrief.summaries.index.contributions import UNSURE, WORK, card_roles, contribution, decode_ents, role_rank
 from newsbrief.summaries.nlp import entities as ner
@@ -82,8 +83,9 @@ class _Entity:
         if not self.names:
             return self.key[2:], kind
         multi = kind == PERSON
-        return max(self.names.items(),
-                   key=lambda kv: ((len(kv[0].split()) > 1) if multi else 0, kv[1], len(kv[0]), kv[0]))[0], kind
+        return max(
+            self.names.items(), key=lambda kv: ((len(kv[0].split()) > 1) if multi else 0, kv[1], len(kv[0]), kv[0])
+        )[0], kind
 
 
 class EntityIndex:
@@ -104,15 +106,23 @@ class EntityIndex:
     # -- building ------------------------------------------------------------------
 
     @classmethod
-    def load(cls, store: NewsStore) -> "EntityIndex":
+    def load(cls, store: NewsStore) -> EntityIndex:
         """The index as the store's ``entities`` documents hold it."""
         idx = cls()
         docs = store.documents("entities")
         arts = [doc for doc in docs if "article" in doc]
         arts.sort(key=lambda d: d.get("seq", 0))
         for doc in arts:
-            idx._add(_Article(doc["article"], doc.get("date", ""), doc.get("headline", ""),
-                              doc.get("seq", 0), decode_ents(doc), doc.get("v", 1)))
+            idx._add(
+                _Article(
+                    doc["article"],
+                    doc.get("date", ""),
+                    doc.get("headline", ""),
+                    doc.get("seq", 0),
+                    decode_ents(doc),
+                    doc.get("v", 1),
+                )
+            )
         idx._seq = max((a.seq for a in idx.articles.values()), default=-1) + 1
         idx.dirty.clear()
         idx.sync_names()
@@ -356,7 +366,6 @@ class EntityIndex:
 
     # -- persistence ---------------------------------------------------------------
 
-
     def article_doc_payload(self, aid: str) -> dict[str, Any]:
         a = self.articles[aid]
         sents: list[str] = []
@@ -368,35 +377,55 @@ class EntityIndex:
                 where[sent] = len(sents)
                 sents.append(sent)
             t = c["t"]
-            enc: dict[str, Any] = {"t": next(iter(t)) if len(t) == 1 else t, "n": c["n"], "names": c["names"],
-                                   "s": where[sent]}
+            enc: dict[str, Any] = {
+                "t": next(iter(t)) if len(t) == 1 else t,
+                "n": c["n"],
+                "names": c["names"],
+                "s": where[sent],
+            }
             if c["surf"] != c["names"]:
                 enc["surf"] = c["surf"]
             if c["roles"]:
                 enc["roles"] = c["roles"]
             ents[key] = enc
-        return {"k": "a:" + aid, "article": aid, "date": a.date, "headline": a.headline, "seq": a.seq,
-                "v": a.version, "sents": sents, "ents": ents}
+        return {
+            "k": "a:" + aid,
+            "article": aid,
+            "date": a.date,
+            "headline": a.headline,
+            "seq": a.seq,
+            "v": a.version,
+            "sents": sents,
+            "ents": ents,
+        }
 
     def entity_doc_payload(self, key: str) -> dict[str, Any]:
         ent = self.entities[key]
         name = ent.name
         dates = [self.articles[a].date for a in ent.articles if a in self.articles]
         roles = sorted(ent.roles.values(), key=role_rank, reverse=True)
-        return {"k": "e:" + key, "entity": key, "name": name, "type": ent.type,
-                "aliases": [s for s, _ in ent.surfaces.most_common(8) if s != name],
-                "roles": [r["text"] for r in roles[:5]], "articles": len(ent.articles),
-                "mentions": ent.mentions, "first_seen": min(dates, default=""), "last_seen": max(dates, default=""),
-                # what /who reads of it (summaries.store.entity_rows.entity_doc_fields)
-                "lookup": sorted(ent.aliases), "surfaces": [[s, n] for s, n in ent.surfaces.items()],
-                "card_roles": card_roles(ent.roles.values())}
+        return {
+            "k": "e:" + key,
+            "entity": key,
+            "name": name,
+            "type": ent.type,
+            "aliases": [s for s, _ in ent.surfaces.most_common(8) if s != name],
+            "roles": [r["text"] for r in roles[:5]],
+            "articles": len(ent.articles),
+            "mentions": ent.mentions,
+            "first_seen": min(dates, default=""),
+            "last_seen": max(dates, default=""),
+            # what /who reads of it (summaries.store.entity_rows.entity_doc_fields)
+            "lookup": sorted(ent.aliases),
+            "surfaces": [[s, n] for s, n in ent.surfaces.items()],
+            "card_roles": card_roles(ent.roles.values()),
+        }
 
     def choices(self) -> Choices:
         """The lookup names and surnames fuzzy lookups search."""
         if self._choices is None:
             self._choices = Choices(list(self.names), list(self.surnames))
         return self._choices
-
 
 
 _ORDER = operator.attrgetter("order")
@@ -412,6 +441,8 @@ def _defined_acronyms(c: dict[str, Any]) -> list[str]:
         if _ACRONYM.match(surf) and any(ner._acronym_of(surf, n) for n in names):
             out.append(ner.fold(surf))
     return out
+
+
 _SECOND = operator.itemgetter(1)
 
 
@@ -421,7 +452,7 @@ class MemoryReads:
     sources and stories). :meth:`reading` holds the store's lock and takes the index
     current; every read is made inside it."""
 
-    def __init__(self, store: NewsStore, load: Callable[[NewsStore], "EntityIndex"]) -> None:
+    def __init__(self, store: NewsStore, load: Callable[[NewsStore], EntityIndex]) -> None:
         self._store = store
         self._load = load
         self._index: EntityIndex | None = None
@@ -434,7 +465,7 @@ class MemoryReads:
         return self._index
 
     @contextlib.contextmanager
-    def reading(self) -> Iterator["MemoryReads"]:
+    def reading(self) -> Iterator[MemoryReads]:
         with self._store.lock:
             self._index = self._load(self._store)
             self._index.sync_names()
@@ -462,11 +493,20 @@ class MemoryReads:
 
     def entity_totals(self, keys: Iterable[str], *, brief: bool = False) -> dict[str, EntityTotals]:
         arts = self.index.articles
-        return {key: EntityTotals(key=key, name=ent.name, type=ent.type, surfaces=ent.surfaces,
-                                  roles=() if brief else card_roles(ent.roles.values()), articles=len(ent.articles),
-                                  mentions=ent.mentions, last=ent.last,
-                                  first="" if brief else min((arts[a].date for a in ent.articles), default=""))
-                for key, ent in self._ents(keys)}
+        return {
+            key: EntityTotals(
+                key=key,
+                name=ent.name,
+                type=ent.type,
+                surfaces=ent.surfaces,
+                roles=() if brief else card_roles(ent.roles.values()),
+                articles=len(ent.articles),
+                mentions=ent.mentions,
+                last=ent.last,
+                first="" if brief else min((arts[a].date for a in ent.articles), default=""),
+            )
+            for key, ent in self._ents(keys)
+        }
 
     def entity_heads(self, keys: Iterable[str]) -> dict[str, Head]:
         return {key: Head(ent.name, len(ent.articles), ent.last, ent.mentions) for key, ent in self._ents(keys)}
@@ -493,8 +533,10 @@ class MemoryReads:
         return [self.index.articles[a] for a in ent.articles if a not in gone] if ent else []
 
     def entity_refs(self, key: str, limit: int, *, skip: Sequence[str] = ()) -> list[Ref]:
-        return [Ref(a.id, a.date, a.seq, a.headline, a.ents[key].get("s", ""))
-                for a in heapq.nlargest(limit, self._articles(key, skip), key=_ORDER)]
+        return [
+            Ref(a.id, a.date, a.seq, a.headline, a.ents[key].get("s", ""))
+            for a in heapq.nlargest(limit, self._articles(key, skip), key=_ORDER)
+        ]
 
     def entity_story_count(self, key: str, *, skip: Sequence[str] = ()) -> int:
         return len({self._store.story_id_of(a.id) or a.id for a in self._articles(key, skip)})
@@ -521,8 +563,9 @@ class MemoryReads:
 
     def entity_by_token(self, token: str) -> str | None:
         idx = self.index
-        names = self._store.cached("entity-name-tokens",
-                                   lambda: {name_token(e.name): e.name for e in idx.entities.values()})
+        names = self._store.cached(
+            "entity-name-tokens", lambda: {name_token(e.name): e.name for e in idx.entities.values()}
+        )
         return names.get(token)
 
     def stories_of(self, article_ids: Sequence[str]) -> dict[str, str]:

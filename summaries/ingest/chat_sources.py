@@ -16,13 +16,22 @@ from __future__ import annotations
 import hashlib
 import io
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass
 from html.parser import HTMLParser
-from typing import Any, Iterable
+from typing import Any
 from urllib.parse import urljoin
 
 from newsbrief.summaries.config import Settings, Source
-from newsbrief.summaries.ingest.fetch import UNREACHABLE, FetchError, FetchOptions, Response, fetch, normalise_host, parse_url
+from newsbrief.summaries.ingest.fetch import (
+    UNREACHABLE,
+    FetchError,
+    FetchOptions,
+    Response,
+    fetch,
+    normalise_host,
+    parse_url,
+)
 from newsbrief.summaries.ingest.pages import extract_page, html_to_text, refuse_entity_declarations
 
 __all__ = [
@@ -44,8 +53,10 @@ log = logging.getLogger(__name__)
 TABLE = "chat_sources"
 PREFIX = "u:"
 _FEED_TYPES = ("application/rss+xml", "application/atom+xml", "application/rdf+xml", "application/feed+json")
-_ACCEPT = ("application/rss+xml, application/atom+xml, application/rdf+xml, application/xml;q=0.9, "
-           "text/xml;q=0.9, text/html;q=0.8, */*;q=0.5")
+_ACCEPT = (
+    "application/rss+xml, application/atom+xml, application/rdf+xml, application/xml;q=0.9, "
+    "text/xml;q=0.9, text/html;q=0.8, */*;q=0.5"
+)
 
 
 @dataclass(frozen=True)
@@ -199,13 +210,17 @@ def catalog_sources(store: Any, settings: Settings) -> list[Source]:
     switched off)."""
     if not settings.chats.user_sources:
         return []
-    return [Source(name=d["name"], kind=d.get("kind", "feed"), location=d["location"])
-            for d in catalog(store).values() if d.get("location")]
+    return [
+        Source(name=d["name"], kind=d.get("kind", "feed"), location=d["location"])
+        for d in catalog(store).values()
+        if d.get("location")
+    ]
 
 
 def add_to_catalog(store: Any, found: Found) -> None:
-    store.put_documents(TABLE, [{"name": found.name, "kind": found.kind, "location": found.location,
-                                 "title": found.title}])
+    store.put_documents(
+        TABLE, [{"name": found.name, "kind": found.kind, "location": found.location, "title": found.title}]
+    )
 
 
 def drop_unused(store: Any, names: Iterable[str], in_use: set[str]) -> int:

@@ -43,8 +43,9 @@ import io
 import logging
 import re
 import time
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Sequence
+from typing import Any
 
 from newsbrief.summaries.articles.formats import parse_record
 from newsbrief.summaries.articles.model import Article, ArticleError
@@ -52,9 +53,14 @@ from newsbrief.summaries.config import Settings, Source
 from newsbrief.summaries.ingest.chat_sources import is_chat_source
 from newsbrief.summaries.ingest.fetch import USER_AGENT, Fetcher, FetchOptions, Response, run_sync
 from newsbrief.summaries.ingest.files import IngestReport
-from newsbrief.summaries.ingest.pages import HTML_ACCEPT, SourceError, extract_page, html_to_text, refuse_entity_declarations
+from newsbrief.summaries.ingest.pages import (
+    HTML_ACCEPT,
+    SourceError,
+    extract_page,
+    html_to_text,
+    refuse_entity_declarations,
+)
 from newsbrief.summaries.store import NewsStore
-
 
 __all__ = [
     "FetchOptions",
@@ -84,7 +90,6 @@ def _short(exc: BaseException) -> str:
     return text[:200]
 
 
-
 def _is_teaser(text: str, entry: Any, threshold: int) -> bool:
     if len(text) < threshold:
         return True
@@ -96,7 +101,7 @@ def _entry_date(entry: Any) -> str:
         value = entry.get(key)
         if value:
             try:
-                return dt.datetime.fromtimestamp(calendar.timegm(value), dt.timezone.utc).date().isoformat()
+                return dt.datetime.fromtimestamp(calendar.timegm(value), dt.UTC).date().isoformat()
             except (OverflowError, ValueError, TypeError):
                 continue
     return ""
@@ -132,7 +137,6 @@ def _scope(source: Source) -> str:
     """A chat source's articles are its own copies (see ``Article.scope``); the operator's
     sources share one article per URL."""
     return source.name if is_chat_source(source.name) else ""
-
 
 
 # -- one source -----------------------------------------------------------------------------
@@ -200,7 +204,9 @@ async def _fetch_feed(run: _Run, source: Source, state: dict[str, Any]) -> _Outc
 
     fetcher = run.fetcher
     out, resp = await _conditional_get(
-        fetcher, source, state,
+        fetcher,
+        source,
+        state,
         "application/rss+xml, application/atom+xml, application/rdf+xml, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5",
     )
     if resp.not_modified:
@@ -211,7 +217,13 @@ async def _fetch_feed(run: _Run, source: Source, state: dict[str, Any]) -> _Outc
         headers["content-type"] = resp.content_type
     # a stream of the fetched bytes, never a URL or bytes (feedparser would try those as a
     # URL or a file name): feedparser must not fetch or open anything itself
-    parsed = await asyncio.to_thread(feedparser.parse, io.BytesIO(resp.content), response_headers=headers, resolve_relative_uris=True, sanitize_html=True)
+    parsed = await asyncio.to_thread(
+        feedparser.parse,
+        io.BytesIO(resp.content),
+        response_headers=headers,
+        resolve_relative_uris=True,
+        sanitize_html=True,
+    )
     entries = [e for e in parsed.entries if _usable(e)]
     if parsed.get("bozo") and not entries:
         raise SourceError(_feed_error(parsed))  # broken, and nothing could be read from it
@@ -230,7 +242,7 @@ async def _fetch_feed(run: _Run, source: Source, state: dict[str, Any]) -> _Outc
         link = (entry.get("link") or "").strip()
         where = f"{source.name}: {link[:300] or (entry.get('title') or '')[:100] or f'entry {i + 1}'}"
         try:
-            title = html_to_text((entry.get("title", "") or "")[:run.entry_cap])
+            title = html_to_text((entry.get("title", "") or "")[: run.entry_cap])
             text = _entry_text(entry, run.entry_cap)
         except _TooLarge:
             out.skipped.append((where, f"entry text larger than the cap of {run.entry_cap:,} bytes"))
@@ -265,8 +277,11 @@ async def _fetch_feed(run: _Run, source: Source, state: dict[str, Any]) -> _Outc
             out.skipped.append((where, "no text in the entry"))
             return None
         try:
-            return parse_record({"title": title, "text": text, "url": link, "published": published}, source=source.name,
-                                scope=_scope(source))
+            return parse_record(
+                {"title": title, "text": text, "url": link, "published": published},
+                source=source.name,
+                scope=_scope(source),
+            )
         except ArticleError as exc:
             out.skipped.append((where, str(exc)))
             return None
@@ -276,13 +291,15 @@ async def _fetch_feed(run: _Run, source: Source, state: dict[str, Any]) -> _Outc
     return out
 
 
-async def _conditional_get(fetcher: Fetcher, source: Source, state: dict[str, Any],
-                           accept: str) -> "tuple[_Outcome, Response]":
+async def _conditional_get(
+    fetcher: Fetcher, source: Source, state: dict[str, Any], accept: str
+) -> tuple[_Outcome, Response]:
     """GET a source with the validators of its last good answer; the outcome carries the
     validators to keep (the old ones on a 304)."""
     out = _Outcome(source)
-    resp = await fetcher.get(source.location, etag=state.get("etag", ""),
-                             last_modified=state.get("last_modified", ""), accept=accept)
+    resp = await fetcher.get(
+        source.location, etag=state.get("etag", ""), last_modified=state.get("last_modified", ""), accept=accept
+    )
     if resp.not_modified:
         out.status = "not modified"
         out.etag = resp.etag or state.get("etag", "")
@@ -298,8 +315,11 @@ async def _fetch_page_source(run: _Run, source: Source, state: dict[str, Any]) -
         return out
     page = await asyncio.to_thread(extract_page, resp, resp.url)
     try:
-        article = parse_record({"title": page["title"], "text": page["text"], "url": resp.url, "published": page["date"]},
-                               source=source.name, scope=_scope(source))
+        article = parse_record(
+            {"title": page["title"], "text": page["text"], "url": resp.url, "published": page["date"]},
+            source=source.name,
+            scope=_scope(source),
+        )
     except ArticleError as exc:
         raise SourceError(str(exc)) from None
     out.articles = [article]
@@ -318,8 +338,13 @@ async def _fetch_one(run: _Run, source: Source, state: dict[str, Any]) -> _Outco
         return _Outcome(source, status="error", reason="failed unexpectedly (the log has the details)")
 
 
-async def _fetch_all(sources: Sequence[Source], states: dict[str, dict[str, Any]], store_ids: set[str],
-                     options: FetchOptions, entry_cap: int) -> tuple[list[_Outcome], int]:
+async def _fetch_all(
+    sources: Sequence[Source],
+    states: dict[str, dict[str, Any]],
+    store_ids: set[str],
+    options: FetchOptions,
+    entry_cap: int,
+) -> tuple[list[_Outcome], int]:
     async with Fetcher(options) as fetcher:
         run = _Run(fetcher, store_ids, entry_cap)
         outcomes = await asyncio.gather(*(_fetch_one(run, s, states.get(s.name, {})) for s in sources))
@@ -330,11 +355,11 @@ async def _fetch_all(sources: Sequence[Source], states: dict[str, dict[str, Any]
 
 
 def _now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
+    return dt.datetime.now(dt.UTC)
 
 
 def _iso(t: dt.datetime) -> str:
-    return t.astimezone(dt.timezone.utc).isoformat(timespec="seconds")
+    return t.astimezone(dt.UTC).isoformat(timespec="seconds")
 
 
 def _parse_iso(value: Any) -> dt.datetime | None:
@@ -344,7 +369,7 @@ def _parse_iso(value: Any) -> dt.datetime | None:
         t = dt.datetime.fromisoformat(str(value))
     except ValueError:
         return None
-    return t if t.tzinfo else t.replace(tzinfo=dt.timezone.utc)
+    return t if t.tzinfo else t.replace(tzinfo=dt.UTC)
 
 
 def backoff_minutes(failures: int) -> float:
@@ -372,8 +397,10 @@ def _due(source: Source, state: dict[str, Any], now: dt.datetime) -> tuple[bool,
         return True, ""
     failures = int(state.get("failures") or 0)
     if failures:
-        return False, (f"backing off after {failures} failure{'s' if failures > 1 else ''} "
-                       f"(last: {state.get('reason', '')}); next attempt {_iso(next_attempt)}")
+        return False, (
+            f"backing off after {failures} failure{'s' if failures > 1 else ''} "
+            f"(last: {state.get('reason', '')}); next attempt {_iso(next_attempt)}"
+        )
     return False, ""
 
 
@@ -384,8 +411,14 @@ def _save_states(store: NewsStore, records: Iterable[dict[str, Any]]) -> None:
 # -- the run --------------------------------------------------------------------------------
 
 
-def fetch_due(store: NewsStore, sources: Sequence[Source], settings: Settings, *,
-              options: FetchOptions | None = None, now: dt.datetime | None = None) -> IngestReport:
+def fetch_due(
+    store: NewsStore,
+    sources: Sequence[Source],
+    settings: Settings,
+    *,
+    options: FetchOptions | None = None,
+    now: dt.datetime | None = None,
+) -> IngestReport:
     """Fetch the feed and page sources that are due, store their articles, record each
     source's state. Failures are reported in ``skipped`` as (source name, reason)."""
     options = options or FetchOptions.from_settings(settings)
@@ -407,15 +440,23 @@ def fetch_due(store: NewsStore, sources: Sequence[Source], settings: Settings, *
         return report
     store_ids = set(store.article_ids())
     started = time.monotonic()
-    outcomes, requests = run_sync(_fetch_all(due, {s.name: state_for(states, s) for s in due}, store_ids, options,
-                                             settings.storage.max_article_bytes))
+    outcomes, requests = run_sync(
+        _fetch_all(
+            due, {s.name: state_for(states, s) for s in due}, store_ids, options, settings.storage.max_article_bytes
+        )
+    )
     log.info("fetched %d sources with %d requests in %.2f s", len(due), requests, time.monotonic() - started)
     _store_outcomes(store, outcomes, states, now, report)
     return report
 
 
-def _store_outcomes(store: NewsStore, outcomes: list[_Outcome], states: dict[str, dict[str, Any]],
-                    now: dt.datetime, report: IngestReport) -> None:
+def _store_outcomes(
+    store: NewsStore,
+    outcomes: list[_Outcome],
+    states: dict[str, dict[str, Any]],
+    now: dt.datetime,
+    report: IngestReport,
+) -> None:
     """One write for a run's results: the articles, then each source's new state."""
     with store.batch():
         _store_articles(store, outcomes, report)
@@ -489,7 +530,9 @@ def _state_record(out: _Outcome, old: dict[str, Any], now: dt.datetime, report: 
     if out.status == "error":
         failures = int(old.get("failures") or 0) + 1
         wait = backoff_minutes(failures)
-        log.warning("source %r failed: %s (failure %d; next attempt in %g min)", source.name, out.reason, failures, wait)
+        log.warning(
+            "source %r failed: %s (failure %d; next attempt in %g min)", source.name, out.reason, failures, wait
+        )
         report.skipped.append((source.name, out.reason))
         return record | {
             "status": "error",
@@ -513,5 +556,3 @@ def _state_record(out: _Outcome, old: dict[str, Any], now: dt.datetime, report: 
         "next_attempt": _iso(now + dt.timedelta(minutes=source.every_minutes)),
         "last_count": len(out.articles),
     }
-
-

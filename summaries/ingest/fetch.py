@@ -42,8 +42,9 @@ import logging
 import socket
 import ssl
 import zlib
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Iterator
+from typing import Any
 
 import httpcore
 import httpx
@@ -129,12 +130,15 @@ _NAT64 = ipaddress.ip_network("64:ff9b::/96")
 # IPv6 forms no public host answers at, whatever they embed (Python's ``is_global`` calls
 # them global): IPv4-compatible addresses (deprecated, RFC 4291), IPv4-translated ones
 # (SIIT, RFC 2765), the local-use NAT64 prefix (RFC 8215) and site-local (RFC 3879)
-_UNROUTED_V6 = tuple((ipaddress.IPv6Network(net), kind) for net, kind in (
-    ("::/96", "IPv4-compatible"),
-    ("::ffff:0:0:0/96", "IPv4-translated"),
-    ("64:ff9b:1::/48", "local-use NAT64"),
-    ("fec0::/10", "site-local"),
-))
+_UNROUTED_V6 = tuple(
+    (ipaddress.IPv6Network(net), kind)
+    for net, kind in (
+        ("::/96", "IPv4-compatible"),
+        ("::ffff:0:0:0/96", "IPv4-translated"),
+        ("64:ff9b:1::/48", "local-use NAT64"),
+        ("fec0::/10", "site-local"),
+    )
+)
 
 
 @dataclass(frozen=True)
@@ -147,7 +151,7 @@ class Policy:
     allow_private: bool = False
     allowed_hosts: frozenset[str] = frozenset()
 
-    def for_content(self) -> "Policy":
+    def for_content(self) -> Policy:
         """The policy for an address found inside fetched content (a feed item's link):
         never ``allow_private``, only the operator's named hosts."""
         return Policy(False, self.allowed_hosts)
@@ -179,12 +183,17 @@ class _GuardedBackend(httpcore.AsyncNetworkBackend):
         self.policy = policy
         self.inner = httpcore.AnyIOBackend()
 
-    async def connect_tcp(self, host: str, port: int, timeout: float | None = None,
-                          local_address: str | None = None,
-                          socket_options: Iterable[Any] | None = None) -> httpcore.AsyncNetworkStream:
+    async def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Iterable[Any] | None = None,
+    ) -> httpcore.AsyncNetworkStream:
         try:
             addresses = await asyncio.wait_for(asyncio.to_thread(_resolve, host, port), timeout)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             raise httpcore.ConnectTimeout(f"resolving {host} took too long") from None
         except (OSError, UnicodeError):
             raise FetchError(f"refused: the host name {host} does not resolve", refused=True) from None
@@ -197,15 +206,17 @@ class _GuardedBackend(httpcore.AsyncNetworkBackend):
         last: Exception | None = None
         for address in addresses:
             try:
-                return await self.inner.connect_tcp(address, port, timeout=timeout, local_address=local_address,
-                                                    socket_options=socket_options)
+                return await self.inner.connect_tcp(
+                    address, port, timeout=timeout, local_address=local_address, socket_options=socket_options
+                )
             except (httpcore.ConnectError, httpcore.ConnectTimeout) as exc:
                 last = exc
         assert last is not None
         raise last
 
-    async def connect_unix_socket(self, path: str, timeout: float | None = None,
-                                  socket_options: Iterable[Any] | None = None) -> httpcore.AsyncNetworkStream:
+    async def connect_unix_socket(
+        self, path: str, timeout: float | None = None, socket_options: Iterable[Any] | None = None
+    ) -> httpcore.AsyncNetworkStream:
         raise FetchError("refused: not a network address", refused=True)
 
     async def sleep(self, seconds: float) -> None:
@@ -304,7 +315,7 @@ def _through(decoders: list[_ZlibStream], data: bytes) -> Iterator[bytes]:
 def _drain(decoders: list[_ZlibStream]) -> Iterator[bytes]:
     for i, decoder in enumerate(decoders):
         for piece in decoder.finish():
-            yield from _through(decoders[i + 1:], piece)
+            yield from _through(decoders[i + 1 :], piece)
 
 
 # -- fetching -----------------------------------------------------------------------------
@@ -343,7 +354,7 @@ class FetchOptions:
         return Policy(self.allow_private, frozenset(hosts))
 
     @classmethod
-    def from_settings(cls, settings: Any, **overrides: Any) -> "FetchOptions":
+    def from_settings(cls, settings: Any, **overrides: Any) -> FetchOptions:
         """Options from :class:`summaries.config.Settings`: the per-response cap is
         ``[storage] max_article_bytes``; the run budget and the allowed private hosts come
         from ``[fetch]``. The address policy is the public one unless overridden."""
@@ -434,7 +445,7 @@ class Fetcher:
             self._clients[policy] = client
         return client
 
-    async def __aenter__(self) -> "Fetcher":
+    async def __aenter__(self) -> Fetcher:
         return self
 
     async def __aexit__(self, *exc: object) -> None:
@@ -445,8 +456,9 @@ class Fetcher:
             await client.aclose()
         self._clients.clear()
 
-    async def get(self, url: str, *, etag: str = "", last_modified: str = "", accept: str = "*/*",
-                  from_content: bool = False) -> Response:
+    async def get(
+        self, url: str, *, etag: str = "", last_modified: str = "", accept: str = "*/*", from_content: bool = False
+    ) -> Response:
         """GET ``url`` (following redirects). ``from_content``: the URL was found inside
         fetched content (a feed item's link), so :meth:`Policy.for_content` applies.
         Raises :class:`FetchError`."""
@@ -483,8 +495,9 @@ class Fetcher:
                 log.info("request to %s failed: %s: %s", url, type(exc).__name__, exc)
                 raise FetchError("the request failed") from None
 
-    async def _get(self, client: httpx.AsyncClient, policy: Policy, url: httpx.URL,
-                   headers: dict[str, str]) -> Response:
+    async def _get(
+        self, client: httpx.AsyncClient, policy: Policy, url: httpx.URL, headers: dict[str, str]
+    ) -> Response:
         opts = self.options
         for _ in range(opts.max_redirects + 1):
             request = client.build_request("GET", url, headers=headers)
@@ -506,7 +519,9 @@ class Fetcher:
         except (httpx.InvalidURL, UnicodeError, ValueError):
             raise FetchError("the server redirected to an invalid address") from None
         if nxt.scheme not in ("http", "https"):
-            raise FetchError(f"the server redirected to an address that is not a web page ({nxt.scheme[:20] or 'no scheme'}:)")
+            raise FetchError(
+                f"the server redirected to an address that is not a web page ({nxt.scheme[:20] or 'no scheme'}:)"
+            )
         if not nxt.raw_host:
             raise FetchError("the server redirected to an invalid address")
         return nxt
@@ -544,8 +559,9 @@ class Fetcher:
                 if size > cap:
                     raise FetchError(f"too large (more than the cap of {cap:,} bytes); download aborted")
                 if self.used > opts.run_max_bytes:
-                    raise FetchError(f"postponed: this run's download budget of {opts.run_max_bytes:,} bytes is used up",
-                                     budget=True)
+                    raise FetchError(
+                        f"postponed: this run's download budget of {opts.run_max_bytes:,} bytes is used up", budget=True
+                    )
                 chunks.append(piece)
 
         async for raw in resp.aiter_raw():

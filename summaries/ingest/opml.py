@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
-from typing import Iterable
+from collections.abc import Iterable
 
 from newsbrief.summaries.ingest.fetch import FetchError
 from newsbrief.summaries.ingest.pages import refuse_entity_declarations

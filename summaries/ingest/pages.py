@@ -50,10 +50,11 @@ def refuse_entity_declarations(data: bytes) -> None:
     with defusedxml's expat parser up to the first element, and on the raw bytes before
     the first element (as feedparser itself finds them), so a prolog expat cannot read
     does not slip through."""
-    from defusedxml import DefusedXmlException
-    from defusedxml.expatreader import DefusedExpatParser
     from xml.sax import SAXException
     from xml.sax.handler import ContentHandler, feature_external_ges, feature_external_pes
+
+    from defusedxml import DefusedXmlException
+    from defusedxml.expatreader import DefusedExpatParser
 
     class _Stop(ContentHandler):
         def startElement(self, name: str, attrs: Any) -> None:  # noqa: N802 (sax API)
@@ -62,11 +63,12 @@ def refuse_entity_declarations(data: bytes) -> None:
         def startElementNS(self, name: Any, qname: Any, attrs: Any) -> None:  # noqa: N802
             raise _PrologDone
 
-    refusal = SourceError("refused: the feed declares its own XML entities (<!ENTITY>), "
-                          "which could expand without bound")
+    refusal = SourceError(
+        "refused: the feed declares its own XML entities (<!ENTITY>), which could expand without bound"
+    )
     head = data.replace(b"\x00", b"")  # UTF-16 and UTF-32: the ASCII of the markup remains
     m = _HEAD_END.search(head)
-    if _ENTITY_DECL.search(head[:m.start()] if m else head):
+    if _ENTITY_DECL.search(head[: m.start()] if m else head):
         raise refusal
     # an external DTD (old RSS 0.91 feeds name one) is allowed: it is never loaded
     parser = DefusedExpatParser(forbid_dtd=False, forbid_entities=True, forbid_external=False)

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 from newsbrief.summaries.config import Source
 from newsbrief.summaries.ingest.feeds import WEB_KINDS, source_states, state_for
@@ -48,17 +48,17 @@ def source_status(store: NewsStore, sources: Sequence[Source]) -> list[SourceSta
             status = f"error: {state.get('reason', '')}"
         else:
             status = state.get("status", "ok") + (f" ({state['reason']})" if state.get("reason") else "")
-        rows.append(SourceStatus(
-            name=source.name,
-            kind=source.kind,
-            location=source.location,
-            last_attempt=state.get("last_attempt", ""),
-            status=status,
-            next_attempt=state.get("next_attempt", "") if state else "",
-            failures=int(state.get("failures") or 0),
-            articles=own.get(source.name, 0),
-            also_in=shared.get(source.name, 0),
-        ))
+        rows.append(
+            SourceStatus(
+                name=source.name,
+                kind=source.kind,
+                location=source.location,
+                last_attempt=state.get("last_attempt", ""),
+                status=status,
+                next_attempt=state.get("next_attempt", "") if state else "",
+                failures=int(state.get("failures") or 0),
+                articles=own.get(source.name, 0),
+                also_in=shared.get(source.name, 0),
+            )
+        )
     return rows
-
-

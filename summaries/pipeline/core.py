@@ -19,8 +19,8 @@ from __future__ import annotations
 
 from newsbrief.summaries.config import Settings
 from newsbrief.summaries.index.entity_index import EntityIndex, get_index
-from newsbrief.summaries.stories.clustering import StoryIndex
 from newsbrief.summaries.store import NewsStore
+from newsbrief.summaries.stories.clustering import StoryIndex
 
 __all__ = ["NewsCore"]
 

@@ -42,8 +42,9 @@ def summarize_url(url: str, settings: Settings, *, options: FetchOptions | None 
     page = extract_page(resp, resp.url)
     host = host_of(resp.url) or host_of(url)
     try:
-        article = parse_record({"title": page["title"], "text": page["text"], "url": resp.url, "published": page["date"]},
-                               source=host)
+        article = parse_record(
+            {"title": page["title"], "text": page["text"], "url": resp.url, "published": page["date"]}, source=host
+        )
     except ArticleError as exc:
         raise SourceError(str(exc)) from None
     sentences = summarize_article(article.body, settings.summaries)

@@ -14,24 +14,25 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any
 
 from newsbrief import seeds
 from newsbrief.summaries.config import Settings, Source, SummarySettings
-from newsbrief.summaries.pipeline.core import NewsCore
 from newsbrief.summaries.index.entity_index import forget_articles as forget_entity_mentions
 from newsbrief.summaries.index.entity_index import index_articles, reindex_stale
 from newsbrief.summaries.ingest.chat_sources import catalog_sources
-from newsbrief.summaries.ingest.files import IngestReport, ingest_paths
 from newsbrief.summaries.ingest.feeds import fetch_due
-from newsbrief.summaries.stories.clustering import cluster_pending
+from newsbrief.summaries.ingest.files import IngestReport, ingest_paths
 from newsbrief.summaries.nlp.entities import MAX_TEXT_CHARS
 from newsbrief.summaries.nlp.summarizer import is_current, summarize_record, summary_key
-from newsbrief.summaries.stories.clustering import forget_articles as forget_story_members
+from newsbrief.summaries.pipeline.core import NewsCore
 from newsbrief.summaries.store import NewsStore
 from newsbrief.summaries.store.records import SummaryRecord
+from newsbrief.summaries.stories.clustering import cluster_pending
+from newsbrief.summaries.stories.clustering import forget_articles as forget_story_members
 
 __all__ = [
     "RunReport",
@@ -46,7 +47,6 @@ log = logging.getLogger(__name__)
 
 PIPELINE_JOB_ID = "newsbrief-pipeline"
 BATCH = 500
-
 
 
 @dataclass
@@ -108,7 +108,7 @@ def summarize_pending(
     done: list[dict[str, Any]] = []
     failed: list[tuple[str, str]] = []
     records: list[SummaryRecord] = []
-    now = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+    now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     for article in pending:
         if should_stop is not None and should_stop():
             break
@@ -119,22 +119,26 @@ def summarize_pending(
         except Exception as exc:  # a poisoned article must not stop the others
             log.warning("could not summarize article %s (%s): %s", article["id"], article.get("headline", ""), exc)
             failed.append((article["id"], f"{type(exc).__name__}: {exc}"))
-            records.append({
-                "article_id": article["id"],
-                "key": key,
-                "content_hash": article["content_hash"],
-                "sentences": [],
-                "failed": f"{type(exc).__name__}: {exc}"[:300],
-                "created": now,
-            })
+            records.append(
+                {
+                    "article_id": article["id"],
+                    "key": key,
+                    "content_hash": article["content_hash"],
+                    "sentences": [],
+                    "failed": f"{type(exc).__name__}: {exc}"[:300],
+                    "created": now,
+                }
+            )
         else:
-            records.append({
-                "article_id": article["id"],
-                "key": key,
-                "content_hash": article["content_hash"],
-                "sentences": sentences,
-                "created": now,
-            })
+            records.append(
+                {
+                    "article_id": article["id"],
+                    "key": key,
+                    "content_hash": article["content_hash"],
+                    "sentences": sentences,
+                    "created": now,
+                }
+            )
             done.append(article)
         if len(records) >= BATCH:
             store.put_summaries(records)
@@ -161,8 +165,9 @@ def index_entities(store: NewsStore, articles: Iterable[dict[str, Any]], *, max_
     return n
 
 
-def prune_old(store: NewsStore, retention_days: int, *, today: dt.date | None = None,
-              core: NewsCore | None = None) -> list[str]:
+def prune_old(
+    store: NewsStore, retention_days: int, *, today: dt.date | None = None, core: NewsCore | None = None
+) -> list[str]:
     """Remove articles stored more than ``retention_days`` ago, with their summaries and
     entity mentions. Returns the ids removed.
 

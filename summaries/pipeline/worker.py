@@ -43,8 +43,8 @@ import threading
 import time
 import uuid
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 from newsbrief.summaries.config import Settings
 from newsbrief.summaries.index.entity_index import extracted_from_record, extracted_record, index_extracted
@@ -52,10 +52,10 @@ from newsbrief.summaries.nlp import entities as ner
 from newsbrief.summaries.nlp.summarizer import summarize_record, summary_key
 from newsbrief.summaries.pipeline.core import NewsCore
 from newsbrief.summaries.pipeline.run import ingest_sources, prune_old, run_pipeline
-from newsbrief.summaries.stories.clustering import cluster_pending
 from newsbrief.summaries.store.base import NewsStore, NotSupported
 from newsbrief.summaries.store.capabilities import WORKERS_NEED_POSTGRES
 from newsbrief.summaries.store.records import ArticleHead, ArticleRecord, ExtractedRecord, SummaryRecord, WorkDone
+from newsbrief.summaries.stories.clustering import cluster_pending
 
 __all__ = ["Worker", "CycleReport", "pipeline_job", "workers_alive", "LOCK_FETCH", "LOCK_INDEX"]
 
@@ -84,10 +84,18 @@ class Worker:
     """One worker process's share of the pipeline, on a store with the work queue
     (``store.capabilities.workers``: PostgreSQL)."""
 
-    def __init__(self, store: NewsStore, settings: Settings, *, batch: int = 50, lease: float = 120.0,
-                 worker_id: str | None = None,
-                 on_claimed: Callable[[list[str]], None] | None = None, index: bool = True,
-                 takeover: float = INDEX_TAKEOVER) -> None:
+    def __init__(
+        self,
+        store: NewsStore,
+        settings: Settings,
+        *,
+        batch: int = 50,
+        lease: float = 120.0,
+        worker_id: str | None = None,
+        on_claimed: Callable[[list[str]], None] | None = None,
+        index: bool = True,
+        takeover: float = INDEX_TAKEOVER,
+    ) -> None:
         """``batch`` articles per claim, held ``lease`` seconds; ``index``: also merge
         into the indexes (entities, stories), taking that job over from another worker
         after ``takeover`` seconds (at most ``lease``, see :meth:`index_due`)."""
@@ -151,8 +159,12 @@ class Worker:
 
             def run() -> str:
                 ingested = ingest_sources(self.store, self.settings)
-                pruned = prune_old(self.store, self.settings.storage.retention_days, today=today,
-                                   core=NewsCore(self.store, self.settings))
+                pruned = prune_old(
+                    self.store,
+                    self.settings.storage.retention_days,
+                    today=today,
+                    core=NewsCore(self.store, self.settings),
+                )
                 return f"{ingested.line()}; pruned {len(pruned)}"
 
             self.record_job("fetch", run)
@@ -181,14 +193,18 @@ class Worker:
         settings = self.settings.summaries
         key = summary_key(settings)
         articles = self.store.get_articles(ids)
-        now = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+        now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
         records: list[SummaryRecord] = []
         for aid in ids:
             article = articles.get(aid)
             if article is None:
                 continue  # pruned meanwhile; its claim went with it
-            record: SummaryRecord = {"article_id": aid, "key": key, "content_hash": article["content_hash"],
-                                     "created": now}
+            record: SummaryRecord = {
+                "article_id": aid,
+                "key": key,
+                "content_hash": article["content_hash"],
+                "created": now,
+            }
             try:
                 sentences = summarize_record(article, settings)
                 if not sentences:
@@ -227,8 +243,11 @@ class Worker:
                 except Exception as exc:
                     log.warning("could not extract the entities of article %s: %s", aid, exc)
                     found.append(None)
-        return {aid: {**extracted_record(f), "hash": articles[aid].get("content_hash")}
-                for aid, f in zip(ids, found) if f is not None}
+        return {
+            aid: {**extracted_record(f), "hash": articles[aid].get("content_hash")}
+            for aid, f in zip(ids, found)
+            if f is not None
+        }
 
     def index_pending(self, report: CycleReport | None = None) -> CycleReport:
         """Under the ``index`` lock: merge the entities of the articles summarized but not
@@ -263,8 +282,9 @@ class Worker:
                                 report.indexed = index_extracted(self.store, self._extracted_items(rows))
                         except Exception as exc:  # recorded as a failed job run (newsbrief status), not retried forever
                             log.error("entity indexing failed for %d articles: %s", len(rows), exc)
-                            self.store.record_failed_job("index", self.id,
-                                                         f"{len(rows)} articles: {type(exc).__name__}: {exc}")
+                            self.store.record_failed_job(
+                                "index", self.id, f"{len(rows)} articles: {type(exc).__name__}: {exc}"
+                            )
                         self.store.mark_indexed([r[0] for r in rows])
                     t2 = time.perf_counter()
                     report.stories = len(cluster_pending(self.store, core.story_index()))
@@ -296,11 +316,16 @@ class Worker:
         if again:
             bodies = self.store.get_articles(again)
             again = [a for a in again if a in bodies]
-            log.info("extracting the entities of %d articles under the index lock (no current extraction stored)",
-                     len(again))
-            for aid, mentions in zip(again, ner.extract_many(
+            log.info(
+                "extracting the entities of %d articles under the index lock (no current extraction stored)", len(again)
+            )
+            for aid, mentions in zip(
+                again,
+                ner.extract_many(
                     [(bodies[a].get("body") or "", bodies[a].get("hashtags") or ()) for a in again],
-                    max_chars=self.settings.summaries.max_text_chars)):
+                    max_chars=self.settings.summaries.max_text_chars,
+                ),
+            ):
                 found[aid] = mentions
         self.timings["fallback"] += len(again)
         return [(meta[aid], found[aid]) for aid in latest if aid in found]
@@ -341,10 +366,12 @@ class Worker:
         """Where this worker's time went: seconds summarizing (claim, summarize, extract,
         commit), reloading indexes another process changed, merging entities, clustering."""
         t = self.timings
-        return (f"summarize {t['summarize']:.1f} s, reload {t['reload']:.1f} s ({t['reloads']} reloads; "
-                f"{t['lock']:.1f} s of it waiting for data_version), "
-                f"merge {t['merge']:.1f} s, cluster {t['cluster']:.1f} s, "
-                f"{t['fallback']} extracted under the index lock")
+        return (
+            f"summarize {t['summarize']:.1f} s, reload {t['reload']:.1f} s ({t['reloads']} reloads; "
+            f"{t['lock']:.1f} s of it waiting for data_version), "
+            f"merge {t['merge']:.1f} s, cluster {t['cluster']:.1f} s, "
+            f"{t['fallback']} extracted under the index lock"
+        )
 
     def _run(self, stop: threading.Event, *, once: bool, idle_seconds: float) -> None:
         while not stop.is_set():

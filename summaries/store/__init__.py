@@ -9,8 +9,17 @@ Only this package touches a database; everything else uses the methods of :class
 from __future__ import annotations
 
 from newsbrief.summaries.config import Settings
-from newsbrief.summaries.store.base import (KEYS, SCHEMA_VERSION, TABLES, Capabilities, NewsStore, NotSupported,
-                                            StoreError, StoreLocked, UpsertReport)
+from newsbrief.summaries.store.base import (
+    KEYS,
+    SCHEMA_VERSION,
+    TABLES,
+    Capabilities,
+    NewsStore,
+    NotSupported,
+    StoreError,
+    StoreLocked,
+    UpsertReport,
+)
 from newsbrief.summaries.store.tinydb_store import AtomicJSONStorage, TinyStore
 
 Store = TinyStore
@@ -38,6 +47,7 @@ def open_location(location: str, *, readonly: bool = False) -> NewsStore:
             raise StoreError(str(exc)) from None
         return PostgresStore(location, readonly=readonly)
     return TinyStore(location, readonly=readonly)
+
 
 __all__ = [
     "NewsStore",

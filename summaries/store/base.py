@@ -25,22 +25,51 @@ from __future__ import annotations
 import abc
 import contextlib
 import threading
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Callable, ContextManager, Iterable, Iterator, Mapping, Sequence, TypeVar
+from typing import Any, ContextManager, TypeVar
 
 from newsbrief.summaries.articles.model import Article
+from newsbrief.summaries.store.capabilities import Capabilities, DeliveryClaims, DeliveryJournal, StoreStatus, WorkQueue
 from newsbrief.summaries.store.entity_rows import EntityReads
-from newsbrief.summaries.store.capabilities import (Capabilities, DeliveryClaims, DeliveryJournal, StoreStatus,
-                                                    WorkQueue)
 from newsbrief.summaries.store.errors import NotSupported, StoreError, StoreLocked
 from newsbrief.summaries.store.records import ArticleHead, ArticleRecord, Document, StoryRecord, SummaryRecord
 
-__all__ = ["NewsStore", "StoreError", "StoreLocked", "NotSupported", "Capabilities", "UpsertReport", "StoryListing",
-           "light_record", "LEAD_CHARS", "TABLES", "KEYS", "SCHEMA_VERSION"]
+__all__ = [
+    "NewsStore",
+    "StoreError",
+    "StoreLocked",
+    "NotSupported",
+    "Capabilities",
+    "UpsertReport",
+    "StoryListing",
+    "light_record",
+    "LEAD_CHARS",
+    "TABLES",
+    "KEYS",
+    "SCHEMA_VERSION",
+]
 
-TABLES = ("articles", "summaries", "stories", "entities", "chats", "deliveries", "sources", "chat_sources", "alerts", "meta")
-KEYS = {"entities": "k", "sources": "name", "chats": "chat_id", "deliveries": "chat_id", "chat_sources": "name",
-        "alerts": "chat_id"}  # keyed tables
+TABLES = (
+    "articles",
+    "summaries",
+    "stories",
+    "entities",
+    "chats",
+    "deliveries",
+    "sources",
+    "chat_sources",
+    "alerts",
+    "meta",
+)
+KEYS = {
+    "entities": "k",
+    "sources": "name",
+    "chats": "chat_id",
+    "deliveries": "chat_id",
+    "chat_sources": "name",
+    "alerts": "chat_id",
+}  # keyed tables
 SCHEMA_VERSION = 1
 
 
@@ -129,14 +158,14 @@ class NewsStore(WorkQueue, DeliveryClaims, DeliveryJournal, StoreStatus, abc.ABC
     def close(self) -> None:
         """Make every change durable and release the database."""
 
-    def __enter__(self) -> "NewsStore":
+    def __enter__(self) -> NewsStore:
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.close()
 
     @abc.abstractmethod
-    def batch(self) -> ContextManager["NewsStore"]:
+    def batch(self) -> ContextManager[NewsStore]:
         """Group writes: the changes become durable together when the outermost batch
         ends; if the block raises, none of them are kept."""
 
@@ -146,7 +175,7 @@ class NewsStore(WorkQueue, DeliveryClaims, DeliveryJournal, StoreStatus, abc.ABC
         """Held while reading several things that must be consistent with each other."""
 
     @contextlib.contextmanager
-    def session(self) -> Iterator["NewsStore"]:
+    def session(self) -> Iterator[NewsStore]:
         """Several reads on one connection (a server store takes it once); nothing to do here."""
         yield self
 
@@ -168,8 +197,10 @@ class NewsStore(WorkQueue, DeliveryClaims, DeliveryJournal, StoreStatus, abc.ABC
 
     def article_heads(self, article_ids: Sequence[str]) -> dict[str, ArticleHead]:
         """Id, date, headline and content hash of several articles, without their bodies."""
-        return {aid: {"id": aid, "date": a["date"], "headline": a.get("headline") or "",
-                      "content_hash": a["content_hash"]} for aid, a in self.get_articles(article_ids).items()}
+        return {
+            aid: {"id": aid, "date": a["date"], "headline": a.get("headline") or "", "content_hash": a["content_hash"]}
+            for aid, a in self.get_articles(article_ids).items()
+        }
 
     @abc.abstractmethod
     def article_ids(self) -> list[str]: ...
@@ -187,8 +218,9 @@ class NewsStore(WorkQueue, DeliveryClaims, DeliveryJournal, StoreStatus, abc.ABC
         """Every stored article's id and content hash."""
 
     @abc.abstractmethod
-    def latest_articles(self, limit: int | None = None, *, on_date: str | None = None,
-                        since: str | None = None) -> list[ArticleRecord]:
+    def latest_articles(
+        self, limit: int | None = None, *, on_date: str | None = None, since: str | None = None
+    ) -> list[ArticleRecord]:
         """Articles newest first (by date, then order of arrival); ``on_date`` keeps one
         day, ``since`` that day and later (ISO dates)."""
 
@@ -206,8 +238,9 @@ class NewsStore(WorkQueue, DeliveryClaims, DeliveryJournal, StoreStatus, abc.ABC
             if sid not in listing.members:
                 story = self.get_story(sid)
                 members = story.get("members", {}) if story is not None else {}
-                listing.members[sid] = [light_record(m) for m in (self.get_article(aid) for aid in members)
-                                        if m is not None]
+                listing.members[sid] = [
+                    light_record(m) for m in (self.get_article(aid) for aid in members) if m is not None
+                ]
         for record in [*listing.articles, *(m for ms in listing.members.values() for m in ms)]:
             if record["id"] not in listing.summaries:
                 summary = self.get_summary(record["id"])
@@ -293,4 +326,3 @@ class NewsStore(WorkQueue, DeliveryClaims, DeliveryJournal, StoreStatus, abc.ABC
         tables derived from the ``entities`` documents); ``None`` when it keeps only the
         documents, and the entity index answers from memory."""
         return None
-

@@ -18,12 +18,25 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-from typing import Any, ContextManager, Iterable, Mapping, NamedTuple, Protocol, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any, ContextManager, NamedTuple, Protocol
 
 from rapidfuzz import fuzz, process
 
-__all__ = ["EntityReads", "EntityTotals", "Head", "Ref", "Choices", "EntityLookupDoc", "name_token", "surname_of",
-           "entity_doc_fields", "sentence_of", "co_pairs", "PERSON"]
+__all__ = [
+    "EntityReads",
+    "EntityTotals",
+    "Head",
+    "Ref",
+    "Choices",
+    "EntityLookupDoc",
+    "name_token",
+    "surname_of",
+    "entity_doc_fields",
+    "sentence_of",
+    "co_pairs",
+    "PERSON",
+]
 
 PERSON = "person"  # the type the index gives people (summaries.nlp.entities.PERSON): they have surnames
 
@@ -89,8 +102,9 @@ class Choices:
             by_words.setdefault(len(name.split()), []).append(name)
         self._by_words = {n: _by_length(group) for n, group in by_words.items()}
 
-    def extract(self, query: str, *, cutoff: float, limit: int, surnames: bool = False,
-                words: int | None = None) -> list[tuple[str, float]]:
+    def extract(
+        self, query: str, *, cutoff: float, limit: int, surnames: bool = False, words: int | None = None
+    ) -> list[tuple[str, float]]:
         """``rapidfuzz.process.extract(query, names, scorer=fuzz.ratio, ...)``: the
         ``limit`` best (name, score) at or above ``cutoff``, best first; only names of a
         length that can reach the cutoff are scored (``fuzz.ratio`` is at most
@@ -106,8 +120,12 @@ class Choices:
         found: list[tuple[str, float, int]] = []
         for length, group in groups.items():
             if lo <= length <= hi:
-                found += [(c, score, i) for c, score, i in
-                          process.extract(query, group, scorer=fuzz.ratio, limit=limit, score_cutoff=cutoff)]
+                found += [
+                    (c, score, i)
+                    for c, score, i in process.extract(
+                        query, group, scorer=fuzz.ratio, limit=limit, score_cutoff=cutoff
+                    )
+                ]
         found.sort(key=lambda x: -x[1])
         return [(c, score) for c, score, _ in found[:limit]]
 
@@ -193,11 +211,17 @@ def entity_doc_fields(doc: Mapping[str, Any]) -> EntityLookupDoc:
     surfaces = doc.get("surfaces")
     if surfaces is None:
         surfaces = [(name, 1)] + [(s, 1) for s in doc.get("aliases", ()) if s != name]
-    return EntityLookupDoc(name=name, type=str(doc.get("type", "")), lookup=list(doc.get("lookup", ())),
-                           surfaces=[(str(s), int(n)) for s, n in surfaces],
-                           roles=list(doc.get("card_roles", doc.get("roles", ()))),
-                           articles=int(doc.get("articles", 0)), mentions=int(doc.get("mentions", 0)),
-                           first=str(doc.get("first_seen", "")), last=str(doc.get("last_seen", "")))
+    return EntityLookupDoc(
+        name=name,
+        type=str(doc.get("type", "")),
+        lookup=list(doc.get("lookup", ())),
+        surfaces=[(str(s), int(n)) for s, n in surfaces],
+        roles=list(doc.get("card_roles", doc.get("roles", ()))),
+        articles=int(doc.get("articles", 0)),
+        mentions=int(doc.get("mentions", 0)),
+        first=str(doc.get("first_seen", "")),
+        last=str(doc.get("last_seen", "")),
+    )
 
 
 def surname_of(key: str, kind: str, articles: int) -> str:

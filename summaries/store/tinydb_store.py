@@ -21,17 +21,26 @@ from __future__ import annotations
 import contextlib
 import os
 import threading
-from datetime import datetime, timezone
+from collections.abc import Iterable, Iterator, MutableMapping
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Iterable, Iterator, MutableMapping, cast
+from typing import Any, cast
 
 import filelock
 from tinydb import TinyDB
 from tinydb.table import Table
 
 from newsbrief.summaries.articles.model import Article
-from newsbrief.summaries.store.base import (KEYS, SCHEMA_VERSION, TABLES, Capabilities, NewsStore, StoreError,
-                                            StoreLocked, UpsertReport)
+from newsbrief.summaries.store.base import (
+    KEYS,
+    SCHEMA_VERSION,
+    TABLES,
+    Capabilities,
+    NewsStore,
+    StoreError,
+    StoreLocked,
+    UpsertReport,
+)
 from newsbrief.summaries.store.records import ArticleRecord, Document, StoryRecord, SummaryRecord
 from newsbrief.summaries.store.tinydb_journal import FileJournal
 from newsbrief.summaries.store.tinydb_limits import SingleProcess
@@ -96,8 +105,10 @@ class TinyStore(SingleProcess, NewsStore):
                 self._db.table("meta").insert({"schema": SCHEMA_VERSION})
         schema = max((doc.get("schema", 0) for doc in self._db.table("meta")), default=SCHEMA_VERSION)
         if schema > SCHEMA_VERSION:
-            raise StoreError(f"{self.path}: written by a newer newsbrief (schema {schema}, this one knows "
-                             f"{SCHEMA_VERSION}); upgrade newsbrief to open it")
+            raise StoreError(
+                f"{self.path}: written by a newer newsbrief (schema {schema}, this one knows "
+                f"{SCHEMA_VERSION}); upgrade newsbrief to open it"
+            )
 
     def _rebuild_indexes(self) -> None:
         self._article_doc: dict[str, int] = {}
@@ -106,9 +117,7 @@ class TinyStore(SingleProcess, NewsStore):
         self._order: list[tuple[str, int, str]] | None = None
         for doc in self._db.table("articles"):
             self._index_article(doc, doc.doc_id)
-        self._summary_doc: dict[str, int] = {
-            doc["article_id"]: doc.doc_id for doc in self._db.table("summaries")
-        }
+        self._summary_doc: dict[str, int] = {doc["article_id"]: doc.doc_id for doc in self._db.table("summaries")}
         self._story_doc: dict[str, int] = {}
         self._story_of: dict[str, str] = {}
         for doc in self._db.table("stories"):
@@ -142,7 +151,7 @@ class TinyStore(SingleProcess, NewsStore):
     # -- batches -------------------------------------------------------------------
 
     @contextlib.contextmanager
-    def batch(self) -> Iterator["TinyStore"]:
+    def batch(self) -> Iterator[TinyStore]:
         """Group writes: the changes go to disk in one file write when the outermost
         batch ends, and this returns once they are durable.
 
@@ -225,9 +234,15 @@ class TinyStore(SingleProcess, NewsStore):
             return None
 
     def pending_summaries(self, key: str) -> int:
-        return sum(1 for a in self.iter_articles()
-                   if not ((s := self.get_summary(a["id"])) and s.get("key") == key
-                           and s.get("content_hash") == a.get("content_hash")))
+        return sum(
+            1
+            for a in self.iter_articles()
+            if not (
+                (s := self.get_summary(a["id"]))
+                and s.get("key") == key
+                and s.get("content_hash") == a.get("content_hash")
+            )
+        )
 
     def delivery_journal(self) -> FileJournal:
         """The delivery journals beside the database file (``<file>.deliveries.<n>.jsonl``)."""
@@ -269,6 +284,7 @@ class TinyStore(SingleProcess, NewsStore):
             for record in records:
                 (updates if record[key] in index else inserts)[record[key]] = record
             if updates:
+
                 def replace(doc: MutableMapping[str, Any]) -> None:
                     new = updates[doc[key]]
                     doc.clear()
@@ -299,7 +315,11 @@ class TinyStore(SingleProcess, NewsStore):
                     continue
                 if aid in self._article_doc:
                     current = table.get(doc_id=self._article_doc[aid])
-                    if current is not None and current.get("content_hash") == chash and current.get("headline") == record["headline"]:
+                    if (
+                        current is not None
+                        and current.get("content_hash") == chash
+                        and current.get("headline") == record["headline"]
+                    ):
                         report.unchanged.append(aid)
                         continue
                     record["ingested_at"] = current.get("ingested_at") if current else None
@@ -312,14 +332,16 @@ class TinyStore(SingleProcess, NewsStore):
                     self._hash_owner[chash] = aid
                     report.added.append(aid)
             if changed:
-                table.update(lambda doc: doc.update(changed[doc["id"]]), doc_ids=[self._article_doc[a] for a in changed])
+                table.update(
+                    lambda doc: doc.update(changed[doc["id"]]), doc_ids=[self._article_doc[a] for a in changed]
+                )
                 for aid, record in changed.items():
                     self._hash_owner.setdefault(record["content_hash"], aid)
                     self._article_hash[aid] = record["content_hash"]
                 self._order = None
             if new:
                 seq = len(self._article_doc)
-                now = now or datetime.now(timezone.utc).isoformat(timespec="seconds")
+                now = now or datetime.now(UTC).isoformat(timespec="seconds")
                 for i, record in enumerate(new.values()):
                     record["seq"] = seq + i
                     record["ingested_at"] = now
@@ -361,8 +383,9 @@ class TinyStore(SingleProcess, NewsStore):
             self._order = rows
         return self._order
 
-    def latest_articles(self, limit: int | None = None, *, on_date: str | None = None,
-                        since: str | None = None) -> list[ArticleRecord]:
+    def latest_articles(
+        self, limit: int | None = None, *, on_date: str | None = None, since: str | None = None
+    ) -> list[ArticleRecord]:
         """Articles newest first (by date, then by order of arrival); ``on_date`` keeps one
         day, ``since`` keeps that day and later (ISO dates)."""
         with self._lock:
@@ -423,8 +446,10 @@ class TinyStore(SingleProcess, NewsStore):
                 if also != list(doc.get("also_in") or []):
                     changed[aid] = also
             if changed:
-                table.update(lambda doc: doc.__setitem__("also_in", changed[doc["id"]]),
-                             doc_ids=[self._article_doc[a] for a in changed])
+                table.update(
+                    lambda doc: doc.__setitem__("also_in", changed[doc["id"]]),
+                    doc_ids=[self._article_doc[a] for a in changed],
+                )
             return list(changed)
 
     # -- summaries -----------------------------------------------------------------
@@ -444,8 +469,9 @@ class TinyStore(SingleProcess, NewsStore):
                 else:
                     inserts.append(record)
             if updates:
-                table.update(lambda doc: doc.update(updates[doc["article_id"]]),
-                             doc_ids=[self._summary_doc[a] for a in updates])
+                table.update(
+                    lambda doc: doc.update(updates[doc["article_id"]]), doc_ids=[self._summary_doc[a] for a in updates]
+                )
             if inserts:
                 for record, doc_id in zip(inserts, table.insert_multiple(inserts)):
                     self._summary_doc[record["article_id"]] = doc_id
@@ -480,6 +506,7 @@ class TinyStore(SingleProcess, NewsStore):
             if gone:
                 table.remove(doc_ids=[self._story_doc.pop(sid) for sid in gone])
             if updates:
+
                 def replace(doc: MutableMapping[str, Any]) -> None:
                     new = updates[doc["id"]]
                     doc.clear()
@@ -560,4 +587,3 @@ class TinyStore(SingleProcess, NewsStore):
                     self.table(name).truncate()
             self._keyed.clear()
             self._rebuild_indexes()
-

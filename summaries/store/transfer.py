@@ -18,7 +18,17 @@ from newsbrief.summaries.store.base import KEYS, NewsStore, StoreError
 __all__ = ["COPY_TABLES", "TableCheck", "CopyReport", "copy_store", "table_checksum", "is_empty"]
 
 # the order matters: summaries refer to articles
-COPY_TABLES = ("articles", "summaries", "stories", "entities", "sources", "chats", "chat_sources", "alerts", "deliveries")
+COPY_TABLES = (
+    "articles",
+    "summaries",
+    "stories",
+    "entities",
+    "sources",
+    "chats",
+    "chat_sources",
+    "alerts",
+    "deliveries",
+)
 _SORT = {"articles": "id", "summaries": "article_id", "stories": "id", **KEYS}
 
 
@@ -73,6 +83,13 @@ def copy_store(source: NewsStore, dest: NewsStore, *, force: bool = False) -> Co
                 dest.import_records(table, exported[table])
     for table in COPY_TABLES:
         copied = dest.export_records(table)
-        report.tables.append(TableCheck(table, len(exported[table]), table_checksum(exported[table], table),
-                                        len(copied), table_checksum(copied, table)))
+        report.tables.append(
+            TableCheck(
+                table,
+                len(exported[table]),
+                table_checksum(exported[table], table),
+                len(copied),
+                table_checksum(copied, table),
+            )
+        )
     return report

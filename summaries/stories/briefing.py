@@ -14,16 +14,17 @@ import datetime as dt
 import heapq
 import math
 import re
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
+from typing import Any
 
 from rapidfuzz import fuzz
 
 from newsbrief.summaries.config import SummarySettings
-from newsbrief.summaries.stories.clustering import article_hours, content_words, representative
+from newsbrief.summaries.nlp.summarizer import is_current, summarize_record
 from newsbrief.summaries.store import NewsStore
 from newsbrief.summaries.store.base import StoryListing
-from newsbrief.summaries.nlp.summarizer import is_current, summarize_record
+from newsbrief.summaries.stories.clustering import article_hours, content_words, representative
 from newsbrief.summaries.text import fold_words
 
 __all__ = [
@@ -82,7 +83,7 @@ class Story:
         return tuple(r.article_id for r in self.reports) or (self.article_id,)
 
     @classmethod
-    def from_article(cls, article: dict[str, Any], summary: Sequence[str], **extra: Any) -> "Story":
+    def from_article(cls, article: dict[str, Any], summary: Sequence[str], **extra: Any) -> Story:
         """The story of one article (the one place a Story is built)."""
         source = article.get("source") or article.get("agency") or ""
         fields: dict[str, Any] = {
@@ -184,8 +185,12 @@ def _topic_scores(texts: Sequence[str], topics: Sequence[str]) -> list[float]:
 # -- stories of articles -----------------------------------------------------------------
 
 
-def _stored_summary(store: NewsStore, article: dict[str, Any], settings: SummarySettings,
-                    known: Mapping[str, dict[str, Any]] | None = None) -> list[str] | None:
+def _stored_summary(
+    store: NewsStore,
+    article: dict[str, Any],
+    settings: SummarySettings,
+    known: Mapping[str, dict[str, Any]] | None = None,
+) -> list[str] | None:
     stored = known.get(article["id"]) if known is not None else store.get_summary(article["id"])
     if is_current(stored, article, settings):
         return list(stored.get("sentences") or [])
@@ -199,8 +204,12 @@ def _full(store: NewsStore, article: dict[str, Any]) -> dict[str, Any]:
     return store.get_article(article["id"]) or {**article, "body": article.get("lead", "")}
 
 
-def _summary_of(store: NewsStore, article: dict[str, Any], settings: SummarySettings,
-                known: Mapping[str, dict[str, Any]] | None = None) -> list[str]:
+def _summary_of(
+    store: NewsStore,
+    article: dict[str, Any],
+    settings: SummarySettings,
+    known: Mapping[str, dict[str, Any]] | None = None,
+) -> list[str]:
     """An article's summary: the stored one if made with these settings, else made now;
     a headline-only item is its own summary. ``known`` holds summaries already read
     (a listing's: an article missing there has none stored)."""
@@ -275,23 +284,32 @@ def _hours(article: dict[str, Any]) -> float:
     return article_hours(article)
 
 
-def _build_story(store: NewsStore, story_id: str, members: list[dict[str, Any]], settings: SummarySettings,
-                 *, score: float = 0.0, update: bool = False,
-                 known: Mapping[str, dict[str, Any]] | None = None) -> Story:
+def _build_story(
+    store: NewsStore,
+    story_id: str,
+    members: list[dict[str, Any]],
+    settings: SummarySettings,
+    *,
+    score: float = 0.0,
+    update: bool = False,
+    known: Mapping[str, dict[str, Any]] | None = None,
+) -> Story:
     """A Story from its member articles (in any order; whole or light records, with the
     summaries ``known`` already read)."""
     members = sorted(members, key=lambda a: (_hours(a), a.get("seq", 0)))
     if len(members) == 1:
-        return Story.from_article(members[0], _summary_of(store, members[0], settings, known),
-                                  story_id=story_id, score=score, update=update)
+        return Story.from_article(
+            members[0], _summary_of(store, members[0], settings, known), story_id=story_id, score=score, update=update
+        )
     read = members[:MAX_REPORTS]  # the first reports say what the story is
     rep = read[representative([_with_body_lead(store, a) for a in read])]
     summaries = {a["id"]: _summary_of(store, a, settings, known) for a in read}
     full = [a for a in read if len(summaries[a["id"]]) > 1]  # reports with more than a headline
     lead = rep if rep in full or not full else full[representative([_with_body_lead(store, a) for a in full])]
     ordered = [lead, *[a for a in full if a is not lead], *[a for a in read if a not in full and a is not lead]]
-    summary = story_summary([summaries[a["id"]] for a in ordered], settings, rep.get("headline", "")) \
-        or [rep.get("headline", "")]
+    summary = story_summary([summaries[a["id"]] for a in ordered], settings, rep.get("headline", "")) or [
+        rep.get("headline", "")
+    ]
     reports = tuple(_report(a) for a in members)
     return Story(
         article_id=rep["id"],
@@ -320,8 +338,13 @@ def _members(store: NewsStore, article: dict[str, Any]) -> tuple[str, list[dict[
     return sid, members or [article]
 
 
-def story_of_article(store: NewsStore, article: dict[str, Any], settings: SummarySettings | None = None, *,
-                     visible: SourceTest | None = None) -> Story | None:
+def story_of_article(
+    store: NewsStore,
+    article: dict[str, Any],
+    settings: SummarySettings | None = None,
+    *,
+    visible: SourceTest | None = None,
+) -> Story | None:
     """The whole story an article is part of, summarized across its reports (with
     ``visible``, only the reports from those sources; ``None`` if the article is not one)."""
     if seen_through(article, visible) is None:
@@ -331,8 +354,9 @@ def story_of_article(store: NewsStore, article: dict[str, Any], settings: Summar
     return _build_story(store, sid, members, settings or SummarySettings())
 
 
-def story_by_id(store: NewsStore, story_id: str, settings: SummarySettings | None = None, *,
-                visible: SourceTest | None = None) -> Story | None:
+def story_by_id(
+    store: NewsStore, story_id: str, settings: SummarySettings | None = None, *, visible: SourceTest | None = None
+) -> Story | None:
     """A stored story by its id, summarized across its reports; ``None`` if it is gone
     (with ``visible``: or none of its reports is from those sources)."""
     record = store.get_story(story_id)
@@ -366,10 +390,17 @@ def _seen(articles: Iterable[dict[str, Any] | None], visible: SourceTest | None)
     return [a for a in (seen_through(x, visible) for x in articles) if a is not None]
 
 
-def _ranked(store: NewsStore, listing: StoryListing, *, day_iso: str, topics: tuple[str, ...] = (),
-            excluded: set[str] | None = None, settings: SummarySettings, visible: SourceTest | None = None,
-            only: Callable[[dict[str, Any]], bool] | None = None,
-            ) -> list[tuple[float, str, list[dict[str, Any]], bool]]:
+def _ranked(
+    store: NewsStore,
+    listing: StoryListing,
+    *,
+    day_iso: str,
+    topics: tuple[str, ...] = (),
+    excluded: set[str] | None = None,
+    settings: SummarySettings,
+    visible: SourceTest | None = None,
+    only: Callable[[dict[str, Any]], bool] | None = None,
+) -> list[tuple[float, str, list[dict[str, Any]], bool]]:
     """The stories of a listing's articles (those ``only`` accepts), best first: (score,
     story id, member articles, is an update). See :func:`compose_briefing` for what is left out."""
     excluded = excluded or set()
@@ -402,15 +433,19 @@ def _ranked(store: NewsStore, listing: StoryListing, *, day_iso: str, topics: tu
         rows.append((importance(len(_outlets(members)), len(members), newest - last), last, sid, members, update))
     if topics and rows:
         texts = [
-            " ".join(f"{a.get('headline', '')} "
-                     f"{' '.join((_stored_summary(store, a, settings, listing.summaries) or [])[:3])}"
-                     for a in members[:MAX_REPORTS])
+            " ".join(
+                f"{a.get('headline', '')} "
+                f"{' '.join((_stored_summary(store, a, settings, listing.summaries) or [])[:3])}"
+                for a in members[:MAX_REPORTS]
+            )
             for _score, _last, _sid, members, _update in rows
         ]
         relevance = _topic_scores(texts, topics)
         top_rel = max(relevance, default=0.0) or 1.0
         top_imp = max(r[0] for r in rows) or 1.0
-        rows = [(0.6 * rel / top_rel + 0.4 * row[0] / top_imp, *row[1:]) for row, rel in zip(rows, relevance) if rel > 0]
+        rows = [
+            (0.6 * rel / top_rel + 0.4 * row[0] / top_imp, *row[1:]) for row, rel in zip(rows, relevance) if rel > 0
+        ]
     rows.sort(key=lambda r: (r[0], r[1], r[2]), reverse=True)
     return [(score, sid, members, update) for score, _last, sid, members, update in rows]
 
@@ -449,12 +484,22 @@ def compose_briefing(
     excluded = set(exclude)
 
     def pick(listing: StoryListing, only: Callable[[dict[str, Any]], bool] | None = None) -> list[Story]:
-        rows = _ranked(store, listing, day_iso=day_iso, topics=topics, excluded=excluded, settings=settings,
-                       visible=visible, only=only)
+        rows = _ranked(
+            store,
+            listing,
+            day_iso=day_iso,
+            topics=topics,
+            excluded=excluded,
+            settings=settings,
+            visible=visible,
+            only=only,
+        )
         known = listing.summaries
         if keep is None:
-            return [_build_story(store, sid, members, settings, score=round(score, 4), update=update, known=known)
-                    for score, sid, members, update in rows[:limit]]
+            return [
+                _build_story(store, sid, members, settings, score=round(score, 4), update=update, known=known)
+                for score, sid, members, update in rows[:limit]
+            ]
         chosen = []
         for score, sid, members, update in rows:
             story = _build_story(store, sid, members, settings, score=round(score, 4), update=update, known=known)
@@ -482,18 +527,32 @@ def list_stories(store: NewsStore, *, day: str | None = None, limit: int = 50) -
     for score, sid, members, _update in _ranked(store, listing, day_iso=day_iso, settings=settings)[:limit]:
         members = sorted(members, key=lambda a: (_hours(a), a.get("seq", 0)))
         rep = members[representative([_with_body_lead(store, a) for a in members[:MAX_REPORTS]])]
-        out.append(Story(
-            article_id=rep["id"], headline=rep.get("headline", ""), summary=(),
-            source=rep.get("source") or rep.get("agency") or "", date=max(a.get("date", "") for a in members),
-            url=rep.get("url") or "", place=rep.get("place") or "", story_id=sid,
-            reports=tuple(_report(a) for a in members), outlets=tuple(_outlets(members)), score=round(score, 4),
-        ))
+        out.append(
+            Story(
+                article_id=rep["id"],
+                headline=rep.get("headline", ""),
+                summary=(),
+                source=rep.get("source") or rep.get("agency") or "",
+                date=max(a.get("date", "") for a in members),
+                url=rep.get("url") or "",
+                place=rep.get("place") or "",
+                story_id=sid,
+                reports=tuple(_report(a) for a in members),
+                outlets=tuple(_outlets(members)),
+                score=round(score, 4),
+            )
+        )
     return out
 
 
 def _report(article: dict[str, Any]) -> Report:
-    return Report(article["id"], article.get("headline", ""), article.get("source") or article.get("agency") or "",
-                  article.get("url") or "", article.get("date", ""))
+    return Report(
+        article["id"],
+        article.get("headline", ""),
+        article.get("source") or article.get("agency") or "",
+        article.get("url") or "",
+        article.get("date", ""),
+    )
 
 
 def find_articles(store: NewsStore, query: str, *, limit: int = 5) -> list[dict[str, Any]]:
@@ -522,7 +581,6 @@ def find_articles(store: NewsStore, query: str, *, limit: int = 5) -> list[dict[
                 yield score, article["date"], article.get("seq", 0), article
 
     return [row[3] for row in heapq.nlargest(limit, scored(), key=lambda row: row[:3])]
-
 
 
 def story_json(story: Story) -> dict[str, Any]:

@@ -34,17 +34,18 @@ import heapq
 import math
 import re
 import threading
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any, Iterable, Sequence
+from typing import Any
 
 from nltk.stem.snowball import EnglishStemmer
-
-from newsbrief.summaries.config import StorySettings
 from sumy.utils import get_stop_words
 
+from newsbrief.summaries.config import StorySettings
+
 __all__ = [
-        "StoryIndex",
+    "StoryIndex",
     "article_hours",
     "headline_terms",
     "content_words",
@@ -54,7 +55,20 @@ __all__ = [
 ]
 
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?")
-_STOP = frozenset(get_stop_words("english")) | {"s", "t", "says", "said", "new", "news", "report", "reports", "update", "video", "photos", "live"}
+_STOP = frozenset(get_stop_words("english")) | {
+    "s",
+    "t",
+    "says",
+    "said",
+    "new",
+    "news",
+    "report",
+    "reports",
+    "update",
+    "video",
+    "photos",
+    "live",
+}
 _stemmer = EnglishStemmer()
 
 
@@ -139,11 +153,11 @@ def article_hours(article: dict[str, Any]) -> float:
         text = str(value)
         try:
             if len(text) == 10:
-                moment = dt.datetime.fromisoformat(text).replace(hour=12, tzinfo=dt.timezone.utc)
+                moment = dt.datetime.fromisoformat(text).replace(hour=12, tzinfo=dt.UTC)
             else:
                 moment = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
                 if moment.tzinfo is None:
-                    moment = moment.replace(tzinfo=dt.timezone.utc)
+                    moment = moment.replace(tzinfo=dt.UTC)
             return moment.timestamp() / 3600.0
         except ValueError:
             continue
@@ -327,8 +341,9 @@ class StoryIndex:
             changed.add(sid)
             return sid, changed
 
-    def _join(self, story: _Story, aid: str, chash: str, vec: dict[str, float], body: dict[str, float],
-              hours: float) -> None:
+    def _join(
+        self, story: _Story, aid: str, chash: str, vec: dict[str, float], body: dict[str, float], hours: float
+    ) -> None:
         story.add_vector(aid, vec)
         story.members[aid] = chash
         if body:
@@ -368,7 +383,7 @@ class StoryIndex:
     # -- loading
 
     @classmethod
-    def load(cls, store: Any, params: StorySettings | None = None) -> "StoryIndex":
+    def load(cls, store: Any, params: StorySettings | None = None) -> StoryIndex:
         """The story index of a store, rebuilt from its stories and articles."""
         with store.lock:
             idx = cls(params)
@@ -419,7 +434,7 @@ class StoryIndex:
 def _iso(hours: float) -> str:
     if not math.isfinite(hours):
         return ""
-    return dt.datetime.fromtimestamp(hours * 3600.0, dt.timezone.utc).isoformat(timespec="seconds")
+    return dt.datetime.fromtimestamp(hours * 3600.0, dt.UTC).isoformat(timespec="seconds")
 
 
 def representative(articles: Sequence[dict[str, Any]]) -> int:
@@ -438,6 +453,7 @@ def representative(articles: Sequence[dict[str, Any]]) -> int:
 
 
 # -- the store-level API --------------------------------------------------------------
+
 
 def _order(article: dict[str, Any]) -> tuple[float, int, str]:
     return (article_hours(article), article.get("seq", 0), article["id"])

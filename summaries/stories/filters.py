@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import re
 import shlex
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Iterable, Sequence
 
 from newsbrief.summaries.text import fold_accents
 
@@ -66,7 +66,7 @@ def parse_filters(text: str) -> list[tuple[str, str]]:
     try:
         parts = shlex.split(text)
     except ValueError:
-        raise FilterError("a quote is not closed; put phrases in straight double quotes, e.g. \"world cup\"") from None
+        raise FilterError('a quote is not closed; put phrases in straight double quotes, e.g. "world cup"') from None
     out = []
     for part in parts:
         sign = "+"
@@ -98,8 +98,10 @@ def merge(filters: Filters, changes: Iterable[tuple[str, str]]) -> Filters:
 
 def without(filters: Filters, terms: Sequence[str]) -> Filters:
     keys = {_key(t) for t in terms}
-    return Filters(tuple(t for t in filters.include if _key(t) not in keys),
-                   tuple(t for t in filters.exclude if _key(t) not in keys))
+    return Filters(
+        tuple(t for t in filters.include if _key(t) not in keys),
+        tuple(t for t in filters.exclude if _key(t) not in keys),
+    )
 
 
 def _key(term: str) -> str:

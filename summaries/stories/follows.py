@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from typing import Iterable
+from collections.abc import Iterable
 
 from newsbrief.summaries.stories.filters import phrase_pattern
 from newsbrief.summaries.text import fold_accents

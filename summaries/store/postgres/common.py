@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 try:
     import psycopg
@@ -13,9 +13,7 @@ try:
     from psycopg.types.json import Jsonb
     from psycopg_pool import ConnectionPool, PoolTimeout
 except ImportError as exc:  # pragma: no cover - the optional extra is missing
-    raise ImportError(
-        "the PostgreSQL store needs the postgres extra: pip install 'newsbrief[postgres]'"
-    ) from exc
+    raise ImportError("the PostgreSQL store needs the postgres extra: pip install 'newsbrief[postgres]'") from exc
 
 try:  # several times faster than json at reading the documents back
     import orjson
@@ -42,4 +40,4 @@ def redact(url: str) -> str:
 
 
 def now_iso() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+    return datetime.now(UTC).isoformat(timespec="seconds")

@@ -7,10 +7,21 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from typing import Any, ContextManager, Iterable, Sequence
+from collections.abc import Iterable, Sequence
+from typing import Any, ContextManager
 
-from newsbrief.summaries.store.entity_rows import (PERSON, Choices, EntityTotals, Head, Ref, co_pairs,
-                                                   entity_doc_fields, name_token, sentence_of, surname_of)
+from newsbrief.summaries.store.entity_rows import (
+    PERSON,
+    Choices,
+    EntityTotals,
+    Head,
+    Ref,
+    co_pairs,
+    entity_doc_fields,
+    name_token,
+    sentence_of,
+    surname_of,
+)
 from newsbrief.summaries.store.postgres.common import Jsonb, psycopg
 from newsbrief.summaries.store.postgres.schema import CHOICES_TTL, ENTITY_LOCK
 
@@ -25,7 +36,7 @@ class EntityTables:
 
     # -- /who as queries: the derived entity tables (summaries.store.entity_rows) ------
 
-    def entity_reads(self) -> "EntityTables":
+    def entity_reads(self) -> EntityTables:
         """This store answers ``/who`` from its derived entity tables (see :class:`EntityReads`)."""
         return self
 
@@ -33,8 +44,9 @@ class EntityTables:
         """One pooled connection for the queries of one ``/who`` answer."""
         return self.session()
 
-    def _sync_entity_lookup(self, conn: "psycopg.Connection[Any]", records: list[dict[str, Any]],
-                            gone: list[Any]) -> None:
+    def _sync_entity_lookup(
+        self, conn: psycopg.Connection[Any], records: list[dict[str, Any]], gone: list[Any]
+    ) -> None:
         """Keep the derived entity tables in step with the entity documents being written
         (``records``) and removed (``gone``), before the documents themselves change: the
         old article documents' references, sources and co-mentions come out, the new ones
@@ -46,22 +58,45 @@ class EntityTables:
         if not replaced and not entities and not vanished:
             return
         conn.execute("SELECT pg_advisory_xact_lock(%s)", (ENTITY_LOCK,))
-        old = [r[0] for r in conn.execute("SELECT doc FROM entities WHERE k = ANY(%s)",
-                                          (["a:" + a for a in replaced],))] if replaced else []
+        old = (
+            [r[0] for r in conn.execute("SELECT doc FROM entities WHERE k = ANY(%s)", (["a:" + a for a in replaced],))]
+            if replaced
+            else []
+        )
         self._apply_entity_docs(conn, old, list(new.values()), entities, vanished)
 
-    def _apply_entity_docs(self, conn: "psycopg.Connection[Any]", old: list[dict[str, Any]],
-                           new: list[dict[str, Any]], entities: dict[str, dict[str, Any]],
-                           vanished: Sequence[str] = ()) -> None:
+    def _apply_entity_docs(
+        self,
+        conn: psycopg.Connection[Any],
+        old: list[dict[str, Any]],
+        new: list[dict[str, Any]],
+        entities: dict[str, dict[str, Any]],
+        vanished: Sequence[str] = (),
+    ) -> None:
         old = [{**d, "article": d.get("article") or str(d.get("k", ""))[2:]} for d in old]
         new = [{**d, "article": d.get("article") or str(d.get("k", ""))[2:]} for d in new]
         old_ids = [d["article"] for d in old]
         new_ids = [d["article"] for d in new]
-        old_src = dict(conn.execute("SELECT DISTINCT ON (article) article, src FROM entity_refs WHERE article = ANY(%s)",
-                                    (old_ids,))) if old_ids else {}
-        new_src = dict(conn.execute(
-            "SELECT id, coalesce(nullif(doc->>'source', ''), nullif(doc->>'agency', ''), '') FROM articles "
-            "WHERE id = ANY(%s)", (new_ids,))) if new_ids else {}
+        old_src = (
+            dict(
+                conn.execute(
+                    "SELECT DISTINCT ON (article) article, src FROM entity_refs WHERE article = ANY(%s)", (old_ids,)
+                )
+            )
+            if old_ids
+            else {}
+        )
+        new_src = (
+            dict(
+                conn.execute(
+                    "SELECT id, coalesce(nullif(doc->>'source', ''), nullif(doc->>'agency', ''), '') FROM articles "
+                    "WHERE id = ANY(%s)",
+                    (new_ids,),
+                )
+            )
+            if new_ids
+            else {}
+        )
         mentioned = sorted({k for d in [*old, *new] for k in d.get("ents", {})})
         sources = self._entity_src(conn, sorted(set(mentioned) | set(entities)))
         co_ops: dict[tuple[str, str], list[int]] = {}  # pair -> [-1 or the first-occurrence order of a +1]
@@ -78,8 +113,17 @@ class EntityTables:
                 co_ops.setdefault((a, b), []).append(base + min(i, 4095))
             for key in doc.get("ents", {}):
                 _bump(sources.setdefault(key, {}), source, 1)
-                refs.append((doc["article"], key, doc.get("date", ""), doc.get("seq", 0), source,
-                             doc.get("headline", ""), sentence_of(doc, key)))
+                refs.append(
+                    (
+                        doc["article"],
+                        key,
+                        doc.get("date", ""),
+                        doc.get("seq", 0),
+                        source,
+                        doc.get("headline", ""),
+                        sentence_of(doc, key),
+                    )
+                )
         fields = {key: entity_doc_fields(doc) for key, doc in entities.items()}
         alive = sorted(k for k, f in fields.items() if f.articles > 0)
         dead = sorted({k for k, f in fields.items() if f.articles <= 0} | set(vanished))
@@ -87,13 +131,23 @@ class EntityTables:
             if old_ids:
                 cur.execute("DELETE FROM entity_refs WHERE article = ANY(%s)", (old_ids,))
             if refs:
-                cur.execute("INSERT INTO entity_refs (article, entity, date, seq, src, headline, sentence) "
-                            "SELECT * FROM unnest(%s::text[], %s::text[], %s::text[], %s::bigint[], %s::text[], "
-                            "%s::text[], %s::text[]) ON CONFLICT (article, entity) DO NOTHING",
-                            [list(column) for column in zip(*refs)])
+                cur.execute(
+                    "INSERT INTO entity_refs (article, entity, date, seq, src, headline, sentence) "
+                    "SELECT * FROM unnest(%s::text[], %s::text[], %s::text[], %s::bigint[], %s::text[], "
+                    "%s::text[], %s::text[]) ON CONFLICT (article, entity) DO NOTHING",
+                    [list(column) for column in zip(*refs)],
+                )
             named = [*alive, *dead]
-            current = {tuple(r) for r in cur.execute(
-                "SELECT kind, alias, entity FROM entity_names WHERE entity = ANY(%s)", (named,))} if named else set()
+            current = (
+                {
+                    tuple(r)
+                    for r in cur.execute(
+                        "SELECT kind, alias, entity FROM entity_names WHERE entity = ANY(%s)", (named,)
+                    )
+                }
+                if named
+                else set()
+            )
             wanted = set()
             for key in alive:
                 f = fields[key]
@@ -106,19 +160,25 @@ class EntityTables:
                     wanted.add(("s", surname, key))
             drop = sorted(current - wanted)
             if drop:
-                cur.execute("DELETE FROM entity_names e USING unnest(%s::text[], %s::text[], %s::text[]) "
-                            "AS d(kind, alias, entity) "
-                            "WHERE e.kind = d.kind AND e.alias = d.alias AND e.entity = d.entity",
-                            ([d[0] for d in drop], [d[1] for d in drop], [d[2] for d in drop]))
+                cur.execute(
+                    "DELETE FROM entity_names e USING unnest(%s::text[], %s::text[], %s::text[]) "
+                    "AS d(kind, alias, entity) "
+                    "WHERE e.kind = d.kind AND e.alias = d.alias AND e.entity = d.entity",
+                    ([d[0] for d in drop], [d[1] for d in drop], [d[2] for d in drop]),
+                )
             add = sorted(wanted - current)
             if add:
                 cur.executemany("INSERT INTO entity_names (kind, alias, entity) VALUES (%s, %s, %s)", add)
             if drop:
                 pairs = sorted({(d[0], d[1]) for d in drop})
-                left = {tuple(r) for r in cur.execute(
-                    "SELECT DISTINCT e.kind, e.alias FROM entity_names e JOIN unnest(%s::text[], %s::text[]) "
-                    "AS d(kind, alias) ON e.kind = d.kind AND e.alias = d.alias",
-                    ([p[0] for p in pairs], [p[1] for p in pairs]))}
+                left = {
+                    tuple(r)
+                    for r in cur.execute(
+                        "SELECT DISTINCT e.kind, e.alias FROM entity_names e JOIN unnest(%s::text[], %s::text[]) "
+                        "AS d(kind, alias) ON e.kind = d.kind AND e.alias = d.alias",
+                        ([p[0] for p in pairs], [p[1] for p in pairs]),
+                    )
+                }
                 if len(left) < len(pairs):
                     cur.execute("UPDATE entity_names_gone SET n = n + 1")
             if co_ops:
@@ -135,19 +195,31 @@ class EntityTables:
             rows = []
             for key in alive:
                 f = fields[key]
-                rows.append((key, f.name, name_token(f.name), f.articles, f.mentions, f.first, f.last,
-                             Jsonb({"type": f.type, "surf": f.surfaces, "roles": f.roles,
-                                    "src": sources.get(key, {})})))
+                rows.append(
+                    (
+                        key,
+                        f.name,
+                        name_token(f.name),
+                        f.articles,
+                        f.mentions,
+                        f.first,
+                        f.last,
+                        Jsonb({"type": f.type, "surf": f.surfaces, "roles": f.roles, "src": sources.get(key, {})}),
+                    )
+                )
             if rows:
                 cur.executemany(
                     "INSERT INTO entity_totals (entity, name, token, articles, mentions, first, last, totals) "
                     "VALUES (%s, %s, %s, %s, %s, %s, %s, %s) ON CONFLICT (entity) DO UPDATE SET name = EXCLUDED.name, "
                     "token = EXCLUDED.token, articles = EXCLUDED.articles, mentions = EXCLUDED.mentions, "
-                    "first = EXCLUDED.first, last = EXCLUDED.last, totals = EXCLUDED.totals", rows)
+                    "first = EXCLUDED.first, last = EXCLUDED.last, totals = EXCLUDED.totals",
+                    rows,
+                )
             rest = [(Jsonb(sources[k]), k) for k in mentioned if k not in fields and k in sources]
             if rest:  # article documents written without their entities' (only the sources add up)
-                cur.executemany("UPDATE entity_totals SET totals = jsonb_set(totals, '{src}', %s) "
-                                "WHERE entity = %s", rest)
+                cur.executemany(
+                    "UPDATE entity_totals SET totals = jsonb_set(totals, '{src}', %s) WHERE entity = %s", rest
+                )
             self._apply_story_counts(cur, story_ops)
 
     @staticmethod
@@ -155,8 +227,12 @@ class EntityTables:
         """Source -> articles, of these entities (locked until the transaction ends)."""
         if not keys:
             return {}
-        return {key: dict(src or {}) for key, src in conn.execute(
-            "SELECT entity, totals->'src' FROM entity_totals WHERE entity = ANY(%s) FOR UPDATE", (list(keys),))}
+        return {
+            key: dict(src or {})
+            for key, src in conn.execute(
+                "SELECT entity, totals->'src' FROM entity_totals WHERE entity = ANY(%s) FOR UPDATE", (list(keys),)
+            )
+        }
 
     @staticmethod
     def _story_keys(cur: Any, article_ids: Sequence[str]) -> dict[str, str]:
@@ -175,9 +251,14 @@ class EntityTables:
         if not ops:
             return
         pairs = list(ops)
-        current = {(e, st): n for e, st, n in cur.execute(
-            "SELECT c.entity, c.story, c.n FROM entity_story c JOIN unnest(%s::text[], %s::text[]) AS p(e, s) "
-            "ON c.entity = p.e AND c.story = p.s", ([p[0] for p in pairs], [p[1] for p in pairs]))}
+        current = {
+            (e, st): n
+            for e, st, n in cur.execute(
+                "SELECT c.entity, c.story, c.n FROM entity_story c JOIN unnest(%s::text[], %s::text[]) AS p(e, s) "
+                "ON c.entity = p.e AND c.story = p.s",
+                ([p[0] for p in pairs], [p[1] for p in pairs]),
+            )
+        }
         keep, drop, stories = [], [], {}
         for pair, d in ops.items():
             before = current.get(pair, 0)
@@ -190,15 +271,23 @@ class EntityTables:
             if change:
                 stories[pair[0]] = stories.get(pair[0], 0) + change
         if drop:
-            cur.execute("DELETE FROM entity_story c USING unnest(%s::text[], %s::text[]) AS p(e, s) "
-                        "WHERE c.entity = p.e AND c.story = p.s", ([p[0] for p in drop], [p[1] for p in drop]))
+            cur.execute(
+                "DELETE FROM entity_story c USING unnest(%s::text[], %s::text[]) AS p(e, s) "
+                "WHERE c.entity = p.e AND c.story = p.s",
+                ([p[0] for p in drop], [p[1] for p in drop]),
+            )
         if keep:
-            cur.execute("INSERT INTO entity_story (entity, story, n) SELECT * FROM unnest(%s::text[], %s::text[], %s::int[]) "
-                        "ON CONFLICT (entity, story) DO UPDATE SET n = EXCLUDED.n",
-                        ([k[0] for k in keep], [k[1] for k in keep], [k[2] for k in keep]))
+            cur.execute(
+                "INSERT INTO entity_story (entity, story, n) SELECT * FROM unnest(%s::text[], %s::text[], %s::int[]) "
+                "ON CONFLICT (entity, story) DO UPDATE SET n = EXCLUDED.n",
+                ([k[0] for k in keep], [k[1] for k in keep], [k[2] for k in keep]),
+            )
         if stories:
-            cur.execute("UPDATE entity_totals t SET stories = t.stories + d.n FROM unnest(%s::text[], %s::int[]) AS d(e, n) "
-                        "WHERE t.entity = d.e", (list(stories), list(stories.values())))
+            cur.execute(
+                "UPDATE entity_totals t SET stories = t.stories + d.n FROM unnest(%s::text[], %s::int[]) AS d(e, n) "
+                "WHERE t.entity = d.e",
+                (list(stories), list(stories.values())),
+            )
 
     @classmethod
     def _restory(cls, cur: Any, moved: dict[str, tuple[str, str]]) -> None:
@@ -218,9 +307,14 @@ class EntityTables:
         """Apply co-mention changes in order: -1 takes one article away (a pair at 0 goes),
         any other value adds one (a pair that was not there takes it as its order)."""
         pairs = list(ops)
-        current = {(a, b): (n, first) for a, b, n, first in cur.execute(
-            "SELECT c.entity, c.other, c.n, c.first FROM entity_co c JOIN unnest(%s::text[], %s::text[]) AS p(a, b) "
-            "ON c.entity = p.a AND c.other = p.b", ([p[0] for p in pairs], [p[1] for p in pairs]))}
+        current = {
+            (a, b): (n, first)
+            for a, b, n, first in cur.execute(
+                "SELECT c.entity, c.other, c.n, c.first FROM entity_co c JOIN unnest(%s::text[], %s::text[]) AS p(a, b) "
+                "ON c.entity = p.a AND c.other = p.b",
+                ([p[0] for p in pairs], [p[1] for p in pairs]),
+            )
+        }
         keep, drop = [], []
         for pair, changes in ops.items():
             n, first = current.get(pair, (0, 0))
@@ -236,24 +330,33 @@ class EntityTables:
             elif pair in current:
                 drop.append(pair)
         if drop:
-            cur.execute("DELETE FROM entity_co c USING unnest(%s::text[], %s::text[]) AS p(a, b) "
-                        "WHERE c.entity = p.a AND c.other = p.b", ([p[0] for p in drop], [p[1] for p in drop]))
+            cur.execute(
+                "DELETE FROM entity_co c USING unnest(%s::text[], %s::text[]) AS p(a, b) "
+                "WHERE c.entity = p.a AND c.other = p.b",
+                ([p[0] for p in drop], [p[1] for p in drop]),
+            )
         if keep:
-            cur.execute("INSERT INTO entity_co (entity, other, n, first) "
-                        "SELECT * FROM unnest(%s::text[], %s::text[], %s::int[], %s::bigint[]) "
-                        "ON CONFLICT (entity, other) DO UPDATE SET n = EXCLUDED.n, first = EXCLUDED.first",
-                        ([k[0] for k in keep], [k[1] for k in keep], [k[2] for k in keep], [k[3] for k in keep]))
+            cur.execute(
+                "INSERT INTO entity_co (entity, other, n, first) "
+                "SELECT * FROM unnest(%s::text[], %s::text[], %s::int[], %s::bigint[]) "
+                "ON CONFLICT (entity, other) DO UPDATE SET n = EXCLUDED.n, first = EXCLUDED.first",
+                ([k[0] for k in keep], [k[1] for k in keep], [k[2] for k in keep], [k[3] for k in keep]),
+            )
 
     @staticmethod
     def _entity_span(cur: Any, key: str, skip: Sequence[str] = ()) -> tuple[str, str]:
         if skip:
-            row = cur.execute("SELECT min(date), max(date) FROM entity_refs WHERE entity = %s AND NOT (article = ANY(%s))",
-                              (key, list(skip))).fetchone()
+            row = cur.execute(
+                "SELECT min(date), max(date) FROM entity_refs WHERE entity = %s AND NOT (article = ANY(%s))",
+                (key, list(skip)),
+            ).fetchone()
             return row[0] or "", row[1] or ""
-        last = cur.execute("SELECT date FROM entity_refs WHERE entity = %s ORDER BY date DESC, seq DESC LIMIT 1",
-                           (key,)).fetchone()
-        first = cur.execute("SELECT date FROM entity_refs WHERE entity = %s ORDER BY date ASC, seq ASC LIMIT 1",
-                            (key,)).fetchone()
+        last = cur.execute(
+            "SELECT date FROM entity_refs WHERE entity = %s ORDER BY date DESC, seq DESC LIMIT 1", (key,)
+        ).fetchone()
+        first = cur.execute(
+            "SELECT date FROM entity_refs WHERE entity = %s ORDER BY date ASC, seq ASC LIMIT 1", (key,)
+        ).fetchone()
         return (first[0] if first else ""), (last[0] if last else "")
 
     @staticmethod
@@ -263,31 +366,46 @@ class EntityTables:
             return {}
         out = {}
         roles = "'[]'::jsonb" if brief else "totals->'roles'"
-        query = (f"SELECT entity, name, articles, mentions, first, last, totals->'type', totals->'surf', {roles} "
-                 "FROM entity_totals WHERE entity = ANY(%s)")
+        query = (
+            f"SELECT entity, name, articles, mentions, first, last, totals->'type', totals->'surf', {roles} "
+            "FROM entity_totals WHERE entity = ANY(%s)"
+        )
         for key, name, articles, mentions, first, last, kind, surf, shown in conn.execute(query, (keys,)):
             if kind is None:  # a row of an older release: the index writes its entity again
                 kind = PERSON if key.startswith("p:") else "organisation"
             if isinstance(shown, dict):
                 shown = [r["text"] for r in shown.values()]
-            out[key] = EntityTotals(key=key, name=name, type=kind, surfaces=dict(surf or ()), roles=list(shown or ()),
-                                    articles=articles, mentions=mentions, first=first, last=last)
+            out[key] = EntityTotals(
+                key=key,
+                name=name,
+                type=kind,
+                surfaces=dict(surf or ()),
+                roles=list(shown or ()),
+                articles=articles,
+                mentions=mentions,
+                first=first,
+                last=last,
+            )
         return out
 
-    def _rebuild_entity_lookup(self, conn: "psycopg.Connection[Any]") -> None:
+    def _rebuild_entity_lookup(self, conn: psycopg.Connection[Any]) -> None:
         """Fill the derived entity tables from the entity documents already stored (a
         database made before migration 4): the entity documents, then the article
         documents in pages, oldest indexed first."""
         conn.execute("SELECT pg_advisory_xact_lock(%s)", (ENTITY_LOCK,))
         keys = [r[0] for r in conn.execute("SELECT k FROM entities WHERE k LIKE 'e:%%' ORDER BY k", ()).fetchall()]
         for lo in range(0, len(keys), 2000):  # the entities first: the articles' sums and stories add to their rows
-            docs = {k[2:]: doc for k, doc in conn.execute("SELECT k, doc FROM entities WHERE k = ANY(%s)",
-                                                          (keys[lo:lo + 2000],))}
+            docs = {
+                k[2:]: doc
+                for k, doc in conn.execute("SELECT k, doc FROM entities WHERE k = ANY(%s)", (keys[lo : lo + 2000],))
+            }
             self._apply_entity_docs(conn, [], [], docs)
-        order = conn.execute("SELECT k FROM entities WHERE k LIKE 'a:%%' ORDER BY (doc->>'seq')::bigint, k", ()).fetchall()
+        order = conn.execute(
+            "SELECT k FROM entities WHERE k LIKE 'a:%%' ORDER BY (doc->>'seq')::bigint, k", ()
+        ).fetchall()
         done = 0
         for lo in range(0, len(order), 2000):
-            page = [r[0] for r in order[lo:lo + 2000]]
+            page = [r[0] for r in order[lo : lo + 2000]]
             docs = {k: doc for k, doc in conn.execute("SELECT k, doc FROM entities WHERE k = ANY(%s)", (page,))}
             self._apply_entity_docs(conn, [], [docs[k] for k in page], {})
             done += len(page)
@@ -301,8 +419,10 @@ class EntityTables:
             return {}
         out: dict[str, list[str]] = {}
         with self._conn() as conn:
-            for alias, key in conn.execute("SELECT alias, entity FROM entity_names WHERE kind = %s AND alias = ANY(%s) "
-                                           "ORDER BY alias, entity", ("s" if surnames else "n", names)):
+            for alias, key in conn.execute(
+                "SELECT alias, entity FROM entity_names WHERE kind = %s AND alias = ANY(%s) ORDER BY alias, entity",
+                ("s" if surnames else "n", names),
+            ):
                 out.setdefault(alias, []).append(key)
         return out
 
@@ -320,14 +440,22 @@ class EntityTables:
         if not keys:
             return {}
         with self._conn() as conn:
-            return {key: Head(name, articles, last, mentions) for key, name, articles, last, mentions in conn.execute(
-                "SELECT entity, name, articles, last, mentions FROM entity_totals WHERE entity = ANY(%s)", (keys,))}
+            return {
+                key: Head(name, articles, last, mentions)
+                for key, name, articles, last, mentions in conn.execute(
+                    "SELECT entity, name, articles, last, mentions FROM entity_totals WHERE entity = ANY(%s)", (keys,)
+                )
+            }
 
     def entity_co(self, key: str, limit: int) -> list[tuple[str, int]]:
         """An entity's most frequent co-mentions (index ``entity_co_top``)."""
         with self._conn() as conn:
-            return [(other, n) for other, n in conn.execute(
-                "SELECT other, n FROM entity_co WHERE entity = %s ORDER BY n DESC, first LIMIT %s", (key, limit))]
+            return [
+                (other, n)
+                for other, n in conn.execute(
+                    "SELECT other, n FROM entity_co WHERE entity = %s ORDER BY n DESC, first LIMIT %s", (key, limit)
+                )
+            ]
 
     def entity_sources(self, key: str) -> dict[str, int]:
         """Source -> articles of an entity (``entity_totals.totals->'src'``)."""
@@ -338,15 +466,25 @@ class EntityTables:
     def entity_refs(self, key: str, limit: int, *, skip: Sequence[str] = ()) -> list[Ref]:
         """An entity's newest references (index ``entity_refs_latest``)."""
         with self._conn() as conn:
-            return [Ref(*row) for row in conn.execute(
-                "SELECT article, date, seq, headline, sentence FROM entity_refs WHERE entity = %s "
-                "AND NOT (article = ANY(%s)) ORDER BY date DESC, seq DESC LIMIT %s", (key, list(skip), limit))]
+            return [
+                Ref(*row)
+                for row in conn.execute(
+                    "SELECT article, date, seq, headline, sentence FROM entity_refs WHERE entity = %s "
+                    "AND NOT (article = ANY(%s)) ORDER BY date DESC, seq DESC LIMIT %s",
+                    (key, list(skip), limit),
+                )
+            ]
 
     def entity_hidden_refs(self, key: str, sources: Sequence[str]) -> list[tuple[str, bool, list[str]]]:
         with self._conn() as conn:
-            return [(aid, bool(stored), list(also or ())) for aid, stored, also in conn.execute(
-                "SELECT r.article, a.id IS NOT NULL, a.doc->'also_in' FROM entity_refs r "
-                "LEFT JOIN articles a ON a.id = r.article WHERE r.entity = %s AND r.src = ANY(%s)", (key, list(sources)))]
+            return [
+                (aid, bool(stored), list(also or ()))
+                for aid, stored, also in conn.execute(
+                    "SELECT r.article, a.id IS NOT NULL, a.doc->'also_in' FROM entity_refs r "
+                    "LEFT JOIN articles a ON a.id = r.article WHERE r.entity = %s AND r.src = ANY(%s)",
+                    (key, list(sources)),
+                )
+            ]
 
     def entity_span(self, key: str, *, skip: Sequence[str] = ()) -> tuple[str, str]:
         with self._conn() as conn:
@@ -357,8 +495,9 @@ class EntityTables:
         if not article_ids:
             return out
         with self._conn() as conn:
-            for aid, key in conn.execute("SELECT article, entity FROM entity_refs WHERE article = ANY(%s)",
-                                         (list(article_ids),)):
+            for aid, key in conn.execute(
+                "SELECT article, entity FROM entity_refs WHERE article = ANY(%s)", (list(article_ids),)
+            ):
                 out.setdefault(aid, []).append(key)
         return out
 
@@ -384,8 +523,11 @@ class EntityTables:
                 return state["value"]
             state["checked"] = now
             with self._conn() as conn:
-                mark = tuple(conn.execute("SELECT (SELECT n FROM entity_names_gone), "
-                                          "(SELECT coalesce(max(added), 0) FROM entity_names)").fetchone())
+                mark = tuple(
+                    conn.execute(
+                        "SELECT (SELECT n FROM entity_names_gone), (SELECT coalesce(max(added), 0) FROM entity_names)"
+                    ).fetchone()
+                )
             if state["value"] is not None and (mark == state["mark"] or now - state["read_at"] < 50 * state["cost"]):
                 return state["value"]
             if state["value"] is None or state["cost"] < 0.05:
@@ -404,9 +546,12 @@ class EntityTables:
                 rows = conn.execute(
                     "SELECT n.kind, n.alias FROM (SELECT entity FROM entity_totals "
                     "ORDER BY articles DESC, last DESC, entity LIMIT %s) t "
-                    "JOIN entity_names n ON n.entity = t.entity ORDER BY n.added", (self.fuzzy_entities,)).fetchall()
-            value = Choices(list(dict.fromkeys(a for k, a in rows if k == "n")),
-                            list(dict.fromkeys(a for k, a in rows if k == "s")))
+                    "JOIN entity_names n ON n.entity = t.entity ORDER BY n.added",
+                    (self.fuzzy_entities,),
+                ).fetchall()
+            value = Choices(
+                list(dict.fromkeys(a for k, a in rows if k == "n")), list(dict.fromkeys(a for k, a in rows if k == "s"))
+            )
         except Exception:
             if not self._choices["reading"]:
                 raise
@@ -422,8 +567,11 @@ class EntityTables:
         if not article_ids:
             return {}
         with self._conn() as conn:
-            return dict(conn.execute("SELECT article_id, story_id FROM story_members WHERE article_id = ANY(%s)",
-                                     (list(article_ids),)))
+            return dict(
+                conn.execute(
+                    "SELECT article_id, story_id FROM story_members WHERE article_id = ANY(%s)", (list(article_ids),)
+                )
+            )
 
     def entity_story_count(self, key: str, *, skip: Sequence[str] = ()) -> int:
         """Distinct stories among an entity's articles (``entity_totals.stories``), without
@@ -432,14 +580,21 @@ class EntityTables:
             row = conn.execute("SELECT stories FROM entity_totals WHERE entity = %s", (key,)).fetchone()
             stories = row[0] if row else 0
             if skip and stories:
-                skip = [r[0] for r in conn.execute("SELECT article FROM entity_refs WHERE entity = %s "
-                                                    "AND article = ANY(%s)", (key, list(skip)))]
+                skip = [
+                    r[0]
+                    for r in conn.execute(
+                        "SELECT article FROM entity_refs WHERE entity = %s AND article = ANY(%s)", (key, list(skip))
+                    )
+                ]
             if skip and stories:
                 per = {}
                 for skey in self._story_keys(conn, skip).values():
                     per[skey] = per.get(skey, 0) + 1
-                held = dict(conn.execute("SELECT story, n FROM entity_story WHERE entity = %s AND story = ANY(%s)",
-                                         (key, list(per))))
+                held = dict(
+                    conn.execute(
+                        "SELECT story, n FROM entity_story WHERE entity = %s AND story = ANY(%s)", (key, list(per))
+                    )
+                )
                 stories -= sum(1 for skey, k in per.items() if held.get(skey, 0) <= k)
             return stories
 

@@ -4,8 +4,16 @@ from __future__ import annotations
 
 from newsbrief.summaries.store.base import LEAD_CHARS
 
-__all__ = ["MIGRATIONS", "PG_SCHEMA_VERSION", "ENTITY_LOOKUP_MIGRATION", "MIGRATION_STEPS", "ENTITY_LOCK", "CHOICES_TTL",
-           "FUZZY_ENTITIES", "MIGRATION_LOCK"]
+__all__ = [
+    "MIGRATIONS",
+    "PG_SCHEMA_VERSION",
+    "ENTITY_LOOKUP_MIGRATION",
+    "MIGRATION_STEPS",
+    "ENTITY_LOCK",
+    "CHOICES_TTL",
+    "FUZZY_ENTITIES",
+    "MIGRATION_LOCK",
+]
 
 # -- schema -------------------------------------------------------------------------
 

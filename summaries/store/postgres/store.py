@@ -33,11 +33,22 @@ import logging
 import threading
 import time
 import uuid
-from typing import Any, Iterable, Iterator, Mapping, Sequence, cast
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from typing import Any, cast
 
+from newsbrief.summaries.articles.model import Article, canonical_url
+from newsbrief.summaries.store.base import KEYS, Capabilities, NewsStore, StoreError, UpsertReport, light_record
 from newsbrief.summaries.store.postgres.cache import ReadCache
-from newsbrief.summaries.store.postgres.common import (ConnectionPool, Jsonb, PoolTimeout, StoreUnavailable,
-                                                     now_iso as _now, psycopg, redact, sql)
+from newsbrief.summaries.store.postgres.common import (
+    ConnectionPool,
+    Jsonb,
+    PoolTimeout,
+    StoreUnavailable,
+    psycopg,
+    redact,
+    sql,
+)
+from newsbrief.summaries.store.postgres.common import now_iso as _now
 from newsbrief.summaries.store.postgres.deliveries import DeliveryTables
 from newsbrief.summaries.store.postgres.entities import EntityTables
 from newsbrief.summaries.store.postgres.listing import Listings
@@ -45,9 +56,6 @@ from newsbrief.summaries.store.postgres.migrate import Migrations
 from newsbrief.summaries.store.postgres.schema import FUZZY_ENTITIES, MIGRATIONS, PG_SCHEMA_VERSION
 from newsbrief.summaries.store.postgres.tables import WholeTables
 from newsbrief.summaries.store.postgres.work import WorkTables
-
-from newsbrief.summaries.articles.model import Article, canonical_url
-from newsbrief.summaries.store.base import KEYS, Capabilities, NewsStore, StoreError, UpsertReport, light_record
 from newsbrief.summaries.store.records import ArticleRecord, Document, StoryRecord, SummaryRecord
 
 __all__ = ["PostgresStore", "StoreUnavailable", "PG_SCHEMA_VERSION", "MIGRATIONS", "redact"]
@@ -56,8 +64,13 @@ log = logging.getLogger(__name__)
 
 
 # keyed document tables: (table, key column, key type)
-_KEYED = {"entities": ("k", str), "sources": ("name", str), "chats": ("chat_id", int),
-          "chat_sources": ("name", str), "alerts": ("chat_id", int)}
+_KEYED = {
+    "entities": ("k", str),
+    "sources": ("name", str),
+    "chats": ("chat_id", int),
+    "chat_sources": ("name", str),
+    "alerts": ("chat_id", int),
+}
 _GENERATION_TTL = 1.0  # seconds between checks of data_version
 
 
@@ -73,8 +86,16 @@ class PostgresStore(EntityTables, WorkTables, DeliveryTables, Listings, Migratio
     backend = "postgresql"
     capabilities = Capabilities(workers=True, shared_deliveries=True, delivery_journal=False)
 
-    def __init__(self, url: str, *, readonly: bool = False, pool_size: int = 8, connect_timeout: float = 10.0,
-                 migrate: bool = True, fuzzy_entities: int = FUZZY_ENTITIES) -> None:
+    def __init__(
+        self,
+        url: str,
+        *,
+        readonly: bool = False,
+        pool_size: int = 8,
+        connect_timeout: float = 10.0,
+        migrate: bool = True,
+        fuzzy_entities: int = FUZZY_ENTITIES,
+    ) -> None:
         self.url = url
         self.readonly = readonly
         self.writer_id = f"{uuid.uuid4().hex[:12]}"
@@ -87,20 +108,34 @@ class PostgresStore(EntityTables, WorkTables, DeliveryTables, Listings, Migratio
         self._cache = ReadCache()
         self._choices_lock = threading.RLock()
         self.fuzzy_entities = fuzzy_entities
-        self._choices: dict[str, Any] = {"value": None, "checked": 0.0, "mark": None, "read_at": 0.0, "cost": 0.0,
-                                         "reading": False}
+        self._choices: dict[str, Any] = {
+            "value": None,
+            "checked": 0.0,
+            "mark": None,
+            "read_at": 0.0,
+            "cost": 0.0,
+            "reading": False,
+        }
         self._pool = ConnectionPool(
-            url, min_size=1, max_size=max(1, pool_size), open=False, name="newsbrief",
+            url,
+            min_size=1,
+            max_size=max(1, pool_size),
+            open=False,
+            name="newsbrief",
             kwargs={"autocommit": False, "connect_timeout": max(1, int(connect_timeout))},
-            configure=self._configure, check=ConnectionPool.check_connection, timeout=connect_timeout,
+            configure=self._configure,
+            check=ConnectionPool.check_connection,
+            timeout=connect_timeout,
             reconnect_timeout=0,
         )
         try:
             self._pool.open(wait=True, timeout=connect_timeout)
         except PoolTimeout:
             self._pool.close()
-            raise StoreError(f"cannot connect to the database {redact(url)} within {connect_timeout:g} s "
-                             "(is the server running, and the URL, user and password right?)") from None
+            raise StoreError(
+                f"cannot connect to the database {redact(url)} within {connect_timeout:g} s "
+                "(is the server running, and the URL, user and password right?)"
+            ) from None
         try:
             if migrate:
                 self.migrate()
@@ -111,7 +146,7 @@ class PostgresStore(EntityTables, WorkTables, DeliveryTables, Listings, Migratio
             self._pool.close()
             raise
 
-    def _configure(self, conn: "psycopg.Connection[Any]") -> None:
+    def _configure(self, conn: psycopg.Connection[Any]) -> None:
         conn.execute("SELECT set_config('newsbrief.writer', %s, false)", (self.writer_id,))
         conn.commit()
 
@@ -123,7 +158,7 @@ class PostgresStore(EntityTables, WorkTables, DeliveryTables, Listings, Migratio
             self._pool.close()
 
     @contextlib.contextmanager
-    def _conn(self, *, write: bool = False) -> Iterator["psycopg.Connection[Any]"]:
+    def _conn(self, *, write: bool = False) -> Iterator[psycopg.Connection[Any]]:
         """The connection of the current batch, or one from the pool for one transaction."""
         if write and self.readonly:
             raise StoreError(f"{redact(self.url)}: opened read-only, cannot write")
@@ -139,14 +174,16 @@ class PostgresStore(EntityTables, WorkTables, DeliveryTables, Listings, Migratio
             if write:
                 self._cache.clear()
         except (psycopg.OperationalError, PoolTimeout) as exc:
-            raise StoreUnavailable(f"the database is not reachable right now ({exc.__class__.__name__}: "
-                                   f"{str(exc).strip().splitlines()[0] if str(exc).strip() else 'no detail'}); "
-                                   "nothing was changed, try again") from None
+            raise StoreUnavailable(
+                f"the database is not reachable right now ({exc.__class__.__name__}: "
+                f"{str(exc).strip().splitlines()[0] if str(exc).strip() else 'no detail'}); "
+                "nothing was changed, try again"
+            ) from None
         except psycopg.Error as exc:
             raise StoreError(f"database error: {exc.__class__.__name__}: {exc}".strip()) from exc
 
     @contextlib.contextmanager
-    def batch(self) -> Iterator["PostgresStore"]:
+    def batch(self) -> Iterator[PostgresStore]:
         """One transaction: every write in the block commits together, or none does."""
         if getattr(self._local, "conn", None) is not None:
             yield self
@@ -155,7 +192,7 @@ class PostgresStore(EntityTables, WorkTables, DeliveryTables, Listings, Migratio
             yield self
 
     @contextlib.contextmanager
-    def session(self) -> Iterator["PostgresStore"]:
+    def session(self) -> Iterator[PostgresStore]:
         """One pooled connection for every query of the block, taken once (a ``/who``
         answer makes a dozen small queries); as ever, each query sees what is committed."""
         if getattr(self._local, "conn", None) is not None:
@@ -213,12 +250,17 @@ class PostgresStore(EntityTables, WorkTables, DeliveryTables, Listings, Migratio
                 aid: (chash, headline, ingested, seq)
                 for aid, chash, headline, ingested, seq in conn.execute(
                     "SELECT id, content_hash, doc->>'headline', ingested_at, seq FROM articles WHERE id = ANY(%s) FOR UPDATE",
-                    (list({r["id"] for r in incoming}),))
+                    (list({r["id"] for r in incoming}),),
+                )
             }
             hashes = list({r["content_hash"] for r in incoming})
-            owners = dict(conn.execute(
-                "SELECT DISTINCT ON (content_hash) content_hash, id FROM articles WHERE content_hash = ANY(%s) "
-                "ORDER BY content_hash, seq", (hashes,)))
+            owners = dict(
+                conn.execute(
+                    "SELECT DISTINCT ON (content_hash) content_hash, id FROM articles WHERE content_hash = ANY(%s) "
+                    "ORDER BY content_hash, seq",
+                    (hashes,),
+                )
+            )
             new: list[dict[str, Any]] = []
             changed: list[dict[str, Any]] = []
             taken: set[str] = set()
@@ -247,14 +289,26 @@ class PostgresStore(EntityTables, WorkTables, DeliveryTables, Listings, Migratio
                 taken.add(aid)
             if new:
                 stamp = now or _now()
-                seqs = [row[0] for row in conn.execute(
-                    "SELECT nextval('article_seq') FROM generate_series(1, %s)", (len(new),))]
+                seqs = [
+                    row[0]
+                    for row in conn.execute("SELECT nextval('article_seq') FROM generate_series(1, %s)", (len(new),))
+                ]
                 for record, seq in zip(new, seqs):
                     record["seq"] = seq
                     record["ingested_at"] = stamp
-            rows = [(r["id"], r["seq"], r["date"], r["content_hash"], canonical_url(r["url"]) if r.get("url") else None,
-                     r["ingested_at"], Jsonb(r), Jsonb(light_record(r)))
-                    for r in [*new, *changed]]
+            rows = [
+                (
+                    r["id"],
+                    r["seq"],
+                    r["date"],
+                    r["content_hash"],
+                    canonical_url(r["url"]) if r.get("url") else None,
+                    r["ingested_at"],
+                    Jsonb(r),
+                    Jsonb(light_record(r)),
+                )
+                for r in [*new, *changed]
+            ]
             with conn.cursor() as cur:
                 cur.executemany(
                     "INSERT INTO articles (id, seq, date, content_hash, canonical_url, ingested_at, doc, light) "
@@ -262,11 +316,12 @@ class PostgresStore(EntityTables, WorkTables, DeliveryTables, Listings, Migratio
                     "date = EXCLUDED.date, content_hash = EXCLUDED.content_hash, "
                     "canonical_url = EXCLUDED.canonical_url, ingested_at = EXCLUDED.ingested_at, doc = EXCLUDED.doc, "
                     "light = EXCLUDED.light",
-                    rows)
+                    rows,
+                )
         return report
 
     @contextlib.contextmanager
-    def _tx(self, conn: "psycopg.Connection[Any]") -> Iterator[None]:
+    def _tx(self, conn: psycopg.Connection[Any]) -> Iterator[None]:
         """A transaction, or a savepoint inside the current batch's."""
         with conn.transaction():
             yield
@@ -290,7 +345,9 @@ class PostgresStore(EntityTables, WorkTables, DeliveryTables, Listings, Migratio
 
     def article_ids_starting(self, prefix: str, limit: int | None = None) -> list[str]:
         """The base method without reading every id into this process."""
-        query = "SELECT id FROM articles WHERE left(id, %s) = %s ORDER BY seq" + (" LIMIT %s" if limit is not None else "")
+        query = "SELECT id FROM articles WHERE left(id, %s) = %s ORDER BY seq" + (
+            " LIMIT %s" if limit is not None else ""
+        )
         params = (len(prefix), prefix) + ((limit,) if limit is not None else ())
         with self._conn() as conn:
             return [r[0] for r in conn.execute(query, params)]
@@ -309,8 +366,9 @@ class PostgresStore(EntityTables, WorkTables, DeliveryTables, Listings, Migratio
         last = -1
         while True:
             with self._conn() as conn:
-                rows = conn.execute("SELECT seq, doc FROM articles WHERE seq > %s ORDER BY seq LIMIT 2000",
-                                    (last,)).fetchall()
+                rows = conn.execute(
+                    "SELECT seq, doc FROM articles WHERE seq > %s ORDER BY seq LIMIT 2000", (last,)
+                ).fetchall()
             if not rows:
                 return
             for seq, doc in rows:
@@ -325,10 +383,12 @@ class PostgresStore(EntityTables, WorkTables, DeliveryTables, Listings, Migratio
             self._drop_story_members(conn, ids)
             return conn.execute("DELETE FROM articles WHERE id = ANY(%s)", (ids,)).rowcount
 
-    def _drop_story_members(self, conn: "psycopg.Connection[Any]", ids: list[str]) -> None:
+    def _drop_story_members(self, conn: psycopg.Connection[Any], ids: list[str]) -> None:
         touched = conn.execute(
             "SELECT s.id, s.doc FROM stories s WHERE s.id IN (SELECT story_id FROM story_members WHERE article_id = ANY(%s)) "
-            "FOR UPDATE", (ids,)).fetchall()
+            "FOR UPDATE",
+            (ids,),
+        ).fetchall()
         if not touched:
             return
         gone_ids = set(ids)
@@ -348,8 +408,8 @@ class PostgresStore(EntityTables, WorkTables, DeliveryTables, Listings, Migratio
         changed: dict[str, list[str]] = {}
         with self._conn(write=True) as conn, self._tx(conn):
             for aid, source, also in conn.execute(
-                    "SELECT id, doc->>'source', doc->'also_in' FROM articles WHERE id = ANY(%s) FOR UPDATE",
-                    (list(wanted),)).fetchall():
+                "SELECT id, doc->>'source', doc->'also_in' FROM articles WHERE id = ANY(%s) FOR UPDATE", (list(wanted),)
+            ).fetchall():
                 before = list(also or [])
                 after = list(before)
                 for name in wanted[aid]:
@@ -358,9 +418,11 @@ class PostgresStore(EntityTables, WorkTables, DeliveryTables, Listings, Migratio
                 if after != before:
                     changed[aid] = after
             with conn.cursor() as cur:
-                cur.executemany("UPDATE articles SET doc = jsonb_set(doc, '{also_in}', %s), "
-                                "light = jsonb_set(light, '{also_in}', %s) WHERE id = %s",
-                                [(Jsonb(v), Jsonb(v), k) for k, v in changed.items()])
+                cur.executemany(
+                    "UPDATE articles SET doc = jsonb_set(doc, '{also_in}', %s), "
+                    "light = jsonb_set(light, '{also_in}', %s) WHERE id = %s",
+                    [(Jsonb(v), Jsonb(v), k) for k, v in changed.items()],
+                )
         return list(changed)
 
     # -- summaries -----------------------------------------------------------------
@@ -375,13 +437,14 @@ class PostgresStore(EntityTables, WorkTables, DeliveryTables, Listings, Migratio
             return self._put_summaries(conn, records)
 
     @staticmethod
-    def _put_summaries(conn: "psycopg.Connection[Any]", records: Sequence[Mapping[str, Any]]) -> int:
+    def _put_summaries(conn: psycopg.Connection[Any], records: Sequence[Mapping[str, Any]]) -> int:
         cur = conn.execute(
             "INSERT INTO summaries (article_id, doc) SELECT r.article_id, r.doc "
             "FROM jsonb_to_recordset(%s) AS r(article_id text, doc jsonb) "
             "WHERE EXISTS (SELECT 1 FROM articles a WHERE a.id = r.article_id) "
             "ON CONFLICT (article_id) DO UPDATE SET doc = EXCLUDED.doc",
-            (Jsonb([{"article_id": r["article_id"], "doc": r} for r in records]),))
+            (Jsonb([{"article_id": r["article_id"], "doc": r} for r in records]),),
+        )
         return cur.rowcount
 
     def get_summary(self, article_id: str) -> SummaryRecord | None:
@@ -400,13 +463,17 @@ class PostgresStore(EntityTables, WorkTables, DeliveryTables, Listings, Migratio
             return self._put_stories(conn, records, gone)
 
     @classmethod
-    def _put_stories(cls, conn: "psycopg.Connection[Any]", records: Sequence[Mapping[str, Any]], gone: list[str]) -> int:
+    def _put_stories(cls, conn: psycopg.Connection[Any], records: Sequence[Mapping[str, Any]], gone: list[str]) -> int:
         with conn.cursor() as cur:
             ids = [r["id"] for r in records]
             after = {aid: r["id"] for r in records for aid in r.get("members", {})}
-            before = dict(cur.execute("SELECT article_id, story_id FROM story_members WHERE story_id = ANY(%s) UNION "
-                                      "SELECT article_id, story_id FROM story_members WHERE article_id = ANY(%s)",
-                                      (ids + gone, list(after))))
+            before = dict(
+                cur.execute(
+                    "SELECT article_id, story_id FROM story_members WHERE story_id = ANY(%s) UNION "
+                    "SELECT article_id, story_id FROM story_members WHERE article_id = ANY(%s)",
+                    (ids + gone, list(after)),
+                )
+            )
             moved = {}
             for aid in before.keys() | after.keys():
                 old, new = before.get(aid), after.get(aid)
@@ -422,12 +489,15 @@ class PostgresStore(EntityTables, WorkTables, DeliveryTables, Listings, Migratio
                 cur.executemany(
                     "INSERT INTO stories (id, day, doc) VALUES (%s, %s, %s) "
                     "ON CONFLICT (id) DO UPDATE SET day = EXCLUDED.day, doc = EXCLUDED.doc",
-                    [(r["id"], str(r.get("last_seen") or "")[:10], Jsonb(r)) for r in records])
+                    [(r["id"], str(r.get("last_seen") or "")[:10], Jsonb(r)) for r in records],
+                )
                 members = [(aid, r["id"]) for r in records for aid in r.get("members", {})]
                 if members:
                     cur.executemany(
                         "INSERT INTO story_members (article_id, story_id) VALUES (%s, %s) "
-                        "ON CONFLICT (article_id) DO UPDATE SET story_id = EXCLUDED.story_id", members)
+                        "ON CONFLICT (article_id) DO UPDATE SET story_id = EXCLUDED.story_id",
+                        members,
+                    )
             cls._restory(cur, moved)
         return len(records)
 
@@ -465,8 +535,14 @@ class PostgresStore(EntityTables, WorkTables, DeliveryTables, Listings, Migratio
         with self._conn() as conn:
             if table == "deliveries":
                 return self._delivery_documents(conn)
-            return [r[0] for r in conn.execute(sql.SQL("SELECT doc FROM {} ORDER BY {}").format(
-                sql.Identifier(table), sql.Identifier(_KEYED[table][0])))]
+            return [
+                r[0]
+                for r in conn.execute(
+                    sql.SQL("SELECT doc FROM {} ORDER BY {}").format(
+                        sql.Identifier(table), sql.Identifier(_KEYED[table][0])
+                    )
+                )
+            ]
 
     def document(self, table: str, key: str | int) -> Document | None:
         """One document of a keyed table by its key (an indexed lookup)."""
@@ -475,8 +551,10 @@ class PostgresStore(EntityTables, WorkTables, DeliveryTables, Listings, Migratio
             if table == "deliveries":
                 docs = self._delivery_documents(conn, chat_id=cast(int, key))
                 return docs[0] if docs else None
-            row = conn.execute(sql.SQL("SELECT doc FROM {} WHERE {} = %s").format(
-                sql.Identifier(table), sql.Identifier(column)), (key,)).fetchone()
+            row = conn.execute(
+                sql.SQL("SELECT doc FROM {} WHERE {} = %s").format(sql.Identifier(table), sql.Identifier(column)),
+                (key,),
+            ).fetchone()
             return row[0] if row else None
 
     def put_documents(self, table: str, records: Iterable[dict[str, Any]], *, remove: Iterable[Any] = ()) -> int:
@@ -500,14 +578,16 @@ class PostgresStore(EntityTables, WorkTables, DeliveryTables, Listings, Migratio
                     cur.execute(sql.SQL("DELETE FROM {} WHERE {} = ANY(%s)").format(ident, col), (gone,))
                 if records:  # one statement (the change triggers fire once, not once a row)
                     cur.execute(
-                        sql.SQL("INSERT INTO {} ({}, doc) SELECT * FROM unnest(%s::{}[], %s::jsonb[]) "
-                                "ON CONFLICT ({}) DO UPDATE SET doc = EXCLUDED.doc")
-                        .format(ident, col, sql.SQL("bigint" if kind is int else "text"), col),
-                        ([r[key] for r in records], [Jsonb(r) for r in records]))
+                        sql.SQL(
+                            "INSERT INTO {} ({}, doc) SELECT * FROM unnest(%s::{}[], %s::jsonb[]) "
+                            "ON CONFLICT ({}) DO UPDATE SET doc = EXCLUDED.doc"
+                        ).format(ident, col, sql.SQL("bigint" if kind is int else "text"), col),
+                        ([r[key] for r in records], [Jsonb(r) for r in records]),
+                    )
             return len(records)
 
     @contextlib.contextmanager
-    def connection(self) -> Iterator["psycopg.Connection[Any]"]:
+    def connection(self) -> Iterator[psycopg.Connection[Any]]:
         """A pooled connection (the batch's, inside :meth:`batch`), for tests and benchmarks
         that look at the tables themselves (newsbrief's own SQL stays in this package);
         commits when the block ends, rolls back if it raises."""
