@@ -104,7 +104,8 @@ def main(argv: list[str] | None = None) -> int:
     code = CHILD.format(tests=str(ROOT / "tests"), bench=str(ROOT / "bench"))
     env = dict(os.environ, NEWSBRIEF_NER="rules")
     print(
-        f"{'articles':>9} {'chats':>7} {'db file':>9} {'open':>7} {'one write':>10} {'RSS serving':>12} {'peak':>8} {'+spaCy model':>13}"
+        f"{'articles':>9} {'chats':>7} {'db file':>9} {'open':>7} {'one write':>10} "
+        f"{'RSS serving':>12} {'peak':>8} {'+spaCy model':>13}"
     )
     rows = []
     for size in args.sizes:
@@ -125,7 +126,8 @@ def main(argv: list[str] | None = None) -> int:
     base = rows[0]
     for row in rows[1:]:
         print(
-            f"{row['articles']:,} articles + {row['chats']:,} chats: memory {row['rss'] / base['rss']:.1f}x the seed-only "
+            f"{row['articles']:,} articles + {row['chats']:,} chats: "
+            f"memory {row['rss'] / base['rss']:.1f}x the seed-only "
             f"service (+{row['rss'] - base['rss']:.0f} MB), one write {row['write'] / max(base['write'], 1e-6):.0f}x"
         )
     return 0

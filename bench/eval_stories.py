@@ -58,7 +58,7 @@ def bcubed(pred: list[str], gold: list[str]) -> tuple[float, float, float]:
         by_pred[p].add(i)
         by_gold[g].add(i)
     precision = recall = 0.0
-    for i, (p, g) in enumerate(zip(pred, gold)):
+    for _i, (p, g) in enumerate(zip(pred, gold)):
         both = len(by_pred[p] & by_gold[g])
         precision += both / len(by_pred[p])
         recall += both / len(by_gold[g])
@@ -161,7 +161,8 @@ def main(argv: list[str] | None = None) -> int:
             base = tfidf_baseline(titles, th)
             bp, br, bf = bcubed([str(x) for x in base], gold)
             print(
-                f"{'baseline TF-IDF centroid >= ' + format(th, '.2f'):<34} {bp:6.3f} {br:6.3f} {bf:6.3f} {len(set(base)):8d}"
+                f"{'baseline TF-IDF centroid >= ' + format(th, '.2f'):<34} "
+                f"{bp:6.3f} {br:6.3f} {bf:6.3f} {len(set(base)):8d}"
             )
         if event_of_article:
             scored = [i for i, a in enumerate(ids) if a in event_of_article]
@@ -179,7 +180,8 @@ def main(argv: list[str] | None = None) -> int:
                 sub = [str(base[i]) for i in scored]
                 bp, br, bf = bcubed(sub, events)
                 print(
-                    f"{'baseline TF-IDF centroid >= ' + format(th, '.2f'):<34} {bp:6.3f} {br:6.3f} {bf:6.3f} {len(set(sub)):8d}"
+                    f"{'baseline TF-IDF centroid >= ' + format(th, '.2f'):<34} "
+                    f"{bp:6.3f} {br:6.3f} {bf:6.3f} {len(set(sub)):8d}"
                 )
         print(
             f"\nclustering: {cluster_seconds / max(1, len(ids)) * 1000:.3f} ms an article "
@@ -206,7 +208,8 @@ def main(argv: list[str] | None = None) -> int:
             labels = [label(s) for s in briefing.stories]
             top5, top10 = labels[:5], labels[:10]
             print(
-                f"{day:<12} {len(coverage):>7} {len(set(top5)):>10} of {len(top5):<2} {len(set(top10)):>11} of {len(top10):<2}"
+                f"{day:<12} {len(coverage):>7} {len(set(top5)):>10} of {len(top5):<2} "
+                f"{len(set(top10)):>11} of {len(top10):<2}"
                 f" {sum(1 for g in top5 if g in most):>20} of {len(top5)}"
             )
             if event_of_article:

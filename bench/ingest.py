@@ -97,13 +97,15 @@ def main(argv: list[str] | None = None) -> int:
             seconds = bench_newsbrief(sub, root / f"nb{n}.json")
             per_article["newsbrief (batched, atomic)"][n] = seconds / n
             print(
-                f"{'newsbrief (batched, atomic)':<28}{n:>8}{seconds:>10.2f}{n / seconds:>12.0f}{1000 * seconds / n:>12.3f}"
+                f"{'newsbrief (batched, atomic)':<28}{n:>8}{seconds:>10.2f}"
+                f"{n / seconds:>12.0f}{1000 * seconds / n:>12.3f}"
             )
         for n in sorted(args.baseline_n):
             seconds = bench_tinydb_default(folder, root / f"tiny{n}.json", n)
             per_article["TinyDB default (insert each)"][n] = seconds / n
             print(
-                f"{'TinyDB default (insert each)':<28}{n:>8}{seconds:>10.2f}{n / seconds:>12.0f}{1000 * seconds / n:>12.3f}"
+                f"{'TinyDB default (insert each)':<28}{n:>8}{seconds:>10.2f}"
+                f"{n / seconds:>12.0f}{1000 * seconds / n:>12.3f}"
             )
         print()
         for name, costs in per_article.items():
@@ -118,7 +120,9 @@ def main(argv: list[str] | None = None) -> int:
         )
         for n in common:
             print(
-                f"at N={n:,}: TinyDB default is {per_article['TinyDB default (insert each)'][n] / per_article['newsbrief (batched, atomic)'][n]:.1f}x slower per article"
+                f"at N={n:,}: TinyDB default is "
+                f"{per_article['TinyDB default (insert each)'][n] / per_article['newsbrief (batched, atomic)'][n]:.1f}x"
+                " slower per article"
             )
     return 0
 

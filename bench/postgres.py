@@ -1,7 +1,8 @@
 """PostgreSQL benchmarks, each with its baseline measured in the same run.
 
     python bench/postgres.py compare [--n 10000]      TinyDB vs PostgreSQL: ingest and the pipeline's store work
-    python bench/postgres.py scale [--n 1000000]      N stored articles: ingest rate, /who and /brief p99, bot memory, size
+    python bench/postgres.py scale [--n 1000000]      N stored articles: ingest rate, /who and /brief p99,
+                                                      bot memory, size
     python bench/postgres.py workers [--n 2000]       2 worker processes against 1
 
 A PostgreSQL 16 server is started with ``pgserver`` (pip) in a temporary folder unless
@@ -25,10 +26,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "bench"))
 
+# E402: these imports follow the sys.path insert above, which lets the bench's own module `ingest` be found
 from ingest import PLACES, WORDS  # noqa: E402
 
-from newsbrief.summaries.articles.model import Article
-from newsbrief.summaries.nlp.entities import fold
+from newsbrief.summaries.articles.model import Article  # noqa: E402
+from newsbrief.summaries.nlp.entities import fold  # noqa: E402
 
 
 def server(url: str | None, data: str | None = None) -> tuple[str, object | None]:
@@ -393,7 +395,8 @@ def fill(url: str, n: int, path: Path) -> dict[str, float]:
             entities_s += time.perf_counter() - t
             if (lo // 2000) % 25 == 0:
                 print(
-                    f"  ... {lo + len(batch)} articles stored, {(lo + len(batch) - start) / (time.perf_counter() - t0):.0f}/s overall",
+                    f"  ... {lo + len(batch)} articles stored, "
+                    f"{(lo + len(batch) - start) / (time.perf_counter() - t0):.0f}/s overall",
                     file=sys.stderr,
                     flush=True,
                 )
@@ -451,7 +454,8 @@ settings = Settings()
 store = PostgresStore(url)
 svc = Services(settings=settings, store=store, chats=ChatBook(store, settings), deliveries=open_deliveries(store))
 from newsbrief.bot.app import settle_garbage_collection
-settle_garbage_collection()  # as the bot does at the end of its start-up (its job's full collections: not in this minute)
+# as the bot does at the end of its start-up (its job's full collections: not in this minute)
+settle_garbage_collection()
 prefs = svc.chats.get_or_default(1)
 visible = visible_for(prefs, settings)
 started = rss_now()
@@ -479,7 +483,8 @@ for i in range(200):
     assert b.stories
 with store.connection() as conn:  # every lookup name, of which the bot keeps those of the most-mentioned entities
     names_all = conn.execute("SELECT count(DISTINCT alias) FROM entity_names WHERE kind = 'n'").fetchone()[0]
-print(json.dumps({"who": who, "found": found, "brief": times, "whole_day": whole, "rss_start_mb": started, "rss_mb": rss_now(),
+print(json.dumps({"who": who, "found": found, "brief": times, "whole_day": whole,
+                  "rss_start_mb": started, "rss_mb": rss_now(),
                   "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
                   "names": len(store.entity_choices().names), "names_all": names_all}))
 """
@@ -560,7 +565,8 @@ def cmd_scale(args) -> int:
         print(
             f"{n:>10} articles: /brief p50 {statistics.median(p['brief']) * 1000:.1f} ms against "
             f"{statistics.median(p['whole_day']) * 1000:.1f} ms only to read the day's 3,000 articles whole "
-            f"(the old path's first step, same run: {statistics.median(p['brief']) / statistics.median(p['whole_day']):.2f}x)"
+            "(the old path's first step, same run: "
+            f"{statistics.median(p['brief']) / statistics.median(p['whole_day']):.2f}x)"
         )
     print("/who through entity_index.lookup, as the bot's handler calls it (ms; found = queries answered with a card)")
     print(f"{'articles':>10}{'kind':>9}{'queries':>9}{'found':>7}{'p50':>8}{'p99':>8}")
@@ -569,7 +575,8 @@ def cmd_scale(args) -> int:
         for kind, ts in [*p["who"].items(), ("all", every)]:
             found = p["found"].get(kind, sum(p["found"].values()))
             print(
-                f"{n:>10}{kind:>9}{len(ts):>9}{found:>7}{statistics.median(ts) * 1000:>8.2f}{pct(ts, 0.99) * 1000:>8.2f}"
+                f"{n:>10}{kind:>9}{len(ts):>9}{found:>7}"
+                f"{statistics.median(ts) * 1000:>8.2f}{pct(ts, 0.99) * 1000:>8.2f}"
             )
     for n, _filled, _p, pipe, _size, counts in rows:
         print(

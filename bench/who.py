@@ -321,7 +321,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     print(f"  p50 {pct(base, 50):7.2f} ms  p99 {pct(base, 99):7.2f} ms")
     print(
-        f"  ratio scan/index: p50 x{pct(base, 50) / pct(all_lat, 50):,.0f}, p99 x{pct(base, 99) / pct(all_lat, 99):,.0f}"
+        f"  ratio scan/index: p50 x{pct(base, 50) / pct(all_lat, 50):,.0f}, "
+        f"p99 x{pct(base, 99) / pct(all_lat, 99):,.0f}"
     )
     print(f"\npeak memory (ru_maxrss) after build and lookups: {peak_mb():.0f} MB")
 

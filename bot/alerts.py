@@ -32,6 +32,7 @@ from newsbrief.bot.sending import BLOCKED, BULK, send
 from newsbrief.bot.services import NewsContext, services
 from newsbrief.summaries.config import parse_time_of_day
 from newsbrief.summaries.store import NewsStore
+from newsbrief.summaries.store.records import ArticleRecord, StoryRecord
 from newsbrief.summaries.stories.briefing import story_by_id
 from newsbrief.summaries.stories.follows import NameIndex
 
@@ -88,7 +89,7 @@ def _load_cursor(store: NewsStore, cursor: dict[str, Any], top: int) -> bool:
     return True
 
 
-def _arrived(store: NewsStore, app: Application, day: dt.date) -> list[dict[str, Any]]:
+def _arrived(store: NewsStore, app: Application, day: dt.date) -> list[ArticleRecord]:
     """Articles that arrived since the last run, and the ones that were waiting to be
     clustered. The cursor is kept in the store, so that articles stored while the bot was
     down alert when it is back; the very first run only sets it (articles stored before
@@ -191,7 +192,7 @@ def _stories_mentioning(
         if sid in seen:
             continue
         seen.add(sid)
-        record = store.get_story(sid) or {}
+        record: StoryRecord | dict[str, Any] = store.get_story(sid) or {}
         members = [a for a in (store.get_article(i) for i in list(record.get("members", {}))[:50]) if a]
         text = "\n".join(f"{a.get('headline', '')}\n{a.get('body', '')}" for a in members)
         names = index.mentioned(text)

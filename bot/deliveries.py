@@ -105,6 +105,10 @@ class Deliveries:
         self._claims: set[tuple[int, str]] = set()  # (chat, day) being delivered by this process
         self._claims_lock = threading.Lock()
 
+    def move_chat(self, old_id: int, new_id: int) -> None:
+        """A group became a supergroup: its delivery history moves to the new id."""
+        raise NotImplementedError
+
     # -- queries ---------------------------------------------------------------------
 
     def state(self, chat_id: int, day: str) -> str | None:
@@ -371,10 +375,9 @@ class DatabaseDeliveryLog(Deliveries):
 
     def release(self, chat_id: int, day: str) -> None:
         """Give up a claim without a state: its row goes, and any process may claim it."""
-        if self._unclaim_here(chat_id, day):
-            if self.state(chat_id, day) == CLAIMED:
-                self.store.release_delivery(chat_id, day, CLAIMED, self.holder)
-                self._days.get(chat_id, {}).pop(day, None)
+        if self._unclaim_here(chat_id, day) and self.state(chat_id, day) == CLAIMED:
+            self.store.release_delivery(chat_id, day, CLAIMED, self.holder)
+            self._days.get(chat_id, {}).pop(day, None)
 
     def move_chat(self, old_id: int, new_id: int) -> None:
         """A migrated group keeps its history under the new id."""

@@ -69,22 +69,33 @@ COMMANDS = [
     ("help", "what I can do"),
 ]
 
-HELP = """<b>newsbrief</b> sends you short news briefings made from the articles it holds.
-
-/brief — today's top stories. <code>/brief climate</code> for one topic.
-/summary — the summary of a stored article: <code>/summary 3f2a9c1d</code> (an id) or <code>/summary defence talks</code> (keywords), or of a web page: <code>/summary https://example.org/story</code>. Reply <code>/summary</code> to a long message to summarize it.
-/who — who or what that is, from the news: <code>/who Hegseth</code>
-/subscribe — a daily digest: <code>/subscribe 07:30 Europe/Berlin</code>
-/unsubscribe — stop the daily digest.
-/settings — see or change your digest: <code>/settings time 07:30</code>, <code>/settings timezone Asia/Kolkata</code>, <code>/settings length short</code>, <code>/settings topics climate, energy</code>, <code>/settings topics off</code>
-/add — add a feed or a site to this chat's news: <code>/add https://example.org/feed.xml</code> (a site's feed is found for you; a page without one is read as it is).
-/sources — this chat's own sources, how they are doing, and their latest news. /remove — remove one (buttons).
-Send an OPML file (.opml) to import its feeds; /export sends this chat's sources back as one.
-/filter — keywords: <code>/filter +climate -football "world cup"</code> keeps only news about climate or the world cup and leaves out football; <code>/filter</code> shows them, <code>/filter clear</code> removes them.
-/follow — an alert when a new story mentions someone: <code>/follow Hegseth</code> (matched like /who). /following lists them, <code>/unfollow Pete Hegseth</code> stops. At most a few alerts a day and none at night; the rest come with your digest.
-/connect — manage a channel from here: <code>/connect @mychannel</code> (you and I must be its administrators); /subscribe, /add, /filter and /settings then act on the channel; /disconnect to stop.
-In a forum topic, /subscribe gives that topic its own digest, with its own settings.
-/help — this message."""
+HELP = (
+    "<b>newsbrief</b> sends you short news briefings made from the articles it holds.\n"
+    "\n"
+    "/brief — today's top stories. <code>/brief climate</code> for one topic.\n"
+    "/summary — the summary of a stored article: <code>/summary 3f2a9c1d</code> (an id) or <code>/summary defence "
+    "talks</code> (keywords), or of a web page: <code>/summary https://example.org/story</code>. Reply "
+    "<code>/summary</code> to a long message to summarize it.\n"
+    "/who — who or what that is, from the news: <code>/who Hegseth</code>\n"
+    "/subscribe — a daily digest: <code>/subscribe 07:30 Europe/Berlin</code>\n"
+    "/unsubscribe — stop the daily digest.\n"
+    "/settings — see or change your digest: <code>/settings time 07:30</code>, <code>/settings timezone "
+    "Asia/Kolkata</code>, <code>/settings length short</code>, <code>/settings topics climate, energy</code>, "
+    "<code>/settings topics off</code>\n"
+    "/add — add a feed or a site to this chat's news: <code>/add https://example.org/feed.xml</code> (a site's feed "
+    "is found for you; a page without one is read as it is).\n"
+    "/sources — this chat's own sources, how they are doing, and their latest news. /remove — remove one (buttons).\n"
+    "Send an OPML file (.opml) to import its feeds; /export sends this chat's sources back as one.\n"
+    '/filter — keywords: <code>/filter +climate -football "world cup"</code> keeps only news about climate or the '
+    "world cup and leaves out football; <code>/filter</code> shows them, <code>/filter clear</code> removes them.\n"
+    "/follow — an alert when a new story mentions someone: <code>/follow Hegseth</code> (matched like /who). "
+    "/following lists them, <code>/unfollow Pete Hegseth</code> stops. At most a few alerts a day and none at night; "
+    "the rest come with your digest.\n"
+    "/connect — manage a channel from here: <code>/connect @mychannel</code> (you and I must be its administrators); "
+    "/subscribe, /add, /filter and /settings then act on the channel; /disconnect to stop.\n"
+    "In a forum topic, /subscribe gives that topic its own digest, with its own settings.\n"
+    "/help — this message."
+)
 
 _ID = re.compile(r"[0-9a-f]{16}")
 _URL = re.compile(r"https?://", re.I)

@@ -151,5 +151,7 @@ async def export(update: Update, context: NewsContext) -> None:
         document=data,
         filename="newsbrief-sources.opml",
         message_thread_id=thread or None,
-        caption=f"This chat's {len(feeds)} sources. Send the file back to me (or to another chat with me) to import them.",
+        caption=(
+            f"This chat's {len(feeds)} sources. Send the file back to me (or to another chat with me) to import them."
+        ),
     )

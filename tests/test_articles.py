@@ -45,7 +45,10 @@ def test_derived_headline_is_short_and_cut_at_a_clause(seed_text):
 
 @pytest.mark.parametrize("limit", [30, 50, 70])
 def test_derived_headline_never_cuts_mid_word(limit):
-    lead = "Supercalifragilistic negotiators representing thirty-seven municipalities unexpectedly reached agreement yesterday evening."
+    lead = (
+        "Supercalifragilistic negotiators representing thirty-seven municipalities "
+        "unexpectedly reached agreement yesterday evening."
+    )
     headline = derive_headline(lead, limit=limit)
     assert len(headline) <= limit + 1
     words = headline.rstrip("…").split()

@@ -43,7 +43,8 @@ def test_operator_mistakes_are_one_line_without_traceback(tmp_path):
     proc = run("--config", str(config), "articles")
     assert proc.returncode == 2
     assert proc.stderr.strip().splitlines() == [
-        f"newsbrief: error: {config}: [schedule] digest_time: '25:00' is not a time of day (hours 00-23, minutes 00-59, e.g. 07:30)"
+        f"newsbrief: error: {config}: [schedule] digest_time: '25:00' is not a time of day "
+        "(hours 00-23, minutes 00-59, e.g. 07:30)"
     ]
     proc = run("--config", str(tmp_path / "missing.toml"), "articles")
     assert proc.returncode == 2 and "config file not found" in proc.stderr and "Traceback" not in proc.stderr
@@ -186,7 +187,8 @@ def test_run_in_webhook_mode_answers_posted_updates(tmp_path):
         api.add_chat(55, "private", first_name="Ada")
         config = tmp_path / "config.toml"
         config.write_text(
-            f'[storage]\npath = "db.json"\n[telegram]\napi_base_url = "{api.base_url}"\napi_file_url = "{api.base_file_url}"\n'
+            f'[storage]\npath = "db.json"\n[telegram]\napi_base_url = "{api.base_url}"\n'
+            f'api_file_url = "{api.base_file_url}"\n'
             f'mode = "webhook"\nwebhook_url = "https://bot.example.invalid/newsbrief"\nwebhook_listen = "127.0.0.1"\n'
             f"webhook_port = {port}\n"
         )

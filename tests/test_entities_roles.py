@@ -259,7 +259,10 @@ def test_nouns_that_only_end_like_an_agent_are_not_roles(nlp):
 
 
 def test_a_models_span_is_cut_to_the_names_it_holds(nlp):
-    text = "Bookmakers Harlow said so. Kestrel bank grew. All Reds in Corby won. Corby and Bath drew; Corby lost, Bath won."
+    text = (
+        "Bookmakers Harlow said so. Kestrel bank grew. All Reds in Corby won. "
+        "Corby and Bath drew; Corby lost, Bath won."
+    )
     starts = {0, text.index("Kestrel"), text.index("All"), text.index("Corby and")}
 
     def cut(span: str) -> dict[str, str]:

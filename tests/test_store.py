@@ -85,9 +85,12 @@ def test_concurrent_writers_commit_as_a_group(tmp_path, monkeypatch):
 
 
 def test_a_batch_cannot_end_inside_the_store_lock(tmp_path):
-    with Store(tmp_path / "db.json") as store:
-        with pytest.raises(RuntimeError, match="must not end while the caller holds Store.lock"), store.lock:
-            store.upsert_articles(make_articles(1))
+    with (
+        Store(tmp_path / "db.json") as store,
+        pytest.raises(RuntimeError, match="must not end while the caller holds Store.lock"),
+        store.lock,
+    ):
+        store.upsert_articles(make_articles(1))
 
 
 def test_latest_articles_newest_first_and_by_day(tmp_path):

@@ -23,7 +23,8 @@ async def test_brief_shows_one_slot_per_story_with_its_outlets_and_reports(env):
         "Storm Ellen brought winds of up to 90 miles an hour overnight, closing two motorways and cutting power "
         "to about 80,000 homes. Police said a lorry had overturned near the river crossing. Rail operators "
         "cancelled dozens of services and asked passengers not to travel. Engineers were working to restore "
-        "electricity, but some rural areas could be without power until Thursday. Schools in three counties stayed shut."
+        "electricity, but some rural areas could be without power until Thursday. "
+        "Schools in three counties stayed shut."
     )
     outlets = ["Reuters", "BBC", "The Herald", "Radio One", "Daily Post"]
     reports = [

@@ -17,7 +17,7 @@ import json
 import re
 import time
 from collections.abc import Callable
-from typing import Any, Union
+from typing import Any
 
 from newsbrief.bot.localapi.errors import APIError, bad
 from newsbrief.bot.localapi.faults import FaultPlan, fault_error
@@ -85,7 +85,7 @@ class _Sentinel:
 
 DROP = _Sentinel("DROP")  # close the connection without answering
 GONE = _Sentinel("GONE")  # the client went away while its getUpdates was waiting
-Reply = Union[tuple[int, dict], _Sentinel]
+Reply = tuple[int, dict] | _Sentinel
 
 
 def normalise(name: str, value: Any) -> Any:

@@ -93,7 +93,8 @@ def derive_headline(body: str, limit: int = HEADLINE_MAX) -> str:
         return sentence
     floor = limit * 2 // 5
     best = None
-    for m in re.finditer(r"[,;:(]|\s[-–—]\s|\s(?=(?:%s)\b)" % "|".join(_CLAUSE_WORDS), sentence):
+    clause_words = "|".join(_CLAUSE_WORDS)
+    for m in re.finditer(rf"[,;:(]|\s[-–—]\s|\s(?=(?:{clause_words})\b)", sentence):
         cut = _TRAILING_FILLER.sub("", sentence[: m.start()].rstrip(" ,;:-–—"))
         if floor <= len(cut) <= limit:
             best = cut

@@ -15,11 +15,11 @@ Feeds are parsed by ``feedparser`` from the bytes fetched here (feedparser never
 anything), after :func:`refuse_entity_declarations` has refused any feed that declares its
 own XML entities. An entry's text larger than ``[storage] max_article_bytes`` is skipped
 before any cleaning; at most :data:`MAX_ENTRIES` entries of a feed are read, and at most
-:data:`MAX_PAGES` teaser pages fetched for it, in one run. An entry that carries only a teaser (under :data:`TEASER_CHARS`
-characters of text, or visibly cut off) is completed from its linked page, whose main text
-is extracted by ``trafilatura`` from the HTML fetched here (no comments, no tables, no
-links). Every article then goes through the same cleaning as any other
-(:func:`parse_record`).
+:data:`MAX_PAGES` teaser pages fetched for it, in one run. An entry that carries only a
+teaser (under :data:`TEASER_CHARS` characters of text, or visibly cut off) is completed from
+its linked page, whose main text is extracted by ``trafilatura`` from the HTML fetched here
+(no comments, no tables, no links). Every article then goes through the same cleaning as
+any other (:func:`parse_record`).
 
 A feed feedparser could read is "ok", with what it noticed as the reason; only a feed from
 which nothing could be read is an error. A source that could not be fetched because the
@@ -207,7 +207,8 @@ async def _fetch_feed(run: _Run, source: Source, state: dict[str, Any]) -> _Outc
         fetcher,
         source,
         state,
-        "application/rss+xml, application/atom+xml, application/rdf+xml, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5",
+        "application/rss+xml, application/atom+xml, application/rdf+xml, "
+        "application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5",
     )
     if resp.not_modified:
         return out

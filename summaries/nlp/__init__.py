@@ -1,1 +1,2 @@
-"""Language work on one article: sentences (:mod:`.tokenizer`), extractive summaries (:mod:`.summarizer`) and named entities (:mod:`.entities`)."""
+"""Language work on one article: sentences (:mod:`.tokenizer`), extractive summaries
+(:mod:`.summarizer`) and named entities (:mod:`.entities`)."""

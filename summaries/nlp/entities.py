@@ -845,10 +845,13 @@ def _title_person_spans(text: str) -> list[_Span]:
             name_toks.pop()  # a name ends on a word, not an initial
         if lower and len(name_toks) < 2:
             name_toks = []
-        if name_toks and (k >= n or toks[k][0] not in _ORG_WORDS):
-            if not (len(name_toks) == 1 and name_toks[0][0].casefold() in _PLACES):
-                title = " ".join(_bare(t[0]) for t in toks[i:j])
-                out.append(_Span(name_toks[0][1], name_toks[-1][2], PERSON, "title", title=title))
+        if (
+            name_toks
+            and (k >= n or toks[k][0] not in _ORG_WORDS)
+            and not (len(name_toks) == 1 and name_toks[0][0].casefold() in _PLACES)
+        ):
+            title = " ".join(_bare(t[0]) for t in toks[i:j])
+            out.append(_Span(name_toks[0][1], name_toks[-1][2], PERSON, "title", title=title))
         i = max(k, i + 1)
     return out
 
@@ -980,9 +983,7 @@ def _good_name(words: list[str], kind: str) -> bool:
             return False
         if len(words) == 1 and (words[0].casefold() in _PLACES or words[0] in _NOT_NAME):
             return False
-    if not any(ch.isupper() for ch in "".join(words)):
-        return False
-    return True
+    return any(ch.isupper() for ch in "".join(words))
 
 
 def _pre_role(text: str, start: int, floor: int) -> tuple[str, int]:
@@ -1119,9 +1120,9 @@ def extract_many(
     return [_consolidate(_finish(t, h, [], model=False), frozenset()) for t, h in items]
 
 
-def _char_groups(items: list[tuple[str, tuple[str, ...]]], budget: int) -> Iterator[list[tuple[str, tuple[str, ...]]]]:
+def _char_groups(items: Sequence[tuple[str, Sequence[str]]], budget: int) -> Iterator[list[tuple[str, Sequence[str]]]]:
     """Consecutive groups of items holding at most ``budget`` characters (a longer item alone)."""
-    group: list[tuple[str, tuple[str, ...]]] = []
+    group: list[tuple[str, Sequence[str]]] = []
     size = 0
     for item in items:
         if group and size + len(item[0]) > budget:
@@ -1390,11 +1391,13 @@ def _finish(text: str, hashtags: Sequence[str], model_spans: list[_Span], *, mod
     cache: dict[int, str] = {}
     titled = {sp.start for sp, _, _ in out_spans if sp.title}
     for sp, surface, roles in out_spans:
-        if sp.type == ORG and sp.source in ("model", "caps"):
-            if any(a <= sp.start and sp.end <= b for a, b in role_cover) and all(
-                w.casefold() in _PORTFOLIO_WORDS for w in surface.split()
-            ):
-                continue  # "External Affairs" in "External Affairs Minister"
+        if (
+            sp.type == ORG
+            and sp.source in ("model", "caps")
+            and any(a <= sp.start and sp.end <= b for a, b in role_cover)
+            and all(w.casefold() in _PORTFOLIO_WORDS for w in surface.split())
+        ):
+            continue  # "External Affairs" in "External Affairs Minister"
         words = surface.split()
         kind = sp.type
         if (
@@ -2371,9 +2374,12 @@ def _subject_role(text: str, start: int, end: int) -> tuple[int, int] | None:
             of = _ROLE_OF.match(text, w.end(), end)
             if of and _SUBJECT_VERB.match(text, of.end(), end) and _role_run([x.group() for x in words[: j + 1]]):
                 return start_at, len(text[: of.end()].rstrip())
-        elif nxt and (nxt == "," or _SUBJECT_VERB.fullmatch(nxt) or _SUBJECT_ADVERB.fullmatch(nxt)):
-            if _role_run([x.group() for x in words[: j + 1]]):
-                return start_at, w.end()
+        elif (
+            nxt
+            and (nxt == "," or _SUBJECT_VERB.fullmatch(nxt) or _SUBJECT_ADVERB.fullmatch(nxt))
+            and _role_run([x.group() for x in words[: j + 1]])
+        ):
+            return start_at, w.end()
         break
     return None
 
@@ -2697,10 +2703,12 @@ _ODDS_AT = re.compile(
     r"(?:(?:[A-Z][\w’'-]*|\d+)\s+(?:and|or)\s+)?$"
 )
 _OWNED_BEFORE = re.compile(
-    r"(?<![\w-])(?:[Ss]hares|stakes?|shareholders?|investors?|holding)\s+in\s+$|(?<![\w-])(?:owns|bought|acquired|took over)\s+(?:\d+(?:\.\d+)?%\s+of\s+)?$"
+    r"(?<![\w-])(?:[Ss]hares|stakes?|shareholders?|investors?|holding)\s+in\s+$"
+    r"|(?<![\w-])(?:owns|bought|acquired|took over)\s+(?:\d+(?:\.\d+)?%\s+of\s+)?$"
 )
 _OWNED_AFTER = re.compile(
-    r"(?:['’]s)?\s+(?:shares|stock|share price|shareholders)\b|,?\s+which\s+is\s+(?:\d+(?:\.\d+)?%\s+|partly\s+|majority[ -])?owned\b"
+    r"(?:['’]s)?\s+(?:shares|stock|share price|shareholders)\b"
+    r"|,?\s+which\s+is\s+(?:\d+(?:\.\d+)?%\s+|partly\s+|majority[ -])?owned\b"
 )
 _PLACE_OF = re.compile(
     r"(?<![\w-])(?:province|state|city|town|village|region|county|district|island|republic|capital)\s+of\s+(?:the\s+)?$"
@@ -2903,6 +2911,7 @@ def _type_votes(
         ):
             v[PRODUCT] += 3  # "The Apprentice featuring Donald Trump": a show or a song
             works.add(key)
+        # "the film Sideways", "TV show Brass Eye", "The Aviator, a film biography": a work
         if (
             f.type != PERSON
             or len(name.split()) == 1
@@ -2910,11 +2919,9 @@ def _type_votes(
             or f.start not in art.titled
             and not f.roles
             and not _known_given_name(name.split()[0])
-        ):
-            # "the film Sideways", "TV show Brass Eye", "The Aviator, a film biography": a work
-            if _WORK_BEFORE.search(text[max(0, f.start - 24) : f.start]) or _WORK_AFTER.match(text, f.end, f.end + 48):
-                v[PRODUCT] += 5  # as strong as the variants table
-                works.add(key)
+        ) and (_WORK_BEFORE.search(text[max(0, f.start - 24) : f.start]) or _WORK_AFTER.match(text, f.end, f.end + 48)):
+            v[PRODUCT] += 5  # as strong as the variants table
+            works.add(key)
         if (
             f.type != PERSON
             and not forced
@@ -3454,7 +3461,7 @@ def _consolidate(art: _Art, lexicon: frozenset[str]) -> list[Extracted]:
         for _, n, forced in out_named
         if not forced and " " not in n and n.endswith("s") and fold(n)[:-1] in surnames
     }  # "the Blairs": the family of a person the text names
-    for f, name, forced in out_named:
+    for f, name, _forced in out_named:
         key = fold(name)
         if key in common:
             continue

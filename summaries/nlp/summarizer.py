@@ -170,9 +170,7 @@ def _balanced(text: str) -> bool:
         return False
     if text.count("“") != text.count("”"):
         return False
-    if text.count("(") != text.count(")") or text.count("[") != text.count("]"):
-        return False
-    return True
+    return text.count("(") == text.count(")") and text.count("[") == text.count("]")
 
 
 MIN_WORDS = 6

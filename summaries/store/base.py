@@ -27,7 +27,7 @@ import contextlib
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, ContextManager, TypeVar
+from typing import Any, TypeVar
 
 from newsbrief.summaries.articles.model import Article
 from newsbrief.summaries.store.capabilities import Capabilities, DeliveryClaims, DeliveryJournal, StoreStatus, WorkQueue
@@ -165,13 +165,13 @@ class NewsStore(WorkQueue, DeliveryClaims, DeliveryJournal, StoreStatus, abc.ABC
         self.close()
 
     @abc.abstractmethod
-    def batch(self) -> ContextManager[NewsStore]:
+    def batch(self) -> contextlib.AbstractContextManager[NewsStore]:
         """Group writes: the changes become durable together when the outermost batch
         ends; if the block raises, none of them are kept."""
 
     @property
     @abc.abstractmethod
-    def lock(self) -> ContextManager[Any]:
+    def lock(self) -> contextlib.AbstractContextManager[Any]:
         """Held while reading several things that must be consistent with each other."""
 
     @contextlib.contextmanager

@@ -19,7 +19,8 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any, ContextManager, NamedTuple, Protocol
+from contextlib import AbstractContextManager
+from typing import Any, NamedTuple, Protocol
 
 from rapidfuzz import fuzz, process
 
@@ -141,7 +142,7 @@ class EntityReads(Protocol):
     """The reads ``/who`` answers from (:func:`summaries.index.lookup.lookup`): the
     in-memory entity index implements them from memory, a server store with queries."""
 
-    def reading(self) -> ContextManager[Any]:
+    def reading(self) -> AbstractContextManager[Any]:
         """Held while one answer reads (a consistent view: a lock, or one connection)."""
 
     def entity_keys(self, names: Sequence[str], *, surnames: bool = False) -> dict[str, list[str]]:

@@ -25,6 +25,7 @@ from newsbrief.summaries.nlp.summarizer import is_current, summarize_record
 from newsbrief.summaries.store import NewsStore
 from newsbrief.summaries.store.base import StoryListing
 from newsbrief.summaries.stories.clustering import article_hours, content_words, representative
+from newsbrief.summaries.stories.topics import topic_scores
 from newsbrief.summaries.text import fold_words
 
 __all__ = [
@@ -155,31 +156,6 @@ def importance(outlets: int, reports: int, age_hours: float) -> float:
     coverage = math.log2(1 + outlets) + 0.25 * math.log2(max(1.0, reports / outlets))
     recency = 0.5 + 0.5 * 0.5 ** (max(0.0, age_hours) / RECENCY_HALF_LIFE_HOURS)
     return coverage * recency
-
-
-# -- topics ------------------------------------------------------------------------------
-
-
-def _topic_scores(texts: Sequence[str], topics: Sequence[str]) -> list[float]:
-    """BM25 relevance of each text to the topics (any of them): 0 for a text that holds
-    none of a topic's words (a phrase needs all its words)."""
-    from rank_bm25 import BM25Okapi
-
-    docs = [content_words(t) or ["\x00"] for t in texts]
-    if not docs:
-        return []
-    bm25 = BM25Okapi(docs)
-    scores = [0.0] * len(docs)
-    sets = [set(d) for d in docs]
-    for topic in topics:
-        terms = content_words(topic)
-        if not terms:
-            continue
-        raw = bm25.get_scores(terms)
-        for i, doc_terms in enumerate(sets):
-            if all(t in doc_terms for t in terms):
-                scores[i] = max(scores[i], float(raw[i]) if raw[i] > 0 else 1e-6)
-    return scores
 
 
 # -- stories of articles -----------------------------------------------------------------
@@ -440,7 +416,7 @@ def _ranked(
             )
             for _score, _last, _sid, members, _update in rows
         ]
-        relevance = _topic_scores(texts, topics)
+        relevance = topic_scores(texts, topics)
         top_rel = max(relevance, default=0.0) or 1.0
         top_imp = max(r[0] for r in rows) or 1.0
         rows = [

@@ -7,6 +7,8 @@ import json
 import re
 from datetime import UTC, datetime
 
+from newsbrief.summaries.store.base import StoreError
+
 try:
     import psycopg
     from psycopg import sql
@@ -24,8 +26,6 @@ else:
 
     set_json_loads(orjson.loads)
 loads = orjson.loads if orjson is not None else json.loads
-
-from newsbrief.summaries.store.base import StoreError
 
 __all__ = ["StoreUnavailable", "redact", "now_iso", "loads", "psycopg", "sql", "Jsonb", "ConnectionPool", "PoolTimeout"]
 

@@ -8,7 +8,8 @@ import logging
 import threading
 import time
 from collections.abc import Iterable, Sequence
-from typing import Any, ContextManager
+from contextlib import AbstractContextManager
+from typing import Any
 
 from newsbrief.summaries.store.entity_rows import (
     PERSON,
@@ -23,6 +24,7 @@ from newsbrief.summaries.store.entity_rows import (
     surname_of,
 )
 from newsbrief.summaries.store.postgres.common import Jsonb, psycopg
+from newsbrief.summaries.store.postgres.entity_writes import apply_co, apply_story_counts, entity_src, story_keys
 from newsbrief.summaries.store.postgres.schema import CHOICES_TTL, ENTITY_LOCK
 
 __all__ = ["EntityTables"]
@@ -40,7 +42,7 @@ class EntityTables:
         """This store answers ``/who`` from its derived entity tables (see :class:`EntityReads`)."""
         return self
 
-    def reading(self) -> ContextManager[Any]:
+    def reading(self) -> AbstractContextManager[Any]:
         """One pooled connection for the queries of one ``/who`` answer."""
         return self.session()
 
@@ -98,7 +100,7 @@ class EntityTables:
             else {}
         )
         mentioned = sorted({k for d in [*old, *new] for k in d.get("ents", {})})
-        sources = self._entity_src(conn, sorted(set(mentioned) | set(entities)))
+        sources = entity_src(conn, sorted(set(mentioned) | set(entities)))
         co_ops: dict[tuple[str, str], list[int]] = {}  # pair -> [-1 or the first-occurrence order of a +1]
         for doc in sorted(old, key=lambda d: d.get("seq", 0)):
             for key in doc.get("ents", {}):
@@ -182,8 +184,8 @@ class EntityTables:
                 if len(left) < len(pairs):
                     cur.execute("UPDATE entity_names_gone SET n = n + 1")
             if co_ops:
-                self._apply_co(cur, co_ops)
-            story = self._story_keys(cur, old_ids + new_ids)
+                apply_co(cur, co_ops)
+            story = story_keys(cur, old_ids + new_ids)
             story_ops: dict[tuple[str, str], int] = {}
             for docs, sign in ((old, -1), (new, 1)):
                 for doc in docs:
@@ -220,74 +222,7 @@ class EntityTables:
                 cur.executemany(
                     "UPDATE entity_totals SET totals = jsonb_set(totals, '{src}', %s) WHERE entity = %s", rest
                 )
-            self._apply_story_counts(cur, story_ops)
-
-    @staticmethod
-    def _entity_src(conn: Any, keys: Sequence[str]) -> dict[str, dict[str, int]]:
-        """Source -> articles, of these entities (locked until the transaction ends)."""
-        if not keys:
-            return {}
-        return {
-            key: dict(src or {})
-            for key, src in conn.execute(
-                "SELECT entity, totals->'src' FROM entity_totals WHERE entity = ANY(%s) FOR UPDATE", (list(keys),)
-            )
-        }
-
-    @staticmethod
-    def _story_keys(cur: Any, article_ids: Sequence[str]) -> dict[str, str]:
-        """Article -> its story id, or ``article:<id>`` for one not clustered (a story of its own)."""
-        ids = list(dict.fromkeys(article_ids))
-        out = {aid: "article:" + aid for aid in ids}
-        if ids:
-            out.update(cur.execute("SELECT article_id, story_id FROM story_members WHERE article_id = ANY(%s)", (ids,)))
-        return out
-
-    @staticmethod
-    def _apply_story_counts(cur: Any, ops: dict[tuple[str, str], int]) -> None:
-        """Add these changes to the entities' articles per story (``entity_story``), and
-        keep ``entity_totals.stories`` the number of stories each has articles in."""
-        ops = {pair: d for pair, d in ops.items() if d}
-        if not ops:
-            return
-        pairs = list(ops)
-        current = {
-            (e, st): n
-            for e, st, n in cur.execute(
-                "SELECT c.entity, c.story, c.n FROM entity_story c JOIN unnest(%s::text[], %s::text[]) AS p(e, s) "
-                "ON c.entity = p.e AND c.story = p.s",
-                ([p[0] for p in pairs], [p[1] for p in pairs]),
-            )
-        }
-        keep, drop, stories = [], [], {}
-        for pair, d in ops.items():
-            before = current.get(pair, 0)
-            after = max(0, before + d)
-            if after > 0:
-                keep.append((*pair, after))
-            elif before > 0:
-                drop.append(pair)
-            change = (after > 0) - (before > 0)
-            if change:
-                stories[pair[0]] = stories.get(pair[0], 0) + change
-        if drop:
-            cur.execute(
-                "DELETE FROM entity_story c USING unnest(%s::text[], %s::text[]) AS p(e, s) "
-                "WHERE c.entity = p.e AND c.story = p.s",
-                ([p[0] for p in drop], [p[1] for p in drop]),
-            )
-        if keep:
-            cur.execute(
-                "INSERT INTO entity_story (entity, story, n) SELECT * FROM unnest(%s::text[], %s::text[], %s::int[]) "
-                "ON CONFLICT (entity, story) DO UPDATE SET n = EXCLUDED.n",
-                ([k[0] for k in keep], [k[1] for k in keep], [k[2] for k in keep]),
-            )
-        if stories:
-            cur.execute(
-                "UPDATE entity_totals t SET stories = t.stories + d.n FROM unnest(%s::text[], %s::int[]) AS d(e, n) "
-                "WHERE t.entity = d.e",
-                (list(stories), list(stories.values())),
-            )
+            apply_story_counts(cur, story_ops)
 
     @classmethod
     def _restory(cls, cur: Any, moved: dict[str, tuple[str, str]]) -> None:
@@ -300,48 +235,7 @@ class EntityTables:
             old, new = moved[aid]
             ops[(key, old)] = ops.get((key, old), 0) - 1
             ops[(key, new)] = ops.get((key, new), 0) + 1
-        cls._apply_story_counts(cur, ops)
-
-    @staticmethod
-    def _apply_co(cur: Any, ops: dict[tuple[str, str], list[int]]) -> None:
-        """Apply co-mention changes in order: -1 takes one article away (a pair at 0 goes),
-        any other value adds one (a pair that was not there takes it as its order)."""
-        pairs = list(ops)
-        current = {
-            (a, b): (n, first)
-            for a, b, n, first in cur.execute(
-                "SELECT c.entity, c.other, c.n, c.first FROM entity_co c JOIN unnest(%s::text[], %s::text[]) AS p(a, b) "
-                "ON c.entity = p.a AND c.other = p.b",
-                ([p[0] for p in pairs], [p[1] for p in pairs]),
-            )
-        }
-        keep, drop = [], []
-        for pair, changes in ops.items():
-            n, first = current.get(pair, (0, 0))
-            for change in changes:
-                if change == -1:
-                    n = max(0, n - 1)
-                else:
-                    first = change if n == 0 else first
-                    n += 1
-            if n > 0:
-                if (n, first) != current.get(pair):
-                    keep.append((*pair, n, first))
-            elif pair in current:
-                drop.append(pair)
-        if drop:
-            cur.execute(
-                "DELETE FROM entity_co c USING unnest(%s::text[], %s::text[]) AS p(a, b) "
-                "WHERE c.entity = p.a AND c.other = p.b",
-                ([p[0] for p in drop], [p[1] for p in drop]),
-            )
-        if keep:
-            cur.execute(
-                "INSERT INTO entity_co (entity, other, n, first) "
-                "SELECT * FROM unnest(%s::text[], %s::text[], %s::int[], %s::bigint[]) "
-                "ON CONFLICT (entity, other) DO UPDATE SET n = EXCLUDED.n, first = EXCLUDED.first",
-                ([k[0] for k in keep], [k[1] for k in keep], [k[2] for k in keep], [k[3] for k in keep]),
-            )
+        apply_story_counts(cur, ops)
 
     @staticmethod
     def _entity_span(cur: Any, key: str, skip: Sequence[str] = ()) -> tuple[str, str]:
@@ -588,7 +482,7 @@ class EntityTables:
                 ]
             if skip and stories:
                 per = {}
-                for skey in self._story_keys(conn, skip).values():
+                for skey in story_keys(conn, skip).values():
                     per[skey] = per.get(skey, 0) + 1
                 held = dict(
                     conn.execute(

@@ -249,7 +249,8 @@ class PostgresStore(EntityTables, WorkTables, DeliveryTables, Listings, Migratio
             current = {
                 aid: (chash, headline, ingested, seq)
                 for aid, chash, headline, ingested, seq in conn.execute(
-                    "SELECT id, content_hash, doc->>'headline', ingested_at, seq FROM articles WHERE id = ANY(%s) FOR UPDATE",
+                    "SELECT id, content_hash, doc->>'headline', ingested_at, seq FROM articles "
+                    "WHERE id = ANY(%s) FOR UPDATE",
                     (list({r["id"] for r in incoming}),),
                 )
             }
@@ -371,7 +372,7 @@ class PostgresStore(EntityTables, WorkTables, DeliveryTables, Listings, Migratio
                 ).fetchall()
             if not rows:
                 return
-            for seq, doc in rows:
+            for _seq, doc in rows:
                 yield doc
             last = rows[-1][0]
 
@@ -385,8 +386,8 @@ class PostgresStore(EntityTables, WorkTables, DeliveryTables, Listings, Migratio
 
     def _drop_story_members(self, conn: psycopg.Connection[Any], ids: list[str]) -> None:
         touched = conn.execute(
-            "SELECT s.id, s.doc FROM stories s WHERE s.id IN (SELECT story_id FROM story_members WHERE article_id = ANY(%s)) "
-            "FOR UPDATE",
+            "SELECT s.id, s.doc FROM stories s "
+            "WHERE s.id IN (SELECT story_id FROM story_members WHERE article_id = ANY(%s)) FOR UPDATE",
             (ids,),
         ).fetchall()
         if not touched:
