@@ -43,17 +43,16 @@ from newsbrief.summaries.store.base import (
 )
 from newsbrief.summaries.store.records import ArticleRecord, Document, StoryRecord, SummaryRecord
 from newsbrief.summaries.store.tinydb_journal import FileJournal
-from newsbrief.summaries.store.tinydb_limits import SingleProcess
 from newsbrief.summaries.store.tinydb_storage import AtomicJSONStorage, MemoryStorage, OwnedLock
 
 __all__ = ["TinyStore", "AtomicJSONStorage"]
 
 
-class TinyStore(SingleProcess, NewsStore):
+class TinyStore(NewsStore):
     """The newsbrief database in one TinyDB JSON file. Open with ``TinyStore(path)``,
-    as a context manager. One process writes it: no workers, no delivery claims (see
-    :class:`~summaries.store.tinydb_limits.SingleProcess`); the bot journals deliveries
-    beside the file (:meth:`delivery_journal`)."""
+    as a context manager. One process writes it: no workers, no delivery claims (the
+    interface's defaults refuse them with :class:`~summaries.store.errors.NotSupported`);
+    the bot journals deliveries beside the file (:meth:`delivery_journal`)."""
 
     backend = "tinydb"
     capabilities = Capabilities(workers=False, shared_deliveries=False, delivery_journal=True)

@@ -8,8 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from newsbrief.summaries.store.capabilities import JournalFiles
-from newsbrief.summaries.store.errors import NotSupported, StoreError
+from newsbrief.summaries.store.errors import StoreError
 from newsbrief.summaries.store.postgres.common import Jsonb, psycopg
 from newsbrief.summaries.store.postgres.common import now_iso as _now
 from newsbrief.summaries.store.records import DeliveryRow, Document
@@ -19,13 +18,6 @@ __all__ = ["DeliveryTables"]
 
 class DeliveryTables:
     """Mixin of :class:`~summaries.store.postgres.store.PostgresStore`: the deliveries."""
-
-    def delivery_journal(self) -> JournalFiles:
-        """No journal: every delivery is a row written at once (use the claims)."""
-        raise NotSupported(
-            "PostgreSQL records deliveries as rows, not in a journal: use claim_delivery, "
-            "mark_delivery and release_delivery (store.capabilities.shared_deliveries)"
-        )
 
     @staticmethod
     def _delivery_documents(conn: psycopg.Connection[Any], chat_id: int | None = None) -> list[Document]:
