@@ -91,6 +91,11 @@ class Delivery:
     def to_record(self) -> DeliveryRecord:
         return {"chat_id": self.chat_id, "day": self.day, "state": self.state, "at": self.at, "articles": self.articles}
 
+    @classmethod
+    def now(cls, chat_id: int, day: str, state: str, articles: list[str] | None = None) -> Delivery:
+        """A state change happening now (stamped in UTC)."""
+        return cls(chat_id, day, state, time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), list(articles or []))
+
 
 class Deliveries:
     """What both delivery logs share: deliveries by chat and day in memory, and the claims
@@ -221,13 +226,7 @@ class DeliveryLog(Deliveries):
 
     def mark(self, chat_id: int, day: str, state: str, articles: list[str] | None = None) -> None:
         """Record a state change; durable against a process kill when this returns."""
-        d = Delivery(
-            chat_id=chat_id,
-            day=day,
-            state=state,
-            at=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-            articles=list(articles or []),
-        )
+        d = Delivery.now(chat_id, day, state, articles)
         with self._lock:
             self.journal.append(d.to_record())
             self._remember(d)
@@ -361,13 +360,7 @@ class DatabaseDeliveryLog(Deliveries):
 
     def mark(self, chat_id: int, day: str, state: str, articles: list[str] | None = None) -> None:
         """Record a state change (one row, written at once); ends this process's claim."""
-        d = Delivery(
-            chat_id=chat_id,
-            day=day,
-            state=state,
-            at=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-            articles=list(articles or []),
-        )
+        d = Delivery.now(chat_id, day, state, articles)
         self.store.mark_delivery(chat_id, day, state, at=d.at, articles=d.articles)
         self._days.setdefault(chat_id, {})[day] = d
         if state != SENDING:
