@@ -10,6 +10,7 @@ import hashlib
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
+from newsbrief.bot.chat_news import visible_for
 from newsbrief.bot.chats import ChatPrefs, Edit
 from newsbrief.bot.common import button_prefs, may_change_settings, prefs_for, refuse, reply
 from newsbrief.bot.preferences import change
@@ -76,7 +77,10 @@ async def follow(update: Update, context: NewsContext) -> None:
         await refuse(update, context)
         return
     prefs = prefs_for(update, context)
-    result = await asyncio.to_thread(lookup, svc.store, name)
+    # names only this chat's sources (and the bot's, if it reads them) carry: another
+    # chat's private feed neither answers nor suggests
+    visible = visible_for(prefs, svc.settings)
+    result = await asyncio.to_thread(lookup, svc.store, name, visible=visible)
     card = result.card
     if card is None:
         hint = ""
@@ -119,6 +123,11 @@ async def unfollow(update: Update, context: NewsContext) -> None:
         await refuse(update, context)
         return
     match = [n for n in prefs.follows if n.casefold() == name.casefold()]
+    if not match:  # the word the chat followed with ("Hegseth" for "Pete Hegseth"), read as /follow reads it
+        svc = services(context)
+        result = await asyncio.to_thread(lookup, svc.store, name, visible=visible_for(prefs, svc.settings))
+        if result.card is not None and result.card.name in prefs.follows:
+            match = [result.card.name]
     if not match:
         await reply(update, context, f"This chat does not follow “{esc(name)}”. /following lists the names it follows.")
         return

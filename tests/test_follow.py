@@ -176,3 +176,36 @@ async def test_an_alert_to_a_chat_that_blocked_the_bot_stops_its_digest(tmp_path
         assert await run_alerts(env.app) == 0
         assert not env.svc.chats.get(A).subscribed
         assert not env.app.job_queue.get_jobs_by_name(f"digest:{A}")
+
+
+async def test_unfollow_takes_the_word_the_chat_followed_with(tmp_path):
+    async with await _env(tmp_path, ChatSettings()) as env:
+        (msg,) = await env.say(A, "/follow Hegseth")
+        assert msg["plain_text"].startswith("Following Pete Hegseth")
+        (msg,) = await env.say(A, "/unfollow Hegseth")
+        assert "No more alerts about Pete Hegseth" in msg["plain_text"] and env.svc.chats.get(A).follows == ()
+        (msg,) = await env.say(A, "/unfollow Hegseth")
+        assert "does not follow" in msg["plain_text"]
+
+
+async def test_follow_finds_no_name_that_only_another_chats_source_carries(tmp_path):
+    async with await _env(tmp_path, ChatSettings()) as env:
+        private = parse_record(
+            {
+                "title": "Quackenbush opens a bakery",
+                "text": "Zebulon Quackenbush opened a bakery in Dorset on Sunday. Zebulon Quackenbush said "
+                "bread would be baked every morning. The bakery employs four people from the village.",
+                "source": "u:0123456789abcdef",  # a chat source that neither chat A nor B added
+                "url": "https://private.example.org/bakery",
+                "published": "2025-07-27T10:00:00Z",
+            },
+            scope="u:0123456789abcdef",
+        )
+        env.store.upsert_articles([private])
+        run_pipeline(env.store, Settings(), ingest=False)
+        (msg,) = await env.say(A, "/follow Zebulon Quackenbush")
+        assert msg["plain_text"].startswith("No one called") and "Did you mean" not in msg["plain_text"]
+        (msg,) = await env.say(A, "/follow Quackenbsh")  # nor as a suggestion
+        assert msg["plain_text"].startswith("No one called") and "Zebulon" not in msg["plain_text"]
+        (listing,) = await env.say(A, "/following")
+        assert "follows no one" in listing["plain_text"]
