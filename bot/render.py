@@ -160,6 +160,14 @@ def render_briefing(briefing: Briefing, *, length: str = "normal", title: str = 
     topics = [t if len(t) <= 40 else t[:40] + "…" for t in briefing.topics[:5]]
     topic_note = f" about {', '.join(topics)}" if topics else ""
     if not briefing.stories:
+        if briefing.filtered:
+            return [
+                Reply(
+                    f"This chat's filters hide every story{esc(topic_note)} I hold "
+                    f"({briefing.filtered} of them). /filter lists the filters with buttons to remove them; "
+                    "/filter clear removes them all."
+                )
+            ]
         if topics:
             return [Reply(f"No story{esc(topic_note)} in the news I hold. Try another topic, or /brief without one.")]
         return [Reply("No stories yet. Try again later.")]

@@ -118,6 +118,17 @@ async def test_filters_change_briefings_and_digests_of_that_chat_only(env):
     assert "World Cup final" in digest and "Climate summit" not in digest and "Football club" not in digest
 
 
+async def test_a_briefing_that_filters_empty_says_so_and_how_to_change_them(env):
+    await env.say(A, "/filter +glaciers")
+    (msg,) = await env.say(A, "/brief")
+    text = msg["plain_text"]
+    assert text.startswith("This chat's filters hide every story") and "/filter clear" in text
+    assert "No stories yet" not in text
+    await env.say(A, "/filter clear")
+    (msg,) = await env.say(A, "/brief")
+    assert "Climate summit" in msg["plain_text"]
+
+
 async def test_filter_buttons_remove_one_or_all(env):
     (view,) = await env.say(A, "/filter +climate -football")
     rows = [b for row in view["reply_markup"]["inline_keyboard"] for b in row]

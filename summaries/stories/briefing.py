@@ -109,12 +109,14 @@ class Story:
 class Briefing:
     """The stories for a day, best first. ``fallback`` is true when the day had no stories
     and these are the latest ones instead. With topics and no story about them, ``stories``
-    is empty (the general briefing is not shown instead)."""
+    is empty (the general briefing is not shown instead). ``filtered``: stories the
+    ``keep`` test refused (a chat's filters) among those looked at."""
 
     day: str
     stories: list[Story] = field(default_factory=list)
     topics: tuple[str, ...] = ()
     fallback: bool = False
+    filtered: int = 0
 
 
 def outlets_line(outlets: Sequence[str], shown: int = 2) -> str:
@@ -483,14 +485,18 @@ def compose_briefing(
                 chosen.append(story)
                 if len(chosen) >= limit:
                     break
+            else:
+                refused[0] += 1
         return chosen
 
+    refused = [0]
     chosen = pick(store.story_listing(on_date=day_iso))
     used_fallback = False
     if not chosen and fallback:
+        refused[0] = 0  # what the latest stories' pass refused (it looks at today's again)
         chosen = pick(store.story_listing(max(200, limit * 40)), only=lambda a: a["date"] <= day_iso)
         used_fallback = bool(chosen)
-    return Briefing(day=day_iso, stories=chosen, topics=topics, fallback=used_fallback)
+    return Briefing(day=day_iso, stories=chosen, topics=topics, fallback=used_fallback, filtered=refused[0])
 
 
 def list_stories(store: NewsStore, *, day: str | None = None, limit: int = 50) -> list[Story]:
