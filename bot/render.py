@@ -74,8 +74,12 @@ def pretty_date(iso: str) -> str:
         return iso
 
 
+MAX_BUTTON_URL = 2048  # Telegram refuses a whole message whose button carries a longer URL
+
+
 def _is_http_url(url: str) -> bool:
-    return bool(re.match(r"https?://[^\s<>\"]+$", url or ""))
+    """A URL a button may carry: http(s), no spaces, not longer than Telegram takes."""
+    return len(url or "") <= MAX_BUTTON_URL and bool(re.match(r"https?://[^\s<>\"]+$", url or ""))
 
 
 def fit(text: str, budget: int) -> str:

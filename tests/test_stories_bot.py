@@ -113,3 +113,28 @@ def test_who_buttons_never_cut_a_name(tmp_path):
         run_pipeline(store, Settings())
         assert name_for_token(store, name_token("Pete Hegseth")) == "Pete Hegseth"
         assert name_for_token(store, name_token(long_name)) is None  # not indexed: the button says it expired
+
+
+async def test_a_story_with_a_huge_link_still_shows_in_brief_and_summary(env):
+    """Telegram refuses a whole message whose button holds a URL over 2,048 characters: the
+    story is shown without that button, and the other stories of the message with it."""
+    long_url = "https://example.org/story?" + "x=1&" * 800  # about 3,200 characters
+    article = parse_record(
+        {
+            "title": "Harbour authority opens the new ferry terminal",
+            "text": "The harbour authority opened the new ferry terminal in Port Elms on Sunday after two years "
+            "of building. Ferries to the islands will leave every hour from Monday, the authority said. "
+            "The old terminal will become a museum of the town's fishing fleet.",
+            "source": "Harbour News",
+            "url": long_url,
+            "published": "2025-07-27T09:00:00Z",
+        }
+    )
+    env.store.upsert_articles([article])
+    run_pipeline(env.store, Settings(), ingest=False)
+    (msg,) = await env.say(USER, "/brief")
+    assert "ferry terminal" in msg["plain_text"] and "held key bilateral talks" in msg["plain_text"]
+    buttons = [b for row in msg["reply_markup"]["inline_keyboard"] for b in row]
+    assert all(len(b.get("url", "")) <= 2048 for b in buttons)
+    (found,) = await env.say(USER, "/summary ferry terminal")
+    assert "Harbour authority opens the new ferry terminal" in found["plain_text"]
