@@ -56,7 +56,10 @@ async def may_change_settings(update: Update, context: NewsContext) -> bool:
     channel managed from a private chat only while the user and the bot administer it
     (checked with getChatMember at every change)."""
     chat = _chat_of(update)
-    user = update.effective_user
+    query = update.callback_query
+    # rights come from the person: the presser of a button (its message is the bot's own
+    # post, whose sender_chat in a channel is the channel itself), else the sender
+    user = query.from_user if query is not None else update.effective_user
     target = prefs_for(update, context)
     if target.chat_type == ChatType.CHANNEL and target.chat_id != chat.id:
         if user is None:
@@ -65,11 +68,13 @@ async def may_change_settings(update: Update, context: NewsContext) -> bool:
         if problem and context.chat_data is not None:
             context.chat_data["rights_problem"] = problem
         return not problem
-    if chat.type == ChatType.PRIVATE or not services(context).telegram.admins_only_in_groups:
+    if chat.type == ChatType.PRIVATE:
         return True
-    message = update.effective_message
+    if chat.type != ChatType.CHANNEL and not services(context).telegram.admins_only_in_groups:
+        return True  # a channel's subscribers never change it, whatever the setting for groups
+    message = update.effective_message if query is None else None
     if message is not None and message.sender_chat is not None and message.sender_chat.id == chat.id:
-        return True  # an anonymous administrator
+        return True  # sent as the chat itself: an anonymous administrator, or a channel's own post
     if user is None:
         return False
     try:

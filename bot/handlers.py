@@ -375,9 +375,24 @@ WHO_PATTERN = r"^who(?::.{1,60}|#[0-9a-f]{16})$"
 SETTINGS_PATTERN = r"^set:(?:length:(?:short|normal|long)|topics:off|sub:(?:on|off)|operator:(?:on|off))$"
 
 
+async def _on_a_channel_post(update: Update, context: NewsContext, command: str) -> bool:
+    """A reading button pressed on a channel post is answered to the presser alone (a
+    subscriber never makes the bot post into the channel): True if it was."""
+    query = update.callback_query
+    message = query.message if query is not None else None
+    if message is None or message.chat.type != ChatType.CHANNEL:
+        return False
+    me = context.bot.username
+    where = f"a private chat with @{me}" if me else "a private chat with me"
+    await query.answer(f"Open {where} and send {command}"[:200], show_alert=True)
+    return True
+
+
 async def full_button(update: Update, context: NewsContext) -> None:
     """The Full summary button: the whole story of that article, at full length."""
     query = update.callback_query
+    if await _on_a_channel_post(update, context, f"/summary {query.data.partition(':')[2]}"):
+        return
     svc = services(context)
     article = await asyncio.to_thread(svc.store.get_article, query.data.partition(":")[2])
     visible = visible_for(_button_prefs(update, context), svc.settings)
@@ -401,6 +416,8 @@ def _button_prefs(update: Update, context: NewsContext) -> ChatPrefs:
 async def reports_button(update: Update, context: NewsContext) -> None:
     """The All reports button: every outlet's report of a story, with links."""
     query = update.callback_query
+    if await _on_a_channel_post(update, context, "/brief to read every report of this story"):
+        return
     svc = services(context)
     visible = visible_for(_button_prefs(update, context), svc.settings)
     story = await asyncio.to_thread(
@@ -416,6 +433,8 @@ async def reports_button(update: Update, context: NewsContext) -> None:
 async def who_button(update: Update, context: NewsContext) -> None:
     """A name suggested on a card: its own card."""
     query = update.callback_query
+    if await _on_a_channel_post(update, context, "/who NAME"):
+        return
     if query.data.startswith("who#"):
         name = await asyncio.to_thread(name_for_token, services(context).store, query.data[4:])
         if name is None:

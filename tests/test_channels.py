@@ -77,3 +77,23 @@ async def test_the_bot_demoted_stops_the_digest_at_once(env):
     assert "no longer an administrator of Daily Wire" in notice["plain_text"]
     assert not env.svc.chats.get(CHANNEL).subscribed
     assert env.app.job_queue.get_jobs_by_name(f"digest:{CHANNEL}") == ()
+
+
+async def test_a_subscriber_pressing_buttons_on_a_channel_post_changes_nothing_and_posts_nothing(env):
+    api = env.api
+    await env.say(USER, "/connect @dailywire")
+    await env.say(USER, "/subscribe 07:00 UTC")
+    before = len(api.sent(CHANNEL))
+    assert await deliver_digest(env.app, CHANNEL, "2025-07-27") == "sent"
+    post = api.sent(CHANNEL)[before]
+    buttons = [
+        b["callback_data"] for row in post["reply_markup"]["inline_keyboard"] for b in row if "callback_data" in b
+    ]
+    api.set_member(CHANNEL, OTHER, "member")
+    posted = len(api.sent(CHANNEL))
+    for data in buttons:
+        answer = await env.press(CHANNEL, post["message_id"], data, user_id=OTHER, check=False)
+        assert answer.get("text"), data  # answered to the presser alone
+    assert len(api.sent(CHANNEL)) == posted  # nothing posted into the channel on a subscriber's behalf
+    channel = env.svc.chats.get(CHANNEL)
+    assert channel.subscribed and channel.connected_by == USER  # and nothing changed

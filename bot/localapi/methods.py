@@ -203,6 +203,8 @@ def send_message(s: BotState, p: dict, ev: list) -> dict:
         "date": int(time.time()),
         "text": plain,
     }
+    if chat.get("type") == "channel":
+        message["sender_chat"] = dict(chat)  # as Telegram does: a channel post is sent by the channel
     if entities:
         message["entities"] = entities
     if lpo:
