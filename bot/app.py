@@ -142,7 +142,8 @@ def build_application(
 
 
 def add_handlers(application: Application) -> None:
-    application.add_handler(TypeHandler(Update, handlers.check_allowed), group=-1)
+    application.add_handler(TypeHandler(Update, handlers.check_allowed), group=-2)  # first: the allow-list
+    application.add_handler(TypeHandler(Update, channels.check_managed_channel), group=-1)
     for name, callback in (
         ("start", handlers.start),
         ("help", handlers.start),

@@ -14,7 +14,7 @@ import logging
 from telegram import Update
 from telegram.constants import ChatMemberStatus, ChatType
 from telegram.error import TelegramError
-from telegram.ext import Application
+from telegram.ext import Application, ApplicationHandlerStop
 
 from newsbrief.bot.chats import ChatPrefs
 from newsbrief.bot.render import esc
@@ -26,6 +26,35 @@ __all__ = ["connect", "disconnect", "rights_problem", "bot_may_post", "channel_l
 log = logging.getLogger(__name__)
 
 ADMIN = (ChatMemberStatus.OWNER, ChatMemberStatus.ADMINISTRATOR)
+
+
+_ALWAYS = ("/connect", "/disconnect", "/start", "/help")  # what a user without the rights may still send
+
+
+async def check_managed_channel(update: Update, context: NewsContext) -> None:
+    """Runs before every command and button of a private chat that manages a channel:
+    reading the channel's settings, sources or news needs the same current rights as
+    changing them. A user who no longer administers it (or whose channel lost the bot) is
+    told why, and the update goes no further (``/connect``, ``/disconnect``, ``/start``
+    and ``/help`` still do)."""
+    chat, user = update.effective_chat, update.effective_user
+    if chat is None or user is None or chat.type != ChatType.PRIVATE:
+        return
+    mine = services(context).chats.get(chat.id)
+    if mine is None or not mine.manages:
+        return
+    message = update.effective_message
+    command = (message.text or "").split(maxsplit=1)[0].split("@")[0].lower() if message and message.text else ""
+    if update.callback_query is None and command in _ALWAYS:
+        return
+    problem = await rights_problem(context.bot, mine.manages, user.id)
+    if not problem:
+        return
+    if update.callback_query is not None:
+        await update.callback_query.answer(problem[:200], show_alert=True)
+    else:
+        await reply(update, context, esc(problem))
+    raise ApplicationHandlerStop
 
 
 async def rights_problem(bot: object, channel_id: int, user_id: int) -> str:

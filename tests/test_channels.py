@@ -97,3 +97,20 @@ async def test_a_subscriber_pressing_buttons_on_a_channel_post_changes_nothing_a
     assert len(api.sent(CHANNEL)) == posted  # nothing posted into the channel on a subscriber's behalf
     channel = env.svc.chats.get(CHANNEL)
     assert channel.subscribed and channel.connected_by == USER  # and nothing changed
+
+
+async def test_a_removed_administrator_no_longer_reads_the_channel(env):
+    api = env.api
+    await env.say(USER, "/connect @dailywire")
+    await env.say(USER, "/filter -cricket")
+    (msg,) = await env.say(USER, "/filter")
+    assert "cricket" in msg["plain_text"]  # the channel's filters, read while an administrator
+    api.set_member(CHANNEL, USER, "member")  # no longer one of the channel's administrators
+    for command in ("/filter", "/sources", "/export", "/following", "/settings", "/brief"):
+        (msg,) = await env.say(USER, command)
+        assert msg["plain_text"] == "You are not an administrator of that channel.", command
+    (msg,) = await env.say(USER, "/disconnect")  # still possible, and then the chat is the user's own
+    assert "manage this chat again" in msg["plain_text"]
+    (msg,) = await env.say(USER, "/filter")
+    assert "cricket" not in msg["plain_text"]
+    assert env.svc.chats.get(CHANNEL).exclude == ("cricket",)  # the channel keeps its settings
