@@ -380,7 +380,7 @@ async def _on_a_channel_post(update: Update, context: NewsContext, command: str)
     subscriber never makes the bot post into the channel): True if it was."""
     query = update.callback_query
     message = query.message if query is not None else None
-    if message is None or message.chat.type != ChatType.CHANNEL:
+    if query is None or message is None or message.chat.type != ChatType.CHANNEL:
         return False
     me = context.bot.username
     where = f"a private chat with @{me}" if me else "a private chat with me"
@@ -391,7 +391,8 @@ async def _on_a_channel_post(update: Update, context: NewsContext, command: str)
 async def full_button(update: Update, context: NewsContext) -> None:
     """The Full summary button: the whole story of that article, at full length."""
     query = update.callback_query
-    if await _on_a_channel_post(update, context, f"/summary {query.data.partition(':')[2]}"):
+    article_id = (query.data or "").partition(":")[2] if query is not None else ""
+    if await _on_a_channel_post(update, context, f"/summary {article_id}"):
         return
     svc = services(context)
     article = await asyncio.to_thread(svc.store.get_article, query.data.partition(":")[2])
