@@ -73,6 +73,7 @@ __all__ = [
     "reindex_stale",
     "refresh_entity_documents",
     "stale_articles",
+    "unindexed_articles",
     "list_entities",
     "card_record",
     "ENTITY_TYPES",
@@ -222,6 +223,15 @@ def stale_articles(store: NewsStore) -> list[str]:
     return [a.id for a in sorted(arts, key=lambda a: a.seq)]
 
 
+def unindexed_articles(store: NewsStore) -> list[str]:
+    """Ids of stored articles the index holds nothing of, in order of arrival: those a
+    process summarized but died (or ran out of memory) before indexing. The scheduled
+    re-index picks them up, so no article is left out of ``/who`` for good."""
+    with store.lock:
+        indexed = set(get_index(store).articles)
+    return [aid for aid in store.article_ids() if aid not in indexed]
+
+
 def reindex_stale(store: NewsStore, limit: int = REINDEX_BATCH, *, max_chars: int = ner.MAX_TEXT_CHARS) -> int:
     """Re-extract up to ``limit`` articles indexed with older extraction rules, so that
     entries made by old rules do not linger; an indexed article the store no longer holds
@@ -232,6 +242,7 @@ def reindex_stale(store: NewsStore, limit: int = REINDEX_BATCH, *, max_chars: in
     if store.entity_reads() is not None:
         refresh_entity_documents(store)
     ids = stale_articles(store)[: max(0, limit)]
+    ids += unindexed_articles(store)[: max(0, limit - len(ids))]
     if not ids:
         return 0
     records, gone = [], []
