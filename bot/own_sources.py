@@ -51,9 +51,20 @@ async def _target(update: Update, context: NewsContext) -> ChatPrefs | None:
     return prefs_for(update, context)
 
 
-def _adding(name: str) -> Edit:
+class SourceCap(Exception):
+    """Adding would take a chat past its sources cap (raised inside the atomic change)."""
+
+
+def _adding(name: str, cap: int) -> Edit:
+    """Add ``name`` unless the chat already holds ``cap`` sources: checked on the stored
+    preferences inside the change, so simultaneous /adds never pass the cap together."""
+
     def edit(prefs: ChatPrefs) -> ChatPrefs:
-        return prefs if name in prefs.sources else dataclasses.replace(prefs, sources=(*prefs.sources, name))
+        if name in prefs.sources:
+            return prefs
+        if len(prefs.sources) >= cap:
+            raise SourceCap(len(prefs.sources))
+        return dataclasses.replace(prefs, sources=(*prefs.sources, name))
 
     return edit
 
@@ -114,7 +125,13 @@ async def add(update: Update, context: NewsContext) -> None:
         return
     known = found.name in catalog(svc.store)  # another chat's already: the job fetches it
     await asyncio.to_thread(add_to_catalog, svc.store, found)
-    await change(context.application, prefs, _adding(found.name))
+    try:
+        await change(context.application, prefs, _adding(found.name, limits.sources_per_chat))
+    except SourceCap as full:  # other /adds of this chat got there first: nothing held, nothing fetched
+        in_use = {n for p in svc.chats.all() for n in p.sources}
+        await asyncio.to_thread(drop_unused, svc.store, [found.name], in_use)
+        await reply(update, context, f"This chat has {full.args[0]} sources, the most it may have. /remove one first.")
+        return
     await reply(update, context, added_text(found))
     if not known:
         context.application.create_task(asyncio.to_thread(fetch_new_source, svc.store, found, svc.settings))
