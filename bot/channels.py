@@ -21,7 +21,18 @@ from newsbrief.bot.render import esc
 from newsbrief.bot.sending import reply, send
 from newsbrief.bot.services import NewsContext, services
 
-__all__ = ["connect", "disconnect", "rights_problem", "bot_may_post", "channel_lost", "ADMIN"]
+__all__ = [
+    "connect",
+    "disconnect",
+    "check_managed_channel",
+    "rights_problem",
+    "bot_may_post",
+    "channel_lost",
+    "ADMIN",
+    "RIGHTS_CHECKED",
+]
+
+RIGHTS_CHECKED = "channel_rights_checked"  # chat_data key: (update id, channel) whose rights passed
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +60,8 @@ async def check_managed_channel(update: Update, context: NewsContext) -> None:
         return
     problem = await rights_problem(context.bot, mine.manages, user.id)
     if not problem:
+        if context.chat_data is not None:  # may_change_settings need not ask Telegram again for this update
+            context.chat_data[RIGHTS_CHECKED] = (update.update_id, mine.manages)
         return
     if update.callback_query is not None:
         await update.callback_query.answer(problem[:200], show_alert=True)

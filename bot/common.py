@@ -10,7 +10,7 @@ from telegram import Chat, Update
 from telegram.constants import ChatMemberStatus, ChatType
 from telegram.error import TelegramError
 
-from newsbrief.bot.channels import rights_problem
+from newsbrief.bot.channels import RIGHTS_CHECKED, rights_problem
 from newsbrief.bot.chats import ChatPrefs, topic_key
 from newsbrief.bot.sending import reply, thread_of
 from newsbrief.bot.services import NewsContext, services
@@ -64,6 +64,9 @@ async def may_change_settings(update: Update, context: NewsContext) -> bool:
     if target.chat_type == ChatType.CHANNEL and target.chat_id != chat.id:
         if user is None:
             return False
+        data = context.chat_data if context.chat_data is not None else {}
+        if data.get(RIGHTS_CHECKED) == (update.update_id, target.chat_id):
+            return True  # checked with Telegram before this update's handler ran
         problem = await rights_problem(context.bot, target.chat_id, user.id)
         if problem and context.chat_data is not None:
             context.chat_data["rights_problem"] = problem

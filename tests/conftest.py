@@ -1,4 +1,4 @@
-"""Shared fixtures: the seed article and small generated articles."""
+"""Shared fixtures: the seed article, small generated articles, and a local web site."""
 
 from __future__ import annotations
 
@@ -9,11 +9,20 @@ os.environ.setdefault("PTB_TIMEDELTA", "1")  # python-telegram-bot 22: durations
 from pathlib import Path
 
 import pytest
+from sitesrv import Site
 
 from newsbrief import seeds
 from newsbrief.summaries.articles.model import Article
 
 SEED_FILE = next(seeds.folder().glob("*.txt"))
+
+
+@pytest.fixture
+def site():
+    """A tiny web site on 127.0.0.1 serving fixed documents (tests/sitesrv.py)."""
+    s = Site()
+    yield s
+    s.close()
 
 
 @pytest.fixture

@@ -6,9 +6,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 
-import pytest
 from botenv import running_bot
-from sitesrv import Site
 
 from newsbrief.summaries.config import ChatSettings, FetchSettings, Settings
 from newsbrief.summaries.ingest.chat_sources import catalog
@@ -16,13 +14,6 @@ from newsbrief.summaries.ingest.chat_sources import catalog
 A = 6301
 WHEN = dt.datetime(2025, 7, 27, 4, 0, tzinfo=dt.UTC)
 SETTINGS = Settings(fetch=FetchSettings(allow_private_hosts=("127.0.0.1",)))
-
-
-@pytest.fixture
-def site():
-    s = Site()
-    yield s
-    s.close()
 
 
 async def test_simultaneous_adds_never_pass_the_sources_cap(tmp_path, site):

@@ -11,7 +11,6 @@ import socket
 
 import pytest
 from botenv import running_bot
-from sitesrv import Site
 from waiting import wait_for
 
 from newsbrief.summaries.config import ChatSettings, FetchSettings, Settings
@@ -22,13 +21,6 @@ from newsbrief.summaries.pipeline.run import run_pipeline
 A, B = 6101, 6102
 WHEN = dt.datetime(2025, 7, 27, 4, 0, tzinfo=dt.UTC)
 SETTINGS = Settings(fetch=FetchSettings(allow_private_hosts=("127.0.0.1",)))
-
-
-@pytest.fixture
-def site():
-    s = Site()
-    yield s
-    s.close()
 
 
 @pytest.fixture

@@ -7,9 +7,8 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 
-import pytest
 from botenv import running_bot
-from sitesrv import Site, rss
+from sitesrv import rss
 from waiting import wait_for
 
 from newsbrief.summaries.config import FetchSettings, Settings, Source
@@ -40,13 +39,6 @@ SECOND = (
     "The orchestra will also tour schools in the north for the first time in a decade, it said. "
     "Its director thanked the sponsors who covered the cost of the tour and of the new instruments."
 )
-
-
-@pytest.fixture
-def site():
-    s = Site()
-    yield s
-    s.close()
 
 
 async def test_a_chat_feed_cannot_supply_the_operators_article(tmp_path, site):

@@ -94,14 +94,14 @@ _TAG = re.compile(r"(?s)<[^>]*>")
 
 
 def html_to_text(fragment: str) -> str:
-    """Plain text of a feed entry's HTML: tags out, entities decoded, paragraphs kept."""
-    fragment = strip_controls(fragment)
+    """Plain text of a feed entry's HTML: tags out, entities decoded (invisible controls
+    too, written either way), paragraphs kept."""
     if "<" not in fragment and "&" not in fragment:
-        return fragment.strip()
+        return strip_controls(fragment).strip()
     text = _DROP.sub(" ", fragment)
     text = _BLOCK_END.sub("\n\n", text)
     text = _TAG.sub(" ", text)
-    text = strip_controls(html.unescape(text))  # "&#x202E;" is one too
+    text = strip_controls(html.unescape(text))
     paragraphs = [" ".join(p.split()) for p in re.split(r"\n\s*\n", text)]
     return "\n\n".join(p for p in paragraphs if p)
 

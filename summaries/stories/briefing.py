@@ -461,7 +461,8 @@ def compose_briefing(
     topics = tuple(t.strip() for t in topics if t.strip())
     excluded = set(exclude)
 
-    def pick(listing: StoryListing, only: Callable[[dict[str, Any]], bool] | None = None) -> list[Story]:
+    def pick(listing: StoryListing, only: Callable[[dict[str, Any]], bool] | None = None) -> tuple[list[Story], int]:
+        """The stories chosen, and how many ``keep`` refused on the way."""
         rows = _ranked(
             store,
             listing,
@@ -477,8 +478,8 @@ def compose_briefing(
             return [
                 _build_story(store, sid, members, settings, score=round(score, 4), update=update, known=known)
                 for score, sid, members, update in rows[:limit]
-            ]
-        chosen = []
+            ], 0
+        chosen, refused = [], 0
         for score, sid, members, update in rows:
             story = _build_story(store, sid, members, settings, score=round(score, 4), update=update, known=known)
             if keep(story):
@@ -486,17 +487,15 @@ def compose_briefing(
                 if len(chosen) >= limit:
                     break
             else:
-                refused[0] += 1
-        return chosen
+                refused += 1
+        return chosen, refused
 
-    refused = [0]
-    chosen = pick(store.story_listing(on_date=day_iso))
+    chosen, refused = pick(store.story_listing(on_date=day_iso))
     used_fallback = False
-    if not chosen and fallback:
-        refused[0] = 0  # what the latest stories' pass refused (it looks at today's again)
-        chosen = pick(store.story_listing(max(200, limit * 40)), only=lambda a: a["date"] <= day_iso)
+    if not chosen and fallback:  # the latest stories' pass looks at today's again: its count stands
+        chosen, refused = pick(store.story_listing(max(200, limit * 40)), only=lambda a: a["date"] <= day_iso)
         used_fallback = bool(chosen)
-    return Briefing(day=day_iso, stories=chosen, topics=topics, fallback=used_fallback, filtered=refused[0])
+    return Briefing(day=day_iso, stories=chosen, topics=topics, fallback=used_fallback, filtered=refused)
 
 
 def list_stories(store: NewsStore, *, day: str | None = None, limit: int = 50) -> list[Story]:
