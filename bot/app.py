@@ -30,7 +30,7 @@ from newsbrief.bot.alerts import schedule_alerts
 from newsbrief.bot.chats import ChatBook
 from newsbrief.bot.deliveries import open_deliveries
 from newsbrief.bot.digests import catch_up, rebuild_schedules
-from newsbrief.bot.jobs import repeat
+from newsbrief.bot.jobs import once, repeat
 from newsbrief.bot.ratelimit import PriorityRateLimiter
 from newsbrief.bot.services import CONTEXT_TYPES, Backoff, NewsContext, Services, services, utc_now
 from newsbrief.bot.settings import TelegramSettings, load_telegram_settings
@@ -219,6 +219,7 @@ async def on_startup(application: Application) -> None:
         first=GC_EVERY_MINUTES * 60,
     )
     schedule_alerts(application)
+    once(application, opml_cmds.resume_imports, job_id="resume-imports")  # cut short by a restart
 
 
 def settle_garbage_collection() -> None:

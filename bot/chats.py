@@ -48,6 +48,11 @@ class ChatPrefs:
     connected_by: int = 0  # in a channel: the user who connected it (told if the bot loses rights)
     thread_id: int = 0  # a forum topic's own settings: its message_thread_id ...
     chat_ref: int = 0  # ... and the group it is in (chat_id is then topic_key(chat_ref, thread_id))
+    # an OPML import under way (bot.opml_cmds): the feeds it reads, its file's name and the
+    # chat to answer; kept until it is answered, so one cut short by a restart is finished
+    importing: tuple[str, ...] = ()
+    import_file: str = ""
+    import_answer_to: int = 0
 
     @property
     def send_to(self) -> tuple[int, dict[str, int]]:
@@ -80,7 +85,7 @@ class ChatPrefs:
         return cls(**values)
 
 
-_TUPLES = ("topics", "sources", "include", "exclude", "follows")
+_TUPLES = ("topics", "sources", "include", "exclude", "follows", "importing")
 
 Edit = Callable[[ChatPrefs], ChatPrefs]  # a change to a chat's preferences: its current ones in, new ones out
 

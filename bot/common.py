@@ -15,7 +15,7 @@ from newsbrief.bot.chats import ChatPrefs, topic_key
 from newsbrief.bot.sending import reply, thread_of
 from newsbrief.bot.services import NewsContext, services
 
-__all__ = ["reply", "prefs_for", "may_change_settings", "refuse", "button_prefs", "NOT_ADMIN"]
+__all__ = ["reply", "prefs_for", "may_change_settings", "refuse", "button_prefs", "asker", "NOT_ADMIN"]
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +30,14 @@ def _chat_of(update: Update) -> Chat:
     if update.effective_chat is None:
         raise ValueError("an update without a chat has no preferences")
     return update.effective_chat
+
+
+def asker(update: Update) -> tuple[int, int | None]:
+    """Who asks for work on an update's behalf: (chat id, user id or None), the keys of
+    the per-chat and per-user limits."""
+    query = update.callback_query
+    user = query.from_user if query is not None else update.effective_user
+    return _chat_of(update).id, (user.id if user is not None else None)
 
 
 def prefs_for(update: Update, context: NewsContext) -> ChatPrefs:

@@ -14,7 +14,8 @@ from telegram.ext import ApplicationHandlerStop
 
 from newsbrief.bot.chat_news import compose_for, labelled, titles, visible_for
 from newsbrief.bot.chats import LENGTHS, ChatPrefs, next_delivery
-from newsbrief.bot.common import NOT_ADMIN, may_change_settings, prefs_for, refuse, reply
+from newsbrief.bot.common import NOT_ADMIN, asker, may_change_settings, prefs_for, refuse, reply
+from newsbrief.bot.fetching import Busy
 from newsbrief.bot.preferences import (
     apply_setting,
     button_setting,
@@ -205,7 +206,10 @@ async def summary(update: Update, context: NewsContext) -> None:
 async def summarize_url(update: Update, context: NewsContext, url: str) -> None:
     svc = services(context)
     try:
-        story = await asyncio.to_thread(on_demand.summarize_url, url, svc.settings)
+        story = await svc.fetches.run(*asker(update), on_demand.summarize_url, url, svc.settings)
+    except Busy as exc:
+        await reply(update, context, esc(str(exc)))
+        return
     except on_demand.SourceError as exc:  # the page's problem, told plainly
         await reply(update, context, page_failed(str(exc)))
         return

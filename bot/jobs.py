@@ -15,7 +15,7 @@ from newsbrief.bot.services import NewsContext, services, utc_now
 
 JobCallback = Callable[[NewsContext], Coroutine[Any, Any, Any]]
 
-__all__ = ["repeat", "job_name", "schedule_daily", "unschedule_digest", "move_digest"]
+__all__ = ["repeat", "once", "job_name", "schedule_daily", "unschedule_digest", "move_digest"]
 
 
 def _queue(app: Application) -> JobQueue[NewsContext]:
@@ -40,6 +40,12 @@ def repeat(application: Application, callback: JobCallback, *, minutes: float, j
             "next_run_time": utc_now() + dt.timedelta(seconds=first),
         },
     )
+
+
+def once(application: Application, callback: JobCallback, *, job_id: str, after: float = 0.0) -> None:
+    """Run ``callback`` once, ``after`` seconds from now, under a fixed id (re-registering
+    replaces it)."""
+    _queue(application).run_once(callback, after, name=job_id, job_kwargs={"id": job_id, "replace_existing": True})
 
 
 def job_name(chat_id: int) -> str:

@@ -5,59 +5,97 @@ what failed and why; /export sends the chat's sources back as an OPML file."""
 from __future__ import annotations
 
 import asyncio
-import concurrent.futures
 import dataclasses
 import logging
+from collections.abc import Sequence
 
 from telegram import Update
+from telegram.ext import Application
 
 from newsbrief.bot.chats import ChatPrefs, Edit
-from newsbrief.bot.common import may_change_settings, prefs_for, refuse, reply
+from newsbrief.bot.common import asker, may_change_settings, prefs_for, refuse, reply
+from newsbrief.bot.fetching import Busy, ChatFetches
 from newsbrief.bot.own_sources import plain_reason
 from newsbrief.bot.preferences import change
-from newsbrief.bot.render import esc
-from newsbrief.bot.sending import thread_of
+from newsbrief.bot.render import esc, fit
+from newsbrief.bot.sending import send, thread_of
 from newsbrief.bot.services import NewsContext, services
 from newsbrief.summaries.config import Settings, Source
-from newsbrief.summaries.ingest.chat_sources import Found, add_to_catalog, catalog, discover, source_name
+from newsbrief.summaries.ingest.chat_sources import Found, add_to_catalog, catalog, discover, drop_unused, source_name
 from newsbrief.summaries.ingest.feeds import fetch_due
 from newsbrief.summaries.ingest.fetch import FetchError
 from newsbrief.summaries.ingest.opml import MAX_OPML_BYTES, OPMLError, read_opml, write_opml
 from newsbrief.summaries.store import NewsStore
 
-__all__ = ["import_document", "export", "import_feeds"]
+__all__ = ["import_document", "export", "import_feeds", "finish_import", "resume_imports", "discover_one"]
 
 log = logging.getLogger(__name__)
 
 MAX_LISTED = 15  # failures listed one by one in the answer
 
 
-def import_feeds(feeds: list[tuple[str, str]], settings: Settings) -> list[tuple[str, Found | None, str]]:
-    """Discover each feed (four at a time): (url, found or None, why it failed)."""
-
-    def one(url: str) -> tuple[str, Found | None, str]:
-        try:
-            return url, discover(url, settings), ""
-        except FetchError as exc:
-            return url, None, plain_reason(str(exc), exc.refused)
-        except Exception:
-            log.exception("import of %s failed", url[:300])
-            return url, None, "it could not be read"
-
-    with concurrent.futures.ThreadPoolExecutor(4) as pool:
-        return list(pool.map(one, [u for u, _ in feeds]))
+def discover_one(url: str, settings: Settings) -> tuple[str, Found | None, str]:
+    """Discover one feed of an import: (url, found or None, why it failed)."""
+    try:
+        return url, discover(url, settings), ""
+    except FetchError as exc:
+        return url, None, plain_reason(str(exc), exc.refused)
+    except Exception:
+        log.exception("import of %s failed", url[:300])
+        return url, None, "it could not be read"
 
 
-def _adding(names: list[str]) -> Edit:
+async def import_feeds(
+    fetches: ChatFetches, urls: Sequence[str], settings: Settings
+) -> list[tuple[str, Found | None, str]]:
+    """Discover each feed in the chat fetches' pool, at most ``fetches_in_flight`` at once
+    (the import is one turn of its chat: call this inside :meth:`ChatFetches.turn`)."""
+    slots = asyncio.Semaphore(fetches.in_flight)
+
+    async def one(url: str) -> tuple[str, Found | None, str]:
+        async with slots:
+            return await fetches.call(discover_one, url, settings)
+
+    return list(await asyncio.gather(*(one(u) for u in urls)))
+
+
+def _starting(urls: list[str], file_name: str, answer_to: int) -> Edit:
     def edit(prefs: ChatPrefs) -> ChatPrefs:
-        return dataclasses.replace(prefs, sources=(*prefs.sources, *(n for n in names if n not in prefs.sources)))
+        if prefs.importing:
+            raise ImportBusy
+        return dataclasses.replace(prefs, importing=tuple(urls), import_file=file_name, import_answer_to=answer_to)
 
     return edit
 
 
+def _finishing(names: list[str], cap: int) -> Edit:
+    """Add ``names`` while the chat has room (checked on the stored preferences, so /adds
+    meanwhile are counted) and mark the import answered."""
+
+    def edit(prefs: ChatPrefs) -> ChatPrefs:
+        sources = list(prefs.sources)
+        for name in names:
+            if name not in sources and len(sources) < cap:
+                sources.append(name)
+        return dataclasses.replace(prefs, sources=tuple(sources), importing=(), import_file="", import_answer_to=0)
+
+    return edit
+
+
+def _dropped(prefs: ChatPrefs) -> ChatPrefs:
+    return dataclasses.replace(prefs, importing=(), import_file="", import_answer_to=0)
+
+
+class ImportBusy(Exception):
+    """The chat has an import under way already."""
+
+
 async def import_document(update: Update, context: NewsContext) -> None:
     svc = services(context)
-    doc = update.effective_message.document
+    message, chat = update.effective_message, update.effective_chat
+    if message is None or message.document is None or chat is None:
+        return
+    doc = message.document
     name = (doc.file_name or "").lower()
     if not (name.endswith((".opml", ".xml")) or "opml" in (doc.mime_type or "")):
         await reply(update, context, "I read OPML files (.opml) of feeds to import. Send one, or use /add URL.")
@@ -80,53 +118,98 @@ async def import_document(update: Update, context: NewsContext) -> None:
     prefs = prefs_for(update, context)
     have = set(prefs.sources)
     already = [u for u, _ in feeds if source_name(u) in have]
-    todo = [(u, t) for u, t in feeds if source_name(u) not in have]
+    todo = list(dict.fromkeys(u for u, _ in feeds if source_name(u) not in have))
     room = max(0, svc.settings.chats.sources_per_chat - len(prefs.sources))
     over = todo[room:]
-    results = await asyncio.to_thread(import_feeds, todo[:room], svc.settings)
+    file_name = (doc.file_name or "the file")[:100]
+    answer_to = chat.id
+    try:
+        async with svc.fetches.turn(*asker(update)):
+            try:
+                prefs = await change(context.application, prefs, _starting(todo[:room], file_name, answer_to))
+            except ImportBusy:
+                await reply(update, context, "An import for this chat is under way. Wait for its answer first.")
+                return
+            try:
+                report = await finish_import(context.application, prefs, already=already, over=over)
+            except Exception:
+                log.exception("import of %s failed", file_name)
+                await change(context.application, prefs, _dropped)
+                report = "I could not import that file: something went wrong on my side. Please try again later."
+    except Busy as exc:
+        await reply(update, context, esc(str(exc)))
+        return
+    await reply(update, context, report)
+
+
+async def finish_import(
+    app: Application, prefs: ChatPrefs, *, already: Sequence[str] = (), over: Sequence[str] = (), note: str = ""
+) -> str:
+    """Read the feeds of the chat's import under way (``prefs.importing``), add them to the
+    chat up to its cap, mark the import answered; returns the answer."""
+    svc = services(app)
+    cap = svc.settings.chats.sources_per_chat
     known = catalog(svc.store)
-    added: list[Found] = []
-    failed = [(u, why) for u, found, why in results if found is None]
-    failed += [
-        (u, f"this chat already has the most sources it may have ({svc.settings.chats.sources_per_chat})")
-        for u, _ in over
-    ]
-    for url, found, _why in results:
-        if found is None:
-            continue
-        if found.name in have:
-            already.append(url)
-            continue
-        have.add(found.name)
-        added.append(found)
-    if added:
+    results = await import_feeds(svc.fetches, prefs.importing, svc.settings)
+    found = {f.name: f for _, f, _ in results if f is not None}
+    if found:
 
         def save() -> None:
             with svc.store.batch():
-                for found in added:
-                    add_to_catalog(svc.store, found)
+                for f in found.values():
+                    add_to_catalog(svc.store, f)
 
         await asyncio.to_thread(save)
-        await change(context.application, prefs, _adding([f.name for f in added]))
-        fresh = [f for f in added if f.name not in known]
-        if fresh:
-            context.application.create_task(asyncio.to_thread(_fetch_all, svc.store, fresh, svc.settings))
+    before = set(prefs.sources)
+    saved = await change(app, prefs, _finishing(list(found), cap))
+    added = [f for f in found.values() if f.name in saved.sources and f.name not in before]
+    full = [f for f in found.values() if f.name not in saved.sources]
+    if full:  # other /adds took the room meanwhile: nothing of these is kept
+        in_use = {n for p in svc.chats.all() for n in p.sources}
+        await asyncio.to_thread(drop_unused, svc.store, [f.name for f in full], in_use)
+    fresh = [f for f in added if f.name not in known]
+    if fresh:
+        app.create_task(svc.fetches.call(_fetch_all, svc.store, fresh, svc.settings))
+    already = [*already, *(u for u, f, _ in results if f is not None and f.name in before)]
+    failed = [(u, why) for u, f, why in results if f is None]
+    full_why = f"this chat already has the most sources it may have ({cap})"
+    failed += [(f.location, full_why) for f in full] + [(u, full_why) for u in over]
     lines = [
-        f"<b>Imported {esc(doc.file_name or 'the file')}</b>: {len(added)} added, "
+        f"<b>Imported {esc(prefs.import_file or 'the file')}</b>{note}: {len(added)} added, "
         f"{len(already)} already there, {len(failed)} failed."
     ]
     if added:
         lines.append(
             "Added: "
-            + ", ".join(esc(f.title or f.location) for f in added[:MAX_LISTED])
+            + ", ".join(fit(f.title or f.location, 120) for f in added[:MAX_LISTED])
             + (" …" if len(added) > MAX_LISTED else "")
         )
     for url, why in failed[:MAX_LISTED]:
-        lines.append(f"✗ {esc(url[:120])} — {esc(why)}")
+        lines.append(f"✗ {fit(url, 120)} — {fit(why, 200)}")
     if len(failed) > MAX_LISTED:
         lines.append(f"… and {len(failed) - MAX_LISTED} more that failed.")
     lines.append("/sources lists this chat's sources.")
-    await reply(update, context, "\n".join(lines))
+    return "\n".join(lines)
+
+
+async def resume_imports(context: NewsContext) -> None:
+    """Finish the imports a restart cut short, and answer them (a job run at start-up)."""
+    app = context.application
+    svc = services(app)
+    for prefs in await asyncio.to_thread(svc.chats.all):
+        if not (prefs.importing or prefs.import_file):
+            continue
+        try:
+            async with svc.fetches.turn(prefs.chat_id, None):
+                report = await finish_import(app, prefs, note=" (finished after a restart of the bot)")
+        except Exception:
+            log.exception("resuming the import of chat %s failed; it is dropped", prefs.chat_id)
+            await change(app, prefs, _dropped)
+            continue
+        if prefs.import_answer_to and prefs.import_answer_to != prefs.chat_id:
+            await send(app, prefs.import_answer_to, report)
+        else:
+            await send(app, prefs, report)
 
 
 def _fetch_all(store: NewsStore, found: list[Found], settings: Settings) -> None:

@@ -16,9 +16,10 @@ import logging
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from newsbrief.bot.chats import ChatPrefs, Edit
-from newsbrief.bot.common import button_prefs, may_change_settings, prefs_for, refuse, reply
+from newsbrief.bot.common import asker, button_prefs, may_change_settings, prefs_for, refuse, reply
+from newsbrief.bot.fetching import Busy
 from newsbrief.bot.preferences import change
-from newsbrief.bot.render import Reply, callback_data, esc
+from newsbrief.bot.render import Reply, callback_data, esc, fit
 from newsbrief.bot.services import NewsContext, services
 from newsbrief.summaries.config import Settings, Source
 from newsbrief.summaries.ingest.chat_sources import Found, add_to_catalog, catalog, discover, drop_unused, source_name
@@ -41,6 +42,8 @@ log = logging.getLogger(__name__)
 
 REMOVE_PATTERN = r"^rm:u:[0-9a-f]{12}$"
 MAX_URL_CHARS = 2000
+MAX_URL_SHOWN = 200  # characters of an address /sources shows (/export has them whole)
+MAX_REASON_SHOWN = 200
 
 
 async def _target(update: Update, context: NewsContext) -> ChatPrefs | None:
@@ -108,7 +111,10 @@ async def add(update: Update, context: NewsContext) -> None:
         )
         return
     try:
-        found = await asyncio.to_thread(discover, url, svc.settings)
+        found = await svc.fetches.run(*asker(update), discover, url, svc.settings)
+    except Busy as exc:
+        await reply(update, context, esc(str(exc)))
+        return
     except FetchError as exc:
         await reply(update, context, f"I could not add that: {esc(plain_reason(str(exc), exc.refused))}.")
         return
@@ -134,7 +140,7 @@ async def add(update: Update, context: NewsContext) -> None:
         return
     await reply(update, context, added_text(found))
     if not known:
-        context.application.create_task(asyncio.to_thread(fetch_new_source, svc.store, found, svc.settings))
+        context.application.create_task(svc.fetches.call(fetch_new_source, svc.store, found, svc.settings))
 
 
 def added_text(found: Found) -> str:
@@ -194,14 +200,15 @@ def sources_view(store: NewsStore, prefs: ChatPrefs) -> Reply:
         if not state:
             status = "not fetched yet"
         elif state.get("status") == "error":
-            status = f"failing: {esc(plain_reason(state.get('reason', '')))} (since {state.get('failures', 1)} tries)"
+            why = fit(plain_reason(state.get("reason", "")), MAX_REASON_SHOWN)
+            status = f"failing: {why} (since {state.get('failures', 1)} tries)"
         else:
             status = f"ok, last read {_when(state.get('last_success') or state.get('last_attempt', ''))}"
-        lines.append(f"{i}. <b>{esc(title)}</b> ({doc.get('kind', 'feed')}) — {status}")
-        if doc.get("location"):
-            lines.append(f"   {esc(doc['location'])}")
+        lines.append(f"{i}. <b>{fit(title, 200)}</b> ({doc.get('kind', 'feed')}) — {status}")
+        if doc.get("location"):  # the whole address is in /export
+            lines.append(f"   {fit(doc['location'], MAX_URL_SHOWN)}")
         if name in latest:
-            lines.append(f"   Last new item: {esc(latest[name])}")
+            lines.append(f"   Last new item: {fit(latest[name], 200)}")
         rows.append([InlineKeyboardButton(f"Remove {i}. {title[:40]}", callback_data=callback_data("rm", name))])
     return Reply("\n".join(lines), InlineKeyboardMarkup(rows))
 

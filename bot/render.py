@@ -23,6 +23,7 @@ __all__ = [
     "render_reports",
     "render_who",
     "split_blocks",
+    "split_long",
     "telegram_length",
     "MESSAGE_LIMIT",
     "callback_data",
@@ -157,6 +158,28 @@ def split_blocks(
     if text:
         replies.append(Reply(text, InlineKeyboardMarkup(rows) if rows else None))
     return replies
+
+
+def split_long(message: Reply, limit: int = MESSAGE_LIMIT) -> list[Reply]:
+    """A message too long for Telegram as several, split between lines (the keyboard goes
+    with the last). A single line longer than ``limit`` loses its markup and is cut: the
+    replies built here never open a tag on one line and close it on another."""
+    if telegram_length(message.text) <= limit:
+        return [message]
+    parts: list[str] = []
+    text = ""
+    for line in message.text.split("\n"):
+        if telegram_length(line) > limit:
+            line = fit(html.unescape(re.sub(r"<[^>]*>", "", line)), limit)
+        candidate = f"{text}\n{line}" if text else line
+        if text and telegram_length(candidate) > limit:
+            parts.append(text)
+            text = line
+        else:
+            text = candidate
+    if text.strip() or not parts:
+        parts.append(text)
+    return [Reply(part) for part in parts[:-1]] + [Reply(parts[-1], message.keyboard)]
 
 
 def render_briefing(briefing: Briefing, *, length: str = "normal", title: str = "Your briefing") -> list[Reply]:

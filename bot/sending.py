@@ -29,7 +29,7 @@ from telegram.ext import Application
 from newsbrief.bot.chats import ChatPrefs
 from newsbrief.bot.jobs import move_digest, unschedule_digest
 from newsbrief.bot.ratelimit import BULK, INTERACTIVE
-from newsbrief.bot.render import Reply
+from newsbrief.bot.render import Reply, split_long
 from newsbrief.bot.services import NewsContext, services
 
 __all__ = [
@@ -119,7 +119,8 @@ async def send(
     (see the module docstring); with ``follow`` the messages not yet sent then go to the
     migrated chat's new id (a digest is composed again for it instead)."""
     listed: Sequence[Reply | str] = [replies] if isinstance(replies, (Reply, str)) else replies
-    pending = [Reply(r) if isinstance(r, str) else r for r in listed]
+    # whatever built it, no message goes out over Telegram's limit: a long one is split
+    pending = [part for r in listed for part in split_long(Reply(r) if isinstance(r, str) else r)]
     if isinstance(to, ChatPrefs):
         chat_id, where = to.send_to
         record: ChatPrefs | int = to

@@ -14,6 +14,7 @@ from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot
 
 from newsbrief.bot.chats import ChatBook
 from newsbrief.bot.deliveries import Deliveries
+from newsbrief.bot.fetching import ChatFetches
 from newsbrief.bot.settings import TelegramSettings
 from newsbrief.summaries.config import Settings, SummarySettings
 from newsbrief.summaries.pipeline.core import NewsCore
@@ -51,6 +52,7 @@ class Services:
 
     def __post_init__(self) -> None:
         self.digest_slots = asyncio.Semaphore(self.digest_concurrency)
+        self.fetches = ChatFetches(self.settings.chats)  # what chats ask to fetch runs apart
         if self.core is None:
             self.core = NewsCore(self.store, self.settings)
 
@@ -64,6 +66,7 @@ class Services:
 
     def close(self) -> None:
         self.deliveries.close()
+        self.fetches.close()
 
 
 @dataclass

@@ -134,6 +134,8 @@ class FetchSettings:
     allow_private_hosts: tuple[str, ...] = ()
     # decoded bytes one run of the job may download in all; sources past it wait for the next run
     run_max_bytes: int = 256 * 1024 * 1024
+    # seconds the fetches of one run may take in all; sources not done by then wait for the next run
+    run_seconds: float = 120.0
 
 
 @dataclasses.dataclass(frozen=True)
@@ -149,6 +151,11 @@ class ChatSettings:
     alerts_per_day: int = 10  # alerts one chat gets per local day; the rest go into its next digest
     quiet_start: str = "22:00"  # no alerts from this local time ...
     quiet_end: str = "07:00"  # ... until this one (equal times: no quiet hours)
+    # pages and feeds chats ask for (/add, /summary URL, OPML imports): their own threads,
+    # at most this many at once per chat and per user, at most this many started an hour
+    fetch_threads: int = 8
+    fetches_in_flight: int = 2
+    fetches_per_hour: int = 60
 
 
 @dataclasses.dataclass(frozen=True)

@@ -8,7 +8,10 @@ import datetime as dt
 import threading
 from email.utils import format_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
 from xml.sax.saxutils import escape
+
+DRIP = 0.5  # seconds between the bytes of a slow answer
 
 BODY = (
     "{topic} was the main subject of a long meeting on Sunday, where officials from several countries "
@@ -39,6 +42,12 @@ class Site:
         self.pages: dict[str, tuple[str, bytes]] = {}
         self.hits: collections.Counter[str] = collections.Counter()
         self.lock = threading.Lock()
+        # slow pages: sent a byte every DRIP seconds until ``release`` is set, then at once
+        self.slow: set[str] = set()
+        self.status: dict[str, tuple[int, str]] = {}  # path: (status, reason phrase) answered instead
+        self.release = threading.Event()
+        self.active = 0  # slow answers being sent now ...
+        self.most_active = 0  # ... and the most at once
         site = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -49,6 +58,12 @@ class Site:
                 with site.lock:
                     site.hits[self.path] += 1
                     page = site.pages.get(self.path)
+                    status = site.status.get(self.path)
+                if status is not None:
+                    self.send_response(*status)
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return
                 if page is None:
                     self.send_response(404)
                     self.send_header("Content-Length", "0")
@@ -58,12 +73,32 @@ class Site:
                 self.send_header("Content-Type", page[0])
                 self.send_header("Content-Length", str(len(page[1])))
                 self.end_headers()
-                self.wfile.write(page[1])
+                if self.path in site.slow:
+                    site.drip(self.wfile, page[1])
+                else:
+                    self.wfile.write(page[1])
 
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.httpd.daemon_threads = True
         self.thread = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
         self.thread.start()
+
+    def drip(self, out: Any, body: bytes) -> None:
+        with self.lock:
+            self.active += 1
+            self.most_active = max(self.most_active, self.active)
+        try:
+            sent = 0
+            while sent < len(body) and not self.release.wait(DRIP):
+                out.write(body[sent : sent + 1])
+                out.flush()
+                sent += 1
+            out.write(body[sent:])
+        except OSError:
+            pass  # the client gave up
+        finally:
+            with self.lock:
+                self.active -= 1
 
     @property
     def port(self) -> int:
@@ -85,5 +120,6 @@ class Site:
         return self.url(path)
 
     def close(self) -> None:
+        self.release.set()
         self.httpd.shutdown()
         self.httpd.server_close()

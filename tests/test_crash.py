@@ -4,6 +4,7 @@ database opens with everything committed before the kill."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import signal
 import subprocess
@@ -13,12 +14,14 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from botenv import Clock, start_bot, stop_bot
 from conftest import make_articles
-from waiting import wait_for_sync
+from waiting import wait_for, wait_for_sync
 
 from newsbrief.bot.chats import ChatBook, ChatPrefs
 from newsbrief.bot.localapi import LocalBotAPI
-from newsbrief.summaries.config import Settings
+from newsbrief.summaries.config import FetchSettings, Settings
+from newsbrief.summaries.ingest.opml import write_opml
 from newsbrief.summaries.pipeline.run import run_pipeline
 from newsbrief.summaries.store import Store
 
@@ -37,7 +40,8 @@ BOT_CHILD = (
     from newsbrief.bot.app import build_application, on_startup
     from newsbrief.bot.services import Backoff
     from newsbrief.bot.settings import TelegramSettings
-    from newsbrief.summaries.config import Settings
+    from newsbrief.summaries.config import FetchSettings, Settings
+from newsbrief.summaries.ingest.opml import write_opml
     from newsbrief.summaries.store import Store
 
     db, base_url, minute = sys.argv[1], sys.argv[2], int(sys.argv[3])
@@ -133,7 +137,8 @@ def test_sigkill_mid_digest_run_then_restart(tmp_path):
 SUMMARIZE_CHILD = textwrap.dedent(
     """
     import sys
-    from newsbrief.summaries.config import Settings
+    from newsbrief.summaries.config import FetchSettings, Settings
+from newsbrief.summaries.ingest.opml import write_opml
     from newsbrief.summaries.pipeline.run import run_pipeline
     from newsbrief.summaries.store import Store
     store = Store(sys.argv[1])
@@ -168,3 +173,75 @@ def _summaries_on_disk(db: Path) -> int:
         return len(json.loads(db.read_text()).get("summaries", {}))
     except (OSError, ValueError):
         return 0
+
+
+IMPORT_CHILD = textwrap.dedent(
+    """
+    import asyncio, sys
+    from newsbrief.bot.app import build_application, on_startup
+    from newsbrief.summaries.config import FetchSettings, Settings
+    from newsbrief.summaries.store import Store
+
+    async def main():
+        settings = Settings(fetch=FetchSettings(allow_private_hosts=("127.0.0.1",)))
+        app = build_application(settings, Store(sys.argv[1]), token="{token}", base_url=sys.argv[2],
+                                base_file_url=sys.argv[3], summarize_job=False)
+        await app.initialize()
+        await on_startup(app)
+        await app.start()
+        await app.updater.start_polling(poll_interval=0.0, timeout=1)
+        print("ready", flush=True)
+        await asyncio.Event().wait()
+
+    asyncio.run(main())
+    """
+).replace("{token}", TOKEN)
+
+
+def _importing_on_disk(db: Path) -> bool:
+    try:
+        chats = json.loads(db.read_text()).get("chats", {}).values()
+    except (OSError, ValueError):
+        return False
+    return any(c.get("importing") for c in chats)
+
+
+async def test_sigkill_mid_import_then_restart_answers_it(tmp_path, site):
+    """An OPML import cut short by a kill is finished, and answered, when the bot restarts."""
+    chat = 7201
+    db = tmp_path / "db.json"
+    when = dt.datetime(2025, 7, 27, 4, 0, tzinfo=dt.UTC)
+    feeds = [
+        (site.feed(f"/slow{i}.xml", f"Slow {i}", [(f"Item {i}", f"Topic {i}")], when), f"Slow {i}") for i in range(3)
+    ]
+    site.slow.update(f"/slow{i}.xml" for i in range(3))
+    with Store(db) as store:
+        run_pipeline(store, Settings())
+    with LocalBotAPI(token=TOKEN) as api:
+        child = subprocess.Popen(
+            [sys.executable, "-c", IMPORT_CHILD, str(db), api.base_url, api.base_file_url],
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        try:
+            assert child.stdout.readline().strip() == "ready"
+            api.send_document(chat, "mine.opml", write_opml(feeds), mime_type="text/x-opml")
+            await wait_for(lambda: site.active >= 2 and _importing_on_disk(db), what="the import under way", timeout=60)
+        finally:
+            kill(child)
+        assert not api.sent(chat)  # killed before it answered
+        site.release.set()
+        store = Store(db)
+        try:
+            app = await start_bot(
+                api, store, Settings(fetch=FetchSettings(allow_private_hosts=("127.0.0.1",))), Clock(when)
+            )
+            try:
+                [answer] = await api.async_wait_for_sent(chat, count=1, timeout=60)
+                assert "Imported mine.opml</b> (finished after a restart of the bot): 3 added" in answer["text"]
+                prefs = app.bot_data.services.chats.get(chat)
+                assert len(prefs.sources) == 3 and not prefs.importing
+            finally:
+                await stop_bot(app)
+        finally:
+            store.close()

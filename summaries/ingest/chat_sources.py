@@ -13,9 +13,11 @@ Every request made here goes through the safe fetcher under the chat users' poli
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import io
 import logging
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from html.parser import HTMLParser
@@ -158,11 +160,11 @@ def discover(url: str, settings: Settings, *, options: FetchOptions | None = Non
     options = options or FetchOptions.from_settings(settings)
     allowed = settings.chats.allowed_hosts
 
-    def get(target: str) -> Response:
+    def get(target: str, opts: FetchOptions) -> Response:
         if not host_allowed(target, allowed):
             raise FetchError("the operator of this bot only allows sources from some sites, and this is not one")
         try:
-            resp = fetch(target, options, accept=_ACCEPT)
+            resp = fetch(target, opts, accept=_ACCEPT)
         except FetchError as exc:
             if exc.refused and not options.allow_private:
                 raise FetchError(UNREACHABLE, refused=True) from None
@@ -171,7 +173,7 @@ def discover(url: str, settings: Settings, *, options: FetchOptions | None = Non
             raise FetchError(f"the server answered HTTP {resp.status}")
         return resp
 
-    resp = get(url)
+    resp = get(url, options)
     if not _is_html(resp):
         parsed = _parse_feed(resp)
         if parsed is None:
@@ -184,9 +186,16 @@ def discover(url: str, settings: Settings, *, options: FetchOptions | None = Non
         html = resp.content.decode(charset or "utf-8", errors="replace")
     except LookupError:
         html = resp.content.decode("utf-8", errors="replace")
+    # the feeds a page announces share one answer's deadline: a page announcing slow feeds
+    # costs at most twice what one address may
+    ends = time.monotonic() + options.total_deadline
     for link in feed_links(html, resp.url)[:3]:
+        left = ends - time.monotonic()
+        if left < 1:
+            log.info("no time left for the other feeds %s announces", resp.url[:300])
+            break
         try:
-            feed_resp = get(link)
+            feed_resp = get(link, dataclasses.replace(options, deadline=left))
             parsed = _parse_feed(feed_resp)
         except FetchError as exc:
             log.info("announced feed %s not usable: %s", link[:300], exc)

@@ -23,7 +23,9 @@ any other (:func:`parse_record`).
 
 A feed feedparser could read is "ok", with what it noticed as the reason; only a feed from
 which nothing could be read is an error. A source that could not be fetched because the
-run's download budget ran out is "postponed": due again next run, no backoff.
+run's download budget (``[fetch] run_max_bytes``) or time budget (``[fetch] run_seconds``)
+ran out is "postponed": due again next run, no backoff. So one slow site, or a feed whose
+items link to slow pages, holds a run up for at most ``run_seconds``.
 
 The same story in two sources is stored once: by canonical URL (the article id) and by
 cleaned body (the content hash); the other sources are noted in the article's ``also_in``.
@@ -147,7 +149,7 @@ class _Outcome:
     """What fetching one source gave."""
 
     source: Source
-    status: str = "ok"  # "ok", "not modified", "error" or "postponed" (the run's byte budget ran out)
+    status: str = "ok"  # "ok", "not modified", "error" or "postponed" (the run's byte or time budget ran out)
     reason: str = ""
     articles: list[Article] = field(default_factory=list)
     skipped: list[tuple[str, str]] = field(default_factory=list)  # entries: (where, reason)
@@ -345,10 +347,20 @@ async def _fetch_all(
     store_ids: set[str],
     options: FetchOptions,
     entry_cap: int,
+    run_seconds: float = 0.0,
 ) -> tuple[list[_Outcome], int]:
     async with Fetcher(options) as fetcher:
         run = _Run(fetcher, store_ids, entry_cap)
-        outcomes = await asyncio.gather(*(_fetch_one(run, s, states.get(s.name, {})) for s in sources))
+
+        async def within_budget(source: Source) -> _Outcome:
+            if not run_seconds:
+                return await _fetch_one(run, source, states.get(source.name, {}))
+            try:
+                return await asyncio.wait_for(_fetch_one(run, source, states.get(source.name, {})), run_seconds)
+            except TimeoutError:  # not the source's fault alone: due again next run, no backoff
+                return _Outcome(source, status="postponed", reason=f"the run's time budget ({run_seconds:g} s) ran out")
+
+        outcomes = await asyncio.gather(*(within_budget(s) for s in sources))
         return list(outcomes), fetcher.requests
 
 
@@ -443,7 +455,12 @@ def fetch_due(
     started = time.monotonic()
     outcomes, requests = run_sync(
         _fetch_all(
-            due, {s.name: state_for(states, s) for s in due}, store_ids, options, settings.storage.max_article_bytes
+            due,
+            {s.name: state_for(states, s) for s in due},
+            store_ids,
+            options,
+            settings.storage.max_article_bytes,
+            settings.fetch.run_seconds,
         )
     )
     log.info("fetched %d sources with %d requests in %.2f s", len(due), requests, time.monotonic() - started)
