@@ -33,7 +33,7 @@ from newsbrief.bot.services import NewsContext, services
 from newsbrief.summaries.config import parse_time_of_day
 from newsbrief.summaries.store import NewsStore
 from newsbrief.summaries.store.records import ArticleRecord, StoryRecord
-from newsbrief.summaries.stories.briefing import story_by_id
+from newsbrief.summaries.stories.briefing import seen_through, story_by_id
 from newsbrief.summaries.stories.follows import NameIndex
 
 __all__ = [
@@ -132,8 +132,17 @@ async def _run(app: Application) -> int:
     limits = svc.settings.chats
     sent = 0
     changed: dict[int, dict[str, Any]] = {}
-    for sid, (first_arrival, names) in found.items():
-        for prefs in {p.chat_id: p for n in names for p in chats_of[n]}.values():
+    for sid, mentions in found.items():
+        named = set().union(*(names for _, names in mentions))
+        for prefs in {p.chat_id: p for n in named for p in chats_of[n]}.values():
+            # only the reports this chat may see count: a name in another chat's private
+            # source never alerts it (nor tells it that such a report exists)
+            visible = visible_for(prefs, svc.settings)
+            seen = [(a, names) for a, names in mentions if seen_through(a, visible) is not None]
+            names = set().union(*(n for _, n in seen)) & set(prefs.follows)
+            if not names:
+                continue
+            first_arrival = min((a.get("ingested_at") or "" for a, _ in seen), default="")
             if prefs.follows_since and first_arrival and first_arrival < prefs.follows_since:
                 continue  # the story was in the news before the chat followed the name
             state = changed.get(prefs.chat_id) or dict(states.get(prefs.chat_id) or {"chat_id": prefs.chat_id})
@@ -145,13 +154,13 @@ async def _run(app: Application) -> int:
                 svc.store,
                 sid,
                 svc.summary_settings(prefs.length),
-                visible=visible_for(prefs, svc.settings),
+                visible=visible,
             )
             keep = keep_for(prefs)
             if story is None or (keep is not None and not keep(story)):
                 continue
             story = labelled(story, names_of)
-            who = sorted(n for n in names if n in prefs.follows)
+            who = sorted(names)
             state["alerted"] = (alerted + [sid])[-MAX_REMEMBERED:]
             changed[prefs.chat_id] = state
             today = now.astimezone(prefs.tz).date().isoformat()
@@ -178,11 +187,11 @@ async def _run(app: Application) -> int:
 
 def _stories_mentioning(
     store: NewsStore, app: Application, arrived: list[dict[str, Any]], index: NameIndex
-) -> dict[str, tuple[str, set[str]]]:
-    """Story id -> (when its first report arrived, followed names it mentions), for the
+) -> dict[str, list[tuple[dict[str, Any], set[str]]]]:
+    """Story id -> its reports that mention followed names, each with those names, for the
     stories of the arrived articles; unclustered articles wait for the next run."""
     waiting: set[str] = set()
-    out: dict[str, tuple[str, set[str]]] = {}
+    out: dict[str, list[tuple[dict[str, Any], set[str]]]] = {}
     seen: set[str] = set()
     for article in arrived:
         sid = store.story_id_of(article["id"])
@@ -194,11 +203,14 @@ def _stories_mentioning(
         seen.add(sid)
         record: StoryRecord | dict[str, Any] = store.get_story(sid) or {}
         members = [a for a in (store.get_article(i) for i in list(record.get("members", {}))[:50]) if a]
-        text = "\n".join(f"{a.get('headline', '')}\n{a.get('body', '')}" for a in members)
-        names = index.mentioned(text)
-        if names:
-            first = min((a.get("ingested_at") or "" for a in members), default="")
-            out[sid] = (first, names)
+        mentions = []
+        for member in members:
+            names = index.mentioned(f"{member.get('headline', '')}\n{member.get('body', '')}")
+            if names:
+                head = {k: member.get(k) for k in ("source", "agency", "also_in", "ingested_at")}
+                mentions.append((head, names))
+        if mentions:
+            out[sid] = mentions
     cursor = _cursor(app)
     if waiting != cursor["waiting"]:
         cursor["waiting"] = waiting

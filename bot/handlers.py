@@ -435,18 +435,28 @@ async def reports_button(update: Update, context: NewsContext) -> None:
     await reply(update, context, render_reports(labelled(story, titles(svc.store))))
 
 
+EXPIRED_NAME = "This button has expired. Send /who NAME instead."
+
+
 async def who_button(update: Update, context: NewsContext) -> None:
     """A name suggested on a card: its own card."""
     query = update.callback_query
     if await _on_a_channel_post(update, context, "/who NAME"):
         return
     if query.data.startswith("who#"):
-        name = await asyncio.to_thread(name_for_token, services(context).store, query.data[4:])
-        if name is None:
-            await query.answer("This button has expired. Send /who NAME instead.")
+        # a token names an entity; a forged one must not tell whether a name the chat
+        # cannot see exists: an unknown token and a hidden name get the same answer
+        svc = services(context)
+        name = await asyncio.to_thread(name_for_token, svc.store, query.data[4:])
+        visible = visible_for(prefs_for(update, context), svc.settings)
+        result = None if name is None else await asyncio.to_thread(lookup, svc.store, name, visible=visible)
+        if result is None or result.card is None or result.fuzzy:
+            await query.answer(EXPIRED_NAME)
             return
-    else:
-        name = query.data.partition(":")[2]
+        await query.answer()
+        await reply(update, context, render_who(result))
+        return
+    name = query.data.partition(":")[2]
     await query.answer()
     await reply(update, context, await who_card(context, name, update))
 

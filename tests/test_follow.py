@@ -9,11 +9,13 @@ import dataclasses
 import datetime as dt
 
 from botenv import running_bot
+from waiting import wait_for
 
 from newsbrief.bot.alerts import in_quiet_hours, run_alerts
 from newsbrief.bot.chats import ChatPrefs
 from newsbrief.summaries.articles.formats import parse_record
 from newsbrief.summaries.config import ChatSettings, Settings
+from newsbrief.summaries.index.entity_index import name_for_token, name_token
 from newsbrief.summaries.pipeline.run import run_pipeline
 from newsbrief.summaries.stories.follows import NameIndex
 
@@ -209,3 +211,45 @@ async def test_follow_finds_no_name_that_only_another_chats_source_carries(tmp_p
         assert msg["plain_text"].startswith("No one called") and "Zebulon" not in msg["plain_text"]
         (listing,) = await env.say(A, "/following")
         assert "follows no one" in listing["plain_text"]
+
+
+def _private(body: str, title: str, url: str):
+    """A report from a chat source that neither chat A nor B added."""
+    return parse_record(
+        {"title": title, "text": body, "source": "u:0123456789abcdef", "url": url, "published": "2025-07-27T10:00:00Z"},
+        scope="u:0123456789abcdef",
+    )
+
+
+async def test_a_name_only_in_a_hidden_report_of_a_story_never_alerts(tmp_path):
+    async with await _env(tmp_path, ChatSettings()) as env:
+        (msg,) = await env.say(A, "/follow Hegseth")
+        assert msg["plain_text"].startswith("Following Pete Hegseth")
+        before = len(env.api.sent(A))
+        unnamed = SHIPYARD.replace("Pete Hegseth visited", "The defence secretary visited")
+        seen = report(unnamed, "Reuters", "Defence secretary promises shipyard funding", 11)
+        hidden = _private(SHIPYARD, "Hegseth promises shipyard funding", "https://private.example.org/shipyard")
+        env.store.upsert_articles([seen, hidden])
+        run_pipeline(env.store, Settings(), ingest=False)
+        assert env.store.story_id_of(seen.id) == env.store.story_id_of(hidden.id)  # one story
+        assert await run_alerts(env.app) == 0  # the name is only in a report chat A cannot see
+        await env.assert_no_reply(A, before)
+
+
+async def test_a_name_token_tells_nothing_of_names_the_chat_cannot_see(tmp_path):
+    async with await _env(tmp_path, ChatSettings()) as env:
+        body = (
+            "Zebulon Quackenbush opened a bakery in Dorset on Sunday. Zebulon Quackenbush said "
+            "bread would be baked every morning. The bakery employs four people from the village."
+        )
+        env.store.upsert_articles([_private(body, "Quackenbush opens a bakery", "https://private.example.org/b")])
+        run_pipeline(env.store, Settings(), ingest=False)
+        assert name_for_token(env.store, name_token("Zebulon Quackenbush")) == "Zebulon Quackenbush"
+        (msg,) = await env.say(A, "/help")
+        hidden = await env.press(A, msg["message_id"], f"who#{name_token('Zebulon Quackenbush')}", check=False)
+        unknown = await env.press(A, msg["message_id"], "who#" + "0" * 16, check=False)
+        assert hidden["text"] == unknown["text"] == "This button has expired. Send /who NAME instead."
+        seen = await env.press(A, msg["message_id"], f"who#{name_token('Pete Hegseth')}", check=False)
+        assert not seen.get("text")
+        await wait_for(lambda: any("Pete Hegseth" in m["plain_text"] for m in env.api.sent(A)), what="the card")
+        assert not any("Quackenbush" in m["plain_text"] for m in env.api.sent(A))
