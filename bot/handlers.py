@@ -441,7 +441,7 @@ EXPIRED_NAME = "This button has expired. Send /who NAME instead."
 async def who_button(update: Update, context: NewsContext) -> None:
     """A name suggested on a card: its own card."""
     query = update.callback_query
-    if await _on_a_channel_post(update, context, "/who NAME"):
+    if query is None or query.data is None or await _on_a_channel_post(update, context, "/who NAME"):
         return
     if query.data.startswith("who#"):
         # a token names an entity; a forged one must not tell whether a name the chat
