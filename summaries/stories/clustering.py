@@ -43,6 +43,7 @@ from nltk.stem.snowball import EnglishStemmer
 from sumy.utils import get_stop_words
 
 from newsbrief.summaries.config import StorySettings
+from newsbrief.summaries.text import bounded_text
 
 __all__ = [
     "StoryIndex",
@@ -54,6 +55,7 @@ __all__ = [
     "forget_articles",
 ]
 
+BODY_CHARS = 20_000  # characters of a body its terms are counted in (its opening: where the news is)
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?")
 _STOP = frozenset(get_stop_words("english")) | {
     "s",
@@ -137,7 +139,7 @@ def headline_terms(article: dict[str, Any], lead_weight: float = 0.5) -> dict[st
 
 def _body_terms(article: dict[str, Any]) -> dict[str, float]:
     """Term counts of a full body; empty for headline-only and one-sentence items."""
-    body = article.get("body") or ""
+    body = bounded_text(article.get("body") or "", BODY_CHARS)  # a huge item costs no more than this
     words = content_words(body)
     if len(words) < 40:
         return {}
