@@ -17,19 +17,21 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import html
 import logging
+import re
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from telegram import MaybeInaccessibleMessage, Message, Update
-from telegram.error import ChatMigrated, Forbidden, NetworkError, RetryAfter
+from telegram import InlineKeyboardMarkup, MaybeInaccessibleMessage, Message, Update
+from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter
 from telegram.ext import Application
 
 from newsbrief.bot.chats import ChatPrefs
 from newsbrief.bot.jobs import move_digest, unschedule_digest
 from newsbrief.bot.ratelimit import BULK, INTERACTIVE
-from newsbrief.bot.render import Reply, split_long
+from newsbrief.bot.render import Reply, esc, split_long
 from newsbrief.bot.services import NewsContext, services
 
 __all__ = [
@@ -88,20 +90,41 @@ async def send_reply(
     rate_args: dict[str, Any] = {"max_retries": 5, "priority": priority}
     if before_send is not None:
         rate_args["before_send"] = before_send
-    for attempt in range(backoff.tries):
+    attempt = 0
+    while True:
         try:
             return await app.bot.send_message(
                 chat_id, reply.text, reply_markup=reply.keyboard, rate_limit_args=rate_args, **kwargs
             )
         except (Forbidden, ChatMigrated):
             raise
-        except (NetworkError, RetryAfter) as exc:  # TimedOut is a NetworkError
-            if attempt == backoff.tries - 1:
+        except BadRequest as exc:  # this message, not the network: sending it again fails again
+            simpler = simpler_reply(reply)
+            if simpler is None:
                 raise
-            wait = min(backoff.cap, backoff.base * 2**attempt)
+            log.warning("Telegram refused a message to chat %s (%s); sending a simpler one", chat_id, exc.message)
+            reply = simpler
+        except (NetworkError, RetryAfter) as exc:  # TimedOut is a NetworkError
+            attempt += 1
+            if attempt == backoff.tries:
+                raise
+            wait = min(backoff.cap, backoff.base * 2 ** (attempt - 1))
             log.info("sending to chat %s failed (%s); retrying in %.1fs", chat_id, exc, wait)
             await asyncio.sleep(wait)
-    raise AssertionError("unreachable")
+
+
+def simpler_reply(reply: Reply) -> Reply | None:
+    """What to send when Telegram refused ``reply`` (a link it does not take, markup it
+    cannot parse): first without its link buttons, then without any buttons, then as
+    plain text; None when it is plain already."""
+    if reply.keyboard is not None:
+        rows = [[b for b in row if b.url is None] for row in reply.keyboard.inline_keyboard]
+        rows = [row for row in rows if row]
+        if sum(map(len, rows)) < sum(map(len, reply.keyboard.inline_keyboard)):
+            return Reply(reply.text, InlineKeyboardMarkup(rows) if rows else None)
+        return Reply(reply.text)
+    plain = esc(html.unescape(re.sub(r"<[^>]*>", "", reply.text)))
+    return Reply(plain) if plain != reply.text else None
 
 
 async def send(

@@ -8,9 +8,11 @@ import dataclasses
 import datetime as dt
 
 from botenv import running_bot
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from waiting import wait_for
 
-from newsbrief.bot.render import MESSAGE_LIMIT, telegram_length
+from newsbrief.bot.render import MESSAGE_LIMIT, Reply, telegram_length
+from newsbrief.bot.sending import send
 from newsbrief.summaries.config import ChatSettings, FetchSettings, Settings, Source
 from newsbrief.summaries.ingest.chat_sources import discover
 from newsbrief.summaries.ingest.feeds import FetchOptions, fetch_due, source_states
@@ -133,3 +135,22 @@ def test_feeds_a_page_announces_share_one_deadline(site):
     found = discover(page, SETTINGS, options=options)
     assert found.kind == "page"  # none of the slow feeds could be read in time
     assert site.hits["/announced0.xml"] == 1 and site.hits["/announced2.xml"] == 0  # the deadline was spent
+
+
+async def test_a_message_telegram_refuses_is_sent_simpler_not_lost(tmp_path):
+    async with running_bot(tmp_path, SETTINGS) as env:
+        env.api.send_text(OTHER, "/help")  # the chat exists
+        await env.api.async_wait_for_sent(OTHER, count=1)
+        keyboard = InlineKeyboardMarkup(
+            [
+                [InlineKeyboardButton("Open article", url="https://:8080/no-host")],
+                [InlineKeyboardButton("Full summary", callback_data="full:x")],
+            ]
+        )
+        await send(env.app, OTHER, Reply("<b>A story</b> whose link Telegram refuses", keyboard))
+        message = env.api.sent(OTHER)[-1]
+        assert message["plain_text"] == "A story whose link Telegram refuses"
+        buttons = [b for row in message["reply_markup"]["inline_keyboard"] for b in row]
+        assert [b.get("callback_data") for b in buttons] == ["full:x"]  # only the bad link went
+        await send(env.app, OTHER, Reply("<b>Markup cut <i>in the middle</b> of a tag & more"))
+        assert env.api.sent(OTHER)[-1]["plain_text"] == "Markup cut in the middle of a tag & more"
