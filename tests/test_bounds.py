@@ -6,8 +6,13 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from newsbrief.summaries.config import SummarySettings
+from newsbrief.summaries.articles.formats import parse_record
+from newsbrief.summaries.config import Settings, SummarySettings
+from newsbrief.summaries.index.entity_index import lookup, unindexed_articles
+from newsbrief.summaries.nlp import entities as ner
 from newsbrief.summaries.nlp.summarizer import summarize_article
+from newsbrief.summaries.pipeline.run import run_pipeline
+from newsbrief.summaries.store import Store
 from newsbrief.summaries.text import bounded_text
 
 PARAGRAPH = (
@@ -47,3 +52,32 @@ def test_one_huge_feed_item_costs_bounded_memory_in_entity_extraction():
     size, grown, people = out.strip().split(" ", 2)
     assert int(size) > 300_000 and "Anna Kowalski" in people
     assert int(grown) < 400, out
+
+
+def test_an_article_whose_extraction_fails_is_skipped_and_its_batch_kept(tmp_path, monkeypatch):
+    """The model running out of memory on one article (forced here: it cannot be caused
+    safely on a shared machine) loses neither the other articles of its batch nor the run."""
+    real = ner.extract_many
+
+    def extract_many(items, **kwargs):
+        if any("POISON" in text for text, _ in items):
+            raise MemoryError
+        return real(items, **kwargs)
+
+    monkeypatch.setattr(ner, "extract_many", extract_many)
+    bodies = {
+        "good-1": "Mayor Anna Kowalski of Port Elms opened the terminal on Tuesday. " + PARAGRAPH,
+        "bad": "POISON " + PARAGRAPH,
+        "good-2": "Engineer Tomas Brandt of Hallam Steel inspected the pier on Wednesday. " + PARAGRAPH,
+    }
+    with Store(tmp_path / "db.json") as store:
+        store.upsert_articles(
+            [
+                parse_record({"title": f"Terminal news {k}", "text": v, "url": f"https://example.org/{k}"})
+                for k, v in bodies.items()
+            ]
+        )
+        run_pipeline(store, Settings(), ingest=False)
+        assert lookup(store, "Anna Kowalski").card is not None
+        assert lookup(store, "Tomas Brandt").card is not None
+        assert not unindexed_articles(store)  # the bad one is recorded as done, not tried every run
