@@ -40,8 +40,7 @@ BOT_CHILD = (
     from newsbrief.bot.app import build_application, on_startup
     from newsbrief.bot.services import Backoff
     from newsbrief.bot.settings import TelegramSettings
-    from newsbrief.summaries.config import FetchSettings, Settings
-from newsbrief.summaries.ingest.opml import write_opml
+    from newsbrief.summaries.config import Settings
     from newsbrief.summaries.store import Store
 
     db, base_url, minute = sys.argv[1], sys.argv[2], int(sys.argv[3])
@@ -137,8 +136,7 @@ def test_sigkill_mid_digest_run_then_restart(tmp_path):
 SUMMARIZE_CHILD = textwrap.dedent(
     """
     import sys
-    from newsbrief.summaries.config import FetchSettings, Settings
-from newsbrief.summaries.ingest.opml import write_opml
+    from newsbrief.summaries.config import Settings
     from newsbrief.summaries.pipeline.run import run_pipeline
     from newsbrief.summaries.store import Store
     store = Store(sys.argv[1])
