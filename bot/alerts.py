@@ -25,7 +25,8 @@ from telegram.error import TelegramError
 from telegram.ext import Application
 
 from newsbrief.bot.chat_news import keep_for, labelled, titles, visible_for
-from newsbrief.bot.chats import ChatPrefs
+from newsbrief.bot.chats import ChatPrefs, chat_language
+from newsbrief.bot.i18n import _, speaking
 from newsbrief.bot.jobs import repeat
 from newsbrief.bot.render import Reply, esc, render_story
 from newsbrief.bot.sending import BLOCKED, BULK, send
@@ -173,8 +174,8 @@ async def _run(app: Application) -> int:
                 state["folded"] = folded[-MAX_FOLDED:]
                 continue
             state["count"] = int(state.get("count") or 0) + 1
-            note = "In the news: " + ", ".join(who)
-            message = render_story(story, note=note)
+            with speaking(chat_language(prefs, svc.bot.language)):
+                message = render_story(story, note=_("In the news: {names}").format(names=", ".join(who)))
             try:  # the one sending path (bot.sending): to the chat's topic, blocked and migrated chats handled
                 if (await send(app, prefs, message, priority=BULK)).status != BLOCKED:
                     sent += 1
@@ -224,7 +225,7 @@ def folded_reply(store: NewsStore, chat_id: int) -> Reply | None:
     folded = (doc.get("folded") if doc else None) or []
     if not folded:
         return None
-    lines = ["<b>Also about the names you follow</b>"]
+    lines = ["<b>" + _("Also about the names you follow") + "</b>"]
     for item in folded:
         lines.append(f"• {esc(item.get('headline', ''))} — {esc(', '.join(item.get('names') or []))}")
     return Reply("\n".join(lines))

@@ -28,12 +28,14 @@ from telegram.ext import (
 from newsbrief.bot import channels, chat_filters, follow_cmds, handlers, membership, opml_cmds, own_sources
 from newsbrief.bot.alerts import schedule_alerts
 from newsbrief.bot.chats import ChatBook
+from newsbrief.bot.common import speak_the_chats_language
 from newsbrief.bot.deliveries import open_deliveries
 from newsbrief.bot.digests import catch_up, rebuild_schedules
+from newsbrief.bot.i18n import LANGUAGES, speaking
 from newsbrief.bot.jobs import once, repeat
 from newsbrief.bot.ratelimit import PriorityRateLimiter
 from newsbrief.bot.services import CONTEXT_TYPES, Backoff, NewsContext, Services, services, utc_now
-from newsbrief.bot.settings import TelegramSettings, load_telegram_settings
+from newsbrief.bot.settings import BotSettings, TelegramSettings, load_bot_section, load_telegram_settings
 from newsbrief.summaries.config import ConfigError, Settings
 from newsbrief.summaries.pipeline.run import PIPELINE_JOB_ID
 from newsbrief.summaries.pipeline.worker import pipeline_job as pipeline_work
@@ -96,11 +98,12 @@ def build_application(
     backoff: Backoff | None = None,
     summarize_job: bool = True,
     telegram: TelegramSettings | None = None,
+    bot: BotSettings | None = None,
 ) -> Application:
     """The bot, ready to run: handlers registered, services attached.
 
-    ``telegram`` defaults to the ``[telegram]`` section of the file ``settings`` came
-    from; ``token``/``base_url`` default to it; tests and ``newsbrief chat`` point them
+    ``telegram`` and ``bot`` default to the ``[telegram]`` and ``[bot]`` sections of the
+    file ``settings`` came from; ``token``/``base_url`` default to it; tests and ``newsbrief chat`` point them
     at the local Bot API server. Call :func:`on_startup` after ``initialize()`` when not
     using ``run_polling`` (which calls it itself).
     """
@@ -135,6 +138,7 @@ def build_application(
         clock=clock,
         backoff=backoff or Backoff(),
         telegram=tg,
+        bot=bot or load_bot_section(settings.path),
     )
     application.bot_data.summarize_job = summarize_job
     add_handlers(application)
@@ -142,7 +146,8 @@ def build_application(
 
 
 def add_handlers(application: Application) -> None:
-    application.add_handler(TypeHandler(Update, handlers.check_allowed), group=-2)  # first: the allow-list
+    application.add_handler(TypeHandler(Update, speak_the_chats_language), group=-3)  # every answer in it
+    application.add_handler(TypeHandler(Update, handlers.check_allowed), group=-2)  # then: the allow-list
     application.add_handler(TypeHandler(Update, channels.check_managed_channel), group=-1)
     for name, callback in (
         ("start", handlers.start),
@@ -189,12 +194,17 @@ async def on_startup(application: Application) -> None:
     """Register the command menu, rebuild digest schedules, catch up missed digests, and
     schedule the summarization job."""
     svc: Services = services(application)
-    try:
-        await application.bot.set_my_commands(handlers.bot_commands())
-        await application.bot.set_my_commands(handlers.bot_commands("private"), scope=BotCommandScopeAllPrivateChats())
-        await application.bot.set_my_commands(
-            handlers.bot_commands("admins"), scope=BotCommandScopeAllChatAdministrators()
-        )
+    try:  # the menu in every language the bot speaks; Telegram shows each user theirs
+        for language in ("", *LANGUAGES):
+            code = {"language_code": language} if language else {}
+            with speaking(language or svc.bot.language):
+                await application.bot.set_my_commands(handlers.bot_commands(), **code)
+                await application.bot.set_my_commands(
+                    handlers.bot_commands("private"), scope=BotCommandScopeAllPrivateChats(), **code
+                )
+                await application.bot.set_my_commands(
+                    handlers.bot_commands("admins"), scope=BotCommandScopeAllChatAdministrators(), **code
+                )
     except Exception as exc:  # the menu is a nicety: never fail start-up for it
         log.warning("could not register the command menu: %s", exc)
     rebuild_schedules(application)

@@ -17,6 +17,7 @@ from telegram.error import TelegramError
 from telegram.ext import Application, ApplicationHandlerStop
 
 from newsbrief.bot.chats import ChatPrefs
+from newsbrief.bot.i18n import _, speaking
 from newsbrief.bot.render import esc
 from newsbrief.bot.sending import reply, send
 from newsbrief.bot.services import NewsContext, services
@@ -78,11 +79,11 @@ async def rights_problem(bot: object, channel_id: int, user_id: int) -> str:
         me = await bot.get_chat_member(channel_id, bot.id)  # type: ignore[attr-defined]
     except TelegramError as exc:
         log.info("rights check in channel %s failed: %s", channel_id, exc)
-        return "I cannot see that channel. Add me to it as an administrator first."
+        return _("I cannot see that channel. Add me to it as an administrator first.")
     if user.status not in ADMIN:
-        return "You are not an administrator of that channel."
+        return _("You are not an administrator of that channel.")
     if me.status not in ADMIN:
-        return "I am not an administrator of that channel. Make me one (with the right to post), then try again."
+        return _("I am not an administrator of that channel. Make me one (with the right to post), then try again.")
     return ""
 
 
@@ -98,21 +99,23 @@ async def connect(update: Update, context: NewsContext) -> None:
     svc = services(context)
     chat = update.effective_chat
     if chat.type != ChatType.PRIVATE:
-        await reply(update, context, "Send /connect @channel to me in a private chat.")
+        await reply(update, context, _("Send /connect @channel to me in a private chat."))
         return
     args = list(context.args or ())
     if len(args) != 1 or not (args[0].startswith("@") or args[0].lstrip("-").isdigit()):
         await reply(
-            update, context, "Usage: /connect @channel — the channel's name; you and I must both be its administrators."
+            update,
+            context,
+            _("Usage: /connect @channel — the channel's name; you and I must both be its administrators."),
         )
         return
     try:
         target = await context.bot.get_chat(args[0] if args[0].startswith("@") else int(args[0]))
     except TelegramError:
-        await reply(update, context, "I cannot find that channel. Add me to it as an administrator first.")
+        await reply(update, context, _("I cannot find that channel. Add me to it as an administrator first."))
         return
     if target.type != ChatType.CHANNEL:
-        await reply(update, context, "That is not a channel. In a group, send the commands in the group itself.")
+        await reply(update, context, _("That is not a channel. In a group, send the commands in the group itself."))
         return
     problem = await rights_problem(context.bot, target.id, update.effective_user.id)
     if problem:
@@ -134,9 +137,10 @@ async def connect(update: Update, context: NewsContext) -> None:
     await reply(
         update,
         context,
-        f"Connected <b>{esc(target.title or args[0])}</b>. The commands you send here now "
-        "manage that channel: /subscribe sets its daily digest, /add and /filter choose its "
-        "news, /settings shows it. /disconnect to manage this chat again.",
+        _(
+            "Connected <b>{channel}</b>. The commands you send here now manage that channel: /subscribe sets its "
+            "daily digest, /add and /filter choose its news, /settings shows it. /disconnect to manage this chat again."
+        ).format(channel=esc(target.title or args[0])),
     )
 
 
@@ -145,12 +149,16 @@ async def disconnect(update: Update, context: NewsContext) -> None:
     chat = update.effective_chat
     mine = svc.chats.get(chat.id)
     if mine is None or not mine.manages:
-        await reply(update, context, "This chat manages no channel. /connect @channel connects one.")
+        await reply(update, context, _("This chat manages no channel. /connect @channel connects one."))
         return
     await asyncio.to_thread(svc.chats.update, mine, lambda p: dataclasses.replace(p, manages=0))
     channel = svc.chats.get(mine.manages)
-    name = channel.title if channel else "the channel"
-    await reply(update, context, f"Your commands manage this chat again. {esc(name)} keeps its settings.")
+    name = channel.title if channel else _("the channel")
+    await reply(
+        update,
+        context,
+        _("Your commands manage this chat again. {channel} keeps its settings.").format(channel=esc(name)),
+    )
 
 
 async def channel_lost(app: Application, prefs: ChatPrefs) -> None:
@@ -159,13 +167,17 @@ async def channel_lost(app: Application, prefs: ChatPrefs) -> None:
     svc = services(app)
     await asyncio.to_thread(svc.chats.update, prefs, lambda p: dataclasses.replace(p, subscribed=False))
     if prefs.connected_by:
+        own = svc.chats.get(prefs.connected_by)
         try:
+            with speaking((own.language if own else "") or svc.bot.language):
+                text = _(
+                    "I am no longer an administrator of <b>{channel}</b>, so its daily digest has stopped. "
+                    "Make me an administrator again, then /connect it and /subscribe."
+                ).format(channel=esc(prefs.title or _("your channel")))
             await send(
                 app,
                 prefs.connected_by,
-                f"I am no longer an administrator of <b>{esc(prefs.title or 'your channel')}</b>, "
-                "so its daily digest has stopped. Make me an administrator again, "
-                "then /connect it and /subscribe.",
+                text,
             )
         except TelegramError as exc:
             log.info("could not tell user %s about channel %s: %s", prefs.connected_by, prefs.chat_id, exc)

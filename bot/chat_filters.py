@@ -11,6 +11,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from newsbrief.bot.chats import ChatPrefs, Edit
 from newsbrief.bot.common import button_prefs, may_change_settings, prefs_for, refuse, reply
+from newsbrief.bot.i18n import N_, _
 from newsbrief.bot.preferences import change
 from newsbrief.bot.render import Reply, callback_data, esc
 from newsbrief.bot.services import NewsContext, services
@@ -19,7 +20,7 @@ from newsbrief.summaries.stories.filters import FilterError, Filters, merge, par
 __all__ = ["filter_cmd", "unfilter_button", "UNFILTER_PATTERN", "filters_view", "term_key"]
 
 UNFILTER_PATTERN = r"^unf:(?:[0-9a-f]{10}|all)$"
-USAGE = (
+USAGE = N_(
     'Usage: <code>/filter +climate -football "world cup"</code> — + keeps only news with one of those words, '
     "- leaves out news with them; <code>/filter clear</code> removes them all."
 )
@@ -31,13 +32,13 @@ def term_key(term: str) -> str:
 
 def filters_view(prefs: ChatPrefs) -> Reply:
     if not prefs.include and not prefs.exclude:
-        return Reply("This chat has no keyword filters: it gets all the news.\n" + USAGE)
-    lines = ["<b>Keyword filters</b>"]
+        return Reply(_("This chat has no keyword filters: it gets all the news.") + "\n" + _(USAGE))
+    lines = ["<b>" + _("Keyword filters") + "</b>"]
     if prefs.include:
-        lines.append("Only news about: " + ", ".join(f"“{esc(t)}”" for t in prefs.include))
+        lines.append(_("Only news about:") + " " + ", ".join(f"“{esc(t)}”" for t in prefs.include))
     if prefs.exclude:
-        lines.append("Never news about: " + ", ".join(f"“{esc(t)}”" for t in prefs.exclude))
-    lines.append("They apply to briefings, digests and alerts. Tap one to remove it.")
+        lines.append(_("Never news about:") + " " + ", ".join(f"“{esc(t)}”" for t in prefs.exclude))
+    lines.append(_("They apply to briefings, digests and alerts. Tap one to remove it."))
     rows = [
         [
             InlineKeyboardButton(
@@ -46,7 +47,7 @@ def filters_view(prefs: ChatPrefs) -> Reply:
         ]
         for t in (*prefs.include, *prefs.exclude)
     ]
-    rows.append([InlineKeyboardButton("Remove all", callback_data="unf:all")])
+    rows.append([InlineKeyboardButton(_("Remove all"), callback_data="unf:all")])
     return Reply("\n".join(lines), InlineKeyboardMarkup(rows))
 
 
@@ -82,10 +83,12 @@ async def filter_cmd(update: Update, context: NewsContext) -> None:
     try:
         changes = parse_filters(text)
     except FilterError as exc:
-        await reply(update, context, f"I could not read that filter: {esc(str(exc))}.\n{USAGE}")
+        await reply(
+            update, context, _("I could not read that filter: {reason}.").format(reason=esc(str(exc))) + "\n" + _(USAGE)
+        )
         return
     if not changes:
-        await reply(update, context, USAGE)
+        await reply(update, context, _(USAGE))
         return
     new = merge(Filters(prefs.include, prefs.exclude), changes)
     cap = services(context).settings.chats.filters_per_chat
@@ -93,7 +96,9 @@ async def filter_cmd(update: Update, context: NewsContext) -> None:
         await reply(
             update,
             context,
-            f"A chat may have at most {cap} filter words. /filter shows them with buttons to remove some.",
+            _("A chat may have at most {n} filter words. /filter shows them with buttons to remove some.").format(
+                n=cap
+            ),
         )
         return
     prefs = await change(context.application, prefs, lambda p: _with_filters(p, changes))
@@ -112,8 +117,8 @@ async def unfilter_button(update: Update, context: NewsContext) -> None:
         else [t for t in (*prefs.include, *prefs.exclude) if term_key(t) == key]
     )
     if not terms:
-        await query.answer("That filter is already gone.")
+        await query.answer(_("That filter is already gone."))
         return
     prefs = await change(context.application, prefs, _without(terms))
-    await query.answer("Removed.")
+    await query.answer(_("Removed."))
     await reply(update, context, filters_view(prefs))  # in the chat and topic of the button

@@ -15,12 +15,24 @@ from collections.abc import Callable, Iterable
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from newsbrief.bot.i18n import N_, supported
 from newsbrief.summaries.config import Settings, parse_time_of_day, parse_timezone
 from newsbrief.summaries.store import NewsStore
 
-__all__ = ["ChatPrefs", "ChatBook", "Edit", "LENGTHS", "MAX_TOPICS", "next_delivery", "topic_key"]
+__all__ = [
+    "ChatPrefs",
+    "ChatBook",
+    "Edit",
+    "LENGTHS",
+    "LENGTH_NAMES",
+    "chat_language",
+    "MAX_TOPICS",
+    "next_delivery",
+    "topic_key",
+]
 
 LENGTHS = ("short", "normal", "long")
+LENGTH_NAMES = {"short": N_("short"), "normal": N_("normal"), "long": N_("long")}  # as shown, translated
 MAX_TOPICS = 10
 MAX_TOPIC_CHARS = 40
 
@@ -48,6 +60,10 @@ class ChatPrefs:
     connected_by: int = 0  # in a channel: the user who connected it (told if the bot loses rights)
     thread_id: int = 0  # a forum topic's own settings: its message_thread_id ...
     chat_ref: int = 0  # ... and the group it is in (chat_id is then topic_key(chat_ref, thread_id))
+    # the language the bot speaks here ("": the user's Telegram language in private chats,
+    # else the operator's [bot] language); bot.i18n
+    language: str = ""
+    user_language: str = ""  # in a private chat: its user's Telegram language, as last seen
     # an OPML import under way (bot.opml_cmds): the feeds it reads, its file's name and the
     # chat to answer; kept until it is answered, so one cut short by a restart is finished
     importing: tuple[str, ...] = ()
@@ -83,6 +99,20 @@ class ChatPrefs:
         for name in _TUPLES:
             values[name] = tuple(values.get(name) or ())
         return cls(**values)
+
+
+def chat_language(prefs: ChatPrefs, default: str, answer_to: ChatPrefs | None = None) -> str:
+    """The language the bot speaks to a chat: its choice (/settings language); else, in a
+    private chat, its user's Telegram language if the bot speaks it (as last seen); else
+    ``default`` (the operator's ``[bot] language``). ``answer_to``: the private chat that
+    gets the answer instead (one managing a channel), whose language wins."""
+    if answer_to is not None and answer_to.chat_id != prefs.chat_id:
+        return chat_language(answer_to, default)
+    if prefs.language:
+        return prefs.language
+    if prefs.chat_type == "private" and supported(prefs.user_language):
+        return supported(prefs.user_language)
+    return default
 
 
 _TUPLES = ("topics", "sources", "include", "exclude", "follows", "importing")

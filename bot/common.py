@@ -4,6 +4,8 @@ on, and who may change them."""
 
 from __future__ import annotations
 
+import asyncio
+import dataclasses
 import logging
 
 from telegram import Chat, Update
@@ -11,15 +13,25 @@ from telegram.constants import ChatMemberStatus, ChatType
 from telegram.error import TelegramError
 
 from newsbrief.bot.channels import RIGHTS_CHECKED, rights_problem
-from newsbrief.bot.chats import ChatPrefs, topic_key
+from newsbrief.bot.chats import ChatPrefs, chat_language, topic_key
+from newsbrief.bot.i18n import N_, _, supported, use
 from newsbrief.bot.sending import reply, thread_of
 from newsbrief.bot.services import NewsContext, services
 
-__all__ = ["reply", "prefs_for", "may_change_settings", "refuse", "button_prefs", "asker", "NOT_ADMIN"]
+__all__ = [
+    "reply",
+    "prefs_for",
+    "may_change_settings",
+    "refuse",
+    "button_prefs",
+    "asker",
+    "speak_the_chats_language",
+    "NOT_ADMIN",
+]
 
 log = logging.getLogger(__name__)
 
-NOT_ADMIN = "Only group administrators can change this group's digest."
+NOT_ADMIN = N_("Only group administrators can change this group's digest.")
 
 
 def _chat_of(update: Update) -> Chat:
@@ -38,6 +50,25 @@ def asker(update: Update) -> tuple[int, int | None]:
     query = update.callback_query
     user = query.from_user if query is not None else update.effective_user
     return _chat_of(update).id, (user.id if user is not None else None)
+
+
+async def speak_the_chats_language(update: Update, context: NewsContext) -> None:
+    """Runs first for every update: what the handlers say is in the chat's language (a
+    private chat managing a channel is answered in its own)."""
+    chat = update.effective_chat
+    if chat is None:
+        return
+    svc = services(context)
+    if chat.type != ChatType.PRIVATE:
+        use(chat_language(prefs_for(update, context), svc.bot.language))
+        return
+    prefs = svc.chats.get_or_default(chat.id, chat_type=chat.type)
+    user = update.effective_user
+    seen = supported(user.language_code if user is not None else None)
+    if seen and seen != prefs.user_language and svc.chats.get(chat.id) is not None:
+        # remembered for what the bot sends unasked (digests, alerts): written only when it changes
+        prefs = await asyncio.to_thread(svc.chats.update, prefs, lambda p: dataclasses.replace(p, user_language=seen))
+    use(chat_language(dataclasses.replace(prefs, user_language=seen or prefs.user_language), svc.bot.language))
 
 
 def prefs_for(update: Update, context: NewsContext) -> ChatPrefs:
@@ -99,7 +130,7 @@ async def may_change_settings(update: Update, context: NewsContext) -> bool:
 async def refuse(update: Update, context: NewsContext) -> None:
     """Tell the user why they may not change this chat (or the channel they manage)."""
     data = context.chat_data if context.chat_data is not None else {}
-    await reply(update, context, data.pop("rights_problem", NOT_ADMIN))
+    await reply(update, context, data.pop("rights_problem", None) or _(NOT_ADMIN))
 
 
 async def button_prefs(update: Update, context: NewsContext) -> ChatPrefs | None:
@@ -109,9 +140,9 @@ async def button_prefs(update: Update, context: NewsContext) -> ChatPrefs | None
     if query is None:
         return None
     if query.message is None:
-        await query.answer("This button has expired.")
+        await query.answer(_("This button has expired."))
         return None
     if not await may_change_settings(update, context):
-        await query.answer(NOT_ADMIN, show_alert=True)
+        await query.answer(_(NOT_ADMIN), show_alert=True)
         return None
     return prefs_for(update, context)

@@ -18,8 +18,9 @@ from telegram.ext import Application
 from newsbrief.bot.alerts import clear_folded, folded_reply
 from newsbrief.bot.channels import bot_may_post, channel_lost
 from newsbrief.bot.chat_news import compose_for
-from newsbrief.bot.chats import ChatPrefs, last_due
+from newsbrief.bot.chats import ChatPrefs, chat_language, last_due
 from newsbrief.bot.deliveries import FAILED, RETRY, SENDING, SENT, SKIPPED, ClaimLost
+from newsbrief.bot.i18n import _, speaking
 from newsbrief.bot.jobs import job_name, schedule_daily, unschedule_digest
 from newsbrief.bot.render import render_briefing
 from newsbrief.bot.sending import BLOCKED, BULK, MOVED, send
@@ -217,13 +218,17 @@ async def _deliver_claimed(app: Application, prefs: ChatPrefs, day: str) -> tupl
         exclude=svc.deliveries.sent_articles(chat_id),
         settings=svc.summary_settings(prefs.length),
     )
-    folded = await asyncio.to_thread(folded_reply, svc.store, chat_id)  # alerts held back
+    with speaking(chat_language(prefs, svc.bot.language)):  # to_thread copies the language along
+        folded = await asyncio.to_thread(folded_reply, svc.store, chat_id)  # alerts held back
     if not briefing.stories and folded is None:
         await asyncio.to_thread(mark, chat_id, day, SKIPPED)
         log.info("no new stories for chat %s on %s; nothing sent", chat_id, day)
         return "nothing-new", None
     ids = [aid for story in briefing.stories for aid in story.article_ids]
-    replies = render_briefing(briefing, length=prefs.length, title="Your daily digest") if briefing.stories else []
+    with speaking(chat_language(prefs, svc.bot.language)):
+        replies = (
+            render_briefing(briefing, length=prefs.length, title=_("Your daily digest")) if briefing.stories else []
+        )
     if folded is not None:
         replies.append(folded)
     marked = False

@@ -26,6 +26,7 @@ import time
 from collections.abc import AsyncIterator, Callable, Hashable
 from typing import TypeVar
 
+from newsbrief.bot.i18n import _, ngettext
 from newsbrief.summaries.config import ChatSettings
 
 __all__ = ["ChatFetches", "Busy", "MAX_WAITING"]
@@ -65,15 +66,20 @@ class ChatFetches:
         now = self.clock()
         for key in keys:
             if self._waiting[key] >= MAX_WAITING:
-                raise Busy(f"{MAX_WAITING} addresses of this chat are already waiting to be read. Try again later.")
+                raise Busy(
+                    _("{n} addresses of this chat are already waiting to be read. Try again later.").format(
+                        n=MAX_WAITING
+                    )
+                )
             started = self._started.setdefault(key, collections.deque())
             while started and now - started[0] >= HOUR:
                 started.popleft()
             if self.per_hour and len(started) >= self.per_hour:
                 minutes = max(1, math.ceil((HOUR - (now - started[0])) / 60))
                 raise Busy(
-                    f"You have sent {self.per_hour} addresses to read in the last hour, the most allowed. "
-                    f"Try again in {minutes} minute{'s' if minutes > 1 else ''}."
+                    _("You have sent {n} addresses to read in the last hour, the most allowed.").format(n=self.per_hour)
+                    + " "
+                    + ngettext("Try again in {n} minute.", "Try again in {n} minutes.", minutes).format(n=minutes)
                 )
         for key in keys:
             self._started[key].append(now)

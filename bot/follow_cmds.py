@@ -13,6 +13,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from newsbrief.bot.chat_news import visible_for
 from newsbrief.bot.chats import ChatPrefs, Edit
 from newsbrief.bot.common import button_prefs, may_change_settings, prefs_for, refuse, reply
+from newsbrief.bot.i18n import _
 from newsbrief.bot.preferences import change
 from newsbrief.bot.render import Reply, callback_data, esc
 from newsbrief.bot.services import NewsContext, services
@@ -31,16 +32,22 @@ def name_key(name: str) -> str:
 def following_view(prefs: ChatPrefs) -> Reply:
     if not prefs.follows:
         return Reply(
-            "This chat follows no one. <code>/follow NAME</code> sends an alert when a new story mentions them, "
-            "e.g. <code>/follow Hegseth</code>"
+            _(
+                "This chat follows no one. <code>/follow NAME</code> sends an alert when a new story mentions them, "
+                "e.g. <code>/follow Hegseth</code>"
+            )
         )
     lines = [
-        "<b>Names this chat follows</b>",
+        "<b>" + _("Names this chat follows") + "</b>",
         *(f"• {esc(n)}" for n in prefs.follows),
-        "A new story mentioning one of them gets one alert. Tap a name to stop following it.",
+        _("A new story mentioning one of them gets one alert. Tap a name to stop following it."),
     ]
     rows = [
-        [InlineKeyboardButton(f"Unfollow {n[:40]}", callback_data=callback_data("unfo", name_key(n)))]
+        [
+            InlineKeyboardButton(
+                _("Unfollow {name}").format(name=n[:40]), callback_data=callback_data("unfo", name_key(n))
+            )
+        ]
         for n in prefs.follows
     ]
     return Reply("\n".join(lines), InlineKeyboardMarkup(rows))
@@ -67,11 +74,11 @@ async def follow(update: Update, context: NewsContext) -> None:
     name = " ".join(context.args or ())
     if not name:
         await reply(
-            update, context, "Usage: /follow NAME, e.g. /follow Hegseth — /following lists the names you follow."
+            update, context, _("Usage: /follow NAME, e.g. /follow Hegseth — /following lists the names you follow.")
         )
         return
     if len(name) > MAX_NAME_CHARS:
-        await reply(update, context, "That name is too long. Try a surname, e.g. /follow Hegseth")
+        await reply(update, context, _("That name is too long. Try a surname, e.g. /follow Hegseth"))
         return
     if not await may_change_settings(update, context):
         await refuse(update, context)
@@ -85,18 +92,27 @@ async def follow(update: Update, context: NewsContext) -> None:
     if card is None:
         hint = ""
         if result.suggestions:
-            hint = " Did you mean: " + ", ".join(esc(s) for s in result.suggestions[:5]) + "?"
+            hint = " " + _("Did you mean: {names}?").format(names=", ".join(esc(s) for s in result.suggestions[:5]))
         await reply(
-            update, context, f"No one called “{esc(name)}” is in the news I hold, so I cannot follow them yet.{hint}"
+            update,
+            context,
+            _("No one called “{name}” is in the news I hold, so I cannot follow them yet.").format(name=esc(name))
+            + hint,
         )
         return
     if card.name in prefs.follows:
-        await reply(update, context, f"This chat already follows <b>{esc(card.name)}</b>. /following lists the names.")
+        await reply(
+            update,
+            context,
+            _("This chat already follows <b>{name}</b>. /following lists the names.").format(name=esc(card.name)),
+        )
         return
     cap = svc.settings.chats.follows_per_chat
     if len(prefs.follows) >= cap:
         await reply(
-            update, context, f"A chat may follow at most {cap} names. /following shows them with buttons to unfollow."
+            update,
+            context,
+            _("A chat may follow at most {n} names. /following shows them with buttons to unfollow.").format(n=cap),
         )
         return
     since = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
@@ -104,8 +120,10 @@ async def follow(update: Update, context: NewsContext) -> None:
     await reply(
         update,
         context,
-        f"Following <b>{esc(card.name)}</b>: a new story that mentions them gets "
-        "one alert here. /following lists the names, /unfollow stops.",
+        _(
+            "Following <b>{name}</b>: a new story that mentions them gets one alert here. "
+            "/following lists the names, /unfollow stops."
+        ).format(name=esc(card.name)),
     )
 
 
@@ -129,10 +147,14 @@ async def unfollow(update: Update, context: NewsContext) -> None:
         if result.card is not None and result.card.name in prefs.follows:
             match = [result.card.name]
     if not match:
-        await reply(update, context, f"This chat does not follow “{esc(name)}”. /following lists the names it follows.")
+        await reply(
+            update,
+            context,
+            _("This chat does not follow “{name}”. /following lists the names it follows.").format(name=esc(name)),
+        )
         return
     await change(context.application, prefs, _unfollowing(match))
-    await reply(update, context, f"No more alerts about <b>{esc(match[0])}</b>.")
+    await reply(update, context, _("No more alerts about <b>{name}</b>.").format(name=esc(match[0])))
 
 
 async def unfollow_button(update: Update, context: NewsContext) -> None:
@@ -143,8 +165,10 @@ async def unfollow_button(update: Update, context: NewsContext) -> None:
     key = query.data.partition(":")[2]
     gone = [n for n in prefs.follows if name_key(n) == key]
     if not gone:
-        await query.answer("This chat does not follow that name.")
+        await query.answer(_("This chat does not follow that name."))
         return
     await change(context.application, prefs, _unfollowing(gone))
-    await query.answer("Unfollowed.")
-    await reply(update, context, f"No more alerts about <b>{esc(gone[0])}</b>.")  # in the button's chat and topic
+    await query.answer(_("Unfollowed."))
+    await reply(
+        update, context, _("No more alerts about <b>{name}</b>.").format(name=esc(gone[0]))
+    )  # in the button's chat and topic

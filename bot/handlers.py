@@ -13,9 +13,10 @@ from telegram.error import TelegramError
 from telegram.ext import ApplicationHandlerStop
 
 from newsbrief.bot.chat_news import compose_for, labelled, titles, visible_for
-from newsbrief.bot.chats import LENGTHS, ChatPrefs, next_delivery
+from newsbrief.bot.chats import LENGTH_NAMES, LENGTHS, ChatPrefs, next_delivery
 from newsbrief.bot.common import NOT_ADMIN, asker, may_change_settings, prefs_for, refuse, reply
 from newsbrief.bot.fetching import Busy
+from newsbrief.bot.i18n import LANGUAGES, N_, _, current, datetime_text, language_name, ngettext, number_text, use
 from newsbrief.bot.preferences import (
     apply_setting,
     button_setting,
@@ -47,30 +48,30 @@ __all__ = ["COMMANDS", "HELP"]
 log = logging.getLogger(__name__)
 
 BASIC_COMMANDS = [
-    ("brief", "today's briefing, optionally on a topic"),
-    ("summary", "summarize an article (id or keywords), or reply to a message"),
-    ("who", "who or what is this, from the news"),
-    ("subscribe", "daily digest at your local time"),
-    ("unsubscribe", "stop the daily digest"),
-    ("settings", "digest time, time zone, length, topics"),
-    ("help", "what I can do"),
+    ("brief", N_("today's briefing, optionally on a topic")),
+    ("summary", N_("summarize an article (id or keywords), or reply to a message")),
+    ("who", N_("who or what is this, from the news")),
+    ("subscribe", N_("daily digest at your local time")),
+    ("unsubscribe", N_("stop the daily digest")),
+    ("settings", N_("digest time, time zone, length, topics, language")),
+    ("help", N_("what I can do")),
 ]
 COMMANDS = [
     *BASIC_COMMANDS[:-1],
-    ("add", "add a feed or a web site to this chat's news"),
-    ("sources", "this chat's own sources and how they are doing"),
-    ("remove", "remove one of this chat's sources"),
-    ("export", "this chat's sources as an OPML file"),
-    ("filter", "keep or leave out news by keywords"),
-    ("follow", "an alert when a new story mentions a name"),
-    ("following", "the names this chat follows"),
-    ("unfollow", "stop alerts about a name"),
-    ("connect", "manage a channel's digest from this chat"),
-    ("disconnect", "stop managing a channel"),
-    ("help", "what I can do"),
+    ("add", N_("add a feed or a web site to this chat's news")),
+    ("sources", N_("this chat's own sources and how they are doing")),
+    ("remove", N_("remove one of this chat's sources")),
+    ("export", N_("this chat's sources as an OPML file")),
+    ("filter", N_("keep or leave out news by keywords")),
+    ("follow", N_("an alert when a new story mentions a name")),
+    ("following", N_("the names this chat follows")),
+    ("unfollow", N_("stop alerts about a name")),
+    ("connect", N_("manage a channel's digest from this chat")),
+    ("disconnect", N_("stop managing a channel")),
+    ("help", N_("what I can do")),
 ]
 
-HELP = (
+HELP = N_(
     "<b>newsbrief</b> sends you short news briefings made from the articles it holds.\n"
     "\n"
     "/brief — today's top stories. <code>/brief climate</code> for one topic.\n"
@@ -82,7 +83,7 @@ HELP = (
     "/unsubscribe — stop the daily digest.\n"
     "/settings — see or change your digest: <code>/settings time 07:30</code>, <code>/settings timezone "
     "Asia/Kolkata</code>, <code>/settings length short</code>, <code>/settings topics climate, energy</code>, "
-    "<code>/settings topics off</code>\n"
+    "<code>/settings topics off</code>, <code>/settings language de</code>\n"
     "/add — add a feed or a site to this chat's news: <code>/add https://example.org/feed.xml</code> (a site's feed "
     "is found for you; a page without one is read as it is).\n"
     "/sources — this chat's own sources, how they are doing, and their latest news. /remove — remove one (buttons).\n"
@@ -114,9 +115,9 @@ async def check_allowed(update: Update, context: NewsContext) -> None:
     if not allowed or chat is None or chat.id in allowed:
         return
     if update.callback_query is not None:
-        await update.callback_query.answer("This bot is not available in this chat.")
+        await update.callback_query.answer(_("This bot is not available in this chat."))
     elif update.effective_message is not None and chat.type == ChatType.PRIVATE:
-        await reply(update, context, "Sorry, this bot only serves the chats its operator has allowed.")
+        await reply(update, context, _("Sorry, this bot only serves the chats its operator has allowed."))
     raise ApplicationHandlerStop
 
 
@@ -124,7 +125,7 @@ async def check_allowed(update: Update, context: NewsContext) -> None:
 
 
 async def start(update: Update, context: NewsContext) -> None:
-    await reply(update, context, HELP)
+    await reply(update, context, _(HELP))
 
 
 async def brief(update: Update, context: NewsContext) -> None:
@@ -132,7 +133,7 @@ async def brief(update: Update, context: NewsContext) -> None:
     prefs = prefs_for(update, context)
     topic = " ".join(context.args or ())
     if len(topic) > 100:
-        await reply(update, context, "That topic is too long. Try one or two words, e.g. /brief climate")
+        await reply(update, context, _("That topic is too long. Try one or two words, e.g. /brief climate"))
         return
     day = svc.clock().astimezone(prefs.tz).date().isoformat()
     briefing = await asyncio.to_thread(
@@ -156,20 +157,20 @@ async def summary(update: Update, context: NewsContext) -> None:
     if replied is not None and not context.args:
         text = replied.text or replied.caption or ""
         if len(text.split()) < 8:
-            await reply(update, context, "That message is too short to summarize. Reply /summary to a longer text.")
+            await reply(update, context, _("That message is too short to summarize. Reply /summary to a longer text."))
             return
         sentences = await asyncio.to_thread(summarize_article, text[:200_000], svc.settings.summaries)
         if not sentences:
-            await reply(update, context, "I could not find whole sentences to summarize in that message.")
+            await reply(update, context, _("I could not find whole sentences to summarize in that message."))
             return
-        await reply(update, context, render_sentences(sentences, title="Summary of the message"))
+        await reply(update, context, render_sentences(sentences, title=_("Summary of the message")))
         return
     query = " ".join(context.args or ())
     if not query:
         await reply(
             update,
             context,
-            "Usage: /summary ID or keywords, e.g. /summary defence talks — or reply /summary to a message.",
+            _("Usage: /summary ID or keywords, e.g. /summary defence talks — or reply /summary to a message."),
         )
         return
     if _URL.match(query):
@@ -177,19 +178,25 @@ async def summary(update: Update, context: NewsContext) -> None:
             await reply(
                 update,
                 context,
-                f"That web address is too long: I read addresses of up to {MAX_URL_CHARS:,} characters.",
+                _("That web address is too long: I read addresses of up to {n} characters.").format(
+                    n=number_text(MAX_URL_CHARS)
+                ),
             )
             return
         await summarize_url(update, context, query)
         return
     if len(query) > 300:
-        await reply(update, context, "That is too long for a search. Use an article id or a few keywords.")
+        await reply(update, context, _("That is too long for a search. Use an article id or a few keywords."))
         return
     visible = visible_for(prefs_for(update, context), svc.settings)
     found = await asyncio.to_thread(find_articles, svc.store, query, limit=50)
     found = [a for a in found if seen_through(a, visible) is not None][:5]
     if not found:
-        await reply(update, context, f"No stored article matches “{esc(shown(query))}”. Try other keywords, or /brief.")
+        await reply(
+            update,
+            context,
+            _("No stored article matches “{query}”. Try other keywords, or /brief.").format(query=esc(shown(query))),
+        )
         return
     story = await asyncio.to_thread(story_for, svc.store, seen_through(found[0], visible), svc.summary_settings("full"))
     message_out = render_story(labelled(story, titles(svc.store)))
@@ -199,7 +206,7 @@ async def summary(update: Update, context: NewsContext) -> None:
         ]
         existing = list(message_out.keyboard.inline_keyboard) if message_out.keyboard else []
         message_out.keyboard = InlineKeyboardMarkup([*existing, *rows])
-        message_out.text += "\n\n<i>Other matches below.</i>"
+        message_out.text += "\n\n<i>" + _("Other matches below.") + "</i>"
     await reply(update, context, message_out)
 
 
@@ -225,17 +232,17 @@ def page_failed(reason: str) -> str:
     a reason too long for a chat message is not cut but replaced by a general one."""
     reason = " ".join(reason.split()).rstrip(".")
     if not reason or len(reason) > MAX_REASON_CHARS:
-        return "I could not summarize that page. Please try again later, or send another address."
-    return f"I could not summarize that page: {esc(reason)}."
+        return _("I could not summarize that page. Please try again later, or send another address.")
+    return _("I could not summarize that page: {reason}.").format(reason=esc(reason))
 
 
 async def who(update: Update, context: NewsContext) -> None:
     name = " ".join(context.args or ())
     if not name:
-        await reply(update, context, "Usage: /who NAME, e.g. /who Hegseth")
+        await reply(update, context, _("Usage: /who NAME, e.g. /who Hegseth"))
         return
     if len(name) > 100:
-        await reply(update, context, "That name is too long. Try a surname, e.g. /who Hegseth")
+        await reply(update, context, _("That name is too long. Try a surname, e.g. /who Hegseth"))
         return
     await reply(update, context, await who_card(context, name, update))
 
@@ -254,7 +261,7 @@ async def who_card(context: NewsContext, name: str, update: Update | None = None
 
 def _when(prefs: ChatPrefs, svc: Services) -> str:
     nxt = next_delivery(prefs, svc.clock())
-    return f"{nxt.strftime('%a %d %b %Y, %H:%M')} ({esc(prefs.timezone)}, {esc(nxt.tzname() or '')})"
+    return f"{datetime_text(nxt, 'medium')} ({esc(prefs.timezone)}, {esc(nxt.tzname() or '')})"
 
 
 async def subscribe(update: Update, context: NewsContext) -> None:
@@ -263,7 +270,7 @@ async def subscribe(update: Update, context: NewsContext) -> None:
         return
     svc = services(context)
     args = list(context.args or ())
-    _, error = parse_schedule_args(args, prefs_for(update, context))
+    __, error = parse_schedule_args(args, prefs_for(update, context))
     if error:
         await reply(update, context, error)
         return
@@ -274,9 +281,10 @@ async def subscribe(update: Update, context: NewsContext) -> None:
     await reply(
         update,
         context,
-        f"Subscribed: your daily digest comes at {prefs.time} {esc(prefs.timezone)}.\n"
-        f"Next one: {_when(prefs, svc)}.\n"
-        "Change it with /settings, stop it with /unsubscribe.",
+        _(
+            "Subscribed: your daily digest comes at {time} {timezone}.\nNext one: {next}.\n"
+            "Change it with /settings, stop it with /unsubscribe."
+        ).format(time=prefs.time, timezone=esc(prefs.timezone), next=_when(prefs, svc)),
     )
 
 
@@ -286,39 +294,57 @@ async def unsubscribe(update: Update, context: NewsContext) -> None:
         return
     prefs = prefs_for(update, context)
     if not prefs.subscribed:
-        await reply(update, context, "This chat has no daily digest. /subscribe starts one.")
+        await reply(update, context, _("This chat has no daily digest. /subscribe starts one."))
         return
     await change(context.application, prefs, unsubscribed)
-    await reply(update, context, "Unsubscribed: no more daily digests here. /subscribe brings them back.")
+    await reply(update, context, _("Unsubscribed: no more daily digests here. /subscribe brings them back."))
 
 
 def settings_view(prefs: ChatPrefs, svc: Services) -> Reply:
-    status = f"on, next {_when(prefs, svc)}" if prefs.subscribed else "off (/subscribe to start)"
-    topics = esc(", ".join(prefs.topics)) if prefs.topics else "all news"
-    text = (
+    status = _("on, next {next}").format(next=_when(prefs, svc)) if prefs.subscribed else _("off (/subscribe to start)")
+    topics = esc(", ".join(prefs.topics)) if prefs.topics else _("all news")
+    text = _(
         "<b>Digest settings</b>\n"
-        f"Daily digest: {status}\n"
-        f"Time: {prefs.time} · Time zone: {esc(prefs.timezone)}\n"
-        f"Length: {prefs.length} · Topics: {topics}\n"
-        f"News from: {sources_line(prefs)}\n\n"
+        "Daily digest: {status}\n"
+        "Time: {time} · Time zone: {timezone}\n"
+        "Length: {length} · Topics: {topics}\n"
+        "Language: {language}\n"
+        "News from: {sources}\n\n"
         "Change with <code>/settings time 07:30</code>, <code>/settings timezone Europe/Berlin</code>, "
         "<code>/settings length short</code>, <code>/settings topics climate, energy</code>, "
-        "<code>/settings operator off</code> (only this chat's own sources)."
+        "<code>/settings operator off</code> (only this chat's own sources), <code>/settings language de</code>."
+    ).format(
+        status=status,
+        time=prefs.time,
+        timezone=esc(prefs.timezone),
+        length=_(LENGTH_NAMES[prefs.length]),
+        topics=topics,
+        language=language_name(current()),
+        sources=sources_line(prefs),
     )
     rows = [
         [
             InlineKeyboardButton(
-                ("• " if prefs.length == n else "") + n.capitalize(), callback_data=callback_data("set", "length", n)
+                ("• " if prefs.length == n else "") + _(LENGTH_NAMES[n]).capitalize(),
+                callback_data=callback_data("set", "length", n),
             )
             for n in LENGTHS
         ],
     ]
+    choices = [
+        InlineKeyboardButton(
+            ("• " if current() == code else "") + language_name(code),
+            callback_data=callback_data("set", "language", code),
+        )
+        for code in LANGUAGES
+    ]
+    rows += [choices[:4], choices[4:]]
     if prefs.topics:
-        rows.append([InlineKeyboardButton("Clear topics", callback_data=callback_data("set", "topics", "off"))])
+        rows.append([InlineKeyboardButton(_("Clear topics"), callback_data=callback_data("set", "topics", "off"))])
     rows.append(
         [
             InlineKeyboardButton(
-                "Without the bot's sources" if prefs.operator_sources else "With the bot's sources",
+                _("Without the bot's sources") if prefs.operator_sources else _("With the bot's sources"),
                 callback_data=callback_data("set", "operator", "off" if prefs.operator_sources else "on"),
             )
         ]
@@ -326,7 +352,7 @@ def settings_view(prefs: ChatPrefs, svc: Services) -> Reply:
     rows.append(
         [
             InlineKeyboardButton(
-                "Unsubscribe" if prefs.subscribed else "Subscribe",
+                _("Unsubscribe") if prefs.subscribed else _("Subscribe"),
                 callback_data=callback_data("set", "sub", "off" if prefs.subscribed else "on"),
             )
         ]
@@ -336,10 +362,10 @@ def settings_view(prefs: ChatPrefs, svc: Services) -> Reply:
 
 def sources_line(prefs: ChatPrefs) -> str:
     own = len(prefs.sources)
-    mine = f"{own} source{'s' if own != 1 else ''} of this chat (/sources)" if own else ""
+    mine = ngettext("{n} source of this chat (/sources)", "{n} sources of this chat (/sources)", own).format(n=own)
     if prefs.operator_sources:
-        return "the bot's sources" + (f" and {mine}" if mine else "")
-    return mine or "nothing: this chat has no sources and does not take the bot's (/add one)"
+        return _("the bot's sources and {mine}").format(mine=mine) if own else _("the bot's sources")
+    return mine if own else _("nothing: this chat has no sources and does not take the bot's (/add one)")
 
 
 async def settings_cmd(update: Update, context: NewsContext) -> None:
@@ -356,11 +382,14 @@ async def settings_cmd(update: Update, context: NewsContext) -> None:
         await reply(
             update,
             context,
-            "Usage: /settings KEY VALUE, e.g. /settings time 07:30 (keys: time, timezone, length, topics, operator)",
+            _(
+                "Usage: /settings KEY VALUE, e.g. /settings time 07:30 "
+                "(keys: time, timezone, length, topics, operator, language)"
+            ),
         )
         return
     key, value = args[0], " ".join(args[1:])
-    _, error = apply_setting(prefs, key, value)
+    __, error = apply_setting(prefs, key, value)
     if error:
         await reply(update, context, error)
         return
@@ -376,7 +405,11 @@ async def settings_cmd(update: Update, context: NewsContext) -> None:
 FULL_PATTERN = r"^full:[0-9a-f]{16}$"
 REPORTS_PATTERN = r"^reports:s[0-9a-f]{16}x{0,8}$"
 WHO_PATTERN = r"^who(?::.{1,60}|#[0-9a-f]{16})$"
-SETTINGS_PATTERN = r"^set:(?:length:(?:short|normal|long)|topics:off|sub:(?:on|off)|operator:(?:on|off))$"
+SETTINGS_PATTERN = (
+    r"^set:(?:length:(?:short|normal|long)|topics:off|sub:(?:on|off)|operator:(?:on|off)|language:(?:"
+    + "|".join(LANGUAGES)
+    + "))$"
+)
 
 
 async def _on_a_channel_post(update: Update, context: NewsContext, command: str) -> bool:
@@ -387,8 +420,8 @@ async def _on_a_channel_post(update: Update, context: NewsContext, command: str)
     if query is None or message is None or message.chat.type != ChatType.CHANNEL:
         return False
     me = context.bot.username
-    where = f"a private chat with @{me}" if me else "a private chat with me"
-    await query.answer(f"Open {where} and send {command}"[:200], show_alert=True)
+    where = _("a private chat with @{bot}").format(bot=me) if me else _("a private chat with me")
+    await query.answer(_("Open {where} and send {command}").format(where=where, command=command)[:200], show_alert=True)
     return True
 
 
@@ -407,7 +440,7 @@ async def full_button(update: Update, context: NewsContext) -> None:
             story_of_article, svc.store, article, svc.summary_settings("full"), visible=visible
         )
     if story is None:  # gone, or from a source this chat does not read: the same answer
-        await query.answer("That article is no longer stored.")
+        await query.answer(_("That article is no longer stored."))
         return
     await query.answer()
     await reply(update, context, render_story(labelled(story, titles(svc.store))))
@@ -421,7 +454,7 @@ def _button_prefs(update: Update, context: NewsContext) -> ChatPrefs:
 async def reports_button(update: Update, context: NewsContext) -> None:
     """The All reports button: every outlet's report of a story, with links."""
     query = update.callback_query
-    if await _on_a_channel_post(update, context, "/brief to read every report of this story"):
+    if await _on_a_channel_post(update, context, _("/brief to read every report of this story")):
         return
     svc = services(context)
     visible = visible_for(_button_prefs(update, context), svc.settings)
@@ -429,19 +462,19 @@ async def reports_button(update: Update, context: NewsContext) -> None:
         story_by_id, svc.store, query.data.partition(":")[2], svc.settings.summaries, visible=visible
     )
     if story is None:
-        await query.answer("That story is no longer stored.")
+        await query.answer(_("That story is no longer stored."))
         return
     await query.answer()
     await reply(update, context, render_reports(labelled(story, titles(svc.store))))
 
 
-EXPIRED_NAME = "This button has expired. Send /who NAME instead."
+EXPIRED_NAME = N_("This button has expired. Send /who NAME instead.")
 
 
 async def who_button(update: Update, context: NewsContext) -> None:
     """A name suggested on a card: its own card."""
     query = update.callback_query
-    if query is None or query.data is None or await _on_a_channel_post(update, context, "/who NAME"):
+    if query is None or query.data is None or await _on_a_channel_post(update, context, _("/who NAME")):
         return
     if query.data.startswith("who#"):
         # a token names an entity; a forged one must not tell whether a name the chat
@@ -451,7 +484,7 @@ async def who_button(update: Update, context: NewsContext) -> None:
         visible = visible_for(prefs_for(update, context), svc.settings)
         result = None if name is None else await asyncio.to_thread(lookup, svc.store, name, visible=visible)
         if result is None or result.card is None or result.fuzzy:
-            await query.answer(EXPIRED_NAME)
+            await query.answer(_(EXPIRED_NAME))
             return
         await query.answer()
         await reply(update, context, render_who(result))
@@ -467,14 +500,16 @@ async def settings_button(update: Update, context: NewsContext) -> None:
     svc = services(context)
     chat = query.message.chat if query.message is not None else None
     if chat is None:
-        await query.answer("This button has expired.")
+        await query.answer(_("This button has expired."))
         return
-    key, _, value = query.data.partition(":")[2].partition(":")
+    key, __, value = query.data.partition(":")[2].partition(":")
     if not await may_change_settings(update, context):
-        await query.answer(NOT_ADMIN, show_alert=True)
+        await query.answer(_(NOT_ADMIN), show_alert=True)
         return
     prefs = await change(context.application, prefs_for(update, context), button_setting(key, value, svc.clock()))
-    await query.answer("Saved.")
+    if key == "language":  # the answer, and the view, in the language just chosen
+        use(prefs.language or svc.bot.language)
+    await query.answer(_("Saved."))
     view = settings_view(prefs, svc)
     try:
         await query.edit_message_text(view.text, reply_markup=view.keyboard)
@@ -484,7 +519,7 @@ async def settings_button(update: Update, context: NewsContext) -> None:
 
 async def expired_button(update: Update, context: NewsContext) -> None:
     """Any other payload: an old button, or one nobody sent."""
-    await update.callback_query.answer("This button has expired.")
+    await update.callback_query.answer(_("This button has expired."))
 
 
 # -- everything else ----------------------------------------------------------------------
@@ -493,17 +528,17 @@ async def expired_button(update: Update, context: NewsContext) -> None:
 async def unknown_command(update: Update, context: NewsContext) -> None:
     message = update.effective_message
     first = (message.text or "").split(maxsplit=1)[0] if message and message.text else ""
-    _, at, target = first.partition("@")
+    __, at, target = first.partition("@")
     if at and target.lower() != (context.bot.username or "").lower():
         return  # meant for another bot in the group
-    await reply(update, context, "I don't know that command. /help lists what I can do.")
+    await reply(update, context, _("I don't know that command. /help lists what I can do."))
 
 
 async def plain_text(update: Update, context: NewsContext) -> None:
-    await reply(update, context, "I answer commands. Try /brief for today's news, or /help.")
+    await reply(update, context, _("I answer commands. Try /brief for today's news, or /help."))
 
 
-STORAGE_FAILED = (
+STORAGE_FAILED = N_(
     "I could not save that: the server's storage is failing right now. Nothing was changed; please try again later."
 )
 
@@ -511,10 +546,10 @@ STORAGE_FAILED = (
 async def on_error(update: object, context: NewsContext) -> None:
     if isinstance(context.error, StoreError):
         log.error("database write failed while handling an update: %s", context.error)
-        text = STORAGE_FAILED
+        text = _(STORAGE_FAILED)
     else:
         log.error("error while handling an update: %s", context.error, exc_info=context.error)
-        text = "Sorry, something went wrong on my side. Please try again in a moment."
+        text = _("Sorry, something went wrong on my side. Please try again in a moment.")
     if not isinstance(update, Update):
         return
     try:
@@ -527,7 +562,8 @@ async def on_error(update: object, context: NewsContext) -> None:
 
 
 def bot_commands(scope: str = "default") -> list[BotCommand]:
-    """The command menu: every command in private chats and for group administrators (who
-    may change a group's news), the reading commands for everyone else in groups."""
+    """The command menu, in the current language: every command in private chats and for
+    group administrators (who may change a group's news), the reading commands for
+    everyone else in groups."""
     listed = COMMANDS if scope in ("private", "admins") else BASIC_COMMANDS
-    return [BotCommand(name, description) for name, description in listed]
+    return [BotCommand(name, _(description)) for name, description in listed]

@@ -12,9 +12,10 @@ from collections.abc import Sequence
 from telegram import Update
 from telegram.ext import Application
 
-from newsbrief.bot.chats import ChatPrefs, Edit
+from newsbrief.bot.chats import ChatPrefs, Edit, chat_language
 from newsbrief.bot.common import asker, may_change_settings, prefs_for, refuse, reply
 from newsbrief.bot.fetching import Busy, ChatFetches
+from newsbrief.bot.i18n import _, speaking
 from newsbrief.bot.own_sources import plain_reason
 from newsbrief.bot.preferences import change
 from newsbrief.bot.render import esc, fit
@@ -98,22 +99,26 @@ async def import_document(update: Update, context: NewsContext) -> None:
     doc = message.document
     name = (doc.file_name or "").lower()
     if not (name.endswith((".opml", ".xml")) or "opml" in (doc.mime_type or "")):
-        await reply(update, context, "I read OPML files (.opml) of feeds to import. Send one, or use /add URL.")
+        await reply(update, context, _("I read OPML files (.opml) of feeds to import. Send one, or use /add URL."))
         return
     if not svc.settings.chats.user_sources:
-        await reply(update, context, "The operator of this bot has turned off adding sources.")
+        await reply(update, context, _("The operator of this bot has turned off adding sources."))
         return
     if not await may_change_settings(update, context):
         await refuse(update, context)
         return
     if (doc.file_size or 0) > MAX_OPML_BYTES:
-        await reply(update, context, f"That file is too large: I read OPML files of up to {MAX_OPML_BYTES // 1024} KB.")
+        await reply(
+            update,
+            context,
+            _("That file is too large: I read OPML files of up to {n} KB.").format(n=MAX_OPML_BYTES // 1024),
+        )
         return
     data = bytes(await (await context.bot.get_file(doc.file_id)).download_as_bytearray())
     try:
         feeds = await asyncio.to_thread(read_opml, data)
     except OPMLError as exc:
-        await reply(update, context, f"I could not import that file: {esc(str(exc))}.")
+        await reply(update, context, _("I could not import that file: {reason}.").format(reason=esc(str(exc))))
         return
     prefs = prefs_for(update, context)
     have = set(prefs.sources)
@@ -128,14 +133,14 @@ async def import_document(update: Update, context: NewsContext) -> None:
             try:
                 prefs = await change(context.application, prefs, _starting(todo[:room], file_name, answer_to))
             except ImportBusy:
-                await reply(update, context, "An import for this chat is under way. Wait for its answer first.")
+                await reply(update, context, _("An import for this chat is under way. Wait for its answer first."))
                 return
             try:
                 report = await finish_import(context.application, prefs, already=already, over=over)
             except Exception:
                 log.exception("import of %s failed", file_name)
                 await change(context.application, prefs, _dropped)
-                report = "I could not import that file: something went wrong on my side. Please try again later."
+                report = _("I could not import that file: something went wrong on my side. Please try again later.")
     except Busy as exc:
         await reply(update, context, esc(str(exc)))
         return
@@ -172,23 +177,30 @@ async def finish_import(
         app.create_task(svc.fetches.call(_fetch_all, svc.store, fresh, svc.settings))
     already = [*already, *(u for u, f, _ in results if f is not None and f.name in before)]
     failed = [(u, why) for u, f, why in results if f is None]
-    full_why = f"this chat already has the most sources it may have ({cap})"
+    full_why = _("this chat already has the most sources it may have ({n})").format(n=cap)
     failed += [(f.location, full_why) for f in full] + [(u, full_why) for u in over]
     lines = [
-        f"<b>Imported {esc(prefs.import_file or 'the file')}</b>{note}: {len(added)} added, "
-        f"{len(already)} already there, {len(failed)} failed."
+        "<b>"
+        + _("Imported {file}").format(file=esc(prefs.import_file or _("the file")))
+        + "</b>"
+        + (" " + note if note else "")
+        + ": "
+        + _("{added} added, {already} already there, {failed} failed.").format(
+            added=len(added), already=len(already), failed=len(failed)
+        )
     ]
     if added:
         lines.append(
-            "Added: "
+            _("Added:")
+            + " "
             + ", ".join(fit(f.title or f.location, 120) for f in added[:MAX_LISTED])
             + (" …" if len(added) > MAX_LISTED else "")
         )
     for url, why in failed[:MAX_LISTED]:
         lines.append(f"✗ {fit(url, 120)} — {fit(why, 200)}")
     if len(failed) > MAX_LISTED:
-        lines.append(f"… and {len(failed) - MAX_LISTED} more that failed.")
-    lines.append("/sources lists this chat's sources.")
+        lines.append(_("… and {n} more that failed.").format(n=len(failed) - MAX_LISTED))
+    lines.append(_("/sources lists this chat's sources."))
     return "\n".join(lines)
 
 
@@ -201,7 +213,8 @@ async def resume_imports(context: NewsContext) -> None:
             continue
         try:
             async with svc.fetches.turn(prefs.chat_id, None):
-                report = await finish_import(app, prefs, note=" (finished after a restart of the bot)")
+                with speaking(chat_language(prefs, svc.bot.language, svc.chats.get(prefs.import_answer_to))):
+                    report = await finish_import(app, prefs, note=_("(finished after a restart of the bot)"))
         except Exception:
             log.exception("resuming the import of chat %s failed; it is dropped", prefs.chat_id)
             await change(app, prefs, _dropped)
@@ -223,7 +236,9 @@ async def export(update: Update, context: NewsContext) -> None:
     svc = services(context)
     prefs = prefs_for(update, context)
     if not prefs.sources:
-        await reply(update, context, "This chat has no sources of its own to export. /add one, or send an OPML file.")
+        await reply(
+            update, context, _("This chat has no sources of its own to export. /add one, or send an OPML file.")
+        )
         return
     known = catalog(svc.store)
     feeds = [(known[n]["location"], known[n].get("title", "")) for n in prefs.sources if n in known]
@@ -235,6 +250,8 @@ async def export(update: Update, context: NewsContext) -> None:
         filename="newsbrief-sources.opml",
         message_thread_id=thread or None,
         caption=(
-            f"This chat's {len(feeds)} sources. Send the file back to me (or to another chat with me) to import them."
+            _("This chat's {n} sources. Send the file back to me (or to another chat with me) to import them.").format(
+                n=len(feeds)
+            )
         ),
     )

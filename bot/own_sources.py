@@ -18,13 +18,14 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from newsbrief.bot.chats import ChatPrefs, Edit
 from newsbrief.bot.common import asker, button_prefs, may_change_settings, prefs_for, refuse, reply
 from newsbrief.bot.fetching import Busy
+from newsbrief.bot.i18n import N_, _, datetime_text, number_text
 from newsbrief.bot.preferences import change
 from newsbrief.bot.render import Reply, callback_data, esc, fit
 from newsbrief.bot.services import NewsContext, services
 from newsbrief.summaries.config import Settings, Source
 from newsbrief.summaries.ingest.chat_sources import Found, add_to_catalog, catalog, discover, drop_unused, source_name
 from newsbrief.summaries.ingest.feeds import fetch_due
-from newsbrief.summaries.ingest.fetch import UNREACHABLE, FetchError
+from newsbrief.summaries.ingest.fetch import FetchError
 from newsbrief.summaries.store import NewsStore
 
 __all__ = [
@@ -42,6 +43,7 @@ log = logging.getLogger(__name__)
 
 REMOVE_PATTERN = r"^rm:u:[0-9a-f]{12}$"
 MAX_URL_CHARS = 2000
+UNREACHABLE_TEXT = N_("that address cannot be reached from here")  # summaries.ingest.fetch.UNREACHABLE, translated
 MAX_URL_SHOWN = 200  # characters of an address /sources shows (/export has them whole)
 MAX_REASON_SHOWN = 200
 
@@ -86,28 +88,36 @@ async def add(update: Update, context: NewsContext) -> None:
         await reply(
             update,
             context,
-            "The operator of this bot has turned off adding sources. /brief uses the bot's own sources.",
+            _("The operator of this bot has turned off adding sources. /brief uses the bot's own sources."),
         )
         return
     args = list(context.args or ())
     if len(args) != 1 or not args[0].lower().startswith(("http://", "https://")):
-        await reply(update, context, "Usage: /add URL — a feed or a web site, e.g. /add https://example.org/feed.xml")
+        await reply(
+            update, context, _("Usage: /add URL — a feed or a web site, e.g. /add https://example.org/feed.xml")
+        )
         return
     url = args[0]
     if len(url) > MAX_URL_CHARS:
         await reply(
-            update, context, f"That web address is too long: I take addresses of up to {MAX_URL_CHARS:,} characters."
+            update,
+            context,
+            _("That web address is too long: I take addresses of up to {n} characters.").format(
+                n=number_text(MAX_URL_CHARS)
+            ),
         )
         return
     prefs = await _target(update, context)
     if prefs is None:
         return
     if source_name(url) in prefs.sources:
-        await reply(update, context, "That address is already one of this chat's sources. /sources lists them.")
+        await reply(update, context, _("That address is already one of this chat's sources. /sources lists them."))
         return
     if len(prefs.sources) >= limits.sources_per_chat:
         await reply(
-            update, context, f"This chat has {len(prefs.sources)} sources, the most it may have. /remove one first."
+            update,
+            context,
+            _("This chat has {n} sources, the most it may have. /remove one first.").format(n=len(prefs.sources)),
         )
         return
     try:
@@ -116,17 +126,23 @@ async def add(update: Update, context: NewsContext) -> None:
         await reply(update, context, esc(str(exc)))
         return
     except FetchError as exc:
-        await reply(update, context, f"I could not add that: {esc(plain_reason(str(exc), exc.refused))}.")
+        await reply(
+            update,
+            context,
+            _("I could not add that: {reason}.").format(reason=esc(plain_reason(str(exc), exc.refused))),
+        )
         return
     except Exception:
         log.exception("discovering %s failed", url[:300])
-        await reply(update, context, "I could not add that: the address could not be read. Please try another one.")
+        await reply(update, context, _("I could not add that: the address could not be read. Please try another one."))
         return
     if found.name in prefs.sources:
         await reply(
             update,
             context,
-            f"<b>{esc(found.title or found.location)}</b> is already one of this chat's sources. /sources lists them.",
+            _("<b>{source}</b> is already one of this chat's sources. /sources lists them.").format(
+                source=esc(found.title or found.location)
+            ),
         )
         return
     known = found.name in catalog(svc.store)  # another chat's already: the job fetches it
@@ -136,7 +152,11 @@ async def add(update: Update, context: NewsContext) -> None:
     except SourceCap as full:  # other /adds of this chat got there first: nothing held, nothing fetched
         in_use = {n for p in svc.chats.all() for n in p.sources}
         await asyncio.to_thread(drop_unused, svc.store, [found.name], in_use)
-        await reply(update, context, f"This chat has {full.args[0]} sources, the most it may have. /remove one first.")
+        await reply(
+            update,
+            context,
+            _("This chat has {n} sources, the most it may have. /remove one first.").format(n=full.args[0]),
+        )
         return
     await reply(update, context, added_text(found))
     if not known:
@@ -144,11 +164,16 @@ async def add(update: Update, context: NewsContext) -> None:
 
 
 def added_text(found: Found) -> str:
-    what = "feed" if found.kind == "feed" else "page (it has no feed, so I will read the page itself)"
-    lines = [f"Added the {what}: <b>{esc(found.title or found.location)}</b>"]
+    name = esc(found.title or found.location)
+    if found.kind == "feed":
+        lines = [_("Added the feed: <b>{source}</b>").format(source=name)]
+    else:
+        lines = [
+            _("Added the page (it has no feed, so I will read the page itself): <b>{source}</b>").format(source=name)
+        ]
     if found.latest:
-        lines.append(f"Latest: {esc(found.latest)}")
-    lines.append("Its news comes in this chat's briefings and digests. /sources lists them, /remove removes one.")
+        lines.append(_("Latest: {headline}").format(headline=esc(found.latest)))
+    lines.append(_("Its news comes in this chat's briefings and digests. /sources lists them, /remove removes one."))
     return "\n".join(lines)
 
 
@@ -164,13 +189,13 @@ def plain_reason(reason: str, refused: bool = False) -> str:
     """A fetch problem as a chat user may see it: refusals all say the same thing."""
     reason = " ".join(reason.split()).rstrip(".")
     if refused or reason.startswith("refused"):
-        return UNREACHABLE
-    return reason[:300] or "it could not be read"
+        return _(UNREACHABLE_TEXT)
+    return reason[:300] or _("it could not be read")
 
 
 def _when(iso: str) -> str:
     try:
-        return dt.datetime.fromisoformat(iso).strftime("%d %b %H:%M UTC")
+        return datetime_text(dt.datetime.fromisoformat(iso).astimezone(dt.UTC), "short") + " UTC"
     except ValueError:
         return iso
 
@@ -179,7 +204,7 @@ def sources_view(store: NewsStore, prefs: ChatPrefs) -> Reply:
     """The chat's sources with status, last new item and errors, and a button to remove each."""
     if not prefs.sources:
         return Reply(
-            "This chat has no sources of its own. Add one with /add URL, e.g. /add https://example.org/feed.xml"
+            _("This chat has no sources of its own. Add one with /add URL, e.g. /add https://example.org/feed.xml")
         )
     known = catalog(store)
     states = {d["name"]: d for d in store.documents("sources") if d.get("name") in prefs.sources}
@@ -191,25 +216,34 @@ def sources_view(store: NewsStore, prefs: ChatPrefs) -> Reply:
                 latest[name] = article.get("headline", "")
         if len(latest) == len(wanted):
             break
-    lines = ["<b>This chat's sources</b>"]
+    lines = ["<b>" + _("This chat's sources") + "</b>"]
     rows = []
     for i, name in enumerate(prefs.sources, 1):
         doc = known.get(name, {})
-        title = doc.get("title") or doc.get("location", "") or "a removed source"
+        title = doc.get("title") or doc.get("location", "") or _("a removed source")
         state = states.get(name, {})
         if not state:
-            status = "not fetched yet"
+            status = _("not fetched yet")
         elif state.get("status") == "error":
             why = fit(plain_reason(state.get("reason", "")), MAX_REASON_SHOWN)
-            status = f"failing: {why} (since {state.get('failures', 1)} tries)"
+            status = _("failing: {reason} (since {n} tries)").format(reason=why, n=state.get("failures", 1))
         else:
-            status = f"ok, last read {_when(state.get('last_success') or state.get('last_attempt', ''))}"
-        lines.append(f"{i}. <b>{fit(title, 200)}</b> ({doc.get('kind', 'feed')}) — {status}")
+            status = _("ok, last read {when}").format(
+                when=_when(state.get("last_success") or state.get("last_attempt", ""))
+            )
+        kind = _("feed") if doc.get("kind", "feed") == "feed" else _("page")
+        lines.append(f"{i}. <b>{fit(title, 200)}</b> ({kind}) — {status}")
         if doc.get("location"):  # the whole address is in /export
             lines.append(f"   {fit(doc['location'], MAX_URL_SHOWN)}")
         if name in latest:
-            lines.append(f"   Last new item: {fit(latest[name], 200)}")
-        rows.append([InlineKeyboardButton(f"Remove {i}. {title[:40]}", callback_data=callback_data("rm", name))])
+            lines.append("   " + _("Last new item: {headline}").format(headline=fit(latest[name], 200)))
+        rows.append(
+            [
+                InlineKeyboardButton(
+                    _("Remove {n}. {source}").format(n=i, source=title[:40]), callback_data=callback_data("rm", name)
+                )
+            ]
+        )
     return Reply("\n".join(lines), InlineKeyboardMarkup(rows))
 
 
@@ -238,7 +272,9 @@ async def remove(update: Update, context: NewsContext) -> None:
                 name = n
     if name is None:
         await reply(
-            update, context, "That is not one of this chat's sources. /remove without anything shows them with buttons."
+            update,
+            context,
+            _("That is not one of this chat's sources. /remove without anything shows them with buttons."),
         )
         return
     await reply(update, context, await drop_source(context, prefs, name))
@@ -250,7 +286,7 @@ async def drop_source(context: NewsContext, prefs: ChatPrefs, name: str) -> str:
     await change(context.application, prefs, _removing(name))
     in_use = {n for p in svc.chats.all() for n in p.sources}
     await asyncio.to_thread(drop_unused, svc.store, [name], in_use)
-    return f"Removed <b>{esc(title)}</b> from this chat's sources."
+    return _("Removed <b>{source}</b> from this chat's sources.").format(source=esc(title))
 
 
 async def remove_button(update: Update, context: NewsContext) -> None:
@@ -260,8 +296,8 @@ async def remove_button(update: Update, context: NewsContext) -> None:
         return
     name = query.data.partition(":")[2]
     if name not in prefs.sources:
-        await query.answer("That is not one of this chat's sources.")
+        await query.answer(_("That is not one of this chat's sources."))
         return
     text = await drop_source(context, prefs, name)
-    await query.answer("Removed.")
+    await query.answer(_("Removed."))
     await reply(update, context, text)  # in the chat and topic of the button

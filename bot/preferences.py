@@ -20,6 +20,7 @@ from telegram.ext import Application
 
 from newsbrief.bot.chats import LENGTHS, MAX_TOPICS, ChatPrefs, Edit, clean_topics
 from newsbrief.bot.digests import schedule_digest
+from newsbrief.bot.i18n import LANGUAGES, _, language_name, supported
 from newsbrief.bot.render import esc
 from newsbrief.bot.services import services
 from newsbrief.summaries.config import parse_time_of_day, parse_timezone
@@ -85,21 +86,20 @@ def parse_schedule_args(args: list[str], prefs: ChatPrefs) -> tuple[ChatPrefs, s
             try:
                 time = parse_time_of_day(arg).strftime("%H:%M")
             except ValueError:
-                return prefs, (
-                    f"“{esc(shown(arg))}” is not a time of day. Use 24-hour HH:MM, e.g. /subscribe 07:30 Europe/Berlin"
-                )
+                return prefs, _(
+                    "“{value}” is not a time of day. Use 24-hour HH:MM, e.g. /subscribe 07:30 Europe/Berlin"
+                ).format(value=esc(shown(arg)))
         elif "/" in arg or arg.upper() in ("UTC", "GMT"):
             try:
                 zone = parse_timezone(arg).key
             except ValueError:
-                return prefs, (
-                    f"“{esc(shown(arg))}” is not a time zone I know. Use Area/City, e.g. /subscribe 07:30 Europe/Berlin"
-                )
+                return prefs, _(
+                    "“{value}” is not a time zone I know. Use Area/City, e.g. /subscribe 07:30 Europe/Berlin"
+                ).format(value=esc(shown(arg)))
         else:
-            return prefs, (
-                f"I don't understand “{esc(shown(arg))}”. "
-                "Use a time and a time zone, e.g. /subscribe 07:30 Europe/Berlin"
-            )
+            return prefs, _(
+                "I don't understand “{value}”. Use a time and a time zone, e.g. /subscribe 07:30 Europe/Berlin"
+            ).format(value=esc(shown(arg)))
     return dataclasses.replace(prefs, time=time, timezone=zone), None
 
 
@@ -108,35 +108,48 @@ def apply_setting(prefs: ChatPrefs, key: str, value: str) -> tuple[ChatPrefs, st
     key = key.lower()
     if key in ("operator", "botsources"):
         if value.lower() not in ("on", "off"):
-            return prefs, "Use /settings operator on (the bot's sources too) or /settings operator off (only yours)"
+            return prefs, _("Use /settings operator on (the bot's sources too) or /settings operator off (only yours)")
         return dataclasses.replace(prefs, operator_sources=value.lower() == "on"), None
     if key == "time":
         try:
             return dataclasses.replace(prefs, time=parse_time_of_day(value).strftime("%H:%M")), None
         except ValueError:
-            return prefs, f"“{esc(shown(value))}” is not a time of day. Use 24-hour HH:MM, e.g. /settings time 07:30"
+            return prefs, _("“{value}” is not a time of day. Use 24-hour HH:MM, e.g. /settings time 07:30").format(
+                value=esc(shown(value))
+            )
     if key in ("timezone", "tz", "zone"):
         try:
             return dataclasses.replace(prefs, timezone=parse_timezone(value).key), None
         except ValueError:
-            return prefs, (
-                f"“{esc(shown(value))}” is not a time zone I know. Use Area/City, e.g. /settings timezone Europe/Berlin"
-            )
+            return prefs, _(
+                "“{value}” is not a time zone I know. Use Area/City, e.g. /settings timezone Europe/Berlin"
+            ).format(value=esc(shown(value)))
     if key == "length":
         if value.lower() not in LENGTHS:
-            return prefs, "Length is short, normal or long, e.g. /settings length short"
+            return prefs, _("Length is short, normal or long, e.g. /settings length short")
         return dataclasses.replace(prefs, length=value.lower()), None
     if key in ("topics", "topic"):
         if value.lower() in ("off", "none", "all", "clear", ""):
             return dataclasses.replace(prefs, topics=()), None
         topics = clean_topics(value.split(","))
         if len(value.split(",")) > MAX_TOPICS:
-            return prefs, f"At most {MAX_TOPICS} topics, separated by commas, e.g. /settings topics climate, energy"
+            return prefs, _("At most {n} topics, separated by commas, e.g. /settings topics climate, energy").format(
+                n=MAX_TOPICS
+            )
         return dataclasses.replace(prefs, topics=topics), None
-    return prefs, (
-        f"I don't know the setting “{esc(shown(key))}”. "
-        "Use time, timezone, length or topics, e.g. /settings length short"
-    )
+    if key in ("language", "lang"):
+        code = value.strip().lower()
+        if code in ("auto", "default", "off"):
+            return dataclasses.replace(prefs, language=""), None
+        if not supported(code) or supported(code) != code.split("-")[0]:
+            return prefs, _("I speak {languages}. Choose one, e.g. /settings language de").format(
+                languages=", ".join(f"{c} ({language_name(c)})" for c in LANGUAGES)
+            )
+        return dataclasses.replace(prefs, language=supported(code)), None
+    return prefs, _(
+        "I don't know the setting “{value}”. "
+        "Use time, timezone, length, topics or language, e.g. /settings length short"
+    ).format(value=esc(shown(key)))
 
 
 def button_setting(key: str, value: str, now: dt.datetime) -> Edit:

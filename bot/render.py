@@ -12,8 +12,9 @@ from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from newsbrief.summaries.index.entity_index import WhoResult, name_token, reports_line
-from newsbrief.summaries.stories.briefing import Briefing, Story, outlets_line
+from newsbrief.bot.i18n import N_, _, date_text, ngettext
+from newsbrief.summaries.index.entity_index import EntityCard, WhoResult, name_token
+from newsbrief.summaries.stories.briefing import Briefing, Story
 
 __all__ = [
     "Reply",
@@ -69,10 +70,46 @@ def who_payload(name: str) -> str:
 
 
 def pretty_date(iso: str) -> str:
+    """A date as the chat's language writes it ("Mon 07 Dec 2026" style: Babel's medium form)."""
     try:
-        return dt.date.fromisoformat(iso).strftime("%a %d %b %Y")
+        return date_text(dt.date.fromisoformat(iso), "EEE dd MMM y")
     except ValueError:
         return iso
+
+
+TYPE_NAMES = {
+    "person": N_("person"),
+    "organisation": N_("organisation"),
+    "place": N_("place"),
+    "event": N_("event"),
+    "product": N_("product"),
+}
+
+
+def outlets_line(outlets: Sequence[str], shown: int = 2) -> str:
+    """ "Reuters, BBC and 4 more", in the chat's language."""
+    outlets = [o for o in outlets if o]
+    if len(outlets) <= 1:
+        return "".join(outlets)
+    if len(outlets) <= shown + 1:
+        return _("{first} and {last}").format(first=", ".join(outlets[:-1]), last=outlets[-1])
+    more = len(outlets) - shown
+    return ngettext("{first} and {n} more", "{first} and {n} more", more).format(
+        first=", ".join(outlets[:shown]), n=more
+    )
+
+
+def reports_line(card: EntityCard) -> str:
+    """ "7 stories, 12 reports", or "1 article" when stories are not known."""
+    n = card.article_count
+    if card.story_count is None:
+        return ngettext("{n} article", "{n} articles", n).format(n=n)
+    k = card.story_count
+    return (
+        ngettext("{n} story", "{n} stories", k).format(n=k)
+        + ", "
+        + ngettext("{n} report", "{n} reports", n).format(n=n)
+    )
 
 
 MAX_BUTTON_URL = 2048  # Telegram refuses a whole message whose button carries a longer URL
@@ -110,9 +147,9 @@ def story_block(story: Story, number: int | None, length: str = "normal", limit:
     head = f"{number}. {story.headline}" if number is not None else story.headline
     outlets = outlets_line(story.outlets) if story.outlets else story.source
     reports = len(story.reports)
-    count = f"{reports} reports" if reports > 1 else ""
+    count = ngettext("{n} report", "{n} reports", reports).format(n=reports) if reports > 1 else ""
     meta = " · ".join(
-        x for x in ("Update" if story.update else "", pretty_date(story.date), outlets, count, story.place) if x
+        x for x in (_("Update") if story.update else "", pretty_date(story.date), outlets, count, story.place) if x
     )
     head_html, meta_html = fit(head, 600), fit(meta, 300)
     frame = f"<b>{head_html}</b>\n<i>{meta_html}</i>\n"
@@ -126,16 +163,17 @@ def _as_sentence(text: str) -> str:
 
 
 def story_buttons(story: Story, number: int | None) -> list[InlineKeyboardButton]:
-    label = f"{number}. Full summary" if number is not None else "Full summary"
+    label = f"{number}. " + _("Full summary") if number is not None else _("Full summary")
     row = [InlineKeyboardButton(label, callback_data=callback_data("full", story.article_id))]
     if len(story.reports) > 1 and story.story_id.startswith("s"):
         row.append(
             InlineKeyboardButton(
-                f"All {len(story.reports)} reports", callback_data=callback_data("reports", story.story_id)
+                _("All {n} reports").format(n=len(story.reports)),
+                callback_data=callback_data("reports", story.story_id),
             )
         )
     elif _is_http_url(story.url):
-        row.append(InlineKeyboardButton("Open article", url=story.url))
+        row.append(InlineKeyboardButton(_("Open article"), url=story.url))
     return row
 
 
@@ -182,27 +220,43 @@ def split_long(message: Reply, limit: int = MESSAGE_LIMIT) -> list[Reply]:
     return [Reply(part) for part in parts[:-1]] + [Reply(parts[-1], message.keyboard)]
 
 
-def render_briefing(briefing: Briefing, *, length: str = "normal", title: str = "Your briefing") -> list[Reply]:
+def render_briefing(briefing: Briefing, *, length: str = "normal", title: str = "") -> list[Reply]:
     """A briefing as one or more messages, each story with its buttons."""
-    topics = [t if len(t) <= 40 else t[:40] + "…" for t in briefing.topics[:5]]
-    topic_note = f" about {', '.join(topics)}" if topics else ""
+    title = title or _("Your briefing")
+    topics = esc(", ".join(t if len(t) <= 40 else t[:40] + "…" for t in briefing.topics[:5]))
     if not briefing.stories:
         if briefing.filtered:
+            text = (
+                _("This chat's filters hide every story about {topics} I hold ({n} of them).")
+                if topics
+                else _("This chat's filters hide every story I hold ({n} of them).")
+            )
             return [
                 Reply(
-                    f"This chat's filters hide every story{esc(topic_note)} I hold "
-                    f"({briefing.filtered} of them). /filter lists the filters with buttons to remove them; "
-                    "/filter clear removes them all."
+                    text.format(topics=topics, n=briefing.filtered)
+                    + " "
+                    + _("/filter lists the filters with buttons to remove them; /filter clear removes them all.")
                 )
             ]
         if topics:
-            return [Reply(f"No story{esc(topic_note)} in the news I hold. Try another topic, or /brief without one.")]
-        return [Reply("No stories yet. Try again later.")]
+            return [
+                Reply(
+                    _("No story about {topics} in the news I hold. Try another topic, or /brief without one.").format(
+                        topics=topics
+                    )
+                )
+            ]
+        return [Reply(_("No stories yet. Try again later."))]
     header = f"<b>{esc(title)} · {esc(pretty_date(briefing.day))}</b>"
     if briefing.fallback:
-        header += f"\n<i>Nothing new{esc(topic_note)} that day; here are the latest stories.</i>"
-    elif topic_note:
-        header += f"\n<i>Stories{esc(topic_note)}.</i>"
+        note = (
+            _("Nothing new about {topics} that day; here are the latest stories.")
+            if topics
+            else _("Nothing new that day; here are the latest stories.")
+        )
+        header += "\n<i>" + note.format(topics=topics) + "</i>"
+    elif topics:
+        header += "\n<i>" + _("Stories about {topics}.").format(topics=topics) + "</i>"
     blocks = [
         (story_block(story, i, length, MESSAGE_LIMIT - 200), story_buttons(story, i))
         for i, story in enumerate(briefing.stories, 1)
@@ -214,15 +268,16 @@ def render_story(story: Story, *, note: str = "") -> Reply:
     """One story with its full summary, for /summary and the Full summary button."""
     block = story_block(story, None, "normal", MESSAGE_LIMIT - 100)
     text = f"{esc(note)}\n\n{block}" if note else block
-    row = [InlineKeyboardButton("Open article", url=story.url)] if _is_http_url(story.url) else []
+    row = [InlineKeyboardButton(_("Open article"), url=story.url)] if _is_http_url(story.url) else []
     return Reply(text, InlineKeyboardMarkup([row]) if row else None)
 
 
 def render_reports(story: Story, limit: int = 40) -> Reply:
     """Every report of a story: outlet, headline (linked when it has a web address), date."""
-    lines = [f"<b>{fit(story.headline, 300)}</b>", f"<i>{len(story.reports)} reports</i>", ""]
+    count = ngettext("{n} report", "{n} reports", len(story.reports)).format(n=len(story.reports))
+    lines = [f"<b>{fit(story.headline, 300)}</b>", f"<i>{count}</i>", ""]
     for report in story.reports[:limit]:
-        outlet = fit(report.source or "unknown outlet", 80)
+        outlet = fit(report.source or _("unknown outlet"), 80)
         title = fit(report.headline, 200)
         if _is_http_url(report.url):
             title = f'<a href="{html.escape(report.url, quote=True)}">{title}</a>'
@@ -232,12 +287,13 @@ def render_reports(story: Story, limit: int = 40) -> Reply:
         lines.append(line)
     shown = len(lines) - 3
     if shown < len(story.reports):
-        lines.append(f"<i>and {len(story.reports) - shown} more.</i>")
+        lines.append("<i>" + _("and {n} more.").format(n=len(story.reports) - shown) + "</i>")
     return Reply("\n".join(lines))
 
 
-def render_sentences(sentences: Iterable[str], *, title: str = "Summary") -> Reply:
+def render_sentences(sentences: Iterable[str], *, title: str = "") -> Reply:
     """Bulleted sentences under a bold title, cut to one message."""
+    title = title or _("Summary")
     head = f"<b>{esc(title)}</b>"
     lines = [head]
     for sentence in sentences:
@@ -254,31 +310,42 @@ def render_who(result: WhoResult) -> Reply:
     buttons: list[list[InlineKeyboardButton]] = []
     if card is None:
         suggestions = [s for s in result.suggestions[:5] if s.strip()]
-        text = f"I found nobody called <b>{fit(result.query, 200)}</b> in the news I hold."
+        text = _("I found nobody called <b>{name}</b> in the news I hold.").format(name=fit(result.query, 200))
         if suggestions:
-            text += "\nDid you mean one of these?"
+            text += "\n" + _("Did you mean one of these?")
             buttons = [[InlineKeyboardButton(s[:60], callback_data=who_payload(s))] for s in suggestions]
         return Reply(text, InlineKeyboardMarkup(buttons) if buttons else None)
-    lines = [f"<b>{fit(card.name, 200)}</b> · {esc(card.type)}"]
+    kind = _(TYPE_NAMES[card.type]) if card.type in TYPE_NAMES else card.type
+    lines = [f"<b>{fit(card.name, 200)}</b> · {esc(kind)}"]
     if result.fuzzy:
-        lines.append(f"<i>Nobody is called “{fit(result.query, 200)}”: did you mean {fit(card.name, 200)}?</i>")
+        lines.append(
+            "<i>"
+            + _("Nobody is called “{query}”: did you mean {name}?").format(
+                query=fit(result.query, 200), name=fit(card.name, 200)
+            )
+            + "</i>"
+        )
     roles = [r for r in (card.roles or []) if r.strip()]
     if roles:
         lines.append("<i>" + fit("; ".join(roles[:3]), 400) + "</i>")
-    span = pretty_date(card.first_seen)
     if card.last_seen and card.last_seen != card.first_seen:
-        span += f" to {pretty_date(card.last_seen)}"
-    lines.append(f"In {esc(reports_line(card))}, {fit(span, 100)}.")
+        span = _("{first} to {last}").format(first=pretty_date(card.first_seen), last=pretty_date(card.last_seen))
+    else:
+        span = pretty_date(card.first_seen)
+    lines.append(_("In {reports}, {span}.").format(reports=esc(reports_line(card)), span=fit(span, 100)))
     mentions = list(card.mentions or [])[:3]
     if mentions:
-        lines += ["", "<b>Latest mentions</b>"]
+        lines += ["", "<b>" + _("Latest mentions") + "</b>"]
         for m in mentions:
             lines.append(f"• {fit(pretty_date(m.date), 40)}, <i>{fit(m.headline, 200)}</i>: “{fit(m.sentence, 400)}”")
     co = list(card.co_mentions or [])[:6]
     if co:
-        lines += ["", "<b>Often mentioned with</b>: " + fit(", ".join(f"{name} ({n})" for name, n in co), 600)]
+        lines += [
+            "",
+            "<b>" + _("Often mentioned with") + "</b>: " + fit(", ".join(f"{name} ({n})" for name, n in co), 600),
+        ]
     others = [o for o in result.others[:4] if o.strip()]
     if others:
-        lines += ["", "Also matching: " + fit(", ".join(others), 400)]
+        lines += ["", _("Also matching:") + " " + fit(", ".join(others), 400)]
         buttons = [[InlineKeyboardButton(o[:60], callback_data=who_payload(o))] for o in others]
     return Reply("\n".join(lines), InlineKeyboardMarkup(buttons) if buttons else None)

@@ -15,7 +15,7 @@ from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot
 from newsbrief.bot.chats import ChatBook
 from newsbrief.bot.deliveries import Deliveries
 from newsbrief.bot.fetching import ChatFetches
-from newsbrief.bot.settings import TelegramSettings
+from newsbrief.bot.settings import BotSettings, TelegramSettings
 from newsbrief.summaries.config import Settings, SummarySettings
 from newsbrief.summaries.pipeline.core import NewsCore
 from newsbrief.summaries.store import NewsStore
@@ -49,6 +49,7 @@ class Services:
     digest_concurrency: int = 64
     core: NewsCore | None = None  # the indexes kept in memory for this store (made if not given)
     telegram: TelegramSettings = field(default_factory=TelegramSettings)  # the config file's [telegram]
+    bot: BotSettings = field(default_factory=BotSettings)  # the config file's [bot]
 
     def __post_init__(self) -> None:
         self.digest_slots = asyncio.Semaphore(self.digest_concurrency)

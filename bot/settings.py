@@ -13,9 +13,18 @@ import re
 from pathlib import Path
 from typing import Any
 
+from newsbrief.bot.i18n import LANGUAGES, supported
 from newsbrief.summaries.config import ConfigError, Settings, load_settings, read_config, section_from_dict
 
-__all__ = ["TelegramSettings", "TOKEN_ENV", "telegram_from_dict", "load_telegram_settings", "load_bot_settings"]
+__all__ = [
+    "TelegramSettings",
+    "BotSettings",
+    "TOKEN_ENV",
+    "telegram_from_dict",
+    "load_telegram_settings",
+    "load_bot_section",
+    "load_bot_settings",
+]
 
 TOKEN_ENV = "NEWSBRIEF_TELEGRAM_TOKEN"
 SECTION = "telegram"
@@ -33,6 +42,27 @@ class TelegramSettings:
     admins_only_in_groups: bool = True
     allowed_chats: tuple[int, ...] = ()
     rate_limit_per_second: float = 30.0
+
+
+@dataclasses.dataclass(frozen=True)
+class BotSettings:
+    """The ``[bot]`` section: how the bot speaks."""
+
+    # the interface language of groups and channels that chose none, and of private chats
+    # whose user's Telegram language the bot does not speak (bot.i18n.LANGUAGES)
+    language: str = "en"
+
+
+def load_bot_section(path: Path | None) -> BotSettings:
+    """The ``[bot]`` section of the config file at ``path`` (defaults without a file)."""
+    data = read_config(path).get("bot", {}) if path is not None else {}
+    try:
+        bot = section_from_dict("bot", BotSettings, data, path.parent.resolve() if path else Path.cwd())
+    except ConfigError as exc:
+        raise ConfigError(f"{path}: {exc}") from None
+    if not supported(bot.language):
+        raise ConfigError(f"[bot] language: {bot.language!r} is not one of {', '.join(LANGUAGES)}")
+    return dataclasses.replace(bot, language=supported(bot.language))
 
 
 def _check(tg: TelegramSettings) -> None:

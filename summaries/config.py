@@ -198,7 +198,7 @@ _SECTIONS: dict[str, type] = {
 }
 
 # sections of the same file that another part reads and checks: [telegram] is the bot's (bot/settings.py)
-READ_ELSEWHERE = ("telegram",)
+READ_ELSEWHERE = ("telegram", "bot")
 
 
 def _known_sections() -> str:

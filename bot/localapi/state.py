@@ -389,6 +389,10 @@ class BotState:
             user["username"] = username
         return user
 
+    def set_user_language(self, user_id: int, language_code: str) -> None:
+        """What a user's Telegram app is set to (the ``language_code`` of their updates)."""
+        self.ensure_user(user_id, None, None)["language_code"] = language_code
+
     def ensure_chat(
         self, chat_id: int, chat_type: str | None, title: str | None, first_name: str | None, username: str | None
     ) -> dict:
