@@ -4,7 +4,6 @@ on, and who may change them."""
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 import logging
 
@@ -14,7 +13,7 @@ from telegram.error import TelegramError
 
 from newsbrief.bot.channels import RIGHTS_CHECKED, rights_problem
 from newsbrief.bot.chats import ChatPrefs, chat_language, topic_key
-from newsbrief.bot.i18n import N_, _, supported, use
+from newsbrief.bot.i18n import N_, _, notice_user_language, use, user_language
 from newsbrief.bot.sending import reply, thread_of
 from newsbrief.bot.services import NewsContext, services
 
@@ -26,6 +25,7 @@ __all__ = [
     "button_prefs",
     "asker",
     "speak_the_chats_language",
+    "choose_language",
     "NOT_ADMIN",
 ]
 
@@ -55,6 +55,11 @@ def asker(update: Update) -> tuple[int, int | None]:
 async def speak_the_chats_language(update: Update, context: NewsContext) -> None:
     """Runs first for every update: what the handlers say is in the chat's language (a
     private chat managing a channel is answered in its own)."""
+    choose_language(update, context)
+
+
+def choose_language(update: Update, context: NewsContext) -> None:
+    """Speak the language of the chat of ``update`` from here on (again after a change of it)."""
     chat = update.effective_chat
     if chat is None:
         return
@@ -64,10 +69,8 @@ async def speak_the_chats_language(update: Update, context: NewsContext) -> None
         return
     prefs = svc.chats.get_or_default(chat.id, chat_type=chat.type)
     user = update.effective_user
-    seen = supported(user.language_code if user is not None else None)
-    if seen and seen != prefs.user_language and svc.chats.get(chat.id) is not None:
-        # remembered for what the bot sends unasked (digests, alerts): written only when it changes
-        prefs = await asyncio.to_thread(svc.chats.update, prefs, lambda p: dataclasses.replace(p, user_language=seen))
+    notice_user_language(user.language_code if user is not None else None)  # kept by the chat's next change
+    seen = user_language()
     use(chat_language(dataclasses.replace(prefs, user_language=seen or prefs.user_language), svc.bot.language))
 
 

@@ -14,9 +14,9 @@ from telegram.ext import ApplicationHandlerStop
 
 from newsbrief.bot.chat_news import compose_for, labelled, titles, visible_for
 from newsbrief.bot.chats import LENGTH_NAMES, LENGTHS, ChatPrefs, next_delivery
-from newsbrief.bot.common import NOT_ADMIN, asker, may_change_settings, prefs_for, refuse, reply
+from newsbrief.bot.common import NOT_ADMIN, asker, choose_language, may_change_settings, prefs_for, refuse, reply
 from newsbrief.bot.fetching import Busy
-from newsbrief.bot.i18n import LANGUAGES, N_, _, current, datetime_text, language_name, ngettext, number_text, use
+from newsbrief.bot.i18n import LANGUAGES, N_, _, current, datetime_text, language_name, ngettext, number_text
 from newsbrief.bot.preferences import (
     apply_setting,
     button_setting,
@@ -261,7 +261,7 @@ async def who_card(context: NewsContext, name: str, update: Update | None = None
 
 def _when(prefs: ChatPrefs, svc: Services) -> str:
     nxt = next_delivery(prefs, svc.clock())
-    return f"{datetime_text(nxt, 'medium')} ({esc(prefs.timezone)}, {esc(nxt.tzname() or '')})"
+    return f"{datetime_text(nxt, 'EEE dd MMM y, HH:mm')} ({esc(prefs.timezone)}, {esc(nxt.tzname() or '')})"
 
 
 async def subscribe(update: Update, context: NewsContext) -> None:
@@ -394,6 +394,7 @@ async def settings_cmd(update: Update, context: NewsContext) -> None:
         await reply(update, context, error)
         return
     new = await change(context.application, prefs, lambda p: apply_setting(p, key, value)[0])
+    choose_language(update, context)  # the answer in the language just chosen, if that was the change
     await reply(update, context, settings_view(new, svc))
 
 
@@ -507,8 +508,7 @@ async def settings_button(update: Update, context: NewsContext) -> None:
         await query.answer(_(NOT_ADMIN), show_alert=True)
         return
     prefs = await change(context.application, prefs_for(update, context), button_setting(key, value, svc.clock()))
-    if key == "language":  # the answer, and the view, in the language just chosen
-        use(prefs.language or svc.bot.language)
+    choose_language(update, context)  # the answer, and the view, in the language just chosen
     await query.answer(_("Saved."))
     view = settings_view(prefs, svc)
     try:

@@ -39,6 +39,8 @@ __all__ = [
     "datetime_text",
     "time_text",
     "number_text",
+    "notice_user_language",
+    "user_language",
 ]
 
 DOMAIN = "newsbrief"
@@ -48,6 +50,8 @@ LANGUAGES = ("en", "es", "fr", "de", "ru", "pt", "hi")
 DEFAULT = "en"
 
 _current: ContextVar[str] = ContextVar("newsbrief_language", default=DEFAULT)
+# the Telegram language of the user an update came from ("" if none or not spoken)
+_users: ContextVar[str] = ContextVar("newsbrief_user_language", default="")
 
 
 def supported(code: str | None) -> str:
@@ -83,6 +87,16 @@ def speaking(language: str | None) -> Iterator[None]:
         yield
     finally:
         _current.reset(token)
+
+
+def notice_user_language(code: str | None) -> None:
+    """Remember, for the rest of this update, the Telegram language of its user."""
+    _users.set(supported(code))
+
+
+def user_language() -> str:
+    """The Telegram language of the user of the update being handled ("" if unknown)."""
+    return _users.get()
 
 
 def _(message: str) -> str:

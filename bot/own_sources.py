@@ -195,7 +195,7 @@ def plain_reason(reason: str, refused: bool = False) -> str:
 
 def _when(iso: str) -> str:
     try:
-        return datetime_text(dt.datetime.fromisoformat(iso).astimezone(dt.UTC), "short") + " UTC"
+        return datetime_text(dt.datetime.fromisoformat(iso).astimezone(dt.UTC), "dd MMM HH:mm") + " UTC"
     except ValueError:
         return iso
 

@@ -20,7 +20,7 @@ from telegram.ext import Application
 
 from newsbrief.bot.chats import LENGTHS, MAX_TOPICS, ChatPrefs, Edit, clean_topics
 from newsbrief.bot.digests import schedule_digest
-from newsbrief.bot.i18n import LANGUAGES, _, language_name, supported
+from newsbrief.bot.i18n import LANGUAGES, _, language_name, supported, user_language
 from newsbrief.bot.render import esc
 from newsbrief.bot.services import services
 from newsbrief.summaries.config import parse_time_of_day, parse_timezone
@@ -49,10 +49,24 @@ def shown(value: str) -> str:
 # -- applying a change --------------------------------------------------------------------
 
 
+def _noting_language(edit: Edit) -> Edit:
+    """``edit``, also remembering in a private chat its user's Telegram language (for what
+    the bot sends unasked: digests and alerts), as the update being handled gave it."""
+    seen = user_language()
+    if not seen:
+        return edit
+
+    def noted(prefs: ChatPrefs) -> ChatPrefs:
+        new = edit(prefs)
+        return dataclasses.replace(new, user_language=seen) if new.chat_type == "private" else new
+
+    return noted
+
+
 async def change(app: Application, prefs: ChatPrefs, edit: Edit) -> ChatPrefs:
     """Apply ``edit`` to the chat of ``prefs`` (to ``prefs`` itself if nothing is stored
     for it yet), store the result and (re)schedule its digest. Returns what was stored."""
-    saved = await asyncio.to_thread(services(app).chats.update, prefs, edit)
+    saved = await asyncio.to_thread(services(app).chats.update, prefs, _noting_language(edit))
     schedule_digest(app, saved)
     return saved
 

@@ -23,6 +23,9 @@ class Graph:
     private: list[tuple[str, str]] = field(default_factory=list)  # (module, what private it imports)
 
 
+GETTEXT = "_"  # the one underscore name that is public: gettext's "translate this"
+
+
 def _module_name(root: Path, path: Path) -> str:
     parts = list(path.relative_to(root).with_suffix("").parts)
     if parts[-1] == "__init__":
@@ -81,6 +84,8 @@ def build(root: Path, packages: Iterable[str], namespace: str = "") -> Graph:
                 if part.startswith("_") and not part.startswith("__"):
                     graph.private.append((name, targets[-1]))
             for n in names:
+                if n == GETTEXT:
+                    continue  # gettext's conventional alias, public by convention (bot/i18n.py)
                 if n.startswith("_") and not n.startswith("__"):
                     base = targets[-1]
                     if not (base.split(".")[0] in packages and resolve(base) == name):

@@ -175,7 +175,8 @@ async def test_subscribe_confirms_next_delivery_in_local_time(env):
         ("/settings length huge", "Length is short, normal or long, e.g. /settings length short"),
         (
             "/settings colour blue",
-            "I don't know the setting “colour”. Use time, timezone, length or topics, e.g. /settings length short",
+            "I don't know the setting “colour”. "
+            "Use time, timezone, length, topics or language, e.g. /settings length short",
         ),
     ],
 )
