@@ -31,6 +31,7 @@ from newsbrief.bot.chats import ChatBook
 from newsbrief.bot.common import speak_the_chats_language
 from newsbrief.bot.deliveries import open_deliveries
 from newsbrief.bot.digests import catch_up, rebuild_schedules
+from newsbrief.bot.flood import check_flood
 from newsbrief.bot.i18n import LANGUAGES, speaking
 from newsbrief.bot.jobs import once, repeat
 from newsbrief.bot.ratelimit import PriorityRateLimiter
@@ -146,8 +147,9 @@ def build_application(
 
 
 def add_handlers(application: Application) -> None:
-    application.add_handler(TypeHandler(Update, speak_the_chats_language), group=-3)  # every answer in it
-    application.add_handler(TypeHandler(Update, handlers.check_allowed), group=-2)  # then: the allow-list
+    application.add_handler(TypeHandler(Update, speak_the_chats_language), group=-4)  # every answer in it
+    application.add_handler(TypeHandler(Update, handlers.check_allowed), group=-3)  # then: the allow-list
+    application.add_handler(TypeHandler(Update, check_flood), group=-2)  # then: a user's rate
     application.add_handler(TypeHandler(Update, channels.check_managed_channel), group=-1)
     for name, callback in (
         ("start", handlers.start),

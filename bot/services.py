@@ -12,6 +12,7 @@ from typing import Any
 
 from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot
 
+from newsbrief.bot.buckets import Buckets
 from newsbrief.bot.chats import ChatBook
 from newsbrief.bot.deliveries import Deliveries
 from newsbrief.bot.fetching import ChatFetches
@@ -54,6 +55,8 @@ class Services:
     def __post_init__(self) -> None:
         self.digest_slots = asyncio.Semaphore(self.digest_concurrency)
         self.fetches = ChatFetches(self.settings.chats)  # what chats ask to fetch runs apart
+        limits = self.settings.chats
+        self.flood = Buckets(limits.commands_burst, limits.commands_per_minute)  # each user's rate
         if self.core is None:
             self.core = NewsCore(self.store, self.settings)
 

@@ -156,6 +156,10 @@ class ChatSettings:
     fetch_threads: int = 8
     fetches_in_flight: int = 2
     fetches_per_hour: int = 60
+    # commands and button presses of one user: this many at once, refilled at this rate a
+    # minute; more are dropped (the first told to slow down)
+    commands_burst: int = 20
+    commands_per_minute: float = 60.0
 
 
 @dataclasses.dataclass(frozen=True)

@@ -154,3 +154,20 @@ async def test_a_message_telegram_refuses_is_sent_simpler_not_lost(tmp_path):
         assert [b.get("callback_data") for b in buttons] == ["full:x"]  # only the bad link went
         await send(env.app, OTHER, Reply("<b>Markup cut <i>in the middle</b> of a tag & more"))
         assert env.api.sent(OTHER)[-1]["plain_text"] == "Markup cut in the middle of a tag & more"
+
+
+async def test_a_user_flooding_commands_is_slowed_and_others_are_not(tmp_path):
+    settings = dataclasses.replace(SETTINGS, chats=ChatSettings(commands_burst=5, commands_per_minute=0.5))
+    async with running_bot(tmp_path, settings) as env:
+        for _ in range(30):  # all sent before the first answer
+            env.api.send_text(ATTACKER, "/brief")
+        [answer] = await env.say(OTHER, "/brief")
+        assert "briefing" in answer["plain_text"].lower()
+
+        def counts() -> tuple[int, int]:
+            replies = [m["plain_text"] for m in env.api.sent(ATTACKER)]
+            return sum("briefing" in r.lower() for r in replies), sum("too fast" in r for r in replies)
+
+        await wait_for(lambda: counts() >= (5, 1), what="the attacker's answers")
+        await env.assert_no_reply(OTHER, 1)  # a barrier: every update sent before it is handled
+        assert counts() == (5, 1)  # five briefings, one "too fast", the other 24 dropped
