@@ -44,7 +44,7 @@ from newsbrief.summaries.config import Settings  # noqa: E402
 from newsbrief.summaries.pipeline.core import NewsCore  # noqa: E402
 from newsbrief.summaries.pipeline.run import summarize_pending  # noqa: E402
 from newsbrief.summaries.store import Store  # noqa: E402
-from newsbrief.summaries.stories.briefing import compose_briefing  # noqa: E402
+from newsbrief.summaries.stories.briefing import compose_briefing, outlets_line  # noqa: E402
 from newsbrief.summaries.stories.clustering import SIGNALS, StoryIndex, cluster_pending  # noqa: E402
 
 DEFAULT = Path(__file__).resolve().parents[2] / "shared" / "eval" / "uci-stories-dev.jsonl"
@@ -193,7 +193,10 @@ def main(argv: list[str] | None = None) -> int:
                     event_of_article[article.id] = event_of_row[r["id"]]
                 outlet_of_article[article.id] = r["publisher"]
                 day_of_article[article.id] = article.date
-            store.upsert_articles(articles)
+            result = store.upsert_articles(articles)
+            # the same text from another outlet is that outlet's report (as ingest does)
+            source_of = {a.id: a.source for a in articles}
+            store.add_also_in([(owner, source_of[aid]) for aid, owner in result.duplicates if owner != aid])
             summarize_pending(store, settings.summaries)
             t0 = time.perf_counter()
             cluster_pending(store, core.story_index())
@@ -287,9 +290,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.ablation and event_of_row:
             ablation(rows, event_of_row)
         if args.show_day:
-            briefing = compose_briefing(store, day=args.show_day, limit=5, settings=settings.summaries, fallback=False)
+            briefing = compose_briefing(store, day=args.show_day, limit=10, settings=settings.summaries, fallback=False)
             print(f"\nBriefing for {args.show_day}:")
-            from newsbrief.summaries.stories.briefing import outlets_line
 
             for i, story in enumerate(briefing.stories, 1):
                 print(f"{i}. {story.headline}\n   {outlets_line(story.outlets)} · {len(story.reports)} reports")

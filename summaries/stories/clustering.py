@@ -166,7 +166,9 @@ class StoryIndex:
         self.docs = 0
         self.names = NameForms()
         p = self.params
-        self.split_rule = SplitRule(p.split_min_group, p.split_tight, p.split_ratio, p.split_inside, p.split_outside)
+        self.split_rule = SplitRule(
+            p.split_min_group, p.split_tight, p.split_ratio, p.split_inside, p.split_outside, p.split_terms
+        )
         self._postings: dict[str, set[str]] = collections.defaultdict(set)
         self._expiry: list[tuple[float, str]] = []  # (last seen, story id), a min-heap
         self._now = -math.inf

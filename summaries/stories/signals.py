@@ -187,7 +187,7 @@ class NameForms:
     ``min_len`` letters with the same first letter and a length within one are compared,
     so a lookup costs a few hundred comparisons at most."""
 
-    def __init__(self, min_ratio: float = 83.0, min_len: int = 5, min_reports: int = 2, min_rarity: float = 4.5):
+    def __init__(self, min_ratio: float = 83.0, min_len: int = 5, min_reports: int = 2, min_rarity: float = 3.5):
         self.min_ratio, self.min_len, self.min_reports, self.min_rarity = min_ratio, min_len, min_reports, min_rarity
         self.alias: dict[str, str] = {}
         self._known: dict[tuple[str, int], set[str]] = collections.defaultdict(set)

@@ -27,10 +27,16 @@ class SplitRule:
     mean similarity at least ``tight``, the cross similarity at most ``ratio`` of it."""
 
     def __init__(
-        self, min_group: int = 3, tight: float = 0.35, ratio: float = 0.4, inside: float = 0.5, outside: float = 0.1
+        self,
+        min_group: int = 3,
+        tight: float = 0.35,
+        ratio: float = 0.4,
+        inside: float = 0.5,
+        outside: float = 0.1,
+        terms: int = 1,
     ) -> None:
         self.min_group, self.tight, self.ratio = min_group, tight, ratio
-        self.inside, self.outside = inside, outside
+        self.inside, self.outside, self.terms = inside, outside, terms
 
 
 def _signature(
@@ -48,10 +54,11 @@ def _signature(
         for t in vectors[aid]:
             if t != seed:
                 counts[t] = counts.get(t, 0) + 1
+    own = 0
     for t, c in counts.items():
         if c >= rule.inside * len(group) and len(holders.get(t, {}).keys() - group) <= rule.outside * rest:
-            return True
-    return False
+            own += 1
+    return own >= rule.terms
 
 
 def _sum(vectors: Iterable[dict[str, float]]) -> dict[str, float]:
@@ -94,7 +101,7 @@ def find_split(
         r_r = whole_sq - 2 * g_whole + g_g
         within_r = (r_r - (total_sq - g_sq)) / (m * (m - 1)) if m > 1 else 1.0
         across = (g_whole - g_g) / (len(group) * m)
-        if within_g < rule.tight or across > rule.ratio * max(within_g, within_r):
+        if within_g < rule.tight or across > rule.ratio * min(within_g, within_r):
             continue
         if not _signature(group, vectors, holders, term, rule, m):
             continue
