@@ -7,10 +7,13 @@ A group is the members holding one seed term; the rest is the other group. With 
 vectors, a group's mean pairwise similarity and the two groups' mean cross similarity come
 from the groups' vector sums (no pairwise loop):
 
-* ``tight``: mean similarity within the seed group;
-* ``apart``: mean similarity across the groups, at most ``ratio`` times the tighter of
-  the two groups' own mean similarities (and, for a rest larger than the group, at most
-  ``ratio`` times the group's).
+* ``tight``: the seed group's mean similarity within is at least ``tight``;
+* ``apart``: the mean similarity across the groups is at most ``ratio`` times the looser
+  group's own mean similarity (both groups must be tighter than they are close);
+* ``own words``: the seed group has ``terms`` words besides the seed that at least
+  ``inside`` of it and at most ``outside`` of the rest hold (what happened, not only who).
+
+At most half the story splits off, a group of at least ``min_group`` members.
 """
 
 from __future__ import annotations
