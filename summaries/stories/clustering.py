@@ -85,7 +85,9 @@ QUERY_RARITY = 2.5  # 8 minus Zipf frequency: terms more common than this find n
 
 def _lead(body: str, headline: str) -> str:
     """The body's first sentence, unless the body is only the headline again."""
-    first = re.split(r"(?<=[.!?])\s+", body.strip(), maxsplit=1)[0] if body else ""
+    if not body or body.strip() == headline.strip():  # a headline-only item
+        return ""
+    first = re.split(r"(?<=[.!?])\s+", body.strip(), maxsplit=1)[0]
     if not first or content_words(first) == content_words(headline):
         return ""
     return first[:400]

@@ -13,7 +13,8 @@ from the groups' vector sums (no pairwise loop):
 * ``own words``: the seed group has ``terms`` words besides the seed that at least
   ``inside`` of it and at most ``outside`` of the rest hold (what happened, not only who).
 
-At most half the story splits off, a group of at least ``min_group`` members.
+At most half the story (and at most ``MAX_GROUP`` members) splits off, a group of at
+least ``min_group`` members.
 """
 
 from __future__ import annotations
@@ -22,7 +23,9 @@ from collections.abc import Iterable, Mapping
 
 from newsbrief.summaries.stories.signals import dot
 
-__all__ = ["SplitRule", "find_split"]
+__all__ = ["SplitRule", "find_split", "MAX_GROUP"]
+
+MAX_GROUP = 64  # a larger group is not tried (the check's cost stays bounded)
 
 
 class SplitRule:
@@ -91,7 +94,7 @@ def find_split(
     best: tuple[float, str, set[str]] | None = None
     for term in sorted(set(seeds)):
         held = holders.get(term, {})
-        if not rule.min_group <= len(held) <= n // 2:
+        if not rule.min_group <= len(held) <= min(n // 2, MAX_GROUP):
             continue
         group = set(held)
         g_sum = _sum(vectors[a] for a in sorted(group))
