@@ -119,7 +119,7 @@ class StorySettings:
     threshold: float = 0.11  # headline+lead evidence for joining a story, after the time decay
     decay_hours: float = 24.0  # the similarity halves over this many hours between report and story
     copy_threshold: float = 0.5  # body similarity at which a report is a copy of one in the story
-    body_threshold: float = 0.4  # between two full texts, at least this body similarity to join
+    body_threshold: float = 0.3  # between two full texts, at least this body similarity to join
     lead_weight: float = 0.5
     slug_weight: float = 0.5  # the words of the URL's slug, as a second lead
     query_terms: int = 8

@@ -55,6 +55,7 @@ from newsbrief.summaries.stories.signals import (
     dot,
     event_words,
     prior_rarity,
+    text_language,
     unit,
     url_words,
 )
@@ -183,16 +184,16 @@ class StoryIndex:
 
     # -- weights
 
-    def _idf(self, term: str) -> float:
-        prior = prior_rarity(term)
+    def _idf(self, term: str, lang: str = "en") -> float:
+        prior = prior_rarity(term, lang)
         if not self._on("store-idf"):
             return prior
         corpus = math.log((self.docs + 1) / (self.df.get(term, 0) + 0.5))
         share = self.params.store_idf_share
         return share * corpus + (1.0 - share) * prior
 
-    def _vector(self, counts: dict[str, float]) -> dict[str, float]:
-        return _unit({t: c * self._idf(t) for t, c in counts.items()})
+    def _vector(self, counts: dict[str, float], lang: str = "en") -> dict[str, float]:
+        return _unit({t: c * self._idf(t, lang) for t, c in counts.items()})
 
     def _article_terms(self, article: dict[str, Any]) -> tuple[dict[str, float], dict[str, float]]:
         """An article's headline-and-lead and body term counts, name variants read as the
@@ -266,14 +267,14 @@ class StoryIndex:
 
     # -- joining
 
-    def _candidates(self, vec: dict[str, float], body: dict[str, float]) -> set[str]:
+    def _candidates(self, vec: dict[str, float], body: dict[str, float], lang: str = "en") -> set[str]:
         """Live stories sharing one of the article's heaviest terms; the most common
         English words (Zipf frequency above 5.5: "after", "over", "new") find none."""
         found: set[str] = set()
         for source in (vec, body):
             heaviest = sorted(source.items(), key=lambda kv: (-kv[1], kv[0]))[: self.params.query_terms]
             for term, _w in heaviest:
-                if prior_rarity(term) >= QUERY_RARITY:
+                if prior_rarity(term, lang) >= QUERY_RARITY:
                     found |= self._postings.get(term, set())
         return found
 
@@ -297,12 +298,12 @@ class StoryIndex:
         return score
 
     def _best(
-        self, vec: dict[str, float], body: dict[str, float], hours: float, outlet: str
+        self, vec: dict[str, float], body: dict[str, float], hours: float, outlet: str, lang: str = "en"
     ) -> tuple[str | None, float]:
         p = self.params
         best_id, best_score = None, 0.0
         found = []
-        for sid in sorted(self._candidates(vec, body)):
+        for sid in sorted(self._candidates(vec, body, lang)):
             story = self.stories[sid]
             if hours - story.last > p.window_hours:
                 continue
@@ -346,10 +347,11 @@ class StoryIndex:
             self._advance(hours)
             counts, body_counts = self._article_terms(article)
             self._count(aid, list(counts) + list(body_counts))
-            vec = self._vector(counts)
-            body = self._vector(body_counts) if body_counts else {}
+            lang = text_language(list(body_counts)) if body_counts else "en"
+            vec = self._vector(counts, lang)
+            body = self._vector(body_counts, lang) if body_counts else {}
             outlet = _outlet(article)
-            sid, _score = self._best(vec, body, hours, outlet)
+            sid, _score = self._best(vec, body, hours, outlet, lang)
             if sid is None:
                 sid = self._new_id(aid)
                 self.stories[sid] = StoryState(id=sid)
@@ -479,8 +481,9 @@ class StoryIndex:
             for hours, aid, sid, counts, body_counts, outlet in vectors:
                 self._advance(hours)
                 story = self.stories.setdefault(sid, StoryState(id=sid))
-                body = self._vector(body_counts) if body_counts else {}
-                self._join(story, aid, clustered_as[aid], self._vector(counts), body, hours, outlet)
+                lang = text_language(list(body_counts)) if body_counts else "en"
+                body = self._vector(body_counts, lang) if body_counts else {}
+                self._join(story, aid, clustered_as[aid], self._vector(counts, lang), body, hours, outlet)
 
     def record(self, sid: str) -> dict[str, Any] | None:
         """What the store keeps of a story (``None`` if it is gone)."""

@@ -19,6 +19,7 @@ import collections
 import importlib.resources
 import math
 import re
+from collections.abc import Sequence
 from functools import lru_cache
 
 from nltk.stem.snowball import EnglishStemmer
@@ -32,6 +33,8 @@ __all__ = [
     "strip_wire_prefix",
     "url_words",
     "prior_rarity",
+    "text_language",
+    "LANGUAGES",
     "NameForms",
     "unit",
     "dot",
@@ -146,14 +149,19 @@ def event_words(text: str, *, drop_eventless: bool = True, join_parts: bool = Tr
     return out
 
 
-@lru_cache(maxsize=1)
-def _prior() -> dict[str, float]:
-    """Rarity of English words, stemmed, from wordfreq: 8 minus the Zipf frequency (the
-    common "the" weighs 0.3; a word wordfreq does not know weighs 8)."""
+# languages whose word frequencies weigh the words of an article not in English
+LANGUAGES = ("en", "es", "fr", "de", "pt", "it", "nl", "ar", "ru")
+ENGLISH_SHARE = 0.5  # an article whose words are at least this much English words is weighed as English
+
+
+@lru_cache(maxsize=len(LANGUAGES))
+def _prior(lang: str = "en") -> dict[str, float]:
+    """Rarity of the words of a language, stemmed, from wordfreq: 8 minus the Zipf
+    frequency (the common "the" weighs 0.3; a word wordfreq does not know weighs 8)."""
     import wordfreq
 
     prior: dict[str, float] = {}
-    for word, freq in wordfreq.get_frequency_dict("en", wordlist="small").items():
+    for word, freq in wordfreq.get_frequency_dict(lang, wordlist="small").items():
         if freq <= 0:
             continue
         stem = _stem(word)
@@ -163,10 +171,28 @@ def _prior() -> dict[str, float]:
     return prior
 
 
-def prior_rarity(term: str) -> float:
-    """How rare a stemmed term is in English (0.3 for "the", 8 for a word never seen; an
-    action as rare as its own name)."""
-    return _prior().get(term.lstrip("@"), 8.0)
+def prior_rarity(term: str, lang: str = "en") -> float:
+    """How rare a stemmed term is in the language (0.3 for "the", 8 for a word never
+    seen; an action as rare as its own name)."""
+    return _prior(lang).get(term.lstrip("@"), 8.0)
+
+
+def text_language(terms: Sequence[str]) -> str:
+    """The language whose word list knows most of ``terms`` (English unless under
+    ``ENGLISH_SHARE`` of them are English words): the one whose frequencies weigh them."""
+    words = [t for t in terms if t.isalpha() and not t.startswith("@")]
+    if not words:
+        return "en"
+    english = _prior("en")
+    if sum(1 for t in words if t in english) >= ENGLISH_SHARE * len(words):
+        return "en"
+    best, best_known = "en", -1
+    for lang in LANGUAGES:
+        prior = _prior(lang)
+        known = sum(1 for t in words if t in prior)
+        if known > best_known:
+            best, best_known = lang, known
+    return best
 
 
 def unit(weights: dict[str, float]) -> dict[str, float]:
