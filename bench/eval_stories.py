@@ -44,8 +44,8 @@ from newsbrief.summaries.config import Settings  # noqa: E402
 from newsbrief.summaries.pipeline.core import NewsCore  # noqa: E402
 from newsbrief.summaries.pipeline.run import summarize_pending  # noqa: E402
 from newsbrief.summaries.store import Store  # noqa: E402
-from newsbrief.summaries.stories.briefing import compose_briefing  # noqa: E402
-from newsbrief.summaries.stories.clustering import cluster_pending  # noqa: E402
+from newsbrief.summaries.stories.briefing import compose_briefing, outlets_line  # noqa: E402
+from newsbrief.summaries.stories.clustering import SIGNALS, StoryIndex, cluster_pending  # noqa: E402
 
 DEFAULT = Path(__file__).resolve().parents[2] / "shared" / "eval" / "uci-stories-dev.jsonl"
 BATCH = 200
@@ -97,12 +97,60 @@ def tfidf_baseline(titles: list[str], threshold: float) -> list[int]:
     return out
 
 
+def split_days(rows: list[dict]) -> tuple[set[str], set[str]]:
+    """The tuning days (the first half of the days, rounded up) and the held-out rest."""
+    days = sorted({r["published"][:10] for r in rows})
+    cut = (len(days) + 1) // 2
+    return set(days[:cut]), set(days[cut:])
+
+
+def direct_scores(rows: list[dict], event_of_row: dict[str, str], disabled: tuple[str, ...] = ()) -> list[tuple]:
+    """B-cubed against the event labels (all, tuning days, held-out days) and Google-label
+    precision of the story index alone (no store), fed the rows in time order."""
+    idx = StoryIndex(disabled=disabled)
+    article_of: dict[str, str] = {}
+    for r in rows:
+        article = parse_record(
+            {"title": r["title"], "url": r["url"], "published": r["published"], "source": r["publisher"]}
+        )
+        idx.assign(article.to_record())
+        article_of[r["id"]] = article.id
+    final = {rid: idx.story_of[aid] for rid, aid in article_of.items()}  # after any later split
+    tune, held = split_days(rows)
+    out = []
+    for days in (tune | held, tune, held):
+        scored = [r for r in rows if r["published"][:10] in days and event_of_row.get(r["id"], "unclear") != "unclear"]
+        pred = [final[r["id"]] for r in scored]
+        p, rc, f = bcubed(pred, [event_of_row[r["id"]] for r in scored])
+        gp, _gr, _gf = bcubed(pred, [r["story"] for r in scored])
+        out.append((p, rc, f, gp))
+    return out
+
+
+def ablation(rows: list[dict], event_of_row: dict[str, str]) -> None:
+    """Each signal of the story index left out in turn, scored against the event labels."""
+    tune, held = split_days(rows)
+    print(
+        f"\nablation against the event labels (story index alone, all {len(rows)} headlines; "
+        f"tuning days {', '.join(sorted(tune))}; held-out days {', '.join(sorted(held)) or '-'})"
+    )
+    print(
+        f"{'signals':<22} {'all P':>6} {'R':>6} {'F1':>6} {'gP':>6} | {'tune P':>6} {'R':>6} | {'held P':>6} {'R':>6}"
+    )
+    for name in ("(all)", *SIGNALS):
+        disabled = () if name == "(all)" else (name,)
+        (p, r, f, gp), (tp, tr, _tf, _tg), (hp, hr, _hf, _hg) = direct_scores(rows, event_of_row, disabled)
+        label = name if name == "(all)" else f"without {name}"
+        print(f"{label:<22} {p:6.3f} {r:6.3f} {f:6.3f} {gp:6.3f} | {tp:6.3f} {tr:6.3f} | {hp:6.3f} {hr:6.3f}")
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("file", nargs="?", type=Path, default=DEFAULT)
     ap.add_argument("--db", type=Path, help="database file to build (default: a temporary one)")
     ap.add_argument("--events", type=Path, help="event labels (default: uci-events-dev.jsonl beside FILE)")
     ap.add_argument("--show-day", help="print that day's briefing as a reader sees it (YYYY-MM-DD)")
+    ap.add_argument("--ablation", action="store_true", help="also score the story index with each signal left out")
     args = ap.parse_args(argv)
     if not args.file.exists():
         print(
@@ -145,7 +193,10 @@ def main(argv: list[str] | None = None) -> int:
                     event_of_article[article.id] = event_of_row[r["id"]]
                 outlet_of_article[article.id] = r["publisher"]
                 day_of_article[article.id] = article.date
-            store.upsert_articles(articles)
+            result = store.upsert_articles(articles)
+            # the same text from another outlet is that outlet's report (as ingest does)
+            source_of = {a.id: a.source for a in articles}
+            store.add_also_in([(owner, source_of[aid]) for aid, owner in result.duplicates if owner != aid])
             summarize_pending(store, settings.summaries)
             t0 = time.perf_counter()
             cluster_pending(store, core.story_index())
@@ -236,10 +287,11 @@ def main(argv: list[str] | None = None) -> int:
             print(f"\n{'day':<12} {'events':>7} {'top10 distinct events':>22} {'10 most covered events in top 10':>33}")
             for day, n_events, distinct, shown, hits, most_n in day_rows:
                 print(f"{day:<12} {n_events:>7} {distinct:>15} of {shown:<4} {hits:>26} of {most_n}")
+        if args.ablation and event_of_row:
+            ablation(rows, event_of_row)
         if args.show_day:
-            briefing = compose_briefing(store, day=args.show_day, limit=5, settings=settings.summaries, fallback=False)
+            briefing = compose_briefing(store, day=args.show_day, limit=10, settings=settings.summaries, fallback=False)
             print(f"\nBriefing for {args.show_day}:")
-            from newsbrief.summaries.stories.briefing import outlets_line
 
             for i, story in enumerate(briefing.stories, 1):
                 print(f"{i}. {story.headline}\n   {outlets_line(story.outlets)} · {len(story.reports)} reports")

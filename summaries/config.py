@@ -116,13 +116,28 @@ class StorySettings:
     """How reports of one event are grouped into a story (see summaries.stories.clustering)."""
 
     window_hours: float = 72.0  # only stories seen this recently take new reports
-    threshold: float = 0.15  # headline+lead similarity to a story, after the time decay
+    threshold: float = 0.11  # headline+lead evidence for joining a story, after the time decay
     decay_hours: float = 24.0  # the similarity halves over this many hours between report and story
     copy_threshold: float = 0.5  # body similarity at which a report is a copy of one in the story
-    body_threshold: float = 0.4  # between two full texts, at least this body similarity to join
+    body_threshold: float = 0.3  # between two full texts, at least this body similarity to join
     lead_weight: float = 0.5
+    slug_weight: float = 0.5  # the words of the URL's slug, as a second lead
     query_terms: int = 8
+    query_stories: int = 4  # the stories closest by centroid that are weighed in full
     max_bodies: int = 8
+    store_idf_share: float = (
+        0.8  # a term's weight: this share from the store's own document frequencies, the rest English rarity
+    )
+    novelty_penalty: float = 0.1  # taken from the similarity per unit of the article's weight on words the story lacks
+    support_k: int = 3  # a join is backed by the article's k most similar members too, not only the centroid
+    outlet_penalty: float = 0.2  # a second, different report from an outlet already in the story weighs less
+    split_seeds: int = 8  # the new report's heaviest terms tried as the seed of a second event
+    split_min_group: int = 3  # a story splits into two groups of at least this many members ...
+    split_tight: float = 0.45  # ... the split-off group this tight (mean similarity within) ...
+    split_ratio: float = 0.55  # ... and the two groups this far apart (similarity across / within) ...
+    split_inside: float = 0.5  # ... and the group has a second term of its own: in this share of it ...
+    split_outside: float = 0.1  # ... and in at most this share of the rest
+    split_terms: int = 1  # ... (this many terms of its own besides the seed)
 
 
 @dataclasses.dataclass(frozen=True)

@@ -78,7 +78,21 @@ def ingest_paths(
             report.added += result.added
             report.updated += result.updated
             report.unchanged += result.unchanged
-            report.skipped += [(aid, f"duplicate of stored article {owner}") for aid, owner in result.duplicates]
+            names = {a.id: a.source or a.agency for a in pending}
+            also = []
+            for aid, owner in result.duplicates:
+                owner_article = store.get_article(owner) if owner != aid else None
+                own = ""
+                if owner_article is not None:
+                    own = str(owner_article.get("source") or owner_article.get("agency") or "")
+                if owner_article is not None and names.get(aid) and names[aid].casefold() != own.casefold():
+                    # the same text from another outlet: that outlet's report of the story, noted on it
+                    also.append((owner, names[aid]))
+                    report.unchanged.append(owner)
+                else:
+                    report.skipped.append((aid, f"duplicate of stored article {owner}"))
+            if also:
+                store.add_also_in(also)
             pending.clear()
 
     for item in article_files(paths):

@@ -18,15 +18,14 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from rapidfuzz import fuzz
-
 from newsbrief.summaries.config import SummarySettings
 from newsbrief.summaries.nlp.summarizer import is_current, summarize_record
 from newsbrief.summaries.store import NewsStore
 from newsbrief.summaries.store.base import StoryListing
-from newsbrief.summaries.stories.clustering import article_hours, content_words, representative
+from newsbrief.summaries.stories.clustering import article_hours, representative
+from newsbrief.summaries.stories.signals import event_words
 from newsbrief.summaries.stories.topics import topic_scores
-from newsbrief.summaries.text import fold_words
+from newsbrief.summaries.stories.voice import clean_headline, clean_outlet, headline_choice, main_event, story_summary
 
 __all__ = [
     "Report",
@@ -40,6 +39,7 @@ __all__ = [
     "story_json",
     "find_articles",
     "importance",
+    "story_time",
     "outlets_line",
     "story_summary",
     "seen_through",
@@ -47,6 +47,7 @@ __all__ = [
 ]
 
 RECENCY_HALF_LIFE_HOURS = 24.0
+ACTIVE_HOURS = 36.0  # a story's coverage counts the reports this close to its time
 MAX_REPORTS = 50  # reports of a story listed (and read for its summary) at most
 
 
@@ -135,9 +136,10 @@ def _outlets(articles: Iterable[dict[str, Any]]) -> list[str]:
     seen: dict[str, str] = {}
     for article in articles:
         for name in [article.get("source") or article.get("agency") or "", *(article.get("also_in") or [])]:
-            key = name.strip().casefold()
+            name = clean_outlet(name)
+            key = name.casefold()
             if key and key not in seen:
-                seen[key] = name.strip()
+                seen[key] = name
     return list(seen.values())
 
 
@@ -158,6 +160,13 @@ def importance(outlets: int, reports: int, age_hours: float) -> float:
     coverage = math.log2(1 + outlets) + 0.25 * math.log2(max(1.0, reports / outlets))
     recency = 0.5 + 0.5 * 0.5 ** (max(0.0, age_hours) / RECENCY_HALF_LIFE_HOURS)
     return coverage * recency
+
+
+def story_time(members: Sequence[dict[str, Any]], hours: Callable[[dict[str, Any]], float] = article_hours) -> float:
+    """When a story happened, for ranking: the median time of its reports (the earlier
+    middle one of an even count), so a single late report cannot move it."""
+    times = sorted(hours(a) for a in members)
+    return times[(len(times) - 1) // 2] if times else 0.0
 
 
 # -- stories of articles -----------------------------------------------------------------
@@ -222,42 +231,6 @@ def story_for(store: NewsStore, article: dict[str, Any], settings: SummarySettin
     return Story.from_article(article, _summary_of(store, article, settings))
 
 
-def _words(text: str) -> set[str]:
-    return set(content_words(text))
-
-
-def story_summary(summaries: Sequence[Sequence[str]], settings: SummarySettings, headline: str = "") -> list[str]:
-    """One summary for a story from its reports' summaries, best report first: that
-    report's lead, then sentences (its own, then the other reports') that add facts the
-    chosen ones lack. No two sentences say the same thing, none repeats the story's
-    ``headline``, and a cut-off fragment ("...") is used only when nothing else is left;
-    at most ``settings.sentences`` sentences and ``settings.max_chars`` characters."""
-    if not summaries:
-        return []
-    chosen: list[str] = []
-    seen_words: set[str] = set(_words(headline))
-    budget = settings.max_chars
-    pool = [s for summary in summaries for s in summary if s and s.strip()]
-    whole = [s for s in pool if not s.rstrip().endswith(("...", "…")) and fold_words(s) != fold_words(headline)]
-    for sentence in whole or pool[:1]:
-        if len(chosen) >= settings.sentences:
-            break
-        words = _words(sentence)
-        if not words:
-            continue
-        novelty = len(words - seen_words) / len(words)
-        if (chosen or headline) and novelty < 0.5 and whole:
-            continue
-        if any(fuzz.token_set_ratio(sentence, c) >= 80 for c in chosen):
-            continue
-        used = sum(len(c) + 1 for c in chosen)
-        if chosen and used + len(sentence) > budget:
-            continue
-        chosen.append(sentence)
-        seen_words |= words
-    return chosen
-
-
 def _hours(article: dict[str, Any]) -> float:
     return article_hours(article)
 
@@ -280,20 +253,22 @@ def _build_story(
             members[0], _summary_of(store, members[0], settings, known), story_id=story_id, score=score, update=update
         )
     read = members[:MAX_REPORTS]  # the first reports say what the story is
-    rep = read[representative([_with_body_lead(store, a) for a in read])]
-    summaries = {a["id"]: _summary_of(store, a, settings, known) for a in read}
-    full = [a for a in read if len(summaries[a["id"]]) > 1]  # reports with more than a headline
+    rep = read[headline_choice([_with_body_lead(store, a) for a in read])]
+    headline = clean_headline(rep.get("headline", ""))
+    # the summary tells the main event only: the members close to the chosen headline
+    core_at = main_event([_with_body_lead(store, a) for a in read], read.index(rep))
+    core = [read[i] for i in core_at]
+    summaries = {a["id"]: _summary_of(store, a, settings, known) for a in core}
+    full = [a for a in core if len(summaries[a["id"]]) > 1]  # reports with more than a headline
     lead = rep if rep in full or not full else full[representative([_with_body_lead(store, a) for a in full])]
-    ordered = [lead, *[a for a in full if a is not lead], *[a for a in read if a not in full and a is not lead]]
-    summary = story_summary([summaries[a["id"]] for a in ordered], settings, rep.get("headline", "")) or [
-        rep.get("headline", "")
-    ]
+    ordered = [lead, *[a for a in full if a is not lead], *[a for a in core if a not in full and a is not lead]]
+    summary = story_summary([summaries[a["id"]] for a in ordered], settings, headline) or [headline]
     reports = tuple(_report(a) for a in members)
     return Story(
         article_id=rep["id"],
-        headline=rep.get("headline", ""),
+        headline=headline,
         summary=tuple(summary),
-        source=rep.get("source") or rep.get("agency") or "",
+        source=clean_outlet(rep.get("source") or rep.get("agency") or ""),
         date=max(a.get("date", "") for a in members),
         url=rep.get("url") or "",
         place=rep.get("place") or "",
@@ -407,8 +382,10 @@ def _ranked(
         if not fresh:
             continue
         update = bool(sent)  # sent before, and it has reports the chat has not seen: grown
-        last = max(map(_hours, members))
-        rows.append((importance(len(_outlets(members)), len(members), newest - last), last, sid, members, update))
+        when = story_time(members, _hours)
+        active = [a for a in members if abs(_hours(a) - when) <= ACTIVE_HOURS] or members
+        score = importance(len(_outlets(active)), len(active), newest - when)
+        rows.append((score, when, sid, members, update))
     if topics and rows:
         texts = [
             " ".join(
@@ -426,6 +403,21 @@ def _ranked(
         ]
     rows.sort(key=lambda r: (r[0], r[1], r[2]), reverse=True)
     return [(score, sid, members, update) for score, _last, sid, members, update in rows]
+
+
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+SAME_EVENT_OVERLAP = 0.6  # headlines sharing this share of their event words tell one happening
+
+
+def _same_event(a: Story, b: Story) -> bool:
+    """Whether two stories' headlines tell the same happening (most of their event words
+    shared, at least three): a story split in two takes one slot, not two."""
+    x, y = set(event_words(a.headline)), set(event_words(b.headline))
+    shared = len(x & y)
+    nx, ny = set(_NUMBER.findall(a.headline)), set(_NUMBER.findall(b.headline))
+    if nx and ny and not nx & ny:
+        return False  # "report 3" and "report 4": the numbers tell them apart
+    return shared >= 3 and shared >= SAME_EVENT_OVERLAP * min(len(x), len(y))
 
 
 def compose_briefing(
@@ -474,20 +466,18 @@ def compose_briefing(
             only=only,
         )
         known = listing.summaries
-        if keep is None:
-            return [
-                _build_story(store, sid, members, settings, score=round(score, 4), update=update, known=known)
-                for score, sid, members, update in rows[:limit]
-            ], 0
-        chosen, refused = [], 0
+        chosen: list[Story] = []
+        refused = 0
         for score, sid, members, update in rows:
             story = _build_story(store, sid, members, settings, score=round(score, 4), update=update, known=known)
-            if keep(story):
-                chosen.append(story)
-                if len(chosen) >= limit:
-                    break
-            else:
+            if keep is not None and not keep(story):
                 refused += 1
+                continue
+            if any(_same_event(story, other) for other in chosen):
+                continue  # the same happening in a second story: its slot goes to the next one
+            chosen.append(story)
+            if len(chosen) >= limit:
+                break
         return chosen, refused
 
     chosen, refused = pick(store.story_listing(on_date=day_iso))
@@ -507,11 +497,11 @@ def list_stories(store: NewsStore, *, day: str | None = None, limit: int = 50) -
     out = []
     for score, sid, members, _update in _ranked(store, listing, day_iso=day_iso, settings=settings)[:limit]:
         members = sorted(members, key=lambda a: (_hours(a), a.get("seq", 0)))
-        rep = members[representative([_with_body_lead(store, a) for a in members[:MAX_REPORTS]])]
+        rep = members[headline_choice([_with_body_lead(store, a) for a in members[:MAX_REPORTS]])]
         out.append(
             Story(
                 article_id=rep["id"],
-                headline=rep.get("headline", ""),
+                headline=clean_headline(rep.get("headline", "")),
                 summary=(),
                 source=rep.get("source") or rep.get("agency") or "",
                 date=max(a.get("date", "") for a in members),

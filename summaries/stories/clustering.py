@@ -1,25 +1,36 @@
 """Stories: every report of one news event grouped under one story, online.
 
-Twenty outlets carry the same event; a briefing should say it once. As articles arrive
-(in time order), :class:`StoryIndex` puts each one into the story it reports on, or
-starts a new story:
+Twenty outlets carry the same event; a briefing should say it once, and two happenings
+about one firm or person must not share a slot. As articles arrive (in time order),
+:class:`StoryIndex` puts each one into the story of the happening it reports, or starts a
+new story. The signals it combines (each can be left out, see :data:`SIGNALS`, and
+``bench/eval_stories.py --ablation`` measures each):
 
-* **What an article looks like.** Its headline and lead as a TF-IDF vector over stemmed
-  words (the lead weighs half), and, for full articles, a second vector over the whole
-  body. Word weights blend the store's own document frequencies with English word
-  frequencies from the ``wordfreq`` package, so that the first articles of a fresh
-  store are weighed as well as the ten-thousandth ("the" is never evidence, "Titanfall"
-  is).
-* **Candidates** come from an inverted index of the live stories' words (the stories
-  seen within ``window_hours``), looked up by the article's heaviest words: no scan,
-  so the cost of an article does not grow with the store.
-* **Joining.** The article joins the candidate whose centroid is most similar to its
-  headline and lead, if that similarity, decayed with the hours between the article and
-  the story (half of it after ``decay_hours``), reaches ``threshold``; or the candidate
-  holding a body it nearly copies (cosine of the body vectors at least ``copy_threshold``),
-  so a re-syndicated or lightly rewritten copy always joins its original. Otherwise the
-  article starts a story of its own. Precision matters more than recall: two different
-  events must never share a story.
+* **eventless**: words that name no happening (dates, "update", "things", section names;
+  ``data/eventless.txt``) and years are no evidence (:mod:`summaries.stories.signals`).
+* **store-idf**: term weights blend the store's own document frequencies (a topic every
+  outlet covers weighs less than what tells its happenings apart) with English rarity
+  from ``wordfreq`` (so a fresh store weighs words as well as an old one).
+* **names**: spelling and form variants of a name are one term ("Mt. Gox"/"MtGox",
+  "Beiber"/"Bieber").
+* **actions**: the forms of one action are one term ("ousts", "sacked" -> oust;
+  ``data/actions.txt``).
+* **lead**, **url**: the first sentence of the body and the words of the URL's slug, at
+  half weight next to the headline.
+* **time**: evidence halves every ``decay_hours`` between the report and the story's
+  median report (never its latest, so one late member does not carry a story along).
+* **outlet**: a second, different report from an outlet already in the story weighs less.
+* **members**: the evidence is half the similarity to the story's centroid, half the mean
+  similarity to the ``support_k`` closest members (a join needs reports that back it).
+* **novelty**: the article's weight on words no member of the story has (another actor,
+  another action) counts against joining.
+* **split**: a story whose members fall into two tight, mutually distant groups is split
+  as it grows (:mod:`summaries.stories.split`).
+
+Candidates come from an inverted index of the live stories' words (the stories seen within
+``window_hours``), looked up by the article's heaviest uncommon words: no scan, so the
+cost of an article does not grow with the store. Two full texts must also be similar as
+bodies; a near copy of a body always joins its original.
 
 The index is deterministic: the same articles in the same order give the same stories.
 It is rebuilt from the store (the ``stories`` table records which article is in which
@@ -35,17 +46,25 @@ import math
 import re
 import threading
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Any
 
-from nltk.stem.snowball import EnglishStemmer
-from sumy.utils import get_stop_words
-
 from newsbrief.summaries.config import StorySettings
+from newsbrief.summaries.stories.signals import (
+    NameForms,
+    content_words,
+    dot,
+    event_words,
+    prior_rarity,
+    text_language,
+    unit,
+    url_words,
+)
+from newsbrief.summaries.stories.split import SplitRule, find_split
+from newsbrief.summaries.stories.state import StoryState
 from newsbrief.summaries.text import bounded_text
 
 __all__ = [
+    "SIGNALS",
     "StoryIndex",
     "article_hours",
     "headline_terms",
@@ -56,91 +75,57 @@ __all__ = [
 ]
 
 BODY_CHARS = 20_000  # characters of a body its terms are counted in (its opening: where the news is)
-_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?")
-_STOP = frozenset(get_stop_words("english")) | {
-    "s",
-    "t",
-    "says",
-    "said",
-    "new",
-    "news",
-    "report",
-    "reports",
-    "update",
-    "video",
-    "photos",
-    "live",
-}
-_stemmer = EnglishStemmer()
+# The signals the index combines; each can be switched off (``StoryIndex(disabled=...)``)
+# to measure what it adds (bench/eval_stories.py prints that ablation).
+SIGNALS = ("eventless", "store-idf", "names", "actions", "lead", "url", "time", "outlet", "members", "novelty", "split")
+
+_unit, _dot = unit, dot
+QUERY_RARITY = 2.5  # 8 minus Zipf frequency: terms more common than this find no candidates
 
 
 # -- words and weights -----------------------------------------------------------------
 
 
-@lru_cache(maxsize=65536)
-def _stem(word: str) -> str:
-    return _stemmer.stem(word)
-
-
-def content_words(text: str) -> list[str]:
-    """Lower-cased, stemmed content words of ``text`` (stop words and one-letter words out)."""
-    out = []
-    for m in _WORD.finditer(text.casefold()):
-        word = re.split(r"['’]", m.group(0), maxsplit=1)[0]
-        if len(word) < 2 or word in _STOP or word.isdigit() and len(word) < 3:
-            continue
-        out.append(_stem(word))
-    return out
-
-
-@lru_cache(maxsize=1)
-def _prior() -> dict[str, float]:
-    """Rarity of English words, stemmed, from wordfreq: 8 minus the Zipf frequency (the
-    common "the" weighs 0.3; a word wordfreq does not know weighs 8)."""
-    import wordfreq
-
-    prior: dict[str, float] = {}
-    for word, freq in wordfreq.get_frequency_dict("en", wordlist="small").items():
-        if freq <= 0:
-            continue
-        stem = _stem(word)
-        rarity = max(0.3, 8.0 - (math.log10(freq) + 9.0))
-        if rarity < prior.get(stem, 99.0):
-            prior[stem] = rarity
-    return prior
-
-
-def _unit(weights: dict[str, float]) -> dict[str, float]:
-    norm = math.sqrt(sum(w * w for w in weights.values()))
-    return {t: w / norm for t, w in weights.items()} if norm else {}
-
-
-def _dot(a: dict[str, float], b: dict[str, float]) -> float:
-    if len(a) > len(b):
-        a, b = b, a
-    return sum(w * b.get(t, 0.0) for t, w in a.items())
-
-
 def _lead(body: str, headline: str) -> str:
     """The body's first sentence, unless the body is only the headline again."""
-    first = re.split(r"(?<=[.!?])\s+", body.strip(), maxsplit=1)[0] if body else ""
+    if not body or body.strip() == headline.strip():  # a headline-only item
+        return ""
+    first = re.split(r"(?<=[.!?])\s+", body.strip(), maxsplit=1)[0]
     if not first or content_words(first) == content_words(headline):
         return ""
     return first[:400]
 
 
-def headline_terms(article: dict[str, Any], lead_weight: float = 0.5) -> dict[str, float]:
-    """Term counts of an article's headline, plus its lead at ``lead_weight``."""
-    counts: dict[str, float] = collections.Counter(content_words(article.get("headline") or ""))
-    for term in content_words(_lead(article.get("body") or "", article.get("headline") or "")):
-        counts[term] = counts.get(term, 0.0) + lead_weight
+def headline_terms(
+    article: dict[str, Any],
+    lead_weight: float = 0.5,
+    *,
+    slug_weight: float = 0.0,
+    drop_eventless: bool = True,
+    join_parts: bool = True,
+    actions: bool = True,
+) -> dict[str, float]:
+    """Term counts of an article's headline, plus its lead at ``lead_weight``: the words
+    that can tell one happening from another (see :func:`signals.event_words`)."""
+    headline = article.get("headline") or ""
+    opts = {"drop_eventless": drop_eventless, "join_parts": join_parts, "actions": actions}
+    counts: dict[str, float] = collections.Counter(event_words(headline, **opts))
+    if lead_weight > 0:
+        lead = _lead(article.get("body") or "", headline)
+        for term in event_words(lead, **opts):
+            counts[term] = counts.get(term, 0.0) + lead_weight
+    if slug_weight > 0:
+        for term in set(event_words(url_words(article.get("url") or ""), **opts)):
+            counts[term] = counts.get(term, 0.0) + slug_weight
     return dict(counts)
 
 
 def _body_terms(article: dict[str, Any]) -> dict[str, float]:
     """Term counts of a full body; empty for headline-only and one-sentence items."""
     body = bounded_text(article.get("body") or "", BODY_CHARS)  # a huge item costs no more than this
-    words = content_words(body)
+    if len(body) < 200:  # a headline-only item or a one-liner: no body to compare
+        return {}
+    words = event_words(body, join_parts=False)
     if len(words) < 40:
         return {}
     return dict(collections.Counter(words))
@@ -169,61 +154,26 @@ def article_hours(article: dict[str, Any]) -> float:
 # -- the index ---------------------------------------------------------------------------
 
 
-@dataclass
-class _Story:
-    id: str
-    members: dict[str, str] = field(default_factory=dict)  # article id -> content hash
-    vectors: dict[str, dict[str, float]] = field(default_factory=dict)  # live members' headline vectors
-    centroid: dict[str, float] = field(default_factory=dict)
-    sqnorm: float = 0.0
-    bodies: list[tuple[str, dict[str, float]]] = field(default_factory=list)  # (article id, unit body vector)
-    first: float = math.inf
-    last: float = -math.inf
-    live: bool = False  # in the candidate index
-
-    def add_vector(self, aid: str, vec: dict[str, float]) -> None:
-        self.vectors[aid] = vec
-        self.sqnorm += 2 * _dot(self.centroid, vec) + _dot(vec, vec)
-        for t, w in vec.items():
-            self.centroid[t] = self.centroid.get(t, 0.0) + w
-
-    def drop_vector(self, aid: str) -> None:
-        vec = self.vectors.pop(aid, None)
-        if vec is None:
-            return
-        for t, w in vec.items():
-            left = self.centroid.get(t, 0.0) - w
-            if abs(left) < 1e-9:
-                self.centroid.pop(t, None)
-            else:
-                self.centroid[t] = left
-        self.sqnorm = _dot(self.centroid, self.centroid)
-
-    def forget_vectors(self) -> None:
-        """Out of the window for good: keep only who the members are."""
-        self.vectors, self.centroid, self.sqnorm, self.bodies = {}, {}, 0.0, []
-
-    def similarity(self, vec: dict[str, float]) -> float:
-        if self.sqnorm <= 0:
-            return 0.0
-        return _dot(vec, self.centroid) / math.sqrt(self.sqnorm)
-
-    def gap_hours(self, hours: float) -> float:
-        if hours < self.first:
-            return self.first - hours
-        return max(0.0, hours - self.last)
-
-
 class StoryIndex:
     """The stories of one store, in memory: which article is in which story, and an
-    inverted index of the live stories' words for finding candidates."""
+    inverted index of the live stories' words for finding candidates. ``disabled``: names
+    of :data:`SIGNALS` to leave out (for measuring what each adds)."""
 
-    def __init__(self, params: StorySettings | None = None) -> None:
+    def __init__(self, params: StorySettings | None = None, *, disabled: Iterable[str] = ()) -> None:
         self.params = params or StorySettings()
-        self.stories: dict[str, _Story] = {}
+        self.disabled = frozenset(disabled)
+        unknown = self.disabled - set(SIGNALS)
+        if unknown:
+            raise ValueError(f"unknown signals: {sorted(unknown)}")
+        self.stories: dict[str, StoryState] = {}
         self.story_of: dict[str, str] = {}
         self.df: collections.Counter[str] = collections.Counter()
         self.docs = 0
+        self.names = NameForms()
+        p = self.params
+        self.split_rule = SplitRule(
+            p.split_min_group, p.split_tight, p.split_ratio, p.split_inside, p.split_outside, p.split_terms
+        )
         self._postings: dict[str, set[str]] = collections.defaultdict(set)
         self._expiry: list[tuple[float, str]] = []  # (last seen, story id), a min-heap
         self._now = -math.inf
@@ -231,20 +181,52 @@ class StoryIndex:
         self.generation: Any = None  # the store generation this index was built from
         self.lock = threading.RLock()
 
+    def _on(self, signal: str) -> bool:
+        return signal not in self.disabled
+
     # -- weights
 
-    def _idf(self, term: str) -> float:
+    def _idf(self, term: str, lang: str = "en") -> float:
+        prior = prior_rarity(term, lang)
+        if not self._on("store-idf"):
+            return prior
         corpus = math.log((self.docs + 1) / (self.df.get(term, 0) + 0.5))
-        return 0.5 * corpus + 0.5 * _prior().get(term, 8.0)
+        share = self.params.store_idf_share
+        return share * corpus + (1.0 - share) * prior
 
-    def _vector(self, counts: dict[str, float]) -> dict[str, float]:
-        return _unit({t: c * self._idf(t) for t, c in counts.items()})
+    def _vector(self, counts: dict[str, float], lang: str = "en") -> dict[str, float]:
+        return _unit({t: c * self._idf(t, lang) for t, c in counts.items()})
+
+    def _article_terms(self, article: dict[str, Any]) -> tuple[dict[str, float], dict[str, float]]:
+        """An article's headline-and-lead and body term counts, name variants read as the
+        form seen before."""
+        lead_weight = self.params.lead_weight if self._on("lead") else 0.0
+        names = self._on("names")
+        slug_weight = self.params.slug_weight if self._on("url") else 0.0
+        counts = headline_terms(
+            article,
+            lead_weight,
+            slug_weight=slug_weight,
+            drop_eventless=self._on("eventless"),
+            join_parts=names,
+            actions=self._on("actions"),
+        )
+        body_counts = _body_terms(article)
+        if names:
+            merged: dict[str, float] = {}
+            for t, c in counts.items():
+                form = self.names.canonical(t, self.df.get(t, 0))
+                merged[form] = merged.get(form, 0.0) + c
+            counts = merged
+        return counts, body_counts
 
     def _count(self, aid: str, terms: Iterable[str]) -> None:
         distinct = tuple(set(terms))
         self._terms[aid] = distinct
         self.df.update(distinct)
         self.docs += 1
+        for t in distinct:
+            self.names.learn(t, self.df[t])
 
     def _uncount(self, aid: str) -> None:
         distinct = self._terms.pop(aid, None)
@@ -255,13 +237,13 @@ class StoryIndex:
 
     # -- live window
 
-    def _index_story(self, story: _Story) -> None:
+    def _index_story(self, story: StoryState) -> None:
         for term in story.centroid:
             self._postings[term].add(story.id)
         story.live = True
         heapq.heappush(self._expiry, (story.last, story.id))
 
-    def _unindex_story(self, story: _Story) -> None:
+    def _unindex_story(self, story: StoryState) -> None:
         if not story.live:
             return
         for term in story.centroid:
@@ -287,23 +269,54 @@ class StoryIndex:
 
     # -- joining
 
-    def _candidates(self, vec: dict[str, float], body: dict[str, float]) -> set[str]:
+    def _candidates(self, vec: dict[str, float], body: dict[str, float], lang: str = "en") -> set[str]:
+        """Live stories sharing one of the article's heaviest terms; the most common
+        English words (Zipf frequency above 5.5: "after", "over", "new") find none."""
         found: set[str] = set()
         for source in (vec, body):
             heaviest = sorted(source.items(), key=lambda kv: (-kv[1], kv[0]))[: self.params.query_terms]
             for term, _w in heaviest:
-                found |= self._postings.get(term, set())
+                if prior_rarity(term, lang) >= QUERY_RARITY:
+                    found |= self._postings.get(term, set())
         return found
 
-    def _best(self, vec: dict[str, float], body: dict[str, float], hours: float) -> tuple[str | None, float]:
+    def _score(self, story: StoryState, vec: dict[str, float], hours: float, outlet: str) -> float:
+        """Headline-and-lead evidence that the article reports the story's event."""
+        p = self.params
+        score = story.similarity(vec)
+        if self._on("members"):
+            score = 0.5 * score + 0.5 * story.support(vec, p.support_k)
+        if self._on("novelty"):
+            # what the article adds that no report of the story has: another happening's words
+            novel = sum(w * w for t, w in vec.items() if t not in story.holders)
+            score -= p.novelty_penalty * novel
+        if self._on("time"):
+            score *= 0.5 ** (story.gap_hours(hours) / p.decay_hours)
+        if self._on("outlet") and story.by_outlet.get(outlet):
+            # one outlet rarely reports one event twice, unless it updates its own report
+            own = [_dot(vec, story.vectors[a]) for a in story.by_outlet[outlet] if a in story.vectors]
+            if max(own, default=0.0) < p.copy_threshold:
+                score *= 1.0 - p.outlet_penalty
+        return score
+
+    def _best(
+        self, vec: dict[str, float], body: dict[str, float], hours: float, outlet: str, lang: str = "en"
+    ) -> tuple[str | None, float]:
         p = self.params
         best_id, best_score = None, 0.0
-        for sid in sorted(self._candidates(vec, body)):
+        found = []
+        for sid in sorted(self._candidates(vec, body, lang)):
             story = self.stories[sid]
-            gap = story.gap_hours(hours)
-            if gap > p.window_hours:
+            if hours - story.last > p.window_hours:
                 continue
-            score = story.similarity(vec) * 0.5 ** (gap / p.decay_hours)
+            found.append((story.similarity(vec), sid))
+        # the full evidence for the few stories closest by centroid (and any holding a body)
+        found.sort(key=lambda x: (-x[0], x[1]))
+        for rank, (_sim, sid) in enumerate(found):
+            story = self.stories[sid]
+            if rank >= p.query_stories and not (body and story.bodies):
+                continue
+            score = self._score(story, vec, hours, outlet)
             if score < p.threshold:
                 score = 0.0
             if body and story.bodies:
@@ -317,9 +330,16 @@ class StoryIndex:
                 best_id, best_score = sid, score
         return best_id, best_score
 
+    def _new_id(self, aid: str) -> str:
+        sid = "s" + aid
+        while sid in self.stories:  # an id reused after its story emptied and came back
+            sid += "x"
+        return sid
+
     def assign(self, article: dict[str, Any]) -> tuple[str, set[str]]:
         """Put one article into its story (a new one if none fits). Returns the story id
-        and the ids of every story that changed (a re-clustered article may leave one)."""
+        and the ids of every story that changed (a re-clustered article may leave one, a
+        story that turns out to hold two events splits in two)."""
         with self.lock:
             aid = article["id"]
             changed: set[str] = set()
@@ -327,37 +347,81 @@ class StoryIndex:
                 changed |= self.remove([aid])
             hours = article_hours(article)
             self._advance(hours)
-            counts = headline_terms(article, self.params.lead_weight)
-            body_counts = _body_terms(article)
+            counts, body_counts = self._article_terms(article)
             self._count(aid, list(counts) + list(body_counts))
-            vec = self._vector(counts)
-            body = self._vector(body_counts) if body_counts else {}
-            sid, _score = self._best(vec, body, hours)
+            lang = text_language(list(body_counts)) if body_counts else "en"
+            vec = self._vector(counts, lang)
+            body = self._vector(body_counts, lang) if body_counts else {}
+            outlet = _outlet(article)
+            sid, _score = self._best(vec, body, hours, outlet, lang)
             if sid is None:
-                sid = "s" + aid
-                while sid in self.stories:  # an id reused after its story emptied and came back
-                    sid += "x"
-                self.stories[sid] = _Story(id=sid)
+                sid = self._new_id(aid)
+                self.stories[sid] = StoryState(id=sid)
             story = self.stories[sid]
-            self._join(story, aid, article.get("content_hash", ""), vec, body, hours)
+            self._join(story, aid, article.get("content_hash", ""), vec, body, hours, outlet)
             changed.add(sid)
+            if self._on("split") and story.live:
+                seeds = sorted(vec, key=lambda t: (-vec[t], t))[: self.params.split_seeds]
+                other = self._split(story, seeds)
+                if other is not None:
+                    changed.add(other)
+                    sid = self.story_of[aid]
             return sid, changed
 
     def _join(
-        self, story: _Story, aid: str, chash: str, vec: dict[str, float], body: dict[str, float], hours: float
+        self,
+        story: StoryState,
+        aid: str,
+        chash: str,
+        vec: dict[str, float],
+        body: dict[str, float],
+        hours: float,
+        outlet: str = "",
     ) -> None:
         story.add_vector(aid, vec)
         story.members[aid] = chash
+        story.hours[aid] = hours
+        story._middle = None
+        story.outlets[aid] = outlet
+        if outlet:
+            story.by_outlet.setdefault(outlet, set()).add(aid)
         if body:
             story.bodies.append((aid, body))
             if len(story.bodies) > self.params.max_bodies:
                 del story.bodies[1]  # keep the first report and the latest ones
         story.first, story.last = min(story.first, hours), max(story.last, hours)
         self.story_of[aid] = story.id
-        if story.last >= self._now - self.params.window_hours:
+        if story.live:  # already indexed: only the new report's terms, and its expiry
+            for term in vec:
+                self._postings[term].add(story.id)
+            if story.last == hours:
+                heapq.heappush(self._expiry, (story.last, story.id))
+        elif story.last >= self._now - self.params.window_hours:
             self._index_story(story)
         else:  # a late report of a story already out of the window
             story.forget_vectors()
+
+    def _split(self, story: StoryState, seed: list[str]) -> str | None:
+        """Split off the members of a second event, if the story holds one (see
+        :mod:`summaries.stories.split`); returns the new story's id."""
+        group = find_split(story.vectors, story.holders, story.centroid, story.sqnorm, seed, self.split_rule)
+        if not group:
+            return None
+        moved = sorted(group, key=lambda a: (story.hours[a], a))
+        new = StoryState(id=self._new_id(moved[0]))
+        self.stories[new.id] = new
+        self._unindex_story(story)
+        for aid in moved:
+            vec = story.vectors[aid]
+            body = next((b for a, b in story.bodies if a == aid), {})
+            chash, hours, outlet = story.members.pop(aid), story.hours.pop(aid), story.outlets.pop(aid)
+            story.by_outlet.get(outlet, set()).discard(aid)
+            story.drop_vector(aid)
+            self._join(new, aid, chash, vec, body, hours, outlet)
+        story.bodies = [(a, b) for a, b in story.bodies if a not in group]
+        story.rebound()
+        self._index_story(story)
+        return new.id
 
     def remove(self, article_ids: Iterable[str]) -> set[str]:
         """Take articles out of their stories; an emptied story is gone. Returns the ids
@@ -373,8 +437,11 @@ class StoryIndex:
                 was_live = story.live
                 self._unindex_story(story)
                 story.members.pop(aid, None)
+                story.hours.pop(aid, None)
+                story.by_outlet.get(story.outlets.pop(aid, ""), set()).discard(aid)
                 story.drop_vector(aid)
                 story.bodies = [(a, b) for a, b in story.bodies if a != aid]
+                story.rebound()
                 changed.add(sid)
                 if not story.members:
                     del self.stories[sid]
@@ -410,15 +477,15 @@ class StoryIndex:
             vectors = []
             for hours, _seq, aid, sid in placed:
                 article = articles[aid]
-                counts = headline_terms(article, self.params.lead_weight)
-                body_counts = _body_terms(article)
+                counts, body_counts = self._article_terms(article)
                 self._count(aid, list(counts) + list(body_counts))
-                vectors.append((hours, aid, sid, counts, body_counts))
-            for hours, aid, sid, counts, body_counts in vectors:
+                vectors.append((hours, aid, sid, counts, body_counts, _outlet(article)))
+            for hours, aid, sid, counts, body_counts, outlet in vectors:
                 self._advance(hours)
-                story = self.stories.setdefault(sid, _Story(id=sid))
-                body = self._vector(body_counts) if body_counts else {}
-                self._join(story, aid, clustered_as[aid], self._vector(counts), body, hours)
+                story = self.stories.setdefault(sid, StoryState(id=sid))
+                lang = text_language(list(body_counts)) if body_counts else "en"
+                body = self._vector(body_counts, lang) if body_counts else {}
+                self._join(story, aid, clustered_as[aid], self._vector(counts, lang), body, hours, outlet)
 
     def record(self, sid: str) -> dict[str, Any] | None:
         """What the store keeps of a story (``None`` if it is gone)."""
@@ -433,6 +500,10 @@ class StoryIndex:
         }
 
 
+def _outlet(article: dict[str, Any]) -> str:
+    return (article.get("source") or article.get("agency") or "").strip().casefold()
+
+
 def _iso(hours: float) -> str:
     if not math.isfinite(hours):
         return ""
@@ -444,8 +515,7 @@ def representative(articles: Sequence[dict[str, Any]]) -> int:
     (the story's medoid by TF-IDF cosine, using English word rarity); the earliest on ties."""
     if len(articles) <= 2:
         return 0
-    prior = _prior()
-    vectors = [_unit({t: c * prior.get(t, 8.0) for t, c in headline_terms(a).items()}) for a in articles]
+    vectors = [_unit({t: c * prior_rarity(t) for t, c in headline_terms(a).items()}) for a in articles]
     centroid: dict[str, float] = collections.defaultdict(float)
     for vec in vectors:
         for t, w in vec.items():

@@ -1,0 +1,117 @@
+"""The online split check: a story whose members fall into two groups, each tight and the
+two far apart, holds two events (online joining chained a second happening about the same
+firm or person onto the first). The check runs each time a report joins a story, seeded
+by that report's terms, so its cost stays with the story, not the store.
+
+A group is the members holding one seed term; the rest is the other group. With unit
+vectors, a group's mean pairwise similarity and the two groups' mean cross similarity come
+from the groups' vector sums (no pairwise loop):
+
+* ``tight``: the seed group's mean similarity within is at least ``tight``;
+* ``apart``: the mean similarity across the groups is at most ``ratio`` times the looser
+  group's own mean similarity (both groups must be tighter than they are close);
+* ``own words``: the seed group has ``terms`` words besides the seed that at least
+  ``inside`` of it and at most ``outside`` of the rest hold (what happened, not only who).
+
+At most half the story (and at most ``MAX_GROUP`` members) splits off, a group of at
+least ``min_group`` members.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+from newsbrief.summaries.stories.signals import dot
+
+__all__ = ["SplitRule", "find_split", "MAX_GROUP"]
+
+MAX_GROUP = 64  # a larger group is not tried (the check's cost stays bounded)
+
+
+class SplitRule:
+    """When a story splits: groups of at least ``min_group`` members, the seed group's
+    mean similarity at least ``tight``, the cross similarity at most ``ratio`` of it."""
+
+    def __init__(
+        self,
+        min_group: int = 3,
+        tight: float = 0.35,
+        ratio: float = 0.4,
+        inside: float = 0.5,
+        outside: float = 0.1,
+        terms: int = 1,
+    ) -> None:
+        self.min_group, self.tight, self.ratio = min_group, tight, ratio
+        self.inside, self.outside, self.terms = inside, outside, terms
+
+
+def _signature(
+    group: set[str],
+    vectors: Mapping[str, dict[str, float]],
+    holders: Mapping[str, Mapping[str, None]],
+    seed: str,
+    rule: SplitRule,
+    rest: int,
+) -> bool:
+    """Whether the group has a second term of its own besides the seed: held by at least
+    ``inside`` of the group and at most ``outside`` of the rest (what happened, not only who)."""
+    counts: dict[str, int] = {}
+    for aid in group:
+        for t in vectors[aid]:
+            if t != seed:
+                counts[t] = counts.get(t, 0) + 1
+    own = 0
+    for t, c in counts.items():
+        if c >= rule.inside * len(group) and len(holders.get(t, {}).keys() - group) <= rule.outside * rest:
+            own += 1
+    return own >= rule.terms
+
+
+def _sum(vectors: Iterable[dict[str, float]]) -> dict[str, float]:
+    total: dict[str, float] = {}
+    for vec in vectors:
+        for t, w in vec.items():
+            total[t] = total.get(t, 0.0) + w
+    return total
+
+
+def find_split(
+    vectors: Mapping[str, dict[str, float]],
+    holders: Mapping[str, Mapping[str, None]],
+    whole: Mapping[str, float],
+    whole_sq: float,
+    seeds: Iterable[str],
+    rule: SplitRule,
+) -> set[str] | None:
+    """The members to split off (``None``: keep the story whole). ``vectors``: each live
+    member's unit vector; ``holders``: the members holding each term; ``whole``: the sum of
+    the vectors and ``whole_sq`` its squared norm; ``seeds``: the terms to try (the new
+    report's)."""
+    n = len(vectors)
+    if n < 2 * rule.min_group:
+        return None
+    total_sq = sum(1.0 for v in vectors.values() if v)
+    best: tuple[float, str, set[str]] | None = None
+    for term in sorted(set(seeds)):
+        held = holders.get(term, {})
+        if not rule.min_group <= len(held) <= min(n // 2, MAX_GROUP):
+            continue
+        group = set(held)
+        g_sum = _sum(vectors[a] for a in sorted(group))
+        g_sq = float(len(group))
+        # the rest's sum is whole - g_sum: its norms follow without building it
+        g_whole = sum(w * whole.get(t, 0.0) for t, w in g_sum.items())
+        g_g = dot(g_sum, g_sum)
+        m = n - len(group)
+        within_g = (g_g - g_sq) / (len(group) * (len(group) - 1))
+        r_r = whole_sq - 2 * g_whole + g_g
+        within_r = (r_r - (total_sq - g_sq)) / (m * (m - 1)) if m > 1 else 1.0
+        across = (g_whole - g_g) / (len(group) * m)
+        if within_g < rule.tight or across > rule.ratio * min(within_g, within_r):
+            continue
+        if not _signature(group, vectors, holders, term, rule, m):
+            continue
+        margin = within_g - across
+        if best is None or (margin, term) > (best[0], best[1]):
+            best = (margin, term, group)
+    return best[2] if best else None
