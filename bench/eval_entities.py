@@ -26,7 +26,15 @@ Figures, per type (person, organisation, place):
 * aliases: of the other forms the labels list (acronym, expansion, corporate suffix,
   surname, other), how many reach the same card as the entity's name in that article.
 
-    python bench/eval_entities.py [--before REF] [--errors [N]]
+Then the same systems on news nobody tuned on: CoNLL-2003 English development documents
+(Reuters, 1996; ../shared/eval/conll03-dev.jsonl), document-level distinct names (one
+``(type, surface)`` per document), strict match (the surface exactly as the gold span),
+precision / recall / F1 for people (PER), organisations (ORG), places (LOC) and all three
+(MISC is not scored), for all documents, sport and non-sport, and the two halves by
+document (A: even positions, the half rules may be developed on; B: odd positions, only
+reported); and the extraction time against spaCy's shipped NER pipeline (tok2vec + ner).
+
+    python bench/eval_entities.py [--before REF] [--errors [N]] [--only conll|bbc]
 """
 
 from __future__ import annotations
@@ -37,7 +45,9 @@ import re
 import subprocess
 import sys
 import tempfile
+import time
 from collections import Counter, defaultdict
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -45,6 +55,9 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests" / "fixtures"))
 
 import entities_bbc  # noqa: E402
+
+CONLL = ROOT.parent / "shared" / "eval" / "conll03-dev.jsonl"
+_CONLL_TYPES = {"PER": "person", "ORG": "organisation", "LOC": "place"}
 
 TYPES = ("person", "organisation", "place")
 _SPACY_TYPES = {"PERSON": "person", "ORG": "organisation", "GPE": "place", "LOC": "place", "FAC": "place"}
@@ -111,6 +124,12 @@ def _model_name() -> str:
     raise SystemExit("no spaCy English model installed")
 
 
+def _merge_base() -> str:
+    return subprocess.run(
+        ["git", "merge-base", "HEAD", "main"], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout.strip()
+
+
 def _load_before(ref: str):
     """The entities and entity_index modules of revision ``ref``, as fresh modules."""
     tmp = Path(tempfile.mkdtemp(prefix="entities-before-"))
@@ -155,6 +174,7 @@ def _load_before(ref: str):
     import before_entity_index
 
     mods["index"] = before_entity_index
+    mods["entities"] = before_entities
     return mods
 
 
@@ -370,6 +390,129 @@ def measure_cutoff(items: list[dict], idx) -> list[tuple[int, float, float]]:
     return out
 
 
+# -- CoNLL-2003 (held out) ---------------------------------------------------------------
+
+
+def load_conll(path: Path = CONLL) -> list[dict] | None:
+    """The CoNLL documents with ``half`` ("A" even positions, "B" odd); ``None`` when absent."""
+    import json
+
+    if not path.exists():
+        return None
+    docs = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    for i, doc in enumerate(docs):
+        doc["half"] = "AB"[i % 2]
+    return docs
+
+
+def conll_gold(doc: dict) -> set[tuple[str, str]]:
+    return {(_CONLL_TYPES[e["type"]], e["surface"]) for e in doc["entities"] if e["type"] in _CONLL_TYPES}
+
+
+def conll_spacy(docs: list[dict], nlp) -> tuple[list[set[tuple[str, str]]], float]:
+    start = time.perf_counter()
+    out = []
+    for doc in nlp.pipe([d["text"] for d in docs], batch_size=32):
+        out.append({(_SPACY_TYPES[e.label_], e.text) for e in doc.ents if e.label_ in _SPACY_TYPES})
+    return out, time.perf_counter() - start
+
+
+def conll_ours(docs: list[dict], ner) -> tuple[list[set[tuple[str, str]]], float]:
+    start = time.perf_counter()
+    found = ner.extract_many([(d["text"], ()) for d in docs])
+    took = time.perf_counter() - start
+    return [{(m.type, m.surface) for m in ms if m.type in TYPES} for ms in found], took
+
+
+def prf(docs: list[dict], preds: list[set], kinds: Sequence[str]) -> tuple[float, float, float, int, int, int]:
+    tp = npred = ngold = 0
+    for doc, pred in zip(docs, preds):
+        gold = {g for g in conll_gold(doc) if g[0] in kinds}
+        mine = {p for p in pred if p[0] in kinds}
+        tp += len(gold & mine)
+        npred += len(mine)
+        ngold += len(gold)
+    p = tp / npred if npred else 0.0
+    r = tp / ngold if ngold else 0.0
+    return p, r, (2 * p * r / (p + r) if p + r else 0.0), tp, npred, ngold
+
+
+CONLL_SUBSETS: dict[str, Callable[[dict], bool]] = {
+    "all": lambda d: True,
+    "sport": lambda d: bool(d["sports"]),
+    "non-sport": lambda d: not d["sports"],
+    "half A": lambda d: d["half"] == "A",
+    "half B": lambda d: d["half"] == "B",
+    "A non-sport": lambda d: d["half"] == "A" and not d["sports"],
+    "B non-sport": lambda d: d["half"] == "B" and not d["sports"],
+}
+
+
+def conll_table(docs: list[dict], results: dict[str, list[set]]) -> None:
+    kinds = {"person": ("person",), "org": ("organisation",), "place": ("place",), "all three": TYPES}
+    print("F1 (P/R), document-level distinct names, strict")
+    print(f"{'subset':12} {'docs':>4} {'system':8} " + " ".join(f"{k:>18}" for k in kinds))
+    for subset, keep in CONLL_SUBSETS.items():
+        idx = [i for i, d in enumerate(docs) if keep(d)]
+        sub = [docs[i] for i in idx]
+        for name, preds in results.items():
+            cells = []
+            for ks in kinds.values():
+                p, r, f, *_ = prf(sub, [preds[i] for i in idx], ks)
+                cells.append(f"{f:.3f} ({p:.2f}/{r:.2f})")
+            print(f"{subset:12} {len(sub):4} {name:8} " + " ".join(f"{c:>18}" for c in cells))
+
+
+def conll_errors(docs: list[dict], preds: list[set], n: int, half: str = "A") -> None:
+    fp: Counter = Counter()
+    fn: Counter = Counter()
+    for doc, pred in zip(docs, preds):
+        if doc["half"] != half:
+            continue
+        gold = conll_gold(doc)
+        fp.update(f"{t}:{s}" for t, s in pred - gold)
+        fn.update(f"{t}:{s}" for t, s in gold - pred)
+    print(f"[now, half {half}] false positives {fp.most_common(n)}")
+    print(f"[now, half {half}] missed {fn.most_common(n)}")
+
+
+def run_conll(ref_entities, show_errors: int) -> None:
+    docs = load_conll()
+    if docs is None:
+        print(f"{CONLL} is not there: CoNLL figures skipped")
+        return
+    import spacy
+
+    from newsbrief.summaries.nlp import entities as ner
+
+    sport = sum(1 for d in docs if d["sports"])
+    print(f"{len(docs)} CoNLL-2003 dev documents ({sport} sport) from {CONLL}\n")
+    base = spacy.load(
+        _model_name(), exclude=["tagger", "parser", "attribute_ruler", "lemmatizer", "senter", "morphologizer"]
+    )
+    list(base.pipe([d["text"] for d in docs[:5]]))  # warm up
+    ner.extract_many([(d["text"], ()) for d in docs[:5]])
+    results: dict[str, list[set]] = {}
+    times: dict[str, float] = {}
+    results["spacy"], times["spacy"] = conll_spacy(docs, base)
+    if ref_entities is not None:
+        ref_entities.extract_many([(d["text"], ()) for d in docs[:5]])
+        results["before"], times["before"] = conll_ours(docs, ref_entities)
+    results["now"], times["now"] = conll_ours(docs, ner)
+    spacy_again = conll_spacy(docs, base)[1]  # twice, so a busy machine slows both alike
+    times["spacy"] = min(times["spacy"], spacy_again)
+    conll_table(docs, results)
+    print()
+    print(f"time on {len(docs)} documents: spaCy {'+'.join(base.pipe_names)} {times['spacy']:.2f}s", end="")
+    for name in ("before", "now"):
+        if name in times:
+            print(f";  {name} {times[name]:.2f}s (x{times[name] / times['spacy']:.2f})", end="")
+    print("\n")
+    if show_errors:
+        conll_errors(docs, results["now"], show_errors)
+        print()
+
+
 # -- output ----------------------------------------------------------------------------
 
 
@@ -393,7 +536,19 @@ def main(argv: list[str] | None = None) -> int:
         help="print N errors of each kind for 'now' (false positives, misses, wrong top-100 "
         "entries per type, role and alias misses; all of them without N)",
     )
+    parser.add_argument("--only", choices=("conll", "bbc"), default="", help="one evaluation set only")
     args = parser.parse_args(argv)
+
+    ref = args.before or _merge_base()
+    try:
+        before = _load_before(ref)
+    except subprocess.CalledProcessError as exc:
+        print(f"(no 'before' row: git show {ref} failed: {exc.stderr.strip()})")
+        before = {}
+    if args.only != "bbc":
+        run_conll(before.get("entities"), args.show_errors)
+    if args.only == "conll":
+        return 0
 
     items = entities_bbc.load()
     if items is None:
@@ -408,17 +563,8 @@ def main(argv: list[str] | None = None) -> int:
     from newsbrief.summaries.index import entity_index
 
     results = {"spacy": run_spacy(items)}
-    try:
-        ref = (
-            args.before
-            or subprocess.run(
-                ["git", "merge-base", "HEAD", "main"], cwd=ROOT, capture_output=True, text=True, check=True
-            ).stdout.strip()
-        )
-        before = _load_before(ref)
+    if before:
         results["before"] = run_index(items, before["index"])[0]
-    except subprocess.CalledProcessError as exc:
-        print(f"(no 'before' row: git show {args.before} failed: {exc.stderr.strip()})")
     results["now"], now_index = run_index(items, entity_index)
 
     scored = {name: score(items, res) for name, res in results.items()}
