@@ -325,6 +325,19 @@ def fold(text: str) -> str:
 
 
 _ALIASES, _ALIAS_TYPES = _variant_tables()  # folded form -> canonical; canonical -> type
+# generational suffixes after a surname ("John Mills Jr.", "Leopold III"): part of the name,
+# never its surname
+_GENERATION = frozenset(("jr", "sr", "jnr", "snr", "ii", "iii", "iv"))
+
+
+def name_words(name: str) -> list[str]:
+    """The words of a person's name without a generational suffix: its last is the surname."""
+    words = name.split()
+    while len(words) > 1 and words[-1].casefold().rstrip(".") in _GENERATION:
+        words.pop()
+    return words
+
+
 _SUFFIXES = tuple(_data()["corporate_suffixes"])
 _SUFFIX_RE = re.compile(
     r"(?:\s*,?\s+(?:"
@@ -1116,8 +1129,8 @@ def extract_many(
         if parser is not None:
             _parse_roles(arts, parser, batch_size)
         lexicon = _lexicon()
-        return [_consolidate(a, lexicon) for a in arts]
-    return [_consolidate(_finish(t, h, [], model=False), frozenset()) for t, h in items]
+        return [layout(a.text, _consolidate(a, lexicon)) for a in arts]
+    return [layout(t, _consolidate(_finish(t, h, [], model=False), frozenset())) for t, h in items]
 
 
 def _char_groups(items: Sequence[tuple[str, Sequence[str]]], budget: int) -> Iterator[list[tuple[str, Sequence[str]]]]:
@@ -1253,7 +1266,12 @@ def _normalise(text: str, sp: _Span, model: bool) -> _Span | None:
         sp.start += m.end()
         surface = surface[m.end() :]
     stripped = _POSSESSIVE.sub("", surface.rstrip(" ,;:")) if sp.source != "event" else surface
-    if sp.source != "event" and stripped.endswith(".") and not re.search(r"(?:^|\W)(?:[A-Z]\.){2,}$", stripped):
+    if (
+        sp.source != "event"
+        and stripped.endswith(".")
+        and not re.search(r"(?:^|\W)(?:[A-Z]\.){2,}$", stripped)
+        and not (sp.type == PERSON and stripped.split()[-1].casefold().rstrip(".") in _GENERATION)
+    ):
         stripped = stripped.rstrip(".")  # a full stop, not "U.S."
     sp.end = sp.start + len(stripped)
     surface = stripped
@@ -1486,7 +1504,7 @@ def _surname_mentions(
     """Later mentions by surname that the model missed ("Modi thanked the forces")."""
     surnames: dict[str, str] = {}
     for f in found:
-        words = f.name.split()
+        words = name_words(f.name)
         if f.type == PERSON and len(words) >= 2 and len(words[-1]) > 2:
             surnames.setdefault(words[-1], f.name)
     if not surnames:
@@ -1521,13 +1539,13 @@ def _corefer(found: list[Extracted]) -> list[Extracted]:
     firsts: dict[str, str] = {}
     for f in found:
         if f.type == PERSON and len(f.name.split()) >= 2:
-            words = f.name.split()
+            words = name_words(f.name)
             full.setdefault(words[-1].casefold(), f.name)
             firsts.setdefault(words[0].casefold(), f.name)
     # prefer the longest full name for each surname
     for f in found:
         if f.type == PERSON and len(f.name.split()) >= 2:
-            key = f.name.split()[-1].casefold()
+            key = name_words(f.name)[-1].casefold()
             if len(f.name) > len(full[key]):
                 full[key] = f.name
     # several people with one surname ("Ozzy Osbourne and his wife Sharon Osbourne"): a
@@ -1535,7 +1553,7 @@ def _corefer(found: list[Extracted]) -> list[Extracted]:
     seen: dict[str, list[tuple[int, str]]] = {}
     for f in found:
         if f.type == PERSON and len(f.name.split()) >= 2:
-            seen.setdefault(f.name.split()[-1].casefold(), []).append((f.start, f.name))
+            seen.setdefault(name_words(f.name)[-1].casefold(), []).append((f.start, f.name))
     shared = {k for k, v in seen.items() if any(not _compatible(a, b) for _, a in v for _, b in v)}
     out = []
     for f in found:
@@ -1553,7 +1571,7 @@ def _corefer(found: list[Extracted]) -> list[Extracted]:
                 continue
         elif f.type == PERSON and len(words) >= 2:
             # "S Jaishankar" and "Subrahmanyam Jaishankar" in one text: one person
-            target = full.get(words[-1].casefold())
+            target = full.get(name_words(f.name)[-1].casefold())
             if target and target != f.name and _compatible(f.name, target):
                 out.append(Extracted(target, PERSON, f.surface, f.start, f.end, f.sentence, f.roles))
                 continue
@@ -1565,7 +1583,7 @@ def _corefer(found: list[Extracted]) -> list[Extracted]:
 
 def _compatible(a: str, b: str) -> bool:
     """Two full names of one person: same surname, given names equal or initials of each other."""
-    wa, wb = a.replace(".", " ").split(), b.replace(".", " ").split()
+    wa, wb = name_words(a.replace(".", " ")), name_words(b.replace(".", " "))
     if wa[-1].casefold() != wb[-1].casefold():
         return False
     for x, y in zip(wa[:-1], wb[:-1]):
@@ -2035,7 +2053,7 @@ def _parse_roles(arts: list[_Art], parser, batch_size: int) -> None:
     for ai, art in enumerate(arts):
         # a lone surname of a person the article names in full becomes that person later,
         # whatever the model called it ("French Open champion Myskina", a place to it)
-        surnames = {f.name.split()[-1] for f in art.found if f.type == PERSON and len(f.name.split()) > 1}
+        surnames = {name_words(f.name)[-1] for f in art.found if f.type == PERSON and len(f.name.split()) > 1}
         for mi, f in enumerate(art.found):
             if f.type != PERSON and not (f.type == ORG and _name_shaped(f.name)) and f.surface not in surnames:
                 continue
@@ -2606,10 +2624,17 @@ def _word_named(name: str) -> bool:
         and first.isalpha()
         and len(first) > 2
         and (word in _lexicon() or word.endswith("s") and word[:-1] in _nouns())
+        and _lexical(words[-1])  # not "Norm Hewitt": a surname no dictionary holds
         and not _known_given_name(first)
         and not known_place(first)
         and first not in _TITLE_WORDS
     )
+
+
+def _lexical(word: str) -> bool:
+    """An English word (or its plural), an acronym or a number: what a name of words ends on."""
+    low = word.casefold()
+    return not word.isalpha() or word.isupper() or low in _lexicon() or low.endswith("s") and low[:-1] in _nouns()
 
 
 def _national_body(name: str) -> bool:
@@ -3396,9 +3421,9 @@ def _consolidate(art: _Art, lexicon: frozenset[str]) -> list[Extracted]:
         hits = [
             (pos, n)
             for pos, n in people
-            if len(fold(n).split()) > len(key)
+            if len(name_words(fold(n))) > len(key)
             and (
-                fold(n).split()[-len(key) :] == key
+                name_words(fold(n))[-len(key) :] == key
                 or len(key) == 1
                 and fold(n).split()[0] == key[0]
                 and len(key[0]) > 2
@@ -3455,7 +3480,7 @@ def _consolidate(art: _Art, lexicon: frozenset[str]) -> list[Extracted]:
 
     out: list[Extracted] = []
     full_people = {fold(n) for _, n, _ in out_named if kinds.get(fold(n)) == PERSON and len(n.split()) > 1}
-    surnames = {p.split()[-1] for p in full_people}
+    surnames = {name_words(p)[-1] for p in full_people}
     common |= {
         fold(n)
         for _, n, forced in out_named
@@ -3470,7 +3495,7 @@ def _consolidate(art: _Art, lexicon: frozenset[str]) -> list[Extracted]:
             kind == PERSON
             and len(name.split()) == 1
             and key not in titled_names
-            and not any(p.split()[-1] == key or p.split()[0] == key for p in full_people)
+            and not any(name_words(p)[-1] == key or p.split()[0] == key for p in full_people)
         )
         roles = tuple(r for r in f.roles if not _org_role(r, f) and name not in r) if kind == PERSON else ()
         out.append(Extracted(name, kind, f.surface, f.start, f.end, f.sentence, roles, weak, key in works))
@@ -3497,3 +3522,117 @@ _HOSTED = frozenset(
     "Festival Olympics Games Open Marathon Prix Summit Conference Expo Show Fair Exhibition "
     "Championships Classic Rally".split()
 )
+
+
+# -- the layout of news copy: datelines, results tables, numbers ---------------------------
+
+_DL_WORD = r"[A-Z][A-Za-z'’.-]*"
+_DL_CAPS = r"[A-Z][A-Z'’.-]*"
+_DATE = (
+    r"(?:\d{4}-\d{2}-\d{2}|\d{1,2}/\d{1,2}/\d{2,4}|"
+    r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?\s+\d{1,2}(?:,\s*\d{4})?)"
+)
+# "NEW YORK 1996-12-06", "MUNICH, Germany 1996-08-28", "FARMINGTON HILLS, Mich.", "LONDON (Reuters)":
+# a place in capitals opening a line, maybe its region, then a date, an agency or the line's end
+DATELINE = re.compile(
+    rf"^[ \t]*(?P<place>{_DL_CAPS}(?:[ ]{_DL_CAPS}){{0,3}})"
+    rf"(?:,[ ](?P<region>{_DL_WORD}(?:[ ]{_DL_WORD}){{0,2}}))?"
+    rf"(?P<tail>[ ]+{_DATE}|[ ]+\([A-Z][A-Za-z]+\)|[ \t]*$)",
+    re.MULTILINE,
+)
+_NUMBER = re.compile(r"(?<![\w.])[-+]?\d[\d.,:/-]*(?![\w])")
+# a row of a results table: names and numbers only ("Chelsea 2 Everton 1", "Barcelona 14 10 3 1 35 12 33",
+# "1. Jearl Miles (U.S.) 49.55")
+_ROW_NAME = re.compile(
+    r"(?P<name>[A-Z][\w'’.&-]*(?:[ ](?:[A-Z][\w'’.&-]*|de|van|von|del|la|le|of|and))*)"
+    r"(?P<country>[ ]\([A-Z][\w.' -]*\))?(?=[ \t]+[-+]?\.?\d)"
+)
+_ROW = re.compile(r"^[ \t]*(?:\d+[.)]?[ \t]+)?(?:[A-Z][^\n]*?\d[^\n]*)$", re.MULTILINE)
+_ROW_JUNK = re.compile(r"[A-Za-z'’.&()-]+|[-+]?[\d.,:/-]+|[ \t]+")
+
+
+def datelines(text: str) -> list[tuple[int, int]]:
+    """The places of the datelines of ``text`` (and their regions), as character spans."""
+    out = []
+    for m in DATELINE.finditer(text):
+        if not m.group("region") and not m.group("tail").strip():
+            continue  # a line in capitals alone: a heading, not a dateline
+        for part in ("place", "region"):
+            a, b = m.span(part)
+            if a < 0:
+                continue
+            word = text[a:b].rstrip(".")
+            if len(word) > 1 and word.upper() != word or part == "place" and len(word) > 1:
+                out.append((a, a + len(word)))
+    return out
+
+
+def _table_rows(text: str) -> list[tuple[int, int]]:
+    """The lines of ``text`` that are rows of a results table: capitalised names and numbers,
+    no running words; only when the text has at least two of them."""
+    rows = []
+    for m in _ROW.finditer(text):
+        line = m.group()
+        words = [w for w in _ROW_JUNK.findall(line) if w.strip() and w[:1].isalpha()]
+        lower = [w for w in words if w[:1].islower() and w not in ("de", "van", "von", "del", "la", "le", "of", "and")]
+        if words and not lower and _NUMBER.search(line) and len(line) < 200:
+            rows.append(m.span())
+    return rows if len(rows) >= 2 else []
+
+
+def _person_named(name: str) -> bool:
+    words = name.split()
+    return len(words) >= 2 and (_given_name(words[0]) or bool(re.fullmatch(r"[A-Z]\.?", words[0])))
+
+
+_DATE_NUMBER = re.compile(r"\d{4}-\d{2}-\d{2}|\d{1,2}/\d{1,2}/\d{2,4}")
+
+
+def _without_numbers(f: Extracted, in_row: bool) -> list[Extracted]:
+    """A mention cut at the numbers it holds ("Chelsea 2 Everton 1", "AMSTERDAM 1996-12-06"):
+    the names between them. Dates, scores and a table's figures are never part of a name;
+    outside a table one number can be ("Channel 4", "10 Downing Street")."""
+    numbers = _NUMBER.findall(f.surface)
+    if not numbers or not in_row and len(numbers) < 2 and not _DATE_NUMBER.search(f.surface):
+        return [f]
+    out = []
+    for m in re.finditer(r"[^\s\d][^\d]*?(?=\s*(?:[-+]?\d|$))", f.surface):
+        piece = m.group().strip(" ,;:-")
+        if not re.search(r"[A-Za-z]{2}", piece) or _NUMBER.search(piece):
+            continue
+        at = f.start + f.surface.index(piece, m.start())
+        name = piece if f.name == f.surface else f.name
+        out.append(dataclasses.replace(f, name=name, surface=piece, start=at, end=at + len(piece)))
+    return out
+
+
+def layout(text: str, found: list[Extracted]) -> list[Extracted]:
+    """What the layout of news copy says, over the mentions of a text: the places of a
+    dateline are places (never split, never a person or an organisation, kept when the
+    text names them nowhere else); the names of a results table are organisations (people
+    when they carry a given name or a country, or the text calls them people elsewhere);
+    numbers are never part of a name."""
+    rows = _table_rows(text)
+    found = [g for f in found for g in _without_numbers(f, _in(rows, f.start) >= 0)]
+    fixed: list[tuple[int, int, str]] = [(a, b, PLACE) for a, b in datelines(text)]
+    if rows:
+        people = {f.surface for f in found if f.type == PERSON and _in(rows, f.start) < 0}
+        for a, b in rows:
+            for m in _ROW_NAME.finditer(text, a, b):
+                name = m.group("name")
+                if len(name) < 2 or name.isupper() and len(name) <= 3 and not name.isalpha():
+                    continue
+                if any(x < m.end("name") and m.start("name") < y for x, y, _ in fixed):
+                    continue
+                kind = PERSON if m.group("country") or name in people or _person_named(name) else ORG
+                fixed.append((m.start("name"), m.end("name"), kind))
+    if not fixed:
+        return found
+    kept = [f for f in found if not any(a < f.end and f.start < b for a, b, _ in fixed)]
+    sentences = _sentence_spans(text)
+    cache: dict[int, str] = {}
+    for a, b, kind in fixed:
+        surface = text[a:b]
+        sentence = _sentence_text(text, sentences, _in(sentences, a), cache)
+        kept.append(Extracted(surface, kind, surface, a, b, sentence))
+    return sorted(kept, key=lambda f: f.start)

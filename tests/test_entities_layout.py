@@ -1,0 +1,80 @@
+"""What news copy's layout says about names, through the public seam (:func:`extract`), on
+text written here: datelines in capitals, towns named only in a dateline, results tables,
+generational suffixes, given names that are also English words, numbers in names (#23)."""
+
+from __future__ import annotations
+
+import pytest
+
+from newsbrief.summaries.nlp import entities as ner
+
+pytestmark = pytest.mark.skipif(ner.backend_name() == "rules", reason="needs the spaCy model")
+
+
+def found(text: str) -> set[tuple[str, str]]:
+    return {(m.type, m.surface) for m in ner.extract(text)}
+
+
+def test_an_all_caps_dateline_is_one_place():
+    got = found("BASEBALL - RESULTS.\nNEW YORK 1996-12-06\nThe Yankees beat the Orioles on Friday, the team said.")
+    assert (ner.PLACE, "NEW YORK") in got
+    assert not {s for _, s in got} & {"NEW", "YORK"}
+
+
+def test_a_dateline_with_its_region_is_two_places_and_no_person_or_organisation():
+    got = found("MUNICH, Germany 1996-08-28\nShares in Munich Re rose 3 percent on Wednesday, traders said.")
+    assert {(ner.PLACE, "MUNICH"), (ner.PLACE, "Germany")} <= got
+    assert not [s for t, s in got if t != ner.PLACE and s in ("MUNICH", "Munich Re")]
+
+
+def test_a_town_named_only_in_the_dateline_is_kept():
+    assert (ner.PLACE, "RANGOON") in found("RANGOON 1996-12-06\nThe government arrested students on Friday.")
+    got = found("FARMINGTON HILLS, Mich.\nThe company said sales rose.")
+    assert {(ner.PLACE, "FARMINGTON HILLS"), (ner.PLACE, "Mich")} <= got
+
+
+def test_a_headline_in_capitals_is_no_dateline():
+    assert (ner.PLACE, "SOCCER") not in found("SOCCER - RESULTS.\nLONDON 1996-12-06\nChelsea won on Saturday.")
+
+
+def test_a_given_name_that_is_an_english_word_stays_a_person():
+    got = found("Norm Hewitt will captain the side on Saturday. Hewitt said he was pleased with the squad.")
+    assert (ner.PERSON, "Norm Hewitt") in got and (ner.ORG, "Norm Hewitt") not in got
+
+
+def test_a_surname_links_to_a_name_with_a_generational_suffix():
+    ms = ner.extract("John Mills Jr. said on Friday that the plan would work. Mills added that talks would continue.")
+    later = [m for m in ms if m.surface == "Mills"]
+    assert later and later[0].type == ner.PERSON and later[0].name.startswith("John Mills")
+
+
+def test_numbers_are_never_part_of_a_name():
+    ms = ner.extract("AMSTERDAM 1996-12-06\nDutch shares closed higher on Friday, dealers said.")
+    assert all(not any(ch.isdigit() for ch in m.surface) for m in ms)
+    assert (ner.PLACE, "AMSTERDAM") in {(m.type, m.surface) for m in ms}
+
+
+def test_a_results_table_yields_organisations():
+    text = (
+        "SOCCER - ENGLISH LEAGUE RESULTS.\nLONDON 1996-12-06\nResults of English league matches on Saturday:\n"
+        "Chelsea 2 Everton 1\nArsenal 0 Leeds 3\nNewcastle 1 Liverpool 1\n"
+    )
+    got = found(text)
+    teams = {"Chelsea", "Everton", "Arsenal", "Leeds", "Newcastle", "Liverpool"}
+    assert {(ner.ORG, t) for t in teams} <= got
+    assert all(not any(ch.isdigit() for ch in s) for _, s in got)
+
+
+def test_a_standings_table_yields_organisations_and_runners_with_countries_people():
+    text = (
+        "SOCCER - SPANISH STANDINGS.\nMADRID 1996-12-06\nStandings:\n"
+        "Barcelona 14 10 3 1 35 12 33\nReal Madrid 14 9 4 1 25 10 31\nDeportivo Coruna 14 8 5 1 20 9 29\n"
+    )
+    got = found(text)
+    assert {(ner.ORG, "Barcelona"), (ner.ORG, "Real Madrid"), (ner.ORG, "Deportivo Coruna")} <= got
+    runners = (
+        "ATHLETICS - RESULTS.\nZURICH 1996-08-14\nWomen's 400 metres:\n"
+        "1. Jearl Miles (U.S.) 49.55\n2. Falilat Ogunkoya (Nigeria) 49.88\n"
+    )
+    got = found(runners)
+    assert {(ner.PERSON, "Jearl Miles"), (ner.PERSON, "Falilat Ogunkoya")} <= got
