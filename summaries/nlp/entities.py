@@ -142,115 +142,6 @@ class Extracted:
 
 # -- gazetteers ----------------------------------------------------------------------
 
-# Title words that, followed by a name, make it a person; stripped from names.
-# Compared without dots, case-sensitively (capitalised or upper case as written).
-_TITLE_WORDS = frozenset(
-    """
-Mr Mrs Ms Miss Mx Dr Prof Professor Sir Dame Lord Lady Shri Sri Smt Sh Hon Rev Fr
-President Vice Prime Minister Ministers Secretary Chancellor Premier PM CM VP MP MLA MoS
-Governor Senator Sen Rep Representative Congressman Congresswoman Speaker Mayor MSP MEP
-Ambassador Envoy King Queen Prince Princess Emir Sheikh Sultan Pope Cardinal Bishop Archbishop
-Ayatollah Justice Judge Attorney Solicitor Commissioner Chairman Chairwoman Chairperson
-CEO CFO COO Director Spokesperson Spokesman Spokeswoman Coach Captain Capt Skipper
-General Gen Lt Lieutenant Maj Major Col Colonel Brig Brigadier Adm Admiral Cmdr Commander
-Commodore Marshal Air Chief Air Vice Rear Deputy Field Group Wing Squadron Sgt Sergeant Cpl
-Corporal Inspector Superintendent Supt Insp Constable Officer
-""".split()
-)
-# Of those, the ones that end a title (a head): "Air Marshal", "Prime Minister".
-_TITLE_HEADS = _TITLE_WORDS - {
-    "Air",
-    "Chief",
-    "Vice",
-    "Rear",
-    "Deputy",
-    "Field",
-    "Group",
-    "Wing",
-    "Squadron",
-    "Prime",
-    "Attorney",
-    "Solicitor",
-    "Major",
-}
-# Honorifics are titles but not roles worth keeping.
-_HONORIFICS = frozenset("Mr Mrs Ms Miss Mx Shri Sri Smt Sh Hon Sir Dame".split())
-_ADDRESS = _HONORIFICS | {"Lord", "Lady", "Dr", "Prof", "Rev", "Fr"}  # forms of address
-# Lower-case nouns that name an office or job: "Tesla chief executive Elon Musk".
-_ROLE_NOUNS = frozenset(
-    """
-minister secretary president chancellor premier governor senator mayor ambassador envoy
-spokesperson spokesman spokeswoman chairman chairwoman chairperson chair director ceo founder
-co-founder executive officer chief head leader commander general coach manager captain skipper
-striker midfielder defender goalkeeper forward winger batter batsman bowler opener all-rounder
-player champion analyst economist author professor judge justice lawyer prosecutor commissioner
-adviser advisor aide deputy lawmaker legislator mp mla speaker official owner president-elect
-""".split()
-)
-# Lower-case job nouns that, right before a full name, make it a person ("striker Erling Haaland").
-_LC_HEADS = frozenset(
-    """
-coach striker midfielder defender goalkeeper forward winger batter batsman bowler opener captain
-skipper chairman chairwoman chairperson founder executive spokesperson spokesman advocate lawyer
-minister president director manager economist analyst actor actress singer author professor
-player champion leader governor secretary chief
-""".split()
-)
-# Words of ministerial portfolios: an "organisation" made only of these, inside a title
-# ("External Affairs" in "External Affairs Minister"), is part of the title.
-_PORTFOLIO_WORDS = frozenset(
-    """
-affairs external foreign home defence defense finance commerce industry health education
-railways agriculture law justice interior state treasury energy environment labour labor
-transport trade information broadcasting culture tourism power civil aviation urban rural
-development external homeland security war navy army air petroleum and of for the
-""".split()
-)
-_ROLE_ABBREVIATIONS = {
-    "PM": "Prime Minister",
-    "CM": "Chief Minister",
-    "VP": "Vice President",
-    "MoS": "Minister of State",
-}
-# Capitalised words that start sentences or lists but are not names.
-_NOT_NAME = frozenset(
-    """
-The A An In On At Of For From By With As And But Or If When While After Before Since During
-Earlier Later Meanwhile Yesterday Today Tomorrow Also However Both Last Next This That These
-Those His Her Their Its Our Your My We He She They It I You There Here Some Many Most Several
-All Each Every No Not Now Then Thus Still Even Only Just Why What Who How Where Which Although
-Though Despite Under Over Into Amid Among According Further Meanwhile Sources Officials Police
-Monday Tuesday Wednesday Thursday Friday Saturday Sunday January February March April May June
-July August September October November December Jan Feb Mar Apr Jun Jul Aug Sep Sept Oct Nov Dec
-Mr Mrs Ms Dr
-""".split()
-)
-# Words that make a capitalised sequence an organisation, never a person.
-_ORG_WORDS = frozenset(
-    """
-Ministry Department Dept Committee Command Staff Council Party Bank Inc Corp Corporation Ltd
-Limited LLC PLC Plc Group Holdings University College School Institute Association Federation
-Club FC Company Co Agency Authority Court Commission Organisation Organization Forces Force
-Army Navy Office Board Union League Foundation Fund Airlines Airways Motors Technologies Tech
-Industries Services Systems Bureau Cabinet Parliament Assembly Senate Congress Police Trust
-Society Alliance Coalition Front Movement Chamber Exchange Times Post News Media Network Studios
-Pictures Railways Hospital Centre Center Chiefs Secretariat Directorate Tribunal Unit Division
-Brigade Regiment Squadron Fleet Guard Guards United City Rovers Wanderers Athletic Capitals
-Kings Knights Indians Titans Giants Super Partners Partnership Labs Energy Oil Gas Power Steel
-Pharma Pharmaceuticals Insurance Capital Securities Markets Investments Ventures
-""".split()
-)
-# Words of weapon systems and kit: a "name" containing one is not a person or organisation.
-_WEAPON_WORDS = frozenset(
-    """
-missile missiles drone drones aircraft jet jets fighter fighters helicopter helicopters howitzer
-howitzers tank tanks vehicle vehicles rifle rifles rocket rockets launcher launchers submarine
-submarines frigate frigates destroyer destroyers warship warships carrier bomber bombers gun guns
-torpedo torpedoes radar radars system systems platform platforms
-""".split()
-)
-_ORG_PREFIXES = frozenset("Ministry Department Bank University Institute Board Council Office".split())
-
 
 @functools.lru_cache(maxsize=1)
 def _data() -> dict[str, Any]:
@@ -259,6 +150,38 @@ def _data() -> dict[str, Any]:
         importlib.resources.files("newsbrief.summaries.nlp").joinpath("data/entities.json").read_text(encoding="utf-8")
     )
     return json.loads(text)
+
+
+@functools.lru_cache(maxsize=1)
+def _words_data() -> dict[str, Any]:
+    """summaries/nlp/data/words.json: the word lists and tables of the rules."""
+    text = importlib.resources.files("newsbrief.summaries.nlp").joinpath("data/words.json").read_text(encoding="utf-8")
+    return json.loads(text)
+
+
+def words(name: str) -> frozenset[str]:
+    """One word list of data/words.json."""
+    return frozenset(_words_data()[name]["words"])
+
+
+def word_table(name: str) -> dict[str, str]:
+    """One table (word -> what it stands for) of data/words.json."""
+    return dict(_words_data()[name]["table"])
+
+
+_TITLE_WORDS = words("title_words")
+# Of those, the ones that end a title (a head): "Air Marshal", "Prime Minister".
+_TITLE_HEADS = _TITLE_WORDS - words("title_words_not_heads")
+_HONORIFICS = words("honorifics")
+_ADDRESS = _HONORIFICS | words("address_forms")  # forms of address
+_ROLE_NOUNS = words("role_nouns")
+_LC_HEADS = words("job_heads")
+_PORTFOLIO_WORDS = words("portfolio_words")
+_ROLE_ABBREVIATIONS = word_table("role_abbreviations")
+_NOT_NAME = words("not_names")
+_ORG_WORDS = words("organisation_words")
+_WEAPON_WORDS = words("weapon_words")
+_ORG_PREFIXES = words("organisation_prefixes")
 
 
 def _variant_tables() -> tuple[dict[str, str], dict[str, str]]:
@@ -271,28 +194,7 @@ def _variant_tables() -> tuple[dict[str, str], dict[str, str]]:
     return aliases, types
 
 
-# Places the rule-based extractor knows without a model (the model knows many more).
-_PLACE_WORDS = """
-India Pakistan China Nepal Bangladesh Bhutan Myanmar Afghanistan Iran Iraq Israel Palestine Gaza
-Syria Lebanon Jordan Egypt Turkey Russia Ukraine Belarus Poland Germany France Italy Spain
-Portugal Britain England Scotland Wales Ireland Netherlands Belgium Sweden Norway Denmark Finland
-Switzerland Austria Greece Japan Korea Taiwan Vietnam Thailand Malaysia Singapore Indonesia
-Philippines Australia Canada Mexico Brazil Argentina Chile Colombia Peru Venezuela Cuba Nigeria
-Kenya Ethiopia Qatar Oman Kuwait Bahrain Yemen Europe Asia Africa America Delhi Mumbai Kolkata
-Chennai Bengaluru Bangalore Hyderabad Pune Ahmedabad Lucknow Jaipur Kashmir Punjab Kerala Gujarat
-Maharashtra Bihar Assam Washington London Paris Berlin Moscow Kyiv Beijing Shanghai Tokyo Seoul
-Islamabad Karachi Lahore Dhaka Kathmandu Colombo Dubai Riyadh Tehran Jerusalem Cairo Sydney
-Melbourne Canberra Toronto Ottawa Brussels Geneva Rome Madrid Manchester Liverpool Barcelona
-Munich Milan Indo-Pacific US USA UK UAE
-"""
-_PLACE_PHRASES = (
-    "Sri Lanka|South Africa|Saudi Arabia|United States|United Kingdom|United Arab Emirates|"
-    "New Delhi|New York|Abu Dhabi|Tel Aviv|Middle East|South Asia|Silicon Valley|Wall Street|"
-    "South Korea|North Korea|Hong Kong|Los Angeles|San Francisco|Indo Pacific"
-)
-_PLACES = frozenset(
-    re.sub(r"[^\w]+", " ", p.casefold()).strip() for p in (*_PLACE_WORDS.split(), *_PLACE_PHRASES.split("|"))
-)
+_PLACES = frozenset(re.sub(r"[^\w]+", " ", p.casefold()).strip() for p in words("places"))
 
 # -- small text helpers --------------------------------------------------------------
 
@@ -304,8 +206,8 @@ _PRODUCT_AFTER = re.compile(
 _DESIGNATION = re.compile(r"^(?=[\w/-]*\d)(?=[\w/-]*[A-Za-z])[A-Za-z0-9]+(?:[-/][A-Za-z0-9]+)*$")
 _WORD = re.compile(r"[^\W_][\w'’.&-]*|[,;:()\"“”]")
 _NAME_TOKEN = re.compile(r"^(?:[A-Z][a-z]+(?:[-'’][A-Z]?[a-z]+)*|[A-Z]\.?|[A-Z][a-z]*[A-Z][a-z]+|Mc[A-Z][a-z]+)$")
-_PARTICLES = frozenset("bin bint al el de da di del della van von der le la du dos das ibn".split())
-_CONNECTORS = frozenset(("of", "for", "and", "&", "de", "the"))
+_PARTICLES = words("name_particles")
+_CONNECTORS = words("name_connectors")
 _EVENT = re.compile(
     r"\b(Exercise|Operation|Op\.?|Mission)\s+((?:[A-Z][\w'’-]+)(?:\s+[A-Z][\w'’-]+){0,3})"
     r"(?:\s+(?:19|20)\d\d\b)?"
@@ -325,9 +227,7 @@ def fold(text: str) -> str:
 
 
 _ALIASES, _ALIAS_TYPES = _variant_tables()  # folded form -> canonical; canonical -> type
-# generational suffixes after a surname ("John Mills Jr.", "Leopold III"): part of the name,
-# never its surname
-_GENERATION = frozenset(("jr", "sr", "jnr", "snr", "ii", "iii", "iv"))
+_GENERATION = words("generational_suffixes")
 
 
 def name_words(name: str) -> list[str]:
@@ -1598,33 +1498,9 @@ def _compatible(a: str, b: str) -> bool:
 
 # -- roles from the dependency parse ---------------------------------------------------
 
-# Dependency labels of the words before a name that describe it: "Sophos consultant
-# Graham Cluley", "former Vodafone boss Chris Gent", "Chancellor Gordon Brown".
-_PRE_DEPS = frozenset(
-    (
-        "compound",
-        "amod",
-        "nmod",
-        "poss",
-        "nn",
-        "npadvmod",
-        "det",
-        "case",
-        "punct",
-        "cc",
-        "conj",
-        "prep",
-        "pobj",
-        "nummod",
-        "quantmod",
-        "advmod",
-        "hmod",
-        "hyph",
-    )
-)
-# Children that end a role phrase: a relative clause, a participle or another clause.
-_CUT_DEPS = frozenset(("relcl", "acl", "advcl", "parataxis", "ccomp", "xcomp", "appos", "dep", "punct", "cc", "conj"))
-_NOUN_TAGS = frozenset(("NN", "NNS"))
+_PRE_DEPS = words("role_pre_deps")
+_CUT_DEPS = words("role_cut_deps")
+_NOUN_TAGS = words("noun_tags")
 _ROLE_MAX_WORDS = 12
 _LEADING_ARTICLE = re.compile(r"^(?:the|a|an)\s+", re.IGNORECASE)
 
@@ -1731,7 +1607,7 @@ def _after_others(run: list, others: Sequence[tuple[int, int]]) -> list:
     return rest
 
 
-_ROLE_RUN_STOP = frozenset(("DT", "PRP$", "PRP", "IN", "CC", "WP", "WDT", "MD", "TO", "POS", "EX"))
+_ROLE_RUN_STOP = words("role_run_stop_tags")
 
 
 def _adjacent_role(sd, start: int, others: Sequence[tuple[int, int]] = ()) -> list[str]:
@@ -2084,7 +1960,7 @@ def _parse_roles(arts: list[_Art], parser, batch_size: int) -> None:
 _ACRONYM_DEF = re.compile(
     r"((?:[A-Z][\w'’&.-]*)(?:\s+(?:(?:of|for|and|the|de|du|&)\s+)*[A-Z][\w'’&.-]*)+)\s+\(\s*([A-Z][A-Za-z&]{1,9})\s*\)"
 )
-_ACRONYM_STOP = frozenset(("of", "for", "and", "the", "de", "du", "&"))
+_ACRONYM_STOP = words("acronym_stop_words")
 
 
 def _acronym_of(acr: str, long: str) -> bool:
@@ -2323,11 +2199,7 @@ def _join_institutions(text: str, found: list[Extracted], starts: Collection[int
     return out
 
 
-# the last words of public bodies' names, which the model cuts at "and" ("Health and Safety Executive")
-_BODY_HEADS = frozenset(
-    "Executive Commission Committee Department Council Agency Authority Board Service "
-    "Office Institute Union Federation Association".split()
-)
+_BODY_HEADS = words("public_body_heads")
 _BODY_FRONT = re.compile(r"(?<![\w-])((?:[A-Z][\w-]*\s+){1,2})and\s+$")
 
 
@@ -2406,7 +2278,7 @@ _AS_ROLE = re.compile(
     r"\s+as\s+|\s*,?\s+(?:who\s+)?(?:is|was|has\s+been|had\s+been|became|becomes|will\s+be)\s+"
     r"(?:also\s+|now\s+|currently\s+|still\s+)?"
 )
-_PREPOSITIONS = frozenset("of for at in on by with from to against over under into about after before".split())
+_PREPOSITIONS = words("prepositions")
 _ROLE_LEAD = re.compile(r"(?:the|a|an|its|their)\s+")
 _ROLE_OF = re.compile(r"\s+(?:of|for|at)\s+(?:the\s+)?(?:[A-Z][\w&.’'-]*\s*){1,5}")
 
@@ -2593,10 +2465,9 @@ def _org_role(role: str, f: Extracted) -> bool:
 
 _FACILITY_HEADS = frozenset(_data()["facility_heads"])
 _PLACE_NOUN_AFTER = re.compile(r"\s+(?:hotel|stadium|theatre|theater|airport|arena|racecourse|festival)\b")
-_MEETING_HEADS = frozenset(("International", "Challenge", "Country", "Indoors", "Invitational", "Meeting"))
-_CLUB_ENDS = frozenset("FC AFC City United Town Rovers Athletic Wanderers Albion County".split())
-# first words of the names of rivers, mountains and other places ("River Thames"), not given names
-_GEO_WORDS = frozenset("River Lake Loch Lough Mount Mountain Port Cape Fort Saint St San Santa Glen Isle Bay".split())
+_MEETING_HEADS = words("meeting_heads")
+_CLUB_ENDS = words("club_ends")
+_GEO_WORDS = words("geographic_words")
 _SPORT_WORDS = re.compile(
     r"(?<![\w-])(?:" + _CLUB_NOUNS + r"|league|cup|match|matches|goals?|season|tournament|"
     r"scored|unbeaten|premiership)(?![\w-])|\b\d{1,2}-\d{1,2}\b",
@@ -2606,11 +2477,8 @@ _WORK_ROLE = re.compile(r"(?:(?:co-)?stars?|actor|actress|judge|presenter|host)$
 _MAKER_ROLE = re.compile(r"(?:director|producer|writer|creator)$")  # of a film, where the sentence is about one
 _SCREEN_SENTENCE = re.compile(r"\b(?:films?|movies?|horror|thriller|box[ -]office|screen|cinemas?|sitcom|sequel)\b")
 _FILM_SENTENCE = re.compile(r"\bbest[ -](?:film|picture|director|actor|actress)\b|\bbox[ -]office\b|\bOscars?\b")
-_PERFORMERS = frozenset(
-    "host hosts presenter presenters singer rapper actor actress comedian comedians star "
-    "stars songwriter guitarist drummer".split()
-)
-_RECORD_NOUNS = frozenset(("album", "albums", "single", "soundtrack", "track"))
+_PERFORMERS = words("performers")
+_RECORD_NOUNS = words("record_nouns")
 
 
 def _word_named(name: str) -> bool:
@@ -3517,11 +3385,7 @@ def _host_place(event: str) -> str:
     return ""
 
 
-# last words of events named after where they are held
-_HOSTED = frozenset(
-    "Festival Olympics Games Open Marathon Prix Summit Conference Expo Show Fair Exhibition "
-    "Championships Classic Rally".split()
-)
+_HOSTED = words("hosted_event_heads")
 
 
 # -- the layout of news copy: datelines, results tables, numbers ---------------------------
