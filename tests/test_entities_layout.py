@@ -78,3 +78,20 @@ def test_a_standings_table_yields_organisations_and_runners_with_countries_peopl
     )
     got = found(runners)
     assert {(ner.PERSON, "Jearl Miles"), (ner.PERSON, "Falilat Ogunkoya")} <= got
+
+
+def test_the_rules_version_is_a_hash_of_the_rule_modules_and_data_files(tmp_path):
+    import shutil
+    from importlib.resources import files
+
+    package = tmp_path / "entities"
+    shutil.copytree(
+        str(files("newsbrief.summaries.nlp.entities")), package, ignore=shutil.ignore_patterns("__pycache__")
+    )
+    assert ner.rules_version(package) == ner.RULES_VERSION
+    words = package / "data" / "words.json"
+    words.write_text(words.read_text(encoding="utf-8").replace('"Sultan"', '"Sultana"'), encoding="utf-8")
+    changed = ner.rules_version(package)
+    assert changed != ner.RULES_VERSION
+    (package / "votes.py").write_text((package / "votes.py").read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    assert ner.rules_version(package) not in (changed, ner.RULES_VERSION)
