@@ -95,3 +95,13 @@ def test_the_rules_version_is_a_hash_of_the_rule_modules_and_data_files(tmp_path
     assert changed != ner.RULES_VERSION
     (package / "votes.py").write_text((package / "votes.py").read_text(encoding="utf-8") + "\n", encoding="utf-8")
     assert ner.rules_version(package) not in (changed, ner.RULES_VERSION)
+
+
+def test_a_name_with_a_corporate_suffix_is_an_organisation_in_all_its_mentions():
+    text = (
+        "Shares of Kellow Co rose after the seat maker agreed to be acquired by Johnson Controls Inc for $31 a share. "
+        "Johnson Controls said the deal would close in March."
+    )
+    got = found(text)
+    assert (ner.ORG, "Johnson Controls Inc") in got and (ner.ORG, "Johnson Controls") in got
+    assert not [s for t, s in got if t == ner.PERSON]

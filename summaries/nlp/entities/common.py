@@ -175,7 +175,6 @@ _SUFFIX_RE = re.compile(
 )
 PRODUCT_NOUNS = frozenset(entities_data()["product_nouns"])
 EVENT_HEADS = tuple(sorted(entities_data()["event_heads"], key=len, reverse=True))
-EVENT_WORDS = frozenset(entities_data().get("event_words", ()))
 RELATIONS = frozenset(entities_data()["relations"])
 ORG_NOUNS = frozenset(entities_data()["organisation_nouns"])
 CLUB_NOUNS = "|".join(re.escape(w) for w in sorted(entities_data()["club_nouns"], key=len, reverse=True))

@@ -14,7 +14,6 @@ from newsbrief.summaries.nlp.entities.common import (
     CLUB_BEFORE,
     COMPASS,
     EVENT,
-    EVENT_WORDS,
     MODEL_VOTE,
     ORG,
     ORG_NOUNS_ALSO_PEOPLE,
@@ -38,6 +37,7 @@ from newsbrief.summaries.nlp.entities.common import (
     fold,
     known_place,
     place_name,
+    strip_suffix,
     words,
 )
 from newsbrief.summaries.nlp.entities.mentions import Art, sporty_text
@@ -46,13 +46,11 @@ from newsbrief.summaries.nlp.entities.roles import org_role
 
 _FACILITY_HEADS = frozenset(entities_data()["facility_heads"])
 PLACE_NOUN_AFTER = re.compile(r"\s+(?:hotel|stadium|theatre|theater|airport|arena|racecourse|festival)\b")
-_MEETING_HEADS = words("meeting_heads")
 _CLUB_ENDS = words("club_ends")
 _GEO_WORDS = words("geographic_words")
 WORK_ROLE = re.compile(r"(?:(?:co-)?stars?|actor|actress|judge|presenter|host)$")
 MAKER_ROLE = re.compile(r"(?:director|producer|writer|creator)$")  # of a film, where the sentence is about one
 SCREEN_SENTENCE = re.compile(r"\b(?:films?|movies?|horror|thriller|box[ -]office|screen|cinemas?|sitcom|sequel)\b")
-_FILM_SENTENCE = re.compile(r"\bbest[ -](?:film|picture|director|actor|actress)\b|\bbox[ -]office\b|\bOscars?\b")
 _PERFORMERS = words("performers")
 _RECORD_NOUNS = words("record_nouns")
 
@@ -167,10 +165,6 @@ _WHO_AFTER = re.compile(r",\s+who\s")
 _INITIAL_SURNAME = re.compile(
     r"[A-Z]\.?\s+(?:Mc|Mac|O[’'])?[A-Z][a-z]+(?:-[A-Z][a-z]+)?"
 )  # "C Hodgson": a team list's player
-_ODDS_AT = re.compile(
-    r"(?<![\w-])(?:odds|favourite|favorite|\d+/\d+|evens)(?:\s+(?!at\b|with\b)[\w’'-]+){0,7}?\s+(?:at|with)\s+"
-    r"(?:(?:[A-Z][\w’'-]*|\d+)\s+(?:and|or)\s+)?$"
-)
 _OWNED_BEFORE = re.compile(
     r"(?<![\w-])(?:[Ss]hares|stakes?|shareholders?|investors?|holding)\s+in\s+$"
     r"|(?<![\w-])(?:owns|bought|acquired|took over)\s+(?:\d+(?:\.\d+)?%\s+of\s+)?$"
@@ -238,6 +232,8 @@ def type_votes(
             v[ORG] += 2  # "Led Zeppelin", "Snow Patrol", "Team GB": words, not a given name and a surname
         if forced:
             v[forced] += 5
+        if " " in f.surface and strip_suffix(f.surface) != f.surface:
+            v[ORG] += 5  # "Magna International Inc": a corporate suffix is never a person's or a place's
         person_roles = [
             r
             for r in f.roles
@@ -271,21 +267,6 @@ def type_votes(
         after_noun = PLACE_NOUN_AFTER.match(text, f.end, f.end + 16)
         if f.type in (ORG, PERSON) and not forced and after_noun and not org_word(name) and f.start not in art.titled:
             v[PLACE] += 3  # "London's famous Savoy hotel", "this year's Glastonbury festival": the place
-        if not forced and f.type in (ORG, PLACE) and name.endswith(" Cross Country"):
-            v[EVENT] += 3  # "the Great Edinburgh International Cross Country": a race
-        if (
-            sporty
-            and not forced
-            and f.type in (ORG, PLACE)
-            and (
-                name.split()[-1] in _MEETING_HEADS
-                and len(name.split()) > 1
-                or name in ("Worlds", "Nationals", "Indoors")
-            )
-        ):
-            v[EVENT] += 3  # "the Sydney International", "the Worlds": a meeting, in a report on sport
-        if not forced and (name in EVENT_WORDS or name.endswith("s") and name[:-1] in EVENT_WORDS):
-            v[EVENT] += 3  # "the Budget", "the Budgets before the last elections": an event
         if f.type == PLACE and not forced and national_body(name):
             v[ORG] += 3  # "Athletics Ireland", "Age Concern England": a national body, not a part of the country
         if f.type == PLACE and sporty and not forced and key in club_towns and key not in countries():
@@ -354,15 +335,6 @@ def type_votes(
         ):
             v[PLACE] += 1.5  # "a seat in Finchley": a place the model took for an organisation
         if (
-            f.type == ORG
-            and not forced
-            and not org_word(name)
-            and text[max(0, f.start - 4) : f.start] == "The "
-            and _FILM_SENTENCE.search(f.sentence)
-        ):
-            v[PRODUCT] += 2  # "The Aviator is tipped to win best film": a title with its "The", among the awards
-            works.add(key)
-        if (
             f.type != PERSON
             and not forced
             and not org_word(name)
@@ -411,12 +383,6 @@ def type_votes(
         if not forced and f.start not in art.titled:
             before = text[max(0, f.start - 40) : f.start]
             noun = _NOUN_BEFORE.search(before)
-            if f.type != PERSON and (
-                noun
-                and noun.group(1) in PRODUCT_NOUNS | {"steroid", "steroids", "stimulant"}
-                or re.search(r"(?<![\w-])positive\s+for\s+$", before)
-            ):
-                v[PRODUCT] += 3  # "the banned steroid THG", "testing positive for THG": a substance or product
             if noun and (
                 org_noun(noun.group(1))
                 or noun.group(1) in ORG_NOUNS_ALSO_PEOPLE
@@ -458,8 +424,6 @@ def type_votes(
                 and (f.end + 3) in people_at
             ):
                 v[ORG] += 3  # "Parma's Sebastien Frey": a player's club, in a report on sport
-            if not org_word(name) and _ODDS_AT.search(text, max(0, f.start - 60), f.start):
-                v[ORG] += 3  # "5/1 odds of winning at William Hill", "favourite with Ladbrokes": a bookmaker
             if _OWNED_BEFORE.search(before) or _OWNED_AFTER.match(text, f.end, f.end + 40):
                 v[ORG] += 3  # "shares in Borussia Dortmund", "Virgin Blue, which is 25% owned by"
             if f.type != PLACE and _PLACE_OF.search(before):
