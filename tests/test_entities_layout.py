@@ -105,3 +105,51 @@ def test_a_name_with_a_corporate_suffix_is_an_organisation_in_all_its_mentions()
     got = found(text)
     assert (ner.ORG, "Johnson Controls Inc") in got and (ner.ORG, "Johnson Controls") in got
     assert not [s for t, s in got if t == ner.PERSON]
+
+
+def test_a_headline_in_capitals_names_what_the_text_names_and_places_a_gazetteer_knows():
+    text = (
+        "CRICKET - SRI LANKA BEAT AUSTRALIA IN COLOMBO.\nCOLOMBO 1996-08-30\n"
+        "Sri Lanka beat the touring side by four wickets on Friday, the home captain said.\n"
+    )
+    got = found(text)
+    assert {(ner.PLACE, "SRI LANKA"), (ner.PLACE, "AUSTRALIA")} <= got
+    assert not [s for _, s in got if s in ("SRI", "LANKA", "CRICKET")]
+
+
+def test_column_heads_and_words_in_capitals_are_not_names():
+    text = (
+        "BASEBALL - MAJOR LEAGUE STANDINGS.\nNEW YORK 1996-08-30\nStandings after Thursday's games:\n"
+        "EASTERN DIVISION\nW L PCT GB\nBALTIMORE 70 62 .530 -\nBOSTON 68 66 .507 3\n"
+    )
+    surfaces = {s for _, s in found(text)}
+    assert not surfaces & {"W L PCT GB", "EASTERN DIVISION", "EASTERN", "STANDINGS"}
+    assert {(ner.ORG, "BALTIMORE"), (ner.ORG, "BOSTON")} <= found(text)
+
+
+def test_a_month_is_never_the_first_word_of_an_organisation():
+    text = "The August Chicago NAPM index rose to 53.5, traders said."
+    at = text.index("August")
+    mention = ner.Extracted("August Chicago NAPM", ner.ORG, "August Chicago NAPM", at, at + 19, text)
+    (out,) = ner.layout(text, [mention])
+    assert (out.surface, out.start) == ("Chicago NAPM", text.index("Chicago"))
+    sunday = "He wrote for the Sunday Times."
+    at = sunday.index("Sunday")
+    paper = ner.Extracted("Sunday Times", ner.ORG, "Sunday Times", at, at + 12, sunday)
+    assert ner.layout(sunday, [paper]) == [paper]
+
+
+def test_in_a_sports_report_counties_are_sides_and_countries_places():
+    text = (
+        "CRICKET - ENGLISH COUNTY CHAMPIONSHIP.\nLONDON 1996-08-30\n"
+        "On Friday Leicestershire beat Somerset by an innings at Grace Road to lead the county championship. "
+        "Somerset's bowlers were weary after a long season, and England's selectors watched the match.\n"
+    )
+    got = {s: t for t, s in found(text)}
+    assert got["Somerset"] == ner.ORG and got["Grace Road"] == ner.PLACE  # the model: a place and a person
+    assert got.get("England") in (None, ner.PLACE)
+
+
+def test_a_date_or_a_fraction_is_no_score():
+    assert not ner.sporty_text("BONN 1996-08-30\nShares rose 4-1/2 to 30-5/8, traders said on Friday.")
+    assert ner.sporty_text("They won 3-1 at home and 2-0 away.")

@@ -92,6 +92,7 @@ from newsbrief.summaries.nlp.entities.common import (
     strip_title,
 )
 from newsbrief.summaries.nlp.entities.consolidation import consolidate, host_place, listed_again
+from newsbrief.summaries.nlp.entities.layout import layout
 from newsbrief.summaries.nlp.entities.mentions import Art, bracketed_surnames, compatible, finish, sporty_text
 from newsbrief.summaries.nlp.entities.model import (
     backend_name,
@@ -106,6 +107,7 @@ from newsbrief.summaries.nlp.entities.roles import discourse_roles
 from newsbrief.summaries.nlp.entities.votes import businessy, group_name, national_body
 
 __all__ = [
+    "layout",
     "Art",
     "EVENT",
     "Extracted",

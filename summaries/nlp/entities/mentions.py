@@ -480,7 +480,7 @@ def compatible(a: str, b: str) -> bool:
 
 _SPORT_WORDS = re.compile(
     r"(?<![\w-])(?:" + CLUB_NOUNS + r"|league|cup|match|matches|goals?|season|tournament|"
-    r"scored|unbeaten|premiership)(?![\w-])|\b\d{1,2}-\d{1,2}\b",
+    r"scored|unbeaten|premiership)(?![\w-])|(?<![\w./-])\d{1,2}-\d{1,2}(?![\w./-])",  # a score, not a date or fraction
     re.IGNORECASE,
 )
 
