@@ -81,6 +81,7 @@ from newsbrief.summaries.nlp.entities.common import (
     Extracted,
     aliases_of,
     canonical_alias,
+    cue,
     english_words,
     entities_data,
     fold,
@@ -90,6 +91,8 @@ from newsbrief.summaries.nlp.entities.common import (
     sentences_of,
     strip_suffix,
     strip_title,
+    word_table,
+    words,
 )
 from newsbrief.summaries.nlp.entities.consolidation import consolidate, host_place, listed_again
 from newsbrief.summaries.nlp.entities.layout import layout
@@ -107,6 +110,9 @@ from newsbrief.summaries.nlp.entities.roles import discourse_roles
 from newsbrief.summaries.nlp.entities.votes import businessy, group_name, national_body
 
 __all__ = [
+    "cue",
+    "words",
+    "word_table",
     "layout",
     "Art",
     "EVENT",

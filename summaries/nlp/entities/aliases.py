@@ -23,6 +23,7 @@ from newsbrief.summaries.nlp.entities.common import (
     Extracted,
     bare_word,
     canonical_alias,
+    cue,
     english_words,
     entities_data,
     fold,
@@ -33,9 +34,7 @@ from newsbrief.summaries.nlp.entities.mentions import Art, demonym, sporty_text
 
 # -- one article's mentions, consolidated ----------------------------------------------
 
-_ACRONYM_DEF = re.compile(
-    r"((?:[A-Z][\w'’&.-]*)(?:\s+(?:(?:of|for|and|the|de|du|&)\s+)*[A-Z][\w'’&.-]*)+)\s+\(\s*([A-Z][A-Za-z&]{1,9})\s*\)"
-)
+_ACRONYM_DEF = cue("acronym_def")
 _ACRONYM_STOP = words("acronym_stop_words")
 
 
@@ -276,7 +275,7 @@ def join_institutions(text: str, found: list[Extracted], starts: Collection[int]
 
 
 _BODY_HEADS = words("public_body_heads")
-_BODY_FRONT = re.compile(r"(?<![\w-])((?:[A-Z][\w-]*\s+){1,2})and\s+$")
+_BODY_FRONT = cue("body_front")
 
 
 def part_of_office(text: str, f: Extracted) -> bool:

@@ -36,6 +36,7 @@ from newsbrief.summaries.nlp.entities.common import (
     TITLE_HEADS,
     WEAPON_WORDS,
     bare_word,
+    cue,
     english_words,
     fold,
     is_title,
@@ -397,7 +398,7 @@ def pre_role(text: str, start: int, floor: int) -> tuple[str, int]:
     return role, picked[0][1]
 
 
-_APPOS = re.compile(r"\s*,\s+((?:the|a|an)\s+)?([^,;:.()\"“”]{3,160})")
+_APPOS = cue("appos")
 
 
 def post_role(text: str, end: int, limit: int) -> tuple[str, int]:
@@ -427,7 +428,7 @@ def post_role(text: str, end: int, limit: int) -> tuple[str, int]:
     return phrase, m.start(2) + len(phrase)
 
 
-_AGE_FRONT = re.compile(r"^\d{1,3}-year-old\s+(?=\S)")
+_AGE_FRONT = cue("age_front")
 
 
 def clean_role(role: str) -> str:

@@ -90,6 +90,19 @@ def words(name: str) -> frozenset[str]:
     return frozenset(_words_data()[name]["words"])
 
 
+@functools.lru_cache(maxsize=1)
+def cues_data() -> dict[str, Any]:
+    """data/cues.json: the cue patterns of the rules, each with texts it must and must not match."""
+    text = importlib.resources.files("newsbrief.summaries.nlp.entities").joinpath("data/cues.json").read_text("utf-8")
+    return {k: v for k, v in json.loads(text).items() if not k.startswith("_")}
+
+
+def cue(name: str) -> re.Pattern[str]:
+    """One cue pattern of data/cues.json, compiled."""
+    spec = cues_data()[name]
+    return re.compile(spec["pattern"], re.IGNORECASE if spec.get("ignorecase") else 0)
+
+
 def word_table(name: str) -> dict[str, str]:
     """One table (word -> what it stands for) of data/words.json."""
     return dict(_words_data()[name]["table"])
@@ -124,7 +137,7 @@ PLACES = frozenset(re.sub(r"[^\w]+", " ", p.casefold()).strip() for p in words("
 
 # -- small text helpers --------------------------------------------------------------
 
-CHANNEL_NUMBER = re.compile(r"\s+(?:One|Two|Three|Four|Five(?:\s+Live)?|[1-7])(?![\w-])")
+CHANNEL_NUMBER = cue("channel_number")
 SHORT_CODE = re.compile(r"^[A-Z]{1,3}\d{1,2}$")
 PRODUCT_AFTER = re.compile(
     r"\s+(?:[a-z]+\s+)?(?:" + "|".join(sorted(entities_data()["product_nouns"], key=len, reverse=True)) + r")\b"
@@ -134,10 +147,7 @@ _WORD = re.compile(r"[^\W_][\w'’.&-]*|[,;:()\"“”]")
 NAME_TOKEN = re.compile(r"^(?:[A-Z][a-z]+(?:[-'’][A-Z]?[a-z]+)*|[A-Z]\.?|[A-Z][a-z]*[A-Z][a-z]+|Mc[A-Z][a-z]+)$")
 PARTICLES = words("name_particles")
 CONNECTORS = words("name_connectors")
-EVENT_PATTERN = re.compile(
-    r"\b(Exercise|Operation|Op\.?|Mission)\s+((?:[A-Z][\w'’-]+)(?:\s+[A-Z][\w'’-]+){0,3})"
-    r"(?:\s+(?:19|20)\d\d\b)?"
-)
+EVENT_PATTERN = cue("event_pattern")
 _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
 POSSESSIVE = re.compile(r"(?:'s|’s|'|’)$")
 
@@ -230,7 +240,7 @@ def _cities() -> frozenset[str]:
     return frozenset(fold(n) for n in names if "\\" not in n)
 
 
-COMPASS = re.compile(r"\s+(?:North|South|East|West|Central|North\s+West|North\s+East|South\s+West|South\s+East)$")
+COMPASS = cue("compass")
 
 
 def place_name(name: str) -> bool:
@@ -273,7 +283,7 @@ WORK_BEFORE = re.compile(
     re.IGNORECASE,
 )
 WORK_AFTER = re.compile(r"[\"”’']?\s*,\s+(?:a|an|the)\s+(?:[\w-]+\s+){0,2}?(?:" + _WORK_NOUNS + r")\b", re.IGNORECASE)
-_ROLE_PREP = re.compile(r"\s(?:of|for|at|in|to|with|from|on|and)\s")
+_ROLE_PREP = cue("role_prep")
 PERSON_NOUNS = frozenset(entities_data()["person_nouns"])
 DEMONYMS = frozenset(entities_data()["demonyms"])
 ORG_NOUNS_ALSO_PEOPLE = frozenset(entities_data()["organisation_nouns_also_people"])

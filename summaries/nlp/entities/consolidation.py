@@ -30,6 +30,7 @@ from newsbrief.summaries.nlp.entities.common import (
     Extracted,
     adjectives,
     canonical_alias,
+    cue,
     english_nouns,
     fold,
     known_place,
@@ -52,7 +53,7 @@ from newsbrief.summaries.nlp.entities.votes import (
     type_votes,
 )
 
-_COUNTED = re.compile(r"(?<![\w-])(?:a|an|his|her|their|my|our|your)\s+$", re.IGNORECASE)
+_COUNTED = cue("counted")
 
 
 def _more_mentions(
@@ -121,13 +122,9 @@ def listed_again(text: str, found: list[Extracted]) -> list[tuple[str, str, int,
     return out
 
 
-_TEAM_SHEET = re.compile(
-    r"(?<![\w’'.-])([A-Z]\.?\s(?:Mc|Mac|O[’'])?[A-Z][a-z]+(?:-[A-Z][a-z]+)?)(?=\s*\((?:[A-Z]|capt))"
-)
+_TEAM_SHEET = cue("team_sheet")
 # a newspaper's name: "Daily", "Sunday", "Evening" or "Morning" and a capitalised word ("the Evening Standard")
-_NEWSPAPER = re.compile(
-    r"(?<=\b(?:the|and)\s)(Daily|Sunday|Evening|Morning)\s+([A-Z][a-z]+)(?:\s+(?:Post|Times|News|Herald|Mail|Star))?\b"
-)
+_NEWSPAPER = cue("newspaper")
 
 
 def _short_forms(
@@ -188,10 +185,7 @@ def _employers(art: Art, found: list[Extracted]) -> set[int]:
     }
 
 
-_LOCATIVE = re.compile(
-    r"(?<![\w-])(?:in|at|from|to|near|into|across|around|outside|off|on|over|throughout|of|via)\s+(?:the\s+)?$",
-    re.IGNORECASE,
-)
+_LOCATIVE = cue("locative")
 
 
 def _placeless(text: str, named: list[tuple[Extracted, str, str | None]], kinds: dict[str, str]) -> set[str]:

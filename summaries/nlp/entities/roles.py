@@ -14,6 +14,7 @@ from newsbrief.summaries.nlp.entities.common import (
     PERSON_NOUNS,
     ROLE_NOUNS,
     Extracted,
+    cue,
     english_nouns,
     person_noun,
     role_head_word,
@@ -22,21 +23,13 @@ from newsbrief.summaries.nlp.entities.common import (
 from newsbrief.summaries.nlp.entities.mentions import Art
 from newsbrief.summaries.nlp.entities.model import known_given_name
 
-_ROLE_SUBJECT = re.compile(r"[\"“‘']?(?:The\s+|(?P<own>(?:[A-Z][\w&.-]*\s+(?:&\s+|of\s+)?){0,4}[A-Z][\w.-]*[’']s\s+))")
+_ROLE_SUBJECT = cue("role_subject")
 _SUBJECT_WORD = re.compile(r"[\w’'-]+|[^\w\s]")
 
 
-_SUBJECT_VERB = re.compile(
-    r"(?:has|have|had|is|was|were|are|will|would|can|could|may|might|must|should|said|says|told|"
-    r"[a-z]+ed|set|won|lost|led|left|made|took|ran|hit|beat|came|went|gave|began|broke|held|kept|"
-    r"put|got|saw|felt|thought|knew|became|spoke|wrote|sold|bought|paid|met|struck|threw)\b"
-)
-_SUBJECT_ADVERB = re.compile(
-    r"also|then|now|later|still|however|[a-z]+ly|[a-z]+s"
-)  # "The striker also said", "The minister says"
-_CLAUSE_SUBJECT = re.compile(
-    r"(?:,\s+|\b(?:that|after|when|while|but|because|since|although|before|until)\s+)(?=the\s)"
-)
+_SUBJECT_VERB = cue("subject_verb")
+_SUBJECT_ADVERB = cue("subject_adverb")
+_CLAUSE_SUBJECT = cue("clause_subject")
 
 
 def _subject_role(text: str, start: int, end: int) -> tuple[int, int] | None:
@@ -78,22 +71,14 @@ def _subject_role(text: str, start: int, end: int) -> tuple[int, int] | None:
     return None
 
 
-_AS_ROLE = re.compile(
-    r"\s+as\s+|\s*,?\s+(?:who\s+)?(?:is|was|has\s+been|had\s+been|became|becomes|will\s+be)\s+"
-    r"(?:also\s+|now\s+|currently\s+|still\s+)?"
-)
+_AS_ROLE = cue("as_role")
 _PREPOSITIONS = words("prepositions")
-_ROLE_LEAD = re.compile(r"(?:the|a|an|its|their)\s+")
-_ROLE_OF = re.compile(r"\s+(?:of|for|at)\s+(?:the\s+)?(?:[A-Z][\w&.’'-]*\s*){1,5}")
+_ROLE_LEAD = cue("role_lead")
+_ROLE_OF = cue("role_of")
 
 
 # verbs of taking, keeping or leaving a post, before "as" and the post
-_JOB_MOVE_AS = re.compile(
-    r"\b(?:quit|quits|resign(?:s|ed)?|stay(?:s|ed)?|remain(?:s|ed)?|continue[sd]?|serve[sd]?|serving|sacked|fired|"
-    r"dismissed|ousted|appointed|named|installed|re-?appointed|re-?elected|elected|confirmed|unveiled|hired|"
-    r"replaced|succeeded|retire[sd]?|return(?:s|ed)?|step(?:s|ped)? down|st[eo]od down|t[ao]ok over|takes over|"
-    r"appearing|appears|appeared)(?=\s+as\s)"
-)
+_JOB_MOVE_AS = cue("job_move_as")
 
 
 def _role_after(text: str, at: int, end: int) -> str:

@@ -31,6 +31,7 @@ from newsbrief.summaries.nlp.entities.common import (
     adjectives,
     club_context,
     countries,
+    cue,
     english_nouns,
     english_words,
     entities_data,
@@ -45,12 +46,12 @@ from newsbrief.summaries.nlp.entities.model import given_name, known_given_name,
 from newsbrief.summaries.nlp.entities.roles import org_role
 
 _FACILITY_HEADS = frozenset(entities_data()["facility_heads"])
-PLACE_NOUN_AFTER = re.compile(r"\s+(?:hotel|stadium|theatre|theater|airport|arena|racecourse|festival)\b")
+PLACE_NOUN_AFTER = cue("place_noun_after")
 _CLUB_ENDS = words("club_ends")
 _GEO_WORDS = words("geographic_words")
-WORK_ROLE = re.compile(r"(?:(?:co-)?stars?|actor|actress|judge|presenter|host)$")
-MAKER_ROLE = re.compile(r"(?:director|producer|writer|creator)$")  # of a film, where the sentence is about one
-SCREEN_SENTENCE = re.compile(r"\b(?:films?|movies?|horror|thriller|box[ -]office|screen|cinemas?|sitcom|sequel)\b")
+WORK_ROLE = cue("work_role")
+MAKER_ROLE = cue("maker_role")
+SCREEN_SENTENCE = cue("screen_sentence")
 _PERFORMERS = words("performers")
 _RECORD_NOUNS = words("record_nouns")
 
@@ -110,11 +111,7 @@ def surname_again(text: str, name: str, end: int) -> bool:
     )
 
 
-_BUSINESS_WORDS = re.compile(
-    r"(?<![\w-])(?:shares?|profits?|sales|firms?|company|companies|markets?|investors?|revenues?|"
-    r"earnings|stake|chief executive|economy|bank|prices?|bn|customers|deal)(?![\w-])",
-    re.IGNORECASE,
-)
+_BUSINESS_WORDS = cue("business_words")
 
 
 @functools.lru_cache(maxsize=64)  # asked several times per text
@@ -145,37 +142,19 @@ def group_name(name: str, text: str, start: int) -> bool:
     )  # "the Blairs" of "Mr Blair": a family
 
 
-_NOUN_BEFORE = re.compile(r"(?<![\w-])([a-z][a-z-]+)(?:,\s+|\s+)$")
+_NOUN_BEFORE = cue("noun_before")
 # where a name is an electoral seat ("MP for Finchley", "the Finchley constituency")
-SEAT_BEFORE = re.compile(
-    r"(?<![\w-])(?:(?:MP|MSP|MEP|AM|[Mm]ember)s?\s+for|(?:seat|constituency)\s+of|constituency\s+(?:now\s+)?"
-    r"(?:known|called|named)\s+as|constituency(?:\s+party)?,)\s+(?:the\s+)?$"
-)
-SEAT_AFTER = re.compile(r"\s+(?:constituency|seat|MP|MSP|MEP|AM)\b")
-_PLACE_BEFORE = re.compile(r"(?<![\w-])(?:from|for|near|across|around|outside)\s+$")
-_PLACE_AFTER = re.compile(
-    r"\s+(?:constituency|seat|council|area|borough|state|province|region|county|officials?|government|authorities)\b"
-)
-_OWNS_AFTER = re.compile(
-    r"['’]s\s+(?:[a-z-]+\s+){0,2}?(?:drugs?|software|shares|profits?|sales|products?|brands?|"
-    r"stores?|factory|factories|plants?|subsidiary|chief\s+executive|shareholders|customers)\b"
-)
-_AGE_AFTER = re.compile(r",\s*\d{1,3},")
-_WHO_AFTER = re.compile(r",\s+who\s")
-_INITIAL_SURNAME = re.compile(
-    r"[A-Z]\.?\s+(?:Mc|Mac|O[’'])?[A-Z][a-z]+(?:-[A-Z][a-z]+)?"
-)  # "C Hodgson": a team list's player
-_OWNED_BEFORE = re.compile(
-    r"(?<![\w-])(?:[Ss]hares|stakes?|shareholders?|investors?|holding)\s+in\s+$"
-    r"|(?<![\w-])(?:owns|bought|acquired|took over)\s+(?:\d+(?:\.\d+)?%\s+of\s+)?$"
-)
-_OWNED_AFTER = re.compile(
-    r"(?:['’]s)?\s+(?:shares|stock|share price|shareholders)\b"
-    r"|,?\s+which\s+is\s+(?:\d+(?:\.\d+)?%\s+|partly\s+|majority[ -])?owned\b"
-)
-_PLACE_OF = re.compile(
-    r"(?<![\w-])(?:province|state|city|town|village|region|county|district|island|republic|capital)\s+of\s+(?:the\s+)?$"
-)
+SEAT_BEFORE = cue("seat_before")
+SEAT_AFTER = cue("seat_after")
+_PLACE_BEFORE = cue("place_before")
+_PLACE_AFTER = cue("place_after")
+_OWNS_AFTER = cue("owns_after")
+_AGE_AFTER = cue("age_after")
+_WHO_AFTER = cue("who_after")
+_INITIAL_SURNAME = cue("initial_surname")
+_OWNED_BEFORE = cue("owned_before")
+_OWNED_AFTER = cue("owned_after")
+_PLACE_OF = cue("place_of")
 
 
 def type_votes(
