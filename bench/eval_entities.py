@@ -130,8 +130,100 @@ def _merge_base() -> str:
     ).stdout.strip()
 
 
+_RUNNER = r"""
+import importlib.abc, importlib.util, json, sys, time
+from pathlib import Path
+
+TREE = Path(sys.argv[1])
+
+
+class TreeFinder(importlib.abc.MetaPathFinder):  # newsbrief.summaries from the revision's tree
+    def find_spec(self, name, path=None, target=None):
+        if name != "newsbrief.summaries" and not name.startswith("newsbrief.summaries."):
+            return None
+        base = TREE.joinpath(*name.split(".")[2:])
+        if base.is_dir():
+            init, where = base / "__init__.py", [str(base)]
+            return importlib.util.spec_from_file_location(name, init, submodule_search_locations=where)
+        if base.with_suffix(".py").exists():
+            return importlib.util.spec_from_file_location(name, base.with_suffix(".py"))
+        return None
+
+
+sys.meta_path.insert(0, TreeFinder())
+sys.path.insert(0, sys.argv[2])  # this checkout's bench, for run_index
+job = json.load(sys.stdin)
+if job["task"] == "extract":
+    from newsbrief.summaries.nlp import entities as ner
+
+    ner.extract_many([(t, ()) for t in job["texts"][:5]])  # warm up
+    start = time.perf_counter()
+    found = ner.extract_many([(t, ()) for t in job["texts"]])
+    took = time.perf_counter() - start
+    print(json.dumps({"time": took, "found": [[[m.type, m.surface] for m in ms] for ms in found]}))
+else:
+    import eval_entities
+    from newsbrief.summaries.index import entity_index
+
+    per_article = eval_entities.run_index(job["items"], entity_index)[0]
+    for found in per_article.values():
+        for slot in found.values():
+            slot["forms"] = sorted(slot["forms"])
+    print(json.dumps(per_article))
+"""
+
+
+class _Mention:
+    def __init__(self, kind: str, surface: str) -> None:
+        self.type, self.surface = kind, surface
+
+
+class TreeExtraction:
+    """The extraction and index of a revision laid out as a package (``summaries/nlp/entities/``),
+    run in a child process that imports ``newsbrief.summaries`` from the revision's tree."""
+
+    def __init__(self, ref: str) -> None:
+        self.tree = Path(tempfile.mkdtemp(prefix="entities-before-"))
+        archive = subprocess.run(["git", "archive", ref, "summaries"], cwd=ROOT, capture_output=True, check=True)
+        subprocess.run(["tar", "-x", "-C", str(self.tree)], input=archive.stdout, check=True)
+        self.last_time = 0.0
+
+    def _run(self, job: dict) -> object:
+        import json
+
+        out = subprocess.run(
+            [sys.executable, "-c", _RUNNER, str(self.tree / "summaries"), str(ROOT / "bench")],
+            input=json.dumps(job),
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        return json.loads(out.stdout.strip().splitlines()[-1])
+
+    def extract_many(self, items: list[tuple[str, tuple]]) -> list[list[_Mention]]:
+        out = self._run({"task": "extract", "texts": [t for t, _ in items]})
+        assert isinstance(out, dict)
+        self.last_time = out["time"]
+        return [[_Mention(k, s) for k, s in ms] for ms in out["found"]]
+
+    def run_index(self, items: list[dict]) -> dict:
+        per_article = self._run({"task": "index", "items": items})
+        assert isinstance(per_article, dict)
+        for found in per_article.values():
+            for slot in found.values():
+                slot["forms"] = set(slot["forms"])
+        return per_article
+
+
 def _load_before(ref: str):
-    """The entities and entity_index modules of revision ``ref``, as fresh modules."""
+    """The extraction of revision ``ref``: for a package layout, a :class:`TreeExtraction`;
+    for the single module of before #23, its entities and entity_index modules as fresh modules."""
+    probe = subprocess.run(
+        ["git", "cat-file", "-e", f"{ref}:summaries/nlp/entities/__init__.py"], cwd=ROOT, capture_output=True
+    )
+    if probe.returncode == 0:
+        tree = TreeExtraction(ref)
+        return {"entities": tree, "run_index": tree.run_index}
     tmp = Path(tempfile.mkdtemp(prefix="entities-before-"))
     mods = {}
 
@@ -175,6 +267,7 @@ def _load_before(ref: str):
 
     mods["index"] = before_entity_index
     mods["entities"] = before_entities
+    mods["run_index"] = lambda items: run_index(items, before_entity_index)[0]
     return mods
 
 
@@ -495,7 +588,10 @@ def run_conll(ref_entities, show_errors: int) -> None:
     results: dict[str, list[set]] = {}
     times: dict[str, float] = {}
     results["spacy"], times["spacy"] = conll_spacy(docs, base)
-    if ref_entities is not None:
+    if isinstance(ref_entities, TreeExtraction):  # a child process: its own time, without loading
+        results["before"] = conll_ours(docs, ref_entities)[0]
+        times["before"] = ref_entities.last_time
+    elif ref_entities is not None:
         ref_entities.extract_many([(d["text"], ()) for d in docs[:5]])
         results["before"], times["before"] = conll_ours(docs, ref_entities)
     results["now"], times["now"] = conll_ours(docs, ner)
@@ -564,7 +660,7 @@ def main(argv: list[str] | None = None) -> int:
 
     results = {"spacy": run_spacy(items)}
     if before:
-        results["before"] = run_index(items, before["index"])[0]
+        results["before"] = before["run_index"](items)
     results["now"], now_index = run_index(items, entity_index)
 
     scored = {name: score(items, res) for name, res in results.items()}
