@@ -164,6 +164,7 @@ def fold(text: str) -> str:
 
 ALIASES, ALIAS_TYPES = _variant_tables()  # folded form -> canonical; canonical -> type
 GENERATION = words("generational_suffixes")
+ABBREVIATED_ENDS = words("abbreviated_name_ends")
 
 
 def name_words(name: str) -> list[str]:

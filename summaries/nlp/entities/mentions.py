@@ -22,6 +22,7 @@ from newsbrief.summaries.nlp.entities.candidates import (
     title_person_spans,
 )
 from newsbrief.summaries.nlp.entities.common import (
+    ABBREVIATED_ENDS,
     CHANNEL_NUMBER,
     CLUB_NOUNS,
     DEMONYMS,
@@ -153,6 +154,7 @@ def _normalise(text: str, sp: Span, model: bool) -> Span | None:
         and stripped.endswith(".")
         and not re.search(r"(?:^|\W)(?:[A-Z]\.){2,}$", stripped)
         and not (sp.type == PERSON and stripped.split()[-1].casefold().rstrip(".") in GENERATION)
+        and not (sp.type == ORG and " " in stripped and stripped.split()[-1].rstrip(".") in ABBREVIATED_ENDS)
     ):
         stripped = stripped.rstrip(".")  # a full stop, not "U.S."
     sp.end = sp.start + len(stripped)
