@@ -26,7 +26,15 @@ Figures, per type (person, organisation, place):
 * aliases: of the other forms the labels list (acronym, expansion, corporate suffix,
   surname, other), how many reach the same card as the entity's name in that article.
 
-    python bench/eval_entities.py [--before REF] [--errors [N]]
+Then the same systems on news nobody tuned on: CoNLL-2003 English development documents
+(Reuters, 1996; ../shared/eval/conll03-dev.jsonl), document-level distinct names (one
+``(type, surface)`` per document), strict match (the surface exactly as the gold span),
+precision / recall / F1 for people (PER), organisations (ORG), places (LOC) and all three
+(MISC is not scored), for all documents, sport and non-sport, and the two halves by
+document (A: even positions, the half rules may be developed on; B: odd positions, only
+reported); and the extraction time against spaCy's shipped NER pipeline (tok2vec + ner).
+
+    python bench/eval_entities.py [--before REF] [--errors [N]] [--only conll|bbc]
 """
 
 from __future__ import annotations
@@ -37,7 +45,9 @@ import re
 import subprocess
 import sys
 import tempfile
+import time
 from collections import Counter, defaultdict
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -45,6 +55,9 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests" / "fixtures"))
 
 import entities_bbc  # noqa: E402
+
+CONLL = ROOT.parent / "shared" / "eval" / "conll03-dev.jsonl"
+_CONLL_TYPES = {"PER": "person", "ORG": "organisation", "LOC": "place"}
 
 TYPES = ("person", "organisation", "place")
 _SPACY_TYPES = {"PERSON": "person", "ORG": "organisation", "GPE": "place", "LOC": "place", "FAC": "place"}
@@ -111,8 +124,106 @@ def _model_name() -> str:
     raise SystemExit("no spaCy English model installed")
 
 
+def _merge_base() -> str:
+    return subprocess.run(
+        ["git", "merge-base", "HEAD", "main"], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout.strip()
+
+
+_RUNNER = r"""
+import importlib.abc, importlib.util, json, sys, time
+from pathlib import Path
+
+TREE = Path(sys.argv[1])
+
+
+class TreeFinder(importlib.abc.MetaPathFinder):  # newsbrief.summaries from the revision's tree
+    def find_spec(self, name, path=None, target=None):
+        if name != "newsbrief.summaries" and not name.startswith("newsbrief.summaries."):
+            return None
+        base = TREE.joinpath(*name.split(".")[2:])
+        if base.is_dir():
+            init, where = base / "__init__.py", [str(base)]
+            return importlib.util.spec_from_file_location(name, init, submodule_search_locations=where)
+        if base.with_suffix(".py").exists():
+            return importlib.util.spec_from_file_location(name, base.with_suffix(".py"))
+        return None
+
+
+sys.meta_path.insert(0, TreeFinder())
+sys.path.insert(0, sys.argv[2])  # this checkout's bench, for run_index
+job = json.load(sys.stdin)
+if job["task"] == "extract":
+    from newsbrief.summaries.nlp import entities as ner
+
+    ner.extract_many([(t, ()) for t in job["texts"][:5]])  # warm up
+    start = time.perf_counter()
+    found = ner.extract_many([(t, ()) for t in job["texts"]])
+    took = time.perf_counter() - start
+    print(json.dumps({"time": took, "found": [[[m.type, m.surface] for m in ms] for ms in found]}))
+else:
+    import eval_entities
+    from newsbrief.summaries.index import entity_index
+
+    per_article = eval_entities.run_index(job["items"], entity_index)[0]
+    for found in per_article.values():
+        for slot in found.values():
+            slot["forms"] = sorted(slot["forms"])
+    print(json.dumps(per_article))
+"""
+
+
+class _Mention:
+    def __init__(self, kind: str, surface: str) -> None:
+        self.type, self.surface = kind, surface
+
+
+class TreeExtraction:
+    """The extraction and index of a revision laid out as a package (``summaries/nlp/entities/``),
+    run in a child process that imports ``newsbrief.summaries`` from the revision's tree."""
+
+    def __init__(self, ref: str) -> None:
+        self.tree = Path(tempfile.mkdtemp(prefix="entities-before-"))
+        archive = subprocess.run(["git", "archive", ref, "summaries"], cwd=ROOT, capture_output=True, check=True)
+        subprocess.run(["tar", "-x", "-C", str(self.tree)], input=archive.stdout, check=True)
+        self.last_time = 0.0
+
+    def _run(self, job: dict) -> object:
+        import json
+
+        out = subprocess.run(
+            [sys.executable, "-c", _RUNNER, str(self.tree / "summaries"), str(ROOT / "bench")],
+            input=json.dumps(job),
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        return json.loads(out.stdout.strip().splitlines()[-1])
+
+    def extract_many(self, items: list[tuple[str, tuple]]) -> list[list[_Mention]]:
+        out = self._run({"task": "extract", "texts": [t for t, _ in items]})
+        assert isinstance(out, dict)
+        self.last_time = out["time"]
+        return [[_Mention(k, s) for k, s in ms] for ms in out["found"]]
+
+    def run_index(self, items: list[dict]) -> dict:
+        per_article = self._run({"task": "index", "items": items})
+        assert isinstance(per_article, dict)
+        for found in per_article.values():
+            for slot in found.values():
+                slot["forms"] = set(slot["forms"])
+        return per_article
+
+
 def _load_before(ref: str):
-    """The entities and entity_index modules of revision ``ref``, as fresh modules."""
+    """The extraction of revision ``ref``: for a package layout, a :class:`TreeExtraction`;
+    for the single module of before #23, its entities and entity_index modules as fresh modules."""
+    probe = subprocess.run(
+        ["git", "cat-file", "-e", f"{ref}:summaries/nlp/entities/__init__.py"], cwd=ROOT, capture_output=True
+    )
+    if probe.returncode == 0:
+        tree = TreeExtraction(ref)
+        return {"entities": tree, "run_index": tree.run_index}
     tmp = Path(tempfile.mkdtemp(prefix="entities-before-"))
     mods = {}
 
@@ -155,6 +266,8 @@ def _load_before(ref: str):
     import before_entity_index
 
     mods["index"] = before_entity_index
+    mods["entities"] = before_entities
+    mods["run_index"] = lambda items: run_index(items, before_entity_index)[0]
     return mods
 
 
@@ -370,6 +483,132 @@ def measure_cutoff(items: list[dict], idx) -> list[tuple[int, float, float]]:
     return out
 
 
+# -- CoNLL-2003 (held out) ---------------------------------------------------------------
+
+
+def load_conll(path: Path = CONLL) -> list[dict] | None:
+    """The CoNLL documents with ``half`` ("A" even positions, "B" odd); ``None`` when absent."""
+    import json
+
+    if not path.exists():
+        return None
+    docs = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    for i, doc in enumerate(docs):
+        doc["half"] = "AB"[i % 2]
+    return docs
+
+
+def conll_gold(doc: dict) -> set[tuple[str, str]]:
+    return {(_CONLL_TYPES[e["type"]], e["surface"]) for e in doc["entities"] if e["type"] in _CONLL_TYPES}
+
+
+def conll_spacy(docs: list[dict], nlp) -> tuple[list[set[tuple[str, str]]], float]:
+    start = time.perf_counter()
+    out = []
+    for doc in nlp.pipe([d["text"] for d in docs], batch_size=32):
+        out.append({(_SPACY_TYPES[e.label_], e.text) for e in doc.ents if e.label_ in _SPACY_TYPES})
+    return out, time.perf_counter() - start
+
+
+def conll_ours(docs: list[dict], ner) -> tuple[list[set[tuple[str, str]]], float]:
+    start = time.perf_counter()
+    found = ner.extract_many([(d["text"], ()) for d in docs])
+    took = time.perf_counter() - start
+    return [{(m.type, m.surface) for m in ms if m.type in TYPES} for ms in found], took
+
+
+def prf(docs: list[dict], preds: list[set], kinds: Sequence[str]) -> tuple[float, float, float, int, int, int]:
+    tp = npred = ngold = 0
+    for doc, pred in zip(docs, preds):
+        gold = {g for g in conll_gold(doc) if g[0] in kinds}
+        mine = {p for p in pred if p[0] in kinds}
+        tp += len(gold & mine)
+        npred += len(mine)
+        ngold += len(gold)
+    p = tp / npred if npred else 0.0
+    r = tp / ngold if ngold else 0.0
+    return p, r, (2 * p * r / (p + r) if p + r else 0.0), tp, npred, ngold
+
+
+CONLL_SUBSETS: dict[str, Callable[[dict], bool]] = {
+    "all": lambda d: True,
+    "sport": lambda d: bool(d["sports"]),
+    "non-sport": lambda d: not d["sports"],
+    "half A": lambda d: d["half"] == "A",
+    "half B": lambda d: d["half"] == "B",
+    "A non-sport": lambda d: d["half"] == "A" and not d["sports"],
+    "B non-sport": lambda d: d["half"] == "B" and not d["sports"],
+}
+
+
+def conll_table(docs: list[dict], results: dict[str, list[set]]) -> None:
+    kinds = {"person": ("person",), "org": ("organisation",), "place": ("place",), "all three": TYPES}
+    print("F1 (P/R), document-level distinct names, strict")
+    print(f"{'subset':12} {'docs':>4} {'system':8} " + " ".join(f"{k:>18}" for k in kinds))
+    for subset, keep in CONLL_SUBSETS.items():
+        idx = [i for i, d in enumerate(docs) if keep(d)]
+        sub = [docs[i] for i in idx]
+        for name, preds in results.items():
+            cells = []
+            for ks in kinds.values():
+                p, r, f, *_ = prf(sub, [preds[i] for i in idx], ks)
+                cells.append(f"{f:.3f} ({p:.2f}/{r:.2f})")
+            print(f"{subset:12} {len(sub):4} {name:8} " + " ".join(f"{c:>18}" for c in cells))
+
+
+def conll_errors(docs: list[dict], preds: list[set], n: int, half: str = "A") -> None:
+    fp: Counter = Counter()
+    fn: Counter = Counter()
+    for doc, pred in zip(docs, preds):
+        if doc["half"] != half:
+            continue
+        gold = conll_gold(doc)
+        fp.update(f"{t}:{s}" for t, s in pred - gold)
+        fn.update(f"{t}:{s}" for t, s in gold - pred)
+    print(f"[now, half {half}] false positives {fp.most_common(n)}")
+    print(f"[now, half {half}] missed {fn.most_common(n)}")
+
+
+def run_conll(ref_entities, show_errors: int) -> None:
+    docs = load_conll()
+    if docs is None:
+        print(f"{CONLL} is not there: CoNLL figures skipped")
+        return
+    import spacy
+
+    from newsbrief.summaries.nlp import entities as ner
+
+    sport = sum(1 for d in docs if d["sports"])
+    print(f"{len(docs)} CoNLL-2003 dev documents ({sport} sport) from {CONLL}\n")
+    base = spacy.load(
+        _model_name(), exclude=["tagger", "parser", "attribute_ruler", "lemmatizer", "senter", "morphologizer"]
+    )
+    list(base.pipe([d["text"] for d in docs[:5]]))  # warm up
+    ner.extract_many([(d["text"], ()) for d in docs[:5]])
+    results: dict[str, list[set]] = {}
+    times: dict[str, float] = {}
+    results["spacy"], times["spacy"] = conll_spacy(docs, base)
+    if isinstance(ref_entities, TreeExtraction):  # a child process: its own time, without loading
+        results["before"] = conll_ours(docs, ref_entities)[0]
+        times["before"] = ref_entities.last_time
+    elif ref_entities is not None:
+        ref_entities.extract_many([(d["text"], ()) for d in docs[:5]])
+        results["before"], times["before"] = conll_ours(docs, ref_entities)
+    results["now"], times["now"] = conll_ours(docs, ner)
+    spacy_again = conll_spacy(docs, base)[1]  # twice, so a busy machine slows both alike
+    times["spacy"] = min(times["spacy"], spacy_again)
+    conll_table(docs, results)
+    print()
+    print(f"time on {len(docs)} documents: spaCy {'+'.join(base.pipe_names)} {times['spacy']:.2f}s", end="")
+    for name in ("before", "now"):
+        if name in times:
+            print(f";  {name} {times[name]:.2f}s (x{times[name] / times['spacy']:.2f})", end="")
+    print("\n")
+    if show_errors:
+        conll_errors(docs, results["now"], show_errors)
+        print()
+
+
 # -- output ----------------------------------------------------------------------------
 
 
@@ -393,7 +632,19 @@ def main(argv: list[str] | None = None) -> int:
         help="print N errors of each kind for 'now' (false positives, misses, wrong top-100 "
         "entries per type, role and alias misses; all of them without N)",
     )
+    parser.add_argument("--only", choices=("conll", "bbc"), default="", help="one evaluation set only")
     args = parser.parse_args(argv)
+
+    ref = args.before or _merge_base()
+    try:
+        before = _load_before(ref)
+    except subprocess.CalledProcessError as exc:
+        print(f"(no 'before' row: git show {ref} failed: {exc.stderr.strip()})")
+        before = {}
+    if args.only != "bbc":
+        run_conll(before.get("entities"), args.show_errors)
+    if args.only == "conll":
+        return 0
 
     items = entities_bbc.load()
     if items is None:
@@ -408,17 +659,8 @@ def main(argv: list[str] | None = None) -> int:
     from newsbrief.summaries.index import entity_index
 
     results = {"spacy": run_spacy(items)}
-    try:
-        ref = (
-            args.before
-            or subprocess.run(
-                ["git", "merge-base", "HEAD", "main"], cwd=ROOT, capture_output=True, text=True, check=True
-            ).stdout.strip()
-        )
-        before = _load_before(ref)
-        results["before"] = run_index(items, before["index"])[0]
-    except subprocess.CalledProcessError as exc:
-        print(f"(no 'before' row: git show {args.before} failed: {exc.stderr.strip()})")
+    if before:
+        results["before"] = before["run_index"](items)
     results["now"], now_index = run_index(items, entity_index)
 
     scored = {name: score(items, res) for name, res in results.items()}

@@ -100,7 +100,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"summarize  plain sumy LexRank      {rate(n, base_sum)}")
     print(f"summarize  newsbrief summarizer    {rate(n, ours_sum)}   x{ours_sum / base_sum:.2f} the time of LexRank")
 
-    nlp = entities._model()
+    nlp = entities.ner_model()
     if nlp is None:
         print("no spaCy model installed: entity rows skipped")
         return 0

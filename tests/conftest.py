@@ -55,7 +55,7 @@ def nlp():
     from newsbrief.summaries.nlp import entities as ner
 
     ner.set_backend(None)
-    model = ner._load_model()
+    model = ner.load_model()
     if model is None:
         pytest.skip("no spaCy English model installed")
     return model

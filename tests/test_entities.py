@@ -13,6 +13,7 @@ import pytest
 from newsbrief.summaries.articles.formats import read_articles
 from newsbrief.summaries.index import entity_index as ei
 from newsbrief.summaries.nlp import entities as ner
+from newsbrief.summaries.nlp.entities import model as model_stage
 from newsbrief.summaries.store import Store
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -294,8 +295,8 @@ def test_failed_batch_reloads_index(nlp, store, seed_record):
 
 
 def test_rule_fallback_without_model(monkeypatch, caplog, store, seed_record):
-    monkeypatch.setattr(ner, "MODEL_NAMES", ("no_such_model_xyz",))
-    ner._load_model.cache_clear()
+    monkeypatch.setattr(model_stage, "MODEL_NAMES", ("no_such_model_xyz",))
+    ner.load_model.cache_clear()
     try:
         with caplog.at_level(logging.WARNING, logger="newsbrief.summaries.nlp.entities"):
             assert ner.backend_name() == "rules"
@@ -308,7 +309,7 @@ def test_rule_fallback_without_model(monkeypatch, caplog, store, seed_record):
         assert ei.lookup(store, "Talisman Sabre").card.type == ner.EVENT
         assert ei.lookup(store, "Globemaster").card is None
     finally:
-        ner._load_model.cache_clear()  # the next model test loads it again
+        ner.load_model.cache_clear()  # the next model test loads it again
 
 
 # -- precision and recall on hand-labelled paragraphs -------------------------------------

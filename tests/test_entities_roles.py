@@ -13,8 +13,8 @@ from newsbrief.summaries.nlp import entities as ner
 @pytest.fixture(scope="module")
 def nlp():
     ner.set_backend(None)
-    model = ner._load_model()
-    if model is None or ner._load_parser() is None:
+    model = ner.load_model()
+    if model is None or ner.load_parser() is None:
         pytest.skip("no spaCy English model installed")
     return model
 
@@ -22,8 +22,8 @@ def nlp():
 def _consolidate(text: str, found: list, *, sentences: bool = False) -> list:
     """_consolidate on the model's ``found`` mentions of ``text``, read as one sentence
     or (``sentences``) cut into its sentences."""
-    spans = ner._sentence_spans(text) if sentences else [(0, len(text))]
-    return ner._consolidate(ner._Art(text, spans, found), ner._lexicon())
+    spans = ner.sentences_of(text) if sentences else [(0, len(text))]
+    return ner.consolidate(ner.Art(text, spans, found), ner.english_words())
 
 
 def _roles(text: str) -> dict[str, tuple[str, ...]]:
@@ -88,30 +88,30 @@ def test_a_job_or_demonym_in_front_of_a_name_is_not_part_of_it(nlp):
 
 
 def test_person_nouns_are_data():
-    assert ner._person_noun("drummer") and ner._person_noun("runner-up") and ner._person_noun("boss")
-    assert not ner._person_noun("airline") and not ner._person_noun("wife") and not ner._person_noun("threshold")
-    assert "person_nouns" in ner._data() and "organisation_nouns_also_people" in ner._data()
+    assert ner.person_noun("drummer") and ner.person_noun("runner-up") and ner.person_noun("boss")
+    assert not ner.person_noun("airline") and not ner.person_noun("wife") and not ner.person_noun("threshold")
+    assert "person_nouns" in ner.entities_data() and "organisation_nouns_also_people" in ner.entities_data()
 
 
 def test_a_given_name_and_a_surname_the_model_calls_an_organisation_is_a_person(nlp):
     # the rule itself, whatever the model tags: a given name that is not an English word
-    assert ner._given_name("Ewan") and ner._given_name("Tracey")
-    assert not ner._given_name("Grant") and not ner._given_name("Royal") and not ner._given_name("Sky")
-    assert not ner._given_name("Xyzzq")
+    assert ner.given_name("Ewan") and ner.given_name("Tracey")
+    assert not ner.given_name("Grant") and not ner.given_name("Royal") and not ner.given_name("Sky")
+    assert not ner.given_name("Xyzzq")
     found = [ner.Extracted("Ewan Corrigall", ner.ORG, "Ewan Corrigall", 0, 14, "s")]
-    art = ner._Art("Ewan Corrigall said so.", [(0, 23)], found)
-    assert [f.type for f in ner._consolidate(art, ner._lexicon())] == [ner.PERSON]
+    art = ner.Art("Ewan Corrigall said so.", [(0, 23)], found)
+    assert [f.type for f in ner.consolidate(art, ner.english_words())] == [ner.PERSON]
     found = [ner.Extracted("Grant Hollow", ner.ORG, "Grant Hollow", 0, 12, "s")]
-    art = ner._Art("Grant Hollow said so.", [(0, 21)], found)
-    assert [f.type for f in ner._consolidate(art, ner._lexicon())] == [ner.ORG]
+    art = ner.Art("Grant Hollow said so.", [(0, 21)], found)
+    assert [f.type for f in ner.consolidate(art, ner.english_words())] == [ner.ORG]
 
 
 def _typed(text: str, name: str, kind: str, start: int | None = None) -> str:
     """The type _consolidate gives ``name`` when the model called it ``kind``."""
     at = text.index(name) if start is None else start
     f = ner.Extracted(name, kind, name, at, at + len(name), text)
-    art = ner._Art(text, [(0, len(text))], [f])
-    out = ner._consolidate(art, ner._lexicon())
+    art = ner.Art(text, [(0, len(text))], [f])
+    out = ner.consolidate(art, ner.english_words())
     named = [f for f in out if f.name == name]
     return (named or out)[0].type if out else ""
 
@@ -150,8 +150,8 @@ def _discourse(text: str, names: list[tuple[str, int]]) -> dict[str, tuple[str, 
         for _ in range(nth + 1):
             at = text.index(name, at + 1)
         found.append(ner.Extracted(name, ner.PERSON, name, at, at + len(name), ""))
-    art = ner._Art(text, ner._sentence_spans(text), found)
-    return {f.name: f.roles for f in ner._discourse_roles(art)}
+    art = ner.Art(text, ner.sentences_of(text), found)
+    return {f.name: f.roles for f in ner.discourse_roles(art)}
 
 
 def test_a_sentence_whose_subject_is_a_role_gives_it_to_the_one_person_next_to_it(nlp):
@@ -170,7 +170,7 @@ def test_a_sentence_whose_subject_is_a_role_gives_it_to_the_one_person_next_to_i
 def test_a_subject_role_can_end_on_a_ranking(nlp):
     text = "Greta Ohlund returns to the tour after a year out. The former world number one will play in Sydney."
     assert _discourse(text, [("Greta Ohlund", 0)]) == {"Greta Ohlund": ("former world number one",)}
-    assert not ner._person_noun("former") and not ner._person_noun("number")
+    assert not ner.person_noun("former") and not ner.person_noun("number")
 
 
 def test_an_initial_and_a_surname_the_model_calls_an_organisation_is_a_person(nlp):
@@ -253,9 +253,9 @@ def test_a_role_as_the_subject_of_a_clause_or_a_lead_goes_to_its_person(nlp):
 
 def test_nouns_that_only_end_like_an_agent_are_not_roles(nlp):
     for word in ("disaster", "horror", "moments", "cylinder"):
-        assert not ner._person_noun(word), word
+        assert not ner.person_noun(word), word
     for word in ("drummer", "crooner", "director", "songwriters", "bookmaker", "auctioneer", "members"):
-        assert ner._person_noun(word), word
+        assert ner.person_noun(word), word
 
 
 def test_a_models_span_is_cut_to_the_names_it_holds(nlp):
@@ -269,7 +269,7 @@ def test_a_models_span_is_cut_to_the_names_it_holds(nlp):
         at = text.index(span)
         return {
             text[p.start : p.end]: p.type
-            for p in ner._split_span(text, ner._Span(at, at + len(span), ner.ORG, "model"), starts)
+            for p in ner.split_span(text, ner.Span(at, at + len(span), ner.ORG, "model"), starts)
         }
 
     assert cut("Bookmakers Harlow") == {"Harlow": ner.ORG}
@@ -277,7 +277,7 @@ def test_a_models_span_is_cut_to_the_names_it_holds(nlp):
     assert cut("All Reds in Corby") == {"All Reds": ner.ORG, "Corby": ner.PLACE}
     assert cut("Corby and Bath") == {"Corby": ner.ORG, "Bath": ner.ORG}
     text = "Marks and Sparks said it would grow."
-    assert [text[p.start : p.end] for p in ner._split_span(text, ner._Span(0, 16, ner.ORG, "model"), {0})] == [
+    assert [text[p.start : p.end] for p in ner.split_span(text, ner.Span(0, 16, ner.ORG, "model"), {0})] == [
         "Marks and Sparks"
     ]
 
@@ -448,8 +448,8 @@ def _typed_many(text: str, mentions: list[tuple[str, str, tuple[str, ...]]]) -> 
     for name, kind, roles in mentions:
         at = text.index(name)
         found.append(ner.Extracted(name, kind, name, at, at + len(name), text, roles))
-    art = ner._Art(text, ner._sentence_spans(text), found)
-    return {f.name: f.type for f in ner._consolidate(art, ner._lexicon())}
+    art = ner.Art(text, ner.sentences_of(text), found)
+    return {f.name: f.type for f in ner.consolidate(art, ner.english_words())}
 
 
 def test_a_star_role_names_a_film_outside_sport_and_a_club_in_it(nlp):
@@ -464,7 +464,7 @@ def test_a_star_role_names_a_film_outside_sport_and_a_club_in_it(nlp):
     )
     kinds = _typed_many(club, [("Corby", ner.ORG, ()), ("Dan Ferris", ner.PERSON, ("Corby star",))])
     assert kinds["Corby"] == ner.ORG
-    assert ner._sporty(club) and not ner._sporty(film)
+    assert ner.sporty_text(club) and not ner.sporty_text(film)
 
 
 def test_a_name_shaped_like_a_band_is_a_group_not_a_person(nlp):
@@ -488,11 +488,11 @@ def test_a_building_or_venue_is_a_place(nlp):
 def test_a_person_with_an_organisation_word_is_a_club_or_firm(nlp):
     text = "The billionaire made a new offer to buy Kellingham United on Monday."
     at = text.index("Kellingham United")
-    art = ner._finish(text, (), [ner._Span(at, at + len("Kellingham United"), ner.PERSON, "model")], model=True)
+    art = ner.finish(text, (), [ner.Span(at, at + len("Kellingham United"), ner.PERSON, "model")], model=True)
     assert [(f.name, f.type) for f in art.found] == [("Kellingham United", ner.ORG)]
     text = "Shares rose, said Kate Power on Monday."
     at = text.index("Kate Power")
-    art = ner._finish(text, (), [ner._Span(at, at + len("Kate Power"), ner.PERSON, "model")], model=True)
+    art = ner.finish(text, (), [ner.Span(at, at + len("Kate Power"), ner.PERSON, "model")], model=True)
     assert [(f.name, f.type) for f in art.found] != [("Kate Power", ner.ORG)]
 
 
@@ -508,7 +508,7 @@ def test_a_known_place_opening_a_sentence_or_a_role_is_a_place(nlp):
     assert ("Germany", ner.PLACE) in _found(text)
     # a town in a role before a person is a name, also where the word tables hold it
     text = "Talks with Blackburn keeper Mark Schwarzen ended on Monday."
-    assert "blackburn" in ner._lexicon()
+    assert "blackburn" in ner.english_words()
     at = text.index("Mark")
     found = [ner.Extracted("Mark Schwarzen", ner.PERSON, "Mark Schwarzen", at, at + 14, text, ("Blackburn keeper",))]
     out = {f.name: f.type for f in _consolidate(text, found)}
@@ -519,8 +519,8 @@ def test_an_event_named_after_a_city_also_names_the_city(nlp):
     found = _found("The film was shown at the Cannes Film Festival last May, to great applause.")
     assert ("Cannes", ner.PLACE) in found and ("Cannes Film Festival", ner.EVENT) in found
     # a cup named after a person, and an adjective, are no host
-    assert ner._host_place("Davis Cup") == "" and ner._host_place("Golden Globes") == ""
-    assert ner._host_place("Sydney Olympics") == "Sydney"
+    assert ner.host_place("Davis Cup") == "" and ner.host_place("Golden Globes") == ""
+    assert ner.host_place("Sydney Olympics") == "Sydney"
 
 
 def test_a_currency_is_not_a_place(nlp):
@@ -568,15 +568,15 @@ def test_a_country_or_a_state_the_model_called_an_organisation_is_a_place(nlp):
 def test_a_short_code_the_model_calls_an_organisation_is_one_but_a_model_number_is_not(nlp):
     text = "Rumours say Q7 may headline the festival this summer."
     at = text.index("Q7")
-    art = ner._finish(text, (), [ner._Span(at, at + 2, ner.ORG, "model")], model=True)
+    art = ner.finish(text, (), [ner.Span(at, at + 2, ner.ORG, "model")], model=True)
     assert [(f.name, f.type) for f in art.found] == [("Q7", ner.ORG)]
     text = "Sony said the Q7 console would cost less."
     at = text.index("Q7")
-    art = ner._finish(text, (), [ner._Span(at, at + 2, ner.ORG, "model")], model=True)
+    art = ner.finish(text, (), [ner.Span(at, at + 2, ner.ORG, "model")], model=True)
     assert art.found == []
     text = "The C-130J Super Hercules landed."
     at = text.index("C-130J")
-    art = ner._finish(text, (), [ner._Span(at, at + 6, ner.ORG, "model")], model=True)
+    art = ner.finish(text, (), [ner.Span(at, at + 6, ner.ORG, "model")], model=True)
     assert art.found == []
 
 
@@ -586,28 +586,28 @@ def test_two_teams_joined_by_and_are_two_in_a_report_on_sport(nlp):
         "match, the coach said, and the club's season goes on after the 2-1 cup win."
     )
     at = text.index("Kestrelby")
-    span = ner._Span(at, at + len("Kestrelby and Harlowe"), ner.ORG, "model")
-    parts = ner._split_span(text, span, set(), ner._sporty(text))
+    span = ner.Span(at, at + len("Kestrelby and Harlowe"), ner.ORG, "model")
+    parts = ner.split_span(text, span, set(), ner.sporty_text(text))
     assert [text[p.start : p.end] for p in parts] == ["Kestrelby", "Harlowe"]
-    assert [text[p.start : p.end] for p in ner._split_span(text, span, set(), False)] == ["Kestrelby and Harlowe"]
+    assert [text[p.start : p.end] for p in ner.split_span(text, span, set(), False)] == ["Kestrelby and Harlowe"]
 
 
 def test_a_public_body_or_a_bank_the_model_cut_is_one_name(nlp):
     text = "A report by the Health and Safety Executive said staff were at risk."
     at = text.index("Safety")
-    art = ner._finish(
-        text, (), [ner._Span(text.index("the Health"), at + len("Safety Executive"), ner.ORG, "model")], model=True
+    art = ner.finish(
+        text, (), [ner.Span(text.index("the Health"), at + len("Safety Executive"), ner.ORG, "model")], model=True
     )
     assert [f.name for f in art.found] == ["Health and Safety Executive"]
     found = [ner.Extracted("Safety Executive", ner.ORG, "Safety Executive", at, at + 16, text)]
-    assert [f.name for f in ner._join_institutions(text, found)] == ["Health and Safety Executive"]
+    assert [f.name for f in ner.join_institutions(text, found)] == ["Health and Safety Executive"]
     text = "Shares in Royal Bank of Scotland rose."
     a, b = text.index("Royal"), text.index("Scotland")
     found = [
         ner.Extracted("Royal Bank", ner.ORG, "Royal Bank", a, a + 10, text),
         ner.Extracted("Scotland", ner.PLACE, "Scotland", b, b + 8, text),
     ]
-    assert [(f.name, f.type) for f in ner._join_institutions(text, found)] == [("Royal Bank of Scotland", ner.ORG)]
+    assert [(f.name, f.type) for f in ner.join_institutions(text, found)] == [("Royal Bank of Scotland", ner.ORG)]
     # a name once joined at "and" is not joined again
     text = "Researchers from the University of the Highlands and Islands and Southampton met."
     a, b = text.index("University"), text.index("Southampton")
@@ -622,7 +622,7 @@ def test_a_public_body_or_a_bank_the_model_cut_is_one_name(nlp):
         ),
         ner.Extracted("Southampton", ner.PLACE, "Southampton", b, b + 11, text),
     ]
-    assert [f.name for f in ner._join_institutions(text, found)] == [
+    assert [f.name for f in ner.join_institutions(text, found)] == [
         "University of the Highlands and Islands",
         "Southampton",
     ]
@@ -662,11 +662,11 @@ def test_a_firm_named_with_a_word_of_weapons_is_kept(nlp):
     for name in ("Jet Airways", "Cisco Systems"):
         text = f"Shares in {name} rose on Monday."
         at = text.index(name)
-        art = ner._finish(text, (), [ner._Span(at, at + len(name), ner.ORG, "model")], model=True)
+        art = ner.finish(text, (), [ner.Span(at, at + len(name), ner.ORG, "model")], model=True)
         assert [f.name for f in art.found] == [name]
     text = "The army bought Javelin Anti-Tank Guided Missiles last year."
     at = text.index("Javelin")
-    art = ner._finish(text, (), [ner._Span(at, at + 33, ner.ORG, "model")], model=True)
+    art = ner.finish(text, (), [ner.Span(at, at + 33, ner.ORG, "model")], model=True)
     assert art.found == []
 
 
@@ -723,17 +723,17 @@ def test_a_role_after_who_will_be(nlp):
 def test_common_nouns_and_a_country_name_a_national_body(nlp):
     assert _typed("Athletics Ireland said the race would go ahead.", "Athletics Ireland", ner.PLACE) == ner.ORG
     assert _typed("Voters in Northern Ireland went to the polls.", "Northern Ireland", ner.PLACE) == ner.PLACE
-    assert not ner._national_body("Southern England") and not ner._national_body("North Wales")
+    assert not ner.national_body("Southern England") and not ner.national_body("North Wales")
 
 
 def test_a_person_span_the_model_cut_or_ran_on_is_the_whole_name(nlp):
     text = "Featuring Cliff Rennard and others, the song was a hit."
     at = text.index("Rennard")
-    art = ner._finish(text, (), [ner._Span(at, at + 7, ner.PERSON, "model")], model=True)
+    art = ner.finish(text, (), [ner.Span(at, at + 7, ner.PERSON, "model")], model=True)
     assert [f.name for f in art.found] == ["Cliff Rennard"]
     text = "The top ten included Glass Company - starring Dennis Quill and Carla Jenssen - Racing Stripes."
     at = text.index("Carla")
-    art = ner._finish(text, (), [ner._Span(at, text.index(" Racing") + 15, ner.PERSON, "model")], model=True)
+    art = ner.finish(text, (), [ner.Span(at, text.index(" Racing") + 15, ner.PERSON, "model")], model=True)
     assert [f.name for f in art.found] == ["Carla Jenssen"]
 
 
@@ -755,18 +755,16 @@ def test_a_full_name_typed_two_ways_is_voted_not_forced(nlp):
 def test_a_channel_number_is_part_of_its_name(nlp):
     text = "She told BBC Radio Four that the plan was sound."
     at = text.index("BBC")
-    art = ner._finish(text, (), [ner._Span(at, at + 9, ner.ORG, "model")], model=True)
+    art = ner.finish(text, (), [ner.Span(at, at + 9, ner.ORG, "model")], model=True)
     assert [f.name for f in art.found] == ["BBC Radio Four"]
     text = "BBC One Saturday morning show Glass Harbour won."
-    art = ner._finish(text, (), [ner._Span(0, 3, ner.ORG, "model")], model=True)
+    art = ner.finish(text, (), [ner.Span(0, 3, ner.ORG, "model")], model=True)
     assert [f.name for f in art.found] == ["BBC One"]
 
 
-def test_a_place_noun_after_a_name_and_a_meeting_in_sport(nlp):
+def test_a_place_noun_after_a_name(nlp):
     assert _typed("London's famous Vellcourt hotel has been sold.", "Vellcourt", ner.ORG) == ner.PLACE
     assert _typed("Fans at this year's Marlowby festival need photo ID.", "Marlowby", ner.ORG) == ner.PLACE
-    text = "She won the Kestrel International on Sunday." + _MATCH_REPORT
-    assert _typed(text, "Kestrel International", ner.ORG) == ner.EVENT
     assert _typed("Amnesty International said the report was wrong.", "Amnesty International", ner.ORG) == ner.ORG
 
 
@@ -813,16 +811,14 @@ def test_lone_surnames_in_a_list_with_full_names_are_people(nlp):
     assert {(f.name, f.weak) for f in out if f.type == ner.PERSON} >= {("Corrigall", False), ("Fennelly", False)}
 
 
-def test_a_substance_or_product_named_after_its_noun_is_a_product(nlp):
-    assert _typed("He was the source of the banned steroid QRX and others.", "QRX", ner.ORG) == ner.PRODUCT
-    assert _typed("Ten athletes tested positive for QRX last year.", "QRX", ner.ORG) == ner.PRODUCT
+def test_a_trade_noun_before_a_name_makes_it_a_firm(nlp):
     assert _typed("Auditors at QRX said the accounts were sound.", "QRX", ner.ORG) == ner.ORG
 
 
 def test_an_acronym_before_a_place_is_an_organisation_and_the_place(nlp):
     text = "Monica Chand, BBC Delhi reporter, said air travel had grown."
     at = text.index("BBC")
-    parts = ner._split_span(text, ner._Span(at, at + 9, ner.PLACE, "model"), set())
+    parts = ner.split_span(text, ner.Span(at, at + 9, ner.PLACE, "model"), set())
     assert [(text[p.start : p.end], p.type) for p in parts] == [("BBC", ner.ORG), ("Delhi", ner.PLACE)]
 
 
@@ -841,12 +837,10 @@ def test_an_auction_house_after_its_trade_is_an_organisation(nlp):
     assert _typed("The suits were sold by auctioneers Hollins in New York.", "Hollins", ner.PLACE) == ner.ORG
 
 
-def test_the_budget_is_an_event_and_the_younger_part_of_a_name(nlp):
-    assert _typed("Mr Dale said the Budget would come on 16 March.", "Budget", ner.ORG) == ner.EVENT
-    assert _typed("In the Budgets before the last six elections taxes rose.", "Budgets", ner.ORG) == ner.EVENT
+def test_the_younger_is_part_of_a_name(nlp):
     text = "He wrote a biography of William Pitt the Younger last year."
     at = text.index("Younger")
-    art = ner._finish(text, (), [ner._Span(at, at + 7, ner.ORG, "model")], model=True)
+    art = ner.finish(text, (), [ner.Span(at, at + 7, ner.ORG, "model")], model=True)
     assert art.found == []
 
 
@@ -856,9 +850,9 @@ def test_featuring_names_a_work_and_a_family_is_not_a_band(nlp):
         == ner.PRODUCT
     )
     text = "Mr Blaine said the Blaines would not comment."
-    assert not ner._group_name("Blaines", text, text.index("Blaines"))
+    assert not ner.group_name("Blaines", text, text.index("Blaines"))
     text = "Suits worn by the Marrowbones were sold."
-    assert ner._group_name("Marrowbones", text, text.index("Marrowbones"))
+    assert ner.group_name("Marrowbones", text, text.index("Marrowbones"))
 
 
 def test_a_demonym_and_a_surname_is_the_person_the_text_names_in_full(nlp):
@@ -870,7 +864,7 @@ def test_a_demonym_and_a_surname_is_the_person_the_text_names_in_full(nlp):
 def test_a_given_name_with_an_editors_surname_in_brackets_is_one_person(nlp):
     text = "There has been a big gamble on Natalie [Appleby] to go, bookies said."
     at = text.index("Natalie")
-    found = ner._bracketed_surnames(
+    found = ner.bracketed_surnames(
         text,
         [
             ner.Extracted("Natalie", ner.ORG, "Natalie", at, at + 7, text),
@@ -886,33 +880,23 @@ def test_the_plural_of_a_named_persons_surname_is_their_family_not_an_entity(nlp
     assert set(out) == {"Tony Blaine"}
 
 
-def test_a_title_with_its_the_among_film_awards_is_a_work_and_a_performer_a_person(nlp):
-    text = "Bookmakers have given The Glass Harbour odds of winning best film this year."
-    assert _typed(text, "Glass Harbour", ner.ORG) == ner.PRODUCT
+def test_a_performer_is_a_person(nlp):
     assert _typed("Shares in the Glass Harbour group rose on Monday.", "Glass Harbour", ner.ORG) == ner.ORG
     assert _typed("They were told by hosts Antony and others.", "Antony", ner.ORG) == ner.PERSON
     assert _typed("They were told by hosts ITV and others.", "ITV", ner.ORG) == ner.ORG
 
 
-def test_a_party_before_its_members_and_a_cross_country_race(nlp):
+def test_a_party_before_its_members(nlp):
     text = "Some Labour MPs said the plan was wrong."
     at = text.index("Labour")
-    parts = ner._split_span(text, ner._Span(at, at + 10, ner.ORG, "model"), set())
+    parts = ner.split_span(text, ner.Span(at, at + 10, ner.ORG, "model"), set())
     assert [text[p.start : p.end] for p in parts] == ["Labour"]
-    assert (
-        _typed(
-            "She won the Great Kestrel International Cross Country in January.",
-            "Great Kestrel International Cross Country",
-            ner.ORG,
-        )
-        == ner.EVENT
-    )
 
 
 def test_a_town_outside_sport_and_business_is_the_town(nlp):
     assert _typed("Labour has held Oxford since 1997, the party said.", "Oxford", ner.ORG) == ner.PLACE
     business = "Sales at Toyota rose, and the firm's shares and profits beat the market, investors said."
-    assert ner._businessy(business) and _typed(business, "Toyota", ner.ORG) == ner.ORG
+    assert ner.businessy(business) and _typed(business, "Toyota", ner.ORG) == ner.ORG
 
 
 def test_a_name_that_owns_a_drug_or_shares_is_a_firm(nlp):
@@ -951,11 +935,11 @@ def test_a_public_body_cut_after_its_first_word_is_joined(nlp):
     ):
         at = text.index(name)
         found.append(ner.Extracted(name, kind, name, at, at + len(name), text))
-    out = [(f.name, f.type) for f in ner._join_institutions(text, found)]
+    out = [(f.name, f.type) for f in ner.join_institutions(text, found)]
     assert out == [("Public and Civil Kestrel Union", ner.ORG), ("UK-Norway Trade and Fishing Commission", ner.ORG)]
-    assert ner._strict_initials("PCKU", "Public and Civil Kestrel Union")
-    assert ner._strict_initials("PCK", "Public and Civil Kestrel Union")  # the head left out
-    assert not ner._strict_initials("PC", "Public and Civil Kestrel Union")
+    assert ner.strict_initials("PCKU", "Public and Civil Kestrel Union")
+    assert ner.strict_initials("PCK", "Public and Civil Kestrel Union")  # the head left out
+    assert not ner.strict_initials("PC", "Public and Civil Kestrel Union")
 
 
 def test_laws_awards_honours_and_adverbs_are_not_organisations(nlp):
@@ -963,7 +947,7 @@ def test_laws_awards_honours_and_adverbs_are_not_organisations(nlp):
 
     doc = nlp.make_doc("Under the Kestrel Trade Practices Act, bribes are a crime, said Kellow Pharma.")
     doc.ents = [Span(doc, 1, 6, label="ORG"), Span(doc, 13, 15, label="ORG")]  # the model's two "organisations"
-    assert [doc.text[s.start : s.end] for s in ner._model_spans(doc)] == ["Kellow Pharma"]
+    assert [doc.text[s.start : s.end] for s in ner.spans_of_doc(doc)] == ["Kellow Pharma"]
     assert _consolidated("She was made an OBE in 2001 for her work.", [("OBE", ner.ORG)]) == {}
     assert _consolidated("He joined an IBM team in 2001.", [("IBM", ner.ORG)]) == {"IBM": ner.ORG}
     assert (
@@ -987,14 +971,14 @@ def test_a_name_the_model_missed_in_a_list_is_added_and_the_list_decides(nlp):
     ):
         at = [m.start() for m in re.finditer(name, text)][nth]
         found.append(ner.Extracted(name, kind, name, at, at + len(name), text))
-    added = ner._listed_again(text, found)
+    added = ner.listed_again(text, found)
     assert [(n, k, text[a:b]) for n, k, a, b in added] == [("Kellby", ner.PLACE, "Kellby")]
     assert added[0][2] == text.index("Kellby")  # the place in the list, not the tagged one
     kinds = {f.name: f.type for f in _consolidate(text, found, sentences=True)}
     assert kinds["Marlow Bay"] == ner.PLACE
     # a name written alone, not in a list, is not added
     assert (
-        ner._listed_again("Kellby won. Later Kellby lost.", [ner.Extracted("Kellby", ner.PLACE, "Kellby", 0, 6, "")])
+        ner.listed_again("Kellby won. Later Kellby lost.", [ner.Extracted("Kellby", ner.PLACE, "Kellby", 0, 6, "")])
         == []
     )
 
@@ -1008,17 +992,13 @@ def test_an_electoral_seat_is_a_place(nlp):
     assert _typed("He has worked for Marlowdale since 1970.", "Marlowdale", ner.ORG) == ner.ORG
 
 
-def test_a_group_with_a_plural_name_and_a_bookmaker_quoting_odds_are_organisations(nlp):
+def test_a_group_with_a_plural_name_is_an_organisation(nlp):
     text = "The trio replace flamboyant US act Paper Lanterns at the top of the chart."
     kinds = _typed_many(text, [("Paper Lanterns", ner.PERSON, ("flamboyant US act",))])
     assert kinds["Paper Lanterns"] == ner.ORG
     solo = "The trio replace flamboyant US act Tom Roberts at the top of the chart."
     assert _typed_many(solo, [("Tom Roberts", ner.PERSON, ("flamboyant US act",))])["Tom Roberts"] == ner.PERSON
     assert _typed("Girls Upstairs, Akon and others all have new singles out.", "Girls Upstairs", ner.PERSON) == ner.ORG
-    odds = "She has 5/1 odds of winning the best actress prize at Kellow Stakes, ahead of Ann Hale."
-    assert _typed(odds, "Kellow Stakes", ner.PERSON) == ner.ORG
-    assert _typed("He is second favourite at Marla Quist to win.", "Marla Quist", ner.PERSON) == ner.ORG
-    assert _typed("He met Marla Quist at the awards.", "Marla Quist", ner.PERSON) == ner.PERSON
 
 
 def test_a_band_named_x_and_the_ys_and_all_before_a_group_are_one_name(nlp):
@@ -1027,9 +1007,7 @@ def test_a_band_named_x_and_the_ys_and_all_before_a_group_are_one_name(nlp):
         for name, kind in parts:
             at = text.index(name)
             found.append(ner.Extracted(name, kind, name, at, at + len(name), text))
-        return [
-            f.name for f in ner._join_institutions(text, found, ner._sentence_starts(text, ner._sentence_spans(text)))
-        ]
+        return [f.name for f in ner.join_institutions(text, found, ner.sentence_starts(text, ner.sentences_of(text)))]
 
     text = "He worked with Tom Hale and the Marrowbones and the Kestrels in the 1960s."
     assert joined(text, [("Tom Hale", ner.ORG), ("Marrowbones", ner.PERSON), ("Kestrels", ner.PERSON)]) == [
@@ -1092,7 +1070,7 @@ def test_a_school_a_broadcaster_and_a_players_club_are_organisations(nlp):
         "The keeper is linked with Kellowby's Sebastien Marle. He kept a clean sheet in the league match, "
         "and the club's coach praised the squad's season after the 2-0 win in the cup."
     )
-    assert ner._sporty(sport)
+    assert ner.sporty_text(sport)
     kinds = _typed_many(sport, [("Kellowby", ner.PERSON, ()), ("Sebastien Marle", ner.PERSON, ())])
     assert kinds == {"Kellowby": ner.ORG, "Sebastien Marle": ner.PERSON}
     # a country before its player is the national side, labelled by the country
@@ -1105,10 +1083,10 @@ def test_a_school_a_broadcaster_and_a_players_club_are_organisations(nlp):
 def test_team_sheet_names_and_a_partys_members(nlp):
     text = "Forwards: S Kellow, O'Marle, Foley, J Hale (Bath), H Ellis (Leicester)."
     at = text.index("S Kellow")
-    parts = ner._split_span(text, ner._Span(at, at + len("S Kellow, O'Marle"), ner.ORG, "model"), set())
+    parts = ner.split_span(text, ner.Span(at, at + len("S Kellow, O'Marle"), ner.ORG, "model"), set())
     assert [text[p.start : p.end] for p in parts] == ["S Kellow", "O'Marle"]
-    assert not ner._group_name("H Ellis", text, text.index("H Ellis"))  # an initial, not "Happy Mondays"
+    assert not ner.group_name("H Ellis", text, text.index("H Ellis"))  # an initial, not "Happy Mondays"
     text = "He would be warmly welcomed by Labour MPs, he said."
     at = text.index("Labour")
-    parts = ner._split_span(text, ner._Span(at, at + 10, ner.PERSON, "model"), set())
+    parts = ner.split_span(text, ner.Span(at, at + 10, ner.PERSON, "model"), set())
     assert [(text[p.start : p.end], p.type) for p in parts] == [("Labour", ner.ORG)]

@@ -30,7 +30,7 @@ __all__ = ["MATCH_CUTOFF", "SUGGEST_CUTOFF", "ANSWERED", "lookup", "who", "card"
 # names the index does not hold)
 MATCH_CUTOFF = 88
 SUGGEST_CUTOFF = 60
-_TITLE_CI = {w.casefold() for w in ner._TITLE_WORDS}
+_TITLE_CI = {w.casefold() for w in ner.TITLE_WORDS}
 
 
 def query_forms(query: str) -> list[str]:

@@ -36,7 +36,7 @@ class _Article:
     headline: str
     seq: int
     ents: dict[str, dict[str, Any]]  # key -> contribution (see module docstring)
-    version: int = ner.RULES_VERSION  # the extraction rules it was indexed with
+    version: str = ner.RULES_VERSION  # the extraction rules it was indexed with
 
     @property
     def order(self) -> tuple[str, int]:
@@ -313,7 +313,7 @@ class EntityIndex:
             others = [k for k in self.surnames.get(words[-1], ()) if k in self.entities]
             others.sort(key=self._rank, reverse=True)
             for other in others:
-                if any(ner._compatible(name, n) for n in self.entities[other].names if len(n.split()) > 1):
+                if any(ner.compatible(name, n) for n in self.entities[other].names if len(n.split()) > 1):
                     return other
             return "p:" + folded
         # a surname alone is a full name only inside its own article (the extractor did
@@ -438,7 +438,7 @@ def _defined_acronyms(c: dict[str, Any]) -> list[str]:
     names = [n for n in c["names"] if not _ACRONYM.match(n)]
     out = []
     for surf in c["surf"]:
-        if _ACRONYM.match(surf) and any(ner._acronym_of(surf, n) for n in names):
+        if _ACRONYM.match(surf) and any(ner.acronym_of(surf, n) for n in names):
             out.append(ner.fold(surf))
     return out
 

@@ -1,0 +1,446 @@
+"""Stage 6, consolidation: one name, one type, one entry per thing the article names
+(acronyms, short forms, lists of one kind, common words that are not names)."""
+
+from __future__ import annotations
+
+import re
+
+from newsbrief.summaries.nlp.entities.aliases import (
+    VARIANT_FORMS,
+    acronym_of,
+    acronym_spans,
+    add_mentions,
+    event_name,
+    is_acronym_form,
+    join_institutions,
+    part_of_office,
+    role_employers,
+    sentence_starts,
+    strict_initials,
+)
+from newsbrief.summaries.nlp.entities.candidates import span_index
+from newsbrief.summaries.nlp.entities.common import (
+    EVENT,
+    NOT_NAME,
+    ORG,
+    PERSON,
+    PLACE,
+    PLACES,
+    PRODUCT,
+    Extracted,
+    adjectives,
+    canonical_alias,
+    cue,
+    english_nouns,
+    fold,
+    known_place,
+    name_words,
+    strip_suffix,
+    words,
+)
+from newsbrief.summaries.nlp.entities.mentions import Art, demonym, sporty_text
+from newsbrief.summaries.nlp.entities.model import given_name, known_given_name, name_shaped
+from newsbrief.summaries.nlp.entities.roles import discourse_roles, org_role
+from newsbrief.summaries.nlp.entities.votes import (
+    LIST_GAP,
+    MAKER_ROLE,
+    PLACE_NOUN_AFTER,
+    SCREEN_SENTENCE,
+    SEAT_AFTER,
+    SEAT_BEFORE,
+    WORK_ROLE,
+    surname_again,
+    type_votes,
+)
+
+_COUNTED = cue("counted")
+
+
+def _more_mentions(
+    art: Art, found: list[Extracted], defs: list[tuple[str, str, int]]
+) -> list[tuple[str, str, int, int]]:
+    """Mentions the model may have missed: the long names acronyms are defined for, the
+    variants table's forms, and the employers named in roles before people."""
+    text = art.text
+    added = [(long, EVENT if event_name(long) else ORG, at, at + len(long)) for _, long, at in defs]
+    if art.model:  # the variants table is also a list of names to look for
+        taken = [(f.start, f.end) for f in found]
+        multi_tags, single_tags, tag_sentences = art.hashtags
+        for m in VARIANT_FORMS.finditer(text):
+            form = fold(m.group(1))
+            if form in multi_tags or form in single_tags and span_index(art.sentences, m.start()) in tag_sentences:
+                continue  # a hashtag turned into words
+            if text[m.end(1) : m.end(1) + 1] == "$":
+                continue  # "US$25,000": a currency
+            if not any(a <= m.start() and m.end() <= b for a, b in taken):
+                canon, ctype = canonical_alias(m.group(1))
+                added.append((canon, ctype or ORG, m.start(), m.end()))
+        taken = [(f.start, f.end) for f in found]
+        if sporty_text(text):  # a team sheet: "J Robinson (Sale Sharks, capt); M Cueto (Sale Sharks)"
+            people = {(f.start, f.end) for f in found if f.type == PERSON}
+            added += [
+                (m.group(1), PERSON, m.start(1), m.end(1))
+                for m in _TEAM_SHEET.finditer(text)
+                if (m.start(1), m.end(1)) not in people
+            ]
+        for m in _NEWSPAPER.finditer(text):
+            if m.group(2) not in NOT_NAME and not any(
+                a < m.end() and m.start() < b and not (a <= m.start() and m.end() <= b) for a, b in taken
+            ):
+                added.append((m.group(), ORG, m.start(), m.end()))  # "the Sunday Telegraph", "the Evening Standard"
+    return added + listed_again(text, found) + role_employers(text, found, sentence_starts(text, art.sentences))
+
+
+def listed_again(text: str, found: list[Extracted]) -> list[tuple[str, str, int, int]]:
+    """Names the model found in one place and missed in a list beside another name:
+    "Blackpool, Bournemouth and Brighton" where only the last two were tagged, and
+    "Blackpool" is tagged elsewhere in the text (the list then has three members)."""
+    if not found:
+        return []
+    taken = sorted((f.start, f.end) for f in found)
+    known: dict[str, Extracted] = {}
+    for f in found:
+        if f.type in (ORG, PLACE, PERSON) and f.surface[:1].isupper() and len(f.surface) > 2:
+            known.setdefault(f.surface, f)
+    if not known:
+        return []
+    pattern = re.compile(
+        r"(?<![\w’'&.-])(?:" + "|".join(re.escape(k) for k in sorted(known, key=len, reverse=True)) + r")(?![\w’'&-])"
+    )
+    starts = {a for a, _ in taken}
+    ends = {b for _, b in taken}
+    out = []
+    for m in pattern.finditer(text):
+        a, b = m.span()
+        if any(x < b and a < y for x, y in taken):
+            continue
+        after = LIST_GAP.match(text, b)
+        before = re.search(r"(?:,\s+|,?\s+and\s+|,?\s+or\s+)(?:the\s+)?$", text[max(0, a - 10) : a])
+        if after and after.end() in starts or before and (a - len(before.group())) in ends:
+            f = known[m.group()]
+            out.append((f.name, f.type, a, b))
+    return out
+
+
+_TEAM_SHEET = cue("team_sheet")
+# a newspaper's name: "Daily", "Sunday", "Evening" or "Morning" and a capitalised word ("the Evening Standard")
+_NEWSPAPER = cue("newspaper")
+
+
+def _short_forms(
+    named: list[tuple[Extracted, str, str | None]], firsts: dict[str, int]
+) -> list[tuple[Extracted, str, str | None]]:
+    """Acronyms and short names written after the organisation they stand for take its
+    name: "GM" after "General Motors", "Hyundai" after "Hyundai Motor"."""
+    orgs_multi: dict[str, set[str]] = {}
+    multi_orgs: list[tuple[int, str]] = []
+    for f, name, forced in named:
+        if (forced or f.type) == ORG and len(name.split()) > 1:
+            orgs_multi.setdefault(name.split()[0].casefold(), set()).add(name)
+            multi_orgs.append((f.start, name))
+    out_named: list[tuple[Extracted, str, str | None]] = []
+    for f, name, forced in named:
+        if not forced and f.type in (ORG, PRODUCT, PLACE):
+            # "GM" after "General Motors", "Sepa" after "Scottish Environment Protection Agency"
+            if is_acronym_form(f.surface):
+                fits = {
+                    n
+                    for at, n in multi_orgs
+                    if at < f.start
+                    and (strict_initials(f.surface, n) or f.surface.isupper() and acronym_of(f.surface, n))
+                }
+                if len(fits) == 1:
+                    out_named.append((f, fits.pop(), ORG))
+                    continue
+            # "Hyundai" after "Hyundai Motor"
+            if f.type == ORG:
+                longer = [
+                    n
+                    for n in orgs_multi.get(name.split()[0].casefold(), ())
+                    if n != name and fold(n).startswith(fold(name) + " ") and firsts.get(fold(n), 1 << 30) < f.start
+                ]
+                if len(longer) == 1:
+                    out_named.append((f, longer[0], ORG))
+                    continue
+        out_named.append((f, name, forced))
+    return out_named
+
+
+def _employers(art: Art, found: list[Extracted]) -> set[int]:
+    """Where the mentions inside the words before a person that make their role start
+    ("Virgin Blue chief executive Brett Godfrey"): the employer, an organisation."""
+    text = art.text
+    role_spans: list[tuple[int, int]] = []
+    for f in found:
+        for r in f.roles:
+            head = text[: f.start].rstrip()
+            if head.endswith(r):
+                role_spans.append((len(head) - len(r), len(head)))
+    return {
+        f.start
+        for f in found
+        if any(a <= f.start and f.end <= b for a, b in role_spans)
+        and not re.match(r"[’']s?\b", text[f.end : f.end + 2])
+        and f.start not in art.titled
+    }
+
+
+_LOCATIVE = cue("locative")
+
+
+def _placeless(text: str, named: list[tuple[Extracted, str, str | None]], kinds: dict[str, str]) -> set[str]:
+    """One-word "places" no gazetteer knows and the text never writes where a place goes
+    (after "in", "at", "from"...): the small model's guesses ("Nirvana", "Bottle"), not names
+    to index."""
+    seen: dict[str, bool] = {}
+    for f, name, forced in named:
+        key = fold(name)
+        if kinds.get(key) != PLACE or forced or len(name.split()) > 1 or known_place(name):
+            continue
+        at_place = bool(
+            _LOCATIVE.search(text, max(0, f.start - 16), f.start)
+            or PLACE_NOUN_AFTER.match(text, f.end)
+            or SEAT_BEFORE.search(text, max(0, f.start - 40), f.start)
+            or SEAT_AFTER.match(text, f.end, f.end + 16)
+        )
+        seen[key] = seen.get(key, False) or at_place
+    return {k for k, placed in seen.items() if not placed}
+
+
+def _work_titles(art: Art, found: list[Extracted], employers: set[int]) -> frozenset[int]:
+    """Where the names inside a role of the screen or stage before a person are ("Vera
+    Drake star Imelda Staunton", "X Factor judge Sharon Osbourne", "Friends actress Lisa
+    Kudrow"): outside sport, the name of a film or show (not an acronym: "BBC presenter")."""
+    text = art.text
+    out = set()
+    for f in found:
+        if (
+            f.type != PERSON
+            or not f.roles
+            or not (
+                WORK_ROLE.search(f.roles[0]) or MAKER_ROLE.search(f.roles[0]) and SCREEN_SENTENCE.search(f.sentence)
+            )
+        ):
+            continue
+        head = text[: f.start].rstrip()
+        if head.endswith(f.roles[0]):
+            a = len(head) - len(f.roles[0])
+            out.update(
+                g.start
+                for g in found
+                if g.start in employers
+                and a <= g.start < len(head)
+                and not g.surface.isupper()
+                and not re.search(r"\d", g.surface)
+            )  # not "BBC presenter"
+    return frozenset(out)
+
+
+def _common_words(
+    text: str, named: list[tuple[Extracted, str, str | None]], starts: set[int], lexicon: frozenset[str], keep: set[str]
+) -> set[str]:
+    """Capitalised common words that are not names: seen only where a sentence starts, or
+    also written in lower case, or after "a" or "his" ("a Budget giveaway", "his Budget");
+    ``keep``: names a title, role or acronym says are names."""
+    lower_words = set(re.findall(r"(?<![A-Za-z'’])([a-z]{2,})(?![A-Za-z])", text))  # also "budget" in "pre-budget"
+    lone: dict[str, bool] = {}
+    counted: set[str] = set()
+    not_names: set[str] = set()
+    for f, name, forced in named:
+        if len(f.surface.split()) == 1 and not forced and f.surface.isalpha() and not f.surface.isupper():
+            key = fold(name)
+            lone[key] = lone.get(key, True) and (f.start in starts or key in lower_words)
+            nxt = re.match(r"\s+([a-z]+)", text[f.end : f.end + 20])
+            if (
+                _COUNTED.search(text, max(0, f.start - 8), f.start)
+                and not (nxt and nxt.group(1) in english_nouns())
+                and text[f.end : f.end + 1] not in ("-", "'", "’")
+            ):
+                counted.add(key)  # "his Budget to", not "a Dublin school" or "his Florida home"
+        word = f.surface.split()[-1]
+        if not forced and len(f.surface.split()) == 1 and word.endswith("ly") and word[:-2].casefold() in adjectives():
+            not_names.add(fold(name))  # "a Congressionally-mandated panel": an adverb
+        elif (
+            not forced
+            and re.fullmatch(r"[A-Z]{2,4}", f.surface)
+            and re.search(r"(?<![\w-])an?\s+$", text[max(0, f.start - 4) : f.start])
+            and not re.match(
+                r"(?:['’-]|\s+(?!(?:in|for|to|on|at|of|and|by|from|since|last|this|after|when)\b)[a-z])",
+                text[f.end : f.end + 20],
+            )
+        ):
+            not_names.add(fold(name))  # "was made an OBE in 2001": an honour, not "a BBC documentary"
+        if not forced and re.fullmatch(r"[A-Z]{2,6}", f.surface) and _common_acronym(text, f.surface):
+            not_names.add(fold(name))  # "its purchasing manager index (PMI)": a common noun's initials
+        if (
+            not forced
+            and re.fullmatch(r"[A-Z][A-Z&]{1,5}", f.surface)
+            and re.match(r"\s+[1-9]\d{1,3}(?![\d%]|[.,]\d)(?!\s*(?:bn|m|per)\b)", text[f.end : f.end + 12])
+            and not re.match(r"\s+(?:19|20)\d\d\b", text[f.end : f.end + 6])
+        ):
+            not_names.add(fold(name))  # "the FTSE 100", "the S&P 500": a share index
+        if not forced and text.startswith(" of the Year", f.end):
+            not_names.add(fold(name))  # "named European Businessman of the Year": an award
+    return {k for k, only in lone.items() if (only or k in counted) and k in lexicon and k not in keep} | (
+        not_names - keep
+    )
+
+
+def _common_acronym(text: str, acronym: str) -> bool:
+    """Whether the text defines ``acronym`` for words in lower case ("its purchasing
+    manager index (PMI)", "gross domestic product (GDP)"): a common noun, not a name."""
+    for m in re.finditer(r"((?:[a-z][\w’'-]*\s+){1,6})\(" + re.escape(acronym) + r"\)", text):
+        words = m.group(1).split()
+        if any(acronym_of(acronym, " ".join(words[i:])) for i in range(len(words))):
+            return True
+    return False
+
+
+def consolidate(art: Art, lexicon: frozenset[str]) -> list[Extracted]:
+    """One name, one type, one entry per thing the article names.
+
+    Acronyms take the name the text defines for them, or the one organisation of the text
+    they abbreviate ("GM" after "General Motors"); a short organisation name written after
+    its full name ("Hyundai" after "Hyundai Motor") is that organisation; a surname the
+    model took for something else is the person; corporate suffixes go ("Microsoft Corp"
+    -> Microsoft); known variants fold ("U.S." -> United States). Each name's type is a
+    vote over its mentions (the model's label, titles and roles, organisation and event
+    words, the variants table, product nouns after the name). A capitalised common word
+    seen only at the start of sentences, or also written in lower case, is not an
+    entity, and a lone word called a person with no given name, title or role is weak.
+    """
+    text, found = art.text, discourse_roles(art)
+    if not found and not art.model:
+        return []
+    defs = acronym_spans(text)
+    acronyms = {acr: long for acr, long, _ in defs}
+    found = add_mentions(art, found, _more_mentions(art, found, defs))
+    if not found:
+        return []
+    folded_acr = {fold(a): long for a, long in acronyms.items()}
+    starts = sentence_starts(text, art.sentences)
+    firsts: dict[str, int] = {}
+    for f in found:
+        firsts.setdefault(fold(f.name), f.start)
+    # full names of people in this text, by surname (several people can share one)
+    people = [
+        (f.start, f.name)
+        for f in found
+        if len(f.name.split()) > 1
+        and (
+            f.type == PERSON
+            or f.type in (ORG, PLACE)
+            and name_shaped(f.name)
+            and (
+                given_name(f.name.split()[0])
+                or known_given_name(f.name.split()[0])
+                and surname_again(text, f.name, f.end)
+            )
+        )
+    ]
+
+    def person_for(name: str, at: int) -> str | None:
+        """The full name whose last words (or first word) ``name`` is: the nearest one written before."""
+        key = fold(name).split()
+        if not key:
+            return None
+        hits = [
+            (pos, n)
+            for pos, n in people
+            if len(name_words(fold(n))) > len(key)
+            and (
+                name_words(fold(n))[-len(key) :] == key
+                or len(key) == 1
+                and fold(n).split()[0] == key[0]
+                and len(key[0]) > 2
+            )
+        ]  # a part of the name, not all of it
+        if not hits:
+            return None
+        before = [h for h in hits if h[0] <= at]
+        return max(before)[1] if before else min(hits)[1]
+
+    def rename(f: Extracted) -> tuple[str, str | None]:
+        """(name, forced type) for a mention."""
+        key = fold(f.surface)
+        canon, ctype = canonical_alias(f.name)
+        if ctype and (f.type != PERSON or f.start not in art.titled):
+            return canon, ctype
+        if f.type != PERSON and key in folded_acr:
+            long = folded_acr[key]
+            canon, ctype = canonical_alias(long)
+            return canon, ctype or (EVENT if event_name(long) else ORG)
+        if f.type == EVENT:
+            if not f.name.split()[-1][:1].isupper():  # "the Iraq war": the place, not an event
+                head = " ".join(w for w in f.name.split() if w[:1].isupper())
+                if fold(head) in PLACES:
+                    return head, PLACE
+            return f.name, None
+        if f.type == PERSON:
+            return f.name, None
+        words = f.name.split()
+        full = person_for(f.name, f.start) or (
+            len(words) > 1 and demonym(words[0]) and person_for(" ".join(words[1:]), f.start)
+        )
+        if full:  # "Cobain" tagged as an organisation in a text about Kurt Cobain; "American Dent"
+            return full, PERSON
+        name = f.name
+        if f.type in (ORG, PRODUCT) or re.search(r"\.com$", name):
+            name = strip_suffix(name)
+        if f.type in (ORG, PLACE) and event_name(name):
+            return name, EVENT
+        return name, None
+
+    found = join_institutions(text, found, starts)
+    named = [(f, *rename(f)) for f in found]
+    named = [(f, n, forced) for f, n, forced in named if forced or not part_of_office(text, f)]
+    long_names = {fold(v) for v in acronyms.values()}
+    out_named = _short_forms(named, firsts)
+
+    employers = _employers(art, found)
+    kinds, titled_names, works = type_votes(art, out_named, employers, long_names, _work_titles(art, found, employers))
+
+    places = {fold(n) for f, n, _ in out_named if f.type == PLACE and known_place(n)}  # "Germany also proposed"
+    common = _common_words(text, out_named, starts, lexicon, titled_names | set(folded_acr) | places)
+    common |= _placeless(text, out_named, kinds)
+
+    out: list[Extracted] = []
+    full_people = {fold(n) for _, n, _ in out_named if kinds.get(fold(n)) == PERSON and len(n.split()) > 1}
+    surnames = {name_words(p)[-1] for p in full_people}
+    common |= {
+        fold(n)
+        for _, n, forced in out_named
+        if not forced and " " not in n and n.endswith("s") and fold(n)[:-1] in surnames
+    }  # "the Blairs": the family of a person the text names
+    for f, name, _forced in out_named:
+        key = fold(name)
+        if key in common:
+            continue
+        kind = kinds.get(key, f.type)
+        weak = (
+            kind == PERSON
+            and len(name.split()) == 1
+            and key not in titled_names
+            and not any(name_words(p)[-1] == key or p.split()[0] == key for p in full_people)
+        )
+        roles = tuple(r for r in f.roles if not org_role(r, f) and name not in r) if kind == PERSON else ()
+        out.append(Extracted(name, kind, f.surface, f.start, f.end, f.sentence, roles, weak, key in works))
+        host = host_place(f.surface) if kind == EVENT else ""
+        if host:  # "the Cannes Film Festival", "the Sydney Olympics": the event and the place it is held in
+            out.append(Extracted(host, PLACE, host, f.start, f.start + len(host), f.sentence))
+    return out
+
+
+def host_place(event: str) -> str:
+    """The place an event's name starts with ("Cannes" of "Cannes Film Festival"), or ""."""
+    words = event.split()
+    if not words or words[-1] not in _HOSTED:
+        return ""  # not a cup or prize named after a person ("Davis Cup")
+    for n in range(min(3, len(words) - 1), 0, -1):
+        head = " ".join(words[:n])
+        if all(w[:1].isupper() for w in words[:n]) and known_place(head):
+            return head
+    return ""
+
+
+_HOSTED = words("hosted_event_heads")
