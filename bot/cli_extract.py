@@ -52,6 +52,7 @@ def documents(path: Path) -> Iterator[Document | Failure]:
             return
         with path.open(encoding="utf-8", newline="") as f:
             for number, line in enumerate(f, 1):
+                line = line.removeprefix("\ufeff") if number == 1 else line  # a byte-order mark
                 if line.strip():
                     yield _line_document(f"{path}:{number}", line)
     except FileNotFoundError:
