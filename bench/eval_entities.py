@@ -34,6 +34,11 @@ precision / recall / F1 for people (PER), organisations (ORG), places (LOC) and 
 document (A: even positions, the half rules may be developed on; B: odd positions, only
 reported); and the extraction time against spaCy's shipped NER pipeline (tok2vec + ner).
 
+The BBC labelled set is split the same way, by position in the labels file: the tuning half
+(even positions, the half rules may be developed on) and the test half (odd positions, only
+reported); the labels file is ordered by category, so each half holds half of each category.
+Both halves get the CoNLL table's form (F1 with P/R per type and all three) for every system.
+
     python bench/eval_entities.py [--before REF] [--errors [N]] [--only conll|bbc]
 """
 
@@ -609,6 +614,41 @@ def run_conll(ref_entities, show_errors: int) -> None:
         print()
 
 
+# -- BBC tuning / test halves -------------------------------------------------------------
+
+BBC_HALVES = ("tuning", "test")
+
+
+def split_bbc(items: list[dict]) -> None:
+    """Mark each labelled article's ``half``: "tuning" at even positions, "test" at odd ones."""
+    for i, item in enumerate(items):
+        item["half"] = BBC_HALVES[i % 2]
+
+
+def _f1_cell(tp: int, npred: int, hit: int, ngold: int) -> str:
+    p = tp / npred if npred else 0.0
+    r = hit / ngold if ngold else 0.0
+    f = 2 * p * r / (p + r) if p + r else 0.0
+    return f"{f:.3f} ({p:.2f}/{r:.2f})"
+
+
+def bbc_halves_table(items: list[dict], results: dict[str, dict]) -> None:
+    """Per half and system, F1 (P/R) per type and for all three, as :func:`conll_table` prints
+    them (the entities of each article, matched by their forms as :func:`score` does)."""
+    kinds = {"person": ("person",), "org": ("organisation",), "place": ("place",), "all three": TYPES}
+    print("BBC halves: F1 (P/R), entities of each article (tuning: even positions; test: odd, only reported)")
+    print(f"{'half':12} {'docs':>4} {'system':8} " + " ".join(f"{k:>18}" for k in kinds))
+    for half in BBC_HALVES:
+        sub = [i for i in items if i["half"] == half]
+        for name, res in results.items():
+            figures = score(sub, res)["figures"]
+            cells = []
+            for ks in kinds.values():
+                tp, npred, hit, ngold = (sum(figures[t][k] for t in ks) for k in ("tp", "pred", "hit", "gold"))
+                cells.append(_f1_cell(tp, npred, hit, ngold))
+            print(f"{half:12} {len(sub):4} {name:8} " + " ".join(f"{c:>18}" for c in cells))
+
+
 # -- output ----------------------------------------------------------------------------
 
 
@@ -650,6 +690,7 @@ def main(argv: list[str] | None = None) -> int:
     if items is None:
         print(f"{entities_bbc.SHARED} is not there: nothing to evaluate (the labels need the texts)")
         return 0
+    split_bbc(items)
     cats = Counter(i["category"] for i in items)
     print(
         f"{len(items)} labelled BBC articles ({', '.join(f'{v} {k}' for k, v in sorted(cats.items()))}) "
@@ -673,6 +714,8 @@ def main(argv: list[str] | None = None) -> int:
             print(
                 f"{name:8} {t:13} {_pct(f['tp'], f['pred'])} {_pct(f['hit'], f['gold'])}  {_pct(good, n)} ({good}/{n})"
             )
+    print()
+    bbc_halves_table(items, results)
     print()
     print("roles: people with a stated role who get it; people without one who get a role anyway")
     for name, res in results.items():

@@ -21,6 +21,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from newsbrief.bot.app import run_bot
+from newsbrief.bot.cli_extract import run_extract
 from newsbrief.bot.cli_parser import build_parser
 from newsbrief.bot.console import run_console
 from newsbrief.bot.settings import load_telegram_settings
@@ -307,6 +308,11 @@ def cmd_entities(args: argparse.Namespace, settings: Settings) -> int:
             highlight=False,
         )
     return 0
+
+
+@command("extract")
+def cmd_extract(args: argparse.Namespace, settings: Settings) -> int:
+    return run_extract(args.files, as_json=args.json, max_chars=settings.summaries.max_text_chars)
 
 
 @command("run")

@@ -116,6 +116,22 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     p = sub.add_parser(
+        "extract",
+        help="print the entities of text files or JSON Lines",
+        description="Print the people, organisations, places, events and products named in documents: a file of "
+        "text is one document (its id is the file name), a .jsonl file holds one {id, text} object per line. Per "
+        "entity: type, name, surface, character offsets into the text, roles. Each text is cut to "
+        "[summaries] max_text_chars. A file or line that cannot be read is reported on stderr and the exit code is "
+        "1; the other documents are still printed.",
+    )
+    p.add_argument("files", nargs="+", metavar="FILE", help="a text file, or a .jsonl file of {id, text} objects")
+    p.add_argument(
+        "--json",
+        action="store_true",
+        help="print a JSON line per document: {id, entities: [{type, surface, name, start, end, roles}]}",
+    )
+
+    p = sub.add_parser(
         "store",
         help="move a deployment between stores",
         description="Copy every table of one store into another (a TinyDB file or a postgresql:// URL), "
