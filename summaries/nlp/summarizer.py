@@ -22,6 +22,14 @@ that in three steps:
    article order.
 
 :func:`summarize` is the plain-text entry point used by the rest of newsbrief.
+
+**Languages.**  Each text is summarized in its own language (an ISO 639-1 code, detected
+by :func:`summaries.language.detect_language` unless given): its sentence splitter
+(:mod:`summaries.nlp.tokenizer`), sumy's stop words (else the language's most frequent
+words from ``wordfreq``) and NLTK's Snowball stemmer (or sumy's own) where one exists,
+and no stemming elsewhere.  The fragment rules that know English (a verb is needed) are
+relaxed for other languages to what holds in any: enough words, an end mark (including
+"।", "؟" and "。"), balanced quotes.  English is summarized exactly as before.
 """
 
 from __future__ import annotations
@@ -39,8 +47,10 @@ from sumy.models.dom import ObjectDocumentModel, Paragraph, Sentence
 from sumy.nlp.stemmers import Stemmer, null_stemmer
 from sumy.summarizers import AbstractSummarizer
 from sumy.utils import ItemsCount, get_stop_words
+from wordfreq import available_languages, top_n_list
 
 from newsbrief.summaries.config import SummarySettings
+from newsbrief.summaries.language import detect_language, language_name, normalize_language
 from newsbrief.summaries.nlp.tokenizer import get_tokenizer, split_sentences
 from newsbrief.summaries.text import (
     BYLINE_SENTENCE,
@@ -99,6 +109,11 @@ _CITY_PREFIX = re.compile(
 _GLUED_HASHTAG = re.compile(r"(?:[\w.,!?;:)\]\"”’]#[A-Za-z])|(?:#\w+.*#\w+)")
 _URL = re.compile(r"https?://|www\.\w", re.IGNORECASE)
 _END_PUNCT = re.compile(r"[.!?…][\"'”’)\]]*$|[\"”’][.!?]?$")
+# any language: also the Devanagari danda, the Arabic question mark and full stop, the CJK
+# marks, and French and Spanish closing quotes
+_END_PUNCT_ANY = re.compile(r"[.!?…।॥؟۔。！？][\"'”’»)\]」』]*$|[\"”’»」』][.!?。]?$")
+# languages written without spaces: a word is a character
+_UNSPACED_LANGUAGES = frozenset({"zh", "ja", "th"})
 _WORD = re.compile(r"[^\W\d_]+(?:['’\-][^\W\d_]+)*")
 # Verb-ish: an auxiliary or a frequent irregular verb, or a regular verb form.
 _VERBS = frozenset(  # summaries/nlp/data/verbs.txt: auxiliaries and frequent irregular verbs
@@ -178,10 +193,24 @@ MIN_CHARS = 35
 
 
 def is_fragment(
-    text: str, *, min_words: int = MIN_WORDS, min_chars: int = MIN_CHARS, relaxed_verb: bool = False
+    text: str,
+    *,
+    min_words: int = MIN_WORDS,
+    min_chars: int = MIN_CHARS,
+    relaxed_verb: bool = False,
+    language: str = "en",
 ) -> bool:
-    """Too short, no verb, lower-case start, unbalanced quotes, or no end mark."""
-    words = _WORD.findall(text)
+    """Too short, no verb, lower-case start, unbalanced quotes, or no end mark.
+
+    ``language`` (ISO 639-1): the verb test knows English only, so other languages skip
+    it, and any script's end marks count; in Chinese, Japanese and Thai a character
+    counts as a word."""
+    english = language == "en"
+    if language in _UNSPACED_LANGUAGES:
+        words = [c for c in text if not c.isspace() and c.isalnum()]
+        min_chars = min(min_chars, 2 * min_words)
+    else:
+        words = _WORD.findall(text)
     if len(words) < min_words or len(text) < min_chars:
         return True
     first = text.lstrip("\"'“‘([ ")[:1]
@@ -189,11 +218,11 @@ def is_fragment(
         return True
     if text.rstrip().endswith((":", ",", ";", "-", "–", "—")):
         return True
-    if not _END_PUNCT.search(text):
+    if not (_END_PUNCT if english else _END_PUNCT_ANY).search(text):
         return True
     if not _balanced(text):
         return True
-    return relaxed_verb is False and not _verbish(words)
+    return relaxed_verb is False and english and not _verbish(words)
 
 
 # --------------------------------------------------------------------------
@@ -235,7 +264,7 @@ class Candidate:
     weak: bool  # a fragment even by relaxed rules (e.g. fewer than 3 words): never used
 
 
-def _candidates(document: ObjectDocumentModel) -> list[Candidate]:
+def _candidates(document: ObjectDocumentModel, language: str = "en") -> list[Candidate]:
     out: list[Candidate] = []
     index = 0
     for paragraph in document.paragraphs:
@@ -250,8 +279,10 @@ def _candidates(document: ObjectDocumentModel) -> list[Candidate]:
             raw = str(sentence)
             cleaned = clean_sentence(raw)
             junk = aside or not cleaned or is_junk_sentence(cleaned)
-            fragment = junk or is_fragment(cleaned)
-            weak = fragment and (junk or is_fragment(cleaned, min_words=3, min_chars=12, relaxed_verb=True))
+            fragment = junk or is_fragment(cleaned, language=language)
+            weak = fragment and (
+                junk or is_fragment(cleaned, min_words=3, min_chars=12, relaxed_verb=True, language=language)
+            )
             out.append(Candidate(index, cleaned, sentence, junk, fragment, weak))
             index += 1
     return out
@@ -262,18 +293,32 @@ def _candidates(document: ObjectDocumentModel) -> list[Candidate]:
 # --------------------------------------------------------------------------
 
 
-@lru_cache(maxsize=4)
+# a language sumy has no stop words for: its most frequent words (wordfreq's lists)
+FREQUENT_STOP_WORDS = 150
+
+
+def _code(language: str | None) -> str:
+    """The ISO 639-1 code of a language named by code ("fr") or English name ("french")."""
+    return normalize_language(language) or "en"
+
+
+@lru_cache(maxsize=16)
 def _stop_words(language: str) -> frozenset[str]:
+    code = _code(language)
     try:
-        return frozenset(w.lower() for w in get_stop_words(language))
+        return frozenset(w.lower() for w in get_stop_words(language_name(code) or language))
     except LookupError:
-        return frozenset()
+        pass
+    if code in available_languages():
+        return frozenset(top_n_list(code, FREQUENT_STOP_WORDS))
+    return frozenset()
 
 
-@lru_cache(maxsize=4)
+@lru_cache(maxsize=16)
 def _stemmer(language: str):
+    name = language_name(_code(language))
     try:
-        stem = Stemmer(language)
+        stem = Stemmer(name) if name else null_stemmer
     except LookupError:
         stem = null_stemmer
     return lru_cache(maxsize=32_768)(stem)  # bounded: the words of a day's news fit
@@ -318,14 +363,14 @@ class NewsSummarizer(AbstractSummarizer):
     max_sentences = 400
 
     def __init__(self, stemmer=None, language: str = "english") -> None:
-        self.language = language
-        super().__init__(stemmer if stemmer is not None else _stemmer(language))
-        self._stop = _stop_words(language)
+        self.language = _code(language)  # ISO 639-1
+        super().__init__(stemmer if stemmer is not None else _stemmer(self.language))
+        self._stop = _stop_words(self.language)
 
     # -- sumy interface ----------------------------------------------------
 
     def __call__(self, document, sentences_count):
-        cands = _candidates(document)
+        cands = _candidates(document, self.language)
         count = _resolve_count(sentences_count, len(cands))
         chosen = sorted(self.select(cands, count), key=lambda c: c.index)
         return tuple(
@@ -446,7 +491,7 @@ def truncate_at_word(text: str, max_chars: int) -> str:
     return cut.rstrip(" ,;:-–—") + ELLIPSIS
 
 
-@lru_cache(maxsize=4)
+@lru_cache(maxsize=16)
 def _summarizer(language: str) -> NewsSummarizer:
     return NewsSummarizer(language=language)
 
@@ -457,10 +502,12 @@ def summarize(
     *,
     ratio: float | None = None,
     max_chars: int | None = None,
-    language: str = "english",
+    language: str | None = None,
 ) -> list[str]:
     """Summarize plain ``text`` into its most important sentences.
 
+    :param language: the text's language, an ISO 639-1 code ("fr"; English names such as
+        "french" are taken too); by default it is detected from the text.
     :param sentences: number of sentences wanted (and the cap when ``ratio``
         is given).
     :param ratio: share of the article's sentences to keep, e.g. ``0.3``;
@@ -477,8 +524,9 @@ def summarize(
         raise ValueError("ratio must be in (0, 1]")
     if max_chars is not None and max_chars <= 0:
         raise ValueError("max_chars must be positive")
-    engine = _summarizer(language)
-    cands = _candidates(build_document(text, language))
+    code = normalize_language(language) or detect_language(text) or "en"
+    engine = _summarizer(code)
+    cands = _candidates(build_document(text, code), code)
     count = sentences
     if ratio is not None:
         total = sum(1 for c in cands if not c.junk) or len(cands)
@@ -500,7 +548,7 @@ split_sentences = split_sentences
 # Stored summaries: which settings made them, and whether they are current
 # --------------------------------------------------------------------------
 
-SUMMARIZER_VERSION = 1
+SUMMARIZER_VERSION = 2  # 2: each article summarized in its own language
 
 
 def summary_key(settings: SummarySettings) -> str:
@@ -508,20 +556,22 @@ def summary_key(settings: SummarySettings) -> str:
     return f"v{SUMMARIZER_VERSION}:s{settings.sentences}:r{settings.ratio:g}:c{settings.max_chars}"
 
 
-def summarize_article(body: str, settings: SummarySettings) -> list[str]:
+def summarize_article(body: str, settings: SummarySettings, language: str | None = None) -> list[str]:
     """The summary sentences of one cleaned article body; a body of one sentence is its
-    own summary."""
+    own summary. ``language``: the article's (ISO 639-1), detected from the body if not given."""
     body = bounded_text(body or "", settings.max_text_chars)
+    code = normalize_language(language) or detect_language(body) or "en"
     sentences = summarize(
         body,
         sentences=settings.sentences,
         ratio=settings.ratio or None,
         max_chars=settings.max_chars,
+        language=code,
     )
     if sentences:
         return sentences
     text = " ".join((body or "").split())
-    if text and len(split_sentences(text)) <= 1:
+    if text and len(split_sentences(text, code)) <= 1:
         return [truncate_at_word(text, settings.max_chars)]
     return []
 
@@ -535,7 +585,7 @@ def summarize_record(article: dict[str, Any], settings: SummarySettings) -> list
     """The summary of a stored article: a headline-only item is its own summary."""
     if headline_only(article):
         return [truncate_at_word(" ".join(article.get("headline", "").split()), settings.max_chars)]
-    return summarize_article(article.get("body") or "", settings)
+    return summarize_article(article.get("body") or "", settings, article.get("language") or None)
 
 
 def is_current(summary: dict[str, Any] | None, article: dict[str, Any], settings: SummarySettings) -> bool:
