@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import platformdirs
 
+from newsbrief.summaries.language import normalize_language
 from newsbrief.summaries.text import normalise_host
 
 __all__ = [
@@ -183,6 +184,9 @@ class Source:
     kind: str  # "folder", "file", "feed" or "page"
     location: str  # a path for folders and files, a URL for feeds and pages
     every_minutes: float = 0.0  # 0: every run of the scheduled job
+    # the language its articles are in (ISO 639-1), a hint used only for a text too short to
+    # tell (articles' languages are detected); "": none declared (a feed's own is used)
+    language: str = ""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -340,10 +344,11 @@ def _parse_sources(raw: Any, base: Path) -> tuple[Source, ...]:
         where = f"[[sources]] entry {i}"
         if not isinstance(entry, dict):
             raise ConfigError(f"{where}: expected a table")
-        unknown = set(entry) - {"name", "feed", "folder", "file", "page", "every_minutes"}
+        unknown = set(entry) - {"name", "feed", "folder", "file", "page", "every_minutes", "language"}
         if unknown:
             raise ConfigError(
-                f"{where}: unknown key {sorted(unknown)[0]!r} (known: name, feed, folder, file, page, every_minutes)"
+                f"{where}: unknown key {sorted(unknown)[0]!r} "
+                "(known: name, feed, folder, file, page, every_minutes, language)"
             )
         kinds = [k for k in ("feed", "folder", "file", "page") if k in entry]
         if len(kinds) != 1:
@@ -367,7 +372,18 @@ def _parse_sources(raw: Any, base: Path) -> tuple[Source, ...]:
         every = entry.get("every_minutes", 0)
         if isinstance(every, bool) or not isinstance(every, (int, float)) or every < 0:
             raise ConfigError(f"{where}: every_minutes must be a number of minutes >= 0")
-        sources.append(Source(name=name, kind=kind, location=location, every_minutes=float(every)))
+        language = entry.get("language", "")
+        if not isinstance(language, str) or (language.strip() and not normalize_language(language)):
+            raise ConfigError(f'{where}: language must be an ISO 639-1 code such as "fr" or "pt-BR"')
+        sources.append(
+            Source(
+                name=name,
+                kind=kind,
+                location=location,
+                every_minutes=float(every),
+                language=normalize_language(language),
+            )
+        )
     return tuple(sources)
 
 

@@ -33,7 +33,9 @@ def settings_with(tmp_path, *folders) -> Settings:
 def test_job_summarizes_new_articles_only(store, tmp_path, monkeypatch):
     calls = []
     real = summarizer.summarize_article
-    monkeypatch.setattr(summarizer, "summarize_article", lambda body, s: calls.append(body) or real(body, s))
+    monkeypatch.setattr(
+        summarizer, "summarize_article", lambda body, s, language=None: calls.append(body) or real(body, s, language)
+    )
     store.upsert_articles(make_articles(4))
     first = run_pipeline(store, Settings(), ingest=False)
     assert len(first.summarized) == 4 and len(calls) == 4
@@ -59,10 +61,10 @@ def test_poisoned_article_is_skipped_and_the_rest_summarized(store, monkeypatch)
     store.upsert_articles(articles)
     real = summarizer.summarize_article
 
-    def poisoned(body, settings):
+    def poisoned(body, settings, language=None):
         if "number 1 " in body:
             raise RuntimeError("poison")
-        return real(body, settings)
+        return real(body, settings, language)
 
     monkeypatch.setattr(summarizer, "summarize_article", poisoned)
     report = run_pipeline(store, Settings(), ingest=False)
@@ -85,10 +87,10 @@ def test_runs_never_overlap(store, monkeypatch):
     release = threading.Event()
     real = summarizer.summarize_article
 
-    def slow(body, settings):
+    def slow(body, settings, language=None):
         started.set()
         release.wait(10)
-        return real(body, settings)
+        return real(body, settings, language)
 
     monkeypatch.setattr(summarizer, "summarize_article", slow)
     results = []

@@ -311,6 +311,15 @@ def test_feed_articles_are_clean_and_identified_by_canonical_url(server, store):
     assert farm["headline"] == "Early harvest lifts grain prices at county market" and farm["date"] == "2025-07-12"
 
 
+def test_a_feeds_declared_language_is_a_hint_not_the_truth(server, store):
+    report = run(store, [src(server, "Port", "/feeds/declared_language.xml")])
+    assert len(report.added) == 2, report.skipped
+    arts = {a["headline"]: a for a in by_source(store)["Port"]}
+    # the feed says fr-FR: a Spanish story is still Spanish, a headline too short to tell is French
+    assert arts["El ayuntamiento aprueba un nuevo plan de transporte"]["language"] == "es"
+    assert arts["Grève au port"]["language"] == "fr"
+
+
 def test_teasers_are_completed_from_their_pages_without_boilerplate(server, store):
     report = run(store, [src(server, "Coast Daily", "/feeds/teasers.xml")])
     assert len(report.added) == 2 and not report.skipped

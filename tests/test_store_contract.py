@@ -77,12 +77,15 @@ def test_records_round_trip_whole(store):
         url="https://www.example.org/a?utm_source=x",
         hashtags=("one", "two"),
         published="2025-07-01T10:00:00+00:00",
+        language="de",
     )
     store.upsert_articles([a], now="2025-07-01T11:00:00+00:00")
     got = store.get_article(a.id)
     expected = a.to_record()
     assert {k: got[k] for k in expected} == expected
     assert got["ingested_at"] == "2025-07-01T11:00:00+00:00" and isinstance(got["seq"], int)
+    # the language goes with the light records a briefing reads, too
+    assert got["language"] == "de" and store.latest_articles()[0]["language"] == "de"
 
 
 def test_latest_articles_newest_first_with_filters(store):

@@ -24,6 +24,7 @@ from typing import Any
 
 from newsbrief.summaries.articles.cleaning import CleanedBody, clean_body, split_paragraphs
 from newsbrief.summaries.articles.model import Article, ArticleError
+from newsbrief.summaries.language import SAMPLE_CHARS, detect_language
 from newsbrief.summaries.text import fold_words, strip_controls
 
 __all__ = [
@@ -158,7 +159,9 @@ def _published_time(value: Any) -> str:
     return moment.isoformat(timespec="seconds") if isinstance(moment, dt.datetime) else ""
 
 
-def _build(headline: str, raw_body: str, date: str, *, agency: str = "", **extra: Any) -> Article:
+def _build(
+    headline: str, raw_body: str, date: str, *, agency: str = "", language_hint: str = "", **extra: Any
+) -> Article:
     headline, raw_body, agency = strip_controls(headline), strip_controls(raw_body), strip_controls(agency)
     extra = {k: strip_controls(v) if isinstance(v, str) else v for k, v in extra.items()}
     body = clean_body(raw_body, agency or None)
@@ -170,6 +173,9 @@ def _build(headline: str, raw_body: str, date: str, *, agency: str = "", **extra
         raise ArticleError("no story text left after cleaning")
     derived = not headline.strip()
     headline = " ".join(headline.split()) if not derived else derive_headline(body)
+    # the language of what is read: the headline (unless made from the body) and the body's
+    # start; a declared language only where that is too short to tell
+    sample = body if derived else f"{headline}\n{body[:SAMPLE_CHARS]}"
     return Article(
         headline=headline,
         body=str(body),
@@ -177,11 +183,12 @@ def _build(headline: str, raw_body: str, date: str, *, agency: str = "", **extra
         agency=agency,
         hashtags=body.hashtags,
         headline_derived=derived,
+        language=detect_language(sample, language_hint),
         **extra,
     )
 
 
-def parse_wire(text: str, *, source: str = "") -> Article:
+def parse_wire(text: str, *, source: str = "", language: str = "") -> Article:
     """Parse the wire format ``date YYYY-MM-DD Dateline (AGENCY): body``."""
     m = _WIRE_HEADER.match(text)
     if not m:
@@ -194,14 +201,16 @@ def parse_wire(text: str, *, source: str = "") -> Article:
         agency=m["agency"].strip(),
         place=_parse_dateline(m["dateline"]),
         source=source or m["agency"].strip(),
+        language_hint=language,
     )
 
 
-def parse_text(text: str, *, source: str = "", date: str = "") -> Article:
+def parse_text(text: str, *, source: str = "", date: str = "", language: str = "") -> Article:
     """Parse a plain-text article: wire format if it has the header, else an optional
-    short first line as headline followed by the body."""
+    short first line as headline followed by the body. ``language``: the language the
+    source declares, a hint for a text too short to tell (see :mod:`summaries.language`)."""
     if _WIRE_HEADER.match(text):
-        return parse_wire(text, source=source)
+        return parse_wire(text, source=source, language=language)
     paragraphs = split_paragraphs(text)
     if not paragraphs:
         raise ArticleError("no text")
@@ -209,12 +218,16 @@ def parse_text(text: str, *, source: str = "", date: str = "") -> Article:
     first = paragraphs[0]
     if len(paragraphs) > 1 and len(first) <= 150 and not re.search(r"[.!?]$", first):
         headline, paragraphs = first, paragraphs[1:]
-    return _build(headline, "\n\n".join(paragraphs), date or dt.date.today().isoformat(), source=source)
+    return _build(
+        headline, "\n\n".join(paragraphs), date or dt.date.today().isoformat(), source=source, language_hint=language
+    )
 
 
-def parse_record(record: Any, *, source: str = "", scope: str = "") -> Article:
-    """Parse one JSON article object (``title``, ``text``, ``url``, ``published``, ``source``);
-    ``scope``: whose copy it is (see ``Article.scope``)."""
+def parse_record(record: Any, *, source: str = "", scope: str = "", language: str = "") -> Article:
+    """Parse one JSON article object (``title``, ``text``, ``url``, ``published``, ``source``,
+    ``language``); ``scope``: whose copy it is (see ``Article.scope``); ``language``: the
+    language the source declares. A declared language (the record's own first) is a hint,
+    used only where the text is too short to tell."""
     if not isinstance(record, dict):
         raise ArticleError(f"expected a JSON object, got {type(record).__name__}")
     text = record.get("text") or record.get("body") or record.get("content")
@@ -225,8 +238,10 @@ def parse_record(record: Any, *, source: str = "", scope: str = "") -> Article:
         text = title  # a headline-only item (common in feeds): the headline is its text
     if not isinstance(text, str) or not text.strip():
         raise ArticleError("no 'text' (and no 'title')")
+    declared = record.get("language")
+    language = declared if isinstance(declared, str) and declared.strip() else language
     if _WIRE_HEADER.match(text):
-        article = parse_wire(text, source=str(record.get("source") or source))
+        article = parse_wire(text, source=str(record.get("source") or source), language=language)
         extra: dict[str, Any] = {"url": strip_controls(str(record.get("url") or "")), "scope": scope}
         if title.strip():
             extra |= {"headline": " ".join(strip_controls(title).split()), "headline_derived": False}
@@ -242,6 +257,7 @@ def parse_record(record: Any, *, source: str = "", scope: str = "") -> Article:
         url=str(record.get("url") or ""),
         published=_published_time(published),
         scope=scope,
+        language_hint=language,
     )
 
 
@@ -256,9 +272,12 @@ def _decode(path: Path, data: bytes) -> str:
         raise ArticleError(f"not UTF-8 text (bad byte at offset {exc.start})") from None
 
 
-def read_articles(path: Path, *, max_bytes: int = MAX_FILE_BYTES) -> Iterable[Article | ArticleError]:
+def read_articles(
+    path: Path, *, max_bytes: int = MAX_FILE_BYTES, language: str = ""
+) -> Iterable[Article | ArticleError]:
     """The articles in one file, in order; an entry that cannot be parsed comes back as
-    an :class:`ArticleError` so the caller can report it and keep the rest.
+    an :class:`ArticleError` so the caller can report it and keep the rest. ``language``:
+    the language the source declares (a hint, see :func:`parse_record`).
 
     Raises :class:`ArticleError` when the file as a whole cannot be read.
     """
@@ -276,15 +295,18 @@ def read_articles(path: Path, *, max_bytes: int = MAX_FILE_BYTES) -> Iterable[Ar
     source = path.stem
     suffix = path.suffix.lower()
     if suffix == ".jsonl":
-        return list(_read_jsonl(text, source))
+        return list(_read_jsonl(text, source, language))
     if suffix == ".json":
         try:
             payload = json.loads(text)
         except json.JSONDecodeError as exc:
             raise ArticleError(f"invalid JSON at line {exc.lineno}: {exc.msg}") from None
         items = payload if isinstance(payload, list) else [payload]
-        return [_try(parse_record, item, source=source, where=f"item {i + 1}") for i, item in enumerate(items)]
-    return [parse_text(text, source=source if not _WIRE_HEADER.match(text) else "")]
+        return [
+            _try(parse_record, item, source=source, language=language, where=f"item {i + 1}")
+            for i, item in enumerate(items)
+        ]
+    return [parse_text(text, source=source if not _WIRE_HEADER.match(text) else "", language=language)]
 
 
 def _try(fn: Any, *args: Any, where: str, **kwargs: Any) -> Article | ArticleError:
@@ -294,7 +316,7 @@ def _try(fn: Any, *args: Any, where: str, **kwargs: Any) -> Article | ArticleErr
         return ArticleError(f"{where}: {exc}")
 
 
-def _read_jsonl(text: str, source: str) -> Iterable[Article | ArticleError]:
+def _read_jsonl(text: str, source: str, language: str = "") -> Iterable[Article | ArticleError]:
     for lineno, line in enumerate(text.splitlines(), 1):
         if not line.strip():
             continue
@@ -303,4 +325,4 @@ def _read_jsonl(text: str, source: str) -> Iterable[Article | ArticleError]:
         except json.JSONDecodeError as exc:
             yield ArticleError(f"line {lineno}: invalid JSON ({exc.msg})")
             continue
-        yield _try(parse_record, record, source=source, where=f"line {lineno}")
+        yield _try(parse_record, record, source=source, language=language, where=f"line {lineno}")

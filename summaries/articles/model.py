@@ -35,6 +35,9 @@ class Article:
     # its own, so what one chat's feed says about a URL never stands in for the article
     # another source publishes there.
     scope: str = ""
+    # the ISO 639-1 code of the language it is written in ("fr"), detected from its headline
+    # and body as it is read (summaries.language); "" when nothing could be said
+    language: str = ""
 
     @property
     def id(self) -> str:

@@ -237,6 +237,9 @@ async def _fetch_feed(run: _Run, source: Source, state: dict[str, Any]) -> _Outc
         notes.append(f"only the first {MAX_ENTRIES} of its {len(entries):,} entries read")
         entries = entries[:MAX_ENTRIES]
     out.reason = "; ".join(n for n in notes if n)
+    # the language the operator declares for the source, else the feed's own: a hint for
+    # items too short to tell, never above what an item's text says
+    declared = source.language or str((parsed.get("feed") or {}).get("language") or "")
     if out.reason:
         log.info("source %r: %s", source.name, out.reason)
     pages = 0
@@ -284,6 +287,7 @@ async def _fetch_feed(run: _Run, source: Source, state: dict[str, Any]) -> _Outc
                 {"title": title, "text": text, "url": link, "published": published},
                 source=source.name,
                 scope=_scope(source),
+                language=declared,
             )
         except ArticleError as exc:
             out.skipped.append((where, str(exc)))
@@ -322,6 +326,7 @@ async def _fetch_page_source(run: _Run, source: Source, state: dict[str, Any]) -
             {"title": page["title"], "text": page["text"], "url": resp.url, "published": page["date"]},
             source=source.name,
             scope=_scope(source),
+            language=source.language,
         )
     except ArticleError as exc:
         raise SourceError(str(exc)) from None

@@ -63,11 +63,13 @@ def ingest_paths(
     max_bytes: int = MAX_FILE_BYTES,
     progress: Callable[[int], None] | None = None,
     batch_size: int = BATCH_SIZE,
+    language: str = "",
 ) -> IngestReport:
     """Read every article under ``paths`` and store them, one database write per batch.
 
     A file or entry that cannot be parsed is reported in ``skipped`` with its reason; the
     rest go in. ``progress`` is called with the number of files done after each file.
+    ``language``: the language the source declares, a hint for texts too short to tell.
     """
     report = IngestReport()
     pending: list[Article] = []
@@ -100,7 +102,7 @@ def ingest_paths(
             report.skipped.append((str(item[0]), item[1]))
         else:
             try:
-                for entry in read_articles(item, max_bytes=max_bytes):
+                for entry in read_articles(item, max_bytes=max_bytes, language=language):
                     if isinstance(entry, ArticleError):
                         report.skipped.append((str(item), str(entry)))
                     else:

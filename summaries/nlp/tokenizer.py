@@ -12,6 +12,14 @@ On top of the stock model we add abbreviations that news copy needs
 (military/civil titles, month names, ``U.S.``-style initialisms, ``No.``) and
 split on paragraph breaks / newlines before Punkt ever sees the text.
 
+Other languages: the languages the ``punkt`` package has a model for (French, Spanish,
+German, Russian, Portuguese, Italian, Dutch, Polish and a dozen more) use their own model,
+with the abbreviations of ``data/abbreviations.txt`` added ("M." and "Mme" in French).
+Every other language (Arabic, Hindi, Chinese, ...) gets a rule: a sentence ends at ".",
+"!", "?", the Devanagari danda "।" and "॥", the Arabic "؟" and "۔", or the CJK "。！？",
+followed by a space (or, after a CJK mark, by anything). A language is named by its ISO
+639-1 code ("fr") or by its English name ("french").
+
 Public API:
 
 * :class:`OfflineTokenizer` - sumy-compatible (``language``, ``to_sentences``,
@@ -24,9 +32,17 @@ Public API:
 
 from __future__ import annotations
 
+import importlib.resources
 import re
 import threading
+import unicodedata
 from functools import lru_cache
+from typing import Any
+
+import punkt as punkt_pkg
+from nltk.tokenize.punkt import PunktParameters, PunktSentenceTokenizer
+
+from newsbrief.summaries.language import language_name
 
 __all__ = [
     "EXTRA_ABBREVIATIONS",
@@ -158,16 +174,42 @@ EXTRA_ABBREVIATIONS: frozenset[str] = frozenset(
 # one sentence (or one paragraph) per line and headlines carry no full stop.
 _LINE_SPLIT = re.compile(r"\s*\n\s*")
 
+
+def _marks() -> str:
+    """A regex class body of the combining marks (Unicode category M): Python's ``\\w``
+    leaves them out, which would cut Devanagari, Bengali or Thai words apart at every
+    vowel sign."""
+    ranges: list[tuple[int, int]] = []
+    for cp in range(0x0300, 0x20000):
+        if unicodedata.category(chr(cp)).startswith("M"):
+            if ranges and ranges[-1][1] == cp - 1:
+                ranges[-1] = (ranges[-1][0], cp)
+            else:
+                ranges.append((cp, cp))
+    return "".join(f"\\U{a:08x}-\\U{b:08x}" if a != b else f"\\U{a:08x}" for a, b in ranges)
+
+
+_MARKS = _marks()
+_ALNUM = rf"(?:[^\W_]|[{_MARKS}])"
+_LETTER = rf"(?:[^\W\d_]|[{_MARKS}])"
 # Word tokens: words with inner apostrophes/hyphens/periods (U.S., don't,
 # well-known), numbers with separators, or any other single non-space symbol.
 _WORD_RE = re.compile(
     r"(?:[^\W\d_]\.){2,}"  # initialisms: U.S., e.g.
-    r"|[^\W_]+(?:['’\-][^\W_]+)*"  # words, numbers, don't, well-known
+    rf"|{_ALNUM}+(?:['’\-]{_ALNUM}+)*"  # words, numbers, don't, well-known
     r"|[^\w\s]",  # any other single symbol
     re.UNICODE,
 )
 # sumy's own filter: a word has at least one letter and only letters, ' and -
-_IS_WORD = re.compile(r"^[^\W\d_](?:[^\W\d_]|['’\-.])*$", re.UNICODE)
+_IS_WORD = re.compile(rf"^[^\W\d_](?:{_LETTER}|['’\-.])*$", re.UNICODE)
+# scripts written without spaces between words: each character is a word
+_UNSPACED = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u0e00-\u0e7f]")
+
+# The rule for languages without a Punkt model: a sentence ends at one of these marks and
+# the spaces after it (a CJK mark needs none); closing quotes and brackets stay with it.
+_RULE_END = re.compile(
+    r"(?:[.!?…]+|[।॥؟۔]+)[\"'”’»)\]]*(?=\s+|$)|[。！？]+[\"'”’」』)\]]*",
+)
 
 # a sentence that starts with an all-lower-case word ("in", not "iPhone")
 _LOWER_START = re.compile(r"[a-z]+\b(?![\w'’\-]*[A-Z])")
@@ -182,16 +224,30 @@ _build_lock = threading.Lock()
 
 def _punkt_language(language: str) -> str:
     lang = (language or "english").strip().lower()
-    aliases = {"en": "english", "eng": "english", "en_us": "english", "en-us": "english"}
-    return aliases.get(lang, lang)
+    aliases = {"eng": "english", "en_us": "english", "en-us": "english"}
+    return aliases.get(lang) or language_name(lang) or lang
 
 
-@lru_cache(maxsize=8)
-def _nltk_punkt(language: str):
+def _abbreviations() -> dict[str, frozenset[str]]:
+    """``data/abbreviations.txt``: per language, the abbreviations news copy needs that
+    its Punkt model misses (lower case, without the final period)."""
+    out: dict[str, set[str]] = {}
+    text = importlib.resources.files("newsbrief.summaries.nlp").joinpath("data/abbreviations.txt")
+    for line in text.read_text(encoding="utf-8").splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        language, _, words = line.partition(":")
+        out.setdefault(language.strip(), set()).update(words.split())
+    return {k: frozenset(v) for k, v in out.items()}
+
+
+_ABBREVIATIONS = _abbreviations()
+_PUNKT_LANGUAGES = frozenset(punkt_pkg.available_languages())
+
+
+@lru_cache(maxsize=16)
+def _nltk_punkt(language: str) -> Any:
     """Build NLTK's PunktSentenceTokenizer from the bundled parameters (cached)."""
-    import punkt as punkt_pkg
-    from nltk.tokenize.punkt import PunktParameters, PunktSentenceTokenizer
-
     with _build_lock:
         src = punkt_pkg.load_model(language)  # an import, never a download
         params = PunktParameters()
@@ -201,7 +257,7 @@ def _nltk_punkt(language: str):
         params.ortho_context.update(src.ortho_context)
         if language == "english":
             params.abbrev_types |= EXTRA_ABBREVIATIONS
-            params.abbrev_types |= _SINGLE_LETTERS
+        params.abbrev_types |= _SINGLE_LETTERS | _ABBREVIATIONS.get(language, frozenset())
         # numeric-only abbreviations ("No. 10") are an extension of the punkt
         # package; NLTK has no notion of them, so treat them as plain ones.
         params.abbrev_types |= set(getattr(src, "numeric_abbrev_types", ()) or ())
@@ -213,12 +269,30 @@ def word_tokenize(text: str) -> list[str]:
     return _WORD_RE.findall(text)
 
 
+class _RuleSplitter:
+    """Punkt's ``tokenize``/``span_tokenize`` for a language without a Punkt model: the
+    sentence ends of :data:`_RULE_END`."""
+
+    def span_tokenize(self, text: str) -> list[tuple[int, int]]:
+        spans, start = [], 0
+        for m in _RULE_END.finditer(text):
+            if text[start : m.end()].strip():
+                spans.append((start, m.end()))
+            start = m.end()
+        if text[start:].strip():
+            spans.append((start, len(text)))
+        return spans
+
+    def tokenize(self, text: str) -> list[str]:
+        return [text[a:b] for a, b in self.span_tokenize(text)]
+
+
 class OfflineTokenizer:
     """sumy-compatible tokenizer that never needs downloaded data."""
 
     def __init__(self, language: str = "english") -> None:
         self._language = _punkt_language(language)
-        self._punkt = _nltk_punkt(self._language)
+        self._punkt = _nltk_punkt(self._language) if self._language in _PUNKT_LANGUAGES else _RuleSplitter()
 
     @property
     def language(self) -> str:
@@ -262,7 +336,10 @@ class OfflineTokenizer:
         return out
 
     def to_words(self, sentence: str) -> tuple[str, ...]:
-        return tuple(w for w in _WORD_RE.findall(sentence) if _IS_WORD.match(w))
+        words = [w for w in _WORD_RE.findall(sentence) if _IS_WORD.match(w)]
+        if any(_UNSPACED.search(w) for w in words):  # Chinese, Japanese, Thai: characters
+            words = [c for w in words for c in (w if _UNSPACED.search(w) else (w,))]
+        return tuple(words)
 
     # sumy's DocumentParser calls tokenizer.to_sentences / to_words only, but
     # a couple of helpers elsewhere expect these aliases.

@@ -47,7 +47,7 @@ def summarize_url(url: str, settings: Settings, *, options: FetchOptions | None 
         )
     except ArticleError as exc:
         raise SourceError(str(exc)) from None
-    sentences = summarize_article(article.body, settings.summaries)
+    sentences = summarize_article(article.body, settings.summaries, article.language)
     if not sentences:
         raise SourceError("no sentence of the page could be chosen for a summary")
     return Story.from_article(article.to_record(), sentences)

@@ -81,9 +81,12 @@ def ingest_sources(store: NewsStore, settings: Settings) -> IngestReport:
     :mod:`summaries.ingest.feeds`."""
     report = IngestReport()
     sources = settings.sources or default_sources()
-    paths = [Path(s.location) for s in sources if s.kind in ("folder", "file")]
-    if paths:
-        report.merge(ingest_paths(store, paths, max_bytes=settings.storage.max_article_bytes))
+    by_language: dict[str, list[Path]] = {}  # the language each source declares: a hint
+    for s in sources:
+        if s.kind in ("folder", "file"):
+            by_language.setdefault(s.language, []).append(Path(s.location))
+    for language, paths in by_language.items():
+        report.merge(ingest_paths(store, paths, max_bytes=settings.storage.max_article_bytes, language=language))
     web = [s for s in sources if s.kind in ("feed", "page")]
     web += catalog_sources(store, settings)  # sources chats added: each fetched once
     if web:

@@ -41,6 +41,7 @@ class ArticleRecord(_ArticleRequired, total=False):
     url: str
     byline: str
     hashtags: list[str]
+    language: str  # ISO 639-1, detected as the article was read ("" or absent: unknown)
     also_in: list[str]
     seq: int
     ingested_at: str | None
