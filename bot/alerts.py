@@ -157,7 +157,7 @@ async def _run(app: Application) -> int:
                 svc.summary_settings(prefs.length),
                 visible=visible,
             )
-            keep = keep_for(prefs)
+            keep = keep_for(prefs, svc.bot.language)
             if story is None or (keep is not None and not keep(story)):
                 continue
             story = labelled(story, names_of)

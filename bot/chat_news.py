@@ -10,7 +10,7 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
 
-from newsbrief.bot.chats import ChatPrefs
+from newsbrief.bot.chats import ALL_LANGUAGES, ChatPrefs, news_languages
 from newsbrief.summaries.config import Settings
 from newsbrief.summaries.ingest.chat_sources import catalog, is_chat_source
 from newsbrief.summaries.store import NewsStore
@@ -40,12 +40,21 @@ def story_text(story: Story) -> str:
     return "\n".join([story.headline, *story.summary])
 
 
-def keep_for(prefs: ChatPrefs) -> Callable[[Story], bool] | None:
-    """The chat's keyword filters as a story test over headline and summary (None: no filters)."""
+def keep_for(prefs: ChatPrefs, default_language: str) -> Callable[[Story], bool] | None:
+    """The chat's keyword filters (over headline and summary) and the languages it reads
+    as one story test (None: it keeps everything). A story of unknown language is kept."""
     filters = filters_of(prefs)
-    if not filters:
+    languages = news_languages(prefs, default_language)
+    every = ALL_LANGUAGES in languages
+    if not filters and every:
         return None
-    return lambda story: filters.passes(story_text(story))
+
+    def keep(story: Story) -> bool:
+        if not every and story.language and story.language not in languages:
+            return False
+        return not filters or filters.passes(story_text(story))
+
+    return keep
 
 
 def labelled(story: Story, titles: dict[str, str]) -> Story:
@@ -77,9 +86,13 @@ def _host(url: str) -> str:
     return host[4:] if host.startswith("www.") else host
 
 
-def compose_for(store: NewsStore, prefs: ChatPrefs, config: Settings, **kwargs: Any) -> Briefing:
-    """``compose_briefing`` for one chat: its sources, its filters, its titles."""
-    briefing = compose_briefing(store, visible=visible_for(prefs, config), keep=keep_for(prefs), **kwargs)
+def compose_for(
+    store: NewsStore, prefs: ChatPrefs, config: Settings, *, default_language: str = "en", **kwargs: Any
+) -> Briefing:
+    """``compose_briefing`` for one chat: its sources, its filters and languages, its titles
+    (``default_language``: the operator's ``[bot] language``)."""
+    keep = keep_for(prefs, default_language)
+    briefing = compose_briefing(store, visible=visible_for(prefs, config), keep=keep, **kwargs)
     names = titles(store)
     briefing.stories = [labelled(s, names) for s in briefing.stories]
     return briefing

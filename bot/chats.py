@@ -26,6 +26,8 @@ __all__ = [
     "LENGTHS",
     "LENGTH_NAMES",
     "chat_language",
+    "news_languages",
+    "ALL_LANGUAGES",
     "MAX_TOPICS",
     "next_delivery",
     "topic_key",
@@ -64,6 +66,9 @@ class ChatPrefs:
     # else the operator's [bot] language); bot.i18n
     language: str = ""
     user_language: str = ""  # in a private chat: its user's Telegram language, as last seen
+    # the languages of the news this chat reads (ISO 639-1; "*": all; empty: its interface
+    # language and the operator's)
+    news_languages: tuple[str, ...] = ()
     # an OPML import under way (bot.opml_cmds): the feeds it reads, its file's name and the
     # chat to answer; kept until it is answered, so one cut short by a restart is finished
     importing: tuple[str, ...] = ()
@@ -115,7 +120,18 @@ def chat_language(prefs: ChatPrefs, default: str, answer_to: ChatPrefs | None = 
     return default
 
 
-_TUPLES = ("topics", "sources", "include", "exclude", "follows", "importing")
+ALL_LANGUAGES = "*"
+
+
+def news_languages(prefs: ChatPrefs, default: str) -> frozenset[str]:
+    """The languages of the news a chat reads: its choice (/settings languages), else its
+    interface language and the operator's ``[bot] language`` (``default``); ``{"*"}``: all."""
+    if prefs.news_languages:
+        return frozenset(prefs.news_languages)
+    return frozenset({chat_language(prefs, default), default})
+
+
+_TUPLES = ("topics", "sources", "include", "exclude", "follows", "importing", "news_languages")
 
 Edit = Callable[[ChatPrefs], ChatPrefs]  # a change to a chat's preferences: its current ones in, new ones out
 

@@ -217,6 +217,7 @@ async def _deliver_claimed(app: Application, prefs: ChatPrefs, day: str) -> tupl
         limit=settings.briefing.stories,
         exclude=svc.deliveries.sent_articles(chat_id),
         settings=svc.summary_settings(prefs.length),
+        default_language=svc.bot.language,
     )
     with speaking(chat_language(prefs, svc.bot.language)):  # to_thread copies the language along
         folded = await asyncio.to_thread(folded_reply, svc.store, chat_id)  # alerts held back

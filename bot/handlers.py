@@ -12,11 +12,21 @@ from telegram.constants import ChatType
 from telegram.error import TelegramError
 from telegram.ext import ApplicationHandlerStop
 
-from newsbrief.bot.chat_news import compose_for, labelled, titles, visible_for
-from newsbrief.bot.chats import LENGTH_NAMES, LENGTHS, ChatPrefs, next_delivery
+from newsbrief.bot.chat_news import compose_for, filters_of, labelled, titles, visible_for
+from newsbrief.bot.chats import ALL_LANGUAGES, LENGTH_NAMES, LENGTHS, ChatPrefs, news_languages, next_delivery
 from newsbrief.bot.common import NOT_ADMIN, asker, choose_language, may_change_settings, prefs_for, refuse, reply
 from newsbrief.bot.fetching import Busy
-from newsbrief.bot.i18n import LANGUAGES, N_, _, current, datetime_text, language_name, ngettext, number_text
+from newsbrief.bot.i18n import (
+    LANGUAGES,
+    N_,
+    _,
+    current,
+    datetime_text,
+    language_display,
+    language_name,
+    ngettext,
+    number_text,
+)
 from newsbrief.bot.preferences import (
     apply_setting,
     button_setting,
@@ -145,7 +155,18 @@ async def brief(update: Update, context: NewsContext) -> None:
         topics=[topic] if topic else (),
         limit=svc.settings.briefing.stories,
         settings=svc.summary_settings(prefs.length),
+        default_language=svc.bot.language,
     )
+    if not briefing.stories and briefing.filtered and not filters_of(prefs):  # only its languages hid them
+        languages = news_languages(prefs, svc.bot.language)
+        await reply(
+            update,
+            context,
+            _(
+                "No story in the languages this chat reads ({languages}). /settings languages all shows every language."
+            ).format(languages=", ".join(sorted(languages))),
+        )
+        return
     for message in render_briefing(briefing, length=prefs.length):
         await reply(update, context, message)
 
@@ -321,6 +342,11 @@ def settings_view(prefs: ChatPrefs, svc: Services) -> Reply:
         topics=topics,
         language=language_name(current()),
         sources=sources_line(prefs),
+    )
+    reads = news_languages(prefs, svc.bot.language)
+    shown = _("all") if ALL_LANGUAGES in reads else ", ".join(language_display(c) for c in sorted(reads))
+    text += "\n" + _("News in: {languages} (<code>/settings languages es, en</code> or <code>all</code>)").format(
+        languages=esc(shown)
     )
     rows = [
         [

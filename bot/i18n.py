@@ -35,6 +35,7 @@ __all__ = [
     "current",
     "supported",
     "language_name",
+    "language_display",
     "date_text",
     "datetime_text",
     "time_text",
@@ -118,6 +119,15 @@ def language_name(code: str) -> str:
     """A language's own name for itself ("Deutsch", "русский")."""
     name = Locale.parse(code).get_display_name(code) or code
     return name[:1].upper() + name[1:]
+
+
+def language_display(code: str) -> str:
+    """A language's name in the current language ("French", "französisch"), or its code."""
+    try:
+        name = Locale.parse(_current.get()).languages.get(code) or code
+    except (ValueError, TypeError):
+        return code
+    return name
 
 
 def date_text(day: dt.date, style: str = "medium") -> str:

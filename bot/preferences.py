@@ -18,7 +18,7 @@ from collections.abc import Iterable
 
 from telegram.ext import Application
 
-from newsbrief.bot.chats import LENGTHS, MAX_TOPICS, ChatPrefs, Edit, clean_topics
+from newsbrief.bot.chats import ALL_LANGUAGES, LENGTHS, MAX_TOPICS, ChatPrefs, Edit, clean_topics
 from newsbrief.bot.digests import schedule_digest
 from newsbrief.bot.i18n import LANGUAGES, _, language_name, supported, user_language
 from newsbrief.bot.render import esc
@@ -151,6 +151,17 @@ def apply_setting(prefs: ChatPrefs, key: str, value: str) -> tuple[ChatPrefs, st
                 n=MAX_TOPICS
             )
         return dataclasses.replace(prefs, topics=topics), None
+    if key in ("languages", "news"):
+        codes = [c.strip().lower() for c in re.split(r"[,\s]+", value) if c.strip()]
+        if codes in (["all"], ["*"]):
+            return dataclasses.replace(prefs, news_languages=(ALL_LANGUAGES,)), None
+        if codes in (["auto"], ["default"], []):
+            return dataclasses.replace(prefs, news_languages=()), None
+        if len(codes) > 10 or not all(re.fullmatch(r"[a-z]{2}", c) for c in codes):
+            return prefs, _(
+                "Languages are two-letter codes separated by commas, or all, e.g. /settings languages es, en"
+            )
+        return dataclasses.replace(prefs, news_languages=tuple(dict.fromkeys(codes))), None
     if key in ("language", "lang"):
         code = value.strip().lower()
         if code in ("auto", "default", "off"):

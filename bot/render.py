@@ -12,7 +12,7 @@ from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from newsbrief.bot.i18n import N_, _, date_text, ngettext
+from newsbrief.bot.i18n import N_, _, current, date_text, language_display, ngettext
 from newsbrief.summaries.index.entity_index import EntityCard, WhoResult, name_token
 from newsbrief.summaries.stories.briefing import Briefing, Story
 
@@ -149,7 +149,16 @@ def story_block(story: Story, number: int | None, length: str = "normal", limit:
     reports = len(story.reports)
     count = ngettext("{n} report", "{n} reports", reports).format(n=reports) if reports > 1 else ""
     meta = " · ".join(
-        x for x in (_("Update") if story.update else "", pretty_date(story.date), outlets, count, story.place) if x
+        x
+        for x in (
+            _("Update") if story.update else "",
+            pretty_date(story.date),
+            outlets,
+            count,
+            story.place,
+            language_display(story.language) if story.language and story.language != current() else "",
+        )
+        if x
     )
     head_html, meta_html = fit(head, 600), fit(meta, 300)
     frame = f"<b>{head_html}</b>\n<i>{meta_html}</i>\n"

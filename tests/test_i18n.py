@@ -18,6 +18,9 @@ from botenv import running_bot
 from newsbrief.bot.digests import deliver_digest
 from newsbrief.bot.i18n import LANGUAGES, LOCALE_DIR, _, speaking, supported
 from newsbrief.bot.render import pretty_date
+from newsbrief.summaries.articles.formats import parse_record
+from newsbrief.summaries.config import Settings
+from newsbrief.summaries.pipeline.run import run_pipeline
 
 ROOT = Path(__file__).resolve().parents[1]
 TRANSLATED = [code for code in LANGUAGES if code != "en"]
@@ -147,3 +150,44 @@ async def test_a_digest_goes_out_in_the_chats_language(tmp_path):
         assert await deliver_digest(env.app, chat, "2025-07-27") == "sent"
         digest = env.api.sent(chat)[-1]["plain_text"]
         assert digest.startswith(said("ru", "Your daily digest")) and "июл" in digest  # Russian month name
+
+
+SPANISH = (
+    "El Gobierno de Chile anunció el lunes un plan para ampliar la red de trenes entre Santiago y Valparaíso. "
+    "El ministro de Transportes dijo que las obras comenzarán el próximo año y que el viaje durará menos de una "
+    "hora. Los alcaldes de la región celebraron la noticia, aunque algunos vecinos temen por el ruido."
+)
+
+
+async def test_a_chat_reads_news_in_the_languages_it_chooses(tmp_path):
+    chat = 9501
+    async with running_bot(tmp_path) as env:
+        spanish = parse_record(
+            {
+                "title": "Chile ampliará la red de trenes",
+                "text": SPANISH,
+                "source": "El Diario",
+                "url": "https://eldiario.example.org/trenes",
+                "published": "2025-07-27T09:00:00Z",
+            }
+        )
+        assert spanish.language == "es"
+        env.store.upsert_articles([spanish])
+        run_pipeline(env.store, Settings(), ingest=False)
+        [english] = await env.say(chat, "/brief")  # an English chat of an English bot reads English
+        assert "Chile" not in english["plain_text"] and "defence" in english["plain_text"]
+        [view] = await env.say(chat, "/settings languages es, en")
+        assert "News in: English, Spanish" in view["plain_text"]
+        both = "\n".join(m["plain_text"] for m in await env.say(chat, "/brief"))
+        assert "Chile ampliará la red de trenes" in both and "Spanish" in both  # marked with its language
+        await env.say(chat, "/settings languages es")
+        [only] = await env.say(chat, "/brief")
+        assert "Chile" in only["plain_text"] and "defence" not in only["plain_text"]
+        await env.say(chat, "/settings languages fr")
+        [none] = await env.say(chat, "/brief")
+        assert none["plain_text"] == said(
+            "en",
+            "No story in the languages this chat reads ({languages}). /settings languages all shows every language.",
+        ).format(languages="fr")
+        [bad] = await env.say(chat, "/settings languages spanish")
+        assert bad["plain_text"].startswith("Languages are two-letter codes")

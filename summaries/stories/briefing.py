@@ -79,6 +79,7 @@ class Story:
     outlets: tuple[str, ...] = ()
     score: float = 0.0
     update: bool = False  # a story this chat was sent before, grown since
+    language: str = ""  # its representative report's language (ISO 639-1; "" if unknown)
 
     @property
     def article_ids(self) -> tuple[str, ...]:
@@ -102,6 +103,7 @@ class Story:
             date=article.get("date", ""),
             url=article.get("url") or "",
             place=article.get("place") or "",
+            language=article.get("language") or "",
             **fields,
         )
 
