@@ -125,6 +125,28 @@ def test_a_story_with_two_sub_events_splits():
     assert fine_stories != retire_stories
 
 
+def test_one_happening_told_two_ways_in_two_stories_merges():
+    # the two wordings start a story each (no report of one is close enough to the other's);
+    # once both have grown, the two stories are one event and merge
+    ousts = [
+        "Libyan parliament ousts prime minister Ali Zeidan",
+        "Libya parliament votes to oust prime minister Zeidan",
+        "Parliament in Libya ousts Zeidan as prime minister",
+    ]
+    sacked = [
+        "Libya PM sacked after vote by lawmakers",
+        "Lawmakers sack Libya PM in no-confidence vote",
+        "Libya PM Zeidan sacked by lawmakers",
+    ]
+    items = []
+    for i in range(3):
+        items.append((ousts[i], f"Outlet A{i}", 8.0 + i * 0.2))
+        items.append((sacked[i], f"Outlet B{i}", 8.1 + i * 0.2))
+    items.append(("Libya PM Zeidan sacked by parliament vote", "Wire Z", 9.5))
+    assert len(set(grouped(items))) == 1
+    assert len(set(grouped(items[:-1])[0::2])) == 1 and len(set(grouped(items[:2]))) == 2
+
+
 def test_a_generic_word_overlap_never_joins():
     stories = grouped(
         [

@@ -26,6 +26,11 @@ new story. The signals it combines (each can be left out, see :data:`SIGNALS`, a
   another action) counts against joining.
 * **split**: a story whose members fall into two tight, mutually distant groups is split
   as it grows (:mod:`summaries.stories.split`).
+* **merge**: two live stories of one event that grew apart (each told it in other words
+  before either held the other's) are merged when a story reaches one of ``MERGE_SIZES``
+  and the mean similarity across their members is at least ``MERGE_MIN`` (and no less than
+  the split check allows: a merge never undoes a split). With it the join is stricter
+  (``NOVELTY_SCALE``): two small stories of one event join later, a topic story less often.
 
 Candidates come from an inverted index of the live stories' words (the stories seen within
 ``window_hours``), looked up by the article's heaviest uncommon words: no scan, so the
@@ -59,8 +64,8 @@ from newsbrief.summaries.stories.signals import (
     unit,
     url_words,
 )
-from newsbrief.summaries.stories.split import SplitRule, find_split
-from newsbrief.summaries.stories.state import StoryState
+from newsbrief.summaries.stories.split import SplitRule, find_split, find_twin
+from newsbrief.summaries.stories.state import StoryState, article_hours
 from newsbrief.summaries.text import bounded_text
 
 __all__ = [
@@ -77,9 +82,27 @@ __all__ = [
 BODY_CHARS = 20_000  # characters of a body its terms are counted in (its opening: where the news is)
 # The signals the index combines; each can be switched off (``StoryIndex(disabled=...)``)
 # to measure what it adds (bench/eval_stories.py prints that ablation).
-SIGNALS = ("eventless", "store-idf", "names", "actions", "lead", "url", "time", "outlet", "members", "novelty", "split")
+SIGNALS = (
+    "eventless",
+    "store-idf",
+    "names",
+    "actions",
+    "lead",
+    "url",
+    "time",
+    "outlet",
+    "members",
+    "novelty",
+    "split",
+    "merge",
+)
 
 _unit, _dot = unit, dot
+MERGE_SIZES = frozenset({3, 4, 6, 8, 12, 16, 24, 32, 48, 64, 96, 128, 192, 256})  # sizes a story looks for its twin at
+MERGE_MIN = 0.15  # two stories whose members' mean cross similarity reaches this are one event
+# the novelty penalty applied is this times StorySettings.novelty_penalty: with stories
+# of one event merging again (MERGE_MIN), a stricter join costs less recall
+NOVELTY_SCALE = 1.5
 QUERY_RARITY = 2.5  # 8 minus Zipf frequency: terms more common than this find no candidates
 
 
@@ -129,26 +152,6 @@ def _body_terms(article: dict[str, Any]) -> dict[str, float]:
     if len(words) < 40:
         return {}
     return dict(collections.Counter(words))
-
-
-def article_hours(article: dict[str, Any]) -> float:
-    """When the article was published, in hours since the epoch: its ``published`` time
-    if it has one, else noon UTC of its date."""
-    for value in (article.get("published"), article.get("date")):
-        if not value:
-            continue
-        text = str(value)
-        try:
-            if len(text) == 10:
-                moment = dt.datetime.fromisoformat(text).replace(hour=12, tzinfo=dt.UTC)
-            else:
-                moment = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
-                if moment.tzinfo is None:
-                    moment = moment.replace(tzinfo=dt.UTC)
-            return moment.timestamp() / 3600.0
-        except ValueError:
-            continue
-    return 0.0
 
 
 # -- the index ---------------------------------------------------------------------------
@@ -289,7 +292,7 @@ class StoryIndex:
         if self._on("novelty"):
             # what the article adds that no report of the story has: another happening's words
             novel = sum(w * w for t, w in vec.items() if t not in story.holders)
-            score -= p.novelty_penalty * novel
+            score -= NOVELTY_SCALE * p.novelty_penalty * novel
         if self._on("time"):
             score *= 0.5 ** (story.gap_hours(hours) / p.decay_hours)
         if self._on("outlet") and story.by_outlet.get(outlet):
@@ -360,6 +363,12 @@ class StoryIndex:
             story = self.stories[sid]
             self._join(story, aid, article.get("content_hash", ""), vec, body, hours, outlet)
             changed.add(sid)
+            if self._on("merge") and story.live and len(story.members) in MERGE_SIZES:
+                merged = self._merge(story, lang)
+                if merged is not None:
+                    changed |= set(merged)
+                    story = self.stories[merged[0]]
+                    sid = story.id
             if self._on("split") and story.live:
                 seeds = sorted(vec, key=lambda t: (-vec[t], t))[: self.params.split_seeds]
                 other = self._split(story, seeds)
@@ -400,6 +409,25 @@ class StoryIndex:
             self._index_story(story)
         else:  # a late report of a story already out of the window
             story.forget_vectors()
+
+    def _merge(self, story: StoryState, lang: str = "en") -> tuple[str, str] | None:
+        """Join ``story`` with its twin (:func:`split.find_twin`); the kept and gone ids."""
+        heaviest = sorted(story.centroid.items(), key=lambda kv: (-kv[1], kv[0]))[: self.params.query_terms]
+        found = set().union(
+            *(self._postings.get(t, set()) for t, _w in heaviest if prior_rarity(t, lang) >= QUERY_RARITY)
+        )
+        others = [self.stories[o] for o in sorted(found - {story.id})]
+        best = find_twin(story, others, MERGE_MIN, self.params.split_ratio, self.params.decay_hours)
+        if best is None:
+            return None
+        keep, gone = (best, story) if len(best.members) >= len(story.members) else (story, best)
+        self._unindex_story(gone)
+        for aid in sorted(gone.members, key=lambda a: (gone.hours[a], a)):
+            vec = gone.vectors.get(aid, {})
+            body = next((b for a, b in gone.bodies if a == aid), {})
+            self._join(keep, aid, gone.members[aid], vec, body, gone.hours[aid], gone.outlets[aid])
+        del self.stories[gone.id]
+        return keep.id, gone.id
 
     def _split(self, story: StoryState, seed: list[str]) -> str | None:
         """Split off the members of a second event, if the story holds one (see

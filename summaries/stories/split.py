@@ -22,8 +22,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 
 from newsbrief.summaries.stories.signals import dot
+from newsbrief.summaries.stories.state import StoryState
 
-__all__ = ["SplitRule", "find_split", "MAX_GROUP"]
+__all__ = ["SplitRule", "find_split", "find_twin", "MAX_GROUP"]
 
 MAX_GROUP = 64  # a larger group is not tried (the check's cost stays bounded)
 
@@ -115,3 +116,26 @@ def find_split(
         if best is None or (margin, term) > (best[0], best[1]):
             best = (margin, term, group)
     return best[2] if best else None
+
+
+def find_twin(
+    story: StoryState, others: Iterable[StoryState], least: float, ratio: float, hours: float
+) -> StoryState | None:
+    """The other story that reports ``story``'s event (the two grew apart, each telling it
+    in other words before either held the other's): the mean similarity across their
+    members is at least ``least``, and more than ``ratio`` of the looser one's mean within
+    (so a merge never undoes a split); their median times at most ``hours`` apart.
+    ``None``: no twin."""
+    n = len(story.vectors)
+    if n < 3:
+        return None
+    best, best_sim = None, least
+    for other in others:
+        m = len(other.vectors)
+        if m < 3 or abs(other.middle() - story.middle()) > hours:
+            continue
+        sim = dot(story.centroid, other.centroid) / (n * m)
+        within = min((s.sqnorm - k) / (k * (k - 1)) for s, k in ((story, n), (other, m)))
+        if sim >= best_sim and sim > ratio * within:
+            best, best_sim = other, sim
+    return best

@@ -4,14 +4,16 @@ while it is live, their vectors, their sum (the centroid) and which members hold
 
 from __future__ import annotations
 
+import datetime as dt
 import heapq
 import itertools
 import math
 from dataclasses import dataclass, field
+from typing import Any
 
 from newsbrief.summaries.stories.signals import dot
 
-__all__ = ["StoryState", "SUPPORT_RECENT"]
+__all__ = ["StoryState", "SUPPORT_RECENT", "article_hours"]
 
 SUPPORT_RECENT = 64  # members of a term looked at for a join's support (the latest ones)
 _dot = dot
@@ -99,3 +101,23 @@ class StoryState:
         self._middle = None
         times = self.hours.values()
         self.first, self.last = (min(times), max(times)) if times else (math.inf, -math.inf)
+
+
+def article_hours(article: dict[str, Any]) -> float:
+    """When the article was published, in hours since the epoch: its ``published`` time
+    if it has one, else noon UTC of its date."""
+    for value in (article.get("published"), article.get("date")):
+        if not value:
+            continue
+        text = str(value)
+        try:
+            if len(text) == 10:
+                moment = dt.datetime.fromisoformat(text).replace(hour=12, tzinfo=dt.UTC)
+            else:
+                moment = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+                if moment.tzinfo is None:
+                    moment = moment.replace(tzinfo=dt.UTC)
+            return moment.timestamp() / 3600.0
+        except ValueError:
+            continue
+    return 0.0
