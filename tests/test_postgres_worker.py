@@ -348,3 +348,23 @@ def test_one_worker_keeps_the_index_while_it_keeps_up(pg_url, tmp_path, settings
     finally:
         for s in stores:
             s.close()
+
+
+def test_workers_extract_each_article_in_its_stored_language(store, settings, monkeypatch):
+    """The worker gives the extractor each article's stored language (issue #25)."""
+    from newsbrief.summaries.articles.formats import parse_record
+    from newsbrief.summaries.nlp import entities as ner
+
+    seen: list = []
+
+    def extract_many(items, **kwargs):
+        items = list(items)
+        seen.append(kwargs.get("languages"))
+        return [[] for _ in items]
+
+    monkeypatch.setattr(ner, "extract_many", extract_many)
+    french = "Emmanuel Macron a rencontré à Lyon les dirigeants de Renault, puis il est rentré à Paris. " * 3
+    store.upsert_articles([parse_record({"title": "Macron à Lyon", "text": french, "url": "https://example.org/fr"})])
+    worker = Worker(store, settings, batch=10, worker_id="w")
+    assert worker.summarize_batch().claimed == 1
+    assert seen == [["fr"]]

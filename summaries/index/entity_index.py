@@ -127,19 +127,22 @@ def index_articles(store: NewsStore, articles: Iterable[dict[str, Any]], *, max_
         return 0
     # the model runs outside the store's lock, so lookups are not held up
     texts = [(r.get("body") or "", tuple(r.get("hashtags") or ())) for r in records]
+    languages = [r.get("language") for r in records]
     try:
-        found = ner.extract_many(texts, max_chars=max_chars)
+        found = ner.extract_many(texts, max_chars=max_chars, languages=languages)
     except Exception:  # one article the extraction cannot take (e.g. MemoryError) must not lose its batch
         log.exception("entity extraction failed for a batch of %d articles; extracting them one by one", len(texts))
-        found = [_extract_one(r["id"], text, max_chars) for r, text in zip(records, texts)]
+        found = [_extract_one(r["id"], text, max_chars, r.get("language")) for r, text in zip(records, texts)]
     return index_extracted(store, [(r, f) for r, f in zip(records, found)])
 
 
-def _extract_one(article_id: str, text: tuple[str, tuple[str, ...]], max_chars: int) -> list[Extracted]:
+def _extract_one(
+    article_id: str, text: tuple[str, tuple[str, ...]], max_chars: int, language: str | None = None
+) -> list[Extracted]:
     """One article's mentions; none (recorded in the log, indexed as empty so it is not
     tried again at these rules) if its extraction fails."""
     try:
-        return ner.extract_many([text], max_chars=max_chars)[0]
+        return ner.extract_many([text], max_chars=max_chars, languages=[language])[0]
     except Exception:
         log.exception("entities of article %s could not be extracted; it is indexed without any", article_id)
         return []

@@ -232,14 +232,19 @@ class Worker:
         left out (it is extracted again when indexed) and does not stop the others."""
         ids = list(articles)
         texts = [(articles[a].get("body") or "", articles[a].get("hashtags") or ()) for a in ids]
+        languages = [articles[a].get("language") for a in ids]
         try:
-            found = ner.extract_many(texts, max_chars=self.settings.summaries.max_text_chars)
+            found = ner.extract_many(texts, max_chars=self.settings.summaries.max_text_chars, languages=languages)
         except Exception as exc:  # find the article at fault; the others keep their results
             log.warning("entity extraction failed for a batch of %d (%s); one at a time", len(ids), exc)
             found = []
-            for aid, text in zip(ids, texts):
+            for aid, text, language in zip(ids, texts, languages):
                 try:
-                    found.append(ner.extract_many([text], max_chars=self.settings.summaries.max_text_chars)[0])
+                    found.append(
+                        ner.extract_many(
+                            [text], max_chars=self.settings.summaries.max_text_chars, languages=[language]
+                        )[0]
+                    )
                 except Exception as exc:
                     log.warning("could not extract the entities of article %s: %s", aid, exc)
                     found.append(None)
@@ -324,6 +329,7 @@ class Worker:
                 ner.extract_many(
                     [(bodies[a].get("body") or "", bodies[a].get("hashtags") or ()) for a in again],
                     max_chars=self.settings.summaries.max_text_chars,
+                    languages=[bodies[a].get("language") for a in again],
                 ),
             ):
                 found[aid] = mentions

@@ -49,6 +49,12 @@ On top of the model, rules fix what the small model gets wrong on news copy:
   M777, "Javelin Anti-Tank Guided Missiles") are dropped;
 * "Exercise Talisman Sabre" and "Operation Sindoor" are events.
 
+All of the above is for English. A text in another language (``extract(text,
+language="fr")``, ``extract_many(items, languages=[...])``; none means English) is read by
+that language's spaCy model alone when it is installed (``fr_core_news_sm`` with the
+``langs`` extra): its people, organisations and places, without roles; with no model for the
+language it gets no entities (``languages``).
+
 The stages are modules of this package, each one function over typed values: ``candidates``
 (spans that may be names), ``mentions`` (one text's mentions, short names linked), ``parse``
 and ``roles`` (roles from the parse and from the discourse), ``aliases`` (acronyms,
