@@ -19,6 +19,7 @@ import threading
 from typing import Any
 
 from lingua import IsoCode639_1, Language, LanguageDetectorBuilder
+from wordfreq import zipf_frequency
 
 __all__ = [
     "LANGUAGES",
@@ -37,6 +38,9 @@ LANGUAGES: tuple[str, ...] = tuple(
 )
 # fewer letters than this (headline and body together): a hint, if any, decides
 MIN_LETTERS = 40
+# fewer letters than this (a headline, a teaser): word frequencies check lingua's guess
+SHORT_LETTERS = 160
+UNSPACED = frozenset({"zh", "ja", "ko", "th"})  # written without spaces between words
 # the characters of a text that detection reads: a news text's language shows in its start
 SAMPLE_CHARS = 1500
 
@@ -81,6 +85,7 @@ _NAMES = {
 }
 _CODES = {name: code for code, name in _NAMES.items() if code != "no"} | {"slovenian": "sl", "farsi": "fa"}
 _LETTER = re.compile(r"[^\W\d_]")
+_WORD = re.compile(r"[^\W\d_]+")
 
 _lock = threading.Lock()
 _detector: Any = None
@@ -128,7 +133,32 @@ def detect_language(text: str, hint: str | None = "") -> str:
     if not _LETTER.search(sample):
         return hint
     detector = _detector if _detector is not None else _build()
+    if len(_LETTER.findall(sample)) < SHORT_LETTERS:
+        return _short_text_language(detector, sample) or hint
     found = detector.detect_language_of(sample)
     if found is None:
         return hint
     return str(found.iso_code_639_1.name.lower())
+
+
+def _short_text_language(detector: Any, sample: str) -> str:
+    """A headline's language: lingua's letter statistics alone misread short texts ("Storm
+    Ellen closes motorways across the west" as Norwegian), so its six likeliest languages
+    are weighed by how common the text's words are in each (wordfreq's Zipf frequencies)."""
+    candidates = [v.language.iso_code_639_1.name.lower() for v in detector.compute_language_confidence_values(sample)]
+    words = [w.lower() for w in _WORD.findall(sample)]
+    if not candidates or not words:
+        return ""
+    best, best_score = "", -1.0
+    if candidates[0] in UNSPACED:
+        return str(candidates[0])  # a script of its own: lingua's letters tell it apart, and no spaces make words
+    for code in candidates[:6]:
+        if code in UNSPACED:
+            continue
+        try:
+            score = sum(zipf_frequency(w, code) for w in words) / len(words)
+        except Exception:  # a language wordfreq cannot read without more packages: lingua's order decides
+            score = 0.0
+        if score > best_score:
+            best, best_score = code, score
+    return best
