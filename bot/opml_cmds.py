@@ -154,7 +154,7 @@ async def finish_import(
     chat up to its cap, mark the import answered; returns the answer."""
     svc = services(app)
     cap = svc.settings.chats.sources_per_chat
-    known = catalog(svc.store)
+    known = await asyncio.to_thread(catalog, svc.store)
     results = await import_feeds(svc.fetches, prefs.importing, svc.settings)
     found = {f.name: f for _, f, _ in results if f is not None}
     if found:
@@ -240,7 +240,7 @@ async def export(update: Update, context: NewsContext) -> None:
             update, context, _("This chat has no sources of its own to export. /add one, or send an OPML file.")
         )
         return
-    known = catalog(svc.store)
+    known = await asyncio.to_thread(catalog, svc.store)
     feeds = [(known[n]["location"], known[n].get("title", "")) for n in prefs.sources if n in known]
     data = write_opml(feeds, title="newsbrief: this chat's sources")
     thread = thread_of(update.effective_message)

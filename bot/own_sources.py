@@ -145,7 +145,7 @@ async def add(update: Update, context: NewsContext) -> None:
             ),
         )
         return
-    known = found.name in catalog(svc.store)  # another chat's already: the job fetches it
+    known = found.name in await asyncio.to_thread(catalog, svc.store)  # another chat's already: the job fetches it
     await asyncio.to_thread(add_to_catalog, svc.store, found)
     try:
         await change(context.application, prefs, _adding(found.name, limits.sources_per_chat))
@@ -266,7 +266,7 @@ async def remove(update: Update, context: NewsContext) -> None:
     if args.isdigit() and 1 <= int(args) <= len(prefs.sources):
         name = prefs.sources[int(args) - 1]
     else:
-        known = catalog(svc.store)
+        known = await asyncio.to_thread(catalog, svc.store)
         for n in prefs.sources:
             if args in (known.get(n, {}).get("location"), n) or source_name(args) == n:
                 name = n
@@ -282,7 +282,7 @@ async def remove(update: Update, context: NewsContext) -> None:
 
 async def drop_source(context: NewsContext, prefs: ChatPrefs, name: str) -> str:
     svc = services(context)
-    title = catalog(svc.store).get(name, {}).get("title") or "the source"
+    title = (await asyncio.to_thread(catalog, svc.store)).get(name, {}).get("title") or _("the source")
     await change(context.application, prefs, _removing(name))
     in_use = {n for p in svc.chats.all() for n in p.sources}
     await asyncio.to_thread(drop_unused, svc.store, [name], in_use)
