@@ -12,6 +12,7 @@ import spacy.util
 from newsbrief.summaries.articles.formats import parse_record
 from newsbrief.summaries.index import entity_index as ei
 from newsbrief.summaries.nlp import entities as ner
+from newsbrief.summaries.nlp import russian
 from newsbrief.summaries.nlp.entities import languages
 from newsbrief.summaries.store import Store
 
@@ -95,15 +96,48 @@ def test_who_finds_the_french_person_through_the_index(nlp, french, store):
     assert ei.lookup(store, "Renault").card.type == ner.ORG
 
 
+@pytest.fixture(scope="module")
+def russian_ner():
+    if not russian.available():
+        pytest.skip("natasha is not installed (the langs extra)")
+
+
 def test_cyrillic_record_is_not_garbled(store):
     found = ner.extract(RUSSIAN, language="ru")
-    if not spacy.util.is_package(languages.LANGUAGE_MODELS["ru"]):
+    if not russian.available():
         assert found == []  # no Russian model installed: no English-model guesses either
     else:
         assert any(m.name == "Владимир Путин" for m in found)
     ei.index_articles(store, [_record("ru1", RUSSIAN, "ru")])
     for m in found:
         assert RUSSIAN[m.start : m.end] == m.surface
+
+
+RUSSIAN_LONG = (
+    "Министр финансов Антон Силуанов прилетел в Новосибирск в понедельник. "
+    "В Новосибирске Силуанов встретился с руководством банка ВТБ и губернатором области."
+)
+
+
+def test_russian_names_are_in_their_dictionary_form_and_surnames_link(russian_ner):
+    found = ner.extract(RUSSIAN_LONG, language="ru")
+    by_surface = {m.surface: (m.name, m.type) for m in found}
+    assert by_surface["Антон Силуанов"] == ("Антон Силуанов", ner.PERSON)
+    assert by_surface["Силуанов"] == ("Антон Силуанов", ner.PERSON)  # the lone surname is the same man
+    assert by_surface["Новосибирске"] == ("Новосибирск", ner.PLACE)  # "in Novosibirsk": the city's own name
+    assert by_surface["ВТБ"][1] == ner.ORG
+    for m in found:
+        assert RUSSIAN_LONG[m.start : m.end] == m.surface
+
+
+def test_who_finds_a_russian_person_and_place_in_cyrillic(nlp, russian_ner, store):
+    assert ei.index_articles(store, [_record("ru1", RUSSIAN, "ru"), _record("ru2", RUSSIAN_LONG, "ru")]) == 2
+    card = ei.lookup(store, "Путин").card
+    assert card is not None
+    assert (card.name, card.type) == ("Владимир Путин", ner.PERSON)
+    place = ei.lookup(store, "Москва").card  # written "в Москве" in the article
+    assert place is not None and place.type == ner.PLACE
+    assert ei.lookup(store, "Силуанов").card.name == "Антон Силуанов"
 
 
 def test_the_index_passes_each_stored_language(store, monkeypatch):

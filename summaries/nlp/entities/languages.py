@@ -7,8 +7,9 @@ another language never goes through them. Its entities are the spans the languag
 model labels: ``PER`` a person, ``ORG`` an organisation, ``LOC`` and ``GPE`` a place
 (``MISC`` is dropped), each with its sentence and offsets and no roles. Models are loaded
 lazily, once per process, and only from installed packages (never downloaded): the
-``langs`` extra installs the French one. A language without an installed model gets no
-entities, logged once at INFO: better nothing than the English model's guesses."""
+``langs`` extra installs the French one, and Natasha, which reads Russian instead of a
+spaCy model. A language without an installed model gets no entities, logged once at
+INFO: better nothing than the English model's guesses."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ import threading
 from collections.abc import Sequence
 from typing import Any
 
+from newsbrief.summaries.nlp import russian
 from newsbrief.summaries.nlp.entities.common import ORG, PERSON, PLACE, Extracted, log, sentences_of
 
 # ISO 639-1 code -> spaCy's small news pipeline for it (the ones published for spaCy 3.8)
@@ -112,7 +114,10 @@ def _load(code: str) -> Any | None:
 
 def extract_other(texts: Sequence[str], language: str, batch_size: int = 32) -> list[list[Extracted]]:
     """The mentions in texts of one language other than English (see the module docstring);
-    a text the model fails on gets none (logged), the others keep theirs."""
+    a text the model fails on gets none (logged), the others keep theirs. Russian goes to
+    Natasha (:mod:`~newsbrief.summaries.nlp.russian`) when it is installed."""
+    if language.strip().lower() == "ru" and russian.available():
+        return russian.extract_russian(texts)
     nlp = language_model(language)
     if nlp is None:
         return [[] for _ in texts]
