@@ -8,6 +8,9 @@
   of a name already seen in several reports ("Beiber" / "Bieber") is read as that name
   (:class:`NameForms`, rapidfuzz over names of the same first letter and length).
 * **Numbers and amounts** ("48GB", "792p", "$179B") are terms like words: rare, so heavy.
+* **Main clause.** What follows a subordinating word ("as", "after", "amid":
+  ``data/subordinators.txt``) names the circumstance, not the happening: the story index
+  weighs it less (:func:`split_clause`).
 * **Wire furniture.** "UPDATE 2-", "REFILE-", "CORRECTED-" before a headline say nothing.
 
 Everything here is deterministic and offline.
@@ -31,6 +34,7 @@ __all__ = [
     "event_words",
     "eventless",
     "strip_wire_prefix",
+    "split_clause",
     "url_words",
     "prior_rarity",
     "text_language",
@@ -77,6 +81,26 @@ def url_words(url: str) -> str:
     path = url.split("://", 1)[-1].partition("/")[2].split("?", 1)[0].casefold()
     parts = [m.group(0) for m in _SLUG_PART.finditer(path)]
     return " ".join(re.sub(r"[-_]+", " ", p) for p in parts)
+
+
+@lru_cache(maxsize=1)
+def _clause_turn() -> re.Pattern[str]:
+    """Where a headline's main clause ends: a subordinating word (``data/subordinators.txt``),
+    a semicolon or a spaced dash."""
+    words = sorted(_word_list("subordinators.txt"), key=lambda w: (-len(w), w))
+    alternatives = "|".join(r"\s+".join(map(re.escape, w.split())) for w in words)
+    return re.compile(rf"\s(?:{alternatives})\s|\s*;\s*|\s[-–—|]\s", re.IGNORECASE)
+
+
+def split_clause(headline: str) -> tuple[str, str]:
+    """A headline's main clause and its subordinate turn ("Libya PM ousted", "tanker
+    escapes" of "Libya PM ousted after tanker escapes"); the turn is ``""`` if there is
+    none. A turn before the second word does not count ("After the vote, ...")."""
+    text = strip_wire_prefix(headline)
+    for m in _clause_turn().finditer(text):
+        if len(_tokens(text[: m.start()])) >= 2:
+            return text[: m.start()], text[m.end() :]
+    return text, ""
 
 
 def content_words(text: str) -> list[str]:
