@@ -14,6 +14,8 @@ def test_a_headline_has_a_main_clause_and_a_subordinate_turn():
     assert split_clause("UPDATE 2-Harbour PM ousted after tanker escapes") == ("Harbour PM ousted", "tanker escapes")
     assert split_clause("Navy fires on tanker; PM sacked")[0] == "Navy fires on tanker"
     assert split_clause("After the vote, PM goes") == ("After the vote, PM goes", "")
+    assert split_clause("Harbour bank fined - traders") == ("Harbour bank fined", "traders")
+    assert split_clause("Game News - Why Skyreach runs at 792p") == ("Why Skyreach runs at 792p", "Game News")
 
 
 def test_a_report_joins_the_happening_its_main_clause_names():

@@ -83,6 +83,9 @@ def url_words(url: str) -> str:
     return " ".join(re.sub(r"[-_]+", " ", p) for p in parts)
 
 
+_DASHES = frozenset("-–—|")
+
+
 @lru_cache(maxsize=1)
 def _clause_turn() -> re.Pattern[str]:
     """Where a headline's main clause ends: a subordinating word (``data/subordinators.txt``),
@@ -95,11 +98,16 @@ def _clause_turn() -> re.Pattern[str]:
 def split_clause(headline: str) -> tuple[str, str]:
     """A headline's main clause and its subordinate turn ("Libya PM ousted", "tanker
     escapes" of "Libya PM ousted after tanker escapes"); the turn is ``""`` if there is
-    none. A turn before the second word does not count ("After the vote, ...")."""
+    none. A turn before the second word does not count ("After the vote, ..."). Across a
+    spaced dash or bar the shorter side is the aside, whichever side it is on ("... -
+    traders", "GS News - Why the game runs at 792p")."""
     text = strip_wire_prefix(headline)
     for m in _clause_turn().finditer(text):
-        if len(_tokens(text[: m.start()])) >= 2:
-            return text[: m.start()], text[m.end() :]
+        before, after = text[: m.start()], text[m.end() :]
+        if m.group(0).strip() in _DASHES and len(_tokens(after)) > len(_tokens(before)):
+            return after, before
+        if len(_tokens(before)) >= 2:
+            return before, after
     return text, ""
 
 
