@@ -16,6 +16,9 @@ def test_a_headline_has_a_main_clause_and_a_subordinate_turn():
     assert split_clause("After the vote, PM goes") == ("After the vote, PM goes", "")
     assert split_clause("Harbour bank fined - traders") == ("Harbour bank fined", "traders")
     assert split_clause("Game News - Why Skyreach runs at 792p") == ("Why Skyreach runs at 792p", "Game News")
+    # another language's headline: its "as" is no English "as"; the dash still turns
+    assert split_clause("Governo anuncia datas para as eleições", words=False)[1] == ""
+    assert split_clause("Mueren tres personas en Carrow - Diario Sur", words=False)[1] == "Diario Sur"
 
 
 def test_a_report_joins_the_happening_its_main_clause_names():

@@ -160,6 +160,10 @@ class StoryIndex:
         lead_weight = self.params.lead_weight if self._on("lead") else 0.0
         names = self._on("names")
         slug_weight = self.params.slug_weight if self._on("url") else 0.0
+        body_counts = body_terms(article)
+        # the subordinating words are English ones: a body in another language keeps only
+        # the turns every language shares (a semicolon, a spaced dash)
+        english = not body_counts or text_language(list(body_counts)) == "en"
         counts = headline_terms(
             article,
             lead_weight,
@@ -168,8 +172,8 @@ class StoryIndex:
             join_parts=names,
             actions=self._on("actions"),
             tail_weight=self.params.clause_weight if self._on("clause") else 1.0,
+            clause_words=english,
         )
-        body_counts = body_terms(article)
         if names:
             merged: dict[str, float] = {}
             for t, c in counts.items():

@@ -86,23 +86,27 @@ def url_words(url: str) -> str:
 _DASHES = frozenset("-–—|")
 
 
-@lru_cache(maxsize=1)
-def _clause_turn() -> re.Pattern[str]:
-    """Where a headline's main clause ends: a subordinating word (``data/subordinators.txt``),
-    a semicolon or a spaced dash."""
-    words = sorted(_word_list("subordinators.txt"), key=lambda w: (-len(w), w))
-    alternatives = "|".join(r"\s+".join(map(re.escape, w.split())) for w in words)
-    return re.compile(rf"\s(?:{alternatives})\s|\s*;\s*|\s[-–—|]\s", re.IGNORECASE)
+@lru_cache(maxsize=2)
+def _clause_turn(words: bool = True) -> re.Pattern[str]:
+    """Where a headline's main clause ends: a subordinating word (``data/subordinators.txt``;
+    with ``words``), a semicolon or a spaced dash."""
+    marks = r"\s*;\s*|\s[-–—|]\s"
+    if not words:
+        return re.compile(marks)
+    found = sorted(_word_list("subordinators.txt"), key=lambda w: (-len(w), w))
+    alternatives = "|".join(r"\s+".join(map(re.escape, w.split())) for w in found)
+    return re.compile(rf"\s(?:{alternatives})\s|{marks}", re.IGNORECASE)
 
 
-def split_clause(headline: str) -> tuple[str, str]:
+def split_clause(headline: str, *, words: bool = True) -> tuple[str, str]:
     """A headline's main clause and its subordinate turn ("Libya PM ousted", "tanker
     escapes" of "Libya PM ousted after tanker escapes"); the turn is ``""`` if there is
     none. A turn before the second word does not count ("After the vote, ..."). Across a
     spaced dash or bar the shorter side is the aside, whichever side it is on ("... -
-    traders", "GS News - Why the game runs at 792p")."""
+    traders", "GS News - Why the game runs at 792p"). ``words``: the subordinating words
+    (English ones) turn too; without, only a semicolon or a dash."""
     text = strip_wire_prefix(headline)
-    for m in _clause_turn().finditer(text):
+    for m in _clause_turn(words).finditer(text):
         before, after = text[: m.start()], text[m.end() :]
         if m.group(0).strip() in _DASHES and len(_tokens(after)) > len(_tokens(before)):
             return after, before

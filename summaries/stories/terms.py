@@ -43,15 +43,17 @@ def headline_terms(
     join_parts: bool = True,
     actions: bool = True,
     tail_weight: float = 1.0,
+    clause_words: bool = True,
 ) -> dict[str, float]:
     """Term counts of an article's headline, plus its lead at ``lead_weight``: the words
     that can tell one happening from another (see :func:`signals.event_words`). The words
     of a headline's subordinate turn ("Xbox Live down *as Titanfall launches*", "PM ousted
     *after tanker escapes*"; :func:`signals.split_clause`) count ``tail_weight``: the
-    happening a headline reports is the one its main clause names."""
+    happening a headline reports is the one its main clause names. Without
+    ``clause_words`` (a headline not in English) only a semicolon or a spaced dash turns."""
     headline = article.get("headline") or ""
     opts = {"drop_eventless": drop_eventless, "join_parts": join_parts, "actions": actions}
-    main, tail = split_clause(headline)
+    main, tail = split_clause(headline, words=clause_words)
     counts: dict[str, float] = {}
     for term in event_words(main, **opts):
         counts[term] = counts.get(term, 0.0) + 1.0
