@@ -123,6 +123,7 @@ class StorySettings:
     body_threshold: float = 0.3  # between two full texts, at least this body similarity to join
     lead_weight: float = 0.5
     slug_weight: float = 0.5  # the words of the URL's slug, as a second lead
+    clause_weight: float = 0.4  # the words of a headline's subordinate turn ("... as X launches")
     query_terms: int = 8
     query_stories: int = 4  # the stories closest by centroid that are weighed in full
     max_bodies: int = 8
@@ -139,6 +140,9 @@ class StorySettings:
     split_inside: float = 0.5  # ... and the group has a second term of its own: in this share of it ...
     split_outside: float = 0.1  # ... and in at most this share of the rest
     split_terms: int = 1  # ... (this many terms of its own besides the seed)
+    # a loose rest does not keep a group in when this share of the group comes from outlets
+    # that also report the rest (one outlet rarely reports one happening twice)
+    split_outlet_share: float = 0.5
 
 
 @dataclasses.dataclass(frozen=True)

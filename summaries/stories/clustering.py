@@ -15,6 +15,8 @@ new story. The signals it combines (each can be left out, see :data:`SIGNALS`, a
   "Beiber"/"Bieber").
 * **actions**: the forms of one action are one term ("ousts", "sacked" -> oust;
   ``data/actions.txt``).
+* **clause**: the words of a headline's subordinate turn ("Xbox Live down as Titanfall
+  launches") count ``clause_weight``: the happening reported is the main clause's.
 * **lead**, **url**: the first sentence of the body and the words of the URL's slug, at
   half weight next to the headline.
 * **time**: evidence halves every ``decay_hours`` between the report and the story's
@@ -26,6 +28,9 @@ new story. The signals it combines (each can be left out, see :data:`SIGNALS`, a
   another action) counts against joining.
 * **split**: a story whose members fall into two tight, mutually distant groups is split
   as it grows (:mod:`summaries.stories.split`).
+* **outlet-groups**: a tight group of a story whose rest is loose splits off too when most
+  of its reports come from outlets that also report the rest (an outlet's second report
+  of a topic, tightly grouped with others, tells another happening).
 * **merge**: two live stories of one event that grew apart (each told it in other words
   before either held the other's) are merged when a story reaches one of ``MERGE_SIZES``
   and the mean similarity across their members is at least ``MERGE_MIN`` (and no less than
@@ -48,25 +53,15 @@ import collections
 import datetime as dt
 import heapq
 import math
-import re
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from typing import Any
 
 from newsbrief.summaries.config import StorySettings
-from newsbrief.summaries.stories.signals import (
-    NameForms,
-    content_words,
-    dot,
-    event_words,
-    prior_rarity,
-    text_language,
-    unit,
-    url_words,
-)
+from newsbrief.summaries.stories.signals import NameForms, content_words, dot, prior_rarity, text_language, unit
 from newsbrief.summaries.stories.split import SplitRule, find_split, find_twin
 from newsbrief.summaries.stories.state import StoryState, article_hours
-from newsbrief.summaries.text import bounded_text
+from newsbrief.summaries.stories.terms import body_terms, headline_terms, representative
 
 __all__ = [
     "SIGNALS",
@@ -79,7 +74,6 @@ __all__ = [
     "forget_articles",
 ]
 
-BODY_CHARS = 20_000  # characters of a body its terms are counted in (its opening: where the news is)
 # The signals the index combines; each can be switched off (``StoryIndex(disabled=...)``)
 # to measure what it adds (bench/eval_stories.py prints that ablation).
 SIGNALS = (
@@ -87,6 +81,7 @@ SIGNALS = (
     "store-idf",
     "names",
     "actions",
+    "clause",
     "lead",
     "url",
     "time",
@@ -94,6 +89,7 @@ SIGNALS = (
     "members",
     "novelty",
     "split",
+    "outlet-groups",
     "merge",
 )
 
@@ -104,54 +100,6 @@ MERGE_MIN = 0.15  # two stories whose members' mean cross similarity reaches thi
 # of one event merging again (MERGE_MIN), a stricter join costs less recall
 NOVELTY_SCALE = 1.5
 QUERY_RARITY = 2.5  # 8 minus Zipf frequency: terms more common than this find no candidates
-
-
-# -- words and weights -----------------------------------------------------------------
-
-
-def _lead(body: str, headline: str) -> str:
-    """The body's first sentence, unless the body is only the headline again."""
-    if not body or body.strip() == headline.strip():  # a headline-only item
-        return ""
-    first = re.split(r"(?<=[.!?])\s+", body.strip(), maxsplit=1)[0]
-    if not first or content_words(first) == content_words(headline):
-        return ""
-    return first[:400]
-
-
-def headline_terms(
-    article: dict[str, Any],
-    lead_weight: float = 0.5,
-    *,
-    slug_weight: float = 0.0,
-    drop_eventless: bool = True,
-    join_parts: bool = True,
-    actions: bool = True,
-) -> dict[str, float]:
-    """Term counts of an article's headline, plus its lead at ``lead_weight``: the words
-    that can tell one happening from another (see :func:`signals.event_words`)."""
-    headline = article.get("headline") or ""
-    opts = {"drop_eventless": drop_eventless, "join_parts": join_parts, "actions": actions}
-    counts: dict[str, float] = collections.Counter(event_words(headline, **opts))
-    if lead_weight > 0:
-        lead = _lead(article.get("body") or "", headline)
-        for term in event_words(lead, **opts):
-            counts[term] = counts.get(term, 0.0) + lead_weight
-    if slug_weight > 0:
-        for term in set(event_words(url_words(article.get("url") or ""), **opts)):
-            counts[term] = counts.get(term, 0.0) + slug_weight
-    return dict(counts)
-
-
-def _body_terms(article: dict[str, Any]) -> dict[str, float]:
-    """Term counts of a full body; empty for headline-only and one-sentence items."""
-    body = bounded_text(article.get("body") or "", BODY_CHARS)  # a huge item costs no more than this
-    if len(body) < 200:  # a headline-only item or a one-liner: no body to compare
-        return {}
-    words = event_words(body, join_parts=False)
-    if len(words) < 40:
-        return {}
-    return dict(collections.Counter(words))
 
 
 # -- the index ---------------------------------------------------------------------------
@@ -175,7 +123,13 @@ class StoryIndex:
         self.names = NameForms()
         p = self.params
         self.split_rule = SplitRule(
-            p.split_min_group, p.split_tight, p.split_ratio, p.split_inside, p.split_outside, p.split_terms
+            p.split_min_group,
+            p.split_tight,
+            p.split_ratio,
+            p.split_inside,
+            p.split_outside,
+            p.split_terms,
+            p.split_outlet_share if self._on("outlet-groups") else 2.0,
         )
         self._postings: dict[str, set[str]] = collections.defaultdict(set)
         self._expiry: list[tuple[float, str]] = []  # (last seen, story id), a min-heap
@@ -206,6 +160,10 @@ class StoryIndex:
         lead_weight = self.params.lead_weight if self._on("lead") else 0.0
         names = self._on("names")
         slug_weight = self.params.slug_weight if self._on("url") else 0.0
+        body_counts = body_terms(article)
+        # the subordinating words are English ones: a body in another language keeps only
+        # the turns every language shares (a semicolon, a spaced dash)
+        english = not body_counts or text_language(list(body_counts)) == "en"
         counts = headline_terms(
             article,
             lead_weight,
@@ -213,8 +171,9 @@ class StoryIndex:
             drop_eventless=self._on("eventless"),
             join_parts=names,
             actions=self._on("actions"),
+            tail_weight=self.params.clause_weight if self._on("clause") else 1.0,
+            clause_words=english,
         )
-        body_counts = _body_terms(article)
         if names:
             merged: dict[str, float] = {}
             for t, c in counts.items():
@@ -432,7 +391,9 @@ class StoryIndex:
     def _split(self, story: StoryState, seed: list[str]) -> str | None:
         """Split off the members of a second event, if the story holds one (see
         :mod:`summaries.stories.split`); returns the new story's id."""
-        group = find_split(story.vectors, story.holders, story.centroid, story.sqnorm, seed, self.split_rule)
+        group = find_split(
+            story.vectors, story.holders, story.centroid, story.sqnorm, seed, self.split_rule, story.outlets
+        )
         if not group:
             return None
         moved = sorted(group, key=lambda a: (story.hours[a], a))
@@ -536,20 +497,6 @@ def _iso(hours: float) -> str:
     if not math.isfinite(hours):
         return ""
     return dt.datetime.fromtimestamp(hours * 3600.0, dt.UTC).isoformat(timespec="seconds")
-
-
-def representative(articles: Sequence[dict[str, Any]]) -> int:
-    """The position of the article whose headline and lead are closest to all the others'
-    (the story's medoid by TF-IDF cosine, using English word rarity); the earliest on ties."""
-    if len(articles) <= 2:
-        return 0
-    vectors = [_unit({t: c * prior_rarity(t) for t, c in headline_terms(a).items()}) for a in articles]
-    centroid: dict[str, float] = collections.defaultdict(float)
-    for vec in vectors:
-        for t, w in vec.items():
-            centroid[t] += w
-    scores = [_dot(vec, centroid) for vec in vectors]
-    return max(range(len(articles)), key=lambda i: (scores[i], -i))
 
 
 # -- the store-level API --------------------------------------------------------------

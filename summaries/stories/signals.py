@@ -8,6 +8,9 @@
   of a name already seen in several reports ("Beiber" / "Bieber") is read as that name
   (:class:`NameForms`, rapidfuzz over names of the same first letter and length).
 * **Numbers and amounts** ("48GB", "792p", "$179B") are terms like words: rare, so heavy.
+* **Main clause.** What follows a subordinating word ("as", "after", "amid":
+  ``data/subordinators.txt``) names the circumstance, not the happening: the story index
+  weighs it less (:func:`split_clause`).
 * **Wire furniture.** "UPDATE 2-", "REFILE-", "CORRECTED-" before a headline say nothing.
 
 Everything here is deterministic and offline.
@@ -31,6 +34,7 @@ __all__ = [
     "event_words",
     "eventless",
     "strip_wire_prefix",
+    "split_clause",
     "url_words",
     "prior_rarity",
     "text_language",
@@ -77,6 +81,38 @@ def url_words(url: str) -> str:
     path = url.split("://", 1)[-1].partition("/")[2].split("?", 1)[0].casefold()
     parts = [m.group(0) for m in _SLUG_PART.finditer(path)]
     return " ".join(re.sub(r"[-_]+", " ", p) for p in parts)
+
+
+_DASHES = frozenset("-–—|")
+
+
+@lru_cache(maxsize=2)
+def _clause_turn(words: bool = True) -> re.Pattern[str]:
+    """Where a headline's main clause ends: a subordinating word (``data/subordinators.txt``;
+    with ``words``), a semicolon or a spaced dash."""
+    marks = r"\s*;\s*|\s[-–—|]\s"
+    if not words:
+        return re.compile(marks)
+    found = sorted(_word_list("subordinators.txt"), key=lambda w: (-len(w), w))
+    alternatives = "|".join(r"\s+".join(map(re.escape, w.split())) for w in found)
+    return re.compile(rf"\s(?:{alternatives})\s|{marks}", re.IGNORECASE)
+
+
+def split_clause(headline: str, *, words: bool = True) -> tuple[str, str]:
+    """A headline's main clause and its subordinate turn ("Libya PM ousted", "tanker
+    escapes" of "Libya PM ousted after tanker escapes"); the turn is ``""`` if there is
+    none. A turn before the second word does not count ("After the vote, ..."). Across a
+    spaced dash or bar the shorter side is the aside, whichever side it is on ("... -
+    traders", "GS News - Why the game runs at 792p"). ``words``: the subordinating words
+    (English ones) turn too; without, only a semicolon or a dash."""
+    text = strip_wire_prefix(headline)
+    for m in _clause_turn(words).finditer(text):
+        before, after = text[: m.start()], text[m.end() :]
+        if m.group(0).strip() in _DASHES and len(_tokens(after)) > len(_tokens(before)):
+            return after, before
+        if len(_tokens(before)) >= 2:
+            return before, after
+    return text, ""
 
 
 def content_words(text: str) -> list[str]:

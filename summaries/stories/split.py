@@ -9,7 +9,11 @@ from the groups' vector sums (no pairwise loop):
 
 * ``tight``: the seed group's mean similarity within is at least ``tight``;
 * ``apart``: the mean similarity across the groups is at most ``ratio`` times the looser
-  group's own mean similarity (both groups must be tighter than they are close);
+  group's own mean similarity (both groups must be tighter than they are close); or, for
+  a topic story whose rest is loose (a launch, its outage and its patch reported around
+  one game), at most ``ratio`` times the seed group's own, when at least ``outlet_share``
+  of the seed group comes from outlets that also report the rest: one outlet rarely
+  reports one happening twice, so its second, tightly grouped report tells another;
 * ``own words``: the seed group has ``terms`` words besides the seed that at least
   ``inside`` of it and at most ``outside`` of the rest hold (what happened, not only who).
 
@@ -41,9 +45,11 @@ class SplitRule:
         inside: float = 0.5,
         outside: float = 0.1,
         terms: int = 1,
+        outlet_share: float = 2.0,
     ) -> None:
         self.min_group, self.tight, self.ratio = min_group, tight, ratio
         self.inside, self.outside, self.terms = inside, outside, terms
+        self.outlet_share = outlet_share
 
 
 def _signature(
@@ -68,6 +74,14 @@ def _signature(
     return own >= rule.terms
 
 
+def _shared_outlets(group: set[str], vectors: Mapping[str, object], outlets: Mapping[str, str] | None) -> float:
+    """The share of ``group`` from outlets that also report the rest of the story."""
+    if not outlets:
+        return 0.0
+    rest = {outlets.get(a, "") for a in vectors if a not in group} - {""}
+    return sum(1 for a in group if outlets.get(a, "") in rest) / len(group)
+
+
 def _sum(vectors: Iterable[dict[str, float]]) -> dict[str, float]:
     total: dict[str, float] = {}
     for vec in vectors:
@@ -83,11 +97,12 @@ def find_split(
     whole_sq: float,
     seeds: Iterable[str],
     rule: SplitRule,
+    outlets: Mapping[str, str] | None = None,
 ) -> set[str] | None:
     """The members to split off (``None``: keep the story whole). ``vectors``: each live
     member's unit vector; ``holders``: the members holding each term; ``whole``: the sum of
     the vectors and ``whole_sq`` its squared norm; ``seeds``: the terms to try (the new
-    report's)."""
+    report's); ``outlets``: each member's outlet."""
     n = len(vectors)
     if n < 2 * rule.min_group:
         return None
@@ -108,7 +123,9 @@ def find_split(
         r_r = whole_sq - 2 * g_whole + g_g
         within_r = (r_r - (total_sq - g_sq)) / (m * (m - 1)) if m > 1 else 1.0
         across = (g_whole - g_g) / (len(group) * m)
-        if within_g < rule.tight or across > rule.ratio * min(within_g, within_r):
+        if within_g < rule.tight or across > rule.ratio * within_g:
+            continue
+        if across > rule.ratio * within_r and _shared_outlets(group, vectors, outlets) < rule.outlet_share:
             continue
         if not _signature(group, vectors, holders, term, rule, m):
             continue
