@@ -177,7 +177,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--show", type=int, default=0, help="list up to N missed and N wrongly joined pairs (tuning half)")
     args = ap.parse_args(argv)
     if not args.file.exists():
-        print(f"{args.file} is not there (the shared evaluation data is read from ../shared/eval/); nothing to evaluate")
+        print(f"{args.file} is not there (the shared evaluation data is read from ../shared/eval/): nothing to do")
         return 0
     rows = [json.loads(line) for line in args.file.read_text(encoding="utf-8").splitlines() if line.strip()]
     halves = [args.half] if args.half else ["tune", "report", "all"]
@@ -188,7 +188,8 @@ def main(argv: list[str] | None = None) -> int:
         f"{2 * len(rows)} articles in one store on {DAY}, from {args.file}"
     )
     print(f"same: overall <= {SAME} (goal >= 80% joined); unrelated: overall >= {UNRELATED} (goal <= 5% joined)")
-    print(f"\n{'system':<34} {'half':<7} {'lang':<4} {'same joined':>15} {'unrelated joined':>15} {'middle joined':>15}")
+    heads = f"{'same joined':>15} {'unrelated joined':>15} {'middle joined':>15}"
+    print(f"\n{'system':<34} {'half':<7} {'lang':<4} {heads}")
     story_of, seconds = newsbrief_stories(rows)
     print_table("newsbrief stories", score(rows, story_of), halves, langs)
     systems: list[tuple[str, Callable[[], dict[str, str]]]] = []
