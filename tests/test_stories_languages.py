@@ -70,3 +70,39 @@ def test_two_spanish_reports_of_one_event_join_though_their_headlines_share_no_w
     sid, _changed = idx.assign(first)
     assert idx.assign(second)[0] == sid
     assert idx.assign(other)[0] != sid
+
+
+QUAKE_FR = (
+    "Un séisme de magnitude 6,4 a frappé mardi l'île de Kelvora, faisant au moins 17 morts et 230 blessés, "
+    "selon les autorités. La secousse s'est produite à 4 h 12, heure locale, près de la ville portuaire de "
+    "Santa Imelda, dont la maire, Ilse Varnholt, a fait état de dizaines d'immeubles effondrés. Des secouristes "
+    "venus de Dravnik et d'Ostrelle sont arrivés en ferry dans l'après-midi. L'Institut géologique de Kelvora "
+    "prévient que les répliques pourraient durer plusieurs jours. Le gouverneur Tomas Brecklund a décrété trois "
+    "jours de deuil."
+)
+QUAKE_EN = (
+    "A magnitude 6.4 earthquake struck the island of Kelvora on Tuesday, killing at least 17 people and injuring "
+    "230, officials said. The quake hit at 04:12 local time near the port town of Santa Imelda, where Mayor Ilse "
+    "Varnholt said dozens of buildings had collapsed. Rescue teams from Dravnik and Ostrelle arrived by ferry in "
+    "the afternoon. The Kelvora Geological Institute warned that aftershocks could continue for days. Governor "
+    "Tomas Brecklund declared three days of mourning."
+)
+# another event the same day, with the same numbers
+FERRY_EN = (
+    "A ferry carrying 230 passengers ran aground off Port Kessan on Tuesday and 17 people were taken to hospital "
+    "with minor injuries, the coastguard said. The vessel, operated by Mondak Lines, struck a sandbank at 04:12 "
+    "in fog, according to Captain Aurel Mondak. Tugboats from Veyrac refloated it at high tide and the "
+    "passengers were brought ashore by lifeboat. The harbour master of Port Kessan opened an inquiry into the "
+    "route the ship had taken through the channel."
+)
+
+
+def test_a_french_and_an_english_report_of_one_event_join_by_their_names_and_numbers():
+    idx = StoryIndex()
+    french = _article("Séisme meurtrier à Kelvora", QUAKE_FR, 6, "Le Quotidien")
+    ferry = _article("Ferry runs aground off Port Kessan", FERRY_EN, 7, "Harbour News")
+    english = _article("Quake kills 17 on Kelvora island", QUAKE_EN, 8, "World Wire")
+    assert (french["language"], ferry["language"], english["language"]) == ("fr", "en", "en")
+    sid, _changed = idx.assign(french)
+    assert idx.assign(ferry)[0] != sid  # the same numbers, but no name in common
+    assert idx.assign(english)[0] == sid

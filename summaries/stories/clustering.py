@@ -34,9 +34,8 @@ new story. The signals it combines (each can be left out, see :data:`SIGNALS`, a
 
 Candidates come from an inverted index of the live stories' words (the stories seen within
 ``window_hours``), looked up by the article's heaviest uncommon words: no scan, so the
-cost of an article does not grow with the store. Two full texts are compared as full
-texts in their own language (:mod:`summaries.stories.fulltext`): similar enough, they join
-whatever their headlines say; a near copy of a body always joins its original.
+cost of an article does not grow with the store. Full texts are compared as such, in any
+language (:mod:`summaries.stories.fulltext`); a near copy of a body joins its original.
 
 The index is deterministic: the same articles in the same order give the same stories.
 It is rebuilt from the store (the ``stories`` table records which article is in which
@@ -57,11 +56,10 @@ from typing import Any
 from newsbrief.summaries.config import StorySettings
 from newsbrief.summaries.stories.fulltext import (
     MIN_BODY_CHARS,
-    BodyPostings,
+    FullTexts,
     article_language,
     body_vector,
     full_text_counts,
-    full_text_score,
 )
 from newsbrief.summaries.stories.signals import (
     LANGUAGES,
@@ -174,7 +172,7 @@ class StoryIndex:
             p.split_min_group, p.split_tight, p.split_ratio, p.split_inside, p.split_outside, p.split_terms
         )
         self._postings: dict[str, set[str]] = collections.defaultdict(set)
-        self._body_postings = BodyPostings()  # the live stories' full texts, by their heaviest terms
+        self._full = FullTexts()  # the live stories' full texts, by their heaviest terms and names
         self._expiry: list[tuple[float, str]] = []  # (last seen, story id), a min-heap
         self._now = -math.inf
         self._terms: dict[str, tuple[str, ...]] = {}  # article id -> its distinct terms (for df)
@@ -216,6 +214,8 @@ class StoryIndex:
         )
         lang = article_language(article) if len(article.get("body") or "") >= MIN_BODY_CHARS else "en"
         body_counts = full_text_counts(article, lang)
+        if body_counts:
+            self._full.learn(article["id"], article, lang)
         if names:
             merged: dict[str, float] = {}
             for t, c in counts.items():
@@ -244,7 +244,7 @@ class StoryIndex:
     def _index_story(self, story: StoryState) -> None:
         for term in story.centroid:
             self._postings[term].add(story.id)
-        self._body_postings.add(story.id, [body for _aid, body in story.bodies])
+        self._full.add(story.id, story.bodies)
         story.live = True
         heapq.heappush(self._expiry, (story.last, story.id))
 
@@ -257,7 +257,7 @@ class StoryIndex:
                 posting.discard(story.id)
                 if not posting:
                     del self._postings[term]
-        self._body_postings.discard(story.id, [body for _aid, body in story.bodies])
+        self._full.discard(story.id, story.bodies)
         story.live = False
 
     def _advance(self, hours: float) -> None:
@@ -275,7 +275,7 @@ class StoryIndex:
 
     # -- joining
 
-    def _candidates(self, vec: dict[str, float], body: dict[str, float], lang: str = "en") -> set[str]:
+    def _candidates(self, vec: dict[str, float], body: dict[str, float], lang: str = "en", aid: str = "") -> set[str]:
         """Live stories sharing one of the article's heaviest terms; the most common
         English words (Zipf frequency above 5.5: "after", "over", "new") find none. A full
         text (in ``lang``) also finds the stories whose full texts share its heaviest terms."""
@@ -286,7 +286,7 @@ class StoryIndex:
             for term, _w in heaviest:
                 if prior_rarity(term, head) >= QUERY_RARITY:
                     found |= self._postings.get(term, set())
-        return found | self._body_postings.find(body, lang)
+        return found | (self._full.find(aid, body, lang) if body else set())
 
     def _score(self, story: StoryState, vec: dict[str, float], hours: float, outlet: str) -> float:
         """Headline-and-lead evidence that the article reports the story's event."""
@@ -308,12 +308,12 @@ class StoryIndex:
         return score
 
     def _best(
-        self, vec: dict[str, float], body: dict[str, float], hours: float, outlet: str, lang: str = "en"
+        self, vec: dict[str, float], body: dict[str, float], hours: float, outlet: str, lang: str = "en", aid: str = ""
     ) -> tuple[str | None, float]:
         p = self.params
         best_id, best_score = None, 0.0
         found = []
-        for sid in sorted(self._candidates(vec, body, lang)):
+        for sid in sorted(self._candidates(vec, body, lang, aid)):
             story = self.stories[sid]
             if hours - story.last > p.window_hours:
                 continue
@@ -326,7 +326,7 @@ class StoryIndex:
                 continue
             score = self._score(story, vec, hours, outlet)
             if body and story.bodies:  # two full texts: they must also tell the same story
-                score = full_text_score(score, body, story.bodies, p.copy_threshold, p.body_threshold)
+                score = self._full.score(aid, score, body, story.bodies, p)
             elif score < p.threshold:
                 score = 0.0
             if score > best_score:
@@ -355,7 +355,7 @@ class StoryIndex:
             vec = self._vector(counts, lang if lang in LANGUAGES else "en")
             body = self._body_vector(body_counts, lang) if body_counts else {}
             outlet = _outlet(article)
-            sid, _score = self._best(vec, body, hours, outlet, lang)
+            sid, _score = self._best(vec, body, hours, outlet, lang, aid)
             if sid is None:
                 sid = self._new_id(aid)
                 self.stories[sid] = StoryState(id=sid)
@@ -402,7 +402,7 @@ class StoryIndex:
         if story.live:  # already indexed: only the new report's terms, and its expiry
             for term in vec:
                 self._postings[term].add(story.id)
-            self._body_postings.add(story.id, [body] if body else [])
+            self._full.add(story.id, [(aid, body)] if body else [])
             if story.last == hours:
                 heapq.heappush(self._expiry, (story.last, story.id))
         elif story.last >= self._now - self.params.window_hours:
@@ -459,6 +459,7 @@ class StoryIndex:
             for aid in article_ids:
                 sid = self.story_of.pop(aid, None)
                 self._uncount(aid)
+                self._full.forget(aid)
                 if sid is None:
                     continue
                 story = self.stories[sid]

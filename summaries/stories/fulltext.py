@@ -29,6 +29,7 @@ from __future__ import annotations
 import collections
 import math
 import re
+import unicodedata
 from collections.abc import Iterable
 from functools import lru_cache
 from typing import Any
@@ -39,7 +40,8 @@ from newsbrief.summaries.text import bounded_text
 
 __all__ = [
     "BODY_CHARS",
-    "BodyPostings",
+    "FullTexts",
+    "anchors",
     "MIN_BODY_CHARS",
     "TITLE_WEIGHT",
     "article_language",
@@ -57,6 +59,9 @@ TITLE_WEIGHT = 2.0  # each headline word counts this many times a body word
 NAME_WEIGHT = 1.5  # a name (a word with a capital inside a sentence) weighs this much more
 QUERY_TERMS = 12  # a full text finds candidate stories by this many of its heaviest terms
 QUERY_RARITY = 2.5  # ... those at least this rare in the language (8 minus Zipf frequency)
+CROSS_NAMES = 3  # two reports in two languages join only if they share this many names ...
+CROSS_JOIN = 0.4  # ... and this share of the anchors (names, numbers) of the shorter one
+NAME_RATIO = 88.0  # two names this close (rapidfuzz ratio) are one name spelled two ways
 FREQUENT_STOP_WORDS = 150  # a language sumy has no stop words for: its most frequent words
 _WORD = re.compile(r"[^\W_]+")
 
@@ -186,35 +191,123 @@ def _heaviest(body: dict[str, float]) -> list[str]:
     return [t for t, _w in sorted(body.items(), key=lambda kv: (-kv[1], kv[0]))[:QUERY_TERMS]]
 
 
-class BodyPostings:
-    """Which stories hold a full text whose :data:`QUERY_TERMS` heaviest terms include a
-    term: a full text finds the stories to compare with by its own heaviest terms."""
+def _fold(word: str) -> str:
+    """A name as any Latin-script spelling of it reads: accents off, lower case."""
+    return "".join(ch for ch in unicodedata.normalize("NFKD", word) if not unicodedata.combining(ch)).casefold()
+
+
+_NUMBER = re.compile(r"\d(?:[\d.,' \u00a0\u202f]*\d)?")
+
+
+def anchors(text: str) -> tuple[frozenset[str], frozenset[str]]:
+    """What a report of an event says in any language: the names in ``text`` (words with
+    a capital inside a sentence, folded by :func:`_fold`, of three letters or more) and its
+    numbers of two digits or more (separators dropped: "2,000" and "2 000" agree; years out)."""
+    names = set()
+    for m in _WORD.finditer(text):
+        word = m.group(0)
+        if len(word) < 3 or not word[0].isupper() or not word.isalpha():
+            continue
+        before = text[max(0, m.start() - 3) : m.start()].rstrip(" \t\"'«“(")
+        if before and before[-1] not in ".!?:\n-–—":
+            names.add(_fold(word))
+    numbers = set()
+    for m in _NUMBER.finditer(text):
+        digits = re.sub(r"\D", "", m.group(0))
+        if len(digits) >= 2 and not (len(digits) == 4 and digits[:2] in ("19", "20")):
+            numbers.add(digits)
+    return frozenset(names), frozenset(numbers)
+
+
+def _shared_names(a: frozenset[str], b: frozenset[str]) -> int:
+    """How many names of ``a`` are in ``b``, spelled alike or nearly (a transliteration:
+    "Zelensky" / "Zelenskyy", rapidfuzz ratio >= :data:`NAME_RATIO` for five letters or more)."""
+    from rapidfuzz import fuzz
+
+    shared = len(a & b)
+    rest_b = [n for n in b - a if len(n) >= 5]
+    for name in sorted(a - b):
+        if len(name) >= 5 and any(fuzz.ratio(name, other) >= NAME_RATIO for other in rest_b):
+            shared += 1
+    return shared
+
+
+class FullTexts:
+    """The full texts of the live stories, found by their heaviest terms (:data:`QUERY_TERMS`)
+    and, across languages, by their names; and the evidence that a full text reports the
+    event of a story (:meth:`score`)."""
 
     def __init__(self) -> None:
         self._postings: dict[str, set[str]] = collections.defaultdict(set)
+        self._names: dict[str, set[tuple[str, str]]] = collections.defaultdict(set)  # name -> (story, language)
+        self._seen: dict[str, tuple[str, frozenset[str], frozenset[str]]] = {}  # article -> language, anchors
 
-    def add(self, story_id: str, bodies: Iterable[dict[str, float]]) -> None:
-        for body in bodies:
+    def learn(self, aid: str, article: dict[str, Any], lang: str) -> None:
+        """An article with a full text, in ``lang``: its anchors are kept until :meth:`forget`."""
+        self._seen[aid] = (lang, *anchors(bounded_text(article.get("body") or "", BODY_CHARS)))
+
+    def forget(self, aid: str) -> None:
+        self._seen.pop(aid, None)
+
+    def _keys(self, bodies: Iterable[tuple[str, dict[str, float]]]) -> Iterable[tuple[str, tuple[str, str] | None]]:
+        for aid, body in bodies:
             for term in _heaviest(body):
-                self._postings[term].add(story_id)
+                yield term, None
+            lang, names, _numbers = self._seen.get(aid, ("", frozenset(), frozenset()))
+            for name in names:
+                yield name, (name, lang)
 
-    def discard(self, story_id: str, bodies: Iterable[dict[str, float]]) -> None:
-        for body in bodies:
-            for term in _heaviest(body):
-                posting = self._postings.get(term)
-                if posting is not None:
-                    posting.discard(story_id)
-                    if not posting:
-                        del self._postings[term]
+    def add(self, story_id: str, bodies: Iterable[tuple[str, dict[str, float]]]) -> None:
+        for term, name in self._keys(bodies):
+            (self._postings[term].add(story_id) if name is None else self._names[term].add((story_id, name[1])))
 
-    def find(self, body: dict[str, float], lang: str) -> set[str]:
+    def discard(self, story_id: str, bodies: Iterable[tuple[str, dict[str, float]]]) -> None:
+        for term, name in self._keys(bodies):
+            posting: set[Any] | None = self._postings.get(term) if name is None else self._names.get(term)
+            if posting is not None:
+                posting.discard(story_id if name is None else (story_id, name[1]))
+                if not posting:
+                    (self._postings if name is None else self._names).pop(term, None)
+
+    def find(self, aid: str, body: dict[str, float], lang: str) -> set[str]:
         """The stories sharing one of ``body``'s heaviest terms (those rare enough in
-        ``lang`` to tell events apart)."""
+        ``lang`` to tell events apart), or one of its names in a full text of another language."""
         found: set[str] = set()
         for term in _heaviest(body):
             if body_rarity(term, lang) >= QUERY_RARITY:
                 found |= self._postings.get(term, set())
+        _lang, names, _numbers = self._seen.get(aid, ("", frozenset(), frozenset()))
+        for name in names:
+            found |= {sid for sid, other in self._names.get(name, ()) if other != lang}
         return found
+
+    def score(
+        self, aid: str, headline: float, body: dict[str, float], bodies: list[tuple[str, dict[str, float]]], p: Any
+    ) -> float:
+        """The evidence that the full text ``body`` of article ``aid`` reports the event of a
+        story holding ``bodies``: its own language's full texts by :func:`full_text_score`,
+        those of other languages by :meth:`cross_score`."""
+        lang = self._seen.get(aid, ("",))[0]
+        same = [(o, b) for o, b in bodies if self._seen.get(o, (lang,))[0] == lang]
+        best = full_text_score(headline, body, same, p.copy_threshold, p.body_threshold) if same else 0.0
+        for other, _b in bodies:
+            if self._seen.get(other, (lang,))[0] != lang:
+                best = max(best, self.cross_score(aid, other))
+        return best
+
+    def cross_score(self, a: str, b: str) -> float:
+        """Two reports in two languages: the share of their anchors they agree on (names
+        at least :data:`CROSS_NAMES`; a number counts half a name), if it reaches
+        :data:`CROSS_JOIN`, else 0."""
+        _la, names_a, numbers_a = self._seen.get(a, ("", frozenset(), frozenset()))
+        _lb, names_b, numbers_b = self._seen.get(b, ("", frozenset(), frozenset()))
+        names = _shared_names(names_a, names_b)
+        if names < CROSS_NAMES:
+            return 0.0
+        agreed = names + 0.5 * len(numbers_a & numbers_b)
+        size = min(len(names_a) + 0.5 * len(numbers_a), len(names_b) + 0.5 * len(numbers_b))
+        share = agreed / size if size else 0.0
+        return share if share >= CROSS_JOIN else 0.0
 
 
 def full_text_score(
