@@ -1,7 +1,7 @@
 """Story clustering of full texts in other languages, against pairs of news articles
 judged by people.
 
-    python bench/eval_pairs.py [FILE.jsonl] [--half tune|report|all] [--show N]
+    python bench/eval_pairs.py [FILE.jsonl] [--half tune|report|all] [--no-baselines] [--limit N] [--show N]
 
 FILE is in the format of ``../shared/eval/news-pairs-dev.jsonl`` (the default when it is
 there): one JSON object a line with ``id, lang, title_1, text_1, title_2, text_2,
@@ -174,12 +174,14 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("file", nargs="?", type=Path, default=DEFAULT)
     ap.add_argument("--half", choices=("tune", "report", "all"), help="print only this half (default: all three)")
     ap.add_argument("--no-baselines", action="store_true", help="newsbrief only (faster, for tuning)")
+    ap.add_argument("--limit", type=int, help="only the first N pairs (a smoke test)")
     ap.add_argument("--show", type=int, default=0, help="list up to N missed and N wrongly joined pairs (tuning half)")
     args = ap.parse_args(argv)
     if not args.file.exists():
         print(f"{args.file} is not there (the shared evaluation data is read from ../shared/eval/): nothing to do")
         return 0
     rows = [json.loads(line) for line in args.file.read_text(encoding="utf-8").splitlines() if line.strip()]
+    rows = rows[: args.limit] if args.limit else rows
     halves = [args.half] if args.half else ["tune", "report", "all"]
     langs = sorted({r["lang"] for r in rows}) + ["all"]
     counts = collections.Counter(half_of(r["id"]) for r in rows)
