@@ -25,8 +25,9 @@ tokenizer (:mod:`summaries.nlp.tokenizer`), English stemmer and stop words.
 abstracts (OrangeSum for French): ROUGE-1/2/L F1 with a tokenizer that keeps accented
 letters (lower case, the language's Snowball stemmer), beside the same run's baselines:
 the first sentence (Lead-1), sumy's LexRank with the language's stemmer and stop words,
-and newsbrief as it was before languages (the English rules, ``language="en"``). The set
-is scored in two halves (the first was used for tuning, the second is held out) and whole.
+and newsbrief as it was before languages (the English rules, ``language="en"``). Ours is
+given the article's title, as the pipeline gives a stored article's headline. The set is
+scored in two halves (the first was used for tuning, the second is held out) and whole.
 
 ``--detect`` measures :func:`summaries.language.detect_language` on the texts of the
 evaluation files that carry a ``lang`` (OrangeSum, the news pairs): accuracy on headline
@@ -116,12 +117,15 @@ def reference_count(summary: str) -> int:
     return max(1, len(split_sentences(summary)))
 
 
-def evaluate(rows: list[dict], system: Summarize, counts: Iterable[int], scorer) -> dict[str, float]:
+def evaluate(
+    rows: list[dict], system: Callable[..., list[str]], counts: Iterable[int], scorer, *, titles: bool = False
+) -> dict[str, float]:
+    """ROUGE of ``system``'s summaries; with ``titles``, each system is given the row's title too."""
     counts = list(counts)
     outputs = []
     start = time.perf_counter()
     for row, k in zip(rows, counts):
-        outputs.append(system(row["text"], k))
+        outputs.append(system(row["text"], k, row.get("title") or "") if titles else system(row["text"], k))
     elapsed = time.perf_counter() - start
     r1 = r2 = rl = 0.0
     chars = []
@@ -213,9 +217,11 @@ class LetterTokenizer:
         return [self._stem(w) for w in self._words.findall(text.lower())]
 
 
-def language_systems(language: str) -> dict[str, Summarize]:
-    """One-sentence systems for a non-English set: ours, Lead-1, LexRank with the language's
-    stemmer and stop words, and ours with the English rules (newsbrief before languages)."""
+def language_systems(language: str) -> dict[str, Callable[[str, int, str], list[str]]]:
+    """One-sentence systems for a non-English set, each given the text, the count and the
+    headline: ours (which reads the headline, as the pipeline does), Lead-1, LexRank with the
+    language's stemmer and stop words, and ours with the English rules (newsbrief before
+    languages, which read no headline)."""
     from sumy.nlp.stemmers import Stemmer
     from sumy.parsers.plaintext import PlaintextParser
     from sumy.summarizers.lex_rank import LexRankSummarizer
@@ -230,15 +236,15 @@ def language_systems(language: str) -> dict[str, Summarize]:
     lexrank = LexRankSummarizer(Stemmer(name))
     lexrank.stop_words = get_stop_words(name)
 
-    def lex(text: str, k: int) -> list[str]:
+    def lex(text: str, k: int, _title: str = "") -> list[str]:
         return [str(s) for s in lexrank(PlaintextParser.from_string(text, tokenizer).document, k)]
 
     return {
-        "ours": lambda text, k: summarize(text, k, language=language),
-        "ours-auto": lambda text, k: summarize(text, k),  # the language detected
-        "Lead-1": lambda text, k: split_sentences(text, language)[:k],
+        "ours": lambda text, k, title: summarize(text, k, language=language, title=title),
+        "ours-auto": lambda text, k, title: summarize(text, k, title=title),  # the language detected
+        "Lead-1": lambda text, k, _title: split_sentences(text, language)[:k],
         f"LexRank-{language}": lex,
-        "before (en)": lambda text, k: summarize(text, k, language="en"),
+        "before (en)": lambda text, k, _title: summarize(text, k, language="en"),
     }
 
 
@@ -264,7 +270,7 @@ def run_language(path: Path, language: str, only: list[str] | None = None, limit
         for name, system in language_systems(language).items():
             if only and name not in only:
                 continue
-            m = table[(part, name)] = evaluate(subset, system, [1] * len(subset), scorer)
+            m = table[(part, name)] = evaluate(subset, system, [1] * len(subset), scorer, titles=True)
             print(
                 f"{part:<14} {name:<12} {m['R1']:6.1f} {m['R2']:6.1f} {m['RL']:6.1f} {m['chars']:7.0f} {m['aps']:8.0f}"
             )

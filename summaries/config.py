@@ -120,7 +120,7 @@ class StorySettings:
     threshold: float = 0.11  # headline+lead evidence for joining a story, after the time decay
     decay_hours: float = 24.0  # the similarity halves over this many hours between report and story
     copy_threshold: float = 0.5  # body similarity at which a report is a copy of one in the story
-    body_threshold: float = 0.3  # between two full texts, at least this body similarity to join
+    body_threshold: float = 0.36  # two full texts of this similarity join (summaries.stories.fulltext)
     lead_weight: float = 0.5
     slug_weight: float = 0.5  # the words of the URL's slug, as a second lead
     clause_weight: float = 0.4  # the words of a headline's subordinate turn ("... as X launches")

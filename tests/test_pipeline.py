@@ -34,7 +34,9 @@ def test_job_summarizes_new_articles_only(store, tmp_path, monkeypatch):
     calls = []
     real = summarizer.summarize_article
     monkeypatch.setattr(
-        summarizer, "summarize_article", lambda body, s, language=None: calls.append(body) or real(body, s, language)
+        summarizer,
+        "summarize_article",
+        lambda body, s, language=None, title="": calls.append(body) or real(body, s, language, title),
     )
     store.upsert_articles(make_articles(4))
     first = run_pipeline(store, Settings(), ingest=False)
@@ -61,10 +63,10 @@ def test_poisoned_article_is_skipped_and_the_rest_summarized(store, monkeypatch)
     store.upsert_articles(articles)
     real = summarizer.summarize_article
 
-    def poisoned(body, settings, language=None):
+    def poisoned(body, settings, language=None, title=""):
         if "number 1 " in body:
             raise RuntimeError("poison")
-        return real(body, settings, language)
+        return real(body, settings, language, title)
 
     monkeypatch.setattr(summarizer, "summarize_article", poisoned)
     report = run_pipeline(store, Settings(), ingest=False)
@@ -87,10 +89,10 @@ def test_runs_never_overlap(store, monkeypatch):
     release = threading.Event()
     real = summarizer.summarize_article
 
-    def slow(body, settings, language=None):
+    def slow(body, settings, language=None, title=""):
         started.set()
         release.wait(10)
-        return real(body, settings, language)
+        return real(body, settings, language, title)
 
     monkeypatch.setattr(summarizer, "summarize_article", slow)
     results = []

@@ -47,7 +47,8 @@ def summarize_url(url: str, settings: Settings, *, options: FetchOptions | None 
         )
     except ArticleError as exc:
         raise SourceError(str(exc)) from None
-    sentences = summarize_article(article.body, settings.summaries, article.language)
+    title = "" if article.headline_derived else article.headline
+    sentences = summarize_article(article.body, settings.summaries, article.language, title)
     if not sentences:
         raise SourceError("no sentence of the page could be chosen for a summary")
     return Story.from_article(article.to_record(), sentences)

@@ -39,8 +39,8 @@ new story. The signals it combines (each can be left out, see :data:`SIGNALS`, a
 
 Candidates come from an inverted index of the live stories' words (the stories seen within
 ``window_hours``), looked up by the article's heaviest uncommon words: no scan, so the
-cost of an article does not grow with the store. Two full texts must also be similar as
-bodies; a near copy of a body always joins its original.
+cost of an article does not grow with the store. Full texts are compared as such, in any
+language (:mod:`summaries.stories.fulltext`); a near copy of a body joins its original.
 
 The index is deterministic: the same articles in the same order give the same stories.
 It is rebuilt from the store (the ``stories`` table records which article is in which
@@ -58,10 +58,17 @@ from collections.abc import Iterable
 from typing import Any
 
 from newsbrief.summaries.config import StorySettings
-from newsbrief.summaries.stories.signals import NameForms, content_words, dot, prior_rarity, text_language, unit
+from newsbrief.summaries.stories.fulltext import (
+    MIN_BODY_CHARS,
+    FullTexts,
+    article_language,
+    body_vector,
+    full_text_counts,
+)
+from newsbrief.summaries.stories.signals import LANGUAGES, NameForms, content_words, dot, prior_rarity, unit
 from newsbrief.summaries.stories.split import SplitRule, find_split, find_twin
 from newsbrief.summaries.stories.state import StoryState, article_hours
-from newsbrief.summaries.stories.terms import body_terms, headline_terms, representative
+from newsbrief.summaries.stories.terms import headline_terms, representative
 
 __all__ = [
     "SIGNALS",
@@ -132,6 +139,7 @@ class StoryIndex:
             p.split_outlet_share if self._on("outlet-groups") else 2.0,
         )
         self._postings: dict[str, set[str]] = collections.defaultdict(set)
+        self._full = FullTexts()  # the live stories' full texts, by their heaviest terms and names
         self._expiry: list[tuple[float, str]] = []  # (last seen, story id), a min-heap
         self._now = -math.inf
         self._terms: dict[str, tuple[str, ...]] = {}  # article id -> its distinct terms (for df)
@@ -154,16 +162,22 @@ class StoryIndex:
     def _vector(self, counts: dict[str, float], lang: str = "en") -> dict[str, float]:
         return _unit({t: c * self._idf(t, lang) for t, c in counts.items()})
 
-    def _article_terms(self, article: dict[str, Any]) -> tuple[dict[str, float], dict[str, float]]:
+    def _body_vector(self, counts: dict[str, float], lang: str) -> dict[str, float]:
+        return body_vector(counts, lang, self.df, self.docs, self.params.store_idf_share)
+
+    def _article_terms(self, article: dict[str, Any]) -> tuple[dict[str, float], dict[str, float], str]:
         """An article's headline-and-lead and body term counts, name variants read as the
-        form seen before."""
+        form seen before, and the language of its full text ("en" for a headline-only item)."""
         lead_weight = self.params.lead_weight if self._on("lead") else 0.0
         names = self._on("names")
         slug_weight = self.params.slug_weight if self._on("url") else 0.0
-        body_counts = body_terms(article)
+        lang = article_language(article) if len(article.get("body") or "") >= MIN_BODY_CHARS else "en"
+        body_counts = full_text_counts(article, lang)
+        if body_counts:
+            self._full.learn(article["id"], article, lang)
         # the subordinating words are English ones: a body in another language keeps only
         # the turns every language shares (a semicolon, a spaced dash)
-        english = not body_counts or text_language(list(body_counts)) == "en"
+        english = not body_counts or lang == "en"
         counts = headline_terms(
             article,
             lead_weight,
@@ -180,7 +194,7 @@ class StoryIndex:
                 form = self.names.canonical(t, self.df.get(t, 0))
                 merged[form] = merged.get(form, 0.0) + c
             counts = merged
-        return counts, body_counts
+        return counts, body_counts, lang if body_counts else "en"
 
     def _count(self, aid: str, terms: Iterable[str]) -> None:
         distinct = tuple(set(terms))
@@ -202,6 +216,7 @@ class StoryIndex:
     def _index_story(self, story: StoryState) -> None:
         for term in story.centroid:
             self._postings[term].add(story.id)
+        self._full.add(story.id, story.bodies)
         story.live = True
         heapq.heappush(self._expiry, (story.last, story.id))
 
@@ -214,6 +229,7 @@ class StoryIndex:
                 posting.discard(story.id)
                 if not posting:
                     del self._postings[term]
+        self._full.discard(story.id, story.bodies)
         story.live = False
 
     def _advance(self, hours: float) -> None:
@@ -231,16 +247,18 @@ class StoryIndex:
 
     # -- joining
 
-    def _candidates(self, vec: dict[str, float], body: dict[str, float], lang: str = "en") -> set[str]:
+    def _candidates(self, vec: dict[str, float], body: dict[str, float], lang: str = "en", aid: str = "") -> set[str]:
         """Live stories sharing one of the article's heaviest terms; the most common
-        English words (Zipf frequency above 5.5: "after", "over", "new") find none."""
+        English words (Zipf frequency above 5.5: "after", "over", "new") find none. A full
+        text (in ``lang``) also finds the stories whose full texts share its heaviest terms."""
         found: set[str] = set()
+        head = lang if lang in LANGUAGES else "en"
         for source in (vec, body):
             heaviest = sorted(source.items(), key=lambda kv: (-kv[1], kv[0]))[: self.params.query_terms]
             for term, _w in heaviest:
-                if prior_rarity(term, lang) >= QUERY_RARITY:
+                if prior_rarity(term, head) >= QUERY_RARITY:
                     found |= self._postings.get(term, set())
-        return found
+        return found | (self._full.find(aid, body, lang) if body else set())
 
     def _score(self, story: StoryState, vec: dict[str, float], hours: float, outlet: str) -> float:
         """Headline-and-lead evidence that the article reports the story's event."""
@@ -262,12 +280,12 @@ class StoryIndex:
         return score
 
     def _best(
-        self, vec: dict[str, float], body: dict[str, float], hours: float, outlet: str, lang: str = "en"
+        self, vec: dict[str, float], body: dict[str, float], hours: float, outlet: str, lang: str = "en", aid: str = ""
     ) -> tuple[str | None, float]:
         p = self.params
         best_id, best_score = None, 0.0
         found = []
-        for sid in sorted(self._candidates(vec, body, lang)):
+        for sid in sorted(self._candidates(vec, body, lang, aid)):
             story = self.stories[sid]
             if hours - story.last > p.window_hours:
                 continue
@@ -279,15 +297,10 @@ class StoryIndex:
             if rank >= p.query_stories and not (body and story.bodies):
                 continue
             score = self._score(story, vec, hours, outlet)
-            if score < p.threshold:
+            if body and story.bodies:  # two full texts: they must also tell the same story
+                score = self._full.score(aid, score, body, story.bodies, p)
+            elif score < p.threshold:
                 score = 0.0
-            if body and story.bodies:
-                # two full texts: they must also tell the same story, not just the same topic
-                copy = max(_dot(body, other) for _aid, other in story.bodies)
-                if copy >= p.copy_threshold:
-                    score = max(score, 1.0 + copy)
-                elif copy < p.body_threshold:
-                    score = 0.0
             if score > best_score:
                 best_id, best_score = sid, score
         return best_id, best_score
@@ -309,13 +322,12 @@ class StoryIndex:
                 changed |= self.remove([aid])
             hours = article_hours(article)
             self._advance(hours)
-            counts, body_counts = self._article_terms(article)
+            counts, body_counts, lang = self._article_terms(article)
             self._count(aid, list(counts) + list(body_counts))
-            lang = text_language(list(body_counts)) if body_counts else "en"
-            vec = self._vector(counts, lang)
-            body = self._vector(body_counts, lang) if body_counts else {}
+            vec = self._vector(counts, lang if lang in LANGUAGES else "en")
+            body = self._body_vector(body_counts, lang) if body_counts else {}
             outlet = _outlet(article)
-            sid, _score = self._best(vec, body, hours, outlet, lang)
+            sid, _score = self._best(vec, body, hours, outlet, lang, aid)
             if sid is None:
                 sid = self._new_id(aid)
                 self.stories[sid] = StoryState(id=sid)
@@ -323,7 +335,7 @@ class StoryIndex:
             self._join(story, aid, article.get("content_hash", ""), vec, body, hours, outlet)
             changed.add(sid)
             if self._on("merge") and story.live and len(story.members) in MERGE_SIZES:
-                merged = self._merge(story, lang)
+                merged = self._merge(story, lang if lang in LANGUAGES else "en")
                 if merged is not None:
                     changed |= set(merged)
                     story = self.stories[merged[0]]
@@ -362,6 +374,7 @@ class StoryIndex:
         if story.live:  # already indexed: only the new report's terms, and its expiry
             for term in vec:
                 self._postings[term].add(story.id)
+            self._full.add(story.id, [(aid, body)] if body else [])
             if story.last == hours:
                 heapq.heappush(self._expiry, (story.last, story.id))
         elif story.last >= self._now - self.params.window_hours:
@@ -420,6 +433,7 @@ class StoryIndex:
             for aid in article_ids:
                 sid = self.story_of.pop(aid, None)
                 self._uncount(aid)
+                self._full.forget(aid)
                 if sid is None:
                     continue
                 story = self.stories[sid]
@@ -466,15 +480,15 @@ class StoryIndex:
             vectors = []
             for hours, _seq, aid, sid in placed:
                 article = articles[aid]
-                counts, body_counts = self._article_terms(article)
+                counts, body_counts, lang = self._article_terms(article)
                 self._count(aid, list(counts) + list(body_counts))
-                vectors.append((hours, aid, sid, counts, body_counts, _outlet(article)))
-            for hours, aid, sid, counts, body_counts, outlet in vectors:
+                vectors.append((hours, aid, sid, counts, body_counts, lang, _outlet(article)))
+            for hours, aid, sid, counts, body_counts, lang, outlet in vectors:
                 self._advance(hours)
                 story = self.stories.setdefault(sid, StoryState(id=sid))
-                lang = text_language(list(body_counts)) if body_counts else "en"
-                body = self._vector(body_counts, lang) if body_counts else {}
-                self._join(story, aid, clustered_as[aid], self._vector(counts, lang), body, hours, outlet)
+                body = self._body_vector(body_counts, lang) if body_counts else {}
+                vec = self._vector(counts, lang if lang in LANGUAGES else "en")
+                self._join(story, aid, clustered_as[aid], vec, body, hours, outlet)
 
     def record(self, sid: str) -> dict[str, Any] | None:
         """What the store keeps of a story (``None`` if it is gone)."""

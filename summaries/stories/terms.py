@@ -1,5 +1,6 @@
 """The terms of an article the story index compares: its headline (main clause first), its
-lead, its URL's slug and its body (see :mod:`summaries.stories.signals` for what a term is)."""
+lead and its URL's slug (see :mod:`summaries.stories.signals` for what a term is). Bodies
+are compared by :mod:`summaries.stories.fulltext`."""
 
 from __future__ import annotations
 
@@ -17,11 +18,8 @@ from newsbrief.summaries.stories.signals import (
     unit,
     url_words,
 )
-from newsbrief.summaries.text import bounded_text
 
-__all__ = ["BODY_CHARS", "lead_sentence", "headline_terms", "body_terms", "representative"]
-
-BODY_CHARS = 20_000  # characters of a body its terms are counted in (its opening: where the news is)
+__all__ = ["lead_sentence", "headline_terms", "representative"]
 
 
 def lead_sentence(body: str, headline: str) -> str:
@@ -67,17 +65,6 @@ def headline_terms(
         for term in set(event_words(url_words(article.get("url") or ""), **opts)):
             counts[term] = counts.get(term, 0.0) + slug_weight
     return dict(counts)
-
-
-def body_terms(article: dict[str, Any]) -> dict[str, float]:
-    """Term counts of a full body; empty for headline-only and one-sentence items."""
-    body = bounded_text(article.get("body") or "", BODY_CHARS)  # a huge item costs no more than this
-    if len(body) < 200:  # a headline-only item or a one-liner: no body to compare
-        return {}
-    words = event_words(body, join_parts=False)
-    if len(words) < 40:
-        return {}
-    return dict(collections.Counter(words))
 
 
 def representative(articles: Sequence[dict[str, Any]]) -> int:

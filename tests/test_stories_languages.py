@@ -1,0 +1,108 @@
+"""Stories of full texts in other languages: reports of one event join by what their
+texts say, in their own language, even when their headlines share no word."""
+
+from __future__ import annotations
+
+from newsbrief.summaries.articles.formats import parse_record
+from newsbrief.summaries.stories.clustering import StoryIndex
+
+# one made-up event told by two outlets, with other words and other headlines
+MARKET_FIRE = (
+    "Un incendio destruyó la madrugada del domingo el mercado municipal de Villaverde del Campo. "
+    "Según el alcalde, Ramiro Etxeberria, las llamas comenzaron en un puesto de frutas poco después "
+    "de las tres y se extendieron por los cuarenta y dos puestos del edificio. Los bomberos de la "
+    "comarca de Valdemora trabajaron durante seis horas para controlar el fuego. No hubo heridos, "
+    "pero los comerciantes calculan pérdidas de más de dos millones de euros. Etxeberria anunció "
+    "ayudas para los vendedores y un mercado provisional en la plaza de la Constitución mientras "
+    "se reconstruye el edificio, inaugurado en 1962."
+)
+MARKET_FIRE_AGAIN = (
+    "Decenas de familias se quedaron sin su medio de vida en pocas horas. Las llamas que arrasaron el "
+    "domingo los puestos del mercado de Villaverde del Campo habían nacido, según los bomberos de "
+    "Valdemora, junto a unas cajas de fruta, y en pocos minutos alcanzaron cada rincón del edificio. "
+    "El alcalde Ramiro Etxeberria cifró las pérdidas en dos millones y prometió ayudas municipales y "
+    "puestos provisionales en la plaza de la Constitución. Las dotaciones de emergencia tardaron seis "
+    "horas en apagar el incendio y nadie resultó herido. Vecinos del barrio recordaban ayer que el "
+    "mercado era el corazón del pueblo desde hace sesenta años: allí compraban sus abuelos, y allí "
+    "esperaban volver a comprar antes del verano. La asociación de comerciantes pidió que la "
+    "reconstrucción respete la fachada original."
+)
+# another fire, the same weekend: another town, other people, another building
+FACTORY_FIRE = (
+    "Un incendio obligó el sábado a desalojar la fábrica de muebles Hermanos Quintanilla en el polígono "
+    "industrial de Torrealta. La directora de la planta, Lucía Menéndez, explicó que el fuego se originó "
+    "en una máquina de barnizado y que los ciento veinte trabajadores salieron a tiempo. Los bomberos de "
+    "Torrealta necesitaron cuatro horas para apagarlo y dos operarios fueron atendidos por inhalación de "
+    "humo. La empresa suspenderá la producción durante un mes y los sindicatos pidieron una inspección "
+    "de seguridad en todo el polígono."
+)
+OTHER_NEWS = [
+    (
+        "El Ayuntamiento aprueba el presupuesto de 2026",
+        "El pleno del Ayuntamiento aprobó el jueves el presupuesto municipal para el año próximo con los "
+        "votos del gobierno local. Las cuentas suben un cuatro por ciento y destinan más dinero a escuelas, "
+        "transporte público y limpieza de calles. La oposición criticó la subida de impuestos y anunció "
+        "enmiendas. El concejal de Hacienda defendió que las cuentas son realistas y equilibradas.",
+    ),
+    (
+        "La selección femenina gana el torneo de invierno",
+        "La selección femenina de baloncesto ganó el torneo de invierno tras vencer en la final por "
+        "setenta y ocho a setenta y uno. La base del equipo fue elegida mejor jugadora del campeonato "
+        "después de anotar veinte puntos en el último partido. La entrenadora dedicó el título a la "
+        "afición que viajó para apoyar al equipo durante toda la semana de competición.",
+    ),
+]
+
+
+def _article(title: str, text: str, hour: int, outlet: str) -> dict:
+    record = {"title": title, "text": text, "published": f"2026-05-10T{hour:02d}:00:00Z", "source": outlet}
+    return parse_record(record).to_record()
+
+
+def test_two_spanish_reports_of_one_event_join_though_their_headlines_share_no_word():
+    idx = StoryIndex()
+    for i, (title, text) in enumerate(OTHER_NEWS):
+        idx.assign(_article(title, text, 6 + i, f"Diario {i}"))
+    first = _article("Arde de madrugada el mercado de Villaverde", MARKET_FIRE, 8, "Diario del Campo")
+    second = _article("Comerciantes lo pierden todo: «No queda nada»", MARKET_FIRE_AGAIN, 11, "Radio Valdemora")
+    other = _article("Desalojan una fábrica de muebles por las llamas", FACTORY_FIRE, 12, "Noticias Torrealta")
+    assert first["language"] == second["language"] == "es"
+    sid, _changed = idx.assign(first)
+    assert idx.assign(second)[0] == sid
+    assert idx.assign(other)[0] != sid
+
+
+QUAKE_FR = (
+    "Un séisme de magnitude 6,4 a frappé mardi l'île de Kelvora, faisant au moins 17 morts et 230 blessés, "
+    "selon les autorités. La secousse s'est produite à 4 h 12, heure locale, près de la ville portuaire de "
+    "Santa Imelda, dont la maire, Ilse Varnholt, a fait état de dizaines d'immeubles effondrés. Des secouristes "
+    "venus de Dravnik et d'Ostrelle sont arrivés en ferry dans l'après-midi. L'Institut géologique de Kelvora "
+    "prévient que les répliques pourraient durer plusieurs jours. Le gouverneur Tomas Brecklund a décrété trois "
+    "jours de deuil."
+)
+QUAKE_EN = (
+    "A magnitude 6.4 earthquake struck the island of Kelvora on Tuesday, killing at least 17 people and injuring "
+    "230, officials said. The quake hit at 04:12 local time near the port town of Santa Imelda, where Mayor Ilse "
+    "Varnholt said dozens of buildings had collapsed. Rescue teams from Dravnik and Ostrelle arrived by ferry in "
+    "the afternoon. The Kelvora Geological Institute warned that aftershocks could continue for days. Governor "
+    "Tomas Brecklund declared three days of mourning."
+)
+# another event the same day, with the same numbers
+FERRY_EN = (
+    "A ferry carrying 230 passengers ran aground off Port Kessan on Tuesday and 17 people were taken to hospital "
+    "with minor injuries, the coastguard said. The vessel, operated by Mondak Lines, struck a sandbank at 04:12 "
+    "in fog, according to Captain Aurel Mondak. Tugboats from Veyrac refloated it at high tide and the "
+    "passengers were brought ashore by lifeboat. The harbour master of Port Kessan opened an inquiry into the "
+    "route the ship had taken through the channel."
+)
+
+
+def test_a_french_and_an_english_report_of_one_event_join_by_their_names_and_numbers():
+    idx = StoryIndex()
+    french = _article("Séisme meurtrier à Kelvora", QUAKE_FR, 6, "Le Quotidien")
+    ferry = _article("Ferry runs aground off Port Kessan", FERRY_EN, 7, "Harbour News")
+    english = _article("Quake kills 17 on Kelvora island", QUAKE_EN, 8, "World Wire")
+    assert (french["language"], ferry["language"], english["language"]) == ("fr", "en", "en")
+    sid, _changed = idx.assign(french)
+    assert idx.assign(ferry)[0] != sid  # the same numbers, but no name in common
+    assert idx.assign(english)[0] == sid
