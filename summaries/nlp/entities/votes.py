@@ -8,10 +8,9 @@ import functools
 import re
 from collections import Counter
 
-from newsbrief.summaries.nlp.entities.aliases import event_name, org_word
+from newsbrief.summaries.nlp.entities.aliases import org_word
 from newsbrief.summaries.nlp.entities.candidates import org_noun
 from newsbrief.summaries.nlp.entities.common import (
-    CLUB_BEFORE,
     COMPASS,
     EVENT,
     MODEL_VOTE,
@@ -38,7 +37,6 @@ from newsbrief.summaries.nlp.entities.common import (
     fold,
     known_place,
     place_name,
-    strip_suffix,
     words,
 )
 from newsbrief.summaries.nlp.entities.mentions import Art, sporty_text
@@ -46,14 +44,13 @@ from newsbrief.summaries.nlp.entities.model import given_name, known_given_name,
 from newsbrief.summaries.nlp.entities.roles import org_role
 
 _FACILITY_HEADS = frozenset(entities_data()["facility_heads"])
-PLACE_NOUN_AFTER = cue("place_noun_after")
 _CLUB_ENDS = words("club_ends")
 _GEO_WORDS = words("geographic_words")
 WORK_ROLE = cue("work_role")
 MAKER_ROLE = cue("maker_role")
 SCREEN_SENTENCE = cue("screen_sentence")
-_PERFORMERS = words("performers")
 _RECORD_NOUNS = words("record_nouns")
+PLACE_NOUN_AFTER = cue("place_noun_after")
 
 
 def _word_named(name: str) -> bool:
@@ -201,18 +198,14 @@ def type_votes(
             v[PRODUCT] += 5  # "Sideways star Thomas Hayden Church": a film's star, not an employer
             works.add(key)
         elif f.start in employers and not forced and not (f.type == PERSON and _INITIAL_SURNAME.fullmatch(name)):
-            if not sporty and known_place(name) and not club_context(text, f.start, f.end):
-                v[PLACE] += 3  # "an Andhra Pradesh official", "Edinburgh architect X": a place's
-            else:
-                v[ORG] += 3
+            # "Sophos consultant Graham Cluley": an employer; "a New York official": a place's
+            v[PLACE if not sporty and known_place(name) and not club_context(text, f.start, f.end) else ORG] += 3
         if f.type == PERSON and not forced and f.start not in art.titled and group_name(name, text, f.start):
             v[ORG] += 3  # "Scissor Sisters", "the Beatles": a band or group, not a person
         elif f.type == PERSON and not forced and f.start not in art.titled and not f.roles and _word_named(name):
             v[ORG] += 2  # "Led Zeppelin", "Snow Patrol", "Team GB": words, not a given name and a surname
         if forced:
             v[forced] += 5
-        if " " in f.surface and strip_suffix(f.surface) != f.surface:
-            v[ORG] += 5  # "Magna International Inc": a corporate suffix is never a person's or a place's
         person_roles = [
             r
             for r in f.roles
@@ -225,13 +218,10 @@ def type_votes(
             titled_names.add(key)
         elif f.roles and len(person_roles) < len(f.roles):
             v[ORG] += 3  # "Virgin Blue, the budget airline": an organisation
-        if f.type != PERSON and key in long_names and not event_name(name):
-            v[ORG] += 3
-        if f.type in (ORG, PERSON) and len(name.split()) > 1 and org_word(name):
-            v[ORG] += 2
-        elif (
+        if (
             f.type in (ORG, PERSON)
             and len(name.split()) > 1
+            and not org_word(name)
             and name.split()[-1] in _FACILITY_HEADS
             and not known_given_name(name.split()[0])
         ):
@@ -243,9 +233,6 @@ def type_votes(
             and (name.split()[-1] not in ("City", "Centre", "Center") or sporty and name.split()[-1] == "City")
         ):
             v[ORG] += 2  # "Manchester United" is a club, not a place; "Stoke City" in a match report
-        after_noun = PLACE_NOUN_AFTER.match(text, f.end, f.end + 16)
-        if f.type in (ORG, PERSON) and not forced and after_noun and not org_word(name) and f.start not in art.titled:
-            v[PLACE] += 3  # "London's famous Savoy hotel", "this year's Glastonbury festival": the place
         if f.type == PLACE and not forced and national_body(name):
             v[ORG] += 3  # "Athletics Ireland", "Age Concern England": a national body, not a part of the country
         if f.type == PLACE and sporty and not forced and key in club_towns and key not in countries():
@@ -313,14 +300,6 @@ def type_votes(
             and re.search(r"(?:^|[^\w])in\s+$", text[max(0, f.start - 4) : f.start])
         ):
             v[PLACE] += 1.5  # "a seat in Finchley": a place the model took for an organisation
-        if (
-            f.type != PERSON
-            and not forced
-            and not org_word(name)
-            and re.match(r",?\s+featuring\s+(?:[a-z]+\s+)?[A-Z]", text[f.end : f.end + 30])
-        ):
-            v[PRODUCT] += 3  # "The Apprentice featuring Donald Trump": a show or a song
-            works.add(key)
         # "the film Sideways", "TV show Brass Eye", "The Aviator, a film biography": a work
         if (
             f.type != PERSON
@@ -349,7 +328,7 @@ def type_votes(
             v[ORG] += 2  # a town's club: "Leicester lock Ben Kay", "joined Sunderland"
         nxt = re.match(r"\s+([a-z]+)", text[f.end : f.end + 24])
         if nxt and nxt.group(1) in PRODUCT_NOUNS and f.type != PERSON:
-            v[PRODUCT] += 2
+            v[PRODUCT] += 2  # "the Xbox console": a product
         elif (
             nxt
             and nxt.group(1) in _RECORD_NOUNS
@@ -368,34 +347,14 @@ def type_votes(
                 and re.search(r"\bits\s+[a-z-]+,?\s+$", before)
             ):  # "its maker, Eli Lilly"
                 v[ORG] += 3  # "auditors Grant Thornton", "its maker, Eli Lilly", "budget airline Virgin Blue"
-            if (
-                f.type == ORG
-                and noun
-                and noun.group(1) in _PERFORMERS
-                and not org_word(name)
-                and not f.surface.isupper()
-            ):
-                v[PERSON] += 3  # "told by hosts Ant and Dec", "rapper Nelly": a performer is a person
             if noun and noun.group(1) in RELATIONS and len(name.split()) <= 3 and not org_word(name):
-                v[PERSON] += 3  # "with wife Ffion", "daughter Natalie": a relative is a person
-                titled_names.add(key)
+                titled_names.add(key)  # "with wife Ffion", "daughter Natalie": a relative is a person
             if not org_word(name) and _AGE_AFTER.match(text, f.end, f.end + 8):
                 v[PERSON] += 3  # "Natalie Appleton, 31,": an age is said of a person
             elif not org_word(name) and not sporty and f.type != PLACE and _WHO_AFTER.match(text, f.end, f.end + 8):
                 v[PERSON] += 2  # "Nelly, who": outside sport (where "Tamworth, who won" is a club)
             if f.type != PLACE and not f.roles and _OWNS_AFTER.match(text, f.end, f.end + 50):
                 v[ORG] += 2  # "Pfizer's popular hypertension drug", "Sky's shares": what a firm owns
-            if f.type != PLACE and re.search(r"(?<![\w-])(?:educated|schooled|studied)\s+at\s+(?:the\s+)?$", before):
-                v[ORG] += 3  # "Educated at Eton": a school
-            if (
-                key not in countries()
-                and not f.surface.isupper()
-                and re.match(
-                    r"\s+(?:television|TV|radio)(?:['’]s)?\s+(?:[a-z]+\s+)?(?:coverage|channel|show|news|viewers|programme|series)\b",
-                    text[f.end : f.end + 40],
-                )
-            ):
-                v[ORG] += 3  # "Sky television's live coverage": a broadcaster
             if (
                 sporty
                 and key not in countries()
@@ -407,12 +366,6 @@ def type_votes(
                 v[ORG] += 3  # "shares in Borussia Dortmund", "Virgin Blue, which is 25% owned by"
             if f.type != PLACE and _PLACE_OF.search(before):
                 v[PLACE] += 3  # "the southern province of Tamil Nadu"
-            if (
-                f.type != PLACE
-                and not re.search(r"(?:\band|,)\s*$", before)
-                and re.match(r"\s+(?:are|were)\s+(?!\w+ed\s+by\b)", text[f.end : f.end + 24])
-            ):
-                v[ORG] += 3  # "Snow Patrol are working on...": a group (one person "is")
             after = re.match(r"\s+([a-z][a-z-]+)\b", text[f.end : f.end + 24])
             if (
                 f.type in (PERSON, ORG)
@@ -422,14 +375,6 @@ def type_votes(
                 and after.group(1) not in ("side", "team", "club")
             ):
                 v[ORG] += 3  # "its Alfa Romeo subsidiary", "the Kestrel group": the name of a business
-        if (
-            f.type == PERSON
-            and not forced
-            and CLUB_BEFORE.search(text[max(0, f.start - 40) : f.start])
-            and re.match(r"\s*[,)]", text[f.end : f.end + 3])
-            and text[max(0, f.start - 2) : f.start].endswith("(")
-        ):
-            v[ORG] += 3  # "J Robinson (Sale Sharks, capt)": a player's club in a team list
         if (
             f.type == PLACE
             and not forced
