@@ -113,10 +113,11 @@ from newsbrief.summaries.nlp.entities.model import (
 )
 from newsbrief.summaries.nlp.entities.pipeline import extract, extract_many
 from newsbrief.summaries.nlp.entities.roles import discourse_roles
-from newsbrief.summaries.nlp.entities.votes import businessy, group_name, national_body
+from newsbrief.summaries.nlp.entities.votes import businessy, cue_votes, group_name, national_body
 
 __all__ = [
     "cue",
+    "cue_votes",
     "words",
     "word_table",
     "layout",

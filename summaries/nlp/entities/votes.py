@@ -12,7 +12,6 @@ from newsbrief.summaries.nlp.entities.aliases import org_word
 from newsbrief.summaries.nlp.entities.candidates import org_noun
 from newsbrief.summaries.nlp.entities.common import (
     COMPASS,
-    EVENT,
     MODEL_VOTE,
     ORG,
     ORG_NOUNS_ALSO_PEOPLE,
@@ -31,6 +30,7 @@ from newsbrief.summaries.nlp.entities.common import (
     club_context,
     countries,
     cue,
+    cues_data,
     english_nouns,
     english_words,
     entities_data,
@@ -145,13 +145,27 @@ SEAT_BEFORE = cue("seat_before")
 SEAT_AFTER = cue("seat_after")
 _PLACE_BEFORE = cue("place_before")
 _PLACE_AFTER = cue("place_after")
-_OWNS_AFTER = cue("owns_after")
-_AGE_AFTER = cue("age_after")
-_WHO_AFTER = cue("who_after")
 _INITIAL_SURNAME = cue("initial_surname")
-_OWNED_BEFORE = cue("owned_before")
-_OWNED_AFTER = cue("owned_after")
-_PLACE_OF = cue("place_of")
+
+
+VOTE_CUES = [(spec, cue(name)) for name, spec in cues_data().items() if "votes" in spec]
+
+
+def cue_votes(text: str, f: Extracted, marks: dict[str, bool]) -> Counter:
+    """The votes of the cue table for one mention: each cue with ``votes`` whose pattern is
+    found on its side of the mention, for a mention of one of its ``types`` that has none of
+    its ``unless`` marks (see data/cues.json)."""
+    out: Counter = Counter()
+    for spec, pattern in VOTE_CUES:
+        if f.type not in spec.get("types", (f.type,)) or any(marks[m] for m in spec.get("unless", ())):
+            continue
+        if spec["side"] == "before":
+            found = pattern.search(text[max(0, f.start - spec["window"]) : f.start])
+        else:
+            found = pattern.match(text[f.end : f.end + spec["window"]])
+        if found:
+            out.update(spec["votes"])
+    return out
 
 
 def type_votes(
@@ -287,19 +301,17 @@ def type_votes(
             and not businessy(text)
         ):
             v[PLACE] += 1.5  # a town outside reports on sport and business ("Labour held Oxford"): the town
-        if (
-            f.type == ORG
-            and not forced
-            and not org_word(name)
-            and (SEAT_BEFORE.search(text, max(0, f.start - 40), f.start) or SEAT_AFTER.match(text, f.end, f.end + 16))
-        ):
-            v[PLACE] += 3  # "MP for Mid-Bedfordshire", "the constituency now known as Copeland": a seat is a place
-        if (
-            f.type == ORG
-            and len(name.split()) <= 3
-            and re.search(r"(?:^|[^\w])in\s+$", text[max(0, f.start - 4) : f.start])
-        ):
-            v[PLACE] += 1.5  # "a seat in Finchley": a place the model took for an organisation
+        marks = {
+            "forced": bool(forced),
+            "titled": f.start in art.titled,
+            "roles": bool(f.roles),
+            "org_word": org_word(name),
+            "sporty": sporty,
+            "long": len(name.split()) > 3,
+            "upper": f.surface.isupper(),
+            "country": key in countries(),
+        }
+        v.update(cue_votes(text, f, marks))  # the cue table (data/cues.json: "votes")
         # "the film Sideways", "TV show Brass Eye", "The Aviator, a film biography": a work
         if (
             f.type != PERSON
@@ -311,12 +323,6 @@ def type_votes(
         ) and (WORK_BEFORE.search(text[max(0, f.start - 24) : f.start]) or WORK_AFTER.match(text, f.end, f.end + 48)):
             v[PRODUCT] += 5  # as strong as the variants table
             works.add(key)
-        if (
-            f.type != PERSON
-            and not forced
-            and re.match(r"(?:['’]s)?\s+(?:awards?|nominations?|ceremony|statuettes?)\b", text[f.end : f.end + 20])
-        ):
-            v[EVENT] += 2  # "Golden Globe awards", "Oscars ceremony": an award, not an organisation
         if (
             (f.type in (PLACE, ORG) or f.type == PERSON and " " not in name and known_place(name))
             and not forced
@@ -349,12 +355,6 @@ def type_votes(
                 v[ORG] += 3  # "auditors Grant Thornton", "its maker, Eli Lilly", "budget airline Virgin Blue"
             if noun and noun.group(1) in RELATIONS and len(name.split()) <= 3 and not org_word(name):
                 titled_names.add(key)  # "with wife Ffion", "daughter Natalie": a relative is a person
-            if not org_word(name) and _AGE_AFTER.match(text, f.end, f.end + 8):
-                v[PERSON] += 3  # "Natalie Appleton, 31,": an age is said of a person
-            elif not org_word(name) and not sporty and f.type != PLACE and _WHO_AFTER.match(text, f.end, f.end + 8):
-                v[PERSON] += 2  # "Nelly, who": outside sport (where "Tamworth, who won" is a club)
-            if f.type != PLACE and not f.roles and _OWNS_AFTER.match(text, f.end, f.end + 50):
-                v[ORG] += 2  # "Pfizer's popular hypertension drug", "Sky's shares": what a firm owns
             if (
                 sporty
                 and key not in countries()
@@ -362,10 +362,6 @@ def type_votes(
                 and (f.end + 3) in people_at
             ):
                 v[ORG] += 3  # "Parma's Sebastien Frey": a player's club, in a report on sport
-            if _OWNED_BEFORE.search(before) or _OWNED_AFTER.match(text, f.end, f.end + 40):
-                v[ORG] += 3  # "shares in Borussia Dortmund", "Virgin Blue, which is 25% owned by"
-            if f.type != PLACE and _PLACE_OF.search(before):
-                v[PLACE] += 3  # "the southern province of Tamil Nadu"
             after = re.match(r"\s+([a-z][a-z-]+)\b", text[f.end : f.end + 24])
             if (
                 f.type in (PERSON, ORG)
