@@ -96,10 +96,6 @@ def sentence_starts(text: str, sentences: Sequence[tuple[int, int]]) -> set[int]
     return starts
 
 
-def org_word(name: str) -> bool:
-    return any(w in ORG_WORDS for w in name.split()[1:]) or name.split()[0] in ORG_PREFIXES
-
-
 VARIANT_FORMS = re.compile(
     r"(?<![\w.])("
     + "|".join(

@@ -32,7 +32,6 @@ from newsbrief.summaries.nlp.entities.common import (
     PLACES,
     POSSESSIVE,
     ROLE_ABBREVIATIONS,
-    ROLE_NOUNS,
     TITLE_HEADS,
     WEAPON_WORDS,
     bare_word,
@@ -333,8 +332,7 @@ def good_name(words: list[str], kind: str) -> bool:
         any(w.strip(",.") in WEAPON_WORDS for w in words)
         or (words[-1].casefold().strip(",.") in WEAPON_WORDS and words[-1].strip(",.") not in ORG_WORDS)
     ):
-        # "Javelin Anti-Tank Guided Missiles", not "Jet Airways" or "Cisco Systems"
-        return False
+        return False  # "Javelin Anti-Tank Guided Missiles", not "Jet Airways" or "Cisco Systems"
     if kind == PERSON:
         if len(words) > 5 or any(w in ORG_WORDS for w in words):
             return False
@@ -369,7 +367,7 @@ def pre_role(text: str, start: int, floor: int) -> tuple[str, int]:
             and picked
         ):
             picked.append(tok)
-        elif w.casefold() in ROLE_NOUNS or w.casefold() in ("former", "acting", "interim", "then", "outgoing"):
+        elif w.casefold() in ("former", "acting", "interim", "then", "outgoing"):
             if comma and not picked:
                 break
             picked.append(tok)
@@ -383,7 +381,7 @@ def pre_role(text: str, start: int, floor: int) -> tuple[str, int]:
     if not picked:
         return "", start
     words = [p[0] for p in picked]
-    heads = [i for i, w in enumerate(words) if bare_word(w) in TITLE_HEADS or w.casefold() in ROLE_NOUNS]
+    heads = [i for i, w in enumerate(words) if bare_word(w) in TITLE_HEADS]
     if not heads:
         return "", start
     if not comma:
@@ -396,36 +394,6 @@ def pre_role(text: str, start: int, floor: int) -> tuple[str, int]:
             return "", start
     role = text[picked[0][1] : picked[-1][2]]
     return role, picked[0][1]
-
-
-_APPOS = cue("appos")
-
-
-def post_role(text: str, end: int, limit: int) -> tuple[str, int]:
-    """An apposition after a name: "Lt Gen Joshua Rudd, Deputy Commander of the US
-    Indo-Pacific Command," -> "Deputy Commander of the US Indo-Pacific Command"."""
-    m = _APPOS.match(text, end, limit)
-    if not m:
-        return "", end
-    phrase = m.group(2).strip()
-    phrase = re.split(
-        r"\s+(?:said|says|told|met|who|which|has|had|have|is|was|will|would|and\s+(?=[A-Z][a-z]+\s[A-Z]))\b",
-        phrase,
-        maxsplit=1,
-    )[0].strip()
-    words = phrase.split()
-    if not words or len(words) > 14:
-        return "", end
-    if not (
-        words[0][:1].isupper()
-        or words[0].casefold() in ROLE_NOUNS
-        or words[0].casefold() in ("former", "then", "acting", "interim", "deputy")
-        or m.group(1)
-    ):
-        return "", end
-    if not any(bare_word(w) in TITLE_HEADS or w.casefold().strip("'’s") in ROLE_NOUNS for w in words):
-        return "", end
-    return phrase, m.start(2) + len(phrase)
 
 
 _AGE_FRONT = cue("age_front")

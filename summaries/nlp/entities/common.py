@@ -120,6 +120,12 @@ ROLE_ABBREVIATIONS = word_table("role_abbreviations")
 NOT_NAME = words("not_names")
 ORG_WORDS = words("organisation_words")
 WEAPON_WORDS = words("weapon_words")
+PRODUCT_AFTER = re.compile(
+    r"\s+(?:[a-z]+\s+)?(?:" + "|".join(sorted(entities_data()["product_nouns"], key=len, reverse=True)) + r")\b"
+)
+PRODUCT_NOUNS = frozenset(entities_data()["product_nouns"])
+DEMONYMS = frozenset(entities_data()["demonyms"])
+ORG_AGENTS = frozenset(entities_data()["organisation_agents"])
 ORG_PREFIXES = words("organisation_prefixes")
 
 
@@ -139,9 +145,6 @@ PLACES = frozenset(re.sub(r"[^\w]+", " ", p.casefold()).strip() for p in words("
 
 CHANNEL_NUMBER = cue("channel_number")
 SHORT_CODE = re.compile(r"^[A-Z]{1,3}\d{1,2}$")
-PRODUCT_AFTER = re.compile(
-    r"\s+(?:[a-z]+\s+)?(?:" + "|".join(sorted(entities_data()["product_nouns"], key=len, reverse=True)) + r")\b"
-)
 DESIGNATION = re.compile(r"^(?=[\w/-]*\d)(?=[\w/-]*[A-Za-z])[A-Za-z0-9]+(?:[-/][A-Za-z0-9]+)*$")
 _WORD = re.compile(r"[^\W_][\w'’.&-]*|[,;:()\"“”]")
 NAME_TOKEN = re.compile(r"^(?:[A-Z][a-z]+(?:[-'’][A-Z]?[a-z]+)*|[A-Z]\.?|[A-Z][a-z]*[A-Z][a-z]+|Mc[A-Z][a-z]+)$")
@@ -184,7 +187,6 @@ _SUFFIX_RE = re.compile(
     + r")$",
     re.IGNORECASE,
 )
-PRODUCT_NOUNS = frozenset(entities_data()["product_nouns"])
 EVENT_HEADS = tuple(sorted(entities_data()["event_heads"], key=len, reverse=True))
 RELATIONS = frozenset(entities_data()["relations"])
 ORG_NOUNS = frozenset(entities_data()["organisation_nouns"])
@@ -286,9 +288,7 @@ WORK_BEFORE = re.compile(
 WORK_AFTER = re.compile(r"[\"”’']?\s*,\s+(?:a|an|the)\s+(?:[\w-]+\s+){0,2}?(?:" + _WORK_NOUNS + r")\b", re.IGNORECASE)
 _ROLE_PREP = cue("role_prep")
 PERSON_NOUNS = frozenset(entities_data()["person_nouns"])
-DEMONYMS = frozenset(entities_data()["demonyms"])
 ORG_NOUNS_ALSO_PEOPLE = frozenset(entities_data()["organisation_nouns_also_people"])
-ORG_AGENTS = frozenset(entities_data()["organisation_agents"])
 _AGENT_NOUN = re.compile(r"[a-z]{2,}(?:er|or|ist|ian|ant|ent|eer)s?$")
 
 

@@ -44,9 +44,7 @@ from newsbrief.summaries.nlp.entities.roles import discourse_roles, org_role
 from newsbrief.summaries.nlp.entities.votes import (
     LIST_GAP,
     MAKER_ROLE,
-    PLACE_NOUN_AFTER,
     SCREEN_SENTENCE,
-    SEAT_AFTER,
     SEAT_BEFORE,
     WORK_ROLE,
     surname_again,
@@ -199,9 +197,7 @@ def _placeless(text: str, named: list[tuple[Extracted, str, str | None]], kinds:
             continue
         at_place = bool(
             _LOCATIVE.search(text, max(0, f.start - 16), f.start)
-            or PLACE_NOUN_AFTER.match(text, f.end)
             or SEAT_BEFORE.search(text, max(0, f.start - 40), f.start)
-            or SEAT_AFTER.match(text, f.end, f.end + 16)
         )
         seen[key] = seen.get(key, False) or at_place
     return {k for k, placed in seen.items() if not placed}

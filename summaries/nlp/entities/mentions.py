@@ -15,7 +15,6 @@ from newsbrief.summaries.nlp.entities.candidates import (
     clean_role,
     event_spans,
     good_name,
-    post_role,
     pre_role,
     span_index,
     split_span,
@@ -252,7 +251,7 @@ def _with_roles(
     out_spans: list[tuple[Span, str, tuple[str, ...]]] = []
     role_cover: list[tuple[int, int]] = []
     prev_end = 0
-    for idx, sp in enumerate(cands):
+    for sp in cands:
         sidx = span_index(sentences, sp.start)
         s_start, s_end = sentences[sidx] if sidx >= 0 else (0, len(text))
         roles: list[str] = []
@@ -264,10 +263,6 @@ def _with_roles(
                 roles.append(pre)
             elif sp.title:
                 roles.append(sp.title)
-            nxt = cands[idx + 1].start if idx + 1 < len(cands) and cands[idx + 1].type == PERSON else s_end
-            post, post_end = post_role(text, sp.end, min(s_end, max(nxt, sp.end)))
-            if post:
-                roles.append(post)
         prev_end = sp.end if sp.type == PERSON else prev_end
         out_spans.append((sp, text[sp.start : sp.end], tuple(r for r in map(clean_role, roles) if r)))
 

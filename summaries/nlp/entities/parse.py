@@ -17,7 +17,6 @@ from newsbrief.summaries.nlp.entities.common import (
     PERSON,
     PERSON_NOUNS,
     RELATIONS,
-    ROLE_NOUNS,
     TITLE_HEADS,
     TITLE_WORDS,
     bare_word,
@@ -48,7 +47,6 @@ _PRE_DEPS = words("role_pre_deps")
 _CUT_DEPS = words("role_cut_deps")
 _NOUN_TAGS = words("noun_tags")
 _ROLE_MAX_WORDS = 12
-_LEADING_ARTICLE = re.compile(r"^(?:the|a|an)\s+", re.IGNORECASE)
 
 
 def _role_head_ok(tok) -> bool:
@@ -210,7 +208,7 @@ def _adjacent_role(sd, start: int, others: Sequence[tuple[int, int]] = ()) -> li
     low = head.casefold()
     if not person_noun(head) or last.lower_ in RELATIONS:
         return []
-    if head[:1].isupper() and low not in PERSON_NOUNS | ROLE_NOUNS and bare_word(head) not in TITLE_WORDS:
+    if head[:1].isupper() and low not in PERSON_NOUNS and bare_word(head) not in TITLE_WORDS:
         return []  # "Australian Lynton Crosby": where from, not what he does
     if low.endswith("s") and low[:-1] in english_nouns() and low not in PERSON_NOUNS:
         return []  # "Contestants Paul Burrell, Joe Pasquale": a plural says what several are
@@ -253,9 +251,7 @@ def _job_word(word: str) -> bool:
     ("Brent") or a relation ("wife")."""
     if not (person_noun(word) or bare_word(word) in TITLE_HEADS) or word.casefold() in RELATIONS:
         return False
-    return not (
-        word[:1].isupper() and word.casefold() not in PERSON_NOUNS | ROLE_NOUNS and bare_word(word) not in TITLE_WORDS
-    )
+    return not (word[:1].isupper() and word.casefold() not in PERSON_NOUNS and bare_word(word) not in TITLE_WORDS)
 
 
 def _roles_from_parse(sd, a: int, b: int, others: Sequence[tuple[int, int]] = ()) -> list[str]:
@@ -412,7 +408,7 @@ def _roles_from_parse(sd, a: int, b: int, others: Sequence[tuple[int, int]] = ()
             roles.append(_phrase(toks))
     out = []
     for r in roles:
-        r = clean_role(_LEADING_ARTICLE.sub("", r))
+        r = clean_role(r)
         if r and r not in out and re.search(r"[A-Za-z]{2}", r):
             out.append(r)
     return out

@@ -12,7 +12,6 @@ from newsbrief.summaries.nlp.entities.common import (
     ORG_NOUNS_ALSO_PEOPLE,
     PERSON,
     PERSON_NOUNS,
-    ROLE_NOUNS,
     Extracted,
     cue,
     english_nouns,
@@ -99,7 +98,7 @@ def _role_after(text: str, at: int, end: int) -> str:
         word = w.group()
         if not word[0].isalnum() or word.casefold() in _PREPOSITIONS:
             break
-        if not person_noun(word) or word[:1].isupper() and word.casefold() not in PERSON_NOUNS | ROLE_NOUNS:
+        if not person_noun(word) or word[:1].isupper() and word.casefold() not in PERSON_NOUNS:
             continue
         nxt = words[j + 1].group() if j + 1 < len(words) else ""
         if person_noun(nxt) and not nxt[:1].isupper():

@@ -8,7 +8,6 @@ import functools
 import re
 from collections import Counter
 
-from newsbrief.summaries.nlp.entities.aliases import org_word
 from newsbrief.summaries.nlp.entities.candidates import org_noun
 from newsbrief.summaries.nlp.entities.common import (
     COMPASS,
@@ -44,13 +43,10 @@ from newsbrief.summaries.nlp.entities.model import given_name, known_given_name,
 from newsbrief.summaries.nlp.entities.roles import org_role
 
 _FACILITY_HEADS = frozenset(entities_data()["facility_heads"])
-_CLUB_ENDS = words("club_ends")
-_GEO_WORDS = words("geographic_words")
 WORK_ROLE = cue("work_role")
 MAKER_ROLE = cue("maker_role")
 SCREEN_SENTENCE = cue("screen_sentence")
 _RECORD_NOUNS = words("record_nouns")
-PLACE_NOUN_AFTER = cue("place_noun_after")
 
 
 def _word_named(name: str) -> bool:
@@ -142,10 +138,8 @@ def group_name(name: str, text: str, start: int) -> bool:
 _NOUN_BEFORE = cue("noun_before")
 # where a name is an electoral seat ("MP for Finchley", "the Finchley constituency")
 SEAT_BEFORE = cue("seat_before")
-SEAT_AFTER = cue("seat_after")
 _PLACE_BEFORE = cue("place_before")
 _PLACE_AFTER = cue("place_after")
-_INITIAL_SURNAME = cue("initial_surname")
 
 
 VOTE_CUES = [(spec, cue(name)) for name, spec in cues_data().items() if "votes" in spec]
@@ -192,26 +186,14 @@ def type_votes(
     shaped: set[str] = set()
     sporty = sporty_text(text)
     people_at = {f.start for f, name, forced in named if (forced or f.type) == PERSON and len(name.split()) > 1}
-    club_towns = (
-        {fold(" ".join(n.split()[:-1])) for _, n, _ in named if len(n.split()) > 1 and n.split()[-1] in _CLUB_ENDS}
-        if sporty
-        else set()
-    )
     for f, name, forced in named:
         key = fold(name)
         v = cues.setdefault(key, Counter())
         model.setdefault(key, Counter())[f.type] += 1
-        if (
-            f.start in work_titles
-            and not forced
-            and not sporty
-            and not org_word(name)
-            and key not in PLACES
-            and key not in countries()
-        ):
+        if f.start in work_titles and not forced and not sporty and key not in PLACES and key not in countries():
             v[PRODUCT] += 5  # "Sideways star Thomas Hayden Church": a film's star, not an employer
             works.add(key)
-        elif f.start in employers and not forced and not (f.type == PERSON and _INITIAL_SURNAME.fullmatch(name)):
+        elif f.start in employers and not forced:
             # "Sophos consultant Graham Cluley": an employer; "a New York official": a place's
             v[PLACE if not sporty and known_place(name) and not club_context(text, f.start, f.end) else ORG] += 3
         if f.type == PERSON and not forced and f.start not in art.titled and group_name(name, text, f.start):
@@ -235,7 +217,6 @@ def type_votes(
         if (
             f.type in (ORG, PERSON)
             and len(name.split()) > 1
-            and not org_word(name)
             and name.split()[-1] in _FACILITY_HEADS
             and not known_given_name(name.split()[0])
         ):
@@ -249,10 +230,6 @@ def type_votes(
             v[ORG] += 2  # "Manchester United" is a club, not a place; "Stoke City" in a match report
         if f.type == PLACE and not forced and national_body(name):
             v[ORG] += 3  # "Athletics Ireland", "Age Concern England": a national body, not a part of the country
-        if f.type == PLACE and sporty and not forced and key in club_towns and key not in countries():
-            v[ORG] += 3  # "Newry" where the report also says "Newry FC"
-        if f.type == ORG and not forced and _INITIAL_SURNAME.fullmatch(name) and not org_word(name):
-            v[PERSON] += 2  # "C Hodgson", "G Rowntree": an initial and a surname (team lists)
         if (
             f.type == ORG
             and not forced
@@ -273,13 +250,12 @@ def type_votes(
             and re.search(r"(?<![\w-])at\s+$", text[max(0, f.start - 4) : f.start])
         ):
             v[PLACE] += 2.5  # "a draw at Anfield": the ground, not a club
-        if f.type == ORG and not forced and key in countries() and not org_word(name):
+        if f.type == ORG and not forced and key in countries():
             v[PLACE] += 2  # "for Turkey to recognise Cyprus": a country the model took for an organisation
         elif (
             f.type in (ORG, PERSON)
             and not forced
             and not sporty
-            and not org_word(name)
             and key not in long_names
             and (f.type == ORG or len(name.split()) == 1 and f.start not in art.titled and not f.roles)
             and place_name(name)
@@ -294,7 +270,6 @@ def type_votes(
             f.type == ORG
             and not forced
             and not sporty
-            and not org_word(name)
             and key not in long_names
             and not f.surface.isupper()
             and known_place(name)
@@ -305,7 +280,6 @@ def type_votes(
             "forced": bool(forced),
             "titled": f.start in art.titled,
             "roles": bool(f.roles),
-            "org_word": org_word(name),
             "sporty": sporty,
             "long": len(name.split()) > 3,
             "upper": f.surface.isupper(),
@@ -335,13 +309,7 @@ def type_votes(
         nxt = re.match(r"\s+([a-z]+)", text[f.end : f.end + 24])
         if nxt and nxt.group(1) in PRODUCT_NOUNS and f.type != PERSON:
             v[PRODUCT] += 2  # "the Xbox console": a product
-        elif (
-            nxt
-            and nxt.group(1) in _RECORD_NOUNS
-            and not f.surface.isupper()
-            and not org_word(name)
-            and f.start not in art.titled
-        ):
+        elif nxt and nxt.group(1) in _RECORD_NOUNS and not f.surface.isupper() and f.start not in art.titled:
             v[PRODUCT] += 3  # "Eminem's Encore album", "their Please Please Me album cover": a record
             works.add(key)
         if not forced and f.start not in art.titled:
@@ -353,7 +321,7 @@ def type_votes(
                 and re.search(r"\bits\s+[a-z-]+,?\s+$", before)
             ):  # "its maker, Eli Lilly"
                 v[ORG] += 3  # "auditors Grant Thornton", "its maker, Eli Lilly", "budget airline Virgin Blue"
-            if noun and noun.group(1) in RELATIONS and len(name.split()) <= 3 and not org_word(name):
+            if noun and noun.group(1) in RELATIONS and len(name.split()) <= 3:
                 titled_names.add(key)  # "with wife Ffion", "daughter Natalie": a relative is a person
             if (
                 sporty
@@ -377,7 +345,6 @@ def type_votes(
             and name_shaped(name)
             and not known_place(name)
             and name.split()[-1] not in _FACILITY_HEADS
-            and name.split()[0] not in _GEO_WORDS
             and (given_name(name.split()[0]) or known_given_name(name.split()[0]) and surname_again(text, name, f.end))
         ):
             v[PERSON] += 1.5  # "Andy Crawford": a given name and a surname the model called a place
