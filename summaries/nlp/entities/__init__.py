@@ -78,7 +78,6 @@ from newsbrief.summaries.nlp.entities.candidates import Span, spans_of_doc, spli
 from newsbrief.summaries.nlp.entities.common import (
     EVENT,
     MAX_TEXT_CHARS,
-    MODEL_NAMES,
     ORG,
     PERSON,
     PLACE,
@@ -88,13 +87,10 @@ from newsbrief.summaries.nlp.entities.common import (
     aliases_of,
     canonical_alias,
     cue,
-    english_words,
     entities_data,
     fold,
     known_place,
-    load_parser,
     person_noun,
-    sentences_of,
     strip_suffix,
     strip_title,
     word_table,
@@ -102,7 +98,17 @@ from newsbrief.summaries.nlp.entities.common import (
 )
 from newsbrief.summaries.nlp.entities.consolidation import consolidate, host_place, listed_again
 from newsbrief.summaries.nlp.entities.layout import layout
-from newsbrief.summaries.nlp.entities.mentions import Art, bracketed_surnames, compatible, finish, sporty_text
+from newsbrief.summaries.nlp.entities.lexicon import (
+    MODEL_NAMES,
+    english_words,
+    load_parser,
+    sentences_of,
+)
+from newsbrief.summaries.nlp.entities.mentions import (
+    Art,
+    finish,
+    sporty_text,
+)
 from newsbrief.summaries.nlp.entities.model import (
     backend_name,
     form_of_address,
@@ -113,6 +119,10 @@ from newsbrief.summaries.nlp.entities.model import (
 )
 from newsbrief.summaries.nlp.entities.pipeline import extract, extract_many
 from newsbrief.summaries.nlp.entities.roles import discourse_roles
+from newsbrief.summaries.nlp.entities.surnames import (
+    bracketed_surnames,
+    compatible,
+)
 from newsbrief.summaries.nlp.entities.votes import businessy, cue_votes, group_name, national_body
 
 __all__ = [

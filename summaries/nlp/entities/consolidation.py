@@ -28,17 +28,23 @@ from newsbrief.summaries.nlp.entities.common import (
     PLACES,
     PRODUCT,
     Extracted,
-    adjectives,
     canonical_alias,
     cue,
-    english_nouns,
     fold,
     known_place,
     name_words,
     strip_suffix,
     words,
 )
-from newsbrief.summaries.nlp.entities.mentions import Art, demonym, sporty_text
+from newsbrief.summaries.nlp.entities.lexicon import (
+    adjectives,
+    english_nouns,
+)
+from newsbrief.summaries.nlp.entities.mentions import (
+    Art,
+    demonym,
+    sporty_text,
+)
 from newsbrief.summaries.nlp.entities.model import given_name, known_given_name, name_shaped
 from newsbrief.summaries.nlp.entities.roles import discourse_roles, org_role
 from newsbrief.summaries.nlp.entities.votes import (

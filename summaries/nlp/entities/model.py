@@ -10,15 +10,17 @@ import threading
 from newsbrief.summaries.nlp.entities.common import (
     ADDRESS,
     EXCLUDE,
-    MODEL_NAMES,
     NAME_TOKEN,
     ORG_WORDS,
     PLACES,
     TITLE_WORDS,
     bare_word,
+    log,
+)
+from newsbrief.summaries.nlp.entities.lexicon import (
+    MODEL_NAMES,
     english_words,
     load_parser,
-    log,
 )
 
 # -- model ---------------------------------------------------------------------------

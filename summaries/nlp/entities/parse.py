@@ -20,13 +20,18 @@ from newsbrief.summaries.nlp.entities.common import (
     TITLE_HEADS,
     TITLE_WORDS,
     bare_word,
-    english_nouns,
-    english_words,
     name_words,
     person_noun,
     words,
 )
-from newsbrief.summaries.nlp.entities.mentions import Art, demonym
+from newsbrief.summaries.nlp.entities.lexicon import (
+    english_nouns,
+    english_words,
+)
+from newsbrief.summaries.nlp.entities.mentions import (
+    Art,
+    demonym,
+)
 from newsbrief.summaries.nlp.entities.model import model_lock, name_shaped, title_only
 
 

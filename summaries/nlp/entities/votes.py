@@ -25,20 +25,25 @@ from newsbrief.summaries.nlp.entities.common import (
     WORK_AFTER,
     WORK_BEFORE,
     Extracted,
-    adjectives,
     club_context,
     countries,
     cue,
     cues_data,
-    english_nouns,
-    english_words,
     entities_data,
     fold,
     known_place,
     place_name,
     words,
 )
-from newsbrief.summaries.nlp.entities.mentions import Art, sporty_text
+from newsbrief.summaries.nlp.entities.lexicon import (
+    adjectives,
+    english_nouns,
+    english_words,
+)
+from newsbrief.summaries.nlp.entities.mentions import (
+    Art,
+    sporty_text,
+)
 from newsbrief.summaries.nlp.entities.model import given_name, known_given_name, name_shaped
 from newsbrief.summaries.nlp.entities.roles import org_role
 
