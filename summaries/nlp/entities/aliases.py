@@ -7,7 +7,9 @@ import functools
 import re
 from collections.abc import Collection, Sequence
 
-from newsbrief.summaries.nlp.entities.candidates import span_index
+from newsbrief.summaries.nlp.entities.candidates import (
+    span_index,
+)
 from newsbrief.summaries.nlp.entities.common import (
     EVENT_HEADS,
     NOT_NAME,

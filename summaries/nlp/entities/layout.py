@@ -6,7 +6,9 @@ from __future__ import annotations
 import dataclasses
 import re
 
-from newsbrief.summaries.nlp.entities.candidates import span_index
+from newsbrief.summaries.nlp.entities.candidates import (
+    span_index,
+)
 from newsbrief.summaries.nlp.entities.common import (
     ORG,
     PERSON,

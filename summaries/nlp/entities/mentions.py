@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 
 from newsbrief.summaries.nlp.entities.candidates import (
     Span,
-    caps_spans,
     clean_role,
     event_spans,
     good_name,
@@ -48,6 +47,9 @@ from newsbrief.summaries.nlp.entities.common import (
     hashtag_forms,
     person_noun,
     strip_title,
+)
+from newsbrief.summaries.nlp.entities.fallback import (
+    caps_spans,
 )
 from newsbrief.summaries.nlp.entities.lexicon import (
     english_nouns,

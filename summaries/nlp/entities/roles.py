@@ -6,7 +6,11 @@ from __future__ import annotations
 import dataclasses
 import re
 
-from newsbrief.summaries.nlp.entities.candidates import clean_role, org_noun, span_index
+from newsbrief.summaries.nlp.entities.candidates import (
+    clean_role,
+    org_noun,
+    span_index,
+)
 from newsbrief.summaries.nlp.entities.common import (
     ORG_NOUNS,
     ORG_NOUNS_ALSO_PEOPLE,

@@ -8,7 +8,9 @@ import functools
 import re
 from collections import Counter
 
-from newsbrief.summaries.nlp.entities.candidates import org_noun
+from newsbrief.summaries.nlp.entities.candidates import (
+    org_noun,
+)
 from newsbrief.summaries.nlp.entities.common import (
     COMPASS,
     MODEL_VOTE,
@@ -21,7 +23,6 @@ from newsbrief.summaries.nlp.entities.common import (
     PRODUCT,
     PRODUCT_NOUNS,
     RELATIONS,
-    TITLE_WORDS,
     WORK_AFTER,
     WORK_BEFORE,
     Extracted,
@@ -35,16 +36,19 @@ from newsbrief.summaries.nlp.entities.common import (
     place_name,
     words,
 )
-from newsbrief.summaries.nlp.entities.lexicon import (
-    adjectives,
-    english_nouns,
-    english_words,
-)
 from newsbrief.summaries.nlp.entities.mentions import (
     Art,
     sporty_text,
 )
-from newsbrief.summaries.nlp.entities.model import given_name, known_given_name, name_shaped
+from newsbrief.summaries.nlp.entities.model import (
+    given_name,
+    group_name,
+    known_given_name,
+    name_shaped,
+    national_body,
+    surname_again,
+    word_named,
+)
 from newsbrief.summaries.nlp.entities.roles import org_role
 
 _FACILITY_HEADS = frozenset(entities_data()["facility_heads"])
@@ -54,61 +58,6 @@ SCREEN_SENTENCE = cue("screen_sentence")
 _RECORD_NOUNS = words("record_nouns")
 
 
-def _word_named(name: str) -> bool:
-    """A name of two or three words whose first is an English word and no given name
-    ("Snow Patrol", "Age Concern"; not "Rose Tremain" or "Chung Mong-koo")."""
-    words = name.split()
-    first = words[0]
-    word = first.casefold()
-    return (
-        2 <= len(words) <= 3
-        and first.isalpha()
-        and len(first) > 2
-        and (word in english_words() or word.endswith("s") and word[:-1] in english_nouns())
-        and _lexical(words[-1])  # not "Norm Hewitt": a surname no dictionary holds
-        and not known_given_name(first)
-        and not known_place(first)
-        and first not in TITLE_WORDS
-    )
-
-
-def _lexical(word: str) -> bool:
-    """An English word (or its plural), an acronym or a number: what a name of words ends on."""
-    low = word.casefold()
-    return (
-        not word.isalpha()
-        or word.isupper()
-        or low in english_words()
-        or low.endswith("s")
-        and low[:-1] in english_nouns()
-    )
-
-
-def national_body(name: str) -> bool:
-    """Common nouns and a country ("Athletics Ireland", "Sport England"), not a region
-    ("Northern Ireland", "southern England")."""
-    words = name.split()
-    if len(words) < 2 or fold(words[-1]) not in countries() or known_place(name):
-        return False
-    return all(
-        w.isalpha()
-        and w.casefold() in english_nouns()
-        and w.casefold() not in adjectives()
-        and not known_place(w)
-        and w not in TITLE_WORDS
-        for w in words[:-1]
-    )
-
-
-def surname_again(text: str, name: str, end: int) -> bool:
-    """The last word of ``name`` is written again alone after it ("Rio Ferdinand ... said
-    Ferdinand"): how a text goes on about a person, not a firm or a party."""
-    last = name.split()[-1]
-    return (
-        re.search(rf"(?<![\w’'-])(?<!{re.escape(name.split()[0])} ){re.escape(last)}(?![\w-])", text[end:]) is not None
-    )
-
-
 _BUSINESS_WORDS = cue("business_words")
 
 
@@ -116,28 +65,6 @@ _BUSINESS_WORDS = cue("business_words")
 def businessy(text: str) -> bool:
     """A report on business: words of firms, markets and money at least once in 150 words."""
     return len(_BUSINESS_WORDS.findall(text)) * 150 >= max(1, len(text.split()))
-
-
-def group_name(name: str, text: str, start: int) -> bool:
-    """A name shaped like a band's or a group's: its last word is the plural of a common
-    noun ("Scissor Sisters", "Happy Mondays") and its first is no given name, or one
-    plural word after "the" mid-sentence ("the Beatles")."""
-    words = name.split()
-    last = words[-1].casefold()
-    if not (last.endswith("s") and last.isalpha() and len(last) > 3):
-        return False
-    if len(words) > 1:
-        return (
-            last not in english_words()
-            and last[:-1] in english_nouns()
-            and not known_given_name(words[0])
-            and len(words[0].strip(".")) > 1
-        )  # not "H Ellis", an initial and a surname
-    return (
-        bool(re.search(r"(?<![\w.!?])\s?the\s+$", text[max(0, start - 5) : start]))
-        and not known_given_name(name)
-        and not re.search(rf"(?<![\w-]){re.escape(name[:-1])}(?![\w’'-])", text)
-    )  # "the Blairs" of "Mr Blair": a family
 
 
 _NOUN_BEFORE = cue("noun_before")
@@ -203,7 +130,7 @@ def type_votes(
             v[PLACE if not sporty and known_place(name) and not club_context(text, f.start, f.end) else ORG] += 3
         if f.type == PERSON and not forced and f.start not in art.titled and group_name(name, text, f.start):
             v[ORG] += 3  # "Scissor Sisters", "the Beatles": a band or group, not a person
-        elif f.type == PERSON and not forced and f.start not in art.titled and not f.roles and _word_named(name):
+        elif f.type == PERSON and not forced and f.start not in art.titled and not f.roles and word_named(name):
             v[ORG] += 2  # "Led Zeppelin", "Snow Patrol", "Team GB": words, not a given name and a surname
         if forced:
             v[forced] += 5
