@@ -112,7 +112,6 @@ TITLE_WORDS = words("title_words")
 TITLE_HEADS = TITLE_WORDS - words("title_words_not_heads")
 HONORIFICS = words("honorifics")
 ADDRESS = HONORIFICS | words("address_forms")  # forms of address
-ROLE_NOUNS = words("role_nouns")
 LC_HEADS = words("job_heads")
 PORTFOLIO_WORDS = words("portfolio_words")
 ROLE_ABBREVIATIONS = word_table("role_abbreviations")
@@ -302,11 +301,11 @@ def person_noun(word: str) -> bool:
         or w in ("former", "latter", "other", "number", "quarter", "outsider", "insider")
     ):
         return False
-    if w in PERSON_NOUNS or w in ROLE_NOUNS or w in LC_HEADS or w.endswith("s") and w[:-1] in PERSON_NOUNS:
+    if w in PERSON_NOUNS or w in LC_HEADS or w.endswith("s") and w[:-1] in PERSON_NOUNS:
         return True
     if "-" in w and not _AGENT_NOUN.fullmatch(w):  # "vice-president", "runner-up"
         first, last = w.split("-")[0], w.split("-")[-1]
-        return last in PERSON_NOUNS or last in ROLE_NOUNS or person_noun(first) or person_noun(last)
+        return last in PERSON_NOUNS or person_noun(first) or person_noun(last)
     if (
         not _AGENT_NOUN.fullmatch(w)
         or english_nouns()

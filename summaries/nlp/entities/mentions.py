@@ -37,7 +37,6 @@ from newsbrief.summaries.nlp.entities.common import (
     PORTFOLIO_WORDS,
     POSSESSIVE,
     PRODUCT_AFTER,
-    ROLE_NOUNS,
     SHORT_CODE,
     TITLE_WORDS,
     Extracted,
@@ -103,7 +102,7 @@ def _strip_name_front(toks: list[tuple[str, int, int]], model: bool) -> bool:
                 or person_noun(toks[0][0])
                 or toks[0][0].casefold() in DEMONYMS
             )
-            or toks[0][0].casefold() in PERSON_NOUNS | ROLE_NOUNS
+            or toks[0][0].casefold() in PERSON_NOUNS
             and bare_word(toks[0][0]) not in TITLE_WORDS
         )
     ):

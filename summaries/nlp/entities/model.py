@@ -103,11 +103,6 @@ def form_of_address(role: str) -> bool:
     return all(bare_word(w) in ADDRESS for w in role.split())
 
 
-def title_only(role: str) -> bool:
-    """Whether a role is only title words ("Prime Minister", "Lord")."""
-    return all(bare_word(w) in TITLE_WORDS for w in role.split())
-
-
 def name_shaped(name: str) -> bool:
     """Two or three capitalised words, none an organisation word: maybe a person the model
     took for an organisation ("Linus Torvalds")."""

@@ -28,7 +28,7 @@ from newsbrief.summaries.nlp.entities.common import (
 from newsbrief.summaries.nlp.entities.mentions import (
     Art,
 )
-from newsbrief.summaries.nlp.entities.model import model_lock, name_shaped, title_only
+from newsbrief.summaries.nlp.entities.model import model_lock, name_shaped
 from newsbrief.summaries.nlp.entities.phrases import (
     NOUN_TAGS,
     ROLE_MAX_WORDS,
@@ -246,6 +246,4 @@ def parse_roles(arts: list[Art], parser, batch_size: int) -> None:
             f = art.found[mi]
             mine = (f.start - base, f.end - base)
             roles = _roles_from_parse(sd, *mine, [x for x in spans if x != mine])
-            if not roles:
-                roles = [r for r in f.roles if title_only(r)]
             art.found[mi] = dataclasses.replace(f, roles=tuple(roles))
