@@ -78,11 +78,7 @@ import importlib.resources
 from importlib.resources.abc import Traversable
 
 from newsbrief.summaries.nlp.entities.aliases import acronym_of, join_institutions, sentence_starts, strict_initials
-from newsbrief.summaries.nlp.entities.candidates import (
-    Span,
-    spans_of_doc,
-    split_span,
-)
+from newsbrief.summaries.nlp.entities.candidates import Span, spans_of_doc, split_span
 from newsbrief.summaries.nlp.entities.common import (
     EVENT,
     MAX_TEXT_CHARS,
@@ -104,25 +100,11 @@ from newsbrief.summaries.nlp.entities.common import (
     word_table,
     words,
 )
-from newsbrief.summaries.nlp.entities.consolidation import (
-    consolidate,
-    host_place,
-)
+from newsbrief.summaries.nlp.entities.consolidation import consolidate, host_place
 from newsbrief.summaries.nlp.entities.layout import layout
-from newsbrief.summaries.nlp.entities.lexicon import (
-    MODEL_NAMES,
-    english_words,
-    load_parser,
-    sentences_of,
-)
-from newsbrief.summaries.nlp.entities.mentions import (
-    Art,
-    finish,
-    sporty_text,
-)
-from newsbrief.summaries.nlp.entities.missed import (
-    listed_again,
-)
+from newsbrief.summaries.nlp.entities.lexicon import MODEL_NAMES, english_words, load_parser, sentences_of
+from newsbrief.summaries.nlp.entities.mentions import Art, finish, sporty_text
+from newsbrief.summaries.nlp.entities.missed import listed_again
 from newsbrief.summaries.nlp.entities.model import (
     backend_name,
     form_of_address,
@@ -135,14 +117,8 @@ from newsbrief.summaries.nlp.entities.model import (
 )
 from newsbrief.summaries.nlp.entities.pipeline import extract, extract_many
 from newsbrief.summaries.nlp.entities.roles import discourse_roles
-from newsbrief.summaries.nlp.entities.surnames import (
-    bracketed_surnames,
-    compatible,
-)
-from newsbrief.summaries.nlp.entities.votes import (
-    businessy,
-    cue_votes,
-)
+from newsbrief.summaries.nlp.entities.surnames import bracketed_surnames, compatible
+from newsbrief.summaries.nlp.entities.votes import businessy, cue_votes
 
 __all__ = [
     "cue",

@@ -7,9 +7,7 @@ import functools
 import re
 from collections.abc import Collection, Sequence
 
-from newsbrief.summaries.nlp.entities.candidates import (
-    span_index,
-)
+from newsbrief.summaries.nlp.entities.candidates import span_index
 from newsbrief.summaries.nlp.entities.common import (
     EVENT_HEADS,
     NOT_NAME,
@@ -31,14 +29,8 @@ from newsbrief.summaries.nlp.entities.common import (
     known_place,
     words,
 )
-from newsbrief.summaries.nlp.entities.lexicon import (
-    english_words,
-)
-from newsbrief.summaries.nlp.entities.mentions import (
-    Art,
-    demonym,
-    sporty_text,
-)
+from newsbrief.summaries.nlp.entities.lexicon import english_words
+from newsbrief.summaries.nlp.entities.mentions import Art, demonym, sporty_text
 
 # -- one article's mentions, consolidated ----------------------------------------------
 

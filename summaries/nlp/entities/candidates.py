@@ -37,9 +37,7 @@ from newsbrief.summaries.nlp.entities.common import (
     person_noun,
     word_tokens,
 )
-from newsbrief.summaries.nlp.entities.lexicon import (
-    english_words,
-)
+from newsbrief.summaries.nlp.entities.lexicon import english_words
 
 # -- raw candidates ------------------------------------------------------------------
 

@@ -32,29 +32,12 @@ from newsbrief.summaries.nlp.entities.common import (
     strip_suffix,
     words,
 )
-from newsbrief.summaries.nlp.entities.lexicon import (
-    adjectives,
-    english_nouns,
-)
-from newsbrief.summaries.nlp.entities.mentions import (
-    Art,
-    demonym,
-)
+from newsbrief.summaries.nlp.entities.lexicon import adjectives, english_nouns
+from newsbrief.summaries.nlp.entities.mentions import Art, demonym
 from newsbrief.summaries.nlp.entities.missed import more_mentions
-from newsbrief.summaries.nlp.entities.model import (
-    given_name,
-    known_given_name,
-    name_shaped,
-    surname_again,
-)
+from newsbrief.summaries.nlp.entities.model import given_name, known_given_name, name_shaped, surname_again
 from newsbrief.summaries.nlp.entities.roles import discourse_roles, org_role
-from newsbrief.summaries.nlp.entities.votes import (
-    MAKER_ROLE,
-    SCREEN_SENTENCE,
-    SEAT_BEFORE,
-    WORK_ROLE,
-    type_votes,
-)
+from newsbrief.summaries.nlp.entities.votes import MAKER_ROLE, SCREEN_SENTENCE, SEAT_BEFORE, WORK_ROLE, type_votes
 
 _COUNTED = cue("counted")
 

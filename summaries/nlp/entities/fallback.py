@@ -6,9 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from newsbrief.summaries.nlp.entities.candidates import (
-    Span,
-)
+from newsbrief.summaries.nlp.entities.candidates import Span
 from newsbrief.summaries.nlp.entities.common import (
     ALIAS_TYPES,
     ALIASES,

@@ -17,16 +17,8 @@ import threading
 from collections.abc import Sequence
 from typing import Any
 
-from newsbrief.summaries.nlp.entities.common import (
-    ORG,
-    PERSON,
-    PLACE,
-    Extracted,
-    log,
-)
-from newsbrief.summaries.nlp.entities.lexicon import (
-    sentences_of,
-)
+from newsbrief.summaries.nlp.entities.common import ORG, PERSON, PLACE, Extracted, log
+from newsbrief.summaries.nlp.entities.lexicon import sentences_of
 
 # ISO 639-1 code -> spaCy's small news pipeline for it (the ones published for spaCy 3.8)
 LANGUAGE_MODELS: dict[str, str] = {

@@ -47,14 +47,8 @@ from newsbrief.summaries.nlp.entities.common import (
     person_noun,
     strip_title,
 )
-from newsbrief.summaries.nlp.entities.fallback import (
-    caps_spans,
-)
-from newsbrief.summaries.nlp.entities.lexicon import (
-    english_nouns,
-    english_words,
-    sentences_of,
-)
+from newsbrief.summaries.nlp.entities.fallback import caps_spans
+from newsbrief.summaries.nlp.entities.lexicon import english_nouns, english_words, sentences_of
 from newsbrief.summaries.nlp.entities.model import known_given_name
 from newsbrief.summaries.nlp.entities.surnames import bracketed_surnames, corefer, sentence_text, surname_mentions
 

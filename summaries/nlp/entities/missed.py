@@ -7,9 +7,7 @@ from __future__ import annotations
 import re
 
 from newsbrief.summaries.nlp.entities.aliases import VARIANT_FORMS, event_name, role_employers, sentence_starts
-from newsbrief.summaries.nlp.entities.candidates import (
-    span_index,
-)
+from newsbrief.summaries.nlp.entities.candidates import span_index
 from newsbrief.summaries.nlp.entities.common import (
     EVENT,
     NOT_NAME,
@@ -22,9 +20,7 @@ from newsbrief.summaries.nlp.entities.common import (
     fold,
 )
 from newsbrief.summaries.nlp.entities.mentions import Art, sporty_text
-from newsbrief.summaries.nlp.entities.votes import (
-    LIST_GAP,
-)
+from newsbrief.summaries.nlp.entities.votes import LIST_GAP
 
 
 def more_mentions(

@@ -22,13 +22,7 @@ from newsbrief.summaries.nlp.entities.common import (
     known_place,
     log,
 )
-from newsbrief.summaries.nlp.entities.lexicon import (
-    MODEL_NAMES,
-    adjectives,
-    english_nouns,
-    english_words,
-    load_parser,
-)
+from newsbrief.summaries.nlp.entities.lexicon import MODEL_NAMES, adjectives, english_nouns, english_words, load_parser
 
 # -- model ---------------------------------------------------------------------------
 

@@ -9,10 +9,7 @@ import os
 import re
 from collections.abc import Sequence
 
-from newsbrief.summaries.nlp.entities.candidates import (
-    clean_role,
-    span_index,
-)
+from newsbrief.summaries.nlp.entities.candidates import clean_role, span_index
 from newsbrief.summaries.nlp.entities.common import (
     HONORIFICS,
     NOT_NAME,
@@ -25,9 +22,7 @@ from newsbrief.summaries.nlp.entities.common import (
     person_noun,
     words,
 )
-from newsbrief.summaries.nlp.entities.mentions import (
-    Art,
-)
+from newsbrief.summaries.nlp.entities.mentions import Art
 from newsbrief.summaries.nlp.entities.model import model_lock, name_shaped
 from newsbrief.summaries.nlp.entities.phrases import (
     NOUN_TAGS,

@@ -6,11 +6,7 @@ from __future__ import annotations
 import dataclasses
 import re
 
-from newsbrief.summaries.nlp.entities.candidates import (
-    clean_role,
-    org_noun,
-    span_index,
-)
+from newsbrief.summaries.nlp.entities.candidates import clean_role, org_noun, span_index
 from newsbrief.summaries.nlp.entities.common import (
     ORG_NOUNS,
     ORG_NOUNS_ALSO_PEOPLE,
@@ -22,12 +18,8 @@ from newsbrief.summaries.nlp.entities.common import (
     person_noun,
     words,
 )
-from newsbrief.summaries.nlp.entities.lexicon import (
-    english_nouns,
-)
-from newsbrief.summaries.nlp.entities.mentions import (
-    Art,
-)
+from newsbrief.summaries.nlp.entities.lexicon import english_nouns
+from newsbrief.summaries.nlp.entities.mentions import Art
 from newsbrief.summaries.nlp.entities.model import known_given_name
 
 _ROLE_SUBJECT = cue("role_subject")

@@ -7,9 +7,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from newsbrief.summaries.nlp.entities.candidates import (
-    span_index,
-)
+from newsbrief.summaries.nlp.entities.candidates import span_index
 from newsbrief.summaries.nlp.entities.common import ORG, PERSON, Extracted, name_words
 from newsbrief.summaries.nlp.entities.model import known_given_name
 

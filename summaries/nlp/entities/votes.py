@@ -8,9 +8,7 @@ import functools
 import re
 from collections import Counter
 
-from newsbrief.summaries.nlp.entities.candidates import (
-    org_noun,
-)
+from newsbrief.summaries.nlp.entities.candidates import org_noun
 from newsbrief.summaries.nlp.entities.common import (
     COMPASS,
     MODEL_VOTE,
@@ -34,12 +32,10 @@ from newsbrief.summaries.nlp.entities.common import (
     fold,
     known_place,
     place_name,
+    strip_suffix,
     words,
 )
-from newsbrief.summaries.nlp.entities.mentions import (
-    Art,
-    sporty_text,
-)
+from newsbrief.summaries.nlp.entities.mentions import Art, sporty_text
 from newsbrief.summaries.nlp.entities.model import (
     given_name,
     group_name,
@@ -134,6 +130,8 @@ def type_votes(
             v[ORG] += 2  # "Led Zeppelin", "Snow Patrol", "Team GB": words, not a given name and a surname
         if forced:
             v[forced] += 5
+        if " " in f.surface and strip_suffix(f.surface) != f.surface:
+            v[ORG] += 5  # "Magna International Inc": a corporate suffix is never a person's or a place's
         person_roles = [
             r
             for r in f.roles
