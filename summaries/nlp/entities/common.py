@@ -62,26 +62,21 @@ class Extracted:
 # -- gazetteers ----------------------------------------------------------------------
 
 
-@functools.lru_cache(maxsize=1)
+@functools.lru_cache(maxsize=3)
+def data_file(name: str) -> dict[str, Any]:
+    """One data file of the rules (``data/<name>.json``), without its ``_about`` notes."""
+    path = importlib.resources.files("newsbrief.summaries.nlp.entities").joinpath(f"data/{name}.json")
+    return {k: v for k, v in json.loads(path.read_text(encoding="utf-8")).items() if not k.startswith("_")}
+
+
 def entities_data() -> dict[str, Any]:
-    """summaries/nlp/data/entities.json: known variants, corporate suffixes, product nouns."""
-    text = (
-        importlib.resources.files("newsbrief.summaries.nlp.entities")
-        .joinpath("data/entities.json")
-        .read_text(encoding="utf-8")
-    )
-    return json.loads(text)
+    """data/entities.json: known variants, corporate suffixes, gazetteer words."""
+    return data_file("entities")
 
 
-@functools.lru_cache(maxsize=1)
 def _words_data() -> dict[str, Any]:
-    """summaries/nlp/data/words.json: the word lists and tables of the rules."""
-    text = (
-        importlib.resources.files("newsbrief.summaries.nlp.entities")
-        .joinpath("data/words.json")
-        .read_text(encoding="utf-8")
-    )
-    return json.loads(text)
+    """data/words.json: the word lists and tables of the rules."""
+    return data_file("words")
 
 
 def words(name: str) -> frozenset[str]:
@@ -89,11 +84,9 @@ def words(name: str) -> frozenset[str]:
     return frozenset(_words_data()[name]["words"])
 
 
-@functools.lru_cache(maxsize=1)
 def cues_data() -> dict[str, Any]:
     """data/cues.json: the cue patterns of the rules, each with texts it must and must not match."""
-    text = importlib.resources.files("newsbrief.summaries.nlp.entities").joinpath("data/cues.json").read_text("utf-8")
-    return {k: v for k, v in json.loads(text).items() if not k.startswith("_")}
+    return data_file("cues")
 
 
 def cue(name: str) -> re.Pattern[str]:
