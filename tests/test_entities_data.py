@@ -4,6 +4,7 @@ of the cases file comes out of :func:`extract` as written there (#23)."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from importlib.resources import files
@@ -55,3 +56,34 @@ def test_the_cases_file(case):
         assert (kind, surface) in got, (case["why"], got)
     for surface in case.get("not", []):
         assert surface not in {s for _, s in got}, (case["why"], got)
+
+
+_MARKS = {"forced", "titled", "roles", "sporty", "long", "upper", "country"}
+_TYPES = {ner.PERSON, ner.ORG, ner.PLACE, ner.EVENT, ner.PRODUCT}
+
+
+def _around(example: str, side: str) -> tuple[str, ner.Extracted]:
+    """A text with a name ("Kestrel") and the example on the cue's side of it."""
+    text = example + "Kestrel" if side == "before" else "Kestrel" + example
+    start = len(example) if side == "before" else 0
+    return text, ner.Extracted("Kestrel", ner.ORG, "Kestrel", start, start + 7, text)
+
+
+@pytest.mark.parametrize("name", sorted(k for k, v in _cues().items() if "votes" in v))
+def test_every_vote_cue_votes_on_its_side_of_a_name_and_not_on_its_counter_examples(name):
+    spec = _cues()[name]
+    assert spec["side"] in ("before", "after") and spec["window"] > 0, name
+    assert set(spec["votes"]) <= _TYPES and set(spec.get("types", ())) <= _TYPES, name
+    assert set(spec.get("unless", ())) <= _MARKS, name
+    pattern = ner.cue(name)
+    marks = dict.fromkeys(_MARKS, False)
+    for example in spec["match"]:
+        text, f = _around(example, spec["side"])
+        f = dataclasses.replace(f, type=spec.get("types", [ner.ORG])[0])
+        votes = ner.cue_votes(text, f, marks)
+        assert all(votes[k] >= n for k, n in spec["votes"].items()), (name, example, votes)
+    for example in spec["no_match"]:
+        if spec["side"] == "before":
+            assert not pattern.search(example[-spec["window"] :]), (name, example)
+        else:
+            assert not pattern.match(example[: spec["window"]]), (name, example)

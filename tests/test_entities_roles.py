@@ -762,12 +762,6 @@ def test_a_channel_number_is_part_of_its_name(nlp):
     assert [f.name for f in art.found] == ["BBC One"]
 
 
-def test_a_place_noun_after_a_name(nlp):
-    assert _typed("London's famous Vellcourt hotel has been sold.", "Vellcourt", ner.ORG) == ner.PLACE
-    assert _typed("Fans at this year's Marlowby festival need photo ID.", "Marlowby", ner.ORG) == ner.PLACE
-    assert _typed("Amnesty International said the report was wrong.", "Amnesty International", ner.ORG) == ner.ORG
-
-
 def test_in_a_report_on_sport_a_list_of_towns_with_a_club_in_it_is_of_clubs(nlp):
     text = "Seeded in the draw: Harlowe, Kestrelby, Marlowby, Corby United and Tamworth." + _MATCH_REPORT
     typed = [
@@ -791,7 +785,6 @@ def test_a_relative_named_by_a_given_name_alone_is_a_person(nlp):
     found = [ner.Extracted("Ffionna", ner.PERSON, "Ffionna", at, at + 7, text)]
     out = _consolidate(text, found)
     assert [(f.name, f.type, f.weak) for f in out] == [("Ffionna", ner.PERSON, False)]
-    assert _typed("Curtis's widow and daughter Natalie said so.", "Natalie", ner.ORG) == ner.PERSON
 
 
 def test_a_team_sheet_names_people_by_initial_and_surname(nlp):
@@ -844,11 +837,7 @@ def test_the_younger_is_part_of_a_name(nlp):
     assert art.found == []
 
 
-def test_featuring_names_a_work_and_a_family_is_not_a_band(nlp):
-    assert (
-        _typed("The show is an answer to Glass Harbour featuring tycoon Don Rump.", "Glass Harbour", ner.ORG)
-        == ner.PRODUCT
-    )
+def test_a_family_is_not_a_band(nlp):
     text = "Mr Blaine said the Blaines would not comment."
     assert not ner.group_name("Blaines", text, text.index("Blaines"))
     text = "Suits worn by the Marrowbones were sold."
@@ -878,12 +867,6 @@ def test_the_plural_of_a_named_persons_surname_is_their_family_not_an_entity(nlp
     text = "Tony Blaine spoke. The birth of the Blaines' fourth child was a surprise."
     out = _consolidated(text, [("Tony Blaine", ner.PERSON), ("Blaines", ner.ORG)], sentences=True)
     assert set(out) == {"Tony Blaine"}
-
-
-def test_a_performer_is_a_person(nlp):
-    assert _typed("Shares in the Glass Harbour group rose on Monday.", "Glass Harbour", ner.ORG) == ner.ORG
-    assert _typed("They were told by hosts Antony and others.", "Antony", ner.ORG) == ner.PERSON
-    assert _typed("They were told by hosts ITV and others.", "ITV", ner.ORG) == ner.ORG
 
 
 def test_a_party_before_its_members(nlp):
@@ -1062,10 +1045,7 @@ def test_a_firm_with_a_given_name_first_and_a_list_before_a_club(nlp):
     assert kinds["Werder Marlow"] == ner.ORG
 
 
-def test_a_school_a_broadcaster_and_a_players_club_are_organisations(nlp):
-    assert _typed("He was educated at Kellowby, and at a college in Oxford.", "Kellowby", ner.PERSON) == ner.ORG
-    assert _typed("Ann Hale will present Kestrel television's live coverage.", "Kestrel", ner.PERSON) == ner.ORG
-    assert _typed("He saw Kestrel on television with his wife.", "Kestrel", ner.PERSON) == ner.PERSON
+def test_a_players_club_is_an_organisation(nlp):
     sport = (
         "The keeper is linked with Kellowby's Sebastien Marle. He kept a clean sheet in the league match, "
         "and the club's coach praised the squad's season after the 2-0 win in the cup."

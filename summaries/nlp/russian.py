@@ -16,7 +16,8 @@ import warnings
 from collections.abc import Sequence
 from typing import Any
 
-from newsbrief.summaries.nlp.entities.common import ORG, PERSON, PLACE, Extracted, sentences_of
+from newsbrief.summaries.nlp.entities.common import ORG, PERSON, PLACE, Extracted
+from newsbrief.summaries.nlp.entities.lexicon import sentences_of
 
 log = logging.getLogger(__name__)
 

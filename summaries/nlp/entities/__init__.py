@@ -56,11 +56,15 @@ that language's spaCy model alone when it is installed (``fr_core_news_sm`` with
 language it gets no entities (``languages``).
 
 The stages are modules of this package, each one function over typed values: ``candidates``
-(spans that may be names), ``mentions`` (one text's mentions, short names linked), ``parse``
-and ``roles`` (roles from the parse and from the discourse), ``aliases`` (acronyms,
-institutions, employers), ``votes`` (each name's type), ``consolidation`` (one entry per thing
-named), ``layout`` (datelines, results tables, numbers); ``pipeline`` runs them. The word
-lists and tables are data (``data/words.json``, ``data/entities.json``).
+(spans that may be names; ``fallback`` without the model), ``mentions`` (one text's mentions),
+``surnames`` (short names linked to the full one), ``parse``, ``phrases`` and ``roles`` (roles
+from the parse and from the discourse), ``aliases`` (acronyms, institutions, employers),
+``missed`` (mentions the model missed), ``votes`` (each name's type: the cue table of
+``data/cues.json`` read by :func:`cue_votes`, and the votes still written as code),
+``consolidation`` (one entry per thing named), ``layout`` (datelines, results tables, numbers);
+``pipeline`` runs them; ``common``, ``lexicon`` and ``model`` hold the shared ground. The word
+lists, tables and cues are data (``data/words.json``, ``data/entities.json``,
+``data/cues.json``).
 
 :data:`RULES_VERSION` is a hash of this package's modules and data files, so any change to
 the rules changes it; the index re-extracts what other rules made
@@ -78,7 +82,6 @@ from newsbrief.summaries.nlp.entities.candidates import Span, spans_of_doc, spli
 from newsbrief.summaries.nlp.entities.common import (
     EVENT,
     MAX_TEXT_CHARS,
-    MODEL_NAMES,
     ORG,
     PERSON,
     PLACE,
@@ -88,35 +91,38 @@ from newsbrief.summaries.nlp.entities.common import (
     aliases_of,
     canonical_alias,
     cue,
-    english_words,
     entities_data,
     fold,
     known_place,
-    load_parser,
     person_noun,
-    sentences_of,
     strip_suffix,
     strip_title,
     word_table,
     words,
 )
-from newsbrief.summaries.nlp.entities.consolidation import consolidate, host_place, listed_again
+from newsbrief.summaries.nlp.entities.consolidation import consolidate, host_place
 from newsbrief.summaries.nlp.entities.layout import layout
-from newsbrief.summaries.nlp.entities.mentions import Art, bracketed_surnames, compatible, finish, sporty_text
+from newsbrief.summaries.nlp.entities.lexicon import MODEL_NAMES, english_words, load_parser, sentences_of
+from newsbrief.summaries.nlp.entities.mentions import Art, finish, sporty_text
+from newsbrief.summaries.nlp.entities.missed import listed_again
 from newsbrief.summaries.nlp.entities.model import (
     backend_name,
     form_of_address,
     given_name,
+    group_name,
     load_model,
+    national_body,
     ner_model,
     set_backend,
 )
 from newsbrief.summaries.nlp.entities.pipeline import extract, extract_many
 from newsbrief.summaries.nlp.entities.roles import discourse_roles
-from newsbrief.summaries.nlp.entities.votes import businessy, group_name, national_body
+from newsbrief.summaries.nlp.entities.surnames import bracketed_surnames, compatible
+from newsbrief.summaries.nlp.entities.votes import businessy, cue_votes
 
 __all__ = [
     "cue",
+    "cue_votes",
     "words",
     "word_table",
     "layout",

@@ -24,12 +24,12 @@ from newsbrief.summaries.nlp.entities.common import (
     bare_word,
     canonical_alias,
     cue,
-    english_words,
     entities_data,
     fold,
     known_place,
     words,
 )
+from newsbrief.summaries.nlp.entities.lexicon import english_words
 from newsbrief.summaries.nlp.entities.mentions import Art, demonym, sporty_text
 
 # -- one article's mentions, consolidated ----------------------------------------------
@@ -94,10 +94,6 @@ def sentence_starts(text: str, sentences: Sequence[tuple[int, int]]) -> set[int]
         m = re.match(r"[\s\"“‘'(\[-]*", text[a:])
         starts.add(a + (m.end() if m else 0))
     return starts
-
-
-def org_word(name: str) -> bool:
-    return any(w in ORG_WORDS for w in name.split()[1:]) or name.split()[0] in ORG_PREFIXES
 
 
 VARIANT_FORMS = re.compile(

@@ -9,9 +9,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from newsbrief.summaries.nlp.entities.common import (
-    ALIAS_TYPES,
-    ALIASES,
-    CONNECTORS,
     DESIGNATION,
     EVENT,
     EVENT_PATTERN,
@@ -24,7 +21,6 @@ from newsbrief.summaries.nlp.entities.common import (
     ORG_AGENTS,
     ORG_NOUNS,
     ORG_NOUNS_ALSO_PEOPLE,
-    ORG_PREFIXES,
     ORG_WORDS,
     PARTICLES,
     PERSON,
@@ -32,18 +28,16 @@ from newsbrief.summaries.nlp.entities.common import (
     PLACES,
     POSSESSIVE,
     ROLE_ABBREVIATIONS,
-    ROLE_NOUNS,
     TITLE_HEADS,
     WEAPON_WORDS,
     bare_word,
     cue,
-    english_words,
-    fold,
     is_title,
     known_place,
     person_noun,
     word_tokens,
 )
+from newsbrief.summaries.nlp.entities.lexicon import english_words
 
 # -- raw candidates ------------------------------------------------------------------
 
@@ -229,91 +223,6 @@ def event_spans(text: str) -> list[Span]:
     return out
 
 
-def caps_spans(text: str, sentences: Sequence[tuple[int, int]]) -> list[Span]:
-    """Rule-based fallback: runs of capitalised words, typed by gazetteers and shape."""
-    out: list[Span] = []
-    for s_start, s_end in sentences:
-        toks = word_tokens(text[s_start:s_end], s_start)
-        i = 0
-        while i < len(toks):
-            w = POSSESSIVE.sub("", toks[i][0])
-            if not (w[:1].isupper() or DESIGNATION.match(w)):
-                i += 1
-                continue
-            j = i
-            run: list[tuple[str, int, int]] = []
-            while j < len(toks):
-                t = toks[j][0]
-                if t.endswith(".") and not re.fullmatch(r"(?:[A-Z]\.)+", t):
-                    t = t.rstrip(".")
-                bare = POSSESSIVE.sub("", t)
-                if bare[:1].isupper():
-                    run.append((bare, toks[j][1], toks[j][1] + len(bare)))
-                    j += 1
-                    if bare != t:
-                        break
-                elif (
-                    run
-                    and j + 1 < len(toks)
-                    and toks[j + 1][0][:1].isupper()
-                    and (
-                        t in ("&", "de")
-                        # "Bank of India", "Board of Control for Cricket"; not "Shares of X"
-                        or t in ("of", "for")
-                        and (
-                            run[-1][0] in ORG_WORDS
-                            or run[-1][0] in ORG_PREFIXES
-                            or len(run) > 1
-                            or is_title(run[-1][0])
-                        )
-                    )
-                    or (t == "the" and run and run[-1][0] == "of")
-                ):
-                    run.append((t, toks[j][1], toks[j][2]))
-                    j += 1
-                else:
-                    break
-            while run and run[-1][0] in CONNECTORS:
-                run.pop()
-            # drop leading function words ("The", "In", "Earlier")
-            while run and (
-                run[0][0] in NOT_NAME
-                or run[0][0] in CONNECTORS
-                or is_title(run[0][0])
-                and len(run) > 1
-                and run[0][0] not in ORG_PREFIXES
-            ):
-                run.pop(0)
-            if run:
-                words = [r[0] for r in run]
-                phrase = " ".join(words)
-                start, end = run[0][1], run[-1][2]
-                folded = fold(phrase)
-                kind = None
-                if folded in PLACES or ALIAS_TYPES.get(ALIASES.get(folded, "")) == PLACE:
-                    kind = PLACE
-                elif folded in ALIASES:
-                    kind = ALIAS_TYPES.get(ALIASES[folded])
-                elif (
-                    words[-1] in ORG_WORDS
-                    or words[0] in ORG_PREFIXES
-                    or (len(words) == 1 and re.fullmatch(r"[A-Z]{2,6}", words[0]))
-                ):
-                    kind = ORG
-                elif (
-                    2 <= len(words) <= 3
-                    and all(NAME_TOKEN.match(x) for x in words)
-                    and not any(x in ORG_WORDS or x.casefold() in PLACES for x in words)
-                ):
-                    kind = PERSON
-                elif len(words) == 1 and NAME_TOKEN.match(words[0]):
-                    kind = "single"  # maybe a surname given in full earlier
-                if kind:
-                    out.append(Span(start, end, kind, "caps"))
-            i = max(j, i + 1)
-    return out
-
-
 # -- clean-up and roles --------------------------------------------------------------
 
 
@@ -333,8 +242,7 @@ def good_name(words: list[str], kind: str) -> bool:
         any(w.strip(",.") in WEAPON_WORDS for w in words)
         or (words[-1].casefold().strip(",.") in WEAPON_WORDS and words[-1].strip(",.") not in ORG_WORDS)
     ):
-        # "Javelin Anti-Tank Guided Missiles", not "Jet Airways" or "Cisco Systems"
-        return False
+        return False  # "Javelin Anti-Tank Guided Missiles", not "Jet Airways" or "Cisco Systems"
     if kind == PERSON:
         if len(words) > 5 or any(w in ORG_WORDS for w in words):
             return False
@@ -369,7 +277,7 @@ def pre_role(text: str, start: int, floor: int) -> tuple[str, int]:
             and picked
         ):
             picked.append(tok)
-        elif w.casefold() in ROLE_NOUNS or w.casefold() in ("former", "acting", "interim", "then", "outgoing"):
+        elif w.casefold() in ("former", "acting", "interim", "then", "outgoing"):
             if comma and not picked:
                 break
             picked.append(tok)
@@ -383,7 +291,7 @@ def pre_role(text: str, start: int, floor: int) -> tuple[str, int]:
     if not picked:
         return "", start
     words = [p[0] for p in picked]
-    heads = [i for i, w in enumerate(words) if bare_word(w) in TITLE_HEADS or w.casefold() in ROLE_NOUNS]
+    heads = [i for i, w in enumerate(words) if bare_word(w) in TITLE_HEADS]
     if not heads:
         return "", start
     if not comma:
@@ -396,36 +304,6 @@ def pre_role(text: str, start: int, floor: int) -> tuple[str, int]:
             return "", start
     role = text[picked[0][1] : picked[-1][2]]
     return role, picked[0][1]
-
-
-_APPOS = cue("appos")
-
-
-def post_role(text: str, end: int, limit: int) -> tuple[str, int]:
-    """An apposition after a name: "Lt Gen Joshua Rudd, Deputy Commander of the US
-    Indo-Pacific Command," -> "Deputy Commander of the US Indo-Pacific Command"."""
-    m = _APPOS.match(text, end, limit)
-    if not m:
-        return "", end
-    phrase = m.group(2).strip()
-    phrase = re.split(
-        r"\s+(?:said|says|told|met|who|which|has|had|have|is|was|will|would|and\s+(?=[A-Z][a-z]+\s[A-Z]))\b",
-        phrase,
-        maxsplit=1,
-    )[0].strip()
-    words = phrase.split()
-    if not words or len(words) > 14:
-        return "", end
-    if not (
-        words[0][:1].isupper()
-        or words[0].casefold() in ROLE_NOUNS
-        or words[0].casefold() in ("former", "then", "acting", "interim", "deputy")
-        or m.group(1)
-    ):
-        return "", end
-    if not any(bare_word(w) in TITLE_HEADS or w.casefold().strip("'’s") in ROLE_NOUNS for w in words):
-        return "", end
-    return phrase, m.start(2) + len(phrase)
 
 
 _AGE_FRONT = cue("age_front")

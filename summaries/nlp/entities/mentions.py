@@ -11,11 +11,9 @@ from dataclasses import dataclass, field
 
 from newsbrief.summaries.nlp.entities.candidates import (
     Span,
-    caps_spans,
     clean_role,
     event_spans,
     good_name,
-    post_role,
     pre_role,
     span_index,
     split_span,
@@ -39,22 +37,20 @@ from newsbrief.summaries.nlp.entities.common import (
     PORTFOLIO_WORDS,
     POSSESSIVE,
     PRODUCT_AFTER,
-    ROLE_NOUNS,
     SHORT_CODE,
     TITLE_WORDS,
     Extracted,
     bare_word,
     canonical_alias,
-    english_nouns,
-    english_words,
     fold,
     hashtag_forms,
-    name_words,
     person_noun,
-    sentences_of,
     strip_title,
 )
+from newsbrief.summaries.nlp.entities.fallback import caps_spans
+from newsbrief.summaries.nlp.entities.lexicon import english_nouns, english_words, sentences_of
 from newsbrief.summaries.nlp.entities.model import known_given_name
+from newsbrief.summaries.nlp.entities.surnames import bracketed_surnames, corefer, sentence_text, surname_mentions
 
 
 @dataclass(slots=True)
@@ -100,7 +96,7 @@ def _strip_name_front(toks: list[tuple[str, int, int]], model: bool) -> bool:
                 or person_noun(toks[0][0])
                 or toks[0][0].casefold() in DEMONYMS
             )
-            or toks[0][0].casefold() in PERSON_NOUNS | ROLE_NOUNS
+            or toks[0][0].casefold() in PERSON_NOUNS
             and bare_word(toks[0][0]) not in TITLE_WORDS
         )
     ):
@@ -252,7 +248,7 @@ def _with_roles(
     out_spans: list[tuple[Span, str, tuple[str, ...]]] = []
     role_cover: list[tuple[int, int]] = []
     prev_end = 0
-    for idx, sp in enumerate(cands):
+    for sp in cands:
         sidx = span_index(sentences, sp.start)
         s_start, s_end = sentences[sidx] if sidx >= 0 else (0, len(text))
         roles: list[str] = []
@@ -264,10 +260,6 @@ def _with_roles(
                 roles.append(pre)
             elif sp.title:
                 roles.append(sp.title)
-            nxt = cands[idx + 1].start if idx + 1 < len(cands) and cands[idx + 1].type == PERSON else s_end
-            post, post_end = post_role(text, sp.end, min(s_end, max(nxt, sp.end)))
-            if post:
-                roles.append(post)
         prev_end = sp.end if sp.type == PERSON else prev_end
         out_spans.append((sp, text[sp.start : sp.end], tuple(r for r in map(clean_role, roles) if r)))
 
@@ -352,132 +344,8 @@ def finish(text: str, hashtags: Sequence[str], model_spans: list[Span], *, model
         sentence = sentence_text(text, sentences, sidx, cache)
         results.append(Extracted(name, kind, surface, sp.start, sp.end, sentence, roles))
 
-    found = _corefer(_surname_mentions(text, sentences, bracketed_surnames(text, results), cache))
+    found = corefer(surname_mentions(text, sentences, bracketed_surnames(text, results), cache))
     return Art(text, sentences, found, titled, model, (multi_tags, single_tags, hashtag_sentences))
-
-
-def bracketed_surnames(text: str, results: list[Extracted]) -> list[Extracted]:
-    """A given name with the surname put in by an editor: "a gamble on Natalie [Appleton]"
-    is one person, Natalie Appleton."""
-    out: list[Extracted] = []
-    skip_until = -1
-    for r in sorted(results, key=lambda r: r.start):
-        if r.start < skip_until:
-            continue
-        m = re.match(r"\s*\[([A-Z][\w’'-]+)\]", text[r.end : r.end + 40])
-        if m and r.type in (PERSON, ORG) and " " not in r.surface and known_given_name(r.surface):
-            end = r.end + m.end()
-            r = Extracted(f"{r.surface} {m.group(1)}", PERSON, text[r.start : end], r.start, end, r.sentence, r.roles)
-            skip_until = end
-        out.append(r)
-    return out
-
-
-def sentence_text(text: str, sentences: Sequence[tuple[int, int]], sidx: int, cache: dict[int, str]) -> str:
-    """The sentence at ``sidx``, whitespace folded (one string object per sentence)."""
-    sent = cache.get(sidx)
-    if sent is None:
-        s_start, s_end = sentences[sidx] if sidx >= 0 else (0, len(text))
-        sent = cache[sidx] = " ".join(text[s_start:s_end].split())
-    return sent
-
-
-def _surname_mentions(
-    text: str, sentences: Sequence[tuple[int, int]], found: list[Extracted], cache: dict[int, str]
-) -> list[Extracted]:
-    """Later mentions by surname that the model missed ("Modi thanked the forces")."""
-    surnames: dict[str, str] = {}
-    for f in found:
-        words = name_words(f.name)
-        if f.type == PERSON and len(words) >= 2 and len(words[-1]) > 2:
-            surnames.setdefault(words[-1], f.name)
-    if not surnames:
-        return found
-    taken = [(f.start, f.end) for f in found]
-    extra = []
-    pattern = re.compile(r"\b(" + "|".join(map(re.escape, surnames)) + r")\b(?!-)")
-    for m in pattern.finditer(text):
-        if any(a < m.end() and m.start() < b for a, b in taken):
-            continue
-        sidx = span_index(sentences, m.start())
-        extra.append(
-            Extracted(
-                surnames[m.group(1)],
-                PERSON,
-                m.group(1),
-                m.start(),
-                m.end(),
-                sentence_text(text, sentences, sidx, cache),
-            )
-        )
-    if not extra:
-        return found
-    return sorted(found + extra, key=lambda f: f.start)
-
-
-def _corefer(found: list[Extracted]) -> list[Extracted]:
-    """Short person names take the full name given in the same text: "Hegseth" ->
-    "Pete Hegseth", "Modi" -> "Narendra Modi"; a lone capitalised word that names no one
-    given in full is dropped (rule extractor) or kept as the model typed it."""
-    full: dict[str, str] = {}
-    firsts: dict[str, str] = {}
-    for f in found:
-        if f.type == PERSON and len(f.name.split()) >= 2:
-            words = name_words(f.name)
-            full.setdefault(words[-1].casefold(), f.name)
-            firsts.setdefault(words[0].casefold(), f.name)
-    # prefer the longest full name for each surname
-    for f in found:
-        if f.type == PERSON and len(f.name.split()) >= 2:
-            key = name_words(f.name)[-1].casefold()
-            if len(f.name) > len(full[key]):
-                full[key] = f.name
-    # several people with one surname ("Ozzy Osbourne and his wife Sharon Osbourne"): a
-    # surname alone is the one named last before it
-    seen: dict[str, list[tuple[int, str]]] = {}
-    for f in found:
-        if f.type == PERSON and len(f.name.split()) >= 2:
-            seen.setdefault(name_words(f.name)[-1].casefold(), []).append((f.start, f.name))
-    shared = {k for k, v in seen.items() if any(not compatible(a, b) for _, a in v for _, b in v)}
-    out = []
-    for f in found:
-        words = f.name.split()
-        if f.type in (PERSON, "single") and len(words) == 1:
-            key = words[0].casefold()
-            target = full.get(key) or (firsts.get(key) if len(key) > 2 else None)
-            if key in shared:
-                before = [m for m in seen[key] if m[0] < f.start]
-                target = max(before)[1] if before else min(seen[key])[1]
-            if target:
-                out.append(Extracted(target, PERSON, f.surface, f.start, f.end, f.sentence, f.roles))
-                continue
-            if f.type == "single":
-                continue
-        elif f.type == PERSON and len(words) >= 2:
-            # "S Jaishankar" and "Subrahmanyam Jaishankar" in one text: one person
-            target = full.get(name_words(f.name)[-1].casefold())
-            if target and target != f.name and compatible(f.name, target):
-                out.append(Extracted(target, PERSON, f.surface, f.start, f.end, f.sentence, f.roles))
-                continue
-        if f.type == "single":
-            continue
-        out.append(f)
-    return out
-
-
-def compatible(a: str, b: str) -> bool:
-    """Two full names of one person: same surname, given names equal or initials of each other."""
-    wa, wb = name_words(a.replace(".", " ")), name_words(b.replace(".", " "))
-    if wa[-1].casefold() != wb[-1].casefold():
-        return False
-    for x, y in zip(wa[:-1], wb[:-1]):
-        x, y = x.casefold(), y.casefold()
-        if x == y:
-            continue
-        if (len(x) == 1 and y.startswith(x)) or (len(y) == 1 and x.startswith(y)):
-            continue
-        return False
-    return True
 
 
 _SPORT_WORDS = re.compile(

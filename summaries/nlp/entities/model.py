@@ -1,25 +1,28 @@
 """The spaCy model: which one is loaded (``en_core_web_sm`` or its re-upload, or the rules
-alone), once per process; given names (gender-guesser) and forms of address."""
+alone), once per process; given names (gender-guesser), forms of address, and the shapes of
+names (a given name and a surname, words, a band's plural, a national body)."""
 
 from __future__ import annotations
 
 import functools
 import os
+import re
 import threading
 
 from newsbrief.summaries.nlp.entities.common import (
     ADDRESS,
     EXCLUDE,
-    MODEL_NAMES,
     NAME_TOKEN,
     ORG_WORDS,
     PLACES,
     TITLE_WORDS,
     bare_word,
-    english_words,
-    load_parser,
+    countries,
+    fold,
+    known_place,
     log,
 )
+from newsbrief.summaries.nlp.entities.lexicon import MODEL_NAMES, adjectives, english_nouns, english_words, load_parser
 
 # -- model ---------------------------------------------------------------------------
 
@@ -94,11 +97,6 @@ def form_of_address(role: str) -> bool:
     return all(bare_word(w) in ADDRESS for w in role.split())
 
 
-def title_only(role: str) -> bool:
-    """Whether a role is only title words ("Prime Minister", "Lord")."""
-    return all(bare_word(w) in TITLE_WORDS for w in role.split())
-
-
 def name_shaped(name: str) -> bool:
     """Two or three capitalised words, none an organisation word: maybe a person the model
     took for an organisation ("Linus Torvalds")."""
@@ -137,3 +135,80 @@ def given_name(word: str) -> bool:
         return False
     table = _given_names()
     return table is not None and table.get_gender(word) != "unknown"
+
+
+def word_named(name: str) -> bool:
+    """A name of two or three words whose first is an English word and no given name
+    ("Snow Patrol", "Age Concern"; not "Rose Tremain" or "Chung Mong-koo")."""
+    words = name.split()
+    first = words[0]
+    word = first.casefold()
+    return (
+        2 <= len(words) <= 3
+        and first.isalpha()
+        and len(first) > 2
+        and (word in english_words() or word.endswith("s") and word[:-1] in english_nouns())
+        and _lexical(words[-1])  # not "Norm Hewitt": a surname no dictionary holds
+        and not known_given_name(first)
+        and not known_place(first)
+        and first not in TITLE_WORDS
+    )
+
+
+def _lexical(word: str) -> bool:
+    """An English word (or its plural), an acronym or a number: what a name of words ends on."""
+    low = word.casefold()
+    return (
+        not word.isalpha()
+        or word.isupper()
+        or low in english_words()
+        or low.endswith("s")
+        and low[:-1] in english_nouns()
+    )
+
+
+def national_body(name: str) -> bool:
+    """Common nouns and a country ("Athletics Ireland", "Sport England"), not a region
+    ("Northern Ireland", "southern England")."""
+    words = name.split()
+    if len(words) < 2 or fold(words[-1]) not in countries() or known_place(name):
+        return False
+    return all(
+        w.isalpha()
+        and w.casefold() in english_nouns()
+        and w.casefold() not in adjectives()
+        and not known_place(w)
+        and w not in TITLE_WORDS
+        for w in words[:-1]
+    )
+
+
+def surname_again(text: str, name: str, end: int) -> bool:
+    """The last word of ``name`` is written again alone after it ("Rio Ferdinand ... said
+    Ferdinand"): how a text goes on about a person, not a firm or a party."""
+    last = name.split()[-1]
+    return (
+        re.search(rf"(?<![\w’'-])(?<!{re.escape(name.split()[0])} ){re.escape(last)}(?![\w-])", text[end:]) is not None
+    )
+
+
+def group_name(name: str, text: str, start: int) -> bool:
+    """A name shaped like a band's or a group's: its last word is the plural of a common
+    noun ("Scissor Sisters", "Happy Mondays") and its first is no given name, or one
+    plural word after "the" mid-sentence ("the Beatles")."""
+    words = name.split()
+    last = words[-1].casefold()
+    if not (last.endswith("s") and last.isalpha() and len(last) > 3):
+        return False
+    if len(words) > 1:
+        return (
+            last not in english_words()
+            and last[:-1] in english_nouns()
+            and not known_given_name(words[0])
+            and len(words[0].strip(".")) > 1
+        )  # not "H Ellis", an initial and a surname
+    return (
+        bool(re.search(r"(?<![\w.!?])\s?the\s+$", text[max(0, start - 5) : start]))
+        and not known_given_name(name)
+        and not re.search(rf"(?<![\w-]){re.escape(name[:-1])}(?![\w’'-])", text)
+    )  # "the Blairs" of "Mr Blair": a family

@@ -7,10 +7,11 @@ from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from newsbrief.summaries.nlp.entities.candidates import Span, spans_of_doc
-from newsbrief.summaries.nlp.entities.common import BATCH_CHARS, MAX_TEXT_CHARS, Extracted, english_words, log
+from newsbrief.summaries.nlp.entities.common import BATCH_CHARS, MAX_TEXT_CHARS, Extracted, log
 from newsbrief.summaries.nlp.entities.consolidation import consolidate
 from newsbrief.summaries.nlp.entities.languages import extract_other, is_english
 from newsbrief.summaries.nlp.entities.layout import layout
+from newsbrief.summaries.nlp.entities.lexicon import english_words
 from newsbrief.summaries.nlp.entities.mentions import Art, finish
 from newsbrief.summaries.nlp.entities.model import model_lock, ner_model, role_parser
 from newsbrief.summaries.nlp.entities.parse import parse_roles, processes

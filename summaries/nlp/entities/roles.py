@@ -12,14 +12,13 @@ from newsbrief.summaries.nlp.entities.common import (
     ORG_NOUNS_ALSO_PEOPLE,
     PERSON,
     PERSON_NOUNS,
-    ROLE_NOUNS,
+    POSSESSIVE,
     Extracted,
     cue,
-    english_nouns,
     person_noun,
-    role_head_word,
     words,
 )
+from newsbrief.summaries.nlp.entities.lexicon import english_nouns
 from newsbrief.summaries.nlp.entities.mentions import Art
 from newsbrief.summaries.nlp.entities.model import known_given_name
 
@@ -99,7 +98,7 @@ def _role_after(text: str, at: int, end: int) -> str:
         word = w.group()
         if not word[0].isalnum() or word.casefold() in _PREPOSITIONS:
             break
-        if not person_noun(word) or word[:1].isupper() and word.casefold() not in PERSON_NOUNS | ROLE_NOUNS:
+        if not person_noun(word) or word[:1].isupper() and word.casefold() not in PERSON_NOUNS:
             continue
         nxt = words[j + 1].group() if j + 1 < len(words) else ""
         if person_noun(nxt) and not nxt[:1].isupper():
@@ -249,3 +248,17 @@ def org_role(role: str, f: Extracted) -> bool:
     ):
         return True  # "flamboyant US act Scissor Sisters": a group, by its plural name
     return not (head in ORG_NOUNS_ALSO_PEOPLE and f.type == PERSON and len(words) > 1)
+
+
+_ROLE_PREP = cue("role_prep")
+
+
+def role_head_word(role: str) -> str:
+    """The noun a role phrase is about: "senior technology consultant for Sophos" ->
+    consultant; "Royal Bank of Scotland chief executive" -> executive (a role written
+    before a name ends on its head)."""
+    words = role.split()
+    if words and person_noun(words[-1]) and not words[-1][:1].isupper():
+        return POSSESSIVE.sub("", words[-1]).casefold()
+    words = _ROLE_PREP.split(role, maxsplit=1)[0].split()
+    return POSSESSIVE.sub("", words[-1]).casefold() if words else ""

@@ -8,12 +8,9 @@ import functools
 import re
 from collections import Counter
 
-from newsbrief.summaries.nlp.entities.aliases import event_name, org_word
 from newsbrief.summaries.nlp.entities.candidates import org_noun
 from newsbrief.summaries.nlp.entities.common import (
-    CLUB_BEFORE,
     COMPASS,
-    EVENT,
     MODEL_VOTE,
     ORG,
     ORG_NOUNS_ALSO_PEOPLE,
@@ -24,16 +21,13 @@ from newsbrief.summaries.nlp.entities.common import (
     PRODUCT,
     PRODUCT_NOUNS,
     RELATIONS,
-    TITLE_WORDS,
     WORK_AFTER,
     WORK_BEFORE,
     Extracted,
-    adjectives,
     club_context,
     countries,
     cue,
-    english_nouns,
-    english_words,
+    cues_data,
     entities_data,
     fold,
     known_place,
@@ -42,73 +36,22 @@ from newsbrief.summaries.nlp.entities.common import (
     words,
 )
 from newsbrief.summaries.nlp.entities.mentions import Art, sporty_text
-from newsbrief.summaries.nlp.entities.model import given_name, known_given_name, name_shaped
+from newsbrief.summaries.nlp.entities.model import (
+    given_name,
+    group_name,
+    known_given_name,
+    name_shaped,
+    national_body,
+    surname_again,
+    word_named,
+)
 from newsbrief.summaries.nlp.entities.roles import org_role
 
 _FACILITY_HEADS = frozenset(entities_data()["facility_heads"])
-PLACE_NOUN_AFTER = cue("place_noun_after")
-_CLUB_ENDS = words("club_ends")
-_GEO_WORDS = words("geographic_words")
 WORK_ROLE = cue("work_role")
 MAKER_ROLE = cue("maker_role")
 SCREEN_SENTENCE = cue("screen_sentence")
-_PERFORMERS = words("performers")
 _RECORD_NOUNS = words("record_nouns")
-
-
-def _word_named(name: str) -> bool:
-    """A name of two or three words whose first is an English word and no given name
-    ("Snow Patrol", "Age Concern"; not "Rose Tremain" or "Chung Mong-koo")."""
-    words = name.split()
-    first = words[0]
-    word = first.casefold()
-    return (
-        2 <= len(words) <= 3
-        and first.isalpha()
-        and len(first) > 2
-        and (word in english_words() or word.endswith("s") and word[:-1] in english_nouns())
-        and _lexical(words[-1])  # not "Norm Hewitt": a surname no dictionary holds
-        and not known_given_name(first)
-        and not known_place(first)
-        and first not in TITLE_WORDS
-    )
-
-
-def _lexical(word: str) -> bool:
-    """An English word (or its plural), an acronym or a number: what a name of words ends on."""
-    low = word.casefold()
-    return (
-        not word.isalpha()
-        or word.isupper()
-        or low in english_words()
-        or low.endswith("s")
-        and low[:-1] in english_nouns()
-    )
-
-
-def national_body(name: str) -> bool:
-    """Common nouns and a country ("Athletics Ireland", "Sport England"), not a region
-    ("Northern Ireland", "southern England")."""
-    words = name.split()
-    if len(words) < 2 or fold(words[-1]) not in countries() or known_place(name):
-        return False
-    return all(
-        w.isalpha()
-        and w.casefold() in english_nouns()
-        and w.casefold() not in adjectives()
-        and not known_place(w)
-        and w not in TITLE_WORDS
-        for w in words[:-1]
-    )
-
-
-def surname_again(text: str, name: str, end: int) -> bool:
-    """The last word of ``name`` is written again alone after it ("Rio Ferdinand ... said
-    Ferdinand"): how a text goes on about a person, not a firm or a party."""
-    last = name.split()[-1]
-    return (
-        re.search(rf"(?<![\w’'-])(?<!{re.escape(name.split()[0])} ){re.escape(last)}(?![\w-])", text[end:]) is not None
-    )
 
 
 _BUSINESS_WORDS = cue("business_words")
@@ -120,41 +63,31 @@ def businessy(text: str) -> bool:
     return len(_BUSINESS_WORDS.findall(text)) * 150 >= max(1, len(text.split()))
 
 
-def group_name(name: str, text: str, start: int) -> bool:
-    """A name shaped like a band's or a group's: its last word is the plural of a common
-    noun ("Scissor Sisters", "Happy Mondays") and its first is no given name, or one
-    plural word after "the" mid-sentence ("the Beatles")."""
-    words = name.split()
-    last = words[-1].casefold()
-    if not (last.endswith("s") and last.isalpha() and len(last) > 3):
-        return False
-    if len(words) > 1:
-        return (
-            last not in english_words()
-            and last[:-1] in english_nouns()
-            and not known_given_name(words[0])
-            and len(words[0].strip(".")) > 1
-        )  # not "H Ellis", an initial and a surname
-    return (
-        bool(re.search(r"(?<![\w.!?])\s?the\s+$", text[max(0, start - 5) : start]))
-        and not known_given_name(name)
-        and not re.search(rf"(?<![\w-]){re.escape(name[:-1])}(?![\w’'-])", text)
-    )  # "the Blairs" of "Mr Blair": a family
-
-
 _NOUN_BEFORE = cue("noun_before")
 # where a name is an electoral seat ("MP for Finchley", "the Finchley constituency")
 SEAT_BEFORE = cue("seat_before")
-SEAT_AFTER = cue("seat_after")
 _PLACE_BEFORE = cue("place_before")
 _PLACE_AFTER = cue("place_after")
-_OWNS_AFTER = cue("owns_after")
-_AGE_AFTER = cue("age_after")
-_WHO_AFTER = cue("who_after")
-_INITIAL_SURNAME = cue("initial_surname")
-_OWNED_BEFORE = cue("owned_before")
-_OWNED_AFTER = cue("owned_after")
-_PLACE_OF = cue("place_of")
+
+
+VOTE_CUES = [(spec, cue(name)) for name, spec in cues_data().items() if "votes" in spec]
+
+
+def cue_votes(text: str, f: Extracted, marks: dict[str, bool]) -> Counter:
+    """The votes of the cue table for one mention: each cue with ``votes`` whose pattern is
+    found on its side of the mention, for a mention of one of its ``types`` that has none of
+    its ``unless`` marks (see data/cues.json)."""
+    out: Counter = Counter()
+    for spec, pattern in VOTE_CUES:
+        if f.type not in spec.get("types", (f.type,)) or any(marks[m] for m in spec.get("unless", ())):
+            continue
+        if spec["side"] == "before":
+            found = pattern.search(text[max(0, f.start - spec["window"]) : f.start])
+        else:
+            found = pattern.match(text[f.end : f.end + spec["window"]])
+        if found:
+            out.update(spec["votes"])
+    return out
 
 
 def type_votes(
@@ -181,33 +114,19 @@ def type_votes(
     shaped: set[str] = set()
     sporty = sporty_text(text)
     people_at = {f.start for f, name, forced in named if (forced or f.type) == PERSON and len(name.split()) > 1}
-    club_towns = (
-        {fold(" ".join(n.split()[:-1])) for _, n, _ in named if len(n.split()) > 1 and n.split()[-1] in _CLUB_ENDS}
-        if sporty
-        else set()
-    )
     for f, name, forced in named:
         key = fold(name)
         v = cues.setdefault(key, Counter())
         model.setdefault(key, Counter())[f.type] += 1
-        if (
-            f.start in work_titles
-            and not forced
-            and not sporty
-            and not org_word(name)
-            and key not in PLACES
-            and key not in countries()
-        ):
+        if f.start in work_titles and not forced and not sporty and key not in PLACES and key not in countries():
             v[PRODUCT] += 5  # "Sideways star Thomas Hayden Church": a film's star, not an employer
             works.add(key)
-        elif f.start in employers and not forced and not (f.type == PERSON and _INITIAL_SURNAME.fullmatch(name)):
-            if not sporty and known_place(name) and not club_context(text, f.start, f.end):
-                v[PLACE] += 3  # "an Andhra Pradesh official", "Edinburgh architect X": a place's
-            else:
-                v[ORG] += 3
+        elif f.start in employers and not forced:
+            # "Sophos consultant Graham Cluley": an employer; "a New York official": a place's
+            v[PLACE if not sporty and known_place(name) and not club_context(text, f.start, f.end) else ORG] += 3
         if f.type == PERSON and not forced and f.start not in art.titled and group_name(name, text, f.start):
             v[ORG] += 3  # "Scissor Sisters", "the Beatles": a band or group, not a person
-        elif f.type == PERSON and not forced and f.start not in art.titled and not f.roles and _word_named(name):
+        elif f.type == PERSON and not forced and f.start not in art.titled and not f.roles and word_named(name):
             v[ORG] += 2  # "Led Zeppelin", "Snow Patrol", "Team GB": words, not a given name and a surname
         if forced:
             v[forced] += 5
@@ -225,11 +144,7 @@ def type_votes(
             titled_names.add(key)
         elif f.roles and len(person_roles) < len(f.roles):
             v[ORG] += 3  # "Virgin Blue, the budget airline": an organisation
-        if f.type != PERSON and key in long_names and not event_name(name):
-            v[ORG] += 3
-        if f.type in (ORG, PERSON) and len(name.split()) > 1 and org_word(name):
-            v[ORG] += 2
-        elif (
+        if (
             f.type in (ORG, PERSON)
             and len(name.split()) > 1
             and name.split()[-1] in _FACILITY_HEADS
@@ -243,15 +158,8 @@ def type_votes(
             and (name.split()[-1] not in ("City", "Centre", "Center") or sporty and name.split()[-1] == "City")
         ):
             v[ORG] += 2  # "Manchester United" is a club, not a place; "Stoke City" in a match report
-        after_noun = PLACE_NOUN_AFTER.match(text, f.end, f.end + 16)
-        if f.type in (ORG, PERSON) and not forced and after_noun and not org_word(name) and f.start not in art.titled:
-            v[PLACE] += 3  # "London's famous Savoy hotel", "this year's Glastonbury festival": the place
         if f.type == PLACE and not forced and national_body(name):
             v[ORG] += 3  # "Athletics Ireland", "Age Concern England": a national body, not a part of the country
-        if f.type == PLACE and sporty and not forced and key in club_towns and key not in countries():
-            v[ORG] += 3  # "Newry" where the report also says "Newry FC"
-        if f.type == ORG and not forced and _INITIAL_SURNAME.fullmatch(name) and not org_word(name):
-            v[PERSON] += 2  # "C Hodgson", "G Rowntree": an initial and a surname (team lists)
         if (
             f.type == ORG
             and not forced
@@ -272,13 +180,12 @@ def type_votes(
             and re.search(r"(?<![\w-])at\s+$", text[max(0, f.start - 4) : f.start])
         ):
             v[PLACE] += 2.5  # "a draw at Anfield": the ground, not a club
-        if f.type == ORG and not forced and key in countries() and not org_word(name):
+        if f.type == ORG and not forced and key in countries():
             v[PLACE] += 2  # "for Turkey to recognise Cyprus": a country the model took for an organisation
         elif (
             f.type in (ORG, PERSON)
             and not forced
             and not sporty
-            and not org_word(name)
             and key not in long_names
             and (f.type == ORG or len(name.split()) == 1 and f.start not in art.titled and not f.roles)
             and place_name(name)
@@ -293,34 +200,22 @@ def type_votes(
             f.type == ORG
             and not forced
             and not sporty
-            and not org_word(name)
             and key not in long_names
             and not f.surface.isupper()
             and known_place(name)
             and not businessy(text)
         ):
             v[PLACE] += 1.5  # a town outside reports on sport and business ("Labour held Oxford"): the town
-        if (
-            f.type == ORG
-            and not forced
-            and not org_word(name)
-            and (SEAT_BEFORE.search(text, max(0, f.start - 40), f.start) or SEAT_AFTER.match(text, f.end, f.end + 16))
-        ):
-            v[PLACE] += 3  # "MP for Mid-Bedfordshire", "the constituency now known as Copeland": a seat is a place
-        if (
-            f.type == ORG
-            and len(name.split()) <= 3
-            and re.search(r"(?:^|[^\w])in\s+$", text[max(0, f.start - 4) : f.start])
-        ):
-            v[PLACE] += 1.5  # "a seat in Finchley": a place the model took for an organisation
-        if (
-            f.type != PERSON
-            and not forced
-            and not org_word(name)
-            and re.match(r",?\s+featuring\s+(?:[a-z]+\s+)?[A-Z]", text[f.end : f.end + 30])
-        ):
-            v[PRODUCT] += 3  # "The Apprentice featuring Donald Trump": a show or a song
-            works.add(key)
+        marks = {
+            "forced": bool(forced),
+            "titled": f.start in art.titled,
+            "roles": bool(f.roles),
+            "sporty": sporty,
+            "long": len(name.split()) > 3,
+            "upper": f.surface.isupper(),
+            "country": key in countries(),
+        }
+        v.update(cue_votes(text, f, marks))  # the cue table (data/cues.json: "votes")
         # "the film Sideways", "TV show Brass Eye", "The Aviator, a film biography": a work
         if (
             f.type != PERSON
@@ -333,12 +228,6 @@ def type_votes(
             v[PRODUCT] += 5  # as strong as the variants table
             works.add(key)
         if (
-            f.type != PERSON
-            and not forced
-            and re.match(r"(?:['’]s)?\s+(?:awards?|nominations?|ceremony|statuettes?)\b", text[f.end : f.end + 20])
-        ):
-            v[EVENT] += 2  # "Golden Globe awards", "Oscars ceremony": an award, not an organisation
-        if (
             (f.type in (PLACE, ORG) or f.type == PERSON and " " not in name and known_place(name))
             and not forced
             and len(name.split()) <= 3
@@ -349,14 +238,8 @@ def type_votes(
             v[ORG] += 2  # a town's club: "Leicester lock Ben Kay", "joined Sunderland"
         nxt = re.match(r"\s+([a-z]+)", text[f.end : f.end + 24])
         if nxt and nxt.group(1) in PRODUCT_NOUNS and f.type != PERSON:
-            v[PRODUCT] += 2
-        elif (
-            nxt
-            and nxt.group(1) in _RECORD_NOUNS
-            and not f.surface.isupper()
-            and not org_word(name)
-            and f.start not in art.titled
-        ):
+            v[PRODUCT] += 2  # "the Xbox console": a product
+        elif nxt and nxt.group(1) in _RECORD_NOUNS and not f.surface.isupper() and f.start not in art.titled:
             v[PRODUCT] += 3  # "Eminem's Encore album", "their Please Please Me album cover": a record
             works.add(key)
         if not forced and f.start not in art.titled:
@@ -368,34 +251,8 @@ def type_votes(
                 and re.search(r"\bits\s+[a-z-]+,?\s+$", before)
             ):  # "its maker, Eli Lilly"
                 v[ORG] += 3  # "auditors Grant Thornton", "its maker, Eli Lilly", "budget airline Virgin Blue"
-            if (
-                f.type == ORG
-                and noun
-                and noun.group(1) in _PERFORMERS
-                and not org_word(name)
-                and not f.surface.isupper()
-            ):
-                v[PERSON] += 3  # "told by hosts Ant and Dec", "rapper Nelly": a performer is a person
-            if noun and noun.group(1) in RELATIONS and len(name.split()) <= 3 and not org_word(name):
-                v[PERSON] += 3  # "with wife Ffion", "daughter Natalie": a relative is a person
-                titled_names.add(key)
-            if not org_word(name) and _AGE_AFTER.match(text, f.end, f.end + 8):
-                v[PERSON] += 3  # "Natalie Appleton, 31,": an age is said of a person
-            elif not org_word(name) and not sporty and f.type != PLACE and _WHO_AFTER.match(text, f.end, f.end + 8):
-                v[PERSON] += 2  # "Nelly, who": outside sport (where "Tamworth, who won" is a club)
-            if f.type != PLACE and not f.roles and _OWNS_AFTER.match(text, f.end, f.end + 50):
-                v[ORG] += 2  # "Pfizer's popular hypertension drug", "Sky's shares": what a firm owns
-            if f.type != PLACE and re.search(r"(?<![\w-])(?:educated|schooled|studied)\s+at\s+(?:the\s+)?$", before):
-                v[ORG] += 3  # "Educated at Eton": a school
-            if (
-                key not in countries()
-                and not f.surface.isupper()
-                and re.match(
-                    r"\s+(?:television|TV|radio)(?:['’]s)?\s+(?:[a-z]+\s+)?(?:coverage|channel|show|news|viewers|programme|series)\b",
-                    text[f.end : f.end + 40],
-                )
-            ):
-                v[ORG] += 3  # "Sky television's live coverage": a broadcaster
+            if noun and noun.group(1) in RELATIONS and len(name.split()) <= 3:
+                titled_names.add(key)  # "with wife Ffion", "daughter Natalie": a relative is a person
             if (
                 sporty
                 and key not in countries()
@@ -403,16 +260,6 @@ def type_votes(
                 and (f.end + 3) in people_at
             ):
                 v[ORG] += 3  # "Parma's Sebastien Frey": a player's club, in a report on sport
-            if _OWNED_BEFORE.search(before) or _OWNED_AFTER.match(text, f.end, f.end + 40):
-                v[ORG] += 3  # "shares in Borussia Dortmund", "Virgin Blue, which is 25% owned by"
-            if f.type != PLACE and _PLACE_OF.search(before):
-                v[PLACE] += 3  # "the southern province of Tamil Nadu"
-            if (
-                f.type != PLACE
-                and not re.search(r"(?:\band|,)\s*$", before)
-                and re.match(r"\s+(?:are|were)\s+(?!\w+ed\s+by\b)", text[f.end : f.end + 24])
-            ):
-                v[ORG] += 3  # "Snow Patrol are working on...": a group (one person "is")
             after = re.match(r"\s+([a-z][a-z-]+)\b", text[f.end : f.end + 24])
             if (
                 f.type in (PERSON, ORG)
@@ -423,20 +270,11 @@ def type_votes(
             ):
                 v[ORG] += 3  # "its Alfa Romeo subsidiary", "the Kestrel group": the name of a business
         if (
-            f.type == PERSON
-            and not forced
-            and CLUB_BEFORE.search(text[max(0, f.start - 40) : f.start])
-            and re.match(r"\s*[,)]", text[f.end : f.end + 3])
-            and text[max(0, f.start - 2) : f.start].endswith("(")
-        ):
-            v[ORG] += 3  # "J Robinson (Sale Sharks, capt)": a player's club in a team list
-        if (
             f.type == PLACE
             and not forced
             and name_shaped(name)
             and not known_place(name)
             and name.split()[-1] not in _FACILITY_HEADS
-            and name.split()[0] not in _GEO_WORDS
             and (given_name(name.split()[0]) or known_given_name(name.split()[0]) and surname_again(text, name, f.end))
         ):
             v[PERSON] += 1.5  # "Andy Crawford": a given name and a surname the model called a place

@@ -1,0 +1,96 @@
+"""Stage 4a, mentions the model missed: the long names acronyms are defined for, the variants
+table's forms, a team sheet's players, newspapers, a name written again in a list, and the
+employers named in roles."""
+
+from __future__ import annotations
+
+import re
+
+from newsbrief.summaries.nlp.entities.aliases import VARIANT_FORMS, event_name, role_employers, sentence_starts
+from newsbrief.summaries.nlp.entities.candidates import span_index
+from newsbrief.summaries.nlp.entities.common import (
+    EVENT,
+    NOT_NAME,
+    ORG,
+    PERSON,
+    PLACE,
+    Extracted,
+    canonical_alias,
+    cue,
+    fold,
+)
+from newsbrief.summaries.nlp.entities.mentions import Art, sporty_text
+from newsbrief.summaries.nlp.entities.votes import LIST_GAP
+
+
+def more_mentions(
+    art: Art, found: list[Extracted], defs: list[tuple[str, str, int]]
+) -> list[tuple[str, str, int, int]]:
+    """Mentions the model may have missed: the long names acronyms are defined for, the
+    variants table's forms, and the employers named in roles before people."""
+    text = art.text
+    added = [(long, EVENT if event_name(long) else ORG, at, at + len(long)) for _, long, at in defs]
+    if art.model:  # the variants table is also a list of names to look for
+        taken = [(f.start, f.end) for f in found]
+        multi_tags, single_tags, tag_sentences = art.hashtags
+        for m in VARIANT_FORMS.finditer(text):
+            form = fold(m.group(1))
+            if form in multi_tags or form in single_tags and span_index(art.sentences, m.start()) in tag_sentences:
+                continue  # a hashtag turned into words
+            if text[m.end(1) : m.end(1) + 1] == "$":
+                continue  # "US$25,000": a currency
+            if not any(a <= m.start() and m.end() <= b for a, b in taken):
+                canon, ctype = canonical_alias(m.group(1))
+                added.append((canon, ctype or ORG, m.start(), m.end()))
+        taken = [(f.start, f.end) for f in found]
+        if sporty_text(text):  # a team sheet: "J Robinson (Sale Sharks, capt); M Cueto (Sale Sharks)"
+            people = {(f.start, f.end) for f in found if f.type == PERSON}
+            added += [
+                (m.group(1), PERSON, m.start(1), m.end(1))
+                for m in _TEAM_SHEET.finditer(text)
+                if (m.start(1), m.end(1)) not in people
+            ]
+        for m in _NEWSPAPER.finditer(text):
+            if m.group(2) not in NOT_NAME and not any(
+                a < m.end() and m.start() < b and not (a <= m.start() and m.end() <= b) for a, b in taken
+            ):
+                added.append((m.group(), ORG, m.start(), m.end()))  # "the Sunday Telegraph", "the Evening Standard"
+    return added + listed_again(text, found) + role_employers(text, found, sentence_starts(text, art.sentences))
+
+
+def listed_again(text: str, found: list[Extracted]) -> list[tuple[str, str, int, int]]:
+    """Names the model found in one place and missed in a list beside another name:
+    "Blackpool, Bournemouth and Brighton" where only the last two were tagged, and
+    "Blackpool" is tagged elsewhere in the text (the list then has three members)."""
+    if not found:
+        return []
+    taken = sorted((f.start, f.end) for f in found)
+    known: dict[str, Extracted] = {}
+    for f in found:
+        if f.type in (ORG, PLACE, PERSON) and f.surface[:1].isupper() and len(f.surface) > 2:
+            known.setdefault(f.surface, f)
+    if not known:
+        return []
+    pattern = re.compile(
+        r"(?<![\w’'&.-])(?:" + "|".join(re.escape(k) for k in sorted(known, key=len, reverse=True)) + r")(?![\w’'&-])"
+    )
+    starts = {a for a, _ in taken}
+    ends = {b for _, b in taken}
+    out = []
+    for m in pattern.finditer(text):
+        a, b = m.span()
+        if any(x < b and a < y for x, y in taken):
+            continue
+        after = LIST_GAP.match(text, b)
+        before = re.search(r"(?:,\s+|,?\s+and\s+|,?\s+or\s+)(?:the\s+)?$", text[max(0, a - 10) : a])
+        if after and after.end() in starts or before and (a - len(before.group())) in ends:
+            f = known[m.group()]
+            out.append((f.name, f.type, a, b))
+    return out
+
+
+_TEAM_SHEET = cue("team_sheet")
+
+
+# a newspaper's name: "Daily", "Sunday", "Evening" or "Morning" and a capitalised word ("the Evening Standard")
+_NEWSPAPER = cue("newspaper")
