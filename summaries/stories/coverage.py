@@ -44,6 +44,7 @@ __all__ = [
 RECENCY_HALF_LIFE_HOURS = 24.0
 ACTIVE_HOURS = 36.0  # a story's coverage counts the reports this close to its time
 CORE_SIMILARITY = 0.15  # a report this similar to its story's centroid tells the story's main event
+CORE_SHARE = 0.5  # ... or at least this share of its typical (median) report's similarity
 MIN_CORE_STORY = 3  # a smaller story is its own core
 LEAD_CHARS = 300  # the part of a report's lead read besides its headline
 
@@ -117,8 +118,10 @@ def event_core(members: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
         for t, w in vec.items():
             centroid[t] += w
     centre = unit(dict(centroid))
-    core = [a for a, vec in zip(members, vectors) if dot(centre, vec) >= CORE_SIMILARITY]
-    return core or list(members)
+    sims = [dot(centre, vec) for vec in vectors]
+    typical = sorted(sims)[len(sims) // 2]
+    least = max(CORE_SIMILARITY, CORE_SHARE * typical)
+    return [a for a, sim in zip(members, sims) if sim >= least]
 
 
 def core_outlets(members: Sequence[dict[str, Any]]) -> int:
