@@ -23,6 +23,7 @@ import collections
 import datetime as dt
 import math
 from collections.abc import Callable, Iterable, Sequence
+from functools import lru_cache
 from typing import Any
 
 from newsbrief.summaries.stories.signals import dot, event_words, prior_rarity, unit
@@ -47,6 +48,7 @@ CORE_SIMILARITY = 0.15  # a report this similar to its story's centroid tells th
 CORE_SHARE = 0.5  # ... or at least this share of its typical (median) report's similarity
 MIN_CORE_STORY = 3  # a smaller story is its own core
 LEAD_CHARS = 300  # the part of a report's lead read besides its headline
+TERMS_CACHED = 32768  # reports whose words are kept between briefings
 
 
 def distinct_outlets(articles: Iterable[dict[str, Any]]) -> list[str]:
@@ -100,6 +102,13 @@ def _text(article: dict[str, Any]) -> str:
     return f"{article.get('headline') or ''} {(lead or '')[:LEAD_CHARS]}"
 
 
+@lru_cache(maxsize=TERMS_CACHED)
+def _terms(text: str) -> tuple[tuple[str, int], ...]:
+    """A report's event words and their counts (kept: a briefing is composed per chat
+    request, from mostly the same reports)."""
+    return tuple(collections.Counter(event_words(text)).items())
+
+
 def event_core(members: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
     """The members that tell the story's main event: those whose similarity to the
     story's centroid is at least ``CORE_SIMILARITY``, words weighed by English rarity and
@@ -107,7 +116,7 @@ def event_core(members: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
     one no member is close enough to, is its own core."""
     if len(members) < MIN_CORE_STORY:
         return list(members)
-    counts = [collections.Counter(event_words(_text(a))) for a in members]
+    counts = [dict(_terms(_text(a))) for a in members]
     df: collections.Counter[str] = collections.Counter()
     for c in counts:
         df.update(c.keys())
