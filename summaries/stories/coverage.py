@@ -32,6 +32,7 @@ from newsbrief.summaries.stories.voice import clean_outlet
 
 __all__ = [
     "ACTIVE_HOURS",
+    "CORE_SHARE",
     "CORE_SIMILARITY",
     "RECENCY_HALF_LIFE_HOURS",
     "core_outlets",
@@ -111,9 +112,12 @@ def _terms(text: str) -> tuple[tuple[str, int], ...]:
 
 def event_core(members: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
     """The members that tell the story's main event: those whose similarity to the
-    story's centroid is at least ``CORE_SIMILARITY``, words weighed by English rarity and
-    by how few members hold them. A story of fewer than ``MIN_CORE_STORY`` members, or
-    one no member is close enough to, is its own core."""
+    story's centroid (words weighed by English rarity and by how few members hold them)
+    is at least ``CORE_SIMILARITY`` and at least ``CORE_SHARE`` of the median member's,
+    so a story's off-event reports fall out however loosely its event is worded. A
+    member without a word to compare is kept (nothing says it is off the event); a story
+    of fewer than ``MIN_CORE_STORY`` members, or one none is close enough to, is its own
+    core."""
     if len(members) < MIN_CORE_STORY:
         return list(members)
     counts = [dict(_terms(_text(a))) for a in members]
@@ -127,10 +131,12 @@ def event_core(members: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
         for t, w in vec.items():
             centroid[t] += w
     centre = unit(dict(centroid))
-    sims = [dot(centre, vec) for vec in vectors]
-    typical = sorted(sims)[len(sims) // 2]
-    least = max(CORE_SIMILARITY, CORE_SHARE * typical)
-    return [a for a, sim in zip(members, sims) if sim >= least]
+    sims = [dot(centre, vec) for vec in vectors if vec]
+    if not sims:
+        return list(members)
+    least = max(CORE_SIMILARITY, CORE_SHARE * sorted(sims)[len(sims) // 2])
+    core = [a for a, vec in zip(members, vectors) if not vec or dot(centre, vec) >= least]
+    return core or list(members)
 
 
 def core_outlets(members: Sequence[dict[str, Any]]) -> int:
