@@ -277,3 +277,23 @@ def test_a_story_lifted_by_side_topics_does_not_outrank_a_tighter_event(store):
     assert [s.story_id for s in briefing.stories][:2] == ["sbridge", "sacme"]
     acme = briefing.stories[1]
     assert len(acme.outlets) == 9 and len(briefing.stories[0].outlets) == 7  # every outlet is still named
+
+
+def test_the_days_stories_rank_by_coverage_not_by_the_hour(store):
+    """Every story of the briefing's day is fresh: this morning's story with more outlets
+    ranks above this evening's with fewer."""
+    morning = [record(i, f"Harbour bridge reopens after repairs, report {i}", f"Paper {i}", 7.0) for i in range(6)]
+    evening = [record(10 + i, f"Council approves new tram budget, report {i}", f"Paper {i}", 21.0) for i in range(5)]
+    articles = [parse_record({**a, "title": a["headline"], "text": a["body"]}) for a in morning + evening]
+    store.upsert_articles(articles)
+    ids = [a.id for a in articles]
+    groups = {"smorning": ids[:6], "sevening": ids[6:]}
+    store.put_stories(
+        [
+            {"id": sid, "members": {i: store.get_article(i)["content_hash"] for i in members}}
+            for sid, members in groups.items()
+        ],
+        remove=[],
+    )
+    briefing = compose_briefing(store, day=DAY, limit=5, fallback=False)
+    assert [s.story_id for s in briefing.stories][:2] == ["smorning", "sevening"]
