@@ -22,7 +22,7 @@ With the hand-made event labels (``--events``, by default ``uci-events-dev.jsonl
 FILE: ``id, url, event``; ``unclear`` headlines are left out of that scoring), it also
 prints B-cubed against the events for newsbrief, the baselines and Google's own clusters,
 and per day how many distinct events the top 10 holds and how many of the day's 10 most
-covered events (by distinct outlets) are in it.
+covered events (by distinct outlets) are in it, and how long composing that briefing took.
 """
 
 from __future__ import annotations
@@ -243,14 +243,17 @@ def main(argv: list[str] | None = None) -> int:
             f"\n{'day':<12} {'stories':>7} {'top5 distinct':>14} {'top10 distinct':>15} {'top5 in 10 most covered':>24}"
         )
         days = sorted(set(day_of_article.values()))
-        day_rows: list[tuple[str, int, int, int, int, int]] = []
+        day_rows: list[tuple[str, int, int, int, int, int, float]] = []
         for day in days:
             on_day = [a for a in ids if day_of_article[a] == day]
             coverage: dict[str, set[str]] = collections.defaultdict(set)
             for a in on_day:
                 coverage[gold_of_article[a]].add(outlet_of_article[a].casefold())
             most = {g for g, _ in sorted(coverage.items(), key=lambda kv: (-len(kv[1]), kv[0]))[:10]}
+            compose_briefing(store, day=day, limit=10, settings=settings.summaries, fallback=False)  # warm
+            t0 = time.perf_counter()
             briefing = compose_briefing(store, day=day, limit=10, settings=settings.summaries, fallback=False)
+            compose_ms = (time.perf_counter() - t0) * 1000
 
             def label(story) -> str:
                 votes = collections.Counter(gold_of_article.get(x, "?") for x in story.article_ids)
@@ -281,12 +284,16 @@ def main(argv: list[str] | None = None) -> int:
                         len(ev),
                         sum(1 for e in set(ev) if e in busiest),
                         min(10, len(busiest)),
+                        compose_ms,
                     )
                 )
         if day_rows:
-            print(f"\n{'day':<12} {'events':>7} {'top10 distinct events':>22} {'10 most covered events in top 10':>33}")
-            for day, n_events, distinct, shown, hits, most_n in day_rows:
-                print(f"{day:<12} {n_events:>7} {distinct:>15} of {shown:<4} {hits:>26} of {most_n}")
+            print(
+                f"\n{'day':<12} {'events':>7} {'top10 distinct events':>22} {'10 most covered events in top 10':>33}"
+                f" {'compose':>9}"
+            )
+            for day, n_events, distinct, shown, hits, most_n, ms in day_rows:
+                print(f"{day:<12} {n_events:>7} {distinct:>15} of {shown:<4} {hits:>26} of {most_n} {ms:>6.0f} ms")
         if args.ablation and event_of_row:
             ablation(rows, event_of_row)
         if args.show_day:

@@ -233,3 +233,67 @@ def test_a_summary_never_opens_with_an_unresolved_he():
         ]
     ]
     assert story_summary(resolved, settings, headline) == resolved[0]
+
+
+def test_a_story_lifted_by_side_topics_does_not_outrank_a_tighter_event(store):
+    """A topic story (one firm's recall, and four other happenings about the firm that the
+    clustering put with it) counts only the outlets of its main event: a tighter event with
+    more outlets on the event itself ranks above it."""
+    recall = [
+        "Acme recalls 20,000 blenders over fire risk",
+        "Acme blender recall: 20,000 units pulled over fire risk",
+        "Fire risk prompts Acme to recall 20,000 blenders",
+        "Acme pulls 20,000 blenders from shelves in fire-risk recall",
+        "Acme recalls blenders after reports of fires",
+    ]
+    side = [
+        "Acme chief executive to speak at Leeds retail conference",
+        "Acme opens flagship store in Cardiff city centre",
+        "Acme quarterly profit beats forecasts on strong kettle sales",
+        "Acme union talks on warehouse pay resume next week",
+    ]
+    bridge = [
+        "Harbour bridge reopens after two years of repairs",
+        "Harbour bridge reopens to traffic after repairs",
+        "Repaired harbour bridge reopens two years on",
+        "Traffic returns as harbour bridge reopens after repairs",
+        "Harbour bridge back open after lengthy repairs",
+        "Harbour bridge reopening ends two years of detours",
+        "Drivers cheer as harbour bridge reopens after repairs",
+    ]
+    topic = [record(i, t, f"Paper {i}", 9.0 + i / 10) for i, t in enumerate(recall + side)]
+    event = [record(20 + i, t, f"Gazette {i}", 9.0 + i / 10) for i, t in enumerate(bridge)]
+    articles = [parse_record({**a, "title": a["headline"], "text": a["body"]}) for a in topic + event]
+    store.upsert_articles(articles)
+    ids = [a.id for a in articles]
+    store.put_stories(
+        [
+            {"id": "sacme", "members": {i: store.get_article(i)["content_hash"] for i in ids[: len(topic)]}},
+            {"id": "sbridge", "members": {i: store.get_article(i)["content_hash"] for i in ids[len(topic) :]}},
+        ],
+        remove=[],
+    )
+    briefing = compose_briefing(store, day=DAY, limit=5, fallback=False)
+    assert [s.story_id for s in briefing.stories][:2] == ["sbridge", "sacme"]
+    acme = briefing.stories[1]
+    assert len(acme.outlets) == 9 and len(briefing.stories[0].outlets) == 7  # every outlet is still named
+
+
+def test_the_days_stories_rank_by_coverage_not_by_the_hour(store):
+    """Every story of the briefing's day is fresh: this morning's story with more outlets
+    ranks above this evening's with fewer."""
+    morning = [record(i, f"Harbour bridge reopens after repairs, report {i}", f"Paper {i}", 7.0) for i in range(6)]
+    evening = [record(10 + i, f"Council approves new tram budget, report {i}", f"Paper {i}", 21.0) for i in range(5)]
+    articles = [parse_record({**a, "title": a["headline"], "text": a["body"]}) for a in morning + evening]
+    store.upsert_articles(articles)
+    ids = [a.id for a in articles]
+    groups = {"smorning": ids[:6], "sevening": ids[6:]}
+    store.put_stories(
+        [
+            {"id": sid, "members": {i: store.get_article(i)["content_hash"] for i in members}}
+            for sid, members in groups.items()
+        ],
+        remove=[],
+    )
+    briefing = compose_briefing(store, day=DAY, limit=5, fallback=False)
+    assert [s.story_id for s in briefing.stories][:2] == ["smorning", "sevening"]

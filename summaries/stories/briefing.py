@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import datetime as dt
 import heapq
-import math
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -23,6 +22,14 @@ from newsbrief.summaries.nlp.summarizer import is_current, summarize_record
 from newsbrief.summaries.store import NewsStore
 from newsbrief.summaries.store.base import StoryListing
 from newsbrief.summaries.stories.clustering import article_hours, representative
+from newsbrief.summaries.stories.coverage import (
+    ACTIVE_HOURS,
+    core_outlets,
+    day_start_hours,
+    distinct_outlets,
+    importance,
+    story_time,
+)
 from newsbrief.summaries.stories.signals import event_words
 from newsbrief.summaries.stories.topics import topic_scores
 from newsbrief.summaries.stories.voice import clean_headline, clean_outlet, headline_choice, main_event, story_summary
@@ -46,8 +53,6 @@ __all__ = [
     "SourceTest",
 ]
 
-RECENCY_HALF_LIFE_HOURS = 24.0
-ACTIVE_HOURS = 36.0  # a story's coverage counts the reports this close to its time
 MAX_REPORTS = 50  # reports of a story listed (and read for its summary) at most
 
 
@@ -91,7 +96,7 @@ class Story:
         source = article.get("source") or article.get("agency") or ""
         fields: dict[str, Any] = {
             "reports": (_report(article),),
-            "outlets": tuple(_outlets([article])),
+            "outlets": tuple(distinct_outlets([article])),
             "story_id": "",
         }
         fields.update(extra)
@@ -130,45 +135,6 @@ def outlets_line(outlets: Sequence[str], shown: int = 2) -> str:
             return "".join(outlets)
         return ", ".join(outlets[:-1]) + " and " + outlets[-1]
     return ", ".join(outlets[:shown]) + f" and {len(outlets) - shown} more"
-
-
-def _outlets(articles: Iterable[dict[str, Any]]) -> list[str]:
-    """Distinct outlets, in order of first report; sources that also carried a report
-    (``also_in``) count too."""
-    seen: dict[str, str] = {}
-    for article in articles:
-        for name in [article.get("source") or article.get("agency") or "", *(article.get("also_in") or [])]:
-            name = clean_outlet(name)
-            key = name.casefold()
-            if key and key not in seen:
-                seen[key] = name
-    return list(seen.values())
-
-
-# -- importance --------------------------------------------------------------------------
-
-
-def importance(outlets: int, reports: int, age_hours: float) -> float:
-    """How much a story weighs: coverage first, then recency. The one definition used by
-    briefings, digests and topics.
-
-    ``log2(1 + distinct outlets)`` plus a little for repeated reports (``0.25 *
-    log2(reports / outlets)``), times a recency factor that halves every 24 hours of age
-    (measured from the newest report among the candidates), but never below a half, so a
-    widely covered story of this morning still outranks a single report of this evening.
-    Length is no evidence of importance and does not count.
-    """
-    outlets = max(1, outlets)
-    coverage = math.log2(1 + outlets) + 0.25 * math.log2(max(1.0, reports / outlets))
-    recency = 0.5 + 0.5 * 0.5 ** (max(0.0, age_hours) / RECENCY_HALF_LIFE_HOURS)
-    return coverage * recency
-
-
-def story_time(members: Sequence[dict[str, Any]], hours: Callable[[dict[str, Any]], float] = article_hours) -> float:
-    """When a story happened, for ranking: the median time of its reports (the earlier
-    middle one of an even count), so a single late report cannot move it."""
-    times = sorted(hours(a) for a in members)
-    return times[(len(times) - 1) // 2] if times else 0.0
 
 
 # -- stories of articles -----------------------------------------------------------------
@@ -276,7 +242,7 @@ def _build_story(
         place=rep.get("place") or "",
         story_id=story_id,
         reports=reports,
-        outlets=tuple(_outlets(members)),
+        outlets=tuple(distinct_outlets(members)),
         score=score,
         update=update,
     )
@@ -375,7 +341,7 @@ def _ranked(
             groups["a" + article["id"]] = [article]
         elif sid not in groups:
             groups[sid] = _seen(listing.members.get(sid) or [article], visible) or [article]
-    newest = max((_hours(a) for a in candidates), default=0.0)
+    day_start = day_start_hours(day_iso)
     rows = []
     for sid, members in groups.items():
         members = [a for a in members if a["date"] <= day_iso] or members
@@ -386,7 +352,7 @@ def _ranked(
         update = bool(sent)  # sent before, and it has reports the chat has not seen: grown
         when = story_time(members, _hours)
         active = [a for a in members if abs(_hours(a) - when) <= ACTIVE_HOURS] or members
-        score = importance(len(_outlets(active)), len(active), newest - when)
+        score = importance(core_outlets(active), len(active), day_start - when)
         rows.append((score, when, sid, members, update))
     if topics and rows:
         texts = [
@@ -511,7 +477,7 @@ def list_stories(store: NewsStore, *, day: str | None = None, limit: int = 50) -
                 place=rep.get("place") or "",
                 story_id=sid,
                 reports=tuple(_report(a) for a in members),
-                outlets=tuple(_outlets(members)),
+                outlets=tuple(distinct_outlets(members)),
                 score=round(score, 4),
             )
         )
