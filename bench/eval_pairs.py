@@ -1,7 +1,7 @@
 """Story clustering of full texts in other languages, against pairs of news articles
 judged by people.
 
-    python bench/eval_pairs.py [FILE.jsonl] [--half tune|report|all] [--no-baselines] [--limit N] [--show N]
+    python bench/eval_pairs.py [FILE.jsonl] [--half tune|report|all] [--no-baselines] [--limit N] [--why] [--show N]
 
 FILE is in the format of ``../shared/eval/news-pairs-dev.jsonl`` (the default when it is
 there): one JSON object a line with ``id, lang, title_1, text_1, title_2, text_2,
@@ -18,6 +18,10 @@ half and of the report-only half (the halves are fixed by a hash of the pair's i
   (goal: at least 80%);
 * **unrelated**: pairs with ``overall`` >= 3.5 that share a story (goal: at most 5%);
 * the pairs in between, for information.
+
+With ``--why``: whether the unrelated pairs that share a story were joined directly (the
+two full texts' similarity reaches the join threshold) or through other reports of the
+store, and whether the same-event pairs missed were below the threshold.
 
 Baselines of the same run: newsbrief's stories of the headlines alone (the same articles
 without their texts: what the full-text path adds) and an online TF-IDF clustering of
@@ -48,6 +52,8 @@ from newsbrief.summaries.config import Settings  # noqa: E402
 from newsbrief.summaries.pipeline.core import NewsCore  # noqa: E402
 from newsbrief.summaries.store import Store  # noqa: E402
 from newsbrief.summaries.stories.clustering import cluster_pending  # noqa: E402
+from newsbrief.summaries.stories.fulltext import article_language, body_vector, full_text_counts  # noqa: E402
+from newsbrief.summaries.stories.signals import dot  # noqa: E402
 
 DEFAULT = Path(__file__).resolve().parents[2] / "shared" / "eval" / "news-pairs-dev.jsonl"
 DAY = "2026-01-15"
@@ -157,6 +163,51 @@ def score(rows: list[dict], story_of: dict[str, str]) -> dict[tuple[str, str], l
     return table
 
 
+def direct_similarity(rows: list[dict]) -> dict[str, float]:
+    """Pair id -> the full-text similarity of its two articles, as the story index weighs
+    them (document frequencies over all the articles of ``rows``, as at the end of the day)."""
+    settings = Settings().stories
+    counts: dict[str, tuple[dict[str, float], str]] = {}
+    for key, record in reports(rows):
+        try:
+            article = parse_record(record).to_record()
+        except Exception:  # noqa: BLE001 - an article with no text left is no report
+            continue
+        lang = article_language(article)
+        counts[key] = (full_text_counts(article, lang), lang)
+    df: collections.Counter[str] = collections.Counter()
+    for terms, _lang in counts.values():
+        df.update(terms.keys())
+    vec = {k: body_vector(c, lang, df, len(counts), settings.store_idf_share) for k, (c, lang) in counts.items()}
+    return {r["id"]: dot(vec.get(f"{r['id']}/1", {}), vec.get(f"{r['id']}/2", {})) for r in rows}
+
+
+def print_why(rows: list[dict], story_of: dict[str, str], halves: list[str], show: int) -> None:
+    """Why pairs were joined or missed: DIRECT (the two texts' similarity reaches the join
+    threshold) or through the rest of the store (CHAINED: each joined other reports; a
+    miss whose texts are close enough lost to another story). Counts per half; the pairs
+    themselves (up to ``show``) for the tuning half only."""
+    threshold = Settings().stories.body_threshold
+    sims = direct_similarity(rows)
+    print(f"\nwhy (direct: the two full texts' similarity >= {threshold}; else through other reports)")
+    for half in [h for h in halves if h != "all"]:
+        mine = [r for r in rows if half_of(r["id"]) == half]
+        joined = {r["id"]: story_of.get(f"{r['id']}/1") == story_of.get(f"{r['id']}/2") for r in mine}
+        wrong = [r for r in mine if r["overall"] >= UNRELATED and joined[r["id"]]]
+        missed = [r for r in mine if r["overall"] <= SAME and not joined[r["id"]]]
+        w_direct = sum(sims[r["id"]] >= threshold for r in wrong)
+        m_below = sum(sims[r["id"]] < threshold for r in missed)
+        print(
+            f"  {half:<7} unrelated joined: {w_direct} direct, {len(wrong) - w_direct} chained; "
+            f"same missed: {m_below} below the threshold, {len(missed) - m_below} close enough but apart"
+        )
+        if half != "tune":
+            continue
+        for label, found in (("unrelated joined", wrong), ("same missed", missed)):
+            for r in sorted(found, key=lambda r: -sims[r["id"]])[:show]:
+                print(f"    {label}: {r['id']} similarity {sims[r['id']]:.3f}")
+
+
 def _pct(k: int, n: int) -> str:
     return f"{k:>3}/{n:<3} {100 * k / n:5.1f}%" if n else f"{'-':>15}"
 
@@ -175,6 +226,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--half", choices=("tune", "report", "all"), help="print only this half (default: all three)")
     ap.add_argument("--no-baselines", action="store_true", help="newsbrief only (faster, for tuning)")
     ap.add_argument("--limit", type=int, help="only the first N pairs (a smoke test)")
+    ap.add_argument("--why", action="store_true", help="count direct and chained joins and misses (see print_why)")
     ap.add_argument("--show", type=int, default=0, help="list up to N missed and N wrongly joined pairs (tuning half)")
     args = ap.parse_args(argv)
     if not args.file.exists():
@@ -202,6 +254,8 @@ def main(argv: list[str] | None = None) -> int:
     for name, run in systems:
         print_table(name, score(rows, run()), halves, langs)
     print(f"\nclustering: {seconds / max(1, len(story_of)) * 1000:.2f} ms an article ({len(story_of)} articles)")
+    if args.why:
+        print_why(rows, story_of, halves, args.show)
     if args.show:
         missed = [r for r in rows if half_of(r["id"]) == "tune" and r["overall"] <= SAME]
         missed = [r for r in missed if story_of.get(f"{r['id']}/1") != story_of.get(f"{r['id']}/2")]

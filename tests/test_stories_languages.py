@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from newsbrief.summaries.articles.formats import parse_record
 from newsbrief.summaries.stories.clustering import StoryIndex
+from newsbrief.summaries.stories.fulltext import full_text_counts
 
 # one made-up event told by two outlets, with other words and other headlines
 MARKET_FIRE = (
@@ -106,3 +107,19 @@ def test_a_french_and_an_english_report_of_one_event_join_by_their_names_and_num
     sid, _changed = idx.assign(french)
     assert idx.assign(ferry)[0] != sid  # the same numbers, but no name in common
     assert idx.assign(english)[0] == sid
+
+
+# a made-up Arabic report, without and with its short vowels written (as many outlets do)
+ARABIC_BARE = (
+    "أعلن محافظ مدينة الواحة الخضراء أن المجلس البلدي وافق على بناء مستشفى جديد للأطفال في حي النخيل "
+    "بتكلفة تبلغ ثلاثين مليون دينار. وقال المحافظ إن العمل سيبدأ في الربيع المقبل وإن المستشفى سيضم مئة "
+    "وعشرين سريرا وقسما للطوارئ. ورحب سكان الحي بالقرار بعد سنوات من المطالبة بخدمات صحية أقرب إليهم، "
+    "فيما أكد مدير الصحة في المحافظة أن الأطباء سيتدربون في الجامعة الوطنية قبل افتتاح المبنى."
+)
+ARABIC_POINTED = ARABIC_BARE.replace("محافظ", "مُحَافِظ").replace("مستشفى", "مُسْتَشْفَى").replace("الأطفال", "الأَطْفَال")
+
+
+def test_arabic_short_vowels_do_not_cut_a_full_texts_words_into_letters():
+    bare = full_text_counts({"headline": "مستشفى جديد للأطفال", "body": ARABIC_BARE}, "ar")
+    pointed = full_text_counts({"headline": "مُسْتَشْفَى جديد للأطفال", "body": ARABIC_POINTED}, "ar")
+    assert bare and pointed == bare

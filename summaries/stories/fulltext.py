@@ -63,7 +63,25 @@ CROSS_NAMES = 3  # two reports in two languages join only if they share this man
 CROSS_JOIN = 0.4  # ... and this share of the anchors (names, numbers) of the shorter one
 NAME_RATIO = 88.0  # two names this close (rapidfuzz ratio) are one name spelled two ways
 FREQUENT_STOP_WORDS = 150  # a language sumy has no stop words for: its most frequent words
-_WORD = re.compile(r"[^\W_]+")
+
+
+def _marks() -> str:
+    """The combining marks of the Basic Multilingual Plane, as the ranges of a regex class:
+    the vowel signs, points and viramas that are part of a word in Arabic, Hebrew or
+    Devanagari (``\\w`` does not match them, and would cut "مُحَمَّد" or "हिंदी" into letters)."""
+    ranges: list[tuple[int, int]] = []
+    for code in range(0x300, 0x10000):
+        if unicodedata.category(chr(code)).startswith("M"):
+            if ranges and ranges[-1][1] == code - 1:
+                ranges[-1] = (ranges[-1][0], code)
+            else:
+                ranges.append((code, code))
+    return "".join(f"\\u{a:04x}-\\u{b:04x}" if a < b else f"\\u{a:04x}" for a, b in ranges)
+
+
+_WORD = re.compile(rf"[^\W_](?:[^\W_]|[{_marks()}])*")  # a word: letters and digits, with their marks
+# the Arabic short vowels and shadda, written or left out at will: "مُحَمَّد" is "محمد"
+_POINTS = dict.fromkeys([*range(0x064B, 0x0660), 0x0670])
 
 
 def article_language(article: dict[str, Any]) -> str:
@@ -112,7 +130,7 @@ def body_stem(word: str, lang: str = "en") -> str:
 def _words(text: str, lang: str) -> list[str]:
     stop = _stop_words(lang)
     out = []
-    for word in _WORD.findall(text.casefold()):
+    for word in _WORD.findall(text.casefold().translate(_POINTS)):
         if len(word) < 2 or word in stop:
             continue
         out.append(body_stem(word, lang))
