@@ -30,6 +30,14 @@ def more_mentions(
     variants table's forms, and the employers named in roles before people."""
     text = art.text
     added = [(long, EVENT if event_name(long) else ORG, at, at + len(long)) for _, long, at in defs]
+    taken = [(at, at + len(long)) for _, long, at in defs]  # these replace the mentions they overlap
+    taken += [(f.start, f.end) for f in found if not any(a < f.end and f.start < b for a, b in taken)]
+    for acr, long, _ in defs:  # the acronym written again on its own: "the KDP said", "KDP fighters"
+        added += [
+            (acr, EVENT if event_name(long) else ORG, m.start(), m.end())
+            for m in re.finditer(rf"(?<![\w&.-]){re.escape(acr)}(?![\w&-])", text)
+            if acr.isupper() and not any(a < m.end() and m.start() < b for a, b in taken)
+        ]
     if art.model:  # the variants table is also a list of names to look for
         taken = [(f.start, f.end) for f in found]
         multi_tags, single_tags, tag_sentences = art.hashtags
