@@ -187,3 +187,13 @@ def test_a_news_agency_or_daily_is_an_organisation():
 def test_a_towns_stock_prices_are_no_company():
     got = found("Bonds lost ground on Thursday as Tokyo stock prices recovered from the day's low, dealers said.")
     assert (ner.PLACE, "Tokyo") in got
+
+
+def test_a_date_in_a_wire_headline_is_no_organisation():
+    got = found("PRESS DIGEST - Ruritania - Aug 31.\nSTRELSAU 1996-08-31\nThese are the leading stories in the press.")
+    assert not [s for _, s in got if s.startswith("Aug")]
+
+
+def test_a_party_word_in_a_holiday_is_no_party():
+    got = found("Trading was thin ahead of Monday's Labour Day holiday in the United States, dealers said.")
+    assert not [s for _, s in got if s == "Labour"]

@@ -237,6 +237,8 @@ def layout(text: str, found: list[Extracted]) -> list[Extracted]:
                 name = m.group("name")
                 if len(name) < 2 or name.isupper() and len(name) <= 3 and not name.isalpha():
                     continue
+                if all(w.strip(".") in _MONTHS for w in name.split()):
+                    continue  # "Aug 31": a date, not a name
                 if any(x < m.end("name") and m.start("name") < y for x, y, _ in fixed):
                     continue
                 kind = PERSON if m.group("country") or name in people or _person_named(name) else ORG

@@ -45,8 +45,8 @@ def more_mentions(
             form = fold(m.group(1))
             if form in multi_tags or form in single_tags and span_index(art.sentences, m.start()) in tag_sentences:
                 continue  # a hashtag turned into words
-            if text[m.end(1) : m.end(1) + 1] == "$":
-                continue  # "US$25,000": a currency
+            if text[m.end(1) : m.end(1) + 1] == "$" or _HOLIDAY.match(text, m.end(1)):
+                continue  # "US$25,000": a currency; "Labour Day": a holiday
             if not any(a <= m.start() and m.end() <= b for a, b in taken):
                 canon, ctype = canonical_alias(m.group(1))
                 added.append((canon, ctype or ORG, m.start(), m.end()))
@@ -102,3 +102,4 @@ _TEAM_SHEET = cue("team_sheet")
 
 # a newspaper's name: "Daily", "Sunday", "Evening" or "Morning" and a capitalised word ("the Evening Standard")
 _NEWSPAPER = cue("newspaper")
+_HOLIDAY = cue("holiday_after")
