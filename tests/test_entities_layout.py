@@ -153,3 +153,47 @@ def test_in_a_sports_report_counties_are_sides_and_countries_places():
 def test_a_date_or_a_fraction_is_no_score():
     assert not ner.sporty_text("BONN 1996-08-30\nShares rose 4-1/2 to 30-5/8, traders said on Friday.")
     assert ner.sporty_text("They won 3-1 at home and 2-0 away.")
+
+
+def test_an_abbreviation_ending_its_line_leaves_the_full_stop_to_the_sentence():
+    got = found("Bonds fell on Friday, said an analyst with Harbour Crest Securities Inc.\nThe dollar rose.")
+    assert (ner.ORG, "Harbour Crest Securities Inc") in got
+    assert (ner.ORG, "Harbour Crest Securities Inc.") not in got
+
+
+def test_an_acronym_defined_in_brackets_is_the_organisation_wherever_it_is_written():
+    text = (
+        "A spokesman for the Northern Farmers Alliance (NFA) said on Monday that prices would rise.\n"
+        "The NFA has 40,000 members, and NFA officials will meet the minister next week."
+    )
+    got = [(m.type, m.surface, m.name) for m in ner.extract(text)]
+    nfa = [g for g in got if g[1] == "NFA"]
+    assert len(nfa) == 3 and all(g == (ner.ORG, "NFA", "Northern Farmers Alliance") for g in nfa)
+
+
+def test_an_organisation_of_something_conference_is_no_event():
+    got = found("Ministers thanked the Organisation of Coastal States Conference (OCSC) on Saturday for its help.")
+    assert (ner.ORG, "Organisation of Coastal States Conference") in got
+
+
+def test_a_news_agency_or_daily_is_an_organisation():
+    got = found(
+        "Floods killed 12 people in the north, the Xinhua news agency said on Friday.\n"
+        "Roads were closed, Xinhua said.\nGazeta Poranna daily said on Saturday the dam had held."
+    )
+    assert {(ner.ORG, "Xinhua"), (ner.ORG, "Gazeta Poranna")} <= got
+
+
+def test_a_towns_stock_prices_are_no_company():
+    got = found("Bonds lost ground on Thursday as Tokyo stock prices recovered from the day's low, dealers said.")
+    assert (ner.PLACE, "Tokyo") in got
+
+
+def test_a_date_in_a_wire_headline_is_no_organisation():
+    got = found("PRESS DIGEST - Ruritania - Aug 31.\nSTRELSAU 1996-08-31\nThese are the leading stories in the press.")
+    assert not [s for _, s in got if s.startswith("Aug")]
+
+
+def test_a_party_word_in_a_holiday_is_no_party():
+    got = found("Trading was thin ahead of Monday's Labour Day holiday in the United States, dealers said.")
+    assert not [s for _, s in got if s == "Labour"]

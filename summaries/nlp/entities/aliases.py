@@ -126,6 +126,10 @@ def is_acronym_form(surface: str) -> bool:
 
 
 def event_name(name: str) -> bool:
+    """Whether ``name`` ends on an event's head ("Cannes Film Festival"), and is not an
+    institution's "X of ..." ("Organisation of Islamic Conference")."""
+    if name.split()[0] in ORG_PREFIXES and " of " in name:
+        return False
     return any(name.endswith(" " + head) or name == head and len(name.split()) > 1 for head in EVENT_HEADS)
 
 

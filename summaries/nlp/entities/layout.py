@@ -175,6 +175,19 @@ def _no_calendar(f: Extracted) -> Extracted | None:
     return dataclasses.replace(f, name=name, surface=surface, start=at)
 
 
+_LINE_END = re.compile(r"[ \t]*[\"”]?[ \t]*(?:\n|$)")
+
+
+def _line_stop(text: str, f: Extracted) -> Extracted:
+    """A name whose abbreviation ends its line ("... with TD Securities Inc.\n") without the
+    full stop, which ends the sentence ("U.S." keeps its own)."""
+    last = f.surface.rsplit(None, 1)[-1]
+    if not re.fullmatch(r"[A-Za-z]{2,}\.", last) or f.type == PERSON or not _LINE_END.match(text, f.end):
+        return f
+    name = f.surface[:-1] if f.name == f.surface else f.name
+    return dataclasses.replace(f, name=name, surface=f.surface[:-1], end=f.end - 1)
+
+
 def _sport_sides(text: str, found: list[Extracted]) -> list[Extracted]:
     """In a report on sport, a town or county the text never puts after "in", "at" or
     "from" is a side (an organisation: "Leicestershire beat Somerset"), a country is its
@@ -224,6 +237,8 @@ def layout(text: str, found: list[Extracted]) -> list[Extracted]:
                 name = m.group("name")
                 if len(name) < 2 or name.isupper() and len(name) <= 3 and not name.isalpha():
                     continue
+                if all(w.strip(".") in _MONTHS for w in name.split()):
+                    continue  # "Aug 31": a date, not a name
                 if any(x < m.end("name") and m.start("name") < y for x, y, _ in fixed):
                     continue
                 kind = PERSON if m.group("country") or name in people or _person_named(name) else ORG
@@ -231,7 +246,7 @@ def layout(text: str, found: list[Extracted]) -> list[Extracted]:
                 if m.group("country"):  # "Red Star (Yugoslavia)", "Jearl Miles (U.S.)": where from
                     a, b = m.start("country") + 2, m.end("country") - 1
                     fixed.append((a, b, PLACE))
-    found = [g for g in map(_no_calendar, found) if g is not None]
+    found = [_line_stop(text, g) for g in map(_no_calendar, found) if g is not None]
     found = _sport_sides(text, found)
     found = _in_capitals(text, found, fixed)
     if not fixed:

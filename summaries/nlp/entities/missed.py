@@ -30,6 +30,14 @@ def more_mentions(
     variants table's forms, and the employers named in roles before people."""
     text = art.text
     added = [(long, EVENT if event_name(long) else ORG, at, at + len(long)) for _, long, at in defs]
+    taken = [(at, at + len(long)) for _, long, at in defs]  # these replace the mentions they overlap
+    taken += [(f.start, f.end) for f in found if not any(a < f.end and f.start < b for a, b in taken)]
+    for acr, long, _ in defs:  # the acronym written again on its own: "the KDP said", "KDP fighters"
+        added += [
+            (acr, EVENT if event_name(long) else ORG, m.start(), m.end())
+            for m in re.finditer(rf"(?<![\w&.-]){re.escape(acr)}(?![\w&-])", text)
+            if acr.isupper() and not any(a < m.end() and m.start() < b for a, b in taken)
+        ]
     if art.model:  # the variants table is also a list of names to look for
         taken = [(f.start, f.end) for f in found]
         multi_tags, single_tags, tag_sentences = art.hashtags
@@ -37,8 +45,8 @@ def more_mentions(
             form = fold(m.group(1))
             if form in multi_tags or form in single_tags and span_index(art.sentences, m.start()) in tag_sentences:
                 continue  # a hashtag turned into words
-            if text[m.end(1) : m.end(1) + 1] == "$":
-                continue  # "US$25,000": a currency
+            if text[m.end(1) : m.end(1) + 1] == "$" or _HOLIDAY.match(text, m.end(1)):
+                continue  # "US$25,000": a currency; "Labour Day": a holiday
             if not any(a <= m.start() and m.end() <= b for a, b in taken):
                 canon, ctype = canonical_alias(m.group(1))
                 added.append((canon, ctype or ORG, m.start(), m.end()))
@@ -94,3 +102,4 @@ _TEAM_SHEET = cue("team_sheet")
 
 # a newspaper's name: "Daily", "Sunday", "Evening" or "Morning" and a capitalised word ("the Evening Standard")
 _NEWSPAPER = cue("newspaper")
+_HOLIDAY = cue("holiday_after")

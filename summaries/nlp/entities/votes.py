@@ -155,6 +155,7 @@ def type_votes(
             f.type == PLACE
             and len(name.split()) > 1
             and name.split()[-1] in ORG_WORDS
+            and not known_place(name)  # "the West Bank", "Mexico City"
             and (name.split()[-1] not in ("City", "Centre", "Center") or sporty and name.split()[-1] == "City")
         ):
             v[ORG] += 2  # "Manchester United" is a club, not a place; "Stoke City" in a match report
