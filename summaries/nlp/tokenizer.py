@@ -45,6 +45,7 @@ from nltk.tokenize.punkt import PunktParameters, PunktSentenceTokenizer
 from newsbrief.summaries.language import language_name
 
 __all__ = [
+    "COMBINING_MARKS",
     "EXTRA_ABBREVIATIONS",
     "OfflineTokenizer",
     "get_tokenizer",
@@ -189,9 +190,9 @@ def _marks() -> str:
     return "".join(f"\\U{a:08x}-\\U{b:08x}" if a != b else f"\\U{a:08x}" for a, b in ranges)
 
 
-_MARKS = _marks()
-_ALNUM = rf"(?:[^\W_]|[{_MARKS}])"
-_LETTER = rf"(?:[^\W\d_]|[{_MARKS}])"
+COMBINING_MARKS = _marks()  # the body of a regex class: every combining mark
+_ALNUM = rf"(?:[^\W_]|[{COMBINING_MARKS}])"
+_LETTER = rf"(?:[^\W\d_]|[{COMBINING_MARKS}])"
 # Word tokens: words with inner apostrophes/hyphens/periods (U.S., don't,
 # well-known), numbers with separators, or any other single non-space symbol.
 _WORD_RE = re.compile(

@@ -35,6 +35,7 @@ from functools import lru_cache
 from typing import Any
 
 from newsbrief.summaries.language import language_name
+from newsbrief.summaries.nlp.tokenizer import COMBINING_MARKS
 from newsbrief.summaries.stories.signals import dot, event_words, text_language, unit
 from newsbrief.summaries.text import bounded_text
 
@@ -65,21 +66,7 @@ NAME_RATIO = 88.0  # two names this close (rapidfuzz ratio) are one name spelled
 FREQUENT_STOP_WORDS = 150  # a language sumy has no stop words for: its most frequent words
 
 
-def _marks() -> str:
-    """The combining marks of the Basic Multilingual Plane, as the ranges of a regex class:
-    the vowel signs, points and viramas that are part of a word in Arabic, Hebrew or
-    Devanagari (``\\w`` does not match them, and would cut "مُحَمَّد" or "हिंदी" into letters)."""
-    ranges: list[tuple[int, int]] = []
-    for code in range(0x300, 0x10000):
-        if unicodedata.category(chr(code)).startswith("M"):
-            if ranges and ranges[-1][1] == code - 1:
-                ranges[-1] = (ranges[-1][0], code)
-            else:
-                ranges.append((code, code))
-    return "".join(f"\\u{a:04x}-\\u{b:04x}" if a < b else f"\\u{a:04x}" for a, b in ranges)
-
-
-_WORD = re.compile(rf"[^\W_](?:[^\W_]|[{_marks()}])*")  # a word: letters and digits, with their marks
+_WORD = re.compile(rf"[^\W_](?:[^\W_]|[{COMBINING_MARKS}])*")  # a word: letters and digits, with their marks
 # the Arabic short vowels and shadda, written or left out at will: "مُحَمَّد" is "محمد"
 _POINTS = dict.fromkeys([*range(0x064B, 0x0660), 0x0670])
 
