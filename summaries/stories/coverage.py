@@ -26,9 +26,9 @@ from collections.abc import Callable, Iterable, Sequence
 from functools import lru_cache
 from typing import Any
 
-from newsbrief.summaries.stories.signals import dot, event_words, prior_rarity, unit
+from newsbrief.summaries.stories.signals import dot, event_words, unit
 from newsbrief.summaries.stories.state import article_hours
-from newsbrief.summaries.stories.voice import clean_outlet
+from newsbrief.summaries.stories.voice import clean_outlet, member_vectors
 
 __all__ = [
     "ACTIVE_HOURS",
@@ -120,12 +120,7 @@ def event_core(members: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
     core."""
     if len(members) < MIN_CORE_STORY:
         return list(members)
-    counts = [dict(_terms(_text(a))) for a in members]
-    df: collections.Counter[str] = collections.Counter()
-    for c in counts:
-        df.update(c.keys())
-    n = len(members)
-    vectors = [unit({t: k * prior_rarity(t) * math.log(1.0 + n / df[t]) for t, k in c.items()}) for c in counts]
+    vectors = member_vectors([dict(_terms(_text(a))) for a in members])
     centroid: dict[str, float] = collections.defaultdict(float)
     for vec in vectors:
         for t, w in vec.items():

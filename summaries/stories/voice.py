@@ -15,7 +15,7 @@ from __future__ import annotations
 import collections
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from rapidfuzz import fuzz
@@ -25,6 +25,7 @@ from newsbrief.summaries.stories.signals import content_words, dot, event_words,
 from newsbrief.summaries.text import fold_words
 
 __all__ = [
+    "member_vectors",
     "clean_outlet",
     "clean_headline",
     "headline_choice",
@@ -98,21 +99,24 @@ def main_event(articles: Sequence[dict[str, Any]], chosen: int) -> list[int]:
     def text(a: dict[str, Any]) -> str:
         return f"{a.get('headline') or ''} {(a.get('body') or a.get('lead') or '')[:300]}"
 
-    counts = [collections.Counter(event_words(text(a))) for a in articles]
+    vectors = member_vectors([collections.Counter(event_words(text(a))) for a in articles])
+    anchor = vectors[chosen]
+    out = [chosen]
+    for i, vec in enumerate(vectors):
+        if i != chosen and dot(anchor, vec) >= MAIN_EVENT_SIMILARITY:
+            out.append(i)
+    return out
+
+
+def member_vectors(counts: Sequence[Mapping[str, int]]) -> list[dict[str, float]]:
+    """Unit vectors of a story's members from their word counts: each word weighed by its
+    English rarity and by how few members hold it (what every member says, the story's
+    topic, tells no happening from another)."""
     df: collections.Counter[str] = collections.Counter()
     for c in counts:
         df.update(c.keys())
-    n = len(articles)
-
-    def vector(c: collections.Counter[str]) -> dict[str, float]:
-        return unit({t: k * prior_rarity(t) * math.log(1.0 + n / df[t]) for t, k in c.items()})
-
-    anchor = vector(counts[chosen])
-    out = [chosen]
-    for i, c in enumerate(counts):
-        if i != chosen and dot(anchor, vector(c)) >= MAIN_EVENT_SIMILARITY:
-            out.append(i)
-    return out
+    n = len(counts)
+    return [unit({t: k * prior_rarity(t) * math.log(1.0 + n / df[t]) for t, k in c.items()}) for c in counts]
 
 
 def opens_with_reference(sentence: str, context: str = "") -> bool:
