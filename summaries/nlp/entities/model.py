@@ -126,6 +126,12 @@ def known_given_name(word: str) -> bool:
     return table is not None and word.isalpha() and table.get_gender(word) != "unknown"
 
 
+def given_name_gender(word: str) -> str:
+    """gender-guesser's word on ``word``: "male", "female", "mostly_male", "andy"... or "unknown"."""
+    table = _given_names()
+    return table.get_gender(word) if table is not None and word.isalpha() else "unknown"
+
+
 def given_name(word: str) -> bool:
     """A word that is a given name and not also an English word ("Ewan", "Tracey"; not
     "Grant", "Royal", "Sky")."""
