@@ -102,12 +102,12 @@ def _person_named(name: str, country: bool = False) -> bool:
     )
 
 
-_DATE_NUMBER = re.compile(r"\d{4}-\d{2}-\d{2}|\d{1,2}/\d{1,2}/\d{2,4}")
+_DATE_NUMBER = re.compile(r"\d{4}-\d{2}-\d{2}|\d{1,2}/\d{1,2}/\d{2,4}|\+\d")  # a date; a dialling code ("+353")
 
 
 def _without_numbers(f: Extracted, in_row: bool) -> list[Extracted]:
     """A mention cut at the numbers it holds ("Chelsea 2 Everton 1", "AMSTERDAM 1996-12-06"):
-    the names between them. Dates, scores and a table's figures are never part of a name;
+    the names between them. Dates, dialling codes, scores and a table's figures are never part of a name;
     outside a table one number can be ("Channel 4", "10 Downing Street")."""
     numbers = _NUMBER.findall(f.surface)
     if not numbers or not in_row and len(numbers) < 2 and not _DATE_NUMBER.search(f.surface):
@@ -154,6 +154,8 @@ def _in_capitals(text: str, found: list[Extracted], fixed: list[tuple[int, int, 
     for f in found:
         if span_index(lines, f.start) < 0 and not f.surface.isupper():
             known.setdefault(f.surface.casefold(), f.type)
+    from spacy.lang.en.stop_words import STOP_WORDS  # spaCy is loaded by then
+
     lexicon = english_words()
     taken = [(x, y) for x, y, _ in fixed]
     out = [f for f in found if f not in inside]
@@ -166,7 +168,8 @@ def _in_capitals(text: str, found: list[Extracted], fixed: list[tuple[int, int, 
                     x, y = toks[i][1], toks[j - 1][2]
                     phrase = text[x:y].strip(".,")
                     y = x + len(phrase)
-                    kind = known.get(phrase.casefold()) or (PLACE if known_place(phrase.title()) else "")
+                    gazetteer = known_place(phrase.title()) and phrase.casefold() not in STOP_WORDS  # not "OF"
+                    kind = known.get(phrase.casefold()) or (PLACE if gazetteer else "")
                     longer = any(f.start <= x and y <= f.end and f.end - f.start > y - x for f in inside)
                     if kind and not longer and not any(p < y and x < q for p, q in taken):
                         old = next((f for f in inside if f.start < y and x < f.end), None)
