@@ -7,20 +7,10 @@ import dataclasses
 import re
 
 from newsbrief.summaries.nlp.entities.candidates import span_index
-from newsbrief.summaries.nlp.entities.common import (
-    ORG,
-    ORG_WORDS,
-    PERSON,
-    PLACE,
-    Extracted,
-    countries,
-    fold,
-    known_place,
-    words,
-)
+from newsbrief.summaries.nlp.entities.common import ORG, PERSON, PLACE, Extracted, countries, fold, known_place, words
 from newsbrief.summaries.nlp.entities.lexicon import english_words, sentences_of
 from newsbrief.summaries.nlp.entities.mentions import sporty_text
-from newsbrief.summaries.nlp.entities.model import given_name, given_name_gender, known_given_name, name_shaped
+from newsbrief.summaries.nlp.entities.model import given_name, known_given_name
 from newsbrief.summaries.nlp.entities.surnames import sentence_text
 
 # -- the layout of news copy: datelines, results tables, numbers ---------------------------
@@ -81,25 +71,18 @@ def _table_rows(text: str) -> list[tuple[int, int]]:
 
 def _person_named(name: str, country: bool = False) -> bool:
     """A given name then a surname: an initial or a given name that is no English word
-    ("Ewan McGregor"); any given name before a last word that is no English word, place or
-    organisation word ("Lee Westwood"; not "Leyton Orient", "Hertha Berlin"); with a country
-    after it, two or three words not both English words unless the first is a given name
-    ("Jearl Miles (U.S.)", "Jack Pierce (U.S.)"; not "Red Star (Yugoslavia)")."""
+    ("Ewan McGregor"); any given name before a last word that is no English word or place
+    ("Lee Westwood"; not "Leyton Orient", "Hertha Berlin"); with a country after it, words
+    not both English unless the first is a given name ("Jack Pierce (U.S.)"; not "Red Star")."""
     words = name.split()
     if len(words) < 2 or given_name(words[0]) or re.fullmatch(r"[A-Z]\.?", words[0]):
         return len(words) >= 2
-    first, last = words[0], words[-1]
-    if len(words) > 3 or last in ORG_WORDS:
+    first, last = words[0], words[-1].casefold()
+    if len(words) > 3:
         return False
     if country:
-        both_words = first.casefold() in english_words() and last.casefold() in english_words()
-        return not both_words or given_name_gender(first) in ("male", "female")
-    return (
-        known_given_name(first)
-        and not known_place(first)
-        and last.casefold() not in english_words()
-        and not known_place(last)
-    )
+        return known_given_name(first, ("male", "female")) or not {first.casefold(), last} <= english_words()
+    return known_given_name(first) and not known_place(first) and last not in english_words() and not known_place(last)
 
 
 _DATE_NUMBER = re.compile(r"\d{4}-\d{2}-\d{2}|\d{1,2}/\d{1,2}/\d{2,4}|\+\d")  # a date; a dialling code ("+353")
@@ -252,29 +235,6 @@ def _sport_sides(text: str, found: list[Extracted]) -> list[Extracted]:
     return out
 
 
-_LIST_GAP = re.compile(r"\)?\s*(?:\([^()\n]{1,40}\)\s*)?(?:,|;|,?\s+and\b|,?\s+or\b)\s*\(?")
-
-
-def _lists(text: str, found: list[Extracted]) -> list[Extracted]:
-    """The names of a list ("A, B, C and D") are one kind of thing: in a list of three or
-    more names where people are most, a name shaped like a person's (two or three
-    capitalised words, no organisation or place word) is a person too ("Italy (Adler
-    Capelli, Cristiano Citto, Andrea Collinelli)")."""
-    items = [f for f in found if text[f.start - 1 : f.start] + text[f.end : f.end + 1] != "()"]  # "(Nigeria)"
-    runs: list[list[Extracted]] = [[]]
-    for f in items:
-        last = runs[-1][-1] if runs[-1] else None
-        if last is not None and not _LIST_GAP.fullmatch(text, last.end, f.start):
-            runs.append([])
-        runs[-1].append(f)
-    retype: set[int] = set()
-    for run in runs:
-        people = sum(f.type == PERSON for f in run)
-        if len(run) >= 3 and people >= 2 and people >= sum(f.type == ORG for f in run):
-            retype.update(id(f) for f in run if f.type == ORG and not f.roles and name_shaped(f.surface))
-    return [dataclasses.replace(f, type=PERSON) if id(f) in retype else f for f in found]
-
-
 def layout(text: str, found: list[Extracted]) -> list[Extracted]:
     """What the layout of news copy says, over the mentions of a text: the places of a
     dateline are places (never split, never a person or an organisation, kept when the
@@ -296,16 +256,15 @@ def layout(text: str, found: list[Extracted]) -> list[Extracted]:
                     continue  # "Aug 31": a date, not a name
                 if any(x < m.end("name") and m.start("name") < y for x, y, _ in fixed):
                     continue
-                country = bool(m.group("country"))
-                named = name in people or _person_named(name, country) or country and name in surnames
-                kind = PERSON if named else ORG  # "Benetton (Italy)"; "Quigley (USA)" after "Jane Quigley"
+                named = name in people or _person_named(name, bool(m.group("country")))  # not "Benetton (Italy)"
+                kind = PERSON if named or m.group("country") and name in surnames else ORG  # "Quigley (USA)"
                 fixed.append((m.start("name"), m.end("name"), kind))
                 if m.group("country"):  # "Red Star (Yugoslavia)", "Jearl Miles (U.S.)": where from
                     a, b = m.start("country") + 2, m.end("country") - 1
                     fixed.append((a, b, PLACE))
     found = [_line_stop(text, g) for g in map(_no_calendar, found) if g is not None]
     found = _sport_sides(text, found)
-    found = _lists(text, _in_capitals(text, found, fixed))
+    found = _in_capitals(text, found, fixed)
     if not fixed:
         return found
     kept = [f for f in found if not any(a < f.end and f.start < b for a, b, _ in fixed)]

@@ -120,16 +120,11 @@ def _given_names():
     return Detector(case_sensitive=False)
 
 
-def known_given_name(word: str) -> bool:
-    """A word gender-guesser's table holds as a given name, English word or not ("Frank")."""
-    table = _given_names()
-    return table is not None and word.isalpha() and table.get_gender(word) != "unknown"
-
-
-def given_name_gender(word: str) -> str:
-    """gender-guesser's word on ``word``: "male", "female", "mostly_male", "andy"... or "unknown"."""
-    table = _given_names()
-    return table.get_gender(word) if table is not None and word.isalpha() else "unknown"
+def known_given_name(word: str, genders: tuple[str, ...] = ()) -> bool:
+    """A word gender-guesser's table holds as a given name, English word or not ("Frank");
+    with ``genders``, one it gives one of them ("male", "female"; not "andy", "mostly_male")."""
+    gender = _given_names().get_gender(word) if _given_names() is not None and word.isalpha() else "unknown"
+    return gender in genders if genders else gender != "unknown"
 
 
 def given_name(word: str) -> bool:
