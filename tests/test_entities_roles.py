@@ -720,12 +720,6 @@ def test_a_role_after_who_will_be(nlp):
     assert roles.get("Clive Woodhall") == ("head coach",)
 
 
-def test_common_nouns_and_a_country_name_a_national_body(nlp):
-    assert _typed("Athletics Ireland said the race would go ahead.", "Athletics Ireland", ner.PLACE) == ner.ORG
-    assert _typed("Voters in Northern Ireland went to the polls.", "Northern Ireland", ner.PLACE) == ner.PLACE
-    assert not ner.national_body("Southern England") and not ner.national_body("North Wales")
-
-
 def test_a_person_span_the_model_cut_or_ran_on_is_the_whole_name(nlp):
     text = "Featuring Cliff Rennard and others, the song was a hit."
     at = text.index("Rennard")
@@ -938,32 +932,6 @@ def test_laws_awards_honours_and_adverbs_are_not_organisations(nlp):
         == {}
     )
     assert _consolidated("A report for a Congressionally-mandated panel said so.", [("Congressionally", ner.ORG)]) == {}
-
-
-def test_a_name_the_model_missed_in_a_list_is_added_and_the_list_decides(nlp):
-    text = (
-        "The parties have rotated between Kellby, Marlow Bay and Harwick. Kellby said it would not return. "
-        "Then Marlow Bay hosted the event."
-    )
-    found = []
-    for name, kind, nth in (
-        ("Marlow Bay", ner.ORG, 0),
-        ("Harwick", ner.PLACE, 0),
-        ("Kellby", ner.PLACE, 1),
-        ("Marlow Bay", ner.ORG, 1),
-    ):
-        at = [m.start() for m in re.finditer(name, text)][nth]
-        found.append(ner.Extracted(name, kind, name, at, at + len(name), text))
-    added = ner.listed_again(text, found)
-    assert [(n, k, text[a:b]) for n, k, a, b in added] == [("Kellby", ner.PLACE, "Kellby")]
-    assert added[0][2] == text.index("Kellby")  # the place in the list, not the tagged one
-    kinds = {f.name: f.type for f in _consolidate(text, found, sentences=True)}
-    assert kinds["Marlow Bay"] == ner.PLACE
-    # a name written alone, not in a list, is not added
-    assert (
-        ner.listed_again("Kellby won. Later Kellby lost.", [ner.Extracted("Kellby", ner.PLACE, "Kellby", 0, 6, "")])
-        == []
-    )
 
 
 def test_an_electoral_seat_is_a_place(nlp):

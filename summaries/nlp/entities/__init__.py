@@ -104,14 +104,12 @@ from newsbrief.summaries.nlp.entities.consolidation import consolidate, host_pla
 from newsbrief.summaries.nlp.entities.layout import layout
 from newsbrief.summaries.nlp.entities.lexicon import MODEL_NAMES, english_words, load_parser, sentences_of
 from newsbrief.summaries.nlp.entities.mentions import Art, finish, sporty_text
-from newsbrief.summaries.nlp.entities.missed import listed_again
 from newsbrief.summaries.nlp.entities.model import (
     backend_name,
     form_of_address,
     given_name,
     group_name,
     load_model,
-    national_body,
     ner_model,
     set_backend,
 )
@@ -159,10 +157,8 @@ __all__ = [
     "host_place",
     "join_institutions",
     "known_place",
-    "listed_again",
     "load_model",
     "load_parser",
-    "national_body",
     "ner_model",
     "person_noun",
     "sentence_starts",

@@ -1,6 +1,5 @@
 """Stage 4a, mentions the model missed: the long names acronyms are defined for, the variants
-table's forms, a team sheet's players, newspapers, a name written again in a list, and the
-employers named in roles."""
+table's forms, a team sheet's players, newspapers and the employers named in roles."""
 
 from __future__ import annotations
 
@@ -13,14 +12,12 @@ from newsbrief.summaries.nlp.entities.common import (
     NOT_NAME,
     ORG,
     PERSON,
-    PLACE,
     Extracted,
     canonical_alias,
     cue,
     fold,
 )
 from newsbrief.summaries.nlp.entities.mentions import Art, sporty_text
-from newsbrief.summaries.nlp.entities.votes import LIST_GAP
 
 
 def more_mentions(
@@ -63,38 +60,7 @@ def more_mentions(
                 a < m.end() and m.start() < b and not (a <= m.start() and m.end() <= b) for a, b in taken
             ):
                 added.append((m.group(), ORG, m.start(), m.end()))  # "the Sunday Telegraph", "the Evening Standard"
-    return added + listed_again(text, found) + role_employers(text, found, sentence_starts(text, art.sentences))
-
-
-def listed_again(text: str, found: list[Extracted]) -> list[tuple[str, str, int, int]]:
-    """Names the model found in one place and missed in a list beside another name:
-    "Blackpool, Bournemouth and Brighton" where only the last two were tagged, and
-    "Blackpool" is tagged elsewhere in the text (the list then has three members)."""
-    if not found:
-        return []
-    taken = sorted((f.start, f.end) for f in found)
-    known: dict[str, Extracted] = {}
-    for f in found:
-        if f.type in (ORG, PLACE, PERSON) and f.surface[:1].isupper() and len(f.surface) > 2:
-            known.setdefault(f.surface, f)
-    if not known:
-        return []
-    pattern = re.compile(
-        r"(?<![\w’'&.-])(?:" + "|".join(re.escape(k) for k in sorted(known, key=len, reverse=True)) + r")(?![\w’'&-])"
-    )
-    starts = {a for a, _ in taken}
-    ends = {b for _, b in taken}
-    out = []
-    for m in pattern.finditer(text):
-        a, b = m.span()
-        if any(x < b and a < y for x, y in taken):
-            continue
-        after = LIST_GAP.match(text, b)
-        before = re.search(r"(?:,\s+|,?\s+and\s+|,?\s+or\s+)(?:the\s+)?$", text[max(0, a - 10) : a])
-        if after and after.end() in starts or before and (a - len(before.group())) in ends:
-            f = known[m.group()]
-            out.append((f.name, f.type, a, b))
-    return out
+    return added + role_employers(text, found, sentence_starts(text, art.sentences))
 
 
 _TEAM_SHEET = cue("team_sheet")

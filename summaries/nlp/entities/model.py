@@ -1,6 +1,6 @@
 """The spaCy model: which one is loaded (``en_core_web_sm`` or its re-upload, or the rules
 alone), once per process; given names (gender-guesser), forms of address, and the shapes of
-names (a given name and a surname, words, a band's plural, a national body)."""
+names (a given name and a surname, words, a band's plural)."""
 
 from __future__ import annotations
 
@@ -17,12 +17,10 @@ from newsbrief.summaries.nlp.entities.common import (
     PLACES,
     TITLE_WORDS,
     bare_word,
-    countries,
-    fold,
     known_place,
     log,
 )
-from newsbrief.summaries.nlp.entities.lexicon import MODEL_NAMES, adjectives, english_nouns, english_words, load_parser
+from newsbrief.summaries.nlp.entities.lexicon import MODEL_NAMES, english_nouns, english_words, load_parser
 
 # -- model ---------------------------------------------------------------------------
 
@@ -165,22 +163,6 @@ def _lexical(word: str) -> bool:
         or low in english_words()
         or low.endswith("s")
         and low[:-1] in english_nouns()
-    )
-
-
-def national_body(name: str) -> bool:
-    """Common nouns and a country ("Athletics Ireland", "Sport England"), not a region
-    ("Northern Ireland", "southern England")."""
-    words = name.split()
-    if len(words) < 2 or fold(words[-1]) not in countries() or known_place(name):
-        return False
-    return all(
-        w.isalpha()
-        and w.casefold() in english_nouns()
-        and w.casefold() not in adjectives()
-        and not known_place(w)
-        and w not in TITLE_WORDS
-        for w in words[:-1]
     )
 
 

@@ -41,7 +41,6 @@ from newsbrief.summaries.nlp.entities.model import (
     group_name,
     known_given_name,
     name_shaped,
-    national_body,
     surname_again,
     word_named,
 )
@@ -159,8 +158,6 @@ def type_votes(
             and (name.split()[-1] not in ("City", "Centre", "Center") or sporty and name.split()[-1] == "City")
         ):
             v[ORG] += 2  # "Manchester United" is a club, not a place; "Stoke City" in a match report
-        if f.type == PLACE and not forced and national_body(name):
-            v[ORG] += 3  # "Athletics Ireland", "Age Concern England": a national body, not a part of the country
         if (
             f.type == ORG
             and not forced
