@@ -27,6 +27,7 @@ from newsbrief.summaries.nlp.entities.common import (
     entities_data,
     fold,
     known_place,
+    strip_suffix,
     words,
 )
 from newsbrief.summaries.nlp.entities.lexicon import english_words
@@ -231,6 +232,7 @@ def join_institutions(text: str, found: list[Extracted], starts: Collection[int]
             and text[prev.end : f.start] == " of "
             and prev.name == prev.surface
             and prev.name.split()[-1] in ORG_WORDS
+            and strip_suffix(prev.name) == prev.name  # not "Daniels Pharmaceuticals Inc" + "of" + "Tampa"
             and known_place(f.name)
         ):
             joined = text[prev.start : f.end]  # "Royal Bank" + "of" + "Scotland"

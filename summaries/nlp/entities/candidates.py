@@ -35,6 +35,7 @@ from newsbrief.summaries.nlp.entities.common import (
     is_title,
     known_place,
     person_noun,
+    strip_suffix,
     word_tokens,
 )
 from newsbrief.summaries.nlp.entities.lexicon import english_words
@@ -115,7 +116,8 @@ def split_span(text: str, sp: Span, starts: set[int], sporty: bool = False) -> l
         # "BBC Delhi reporter": a broadcaster and a place
         return [Span(toks[0][1], toks[0][2], ORG, "model"), Span(toks[1][1], toks[-1][2], PLACE, "model")]
     for i, w in enumerate(words[1:-1], 1):
-        if w == "in" and words[i + 1][:1].isupper():
+        suffixed = strip_suffix(" ".join(words[:i])) != " ".join(words[:i])  # "Daniels Pharmaceuticals Inc of Tampa"
+        if (w == "in" or w == "of" and suffixed) and words[i + 1][:1].isupper():
             return [
                 Span(toks[0][1], toks[i - 1][2], sp.type, "model"),
                 Span(toks[i + 1][1], toks[-1][2], PLACE, "model"),
