@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from newsbrief.summaries.articles.formats import parse_record
 from newsbrief.summaries.stories.clustering import StoryIndex
-from newsbrief.summaries.stories.fulltext import full_text_counts
+from newsbrief.summaries.stories.fulltext import capped, full_text_counts
 
 # one made-up event told by two outlets, with other words and other headlines
 MARKET_FIRE = (
@@ -71,6 +71,47 @@ def test_two_spanish_reports_of_one_event_join_though_their_headlines_share_no_w
     sid, _changed = idx.assign(first)
     assert idx.assign(second)[0] == sid
     assert idx.assign(other)[0] != sid
+
+
+# two announcements of one made-up water company, weeks apart: its name in every
+# sentence, and little else in common
+WATER_RATES = (
+    "La empresa Aguasvelt anunció el martes que sus tarifas subirán un seis por ciento a partir de marzo. "
+    "Según Aguasvelt, la subida es necesaria para renovar las tuberías del casco antiguo de Orbaneja. "
+    "La asociación de consumidores criticó la decisión de Aguasvelt y pidió al concejo que la revise. "
+    "Aguasvelt recordó que las familias numerosas conservarán su descuento y que las facturas llegarán "
+    "cada dos meses. El concejo votará la propuesta de Aguasvelt en el pleno de febrero."
+)
+WATER_BURST = (
+    "Una tubería principal de Aguasvelt reventó el sábado por la noche bajo la avenida del Puerto de "
+    "Sarrión y dejó sin suministro a tres barrios durante catorce horas. Los operarios de Aguasvelt "
+    "cortaron la calle y abrieron una zanja de veinte metros para sustituir el tramo dañado. Vecinos "
+    "de Sarrión llenaron garrafas en camiones cisterna instalados junto al mercado. Aguasvelt atribuyó "
+    "la avería a la helada y aseguró que el agua del grifo es potable de nuevo."
+)
+
+
+def test_two_spanish_texts_that_share_only_a_name_stay_apart():
+    """One rare name said in every sentence (a company) is not an event: two of its
+    announcements stay two stories, while two reports of one event still join."""
+    idx = StoryIndex()
+    for i, (title, text) in enumerate(OTHER_NEWS):
+        idx.assign(_article(title, text, 6 + i, f"Diario {i}"))
+    rates = _article("Aguasvelt subirá sus tarifas en marzo", WATER_RATES, 7, "Diario de Orbaneja")
+    burst = _article("Tres barrios sin agua por una avería de Aguasvelt", WATER_BURST, 9, "Radio Sarrión")
+    first = _article("Arde de madrugada el mercado de Villaverde", MARKET_FIRE, 8, "Diario del Campo")
+    second = _article("Comerciantes lo pierden todo: «No queda nada»", MARKET_FIRE_AGAIN, 11, "Radio Valdemora")
+    sid = idx.assign(rates)[0]
+    assert idx.assign(burst)[0] != sid
+    fire = idx.assign(first)[0]
+    assert idx.assign(second)[0] == fire
+
+
+def test_no_term_is_more_than_its_share_of_a_full_texts_vector():
+    vector = capped({"aguasvelt": 0.9, "tarifa": 0.3, "subida": 0.2, "concejo": 0.2, "marzo": 0.1, "pleno": 0.1}, 0.5)
+    assert max(vector.values()) <= 0.5 + 1e-6
+    assert abs(sum(w * w for w in vector.values()) - 1.0) < 1e-6
+    assert vector["tarifa"] > 0.3  # the rest weighs more
 
 
 QUAKE_FR = (

@@ -15,7 +15,11 @@ when their words agree, weighed as follows:
 * **Sublinear counts.** A word said ten times is not ten times the evidence: ``1 + log``.
 * **Rarity.** A term's weight blends the store's own document frequencies with its rarity
   in the language (``wordfreq``, stemmed the same way): "gobierno" weighs less than
-  "Tierralta" in a fresh store too.
+  "Tierralta" in a fresh store too. The weight is that rarity's square root
+  (:data:`RARITY_POWER`): the words of what happened count beside the rare names.
+* **Several words.** No term is more than :data:`TERM_SHARE` of a text's vector
+  (:func:`capped`): two announcements of one company, two interviews of the same two
+  men, share a name said in every sentence, and that alone is no event.
 
 Two full texts join when the cosine of their vectors reaches ``StorySettings.body_threshold``
 (:func:`full_text_score`), whatever their headlines say. On the Spanish and Arabic news
@@ -49,6 +53,7 @@ __all__ = [
     "body_rarity",
     "body_stem",
     "body_vector",
+    "capped",
     "full_text_counts",
     "full_text_score",
 ]
@@ -58,6 +63,8 @@ MIN_BODY_CHARS = 200  # a shorter body (a headline-only item, a one-liner) is no
 MIN_BODY_WORDS = 40
 TITLE_WEIGHT = 2.0  # each headline word counts this many times a body word
 NAME_WEIGHT = 1.5  # a name (a word with a capital inside a sentence) weighs this much more
+TERM_SHARE = 0.2  # no term is more than this of a full text's unit vector: one shared name is no event
+RARITY_POWER = 0.5  # a term's weight is its rarity to this power: rare words count more, not overwhelmingly
 QUERY_TERMS = 12  # a full text finds candidate stories by this many of its heaviest terms
 QUERY_RARITY = 2.5  # ... those at least this rare in the language (8 minus Zipf frequency)
 CROSS_NAMES = 3  # two reports in two languages join only if they share this many names ...
@@ -184,12 +191,34 @@ def body_vector(
     counts: dict[str, float], lang: str, df: collections.Counter[str], docs: int, store_share: float
 ) -> dict[str, float]:
     """A full text's unit vector: each term's count times its weight, ``store_share`` from
-    the store's document frequencies (``df`` of ``docs`` reports), the rest its rarity."""
+    the store's document frequencies (``df`` of ``docs`` reports), the rest its rarity in
+    the language, to the power :data:`RARITY_POWER`; no term above :data:`TERM_SHARE`."""
     weights = {}
     for term, count in counts.items():
         store = math.log((docs + 1) / (df.get(term, 0) + 0.5))
-        weights[term] = count * (store_share * store + (1.0 - store_share) * body_rarity(term, lang))
-    return unit(weights)
+        rarity = store_share * store + (1.0 - store_share) * body_rarity(term, lang)
+        weights[term] = count * max(0.0, rarity) ** RARITY_POWER
+    return capped(unit(weights), TERM_SHARE)
+
+
+def capped(vector: dict[str, float], cap: float) -> dict[str, float]:
+    """``vector`` (a unit vector) with no component above ``cap``: its heaviest terms cut
+    down to one level, chosen so that the vector, made a unit again, weighs each of them
+    ``cap`` (all terms alike if there are too few), so that two texts agree through several
+    of their words, not through one rare name they share (a company, a person, a town)."""
+    if not vector or max(vector.values()) <= cap:
+        return vector
+    heavy = sorted(vector.values(), reverse=True)
+    rest = sum(w * w for w in heavy)
+    level = heavy[-1]  # too few terms for the cap: all alike
+    for k, weight in enumerate(heavy[:-1], start=1):
+        rest -= weight * weight
+        if len(heavy) * cap * cap <= 1.0:
+            break
+        level = cap * math.sqrt(max(rest, 0.0) / (1.0 - k * cap * cap))
+        if heavy[k] <= level:
+            break
+    return unit({t: min(w, level) for t, w in vector.items()})
 
 
 def _heaviest(body: dict[str, float]) -> list[str]:
