@@ -297,3 +297,48 @@ def test_the_days_stories_rank_by_coverage_not_by_the_hour(store):
     )
     briefing = compose_briefing(store, day=DAY, limit=5, fallback=False)
     assert [s.story_id for s in briefing.stories][:2] == ["smorning", "sevening"]
+
+
+def _launch_then_recall(disabled: tuple[str, ...] = ()) -> tuple[list[str], list[str], list[str]]:
+    """A car's launch, then its recall: the first recall reports name the car as the launch
+    reports do, the later ones only the recall. The stories of the launch reports, the
+    early recall reports and the later recall reports."""
+    launch = [
+        "Orvane Motors unveils Vireo electric sedan",
+        "Orvane Motors shows off new Vireo electric sedan",
+        "Vireo electric sedan unveiled by Orvane Motors",
+        "Orvane Motors takes the wraps off its Vireo sedan",
+        "First look at the Orvane Vireo electric sedan",
+        "Orvane Motors launches Vireo sedan with 400-mile range",
+    ]
+    early = [
+        "Orvane Motors recalls Vireo electric sedan over brake fault",
+        "Orvane Vireo sedan recalled for faulty brakes",
+    ]
+    later = [
+        "Orvane recalls 40,000 cars over faulty brake fault",
+        "Brake fault prompts Orvane to recall 40,000 cars",
+        "Orvane to recall 40,000 cars for brake fault",
+        "40,000 Orvane cars recalled over brake fault",
+    ]
+    idx = StoryIndex(StorySettings(), disabled=disabled)
+    for n, (title, outlet, hour) in enumerate(background()):
+        idx.assign(record(1000 + n, title, outlet, hour))
+    items = [(t, f"Auto Desk {i}", 8.0 + 0.1 * i) for i, t in enumerate(launch)]
+    items += [(t, f"Car Wire {i}", 9.0 + 0.1 * i) for i, t in enumerate(early)]
+    items += [(t, f"Recall Post {i}", 9.5 + 0.1 * i) for i, t in enumerate(later)]
+    ids = []
+    for n, (title, outlet, hour) in enumerate(items):
+        rec = record(n, title, outlet, hour)
+        idx.assign(rec)
+        ids.append(rec["id"])
+    stories = [idx.story_of[a] for a in ids]
+    return stories[: len(launch)], stories[len(launch) : len(launch) + len(early)], stories[len(launch) + len(early) :]
+
+
+def test_an_early_report_of_a_second_event_moves_to_its_story_once_that_grows():
+    launch, early, later = _launch_then_recall()
+    assert len(set(launch)) == 1 and len(set(later)) == 1 and set(launch) != set(later)
+    assert set(early) == set(later)  # the early recall reports left the launch story
+    _launch, early_kept, _later = _launch_then_recall(("rehome",))
+    assert set(early_kept) & set(launch)  # without the check one stays with the launch

@@ -36,6 +36,11 @@ new story. The signals it combines (each can be left out, see :data:`SIGNALS`, a
   and the mean similarity across their members is at least ``MERGE_MIN`` (and no less than
   the split check allows: a merge never undoes a split). With it the join is stricter
   (``NOVELTY_SCALE``): two small stories of one event join later, a topic story less often.
+* **rehome**: when a story reaches one of ``MERGE_SIZES``, the members of the few live
+  stories closest to it (``query_stories``, found by its heaviest words) that fit it better
+  than their own story (by the join's own evidence, each left out of its own story) move
+  to it: a report that joined a topic story before its own event's story had grown goes
+  home (:func:`split.find_strays`).
 
 Candidates come from an inverted index of the live stories' words (the stories seen within
 ``window_hours``), looked up by the article's heaviest uncommon words: no scan, so the
@@ -66,7 +71,7 @@ from newsbrief.summaries.stories.fulltext import (
     full_text_counts,
 )
 from newsbrief.summaries.stories.signals import LANGUAGES, NameForms, content_words, dot, prior_rarity, unit
-from newsbrief.summaries.stories.split import SplitRule, find_split, find_twin
+from newsbrief.summaries.stories.split import SplitRule, find_split, find_strays, find_twin
 from newsbrief.summaries.stories.state import StoryState, article_hours
 from newsbrief.summaries.stories.terms import headline_terms, representative
 
@@ -98,6 +103,7 @@ SIGNALS = (
     "split",
     "outlet-groups",
     "merge",
+    "rehome",
 )
 
 _unit, _dot = unit, dot
@@ -340,6 +346,8 @@ class StoryIndex:
                     changed |= set(merged)
                     story = self.stories[merged[0]]
                     sid = story.id
+            if self._on("rehome") and story.live and len(story.members) in MERGE_SIZES:
+                changed |= self._rehome(story, lang if lang in LANGUAGES else "en")
             if self._on("split") and story.live:
                 seeds = sorted(vec, key=lambda t: (-vec[t], t))[: self.params.split_seeds]
                 other = self._split(story, seeds)
@@ -409,21 +417,45 @@ class StoryIndex:
         )
         if not group:
             return None
-        moved = sorted(group, key=lambda a: (story.hours[a], a))
-        new = StoryState(id=self._new_id(moved[0]))
+        first = min(group, key=lambda a: (story.hours[a], a))
+        new = StoryState(id=self._new_id(first))
         self.stories[new.id] = new
-        self._unindex_story(story)
-        for aid in moved:
-            vec = story.vectors[aid]
-            body = next((b for a, b in story.bodies if a == aid), {})
-            chash, hours, outlet = story.members.pop(aid), story.hours.pop(aid), story.outlets.pop(aid)
-            story.by_outlet.get(outlet, set()).discard(aid)
-            story.drop_vector(aid)
-            self._join(new, aid, chash, vec, body, hours, outlet)
-        story.bodies = [(a, b) for a, b in story.bodies if a not in group]
-        story.rebound()
-        self._index_story(story)
+        self._move(story, new, group)
         return new.id
+
+    def _rehome(self, story: StoryState, lang: str = "en") -> set[str]:
+        """Move to ``story`` the members of other live stories that fit it better than
+        their own (:func:`split.find_strays`); the ids of the stories that changed."""
+        heaviest = sorted(story.centroid.items(), key=lambda kv: (-kv[1], kv[0]))[: self.params.query_terms]
+        terms = [t for t, _w in heaviest if prior_rarity(t, lang) >= QUERY_RARITY]
+        found = set().union(*(self._postings.get(t, set()) for t in terms)) - {story.id}
+        changed: set[str] = set()
+        closest = sorted((-self.stories[o].similarity(story.centroid), o) for o in found)
+        for _sim, oid in closest[: self.params.query_stories]:  # the few closest, as for a join
+            other = self.stories[oid]
+            if len(other.vectors) < 3 or abs(other.middle() - story.middle()) > self.params.decay_hours:
+                continue
+            strays = find_strays(story, other, terms, self.params.support_k)
+            if strays:
+                self._move(other, story, strays)
+                changed |= {oid, story.id}
+        return changed
+
+    def _move(self, src: StoryState, dst: StoryState, aids: Iterable[str]) -> None:
+        """Move members ``aids`` of ``src`` to ``dst`` (in time order)."""
+        moved = sorted(aids, key=lambda a: (src.hours[a], a))
+        self._unindex_story(src)
+        for aid in moved:
+            vec = src.vectors[aid]
+            body = next((b for a, b in src.bodies if a == aid), {})
+            chash, hours, outlet = src.members.pop(aid), src.hours.pop(aid), src.outlets.pop(aid)
+            src.by_outlet.get(outlet, set()).discard(aid)
+            src.drop_vector(aid)
+            self._join(dst, aid, chash, vec, body, hours, outlet)
+        gone = set(moved)
+        src.bodies = [(a, b) for a, b in src.bodies if a not in gone]
+        src.rebound()
+        self._index_story(src)
 
     def remove(self, article_ids: Iterable[str]) -> set[str]:
         """Take articles out of their stories; an emptied story is gone. Returns the ids

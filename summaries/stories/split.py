@@ -23,12 +23,14 @@ least ``min_group`` members.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import itertools
+import math
+from collections.abc import Iterable, Mapping, Sequence
 
 from newsbrief.summaries.stories.signals import dot
-from newsbrief.summaries.stories.state import StoryState
+from newsbrief.summaries.stories.state import SUPPORT_RECENT, StoryState
 
-__all__ = ["SplitRule", "find_split", "find_twin", "MAX_GROUP"]
+__all__ = ["SplitRule", "find_split", "find_strays", "find_twin", "MAX_GROUP"]
 
 MAX_GROUP = 64  # a larger group is not tried (the check's cost stays bounded)
 
@@ -156,3 +158,34 @@ def find_twin(
         if sim >= best_sim and sim > ratio * within:
             best, best_sim = other, sim
     return best
+
+
+def _fit(story: StoryState, vec: dict[str, float], k: int, own: bool) -> float:
+    """The join's evidence that ``vec`` belongs to ``story``: half the similarity to the
+    centroid, half the mean similarity to the ``k`` closest members. ``own``: ``vec`` is a
+    member of ``story``, and is left out of both (a report always fits itself)."""
+    d = dot(vec, story.centroid)
+    if not own:
+        norm = math.sqrt(story.sqnorm)
+        return 0.5 * (d / norm if norm > 0 else 0.0) + 0.5 * story.support(vec, k)
+    rest = story.sqnorm - 2.0 * d + dot(vec, vec)
+    centroid = (d - dot(vec, vec)) / math.sqrt(rest) if rest > 1e-9 else 0.0
+    n = min(k + 1, len(story.vectors))
+    support = (story.support(vec, k + 1) * n - 1.0) / max(1, n - 1)  # its own similarity (1) out
+    return 0.5 * centroid + 0.5 * support
+
+
+def find_strays(story: StoryState, other: StoryState, terms: Sequence[str], k: int) -> list[str]:
+    """The members of ``other`` that fit ``story`` better than their own story, by the
+    join's evidence (:func:`_fit`): reports that joined ``other`` before ``story`` had
+    grown enough to take them. Only the latest holders of ``terms`` (``story``'s heaviest)
+    are looked at, so the cost stays bounded; ``other`` is never emptied."""
+    seen: set[str] = set()
+    for t in terms:
+        seen.update(itertools.islice(reversed(other.holders.get(t, {})), SUPPORT_RECENT))
+    strays = [
+        a
+        for a in sorted(seen)
+        if _fit(story, other.vectors[a], k, own=False) > _fit(other, other.vectors[a], k, own=True)
+    ]
+    return strays if len(strays) < len(other.members) else []
