@@ -52,8 +52,13 @@ from newsbrief.summaries.config import Settings  # noqa: E402
 from newsbrief.summaries.pipeline.core import NewsCore  # noqa: E402
 from newsbrief.summaries.store import Store  # noqa: E402
 from newsbrief.summaries.stories.clustering import cluster_pending  # noqa: E402
-from newsbrief.summaries.stories.fulltext import article_language, body_vector, full_text_counts  # noqa: E402
-from newsbrief.summaries.stories.signals import dot  # noqa: E402
+from newsbrief.summaries.stories.fulltext import (  # noqa: E402
+    article_language,
+    body_vector,
+    full_text_counts,
+    phrase_dot,
+    phrases,
+)
 
 DEFAULT = Path(__file__).resolve().parents[2] / "shared" / "eval" / "news-pairs-dev.jsonl"
 DAY = "2026-01-15"
@@ -165,9 +170,11 @@ def score(rows: list[dict], story_of: dict[str, str]) -> dict[tuple[str, str], l
 
 def direct_similarity(rows: list[dict]) -> dict[str, float]:
     """Pair id -> the full-text similarity of its two articles, as the story index weighs
-    them (document frequencies over all the articles of ``rows``, as at the end of the day)."""
+    them (document frequencies over all the articles of ``rows``, as at the end of the day;
+    the phrases both repeat counted once)."""
     settings = Settings().stories
     counts: dict[str, tuple[dict[str, float], str]] = {}
+    said: dict[str, frozenset[tuple[str, str]]] = {}  # the phrases of each full text
     for key, record in reports(rows):
         try:
             article = parse_record(record).to_record()
@@ -175,11 +182,17 @@ def direct_similarity(rows: list[dict]) -> dict[str, float]:
             continue
         lang = article_language(article)
         counts[key] = (full_text_counts(article, lang), lang)
+        said[key] = phrases(article, lang)
     df: collections.Counter[str] = collections.Counter()
     for terms, _lang in counts.values():
         df.update(terms.keys())
     vec = {k: body_vector(c, lang, df, len(counts), settings.store_idf_share) for k, (c, lang) in counts.items()}
-    return {r["id"]: dot(vec.get(f"{r['id']}/1", {}), vec.get(f"{r['id']}/2", {})) for r in rows}
+    out = {}
+    for r in rows:
+        a, b = f"{r['id']}/1", f"{r['id']}/2"
+        links = said.get(a, frozenset()) & said.get(b, frozenset())
+        out[r["id"]] = phrase_dot(vec.get(a, {}), vec.get(b, {}), links)
+    return out
 
 
 def print_why(rows: list[dict], story_of: dict[str, str], halves: list[str], show: int) -> None:
