@@ -36,6 +36,7 @@ from newsbrief.summaries.nlp.entities.mentions import Art, demonym, sporty_text
 # -- one article's mentions, consolidated ----------------------------------------------
 
 _ACRONYM_DEF = cue("acronym_def")
+_ACRONYM_FIRST = cue("acronym_first")
 _ACRONYM_STOP = words("acronym_stop_words")
 _LEGAL_FORMS = words("acronym_legal_forms")
 
@@ -88,6 +89,9 @@ def acronym_spans(text: str) -> list[tuple[str, str, int]]:
                 long = re.sub(r"^(?:The)\s+", "", cand)
                 out.append((acr, long, m.start(1) + m.group(1).rfind(long)))
                 break
+    for m in _ACRONYM_FIRST.finditer(text):  # "The FOMC (Federal Open Market Committee)": the whole bracket
+        if acronym_of(m.group(1), m.group(2)):
+            out.append((m.group(1), m.group(2), m.start(2)))
     return out
 
 
