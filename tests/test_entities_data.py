@@ -56,6 +56,8 @@ def test_the_cases_file(case):
         assert (kind, surface) in got, (case["why"], got)
     for surface in case.get("not", []):
         assert surface not in {s for _, s in got}, (case["why"], got)
+    for kind, surface in case.get("not_typed", []):  # found, but not as this type
+        assert (kind, surface) not in got, (case["why"], got)
 
 
 _MARKS = {"forced", "titled", "roles", "sporty", "long", "upper", "country"}

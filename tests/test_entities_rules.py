@@ -408,3 +408,9 @@ def test_a_show_is_an_event_and_its_acronym_too(nlp):
     ces = [f for f in found if f.surface in ("CES", "Consumer Electronics Show")]
     # the expansion, the bracketed acronym and the later one: three mentions of one event
     assert len(ces) == 3 and {(f.name, f.type) for f in ces} == {("Consumer Electronics Show", ner.EVENT)}
+
+
+def test_wire_services_are_organisations_by_the_variants_table():
+    # "... a spokesman told Reuters": the small model often calls the agency a person
+    assert ner.canonical_alias("Reuters") == ("Reuters", ner.ORG)
+    assert ner.canonical_alias("AFP") == ("Agence France-Presse", ner.ORG)

@@ -36,7 +36,9 @@ from newsbrief.summaries.nlp.entities.mentions import Art, demonym, sporty_text
 # -- one article's mentions, consolidated ----------------------------------------------
 
 _ACRONYM_DEF = cue("acronym_def")
+_ACRONYM_FIRST = cue("acronym_first")
 _ACRONYM_STOP = words("acronym_stop_words")
+_LEGAL_FORMS = words("acronym_legal_forms")
 
 
 def acronym_of(acr: str, long: str) -> bool:
@@ -82,10 +84,14 @@ def acronym_spans(text: str) -> list[tuple[str, str, int]]:
             cand = " ".join(words[i:])
             if cand.split()[0].casefold() in _ACRONYM_STOP or cand.split()[0] in NOT_NAME:
                 continue
-            if acronym_of(acr, cand):
+            bare = cand.rsplit(" ", 1)[0] if cand.rsplit(" ", 1)[-1] in _LEGAL_FORMS else cand
+            if acronym_of(acr, cand) or bare != cand and acronym_of(acr, bare):
                 long = re.sub(r"^(?:The)\s+", "", cand)
                 out.append((acr, long, m.start(1) + m.group(1).rfind(long)))
                 break
+    for m in _ACRONYM_FIRST.finditer(text):  # "The FOMC (Federal Open Market Committee)": the whole bracket
+        if acronym_of(m.group(1), m.group(2)):
+            out.append((m.group(1), m.group(2), m.start(2)))
     return out
 
 

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 
 from newsbrief.summaries.nlp.entities.aliases import (
     acronym_of,
@@ -32,6 +33,7 @@ from newsbrief.summaries.nlp.entities.common import (
     strip_suffix,
     words,
 )
+from newsbrief.summaries.nlp.entities.layout import datelines
 from newsbrief.summaries.nlp.entities.lexicon import adjectives, english_nouns
 from newsbrief.summaries.nlp.entities.mentions import Art, demonym
 from newsbrief.summaries.nlp.entities.missed import more_mentions
@@ -43,7 +45,7 @@ _COUNTED = cue("counted")
 
 
 def _short_forms(
-    named: list[tuple[Extracted, str, str | None]], firsts: dict[str, int]
+    named: list[tuple[Extracted, str, str | None]], firsts: dict[str, int], titled: Collection[int] = ()
 ) -> list[tuple[Extracted, str, str | None]]:
     """Acronyms and short names written after the organisation they stand for take its
     name: "GM" after "General Motors", "Hyundai" after "Hyundai Motor"."""
@@ -53,9 +55,13 @@ def _short_forms(
         if (forced or f.type) == ORG and len(name.split()) > 1:
             orgs_multi.setdefault(name.split()[0].casefold(), set()).add(name)
             multi_orgs.append((f.start, name))
+    people = {w for f, n, forced in named if (forced or f.type) == PERSON and " " in n for w in fold(n).split()}
     out_named: list[tuple[Extracted, str, str | None]] = []
     for f, name, forced in named:
-        if not forced and f.type in (ORG, PRODUCT, PLACE):
+        # "Jones" after "Jones Medical Industries" in a text with no person of that name: the firm
+        lone = f.type == PERSON and " " not in name and not f.roles and f.start not in titled
+        lone = lone and fold(name) not in people
+        if not forced and (f.type in (ORG, PRODUCT, PLACE) or lone):
             # "GM" after "General Motors", "Sepa" after "Scottish Environment Protection Agency"
             if is_acronym_form(f.surface):
                 fits = {
@@ -67,8 +73,8 @@ def _short_forms(
                 if len(fits) == 1:
                     out_named.append((f, fits.pop(), ORG))
                     continue
-            # "Hyundai" after "Hyundai Motor"
-            if f.type == ORG:
+            # "Hyundai" after "Hyundai Motor"; not a town ("the Budapest bourse": not "Budapest Stock Exchange")
+            if f.type == ORG and not known_place(name) or lone:
                 longer = [
                     n
                     for n in orgs_multi.get(name.split()[0].casefold(), ())
@@ -252,6 +258,8 @@ def consolidate(art: Art, lexicon: frozenset[str]) -> list[Extracted]:
         )
     ]
 
+    people_keys = {fold(f.name) for f in found if f.type == PERSON}
+
     def person_for(name: str, at: int) -> str | None:
         """The full name whose last words (or first word) ``name`` is: the nearest one written before."""
         key = fold(name).split()
@@ -279,8 +287,8 @@ def consolidate(art: Art, lexicon: frozenset[str]) -> list[Extracted]:
         canon, ctype = canonical_alias(f.name)
         if ctype and (f.type != PERSON or f.start not in art.titled):
             return canon, ctype
-        if f.type != PERSON and key in folded_acr:
-            long = folded_acr[key]
+        if key in folded_acr and (f.type != PERSON or fold(folded_acr[key]) not in people_keys):
+            long = folded_acr[key]  # "Bank Rozwoju Exportu SA (BRE)": BRE is the bank, whatever the model says
             canon, ctype = canonical_alias(long)
             return canon, ctype or (EVENT if event_name(long) else ORG)
         if f.type == EVENT:
@@ -306,9 +314,14 @@ def consolidate(art: Art, lexicon: frozenset[str]) -> list[Extracted]:
 
     found = join_institutions(text, found, starts)
     named = [(f, *rename(f)) for f in found]
+    lines = datelines(text)  # "AMSTERDAM 1996-08-30": the town is a place in every mention, whatever the model said
+    named = [
+        (f, n, forced or (PLACE if any(a <= f.start and f.end <= b for a, b in lines) else None))
+        for f, n, forced in named
+    ]
     named = [(f, n, forced) for f, n, forced in named if forced or not part_of_office(text, f)]
     long_names = {fold(v) for v in acronyms.values()}
-    out_named = _short_forms(named, firsts)
+    out_named = _short_forms(named, firsts, art.titled)
 
     employers = _employers(art, found)
     kinds, titled_names, works = type_votes(art, out_named, employers, long_names, _work_titles(art, found, employers))

@@ -1,5 +1,5 @@
 """Stage 4a, mentions the model missed: the long names acronyms are defined for, the variants
-table's forms, a team sheet's players, newspapers and the employers named in roles."""
+table's forms, a team sheet's players, newspapers, firms by their legal form and the employers named in roles."""
 
 from __future__ import annotations
 
@@ -60,10 +60,18 @@ def more_mentions(
                 a < m.end() and m.start() < b and not (a <= m.start() and m.end() <= b) for a, b in taken
             ):
                 added.append((m.group(), ORG, m.start(), m.end()))  # "the Sunday Telegraph", "the Evening Standard"
+        for m in _SUFFIXED.finditer(text):  # "The Dow Chemical Co of the United States", missed by the model
+            words = m.group(1).split(" ")
+            while len(words) > 2 and (words[0] in NOT_NAME or words[0] == "The"):
+                words.pop(0)
+            at = m.end(1) - len(" ".join(words))
+            if not any(a < m.end(1) and at < b for a, b in taken):
+                added.append((" ".join(words), ORG, at, m.end(1)))
     return added + role_employers(text, found, sentence_starts(text, art.sentences))
 
 
 _TEAM_SHEET = cue("team_sheet")
+_SUFFIXED = cue("suffixed_firm")
 
 
 # a newspaper's name: "Daily", "Sunday", "Evening" or "Morning" and a capitalised word ("the Evening Standard")
