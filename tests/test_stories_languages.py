@@ -60,12 +60,25 @@ def _article(title: str, text: str, hour: int, outlet: str) -> dict:
     return parse_record(record).to_record()
 
 
-def test_two_spanish_reports_of_one_event_join_though_their_headlines_share_no_word():
+def _index_with_other_news() -> StoryIndex:
+    """A story index already holding two unrelated Spanish stories."""
     idx = StoryIndex()
     for i, (title, text) in enumerate(OTHER_NEWS):
         idx.assign(_article(title, text, 6 + i, f"Diario {i}"))
-    first = _article("Arde de madrugada el mercado de Villaverde", MARKET_FIRE, 8, "Diario del Campo")
-    second = _article("Comerciantes lo pierden todo: «No queda nada»", MARKET_FIRE_AGAIN, 11, "Radio Valdemora")
+    return idx
+
+
+def _market_fire_reports() -> tuple[dict, dict]:
+    """Two reports of one market fire whose headlines share no word."""
+    return (
+        _article("Arde de madrugada el mercado de Villaverde", MARKET_FIRE, 8, "Diario del Campo"),
+        _article("Comerciantes lo pierden todo: «No queda nada»", MARKET_FIRE_AGAIN, 11, "Radio Valdemora"),
+    )
+
+
+def test_two_spanish_reports_of_one_event_join_though_their_headlines_share_no_word():
+    idx = _index_with_other_news()
+    first, second = _market_fire_reports()
     other = _article("Desalojan una fábrica de muebles por las llamas", FACTORY_FIRE, 12, "Noticias Torrealta")
     assert first["language"] == second["language"] == "es"
     sid, _changed = idx.assign(first)
@@ -94,13 +107,10 @@ WATER_BURST = (
 def test_two_spanish_texts_that_share_only_a_name_stay_apart():
     """One rare name said in every sentence (a company) is not an event: two of its
     announcements stay two stories, while two reports of one event still join."""
-    idx = StoryIndex()
-    for i, (title, text) in enumerate(OTHER_NEWS):
-        idx.assign(_article(title, text, 6 + i, f"Diario {i}"))
+    idx = _index_with_other_news()
     rates = _article("Aguasvelt subirá sus tarifas en marzo", WATER_RATES, 7, "Diario de Orbaneja")
     burst = _article("Tres barrios sin agua por una avería de Aguasvelt", WATER_BURST, 9, "Radio Sarrión")
-    first = _article("Arde de madrugada el mercado de Villaverde", MARKET_FIRE, 8, "Diario del Campo")
-    second = _article("Comerciantes lo pierden todo: «No queda nada»", MARKET_FIRE_AGAIN, 11, "Radio Valdemora")
+    first, second = _market_fire_reports()
     sid = idx.assign(rates)[0]
     assert idx.assign(burst)[0] != sid
     fire = idx.assign(first)[0]

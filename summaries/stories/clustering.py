@@ -390,13 +390,16 @@ class StoryIndex:
         else:  # a late report of a story already out of the window
             story.forget_vectors()
 
+    def _neighbours(self, story: StoryState, lang: str = "en") -> tuple[list[str], set[str]]:
+        """``story``'s heaviest uncommon terms, and the other live stories holding one."""
+        heaviest = sorted(story.centroid.items(), key=lambda kv: (-kv[1], kv[0]))[: self.params.query_terms]
+        terms = [t for t, _w in heaviest if prior_rarity(t, lang) >= QUERY_RARITY]
+        return terms, set().union(*(self._postings.get(t, set()) for t in terms)) - {story.id}
+
     def _merge(self, story: StoryState, lang: str = "en") -> tuple[str, str] | None:
         """Join ``story`` with its twin (:func:`split.find_twin`); the kept and gone ids."""
-        heaviest = sorted(story.centroid.items(), key=lambda kv: (-kv[1], kv[0]))[: self.params.query_terms]
-        found = set().union(
-            *(self._postings.get(t, set()) for t, _w in heaviest if prior_rarity(t, lang) >= QUERY_RARITY)
-        )
-        others = [self.stories[o] for o in sorted(found - {story.id})]
+        _terms, found = self._neighbours(story, lang)
+        others = [self.stories[o] for o in sorted(found)]
         best = find_twin(story, others, MERGE_MIN, self.params.split_ratio, self.params.decay_hours)
         if best is None:
             return None
@@ -426,9 +429,7 @@ class StoryIndex:
     def _rehome(self, story: StoryState, lang: str = "en") -> set[str]:
         """Move to ``story`` the members of other live stories that fit it better than
         their own (:func:`split.find_strays`); the ids of the stories that changed."""
-        heaviest = sorted(story.centroid.items(), key=lambda kv: (-kv[1], kv[0]))[: self.params.query_terms]
-        terms = [t for t, _w in heaviest if prior_rarity(t, lang) >= QUERY_RARITY]
-        found = set().union(*(self._postings.get(t, set()) for t in terms)) - {story.id}
+        terms, found = self._neighbours(story, lang)
         changed: set[str] = set()
         closest = sorted((-self.stories[o].similarity(story.centroid), o) for o in found)
         for _sim, oid in closest[: self.params.query_stories]:  # the few closest, as for a join

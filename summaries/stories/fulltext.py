@@ -253,15 +253,14 @@ def capped(vector: dict[str, float], cap: float) -> dict[str, float]:
     if not vector or max(vector.values()) <= cap:
         return vector
     heavy = sorted(vector.values(), reverse=True)
-    rest = sum(w * w for w in heavy)
     level = heavy[-1]  # too few terms for the cap: all alike
-    for k, weight in enumerate(heavy[:-1], start=1):
-        rest -= weight * weight
-        if len(heavy) * cap * cap <= 1.0:
-            break
-        level = cap * math.sqrt(max(rest, 0.0) / (1.0 - k * cap * cap))
-        if heavy[k] <= level:
-            break
+    if len(heavy) * cap * cap > 1.0:
+        rest = sum(w * w for w in heavy)
+        for k, weight in enumerate(heavy[:-1], start=1):
+            rest -= weight * weight
+            level = cap * math.sqrt(max(rest, 0.0) / (1.0 - k * cap * cap))
+            if heavy[k] <= level:
+                break
     return unit({t: min(w, level) for t, w in vector.items()})
 
 

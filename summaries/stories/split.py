@@ -164,10 +164,9 @@ def _fit(story: StoryState, vec: dict[str, float], k: int, own: bool) -> float:
     """The join's evidence that ``vec`` belongs to ``story``: half the similarity to the
     centroid, half the mean similarity to the ``k`` closest members. ``own``: ``vec`` is a
     member of ``story``, and is left out of both (a report always fits itself)."""
-    d = dot(vec, story.centroid)
     if not own:
-        norm = math.sqrt(story.sqnorm)
-        return 0.5 * (d / norm if norm > 0 else 0.0) + 0.5 * story.support(vec, k)
+        return 0.5 * story.similarity(vec) + 0.5 * story.support(vec, k)
+    d = dot(vec, story.centroid)
     rest = story.sqnorm - 2.0 * d + dot(vec, vec)
     centroid = (d - dot(vec, vec)) / math.sqrt(rest) if rest > 1e-9 else 0.0
     n = min(k + 1, len(story.vectors))

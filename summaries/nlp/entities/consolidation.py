@@ -74,7 +74,7 @@ def _short_forms(
                     out_named.append((f, fits.pop(), ORG))
                     continue
             # "Hyundai" after "Hyundai Motor"; not a town ("the Budapest bourse": not "Budapest Stock Exchange")
-            if f.type == ORG and not known_place(name) or lone:
+            if (f.type == ORG and not known_place(name)) or lone:
                 longer = [
                     n
                     for n in orgs_multi.get(name.split()[0].casefold(), ())

@@ -8,7 +8,7 @@ import re
 
 from newsbrief.summaries.nlp.entities.candidates import span_index
 from newsbrief.summaries.nlp.entities.common import ORG, PERSON, PLACE, Extracted, countries, fold, known_place, words
-from newsbrief.summaries.nlp.entities.lexicon import english_words, sentences_of
+from newsbrief.summaries.nlp.entities.lexicon import english_words, sentences_of, stop_words
 from newsbrief.summaries.nlp.entities.mentions import sporty_text
 from newsbrief.summaries.nlp.entities.model import given_name, known_given_name
 from newsbrief.summaries.nlp.entities.surnames import sentence_text
@@ -137,8 +137,6 @@ def _in_capitals(text: str, found: list[Extracted], fixed: list[tuple[int, int, 
     for f in found:
         if span_index(lines, f.start) < 0 and not f.surface.isupper():
             known.setdefault(f.surface.casefold(), f.type)
-    from spacy.lang.en.stop_words import STOP_WORDS  # spaCy is loaded by then
-
     lexicon = english_words()
     taken = [(x, y) for x, y, _ in fixed]
     out = [f for f in found if f not in inside]
@@ -151,7 +149,7 @@ def _in_capitals(text: str, found: list[Extracted], fixed: list[tuple[int, int, 
                     x, y = toks[i][1], toks[j - 1][2]
                     phrase = text[x:y].strip(".,")
                     y = x + len(phrase)
-                    gazetteer = known_place(phrase.title()) and phrase.casefold() not in STOP_WORDS  # not "OF"
+                    gazetteer = known_place(phrase.title()) and phrase.casefold() not in stop_words()  # not "OF"
                     kind = known.get(phrase.casefold()) or (PLACE if gazetteer else "")
                     longer = any(f.start <= x and y <= f.end and f.end - f.start > y - x for f in inside)
                     if kind and not longer and not any(p < y and x < q for p, q in taken):

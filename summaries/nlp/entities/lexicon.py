@@ -75,3 +75,12 @@ def english_words() -> frozenset[str]:
     if lookups.has_table("lemma_exc"):  # irregular forms: "media", "children"
         words.update(w for forms in lookups.get_table("lemma_exc").values() for w in forms if w.isalpha())
     return frozenset(words)
+
+
+@functools.lru_cache(maxsize=1)
+def stop_words() -> frozenset[str]:
+    """spaCy's English stop words ("of", "the"): a short word of a capitals headline that
+    is one names no place."""
+    from spacy.lang.en.stop_words import STOP_WORDS
+
+    return frozenset(STOP_WORDS)

@@ -24,7 +24,8 @@ def more_mentions(
     art: Art, found: list[Extracted], defs: list[tuple[str, str, int]]
 ) -> list[tuple[str, str, int, int]]:
     """Mentions the model may have missed: the long names acronyms are defined for, the
-    variants table's forms, and the employers named in roles before people."""
+    variants table's forms, a team sheet's players, newspapers, firms by their legal form,
+    and the employers named in roles before people."""
     text = art.text
     added = [(long, EVENT if event_name(long) else ORG, at, at + len(long)) for _, long, at in defs]
     taken = [(at, at + len(long)) for _, long, at in defs]  # these replace the mentions they overlap
